@@ -1,0 +1,431 @@
+//! The Bedrock Runtime HTTP client: `InvokeModel` and `InvokeModelWithResponseStream` over
+//! reqwest (rustls), signed with SigV4 or a Bedrock API key, with retries before the first byte
+//! and connect / first-byte / idle timeouts.
+
+use super::auth::{BearerToken, CredentialsCache, sign_sigv4};
+use super::error::{BedrockError, ExceptionKind, ServiceError, TimeoutKind};
+use super::request::{InvokeOptions, Operation, operation_path};
+use super::stream::{HeaderMetrics, ResponseMeta, ResponseStream};
+use bytes::{Bytes, BytesMut};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// Largest non-streamed response body read into memory (the Smithy model's 25,000,000-byte
+/// blob limit, rounded up).
+pub const MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
+
+/// How requests are authenticated.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// SigV4 with credentials from a cache.
+    SigV4(Arc<CredentialsCache>),
+    /// `Authorization: Bearer` with a Bedrock API key.
+    Bearer(BearerToken),
+}
+
+/// When and how often to retry a request that failed before any response body.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts in all, including the first; 1 disables retries.
+    pub max_attempts: u32,
+    /// Delay before the first retry, doubled each time.
+    pub base_delay: Duration,
+    /// Ceiling of one delay.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(8),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The delay before retry number `retry` (1-based): exponential, with the upper half
+    /// jittered, and at least what the service asked for.
+    pub fn delay(&self, retry: u32, retry_after_ms: Option<u64>) -> Duration {
+        let exp = self
+            .base_delay
+            .saturating_mul(1u32 << retry.saturating_sub(1).min(16))
+            .min(self.max_delay);
+        let half = exp / 2;
+        let jitter = Duration::from_secs_f64(half.as_secs_f64() * fastrand::f64());
+        let wait = half + jitter;
+        match retry_after_ms {
+            Some(ms) => wait.max(Duration::from_millis(ms).min(self.max_delay)),
+            None => wait,
+        }
+    }
+}
+
+/// Timeouts of one request.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// Establishing the connection.
+    pub connect: Duration,
+    /// From sending the request to the response headers.
+    pub first_byte: Duration,
+    /// Longest gap between two reads of the response body.
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            first_byte: Duration::from_secs(120),
+            idle: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Everything a client needs to reach Bedrock Runtime.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Scheme, host and port, no trailing slash.
+    pub endpoint: String,
+    /// The signing region.
+    pub region: String,
+    /// How to authenticate.
+    pub auth: Auth,
+    /// Retry policy.
+    pub retry: RetryPolicy,
+    /// Timeouts.
+    pub timeouts: Timeouts,
+}
+
+/// A non-streamed response.
+#[derive(Debug, Clone)]
+pub struct InvokeResponse {
+    /// Status, headers and timings.
+    pub meta: ResponseMeta,
+    /// The model's response body.
+    pub body: Bytes,
+    /// Time from the first attempt to the end of the body.
+    pub total: Duration,
+}
+
+/// A Bedrock Runtime client. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    config: Arc<ClientConfig>,
+}
+
+impl Client {
+    /// Builds a client.
+    pub fn new(config: ClientConfig) -> Result<Self, BedrockError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.timeouts.connect)
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .user_agent(concat!("bedrock-tui/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| BedrockError::Config(format!("cannot build HTTP client: {e}")))?;
+        Ok(Client {
+            http,
+            config: Arc::new(config),
+        })
+    }
+
+    /// The client's configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// `InvokeModel`: sends `body` and reads the whole response.
+    pub async fn invoke(
+        &self,
+        model_id: &str,
+        body: Bytes,
+        options: &InvokeOptions,
+    ) -> Result<InvokeResponse, BedrockError> {
+        let started = Instant::now();
+        let (response, meta) = self
+            .send(model_id, Operation::Invoke, body, options, started)
+            .await?;
+        let body = read_body(response, self.config.timeouts.idle).await?;
+        Ok(InvokeResponse {
+            meta,
+            body,
+            total: started.elapsed(),
+        })
+    }
+
+    /// `InvokeModelWithResponseStream`: sends `body` and returns the stream once the response
+    /// headers have arrived.
+    pub async fn invoke_stream(
+        &self,
+        model_id: &str,
+        body: Bytes,
+        options: &InvokeOptions,
+    ) -> Result<ResponseStream, BedrockError> {
+        let started = Instant::now();
+        let (response, meta) = self
+            .send(model_id, Operation::InvokeStream, body, options, started)
+            .await?;
+        let content_type = meta.http_content_type.as_deref().unwrap_or("");
+        if !content_type.starts_with("application/vnd.amazon.eventstream") {
+            return Err(BedrockError::UnexpectedContentType {
+                expected: "application/vnd.amazon.eventstream",
+                got: content_type.to_string(),
+            });
+        }
+        Ok(ResponseStream::new(
+            response,
+            meta,
+            self.config.timeouts.idle,
+            started,
+        ))
+    }
+
+    /// Sends with retries until a 200 arrives or the error is final.
+    async fn send(
+        &self,
+        model_id: &str,
+        operation: Operation,
+        body: Bytes,
+        options: &InvokeOptions,
+        started: Instant,
+    ) -> Result<(reqwest::Response, ResponseMeta), BedrockError> {
+        options.validate()?;
+        let url = format!(
+            "{}{}",
+            self.config.endpoint,
+            operation_path(model_id, operation)?
+        );
+        let headers = options.headers(operation);
+        let mut attempt = 0;
+        let mut refreshed_credentials = false;
+        loop {
+            attempt += 1;
+            let result = self.attempt(&url, &headers, &body, started).await;
+            let error = match result {
+                Ok((response, mut meta)) if meta.status == 200 => {
+                    meta.attempts = attempt;
+                    return Ok((response, meta));
+                }
+                Ok((response, meta)) => service_error(response, meta, self.config.timeouts.idle)
+                    .await
+                    .map(|e| BedrockError::Service(Box::new(e)))
+                    .unwrap_or_else(|e| e),
+                Err(e) => e,
+            };
+            let retry_after = error.service().and_then(|e| e.retry_after_ms);
+            let expired = error
+                .service()
+                .is_some_and(|e| e.kind == ExceptionKind::ExpiredToken);
+            if expired
+                && !refreshed_credentials
+                && let Auth::SigV4(cache) = &self.config.auth
+            {
+                cache.invalidate().await;
+                refreshed_credentials = true;
+                attempt -= 1;
+                continue;
+            }
+            if attempt >= self.config.retry.max_attempts || !is_retryable(&error) {
+                return Err(error);
+            }
+            tokio::time::sleep(self.config.retry.delay(attempt, retry_after)).await;
+        }
+    }
+
+    /// One signed attempt, up to the response headers.
+    async fn attempt(
+        &self,
+        url: &str,
+        headers: &[(&'static str, String)],
+        body: &Bytes,
+        started: Instant,
+    ) -> Result<(reqwest::Response, ResponseMeta), BedrockError> {
+        let mut request = self.http.post(url).body(body.clone());
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        match &self.config.auth {
+            Auth::Bearer(token) => {
+                request = request.bearer_auth(token.expose());
+            }
+            Auth::SigV4(cache) => {
+                let credentials = cache.get().await?;
+                let signable: Vec<(&str, &str)> =
+                    headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+                let signed = sign_sigv4(
+                    "POST",
+                    url,
+                    &signable,
+                    body,
+                    &credentials,
+                    &self.config.region,
+                    SystemTime::now(),
+                )?;
+                for (name, value) in signed {
+                    request = request.header(name, value);
+                }
+            }
+        }
+        let timeouts = self.config.timeouts;
+        let response = tokio::time::timeout(timeouts.first_byte, request.send())
+            .await
+            .map_err(|_| BedrockError::Timeout {
+                kind: TimeoutKind::FirstByte,
+                after: timeouts.first_byte,
+            })?
+            .map_err(|e| transport_error(&e, url, timeouts.connect))?;
+        let meta = ResponseMeta::from_response(&response, started.elapsed());
+        Ok((response, meta))
+    }
+}
+
+fn is_retryable(error: &BedrockError) -> bool {
+    match error {
+        BedrockError::Service(e) => {
+            e.kind.is_retryable() || matches!(e.status, Some(500 | 502 | 503 | 504))
+        }
+        BedrockError::Transport(msg) => msg.starts_with(CONNECT_FAILED),
+        BedrockError::Timeout {
+            kind: TimeoutKind::Connect,
+            ..
+        } => true,
+        _ => false,
+    }
+}
+
+const CONNECT_FAILED: &str = "cannot connect to";
+
+fn transport_error(error: &reqwest::Error, url: &str, connect: Duration) -> BedrockError {
+    let host = reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            })
+        })
+        .unwrap_or_default();
+    if error.is_connect() && error.is_timeout() {
+        return BedrockError::Timeout {
+            kind: TimeoutKind::Connect,
+            after: connect,
+        };
+    }
+    let chain = source_chain(error);
+    if error.is_connect() {
+        BedrockError::Transport(format!("{CONNECT_FAILED} {host}: {chain}"))
+    } else {
+        BedrockError::Transport(format!("request to {host} failed: {chain}"))
+    }
+}
+
+/// An error and its sources, deduplicated, on one line.
+pub(crate) fn source_chain(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = inner.source();
+    }
+    out
+}
+
+/// Reads a whole body with the idle timeout between reads and the size cap.
+pub(crate) async fn read_body(
+    mut response: reqwest::Response,
+    idle: Duration,
+) -> Result<Bytes, BedrockError> {
+    let mut body = BytesMut::new();
+    loop {
+        let next = tokio::time::timeout(idle, response.chunk())
+            .await
+            .map_err(|_| BedrockError::Timeout {
+                kind: TimeoutKind::Idle,
+                after: idle,
+            })?
+            .map_err(|e| {
+                BedrockError::Transport(format!("response body broke off: {}", source_chain(&e)))
+            })?;
+        match next {
+            Some(chunk) => {
+                if body.len() + chunk.len() > MAX_RESPONSE_BODY {
+                    return Err(BedrockError::MalformedResponse(format!(
+                        "response body exceeds the {MAX_RESPONSE_BODY}-byte limit"
+                    )));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            None => return Ok(body.freeze()),
+        }
+    }
+}
+
+/// Reads an error response into a typed service error.
+async fn service_error(
+    response: reqwest::Response,
+    meta: ResponseMeta,
+    idle: Duration,
+) -> Result<ServiceError, BedrockError> {
+    let code = meta.header("x-amzn-errortype").map(str::to_string);
+    let retry_after = meta
+        .header("x-amz-retry-after")
+        .and_then(|v| v.parse().ok());
+    let body = read_body(response, idle).await?;
+    let mut error = ServiceError::from_body(code.as_deref(), &body);
+    if let ExceptionKind::Other(name) = &error.kind
+        && name == "UnknownError"
+    {
+        error.kind = ExceptionKind::Other(format!("HTTP{}", meta.status));
+    }
+    error.status = Some(meta.status);
+    error.request_id = meta.request_id.clone();
+    error.retry_after_ms = retry_after;
+    Ok(error)
+}
+
+impl HeaderMetrics {
+    /// Reads the `X-Amzn-Bedrock-*-Token-Count` and `-Invocation-Latency` headers.
+    pub fn from_headers(headers: &reqwest::header::HeaderMap) -> Self {
+        let number = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        HeaderMetrics {
+            input_tokens: number("x-amzn-bedrock-input-token-count"),
+            output_tokens: number("x-amzn-bedrock-output-token-count"),
+            invocation_latency_ms: number("x-amzn-bedrock-invocation-latency"),
+            cache_read_input_tokens: number("x-amzn-bedrock-cache-read-input-token-count"),
+            cache_write_input_tokens: number("x-amzn-bedrock-cache-write-input-token-count"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let policy = RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(400),
+        };
+        for _ in 0..50 {
+            let first = policy.delay(1, None);
+            assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
+            let late = policy.delay(10, None);
+            assert!(late >= Duration::from_millis(200) && late <= Duration::from_millis(400));
+            assert!(policy.delay(1, Some(300)) >= Duration::from_millis(300));
+        }
+    }
+}

@@ -1,0 +1,395 @@
+//! Typed errors of the wire layer: the Bedrock exceptions (HTTP and in-stream), auth errors,
+//! timeouts, transport and decoding failures.
+
+use super::eventstream::DecodeError;
+use std::fmt;
+use std::time::Duration;
+
+/// A Bedrock Runtime exception, or an auth error of the AWS front end.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ExceptionKind {
+    /// 403: the caller may not use this model.
+    AccessDenied,
+    /// 404: the model or resource does not exist.
+    ResourceNotFound,
+    /// 429: too many requests.
+    Throttling,
+    /// 429: the model is being loaded; retryable.
+    ModelNotReady,
+    /// 408: the model took too long.
+    ModelTimeout,
+    /// 424: the model returned an error.
+    ModelError,
+    /// 424, stream only: the model failed while streaming.
+    ModelStreamError,
+    /// 400: a quota is exhausted.
+    ServiceQuotaExceeded,
+    /// 400: the request is invalid.
+    Validation,
+    /// 500.
+    InternalServer,
+    /// 503.
+    ServiceUnavailable,
+    /// 403: the SigV4 signature is wrong or expired.
+    InvalidSignature,
+    /// 403: the access key or token is unknown.
+    UnrecognizedClient,
+    /// 403: the session token has expired.
+    ExpiredToken,
+    /// Anything else, with the name the service gave.
+    Other(String),
+}
+
+const KNOWN: &[(ExceptionKind, &str, u16)] = &[
+    (ExceptionKind::AccessDenied, "AccessDeniedException", 403),
+    (
+        ExceptionKind::ResourceNotFound,
+        "ResourceNotFoundException",
+        404,
+    ),
+    (ExceptionKind::Throttling, "ThrottlingException", 429),
+    (ExceptionKind::ModelNotReady, "ModelNotReadyException", 429),
+    (ExceptionKind::ModelTimeout, "ModelTimeoutException", 408),
+    (ExceptionKind::ModelError, "ModelErrorException", 424),
+    (
+        ExceptionKind::ModelStreamError,
+        "ModelStreamErrorException",
+        424,
+    ),
+    (
+        ExceptionKind::ServiceQuotaExceeded,
+        "ServiceQuotaExceededException",
+        400,
+    ),
+    (ExceptionKind::Validation, "ValidationException", 400),
+    (
+        ExceptionKind::InternalServer,
+        "InternalServerException",
+        500,
+    ),
+    (
+        ExceptionKind::ServiceUnavailable,
+        "ServiceUnavailableException",
+        503,
+    ),
+    (
+        ExceptionKind::InvalidSignature,
+        "InvalidSignatureException",
+        403,
+    ),
+    (
+        ExceptionKind::UnrecognizedClient,
+        "UnrecognizedClientException",
+        403,
+    ),
+    (ExceptionKind::ExpiredToken, "ExpiredTokenException", 403),
+];
+
+impl ExceptionKind {
+    /// Parses an error code as AWS sends it: `ThrottlingException`,
+    /// `ValidationException:http://internal.amazon.com/...`, `aws.protocols#ThrottlingException`,
+    /// or the lowerCamel union-member spelling of stream frames (`throttlingException`).
+    pub fn from_code(code: &str) -> Self {
+        let code = code.split(':').next().unwrap_or(code);
+        let code = code.rsplit('#').next().unwrap_or(code).trim();
+        for (kind, name, _) in KNOWN {
+            if name.eq_ignore_ascii_case(code) {
+                return kind.clone();
+            }
+        }
+        // `ExpiredToken` without the suffix is also seen.
+        if code.eq_ignore_ascii_case("ExpiredToken") {
+            return ExceptionKind::ExpiredToken;
+        }
+        ExceptionKind::Other(code.to_string())
+    }
+
+    /// The exception's name, e.g. `ThrottlingException`.
+    pub fn name(&self) -> &str {
+        match self {
+            ExceptionKind::Other(name) => name,
+            known => KNOWN
+                .iter()
+                .find(|(k, _, _)| k == known)
+                .map(|(_, name, _)| *name)
+                .unwrap_or("UnknownException"),
+        }
+    }
+
+    /// The lowerCamel spelling used for `:exception-type` in stream frames.
+    pub fn stream_name(&self) -> String {
+        let name = self.name();
+        let mut chars = name.chars();
+        match chars.next() {
+            Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+            None => String::new(),
+        }
+    }
+
+    /// The HTTP status Bedrock uses for this exception.
+    pub fn http_status(&self) -> u16 {
+        KNOWN
+            .iter()
+            .find(|(k, _, _)| k == self)
+            .map(|(_, _, status)| *status)
+            .unwrap_or(400)
+    }
+
+    /// Whether a request that failed with this exception (before any output) may be retried.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            ExceptionKind::Throttling
+                | ExceptionKind::ModelNotReady
+                | ExceptionKind::InternalServer
+                | ExceptionKind::ServiceUnavailable
+        )
+    }
+}
+
+impl fmt::Display for ExceptionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An exception reported by the service, as an HTTP error or an in-stream exception frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceError {
+    /// Which exception.
+    pub kind: ExceptionKind,
+    /// The service's message.
+    pub message: String,
+    /// HTTP status, for errors returned before the stream began.
+    pub status: Option<u16>,
+    /// `x-amzn-RequestId` of the response.
+    pub request_id: Option<String>,
+    /// ModelStreamError / ModelError: the model's own status code.
+    pub original_status_code: Option<i64>,
+    /// ModelStreamError: the model's own message.
+    pub original_message: Option<String>,
+    /// Milliseconds the service asked the caller to wait (`x-amz-retry-after`).
+    pub retry_after_ms: Option<u64>,
+}
+
+impl ServiceError {
+    /// A service error with just a kind and message.
+    pub fn new(kind: ExceptionKind, message: impl Into<String>) -> Self {
+        ServiceError {
+            kind,
+            message: message.into(),
+            status: None,
+            request_id: None,
+            original_status_code: None,
+            original_message: None,
+            retry_after_ms: None,
+        }
+    }
+
+    /// Parses an error body (`{"message": ...}`, `Message`, `errorMessage`, `code`, `__type`,
+    /// `originalStatusCode`, `originalMessage`) with an optional code from a header.
+    pub fn from_body(code_header: Option<&str>, body: &[u8]) -> Self {
+        let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        let field = |name: &str| json.get(name).and_then(|v| v.as_str()).map(str::to_string);
+        let code = code_header
+            .map(str::to_string)
+            .or_else(|| field("code"))
+            .or_else(|| field("__type"))
+            .unwrap_or_default();
+        let message = field("message")
+            .or_else(|| field("Message"))
+            .or_else(|| field("errorMessage"))
+            .unwrap_or_else(|| {
+                let text = String::from_utf8_lossy(body);
+                let text = text.trim();
+                if text.is_empty() {
+                    "(no message)".to_string()
+                } else {
+                    text.chars().take(500).collect()
+                }
+            });
+        let kind = if code.is_empty() {
+            ExceptionKind::Other("UnknownError".to_string())
+        } else {
+            ExceptionKind::from_code(&code)
+        };
+        ServiceError {
+            kind,
+            message,
+            status: None,
+            request_id: None,
+            original_status_code: json.get("originalStatusCode").and_then(|v| v.as_i64()),
+            original_message: field("originalMessage"),
+            retry_after_ms: None,
+        }
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)?;
+        if let Some(code) = self.original_status_code {
+            write!(f, " (original status {code}")?;
+            if let Some(original) = &self.original_message
+                && original != &self.message
+            {
+                write!(f, ": {original}")?;
+            }
+            write!(f, ")")?;
+        }
+        Ok(())
+    }
+}
+
+/// Which timeout fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutKind {
+    /// Establishing the TCP/TLS connection.
+    Connect,
+    /// Waiting for the response to begin.
+    FirstByte,
+    /// Waiting for the next bytes of a response already under way.
+    Idle,
+}
+
+impl TimeoutKind {
+    fn describe(self) -> &'static str {
+        match self {
+            TimeoutKind::Connect => "connect timeout: could not connect",
+            TimeoutKind::FirstByte => "first-byte timeout: no response",
+            TimeoutKind::Idle => "idle timeout: the stream stalled, no data",
+        }
+    }
+}
+
+/// Everything that can go wrong on the wire.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum BedrockError {
+    /// An exception from the service.
+    #[error("{0}")]
+    Service(Box<ServiceError>),
+    /// A generic `:message-type: error` frame.
+    #[error("{message}")]
+    StreamError {
+        /// `:error-code`.
+        code: String,
+        /// `:error-message`.
+        message: String,
+    },
+    /// The event stream could not be decoded.
+    #[error("malformed event stream: {0}")]
+    Decode(#[from] DecodeError),
+    /// A chunk frame or a response body did not have the expected shape.
+    #[error("{0}")]
+    MalformedResponse(String),
+    /// The response had a content type the client cannot read.
+    #[error("unexpected response content type {got:?} (expected {expected})")]
+    UnexpectedContentType {
+        /// What was expected.
+        expected: &'static str,
+        /// What arrived.
+        got: String,
+    },
+    /// A timeout fired.
+    #[error("{} within {}", .kind.describe(), humanize(*.after))]
+    Timeout {
+        /// Which one.
+        kind: TimeoutKind,
+        /// The configured limit.
+        after: Duration,
+    },
+    /// The connection failed or was reset.
+    #[error("{0}")]
+    Transport(String),
+    /// No usable credentials.
+    #[error("{0}")]
+    Credentials(String),
+    /// Bad configuration (region, endpoint, model id, headers).
+    #[error("{0}")]
+    Config(String),
+}
+
+fn humanize(d: Duration) -> String {
+    if d.as_millis() < 1000 {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+impl BedrockError {
+    /// A short name for the error, used as `error: <name>: <message>`: the exception name for
+    /// service errors.
+    pub fn name(&self) -> &str {
+        match self {
+            BedrockError::Service(e) => e.kind.name(),
+            BedrockError::StreamError { code, .. } => code,
+            BedrockError::Decode(DecodeError::Truncated { .. }) => "TruncatedStream",
+            BedrockError::Decode(_) => "EventStreamDecodeError",
+            BedrockError::MalformedResponse(_) => "MalformedResponse",
+            BedrockError::UnexpectedContentType { .. } => "UnexpectedContentType",
+            BedrockError::Timeout {
+                kind: TimeoutKind::Connect,
+                ..
+            } => "ConnectTimeout",
+            BedrockError::Timeout {
+                kind: TimeoutKind::FirstByte,
+                ..
+            } => "FirstByteTimeout",
+            BedrockError::Timeout {
+                kind: TimeoutKind::Idle,
+                ..
+            } => "IdleTimeout",
+            BedrockError::Transport(_) => "ConnectionError",
+            BedrockError::Credentials(_) => "CredentialsError",
+            BedrockError::Config(_) => "ConfigError",
+        }
+    }
+
+    /// The service exception, if this is one.
+    pub fn service(&self) -> Option<&ServiceError> {
+        match self {
+            BedrockError::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_parse_in_every_spelling() {
+        for code in [
+            "ThrottlingException",
+            "throttlingException",
+            "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+            "com.amazon.bedrock#ThrottlingException",
+        ] {
+            assert_eq!(ExceptionKind::from_code(code), ExceptionKind::Throttling);
+        }
+        assert_eq!(
+            ExceptionKind::from_code("modelStreamErrorException").stream_name(),
+            "modelStreamErrorException"
+        );
+        assert_eq!(
+            ExceptionKind::from_code("Weird"),
+            ExceptionKind::Other("Weird".into())
+        );
+        assert_eq!(ExceptionKind::ServiceQuotaExceeded.http_status(), 400);
+    }
+
+    #[test]
+    fn body_fields_are_read() {
+        let e = ServiceError::from_body(
+            None,
+            br#"{"__type":"ModelStreamErrorException","message":"boom","originalStatusCode":500,"originalMessage":"inner"}"#,
+        );
+        assert_eq!(e.kind, ExceptionKind::ModelStreamError);
+        assert_eq!(e.to_string(), "boom (original status 500: inner)");
+        let e = ServiceError::from_body(Some("ValidationException:x"), b"not json");
+        assert_eq!(e.kind, ExceptionKind::Validation);
+        assert_eq!(e.message, "not json");
+    }
+}

@@ -1,0 +1,14 @@
+//! The wire layer: event-stream codec, SigV4 / bearer signing, HTTP client and typed errors.
+//! Knows nothing of the UI.
+
+pub mod auth;
+pub mod client;
+pub mod error;
+pub mod eventstream;
+pub mod request;
+pub mod stream;
+
+pub use client::{Auth, Client, ClientConfig, InvokeResponse, RetryPolicy, Timeouts};
+pub use error::{BedrockError, ExceptionKind, ServiceError, TimeoutKind};
+pub use request::InvokeOptions;
+pub use stream::{Frame, ResponseMeta, ResponseStream, StreamEvent};

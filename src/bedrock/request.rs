@@ -1,0 +1,255 @@
+//! What goes into an InvokeModel request besides the body: the encoded model-id path, the
+//! optional Bedrock headers, and the endpoint.
+
+use super::error::BedrockError;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+/// The characters smithy-rs percent-encodes in a path label (`urlencode.rs` `BASE_SET`); `/` is
+/// included because the model id is one segment.
+const LABEL_SET: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'/')
+    .add(b':')
+    .add(b',')
+    .add(b'?')
+    .add(b'#')
+    .add(b'[')
+    .add(b']')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'@')
+    .add(b'!')
+    .add(b'$')
+    .add(b'&')
+    .add(b'\'')
+    .add(b'(')
+    .add(b')')
+    .add(b'*')
+    .add(b'+')
+    .add(b';')
+    .add(b'=')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'"')
+    .add(b'^')
+    .add(b'`')
+    .add(b'\\');
+
+/// Encodes a model id (or ARN) as one path segment: `:` becomes `%3A`, `/` becomes `%2F`.
+pub fn encode_model_id(model_id: &str) -> String {
+    utf8_percent_encode(model_id, LABEL_SET).to_string()
+}
+
+/// The two runtime operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// `InvokeModel`.
+    Invoke,
+    /// `InvokeModelWithResponseStream`.
+    InvokeStream,
+}
+
+impl Operation {
+    /// The last path segment.
+    pub fn path_suffix(self) -> &'static str {
+        match self {
+            Operation::Invoke => "invoke",
+            Operation::InvokeStream => "invoke-with-response-stream",
+        }
+    }
+}
+
+/// The path of an operation on a model, with the id encoded.
+pub fn operation_path(model_id: &str, operation: Operation) -> Result<String, BedrockError> {
+    if model_id.is_empty() || model_id.len() > 2048 {
+        return Err(BedrockError::Config(format!(
+            "model id must be 1 to 2048 characters, got {}",
+            model_id.len()
+        )));
+    }
+    Ok(format!(
+        "/model/{}/{}",
+        encode_model_id(model_id),
+        operation.path_suffix()
+    ))
+}
+
+/// Optional per-request settings. `None` leaves a header out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InvokeOptions {
+    /// `Accept` (InvokeModel) or `X-Amzn-Bedrock-Accept` (stream); default `application/json`.
+    pub accept: Option<String>,
+    /// `Content-Type`; default `application/json`.
+    pub content_type: Option<String>,
+    /// `X-Amzn-Bedrock-Trace`: `ENABLED`, `DISABLED` or `ENABLED_FULL`.
+    pub trace: Option<String>,
+    /// `X-Amzn-Bedrock-GuardrailIdentifier`.
+    pub guardrail_identifier: Option<String>,
+    /// `X-Amzn-Bedrock-GuardrailVersion`.
+    pub guardrail_version: Option<String>,
+    /// `X-Amzn-Bedrock-PerformanceConfig-Latency`: `standard` or `optimized`.
+    pub performance_latency: Option<String>,
+    /// `X-Amzn-Bedrock-Service-Tier`: `priority`, `default`, `flex` or `reserved`.
+    pub service_tier: Option<String>,
+}
+
+impl InvokeOptions {
+    /// The request headers for an operation (names in lower case), besides signing headers.
+    pub fn headers(&self, operation: Operation) -> Vec<(&'static str, String)> {
+        let json = || "application/json".to_string();
+        let accept_header = match operation {
+            Operation::Invoke => "accept",
+            Operation::InvokeStream => "x-amzn-bedrock-accept",
+        };
+        let mut headers = vec![
+            (
+                "content-type",
+                self.content_type.clone().unwrap_or_else(json),
+            ),
+            (accept_header, self.accept.clone().unwrap_or_else(json)),
+        ];
+        let optional = [
+            ("x-amzn-bedrock-trace", &self.trace),
+            (
+                "x-amzn-bedrock-guardrailidentifier",
+                &self.guardrail_identifier,
+            ),
+            ("x-amzn-bedrock-guardrailversion", &self.guardrail_version),
+            (
+                "x-amzn-bedrock-performanceconfig-latency",
+                &self.performance_latency,
+            ),
+            ("x-amzn-bedrock-service-tier", &self.service_tier),
+        ];
+        for (name, value) in optional {
+            if let Some(value) = value {
+                headers.push((name, value.clone()));
+            }
+        }
+        headers
+    }
+
+    /// Checks the enumerated headers before anything is sent.
+    pub fn validate(&self) -> Result<(), BedrockError> {
+        let check = |name: &str, value: &Option<String>, allowed: &[&str]| match value {
+            Some(v) if !allowed.contains(&v.as_str()) => Err(BedrockError::Config(format!(
+                "{name} must be one of {}, got {v:?}",
+                allowed.join(", ")
+            ))),
+            _ => Ok(()),
+        };
+        check(
+            "trace",
+            &self.trace,
+            &["ENABLED", "DISABLED", "ENABLED_FULL"],
+        )?;
+        check(
+            "performance latency",
+            &self.performance_latency,
+            &["standard", "optimized"],
+        )?;
+        check(
+            "service tier",
+            &self.service_tier,
+            &["priority", "default", "flex", "reserved"],
+        )?;
+        if self.guardrail_identifier.is_some() != self.guardrail_version.is_some() {
+            return Err(BedrockError::Config(
+                "a guardrail needs both an identifier and a version".to_string(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The Bedrock Runtime endpoint for a region.
+pub fn default_endpoint(region: &str) -> String {
+    let suffix = if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    };
+    format!("https://bedrock-runtime.{region}.{suffix}")
+}
+
+/// The endpoint the user configured: `--endpoint-url`, then `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`,
+/// then `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (which does not
+/// override the flag).
+pub fn configured_endpoint(flag: Option<&str>) -> Option<String> {
+    if let Some(url) = flag.filter(|u| !u.is_empty()) {
+        return Some(url.to_string());
+    }
+    let ignore = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .map(|v| v.eq_ignore_ascii_case("true"))
+        .unwrap_or(false);
+    if ignore {
+        return None;
+    }
+    ["AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+}
+
+/// Checks and normalises an endpoint URL (scheme and host, no trailing slash).
+pub fn normalize_endpoint(url: &str) -> Result<String, BedrockError> {
+    let parsed = reqwest::Url::parse(url.trim())
+        .map_err(|e| BedrockError::Config(format!("invalid endpoint URL {url:?}: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(BedrockError::Config(format!(
+            "invalid endpoint URL {url:?}: expected http(s)://host[:port]"
+        )));
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_ids_are_one_segment() {
+        assert_eq!(
+            operation_path("anthropic.claude-3-sonnet-20240229-v1:0", Operation::Invoke).unwrap(),
+            "/model/anthropic.claude-3-sonnet-20240229-v1%3A0/invoke"
+        );
+        assert_eq!(
+            encode_model_id(
+                "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0"
+            ),
+            "arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2Fus.anthropic.claude-3-haiku-20240307-v1%3A0"
+        );
+        assert!(operation_path("", Operation::Invoke).is_err());
+    }
+
+    #[test]
+    fn stream_uses_bedrock_accept_header() {
+        let opts = InvokeOptions {
+            trace: Some("ENABLED".into()),
+            ..Default::default()
+        };
+        let headers = opts.headers(Operation::InvokeStream);
+        assert!(headers.contains(&("x-amzn-bedrock-accept", "application/json".into())));
+        assert!(headers.contains(&("x-amzn-bedrock-trace", "ENABLED".into())));
+        assert!(opts.validate().is_ok());
+        let bad = InvokeOptions {
+            guardrail_identifier: Some("gr".into()),
+            ..Default::default()
+        };
+        assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn endpoints() {
+        assert_eq!(
+            default_endpoint("eu-west-1"),
+            "https://bedrock-runtime.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            normalize_endpoint("http://127.0.0.1:4000/").unwrap(),
+            "http://127.0.0.1:4000"
+        );
+        assert!(normalize_endpoint("ftp://x").is_err());
+    }
+}

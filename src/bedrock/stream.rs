@@ -1,0 +1,346 @@
+//! Responses: metadata read from the headers, and the event stream of
+//! `InvokeModelWithResponseStream` turned into typed events (chunks, exceptions, errors).
+
+use super::client::source_chain;
+use super::error::{BedrockError, ServiceError, TimeoutKind};
+use super::eventstream::{Decoder, Message};
+use base64::Engine;
+use bytes::Bytes;
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::time::{Duration, Instant};
+
+/// Invocation metrics sent as response headers on non-streamed 200s.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HeaderMetrics {
+    /// `X-Amzn-Bedrock-Input-Token-Count`.
+    pub input_tokens: Option<u64>,
+    /// `X-Amzn-Bedrock-Output-Token-Count`.
+    pub output_tokens: Option<u64>,
+    /// `X-Amzn-Bedrock-Invocation-Latency` (ms).
+    pub invocation_latency_ms: Option<u64>,
+    /// `X-Amzn-Bedrock-Cache-Read-Input-Token-Count`.
+    pub cache_read_input_tokens: Option<u64>,
+    /// `X-Amzn-Bedrock-Cache-Write-Input-Token-Count`.
+    pub cache_write_input_tokens: Option<u64>,
+}
+
+/// What the response headers said.
+#[derive(Debug, Clone, Default)]
+pub struct ResponseMeta {
+    /// HTTP status.
+    pub status: u16,
+    /// `x-amzn-RequestId` (or `x-amz-request-id`).
+    pub request_id: Option<String>,
+    /// The model payload's MIME type: `X-Amzn-Bedrock-Content-Type` on streams, else
+    /// `Content-Type`.
+    pub content_type: Option<String>,
+    /// The HTTP `Content-Type`.
+    pub http_content_type: Option<String>,
+    /// `X-Amzn-Bedrock-PerformanceConfig-Latency`.
+    pub performance_latency: Option<String>,
+    /// `X-Amzn-Bedrock-Service-Tier`.
+    pub service_tier: Option<String>,
+    /// Invocation metrics from headers.
+    pub metrics: HeaderMetrics,
+    /// Every header, names in lower case, in arrival order.
+    pub headers: Vec<(String, String)>,
+    /// Time from the start of the call to the response headers.
+    pub first_byte: Duration,
+    /// Attempts made (1 when the first one succeeded).
+    pub attempts: u32,
+}
+
+impl ResponseMeta {
+    /// Reads the metadata of a response.
+    pub fn from_response(response: &reqwest::Response, first_byte: Duration) -> Self {
+        let headers = response.headers();
+        let get = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let http_content_type = get("content-type");
+        ResponseMeta {
+            status: response.status().as_u16(),
+            request_id: get("x-amzn-requestid").or_else(|| get("x-amz-request-id")),
+            content_type: get("x-amzn-bedrock-content-type").or_else(|| http_content_type.clone()),
+            http_content_type,
+            performance_latency: get("x-amzn-bedrock-performanceconfig-latency"),
+            service_tier: get("x-amzn-bedrock-service-tier"),
+            metrics: HeaderMetrics::from_headers(headers),
+            headers: headers
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            first_byte,
+            attempts: 1,
+        }
+    }
+
+    /// A header by lower-case name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What one event-stream frame means.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamEvent {
+    /// A `chunk` event: the base64-decoded model JSON.
+    Chunk(Bytes),
+    /// An exception frame (`:message-type: exception`).
+    Exception(ServiceError),
+    /// A generic error frame (`:message-type: error`).
+    Error {
+        /// `:error-code`.
+        code: String,
+        /// `:error-message`.
+        message: String,
+    },
+    /// An event or message type this client does not know; skipped.
+    Unknown,
+}
+
+impl StreamEvent {
+    /// The event as an error, for exception and error frames.
+    pub fn into_error(self) -> Option<BedrockError> {
+        match self {
+            StreamEvent::Exception(e) => Some(BedrockError::Service(Box::new(e))),
+            StreamEvent::Error { code, message } => {
+                Some(BedrockError::StreamError { code, message })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A decoded frame with its meaning and arrival time.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// The raw message.
+    pub message: Message,
+    /// Time since the call started.
+    pub elapsed: Duration,
+    /// What it means.
+    pub event: StreamEvent,
+}
+
+#[derive(Deserialize)]
+struct PayloadPart<'a> {
+    #[serde(borrow)]
+    bytes: Option<Cow<'a, str>>,
+}
+
+/// Decodes a chunk payload `{"bytes":"<base64>", "p": "..."}` into the model JSON bytes,
+/// appending to `out`. Unknown members (the `p` padding) are ignored.
+pub fn decode_chunk_payload(payload: &[u8], out: &mut Vec<u8>) -> Result<(), BedrockError> {
+    let part: PayloadPart<'_> = serde_json::from_slice(payload)
+        .map_err(|e| BedrockError::MalformedResponse(format!("chunk payload is not JSON: {e}")))?;
+    let encoded = part.bytes.ok_or_else(|| {
+        BedrockError::MalformedResponse("chunk payload has no `bytes` member".to_string())
+    })?;
+    base64::engine::general_purpose::STANDARD
+        .decode_vec(encoded.as_bytes(), out)
+        .map_err(|e| BedrockError::MalformedResponse(format!("chunk `bytes` is not base64: {e}")))
+}
+
+/// Classifies a decoded message by its `:message-type`.
+pub fn classify(message: &Message) -> Result<StreamEvent, BedrockError> {
+    match message.header_str(":message-type") {
+        Some("event") => match message.header_str(":event-type") {
+            Some("chunk") => {
+                let mut out = Vec::new();
+                decode_chunk_payload(message.payload(), &mut out)?;
+                Ok(StreamEvent::Chunk(Bytes::from(out)))
+            }
+            _ => Ok(StreamEvent::Unknown),
+        },
+        Some("exception") => {
+            let code = message
+                .header_str(":exception-type")
+                .unwrap_or("UnknownException");
+            Ok(StreamEvent::Exception(ServiceError::from_body(
+                Some(code),
+                message.payload(),
+            )))
+        }
+        Some("error") => Ok(StreamEvent::Error {
+            code: message
+                .header_str(":error-code")
+                .unwrap_or("UnknownError")
+                .to_string(),
+            message: message
+                .header_str(":error-message")
+                .unwrap_or("(no message)")
+                .to_string(),
+        }),
+        _ => Ok(StreamEvent::Unknown),
+    }
+}
+
+/// The body of an `InvokeModelWithResponseStream` response, read frame by frame.
+#[derive(Debug)]
+pub struct ResponseStream {
+    /// Status and headers.
+    pub meta: ResponseMeta,
+    response: reqwest::Response,
+    decoder: Decoder,
+    idle: Duration,
+    started: Instant,
+    finished: bool,
+}
+
+impl ResponseStream {
+    pub(crate) fn new(
+        response: reqwest::Response,
+        meta: ResponseMeta,
+        idle: Duration,
+        started: Instant,
+    ) -> Self {
+        ResponseStream {
+            meta,
+            response,
+            decoder: Decoder::new(),
+            idle,
+            started,
+            finished: false,
+        }
+    }
+
+    /// Time since the call started.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// The next frame, `Ok(None)` at the clean end of the stream. Exception frames come back as
+    /// frames (so they can be shown with their headers); see [`StreamEvent::into_error`].
+    pub async fn next_frame(&mut self) -> Result<Option<Frame>, BedrockError> {
+        loop {
+            if let Some(message) = self.decoder.next_message()? {
+                let event = classify(&message)?;
+                return Ok(Some(Frame {
+                    message,
+                    elapsed: self.started.elapsed(),
+                    event,
+                }));
+            }
+            if self.finished {
+                return Ok(None);
+            }
+            let next = tokio::time::timeout(self.idle, self.response.chunk())
+                .await
+                .map_err(|_| BedrockError::Timeout {
+                    kind: TimeoutKind::Idle,
+                    after: self.idle,
+                })?
+                .map_err(|e| {
+                    BedrockError::Transport(format!(
+                        "the stream broke off after {} bytes: {}",
+                        self.decoder.offset() + self.decoder.buffered() as u64,
+                        source_chain(&e)
+                    ))
+                })?;
+            match next {
+                Some(bytes) => self.decoder.push(bytes),
+                None => {
+                    self.finished = true;
+                    self.decoder.finish()?;
+                }
+            }
+        }
+    }
+
+    /// The next chunk's model JSON, skipping unknown events; exception and error frames become
+    /// errors. `Ok(None)` at the end.
+    pub async fn next_chunk(&mut self) -> Result<Option<Bytes>, BedrockError> {
+        while let Some(frame) = self.next_frame().await? {
+            match frame.event {
+                StreamEvent::Chunk(bytes) => return Ok(Some(bytes)),
+                StreamEvent::Unknown => continue,
+                other => {
+                    if let Some(error) = other.into_error() {
+                        return Err(error);
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bedrock::ExceptionKind;
+    use crate::bedrock::eventstream::{Header, encode_message};
+
+    fn message(headers: &[Header<'_>], payload: &[u8]) -> Message {
+        let mut out = Vec::new();
+        encode_message(headers, payload, &mut out).unwrap();
+        let mut decoder = Decoder::new();
+        decoder.push(Bytes::from(out));
+        decoder.next_message().unwrap().unwrap()
+    }
+
+    #[test]
+    fn chunk_payload_ignores_padding() {
+        let mut out = Vec::new();
+        decode_chunk_payload(br#"{"bytes":"eyJhIjoxfQ==","p":"abcdef"}"#, &mut out).unwrap();
+        assert_eq!(out, br#"{"a":1}"#);
+        assert!(decode_chunk_payload(br#"{"p":"x"}"#, &mut out).is_err());
+        assert!(decode_chunk_payload(br#"{"bytes":"%%%"}"#, &mut out).is_err());
+        assert!(decode_chunk_payload(b"garbage", &mut out).is_err());
+    }
+
+    #[test]
+    fn exception_frames_are_typed() {
+        let m = message(
+            &[
+                Header::string(":message-type", "exception"),
+                Header::string(":exception-type", "modelStreamErrorException"),
+            ],
+            br#"{"message":"bad","originalStatusCode":500,"originalMessage":"oops"}"#,
+        );
+        match classify(&m).unwrap() {
+            StreamEvent::Exception(e) => {
+                assert_eq!(e.kind, ExceptionKind::ModelStreamError);
+                assert_eq!(e.original_status_code, Some(500));
+                assert_eq!(e.original_message.as_deref(), Some("oops"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let m = message(
+            &[
+                Header::string(":message-type", "error"),
+                Header::string(":error-code", "BadThing"),
+                Header::string(":error-message", "it broke"),
+            ],
+            b"",
+        );
+        assert_eq!(
+            classify(&m).unwrap(),
+            StreamEvent::Error {
+                code: "BadThing".into(),
+                message: "it broke".into()
+            }
+        );
+        let m = message(
+            &[
+                Header::string(":message-type", "event"),
+                Header::string(":event-type", "somethingNew"),
+            ],
+            b"{}",
+        );
+        assert_eq!(classify(&m).unwrap(), StreamEvent::Unknown);
+    }
+}

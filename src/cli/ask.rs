@@ -1,0 +1,402 @@
+//! `bedrock-tui ask`: one prompt, the answer streamed to stdout as it arrives; `--events` shows
+//! every frame, `--json` a final summary. Errors go to stderr as `error: <Name>: <message>`.
+
+use super::AskArgs;
+use crate::bedrock::eventstream::{HeaderValue, format_uuid};
+use crate::bedrock::{BedrockError, Frame, InvokeOptions, RetryPolicy, StreamEvent, Timeouts};
+use crate::connect::{ConnectOptions, connect};
+use crate::models::catalog;
+use crate::models::{ChunkDelta, Conversation, ModelFamily, Parameters, Usage, family_of};
+use crate::text::sanitize_for_terminal;
+use base64::Engine;
+use serde_json::{Value, json};
+use std::io::{IsTerminal, Read, Write};
+use std::time::Duration;
+
+/// Exit status of a failed request.
+pub const EXIT_FAILURE: i32 = 1;
+/// Exit status of a usage error.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Pacing of the in-process emulator for `ask`, so the answer visibly streams.
+const DEMO_TOKENS_PER_SECOND: f64 = 60.0;
+
+/// An error before anything was sent.
+struct UsageError(String);
+
+/// Runs `ask` and returns the exit status.
+pub async fn run(args: AskArgs) -> i32 {
+    let prepared = match prepare(&args) {
+        Ok(p) => p,
+        Err(UsageError(message)) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let options = ConnectOptions {
+        profile: args.aws.profile.clone(),
+        region: args.aws.region.clone(),
+        endpoint_url: args.aws.endpoint_url.clone(),
+        demo: args.aws.demo,
+        demo_tokens_per_second: std::env::var("BEDROCK_TUI_DEMO_TPS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEMO_TOKENS_PER_SECOND),
+        retry: RetryPolicy {
+            max_attempts: args.aws.max_attempts,
+            ..RetryPolicy::default()
+        },
+        timeouts: Timeouts {
+            first_byte: Duration::from_secs_f64(args.aws.first_byte_timeout.max(0.001)),
+            idle: Duration::from_secs_f64(args.aws.idle_timeout.max(0.001)),
+            ..Timeouts::default()
+        },
+    };
+    let connection = match connect(&options).await {
+        Ok(c) => c,
+        Err(e) => return report(&e),
+    };
+    if let Some(emulator) = &connection.emulator {
+        match &connection.fallback_reason {
+            Some(reason) => eprintln!(
+                "bedrock-tui: {reason}; answering from the built-in Bedrock emulator at {} (offline demo)",
+                emulator.endpoint()
+            ),
+            None => eprintln!(
+                "bedrock-tui: answering from the built-in Bedrock emulator at {} (--demo)",
+                emulator.endpoint()
+            ),
+        }
+    }
+    let mut out = Output::new(args.json);
+    let result = if args.no_stream {
+        invoke(&connection.client, &args, &prepared, &mut out).await
+    } else {
+        stream(&connection.client, &args, &prepared, &mut out).await
+    };
+    out.end_line();
+    match result {
+        Ok(()) => 0,
+        Err(e) => report(&e),
+    }
+}
+
+fn report(error: &BedrockError) -> i32 {
+    let message = sanitize_for_terminal(&error.to_string()).into_owned();
+    eprintln!("error: {}: {message}", error.name());
+    EXIT_FAILURE
+}
+
+struct Prepared {
+    model: String,
+    body: bytes::Bytes,
+    family: Option<&'static dyn ModelFamily>,
+    options: InvokeOptions,
+}
+
+fn prepare(args: &AskArgs) -> Result<Prepared, UsageError> {
+    let model = args
+        .model
+        .clone()
+        .unwrap_or_else(|| catalog::default_model().to_string());
+    let family = family_of(&model).map(|f| f.adapter());
+    let options = InvokeOptions {
+        accept: args.accept.clone(),
+        content_type: args.content_type.clone(),
+        trace: args.trace.clone(),
+        guardrail_identifier: args.guardrail_id.clone(),
+        guardrail_version: args.guardrail_version.clone(),
+        performance_latency: args.latency.clone(),
+        service_tier: args.service_tier.clone(),
+    };
+    options.validate().map_err(|e| UsageError(e.to_string()))?;
+    let body = match &args.body {
+        Some(path) => read_body(path)?,
+        None => {
+            let family = family.ok_or_else(|| {
+                UsageError(format!(
+                    "cannot tell the model family of {model:?}; pass --body with a native request body"
+                ))
+            })?;
+            let prompt = read_prompt(args)?;
+            let conversation = Conversation {
+                system: args.system.clone(),
+                ..Conversation::single(prompt)
+            };
+            let params = Parameters {
+                max_tokens: args.max_tokens,
+                temperature: args.temperature,
+                top_p: args.top_p,
+                top_k: args.top_k,
+                stop_sequences: args.stop.clone(),
+            };
+            let body = family
+                .build_body(&conversation, &params)
+                .map_err(|e| UsageError(e.to_string()))?;
+            bytes::Bytes::from(body.to_string())
+        }
+    };
+    Ok(Prepared {
+        model,
+        body,
+        family,
+        options,
+    })
+}
+
+fn read_prompt(args: &AskArgs) -> Result<String, UsageError> {
+    if let Some(prompt) = &args.prompt {
+        return Ok(prompt.clone());
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Err(UsageError(
+            "no prompt: pass it as an argument or pipe it on standard input".to_string(),
+        ));
+    }
+    let mut prompt = String::new();
+    stdin
+        .lock()
+        .read_to_string(&mut prompt)
+        .map_err(|e| UsageError(format!("cannot read the prompt from standard input: {e}")))?;
+    if prompt.trim().is_empty() {
+        return Err(UsageError("the prompt is empty".to_string()));
+    }
+    Ok(prompt)
+}
+
+fn read_body(path: &std::path::Path) -> Result<bytes::Bytes, UsageError> {
+    let mut bytes = Vec::new();
+    let result = if path.as_os_str() == "-" {
+        std::io::stdin().lock().read_to_end(&mut bytes).map(|_| ())
+    } else {
+        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes).map(|_| ()))
+    };
+    result.map_err(|e| UsageError(format!("cannot read --body {}: {e}", path.display())))?;
+    Ok(bytes.into())
+}
+
+/// Where the answer goes: stdout as it arrives (sanitized on a terminal), or nothing until the
+/// final JSON.
+struct Output {
+    stdout: std::io::Stdout,
+    terminal: bool,
+    quiet: bool,
+    ends_with_newline: bool,
+    wrote: bool,
+}
+
+impl Output {
+    fn new(json: bool) -> Self {
+        let stdout = std::io::stdout();
+        Output {
+            terminal: stdout.is_terminal(),
+            stdout,
+            quiet: json,
+            ends_with_newline: true,
+            wrote: false,
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.quiet || text.is_empty() {
+            return;
+        }
+        let shown = if self.terminal {
+            sanitize_for_terminal(text)
+        } else {
+            text.into()
+        };
+        let mut lock = self.stdout.lock();
+        // A closed stdout (a pipe to `head`) is not worth an error message.
+        let _ = lock.write_all(shown.as_bytes()).and_then(|_| lock.flush());
+        self.ends_with_newline = text.ends_with('\n');
+        self.wrote = true;
+    }
+
+    fn line(&mut self, line: &str) {
+        let mut lock = self.stdout.lock();
+        let _ = writeln!(lock, "{line}").and_then(|_| lock.flush());
+    }
+
+    /// Ends a partial line on a terminal, so the prompt (or an error) starts on its own line.
+    fn end_line(&mut self) {
+        if self.terminal && self.wrote && !self.ends_with_newline {
+            self.line("");
+            self.ends_with_newline = true;
+        }
+    }
+}
+
+#[derive(Default)]
+struct Summary {
+    text: String,
+    reasoning: String,
+    stop_reason: Option<String>,
+    usage: Usage,
+    first_token_ms: Option<u128>,
+}
+
+impl Summary {
+    fn add(&mut self, delta: &ChunkDelta, elapsed: Duration) {
+        if !delta.text.is_empty() && self.first_token_ms.is_none() {
+            self.first_token_ms = Some(elapsed.as_millis());
+        }
+        self.text.push_str(&delta.text);
+        self.reasoning.push_str(&delta.reasoning);
+        if delta.stop_reason.is_some() {
+            self.stop_reason = delta.stop_reason.clone();
+        }
+        if delta.usage.input_tokens.is_some() {
+            self.usage.input_tokens = delta.usage.input_tokens;
+        }
+        if delta.usage.output_tokens.is_some() {
+            self.usage.output_tokens = delta.usage.output_tokens;
+        }
+        if let Some(m) = &delta.metrics {
+            self.usage.input_tokens = m.input_token_count.or(self.usage.input_tokens);
+            self.usage.output_tokens = m.output_token_count.or(self.usage.output_tokens);
+        }
+    }
+}
+
+async fn stream(
+    client: &crate::bedrock::Client,
+    args: &AskArgs,
+    prepared: &Prepared,
+    out: &mut Output,
+) -> Result<(), BedrockError> {
+    let mut stream = client
+        .invoke_stream(&prepared.model, prepared.body.clone(), &prepared.options)
+        .await?;
+    let mut summary = Summary::default();
+    while let Some(frame) = stream.next_frame().await? {
+        if args.events {
+            out.line(&event_json(&frame).to_string());
+        }
+        match frame.event {
+            StreamEvent::Chunk(bytes) => match prepared.family {
+                Some(family) => {
+                    let delta = family
+                        .parse_chunk(&bytes)
+                        .map_err(|e| BedrockError::MalformedResponse(e.to_string()))?;
+                    summary.add(&delta, frame.elapsed);
+                    if !args.events {
+                        out.text(&delta.text);
+                    }
+                }
+                None if !args.events => out.text(&format!("{}\n", String::from_utf8_lossy(&bytes))),
+                None => {}
+            },
+            StreamEvent::Unknown => {}
+            other => {
+                if let Some(error) = other.into_error() {
+                    return Err(error);
+                }
+            }
+        }
+    }
+    if args.json {
+        let meta = &stream.meta;
+        out.line(
+            &json!({
+                "model": prepared.model,
+                "text": summary.text,
+                "reasoning": (!summary.reasoning.is_empty()).then_some(&summary.reasoning),
+                "stop_reason": summary.stop_reason,
+                "usage": summary.usage,
+                "request_id": meta.request_id,
+                "content_type": meta.content_type,
+                "attempts": meta.attempts,
+                "first_byte_ms": meta.first_byte.as_millis(),
+                "first_token_ms": summary.first_token_ms,
+                "total_ms": stream.elapsed().as_millis(),
+            })
+            .to_string(),
+        );
+    }
+    Ok(())
+}
+
+async fn invoke(
+    client: &crate::bedrock::Client,
+    args: &AskArgs,
+    prepared: &Prepared,
+    out: &mut Output,
+) -> Result<(), BedrockError> {
+    let response = client
+        .invoke(&prepared.model, prepared.body.clone(), &prepared.options)
+        .await?;
+    let completion = match prepared.family {
+        Some(family) => Some(
+            family
+                .parse_response(&response.body)
+                .map_err(|e| BedrockError::MalformedResponse(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let meta = &response.meta;
+    if args.json {
+        let completion = completion.unwrap_or_default();
+        let usage = Usage {
+            input_tokens: completion.usage.input_tokens.or(meta.metrics.input_tokens),
+            output_tokens: completion
+                .usage
+                .output_tokens
+                .or(meta.metrics.output_tokens),
+        };
+        out.line(
+            &json!({
+                "model": prepared.model,
+                "text": completion.text,
+                "reasoning": (!completion.reasoning.is_empty()).then_some(&completion.reasoning),
+                "stop_reason": completion.stop_reason,
+                "usage": usage,
+                "request_id": meta.request_id,
+                "content_type": meta.content_type,
+                "attempts": meta.attempts,
+                "first_byte_ms": meta.first_byte.as_millis(),
+                "total_ms": response.total.as_millis(),
+            })
+            .to_string(),
+        );
+        return Ok(());
+    }
+    match completion {
+        Some(c) => out.text(&c.text),
+        None => out.text(&String::from_utf8_lossy(&response.body)),
+    }
+    Ok(())
+}
+
+/// One frame as a JSON line: headers, payload (UTF-8 text or base64) and, for chunks, the
+/// decoded model JSON.
+pub fn event_json(frame: &Frame) -> Value {
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let mut headers = serde_json::Map::new();
+    for header in frame.message.headers() {
+        let value = match header.value {
+            HeaderValue::Bool(b) => json!(b),
+            HeaderValue::Byte(v) => json!(v),
+            HeaderValue::Int16(v) => json!(v),
+            HeaderValue::Int32(v) => json!(v),
+            HeaderValue::Int64(v) | HeaderValue::Timestamp(v) => json!(v),
+            HeaderValue::Bytes(b) => json!({ "base64": b64(b) }),
+            HeaderValue::String(s) => json!(s),
+            HeaderValue::Uuid(u) => json!(format_uuid(&u)),
+        };
+        headers.insert(header.name.to_string(), value);
+    }
+    let payload = frame.message.payload();
+    let payload = match std::str::from_utf8(payload) {
+        Ok(text) => json!(text),
+        Err(_) => json!({ "base64": b64(payload) }),
+    };
+    let mut line =
+        json!({ "headers": headers, "payload": payload, "elapsed_ms": frame.elapsed.as_millis() });
+    if let StreamEvent::Chunk(bytes) = &frame.event {
+        line["decoded"] = serde_json::from_slice::<Value>(bytes)
+            .unwrap_or_else(|_| json!(String::from_utf8_lossy(bytes)));
+    }
+    line
+}

@@ -1,0 +1,142 @@
+//! Command-line interface: the subcommands and their options (clap).
+
+pub mod ask;
+pub mod emulator;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// bedrock-tui: a terminal chat client for Amazon Bedrock Runtime.
+#[derive(Debug, Parser)]
+#[command(name = "bedrock-tui", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Send one prompt and print the answer as it streams.
+    Ask(Box<AskArgs>),
+    /// Run the local Bedrock Runtime emulator until interrupted.
+    Emulator(EmulatorArgs),
+}
+
+/// Where to send requests.
+#[derive(Debug, Clone, Args)]
+pub struct AwsArgs {
+    /// AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region).
+    #[arg(long, value_name = "R")]
+    pub region: Option<String>,
+    /// AWS profile from ~/.aws/config (default: AWS_PROFILE or `default`).
+    #[arg(long, value_name = "P")]
+    pub profile: Option<String>,
+    /// Bedrock Runtime endpoint (default: AWS_ENDPOINT_URL_BEDROCK_RUNTIME, AWS_ENDPOINT_URL,
+    /// or the region's endpoint).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Answer from the built-in emulator, whatever AWS settings exist.
+    #[arg(long)]
+    pub demo: bool,
+    /// Attempts per request for throttling, not-ready and 5xx errors before any output.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub max_attempts: u32,
+    /// Seconds to wait for the response to begin.
+    #[arg(long, value_name = "S", default_value_t = 120.0)]
+    pub first_byte_timeout: f64,
+    /// Seconds a stream may stay silent before it is abandoned.
+    #[arg(long, value_name = "S", default_value_t = 60.0)]
+    pub idle_timeout: f64,
+}
+
+/// `bedrock-tui ask`.
+#[derive(Debug, Clone, Args)]
+pub struct AskArgs {
+    /// The prompt; read from standard input when absent.
+    pub prompt: Option<String>,
+    /// Model id, inference-profile id or ARN.
+    #[arg(long, short, value_name = "ID")]
+    pub model: Option<String>,
+    /// System prompt.
+    #[arg(long, value_name = "TEXT")]
+    pub system: Option<String>,
+    /// Largest number of tokens to generate.
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u32>,
+    /// Sampling temperature.
+    #[arg(long, value_name = "F")]
+    pub temperature: Option<f32>,
+    /// Nucleus sampling.
+    #[arg(long, value_name = "F")]
+    pub top_p: Option<f32>,
+    /// Top-k sampling.
+    #[arg(long, value_name = "N")]
+    pub top_k: Option<u32>,
+    /// Stop sequence (repeatable).
+    #[arg(long = "stop", value_name = "S")]
+    pub stop: Vec<String>,
+    /// Use InvokeModel and print the whole answer at the end.
+    #[arg(long)]
+    pub no_stream: bool,
+    /// Accept header (X-Amzn-Bedrock-Accept when streaming).
+    #[arg(long, value_name = "MIME")]
+    pub accept: Option<String>,
+    /// Content-Type header.
+    #[arg(long, value_name = "MIME")]
+    pub content_type: Option<String>,
+    /// Send this file (or - for standard input) as the body, verbatim.
+    #[arg(long, value_name = "FILE|-")]
+    pub body: Option<PathBuf>,
+    /// Print every event-stream frame as a JSON line.
+    #[arg(long)]
+    pub events: bool,
+    /// Print one JSON object at the end: text, stop reason, usage, request id, timings.
+    #[arg(long)]
+    pub json: bool,
+    /// X-Amzn-Bedrock-Trace: ENABLED, DISABLED or ENABLED_FULL.
+    #[arg(long, value_name = "MODE")]
+    pub trace: Option<String>,
+    /// Guardrail identifier.
+    #[arg(long, value_name = "ID")]
+    pub guardrail_id: Option<String>,
+    /// Guardrail version.
+    #[arg(long, value_name = "V")]
+    pub guardrail_version: Option<String>,
+    /// Latency profile: standard or optimized.
+    #[arg(long, value_name = "L")]
+    pub latency: Option<String>,
+    /// Service tier: priority, default, flex or reserved.
+    #[arg(long, value_name = "T")]
+    pub service_tier: Option<String>,
+    /// Where requests go.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+/// `bedrock-tui emulator`.
+#[derive(Debug, Clone, Args)]
+pub struct EmulatorArgs {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Stream pacing; 0 sends as fast as the socket allows.
+    #[arg(long, value_name = "N", default_value_t = 40.0)]
+    pub tokens_per_second: f64,
+    /// Region requests must be signed for.
+    #[arg(long, default_value = "us-east-1")]
+    pub region: String,
+    /// Access key id to accept (default: generated).
+    #[arg(long, value_name = "ID")]
+    pub access_key_id: Option<String>,
+    /// Secret access key to accept (default: generated).
+    #[arg(long, value_name = "SECRET")]
+    pub secret_access_key: Option<String>,
+    /// Session token to require (default: generated; pass an empty string for none).
+    #[arg(long, value_name = "TOKEN")]
+    pub session_token: Option<String>,
+    /// Bedrock API key to accept as a bearer token (default: generated).
+    #[arg(long, value_name = "KEY")]
+    pub bearer_token: Option<String>,
+}

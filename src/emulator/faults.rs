@@ -1,0 +1,208 @@
+//! Fault injection: what the emulator should break in a response, chosen by the
+//! `X-Emulator-Fault` header or a `[[fault:NAME ...]]` marker in the last user message.
+//!
+//! Syntax: `NAME`, `NAME after=N` (after N chunk frames; default 5), `slow-first-byte ms=N`
+//! (default 3000), `flaky=K` (the first K attempts of the same request get a 429).
+
+use crate::bedrock::ExceptionKind;
+
+/// Where to break a stream by default: after `message_start`, `content_block_start` and three
+/// text deltas, so there is partial text to keep.
+pub const DEFAULT_AFTER: usize = 5;
+/// Default delay of `slow-first-byte`.
+pub const DEFAULT_SLOW_MS: u64 = 3000;
+
+/// A fault to inject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// An exception frame after `after` chunk frames.
+    StreamException {
+        /// The exception.
+        kind: ExceptionKind,
+        /// Chunk frames sent before it.
+        after: usize,
+    },
+    /// An HTTP error instead of the response.
+    Http(ExceptionKind),
+    /// A frame with a wrong message CRC after `after` chunk frames.
+    BadCrc {
+        /// Chunk frames sent before it.
+        after: usize,
+    },
+    /// Half a frame, then a clean end of the body.
+    Truncate {
+        /// Chunk frames sent before it.
+        after: usize,
+    },
+    /// The connection is aborted.
+    Reset {
+        /// Chunk frames sent before it.
+        after: usize,
+    },
+    /// Nothing more is sent, and the connection stays open.
+    Stall {
+        /// Chunk frames sent before it.
+        after: usize,
+    },
+    /// The response headers are delayed.
+    SlowFirstByte {
+        /// Delay in milliseconds.
+        ms: u64,
+    },
+    /// The first `attempts` attempts of the same request get a ThrottlingException.
+    Flaky {
+        /// How many attempts fail.
+        attempts: u32,
+    },
+}
+
+/// Every fault name, for documentation and `--help`.
+pub const FAULT_NAMES: &[&str] = &[
+    "throttling",
+    "validation",
+    "model-stream-error",
+    "internal",
+    "model-timeout",
+    "service-unavailable",
+    "http-throttling",
+    "http-validation",
+    "http-access-denied",
+    "http-not-found",
+    "http-model-timeout",
+    "http-model-error",
+    "http-quota",
+    "http-not-ready",
+    "http-internal",
+    "http-unavailable",
+    "bad-crc",
+    "truncate",
+    "reset",
+    "stall",
+    "slow-first-byte",
+    "flaky=K",
+];
+
+fn exception_of(name: &str) -> Option<ExceptionKind> {
+    Some(match name {
+        "throttling" => ExceptionKind::Throttling,
+        "validation" => ExceptionKind::Validation,
+        "model-stream-error" => ExceptionKind::ModelStreamError,
+        "internal" => ExceptionKind::InternalServer,
+        "model-timeout" => ExceptionKind::ModelTimeout,
+        "service-unavailable" => ExceptionKind::ServiceUnavailable,
+        _ => return None,
+    })
+}
+
+fn http_exception_of(name: &str) -> Option<ExceptionKind> {
+    Some(match name {
+        "http-throttling" => ExceptionKind::Throttling,
+        "http-validation" => ExceptionKind::Validation,
+        "http-access-denied" => ExceptionKind::AccessDenied,
+        "http-not-found" => ExceptionKind::ResourceNotFound,
+        "http-model-timeout" => ExceptionKind::ModelTimeout,
+        "http-model-error" => ExceptionKind::ModelError,
+        "http-quota" => ExceptionKind::ServiceQuotaExceeded,
+        "http-not-ready" => ExceptionKind::ModelNotReady,
+        "http-internal" => ExceptionKind::InternalServer,
+        "http-unavailable" => ExceptionKind::ServiceUnavailable,
+        _ => return None,
+    })
+}
+
+/// Parses a fault spec such as `throttling after=2`; `Err` names what is wrong.
+pub fn parse(spec: &str) -> Result<Fault, String> {
+    let mut words = spec.split_whitespace();
+    let name = words.next().ok_or("empty fault")?;
+    let mut after = DEFAULT_AFTER;
+    let mut ms = DEFAULT_SLOW_MS;
+    for word in words {
+        let (key, value) = word
+            .split_once('=')
+            .ok_or_else(|| format!("fault option {word:?} is not key=value"))?;
+        let number: u64 = value
+            .parse()
+            .map_err(|_| format!("fault option {word:?} needs a number"))?;
+        match key {
+            "after" => after = number as usize,
+            "ms" => ms = number,
+            _ => return Err(format!("unknown fault option {key:?}")),
+        }
+    }
+    if let Some(count) = name.strip_prefix("flaky=") {
+        let attempts = count
+            .parse()
+            .map_err(|_| format!("flaky needs a count, got {count:?}"))?;
+        return Ok(Fault::Flaky { attempts });
+    }
+    if let Some(kind) = exception_of(name) {
+        return Ok(Fault::StreamException { kind, after });
+    }
+    if let Some(kind) = http_exception_of(name) {
+        return Ok(Fault::Http(kind));
+    }
+    Ok(match name {
+        "bad-crc" => Fault::BadCrc { after },
+        "truncate" => Fault::Truncate { after },
+        "reset" => Fault::Reset { after },
+        "stall" => Fault::Stall { after },
+        "slow-first-byte" => Fault::SlowFirstByte { ms },
+        other => {
+            return Err(format!(
+                "unknown fault {other:?}; known: {}",
+                FAULT_NAMES.join(", ")
+            ));
+        }
+    })
+}
+
+/// Finds a `[[fault:...]]` marker in text.
+pub fn find_marker(text: &str) -> Option<&str> {
+    let start = text.find("[[fault:")? + "[[fault:".len();
+    let len = text[start..].find("]]")?;
+    Some(text[start..start + len].trim())
+}
+
+/// Finds an `[[emulator:tokens=N]]` marker asking for an answer of N tokens.
+pub fn requested_tokens(text: &str) -> Option<usize> {
+    let start = text.find("[[emulator:tokens=")? + "[[emulator:tokens=".len();
+    let len = text[start..].find("]]")?;
+    text[start..start + len].trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_documented_name() {
+        for name in FAULT_NAMES {
+            let spec = name.replace("=K", "=2");
+            assert!(parse(&spec).is_ok(), "{spec}");
+        }
+        assert_eq!(
+            parse("throttling after=2"),
+            Ok(Fault::StreamException {
+                kind: ExceptionKind::Throttling,
+                after: 2
+            })
+        );
+        assert_eq!(parse("flaky=3"), Ok(Fault::Flaky { attempts: 3 }));
+        assert_eq!(
+            parse("slow-first-byte ms=10"),
+            Ok(Fault::SlowFirstByte { ms: 10 })
+        );
+        assert!(parse("nope").is_err());
+        assert!(parse("stall after=x").is_err());
+    }
+
+    #[test]
+    fn markers() {
+        assert_eq!(
+            find_marker("hi [[fault:reset after=1]] there"),
+            Some("reset after=1")
+        );
+        assert_eq!(find_marker("hi"), None);
+        assert_eq!(requested_tokens("x [[emulator:tokens=500]]"), Some(500));
+    }
+}

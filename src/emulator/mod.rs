@@ -1,0 +1,169 @@
+//! A local Bedrock Runtime: the same routes, headers, SigV4 checking, model formats and
+//! event-stream frames as the real service, with deterministic answers, pacing and fault
+//! injection. It runs in-process (the default when there are no AWS credentials) or as
+//! `bedrock-tui emulator`.
+
+mod anthropic;
+pub mod corpus;
+pub mod family;
+pub mod faults;
+mod response;
+mod server;
+pub mod sigv4;
+
+pub use sigv4::EmulatorCredentials;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// How the emulator runs.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// Loopback port; 0 picks a free one.
+    pub port: u16,
+    /// The accepted credentials and region.
+    pub credentials: EmulatorCredentials,
+    /// Pacing of stream chunks; 0 sends as fast as the socket allows. A request can override
+    /// it with the `X-Emulator-Tokens-Per-Second` header.
+    pub tokens_per_second: f64,
+    /// Whether to check SigV4 / bearer authentication (always on, except in tests of other
+    /// layers).
+    pub verify_auth: bool,
+}
+
+impl EmulatorConfig {
+    /// A configuration with freshly generated credentials, for in-process use.
+    pub fn with_random_credentials(region: &str) -> Self {
+        let mut key = [0u8; 8];
+        fastrand::fill(&mut key);
+        let hex: String = key.iter().map(|b| format!("{b:02X}")).collect();
+        let secret: String = (0..40).map(|_| fastrand::alphanumeric()).collect();
+        let token: String = (0..64).map(|_| fastrand::alphanumeric()).collect();
+        let bearer: String = (0..48).map(|_| fastrand::alphanumeric()).collect();
+        EmulatorConfig {
+            port: 0,
+            credentials: EmulatorCredentials {
+                access_key_id: format!("AKIAEMULATOR{hex}"),
+                secret_access_key: secret,
+                session_token: Some(token),
+                bearer_token: Some(format!("ABSKemulator{bearer}")),
+                region: region.to_string(),
+            },
+            tokens_per_second: 0.0,
+            verify_auth: true,
+        }
+    }
+}
+
+/// Shared state of a running emulator.
+pub(crate) struct EmulatorState {
+    config: EmulatorConfig,
+    attempts: Mutex<HashMap<u64, u32>>,
+}
+
+impl EmulatorState {
+    /// Counts an attempt of the request with this key; returns the count including this one.
+    fn count_attempt(&self, key: u64) -> u32 {
+        let mut attempts = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
+        let count = attempts.entry(key).or_insert(0);
+        *count += 1;
+        *count
+    }
+}
+
+/// A running emulator; it stops when dropped or on [`Emulator::shutdown`].
+pub struct Emulator {
+    addr: SocketAddr,
+    config: EmulatorConfig,
+    stop: watch::Sender<bool>,
+}
+
+impl Emulator {
+    /// Binds 127.0.0.1 and starts serving in the background.
+    pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+        let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = watch::channel(false);
+        let state = Arc::new(EmulatorState {
+            config: config.clone(),
+            attempts: Mutex::new(HashMap::new()),
+        });
+        tokio::spawn(accept_loop(listener, state, stopped));
+        Ok(Emulator { addr, config, stop })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The configuration, credentials included.
+    pub fn config(&self) -> &EmulatorConfig {
+        &self.config
+    }
+
+    /// Shell lines that point an AWS client at this emulator.
+    pub fn shell_exports(&self) -> Vec<String> {
+        let c = &self.config.credentials;
+        let mut lines = vec![
+            format!(
+                "export AWS_ENDPOINT_URL_BEDROCK_RUNTIME={}",
+                self.endpoint()
+            ),
+            format!("export AWS_ACCESS_KEY_ID={}", c.access_key_id),
+            format!("export AWS_SECRET_ACCESS_KEY={}", c.secret_access_key),
+        ];
+        if let Some(token) = &c.session_token {
+            lines.push(format!("export AWS_SESSION_TOKEN={token}"));
+        }
+        lines.push(format!("export AWS_REGION={}", c.region));
+        lines
+    }
+
+    /// Stops accepting connections.
+    pub fn shutdown(&self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    state: Arc<EmulatorState>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stopped.changed() => return,
+        };
+        let Ok((stream, _)) = accepted else { continue };
+        let _ = stream.set_nodelay(true);
+        let state = state.clone();
+        let mut stopped = stopped.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |request| server::handle(state.clone(), request));
+            let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            tokio::select! {
+                _ = connection => {}
+                _ = stopped.changed() => {}
+            }
+        });
+    }
+}

@@ -1,0 +1,358 @@
+//! The emulator's request handling: routes, authentication, model resolution, body validation,
+//! faults, and the JSON or event-stream answer.
+
+use super::family::{Answer, EmulatedFamily, generate};
+use super::faults::{self, Fault};
+use super::response::{
+    Body, BodyItem, abort, channel_body, chunk_frame, error_response, exception_frame,
+    exception_message, full, insert, request_id, send, stall,
+};
+use super::{EmulatorState, anthropic::AnthropicMessages};
+use crate::bedrock::ExceptionKind;
+use crate::models::catalog::{ModelInfo, lookup};
+use crate::models::{FamilyId, base_model_id};
+use http::{HeaderValue, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+use tokio::sync::mpsc;
+
+/// Largest request body accepted (the Smithy model's blob limit).
+const MAX_REQUEST_BODY: usize = 25_000_000;
+/// Unpaced streams coalesce frames into writes of about this size.
+const COALESCE_BYTES: usize = 32 * 1024;
+
+fn family(id: FamilyId) -> &'static dyn EmulatedFamily {
+    match id {
+        FamilyId::Anthropic => &AnthropicMessages,
+    }
+}
+
+/// Handles one request; never fails (errors are AWS error responses).
+pub async fn handle(
+    state: Arc<EmulatorState>,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, std::convert::Infallible> {
+    let id = request_id();
+    Ok(match route(state, request, &id).await {
+        Ok(response) => response,
+        Err((kind, message)) => error_response(&kind, &message, &id),
+    })
+}
+
+type Rejection = (ExceptionKind, String);
+
+fn validation(message: impl Into<String>) -> Rejection {
+    (ExceptionKind::Validation, message.into())
+}
+
+async fn route(
+    state: Arc<EmulatorState>,
+    request: Request<Incoming>,
+    request_id: &str,
+) -> Result<Response<Body>, Rejection> {
+    let (parts, body) = request.into_parts();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".to_string());
+    let body = Limited::new(body, MAX_REQUEST_BODY)
+        .collect()
+        .await
+        .map_err(|_| {
+            validation(format!(
+                "The request body is larger than {MAX_REQUEST_BODY} bytes or could not be read."
+            ))
+        })?
+        .to_bytes();
+    let segments: Vec<&str> = parts.uri.path().split('/').collect();
+    let streaming = match (parts.method.as_str(), segments.as_slice()) {
+        ("POST", ["", "model", _, "invoke"]) => false,
+        ("POST", ["", "model", _, "invoke-with-response-stream"]) => true,
+        _ => {
+            return Err((
+                ExceptionKind::Other("UnknownOperationException".into()),
+                format!("No operation matches {} {}", parts.method, parts.uri.path()),
+            ));
+        }
+    };
+    if state.config.verify_auth {
+        super::sigv4::verify(
+            &state.config.credentials,
+            parts.method.as_str(),
+            &path_and_query,
+            &parts.headers,
+            &body,
+            SystemTime::now(),
+        )?;
+    }
+    let raw_id = segments[2];
+    let model_id = percent_encoding::percent_decode_str(raw_id)
+        .decode_utf8()
+        .map_err(|_| validation("The provided model identifier is invalid."))?
+        .into_owned();
+    let model = resolve_model(&model_id)?;
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    check_media_types(
+        header("content-type"),
+        header(if streaming {
+            "x-amzn-bedrock-accept"
+        } else {
+            "accept"
+        }),
+    )?;
+    let json: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
+        validation("Malformed input request, please reformat your input and try again.")
+    })?;
+    let family = family(model.family);
+    let prompt = family.parse_request(model, &json).map_err(validation)?;
+    let fault = match header("x-emulator-fault").or(faults::find_marker(&prompt.last_user_text)) {
+        Some(spec) => Some(faults::parse(spec).map_err(validation)?),
+        None => None,
+    };
+    match &fault {
+        Some(Fault::Http(kind)) => return Err((kind.clone(), exception_message(kind).into())),
+        Some(Fault::Flaky { attempts }) => {
+            let key =
+                super::corpus::seed_of(&format!("{path_and_query}\n{}", prompt.last_user_text));
+            if state.count_attempt(key) <= *attempts {
+                let kind = ExceptionKind::Throttling;
+                return Err((kind.clone(), exception_message(&kind).into()));
+            }
+        }
+        Some(Fault::SlowFirstByte { ms }) => tokio::time::sleep(Duration::from_millis(*ms)).await,
+        _ => {}
+    }
+    if streaming && !model.streaming {
+        return Err(validation("The model is unsupported for streaming."));
+    }
+    let answer = generate(&prompt);
+    let tokens_per_second = header("x-emulator-tokens-per-second")
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(state.config.tokens_per_second);
+    if streaming {
+        Ok(stream_response(
+            family,
+            model,
+            answer,
+            fault,
+            tokens_per_second,
+            request_id,
+        ))
+    } else {
+        invoke_response(family, model, &answer, fault, request_id)
+    }
+}
+
+/// Resolves a model id, inference-profile id or ARN against the catalog.
+fn resolve_model(model_id: &str) -> Result<&'static ModelInfo, Rejection> {
+    let model =
+        lookup(model_id).ok_or_else(|| validation("The provided model identifier is invalid."))?;
+    let through_profile =
+        base_model_id(model_id) != model_id && !model_id.contains(":foundation-model/");
+    if model.inference_profile_required && !through_profile {
+        return Err(validation(format!(
+            "Invocation of model ID {} with on-demand throughput isn\u{2019}t supported. Retry your request with the ID or ARN of an inference profile that contains this model.",
+            model.id
+        )));
+    }
+    Ok(model)
+}
+
+fn check_media_types(content_type: Option<&str>, accept: Option<&str>) -> Result<(), Rejection> {
+    let essence = |v: &str| {
+        v.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    };
+    if let Some(ct) = content_type
+        && essence(ct) != "application/json"
+    {
+        return Err(validation(format!(
+            "The provided Content-Type header value {ct} is not supported. Use application/json."
+        )));
+    }
+    if let Some(accept) = accept {
+        let ok = accept
+            .split(',')
+            .map(essence)
+            .any(|a| a == "application/json" || a == "*/*" || a == "application/*");
+        if !ok {
+            return Err(validation(format!(
+                "The provided Accept Type header value {accept} is not supported for this model. Use application/json or */*."
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn invoke_response(
+    family: &dyn EmulatedFamily,
+    model: &ModelInfo,
+    answer: &Answer,
+    fault: Option<Fault>,
+    request_id: &str,
+) -> Result<Response<Body>, Rejection> {
+    let body = family.response_body(model, answer, request_id);
+    let body = match fault {
+        Some(Fault::StreamException { kind, .. }) => {
+            return Err((kind.clone(), exception_message(&kind).into()));
+        }
+        Some(Fault::BadCrc { .. } | Fault::Truncate { .. }) => {
+            full(body[..body.len() / 2].to_vec())
+        }
+        Some(Fault::Reset { .. } | Fault::Stall { .. }) => {
+            let (tx, body_out) = channel_body();
+            let half = body[..body.len() / 2].to_vec();
+            let reset = matches!(fault, Some(Fault::Reset { .. }));
+            tokio::spawn(async move {
+                if send(&tx, half).await {
+                    if reset {
+                        abort(&tx).await;
+                    } else {
+                        stall(&tx).await;
+                    }
+                }
+            });
+            body_out
+        }
+        _ => full(body),
+    };
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    insert(headers, "x-amzn-requestid", request_id);
+    let metrics = &answer.metrics;
+    for (name, value) in [
+        (
+            "x-amzn-bedrock-invocation-latency",
+            metrics.invocation_latency,
+        ),
+        (
+            "x-amzn-bedrock-output-token-count",
+            metrics.output_token_count,
+        ),
+        (
+            "x-amzn-bedrock-input-token-count",
+            metrics.input_token_count,
+        ),
+    ] {
+        if let Some(value) = value {
+            insert(headers, name, &value.to_string());
+        }
+    }
+    Ok(response)
+}
+
+fn stream_response(
+    family: &dyn EmulatedFamily,
+    model: &ModelInfo,
+    answer: Answer,
+    fault: Option<Fault>,
+    tokens_per_second: f64,
+    request_id: &str,
+) -> Response<Body> {
+    let chunks = family.stream_chunks(model, &answer, request_id);
+    let (tx, body) = channel_body();
+    tokio::spawn(produce(tx, chunks, fault, tokens_per_second));
+    let mut response = Response::new(body);
+    *response.status_mut() = StatusCode::OK;
+    let headers = response.headers_mut();
+    headers.insert(
+        "content-type",
+        HeaderValue::from_static("application/vnd.amazon.eventstream"),
+    );
+    headers.insert(
+        "x-amzn-bedrock-content-type",
+        HeaderValue::from_static("application/json"),
+    );
+    insert(headers, "x-amzn-requestid", request_id);
+    response
+}
+
+/// Writes the chunk frames, paced, and breaks the stream where the fault says.
+async fn produce(
+    tx: mpsc::Sender<BodyItem>,
+    chunks: Vec<Vec<u8>>,
+    fault: Option<Fault>,
+    tokens_per_second: f64,
+) {
+    let interval =
+        (tokens_per_second > 0.0).then(|| Duration::from_secs_f64(1.0 / tokens_per_second));
+    let break_at = match &fault {
+        Some(
+            Fault::StreamException { after, .. }
+            | Fault::BadCrc { after }
+            | Fault::Truncate { after }
+            | Fault::Reset { after }
+            | Fault::Stall { after },
+        ) => Some(*after),
+        _ => None,
+    };
+    let started = Instant::now();
+    let mut pending = Vec::with_capacity(COALESCE_BYTES + 1024);
+    for (index, chunk) in chunks.iter().enumerate() {
+        if Some(index) == break_at {
+            break;
+        }
+        if let Some(interval) = interval {
+            tokio::time::sleep_until((started + interval.mul_f64(index as f64)).into()).await;
+        }
+        chunk_frame(chunk, index, &mut pending);
+        if (interval.is_some() || pending.len() >= COALESCE_BYTES)
+            && !send(&tx, std::mem::take(&mut pending)).await
+        {
+            return;
+        }
+    }
+    if let Some(fault) = fault.filter(|_| break_at.is_some_and(|at| at <= chunks.len())) {
+        match fault {
+            Fault::StreamException { kind, .. } => {
+                exception_frame(&kind, exception_message(&kind), &mut pending);
+            }
+            Fault::BadCrc { after } => {
+                let mut frame = Vec::new();
+                chunk_frame(
+                    chunks.get(after).map(|c| c.as_slice()).unwrap_or(b"{}"),
+                    after,
+                    &mut frame,
+                );
+                if let Some(last) = frame.last_mut() {
+                    *last ^= 0xff;
+                }
+                pending.extend_from_slice(&frame);
+            }
+            Fault::Truncate { after } => {
+                let mut frame = Vec::new();
+                chunk_frame(
+                    chunks.get(after).map(|c| c.as_slice()).unwrap_or(b"{}"),
+                    after,
+                    &mut frame,
+                );
+                pending.extend_from_slice(&frame[..frame.len() / 2]);
+            }
+            Fault::Reset { .. } => {
+                if !pending.is_empty() && !send(&tx, std::mem::take(&mut pending)).await {
+                    return;
+                }
+                abort(&tx).await;
+                return;
+            }
+            Fault::Stall { .. } => {
+                if !pending.is_empty() && !send(&tx, std::mem::take(&mut pending)).await {
+                    return;
+                }
+                stall(&tx).await;
+                return;
+            }
+            _ => {}
+        }
+    }
+    if !pending.is_empty() {
+        send(&tx, pending).await;
+    }
+}

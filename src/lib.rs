@@ -1,0 +1,9 @@
+//! bedrock-tui: a terminal chat client for Amazon Bedrock Runtime, and the local Bedrock Runtime
+//! emulator it runs against when no AWS account is at hand.
+
+pub mod bedrock;
+pub mod cli;
+pub mod connect;
+pub mod emulator;
+pub mod models;
+pub mod text;

@@ -1,0 +1,32 @@
+//! The `bedrock-tui` binary: parses the command line and runs a subcommand.
+
+use bedrock_tui::cli::{Cli, Command, ask, emulator};
+use clap::{CommandFactory, Parser};
+
+fn main() {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    let code = runtime.block_on(async {
+        match cli.command {
+            Some(Command::Ask(args)) => ask::run(*args).await,
+            Some(Command::Emulator(args)) => emulator::run(args).await,
+            None => {
+                let _ = Cli::command().print_help();
+                eprintln!("\nThe chat screen is not built yet; try: bedrock-tui ask \"hello\"");
+                0
+            }
+        }
+    });
+    // Background tasks (emulator connections) must not delay the exit.
+    runtime.shutdown_background();
+    std::process::exit(code);
+}

@@ -1,0 +1,321 @@
+//! Anthropic Claude through the Messages API (`anthropic_version: bedrock-2023-05-31`): request
+//! body, response body and the stream events (`message_start` … `message_stop`).
+
+use super::{
+    ChunkDelta, Completion, Conversation, FamilyId, InvocationMetrics, ModelError, ModelFamily,
+    Parameters, Role, Usage, lenient_u64,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::borrow::Cow;
+
+/// The `anthropic_version` Bedrock requires.
+pub const ANTHROPIC_VERSION: &str = "bedrock-2023-05-31";
+/// `max_tokens` when the user sets none (the field is required).
+pub const DEFAULT_MAX_TOKENS: u32 = 4096;
+
+/// The Claude Messages adapter.
+#[derive(Debug, Clone, Copy)]
+pub struct Anthropic;
+
+/// Turns a conversation into Messages-API turns: empty turns are dropped and consecutive turns
+/// of one role are merged, since the API requires alternation starting with the user.
+fn messages(conversation: &Conversation) -> Result<Vec<Value>, ModelError> {
+    let mut merged: Vec<(Role, String)> = Vec::new();
+    for turn in &conversation.turns {
+        if turn.text.trim().is_empty() {
+            continue;
+        }
+        match merged.last_mut() {
+            Some((role, text)) if *role == turn.role => {
+                text.push_str("\n\n");
+                text.push_str(&turn.text);
+            }
+            _ => merged.push((turn.role, turn.text.clone())),
+        }
+    }
+    match merged.first() {
+        None => return Err(ModelError::Request("the conversation is empty".to_string())),
+        Some((Role::Assistant, _)) => {
+            return Err(ModelError::Request(
+                "the conversation must start with a user turn".to_string(),
+            ));
+        }
+        _ => {}
+    }
+    Ok(merged
+        .into_iter()
+        .map(|(role, text)| {
+            let role = match role {
+                Role::User => "user",
+                Role::Assistant => "assistant",
+            };
+            json!({"role": role, "content": [{"type": "text", "text": text}]})
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+struct ResponseBody<'a> {
+    #[serde(default, borrow)]
+    content: Vec<Block<'a>>,
+    #[serde(default)]
+    stop_reason: Option<String>,
+    #[serde(default)]
+    usage: Option<UsageBody>,
+}
+
+#[derive(Deserialize)]
+struct Block<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(default, borrow)]
+    text: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    thinking: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+struct UsageBody {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    input_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    output_tokens: Option<u64>,
+}
+
+impl From<UsageBody> for Usage {
+    fn from(u: UsageBody) -> Self {
+        Usage {
+            input_tokens: u.input_tokens,
+            output_tokens: u.output_tokens,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Event<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(default, borrow)]
+    delta: Option<EventDelta<'a>>,
+    #[serde(default, borrow)]
+    content_block: Option<Block<'a>>,
+    #[serde(default)]
+    message: Option<StartMessage>,
+    #[serde(default)]
+    usage: Option<UsageBody>,
+    #[serde(default)]
+    error: Option<Value>,
+    #[serde(default, rename = "amazon-bedrock-invocationMetrics")]
+    metrics: Option<InvocationMetrics>,
+}
+
+#[derive(Deserialize)]
+struct EventDelta<'a> {
+    #[serde(default, rename = "type", borrow)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    text: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    thinking: Option<Cow<'a, str>>,
+    #[serde(default)]
+    stop_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct StartMessage {
+    #[serde(default)]
+    usage: Option<UsageBody>,
+}
+
+impl ModelFamily for Anthropic {
+    fn id(&self) -> FamilyId {
+        FamilyId::Anthropic
+    }
+
+    fn build_body(
+        &self,
+        conversation: &Conversation,
+        params: &Parameters,
+    ) -> Result<Value, ModelError> {
+        let mut body = json!({
+            "anthropic_version": ANTHROPIC_VERSION,
+            "max_tokens": params.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
+            "messages": messages(conversation)?,
+        });
+        if let Some(system) = conversation
+            .system
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+        {
+            body["system"] = json!(system);
+        }
+        if let Some(t) = params.temperature {
+            body["temperature"] = json!(t);
+        }
+        if let Some(p) = params.top_p {
+            body["top_p"] = json!(p);
+        }
+        if let Some(k) = params.top_k {
+            body["top_k"] = json!(k);
+        }
+        if !params.stop_sequences.is_empty() {
+            body["stop_sequences"] = json!(params.stop_sequences);
+        }
+        Ok(body)
+    }
+
+    fn parse_response(&self, body: &[u8]) -> Result<Completion, ModelError> {
+        let parsed: ResponseBody<'_> =
+            serde_json::from_slice(body).map_err(|e| ModelError::Response(e.to_string()))?;
+        let mut completion = Completion {
+            stop_reason: parsed.stop_reason,
+            usage: parsed.usage.map(Usage::from).unwrap_or_default(),
+            ..Completion::default()
+        };
+        for block in parsed.content {
+            match block.kind.as_ref() {
+                "text" => completion
+                    .text
+                    .push_str(block.text.as_deref().unwrap_or("")),
+                "thinking" => completion
+                    .reasoning
+                    .push_str(block.thinking.as_deref().unwrap_or("")),
+                "redacted_thinking" => completion.reasoning.push_str("[redacted thinking]"),
+                _ => {}
+            }
+        }
+        Ok(completion)
+    }
+
+    fn parse_chunk(&self, chunk: &[u8]) -> Result<ChunkDelta, ModelError> {
+        let event: Event<'_> =
+            serde_json::from_slice(chunk).map_err(|e| ModelError::Response(e.to_string()))?;
+        let mut delta = ChunkDelta {
+            metrics: event.metrics,
+            ..ChunkDelta::default()
+        };
+        match event.kind.as_ref() {
+            "message_start" => {
+                if let Some(usage) = event.message.and_then(|m| m.usage) {
+                    delta.usage = usage.into();
+                }
+            }
+            "content_block_start" => {
+                if let Some(block) = event.content_block {
+                    match block.kind.as_ref() {
+                        "text" => delta.text = block.text.unwrap_or_default().into_owned(),
+                        "thinking" => {
+                            delta.reasoning = block.thinking.unwrap_or_default().into_owned()
+                        }
+                        "redacted_thinking" => delta.reasoning = "[redacted thinking]".into(),
+                        _ => {}
+                    }
+                }
+            }
+            "content_block_delta" => {
+                if let Some(d) = event.delta {
+                    match d.kind.as_deref() {
+                        Some("text_delta") => delta.text = d.text.unwrap_or_default().into_owned(),
+                        Some("thinking_delta") => {
+                            delta.reasoning = d.thinking.unwrap_or_default().into_owned()
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "message_delta" => {
+                delta.stop_reason = event.delta.and_then(|d| d.stop_reason);
+                if let Some(usage) = event.usage {
+                    delta.usage.output_tokens = usage.output_tokens;
+                }
+            }
+            "error" => {
+                let detail = event.error.map(|e| e.to_string()).unwrap_or_default();
+                return Err(ModelError::Response(format!("error event: {detail}")));
+            }
+            _ => {}
+        }
+        Ok(delta)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::Turn;
+
+    #[test]
+    fn body_merges_and_alternates() {
+        let conversation = Conversation {
+            system: Some("Be brief.".into()),
+            turns: vec![
+                Turn {
+                    role: Role::User,
+                    text: "a".into(),
+                },
+                Turn {
+                    role: Role::User,
+                    text: "b".into(),
+                },
+                Turn {
+                    role: Role::Assistant,
+                    text: " ".into(),
+                },
+            ],
+        };
+        let params = Parameters {
+            max_tokens: Some(100),
+            temperature: Some(0.5),
+            stop_sequences: vec!["X".into()],
+            ..Parameters::default()
+        };
+        let body = Anthropic.build_body(&conversation, &params).unwrap();
+        assert_eq!(
+            body,
+            json!({"anthropic_version":"bedrock-2023-05-31","max_tokens":100,"system":"Be brief.",
+                "messages":[{"role":"user","content":[{"type":"text","text":"a\n\nb"}]}],
+                "temperature":0.5,"stop_sequences":["X"]})
+        );
+        let bad = Conversation {
+            system: None,
+            turns: vec![Turn {
+                role: Role::Assistant,
+                text: "hi".into(),
+            }],
+        };
+        assert!(Anthropic.build_body(&bad, &params).is_err());
+    }
+
+    #[test]
+    fn stream_events_decode() {
+        let d = Anthropic
+            .parse_chunk(br#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel\"lo"}}"#)
+            .unwrap();
+        assert_eq!(d.text, "Hel\"lo");
+        let d = Anthropic
+            .parse_chunk(br#"{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":12}}"#)
+            .unwrap();
+        assert_eq!(d.stop_reason.as_deref(), Some("end_turn"));
+        assert_eq!(d.usage.output_tokens, Some(12));
+        let d = Anthropic
+            .parse_chunk(br#"{"type":"message_stop","amazon-bedrock-invocationMetrics":{"inputTokenCount":30,"outputTokenCount":12,"invocationLatency":511,"firstByteLatency":358}}"#)
+            .unwrap();
+        assert_eq!(d.metrics.unwrap().first_byte_latency, Some(358));
+        let d = Anthropic
+            .parse_chunk(br#"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"hmm"}}"#)
+            .unwrap();
+        assert_eq!(d.reasoning, "hmm");
+        assert!(Anthropic.parse_chunk(b"{").is_err());
+    }
+
+    #[test]
+    fn response_joins_text_blocks() {
+        let c = Anthropic
+            .parse_response(br#"{"id":"msg_bdrk_1","type":"message","role":"assistant","content":[{"type":"thinking","thinking":"t","signature":"s"},{"type":"text","text":"Hi"},{"type":"tool_use","id":"x","name":"n","input":{}},{"type":"text","text":"!"}],"stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":4}}"#)
+            .unwrap();
+        assert_eq!(c.text, "Hi!");
+        assert_eq!(c.reasoning, "t");
+        assert_eq!(c.usage.output_tokens, Some(4));
+    }
+}

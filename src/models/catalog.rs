@@ -1,0 +1,109 @@
+//! The model catalog embedded from `assets/models.json`: ids, families, capabilities, prices.
+
+use super::{FamilyId, base_model_id};
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+/// Which inference parameters a model takes.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub struct ParamSupport {
+    /// Accepts `temperature`.
+    pub temperature: bool,
+    /// Accepts `top_p`.
+    pub top_p: bool,
+    /// Accepts `top_k`.
+    pub top_k: bool,
+    /// Accepts `temperature` or `top_p` but not both (Claude Sonnet/Haiku/Opus 4.5).
+    #[serde(default)]
+    pub temperature_xor_top_p: bool,
+}
+
+/// On-demand price in USD per 1,000 tokens.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+pub struct Price {
+    /// Per 1k input tokens.
+    pub input: f64,
+    /// Per 1k output tokens.
+    pub output: f64,
+}
+
+/// One model of the catalog.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct ModelInfo {
+    /// Base model id.
+    pub id: String,
+    /// Request/response family.
+    pub family: FamilyId,
+    /// Display name.
+    pub name: String,
+    /// Provider name.
+    pub provider: String,
+    /// Whether InvokeModelWithResponseStream works.
+    pub streaming: bool,
+    /// Input modalities.
+    pub input_modalities: Vec<String>,
+    /// Output modalities.
+    pub output_modalities: Vec<String>,
+    /// Context window in tokens.
+    pub context_window: u32,
+    /// Largest `max_tokens`.
+    pub max_output_tokens: u32,
+    /// Must be called through an inference profile (`us.`, `global.`, …).
+    pub inference_profile_required: bool,
+    /// Parameters accepted.
+    pub params: ParamSupport,
+    /// On-demand price, when known.
+    #[serde(default)]
+    pub price_per_1k: Option<Price>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CatalogFile {
+    default_model: String,
+    models: Vec<ModelInfo>,
+}
+
+const CATALOG_JSON: &str = include_str!("../../assets/models.json");
+
+fn catalog_file() -> &'static Option<CatalogFile> {
+    static CATALOG: OnceLock<Option<CatalogFile>> = OnceLock::new();
+    // The file is embedded and checked by a test; should it ever not parse, the catalog is
+    // empty rather than a panic.
+    CATALOG.get_or_init(|| serde_json::from_str(CATALOG_JSON).ok())
+}
+
+/// Every model in the catalog.
+pub fn models() -> &'static [ModelInfo] {
+    catalog_file()
+        .as_ref()
+        .map(|c| c.models.as_slice())
+        .unwrap_or(&[])
+}
+
+/// The model used when none is configured.
+pub fn default_model() -> &'static str {
+    catalog_file()
+        .as_ref()
+        .map(|c| c.default_model.as_str())
+        .unwrap_or("global.anthropic.claude-haiku-4-5-20251001-v1:0")
+}
+
+/// The catalog entry of a model id, profile id or ARN.
+pub fn lookup(model_id: &str) -> Option<&'static ModelInfo> {
+    let base = base_model_id(model_id);
+    models().iter().find(|m| m.id == base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_catalog_parses() {
+        let parsed: CatalogFile = serde_json::from_str(CATALOG_JSON).unwrap();
+        assert!(!parsed.models.is_empty());
+        assert!(lookup(&parsed.default_model).is_some());
+        assert!(lookup("us.anthropic.claude-3-haiku-20240307-v1:0").is_some());
+        assert!(lookup("anthropic.nope").is_none());
+    }
+}
