@@ -1,0 +1,74 @@
+//! Helpers shared by the integration tests: an emulator on loopback and clients for it.
+#![allow(dead_code)]
+
+use aws_credential_types::Credentials;
+use bedrock_tui::bedrock::auth::CredentialsCache;
+use bedrock_tui::bedrock::{Auth, Client, ClientConfig, RetryPolicy, Timeouts};
+use bedrock_tui::emulator::{Emulator, EmulatorConfig};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const HAIKU_3: &str = "anthropic.claude-3-haiku-20240307-v1:0";
+
+/// Starts an unpaced emulator with fresh credentials.
+pub async fn emulator() -> Emulator {
+    Emulator::start(EmulatorConfig::with_random_credentials("us-east-1"))
+        .await
+        .expect("emulator starts")
+}
+
+pub fn credentials(emulator: &Emulator) -> Credentials {
+    let c = &emulator.config().credentials;
+    Credentials::new(
+        &c.access_key_id,
+        &c.secret_access_key,
+        c.session_token.clone(),
+        None,
+        "test",
+    )
+}
+
+pub fn fast_retry(max_attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+    }
+}
+
+/// A SigV4 client for the emulator.
+pub fn client(emulator: &Emulator) -> Client {
+    client_with(
+        emulator,
+        Auth::SigV4(Arc::new(CredentialsCache::fixed(credentials(emulator)))),
+        fast_retry(3),
+        Timeouts::default(),
+    )
+}
+
+pub fn client_with(
+    emulator: &Emulator,
+    auth: Auth,
+    retry: RetryPolicy,
+    timeouts: Timeouts,
+) -> Client {
+    Client::new(ClientConfig {
+        endpoint: emulator.endpoint(),
+        region: "us-east-1".to_string(),
+        auth,
+        retry,
+        timeouts,
+    })
+    .expect("client builds")
+}
+
+/// A Claude Messages body for one prompt.
+pub fn claude_body(prompt: &str) -> bytes::Bytes {
+    serde_json::json!({
+        "anthropic_version": "bedrock-2023-05-31",
+        "max_tokens": 512,
+        "messages": [{"role": "user", "content": [{"type": "text", "text": prompt}]}],
+    })
+    .to_string()
+    .into()
+}

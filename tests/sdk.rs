@@ -1,0 +1,164 @@
+//! The official `aws-sdk-bedrockruntime` crate, pointed at the emulator, invokes and streams
+//! successfully and sees each in-stream exception as its typed error: an independent client
+//! proves the emulator speaks Bedrock.
+
+mod common;
+
+use aws_sdk_bedrockruntime::config::{BehaviorVersion, Region};
+use aws_sdk_bedrockruntime::primitives::Blob;
+use aws_sdk_bedrockruntime::types::ResponseStream;
+use aws_sdk_bedrockruntime::types::error::ResponseStreamError;
+use bedrock_tui::models::ModelFamily;
+use bedrock_tui::models::anthropic::Anthropic;
+use common::*;
+
+fn sdk(emulator: &bedrock_tui::emulator::Emulator) -> aws_sdk_bedrockruntime::Client {
+    let config = aws_sdk_bedrockruntime::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(emulator.endpoint())
+        .credentials_provider(credentials(emulator))
+        .build();
+    aws_sdk_bedrockruntime::Client::from_conf(config)
+}
+
+#[tokio::test]
+async fn sdk_invokes_and_streams_the_same_text() {
+    let emulator = emulator().await;
+    let client = sdk(&emulator);
+    let prompt = "Tell me about event streams";
+    let out = client
+        .invoke_model()
+        .model_id(HAIKU_3)
+        .content_type("application/json")
+        .accept("application/json")
+        .body(Blob::new(claude_body(prompt).to_vec()))
+        .send()
+        .await
+        .expect("invoke succeeds");
+    assert_eq!(out.content_type(), "application/json");
+    let whole = Anthropic.parse_response(out.body().as_ref()).unwrap();
+    assert!(whole.text.len() > 100);
+    assert_eq!(whole.stop_reason.as_deref(), Some("end_turn"));
+
+    let out = client
+        .invoke_model_with_response_stream()
+        .model_id(format!("us.{HAIKU_3}"))
+        .content_type("application/json")
+        .body(Blob::new(claude_body(prompt).to_vec()))
+        .send()
+        .await
+        .expect("stream starts");
+    assert_eq!(out.content_type(), "application/json");
+    let mut stream = out.body;
+    let mut text = String::new();
+    let mut chunks = 0;
+    while let Some(event) = stream.recv().await.expect("stream decodes") {
+        if let ResponseStream::Chunk(part) = event {
+            let delta = Anthropic
+                .parse_chunk(part.bytes().unwrap().as_ref())
+                .unwrap();
+            text.push_str(&delta.text);
+            chunks += 1;
+        }
+    }
+    assert!(chunks > 10);
+    assert_eq!(text, whole.text);
+}
+
+#[tokio::test]
+async fn sdk_sees_typed_stream_exceptions() {
+    let emulator = emulator().await;
+    let client = sdk(&emulator);
+    let cases = [
+        ("throttling", "ThrottlingException"),
+        ("validation", "ValidationException"),
+        ("model-stream-error", "ModelStreamErrorException"),
+        ("internal", "InternalServerException"),
+        ("model-timeout", "ModelTimeoutException"),
+        ("service-unavailable", "ServiceUnavailableException"),
+    ];
+    for (fault, name) in cases {
+        let out = client
+            .invoke_model_with_response_stream()
+            .model_id(HAIKU_3)
+            .content_type("application/json")
+            .body(Blob::new(
+                claude_body(&format!("hi [[fault:{fault} after=3]]")).to_vec(),
+            ))
+            .send()
+            .await
+            .expect("stream starts");
+        let mut stream = out.body;
+        let mut chunks = 0;
+        let error = loop {
+            match stream.recv().await {
+                Ok(Some(ResponseStream::Chunk(_))) => chunks += 1,
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("{fault}: stream ended without the exception"),
+                Err(e) => break e.into_service_error(),
+            }
+        };
+        assert_eq!(chunks, 3, "{fault}");
+        let matched = match (&error, name) {
+            (ResponseStreamError::ThrottlingException(_), "ThrottlingException")
+            | (ResponseStreamError::ValidationException(_), "ValidationException")
+            | (ResponseStreamError::InternalServerException(_), "InternalServerException")
+            | (ResponseStreamError::ModelTimeoutException(_), "ModelTimeoutException")
+            | (
+                ResponseStreamError::ServiceUnavailableException(_),
+                "ServiceUnavailableException",
+            ) => true,
+            (ResponseStreamError::ModelStreamErrorException(e), "ModelStreamErrorException") => {
+                assert_eq!(e.original_status_code(), Some(500));
+                true
+            }
+            _ => false,
+        };
+        assert!(matched, "{fault}: got {error:?}");
+    }
+}
+
+#[tokio::test]
+async fn sdk_sees_http_errors_and_auth_failures() {
+    let emulator = emulator().await;
+    let client = sdk(&emulator);
+    let err = client
+        .invoke_model()
+        .model_id("anthropic.claude-haiku-4-5-20251001-v1:0")
+        .content_type("application/json")
+        .body(Blob::new(claude_body("hi").to_vec()))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(err.is_validation_exception(), "{err:?}");
+    assert!(format!("{err:?}").contains("inference profile"));
+
+    let bad = aws_sdk_bedrockruntime::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(emulator.endpoint())
+        .credentials_provider(aws_credential_types::Credentials::new(
+            &emulator.config().credentials.access_key_id,
+            "wrong-secret",
+            emulator.config().credentials.session_token.clone(),
+            None,
+            "test",
+        ))
+        .build();
+    let err = aws_sdk_bedrockruntime::Client::from_conf(bad)
+        .invoke_model()
+        .model_id(HAIKU_3)
+        .content_type("application/json")
+        .body(Blob::new(claude_body("hi").to_vec()))
+        .send()
+        .await
+        .unwrap_err();
+    let meta = err.raw_response().map(|r| r.status().as_u16());
+    assert_eq!(meta, Some(403));
+    assert_eq!(
+        aws_sdk_bedrockruntime::error::ProvideErrorMetadata::code(&err),
+        Some("InvalidSignatureException")
+    );
+}
