@@ -155,8 +155,9 @@ pub async fn send(tx: &mpsc::Sender<BodyItem>, bytes: Vec<u8>) -> bool {
     tx.send(Ok(Frame::data(Bytes::from(bytes)))).await.is_ok()
 }
 
-/// Aborts the connection.
+/// Aborts the connection, after giving the bytes already sent time to reach the client.
 pub async fn abort(tx: &mpsc::Sender<BodyItem>) {
+    tokio::time::sleep(Duration::from_millis(100)).await;
     let _ = tx
         .send(Err(std::io::Error::new(
             std::io::ErrorKind::ConnectionReset,
