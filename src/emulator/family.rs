@@ -60,7 +60,8 @@ impl Answer {
 /// an `[[emulator:tokens=N]]` marker.
 pub fn generate(prompt: &Prompt) -> Answer {
     let requested = faults::requested_tokens(&prompt.last_user_text).unwrap_or(0);
-    let mut tokens = corpus::answer_tokens(&prompt.last_user_text, requested);
+    let seed_text = faults::strip_markers(&prompt.last_user_text);
+    let mut tokens = corpus::answer_tokens(&seed_text, requested);
     let mut stop = Stop::EndTurn;
     let text = tokens.concat();
     let earliest = prompt

@@ -163,6 +163,29 @@ pub fn find_marker(text: &str) -> Option<&str> {
     Some(text[start..start + len].trim())
 }
 
+/// The text without `[[fault:…]]` and `[[emulator:…]]` markers, so that a fault does not
+/// change the answer it interrupts.
+pub fn strip_markers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let next = ["[[fault:", "[[emulator:"]
+            .iter()
+            .filter_map(|m| rest.find(m))
+            .min();
+        match next.and_then(|at| rest[at..].find("]]").map(|len| (at, at + len + 2))) {
+            Some((start, end)) => {
+                out.push_str(&rest[..start]);
+                rest = &rest[end..];
+            }
+            None => {
+                out.push_str(rest);
+                return out.trim().to_string();
+            }
+        }
+    }
+}
+
 /// Finds an `[[emulator:tokens=N]]` marker asking for an answer of N tokens.
 pub fn requested_tokens(text: &str) -> Option<usize> {
     let start = text.find("[[emulator:tokens=")? + "[[emulator:tokens=".len();
@@ -204,5 +227,10 @@ mod tests {
         );
         assert_eq!(find_marker("hi"), None);
         assert_eq!(requested_tokens("x [[emulator:tokens=500]]"), Some(500));
+        assert_eq!(
+            strip_markers("a [[fault:reset]] b [[emulator:tokens=5]]"),
+            "a  b"
+        );
+        assert_eq!(strip_markers("a [[fault:open"), "a [[fault:open");
     }
 }

@@ -1,0 +1,340 @@
+//! `bedrock-tui ask` and `bedrock-tui emulator` as a user runs them: the real binary, against
+//! the emulator on loopback, with a clean environment (no AWS settings of the machine).
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_bedrock-tui");
+
+/// A command with an empty environment and a home directory without AWS files.
+fn bare(home: &std::path::Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("AWS_CONFIG_FILE", home.join("no-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("BEDROCK_TUI_DEMO_TPS", "0")
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// A command configured for the given emulator through the standard environment variables.
+fn against(emulator: &bedrock_tui::emulator::Emulator, home: &std::path::Path) -> Command {
+    let mut cmd = bare(home);
+    let c = &emulator.config().credentials;
+    cmd.env("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", emulator.endpoint())
+        .env("AWS_ACCESS_KEY_ID", &c.access_key_id)
+        .env("AWS_SECRET_ACCESS_KEY", &c.secret_access_key)
+        .env(
+            "AWS_SESSION_TOKEN",
+            c.session_token.as_deref().unwrap_or(""),
+        )
+        .env("AWS_REGION", "us-east-1");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_and_invokes_the_same_answer() {
+    let home = tempfile::tempdir().unwrap();
+    let emulator = emulator().await;
+    let streamed = run(against(&emulator, home.path()).args([
+        "ask",
+        "--model",
+        HAIKU_3,
+        "Tell me about retries",
+    ]));
+    assert!(streamed.status.success(), "{}", text(&streamed.stderr));
+    assert!(streamed.stderr.is_empty(), "{}", text(&streamed.stderr));
+    let invoked = run(against(&emulator, home.path()).args([
+        "ask",
+        "--no-stream",
+        "--model",
+        HAIKU_3,
+        "Tell me about retries",
+    ]));
+    assert!(invoked.status.success());
+    assert!(streamed.stdout.len() > 200);
+    assert_eq!(streamed.stdout, invoked.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_and_events_output() {
+    let home = tempfile::tempdir().unwrap();
+    let emulator = emulator().await;
+    let out = run(against(&emulator, home.path()).args([
+        "ask",
+        "--json",
+        "--model",
+        HAIKU_3,
+        "--max-tokens",
+        "7",
+        "--system",
+        "Be brief.",
+        "hello",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["stop_reason"], "max_tokens");
+    assert_eq!(summary["usage"]["output_tokens"], 7);
+    assert!(summary["request_id"].as_str().unwrap().len() == 36);
+    assert!(summary["total_ms"].as_u64().is_some());
+    assert!(!summary["text"].as_str().unwrap().is_empty());
+
+    let out = run(against(&emulator, home.path()).args([
+        "ask",
+        "--events",
+        "--model",
+        HAIKU_3,
+        "hi [[fault:throttling after=3]]",
+    ]));
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["headers"][":event-type"], "chunk");
+    assert_eq!(lines[0]["headers"][":message-type"], "event");
+    assert_eq!(lines[0]["decoded"]["type"], "message_start");
+    assert!(
+        lines[0]["payload"]
+            .as_str()
+            .unwrap()
+            .starts_with("{\"bytes\":")
+    );
+    assert_eq!(lines[3]["headers"][":message-type"], "exception");
+    assert_eq!(
+        lines[3]["headers"][":exception-type"],
+        "throttlingException"
+    );
+    assert!(lines[3].get("decoded").is_none());
+    assert!(text(&out.stderr).starts_with("error: ThrottlingException: "));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_keep_partial_text_and_exit_1() {
+    let home = tempfile::tempdir().unwrap();
+    let emulator = emulator().await;
+    let full = run(against(&emulator, home.path()).args([
+        "ask",
+        "--model",
+        HAIKU_3,
+        "x [[fault:model-stream-error after=99999]]",
+    ]));
+    let out = run(against(&emulator, home.path()).args([
+        "ask",
+        "--model",
+        HAIKU_3,
+        "x [[fault:model-stream-error after=8]]",
+    ]));
+    assert_eq!(out.status.code(), Some(1));
+    let partial = text(&out.stdout);
+    assert!(!partial.is_empty());
+    // The partial text is exactly the start of the full answer (6 text deltas).
+    assert!(text(&full.stdout).starts_with(&partial));
+    assert!(partial.len() < full.stdout.len());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("error: ModelStreamErrorException: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("original status 500"));
+
+    let out = run(against(&emulator, home.path()).args([
+        "ask",
+        "--model",
+        HAIKU_3,
+        "--max-attempts",
+        "1",
+        "x [[fault:http-quota]]",
+    ]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).starts_with("error: ServiceQuotaExceededException: "));
+
+    let out = run(against(&emulator, home.path()).args([
+        "ask",
+        "--model",
+        HAIKU_3,
+        "--idle-timeout",
+        "0.3",
+        "x [[fault:stall after=4]]",
+    ]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).starts_with("error: IdleTimeout: idle timeout"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn body_is_sent_verbatim_and_prompt_can_come_from_stdin() {
+    let home = tempfile::tempdir().unwrap();
+    let emulator = emulator().await;
+    let body_file = home.path().join("body.json");
+    std::fs::write(&body_file, claude_body("from a file").to_vec()).unwrap();
+    let from_file = run(against(&emulator, home.path())
+        .args(["ask", "--model", HAIKU_3, "--body"])
+        .arg(&body_file));
+    assert!(from_file.status.success(), "{}", text(&from_file.stderr));
+    let mut child = against(&emulator, home.path())
+        .args(["ask", "--model", HAIKU_3])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"from a file")
+        .unwrap();
+    let from_stdin = child.wait_with_output().unwrap();
+    assert!(from_stdin.status.success());
+    assert_eq!(from_file.stdout, from_stdin.stdout);
+    // A malformed body gets Bedrock's validation error.
+    std::fs::write(&body_file, b"{\"messages\":[]}").unwrap();
+    let out = run(against(&emulator, home.path())
+        .args(["ask", "--model", HAIKU_3, "--body"])
+        .arg(&body_file));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).starts_with("error: ValidationException: Malformed input request"));
+}
+
+#[test]
+fn without_credentials_it_answers_from_the_builtin_emulator() {
+    let home = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let out = run(bare(home.path()).args(["ask", "hello"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("no AWS credentials found"));
+    assert!(stderr.contains("built-in Bedrock emulator"));
+    assert!(out.stdout.len() > 100);
+    let demo = run(bare(home.path()).args(["ask", "--demo", "hello"]));
+    assert!(demo.status.success());
+    assert_eq!(demo.stdout, out.stdout);
+}
+
+#[test]
+fn configuration_mistakes_are_quick_one_line_errors() {
+    let home = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let out = run(bare(home.path()).args(["ask", "--profile", "missing", "hi"]));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: CredentialsError: "), "{stderr}");
+    assert!(stderr.contains("missing"));
+
+    let out = run(bare(home.path())
+        .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .args(["ask", "hi"]));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("error: ConfigError: no AWS region"),
+        "{stderr}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let out =
+        run(bare(home.path()).args(["ask", "--model", "meta.llama3-70b-instruct-v1:0", "hi"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--body"));
+    let out = run(bare(home.path()).args(["ask", "--trace", "LOUD", "hi"]));
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(bare(home.path()).args(["ask"]));
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(bare(home.path()).args(["ask", "--bogus-flag"]));
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_key_mode() {
+    let home = tempfile::tempdir().unwrap();
+    let emulator = emulator().await;
+    let key = emulator.config().credentials.bearer_token.clone().unwrap();
+    let mut cmd = bare(home.path());
+    cmd.env("AWS_BEARER_TOKEN_BEDROCK", &key)
+        .env("AWS_ENDPOINT_URL", emulator.endpoint())
+        .env("AWS_REGION", "us-east-1")
+        .args(["ask", "--model", HAIKU_3, "hi"]);
+    let out = run(&mut cmd);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut cmd = bare(home.path());
+    cmd.env("AWS_BEARER_TOKEN_BEDROCK", "wrong")
+        .env("AWS_ENDPOINT_URL", emulator.endpoint())
+        .env("AWS_REGION", "us-east-1")
+        .args(["ask", "--model", HAIKU_3, "hi"]);
+    let out = run(&mut cmd);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: UnrecognizedClientException"));
+    assert!(!stderr.contains("wrong"));
+}
+
+#[test]
+fn emulator_command_prints_exports_that_work() {
+    let home = tempfile::tempdir().unwrap();
+    let mut server = bare(home.path())
+        .args(["emulator", "--port", "0", "--tokens-per-second", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let mut exports = Vec::new();
+    while exports.len() < 5 {
+        let line = lines.next().unwrap().unwrap();
+        let (name, value) = line
+            .strip_prefix("export ")
+            .and_then(|l| l.split_once('='))
+            .unwrap_or_else(|| panic!("not an export line: {line}"));
+        exports.push((name.to_string(), value.to_string()));
+    }
+    let names: Vec<&str> = exports.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_REGION"
+        ]
+    );
+    let mut cmd = bare(home.path());
+    cmd.envs(exports.iter().map(|(n, v)| (n, v)))
+        .args(["ask", "--model", HAIKU_3, "hi"]);
+    let out = run(&mut cmd);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty());
+    assert!(out.stdout.len() > 100);
+}
