@@ -188,7 +188,7 @@ async fn body_is_sent_verbatim_and_prompt_can_come_from_stdin() {
     let home = tempfile::tempdir().unwrap();
     let emulator = emulator().await;
     let body_file = home.path().join("body.json");
-    std::fs::write(&body_file, claude_body("from a file").to_vec()).unwrap();
+    std::fs::write(&body_file, claude_body("from a file")).unwrap();
     let from_file = run(against(&emulator, home.path())
         .args(["ask", "--model", HAIKU_3, "--body"])
         .arg(&body_file));

@@ -144,6 +144,13 @@ struct PayloadPart<'a> {
 /// Decodes a chunk payload `{"bytes":"<base64>", "p": "..."}` into the model JSON bytes,
 /// appending to `out`. Unknown members (the `p` padding) are ignored.
 pub fn decode_chunk_payload(payload: &[u8], out: &mut Vec<u8>) -> Result<(), BedrockError> {
+    if let Some(encoded) = exact_payload_shape(payload) {
+        return base64::engine::general_purpose::STANDARD
+            .decode_vec(encoded, out)
+            .map_err(|e| {
+                BedrockError::MalformedResponse(format!("chunk `bytes` is not base64: {e}"))
+            });
+    }
     let part: PayloadPart<'_> = serde_json::from_slice(payload)
         .map_err(|e| BedrockError::MalformedResponse(format!("chunk payload is not JSON: {e}")))?;
     let encoded = part.bytes.ok_or_else(|| {
@@ -152,6 +159,30 @@ pub fn decode_chunk_payload(payload: &[u8], out: &mut Vec<u8>) -> Result<(), Bed
     base64::engine::general_purpose::STANDARD
         .decode_vec(encoded.as_bytes(), out)
         .map_err(|e| BedrockError::MalformedResponse(format!("chunk `bytes` is not base64: {e}")))
+}
+
+/// The base64 text of a payload in exactly the compact shape Bedrock sends,
+/// `{"bytes":"<base64>"}` or `{"bytes":"<base64>","p":"<letters and digits>"}`; `None` for any
+/// other spelling, which then goes through the JSON parser. Base64 never contains `"` or `\`,
+/// so the value ends at the next quote.
+fn exact_payload_shape(payload: &[u8]) -> Option<&[u8]> {
+    let rest = payload.strip_prefix(br#"{"bytes":""#)?;
+    let end = rest.iter().position(|&b| b == b'"')?;
+    let (encoded, tail) = (&rest[..end], &rest[end + 1..]);
+    if !encoded
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    {
+        return None;
+    }
+    if tail == b"}" {
+        return Some(encoded);
+    }
+    let padding = tail.strip_prefix(br#","p":""#)?.strip_suffix(br#""}"#)?;
+    padding
+        .iter()
+        .all(u8::is_ascii_alphanumeric)
+        .then_some(encoded)
 }
 
 /// Classifies a decoded message by its `:message-type`.
@@ -300,6 +331,18 @@ mod tests {
         assert!(decode_chunk_payload(br#"{"p":"x"}"#, &mut out).is_err());
         assert!(decode_chunk_payload(br#"{"bytes":"%%%"}"#, &mut out).is_err());
         assert!(decode_chunk_payload(b"garbage", &mut out).is_err());
+        // Other spellings of the same JSON take the parser's path.
+        for payload in [
+            &br#"{ "bytes" : "eyJhIjoxfQ==" }"#[..],
+            br#"{"p":"ab","bytes":"eyJhIjoxfQ=="}"#,
+            br#"{"bytes":"eyJhIjoxfQ==","p":"ab"}"#,
+        ] {
+            out.clear();
+            decode_chunk_payload(payload, &mut out).unwrap();
+            assert_eq!(out, br#"{"a":1}"#);
+        }
+        assert!(exact_payload_shape(br#"{"bytes":"eyJh","p":"a-b"}"#).is_none());
+        assert!(decode_chunk_payload(br#"{"bytes":"eyJh","p":"x"} trailing"#, &mut out).is_err());
     }
 
     #[test]
