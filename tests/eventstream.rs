@@ -366,7 +366,10 @@ fn encode(headers: &[OwnedHeader], payload: &[u8]) -> Vec<u8> {
 }
 
 /// What smithy-rs makes of one frame: its headers and payload, or a rejection.
-fn smithy_decode(bytes: &[u8]) -> Option<(Vec<(String, Value)>, Vec<u8>)> {
+/// Headers and payload of a decoded frame.
+type Decoded = (Vec<(String, Value)>, Vec<u8>);
+
+fn smithy_decode(bytes: &[u8]) -> Option<Decoded> {
     use aws_smithy_eventstream::frame::{DecodedFrame, MessageFrameDecoder};
     use aws_smithy_types::event_stream::HeaderValue as S;
     let mut decoder = MessageFrameDecoder::new();
@@ -397,7 +400,7 @@ fn smithy_decode(bytes: &[u8]) -> Option<(Vec<(String, Value)>, Vec<u8>)> {
     Some((headers, message.payload().to_vec()))
 }
 
-fn our_decode(bytes: &[u8]) -> Result<(Vec<(String, Value)>, Vec<u8>), DecodeError> {
+fn our_decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     let mut decoder = Decoder::new();
     decoder.push_slice(bytes);
     match decoder.next_message()? {
