@@ -84,12 +84,7 @@ async fn invoke_and_stream_agree_and_expose_headers() {
 #[tokio::test]
 async fn http_faults_become_typed_errors() {
     let emulator = emulator().await;
-    let client = client_with(
-        &emulator,
-        Auth::SigV4(Arc::new(CredentialsCache::fixed(credentials(&emulator)))),
-        fast_retry(1),
-        Timeouts::default(),
-    );
+    let client = sigv4_client(&emulator, fast_retry(1), Timeouts::default());
     let cases = [
         ("http-throttling", ExceptionKind::Throttling, 429),
         ("http-validation", ExceptionKind::Validation, 400),
@@ -153,9 +148,8 @@ async fn stream_exceptions_keep_the_partial_text() {
 #[tokio::test]
 async fn broken_streams_are_reported_as_such() {
     let emulator = emulator().await;
-    let client = client_with(
+    let client = sigv4_client(
         &emulator,
-        Auth::SigV4(Arc::new(CredentialsCache::fixed(credentials(&emulator)))),
         fast_retry(1),
         Timeouts {
             idle: Duration::from_millis(400),
@@ -203,9 +197,8 @@ async fn broken_streams_are_reported_as_such() {
 #[tokio::test]
 async fn first_byte_timeout_fires() {
     let emulator = emulator().await;
-    let client = client_with(
+    let client = sigv4_client(
         &emulator,
-        Auth::SigV4(Arc::new(CredentialsCache::fixed(credentials(&emulator)))),
         fast_retry(3),
         Timeouts {
             first_byte: Duration::from_millis(300),
@@ -233,12 +226,7 @@ async fn first_byte_timeout_fires() {
 #[tokio::test]
 async fn throttling_before_the_stream_is_retried() {
     let emulator = emulator().await;
-    let client = client_with(
-        &emulator,
-        Auth::SigV4(Arc::new(CredentialsCache::fixed(credentials(&emulator)))),
-        fast_retry(3),
-        Timeouts::default(),
-    );
+    let client = sigv4_client(&emulator, fast_retry(3), Timeouts::default());
     let mut stream = client
         .invoke_stream(
             HAIKU_3,
@@ -250,12 +238,7 @@ async fn throttling_before_the_stream_is_retried() {
     assert_eq!(stream.meta.attempts, 3);
     assert!(drain(&mut stream).await.1.is_none());
     // One attempt fewer than the failures: the throttling error comes back.
-    let client = client_with(
-        &emulator,
-        Auth::SigV4(Arc::new(CredentialsCache::fixed(credentials(&emulator)))),
-        fast_retry(2),
-        Timeouts::default(),
-    );
+    let client = sigv4_client(&emulator, fast_retry(2), Timeouts::default());
     let error = client
         .invoke(
             HAIKU_3,

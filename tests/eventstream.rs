@@ -300,34 +300,21 @@ fn bedrock_shaped_vectors() {
 #[derive(Debug, Clone)]
 struct OwnedHeader {
     name: String,
-    value: OwnedValue,
-}
-
-#[derive(Debug, Clone)]
-enum OwnedValue {
-    Bool(bool),
-    Byte(i8),
-    Short(i16),
-    Int(i32),
-    Long(i64),
-    Bytes(Vec<u8>),
-    Str(String),
-    Time(i64),
-    Uuid([u8; 16]),
+    value: Value,
 }
 
 impl OwnedHeader {
     fn borrow(&self) -> Header<'_> {
         let value = match &self.value {
-            OwnedValue::Bool(b) => HeaderValue::Bool(*b),
-            OwnedValue::Byte(v) => HeaderValue::Byte(*v),
-            OwnedValue::Short(v) => HeaderValue::Int16(*v),
-            OwnedValue::Int(v) => HeaderValue::Int32(*v),
-            OwnedValue::Long(v) => HeaderValue::Int64(*v),
-            OwnedValue::Bytes(b) => HeaderValue::Bytes(b),
-            OwnedValue::Str(s) => HeaderValue::String(s),
-            OwnedValue::Time(t) => HeaderValue::Timestamp(*t),
-            OwnedValue::Uuid(u) => HeaderValue::Uuid(*u),
+            Value::Bool(b) => HeaderValue::Bool(*b),
+            Value::Byte(v) => HeaderValue::Byte(*v),
+            Value::Short(v) => HeaderValue::Int16(*v),
+            Value::Int(v) => HeaderValue::Int32(*v),
+            Value::Long(v) => HeaderValue::Int64(*v),
+            Value::Bytes(b) => HeaderValue::Bytes(b),
+            Value::Str(s) => HeaderValue::String(s),
+            Value::Time(t) => HeaderValue::Timestamp(*t),
+            Value::Uuid(u) => HeaderValue::Uuid(*u),
         };
         Header {
             name: &self.name,
@@ -338,15 +325,15 @@ impl OwnedHeader {
 
 fn header_strategy() -> impl Strategy<Value = OwnedHeader> {
     let value = prop_oneof![
-        any::<bool>().prop_map(OwnedValue::Bool),
-        any::<i8>().prop_map(OwnedValue::Byte),
-        any::<i16>().prop_map(OwnedValue::Short),
-        any::<i32>().prop_map(OwnedValue::Int),
-        any::<i64>().prop_map(OwnedValue::Long),
-        proptest::collection::vec(any::<u8>(), 0..64).prop_map(OwnedValue::Bytes),
-        "\\PC{0,40}".prop_map(OwnedValue::Str),
-        any::<i64>().prop_map(OwnedValue::Time),
-        any::<[u8; 16]>().prop_map(OwnedValue::Uuid),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i8>().prop_map(Value::Byte),
+        any::<i16>().prop_map(Value::Short),
+        any::<i32>().prop_map(Value::Int),
+        any::<i64>().prop_map(Value::Long),
+        proptest::collection::vec(any::<u8>(), 0..64).prop_map(Value::Bytes),
+        "\\PC{0,40}".prop_map(Value::Str),
+        any::<i64>().prop_map(Value::Time),
+        any::<[u8; 16]>().prop_map(Value::Uuid),
     ];
     ("[:a-zA-Z0-9_\\-é€]{1,40}", value).prop_map(|(name, value)| OwnedHeader { name, value })
 }

@@ -36,6 +36,16 @@ pub fn fast_retry(max_attempts: u32) -> RetryPolicy {
     }
 }
 
+/// A SigV4 client for the emulator with this retry policy and these timeouts.
+pub fn sigv4_client(emulator: &Emulator, retry: RetryPolicy, timeouts: Timeouts) -> Client {
+    client_with(
+        emulator,
+        Auth::SigV4(Arc::new(CredentialsCache::fixed(credentials(emulator)))),
+        retry,
+        timeouts,
+    )
+}
+
 /// A SigV4 client for the emulator.
 pub fn client(emulator: &Emulator) -> Client {
     client_with(
