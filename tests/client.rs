@@ -464,3 +464,76 @@ async fn connection_refused_is_a_clear_error() {
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn streams_are_paced_when_asked() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let mut stream = client
+        .invoke_stream(
+            HAIKU_3,
+            claude_body("pace me [[emulator:tokens=20]]"),
+            &InvokeOptions::default(),
+        )
+        .await
+        .unwrap();
+    // Unpaced: the whole answer arrives at once.
+    let started = std::time::Instant::now();
+    let (text, error) = drain(&mut stream).await;
+    assert!(error.is_none());
+    assert!(started.elapsed() < Duration::from_millis(300));
+    assert_eq!(bedrock_tui::emulator::corpus::tokenize(&text).len(), 20);
+    // 50 tokens/s: 25 chunk frames (20 tokens and 5 framing events) take about half a second,
+    // and they arrive one by one.
+    let paced = reqwest_paced(&emulator, 50.0).await;
+    assert!(paced.len() >= 20, "{}", paced.len());
+    let spread = *paced.last().unwrap() - paced[0];
+    assert!(spread >= Duration::from_millis(350), "{spread:?}");
+}
+
+/// Arrival times of the frames of a stream paced by the request header.
+async fn reqwest_paced(
+    emulator: &bedrock_tui::emulator::Emulator,
+    tokens_per_second: f64,
+) -> Vec<Duration> {
+    let url = format!(
+        "{}/model/{}/invoke-with-response-stream",
+        emulator.endpoint(),
+        "anthropic.claude-3-haiku-20240307-v1%3A0"
+    );
+    let body = claude_body("pace me [[emulator:tokens=20]]");
+    let tps = tokens_per_second.to_string();
+    let headers = [
+        ("content-type", "application/json"),
+        ("x-emulator-tokens-per-second", tps.as_str()),
+    ];
+    let signed = sign_sigv4(
+        "POST",
+        &url,
+        &headers,
+        &body,
+        &credentials(emulator),
+        "us-east-1",
+        SystemTime::now(),
+    )
+    .unwrap();
+    let mut request = reqwest::Client::new().post(&url).body(body);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    for (name, value) in signed {
+        request = request.header(name, value);
+    }
+    let mut response = request.send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let started = std::time::Instant::now();
+    let mut decoder = bedrock_tui::bedrock::eventstream::Decoder::new();
+    let mut arrivals = Vec::new();
+    while let Some(bytes) = response.chunk().await.unwrap() {
+        decoder.push(bytes);
+        while decoder.next_message().unwrap().is_some() {
+            arrivals.push(started.elapsed());
+        }
+    }
+    arrivals
+}
