@@ -15,6 +15,25 @@ use common::*;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+/// A raw request signed by hand with `sign_sigv4`, so a test can choose the path and the time.
+fn signed_request(
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &bytes::Bytes,
+    creds: &aws_credential_types::Credentials,
+    time: SystemTime,
+) -> reqwest::RequestBuilder {
+    let signed = sign_sigv4("POST", url, headers, body, creds, "us-east-1", time).unwrap();
+    let mut request = reqwest::Client::new().post(url).body(body.clone());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    for (name, value) in signed {
+        request = request.header(name, value);
+    }
+    request
+}
+
 /// Reads a whole stream: the text so far, and the error that ended it, if any.
 async fn drain(stream: &mut ResponseStream) -> (String, Option<BedrockError>) {
     let mut text = String::new();
@@ -334,24 +353,11 @@ async fn authentication_is_checked() {
     );
     let body = claude_body("hi");
     let headers = [("content-type", "application/json")];
-    let signed = sign_sigv4(
-        "POST",
-        &url,
-        &headers,
-        &body,
-        &good,
-        "us-east-1",
-        SystemTime::now() - Duration::from_secs(20 * 60),
-    )
-    .unwrap();
-    let mut request = reqwest::Client::new()
-        .post(&url)
-        .body(body.clone())
-        .header("content-type", "application/json");
-    for (name, value) in signed {
-        request = request.header(name, value);
-    }
-    let response = request.send().await.unwrap();
+    let twenty_minutes_ago = SystemTime::now() - Duration::from_secs(20 * 60);
+    let response = signed_request(&url, &headers, &body, &good, twenty_minutes_ago)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 403);
     assert!(
         response.headers()["x-amzn-errortype"]
@@ -363,24 +369,11 @@ async fn authentication_is_checked() {
 
     // A literal `:` in the path (as Anthropic's SDK sends it) is signed and accepted too.
     let url = format!("{}/model/{HAIKU_3}/invoke", emulator.endpoint());
-    let signed = sign_sigv4(
-        "POST",
-        &url,
-        &headers,
-        &body,
-        &good,
-        "us-east-1",
-        SystemTime::now(),
-    )
-    .unwrap();
-    let mut request = reqwest::Client::new()
-        .post(&url)
-        .body(body)
-        .header("content-type", "application/json");
-    for (name, value) in signed {
-        request = request.header(name, value);
-    }
-    assert_eq!(request.send().await.unwrap().status().as_u16(), 200);
+    let response = signed_request(&url, &headers, &body, &good, SystemTime::now())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
 }
 
 #[tokio::test]
@@ -507,24 +500,16 @@ async fn reqwest_paced(
         ("content-type", "application/json"),
         ("x-emulator-tokens-per-second", tps.as_str()),
     ];
-    let signed = sign_sigv4(
-        "POST",
+    let mut response = signed_request(
         &url,
         &headers,
         &body,
         &credentials(emulator),
-        "us-east-1",
         SystemTime::now(),
     )
+    .send()
+    .await
     .unwrap();
-    let mut request = reqwest::Client::new().post(&url).body(body);
-    for (name, value) in headers {
-        request = request.header(name, value);
-    }
-    for (name, value) in signed {
-        request = request.header(name, value);
-    }
-    let mut response = request.send().await.unwrap();
     assert_eq!(response.status().as_u16(), 200);
     let started = std::time::Instant::now();
     let mut decoder = bedrock_tui::bedrock::eventstream::Decoder::new();

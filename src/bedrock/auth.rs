@@ -241,23 +241,9 @@ async fn load(provider: &SharedCredentialsProvider) -> Result<Credentials, Bedro
         )),
         other => BedrockError::Credentials(format!(
             "could not load AWS credentials: {}",
-            error_chain(&other)
+            super::client::source_chain(&other)
         )),
     })
-}
-
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut out = err.to_string();
-    let mut source = err.source();
-    while let Some(inner) = source {
-        let text = inner.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = inner.source();
-    }
-    out
 }
 
 /// Signs a request with SigV4 (signing name `bedrock`, default settings: the wire path is
