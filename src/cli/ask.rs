@@ -5,8 +5,10 @@ use super::AskArgs;
 use crate::bedrock::eventstream::{HeaderValue, format_uuid};
 use crate::bedrock::{BedrockError, Frame, InvokeOptions, RetryPolicy, StreamEvent, Timeouts};
 use crate::connect::{ConnectOptions, connect};
-use crate::models::catalog;
-use crate::models::{ChunkDelta, Conversation, ModelFamily, Parameters, Usage, family_of};
+use crate::models::{
+    ChunkDelta, Completion, Conversation, FamilyId, OutputKind, Parameters, StreamDecoder, Usage,
+    capabilities, catalog, family_of,
+};
 use crate::text::sanitize_for_terminal;
 use base64::Engine;
 use serde_json::{Value, json};
@@ -68,8 +70,11 @@ pub async fn run(args: AskArgs) -> i32 {
             ),
         }
     }
+    for note in &prepared.notes {
+        eprintln!("bedrock-tui: {note}");
+    }
     let mut out = Output::new(args.json);
-    let result = if args.no_stream {
+    let result = if !prepared.stream {
         invoke(&connection.client, &args, &prepared, &mut out).await
     } else {
         stream(&connection.client, &args, &prepared, &mut out).await
@@ -90,8 +95,10 @@ fn report(error: &BedrockError) -> i32 {
 struct Prepared {
     model: String,
     body: bytes::Bytes,
-    family: Option<&'static dyn ModelFamily>,
+    family: Option<FamilyId>,
     options: InvokeOptions,
+    stream: bool,
+    notes: Vec<String>,
 }
 
 fn prepare(args: &AskArgs) -> Result<Prepared, UsageError> {
@@ -99,7 +106,8 @@ fn prepare(args: &AskArgs) -> Result<Prepared, UsageError> {
         .model
         .clone()
         .unwrap_or_else(|| catalog::default_model().to_string());
-    let family = family_of(&model).map(|f| f.adapter());
+    let family = args.family.or_else(|| family_of(&model));
+    let info = catalog::lookup(&model).filter(|m| Some(m.family) == family);
     let options = InvokeOptions {
         accept: args.accept.clone(),
         content_type: args.content_type.clone(),
@@ -110,30 +118,51 @@ fn prepare(args: &AskArgs) -> Result<Prepared, UsageError> {
         service_tier: args.service_tier.clone(),
     };
     options.validate().map_err(|e| UsageError(e.to_string()))?;
-    let body = match &args.body {
-        Some(path) => read_body(path)?,
-        None => {
-            let family = family.ok_or_else(|| {
-                UsageError(format!(
-                    "cannot tell the model family of {model:?}; pass --body with a native request body"
-                ))
-            })?;
+    let mut notes = Vec::new();
+    if let Some(hint) = catalog::lookup(&model).and_then(|m| capabilities::profile_hint(&model, m))
+    {
+        notes.push(hint);
+    }
+    let mut params = Parameters {
+        max_tokens: args.max_tokens,
+        temperature: args.temperature,
+        top_p: args.top_p,
+        top_k: args.top_k,
+        stop_sequences: args.stop.clone(),
+        reasoning_budget: args.thinking,
+    };
+    let wants_stream = !args.no_stream;
+    let (body, stream) = match (&args.body, family) {
+        (Some(path), _) => {
+            // A verbatim body: only the choice of operation is checked.
+            let stream = wants_stream
+                && family.is_none_or(|f| info.map(|m| m.streaming).unwrap_or(f.streams()));
+            if wants_stream && !stream {
+                notes.push(format!("{model} does not stream; using InvokeModel"));
+            }
+            (read_body(path)?, stream)
+        }
+        (None, None) => {
+            let names: Vec<&str> = FamilyId::ALL.iter().map(|f| f.name()).collect();
+            return Err(UsageError(format!(
+                "cannot tell the request format of {model:?}; pass --family (one of {}) or --body with a native request body",
+                names.join(", ")
+            )));
+        }
+        (None, Some(family)) => {
+            let adjusted = capabilities::apply(info, family, &mut params, wants_stream)
+                .map_err(|e| UsageError(e.to_string()))?;
+            notes.extend(adjusted.notes);
             let prompt = read_prompt(args)?;
             let conversation = Conversation {
                 system: args.system.clone(),
                 ..Conversation::single(prompt)
             };
-            let params = Parameters {
-                max_tokens: args.max_tokens,
-                temperature: args.temperature,
-                top_p: args.top_p,
-                top_k: args.top_k,
-                stop_sequences: args.stop.clone(),
-            };
             let body = family
-                .build_body(&conversation, &params)
+                .adapter()
+                .build_body(&conversation, &params, adjusted.stream)
                 .map_err(|e| UsageError(e.to_string()))?;
-            bytes::Bytes::from(body.to_string())
+            (bytes::Bytes::from(body.to_string()), adjusted.stream)
         }
     };
     Ok(Prepared {
@@ -141,6 +170,8 @@ fn prepare(args: &AskArgs) -> Result<Prepared, UsageError> {
         body,
         family,
         options,
+        stream,
+        notes,
     })
 }
 
@@ -270,18 +301,24 @@ async fn stream(
         .invoke_stream(&prepared.model, prepared.body.clone(), &prepared.options)
         .await?;
     let mut summary = Summary::default();
+    let mut decoder = prepared.family.map(StreamDecoder::new);
+    let mut reasoning_out = ReasoningOutput::new(args.json || args.events);
     while let Some(frame) = stream.next_frame().await? {
         if args.events {
             out.line(&event_json(&frame).to_string());
         }
         match frame.event {
-            StreamEvent::Chunk(bytes) => match prepared.family {
-                Some(family) => {
-                    let delta = family
-                        .parse_chunk(&bytes)
+            StreamEvent::Chunk(bytes) => match &mut decoder {
+                Some(decoder) => {
+                    let delta = decoder
+                        .decode(&bytes)
                         .map_err(|e| BedrockError::MalformedResponse(e.to_string()))?;
                     summary.add(&delta, frame.elapsed);
                     if !args.events {
+                        reasoning_out.text(&delta.reasoning);
+                        if !delta.text.is_empty() {
+                            reasoning_out.end();
+                        }
                         out.text(&delta.text);
                     }
                 }
@@ -296,6 +333,15 @@ async fn stream(
             }
         }
     }
+    if let Some(decoder) = &mut decoder {
+        let rest = decoder.finish();
+        summary.add(&rest, stream.elapsed());
+        if !args.events {
+            reasoning_out.text(&rest.reasoning);
+            out.text(&rest.text);
+        }
+    }
+    reasoning_out.end();
     if args.json {
         let meta = &stream.meta;
         out.line(
@@ -330,12 +376,17 @@ async fn invoke(
     let completion = match prepared.family {
         Some(family) => Some(
             family
+                .adapter()
                 .parse_response(&response.body)
                 .map_err(|e| BedrockError::MalformedResponse(e.to_string()))?,
         ),
         None => None,
     };
     let meta = &response.meta;
+    let images = match (&completion, prepared.family.map(FamilyId::output)) {
+        (Some(c), Some(OutputKind::Image)) => save_images(args, &c.images)?,
+        _ => Vec::new(),
+    };
     if args.json {
         let completion = completion.unwrap_or_default();
         let usage = Usage {
@@ -345,28 +396,160 @@ async fn invoke(
                 .output_tokens
                 .or(meta.metrics.output_tokens),
         };
-        out.line(
-            &json!({
-                "model": prepared.model,
-                "text": completion.text,
-                "reasoning": (!completion.reasoning.is_empty()).then_some(&completion.reasoning),
-                "stop_reason": completion.stop_reason,
-                "usage": usage,
-                "request_id": meta.request_id,
-                "content_type": meta.content_type,
-                "attempts": meta.attempts,
-                "first_byte_ms": meta.first_byte.as_millis(),
-                "total_ms": response.total.as_millis(),
-            })
-            .to_string(),
-        );
+        let mut summary = json!({
+            "model": prepared.model,
+            "text": completion.text,
+            "reasoning": (!completion.reasoning.is_empty()).then_some(&completion.reasoning),
+            "stop_reason": completion.stop_reason,
+            "usage": usage,
+            "request_id": meta.request_id,
+            "content_type": meta.content_type,
+            "attempts": meta.attempts,
+            "first_byte_ms": meta.first_byte.as_millis(),
+            "total_ms": response.total.as_millis(),
+        });
+        if !completion.embeddings.is_empty() {
+            summary["embeddings"] = json!(completion.embeddings);
+        }
+        if !images.is_empty() {
+            summary["images"] = json!(images);
+        }
+        out.line(&summary.to_string());
         return Ok(());
     }
     match completion {
-        Some(c) => out.text(&c.text),
+        Some(c) if !c.embeddings.is_empty() => describe_embeddings(&c, out),
+        Some(_) if !images.is_empty() => {}
+        Some(c) => {
+            let mut reasoning_out = ReasoningOutput::new(false);
+            reasoning_out.text(&c.reasoning);
+            reasoning_out.end();
+            out.text(&c.text)
+        }
         None => out.text(&String::from_utf8_lossy(&response.body)),
     }
     Ok(())
+}
+
+/// Prints each embedding's dimensions, Euclidean norm and first values.
+fn describe_embeddings(completion: &Completion, out: &mut Output) {
+    for (index, vector) in completion.embeddings.iter().enumerate() {
+        let norm = vector.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let first: Vec<String> = vector.iter().take(8).map(|v| format!("{v:.6}")).collect();
+        out.line(&format!(
+            "embedding {index}: {} dimensions, norm {norm:.6}, first values [{}{}]",
+            vector.len(),
+            first.join(", "),
+            if vector.len() > first.len() {
+                ", …"
+            } else {
+                ""
+            }
+        ));
+    }
+}
+
+/// Writes the images to `--output` (numbered when there are several) or to
+/// `bedrock-tui-image-<time>-<n>.png` in the current directory; names each on stderr.
+fn save_images(args: &AskArgs, images: &[Vec<u8>]) -> Result<Vec<String>, BedrockError> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let mut written = Vec::new();
+    for (index, image) in images.iter().enumerate() {
+        let extension = if image.starts_with(b"\xff\xd8") {
+            "jpg"
+        } else {
+            "png"
+        };
+        let path = match &args.output {
+            Some(path) if images.len() == 1 => path.clone(),
+            Some(path) => {
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let ext = path
+                    .extension()
+                    .map(|e| e.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| extension.to_string());
+                path.with_file_name(format!("{stem}-{}.{ext}", index + 1))
+            }
+            None => std::path::PathBuf::from(format!(
+                "bedrock-tui-image-{stamp}-{}.{extension}",
+                index + 1
+            )),
+        };
+        std::fs::write(&path, image).map_err(|e| {
+            BedrockError::Config(format!("cannot write the image to {}: {e}", path.display()))
+        })?;
+        eprintln!(
+            "bedrock-tui: wrote {} ({} bytes)",
+            path.display(),
+            image.len()
+        );
+        written.push(path.display().to_string());
+    }
+    Ok(written)
+}
+
+/// Reasoning text goes to stderr, so stdout carries only the answer.
+struct ReasoningOutput {
+    quiet: bool,
+    open: bool,
+    terminal: bool,
+}
+
+impl ReasoningOutput {
+    fn new(quiet: bool) -> Self {
+        ReasoningOutput {
+            quiet,
+            open: false,
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.quiet || text.is_empty() {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        if !self.open {
+            let _ = write!(
+                err,
+                "{}",
+                if self.terminal {
+                    "\x1b[2m[reasoning]\n"
+                } else {
+                    "[reasoning]\n"
+                }
+            );
+            self.open = true;
+        }
+        let shown = if self.terminal {
+            sanitize_for_terminal(text)
+        } else {
+            text.into()
+        };
+        let _ = err.write_all(shown.as_bytes()).and_then(|_| err.flush());
+    }
+
+    fn end(&mut self) {
+        if self.open {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(
+                err,
+                "{}",
+                if self.terminal {
+                    "\x1b[0m\n[answer]\n"
+                } else {
+                    "\n[answer]\n"
+                }
+            );
+            self.open = false;
+        }
+    }
 }
 
 /// One frame as a JSON line: headers, payload (UTF-8 text or base64) and, for chunks, the

@@ -3,6 +3,7 @@
 pub mod ask;
 pub mod emulator;
 
+use crate::models::FamilyId;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -59,6 +60,10 @@ pub struct AskArgs {
     /// Model id, inference-profile id or ARN.
     #[arg(long, short, value_name = "ID")]
     pub model: Option<String>,
+    /// Request format, for ids that do not reveal it (application inference profiles,
+    /// provisioned, imported and custom models): see `bedrock-tui models --families`.
+    #[arg(long, value_name = "NAME", value_parser = parse_family)]
+    pub family: Option<FamilyId>,
     /// System prompt.
     #[arg(long, value_name = "TEXT")]
     pub system: Option<String>,
@@ -77,6 +82,12 @@ pub struct AskArgs {
     /// Stop sequence (repeatable).
     #[arg(long = "stop", value_name = "S")]
     pub stop: Vec<String>,
+    /// Reasoning budget in tokens: Claude extended thinking, Nova 2 reasoning effort.
+    #[arg(long, value_name = "TOKENS")]
+    pub thinking: Option<u32>,
+    /// Where image models' pictures go: a file name (numbered when there are several).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Use InvokeModel and print the whole answer at the end.
     #[arg(long)]
     pub no_stream: bool,
@@ -139,4 +150,12 @@ pub struct EmulatorArgs {
     /// Bedrock API key to accept as a bearer token (default: generated).
     #[arg(long, value_name = "KEY")]
     pub bearer_token: Option<String>,
+}
+
+/// Parses a `--family` name.
+fn parse_family(name: &str) -> Result<FamilyId, String> {
+    FamilyId::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = FamilyId::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown family {name:?}; one of: {}", names.join(", "))
+    })
 }

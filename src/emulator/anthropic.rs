@@ -1,14 +1,24 @@
-//! The emulator's Anthropic Claude (Messages API): Bedrock's request validation, the response
-//! body, and the `message_start` … `message_stop` chunk sequence.
+//! The emulator's Anthropic Claude: the Messages API (validation in Bedrock's wording, the
+//! response body, the `message_start` … `message_stop` chunks, thinking blocks) and the legacy
+//! Text Completions API (`\n\nHuman:` prompts, `completion` chunks).
 
 use super::corpus::estimate_tokens;
-use super::family::{Answer, EmulatedFamily, Prompt, Stop, malformed};
+use super::family::{
+    Answer, EmulatedFamily, Prompt, Request, Stop, malformed, metrics_json, to_bytes,
+};
+use super::validate::{
+    integer_in, number_in, object, optional_str, required, required_str, string_list,
+};
 use crate::models::anthropic::ANTHROPIC_VERSION;
+use crate::models::anthropic_text::{ASSISTANT, HUMAN};
 use crate::models::catalog::ModelInfo;
 use serde_json::{Value, json};
 
 /// The emulated Claude Messages family.
 pub struct AnthropicMessages;
+
+/// The emulated Claude Text Completions family.
+pub struct AnthropicText;
 
 const ALLOWED_KEYS: &[&str] = &[
     "anthropic_version",
@@ -60,78 +70,22 @@ fn text_of(content: &Value) -> Result<String, String> {
     }
 }
 
-fn number_in(body: &Value, key: &str, min: f64, max: f64) -> Result<Option<f64>, String> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => {
-            let n = v.as_f64().ok_or_else(|| {
-                malformed(&format!(
-                    "#/{key}: expected type: Number, found: {}",
-                    kind(v)
-                ))
-            })?;
-            if n < min {
-                return Err(malformed(&format!(
-                    "#/{key}: {n} is not greater or equal to {min}"
-                )));
-            }
-            if n > max {
-                return Err(malformed(&format!(
-                    "#/{key}: {n} is not less or equal to {max}"
-                )));
-            }
-            Ok(Some(n))
-        }
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "Null",
-        Value::Bool(_) => "Boolean",
-        Value::Number(_) => "Number",
-        Value::String(_) => "String",
-        Value::Array(_) => "JSONArray",
-        Value::Object(_) => "JSONObject",
-    }
-}
-
 impl EmulatedFamily for AnthropicMessages {
-    fn parse_request(&self, model: &ModelInfo, body: &Value) -> Result<Prompt, String> {
-        let object = body.as_object().ok_or_else(|| {
-            malformed(&format!(
-                "#: expected type: JSONObject, found: {}",
-                kind(body)
-            ))
-        })?;
-        for key in object.keys() {
-            if !ALLOWED_KEYS.contains(&key.as_str()) {
-                return Err(malformed(&format!(
-                    "#: extraneous key [{key}] is not permitted"
-                )));
-            }
-        }
+    fn parse_request(&self, request: &Request<'_>) -> Result<Prompt, String> {
+        let model = request.model;
+        let object = object(request.body, ALLOWED_KEYS)?;
         for key in ["anthropic_version", "max_tokens", "messages"] {
-            if !object.contains_key(key) {
-                return Err(malformed(&format!("#: required key [{key}] not found")));
-            }
+            required(object, "#", key)?;
         }
-        match object.get("anthropic_version").and_then(Value::as_str) {
-            Some(ANTHROPIC_VERSION) => {}
-            Some(other) => {
+        match required_str(object, "#", "anthropic_version")? {
+            ANTHROPIC_VERSION => {}
+            other => {
                 return Err(malformed(&format!(
                     "#/anthropic_version: {other} is not a valid enum value"
                 )));
             }
-            None => return Err(malformed("#/anthropic_version: expected type: String")),
         }
-        let max_tokens = object
-            .get("max_tokens")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| malformed("#/max_tokens: expected type: Integer"))?;
-        if max_tokens < 1 {
-            return Err(malformed("#/max_tokens: 0 is not greater or equal to 1"));
-        }
+        let max_tokens = integer_in(object, "#", "max_tokens", 1, u64::MAX)?.unwrap_or(1);
         if max_tokens > u64::from(model.max_output_tokens) {
             return Err(format!(
                 "max_tokens: {max_tokens} > {}, which is the maximum allowed number of output tokens for {}",
@@ -139,24 +93,25 @@ impl EmulatedFamily for AnthropicMessages {
                 response_model_name(model)
             ));
         }
-        let temperature = number_in(body, "temperature", 0.0, 1.0)?;
-        let top_p = number_in(body, "top_p", 0.0, 1.0)?;
-        number_in(body, "top_k", 0.0, 500.0)?;
+        let temperature = number_in(object, "#", "temperature", 0.0, 1.0)?;
+        let top_p = number_in(object, "#", "top_p", 0.0, 1.0)?;
+        let top_k = number_in(object, "#", "top_k", 0.0, 500.0)?;
         if model.params.temperature_xor_top_p && temperature.is_some() && top_p.is_some() {
             return Err("The model returned the following errors: `temperature` and `top_p` cannot both be specified for this model. Please use only one.".to_string());
         }
-        let stop_sequences = match object.get("stop_sequences") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|s| {
-                    s.as_str()
-                        .map(str::to_string)
-                        .ok_or_else(|| malformed("#/stop_sequences: expected type: String"))
-                })
-                .collect::<Result<_, _>>()?,
-            Some(_) => return Err(malformed("#/stop_sequences: expected type: JSONArray")),
-        };
+        let thinking = thinking_budget(object, max_tokens)?;
+        if thinking.is_some() {
+            if !model.reasoning {
+                return Err(format!(
+                    "thinking: extended thinking is not supported by {}",
+                    response_model_name(model)
+                ));
+            }
+            if temperature.is_some_and(|t| t != 1.0) || top_p.is_some() || top_k.is_some() {
+                return Err("`temperature` may only be set to 1 when thinking is enabled; `top_p` and `top_k` must be unset.".to_string());
+            }
+        }
+        let stop_sequences = string_list(object, "#", "stop_sequences", 8191)?;
         let mut input = String::new();
         match object.get("system") {
             None | Some(Value::Null) => {}
@@ -203,17 +158,30 @@ impl EmulatedFamily for AnthropicMessages {
             input_tokens: estimate_tokens(&input) + 8,
             max_tokens: max_tokens.min(u64::from(u32::MAX)) as u32,
             stop_sequences,
+            reasoning: thinking.is_some(),
+            options: Value::Null,
         })
     }
 
-    fn response_body(&self, model: &ModelInfo, answer: &Answer, request_id: &str) -> Vec<u8> {
+    fn response_body(
+        &self,
+        model: &ModelInfo,
+        _prompt: &Prompt,
+        answer: &Answer,
+        request_id: &str,
+    ) -> Vec<u8> {
         let (stop_reason, stop_sequence) = stop_fields(&answer.stop);
-        let content = if answer.tokens.is_empty() {
-            json!([])
-        } else {
-            json!([{"type": "text", "text": answer.text()}])
-        };
-        let body = json!({
+        let mut content = Vec::new();
+        if !answer.reasoning.is_empty() {
+            content.push(
+                json!({"type": "thinking", "thinking": answer.reasoning_text(),
+                "signature": signature(request_id)}),
+            );
+        }
+        if !answer.tokens.is_empty() {
+            content.push(json!({"type": "text", "text": answer.text()}));
+        }
+        to_bytes(&json!({
             "id": message_id(request_id),
             "type": "message",
             "role": "assistant",
@@ -222,37 +190,211 @@ impl EmulatedFamily for AnthropicMessages {
             "stop_reason": stop_reason,
             "stop_sequence": stop_sequence,
             "usage": {"input_tokens": answer.input_tokens, "output_tokens": answer.output_tokens()},
-        });
-        body.to_string().into_bytes()
+        }))
     }
 
-    fn stream_chunks(&self, model: &ModelInfo, answer: &Answer, request_id: &str) -> Vec<Vec<u8>> {
+    fn stream_chunks(
+        &self,
+        model: &ModelInfo,
+        _prompt: &Prompt,
+        answer: &Answer,
+        request_id: &str,
+    ) -> Vec<Vec<u8>> {
         let (stop_reason, stop_sequence) = stop_fields(&answer.stop);
-        let mut chunks = Vec::with_capacity(answer.tokens.len() + 5);
+        let mut chunks = Vec::with_capacity(answer.tokens.len() + answer.reasoning.len() + 9);
         let start = json!({"type": "message_start", "message": {
             "id": message_id(request_id), "type": "message", "role": "assistant",
             "model": response_model_name(model), "content": [], "stop_reason": null,
             "stop_sequence": null,
             "usage": {"input_tokens": answer.input_tokens, "output_tokens": 1}}});
-        chunks.push(start.to_string().into_bytes());
-        chunks.push(
-            br#"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#
-                .to_vec(),
-        );
-        for token in &answer.tokens {
-            let delta = json!({"type": "content_block_delta", "index": 0,
-                "delta": {"type": "text_delta", "text": token}});
-            chunks.push(delta.to_string().into_bytes());
+        chunks.push(to_bytes(&start));
+        let mut index = 0;
+        if !answer.reasoning.is_empty() {
+            chunks.push(to_bytes(
+                &json!({"type": "content_block_start", "index": index,
+                "content_block": {"type": "thinking", "thinking": ""}}),
+            ));
+            for token in &answer.reasoning {
+                chunks.push(to_bytes(
+                    &json!({"type": "content_block_delta", "index": index,
+                    "delta": {"type": "thinking_delta", "thinking": token}}),
+                ));
+            }
+            chunks.push(to_bytes(
+                &json!({"type": "content_block_delta", "index": index,
+                "delta": {"type": "signature_delta", "signature": signature(request_id)}}),
+            ));
+            chunks.push(to_bytes(
+                &json!({"type": "content_block_stop", "index": index}),
+            ));
+            index += 1;
         }
-        chunks.push(br#"{"type":"content_block_stop","index":0}"#.to_vec());
-        let delta = json!({"type": "message_delta",
+        chunks.push(to_bytes(
+            &json!({"type": "content_block_start", "index": index,
+            "content_block": {"type": "text", "text": ""}}),
+        ));
+        for token in &answer.tokens {
+            chunks.push(to_bytes(
+                &json!({"type": "content_block_delta", "index": index,
+                "delta": {"type": "text_delta", "text": token}}),
+            ));
+        }
+        chunks.push(to_bytes(
+            &json!({"type": "content_block_stop", "index": index}),
+        ));
+        chunks.push(to_bytes(&json!({"type": "message_delta",
             "delta": {"stop_reason": stop_reason, "stop_sequence": stop_sequence},
-            "usage": {"output_tokens": answer.output_tokens()}});
-        chunks.push(delta.to_string().into_bytes());
-        let stop = json!({"type": "message_stop",
-            "amazon-bedrock-invocationMetrics": answer.metrics});
-        chunks.push(stop.to_string().into_bytes());
+            "usage": {"output_tokens": answer.output_tokens()}})));
+        chunks.push(to_bytes(&json!({"type": "message_stop",
+            "amazon-bedrock-invocationMetrics": metrics_json(answer)})));
         chunks
+    }
+}
+
+/// `thinking: {"type": "enabled", "budget_tokens": N}` with `1024 <= N < max_tokens`.
+fn thinking_budget(
+    object: &serde_json::Map<String, Value>,
+    max_tokens: u64,
+) -> Result<Option<u64>, String> {
+    let Some(thinking) =
+        super::validate::nested(object, "#", "thinking", &["type", "budget_tokens"])?
+    else {
+        return Ok(None);
+    };
+    match optional_str(thinking, "#/thinking", "type")? {
+        Some("disabled") => return Ok(None),
+        Some("enabled") => {}
+        Some(other) => {
+            return Err(malformed(&format!(
+                "#/thinking/type: {other} is not a valid enum value"
+            )));
+        }
+        None => return Err(malformed("#/thinking: required key [type] not found")),
+    }
+    let budget = integer_in(thinking, "#/thinking", "budget_tokens", 1024, u64::MAX)?
+        .ok_or_else(|| malformed("#/thinking: required key [budget_tokens] not found"))?;
+    if budget >= max_tokens {
+        return Err(format!(
+            "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size"
+        ));
+    }
+    Ok(Some(budget))
+}
+
+fn signature(request_id: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("emulator-signature:{request_id}"))
+}
+
+const TEXT_KEYS: &[&str] = &[
+    "prompt",
+    "max_tokens_to_sample",
+    "temperature",
+    "top_p",
+    "top_k",
+    "stop_sequences",
+    "anthropic_version",
+];
+
+impl EmulatedFamily for AnthropicText {
+    fn parse_request(&self, request: &Request<'_>) -> Result<Prompt, String> {
+        let object = object(request.body, TEXT_KEYS)?;
+        let prompt = required_str(object, "#", "prompt")?;
+        required(object, "#", "max_tokens_to_sample")?;
+        let max_tokens = integer_in(
+            object,
+            "#",
+            "max_tokens_to_sample",
+            1,
+            u64::from(request.model.max_output_tokens),
+        )?
+        .unwrap_or(1);
+        number_in(object, "#", "temperature", 0.0, 1.0)?;
+        number_in(object, "#", "top_p", 0.0, 1.0)?;
+        number_in(object, "#", "top_k", 0.0, 500.0)?;
+        let mut stop_sequences = string_list(object, "#", "stop_sequences", 8191)?;
+        // Anthropic's own checks of the prompt, quoted as the service words them.
+        let human = prompt.find(HUMAN).ok_or_else(|| {
+            "prompt must start with \"\\n\\nHuman:\" turn after an optional system prompt"
+                .to_string()
+        })?;
+        if prompt[..human].contains(ASSISTANT) {
+            return Err(
+                "prompt must start with \"\\n\\nHuman:\" turn after an optional system prompt"
+                    .to_string(),
+            );
+        }
+        if !prompt.trim_end_matches(' ').ends_with(ASSISTANT) {
+            return Err("prompt must end with \"\\n\\nAssistant:\" turn".to_string());
+        }
+        let last_human = prompt.rfind(HUMAN).unwrap_or(human) + HUMAN.len();
+        let last_assistant = prompt.rfind(ASSISTANT).unwrap_or(prompt.len());
+        let last_user_text = prompt
+            .get(last_human..last_assistant.max(last_human))
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        // The model always stops before a new human turn.
+        stop_sequences.push(HUMAN.to_string());
+        Ok(Prompt {
+            last_user_text,
+            input_tokens: estimate_tokens(prompt) + 2,
+            max_tokens: max_tokens as u32,
+            stop_sequences,
+            reasoning: false,
+            options: Value::Null,
+        })
+    }
+
+    fn response_body(
+        &self,
+        _model: &ModelInfo,
+        _prompt: &Prompt,
+        answer: &Answer,
+        _request_id: &str,
+    ) -> Vec<u8> {
+        let (stop_reason, stop) = text_stop(&answer.stop);
+        to_bytes(
+            &json!({"type": "completion", "completion": format!(" {}", answer.text()),
+            "stop_reason": stop_reason, "stop": stop}),
+        )
+    }
+
+    fn stream_chunks(
+        &self,
+        _model: &ModelInfo,
+        _prompt: &Prompt,
+        answer: &Answer,
+        _request_id: &str,
+    ) -> Vec<Vec<u8>> {
+        let mut chunks: Vec<Vec<u8>> = answer
+            .tokens
+            .iter()
+            .enumerate()
+            .map(|(i, token)| {
+                let text = if i == 0 {
+                    format!(" {token}")
+                } else {
+                    token.clone()
+                };
+                to_bytes(&json!({"completion": text, "stop_reason": null, "stop": null}))
+            })
+            .collect();
+        let (stop_reason, stop) = text_stop(&answer.stop);
+        chunks.push(to_bytes(
+            &json!({"completion": "", "stop_reason": stop_reason, "stop": stop,
+            "amazon-bedrock-invocationMetrics": metrics_json(answer)}),
+        ));
+        chunks
+    }
+}
+
+fn text_stop(stop: &Stop) -> (&'static str, Value) {
+    match stop {
+        Stop::MaxTokens => ("max_tokens", Value::Null),
+        Stop::StopSequence(s) => ("stop_sequence", json!(s)),
+        // A finished answer ends at the next human turn.
+        Stop::EndTurn => ("stop_sequence", json!(HUMAN)),
     }
 }
 
@@ -278,17 +420,20 @@ mod tests {
         lookup("anthropic.claude-3-haiku-20240307-v1:0").unwrap()
     }
 
+    fn parse(model: &ModelInfo, body: &Value) -> Result<Prompt, String> {
+        AnthropicMessages.parse_request(&Request {
+            model,
+            body,
+            streaming: false,
+            strict_templates: true,
+        })
+    }
+
     #[test]
     fn validates_like_bedrock() {
         let ok = json!({"anthropic_version":"bedrock-2023-05-31","max_tokens":10,
             "messages":[{"role":"user","content":"hi"}]});
-        assert_eq!(
-            AnthropicMessages
-                .parse_request(model(), &ok)
-                .unwrap()
-                .last_user_text,
-            "hi"
-        );
+        assert_eq!(parse(model(), &ok).unwrap().last_user_text, "hi");
         let cases = [
             (
                 json!({"max_tokens":10,"messages":[]}),
@@ -319,15 +464,14 @@ mod tests {
             ),
         ];
         for (body, expected) in cases {
-            let err = AnthropicMessages.parse_request(model(), &body).unwrap_err();
+            let err = parse(model(), &body).unwrap_err();
             assert!(err.contains(expected), "{err}");
         }
         let xor = lookup("anthropic.claude-haiku-4-5-20251001-v1:0").unwrap();
         let both = json!({"anthropic_version":"bedrock-2023-05-31","max_tokens":10,"temperature":0.5,
             "top_p":0.5,"messages":[{"role":"user","content":"a"}]});
         assert!(
-            AnthropicMessages
-                .parse_request(xor, &both)
+            parse(xor, &both)
                 .unwrap_err()
                 .contains("cannot both be specified")
         );

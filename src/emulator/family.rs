@@ -6,6 +6,21 @@ use super::corpus;
 use super::faults;
 use crate::models::InvocationMetrics;
 use crate::models::catalog::ModelInfo;
+use serde_json::Value;
+
+/// A request as a family sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The catalog entry of the model invoked.
+    pub model: &'a ModelInfo,
+    /// The parsed JSON body.
+    pub body: &'a Value,
+    /// InvokeModelWithResponseStream rather than InvokeModel.
+    pub streaming: bool,
+    /// Refuse prompts that lack the model's chat-template markers (Bedrock itself accepts
+    /// them and the model answers poorly; the tests want the mistake loud).
+    pub strict_templates: bool,
+}
 
 /// What the server needs from a valid request.
 #[derive(Debug, Clone, Default)]
@@ -18,6 +33,10 @@ pub struct Prompt {
     pub max_tokens: u32,
     /// Stop sequences.
     pub stop_sequences: Vec<String>,
+    /// The request asked for reasoning (Claude thinking, Nova 2 reasoning).
+    pub reasoning: bool,
+    /// Family-specific choices read from the request (image size, embedding dimensions, …).
+    pub options: Value,
 }
 
 /// Why the model stopped.
@@ -34,6 +53,8 @@ pub enum Stop {
 /// A generated answer.
 #[derive(Debug, Clone)]
 pub struct Answer {
+    /// Reasoning in token-sized pieces (empty unless the request asked for it).
+    pub reasoning: Vec<String>,
     /// The text in token-sized pieces.
     pub tokens: Vec<String>,
     /// Why it ended.
@@ -50,9 +71,14 @@ impl Answer {
         self.tokens.concat()
     }
 
+    /// The whole reasoning.
+    pub fn reasoning_text(&self) -> String {
+        self.reasoning.concat()
+    }
+
     /// Output tokens.
     pub fn output_tokens(&self) -> u64 {
-        self.tokens.len() as u64
+        (self.tokens.len() + self.reasoning.len()) as u64
     }
 }
 
@@ -79,8 +105,14 @@ pub fn generate(prompt: &Prompt) -> Answer {
         tokens.truncate(max);
         stop = Stop::MaxTokens;
     }
-    let output = tokens.len() as u64;
+    let reasoning = if prompt.reasoning {
+        reasoning_tokens(&seed_text)
+    } else {
+        Vec::new()
+    };
+    let output = (tokens.len() + reasoning.len()) as u64;
     Answer {
+        reasoning,
         tokens,
         stop,
         input_tokens: prompt.input_tokens,
@@ -93,14 +125,52 @@ pub fn generate(prompt: &Prompt) -> Answer {
     }
 }
 
+/// Deterministic reasoning about a prompt, in token-sized pieces.
+pub fn reasoning_tokens(prompt: &str) -> Vec<String> {
+    let topic: String = prompt
+        .split_whitespace()
+        .take(8)
+        .collect::<Vec<_>>()
+        .join(" ");
+    corpus::tokenize(&format!(
+        "The user asks: \"{topic}\". I should answer from what I know, plainly and in order, then check the answer once."
+    ))
+}
+
 /// A model family as the emulator serves it.
 pub trait EmulatedFamily: Send + Sync {
-    /// Validates a request body for `model`; `Err` is the ValidationException message.
-    fn parse_request(&self, model: &ModelInfo, body: &serde_json::Value) -> Result<Prompt, String>;
+    /// Validates a request body; `Err` is the ValidationException message.
+    fn parse_request(&self, request: &Request<'_>) -> Result<Prompt, String>;
     /// The non-streamed response body.
-    fn response_body(&self, model: &ModelInfo, answer: &Answer, request_id: &str) -> Vec<u8>;
-    /// The model JSON of each stream chunk, in order; the last carries the metrics.
-    fn stream_chunks(&self, model: &ModelInfo, answer: &Answer, request_id: &str) -> Vec<Vec<u8>>;
+    fn response_body(
+        &self,
+        model: &ModelInfo,
+        prompt: &Prompt,
+        answer: &Answer,
+        request_id: &str,
+    ) -> Vec<u8>;
+    /// The model JSON of each stream chunk, in order; the last carries the metrics. Families
+    /// that do not stream never get here (the server refuses first).
+    fn stream_chunks(
+        &self,
+        model: &ModelInfo,
+        prompt: &Prompt,
+        answer: &Answer,
+        request_id: &str,
+    ) -> Vec<Vec<u8>> {
+        let _ = (model, prompt, answer, request_id);
+        Vec::new()
+    }
+}
+
+/// Serialises a JSON value compactly (Bedrock sends compact JSON).
+pub fn to_bytes(value: &Value) -> Vec<u8> {
+    value.to_string().into_bytes()
+}
+
+/// The invocation metrics as a JSON value.
+pub fn metrics_json(answer: &Answer) -> Value {
+    serde_json::to_value(answer.metrics).unwrap_or(Value::Null)
 }
 
 /// The Bedrock wording of a schema violation.

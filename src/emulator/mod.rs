@@ -3,13 +3,23 @@
 //! injection. It runs in-process (the default when there are no AWS credentials) or as
 //! `bedrock-tui emulator`.
 
+mod ai21;
+mod amazon;
 mod anthropic;
+mod chat;
+mod cohere;
 pub mod corpus;
+mod embeddings;
 pub mod family;
 pub mod faults;
+mod images;
+mod listing;
+mod png;
 mod response;
 mod server;
 pub mod sigv4;
+mod templates;
+mod validate;
 
 pub use sigv4::EmulatorCredentials;
 
@@ -35,6 +45,9 @@ pub struct EmulatorConfig {
     /// Whether to check SigV4 / bearer authentication (always on, except in tests of other
     /// layers).
     pub verify_auth: bool,
+    /// Refuse Llama, Mistral and DeepSeek prompts that lack their chat template (Bedrock
+    /// accepts them; the tests and the built-in demo want template mistakes to be loud).
+    pub strict_templates: bool,
 }
 
 impl EmulatorConfig {
@@ -57,6 +70,7 @@ impl EmulatorConfig {
             },
             tokens_per_second: 0.0,
             verify_auth: true,
+            strict_templates: true,
         }
     }
 }

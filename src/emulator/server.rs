@@ -1,13 +1,13 @@
 //! The emulator's request handling: routes, authentication, model resolution, body validation,
 //! faults, and the JSON or event-stream answer.
 
-use super::family::{Answer, EmulatedFamily, generate};
+use super::family::{Answer, EmulatedFamily, Prompt, Request as FamilyRequest, generate};
 use super::faults::{self, Fault};
 use super::response::{
     Body, BodyItem, abort, channel_body, chunk_frame, error_response, exception_frame,
     exception_message, full, insert, request_id, send, stall,
 };
-use super::{EmulatorState, anthropic::AnthropicMessages};
+use super::{EmulatorState, ai21, amazon, anthropic, chat, cohere, embeddings, images, templates};
 use crate::bedrock::ExceptionKind;
 use crate::models::catalog::{ModelInfo, lookup};
 use crate::models::{FamilyId, base_model_id};
@@ -25,8 +25,42 @@ const COALESCE_BYTES: usize = 32 * 1024;
 
 fn family(id: FamilyId) -> &'static dyn EmulatedFamily {
     match id {
-        FamilyId::Anthropic => &AnthropicMessages,
+        FamilyId::Anthropic => &anthropic::AnthropicMessages,
+        FamilyId::AnthropicText => &anthropic::AnthropicText,
+        FamilyId::TitanText => &amazon::TitanText,
+        FamilyId::Nova => &amazon::Nova,
+        FamilyId::Llama2 => &templates::Templated::LLAMA2,
+        FamilyId::Llama3 => &templates::Templated::LLAMA3,
+        FamilyId::Llama4 => &templates::Templated::LLAMA4,
+        FamilyId::Mistral => &templates::Templated::MISTRAL,
+        FamilyId::DeepSeek => &templates::Templated::DEEPSEEK,
+        FamilyId::MistralChat => &chat::Chat::MISTRAL,
+        FamilyId::Ai21Jamba => &chat::Chat::JAMBA,
+        FamilyId::OpenAi => &chat::Chat::OPENAI,
+        FamilyId::Cohere => &cohere::Command,
+        FamilyId::CohereR => &cohere::CommandR,
+        FamilyId::Ai21J2 => &ai21::Jurassic2,
+        FamilyId::TitanEmbed => &embeddings::TitanEmbed,
+        FamilyId::CohereEmbed => &embeddings::CohereEmbed,
+        FamilyId::TitanImage => &images::TitanImage,
+        FamilyId::StabilitySdxl => &images::StabilitySdxl,
+        FamilyId::StabilityImage => &images::StabilityImage,
     }
+}
+
+/// The body format a request uses: the model's own, or one it also accepts when the body has
+/// that format's tell-tale member (Claude 2 takes `messages` and `prompt` bodies).
+fn body_family(model: &ModelInfo, body: &serde_json::Value) -> FamilyId {
+    let tell = |family: FamilyId| match family {
+        FamilyId::Anthropic | FamilyId::MistralChat => "messages",
+        _ => "prompt",
+    };
+    model
+        .also_accepts
+        .iter()
+        .copied()
+        .find(|alt| body.get(tell(*alt)).is_some() && body.get(tell(model.family)).is_none())
+        .unwrap_or(model.family)
 }
 
 /// Handles one request; never fails (errors are AWS error responses).
@@ -71,6 +105,24 @@ async fn route(
     let streaming = match (parts.method.as_str(), segments.as_slice()) {
         ("POST", ["", "model", _, "invoke"]) => false,
         ("POST", ["", "model", _, "invoke-with-response-stream"]) => true,
+        ("GET", ["", "foundation-models"] | ["", "inference-profiles"]) => {
+            if state.config.verify_auth {
+                super::sigv4::verify(
+                    &state.config.credentials,
+                    parts.method.as_str(),
+                    &path_and_query,
+                    &parts.headers,
+                    &body,
+                    SystemTime::now(),
+                )?;
+            }
+            return super::listing::respond(
+                segments[1],
+                parts.uri.query().unwrap_or(""),
+                &state.config.credentials.region,
+                request_id,
+            );
+        }
         _ => {
             return Err((
                 ExceptionKind::Other("UnknownOperationException".into()),
@@ -106,8 +158,15 @@ async fn route(
     let json: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
         validation("Malformed input request, please reformat your input and try again.")
     })?;
-    let family = family(model.family);
-    let prompt = family.parse_request(model, &json).map_err(validation)?;
+    let family = family(body_family(model, &json));
+    let prompt = family
+        .parse_request(&FamilyRequest {
+            model,
+            body: &json,
+            streaming,
+            strict_templates: state.config.strict_templates,
+        })
+        .map_err(validation)?;
     let fault = match header("x-emulator-fault").or(faults::find_marker(&prompt.last_user_text)) {
         Some(spec) => Some(faults::parse(spec).map_err(validation)?),
         None => None,
@@ -136,13 +195,14 @@ async fn route(
         Ok(stream_response(
             family,
             model,
+            &prompt,
             answer,
             fault,
             tokens_per_second,
             request_id,
         ))
     } else {
-        invoke_response(family, model, &answer, fault, request_id)
+        invoke_response(family, model, &prompt, &answer, fault, request_id)
     }
 }
 
@@ -193,11 +253,12 @@ fn check_media_types(content_type: Option<&str>, accept: Option<&str>) -> Result
 fn invoke_response(
     family: &dyn EmulatedFamily,
     model: &ModelInfo,
+    prompt: &Prompt,
     answer: &Answer,
     fault: Option<Fault>,
     request_id: &str,
 ) -> Result<Response<Body>, Rejection> {
-    let body = family.response_body(model, answer, request_id);
+    let body = family.response_body(model, prompt, answer, request_id);
     let body = match fault {
         Some(Fault::StreamException { kind, .. }) => {
             return Err((kind.clone(), exception_message(&kind).into()));
@@ -251,12 +312,13 @@ fn invoke_response(
 fn stream_response(
     family: &dyn EmulatedFamily,
     model: &ModelInfo,
+    prompt: &Prompt,
     answer: Answer,
     fault: Option<Fault>,
     tokens_per_second: f64,
     request_id: &str,
 ) -> Response<Body> {
-    let chunks = family.stream_chunks(model, &answer, request_id);
+    let chunks = family.stream_chunks(model, prompt, &answer, request_id);
     let (tx, body) = channel_body();
     tokio::spawn(produce(tx, chunks, fault, tokens_per_second));
     let mut response = Response::new(body);

@@ -1,6 +1,7 @@
 //! Anthropic Claude through the Messages API (`anthropic_version: bedrock-2023-05-31`): request
 //! body, response body and the stream events (`message_start` … `message_stop`).
 
+use super::turns::{alternating, system};
 use super::{
     ChunkDelta, Completion, Conversation, FamilyId, InvocationMetrics, ModelError, ModelFamily,
     Parameters, Role, Usage, lenient_u64,
@@ -18,39 +19,16 @@ pub const DEFAULT_MAX_TOKENS: u32 = 4096;
 #[derive(Debug, Clone, Copy)]
 pub struct Anthropic;
 
-/// Turns a conversation into Messages-API turns: empty turns are dropped and consecutive turns
-/// of one role are merged, since the API requires alternation starting with the user.
+/// Turns a conversation into Messages-API turns (alternating, starting with the user).
 fn messages(conversation: &Conversation) -> Result<Vec<Value>, ModelError> {
-    let mut merged: Vec<(Role, String)> = Vec::new();
-    for turn in &conversation.turns {
-        if turn.text.trim().is_empty() {
-            continue;
-        }
-        match merged.last_mut() {
-            Some((role, text)) if *role == turn.role => {
-                text.push_str("\n\n");
-                text.push_str(&turn.text);
-            }
-            _ => merged.push((turn.role, turn.text.clone())),
-        }
-    }
-    match merged.first() {
-        None => return Err(ModelError::Request("the conversation is empty".to_string())),
-        Some((Role::Assistant, _)) => {
-            return Err(ModelError::Request(
-                "the conversation must start with a user turn".to_string(),
-            ));
-        }
-        _ => {}
-    }
-    Ok(merged
+    Ok(alternating(conversation)?
         .into_iter()
-        .map(|(role, text)| {
-            let role = match role {
+        .map(|turn| {
+            let role = match turn.role {
                 Role::User => "user",
                 Role::Assistant => "assistant",
             };
-            json!({"role": role, "content": [{"type": "text", "text": text}]})
+            json!({"role": role, "content": [{"type": "text", "text": turn.text}]})
         })
         .collect())
 }
@@ -137,18 +115,18 @@ impl ModelFamily for Anthropic {
         &self,
         conversation: &Conversation,
         params: &Parameters,
+        _streaming: bool,
     ) -> Result<Value, ModelError> {
         let mut body = json!({
             "anthropic_version": ANTHROPIC_VERSION,
             "max_tokens": params.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
             "messages": messages(conversation)?,
         });
-        if let Some(system) = conversation
-            .system
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-        {
+        if let Some(system) = system(conversation) {
             body["system"] = json!(system);
+        }
+        if let Some(budget) = params.reasoning_budget {
+            body["thinking"] = json!({"type": "enabled", "budget_tokens": budget});
         }
         if let Some(t) = params.temperature {
             body["temperature"] = json!(t);
@@ -270,7 +248,7 @@ mod tests {
             stop_sequences: vec!["X".into()],
             ..Parameters::default()
         };
-        let body = Anthropic.build_body(&conversation, &params).unwrap();
+        let body = Anthropic.build_body(&conversation, &params, true).unwrap();
         assert_eq!(
             body,
             json!({"anthropic_version":"bedrock-2023-05-31","max_tokens":100,"system":"Be brief.",
@@ -284,7 +262,7 @@ mod tests {
                 text: "hi".into(),
             }],
         };
-        assert!(Anthropic.build_body(&bad, &params).is_err());
+        assert!(Anthropic.build_body(&bad, &params, false).is_err());
     }
 
     #[test]

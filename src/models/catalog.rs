@@ -5,7 +5,7 @@ use serde::Deserialize;
 use std::sync::OnceLock;
 
 /// Which inference parameters a model takes.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
 pub struct ParamSupport {
     /// Accepts `temperature`.
     pub temperature: bool,
@@ -13,9 +13,23 @@ pub struct ParamSupport {
     pub top_p: bool,
     /// Accepts `top_k`.
     pub top_k: bool,
+    /// Accepts stop sequences.
+    #[serde(default = "yes")]
+    pub stop_sequences: bool,
     /// Accepts `temperature` or `top_p` but not both (Claude Sonnet/Haiku/Opus 4.5).
     #[serde(default)]
     pub temperature_xor_top_p: bool,
+    /// Highest temperature accepted.
+    #[serde(default = "one")]
+    pub max_temperature: f32,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn one() -> f32 {
+    1.0
 }
 
 /// On-demand price in USD per 1,000 tokens.
@@ -52,6 +66,13 @@ pub struct ModelInfo {
     pub inference_profile_required: bool,
     /// Parameters accepted.
     pub params: ParamSupport,
+    /// Takes a reasoning budget (Claude extended thinking, Nova 2 reasoning).
+    #[serde(default)]
+    pub reasoning: bool,
+    /// Other body formats the model also answers (Claude 2 takes Messages and Text
+    /// Completions).
+    #[serde(default)]
+    pub also_accepts: Vec<FamilyId>,
     /// On-demand price, when known.
     #[serde(default)]
     pub price_per_1k: Option<Price>,
@@ -88,10 +109,23 @@ pub fn default_model() -> &'static str {
         .unwrap_or("global.anthropic.claude-haiku-4-5-20251001-v1:0")
 }
 
-/// The catalog entry of a model id, profile id or ARN.
+/// The catalog entry of a model id, profile id or ARN. A custom model's base id with a
+/// context suffix (`amazon.titan-text-express-v1:0:8k`) finds its base model.
 pub fn lookup(model_id: &str) -> Option<&'static ModelInfo> {
     let base = base_model_id(model_id);
-    models().iter().find(|m| m.id == base)
+    let find = |id: &str| models().iter().find(|m| m.id == id);
+    find(base).or_else(|| {
+        let (stem, suffix) = base.rsplit_once(':')?;
+        let is_context_suffix = suffix.ends_with('k')
+            && suffix.len() > 1
+            && suffix[..suffix.len() - 1]
+                .bytes()
+                .all(|b| b.is_ascii_digit());
+        if !is_context_suffix {
+            return None;
+        }
+        find(stem).or_else(|| find(stem.strip_suffix(":0")?))
+    })
 }
 
 #[cfg(test)]
@@ -105,5 +139,34 @@ mod tests {
         assert!(lookup(&parsed.default_model).is_some());
         assert!(lookup("us.anthropic.claude-3-haiku-20240307-v1:0").is_some());
         assert!(lookup("anthropic.nope").is_none());
+        assert_eq!(
+            lookup("arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.titan-text-express-v1:0:8k/abc123")
+                .map(|m| m.id.as_str()),
+            Some("amazon.titan-text-express-v1")
+        );
+    }
+
+    #[test]
+    fn every_family_has_models_and_ids_are_unique() {
+        let mut ids = std::collections::HashSet::new();
+        for model in models() {
+            assert!(ids.insert(model.id.as_str()), "{} twice", model.id);
+            assert_eq!(
+                crate::models::family_of(&model.id),
+                Some(model.family),
+                "{}",
+                model.id
+            );
+            if model.family.output() == crate::models::OutputKind::Text {
+                assert!(model.max_output_tokens > 0, "{}", model.id);
+            }
+            assert!(!model.streaming || model.family.streams(), "{}", model.id);
+        }
+        for family in FamilyId::ALL {
+            assert!(
+                models().iter().any(|m| m.family == *family),
+                "no model of {family}"
+            );
+        }
     }
 }

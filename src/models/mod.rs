@@ -2,8 +2,22 @@
 //! body and decodes its responses and stream chunks. Also resolves any model id (base id,
 //! inference-profile id, ARN) to its family.
 
+pub mod ai21;
 pub mod anthropic;
+pub mod anthropic_text;
+pub mod capabilities;
 pub mod catalog;
+pub mod chat_completions;
+pub mod cohere;
+pub mod deepseek;
+pub mod embeddings;
+pub mod images;
+pub mod llama;
+pub mod mistral;
+pub mod nova;
+pub mod reasoning;
+pub mod titan;
+pub mod turns;
 
 use serde::{Deserialize, Deserializer};
 
@@ -61,6 +75,8 @@ pub struct Parameters {
     pub top_k: Option<u32>,
     /// Stop sequences.
     pub stop_sequences: Vec<String>,
+    /// Reasoning budget in tokens (Claude extended thinking, Nova 2 reasoning effort).
+    pub reasoning_budget: Option<u32>,
 }
 
 /// Token counts reported by the model.
@@ -116,6 +132,10 @@ pub struct Completion {
     pub stop_reason: Option<String>,
     /// Token counts from the body.
     pub usage: Usage,
+    /// Embedding vectors (embedding models).
+    pub embeddings: Vec<Vec<f64>>,
+    /// Decoded images, PNG or JPEG bytes (image models).
+    pub images: Vec<Vec<u8>>,
 }
 
 /// A body that a family could not build or a response it could not read.
@@ -129,20 +149,139 @@ pub enum ModelError {
     Response(String),
 }
 
-/// The model families bedrock-tui knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FamilyId {
+/// What a family produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind {
+    /// Text (a chat or completion model).
+    Text,
+    /// Embedding vectors.
+    Embedding,
+    /// Images.
+    Image,
+}
+
+macro_rules! families {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
+        /// The request/response formats bedrock-tui speaks, one per model family.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum FamilyId {
+            $($(#[$doc])* #[serde(rename = $name)] $variant,)*
+        }
+
+        impl FamilyId {
+            /// Every family.
+            pub const ALL: &'static [FamilyId] = &[$(FamilyId::$variant,)*];
+
+            /// The family's name in the catalog and on the command line (`--family`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(FamilyId::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+families! {
     /// Anthropic Claude, Messages API.
-    Anthropic,
+    Anthropic = "anthropic",
+    /// Anthropic Claude, legacy Text Completions (`\n\nHuman:` prompts).
+    AnthropicText = "anthropic-text",
+    /// Amazon Titan Text (`inputText`).
+    TitanText = "titan-text",
+    /// Amazon Nova 1 and 2 (`messages` with content blocks).
+    Nova = "nova",
+    /// Meta Llama 2 chat template.
+    Llama2 = "llama2",
+    /// Meta Llama 3.x chat template.
+    Llama3 = "llama3",
+    /// Meta Llama 4 chat template (InvokeModel only).
+    Llama4 = "llama4",
+    /// Mistral / Mixtral text completion (`<s>[INST] … [/INST]`).
+    Mistral = "mistral",
+    /// Mistral chat completion (`messages`, `choices`).
+    MistralChat = "mistral-chat",
+    /// Cohere Command (legacy, `prompt`).
+    Cohere = "cohere",
+    /// Cohere Command R / R+ (`message`, `chat_history`).
+    CohereR = "cohere-r",
+    /// AI21 Jurassic-2 (InvokeModel only).
+    Ai21J2 = "ai21-j2",
+    /// AI21 Jamba (OpenAI-like `messages`).
+    Ai21Jamba = "ai21-jamba",
+    /// DeepSeek-R1 (its chat template; reasoning ends at `</think>`).
+    DeepSeek = "deepseek",
+    /// OpenAI chat completions (gpt-oss).
+    OpenAi = "openai",
+    /// Amazon Titan Text Embeddings v1/v2.
+    TitanEmbed = "titan-embed",
+    /// Cohere Embed v3.
+    CohereEmbed = "cohere-embed",
+    /// Amazon Titan Image Generator and Nova Canvas (`taskType`).
+    TitanImage = "titan-image",
+    /// Stability SDXL 1.0 (`text_prompts`, `artifacts`).
+    StabilitySdxl = "stability-sdxl",
+    /// Stability Stable Image / SD3 (`prompt`, `images`).
+    StabilityImage = "stability-image",
 }
 
 impl FamilyId {
+    /// The family named `name` (as in the catalog), if any.
+    pub fn from_name(name: &str) -> Option<FamilyId> {
+        FamilyId::ALL.iter().copied().find(|f| f.name() == name)
+    }
+
+    /// What the family produces.
+    pub fn output(self) -> OutputKind {
+        match self {
+            FamilyId::TitanEmbed | FamilyId::CohereEmbed => OutputKind::Embedding,
+            FamilyId::TitanImage | FamilyId::StabilitySdxl | FamilyId::StabilityImage => {
+                OutputKind::Image
+            }
+            _ => OutputKind::Text,
+        }
+    }
+
+    /// Whether InvokeModelWithResponseStream exists for the family at all.
+    pub fn streams(self) -> bool {
+        self.output() == OutputKind::Text && !matches!(self, FamilyId::Ai21J2 | FamilyId::Llama4)
+    }
+
+    /// Whether the answer begins inside a reasoning section that `</think>` closes.
+    pub fn reasoning_inline(self) -> bool {
+        self == FamilyId::DeepSeek
+    }
+
     /// The family's adapter.
     pub fn adapter(self) -> &'static dyn ModelFamily {
         match self {
             FamilyId::Anthropic => &anthropic::Anthropic,
+            FamilyId::AnthropicText => &anthropic_text::AnthropicText,
+            FamilyId::TitanText => &titan::TitanText,
+            FamilyId::Nova => &nova::Nova,
+            FamilyId::Llama2 => &llama::Llama::LLAMA2,
+            FamilyId::Llama3 => &llama::Llama::LLAMA3,
+            FamilyId::Llama4 => &llama::Llama::LLAMA4,
+            FamilyId::Mistral => &mistral::MistralText,
+            FamilyId::MistralChat => &chat_completions::ChatCompletions::MISTRAL,
+            FamilyId::Cohere => &cohere::CohereCommand,
+            FamilyId::CohereR => &cohere::CohereCommandR,
+            FamilyId::Ai21J2 => &ai21::Jurassic2,
+            FamilyId::Ai21Jamba => &chat_completions::ChatCompletions::JAMBA,
+            FamilyId::DeepSeek => &deepseek::DeepSeek,
+            FamilyId::OpenAi => &chat_completions::ChatCompletions::OPENAI,
+            FamilyId::TitanEmbed => &embeddings::TitanEmbed,
+            FamilyId::CohereEmbed => &embeddings::CohereEmbed,
+            FamilyId::TitanImage => &images::TitanImage,
+            FamilyId::StabilitySdxl => &images::StabilitySdxl,
+            FamilyId::StabilityImage => &images::StabilityImage,
         }
+    }
+}
+
+impl std::fmt::Display for FamilyId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -150,41 +289,174 @@ impl FamilyId {
 pub trait ModelFamily: Send + Sync {
     /// Which family.
     fn id(&self) -> FamilyId;
-    /// The native request body for a conversation.
+    /// The native request body for a conversation; `streaming` says which operation it is for
+    /// (Cohere Command and OpenAI put that in the body).
     fn build_body(
         &self,
         conversation: &Conversation,
         params: &Parameters,
+        streaming: bool,
     ) -> Result<serde_json::Value, ModelError>;
     /// Reads a non-streamed response body.
     fn parse_response(&self, body: &[u8]) -> Result<Completion, ModelError>;
     /// Reads one stream chunk (the base64-decoded model JSON).
-    fn parse_chunk(&self, chunk: &[u8]) -> Result<ChunkDelta, ModelError>;
+    fn parse_chunk(&self, chunk: &[u8]) -> Result<ChunkDelta, ModelError> {
+        let _ = chunk;
+        Err(ModelError::Response(format!(
+            "the {} family does not stream",
+            self.id()
+        )))
+    }
+}
+
+/// Decodes the chunks of one stream, carrying what a family needs across chunks (the split of
+/// inline reasoning at `</think>`).
+#[derive(Debug)]
+pub struct StreamDecoder {
+    family: FamilyId,
+    think: Option<reasoning::ThinkSplitter>,
+}
+
+impl StreamDecoder {
+    /// A decoder for one stream of `family`.
+    pub fn new(family: FamilyId) -> Self {
+        StreamDecoder {
+            family,
+            think: family
+                .reasoning_inline()
+                .then(reasoning::ThinkSplitter::default),
+        }
+    }
+
+    /// Decodes one chunk.
+    pub fn decode(&mut self, chunk: &[u8]) -> Result<ChunkDelta, ModelError> {
+        let mut delta = self.family.adapter().parse_chunk(chunk)?;
+        if let Some(think) = &mut self.think {
+            let (reasoning, text) = think.push(&delta.text);
+            delta.reasoning.push_str(&reasoning);
+            delta.text = text;
+        }
+        Ok(delta)
+    }
+
+    /// Whatever was held back at the end of the stream (a partial `</think>`).
+    pub fn finish(&mut self) -> ChunkDelta {
+        let mut delta = ChunkDelta::default();
+        if let Some(think) = &mut self.think {
+            let (reasoning, text) = think.finish();
+            delta.reasoning = reasoning;
+            delta.text = text;
+        }
+        delta
+    }
+}
+
+/// The geography prefixes of system-defined inference profiles.
+pub const PROFILE_PREFIXES: &[&str] = &[
+    "us.", "eu.", "apac.", "jp.", "au.", "ca.", "global.", "us-gov.",
+];
+
+/// What a model identifier names, as far as its text tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelRef<'a> {
+    /// The base model id (`anthropic.claude-…`), when the identifier reveals it.
+    pub base: Option<&'a str>,
+    /// The identifier is or names an inference profile (geography prefix or profile ARN).
+    pub through_profile: bool,
+    /// The ARN's resource type (`foundation-model`, `inference-profile`, …), for ARNs.
+    pub arn_resource: Option<&'a str>,
+}
+
+/// Parses a model id, inference-profile id or ARN.
+///
+/// ARNs of foundation models, system inference profiles and custom models carry the base id;
+/// application inference profiles, provisioned throughput and imported models are opaque
+/// (`base` is `None`) and need the family stated by the user.
+pub fn parse_model_ref(model_id: &str) -> ModelRef<'_> {
+    if let Some(rest) = model_id.strip_prefix("arn:") {
+        // arn:partition:service:region:account:resource-type/resource
+        let resource = rest.splitn(5, ':').nth(4).unwrap_or("");
+        let (kind, name) = resource.split_once('/').unwrap_or((resource, ""));
+        let base = match kind {
+            "foundation-model" => Some(name),
+            "inference-profile" => Some(strip_profile_prefix(name).0),
+            // custom-model/<base id>/<suffix>
+            "custom-model" => name.rsplit_once('/').map(|(base, _)| base),
+            _ => None,
+        };
+        let through_profile = matches!(kind, "inference-profile" | "application-inference-profile");
+        return ModelRef {
+            base: base.filter(|b| !b.is_empty()),
+            through_profile,
+            arn_resource: Some(kind),
+        };
+    }
+    let (base, prefixed) = strip_profile_prefix(model_id);
+    ModelRef {
+        base: Some(base),
+        through_profile: prefixed,
+        arn_resource: None,
+    }
+}
+
+fn strip_profile_prefix(id: &str) -> (&str, bool) {
+    match PROFILE_PREFIXES.iter().find_map(|geo| id.strip_prefix(geo)) {
+        Some(base) => (base, true),
+        None => (id, false),
+    }
 }
 
 /// Strips an inference-profile geography prefix and an ARN to the base model id:
 /// `us.anthropic.claude-…` and
 /// `arn:aws:bedrock:…:inference-profile/eu.anthropic.claude-…` give `anthropic.claude-…`.
+/// Opaque ARNs come back unchanged.
 pub fn base_model_id(model_id: &str) -> &str {
-    let id = match model_id.strip_prefix("arn:") {
-        Some(_) => model_id.rsplit('/').next().unwrap_or(model_id),
-        None => model_id,
-    };
-    const GEOS: &[&str] = &[
-        "us.", "eu.", "apac.", "jp.", "au.", "ca.", "global.", "us-gov.",
-    ];
-    GEOS.iter()
-        .find_map(|geo| id.strip_prefix(geo))
-        .unwrap_or(id)
+    parse_model_ref(model_id).base.unwrap_or(model_id)
 }
 
-/// The family of a model id, when the id reveals it.
+/// The family of a model id, when the id reveals it: the catalog's entry, else the provider
+/// prefix of the base id.
 pub fn family_of(model_id: &str) -> Option<FamilyId> {
-    let base = base_model_id(model_id);
-    if base.starts_with("anthropic.claude") {
-        return Some(FamilyId::Anthropic);
+    let base = parse_model_ref(model_id).base?;
+    if let Some(model) = catalog::lookup(base) {
+        return Some(model.family);
     }
-    None
+    family_by_prefix(base)
+}
+
+/// The family of a base model id that is not in the catalog, by its provider and name.
+fn family_by_prefix(base: &str) -> Option<FamilyId> {
+    const PREFIXES: &[(&str, FamilyId)] = &[
+        ("anthropic.claude-instant", FamilyId::AnthropicText),
+        ("anthropic.claude-v1", FamilyId::AnthropicText),
+        ("anthropic.claude-v2", FamilyId::AnthropicText),
+        ("anthropic.claude", FamilyId::Anthropic),
+        ("amazon.titan-text", FamilyId::TitanText),
+        ("amazon.titan-tg1", FamilyId::TitanText),
+        ("amazon.titan-embed", FamilyId::TitanEmbed),
+        ("amazon.titan-image", FamilyId::TitanImage),
+        ("amazon.nova-canvas", FamilyId::TitanImage),
+        ("amazon.nova", FamilyId::Nova),
+        ("meta.llama2", FamilyId::Llama2),
+        ("meta.llama3", FamilyId::Llama3),
+        ("meta.llama4", FamilyId::Llama4),
+        ("mistral.mistral-large-2407", FamilyId::MistralChat),
+        ("mistral.pixtral", FamilyId::MistralChat),
+        ("mistral.", FamilyId::Mistral),
+        ("cohere.command-r", FamilyId::CohereR),
+        ("cohere.command", FamilyId::Cohere),
+        ("cohere.embed", FamilyId::CohereEmbed),
+        ("ai21.j2", FamilyId::Ai21J2),
+        ("ai21.jamba", FamilyId::Ai21Jamba),
+        ("deepseek.r1", FamilyId::DeepSeek),
+        ("openai.", FamilyId::OpenAi),
+        ("stability.stable-diffusion-xl", FamilyId::StabilitySdxl),
+        ("stability.", FamilyId::StabilityImage),
+    ];
+    PREFIXES
+        .iter()
+        .find(|(prefix, _)| base.starts_with(prefix))
+        .map(|(_, family)| *family)
 }
 
 /// Reads a number that may arrive as an integer, a float with zero fraction (`28.0`), or a
@@ -217,7 +489,54 @@ mod tests {
         ] {
             assert_eq!(family_of(id), Some(FamilyId::Anthropic), "{id}");
         }
-        assert_eq!(family_of("meta.llama3-70b-instruct-v1:0"), None);
+        for (id, family) in [
+            ("meta.llama3-70b-instruct-v1:0", FamilyId::Llama3),
+            ("us.meta.llama4-scout-17b-instruct-v1:0", FamilyId::Llama4),
+            ("apac.amazon.nova-pro-v1:0", FamilyId::Nova),
+            (
+                "jp.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                FamilyId::Anthropic,
+            ),
+            (
+                "au.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                FamilyId::Anthropic,
+            ),
+            ("ca.amazon.nova-lite-v1:0", FamilyId::Nova),
+            ("anthropic.claude-instant-v1", FamilyId::AnthropicText),
+            ("mistral.mistral-large-2407-v1:0", FamilyId::MistralChat),
+            ("mistral.mistral-large-2402-v1:0", FamilyId::Mistral),
+            ("cohere.command-r-plus-v1:0", FamilyId::CohereR),
+            ("cohere.command-light-text-v14", FamilyId::Cohere),
+            ("us.deepseek.r1-v1:0", FamilyId::DeepSeek),
+            ("openai.gpt-oss-120b-1:0", FamilyId::OpenAi),
+            ("amazon.titan-tg1-large", FamilyId::TitanText),
+            ("amazon.nova-canvas-v1:0", FamilyId::TitanImage),
+            // Not in the catalog: the provider prefix decides.
+            ("meta.llama3-9-1b-instruct-v9:0", FamilyId::Llama3),
+            ("ai21.jamba-2-0-v1:0", FamilyId::Ai21Jamba),
+            (
+                "arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.titan-text-express-v1:0:8k/abc123",
+                FamilyId::TitanText,
+            ),
+        ] {
+            assert_eq!(family_of(id), Some(family), "{id}");
+        }
+        // Opaque ARNs need the family stated.
+        for id in [
+            "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3",
+            "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/xyz",
+            "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc",
+            "unknown.vendor-model",
+        ] {
+            assert_eq!(family_of(id), None, "{id}");
+        }
+        let r = parse_model_ref(
+            "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3",
+        );
+        assert!(r.through_profile);
+        assert_eq!(r.arn_resource, Some("application-inference-profile"));
+        assert!(parse_model_ref("global.anthropic.claude-haiku-4-5-20251001-v1:0").through_profile);
+        assert!(!parse_model_ref("anthropic.claude-3-haiku-20240307-v1:0").through_profile);
     }
 
     #[test]

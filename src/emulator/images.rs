@@ -1,0 +1,276 @@
+//! The emulator's image models: Titan Image Generator / Nova Canvas (`taskType: TEXT_IMAGE`
+//! → `images`), Stability SDXL (`text_prompts` → `artifacts`) and Stable Image / SD3
+//! (`prompt` → `images`). Pictures are real PNGs of the requested size, drawn from the prompt.
+
+use super::corpus::{estimate_tokens, seed_of};
+use super::family::{Answer, EmulatedFamily, Prompt, Request, malformed, to_bytes};
+use super::png::picture;
+use super::validate::{
+    integer_in, kind, nested, number_in, object, optional_str, required, required_str,
+};
+use crate::models::catalog::ModelInfo;
+use base64::Engine;
+use serde_json::{Value, json};
+
+/// Emulated Titan Image Generator and Nova Canvas.
+pub struct TitanImage;
+
+/// Emulated Stability SDXL.
+pub struct StabilitySdxl;
+
+/// Emulated Stability Stable Image / SD3.
+pub struct StabilityImage;
+
+fn png_base64(width: u64, height: u64, seed: u64) -> String {
+    base64::engine::general_purpose::STANDARD.encode(picture(width as u32, height as u32, seed))
+}
+
+fn image_prompt(text: &str, options: Value) -> Prompt {
+    Prompt {
+        last_user_text: text.to_string(),
+        input_tokens: estimate_tokens(text),
+        max_tokens: 1,
+        options,
+        ..Prompt::default()
+    }
+}
+
+fn dims(o: &Value, default: u64) -> (u64, u64, u64) {
+    (
+        o["width"].as_u64().unwrap_or(default),
+        o["height"].as_u64().unwrap_or(default),
+        o["count"].as_u64().unwrap_or(1),
+    )
+}
+
+impl EmulatedFamily for TitanImage {
+    fn parse_request(&self, request: &Request<'_>) -> Result<Prompt, String> {
+        let object = object(
+            request.body,
+            &["taskType", "textToImageParams", "imageGenerationConfig"],
+        )?;
+        match required_str(object, "#", "taskType")? {
+            "TEXT_IMAGE" => {}
+            other @ ("INPAINTING"
+            | "OUTPAINTING"
+            | "IMAGE_VARIATION"
+            | "COLOR_GUIDED_GENERATION"
+            | "BACKGROUND_REMOVAL") => {
+                return Err(format!("The emulator serves TEXT_IMAGE only, not {other}."));
+            }
+            other => {
+                return Err(malformed(&format!(
+                    "#/taskType: {other} is not a valid enum value"
+                )));
+            }
+        }
+        required(object, "#", "textToImageParams")?;
+        let params = nested(
+            object,
+            "#",
+            "textToImageParams",
+            &[
+                "text",
+                "negativeText",
+                "style",
+                "conditionImage",
+                "controlMode",
+                "controlStrength",
+            ],
+        )?
+        .ok_or_else(|| malformed("#/textToImageParams: expected type: JSONObject"))?;
+        let text = required_str(params, "#/textToImageParams", "text")?;
+        if text.is_empty() || text.chars().count() > 1024 {
+            return Err(malformed(
+                "#/textToImageParams/text: expected length: 1 to 1024",
+            ));
+        }
+        let (mut width, mut height, mut count, mut seed) = (1024, 1024, 1, seed_of(text));
+        if let Some(config) = nested(
+            object,
+            "#",
+            "imageGenerationConfig",
+            &[
+                "numberOfImages",
+                "quality",
+                "cfgScale",
+                "height",
+                "width",
+                "seed",
+            ],
+        )? {
+            let at = "#/imageGenerationConfig";
+            count = integer_in(config, at, "numberOfImages", 1, 5)?.unwrap_or(1);
+            number_in(config, at, "cfgScale", 1.1, 10.0)?;
+            width = integer_in(config, at, "width", 320, 4096)?.unwrap_or(1024);
+            height = integer_in(config, at, "height", 320, 4096)?.unwrap_or(1024);
+            if let Some(s) = integer_in(config, at, "seed", 0, 2_147_483_646)? {
+                seed = s;
+            }
+            if let Some(q) = optional_str(config, at, "quality")?
+                && q != "standard"
+                && q != "premium"
+            {
+                return Err(malformed(&format!(
+                    "{at}/quality: {q} is not a valid enum value"
+                )));
+            }
+        }
+        if width % 16 != 0 || height % 16 != 0 {
+            return Err(format!(
+                "Image width and height must be divisible by 16; got {width}x{height}."
+            ));
+        }
+        Ok(image_prompt(
+            text,
+            json!({"width": width, "height": height, "count": count, "seed": seed}),
+        ))
+    }
+
+    fn response_body(
+        &self,
+        _model: &ModelInfo,
+        prompt: &Prompt,
+        _answer: &Answer,
+        _id: &str,
+    ) -> Vec<u8> {
+        let (width, height, count) = dims(&prompt.options, 1024);
+        let seed = prompt.options["seed"].as_u64().unwrap_or(0);
+        let images: Vec<String> = (0..count)
+            .map(|i| png_base64(width, height, seed + i))
+            .collect();
+        to_bytes(&json!({"images": images, "error": null}))
+    }
+}
+
+impl EmulatedFamily for StabilitySdxl {
+    fn parse_request(&self, request: &Request<'_>) -> Result<Prompt, String> {
+        let object = object(
+            request.body,
+            &[
+                "text_prompts",
+                "height",
+                "width",
+                "cfg_scale",
+                "clip_guidance_preset",
+                "sampler",
+                "samples",
+                "seed",
+                "steps",
+                "style_preset",
+                "extras",
+                "init_image",
+                "init_image_mode",
+                "image_strength",
+            ],
+        )?;
+        let prompts = required(object, "#", "text_prompts")?
+            .as_array()
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| malformed("#/text_prompts: expected a non-empty JSONArray"))?;
+        let mut text = String::new();
+        for (i, p) in prompts.iter().enumerate() {
+            let t = p.get("text").and_then(Value::as_str).ok_or_else(|| {
+                malformed(&format!(
+                    "#/text_prompts/{i}: required key [text] not found, or not a String ({})",
+                    kind(p)
+                ))
+            })?;
+            text.push_str(t);
+        }
+        number_in(object, "#", "cfg_scale", 0.0, 35.0)?;
+        integer_in(object, "#", "steps", 10, 50)?;
+        let width = integer_in(object, "#", "width", 128, 1536)?.unwrap_or(1024);
+        let height = integer_in(object, "#", "height", 128, 1536)?.unwrap_or(1024);
+        if width % 64 != 0 || height % 64 != 0 {
+            return Err(format!(
+                "height and width must be multiples of 64; got {width}x{height}"
+            ));
+        }
+        let seed = integer_in(object, "#", "seed", 0, 4_294_967_295)?
+            .unwrap_or(seed_of(&text) % 4_294_967_295);
+        Ok(image_prompt(
+            &text,
+            json!({"width": width, "height": height, "count": 1, "seed": seed}),
+        ))
+    }
+
+    fn response_body(
+        &self,
+        _model: &ModelInfo,
+        prompt: &Prompt,
+        _answer: &Answer,
+        _id: &str,
+    ) -> Vec<u8> {
+        let (width, height, _) = dims(&prompt.options, 1024);
+        let seed = prompt.options["seed"].as_u64().unwrap_or(0);
+        to_bytes(&json!({"result": "success", "artifacts": [{"seed": seed,
+            "base64": png_base64(width, height, seed), "finishReason": "SUCCESS"}]}))
+    }
+}
+
+impl EmulatedFamily for StabilityImage {
+    fn parse_request(&self, request: &Request<'_>) -> Result<Prompt, String> {
+        let object = object(
+            request.body,
+            &[
+                "prompt",
+                "negative_prompt",
+                "aspect_ratio",
+                "seed",
+                "output_format",
+                "mode",
+                "image",
+                "strength",
+            ],
+        )?;
+        let text = required_str(object, "#", "prompt")?;
+        if text.is_empty() || text.chars().count() > 10_000 {
+            return Err(malformed("#/prompt: expected length: 1 to 10000"));
+        }
+        if let Some(format) = optional_str(object, "#", "output_format")?
+            && !["png", "jpeg", "webp"].contains(&format)
+        {
+            return Err(malformed(&format!(
+                "#/output_format: {format} is not a valid enum value"
+            )));
+        }
+        let ratio = optional_str(object, "#", "aspect_ratio")?.unwrap_or("1:1");
+        let (width, height) = match ratio {
+            "1:1" => (1024, 1024),
+            "16:9" => (1344, 768),
+            "9:16" => (768, 1344),
+            "3:2" => (1216, 832),
+            "2:3" => (832, 1216),
+            "4:5" => (896, 1088),
+            "5:4" => (1088, 896),
+            "21:9" => (1536, 640),
+            "9:21" => (640, 1536),
+            other => {
+                return Err(malformed(&format!(
+                    "#/aspect_ratio: {other} is not a valid enum value"
+                )));
+            }
+        };
+        let seed = integer_in(object, "#", "seed", 0, 4_294_967_294)?
+            .unwrap_or(seed_of(text) % 4_294_967_294);
+        Ok(image_prompt(
+            text,
+            json!({"width": width, "height": height, "count": 1, "seed": seed}),
+        ))
+    }
+
+    fn response_body(
+        &self,
+        _model: &ModelInfo,
+        prompt: &Prompt,
+        _answer: &Answer,
+        _id: &str,
+    ) -> Vec<u8> {
+        let (width, height, _) = dims(&prompt.options, 1024);
+        let seed = prompt.options["seed"].as_u64().unwrap_or(0);
+        to_bytes(
+            &json!({"seeds": [seed], "finish_reasons": [null], "images": [png_base64(width, height, seed)]}),
+        )
+    }
+}

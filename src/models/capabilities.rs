@@ -1,0 +1,156 @@
+//! The capability table applied before a request is sent: parameters a model does not take are
+//! dropped (with a note), impossible combinations are refused with a clear message instead of a
+//! round trip to a 400, `max_tokens` is clamped, and invoke-only models are not streamed.
+
+use super::catalog::ModelInfo;
+use super::{FamilyId, OutputKind, Parameters};
+
+/// `max_tokens` when the user sets none, before clamping to the model's limit.
+pub const DEFAULT_MAX_TOKENS: u32 = 4096;
+/// Smallest Claude thinking budget.
+pub const MIN_THINKING_BUDGET: u32 = 1024;
+
+/// What the checks changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Adjusted {
+    /// One line per change, for the user.
+    pub notes: Vec<String>,
+    /// Whether to stream (false when the model cannot).
+    pub stream: bool,
+}
+
+/// A request the model cannot take.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
+/// Applies the capabilities of `model` (when the catalog knows it) and of `family` to `params`
+/// and the wish to stream.
+pub fn apply(
+    model: Option<&ModelInfo>,
+    family: FamilyId,
+    params: &mut Parameters,
+    stream: bool,
+) -> Result<Adjusted, Refused> {
+    let mut adjusted = Adjusted {
+        notes: Vec::new(),
+        stream,
+    };
+    let name = model.map(|m| m.name.as_str()).unwrap_or(family.name());
+    if stream && !model.map(|m| m.streaming).unwrap_or(family.streams()) {
+        adjusted.stream = false;
+        if family.output() == OutputKind::Text {
+            adjusted
+                .notes
+                .push(format!("{name} does not stream; using InvokeModel"));
+        }
+    }
+    if family.output() != OutputKind::Text {
+        return Ok(adjusted);
+    }
+    if params.max_tokens == Some(0) {
+        return Err(Refused("max tokens must be at least 1".to_string()));
+    }
+    if let Some(t) = params.temperature
+        && !(0.0..=model.map(|m| m.params.max_temperature).unwrap_or(f32::MAX)).contains(&t)
+    {
+        return Err(Refused(format!(
+            "{name} takes a temperature from 0 to {}, not {t}",
+            model.map(|m| m.params.max_temperature).unwrap_or(1.0)
+        )));
+    }
+    if let Some(p) = params.top_p
+        && !(0.0..=1.0).contains(&p)
+    {
+        return Err(Refused(format!("top_p must be from 0 to 1, not {p}")));
+    }
+    let Some(model) = model else {
+        return Ok(adjusted);
+    };
+    let support = &model.params;
+    let mut drop = |set: bool, supported: bool, what: &str| {
+        if set && !supported {
+            adjusted
+                .notes
+                .push(format!("{name} does not take {what}; left out"));
+            true
+        } else {
+            false
+        }
+    };
+    if drop(
+        params.temperature.is_some(),
+        support.temperature,
+        "temperature",
+    ) {
+        params.temperature = None;
+    }
+    if drop(params.top_p.is_some(), support.top_p, "top_p") {
+        params.top_p = None;
+    }
+    if drop(params.top_k.is_some(), support.top_k, "top_k") {
+        params.top_k = None;
+    }
+    if drop(
+        !params.stop_sequences.is_empty(),
+        support.stop_sequences,
+        "stop sequences",
+    ) {
+        params.stop_sequences.clear();
+    }
+    if support.temperature_xor_top_p && params.temperature.is_some() && params.top_p.is_some() {
+        return Err(Refused(format!(
+            "{name} takes temperature or top_p, not both; set only one"
+        )));
+    }
+    let limit = model.max_output_tokens.max(1);
+    match params.max_tokens {
+        Some(n) if n > limit => {
+            adjusted.notes.push(format!(
+                "{name} generates at most {limit} tokens; max tokens lowered from {n}"
+            ));
+            params.max_tokens = Some(limit);
+        }
+        Some(_) => {}
+        None => params.max_tokens = Some(DEFAULT_MAX_TOKENS.min(limit)),
+    }
+    if let Some(budget) = params.reasoning_budget {
+        if !model.reasoning {
+            return Err(Refused(format!("{name} has no reasoning budget to set")));
+        }
+        if family == FamilyId::Anthropic {
+            if budget < MIN_THINKING_BUDGET {
+                return Err(Refused(format!(
+                    "the thinking budget must be at least {MIN_THINKING_BUDGET} tokens"
+                )));
+            }
+            if params.temperature.is_some() || params.top_p.is_some() || params.top_k.is_some() {
+                return Err(Refused(
+                    "extended thinking cannot be combined with temperature, top_p or top_k"
+                        .to_string(),
+                ));
+            }
+            let max = params.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
+            if budget >= max {
+                return Err(Refused(format!(
+                    "the thinking budget ({budget}) must be below max tokens ({max})"
+                )));
+            }
+        }
+    }
+    Ok(adjusted)
+}
+
+/// A hint when a model that needs an inference profile is called by its bare id.
+pub fn profile_hint(model_id: &str, model: &ModelInfo) -> Option<String> {
+    let reference = super::parse_model_ref(model_id);
+    (model.inference_profile_required
+        && !reference.through_profile
+        && reference.arn_resource.is_none())
+    .then(|| {
+        format!(
+            "{} is served through inference profiles only; try us.{} or global.{}",
+            model.name, model.id, model.id
+        )
+    })
+}

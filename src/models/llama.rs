@@ -1,0 +1,154 @@
+//! Meta Llama 2, 3.x and 4: the conversation rendered in the model's own chat template as
+//! `prompt`, with `max_gen_len`; text in `generation`, whole and per chunk.
+
+use super::turns::{count_at, delta_with_metrics, history_and_last, parse, string_at, system};
+use super::{
+    ChunkDelta, Completion, Conversation, FamilyId, ModelError, ModelFamily, Parameters, Role,
+    Usage,
+};
+use serde_json::{Value, json};
+
+/// Which chat template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Template {
+    /// `<s>[INST] <<SYS>>\n…\n<</SYS>>\n\n… [/INST]`.
+    Llama2,
+    /// `<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n…<|eot_id|>`.
+    Llama3,
+    /// `<|begin_of_text|><|header_start|>user<|header_end|>\n\n…<|eot|>`.
+    Llama4,
+}
+
+/// The Llama adapter for one template.
+#[derive(Debug, Clone, Copy)]
+pub struct Llama {
+    template: Template,
+}
+
+impl Llama {
+    /// Llama 2 chat.
+    pub const LLAMA2: Llama = Llama {
+        template: Template::Llama2,
+    };
+    /// Llama 3, 3.1, 3.2, 3.3 instruct.
+    pub const LLAMA3: Llama = Llama {
+        template: Template::Llama3,
+    };
+    /// Llama 4 instruct.
+    pub const LLAMA4: Llama = Llama {
+        template: Template::Llama4,
+    };
+}
+
+/// Renders a conversation in a Llama chat template, ending where the assistant's answer begins.
+pub fn render_prompt(
+    template: Template,
+    conversation: &Conversation,
+) -> Result<String, ModelError> {
+    let (history, last) = history_and_last(conversation)?;
+    let system = system(conversation).map(str::trim);
+    let mut prompt = String::new();
+    match template {
+        Template::Llama2 => {
+            // Meta's format: the system prompt sits inside the first [INST]; each answer is
+            // closed by </s> and the next question opens a new <s>.
+            let mut first = true;
+            let mut user_turn = |prompt: &mut String, text: &str| {
+                prompt.push_str("<s>[INST] ");
+                if let (true, Some(system)) = (first, system) {
+                    prompt.push_str(&format!("<<SYS>>\n{system}\n<</SYS>>\n\n"));
+                }
+                first = false;
+                prompt.push_str(text.trim());
+                prompt.push_str(" [/INST]");
+            };
+            for turn in &history {
+                match turn.role {
+                    Role::User => user_turn(&mut prompt, &turn.text),
+                    Role::Assistant => {
+                        prompt.push(' ');
+                        prompt.push_str(turn.text.trim());
+                        prompt.push_str(" </s>");
+                    }
+                }
+            }
+            user_turn(&mut prompt, &last);
+        }
+        Template::Llama3 | Template::Llama4 => {
+            let (start, end, eot) = match template {
+                Template::Llama3 => ("<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"),
+                _ => ("<|header_start|>", "<|header_end|>", "<|eot|>"),
+            };
+            prompt.push_str("<|begin_of_text|>");
+            let mut message = |role: &str, text: &str| {
+                prompt.push_str(&format!("{start}{role}{end}\n\n{}{eot}", text.trim()));
+            };
+            if let Some(system) = system {
+                message("system", system);
+            }
+            for turn in &history {
+                let role = match turn.role {
+                    Role::User => "user",
+                    Role::Assistant => "assistant",
+                };
+                message(role, &turn.text);
+            }
+            message("user", &last);
+            prompt.push_str(&format!("{start}assistant{end}\n\n"));
+        }
+    }
+    Ok(prompt)
+}
+
+impl ModelFamily for Llama {
+    fn id(&self) -> FamilyId {
+        match self.template {
+            Template::Llama2 => FamilyId::Llama2,
+            Template::Llama3 => FamilyId::Llama3,
+            Template::Llama4 => FamilyId::Llama4,
+        }
+    }
+
+    fn build_body(
+        &self,
+        conversation: &Conversation,
+        params: &Parameters,
+        _streaming: bool,
+    ) -> Result<Value, ModelError> {
+        let mut body = json!({ "prompt": render_prompt(self.template, conversation)? });
+        if let Some(n) = params.max_tokens {
+            body["max_gen_len"] = json!(n);
+        }
+        if let Some(t) = params.temperature {
+            body["temperature"] = json!(t);
+        }
+        if let Some(p) = params.top_p {
+            body["top_p"] = json!(p);
+        }
+        Ok(body)
+    }
+
+    fn parse_response(&self, body: &[u8]) -> Result<Completion, ModelError> {
+        let value = parse(body)?;
+        let text = string_at(&value, "/generation")
+            .ok_or_else(|| ModelError::Response("no `generation` in the Llama response".into()))?;
+        Ok(Completion {
+            text,
+            stop_reason: string_at(&value, "/stop_reason"),
+            usage: Usage {
+                input_tokens: count_at(&value, "/prompt_token_count"),
+                output_tokens: count_at(&value, "/generation_token_count"),
+            },
+            ..Completion::default()
+        })
+    }
+
+    fn parse_chunk(&self, chunk: &[u8]) -> Result<ChunkDelta, ModelError> {
+        let value = parse(chunk)?;
+        let mut delta = delta_with_metrics(&value);
+        delta.text = string_at(&value, "/generation").unwrap_or_default();
+        delta.stop_reason = string_at(&value, "/stop_reason");
+        delta.usage.input_tokens = count_at(&value, "/prompt_token_count");
+        Ok(delta)
+    }
+}

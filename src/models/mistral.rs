@@ -1,0 +1,97 @@
+//! Mistral and Mixtral text completion: a `<s>[INST] … [/INST]` prompt; text in
+//! `outputs[0].text`, whole and per chunk. (Mistral Large 2407 and Pixtral use the chat format
+//! in `chat_completions`.)
+
+use super::turns::{delta_with_metrics, history_and_last, parse, string_at, system};
+use super::{
+    ChunkDelta, Completion, Conversation, FamilyId, ModelError, ModelFamily, Parameters, Role,
+};
+use serde_json::{Value, json};
+
+/// The Mistral text-completion adapter.
+#[derive(Debug, Clone, Copy)]
+pub struct MistralText;
+
+/// Renders `<s>[INST] q1 [/INST] a1</s> [INST] q2 [/INST]`; a system prompt is put before the
+/// first question, as the template has no system role.
+pub fn render_prompt(conversation: &Conversation) -> Result<String, ModelError> {
+    let (history, last) = history_and_last(conversation)?;
+    let mut prompt = String::from("<s>");
+    let mut first = true;
+    let mut question = |prompt: &mut String, text: &str| {
+        if !first {
+            prompt.push(' ');
+        }
+        prompt.push_str("[INST] ");
+        if let (true, Some(system)) = (first, system(conversation)) {
+            prompt.push_str(system.trim());
+            prompt.push_str("\n\n");
+        }
+        first = false;
+        prompt.push_str(text.trim());
+        prompt.push_str(" [/INST]");
+    };
+    for turn in &history {
+        match turn.role {
+            Role::User => question(&mut prompt, &turn.text),
+            Role::Assistant => {
+                prompt.push(' ');
+                prompt.push_str(turn.text.trim());
+                prompt.push_str("</s>");
+            }
+        }
+    }
+    question(&mut prompt, &last);
+    Ok(prompt)
+}
+
+impl ModelFamily for MistralText {
+    fn id(&self) -> FamilyId {
+        FamilyId::Mistral
+    }
+
+    fn build_body(
+        &self,
+        conversation: &Conversation,
+        params: &Parameters,
+        _streaming: bool,
+    ) -> Result<Value, ModelError> {
+        let mut body = json!({ "prompt": render_prompt(conversation)? });
+        if let Some(n) = params.max_tokens {
+            body["max_tokens"] = json!(n);
+        }
+        if let Some(t) = params.temperature {
+            body["temperature"] = json!(t);
+        }
+        if let Some(p) = params.top_p {
+            body["top_p"] = json!(p);
+        }
+        if let Some(k) = params.top_k {
+            body["top_k"] = json!(k);
+        }
+        if !params.stop_sequences.is_empty() {
+            body["stop"] = json!(params.stop_sequences);
+        }
+        Ok(body)
+    }
+
+    fn parse_response(&self, body: &[u8]) -> Result<Completion, ModelError> {
+        let value = parse(body)?;
+        let text = string_at(&value, "/outputs/0/text").ok_or_else(|| {
+            ModelError::Response("no `outputs[0].text` in the Mistral response".into())
+        })?;
+        Ok(Completion {
+            text,
+            stop_reason: string_at(&value, "/outputs/0/stop_reason"),
+            ..Completion::default()
+        })
+    }
+
+    fn parse_chunk(&self, chunk: &[u8]) -> Result<ChunkDelta, ModelError> {
+        let value = parse(chunk)?;
+        let mut delta = delta_with_metrics(&value);
+        delta.text = string_at(&value, "/outputs/0/text").unwrap_or_default();
+        delta.stop_reason = string_at(&value, "/outputs/0/stop_reason");
+        Ok(delta)
+    }
+}

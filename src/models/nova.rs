@@ -1,0 +1,128 @@
+//! Amazon Nova 1 and 2 through the native Invoke API: `messages` of content blocks, `system`
+//! as a list, camelCase `inferenceConfig`; the stream is `messageStart`, `contentBlockDelta`
+//! (one block per delta in recordings), `messageStop` and a `metadata` chunk.
+//!
+//! Reasoning deltas (`delta.reasoningContent.text`) follow Converse's shape; no recording shows
+//! them on Invoke, so they are read where they appear and ignored otherwise.
+
+use super::turns::{alternating, count_at, delta_with_metrics, parse, str_at, string_at, system};
+use super::{
+    ChunkDelta, Completion, Conversation, FamilyId, ModelError, ModelFamily, Parameters, Role,
+    Usage,
+};
+use serde_json::{Map, Value, json};
+
+/// The Nova adapter.
+#[derive(Debug, Clone, Copy)]
+pub struct Nova;
+
+/// Nova 2 reasoning effort for a token budget.
+pub fn reasoning_effort(budget: u32) -> &'static str {
+    match budget {
+        0..=2048 => "low",
+        2049..=8192 => "medium",
+        _ => "high",
+    }
+}
+
+fn usage_of(value: &Value, pointer: &str) -> Usage {
+    Usage {
+        input_tokens: count_at(value, &format!("{pointer}/inputTokens")),
+        output_tokens: count_at(value, &format!("{pointer}/outputTokens")),
+    }
+}
+
+impl ModelFamily for Nova {
+    fn id(&self) -> FamilyId {
+        FamilyId::Nova
+    }
+
+    fn build_body(
+        &self,
+        conversation: &Conversation,
+        params: &Parameters,
+        _streaming: bool,
+    ) -> Result<Value, ModelError> {
+        let messages: Vec<Value> = alternating(conversation)?
+            .into_iter()
+            .map(|turn| {
+                let role = match turn.role {
+                    Role::User => "user",
+                    Role::Assistant => "assistant",
+                };
+                json!({"role": role, "content": [{"text": turn.text}]})
+            })
+            .collect();
+        let mut body = json!({ "messages": messages });
+        // Invoke rejects an empty `system` list, so it is left out when there is none.
+        if let Some(system) = system(conversation) {
+            body["system"] = json!([{ "text": system }]);
+        }
+        let mut config = Map::new();
+        if let Some(n) = params.max_tokens {
+            config.insert("maxTokens".into(), json!(n));
+        }
+        if let Some(t) = params.temperature {
+            config.insert("temperature".into(), json!(t));
+        }
+        if let Some(p) = params.top_p {
+            config.insert("topP".into(), json!(p));
+        }
+        if let Some(k) = params.top_k {
+            config.insert("topK".into(), json!(k));
+        }
+        if !params.stop_sequences.is_empty() {
+            config.insert("stopSequences".into(), json!(params.stop_sequences));
+        }
+        if let Some(budget) = params.reasoning_budget {
+            config.insert(
+                "reasoningConfig".into(),
+                json!({"type": "enabled", "maxReasoningEffort": reasoning_effort(budget)}),
+            );
+        }
+        if !config.is_empty() {
+            body["inferenceConfig"] = Value::Object(config);
+        }
+        Ok(body)
+    }
+
+    fn parse_response(&self, body: &[u8]) -> Result<Completion, ModelError> {
+        let value = parse(body)?;
+        let content = value
+            .pointer("/output/message/content")
+            .and_then(Value::as_array)
+            .ok_or_else(|| {
+                ModelError::Response("no `output.message.content` in the Nova response".into())
+            })?;
+        let mut completion = Completion {
+            stop_reason: string_at(&value, "/stopReason"),
+            usage: usage_of(&value, "/usage"),
+            ..Completion::default()
+        };
+        for block in content {
+            if let Some(text) = str_at(block, "/text") {
+                completion.text.push_str(text);
+            } else if let Some(text) = str_at(block, "/reasoningContent/reasoningText/text") {
+                completion.reasoning.push_str(text);
+            }
+        }
+        Ok(completion)
+    }
+
+    fn parse_chunk(&self, chunk: &[u8]) -> Result<ChunkDelta, ModelError> {
+        let value = parse(chunk)?;
+        let mut delta = delta_with_metrics(&value);
+        if let Some(d) = value.pointer("/contentBlockDelta/delta") {
+            delta.text = string_at(d, "/text").unwrap_or_default();
+            delta.reasoning = str_at(d, "/reasoningContent/text")
+                .or_else(|| str_at(d, "/reasoningContent/reasoningText/text"))
+                .unwrap_or_default()
+                .to_string();
+        } else if let Some(stop) = value.pointer("/messageStop") {
+            delta.stop_reason = string_at(stop, "/stopReason");
+        } else if value.get("metadata").is_some() {
+            delta.usage = usage_of(&value, "/metadata/usage");
+        }
+        Ok(delta)
+    }
+}

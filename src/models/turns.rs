@@ -1,0 +1,220 @@
+//! Helpers the adapters share: the conversation as alternating turns, and tolerant readers for
+//! response JSON (a missing or oddly typed member reads as absent, never as a panic).
+
+use super::{ChunkDelta, Conversation, InvocationMetrics, ModelError, Role, Turn};
+use serde_json::Value;
+
+/// The conversation as the alternating turns every family needs: empty turns dropped,
+/// consecutive turns of one role merged (joined by a blank line); it must start with the user.
+pub fn alternating(conversation: &Conversation) -> Result<Vec<Turn>, ModelError> {
+    let mut merged: Vec<Turn> = Vec::new();
+    for turn in &conversation.turns {
+        if turn.text.trim().is_empty() {
+            continue;
+        }
+        match merged.last_mut() {
+            Some(last) if last.role == turn.role => {
+                last.text.push_str("\n\n");
+                last.text.push_str(&turn.text);
+            }
+            _ => merged.push(turn.clone()),
+        }
+    }
+    match merged.first() {
+        None => Err(ModelError::Request("the conversation is empty".to_string())),
+        Some(first) if first.role == Role::Assistant => Err(ModelError::Request(
+            "the conversation must start with a user turn".to_string(),
+        )),
+        _ => Ok(merged),
+    }
+}
+
+/// Alternating turns split into the history and the final user message, for families whose
+/// prompt ends with the user's turn.
+pub fn history_and_last(conversation: &Conversation) -> Result<(Vec<Turn>, String), ModelError> {
+    let mut turns = alternating(conversation)?;
+    match turns.pop() {
+        Some(Turn {
+            role: Role::User,
+            text,
+        }) => Ok((turns, text)),
+        _ => Err(ModelError::Request(
+            "the conversation must end with a user turn".to_string(),
+        )),
+    }
+}
+
+/// The text of the last user turn (the input of embedding and image models).
+pub fn last_user_text(conversation: &Conversation) -> Result<String, ModelError> {
+    conversation
+        .turns
+        .iter()
+        .rev()
+        .find(|t| t.role == Role::User && !t.text.trim().is_empty())
+        .map(|t| t.text.clone())
+        .ok_or_else(|| ModelError::Request("there is no input text".to_string()))
+}
+
+/// The system prompt, if it has any text.
+pub fn system(conversation: &Conversation) -> Option<&str> {
+    conversation
+        .system
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// Parses a response body or chunk as JSON.
+pub fn parse(bytes: &[u8]) -> Result<Value, ModelError> {
+    serde_json::from_slice(bytes).map_err(|e| ModelError::Response(e.to_string()))
+}
+
+/// The string at a JSON pointer, if it is one.
+pub fn str_at<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
+    value.pointer(pointer).and_then(Value::as_str)
+}
+
+/// The string at a JSON pointer, owned; absent or `null` reads as `None`.
+pub fn string_at(value: &Value, pointer: &str) -> Option<String> {
+    str_at(value, pointer).map(str::to_string)
+}
+
+/// A count at a JSON pointer, read leniently: an integer, a float with zero fraction (`28.0`)
+/// or a numeric string (`"14"`).
+pub fn count_at(value: &Value, pointer: &str) -> Option<u64> {
+    value.pointer(pointer).and_then(lenient_count)
+}
+
+/// A count read leniently (see [`count_at`]).
+pub fn lenient_count(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                .map(|f| f as u64)
+        }),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The `amazon-bedrock-invocationMetrics` member of a chunk, if present.
+pub fn metrics_of(chunk: &Value) -> Option<InvocationMetrics> {
+    chunk
+        .get("amazon-bedrock-invocationMetrics")
+        .and_then(|m| serde_json::from_value(m.clone()).ok())
+}
+
+/// A chunk delta with the invocation metrics of `chunk` filled in.
+pub fn delta_with_metrics(chunk: &Value) -> ChunkDelta {
+    ChunkDelta {
+        metrics: metrics_of(chunk),
+        ..ChunkDelta::default()
+    }
+}
+
+/// Renders the turns as a plain transcript (`User: …` / `<assistant>: …`), for completion
+/// models without a chat template. Unless `always_labelled`, a single user turn without a
+/// system prompt is sent as is.
+pub fn transcript(
+    conversation: &Conversation,
+    user_label: &str,
+    assistant_label: &str,
+    always_labelled: bool,
+) -> Result<String, ModelError> {
+    let turns = alternating(conversation)?;
+    if turns.last().map(|t| t.role) != Some(Role::User) {
+        return Err(ModelError::Request(
+            "the conversation must end with a user turn".to_string(),
+        ));
+    }
+    let system = system(conversation);
+    if let ([only], None, false) = (turns.as_slice(), system, always_labelled) {
+        return Ok(only.text.clone());
+    }
+    let mut prompt = String::new();
+    if let Some(system) = system {
+        prompt.push_str(system);
+        prompt.push_str("\n\n");
+    }
+    for turn in &turns {
+        let label = match turn.role {
+            Role::User => user_label,
+            Role::Assistant => assistant_label,
+        };
+        prompt.push_str(label);
+        prompt.push_str(": ");
+        prompt.push_str(turn.text.trim());
+        prompt.push('\n');
+    }
+    prompt.push_str(assistant_label);
+    prompt.push(':');
+    Ok(prompt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn turn(role: Role, text: &str) -> Turn {
+        Turn {
+            role,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn turns_merge_and_must_start_with_the_user() {
+        let c = Conversation {
+            system: None,
+            turns: vec![
+                turn(Role::User, "a"),
+                turn(Role::User, "b"),
+                turn(Role::Assistant, " "),
+            ],
+        };
+        assert_eq!(alternating(&c).unwrap(), vec![turn(Role::User, "a\n\nb")]);
+        let c = Conversation {
+            system: None,
+            turns: vec![turn(Role::Assistant, "a")],
+        };
+        assert!(alternating(&c).is_err());
+        let c = Conversation {
+            system: None,
+            turns: vec![turn(Role::User, "q"), turn(Role::Assistant, "a")],
+        };
+        assert!(history_and_last(&c).is_err());
+    }
+
+    #[test]
+    fn lenient_counts() {
+        let v = serde_json::json!({"a": 28.0, "b": "14", "c": -1, "d": 1.5, "e": 3});
+        assert_eq!(count_at(&v, "/a"), Some(28));
+        assert_eq!(count_at(&v, "/b"), Some(14));
+        assert_eq!(count_at(&v, "/c"), None);
+        assert_eq!(count_at(&v, "/d"), None);
+        assert_eq!(count_at(&v, "/e"), Some(3));
+        assert_eq!(count_at(&v, "/missing"), None);
+    }
+
+    #[test]
+    fn transcript_form() {
+        assert_eq!(
+            transcript(&Conversation::single("hi"), "User", "Bot", true).unwrap(),
+            "User: hi\nBot:"
+        );
+        let c = Conversation::single("hello");
+        assert_eq!(transcript(&c, "User", "Bot", false).unwrap(), "hello");
+        let c = Conversation {
+            system: Some("Be brief.".into()),
+            turns: vec![
+                turn(Role::User, "q1"),
+                turn(Role::Assistant, "a1"),
+                turn(Role::User, "q2"),
+            ],
+        };
+        assert_eq!(
+            transcript(&c, "User", "Bot", false).unwrap(),
+            "Be brief.\n\nUser: q1\nBot: a1\nUser: q2\nBot:"
+        );
+    }
+}
