@@ -4,7 +4,9 @@
 use crate::bedrock::auth::{
     AwsSettings, BearerToken, CredentialsCache, default_chain, resolve_region,
 };
-use crate::bedrock::request::{configured_endpoint, default_endpoint, normalize_endpoint};
+use crate::bedrock::request::{
+    configured_control_endpoint, configured_endpoint, default_endpoint, normalize_endpoint,
+};
 use crate::bedrock::{Auth, BedrockError, Client, ClientConfig, RetryPolicy, Timeouts};
 use crate::emulator::{Emulator, EmulatorConfig};
 use aws_credential_types::Credentials;
@@ -65,6 +67,7 @@ pub async fn connect_emulator(options: &ConnectOptions) -> Result<Connection, Be
         auth: Auth::SigV4(Arc::new(CredentialsCache::fixed(credentials))),
         retry: options.retry,
         timeouts: options.timeouts,
+        control_endpoint: Some(emulator.endpoint()),
     })?;
     Ok(Connection {
         client,
@@ -130,6 +133,9 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, BedrockErro
         auth,
         retry: options.retry,
         timeouts: options.timeouts,
+        control_endpoint: configured_control_endpoint()
+            .map(|url| normalize_endpoint(&url))
+            .transpose()?,
     })?;
     Ok(Connection {
         client,

@@ -1,6 +1,6 @@
 //! The `bedrock-tui` binary: parses the command line and runs a subcommand.
 
-use bedrock_tui::cli::{Cli, Command, ask, emulator};
+use bedrock_tui::cli::{Cli, Command, ask, emulator, models};
 use clap::{CommandFactory, Parser};
 
 fn main() {
@@ -19,6 +19,7 @@ fn main() {
         match cli.command {
             Some(Command::Ask(args)) => ask::run(*args).await,
             Some(Command::Emulator(args)) => emulator::run(args).await,
+            Some(Command::Models(args)) => models::run(args).await,
             None => {
                 let _ = Cli::command().print_help();
                 eprintln!("\nThe chat screen is not built yet; try: bedrock-tui ask \"hello\"");

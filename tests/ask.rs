@@ -265,16 +265,30 @@ fn configuration_mistakes_are_quick_one_line_errors() {
     let opaque = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3";
     let out = run(bare(home.path()).args(["ask", "--model", opaque, "hi"]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("--family"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--family"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = run(bare(home.path()).args(["ask", "--family", "llama9", "hi"]));
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("llama3"));
     let out = run(bare(home.path()).args([
-        "ask", "--model", "anthropic.claude-haiku-4-5-20251001-v1:0", "--temperature", "0.5",
-        "--top-p", "0.9", "hi",
+        "ask",
+        "--model",
+        "anthropic.claude-haiku-4-5-20251001-v1:0",
+        "--temperature",
+        "0.5",
+        "--top-p",
+        "0.9",
+        "hi",
     ]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("not both"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("not both"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = run(bare(home.path()).args(["ask", "--trace", "LOUD", "hi"]));
     assert_eq!(out.status.code(), Some(2));
     let out = run(bare(home.path()).args(["ask"]));

@@ -444,6 +444,7 @@ async fn connection_refused_is_a_clear_error() {
         auth: Auth::Bearer(BearerToken::new("x")),
         retry: fast_retry(2),
         timeouts: Timeouts::default(),
+        control_endpoint: None,
     })
     .unwrap();
     let e = client

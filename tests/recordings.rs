@@ -7,8 +7,7 @@ mod common;
 use base64::Engine;
 use bedrock_tui::bedrock::auth::BearerToken;
 use bedrock_tui::bedrock::{Auth, Client, ClientConfig, InvokeOptions, StreamEvent, Timeouts};
-use bedrock_tui::models::ModelFamily;
-use bedrock_tui::models::anthropic::Anthropic;
+use bedrock_tui::models::{FamilyId, StreamDecoder, family_of};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
@@ -102,6 +101,7 @@ fn client(endpoint: String) -> Client {
         auth: Auth::Bearer(BearerToken::new("replay")),
         retry: common::fast_retry(1),
         timeouts: Timeouts::default(),
+        control_endpoint: None,
     })
     .unwrap()
 }
@@ -110,41 +110,79 @@ fn body_of(recording: &Value) -> Bytes {
     Bytes::from(recording["request_body"].to_string())
 }
 
+/// The adapter for a recording's family label.
+fn family_of_label(label: &str) -> Option<FamilyId> {
+    Some(match label {
+        "anthropic" => FamilyId::Anthropic,
+        "anthropic-text" => FamilyId::AnthropicText,
+        "titan" => FamilyId::TitanText,
+        "nova" => FamilyId::Nova,
+        "llama2" => FamilyId::Llama2,
+        "llama3" => FamilyId::Llama3,
+        "mistral" => FamilyId::Mistral,
+        "mistral-chat" => FamilyId::MistralChat,
+        "cohere" => FamilyId::Cohere,
+        "cohere-r" => FamilyId::CohereR,
+        "j2" => FamilyId::Ai21J2,
+        "jamba" => FamilyId::Ai21Jamba,
+        "titan-embed" => FamilyId::TitanEmbed,
+        "cohere-embed" => FamilyId::CohereEmbed,
+        _ => return None,
+    })
+}
+
 #[tokio::test]
-async fn anthropic_recordings_give_the_expected_text() {
-    let mut checked = 0;
-    for r in recordings()
-        .iter()
-        .filter(|r| r.json["family"] == "anthropic")
-    {
+async fn every_family_recording_gives_the_expected_text() {
+    let mut checked = std::collections::BTreeMap::<String, usize>::new();
+    for r in recordings() {
         let json = &r.json;
+        let label = json["family"].as_str().unwrap();
+        let Some(family) = family_of_label(label) else {
+            continue;
+        };
         if json["status"] != 200 {
             continue;
         }
-        let client = client(replay(json).await);
+        // The id in the recording resolves to the family it was recorded as.
         let model = json["model_id"].as_str().unwrap();
+        if label != "anthropic" || !model.contains("claude-v2") {
+            assert_eq!(family_of(model), Some(family), "{}", r.path.display());
+        }
+        let client = client(replay(json).await);
         let text = if json["operation"] == "invoke" {
             let response = client
                 .invoke(model, body_of(json), &InvokeOptions::default())
                 .await
                 .unwrap();
             assert!(response.meta.request_id.is_some());
-            Anthropic.parse_response(&response.body).unwrap().text
+            let completion = family.adapter().parse_response(&response.body).unwrap();
+            if label.ends_with("-embed") {
+                assert!(
+                    completion.embeddings[0].len() >= 256,
+                    "{}",
+                    r.path.display()
+                );
+            }
+            completion.text
         } else {
             let mut stream = client
                 .invoke_stream(model, body_of(json), &InvokeOptions::default())
                 .await
                 .unwrap();
+            let mut decoder = StreamDecoder::new(family);
             let mut text = String::new();
             let mut stop = None;
+            let mut metrics = None;
             while let Some(frame) = stream.next_frame().await.unwrap() {
                 if let StreamEvent::Chunk(bytes) = frame.event {
-                    let delta = Anthropic.parse_chunk(&bytes).unwrap();
+                    let delta = decoder.decode(&bytes).unwrap();
                     text.push_str(&delta.text);
                     stop = stop.or(delta.stop_reason);
+                    metrics = metrics.or(delta.metrics);
                 }
             }
             assert!(stop.is_some(), "{}", r.path.display());
+            assert!(metrics.is_some(), "{}", r.path.display());
             text
         };
         assert_eq!(
@@ -153,9 +191,24 @@ async fn anthropic_recordings_give_the_expected_text() {
             "{}",
             r.path.display()
         );
-        checked += 1;
+        *checked.entry(label.to_string()).or_default() += 1;
     }
-    assert_eq!(checked, 19);
+    let expected: std::collections::BTreeMap<String, usize> = [
+        ("anthropic", 19),
+        ("anthropic-text", 1),
+        ("cohere", 3),
+        ("cohere-embed", 1),
+        ("cohere-r", 1),
+        ("j2", 1),
+        ("llama2", 2),
+        ("llama3", 1),
+        ("nova", 10),
+        ("titan", 8),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    assert_eq!(checked, expected);
 }
 
 #[tokio::test]

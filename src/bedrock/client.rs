@@ -96,6 +96,9 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Timeouts.
     pub timeouts: Timeouts,
+    /// The control-plane (`bedrock` service) endpoint for model listing; `None` means the
+    /// region's `https://bedrock.{region}.amazonaws.com`.
+    pub control_endpoint: Option<String>,
 }
 
 /// A non-streamed response.
@@ -199,11 +202,39 @@ impl Client {
             operation_path(model_id, operation)?
         );
         let headers = options.headers(operation);
+        self.send_with_retries("POST", &url, &headers, body, started)
+            .await
+    }
+
+    /// A control-plane `GET` (`/foundation-models`, `/inference-profiles?…`) on the `bedrock`
+    /// service, signed like runtime requests; returns the whole JSON body.
+    pub async fn control_get(&self, path_and_query: &str) -> Result<Bytes, BedrockError> {
+        let endpoint = match &self.config.control_endpoint {
+            Some(url) => url.clone(),
+            None => default_control_endpoint(&self.config.region),
+        };
+        let url = format!("{endpoint}{path_and_query}");
+        let headers = [("accept", "application/json".to_string())];
+        let (response, _meta) = self
+            .send_with_retries("GET", &url, &headers, Bytes::new(), Instant::now())
+            .await?;
+        read_body(response, self.config.timeouts.idle).await
+    }
+
+    /// Sends with retries until a 200 arrives or the error is final.
+    async fn send_with_retries(
+        &self,
+        method: &'static str,
+        url: &str,
+        headers: &[(&'static str, String)],
+        body: Bytes,
+        started: Instant,
+    ) -> Result<(reqwest::Response, ResponseMeta), BedrockError> {
         let mut attempt = 0;
         let mut refreshed_credentials = false;
         loop {
             attempt += 1;
-            let result = self.attempt(&url, &headers, &body, started).await;
+            let result = self.attempt(method, url, headers, &body, started).await;
             let error = match result {
                 Ok((response, mut meta)) if meta.status == 200 => {
                     meta.attempts = attempt;
@@ -238,12 +269,16 @@ impl Client {
     /// One signed attempt, up to the response headers.
     async fn attempt(
         &self,
+        method: &'static str,
         url: &str,
         headers: &[(&'static str, String)],
         body: &Bytes,
         started: Instant,
     ) -> Result<(reqwest::Response, ResponseMeta), BedrockError> {
-        let mut request = self.http.post(url).body(body.clone());
+        let mut request = match method {
+            "GET" => self.http.get(url),
+            _ => self.http.post(url).body(body.clone()),
+        };
         for (name, value) in headers {
             request = request.header(*name, value);
         }
@@ -256,7 +291,7 @@ impl Client {
                 let signable: Vec<(&str, &str)> =
                     headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
                 let signed = sign_sigv4(
-                    "POST",
+                    method,
                     url,
                     &signable,
                     body,
@@ -280,6 +315,16 @@ impl Client {
         let meta = ResponseMeta::from_response(&response, started.elapsed());
         Ok((response, meta))
     }
+}
+
+/// The control-plane endpoint of a region.
+pub fn default_control_endpoint(region: &str) -> String {
+    let suffix = if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    };
+    format!("https://bedrock.{region}.{suffix}")
 }
 
 fn is_retryable(error: &BedrockError) -> bool {

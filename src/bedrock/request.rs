@@ -192,6 +192,20 @@ pub fn configured_endpoint(flag: Option<&str>) -> Option<String> {
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
 }
 
+/// The control-plane endpoint the user configured: `AWS_ENDPOINT_URL_BEDROCK`, then
+/// `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
+pub fn configured_control_endpoint() -> Option<String> {
+    let ignore = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .map(|v| v.eq_ignore_ascii_case("true"))
+        .unwrap_or(false);
+    if ignore {
+        return None;
+    }
+    ["AWS_ENDPOINT_URL_BEDROCK", "AWS_ENDPOINT_URL"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+}
+
 /// Checks and normalises an endpoint URL (scheme and host, no trailing slash).
 pub fn normalize_endpoint(url: &str) -> Result<String, BedrockError> {
     let parsed = reqwest::Url::parse(url.trim())

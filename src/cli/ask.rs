@@ -3,8 +3,8 @@
 
 use super::AskArgs;
 use crate::bedrock::eventstream::{HeaderValue, format_uuid};
-use crate::bedrock::{BedrockError, Frame, InvokeOptions, RetryPolicy, StreamEvent, Timeouts};
-use crate::connect::{ConnectOptions, connect};
+use crate::bedrock::{BedrockError, Frame, InvokeOptions, StreamEvent};
+use crate::connect::connect;
 use crate::models::{
     ChunkDelta, Completion, Conversation, FamilyId, OutputKind, Parameters, StreamDecoder, Usage,
     capabilities, catalog, family_of,
@@ -35,25 +35,7 @@ pub async fn run(args: AskArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
-    let options = ConnectOptions {
-        profile: args.aws.profile.clone(),
-        region: args.aws.region.clone(),
-        endpoint_url: args.aws.endpoint_url.clone(),
-        demo: args.aws.demo,
-        demo_tokens_per_second: std::env::var("BEDROCK_TUI_DEMO_TPS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(DEMO_TOKENS_PER_SECOND),
-        retry: RetryPolicy {
-            max_attempts: args.aws.max_attempts,
-            ..RetryPolicy::default()
-        },
-        timeouts: Timeouts {
-            first_byte: Duration::from_secs_f64(args.aws.first_byte_timeout.max(0.001)),
-            idle: Duration::from_secs_f64(args.aws.idle_timeout.max(0.001)),
-            ..Timeouts::default()
-        },
-    };
+    let options = args.aws.connect_options(DEMO_TOKENS_PER_SECOND);
     let connection = match connect(&options).await {
         Ok(c) => c,
         Err(e) => return report(&e),
@@ -86,7 +68,8 @@ pub async fn run(args: AskArgs) -> i32 {
     }
 }
 
-fn report(error: &BedrockError) -> i32 {
+/// Prints `error: <Name>: <message>` and returns the failure status.
+pub fn report(error: &BedrockError) -> i32 {
     let message = sanitize_for_terminal(&error.to_string()).into_owned();
     eprintln!("error: {}: {message}", error.name());
     EXIT_FAILURE

@@ -9,6 +9,7 @@ pub async fn run(args: EmulatorArgs) -> i32 {
     let mut config = EmulatorConfig::with_random_credentials(&args.region);
     config.port = args.port;
     config.tokens_per_second = args.tokens_per_second.max(0.0);
+    config.strict_templates = args.strict_templates;
     let creds = &mut config.credentials;
     if let Some(id) = args.access_key_id {
         creds.access_key_id = id;

@@ -2,6 +2,7 @@
 
 pub mod ask;
 pub mod emulator;
+pub mod models;
 
 use crate::models::FamilyId;
 use clap::{Args, Parser, Subcommand};
@@ -23,6 +24,8 @@ pub enum Command {
     Ask(Box<AskArgs>),
     /// Run the local Bedrock Runtime emulator until interrupted.
     Emulator(EmulatorArgs),
+    /// List the model catalog, or with --remote what the account's region offers.
+    Models(ModelsArgs),
 }
 
 /// Where to send requests.
@@ -126,6 +129,55 @@ pub struct AskArgs {
     pub aws: AwsArgs,
 }
 
+/// `bedrock-tui models`.
+#[derive(Debug, Clone, Args)]
+pub struct ModelsArgs {
+    /// Ask the control plane (ListFoundationModels, ListInferenceProfiles) and merge the
+    /// answer with the catalog.
+    #[arg(long)]
+    pub remote: bool,
+    /// Only models of this provider (e.g. anthropic, amazon, meta).
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+    /// List the request formats (families) instead of models.
+    #[arg(long)]
+    pub families: bool,
+    /// One JSON document instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Where requests go (with --remote).
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+impl AwsArgs {
+    /// The connection options these flags describe; `demo_tokens_per_second` paces the
+    /// in-process emulator (`BEDROCK_TUI_DEMO_TPS` overrides it).
+    pub fn connect_options(&self, demo_tokens_per_second: f64) -> crate::connect::ConnectOptions {
+        use crate::bedrock::{RetryPolicy, Timeouts};
+        use std::time::Duration;
+        crate::connect::ConnectOptions {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            demo: self.demo,
+            demo_tokens_per_second: std::env::var("BEDROCK_TUI_DEMO_TPS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(demo_tokens_per_second),
+            retry: RetryPolicy {
+                max_attempts: self.max_attempts,
+                ..RetryPolicy::default()
+            },
+            timeouts: Timeouts {
+                first_byte: Duration::from_secs_f64(self.first_byte_timeout.max(0.001)),
+                idle: Duration::from_secs_f64(self.idle_timeout.max(0.001)),
+                ..Timeouts::default()
+            },
+        }
+    }
+}
+
 /// `bedrock-tui emulator`.
 #[derive(Debug, Clone, Args)]
 pub struct EmulatorArgs {
@@ -150,6 +202,10 @@ pub struct EmulatorArgs {
     /// Bedrock API key to accept as a bearer token (default: generated).
     #[arg(long, value_name = "KEY")]
     pub bearer_token: Option<String>,
+    /// Refuse Llama, Mistral and DeepSeek prompts without their chat template (Bedrock
+    /// accepts them).
+    #[arg(long)]
+    pub strict_templates: bool,
 }
 
 /// Parses a `--family` name.

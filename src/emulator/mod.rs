@@ -135,6 +135,7 @@ impl Emulator {
                 "export AWS_ENDPOINT_URL_BEDROCK_RUNTIME={}",
                 self.endpoint()
             ),
+            format!("export AWS_ENDPOINT_URL_BEDROCK={}", self.endpoint()),
             format!("export AWS_ACCESS_KEY_ID={}", c.access_key_id),
             format!("export AWS_SECRET_ACCESS_KEY={}", c.secret_access_key),
         ];

@@ -68,6 +68,7 @@ pub fn client_with(
         auth,
         retry,
         timeouts,
+        control_endpoint: None,
     })
     .expect("client builds")
 }
