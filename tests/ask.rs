@@ -332,7 +332,7 @@ fn emulator_command_prints_exports_that_work() {
         .unwrap();
     let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
     let mut exports = Vec::new();
-    while exports.len() < 5 {
+    while exports.len() < 6 {
         let line = lines.next().unwrap().unwrap();
         let (name, value) = line
             .strip_prefix("export ")
@@ -345,6 +345,7 @@ fn emulator_command_prints_exports_that_work() {
         names,
         [
             "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+            "AWS_ENDPOINT_URL_BEDROCK",
             "AWS_ACCESS_KEY_ID",
             "AWS_SECRET_ACCESS_KEY",
             "AWS_SESSION_TOKEN",
@@ -360,4 +361,207 @@ fn emulator_command_prints_exports_that_work() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(out.stderr.is_empty());
     assert!(out.stdout.len() > 100);
+}
+
+/// A catalog model of each family, as Bedrock accepts it (profile prefix where required).
+fn one_model_per_family() -> Vec<(bedrock_tui::models::FamilyId, String)> {
+    use bedrock_tui::models::{FamilyId, catalog};
+    FamilyId::ALL
+        .iter()
+        .map(|family| {
+            let model = catalog::models()
+                .iter()
+                .find(|m| m.family == *family)
+                .unwrap();
+            let id = if model.inference_profile_required {
+                format!("us.{}", model.id)
+            } else {
+                model.id.clone()
+            };
+            (*family, id)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_family_answers_through_ask() {
+    use bedrock_tui::models::{FamilyId, OutputKind};
+    let home = tempfile::tempdir().unwrap();
+    let emulator = emulator().await;
+    for (family, model) in one_model_per_family() {
+        let json_of = |out: &Output| -> serde_json::Value {
+            assert!(out.status.success(), "{model}: {}", text(&out.stderr));
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{model}: {e}"))
+        };
+        match family.output() {
+            OutputKind::Text => {
+                let args = [
+                    "ask",
+                    "--model",
+                    &model,
+                    "--system",
+                    "Be brief.",
+                    "--max-tokens",
+                    "200",
+                    "Tell me about retries",
+                ];
+                let streamed = run(against(&emulator, home.path()).args(args).arg("--json"));
+                let invoked = run(against(&emulator, home.path())
+                    .args(args)
+                    .args(["--json", "--no-stream"]));
+                let (s, i) = (json_of(&streamed), json_of(&invoked));
+                assert!(
+                    s["text"].as_str().unwrap().trim().len() > 20,
+                    "{model}: {s}"
+                );
+                assert_eq!(
+                    s["text"].as_str().unwrap().trim(),
+                    i["text"].as_str().unwrap().trim(),
+                    "{model}"
+                );
+                assert!(s["stop_reason"].is_string(), "{model}: {s}");
+                assert!(i["stop_reason"].is_string(), "{model}: {i}");
+                assert!(
+                    s["usage"]["output_tokens"].as_u64().unwrap() > 0,
+                    "{model}: {s}"
+                );
+                if !family.streams() {
+                    assert!(
+                        text(&streamed.stderr).contains("does not stream"),
+                        "{model}"
+                    );
+                }
+                // Plain output: the answer on stdout, reasoning (DeepSeek) on stderr.
+                let plain = run(against(&emulator, home.path()).args(args));
+                assert!(plain.status.success(), "{model}: {}", text(&plain.stderr));
+                assert_eq!(
+                    text(&plain.stdout).trim(),
+                    s["text"].as_str().unwrap().trim(),
+                    "{model}"
+                );
+                if family == FamilyId::DeepSeek {
+                    assert!(
+                        text(&plain.stderr).contains("[reasoning]\nThe user asks"),
+                        "{}",
+                        text(&plain.stderr)
+                    );
+                    assert!(
+                        s["reasoning"]
+                            .as_str()
+                            .unwrap()
+                            .starts_with("The user asks")
+                    );
+                }
+            }
+            OutputKind::Embedding => {
+                let out = run(against(&emulator, home.path()).args([
+                    "ask",
+                    "--model",
+                    &model,
+                    "embed this",
+                ]));
+                assert!(out.status.success(), "{model}: {}", text(&out.stderr));
+                let stdout = text(&out.stdout);
+                assert!(
+                    stdout.starts_with("embedding 0: ") && stdout.contains("dimensions, norm 1.0"),
+                    "{model}: {stdout}"
+                );
+                let whole = json_of(&run(against(&emulator, home.path()).args([
+                    "ask",
+                    "--model",
+                    &model,
+                    "--json",
+                    "embed this",
+                ])));
+                let vector = whole["embeddings"][0].as_array().unwrap();
+                assert!(vector.len() >= 1024, "{model}");
+            }
+            OutputKind::Image => {
+                let path = home.path().join(format!("{}.png", family.name()));
+                let out = run(against(&emulator, home.path())
+                    .args(["ask", "--model", &model, "-o"])
+                    .arg(&path)
+                    .arg("a lighthouse at dusk"));
+                assert!(out.status.success(), "{model}: {}", text(&out.stderr));
+                assert!(
+                    text(&out.stderr).contains(&format!("wrote {}", path.display())),
+                    "{}",
+                    text(&out.stderr)
+                );
+                let png = std::fs::read(&path).unwrap();
+                assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{model}");
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn models_lists_the_catalog_and_the_remote_listing() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(bare(home.path()).args(["models", "--json"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let catalog: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let count = catalog["models"].as_array().unwrap().len();
+    assert!(count >= 60, "{count}");
+    let table = text(&run(bare(home.path()).args(["models", "--provider", "meta"])).stdout);
+    assert!(table.starts_with("MODEL ID"), "{table}");
+    assert!(
+        table.contains("meta.llama4-scout-17b-instruct-v1:0     llama4  no"),
+        "{table}"
+    );
+    assert!(!table.contains("anthropic."), "{table}");
+    let families = text(&run(bare(home.path()).args(["models", "--families"])).stdout);
+    assert_eq!(
+        families.lines().count(),
+        bedrock_tui::models::FamilyId::ALL.len()
+    );
+
+    let emulator = emulator().await;
+    let remote = run(against(&emulator, home.path())
+        .env("AWS_ENDPOINT_URL_BEDROCK", emulator.endpoint())
+        .args(["models", "--remote", "--json"]));
+    assert!(remote.status.success(), "{}", text(&remote.stderr));
+    let remote: serde_json::Value = serde_json::from_slice(&remote.stdout).unwrap();
+    let models = remote["models"].as_array().unwrap();
+    assert_eq!(models.len(), count);
+    let haiku = models
+        .iter()
+        .find(|m| m["id"] == "anthropic.claude-haiku-4-5-20251001-v1:0")
+        .unwrap();
+    assert_eq!(haiku["family"], "anthropic");
+    assert_eq!(haiku["inference_profile_required"], true);
+    let profiles: Vec<&str> = haiku["inference_profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(
+        profiles.contains(&"global.anthropic.claude-haiku-4-5-20251001-v1:0"),
+        "{profiles:?}"
+    );
+    // More than one page of profiles (100 per page) was followed.
+    let total: usize = models
+        .iter()
+        .map(|m| m["inference_profiles"].as_array().unwrap().len())
+        .sum();
+    assert!(total > 100, "{total}");
+    let table = text(
+        &run(against(&emulator, home.path())
+            .env("AWS_ENDPOINT_URL_BEDROCK", emulator.endpoint())
+            .args(["models", "--remote", "--provider", "anthropic"]))
+        .stdout,
+    );
+    assert!(table.contains("us eu apac jp au global"), "{table}");
+    // Wrong credentials on the control plane are the same typed error as on the runtime.
+    let denied = run(against(&emulator, home.path())
+        .env("AWS_ENDPOINT_URL_BEDROCK", emulator.endpoint())
+        .env("AWS_SECRET_ACCESS_KEY", "wrong")
+        .args(["models", "--remote"]));
+    assert_eq!(denied.status.code(), Some(1));
+    assert!(
+        text(&denied.stderr).starts_with("error: InvalidSignatureException"),
+        "{}",
+        text(&denied.stderr)
+    );
 }

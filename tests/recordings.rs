@@ -1,6 +1,6 @@
 //! Replays the recorded real Bedrock exchanges (`tests/fixtures/bedrock-recordings`) from a
-//! loopback server and checks that the client decodes them: the exact text for the Anthropic
-//! family, clean frame decoding for every stream, and typed errors for every error status.
+//! loopback server and checks that the client decodes them: the exact text for every family
+//! recorded, clean frame decoding for every stream, and typed errors for every error status.
 
 mod common;
 

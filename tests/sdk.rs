@@ -162,3 +162,69 @@ async fn sdk_sees_http_errors_and_auth_failures() {
         Some("InvalidSignatureException")
     );
 }
+
+#[tokio::test]
+async fn sdk_invokes_and_streams_every_family() {
+    use bedrock_tui::models::{
+        Conversation, FamilyId, OutputKind, Parameters, StreamDecoder, catalog,
+    };
+    let emulator = emulator().await;
+    let client = sdk(&emulator);
+    for family in FamilyId::ALL {
+        let model = catalog::models()
+            .iter()
+            .find(|m| m.family == *family)
+            .unwrap();
+        let id = if model.inference_profile_required {
+            format!("global.{}", model.id)
+        } else {
+            model.id.clone()
+        };
+        let conversation = Conversation {
+            system: Some("Be brief.".into()),
+            ..Conversation::single("Tell me about event streams")
+        };
+        let params = Parameters {
+            max_tokens: Some(200),
+            ..Parameters::default()
+        };
+        let adapter = family.adapter();
+        let body = adapter.build_body(&conversation, &params, false).unwrap();
+        let out = client
+            .invoke_model()
+            .model_id(&id)
+            .content_type("application/json")
+            .accept("application/json")
+            .body(Blob::new(body.to_string()))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{id}: {e:?}"));
+        let whole = adapter.parse_response(out.body().as_ref()).unwrap();
+        match family.output() {
+            OutputKind::Embedding => assert!(!whole.embeddings[0].is_empty(), "{id}"),
+            OutputKind::Image => assert!(!whole.images[0].is_empty(), "{id}"),
+            OutputKind::Text => assert!(whole.text.len() > 20, "{id}"),
+        }
+        if !model.streaming {
+            continue;
+        }
+        let body = adapter.build_body(&conversation, &params, true).unwrap();
+        let out = client
+            .invoke_model_with_response_stream()
+            .model_id(&id)
+            .content_type("application/json")
+            .body(Blob::new(body.to_string()))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{id}: {e:?}"));
+        let mut stream = out.body;
+        let mut decoder = StreamDecoder::new(*family);
+        let mut text = String::new();
+        while let Some(event) = stream.recv().await.expect("stream decodes") {
+            if let ResponseStream::Chunk(part) = event {
+                text.push_str(&decoder.decode(part.bytes().unwrap().as_ref()).unwrap().text);
+            }
+        }
+        assert_eq!(text.trim(), whole.text.trim(), "{id}");
+    }
+}
