@@ -274,9 +274,7 @@ fn thinking_budget(
     let budget = integer_in(thinking, "#/thinking", "budget_tokens", 1024, u64::MAX)?
         .ok_or_else(|| malformed("#/thinking: required key [budget_tokens] not found"))?;
     if budget >= max_tokens {
-        return Err(format!(
-            "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size"
-        ));
+        return Err("`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size".to_string());
     }
     Ok(Some(budget))
 }
