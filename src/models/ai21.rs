@@ -1,7 +1,7 @@
 //! AI21 Jurassic-2 (`prompt`, `maxTokens`; text in `completions[0].data.text`; InvokeModel
 //! only). Jamba speaks the chat format in `chat_completions`.
 
-use super::turns::{parse, string_at, transcript};
+use super::turns::{ParamNames, body_with, parse, string_at, transcript};
 use super::{Completion, Conversation, FamilyId, ModelError, ModelFamily, Parameters};
 use serde_json::{Value, json};
 
@@ -20,20 +20,18 @@ impl ModelFamily for Jurassic2 {
         params: &Parameters,
         _streaming: bool,
     ) -> Result<Value, ModelError> {
-        let mut body = json!({ "prompt": transcript(conversation, "User", "Assistant", false)? });
-        if let Some(n) = params.max_tokens {
-            body["maxTokens"] = json!(n);
-        }
-        if let Some(t) = params.temperature {
-            body["temperature"] = json!(t);
-        }
-        if let Some(p) = params.top_p {
-            body["topP"] = json!(p);
-        }
-        if !params.stop_sequences.is_empty() {
-            body["stopSequences"] = json!(params.stop_sequences);
-        }
-        Ok(body)
+        Ok(body_with(
+            "prompt",
+            json!(transcript(conversation, "User", "Assistant", false)?),
+            params,
+            ParamNames {
+                max_tokens: Some("maxTokens"),
+                temperature: Some("temperature"),
+                top_p: Some("topP"),
+                top_k: None,
+                stop: Some("stopSequences"),
+            },
+        ))
     }
 
     fn parse_response(&self, body: &[u8]) -> Result<Completion, ModelError> {

@@ -3,7 +3,8 @@
 //! per chunk in `text` of `text-generation` events, then a `stream-end` event).
 
 use super::turns::{
-    count_at, delta_with_metrics, history_and_last, parse, str_at, string_at, system, transcript,
+    ParamNames, count_at, delta_with_metrics, history_and_last, parse, put_params, str_at,
+    string_at, system, transcript,
 };
 use super::{
     ChunkDelta, Completion, Conversation, FamilyId, ModelError, ModelFamily, Parameters, Role,
@@ -21,20 +22,18 @@ pub struct CohereCommandR;
 
 /// Sampling members shared by both: `max_tokens`, `temperature`, `p`, `k`, `stop_sequences`.
 fn sampling(body: &mut Value, params: &Parameters) {
-    if let Some(n) = params.max_tokens {
-        body["max_tokens"] = json!(n);
-    }
-    if let Some(t) = params.temperature {
-        body["temperature"] = json!(t);
-    }
-    if let Some(p) = params.top_p {
-        body["p"] = json!(p);
-    }
-    if let Some(k) = params.top_k {
-        body["k"] = json!(k);
-    }
-    if !params.stop_sequences.is_empty() {
-        body["stop_sequences"] = json!(params.stop_sequences);
+    if let Some(object) = body.as_object_mut() {
+        put_params(
+            object,
+            params,
+            ParamNames {
+                max_tokens: Some("max_tokens"),
+                temperature: Some("temperature"),
+                top_p: Some("p"),
+                top_k: Some("k"),
+                stop: Some("stop_sequences"),
+            },
+        );
     }
 }
 

@@ -3,7 +3,9 @@
 //! `choices[0].text`, whole and per chunk (the chunk shape is unverified against a recording).
 
 use super::reasoning::split_whole;
-use super::turns::{delta_with_metrics, history_and_last, parse, string_at, system};
+use super::turns::{
+    ParamNames, body_with, delta_with_metrics, history_and_last, parse, string_at, system,
+};
 use super::{
     ChunkDelta, Completion, Conversation, FamilyId, ModelError, ModelFamily, Parameters, Role,
 };
@@ -60,20 +62,18 @@ impl ModelFamily for DeepSeek {
         params: &Parameters,
         _streaming: bool,
     ) -> Result<Value, ModelError> {
-        let mut body = json!({ "prompt": render_prompt(conversation)? });
-        if let Some(n) = params.max_tokens {
-            body["max_tokens"] = json!(n);
-        }
-        if let Some(t) = params.temperature {
-            body["temperature"] = json!(t);
-        }
-        if let Some(p) = params.top_p {
-            body["top_p"] = json!(p);
-        }
-        if !params.stop_sequences.is_empty() {
-            body["stop"] = json!(params.stop_sequences);
-        }
-        Ok(body)
+        Ok(body_with(
+            "prompt",
+            json!(render_prompt(conversation)?),
+            params,
+            ParamNames {
+                max_tokens: Some("max_tokens"),
+                temperature: Some("temperature"),
+                top_p: Some("top_p"),
+                top_k: None,
+                stop: Some("stop"),
+            },
+        ))
     }
 
     fn parse_response(&self, body: &[u8]) -> Result<Completion, ModelError> {

@@ -1,7 +1,9 @@
 //! Meta Llama 2, 3.x and 4: the conversation rendered in the model's own chat template as
 //! `prompt`, with `max_gen_len`; text in `generation`, whole and per chunk.
 
-use super::turns::{count_at, delta_with_metrics, history_and_last, parse, string_at, system};
+use super::turns::{
+    ParamNames, body_with, count_at, delta_with_metrics, history_and_last, parse, string_at, system,
+};
 use super::{
     ChunkDelta, Completion, Conversation, FamilyId, ModelError, ModelFamily, Parameters, Role,
     Usage,
@@ -115,17 +117,18 @@ impl ModelFamily for Llama {
         params: &Parameters,
         _streaming: bool,
     ) -> Result<Value, ModelError> {
-        let mut body = json!({ "prompt": render_prompt(self.template, conversation)? });
-        if let Some(n) = params.max_tokens {
-            body["max_gen_len"] = json!(n);
-        }
-        if let Some(t) = params.temperature {
-            body["temperature"] = json!(t);
-        }
-        if let Some(p) = params.top_p {
-            body["top_p"] = json!(p);
-        }
-        Ok(body)
+        Ok(body_with(
+            "prompt",
+            json!(render_prompt(self.template, conversation)?),
+            params,
+            ParamNames {
+                max_tokens: Some("max_gen_len"),
+                temperature: Some("temperature"),
+                top_p: Some("top_p"),
+                top_k: None,
+                stop: None,
+            },
+        ))
     }
 
     fn parse_response(&self, body: &[u8]) -> Result<Completion, ModelError> {

@@ -5,7 +5,10 @@
 //! Reasoning deltas (`delta.reasoningContent.text`) follow Converse's shape; no recording shows
 //! them on Invoke, so they are read where they appear and ignored otherwise.
 
-use super::turns::{alternating, count_at, delta_with_metrics, parse, str_at, string_at, system};
+use super::turns::{
+    ParamNames, alternating, count_at, delta_with_metrics, parse, put_params, str_at, string_at,
+    system,
+};
 use super::{
     ChunkDelta, Completion, Conversation, FamilyId, ModelError, ModelFamily, Parameters, Role,
     Usage,
@@ -59,21 +62,17 @@ impl ModelFamily for Nova {
             body["system"] = json!([{ "text": system }]);
         }
         let mut config = Map::new();
-        if let Some(n) = params.max_tokens {
-            config.insert("maxTokens".into(), json!(n));
-        }
-        if let Some(t) = params.temperature {
-            config.insert("temperature".into(), json!(t));
-        }
-        if let Some(p) = params.top_p {
-            config.insert("topP".into(), json!(p));
-        }
-        if let Some(k) = params.top_k {
-            config.insert("topK".into(), json!(k));
-        }
-        if !params.stop_sequences.is_empty() {
-            config.insert("stopSequences".into(), json!(params.stop_sequences));
-        }
+        put_params(
+            &mut config,
+            params,
+            ParamNames {
+                max_tokens: Some("maxTokens"),
+                temperature: Some("temperature"),
+                top_p: Some("topP"),
+                top_k: Some("topK"),
+                stop: Some("stopSequences"),
+            },
+        );
         if let Some(budget) = params.reasoning_budget {
             config.insert(
                 "reasoningConfig".into(),

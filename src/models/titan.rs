@@ -4,7 +4,9 @@
 //! Recorded Titan bodies say `completionReason: "FINISH"` where the AWS page says `FINISHED`,
 //! and with a guardrail attached send counts as floats (`28.0`); both are accepted.
 
-use super::turns::{count_at, delta_with_metrics, parse, string_at, transcript};
+use super::turns::{
+    ParamNames, count_at, delta_with_metrics, parse, put_params, string_at, transcript,
+};
 use super::{
     ChunkDelta, Completion, Conversation, FamilyId, ModelError, ModelFamily, Parameters, Usage,
 };
@@ -27,18 +29,17 @@ impl ModelFamily for TitanText {
     ) -> Result<Value, ModelError> {
         let input = transcript(conversation, "User", "Bot", true)?;
         let mut config = Map::new();
-        if let Some(n) = params.max_tokens {
-            config.insert("maxTokenCount".into(), json!(n));
-        }
-        if let Some(t) = params.temperature {
-            config.insert("temperature".into(), json!(t));
-        }
-        if let Some(p) = params.top_p {
-            config.insert("topP".into(), json!(p));
-        }
-        if !params.stop_sequences.is_empty() {
-            config.insert("stopSequences".into(), json!(params.stop_sequences));
-        }
+        put_params(
+            &mut config,
+            params,
+            ParamNames {
+                max_tokens: Some("maxTokenCount"),
+                temperature: Some("temperature"),
+                top_p: Some("topP"),
+                top_k: None,
+                stop: Some("stopSequences"),
+            },
+        );
         let mut body = json!({ "inputText": input });
         if !config.is_empty() {
             body["textGenerationConfig"] = Value::Object(config);

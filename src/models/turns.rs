@@ -1,7 +1,7 @@
 //! Helpers the adapters share: the conversation as alternating turns, and tolerant readers for
 //! response JSON (a missing or oddly typed member reads as absent, never as a panic).
 
-use super::{ChunkDelta, Conversation, InvocationMetrics, ModelError, Role, Turn};
+use super::{ChunkDelta, Conversation, InvocationMetrics, ModelError, Parameters, Role, Turn};
 use serde_json::Value;
 
 /// The conversation as the alternating turns every family needs: empty turns dropped,
@@ -61,6 +61,50 @@ pub fn system(conversation: &Conversation) -> Option<&str> {
         .system
         .as_deref()
         .filter(|s| !s.trim().is_empty())
+}
+
+/// The body member names a family uses for the common parameters (`None`: not sent).
+#[derive(Debug, Clone, Copy)]
+pub struct ParamNames {
+    /// The output limit.
+    pub max_tokens: Option<&'static str>,
+    /// Temperature.
+    pub temperature: Option<&'static str>,
+    /// Nucleus sampling.
+    pub top_p: Option<&'static str>,
+    /// Top-k sampling.
+    pub top_k: Option<&'static str>,
+    /// Stop sequences.
+    pub stop: Option<&'static str>,
+}
+
+/// Sets the parameters that are given, under the family's names, on a JSON object.
+pub fn put_params(
+    target: &mut serde_json::Map<String, Value>,
+    params: &Parameters,
+    names: ParamNames,
+) {
+    let mut put = |name: Option<&'static str>, value: Option<Value>| {
+        if let (Some(name), Some(value)) = (name, value) {
+            target.insert(name.to_string(), value);
+        }
+    };
+    put(names.max_tokens, params.max_tokens.map(Value::from));
+    put(names.temperature, params.temperature.map(Value::from));
+    put(names.top_p, params.top_p.map(Value::from));
+    put(names.top_k, params.top_k.map(Value::from));
+    put(
+        names.stop,
+        (!params.stop_sequences.is_empty()).then(|| Value::from(params.stop_sequences.clone())),
+    );
+}
+
+/// A body of one member with the parameters beside it.
+pub fn body_with(key: &str, value: Value, params: &Parameters, names: ParamNames) -> Value {
+    let mut body = serde_json::Map::new();
+    body.insert(key.to_string(), value);
+    put_params(&mut body, params, names);
+    Value::Object(body)
 }
 
 /// Parses a response body or chunk as JSON.
