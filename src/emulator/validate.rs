@@ -89,28 +89,7 @@ pub fn number_in(
     min: f64,
     max: f64,
 ) -> Result<Option<f64>, String> {
-    match object.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => {
-            let n = v.as_f64().ok_or_else(|| {
-                malformed(&format!(
-                    "{at}/{key}: expected type: Number, found: {}",
-                    kind(v)
-                ))
-            })?;
-            if n < min {
-                return Err(malformed(&format!(
-                    "{at}/{key}: {n} is not greater or equal to {min}"
-                )));
-            }
-            if n > max {
-                return Err(malformed(&format!(
-                    "{at}/{key}: {n} is not less or equal to {max}"
-                )));
-            }
-            Ok(Some(n))
-        }
-    }
+    ranged(object, at, key, "Number", Value::as_f64, min, max)
 }
 
 /// An optional integer within `[min, max]`.
@@ -121,28 +100,39 @@ pub fn integer_in(
     min: u64,
     max: u64,
 ) -> Result<Option<u64>, String> {
-    match object.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => {
-            let n = v.as_u64().ok_or_else(|| {
-                malformed(&format!(
-                    "{at}/{key}: expected type: Integer, found: {}",
-                    kind(v)
-                ))
-            })?;
-            if n < min {
-                return Err(malformed(&format!(
-                    "{at}/{key}: {n} is not greater or equal to {min}"
-                )));
-            }
-            if n > max {
-                return Err(malformed(&format!(
-                    "{at}/{key}: {n} is not less or equal to {max}"
-                )));
-            }
-            Ok(Some(n))
-        }
+    ranged(object, at, key, "Integer", Value::as_u64, min, max)
+}
+
+/// An optional member read by `read` (which names its type `type_name`), within `[min, max]`.
+fn ranged<T: PartialOrd + std::fmt::Display + Copy>(
+    object: &Map<String, Value>,
+    at: &str,
+    key: &str,
+    type_name: &str,
+    read: fn(&Value) -> Option<T>,
+    min: T,
+    max: T,
+) -> Result<Option<T>, String> {
+    let Some(v) = object.get(key).filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let n = read(v).ok_or_else(|| {
+        malformed(&format!(
+            "{at}/{key}: expected type: {type_name}, found: {}",
+            kind(v)
+        ))
+    })?;
+    if n < min {
+        return Err(malformed(&format!(
+            "{at}/{key}: {n} is not greater or equal to {min}"
+        )));
     }
+    if n > max {
+        return Err(malformed(&format!(
+            "{at}/{key}: {n} is not less or equal to {max}"
+        )));
+    }
+    Ok(Some(n))
 }
 
 /// An optional boolean.
