@@ -89,8 +89,9 @@ fn prepare(args: &AskArgs) -> Result<Prepared, UsageError> {
         .model
         .clone()
         .unwrap_or_else(|| catalog::default_model().to_string());
+    let known = catalog::lookup(&model);
     let family = args.family.or_else(|| family_of(&model));
-    let info = catalog::lookup(&model).filter(|m| Some(m.family) == family);
+    let info = known.filter(|m| Some(m.family) == family);
     let options = InvokeOptions {
         accept: args.accept.clone(),
         content_type: args.content_type.clone(),
@@ -102,8 +103,7 @@ fn prepare(args: &AskArgs) -> Result<Prepared, UsageError> {
     };
     options.validate().map_err(|e| UsageError(e.to_string()))?;
     let mut notes = Vec::new();
-    if let Some(hint) = catalog::lookup(&model).and_then(|m| capabilities::profile_hint(&model, m))
-    {
+    if let Some(hint) = known.and_then(|m| capabilities::profile_hint(&model, m)) {
         notes.push(hint);
     }
     let mut params = Parameters {

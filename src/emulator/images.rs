@@ -21,10 +21,6 @@ pub struct StabilitySdxl;
 /// Emulated Stability Stable Image / SD3.
 pub struct StabilityImage;
 
-fn png_base64(width: u64, height: u64, seed: u64) -> String {
-    base64::engine::general_purpose::STANDARD.encode(picture(width as u32, height as u32, seed))
-}
-
 fn image_prompt(text: &str, options: Value) -> Prompt {
     Prompt {
         last_user_text: text.to_string(),
@@ -35,12 +31,26 @@ fn image_prompt(text: &str, options: Value) -> Prompt {
     }
 }
 
-fn dims(o: &Value, default: u64) -> (u64, u64, u64) {
-    (
-        o["width"].as_u64().unwrap_or(default),
-        o["height"].as_u64().unwrap_or(default),
-        o["count"].as_u64().unwrap_or(1),
-    )
+/// The pictures a request asked for (its options hold `width`, `height`, `count`, `seed`),
+/// base64-encoded PNGs; the n-th uses seed + n.
+fn pictures(prompt: &Prompt) -> (u64, Vec<String>) {
+    let o = &prompt.options;
+    let number = |key: &str, default: u64| o.get(key).and_then(Value::as_u64).unwrap_or(default);
+    let (width, height, seed) = (
+        number("width", 1024),
+        number("height", 1024),
+        number("seed", 0),
+    );
+    let images = (0..number("count", 1))
+        .map(|i| {
+            base64::engine::general_purpose::STANDARD.encode(picture(
+                width as u32,
+                height as u32,
+                seed + i,
+            ))
+        })
+        .collect();
+    (seed, images)
 }
 
 impl EmulatedFamily for TitanImage {
@@ -102,8 +112,8 @@ impl EmulatedFamily for TitanImage {
             let at = "#/imageGenerationConfig";
             count = integer_in(config, at, "numberOfImages", 1, 5)?.unwrap_or(1);
             number_in(config, at, "cfgScale", 1.1, 10.0)?;
-            width = integer_in(config, at, "width", 320, 4096)?.unwrap_or(1024);
-            height = integer_in(config, at, "height", 320, 4096)?.unwrap_or(1024);
+            width = integer_in(config, at, "width", 320, 1408)?.unwrap_or(1024);
+            height = integer_in(config, at, "height", 320, 1408)?.unwrap_or(1024);
             if let Some(s) = integer_in(config, at, "seed", 0, 2_147_483_646)? {
                 seed = s;
             }
@@ -134,11 +144,7 @@ impl EmulatedFamily for TitanImage {
         _answer: &Answer,
         _id: &str,
     ) -> Vec<u8> {
-        let (width, height, count) = dims(&prompt.options, 1024);
-        let seed = prompt.options["seed"].as_u64().unwrap_or(0);
-        let images: Vec<String> = (0..count)
-            .map(|i| png_base64(width, height, seed + i))
-            .collect();
+        let (_, images) = pictures(prompt);
         to_bytes(&json!({"images": images, "error": null}))
     }
 }
@@ -202,10 +208,9 @@ impl EmulatedFamily for StabilitySdxl {
         _answer: &Answer,
         _id: &str,
     ) -> Vec<u8> {
-        let (width, height, _) = dims(&prompt.options, 1024);
-        let seed = prompt.options["seed"].as_u64().unwrap_or(0);
+        let (seed, images) = pictures(prompt);
         to_bytes(&json!({"result": "success", "artifacts": [{"seed": seed,
-            "base64": png_base64(width, height, seed), "finishReason": "SUCCESS"}]}))
+            "base64": images.first(), "finishReason": "SUCCESS"}]}))
     }
 }
 
@@ -267,10 +272,7 @@ impl EmulatedFamily for StabilityImage {
         _answer: &Answer,
         _id: &str,
     ) -> Vec<u8> {
-        let (width, height, _) = dims(&prompt.options, 1024);
-        let seed = prompt.options["seed"].as_u64().unwrap_or(0);
-        to_bytes(
-            &json!({"seeds": [seed], "finish_reasons": [null], "images": [png_base64(width, height, seed)]}),
-        )
+        let (seed, images) = pictures(prompt);
+        to_bytes(&json!({"seeds": [seed], "finish_reasons": [null], "images": images}))
     }
 }

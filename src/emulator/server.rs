@@ -10,7 +10,7 @@ use super::response::{
 use super::{EmulatorState, ai21, amazon, anthropic, chat, cohere, embeddings, images, templates};
 use crate::bedrock::ExceptionKind;
 use crate::models::catalog::{ModelInfo, lookup};
-use crate::models::{FamilyId, base_model_id};
+use crate::models::{FamilyId, parse_model_ref};
 use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
@@ -106,16 +106,7 @@ async fn route(
         ("POST", ["", "model", _, "invoke"]) => false,
         ("POST", ["", "model", _, "invoke-with-response-stream"]) => true,
         ("GET", ["", "foundation-models"] | ["", "inference-profiles"]) => {
-            if state.config.verify_auth {
-                super::sigv4::verify(
-                    &state.config.credentials,
-                    parts.method.as_str(),
-                    &path_and_query,
-                    &parts.headers,
-                    &body,
-                    SystemTime::now(),
-                )?;
-            }
+            authenticate(&state, &parts, &path_and_query, &body)?;
             return super::listing::respond(
                 segments[1],
                 parts.uri.query().unwrap_or(""),
@@ -130,16 +121,7 @@ async fn route(
             ));
         }
     };
-    if state.config.verify_auth {
-        super::sigv4::verify(
-            &state.config.credentials,
-            parts.method.as_str(),
-            &path_and_query,
-            &parts.headers,
-            &body,
-            SystemTime::now(),
-        )?;
-    }
+    authenticate(&state, &parts, &path_and_query, &body)?;
     let raw_id = segments[2];
     let model_id = percent_encoding::percent_decode_str(raw_id)
         .decode_utf8()
@@ -206,13 +188,37 @@ async fn route(
     }
 }
 
+/// Checks SigV4 or the bearer token, unless the emulator runs without authentication.
+fn authenticate(
+    state: &EmulatorState,
+    parts: &http::request::Parts,
+    path_and_query: &str,
+    body: &[u8],
+) -> Result<(), Rejection> {
+    if !state.config.verify_auth {
+        return Ok(());
+    }
+    super::sigv4::verify(
+        &state.config.credentials,
+        parts.method.as_str(),
+        path_and_query,
+        &parts.headers,
+        body,
+        SystemTime::now(),
+    )
+}
+
 /// Resolves a model id, inference-profile id or ARN against the catalog.
 fn resolve_model(model_id: &str) -> Result<&'static ModelInfo, Rejection> {
     let model =
         lookup(model_id).ok_or_else(|| validation("The provided model identifier is invalid."))?;
-    let through_profile =
-        base_model_id(model_id) != model_id && !model_id.contains(":foundation-model/");
-    if model.inference_profile_required && !through_profile {
+    // A profile, or a custom or provisioned model ARN, is not the base model on demand.
+    let reference = parse_model_ref(model_id);
+    let on_demand = !reference.through_profile
+        && reference
+            .arn_resource
+            .is_none_or(|kind| kind == "foundation-model");
+    if model.inference_profile_required && on_demand {
         return Err(validation(format!(
             "Invocation of model ID {} with on-demand throughput isn\u{2019}t supported. Retry your request with the ID or ARN of an inference profile that contains this model.",
             model.id

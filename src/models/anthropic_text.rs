@@ -1,7 +1,7 @@
 //! Anthropic Claude legacy Text Completions (Claude Instant, v2, v2.1): a `\n\nHuman: … \n\nAssistant:`
 //! prompt with `max_tokens_to_sample`; text in `completion` both whole and per chunk.
 
-use super::turns::{alternating, delta_with_metrics, parse, string_at, system};
+use super::turns::{delta_with_metrics, history_and_last, parse, string_at, system};
 use super::{
     ChunkDelta, Completion, Conversation, FamilyId, ModelError, ModelFamily, Parameters, Role,
 };
@@ -20,24 +20,26 @@ pub struct AnthropicText;
 
 /// Renders `{system}\n\nHuman: q1\n\nAssistant: a1\n\nHuman: q2\n\nAssistant:`.
 pub fn render_prompt(conversation: &Conversation) -> Result<String, ModelError> {
-    let turns = alternating(conversation)?;
-    if turns.last().map(|t| t.role) != Some(Role::User) {
-        return Err(ModelError::Request(
-            "the conversation must end with a user turn".to_string(),
-        ));
-    }
+    let (history, last) = history_and_last(conversation)?;
     let mut prompt = String::new();
     if let Some(system) = system(conversation) {
         prompt.push_str(system.trim());
     }
-    for turn in &turns {
-        prompt.push_str(match turn.role {
-            Role::User => HUMAN,
-            Role::Assistant => ASSISTANT,
-        });
+    let mut turn = |marker: &str, text: &str| {
+        prompt.push_str(marker);
         prompt.push(' ');
-        prompt.push_str(turn.text.trim());
+        prompt.push_str(text.trim());
+    };
+    for t in &history {
+        turn(
+            match t.role {
+                Role::User => HUMAN,
+                Role::Assistant => ASSISTANT,
+            },
+            &t.text,
+        );
     }
+    turn(HUMAN, &last);
     prompt.push_str(ASSISTANT);
     Ok(prompt)
 }

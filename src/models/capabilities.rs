@@ -51,23 +51,26 @@ pub fn apply(
     if params.max_tokens == Some(0) {
         return Err(Refused("max tokens must be at least 1".to_string()));
     }
-    if let Some(t) = params.temperature
-        && !(0.0..=model.map(|m| m.params.max_temperature).unwrap_or(f32::MAX)).contains(&t)
-    {
-        return Err(Refused(format!(
-            "{name} takes a temperature from 0 to {}, not {t}",
-            model.map(|m| m.params.max_temperature).unwrap_or(1.0)
-        )));
-    }
     if let Some(p) = params.top_p
         && !(0.0..=1.0).contains(&p)
     {
         return Err(Refused(format!("top_p must be from 0 to 1, not {p}")));
     }
+    if let Some(t) = params.temperature.filter(|t| *t < 0.0 || t.is_nan()) {
+        return Err(Refused(format!("the temperature cannot be {t}")));
+    }
     let Some(model) = model else {
         return Ok(adjusted);
     };
     let support = &model.params;
+    if let Some(t) = params.temperature
+        && !(0.0..=support.max_temperature).contains(&t)
+    {
+        return Err(Refused(format!(
+            "{name} takes a temperature from 0 to {}, not {t}",
+            support.max_temperature
+        )));
+    }
     let mut drop = |set: bool, supported: bool, what: &str| {
         if set && !supported {
             adjusted
@@ -143,14 +146,68 @@ pub fn apply(
 
 /// A hint when a model that needs an inference profile is called by its bare id.
 pub fn profile_hint(model_id: &str, model: &ModelInfo) -> Option<String> {
-    let reference = super::parse_model_ref(model_id);
-    (model.inference_profile_required
-        && !reference.through_profile
-        && reference.arn_resource.is_none())
-    .then(|| {
+    (model.inference_profile_required && super::parse_model_ref(model_id).on_demand()).then(|| {
         format!(
             "{} is served through inference profiles only; try us.{} or global.{}",
             model.name, model.id, model.id
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::catalog::lookup;
+
+    #[test]
+    fn drops_clamps_and_refuses() {
+        let llama = lookup("meta.llama3-70b-instruct-v1:0").unwrap();
+        let mut p = Parameters {
+            max_tokens: Some(99_999),
+            top_k: Some(5),
+            stop_sequences: vec!["x".into()],
+            ..Parameters::default()
+        };
+        let adjusted = apply(Some(llama), llama.family, &mut p, true).unwrap();
+        assert_eq!(p.max_tokens, Some(2048));
+        assert_eq!((p.top_k, p.stop_sequences.len()), (None, 0));
+        assert_eq!(adjusted.notes.len(), 3, "{:?}", adjusted.notes);
+        assert!(adjusted.stream);
+
+        let scout = lookup("meta.llama4-scout-17b-instruct-v1:0").unwrap();
+        let adjusted = apply(Some(scout), scout.family, &mut Parameters::default(), true).unwrap();
+        assert!(!adjusted.stream);
+
+        let haiku = lookup("anthropic.claude-haiku-4-5-20251001-v1:0").unwrap();
+        let mut both = Parameters {
+            temperature: Some(0.5),
+            top_p: Some(0.5),
+            ..Parameters::default()
+        };
+        assert!(apply(Some(haiku), haiku.family, &mut both, true).is_err());
+        let mut hot = Parameters {
+            temperature: Some(1.5),
+            ..Parameters::default()
+        };
+        assert!(apply(Some(haiku), haiku.family, &mut hot, true).is_err());
+        let jamba = lookup("ai21.jamba-1-5-mini-v1:0").unwrap();
+        assert!(apply(Some(jamba), jamba.family, &mut hot, true).is_ok());
+        let mut cold = Parameters {
+            temperature: Some(-1.0),
+            ..Parameters::default()
+        };
+        assert!(apply(None, FamilyId::Llama3, &mut cold, true).is_err());
+        let mut thinking = Parameters {
+            max_tokens: Some(2000),
+            reasoning_budget: Some(4000),
+            ..Parameters::default()
+        };
+        assert!(apply(Some(haiku), haiku.family, &mut thinking, true).is_err());
+        let old = lookup("anthropic.claude-3-haiku-20240307-v1:0").unwrap();
+        thinking.reasoning_budget = Some(1024);
+        assert!(apply(Some(old), old.family, &mut thinking, true).is_err());
+
+        assert!(profile_hint("anthropic.claude-haiku-4-5-20251001-v1:0", haiku).is_some());
+        assert!(profile_hint("eu.anthropic.claude-haiku-4-5-20251001-v1:0", haiku).is_none());
+    }
 }

@@ -367,6 +367,17 @@ pub struct ModelRef<'a> {
     pub arn_resource: Option<&'a str>,
 }
 
+impl ModelRef<'_> {
+    /// Whether the identifier calls the base model on demand: a plain id or a foundation-model
+    /// ARN (not a profile, nor a custom, provisioned or imported model).
+    pub fn on_demand(&self) -> bool {
+        !self.through_profile
+            && self
+                .arn_resource
+                .is_none_or(|kind| kind == "foundation-model")
+    }
+}
+
 /// Parses a model id, inference-profile id or ARN.
 ///
 /// ARNs of foundation models, system inference profiles and custom models carry the base id;
