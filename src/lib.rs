@@ -1,9 +1,14 @@
 //! bedrock-tui: a terminal chat client for Amazon Bedrock Runtime, and the local Bedrock Runtime
 //! emulator it runs against when no AWS account is at hand.
 
+pub mod app;
 pub mod bedrock;
 pub mod cli;
+pub mod config;
 pub mod connect;
 pub mod emulator;
+pub mod keymap;
 pub mod models;
 pub mod text;
+pub mod tui;
+pub mod ui;

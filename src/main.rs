@@ -1,7 +1,8 @@
-//! The `bedrock-tui` binary: parses the command line and runs a subcommand.
+//! The `bedrock-tui` binary: parses the command line and opens the chat screen or runs a
+//! subcommand.
 
-use bedrock_tui::cli::{Cli, Command, ask, emulator, models};
-use clap::{CommandFactory, Parser};
+use bedrock_tui::cli::{Cli, Command, ask, chat, config, emulator, models};
+use clap::Parser;
 
 fn main() {
     let cli = Cli::parse();
@@ -20,11 +21,8 @@ fn main() {
             Some(Command::Ask(args)) => ask::run(*args).await,
             Some(Command::Emulator(args)) => emulator::run(args).await,
             Some(Command::Models(args)) => models::run(args).await,
-            None => {
-                let _ = Cli::command().print_help();
-                eprintln!("\nThe chat screen is not built yet; try: bedrock-tui ask \"hello\"");
-                0
-            }
+            Some(Command::Config(args)) => config::run(args),
+            None => chat::run(cli.chat).await,
         }
     });
     // Background tasks (emulator connections) must not delay the exit.

@@ -1,6 +1,8 @@
 //! Command-line interface: the subcommands and their options (clap).
 
 pub mod ask;
+pub mod chat;
+pub mod config;
 pub mod emulator;
 pub mod models;
 
@@ -12,9 +14,33 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "bedrock-tui", version, about, long_about = None)]
 pub struct Cli {
-    /// What to do.
+    /// What to do; without a subcommand the chat screen opens.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Options of the chat screen.
+    #[command(flatten)]
+    pub chat: ChatArgs,
+}
+
+/// Options of the chat screen (`bedrock-tui` with no subcommand).
+#[derive(Debug, Clone, Args)]
+pub struct ChatArgs {
+    /// Model to start with: id, inference-profile id or ARN (default: the config's, else the
+    /// catalog's default).
+    #[arg(long, short, value_name = "ID")]
+    pub model: Option<String>,
+    /// Request format, for ids that do not reveal it.
+    #[arg(long, value_name = "NAME", value_parser = parse_family)]
+    pub family: Option<FamilyId>,
+    /// Theme: dark, light, high-contrast, or a path to a theme file.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+    /// Config file (default: BEDROCK_TUI_CONFIG, else the platform config directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where requests go.
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 /// Subcommands.
@@ -26,6 +52,30 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// List the model catalog, or with --remote what the account's region offers.
     Models(ModelsArgs),
+    /// Where the config file is and what it says.
+    Config(ConfigArgs),
+}
+
+/// `bedrock-tui config`.
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// What to show.
+    #[command(subcommand)]
+    pub command: ConfigCommand,
+    /// Config file (default: BEDROCK_TUI_CONFIG, else the platform config directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// `bedrock-tui config` subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the config file's path.
+    Path,
+    /// Print the config as bedrock-tui reads it (errors name the line).
+    Show,
+    /// Print a commented sample config.
+    Sample,
 }
 
 /// Where to send requests.

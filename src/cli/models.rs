@@ -63,23 +63,36 @@ pub async fn run(args: ModelsArgs) -> i32 {
 
 /// One line of the listing.
 #[derive(Debug, Clone)]
-struct Row {
-    id: String,
-    name: String,
-    provider: String,
-    family: Option<FamilyId>,
-    streaming: bool,
-    output: Vec<String>,
-    context: Option<u32>,
-    max_output: Option<u32>,
-    profile_required: bool,
-    profiles: Vec<String>,
-    price: Option<(f64, f64)>,
-    in_catalog: bool,
+pub struct Row {
+    /// Model id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Provider.
+    pub provider: String,
+    /// Request format, when known.
+    pub family: Option<FamilyId>,
+    /// Streams (InvokeModelWithResponseStream).
+    pub streaming: bool,
+    /// Output modalities.
+    pub output: Vec<String>,
+    /// Context window in tokens.
+    pub context: Option<u32>,
+    /// Largest max_tokens.
+    pub max_output: Option<u32>,
+    /// Needs an inference profile.
+    pub profile_required: bool,
+    /// Inference profiles of the model (remote listing).
+    pub profiles: Vec<String>,
+    /// USD per 1k input and output tokens.
+    pub price: Option<(f64, f64)>,
+    /// Known to the built-in catalog.
+    pub in_catalog: bool,
 }
 
 impl Row {
-    fn from_catalog(m: &ModelInfo) -> Row {
+    /// The row of a catalog model.
+    pub fn from_catalog(m: &ModelInfo) -> Row {
         Row {
             id: m.id.clone(),
             name: m.name.clone(),
@@ -130,7 +143,7 @@ async fn get_json(client: &Client, path: &str) -> Result<Value, BedrockError> {
 }
 
 /// Lists the region's models and profiles and merges them with the catalog.
-async fn remote_rows(client: &Client) -> Result<Vec<Row>, BedrockError> {
+pub async fn remote_rows(client: &Client) -> Result<Vec<Row>, BedrockError> {
     let listing = get_json(client, "/foundation-models").await?;
     let summaries = listing
         .get("modelSummaries")

@@ -1,0 +1,114 @@
+//! The chat application: state, the pure `update` that turns messages into effects, the effects
+//! that do I/O (requests, clipboard), and the `select!` loop that owns it all.
+
+pub mod effects;
+pub mod params;
+pub mod picker;
+pub mod run;
+pub mod state;
+pub mod update;
+
+use crate::cli::models::Row;
+use crate::models::{ChunkDelta, FamilyId};
+use crossterm::event::{KeyEvent, MouseEvent};
+use state::ErrorInfo;
+use std::time::Duration;
+
+/// Something that happened: input from the terminal or news from a background task.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A key press.
+    Key(KeyEvent),
+    /// Bracketed paste: the whole pasted text at once.
+    Paste(String),
+    /// A mouse event (the wheel scrolls).
+    Mouse(MouseEvent),
+    /// The terminal was resized.
+    Resize,
+    /// News of a request.
+    Stream {
+        /// Which request.
+        request_id: u64,
+        /// What happened.
+        update: StreamUpdate,
+    },
+    /// The connection is ready, or failed.
+    Connected(Result<ConnectionInfo, String>),
+    /// The live model listing arrived, or failed.
+    ModelsListed(Result<Vec<Row>, String>),
+    /// SIGTERM or SIGHUP: quit now.
+    Terminate,
+}
+
+/// Where requests go, for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionInfo {
+    /// `emulator` or the endpoint.
+    pub description: String,
+    /// The region signed for.
+    pub region: String,
+    /// Whether it is the built-in emulator.
+    pub emulator: bool,
+    /// Why the emulator was chosen, when it was not asked for.
+    pub fallback_reason: Option<String>,
+}
+
+/// News of one request.
+#[derive(Debug, Clone)]
+pub enum StreamUpdate {
+    /// The response began.
+    Started {
+        /// Time to the response headers.
+        first_byte: Duration,
+    },
+    /// A decoded chunk (or the whole answer of InvokeModel).
+    Delta {
+        /// What it adds.
+        delta: ChunkDelta,
+        /// Time since the request started.
+        elapsed: Duration,
+    },
+    /// The answer ended normally.
+    Finished {
+        /// Time since the request started.
+        elapsed: Duration,
+    },
+    /// The request or the stream failed; text already received stays.
+    Failed {
+        /// The error.
+        error: ErrorInfo,
+        /// Time since the request started.
+        elapsed: Duration,
+    },
+}
+
+/// I/O that `update` asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Start a request.
+    Send(RequestSpec),
+    /// Abort a request.
+    Cancel {
+        /// Which.
+        request_id: u64,
+    },
+    /// Put text on the clipboard.
+    Copy(String),
+    /// Fetch the live model listing.
+    ListModels,
+}
+
+/// A request to start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestSpec {
+    /// Its id.
+    pub request_id: u64,
+    /// Model id.
+    pub model: String,
+    /// Request format.
+    pub family: FamilyId,
+    /// The native body.
+    pub body: bytes::Bytes,
+    /// InvokeModelWithResponseStream (else InvokeModel).
+    pub stream: bool,
+}

@@ -1,0 +1,263 @@
+//! The event loop: one `select!` over terminal input, task news and the connection, that owns
+//! the state, runs the effects `update` returns and redraws only when something changed (at
+//! most one frame per ~16 ms, however fast tokens arrive).
+
+use super::effects::{Clipboard, run_request};
+use super::state::State;
+use super::update::update;
+use super::{ConnectionInfo, Effect, Msg, RequestSpec};
+use crate::bedrock::BedrockError;
+use crate::connect::Connection;
+use crate::ui::{self, ViewCache};
+use crossterm::event::Event;
+use futures_util::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::AbortHandle;
+
+/// Shortest time between two frames.
+pub const FRAME_INTERVAL: Duration = Duration::from_millis(16);
+
+/// Messages taken from the channel per wake-up.
+const BATCH: usize = 1024;
+
+/// The running application: the state, the view cache and the effects' bookkeeping.
+pub struct App {
+    /// The state `update` owns.
+    pub state: State,
+    /// Laid-out transcript lines, reused between frames.
+    pub cache: ViewCache,
+    tx: mpsc::UnboundedSender<Msg>,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    connecting: Option<oneshot::Receiver<Result<Connection, BedrockError>>>,
+    connection: Option<Connection>,
+    requests: HashMap<u64, AbortHandle>,
+    queued: Vec<RequestSpec>,
+    clipboard: Box<dyn Clipboard>,
+    dirty: bool,
+    last_draw: Option<Instant>,
+    /// Frames drawn so far.
+    pub frames: u64,
+}
+
+impl App {
+    /// An application around `state`; call [`App::connect`] to give it somewhere to send.
+    pub fn new(state: State, clipboard: Box<dyn Clipboard>) -> App {
+        let (tx, rx) = mpsc::unbounded_channel();
+        App {
+            state,
+            cache: ViewCache::default(),
+            tx,
+            rx,
+            connecting: None,
+            connection: None,
+            requests: HashMap::new(),
+            queued: Vec::new(),
+            clipboard,
+            dirty: true,
+            last_draw: None,
+            frames: 0,
+        }
+    }
+
+    /// A sender for messages from outside (signals).
+    pub fn sender(&self) -> mpsc::UnboundedSender<Msg> {
+        self.tx.clone()
+    }
+
+    /// Resolves the connection in the background; the first frame does not wait for it.
+    pub fn connect<F>(&mut self, connecting: F)
+    where
+        F: Future<Output = Result<Connection, BedrockError>> + Send + 'static,
+    {
+        let (done, wait) = oneshot::channel();
+        tokio::spawn(async move {
+            let _ = done.send(connecting.await);
+        });
+        self.connecting = Some(wait);
+    }
+
+    /// Runs until the user quits or the input ends.
+    pub async fn run<B, S>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        events: &mut S,
+    ) -> Result<(), B::Error>
+    where
+        B: Backend,
+        S: Stream<Item = std::io::Result<Event>> + Unpin,
+    {
+        self.draw(terminal)?;
+        while self.step(terminal, events).await? {}
+        Ok(())
+    }
+
+    /// Waits for the next input or news, handles everything that is ready, and draws when a
+    /// frame is due. Returns false once the app should quit (or the input has ended).
+    pub async fn step<B, S>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        events: &mut S,
+    ) -> Result<bool, B::Error>
+    where
+        B: Backend,
+        S: Stream<Item = std::io::Result<Event>> + Unpin,
+    {
+        let frame_due = self
+            .last_draw
+            .map_or_else(Instant::now, |t| t + FRAME_INTERVAL);
+        let mut batch = Vec::new();
+        let mut input_ended = false;
+        let mut connection = None;
+        let dirty = self.dirty;
+        let rx = &mut self.rx;
+        let connecting = &mut self.connecting;
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => {
+                    if let Some(msg) = msg_of(event) {
+                        batch.push(msg);
+                    }
+                }
+                // A terminal that can no longer be read: quit rather than spin.
+                Some(Err(_)) | None => input_ended = true,
+            },
+            _ = rx.recv_many(&mut batch, BATCH) => {}
+            result = async {
+                match connecting.as_mut() {
+                    Some(wait) => wait.await,
+                    None => std::future::pending().await,
+                }
+            }, if connecting.is_some() => {
+                connection = Some(result.unwrap_or_else(|_| {
+                    Err(BedrockError::Config("the connection task ended".into()))
+                }));
+            }
+            _ = tokio::time::sleep_until(frame_due.into()), if dirty => {}
+        }
+        if let Some(result) = connection {
+            self.connecting = None;
+            let msg = self.connected(result);
+            batch.insert(0, msg);
+        }
+        for msg in batch {
+            self.handle(msg);
+        }
+        if self.dirty && self.last_draw.is_none_or(|t| t.elapsed() >= FRAME_INTERVAL) {
+            self.draw(terminal)?;
+        }
+        Ok(!self.state.quit && !input_ended)
+    }
+
+    /// Draws a frame now and feeds the sizes back to the state.
+    pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+        terminal.draw(|frame| ui::render(&self.state, &mut self.cache, frame))?;
+        self.state.view = self.cache.metrics();
+        self.dirty = false;
+        self.last_draw = Some(Instant::now());
+        self.frames += 1;
+        Ok(())
+    }
+
+    /// Applies one message and runs the effects it asks for.
+    pub fn handle(&mut self, msg: Msg) {
+        self.dirty = true;
+        let connected = matches!(msg, Msg::Connected(Ok(_)));
+        for effect in update(&mut self.state, msg) {
+            self.run_effect(effect);
+        }
+        if connected {
+            for spec in std::mem::take(&mut self.queued) {
+                self.start(spec);
+            }
+        }
+    }
+
+    fn connected(&mut self, result: Result<Connection, BedrockError>) -> Msg {
+        match result {
+            Ok(connection) => {
+                let config = connection.client.config();
+                let info = ConnectionInfo {
+                    description: if connection.emulator.is_some() {
+                        "emulator".to_string()
+                    } else {
+                        connection.description.clone()
+                    },
+                    region: config.region.clone(),
+                    emulator: connection.emulator.is_some(),
+                    fallback_reason: connection.fallback_reason.clone(),
+                };
+                self.connection = Some(connection);
+                Msg::Connected(Ok(info))
+            }
+            Err(e) => {
+                self.queued.clear();
+                Msg::Connected(Err(
+                    crate::text::sanitize_for_terminal(&e.to_string()).into_owned()
+                ))
+            }
+        }
+    }
+
+    fn run_effect(&mut self, effect: Effect) {
+        match effect {
+            Effect::Send(spec) => match &self.connection {
+                Some(_) => self.start(spec),
+                None => self.queued.push(spec),
+            },
+            Effect::Cancel { request_id } => {
+                self.queued.retain(|s| s.request_id != request_id);
+                if let Some(handle) = self.requests.remove(&request_id) {
+                    handle.abort();
+                }
+            }
+            Effect::Copy(text) => {
+                if let Err(e) = self.clipboard.copy(&text) {
+                    self.state.flash(format!("cannot copy: {e}"), true);
+                }
+            }
+            Effect::ListModels => {
+                if let Some(connection) = &self.connection {
+                    let client = connection.client.clone();
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let result = crate::cli::models::remote_rows(&client)
+                            .await
+                            .map_err(|e| e.to_string());
+                        let _ = tx.send(Msg::ModelsListed(result));
+                    });
+                }
+            }
+        }
+    }
+
+    fn start(&mut self, spec: RequestSpec) {
+        let Some(connection) = &self.connection else {
+            self.queued.push(spec);
+            return;
+        };
+        self.requests.retain(|_, handle| !handle.is_finished());
+        let id = spec.request_id;
+        let task = tokio::spawn(run_request(
+            connection.client.clone(),
+            spec,
+            self.tx.clone(),
+        ));
+        self.requests.insert(id, task.abort_handle());
+    }
+}
+
+/// The message of a terminal event; `None` for events the app ignores.
+pub fn msg_of(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) => Some(Msg::Key(key)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Mouse(mouse) => Some(Msg::Mouse(mouse)),
+        Event::Resize(_, _) => Some(Msg::Resize),
+        Event::FocusGained | Event::FocusLost => None,
+    }
+}

@@ -1,0 +1,148 @@
+//! `bedrock-tui` with no subcommand: the chat screen. Reads the config, theme and keymap
+//! (problems become notices, never a crash), starts the connection in the background, and runs
+//! the event loop inside the terminal guard.
+
+use super::ChatArgs;
+use crate::app::effects::SystemClipboard;
+use crate::app::run::App;
+use crate::app::state::{Speaker, State};
+use crate::config::theme::Theme;
+use crate::config::{Config, paths};
+use crate::keymap::Keymap;
+use crate::models::{Parameters, catalog};
+use crate::tui::TerminalGuard;
+use std::io::IsTerminal;
+
+/// Pacing of the in-process emulator in the chat, so answers visibly stream.
+const DEMO_TOKENS_PER_SECOND: f64 = 60.0;
+
+/// Everything the chat starts with, and what went wrong reading it.
+pub struct Startup {
+    /// The initial state.
+    pub state: State,
+    /// Connection options.
+    pub options: crate::connect::ConnectOptions,
+    /// Capture the mouse.
+    pub mouse: bool,
+}
+
+/// Reads the config, theme and keymap for `args`; problems become notices in the transcript.
+pub fn startup(args: &ChatArgs) -> Startup {
+    let mut warnings = Vec::new();
+    let config = match args.config.clone().or_else(paths::config_file) {
+        Some(path) => Config::load(&path).unwrap_or_else(|e| {
+            warnings.push(format!("{e}; using the defaults"));
+            Config::default()
+        }),
+        None => Config::default(),
+    };
+    let theme_name = args.theme.clone().or(config.theme.clone());
+    let theme = match theme_name {
+        Some(name) => Theme::load(&name).unwrap_or_else(|e| {
+            warnings.push(format!("{e}; using the default theme"));
+            Theme::default()
+        }),
+        None => Theme::default(),
+    };
+    let (keymap, key_warnings) = Keymap::with_overrides(&config.keys);
+    warnings.extend(key_warnings);
+    let model = args
+        .model
+        .clone()
+        .or(config.model.clone())
+        .unwrap_or_else(|| catalog::default_model().to_string());
+    let mut state = State::new(model, keymap, theme);
+    state.family_override = args.family;
+    let p = &config.parameters;
+    state.system = p.system.clone();
+    state.params = Parameters {
+        max_tokens: p.max_tokens,
+        temperature: p.temperature,
+        top_p: p.top_p,
+        top_k: p.top_k,
+        stop_sequences: p.stop_sequences.clone(),
+        reasoning_budget: p.thinking,
+    };
+    for warning in warnings {
+        state.push(Speaker::Notice, warning);
+    }
+    let mut aws = args.aws.clone();
+    aws.region = aws.region.or(config.region.clone());
+    aws.profile = aws.profile.or(config.profile.clone());
+    aws.endpoint_url = aws.endpoint_url.or(config.endpoint_url.clone());
+    let options = aws.connect_options(
+        config
+            .demo_tokens_per_second
+            .unwrap_or(DEMO_TOKENS_PER_SECOND),
+    );
+    Startup {
+        state,
+        options,
+        mouse: config.mouse.unwrap_or(true),
+    }
+}
+
+/// Runs the chat screen and returns the exit status.
+pub async fn run(args: ChatArgs) -> i32 {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!("error: the chat screen needs a terminal; for scripts use `bedrock-tui ask`");
+        return super::ask::EXIT_USAGE;
+    }
+    let Startup {
+        state,
+        options,
+        mouse,
+    } = startup(&args);
+    let guard = match TerminalGuard::enter(mouse) {
+        Ok(guard) => guard,
+        Err(e) => {
+            crate::tui::restore();
+            eprintln!("error: cannot set up the terminal: {e}");
+            return 1;
+        }
+    };
+    let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
+    let mut terminal = match ratatui::Terminal::new(backend) {
+        Ok(t) => t,
+        Err(e) => {
+            drop(guard);
+            eprintln!("error: cannot set up the terminal: {e}");
+            return 1;
+        }
+    };
+    let mut app = App::new(state, Box::new(SystemClipboard));
+    app.connect(async move { crate::connect::connect(&options).await });
+    watch_signals(app.sender());
+    let mut events = crossterm::event::EventStream::new();
+    let result = app.run(&mut terminal, &mut events).await;
+    drop(terminal);
+    drop(guard);
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: the terminal failed: {e}");
+            1
+        }
+    }
+}
+
+/// SIGTERM and SIGHUP end the loop like a quit, so the terminal is restored.
+fn watch_signals(tx: tokio::sync::mpsc::UnboundedSender<crate::app::Msg>) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+        let _ = tx.send(crate::app::Msg::Terminate);
+    });
+    #[cfg(not(unix))]
+    let _ = tx;
+}

@@ -1,0 +1,57 @@
+//! `bedrock-tui config path|show|sample`: where the config file is, what it resolves to, and a
+//! commented sample to start from.
+
+use super::{ConfigArgs, ConfigCommand};
+use crate::config::{Config, SAMPLE_CONFIG, paths};
+
+/// Runs `config` and returns the exit status.
+pub fn run(args: ConfigArgs) -> i32 {
+    let path = args.config.clone().or_else(paths::config_file);
+    match args.command {
+        ConfigCommand::Path => match path {
+            Some(path) => {
+                println!("{}", path.display());
+                0
+            }
+            None => {
+                eprintln!("error: no home directory, so no config file; set BEDROCK_TUI_CONFIG");
+                1
+            }
+        },
+        ConfigCommand::Show => {
+            let Some(path) = path else {
+                print!("{}", Config::default().to_toml());
+                return 0;
+            };
+            let exists = path.exists();
+            match Config::load(&path) {
+                Ok(config) => {
+                    if exists {
+                        println!("# {}", path.display());
+                    } else {
+                        println!("# {} does not exist: the defaults apply", path.display());
+                    }
+                    print!("{}", config.to_toml());
+                    let (_, warnings) = crate::keymap::Keymap::with_overrides(&config.keys);
+                    for warning in &warnings {
+                        eprintln!("warning: {warning}");
+                    }
+                    if let Some(theme) = &config.theme
+                        && let Err(e) = crate::config::theme::Theme::load(theme)
+                    {
+                        eprintln!("warning: {e}");
+                    }
+                    0
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    1
+                }
+            }
+        }
+        ConfigCommand::Sample => {
+            print!("{SAMPLE_CONFIG}");
+            0
+        }
+    }
+}

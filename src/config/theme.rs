@@ -1,0 +1,271 @@
+//! Themes: semantic roles (user, assistant, error, code, ...) mapped to terminal styles, read
+//! from `themes/*.toml`; the built-in themes are embedded, and a role a theme leaves out falls
+//! back to the default theme's.
+
+use ratatui::style::{Color, Modifier, Style};
+use std::path::Path;
+
+macro_rules! roles {
+    ($($variant:ident => $name:literal: $doc:literal,)*) => {
+        /// A semantic colour role.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Role {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl Role {
+            /// Every role, in declaration order.
+            pub const ALL: &'static [Role] = &[$(Role::$variant,)*];
+
+            /// The role's name in theme files.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Role::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+roles! {
+    Text => "text": "Ordinary text.",
+    User => "user": "The user's name tag and turn marker.",
+    Assistant => "assistant": "The model's name tag.",
+    Reasoning => "reasoning": "Reasoning (thinking) text.",
+    Error => "error": "Inline exceptions and errors.",
+    Warning => "warning": "Warnings and cancelled turns.",
+    Muted => "muted": "Secondary text: hints, timings.",
+    Accent => "accent": "Highlights: the selected row, the model name.",
+    Border => "border": "Pane borders.",
+    BorderFocused => "border_focused": "The focused pane's border.",
+    Heading => "heading": "Markdown headings.",
+    Emphasis => "emphasis": "Markdown *emphasis*.",
+    Strong => "strong": "Markdown **strong** text.",
+    Quote => "quote": "Markdown block quotes.",
+    Link => "link": "Links.",
+    Code => "code": "Inline `code`.",
+    CodeBlock => "code_block": "Fenced code blocks.",
+    CodeKeyword => "code_keyword": "Keywords in code blocks.",
+    CodeString => "code_string": "Strings in code blocks.",
+    CodeComment => "code_comment": "Comments in code blocks.",
+    CodeNumber => "code_number": "Numbers in code blocks.",
+    Status => "status": "The status bar.",
+    StatusAccent => "status_accent": "The status bar's state badge.",
+    Selection => "selection": "The selected row of a list.",
+    Popup => "popup": "Popups: picker, parameters, help.",
+}
+
+/// The built-in themes: name and TOML text.
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("dark", include_str!("../../themes/dark.toml")),
+    ("light", include_str!("../../themes/light.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
+];
+
+/// A theme: one style per role.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Theme {
+    /// The theme's name.
+    pub name: String,
+    styles: Vec<Style>,
+}
+
+/// A theme that could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ThemeError(pub String);
+
+impl Default for Theme {
+    fn default() -> Self {
+        // The embedded dark theme is checked by a test; should it not parse, plain styles.
+        parse_theme(BUILT_IN[0].1, None).unwrap_or_else(|_| Theme {
+            name: "plain".to_string(),
+            styles: vec![Style::default(); Role::ALL.len()],
+        })
+    }
+}
+
+impl Theme {
+    /// The style of a role.
+    pub fn style(&self, role: Role) -> Style {
+        self.styles.get(role as usize).copied().unwrap_or_default()
+    }
+
+    /// Loads a built-in theme by name, or a theme file by path (anything with a `/` or ending
+    /// in `.toml`). Roles the theme lacks fall back to the default theme.
+    pub fn load(name_or_path: &str) -> Result<Theme, ThemeError> {
+        if let Some((_, text)) = BUILT_IN.iter().find(|(name, _)| *name == name_or_path) {
+            return parse_theme(text, Some(&Theme::default()));
+        }
+        let looks_like_path = name_or_path.contains(std::path::MAIN_SEPARATOR)
+            || name_or_path.contains('/')
+            || name_or_path.ends_with(".toml");
+        if !looks_like_path {
+            let names: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
+            return Err(ThemeError(format!(
+                "unknown theme {name_or_path:?}; built in: {}, or give a path to a .toml file",
+                names.join(", ")
+            )));
+        }
+        let path = Path::new(name_or_path);
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ThemeError(format!("cannot read theme {}: {e}", path.display())))?;
+        parse_theme(&text, Some(&Theme::default()))
+            .map_err(|ThemeError(e)| ThemeError(format!("theme {}: {e}", path.display())))
+    }
+}
+
+/// Parses a theme file; roles it lacks come from `fallback` (or the plain style).
+pub fn parse_theme(text: &str, fallback: Option<&Theme>) -> Result<Theme, ThemeError> {
+    let doc: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| ThemeError(super::describe_toml_error(text, &e)))?;
+    let name = doc
+        .get("name")
+        .and_then(|v| v.as_str())
+        .unwrap_or("custom")
+        .to_string();
+    let roles = match doc.get("roles") {
+        None => toml::Table::new(),
+        Some(toml::Value::Table(t)) => t.clone(),
+        Some(_) => return Err(ThemeError("`roles` must be a table".to_string())),
+    };
+    for key in roles.keys() {
+        if !Role::ALL.iter().any(|r| r.name() == key) {
+            let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+            return Err(ThemeError(format!(
+                "unknown role {key:?}; roles are: {}",
+                names.join(", ")
+            )));
+        }
+    }
+    let mut styles = Vec::with_capacity(Role::ALL.len());
+    for role in Role::ALL {
+        let style = match roles.get(role.name()) {
+            Some(value) => parse_style(value)
+                .map_err(|e| ThemeError(format!("role {:?}: {e}", role.name())))?,
+            None => fallback.map(|t| t.style(*role)).unwrap_or_default(),
+        };
+        styles.push(style);
+    }
+    Ok(Theme { name, styles })
+}
+
+fn parse_style(value: &toml::Value) -> Result<Style, String> {
+    match value {
+        toml::Value::String(colour) => Ok(Style::default().fg(parse_color(colour)?)),
+        toml::Value::Table(table) => {
+            let mut style = Style::default();
+            for (key, value) in table {
+                style = match (key.as_str(), value) {
+                    ("fg", toml::Value::String(c)) => style.fg(parse_color(c)?),
+                    ("bg", toml::Value::String(c)) => style.bg(parse_color(c)?),
+                    (flag, toml::Value::Boolean(on)) => {
+                        let modifier = match flag {
+                            "bold" => Modifier::BOLD,
+                            "italic" => Modifier::ITALIC,
+                            "underline" => Modifier::UNDERLINED,
+                            "dim" => Modifier::DIM,
+                            "reversed" => Modifier::REVERSED,
+                            other => return Err(format!("unknown style flag {other:?}")),
+                        };
+                        if *on {
+                            style.add_modifier(modifier)
+                        } else {
+                            style.remove_modifier(modifier)
+                        }
+                    }
+                    (other, _) => {
+                        return Err(format!(
+                            "unknown or mistyped key {other:?} (fg, bg: colours; bold, italic, underline, dim, reversed: true/false)"
+                        ));
+                    }
+                };
+            }
+            Ok(style)
+        }
+        _ => Err("expected a colour string or a table".to_string()),
+    }
+}
+
+fn parse_color(text: &str) -> Result<Color, String> {
+    let lower = text.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+    if let Some(hex) = lower.strip_prefix('#') {
+        let valid = hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit());
+        let channel = |i: usize| {
+            hex.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        };
+        return match (valid, channel(0), channel(2), channel(4)) {
+            (true, Some(r), Some(g), Some(b)) => Ok(Color::Rgb(r, g, b)),
+            _ => Err(format!("{text:?} is not a #rrggbb colour")),
+        };
+    }
+    Ok(match lower.as_str() {
+        "reset" | "default" => Color::Reset,
+        "black" => Color::Black,
+        "red" => Color::Red,
+        "green" => Color::Green,
+        "yellow" => Color::Yellow,
+        "blue" => Color::Blue,
+        "magenta" => Color::Magenta,
+        "cyan" => Color::Cyan,
+        "gray" | "grey" => Color::Gray,
+        "dark_gray" | "dark_grey" => Color::DarkGray,
+        "light_red" => Color::LightRed,
+        "light_green" => Color::LightGreen,
+        "light_yellow" => Color::LightYellow,
+        "light_blue" => Color::LightBlue,
+        "light_magenta" => Color::LightMagenta,
+        "light_cyan" => Color::LightCyan,
+        "white" => Color::White,
+        other => match other.parse::<u8>() {
+            Ok(index) => Color::Indexed(index),
+            Err(_) => return Err(format!("unknown colour {text:?}")),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_themes_define_every_role() {
+        for (name, text) in BUILT_IN {
+            let theme = parse_theme(text, None).unwrap();
+            assert_eq!(&theme.name, name);
+            let doc: toml::Table = text.parse().unwrap();
+            let roles = doc["roles"].as_table().unwrap();
+            for role in Role::ALL {
+                assert!(
+                    roles.contains_key(role.name()),
+                    "{name} lacks {}",
+                    role.name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn missing_roles_fall_back_and_errors_are_clear() {
+        let theme = parse_theme(
+            "name = \"mine\"\n[roles]\nerror = \"#ff0000\"\n",
+            Some(&Theme::default()),
+        )
+        .unwrap();
+        assert_eq!(theme.style(Role::Error).fg, Some(Color::Rgb(255, 0, 0)));
+        assert_eq!(theme.style(Role::User), Theme::default().style(Role::User));
+        let err = parse_theme("[roles]\nuser = \"#12\"\n", None).unwrap_err();
+        assert!(err.0.contains("#rrggbb"), "{err}");
+        let err = parse_theme("[roles]\nusr = \"red\"\n", None).unwrap_err();
+        assert!(err.0.contains("unknown role \"usr\""), "{err}");
+        let err = parse_theme("[roles\nuser = 1", None).unwrap_err();
+        assert!(err.0.contains("line 1"), "{err}");
+        assert!(Theme::load("solarized").is_err());
+        assert_eq!(Theme::load("light").unwrap().name, "light");
+    }
+}

@@ -1,0 +1,550 @@
+//! Key bindings as data: every user-facing command is an [`Action`] (serde, one doc line each),
+//! the defaults live in code, and the `[keys.<context>]` tables of the config file are merged
+//! over them. The help overlay is generated from the same tables.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+macro_rules! actions {
+    ($($variant:ident => $name:literal: $doc:literal,)*) => {
+        /// A command the user can bind to a key.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Action {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl Action {
+            /// Every action.
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
+
+            /// The action's name in the config file.
+            pub fn name(self) -> &'static str {
+                match self { $(Action::$variant => $name,)* }
+            }
+
+            /// One line saying what it does, for the help overlay.
+            pub fn describe(self) -> &'static str {
+                match self { $(Action::$variant => $doc,)* }
+            }
+
+            /// The action called `name`.
+            pub fn from_name(name: &str) -> Option<Action> {
+                match name { $($name => Some(Action::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+actions! {
+    Send => "send": "Send the prompt.",
+    Newline => "newline": "Insert a newline in the prompt.",
+    Cancel => "cancel": "Cancel the answer being streamed (the partial text is kept).",
+    Quit => "quit": "Quit (press twice).",
+    Retry => "retry": "Send the last prompt again (after an error or a cancel).",
+    OpenModelPicker => "open_model_picker": "Choose another model; the conversation carries over.",
+    OpenParameters => "open_parameters": "Edit the system prompt and inference parameters.",
+    ToggleHelp => "toggle_help": "Show or hide this help.",
+    ToggleReasoning => "toggle_reasoning": "Fold or unfold reasoning (thinking) text.",
+    CopyLastAnswer => "copy_last_answer": "Copy the last answer (OSC 52, then the system clipboard).",
+    CopyLastCodeBlock => "copy_last_code_block": "Copy the last code block of the last answer.",
+    NewConversation => "new_conversation": "Start a new conversation (the prompt draft is kept).",
+    FocusTranscript => "focus_transcript": "Move the focus to the transcript.",
+    FocusEditor => "focus_editor": "Move the focus back to the prompt.",
+    HistoryPrevious => "history_previous": "On an empty prompt: recall the previous prompt.",
+    HistoryNext => "history_next": "While recalling: the next prompt.",
+    Undo => "undo": "Undo the last edit of the prompt.",
+    Redo => "redo": "Redo.",
+    ScrollUp => "scroll_up": "Scroll the transcript up a line.",
+    ScrollDown => "scroll_down": "Scroll the transcript down a line.",
+    PageUp => "page_up": "Scroll the transcript up a page.",
+    PageDown => "page_down": "Scroll the transcript down a page.",
+    ScrollTop => "scroll_top": "Go to the start of the transcript.",
+    ScrollBottom => "scroll_bottom": "Go to the end (and follow the stream).",
+    Confirm => "confirm": "Pick the selected item / apply the form.",
+    Close => "close": "Close the popup.",
+    SelectPrevious => "select_previous": "Select the previous item.",
+    SelectNext => "select_next": "Select the next item.",
+    None => "none": "Unbind the key.",
+}
+
+/// Where a key is pressed: which bindings apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    /// The prompt editor has the focus (keys not bound here go to the editor).
+    Chat,
+    /// The transcript has the focus.
+    Transcript,
+    /// The model picker is open (unbound characters edit the filter).
+    Picker,
+    /// The parameters form is open (unbound characters edit the field).
+    Parameters,
+    /// The help overlay is open.
+    Help,
+}
+
+impl Context {
+    /// Every context.
+    pub const ALL: &'static [Context] = &[
+        Context::Chat,
+        Context::Transcript,
+        Context::Picker,
+        Context::Parameters,
+        Context::Help,
+    ];
+
+    /// The context's name in the config file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Chat => "chat",
+            Context::Transcript => "transcript",
+            Context::Picker => "picker",
+            Context::Parameters => "parameters",
+            Context::Help => "help",
+        }
+    }
+}
+
+/// A key with its modifiers, normalised so that `?` and `shift+/` compare equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyChord {
+    code: KeyCodeOrd,
+    modifiers: u8,
+}
+
+/// `KeyCode` with an order, for sorted help output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum KeyCodeOrd {
+    Char(char),
+    F(u8),
+    Named(u8),
+}
+
+const NAMED: &[(&str, KeyCode)] = &[
+    ("enter", KeyCode::Enter),
+    ("esc", KeyCode::Esc),
+    ("tab", KeyCode::Tab),
+    ("backtab", KeyCode::BackTab),
+    ("backspace", KeyCode::Backspace),
+    ("delete", KeyCode::Delete),
+    ("insert", KeyCode::Insert),
+    ("up", KeyCode::Up),
+    ("down", KeyCode::Down),
+    ("left", KeyCode::Left),
+    ("right", KeyCode::Right),
+    ("home", KeyCode::Home),
+    ("end", KeyCode::End),
+    ("pageup", KeyCode::PageUp),
+    ("pagedown", KeyCode::PageDown),
+];
+
+const CTRL: u8 = 1;
+const ALT: u8 = 2;
+const SHIFT: u8 = 4;
+
+impl KeyChord {
+    /// The chord of a key event; `None` for key releases and keys that cannot be bound.
+    pub fn from_event(event: &KeyEvent) -> Option<KeyChord> {
+        if event.kind == KeyEventKind::Release {
+            return None;
+        }
+        let mut modifiers = 0;
+        if event.modifiers.contains(KeyModifiers::CONTROL) {
+            modifiers |= CTRL;
+        }
+        if event.modifiers.contains(KeyModifiers::ALT) {
+            modifiers |= ALT;
+        }
+        let shift = event.modifiers.contains(KeyModifiers::SHIFT);
+        let code = match event.code {
+            // A character already carries its shift (`?`, `G`); ctrl+shift+z arrives as `Z`.
+            KeyCode::Char(c) => {
+                if shift && c.is_ascii_lowercase() {
+                    KeyCodeOrd::Char(c.to_ascii_uppercase())
+                } else {
+                    KeyCodeOrd::Char(c)
+                }
+            }
+            KeyCode::F(n) => {
+                if shift {
+                    modifiers |= SHIFT;
+                }
+                KeyCodeOrd::F(n)
+            }
+            KeyCode::BackTab => KeyCodeOrd::Named(named_index(KeyCode::BackTab)?),
+            other => {
+                if shift {
+                    modifiers |= SHIFT;
+                }
+                KeyCodeOrd::Named(named_index(other)?)
+            }
+        };
+        Some(KeyChord { code, modifiers })
+    }
+
+    /// Parses `ctrl+c`, `alt+enter`, `shift+enter`, `f1`, `?`, `G`, `space`, `pageup`.
+    pub fn parse(text: &str) -> Result<KeyChord, String> {
+        let mut modifiers = 0;
+        let mut parts: Vec<&str> = text.split('+').collect();
+        // `ctrl++` binds the plus key.
+        if text.ends_with("++") {
+            parts.truncate(parts.len().saturating_sub(2));
+            parts.push("+");
+        }
+        let key = parts
+            .pop()
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| format!("empty key in {text:?}"))?;
+        for part in parts {
+            modifiers |= match part.to_ascii_lowercase().as_str() {
+                "ctrl" | "control" | "c" => CTRL,
+                "alt" | "meta" | "m" => ALT,
+                "shift" | "s" => SHIFT,
+                other => return Err(format!("unknown modifier {other:?} in {text:?}")),
+            };
+        }
+        let lower = key.to_ascii_lowercase();
+        let code = if key.chars().count() == 1 {
+            let c = key.chars().next().unwrap_or(' ');
+            if modifiers & SHIFT != 0 && c.is_ascii_alphabetic() {
+                modifiers &= !SHIFT;
+                KeyCodeOrd::Char(c.to_ascii_uppercase())
+            } else {
+                KeyCodeOrd::Char(c)
+            }
+        } else if lower == "space" {
+            KeyCodeOrd::Char(' ')
+        } else if let Some(n) = lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
+            KeyCodeOrd::F(n)
+        } else if let Some(i) = NAMED.iter().position(|(name, _)| *name == lower) {
+            KeyCodeOrd::Named(i as u8)
+        } else {
+            return Err(format!("unknown key {key:?} in {text:?}"));
+        };
+        if matches!(code, KeyCodeOrd::Char(_)) {
+            modifiers &= !SHIFT;
+        }
+        Ok(KeyChord { code, modifiers })
+    }
+}
+
+fn named_index(code: KeyCode) -> Option<u8> {
+    NAMED.iter().position(|(_, c)| *c == code).map(|i| i as u8)
+}
+
+impl fmt::Display for KeyChord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.modifiers & CTRL != 0 {
+            f.write_str("ctrl+")?;
+        }
+        if self.modifiers & ALT != 0 {
+            f.write_str("alt+")?;
+        }
+        if self.modifiers & SHIFT != 0 {
+            f.write_str("shift+")?;
+        }
+        match self.code {
+            KeyCodeOrd::Char(' ') => f.write_str("space"),
+            KeyCodeOrd::Char(c) => write!(f, "{c}"),
+            KeyCodeOrd::F(n) => write!(f, "F{n}"),
+            KeyCodeOrd::Named(i) => f.write_str(NAMED.get(i as usize).map_or("?", |(n, _)| n)),
+        }
+    }
+}
+
+/// The bindings of every context.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keymap {
+    bindings: BTreeMap<Context, BTreeMap<KeyChord, Action>>,
+}
+
+const DEFAULTS: &[(Context, &str, Action)] = &[
+    (Context::Chat, "enter", Action::Send),
+    (Context::Chat, "shift+enter", Action::Newline),
+    (Context::Chat, "alt+enter", Action::Newline),
+    (Context::Chat, "ctrl+j", Action::Newline),
+    (Context::Chat, "esc", Action::Cancel),
+    (Context::Chat, "ctrl+c", Action::Quit),
+    (Context::Chat, "ctrl+r", Action::Retry),
+    (Context::Chat, "ctrl+p", Action::OpenModelPicker),
+    (Context::Chat, "f2", Action::OpenParameters),
+    (Context::Chat, "f1", Action::ToggleHelp),
+    (Context::Chat, "ctrl+t", Action::ToggleReasoning),
+    (Context::Chat, "ctrl+y", Action::CopyLastAnswer),
+    (Context::Chat, "alt+y", Action::CopyLastCodeBlock),
+    (Context::Chat, "ctrl+n", Action::NewConversation),
+    (Context::Chat, "tab", Action::FocusTranscript),
+    (Context::Chat, "up", Action::HistoryPrevious),
+    (Context::Chat, "down", Action::HistoryNext),
+    (Context::Chat, "ctrl+z", Action::Undo),
+    (Context::Chat, "alt+z", Action::Redo),
+    (Context::Chat, "ctrl+shift+z", Action::Redo),
+    (Context::Chat, "pageup", Action::PageUp),
+    (Context::Chat, "pagedown", Action::PageDown),
+    (Context::Transcript, "up", Action::ScrollUp),
+    (Context::Transcript, "k", Action::ScrollUp),
+    (Context::Transcript, "down", Action::ScrollDown),
+    (Context::Transcript, "j", Action::ScrollDown),
+    (Context::Transcript, "pageup", Action::PageUp),
+    (Context::Transcript, "pagedown", Action::PageDown),
+    (Context::Transcript, "space", Action::PageDown),
+    (Context::Transcript, "home", Action::ScrollTop),
+    (Context::Transcript, "g", Action::ScrollTop),
+    (Context::Transcript, "end", Action::ScrollBottom),
+    (Context::Transcript, "G", Action::ScrollBottom),
+    (Context::Transcript, "tab", Action::FocusEditor),
+    (Context::Transcript, "i", Action::FocusEditor),
+    (Context::Transcript, "esc", Action::Cancel),
+    (Context::Transcript, "r", Action::Retry),
+    (Context::Transcript, "t", Action::ToggleReasoning),
+    (Context::Transcript, "y", Action::CopyLastAnswer),
+    (Context::Transcript, "Y", Action::CopyLastCodeBlock),
+    (Context::Transcript, "m", Action::OpenModelPicker),
+    (Context::Transcript, "p", Action::OpenParameters),
+    (Context::Transcript, "?", Action::ToggleHelp),
+    (Context::Transcript, "f1", Action::ToggleHelp),
+    (Context::Transcript, "ctrl+c", Action::Quit),
+    (Context::Picker, "esc", Action::Close),
+    (Context::Picker, "enter", Action::Confirm),
+    (Context::Picker, "up", Action::SelectPrevious),
+    (Context::Picker, "ctrl+p", Action::SelectPrevious),
+    (Context::Picker, "down", Action::SelectNext),
+    (Context::Picker, "ctrl+n", Action::SelectNext),
+    (Context::Picker, "pageup", Action::PageUp),
+    (Context::Picker, "pagedown", Action::PageDown),
+    (Context::Picker, "ctrl+c", Action::Quit),
+    (Context::Parameters, "esc", Action::Close),
+    (Context::Parameters, "enter", Action::Confirm),
+    (Context::Parameters, "up", Action::SelectPrevious),
+    (Context::Parameters, "backtab", Action::SelectPrevious),
+    (Context::Parameters, "down", Action::SelectNext),
+    (Context::Parameters, "tab", Action::SelectNext),
+    (Context::Parameters, "ctrl+c", Action::Quit),
+    (Context::Help, "esc", Action::Close),
+    (Context::Help, "?", Action::Close),
+    (Context::Help, "f1", Action::Close),
+    (Context::Help, "q", Action::Close),
+    (Context::Help, "up", Action::ScrollUp),
+    (Context::Help, "k", Action::ScrollUp),
+    (Context::Help, "down", Action::ScrollDown),
+    (Context::Help, "j", Action::ScrollDown),
+    (Context::Help, "pageup", Action::PageUp),
+    (Context::Help, "pagedown", Action::PageDown),
+    (Context::Help, "ctrl+c", Action::Quit),
+];
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let mut bindings: BTreeMap<Context, BTreeMap<KeyChord, Action>> = BTreeMap::new();
+        for (context, key, action) in DEFAULTS {
+            if let Ok(chord) = KeyChord::parse(key) {
+                bindings.entry(*context).or_default().insert(chord, *action);
+            }
+        }
+        Keymap { bindings }
+    }
+}
+
+impl Keymap {
+    /// The defaults with the user's `[keys.<context>]` tables merged over them. Entries that do
+    /// not parse are skipped and described in the returned warnings.
+    pub fn with_overrides(
+        overrides: &BTreeMap<String, BTreeMap<String, String>>,
+    ) -> (Keymap, Vec<String>) {
+        let mut keymap = Keymap::default();
+        let mut warnings = Vec::new();
+        for (context_name, keys) in overrides {
+            let Some(context) = Context::ALL.iter().find(|c| c.name() == context_name) else {
+                let names: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
+                warnings.push(format!(
+                    "keys: unknown context {context_name:?} (one of {})",
+                    names.join(", ")
+                ));
+                continue;
+            };
+            for (key, action_name) in keys {
+                let chord = match KeyChord::parse(key) {
+                    Ok(chord) => chord,
+                    Err(e) => {
+                        warnings.push(format!("keys.{context_name}: {e}"));
+                        continue;
+                    }
+                };
+                let Some(action) = Action::from_name(action_name) else {
+                    warnings.push(format!(
+                        "keys.{context_name}: unknown action {action_name:?} for {key:?}"
+                    ));
+                    continue;
+                };
+                let table = keymap.bindings.entry(*context).or_default();
+                if action == Action::None {
+                    table.remove(&chord);
+                } else {
+                    table.insert(chord, action);
+                }
+            }
+        }
+        (keymap, warnings)
+    }
+
+    /// The action bound to a key in a context.
+    pub fn action(&self, context: Context, event: &KeyEvent) -> Option<Action> {
+        let chord = KeyChord::from_event(event)?;
+        self.bindings.get(&context)?.get(&chord).copied()
+    }
+
+    /// The keys bound to an action in a context, for hints such as "ctrl+p: models".
+    pub fn keys_for(&self, context: Context, action: Action) -> Vec<KeyChord> {
+        self.bindings
+            .get(&context)
+            .map(|t| {
+                t.iter()
+                    .filter(|(_, a)| **a == action)
+                    .map(|(k, _)| *k)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The first key bound to an action, as text (`"?"` when unbound).
+    pub fn hint(&self, context: Context, action: Action) -> String {
+        self.keys_for(context, action)
+            .first()
+            .map_or_else(|| "unbound".to_string(), |k| k.to_string())
+    }
+
+    /// Help text per context: `(keys, description)` rows, one per action, in action order.
+    pub fn help(&self) -> Vec<(Context, Vec<(String, &'static str)>)> {
+        Context::ALL
+            .iter()
+            .map(|context| {
+                let rows = Action::ALL
+                    .iter()
+                    .filter_map(|action| {
+                        let keys = self.keys_for(*context, *action);
+                        (!keys.is_empty()).then(|| {
+                            let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+                            (keys.join(", "), action.describe())
+                        })
+                    })
+                    .collect();
+                (*context, rows)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn defaults_parse_and_resolve() {
+        let keymap = Keymap::default();
+        let total: usize = keymap.bindings.values().map(|t| t.len()).sum();
+        assert_eq!(total, DEFAULTS.len(), "every default key parses once");
+        assert_eq!(
+            keymap.action(Context::Chat, &key(KeyCode::Enter, KeyModifiers::NONE)),
+            Some(Action::Send)
+        );
+        assert_eq!(
+            keymap.action(Context::Chat, &key(KeyCode::Enter, KeyModifiers::SHIFT)),
+            Some(Action::Newline)
+        );
+        assert_eq!(
+            keymap.action(
+                Context::Transcript,
+                &key(KeyCode::Char('?'), KeyModifiers::SHIFT)
+            ),
+            Some(Action::ToggleHelp)
+        );
+        assert_eq!(
+            keymap.action(
+                Context::Transcript,
+                &key(KeyCode::Char('G'), KeyModifiers::SHIFT)
+            ),
+            Some(Action::ScrollBottom)
+        );
+        assert_eq!(
+            keymap.action(
+                Context::Chat,
+                &key(
+                    KeyCode::Char('Z'),
+                    KeyModifiers::CONTROL | KeyModifiers::SHIFT
+                )
+            ),
+            Some(Action::Redo)
+        );
+        assert_eq!(
+            keymap.action(Context::Chat, &key(KeyCode::Char('a'), KeyModifiers::NONE)),
+            None
+        );
+    }
+
+    #[test]
+    fn overrides_merge_and_report() {
+        let mut overrides = BTreeMap::new();
+        overrides.insert(
+            "chat".to_string(),
+            BTreeMap::from([
+                ("ctrl+o".to_string(), "open_model_picker".to_string()),
+                ("ctrl+p".to_string(), "none".to_string()),
+                ("ctrl+q".to_string(), "fly".to_string()),
+                ("hyper+x".to_string(), "send".to_string()),
+            ]),
+        );
+        overrides.insert("nowhere".to_string(), BTreeMap::new());
+        let (keymap, warnings) = Keymap::with_overrides(&overrides);
+        let ctrl = |c| key(KeyCode::Char(c), KeyModifiers::CONTROL);
+        assert_eq!(
+            keymap.action(Context::Chat, &ctrl('o')),
+            Some(Action::OpenModelPicker)
+        );
+        assert_eq!(keymap.action(Context::Chat, &ctrl('p')), None);
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert_eq!(
+            keymap.hint(Context::Chat, Action::OpenModelPicker),
+            "ctrl+o"
+        );
+    }
+
+    #[test]
+    fn chords_print_as_they_parse() {
+        for text in [
+            "ctrl+c",
+            "alt+enter",
+            "shift+enter",
+            "F1",
+            "?",
+            "G",
+            "space",
+            "ctrl+shift+z",
+        ] {
+            let chord = KeyChord::parse(text).unwrap();
+            assert_eq!(
+                KeyChord::parse(&chord.to_string()).unwrap(),
+                chord,
+                "{text}"
+            );
+        }
+        assert_eq!(
+            KeyChord::parse("ctrl+shift+z").unwrap().to_string(),
+            "ctrl+Z"
+        );
+    }
+
+    #[test]
+    fn every_action_has_a_name_that_round_trips() {
+        for action in Action::ALL {
+            assert_eq!(Action::from_name(action.name()), Some(*action));
+            let json = serde_json::to_string(action).unwrap();
+            assert_eq!(json, format!("\"{}\"", action.name()));
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Rendering: `render(&State, &mut ViewCache, &mut Frame)` draws the transcript, the prompt
+//! editor, the status bar and any popup. It reads the state and does no I/O.
+
+pub mod highlight;
+pub mod markdown;
+pub mod overlays;
+pub mod status;
+pub mod transcript;
+pub mod wrap;
+
+pub use transcript::ViewCache;
+
+use crate::app::state::{Focus, Overlay, State};
+use crate::config::theme::Role;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::{Block, Borders, Widget};
+use unicode_width::UnicodeWidthStr;
+
+/// Draws one frame.
+pub fn render(state: &State, cache: &mut ViewCache, frame: &mut Frame<'_>) {
+    let area = frame.area();
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let editor_height = editor_height(state, area);
+    let [transcript_area, editor_area, status_area] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(editor_height),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let theme = &state.theme;
+    let border = |focused: bool| {
+        if focused {
+            theme.style(Role::BorderFocused)
+        } else {
+            theme.style(Role::Border)
+        }
+    };
+    let transcript_focused = state.focus == Focus::Transcript;
+    let inner = if transcript_area.height >= 3 {
+        let block = Block::default()
+            .borders(Borders::TOP)
+            .border_style(border(transcript_focused))
+            .title(" transcript ")
+            .title_style(border(transcript_focused));
+        let inner = block.inner(transcript_area);
+        block.render(transcript_area, frame.buffer_mut());
+        inner
+    } else {
+        transcript_area
+    };
+    transcript::render(state, cache, inner, frame.buffer_mut());
+    render_editor(
+        state,
+        editor_area,
+        frame,
+        border(state.focus == Focus::Editor),
+    );
+    status::render(state, status_area, frame.buffer_mut());
+    match &state.overlay {
+        Overlay::None => {}
+        Overlay::Picker(picker) => overlays::picker(state, picker, area, frame.buffer_mut()),
+        Overlay::Parameters(form) => overlays::parameters(state, form, area, frame.buffer_mut()),
+        Overlay::Help { scroll } => overlays::help(state, *scroll, area, frame.buffer_mut()),
+    }
+}
+
+/// Rows the editor takes: its wrapped lines plus the border, at most a third of the screen.
+fn editor_height(state: &State, area: Rect) -> u16 {
+    let inner_width = area.width.saturating_sub(2).max(1) as usize;
+    let rows: usize = state
+        .editor
+        .lines()
+        .iter()
+        .map(|line| line.width().div_ceil(inner_width).max(1))
+        .sum();
+    let most = (area.height / 3).max(3);
+    (rows as u16)
+        .saturating_add(2)
+        .clamp(3, most)
+        .min(area.height.saturating_sub(1))
+}
+
+fn render_editor(state: &State, area: Rect, frame: &mut Frame<'_>, border: ratatui::style::Style) {
+    if area.height == 0 {
+        return;
+    }
+    let lines = state.editor.lines();
+    let title = if lines.len() > 1 || lines.first().is_some_and(|l| l.chars().count() > 200) {
+        let chars: usize = lines.iter().map(|l| l.chars().count()).sum::<usize>() + lines.len() - 1;
+        format!(" prompt · {} lines · {chars} chars ", lines.len())
+    } else {
+        " prompt ".to_string()
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(title)
+        .title_style(border);
+    let inner = block.inner(area);
+    block.render(area, frame.buffer_mut());
+    frame.render_widget(&state.editor, inner);
+}

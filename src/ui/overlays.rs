@@ -1,0 +1,247 @@
+//! Popups over the chat: the model picker, the parameters form and the help overlay (generated
+//! from the keymap).
+
+use crate::app::params::{FIELDS, ParamsForm, capability_hint};
+use crate::app::picker::Picker;
+use crate::app::state::State;
+use crate::config::theme::Role;
+use crate::keymap::Context;
+use crate::text::sanitize_for_terminal;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Widget};
+
+/// A rectangle of at most `width` x `height` centred in `area`.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// Clears `rect`, draws a titled border and returns the inside.
+fn frame(state: &State, rect: Rect, title: &str, buf: &mut Buffer) -> Rect {
+    Clear.render(rect, buf);
+    let theme = &state.theme;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Role::BorderFocused))
+        .style(theme.style(Role::Popup))
+        .title(format!(" {title} "));
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    inner
+}
+
+fn put(buf: &mut Buffer, area: Rect, row: u16, line: &Line<'_>) {
+    if row < area.height {
+        buf.set_line(area.x, area.y + row, line, area.width);
+    }
+}
+
+/// The model picker: filter, then one row per model.
+pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
+    let theme = &state.theme;
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4).max(20),
+        area.height.saturating_sub(2),
+    );
+    let source = if state.listed_models.is_some() {
+        "live listing"
+    } else {
+        "catalog"
+    };
+    let inner = frame(
+        state,
+        rect,
+        &format!(
+            "models · {source} · {}/{}",
+            picker.matches.len(),
+            picker.items.len()
+        ),
+        buf,
+    );
+    if inner.height == 0 {
+        return;
+    }
+    let filter = Line::from(vec![
+        Span::styled("> ", theme.style(Role::Accent)),
+        Span::raw(sanitize_for_terminal(&picker.filter).into_owned()),
+        Span::styled("▏", theme.style(Role::Accent)),
+    ]);
+    put(buf, inner, 0, &filter);
+    let rows = inner.height.saturating_sub(2) as usize;
+    if rows == 0 {
+        return;
+    }
+    let first = picker.selected.saturating_sub(rows.saturating_sub(1));
+    let wide = inner.width >= 90;
+    for (row, &index) in picker.matches.iter().enumerate().skip(first).take(rows) {
+        let Some(item) = picker.items.get(index) else {
+            continue;
+        };
+        let selected = row == picker.selected;
+        let mut style = if item.chats() {
+            theme.style(Role::Text)
+        } else {
+            theme.style(Role::Muted)
+        };
+        if selected {
+            style = theme.style(Role::Selection);
+        }
+        let stream = if item.streaming { "stream" } else { "invoke" };
+        let modalities = format!(
+            "{}→{}",
+            if item.input.is_empty() {
+                "?".to_string()
+            } else {
+                item.input.join("+")
+            },
+            if item.output.is_empty() {
+                "?".to_string()
+            } else {
+                item.output.join("+")
+            }
+        );
+        let price = item
+            .price
+            .map(|(i, o)| format!("${i:.5}/${o:.5}"))
+            .unwrap_or_else(|| "-".to_string());
+        let name = sanitize_for_terminal(&item.name);
+        let id = sanitize_for_terminal(&item.id);
+        let text = if wide {
+            format!(
+                "{:<26.26} {:<10.10} {:<6} {:<16.16} {:<19} {}",
+                name, item.provider, stream, modalities, price, id
+            )
+        } else {
+            format!("{:<22.22} {:<6} {}", name, stream, id)
+        };
+        let line = Line::from(Span::styled(text, style));
+        let y = 1 + (row - first) as u16;
+        if selected {
+            buf.set_style(
+                Rect {
+                    x: inner.x,
+                    y: inner.y + y,
+                    width: inner.width,
+                    height: 1,
+                },
+                style,
+            );
+        }
+        put(buf, inner, y, &line);
+    }
+    let hint = Line::from(Span::styled(
+        "type to filter · ↑↓ select · Enter switch · Esc close · price per 1k tokens in/out",
+        theme.style(Role::Muted),
+    ));
+    put(buf, inner, inner.height - 1, &hint);
+}
+
+/// The parameters form.
+pub fn parameters(state: &State, form: &ParamsForm, area: Rect, buf: &mut Buffer) {
+    let theme = &state.theme;
+    let height = FIELDS.len() as u16 + 6;
+    let rect = centered(area, 76, height);
+    let inner = frame(state, rect, "parameters", buf);
+    for (i, label) in FIELDS.iter().enumerate() {
+        let selected = i == form.selected;
+        let value = form.values.get(i).map(String::as_str).unwrap_or_default();
+        let mut spans = vec![
+            Span::styled(
+                format!("{label:>16}: "),
+                if selected {
+                    theme.style(Role::Accent)
+                } else {
+                    theme.style(Role::Muted)
+                },
+            ),
+            Span::styled(
+                sanitize_for_terminal(value).into_owned(),
+                theme.style(Role::Text),
+            ),
+        ];
+        if selected {
+            spans.push(Span::styled("▏", theme.style(Role::Accent)));
+        }
+        put(buf, inner, i as u16, &Line::from(spans));
+    }
+    let hint_row = FIELDS.len() as u16 + 1;
+    put(
+        buf,
+        inner,
+        hint_row,
+        &Line::from(Span::styled(
+            capability_hint(&state.model),
+            theme.style(Role::Muted),
+        )),
+    );
+    if let Some(error) = &form.error {
+        put(
+            buf,
+            inner,
+            hint_row + 1,
+            &Line::from(Span::styled(
+                sanitize_for_terminal(error).into_owned(),
+                theme.style(Role::Error),
+            )),
+        );
+    }
+    put(
+        buf,
+        inner,
+        hint_row + 2,
+        &Line::from(Span::styled(
+            "↑↓/Tab field · empty = model default · stops comma-separated · Enter apply · Esc cancel",
+            theme.style(Role::Muted),
+        )),
+    );
+}
+
+/// The help overlay: every binding of every context, from the keymap.
+pub fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
+    let theme = &state.theme;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for (context, rows) in state.keymap.help() {
+        if rows.is_empty() {
+            continue;
+        }
+        let title = match context {
+            Context::Chat => "Prompt (keys not listed edit the prompt)",
+            Context::Transcript => "Transcript (Tab from the prompt)",
+            Context::Picker => "Model picker (type to filter)",
+            Context::Parameters => "Parameters form",
+            Context::Help => "This help",
+        };
+        lines.push(Line::from(Span::styled(title, theme.style(Role::Heading))));
+        for (keys, description) in rows {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:>22}  "), theme.style(Role::Accent)),
+                Span::styled(description, theme.style(Role::Text)),
+            ]));
+        }
+        lines.push(Line::default());
+    }
+    lines.push(Line::from(Span::styled(
+        "Keys are configurable: [keys.<context>] in the config file (bedrock-tui config path).",
+        theme.style(Role::Muted),
+    )));
+    let rect = centered(area, 96, area.height.saturating_sub(2));
+    let inner = frame(state, rect, "help · Esc closes", buf);
+    let first = scroll.min(lines.len().saturating_sub(inner.height as usize));
+    for (row, line) in lines
+        .iter()
+        .skip(first)
+        .take(inner.height as usize)
+        .enumerate()
+    {
+        put(buf, inner, row as u16, line);
+    }
+}

@@ -1,0 +1,112 @@
+//! The status bar: state badge, model, where requests go, and the last answer's figures (time
+//! to first token, tokens per second, tokens in and out, estimated cost), or a flash message.
+
+use crate::app::state::{ConnectionState, Speaker, State};
+use crate::config::theme::Role;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+/// Draws the status bar into a one-row area.
+pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
+    let theme = &state.theme;
+    let base = theme.style(Role::Status);
+    buf.set_style(area, base);
+    let activity = state.activity();
+    let badge_style = match activity {
+        "error" => theme.style(Role::Error).patch(
+            ratatui::style::Style::default().bg(theme
+                .style(Role::Status)
+                .bg
+                .unwrap_or(ratatui::style::Color::Reset)),
+        ),
+        _ => theme.style(Role::StatusAccent),
+    };
+    let mut spans = vec![
+        Span::styled(format!(" {} ", activity.to_uppercase()), badge_style),
+        Span::styled(" ", base),
+        Span::styled(
+            crate::text::sanitize_for_terminal(&State::model_name(&state.model)).into_owned(),
+            base.patch(theme.style(Role::Accent))
+                .bg(base.bg.unwrap_or_default()),
+        ),
+    ];
+    let place = match &state.connection {
+        ConnectionState::Pending => "resolving credentials…".to_string(),
+        ConnectionState::Ready {
+            description,
+            emulator: true,
+            ..
+        } => {
+            let _ = description;
+            "emulator".to_string()
+        }
+        ConnectionState::Ready { description, .. } => description.clone(),
+        ConnectionState::Failed(_) => "not connected".to_string(),
+    };
+    spans.push(Span::styled(format!(" · {place}"), base));
+    let right = match &state.flash {
+        Some(flash) => {
+            let style = if flash.error {
+                theme.style(Role::Error).bg(base.bg.unwrap_or_default())
+            } else {
+                base
+            };
+            Span::styled(
+                format!(" {} ", crate::text::sanitize_for_terminal(&flash.text)),
+                style,
+            )
+        }
+        None => Span::styled(figures(state), base),
+    };
+    let left = Line::from(spans);
+    let left_width = left.width() as u16;
+    buf.set_line(area.x, area.y, &left, area.width);
+    let right_width = right.width() as u16;
+    if left_width + right_width < area.width {
+        let x = area.x + area.width - right_width;
+        buf.set_span(x, area.y, &right, right_width);
+    } else if state.flash.is_some() {
+        // A message wins over the model name on a narrow screen.
+        buf.set_style(area, base);
+        buf.set_span(area.x, area.y, &right, area.width);
+    }
+}
+
+/// `ttft 120 ms · 48 tok/s · 12 in · 345 out · $0.0012`, of the latest answer.
+fn figures(state: &State) -> String {
+    let Some(stats) = state
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.speaker == Speaker::Assistant)
+        .map(|m| m.stats)
+    else {
+        let help = state.keymap.hint(
+            crate::keymap::Context::Chat,
+            crate::keymap::Action::ToggleHelp,
+        );
+        return format!("{help} help ");
+    };
+    let mut parts = Vec::new();
+    if let Some(t) = stats.first_token {
+        parts.push(format!("ttft {} ms", t.as_millis()));
+    }
+    if let Some(rate) = stats.tokens_per_second() {
+        parts.push(format!("{rate:.0} tok/s"));
+    }
+    if let Some(n) = stats.input_tokens {
+        parts.push(format!("{n} in"));
+    }
+    if let Some(n) = stats.output_tokens {
+        parts.push(format!("{n} out"));
+    }
+    if let Some(cost) = stats.cost {
+        parts.push(format!("${cost:.4}"));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{} ", parts.join(" · "))
+    }
+}
