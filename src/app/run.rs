@@ -10,7 +10,7 @@ use crate::bedrock::BedrockError;
 use crate::connect::Connection;
 use crate::ui::{self, ViewCache};
 use crossterm::event::Event;
-use futures_util::{Stream, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::collections::HashMap;
@@ -138,6 +138,18 @@ impl App {
                 }));
             }
             _ = tokio::time::sleep_until(frame_due.into()), if dirty => {}
+        }
+        // A burst of input (typing fast, a terminal without bracketed paste) is handled in one
+        // wake-up and costs one frame.
+        while batch.len() < BATCH {
+            match events.next().now_or_never() {
+                Some(Some(Ok(event))) => batch.extend(msg_of(event)),
+                Some(Some(Err(_)) | None) => {
+                    input_ended = true;
+                    break;
+                }
+                None => break,
+            }
         }
         if let Some(result) = connection {
             self.connecting = None;

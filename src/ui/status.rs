@@ -57,7 +57,19 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
                 style,
             )
         }
-        None => Span::styled(figures(state), base),
+        None => {
+            // The figures that fit, the least important (time to first token) dropped first.
+            let left_width = Line::from(spans.clone()).width();
+            let mut parts = figures(state);
+            let text = loop {
+                let text = format!("{} ", parts.join(" · "));
+                if left_width + text.chars().count() < area.width as usize || parts.len() <= 1 {
+                    break text;
+                }
+                parts.remove(0);
+            };
+            Span::styled(text, base)
+        }
     };
     let left = Line::from(spans);
     let left_width = left.width() as u16;
@@ -73,8 +85,8 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// `ttft 120 ms · 48 tok/s · 12 in · 345 out · $0.0012`, of the latest answer.
-fn figures(state: &State) -> String {
+/// `ttft 120 ms`, `48 tok/s`, `12 in`, `345 out`, `$0.0012`: figures of the latest answer.
+fn figures(state: &State) -> Vec<String> {
     let Some(stats) = state
         .messages
         .iter()
@@ -86,7 +98,7 @@ fn figures(state: &State) -> String {
             crate::keymap::Context::Chat,
             crate::keymap::Action::ToggleHelp,
         );
-        return format!("{help} help ");
+        return vec![format!("{help} help")];
     };
     let mut parts = Vec::new();
     if let Some(t) = stats.first_token {
@@ -104,9 +116,5 @@ fn figures(state: &State) -> String {
     if let Some(cost) = stats.cost {
         parts.push(format!("${cost:.4}"));
     }
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("{} ", parts.join(" · "))
-    }
+    parts
 }

@@ -83,3 +83,4 @@ pub fn claude_body(prompt: &str) -> bytes::Bytes {
     .to_string()
     .into()
 }
+pub mod tui;

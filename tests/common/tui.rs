@@ -1,0 +1,215 @@
+//! A harness that drives the real chat loop (`App::step`) on a ratatui `TestBackend` with
+//! synthetic terminal events, against the in-process emulator.
+#![allow(dead_code)]
+
+use bedrock_tui::app::effects::RecordingClipboard;
+use bedrock_tui::app::run::App;
+use bedrock_tui::app::state::{AnswerStatus, Message, Speaker, State};
+use bedrock_tui::bedrock::{RetryPolicy, Timeouts};
+use bedrock_tui::config::theme::Theme;
+use bedrock_tui::connect::{ConnectOptions, connect_emulator};
+use bedrock_tui::keymap::Keymap;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use futures_util::Stream;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::pin::Pin;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+pub type Events = Pin<Box<dyn Stream<Item = std::io::Result<Event>> + Send>>;
+
+pub struct Harness {
+    pub app: App,
+    pub terminal: Terminal<TestBackend>,
+    input: mpsc::UnboundedSender<std::io::Result<Event>>,
+    events: Events,
+    pub clipboard: RecordingClipboard,
+    pub running: bool,
+}
+
+pub struct Setup {
+    pub width: u16,
+    pub height: u16,
+    pub tokens_per_second: f64,
+    pub max_attempts: u32,
+    pub idle_timeout: Duration,
+    pub model: String,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Setup {
+            width: 80,
+            height: 24,
+            tokens_per_second: 0.0,
+            max_attempts: 1,
+            idle_timeout: Duration::from_secs(2),
+            model: "global.anthropic.claude-haiku-4-5-20251001-v1:0".to_string(),
+        }
+    }
+}
+
+impl Harness {
+    pub async fn start(setup: Setup) -> Harness {
+        let state = State::new(setup.model.clone(), Keymap::default(), Theme::default());
+        let clipboard = RecordingClipboard::default();
+        let mut app = App::new(state, Box::new(clipboard.clone()));
+        let options = ConnectOptions {
+            demo: true,
+            demo_tokens_per_second: setup.tokens_per_second,
+            retry: RetryPolicy {
+                max_attempts: setup.max_attempts,
+                base_delay: Duration::from_millis(5),
+                max_delay: Duration::from_millis(20),
+            },
+            timeouts: Timeouts {
+                idle: setup.idle_timeout,
+                ..Timeouts::default()
+            },
+            ..ConnectOptions::default()
+        };
+        app.connect(async move { connect_emulator(&options).await });
+        let (input, rx) = mpsc::unbounded_channel();
+        let events: Events = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|event| (event, rx))
+        }));
+        let terminal =
+            Terminal::new(TestBackend::new(setup.width, setup.height)).expect("terminal");
+        let mut harness = Harness {
+            app,
+            terminal,
+            input,
+            events,
+            clipboard,
+            running: true,
+        };
+        harness
+            .app
+            .draw(&mut harness.terminal)
+            .expect("first frame");
+        harness
+            .until("connected", |h| h.app.state.activity() != "connecting")
+            .await;
+        harness
+    }
+
+    pub fn event(&self, event: Event) {
+        self.input.send(Ok(event)).expect("loop alive");
+    }
+
+    pub fn key(&self, code: KeyCode, modifiers: KeyModifiers) {
+        self.event(Event::Key(KeyEvent::new(code, modifiers)));
+    }
+
+    pub fn press(&self, code: KeyCode) {
+        self.key(code, KeyModifiers::NONE);
+    }
+
+    pub fn ctrl(&self, c: char) {
+        self.key(KeyCode::Char(c), KeyModifiers::CONTROL);
+    }
+
+    pub fn type_text(&self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c), KeyModifiers::NONE);
+        }
+    }
+
+    /// Types a prompt, presses Enter and lets the loop take it in.
+    pub async fn send(&mut self, text: &str) {
+        let before = self.last_user_id();
+        let refusal = self.app.state.flash.clone();
+        self.type_text(text);
+        self.press(KeyCode::Enter);
+        self.until("the prompt to be taken in", |h| {
+            h.last_user_id() != before
+                || (h.app.state.flash.is_some() && h.app.state.flash != refusal)
+        })
+        .await;
+    }
+
+    pub fn last_user_id(&self) -> Option<u64> {
+        self.app
+            .state
+            .messages
+            .iter()
+            .rev()
+            .find(|m| m.speaker == Speaker::User)
+            .map(|m| m.id)
+    }
+
+    /// Runs the real loop until `done` holds (checked after every step), or panics after 20 s
+    /// with the screen.
+    pub async fn until(&mut self, what: &str, done: impl Fn(&Harness) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while !done(self) {
+            if !self.running {
+                panic!("the loop ended while waiting for {what}\n{}", self.screen());
+            }
+            let step = self.app.step(&mut self.terminal, &mut self.events);
+            match tokio::time::timeout_at(deadline, step).await {
+                Ok(Ok(running)) => self.running = running,
+                Ok(Err(e)) => panic!("terminal error: {e}"),
+                Err(_) => panic!("timed out waiting for {what}\n{}", self.screen()),
+            }
+        }
+        // What the state says is on screen too.
+        self.app.draw(&mut self.terminal).expect("draw");
+    }
+
+    /// Handles every queued event (and whatever arrives meanwhile, for at most a second),
+    /// then draws.
+    pub async fn settle(&mut self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+        while self.running && tokio::time::Instant::now() < deadline {
+            let step = self.app.step(&mut self.terminal, &mut self.events);
+            match tokio::time::timeout(Duration::from_millis(30), step).await {
+                Ok(Ok(running)) => self.running = running,
+                Ok(Err(e)) => panic!("terminal error: {e}"),
+                Err(_) => break,
+            }
+        }
+        self.app.draw(&mut self.terminal).expect("draw");
+    }
+
+    pub fn screen(&self) -> String {
+        let buffer = self.terminal.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buffer.area.height {
+            let mut line = String::new();
+            for x in 0..buffer.area.width {
+                line.push_str(buffer[(x, y)].symbol());
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    pub fn answers(&self) -> Vec<&Message> {
+        self.app
+            .state
+            .messages
+            .iter()
+            .filter(|m| m.speaker == Speaker::Assistant)
+            .collect()
+    }
+
+    pub fn last_answer(&self) -> &Message {
+        self.answers().into_iter().last().expect("an answer")
+    }
+
+    pub fn answer_done(&self) -> bool {
+        self.app.state.in_flight.is_none() && self.answers().last().is_some_and(|m| !m.in_flight())
+    }
+
+    pub async fn finish_answer(&mut self) {
+        self.until("the answer to finish", |h| h.answer_done())
+            .await;
+    }
+
+    pub fn status_of_last(&self) -> AnswerStatus {
+        self.last_answer().status.clone()
+    }
+}

@@ -1,0 +1,592 @@
+//! Key-sequence tests of the chat screen: the real loop on a TestBackend against the emulator.
+
+mod common;
+
+use bedrock_tui::app::state::{AnswerStatus, Focus, Overlay, Scroll, Speaker};
+use common::tui::{Harness, Setup};
+use crossterm::event::{Event, KeyCode, KeyModifiers};
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prompt_streams_token_by_token_and_renders_markdown() {
+    let mut h = Harness::start(Setup {
+        tokens_per_second: 400.0,
+        ..Setup::default()
+    })
+    .await;
+    h.send("Hello there").await;
+    h.until("text to start streaming", |h| {
+        h.answers()
+            .last()
+            .is_some_and(|m| m.status == AnswerStatus::Streaming && !m.text.is_empty())
+    })
+    .await;
+    let partial = h.last_answer().text.clone();
+    assert!(
+        h.screen().contains("streaming"),
+        "{}\n{:?}",
+        h.screen(),
+        h.last_answer()
+    );
+    h.finish_answer().await;
+    let answer = h.last_answer();
+    assert_eq!(answer.status, AnswerStatus::Complete);
+    assert!(
+        answer.text.len() > partial.len(),
+        "the answer grew after the first frames"
+    );
+    assert!(answer.text.starts_with(&partial));
+    assert!(answer.stats.first_token.is_some());
+    assert!(answer.stats.output_tokens.unwrap_or(0) > 10);
+    assert!(answer.stats.cost.is_some(), "Claude Haiku 4.5 has a price");
+    let screen = h.screen();
+    // The last line of the answer is on screen, and the transcript follows the stream.
+    let last_word = answer
+        .text
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .replace(['`', '*'], "");
+    let last_row = screen
+        .lines()
+        .rev()
+        .find(|l| !l.is_empty() && !l.contains("IDLE") && !l.starts_with(['│', '┌', '└']))
+        .unwrap();
+    assert!(
+        last_row.ends_with(&last_word),
+        "{last_row:?} {last_word:?}\n{screen}"
+    );
+    assert_eq!(h.app.state.scroll, Scroll::Follow);
+    assert!(screen.contains("IDLE"), "{screen}");
+    assert!(screen.contains(" in · "), "status bar figures: {screen}");
+    // The prompt went into the transcript and the editor is empty again.
+    assert_eq!(h.app.state.messages[0].text, "Hello there");
+    assert!(h.app.state.draft().is_empty());
+}
+
+const STREAM_FAULTS: &[(&str, &str)] = &[
+    ("throttling", "ThrottlingException"),
+    ("validation", "ValidationException"),
+    ("model-stream-error", "ModelStreamErrorException"),
+    ("internal", "InternalServerException"),
+    ("model-timeout", "ModelTimeoutException"),
+    ("service-unavailable", "ServiceUnavailableException"),
+    ("bad-crc", "EventStreamDecodeError"),
+    ("truncate", "TruncatedStream"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_in_stream_fault_shows_inline_and_keeps_the_partial_answer() {
+    let mut h = Harness::start(Setup {
+        width: 100,
+        height: 30,
+        ..Setup::default()
+    })
+    .await;
+    for (fault, name) in STREAM_FAULTS {
+        h.send(&format!("tell me [[fault:{fault} after=4]]")).await;
+        h.finish_answer().await;
+        let answer = h.last_answer();
+        let AnswerStatus::Failed(error) = &answer.status else {
+            panic!("{fault}: not failed: {:?}", answer.status);
+        };
+        assert_eq!(error.name, *name, "{fault}");
+        assert!(error.in_stream, "{fault}");
+        assert!(!answer.text.is_empty(), "{fault}: the partial text is kept");
+        if *fault == "model-stream-error" {
+            assert!(error.original_status.is_some(), "original status kept");
+        }
+        let screen = h.screen();
+        assert!(screen.contains(&format!("✗ {name}")), "{fault}\n{screen}");
+        assert!(
+            screen.contains("partial answer is kept"),
+            "{fault}\n{screen}"
+        );
+        assert!(screen.contains("ctrl+r retries"), "{fault}\n{screen}");
+        assert!(screen.contains("ERROR"), "{fault}\n{screen}");
+    }
+    // The conversation goes on after the errors.
+    h.send("and now a normal answer").await;
+    h.finish_answer().await;
+    assert_eq!(h.status_of_last(), AnswerStatus::Complete);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_errors_reset_and_stalls_are_inline_too() {
+    let mut h = Harness::start(Setup {
+        idle_timeout: Duration::from_millis(400),
+        ..Setup::default()
+    })
+    .await;
+    for (fault, name, status) in [
+        ("http-validation", "ValidationException", Some(400)),
+        ("http-throttling", "ThrottlingException", Some(429)),
+        ("http-model-error", "ModelErrorException", Some(424)),
+        ("reset", "", None),
+        ("stall after=2", "", None),
+    ] {
+        // A new conversation each time: a failed prompt without an answer would otherwise be
+        // merged with the next one (the conversation keeps every prompt).
+        h.ctrl('n');
+        h.settle().await;
+        h.send(&format!("go [[fault:{fault}]]")).await;
+        h.finish_answer().await;
+        let AnswerStatus::Failed(error) = h.status_of_last() else {
+            panic!("{fault}: not failed");
+        };
+        if !name.is_empty() {
+            assert_eq!(error.name, name, "{fault}");
+            assert_eq!(error.status, status, "{fault}");
+            assert!(
+                h.screen().contains(&format!("(HTTP {})", status.unwrap())),
+                "{}",
+                h.screen()
+            );
+        } else {
+            assert!(!error.message.is_empty(), "{fault}: {error:?}");
+        }
+        if fault.starts_with("stall") {
+            assert!(error.message.contains("idle timeout"), "{error:?}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esc_cancels_and_keeps_the_partial_answer_then_retry_answers() {
+    let mut h = Harness::start(Setup {
+        tokens_per_second: 50.0,
+        ..Setup::default()
+    })
+    .await;
+    h.send("a long answer please").await;
+    h.until("some text", |h| {
+        h.answers().last().is_some_and(|m| m.text.len() > 10)
+    })
+    .await;
+    h.press(KeyCode::Esc);
+    h.until("the cancel", |h| {
+        h.status_of_last() == AnswerStatus::Cancelled
+    })
+    .await;
+    let kept = h.last_answer().text.clone();
+    assert!(!kept.is_empty());
+    assert!(h.app.state.in_flight.is_none());
+    // Events of the cancelled request that were already in flight are dropped.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    h.settle().await;
+    assert_eq!(h.last_answer().text, kept);
+    assert!(h.screen().contains("■ cancelled"), "{}", h.screen());
+    // One key retries; the cancelled answer stays on screen, superseded.
+    h.ctrl('r');
+    h.until("the retry to finish", |h| {
+        h.answers().len() == 2 && h.answer_done()
+    })
+    .await;
+    let answers = h.answers();
+    assert!(answers[0].superseded);
+    assert_eq!(answers[1].status, AnswerStatus::Complete);
+    assert!(
+        answers[1].text.starts_with(&kept),
+        "same prompt, same deterministic answer"
+    );
+    // The conversation sent next does not contain the superseded answer.
+    let conversation = h.app.state.conversation();
+    assert_eq!(conversation.turns.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_an_http_error_succeeds() {
+    let mut h = Harness::start(Setup {
+        height: 60,
+        ..Setup::default()
+    })
+    .await;
+    // The first attempt of this request gets a 429; the client makes one attempt only.
+    h.send("please [[fault:flaky=1]]").await;
+    h.finish_answer().await;
+    assert!(matches!(h.status_of_last(), AnswerStatus::Failed(_)));
+    h.ctrl('r');
+    h.until("the retry", |h| h.answers().len() == 2 && h.answer_done())
+        .await;
+    assert_eq!(h.status_of_last(), AnswerStatus::Complete);
+    assert!(h.answers()[0].superseded);
+    assert!(
+        h.screen().contains("superseded by a retry"),
+        "{}",
+        h.screen()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_models_mid_conversation_re_encodes_for_the_new_family() {
+    let mut h = Harness::start(Setup {
+        width: 100,
+        height: 30,
+        ..Setup::default()
+    })
+    .await;
+    h.send("first question").await;
+    h.finish_answer().await;
+    assert_eq!(h.status_of_last(), AnswerStatus::Complete);
+    // Every text family in turn continues the same conversation; the strict emulator refuses a
+    // body in another family's format, so a complete answer proves the re-encoding.
+    for (filter, expected) in [
+        ("nova micro", "amazon.nova-micro-v1:0"),
+        ("llama3-70b", "meta.llama3-70b-instruct-v1:0"),
+        ("mistral 7b", "mistral.mistral-7b-instruct-v0:2"),
+        ("titan text express", "amazon.titan-text-express-v1"),
+        ("command-r-v1", "cohere.command-r-v1:0"),
+        ("jamba 1.5 mini", "ai21.jamba-1-5-mini-v1:0"),
+    ] {
+        h.ctrl('p');
+        h.type_text(filter);
+        h.settle().await;
+        let Overlay::Picker(picker) = &h.app.state.overlay else {
+            panic!("picker not open");
+        };
+        let picked = picker.selected_item().expect("a match").id.clone();
+        assert!(picked.ends_with(expected), "{filter}: picked {picked}");
+        h.press(KeyCode::Enter);
+        h.send(&format!("next question for {filter}")).await;
+        h.finish_answer().await;
+        let answer = h.last_answer();
+        assert_eq!(
+            answer.status,
+            AnswerStatus::Complete,
+            "{filter}: {:?}",
+            answer.status
+        );
+        assert!(answer.model.as_deref().unwrap().ends_with(expected));
+        assert!(!answer.text.is_empty());
+    }
+    // The transcript records which model answered each turn.
+    let models: Vec<String> = h.answers().iter().filter_map(|m| m.model.clone()).collect();
+    assert_eq!(models.len(), 7);
+    assert!(models[0].contains("claude-haiku-4-5"));
+    let notices = h
+        .app
+        .state
+        .messages
+        .iter()
+        .filter(|m| m.speaker == Speaker::Notice)
+        .count();
+    assert_eq!(notices, 6);
+    assert!(h.screen().contains("Jamba 1.5 Mini"), "{}", h.screen());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn picker_filters_and_refuses_non_text_models() {
+    let mut h = Harness::start(Setup::default()).await;
+    h.ctrl('p');
+    h.type_text("llama 70");
+    h.settle().await;
+    let Overlay::Picker(picker) = &h.app.state.overlay else {
+        panic!()
+    };
+    assert!(!picker.matches.is_empty());
+    // Scattered matches are allowed; contiguous ones come first.
+    for &i in &picker.matches[..3] {
+        let id = &picker.items[i].id;
+        assert!(id.contains("llama") && id.contains("70b"), "{id}");
+    }
+    let screen = h.screen();
+    assert!(screen.contains("> llama 70"), "{screen}");
+    // Backspace widens the filter again; Ctrl+U clears it.
+    h.press(KeyCode::Backspace);
+    h.settle().await;
+    let Overlay::Picker(picker) = &h.app.state.overlay else {
+        panic!()
+    };
+    assert_eq!(picker.filter, "llama 7");
+    h.ctrl('u');
+    h.type_text("titan embed");
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    assert!(
+        matches!(h.app.state.overlay, Overlay::Picker(_)),
+        "an embedding model is refused"
+    );
+    assert!(h.screen().contains("makes embeddings"), "{}", h.screen());
+    h.press(KeyCode::Esc);
+    h.settle().await;
+    assert!(matches!(h.app.state.overlay, Overlay::None));
+    assert!(
+        h.app.state.model.contains("claude-haiku-4-5"),
+        "the model did not change"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_paste_lands_in_the_editor_at_once_and_is_sent_as_one_prompt() {
+    let mut h = Harness::start(Setup::default()).await;
+    let paste: String = (0..20_000)
+        .map(|i| format!("line {i} of a large paste\r\n"))
+        .collect();
+    assert!(paste.len() > 500_000);
+    let started = std::time::Instant::now();
+    h.event(Event::Paste(paste.clone()));
+    h.settle().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(h.app.state.messages.is_empty(), "a paste never sends");
+    assert_eq!(h.app.state.editor.lines().len(), 20_001);
+    assert!(h.screen().contains("20001 lines"), "{}", h.screen());
+    h.press(KeyCode::Enter);
+    h.finish_answer().await;
+    let sent = &h.app.state.messages[0].text;
+    assert_eq!(sent, &paste.replace("\r\n", "\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editor_newlines_history_and_undo() {
+    let mut h = Harness::start(Setup::default()).await;
+    h.type_text("one");
+    h.key(KeyCode::Enter, KeyModifiers::ALT);
+    h.type_text("two");
+    h.key(KeyCode::Enter, KeyModifiers::SHIFT);
+    h.type_text("three");
+    h.ctrl('j');
+    h.type_text("four");
+    h.settle().await;
+    assert_eq!(h.app.state.draft(), "one\ntwo\nthree\nfour");
+    h.ctrl('z');
+    h.settle().await;
+    assert_ne!(h.app.state.draft(), "one\ntwo\nthree\nfour");
+    h.key(KeyCode::Char('z'), KeyModifiers::ALT);
+    h.settle().await;
+    assert_eq!(h.app.state.draft(), "one\ntwo\nthree\nfour");
+    h.press(KeyCode::Enter);
+    h.finish_answer().await;
+    h.send("second").await;
+    h.finish_answer().await;
+    // Up on an empty editor recalls the last prompts, Down goes forward again.
+    h.press(KeyCode::Up);
+    h.settle().await;
+    assert_eq!(h.app.state.draft(), "second");
+    h.press(KeyCode::Up);
+    h.settle().await;
+    assert_eq!(h.app.state.draft(), "one\ntwo\nthree\nfour");
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Down);
+    h.settle().await;
+    assert_eq!(h.app.state.draft(), "");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_draft_survives_errors_refusals_and_model_switches() {
+    let mut h = Harness::start(Setup {
+        tokens_per_second: 30.0,
+        ..Setup::default()
+    })
+    .await;
+    h.send("stream for a while").await;
+    h.type_text("my draft");
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    assert_eq!(
+        h.app.state.draft(),
+        "my draft",
+        "sending during a stream is refused"
+    );
+    assert!(h.screen().contains("still streaming"), "{}", h.screen());
+    h.ctrl('p');
+    h.type_text("nova lite");
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    assert_eq!(h.app.state.draft(), "my draft");
+    assert!(
+        h.app.state.in_flight.is_some(),
+        "the stream in flight goes on"
+    );
+    h.press(KeyCode::Esc);
+    h.settle().await;
+    assert!(h.app.state.in_flight.is_none());
+    assert_eq!(h.app.state.draft(), "my draft");
+    // Parameters the model refuses keep the draft too.
+    h.app.state.params.top_p = Some(3.0);
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    assert_eq!(h.app.state.draft(), "my draft");
+    assert!(h.screen().contains("top_p"), "{}", h.screen());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parameters_form_validates_against_the_model() {
+    let mut h = Harness::start(Setup::default()).await;
+    h.press(KeyCode::F(2));
+    h.type_text("Answer in French.");
+    h.press(KeyCode::Down);
+    h.type_text("256");
+    h.press(KeyCode::Down);
+    h.type_text("0.5");
+    h.press(KeyCode::Down);
+    h.type_text("0.9");
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    // Claude Haiku 4.5 takes temperature or top_p, not both.
+    let Overlay::Parameters(form) = &h.app.state.overlay else {
+        panic!("the form stays open: {}", h.screen());
+    };
+    assert!(
+        form.error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("temperature"),
+        "{form:?}"
+    );
+    assert!(h.screen().contains("not both"), "{}", h.screen());
+    h.press(KeyCode::Backspace);
+    h.press(KeyCode::Backspace);
+    h.press(KeyCode::Backspace);
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    assert!(
+        matches!(h.app.state.overlay, Overlay::None),
+        "{}",
+        h.screen()
+    );
+    assert_eq!(h.app.state.system.as_deref(), Some("Answer in French."));
+    assert_eq!(h.app.state.params.max_tokens, Some(256));
+    assert_eq!(h.app.state.params.temperature, Some(0.5));
+    h.send("bonjour").await;
+    h.finish_answer().await;
+    assert_eq!(h.status_of_last(), AnswerStatus::Complete);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transcript_scrolls_with_keys_and_wheel_and_sticks_only_at_the_bottom() {
+    let mut h = Harness::start(Setup {
+        width: 60,
+        height: 14,
+        ..Setup::default()
+    })
+    .await;
+    h.send("first").await;
+    h.finish_answer().await;
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Char('k'));
+    h.press(KeyCode::Char('k'));
+    h.settle().await;
+    assert_eq!(h.app.state.focus, Focus::Transcript);
+    let Scroll::Line(top) = h.app.state.scroll else {
+        panic!("scrolled")
+    };
+    h.event(Event::Mouse(crossterm::event::MouseEvent {
+        kind: crossterm::event::MouseEventKind::ScrollUp,
+        column: 1,
+        row: 1,
+        modifiers: KeyModifiers::NONE,
+    }));
+    h.settle().await;
+    assert_eq!(h.app.state.scroll, Scroll::Line(top - 3));
+    h.press(KeyCode::Char('g'));
+    h.settle().await;
+    assert_eq!(h.app.state.scroll, Scroll::Line(0));
+    assert!(
+        h.screen().contains("▌ You"),
+        "the top of the transcript: {}",
+        h.screen()
+    );
+    // New text while scrolled up does not move the view.
+    h.press(KeyCode::Char('i'));
+    h.app.state.scroll = Scroll::Line(0);
+    h.send("second").await;
+    h.app.state.scroll = Scroll::Line(0);
+    h.until("the answer", |h| h.answers().len() == 2 && h.answer_done())
+        .await;
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Char('G'));
+    h.settle().await;
+    assert_eq!(h.app.state.scroll, Scroll::Follow);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resizing_to_tiny_sizes_never_panics() {
+    let mut h = Harness::start(Setup::default()).await;
+    h.send("some text to lay out [[emulator:tokens=80]]").await;
+    h.finish_answer().await;
+    for (w, hgt) in [
+        (20, 5),
+        (1, 1),
+        (3, 2),
+        (0, 0),
+        (200, 60),
+        (40, 12),
+        (80, 24),
+    ] {
+        h.terminal.backend_mut().resize(w, hgt);
+        h.event(Event::Resize(w, hgt));
+        h.settle().await;
+        for open in [KeyCode::F(1), KeyCode::F(2)] {
+            h.press(open);
+            h.settle().await;
+            h.press(KeyCode::Esc);
+            h.settle().await;
+        }
+        h.ctrl('p');
+        h.settle().await;
+        h.press(KeyCode::Esc);
+        h.settle().await;
+    }
+    assert!(h.screen().contains("You"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_help_reasoning_and_quit() {
+    let mut h = Harness::start(Setup::default()).await;
+    h.send("show me some code").await;
+    h.finish_answer().await;
+    h.ctrl('y');
+    h.key(KeyCode::Char('y'), KeyModifiers::ALT);
+    h.settle().await;
+    let copied = h.clipboard.0.lock().unwrap().clone();
+    assert_eq!(copied.len(), 2);
+    assert_eq!(copied[0], h.last_answer().text);
+    assert!(!copied[1].contains("```") && h.last_answer().text.contains(&copied[1]));
+    // `?` on an empty prompt opens the help; the help lists the bindings.
+    h.type_text("?");
+    h.settle().await;
+    assert!(matches!(h.app.state.overlay, Overlay::Help { .. }));
+    assert!(h.screen().contains("Send the prompt."), "{}", h.screen());
+    h.press(KeyCode::Esc);
+    // `?` inside a prompt is just a character.
+    h.type_text("why?");
+    h.settle().await;
+    assert_eq!(h.app.state.draft(), "why?");
+    // Ctrl+C once warns, another key disarms it, twice quits.
+    h.ctrl('c');
+    h.settle().await;
+    assert!(h.screen().contains("again to quit"));
+    assert!(h.running);
+    h.type_text("x");
+    h.ctrl('c');
+    h.settle().await;
+    assert!(h.running);
+    h.ctrl('c');
+    h.settle().await;
+    assert!(!h.running && h.app.state.quit);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reasoning_is_folded_and_unfolds() {
+    let mut h = Harness::start(Setup {
+        width: 100,
+        height: 40,
+        model: "us.deepseek.r1-v1:0".into(),
+        ..Setup::default()
+    })
+    .await;
+    h.send("think about it").await;
+    h.finish_answer().await;
+    let answer = h.last_answer();
+    assert_eq!(answer.status, AnswerStatus::Complete, "{:?}", answer.status);
+    assert!(!answer.reasoning.is_empty());
+    assert!(h.screen().contains("▸ thinking"), "{}", h.screen());
+    h.ctrl('t');
+    h.settle().await;
+    assert!(h.screen().contains("▾ thinking"), "{}", h.screen());
+    assert!(h.app.state.show_reasoning);
+}
