@@ -247,6 +247,10 @@ impl fmt::Display for KeyChord {
         }
         match self.code {
             KeyCodeOrd::Char(' ') => f.write_str("space"),
+            // `G` alone reads well; with ctrl or alt the shift is spelled out.
+            KeyCodeOrd::Char(c) if c.is_uppercase() && self.modifiers & (CTRL | ALT) != 0 => {
+                write!(f, "shift+{}", c.to_lowercase())
+            }
             KeyCodeOrd::Char(c) => write!(f, "{c}"),
             KeyCodeOrd::F(n) => write!(f, "F{n}"),
             KeyCodeOrd::Named(i) => f.write_str(NAMED.get(i as usize).map_or("?", |(n, _)| n)),
@@ -535,7 +539,7 @@ mod tests {
         }
         assert_eq!(
             KeyChord::parse("ctrl+shift+z").unwrap().to_string(),
-            "ctrl+Z"
+            "ctrl+shift+z"
         );
     }
 

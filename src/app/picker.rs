@@ -177,6 +177,7 @@ fn word_score(word: &str, haystack: &str) -> Option<i64> {
     }
     let mut score = 0;
     let mut previous: Option<usize> = None;
+    let mut first: Option<usize> = None;
     let mut chars = haystack.char_indices();
     for wanted in word.chars() {
         let (position, _) = chars.by_ref().find(|(_, c)| *c == wanted)?;
@@ -189,8 +190,11 @@ fn word_score(word: &str, haystack: &str) -> Option<i64> {
             score += 4;
         }
         previous = Some(position);
+        first.get_or_insert(position);
     }
-    Some(score)
+    // Letters strewn across the whole line are noise, not a match.
+    let span = previous.unwrap_or(0) - first.unwrap_or(0) + 1;
+    (span <= 3 * word.len()).then_some(score)
 }
 
 #[cfg(test)]

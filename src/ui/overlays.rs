@@ -7,10 +7,12 @@ use crate::app::state::State;
 use crate::config::theme::Role;
 use crate::keymap::Context;
 use crate::text::sanitize_for_terminal;
+use crate::ui::wrap::{StyledLine, wrap_into};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Widget};
+use unicode_width::UnicodeWidthStr;
 
 /// A rectangle of at most `width` x `height` centred in `area`.
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -81,7 +83,6 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
         return;
     }
     let first = picker.selected.saturating_sub(rows.saturating_sub(1));
-    let wide = inner.width >= 90;
     for (row, &index) in picker.matches.iter().enumerate().skip(first).take(rows) {
         let Some(item) = picker.items.get(index) else {
             continue;
@@ -111,17 +112,20 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
         );
         let price = item
             .price
-            .map(|(i, o)| format!("${i:.5}/${o:.5}"))
+            .map(|(input, output)| format!("${}/${}", per_million(input), per_million(output)))
             .unwrap_or_else(|| "-".to_string());
         let name = sanitize_for_terminal(&item.name);
         let id = sanitize_for_terminal(&item.id);
-        let text = if wide {
-            format!(
-                "{:<26.26} {:<10.10} {:<6} {:<16.16} {:<19} {}",
+        let text = match inner.width {
+            110.. => format!(
+                "{:<26.26} {:<10.10} {:<6} {:<16.16} {:<15} {}",
                 name, item.provider, stream, modalities, price, id
-            )
-        } else {
-            format!("{:<22.22} {:<6} {}", name, stream, id)
+            ),
+            72.. => format!(
+                "{:<24.24} {:<10.10} {:<6} {:<16.16} {}",
+                name, item.provider, stream, modalities, price
+            ),
+            _ => format!("{:<14.14} {:<6} {}", name, stream, price),
         };
         let line = Line::from(Span::styled(text, style));
         let y = 1 + (row - first) as u16;
@@ -138,10 +142,17 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
         }
         put(buf, inner, y, &line);
     }
-    let hint = Line::from(Span::styled(
-        "type to filter · ↑↓ select · Enter switch · Esc close · price per 1k tokens in/out",
-        theme.style(Role::Muted),
-    ));
+    let selected_id = picker
+        .selected_item()
+        .map(|item| sanitize_for_terminal(&item.id).into_owned())
+        .unwrap_or_default();
+    let hint = Line::from(vec![
+        Span::styled(selected_id, theme.style(Role::Accent)),
+        Span::styled(
+            " · Enter switches · Esc closes · USD per 1M tokens in/out",
+            theme.style(Role::Muted),
+        ),
+    ]);
     put(buf, inner, inner.height - 1, &hint);
 }
 
@@ -208,6 +219,16 @@ pub fn parameters(state: &State, form: &ParamsForm, area: Rect, buf: &mut Buffer
 /// The help overlay: every binding of every context, from the keymap.
 pub fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
     let theme = &state.theme;
+    let rect = centered(area, 96, area.height.saturating_sub(2));
+    let inner = frame(state, rect, "help · Esc closes", buf);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let width = inner.width as usize;
+    // Keys sit in a right-aligned column; a key list wider than the column gets a row of
+    // its own and the description goes under it.
+    let column = (width / 3).clamp(6, 18);
+    let continuation = vec![Span::raw(" ".repeat(column + 2))];
     let mut lines: Vec<Line<'static>> = Vec::new();
     for (context, rows) in state.keymap.help() {
         if rows.is_empty() {
@@ -220,21 +241,41 @@ pub fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
             Context::Parameters => "Parameters form",
             Context::Help => "This help",
         };
-        lines.push(Line::from(Span::styled(title, theme.style(Role::Heading))));
+        wrap_into(
+            &StyledLine::plain(title, theme.style(Role::Heading)),
+            width,
+            &mut lines,
+        );
         for (keys, description) in rows {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:>22}  "), theme.style(Role::Accent)),
-                Span::styled(description, theme.style(Role::Text)),
-            ]));
+            let key_width = UnicodeWidthStr::width(keys.as_str());
+            let prefix = if key_width <= column {
+                vec![Span::styled(
+                    format!("{keys:>column$}  "),
+                    theme.style(Role::Accent),
+                )]
+            } else {
+                wrap_into(
+                    &StyledLine::plain(keys, theme.style(Role::Accent)),
+                    width,
+                    &mut lines,
+                );
+                continuation.clone()
+            };
+            let mut row = StyledLine::plain(description, theme.style(Role::Text));
+            row.prefix = prefix;
+            row.continuation = continuation.clone();
+            wrap_into(&row, width, &mut lines);
         }
         lines.push(Line::default());
     }
-    lines.push(Line::from(Span::styled(
-        "Keys are configurable: [keys.<context>] in the config file (bedrock-tui config path).",
-        theme.style(Role::Muted),
-    )));
-    let rect = centered(area, 96, area.height.saturating_sub(2));
-    let inner = frame(state, rect, "help · Esc closes", buf);
+    wrap_into(
+        &StyledLine::plain(
+            "Keys are configurable: [keys.<context>] in the config file (bedrock-tui config path).",
+            theme.style(Role::Muted),
+        ),
+        width,
+        &mut lines,
+    );
     let first = scroll.min(lines.len().saturating_sub(inner.height as usize));
     for (row, line) in lines
         .iter()
@@ -244,4 +285,10 @@ pub fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
     {
         put(buf, inner, row as u16, line);
     }
+}
+
+/// A price per thousand tokens shown per million, without trailing zeros.
+fn per_million(per_thousand: f64) -> String {
+    let text = format!("{:.3}", per_thousand * 1000.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }

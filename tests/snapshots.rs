@@ -1,0 +1,59 @@
+//! Snapshot tests of rendered screens at 80x24 and 40x12 (insta), driven through the real loop
+//! against the emulator. Timings are masked; everything else is deterministic.
+
+mod common;
+
+use common::tui::{Harness, Setup};
+use crossterm::event::KeyCode;
+
+fn settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"\d+\.\d s", "[s]");
+    settings.add_filter(
+        r"(?m)^( (?:IDLE|ERROR|STREAMING|WAITING) .*?)  +\S.*$",
+        "$1 [figures]",
+    );
+    settings
+}
+
+async fn harness(width: u16, height: u16) -> Harness {
+    Harness::start(Setup {
+        width,
+        height,
+        ..Setup::default()
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screens_at_80x24_and_40x12() {
+    for (width, height) in [(80, 24), (40, 12)] {
+        let size = format!("{width}x{height}");
+        let mut h = harness(width, height).await;
+        h.settle().await;
+        settings().bind(|| insta::assert_snapshot!(format!("empty_{size}"), h.screen()));
+
+        h.send("Explain event streams [[emulator:tokens=40]]").await;
+        h.finish_answer().await;
+        settings().bind(|| insta::assert_snapshot!(format!("answer_{size}"), h.screen()));
+
+        h.send("again [[fault:model-stream-error after=3]]").await;
+        h.finish_answer().await;
+        settings().bind(|| insta::assert_snapshot!(format!("exception_{size}"), h.screen()));
+
+        h.ctrl('p');
+        h.type_text("nova");
+        h.settle().await;
+        settings().bind(|| insta::assert_snapshot!(format!("picker_{size}"), h.screen()));
+        h.press(KeyCode::Esc);
+
+        h.press(KeyCode::F(1));
+        h.settle().await;
+        settings().bind(|| insta::assert_snapshot!(format!("help_{size}"), h.screen()));
+        h.press(KeyCode::Esc);
+
+        h.press(KeyCode::F(2));
+        h.settle().await;
+        settings().bind(|| insta::assert_snapshot!(format!("parameters_{size}"), h.screen()));
+    }
+}
