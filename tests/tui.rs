@@ -590,3 +590,37 @@ async fn reasoning_is_folded_and_unfolds() {
     assert!(h.screen().contains("▾ thinking"), "{}", h.screen());
     assert!(h.app.state.show_reasoning);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escape_sequences_in_model_output_are_shown_not_executed() {
+    let mut h = Harness::start(Setup::default()).await;
+    // CSI (clear screen, colour), OSC 52 (set the clipboard), OSC 8 (hyperlink), DCS, a C1
+    // CSI, a bare CR and BEL: the emulator echoes them back as the model's answer. The prompt
+    // goes into the editor directly, as a paste would be sanitised on the way in.
+    let hostile = "[[emulator:echo]] before \x1b[2J\x1b[31mred \x1b]52;c;ZXZpbA==\x07 \
+                   \x1b]8;;https://example.invalid\x1b\\link\x1b]8;;\x1b\\ \x1bP1$qm\x1b\\ \
+                   \u{9b}31m over\rwrite \x7f after";
+    h.app.state.editor.insert_str(hostile);
+    h.press(KeyCode::Enter);
+    h.finish_answer().await;
+    let answer = h.last_answer();
+    assert_eq!(answer.status, AnswerStatus::Complete);
+    assert!(
+        answer.text.contains("\x1b]52;c;"),
+        "the model's text is kept as it came: {:?}",
+        answer.text
+    );
+    let buffer = h.terminal.backend().buffer();
+    for cell in buffer.content() {
+        assert!(
+            !cell.symbol().chars().any(|c| c.is_control()),
+            "a control character reached the terminal buffer: {:?}\n{}",
+            cell.symbol(),
+            h.screen()
+        );
+    }
+    let screen = h.screen();
+    assert!(screen.contains("␛[2J"), "{screen}");
+    assert!(screen.contains("␛]52;c;ZXZpbA==␇"), "{screen}");
+    assert!(screen.contains("after"), "{screen}");
+}

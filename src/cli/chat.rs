@@ -113,7 +113,7 @@ pub async fn run(args: ChatArgs) -> i32 {
     let mut app = App::new(state, Box::new(SystemClipboard));
     app.connect(async move { crate::connect::connect(&options).await });
     watch_signals(app.sender());
-    let mut events = crossterm::event::EventStream::new();
+    let mut events = crate::tui::terminal_events();
     let result = app.run(&mut terminal, &mut events).await;
     drop(terminal);
     drop(guard);

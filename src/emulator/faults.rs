@@ -186,6 +186,12 @@ pub fn strip_markers(text: &str) -> String {
     }
 }
 
+/// Whether the text holds `[[emulator:echo]]`: the answer is the prompt itself (markers
+/// removed), so tests can put any text, escape sequences included, in a model's mouth.
+pub fn echo_requested(text: &str) -> bool {
+    text.contains("[[emulator:echo]]")
+}
+
 /// Finds an `[[emulator:tokens=N]]` marker asking for an answer of N tokens.
 pub fn requested_tokens(text: &str) -> Option<usize> {
     let start = text.find("[[emulator:tokens=")? + "[[emulator:tokens=".len();

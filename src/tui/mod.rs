@@ -2,6 +2,7 @@
 //! keyboard-enhancement flags that let Shift+Enter through, all undone on drop, from a chained
 //! panic hook, and on SIGTERM/SIGHUP (which end the loop, so the guard drops).
 
+use crossterm::event::Event;
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
     KeyboardEnhancementFlags, PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
@@ -78,3 +79,30 @@ fn install_panic_hook() {
         previous(info);
     }));
 }
+
+/// Terminal events as a stream the chat loop may poll however it likes.
+///
+/// crossterm's `EventStream` keeps the waker of the first poll that found no input until input
+/// arrives, so a poll with a throw-away waker (draining a burst with `now_or_never`) would
+/// leave the loop asleep. A task owns the `EventStream` and forwards into a channel, whose
+/// receiver registers the latest waker every time. The stream ends after the first read
+/// error (the terminal went away).
+pub fn terminal_events() -> impl futures_util::Stream<Item = std::io::Result<Event>> + Unpin {
+    use futures_util::StreamExt;
+    let (tx, rx) = tokio::sync::mpsc::channel(INPUT_QUEUE);
+    tokio::spawn(async move {
+        let mut events = crossterm::event::EventStream::new();
+        while let Some(event) = events.next().await {
+            let failed = event.is_err();
+            if tx.send(event).await.is_err() || failed {
+                break;
+            }
+        }
+    });
+    Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|event| (event, rx))
+    }))
+}
+
+/// Input events waiting for the loop before the reader pauses (a paste is one event).
+const INPUT_QUEUE: usize = 1024;

@@ -1,0 +1,262 @@
+//! The real binary in a real terminal: `bedrock-tui` runs in a tmux pane against
+//! `bedrock-tui emulator`, a prompt is typed with `send-keys` and the screen is read back with
+//! `capture-pane`. Without tmux the test says so and passes, unless
+//! `BEDROCK_TUI_REQUIRE_TMUX=1` (set by `.ci/run`, which installs tmux).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_bedrock-tui");
+const MODEL: &str = "global.anthropic.claude-haiku-4-5-20251001-v1:0";
+
+/// A private tmux server (its own socket), killed when dropped.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn command(&self) -> Command {
+        let mut cmd = Command::new("tmux");
+        cmd.args(["-L", &self.socket, "-f", "/dev/null"]);
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let out = self.command().args(args).output().expect("tmux runs");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    fn capture(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "chat"]).stdout)
+            .into_owned()
+    }
+
+    fn display(&self, format: &str) -> String {
+        String::from_utf8_lossy(
+            &self
+                .run(&["display-message", "-p", "-t", "chat", format])
+                .stdout,
+        )
+        .trim()
+        .to_string()
+    }
+
+    /// Polls the screen until `done` holds, or panics with the screen after 20 s.
+    fn wait_for(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.capture();
+            if done(&screen) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.command().arg("kill-server").output();
+    }
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Starts `bedrock-tui emulator` and returns it with the `export` lines it prints.
+fn start_emulator(home: &Path) -> (Server, Vec<(String, String)>) {
+    let mut child = Command::new(BIN)
+        .env_clear()
+        .env("HOME", home)
+        .args(["emulator", "--port", "0", "--tokens-per-second", "300"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("emulator starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let server = Server(child);
+    let mut exports = Vec::new();
+    let mut lines = BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
+        let line = line.expect("emulator output");
+        if let Some((name, value)) = line.strip_prefix("export ").and_then(|l| l.split_once('=')) {
+            exports.push((name.to_string(), value.to_string()));
+        }
+        if exports.len() == 6 {
+            break;
+        }
+    }
+    assert_eq!(exports.len(), 6, "the emulator printed its exports");
+    // Keep reading, so that the emulator never writes into a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (server, exports)
+}
+
+/// A shell script that sets a clean environment, runs the chat and then reports how it
+/// ended, so the pane outlives the program and shows the terminal it left behind.
+fn launcher(home: &Path, exports: &[(String, String)]) -> PathBuf {
+    let mut script = String::from("#!/bin/sh\n");
+    let mut set = |name: &str, value: &str| {
+        script.push_str(&format!(
+            "export {name}='{}'\n",
+            value.replace('\'', "'\\''")
+        ));
+    };
+    set("HOME", &home.to_string_lossy());
+    set("XDG_CONFIG_HOME", &home.join("config").to_string_lossy());
+    set("XDG_DATA_HOME", &home.join("data").to_string_lossy());
+    set("AWS_CONFIG_FILE", &home.join("no-config").to_string_lossy());
+    set(
+        "AWS_SHARED_CREDENTIALS_FILE",
+        &home.join("no-credentials").to_string_lossy(),
+    );
+    set("AWS_EC2_METADATA_DISABLED", "true");
+    for (name, value) in exports {
+        set(name, value);
+    }
+    script.push_str(&format!(
+        "'{BIN}' --model '{MODEL}'\necho \"bedrock-tui exited with $?\"\nsleep 60\n"
+    ));
+    let path = home.join("launch.sh");
+    std::fs::write(&path, script).expect("write the launcher");
+    path
+}
+
+#[test]
+fn the_real_binary_chats_in_tmux_and_restores_the_terminal() {
+    if !tmux_available() {
+        assert!(
+            std::env::var_os("BEDROCK_TUI_REQUIRE_TMUX").is_none(),
+            "BEDROCK_TUI_REQUIRE_TMUX is set but tmux is not installed"
+        );
+        eprintln!("tmux is not installed: the end-to-end terminal test is skipped");
+        return;
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_server, exports) = start_emulator(home.path());
+    // The answer the emulator gives this prompt, as `ask` prints it.
+    let prompt = "How do streams arrive in a terminal? [[emulator:tokens=30]]";
+    let asked = Command::new(BIN)
+        .env_clear()
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", home.path().join("no-config"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(exports.iter().map(|(n, v)| (n, v)))
+        .args(["ask", "--model", MODEL, prompt])
+        .output()
+        .expect("ask runs");
+    assert!(
+        asked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&asked.stderr)
+    );
+    // The chat renders the markdown that `ask` prints as it came.
+    let answer = String::from_utf8_lossy(&asked.stdout).replace(['*', '`'], "");
+    let first_words: String = answer
+        .split_whitespace()
+        .take(4)
+        .collect::<Vec<_>>()
+        .join(" ");
+
+    let tmux = Tmux {
+        socket: format!("bedrock-tui-test-{}", std::process::id()),
+    };
+    let script = launcher(home.path(), &exports);
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "chat",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        &script.to_string_lossy(),
+    ]);
+    let endpoint = &exports[0].1;
+    let port = endpoint.rsplit(':').next().unwrap_or_default();
+    let screen = tmux.wait_for("the first frame", |s| s.contains("IDLE"));
+    assert!(screen.contains("Claude Haiku 4.5"), "{screen}");
+    assert!(
+        screen.contains(port) && !screen.contains("built-in emulator"),
+        "the status bar names the endpoint it talks to: {screen}"
+    );
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "1",
+        "the chat uses the alternate screen"
+    );
+
+    tmux.run(&["send-keys", "-t", "chat", "-l", prompt]);
+    tmux.run(&["send-keys", "-t", "chat", "Enter"]);
+    let screen = tmux.wait_for("the streamed answer", |s| {
+        s.contains(&first_words) && s.contains("IDLE")
+    });
+    assert!(screen.contains(prompt), "{screen}");
+    assert!(screen.contains(" in · "), "per-turn figures: {screen}");
+
+    // A fault marker shows the exception inline, where it happened.
+    tmux.run(&[
+        "send-keys",
+        "-t",
+        "chat",
+        "-l",
+        "once more [[fault:throttling after=3]]",
+    ]);
+    tmux.run(&["send-keys", "-t", "chat", "Enter"]);
+    let screen = tmux.wait_for("the inline exception", |s| {
+        s.contains("ThrottlingException") && s.contains("ERROR")
+    });
+    assert!(
+        screen.contains("retries"),
+        "a one-key retry is offered: {screen}"
+    );
+
+    // Ctrl+C twice quits and leaves the terminal as it was.
+    tmux.run(&["send-keys", "-t", "chat", "C-c"]);
+    tmux.run(&["send-keys", "-t", "chat", "C-c"]);
+    let screen = tmux.wait_for("the program to exit", |s| {
+        s.contains("bedrock-tui exited with")
+    });
+    assert!(screen.contains("bedrock-tui exited with 0"), "{screen}");
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "0",
+        "the alternate screen is left"
+    );
+    assert_eq!(
+        tmux.display("#{mouse_any_flag}"),
+        "0",
+        "mouse reporting is off"
+    );
+    assert_eq!(tmux.display("#{cursor_flag}"), "1", "the cursor is visible");
+    assert!(
+        !screen.contains("IDLE"),
+        "the chat screen is gone after quitting: {screen}"
+    );
+}
