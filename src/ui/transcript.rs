@@ -16,6 +16,8 @@ use std::collections::HashMap;
 /// A message laid out for one width.
 #[derive(Debug, Default)]
 struct MessageView {
+    /// The message this view lays out.
+    id: u64,
     revision: u64,
     width: usize,
     show_reasoning: bool,
@@ -49,11 +51,38 @@ impl MessageView {
     }
 }
 
-/// Laid-out messages, kept between frames.
+/// Laid-out messages, kept between frames, in the order of the transcript (so that a frame
+/// walks two vectors side by side instead of looking thousands of ids up).
 #[derive(Debug, Default)]
 pub struct ViewCache {
-    views: HashMap<u64, MessageView>,
+    views: Vec<MessageView>,
     metrics: ViewMetrics,
+}
+
+impl ViewCache {
+    /// Lines the views up with the messages: new messages get empty views; when messages
+    /// were removed or reordered, views are matched again by id.
+    fn align(&mut self, messages: &[Message]) {
+        let prefix_matches = self.views.len() <= messages.len()
+            && self.views.iter().zip(messages).all(|(v, m)| v.id == m.id);
+        if !prefix_matches {
+            let mut old: HashMap<u64, MessageView> =
+                self.views.drain(..).map(|view| (view.id, view)).collect();
+            self.views.extend(messages.iter().map(|m| {
+                old.remove(&m.id).unwrap_or_else(|| MessageView {
+                    id: m.id,
+                    ..MessageView::default()
+                })
+            }));
+            return;
+        }
+        let known = self.views.len();
+        self.views
+            .extend(messages[known..].iter().map(|m| MessageView {
+                id: m.id,
+                ..MessageView::default()
+            }));
+    }
 }
 
 impl ViewCache {
@@ -73,13 +102,9 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
         retry: &retry_key,
         reasoning: &reasoning_key,
     };
-    if cache.views.len() > state.messages.len() {
-        let live: std::collections::HashSet<u64> = state.messages.iter().map(|m| m.id).collect();
-        cache.views.retain(|id, _| live.contains(id));
-    }
+    cache.align(&state.messages);
     let mut total = 0;
-    for message in &state.messages {
-        let view = cache.views.entry(message.id).or_default();
+    for (message, view) in state.messages.iter().zip(cache.views.iter_mut()) {
         layout(message, view, width, state.show_reasoning, theme, &keys);
         total += view.height();
     }
@@ -104,10 +129,7 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
     // Absolute row of the first row of each message; only the visible rows are drawn.
     let mut row = 0;
     let mut y = 0;
-    for message in &state.messages {
-        let Some(view) = cache.views.get(&message.id) else {
-            continue;
-        };
+    for view in &cache.views {
         let height = view.height();
         if row + height <= top {
             row += height;
@@ -144,7 +166,10 @@ fn layout(
         return;
     }
     if fresh || message.text.len() < view.body_done {
-        *view = MessageView::default();
+        *view = MessageView {
+            id: message.id,
+            ..MessageView::default()
+        };
     }
     view.revision = message.revision;
     view.width = width;
@@ -339,4 +364,63 @@ fn foot(
         wrap_into(&line, width, out);
     }
     out.push(Line::default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keymap::Keymap;
+
+    fn rows(state: &State, cache: &mut ViewCache) -> Vec<String> {
+        let area = Rect::new(0, 0, 30, 12);
+        let mut buf = Buffer::empty(area);
+        render(state, cache, area, &mut buf);
+        (0..area.height)
+            .map(|y| {
+                (0..area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn views_follow_messages_that_are_removed_or_replaced() {
+        let mut state = State::new("m".into(), Keymap::default(), Theme::default());
+        let first = state.push(Speaker::User, "first");
+        state.push(Speaker::User, "second");
+        state.push(Speaker::User, "third");
+        let mut cache = ViewCache::default();
+        let before = rows(&state, &mut cache);
+        assert!(before.iter().any(|r| r == "second"), "{before:?}");
+        state.messages.remove(1);
+        let after = rows(&state, &mut cache);
+        assert!(!after.iter().any(|r| r == "second"), "{after:?}");
+        assert!(after.iter().any(|r| r == "third"), "{after:?}");
+        state.messages.clear();
+        state.push(Speaker::User, "fresh");
+        let fresh = rows(&state, &mut cache);
+        assert!(fresh.iter().any(|r| r == "fresh"), "{fresh:?}");
+        assert!(!fresh.iter().any(|r| r == "first"), "{first} {fresh:?}");
+        assert_eq!(cache.views.len(), 1);
+    }
+
+    #[test]
+    fn a_streamed_line_is_laid_out_again_and_finished_lines_are_kept() {
+        let mut state = State::new("m".into(), Keymap::default(), Theme::default());
+        let id = state.push(Speaker::Assistant, "one\ntw");
+        let mut cache = ViewCache::default();
+        rows(&state, &mut cache);
+        let done = cache.views[0].body_done;
+        assert_eq!(done, "one\n".len());
+        if let Some(m) = state.message_mut(id) {
+            m.text.push_str("o three");
+            m.revision += 1;
+        }
+        let screen = rows(&state, &mut cache);
+        assert!(screen.iter().any(|r| r == "two three"), "{screen:?}");
+        assert_eq!(cache.views[0].body_done, done, "the finished line stayed");
+    }
 }
