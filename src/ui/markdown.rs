@@ -14,6 +14,10 @@ use ratatui::text::Span;
 pub struct BlockState {
     /// Inside a fenced code block: the fence (```` ``` ```` or `~~~`, its length) and language.
     code: Option<(char, usize, String)>,
+    /// The line is the end of an answer still streaming: an opened `**` or `` ` `` whose
+    /// closing marker has not arrived yet styles the rest of the line, so the markers do not
+    /// flash up and vanish a moment later.
+    pub open_ended: bool,
 }
 
 impl BlockState {
@@ -69,7 +73,7 @@ pub fn render_line(line: &str, state: &mut BlockState, theme: &Theme) -> StyledL
     if (1..=6).contains(&hashes) && trimmed[hashes..].starts_with(' ') {
         let style = text_style.patch(theme.style(Role::Heading));
         return StyledLine {
-            pieces: inline(trimmed, style, theme),
+            pieces: inline_at(trimmed, style, theme, state.open_ended),
             ..StyledLine::plain("", style)
         };
     }
@@ -91,7 +95,12 @@ pub fn render_line(line: &str, state: &mut BlockState, theme: &Theme) -> StyledL
         return StyledLine {
             prefix: bar.clone(),
             continuation: bar,
-            pieces: inline(rest.strip_prefix(' ').unwrap_or(rest), style, theme),
+            pieces: inline_at(
+                rest.strip_prefix(' ').unwrap_or(rest),
+                style,
+                theme,
+                state.open_ended,
+            ),
             ..StyledLine::plain("", style)
         };
     }
@@ -107,7 +116,7 @@ pub fn render_line(line: &str, state: &mut BlockState, theme: &Theme) -> StyledL
                 Span::styled("• ", theme.style(Role::Accent)),
             ],
             continuation: vec![Span::raw(format!("{pad}  "))],
-            pieces: inline(rest, text_style, theme),
+            pieces: inline_at(rest, text_style, theme, state.open_ended),
             ..StyledLine::plain("", text_style)
         };
     }
@@ -122,7 +131,7 @@ pub fn render_line(line: &str, state: &mut BlockState, theme: &Theme) -> StyledL
                 Span::styled(marker.to_string(), theme.style(Role::Accent)),
             ],
             continuation: vec![Span::raw(format!("{pad}{}", " ".repeat(marker.len())))],
-            pieces: inline(&trimmed[digits + 2..], text_style, theme),
+            pieces: inline_at(&trimmed[digits + 2..], text_style, theme, state.open_ended),
             ..StyledLine::plain("", text_style)
         };
     }
@@ -137,7 +146,7 @@ pub fn render_line(line: &str, state: &mut BlockState, theme: &Theme) -> StyledL
             if i > 0 {
                 pieces.push(("|".to_string(), muted));
             }
-            pieces.extend(inline(cell, text_style, theme));
+            pieces.extend(inline_at(cell, text_style, theme, state.open_ended));
         }
         return StyledLine {
             pieces,
@@ -146,7 +155,7 @@ pub fn render_line(line: &str, state: &mut BlockState, theme: &Theme) -> StyledL
         };
     }
     StyledLine {
-        pieces: inline(line, text_style, theme),
+        pieces: inline_at(line, text_style, theme, state.open_ended),
         ..StyledLine::plain("", text_style)
     }
 }
@@ -154,6 +163,11 @@ pub fn render_line(line: &str, state: &mut BlockState, theme: &Theme) -> StyledL
 /// Inline markdown: `code`, **strong**, *emphasis*, _emphasis_, [links](url). Markers without
 /// a partner on the same line stay literal, so a half-streamed line shows them as typed.
 pub fn inline(text: &str, base: Style, theme: &Theme) -> Vec<(String, Style)> {
+    inline_at(text, base, theme, false)
+}
+
+/// `inline`, where `open_ended` styles an unclosed `**` or `` ` `` to the end of the text.
+fn inline_at(text: &str, base: Style, theme: &Theme, open_ended: bool) -> Vec<(String, Style)> {
     let mut out: Vec<(String, Style)> = Vec::new();
     let mut literal = String::new();
     let flush = |literal: &mut String, out: &mut Vec<(String, Style)>| {
@@ -168,22 +182,28 @@ pub fn inline(text: &str, base: Style, theme: &Theme) -> Vec<(String, Style)> {
         let before = text[..i].chars().next_back();
         let word_before = before.is_some_and(|b| b.is_alphanumeric());
         let found = match c {
-            '`' => rest[1..].find('`').map(|end| {
-                (
+            '`' => match rest[1..].find('`') {
+                Some(end) => Some((
                     end + 2,
                     vec![(rest[1..end + 1].to_string(), theme.style(Role::Code))],
-                )
-            }),
+                )),
+                None if open_ended && rest.len() > 1 => Some((
+                    rest.len(),
+                    vec![(rest[1..].to_string(), theme.style(Role::Code))],
+                )),
+                None => None,
+            },
             '*' | '_' if rest.len() > 2 && rest[1..].starts_with(c) => {
                 let marker = &rest[..2];
-                rest[2..]
-                    .find(marker)
-                    .filter(|&end| end > 0 && !rest[2..].starts_with(' '))
-                    .filter(|_| c == '*' || !word_before)
-                    .map(|end| {
-                        let style = base.patch(theme.style(Role::Strong));
-                        (end + 4, inline(&rest[2..end + 2], style, theme))
-                    })
+                let style = base.patch(theme.style(Role::Strong));
+                let opens = !rest[2..].starts_with(' ') && (c == '*' || !word_before);
+                match rest[2..].find(marker).filter(|&end| end > 0 && opens) {
+                    Some(end) => Some((end + 4, inline_at(&rest[2..end + 2], style, theme, false))),
+                    None if open_ended && opens && !rest[2..].contains(marker) => {
+                        Some((rest.len(), inline_at(&rest[2..], style, theme, true)))
+                    }
+                    None => None,
+                }
             }
             '*' | '_' => {
                 let inner = &rest[1..];
@@ -202,7 +222,7 @@ pub fn inline(text: &str, base: Style, theme: &Theme) -> Vec<(String, Style)> {
                     })
                     .map(|end| {
                         let style = base.patch(theme.style(Role::Emphasis));
-                        (end + 2, inline(&inner[..end], style, theme))
+                        (end + 2, inline_at(&inner[..end], style, theme, false))
                     })
             }
             '[' => rest.find("](").and_then(|mid| {
@@ -305,7 +325,28 @@ mod tests {
         assert_eq!(text, "a link (http://x) `open");
         for tricky in ["*", "**", "`", "[", "[x](", "_a_b", "** **", "é*é*"] {
             inline(tricky, Style::default(), &theme);
+            inline_at(tricky, Style::default(), &theme, true);
         }
+    }
+
+    #[test]
+    fn a_streaming_line_styles_an_opened_marker_without_showing_it() {
+        let theme = Theme::default();
+        let parts = inline_at("half **stre", Style::default(), &theme, true);
+        let text: String = parts.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(text, "half stre");
+        assert_eq!(parts.last().unwrap().1, theme.style(Role::Strong));
+        let parts = inline_at("run `cargo te", Style::default(), &theme, true);
+        assert_eq!(
+            parts.last().unwrap(),
+            &("cargo te".to_string(), theme.style(Role::Code))
+        );
+        // A lone marker with nothing after it yet, or a spaced one, stays literal.
+        let text: String = inline_at("a ** b", Style::default(), &theme, true)
+            .iter()
+            .map(|(t, _)| t.as_str())
+            .collect();
+        assert_eq!(text, "a ** b");
     }
 
     #[test]

@@ -196,6 +196,7 @@ fn layout(
     let rest = &text[view.body_done..];
     if !rest.is_empty() {
         let mut blocks = view.blocks.clone();
+        blocks.open_ended = message.in_flight();
         let styled = body_line(rest, &mut blocks, body_style, theme);
         wrap_into(&styled, width, &mut view.tail);
     }
