@@ -70,15 +70,7 @@ async fn sdk_invokes_and_streams_the_same_text() {
 async fn sdk_sees_typed_stream_exceptions() {
     let emulator = emulator().await;
     let client = sdk(&emulator);
-    let cases = [
-        ("throttling", "ThrottlingException"),
-        ("validation", "ValidationException"),
-        ("model-stream-error", "ModelStreamErrorException"),
-        ("internal", "InternalServerException"),
-        ("model-timeout", "ModelTimeoutException"),
-        ("service-unavailable", "ServiceUnavailableException"),
-    ];
-    for (fault, name) in cases {
+    for &(fault, name) in STREAM_EXCEPTIONS {
         let out = client
             .invoke_model_with_response_stream()
             .model_id(HAIKU_3)

@@ -64,13 +64,8 @@ async fn a_prompt_streams_token_by_token_and_renders_markdown() {
     assert!(h.app.state.draft().is_empty());
 }
 
+/// Faults that break a stream after it began without an exception event: decoding failures.
 const STREAM_FAULTS: &[(&str, &str)] = &[
-    ("throttling", "ThrottlingException"),
-    ("validation", "ValidationException"),
-    ("model-stream-error", "ModelStreamErrorException"),
-    ("internal", "InternalServerException"),
-    ("model-timeout", "ModelTimeoutException"),
-    ("service-unavailable", "ServiceUnavailableException"),
     ("bad-crc", "EventStreamDecodeError"),
     ("truncate", "TruncatedStream"),
 ];
@@ -83,7 +78,7 @@ async fn every_in_stream_fault_shows_inline_and_keeps_the_partial_answer() {
         ..Setup::default()
     })
     .await;
-    for (fault, name) in STREAM_FAULTS {
+    for (fault, name) in common::STREAM_EXCEPTIONS.iter().chain(STREAM_FAULTS) {
         h.send(&format!("tell me [[fault:{fault} after=4]]")).await;
         h.finish_answer().await;
         let answer = h.last_answer();

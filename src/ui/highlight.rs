@@ -6,209 +6,72 @@ use crate::config::theme::{Role, Theme};
 use ratatui::style::Style;
 
 struct Language {
-    keywords: &'static [&'static str],
+    /// Space-separated.
+    keywords: &'static str,
     line_comments: &'static [&'static str],
     quotes: &'static [char],
 }
 
 const RUST: Language = Language {
-    keywords: &[
-        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-        "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
-        "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
-        "true", "type", "unsafe", "use", "where", "while", "Some", "None", "Ok", "Err",
-    ],
+    keywords: "as async await break const continue crate dyn else enum extern false fn for if impl \
+        in let loop match mod move mut pub ref return self Self static struct super trait \
+        true type unsafe use where while Some None Ok Err",
     line_comments: &["//"],
     quotes: &['"'],
 };
 const PYTHON: Language = Language {
-    keywords: &[
-        "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
-        "elif", "else", "except", "False", "finally", "for", "from", "global", "if", "import",
-        "in", "is", "lambda", "None", "nonlocal", "not", "or", "pass", "raise", "return", "True",
-        "try", "while", "with", "yield", "self", "print",
-    ],
+    keywords: "and as assert async await break class continue def del elif else except False \
+        finally for from global if import in is lambda None nonlocal not or pass raise \
+        return True try while with yield self print",
     line_comments: &["#"],
     quotes: &['"', '\''],
 };
 const JAVASCRIPT: Language = Language {
-    keywords: &[
-        "async",
-        "await",
-        "break",
-        "case",
-        "catch",
-        "class",
-        "const",
-        "continue",
-        "default",
-        "delete",
-        "do",
-        "else",
-        "export",
-        "extends",
-        "false",
-        "finally",
-        "for",
-        "from",
-        "function",
-        "if",
-        "import",
-        "in",
-        "instanceof",
-        "interface",
-        "let",
-        "new",
-        "null",
-        "of",
-        "return",
-        "static",
-        "super",
-        "switch",
-        "this",
-        "throw",
-        "true",
-        "try",
-        "type",
-        "typeof",
-        "undefined",
-        "var",
-        "void",
-        "while",
-        "yield",
-    ],
+    keywords: "async await break case catch class const continue default delete do else export \
+        extends false finally for from function if import in instanceof interface let new \
+        null of return static super switch this throw true try type typeof undefined var \
+        void while yield",
     line_comments: &["//"],
     quotes: &['"', '\'', '`'],
 };
 const GO: Language = Language {
-    keywords: &[
-        "break",
-        "case",
-        "chan",
-        "const",
-        "continue",
-        "default",
-        "defer",
-        "else",
-        "fallthrough",
-        "for",
-        "func",
-        "go",
-        "goto",
-        "if",
-        "import",
-        "interface",
-        "map",
-        "package",
-        "range",
-        "return",
-        "select",
-        "struct",
-        "switch",
-        "type",
-        "var",
-        "nil",
-        "true",
-        "false",
-    ],
+    keywords: "break case chan const continue default defer else fallthrough for func go goto if \
+        import interface map package range return select struct switch type var nil true \
+        false",
     line_comments: &["//"],
     quotes: &['"', '`'],
 };
 const C_LIKE: Language = Language {
-    keywords: &[
-        "auto",
-        "bool",
-        "break",
-        "case",
-        "catch",
-        "char",
-        "class",
-        "const",
-        "continue",
-        "default",
-        "delete",
-        "do",
-        "double",
-        "else",
-        "enum",
-        "extends",
-        "false",
-        "final",
-        "float",
-        "for",
-        "if",
-        "implements",
-        "import",
-        "include",
-        "int",
-        "interface",
-        "long",
-        "namespace",
-        "new",
-        "null",
-        "nullptr",
-        "package",
-        "private",
-        "protected",
-        "public",
-        "return",
-        "short",
-        "signed",
-        "sizeof",
-        "static",
-        "struct",
-        "switch",
-        "template",
-        "this",
-        "throw",
-        "true",
-        "try",
-        "typedef",
-        "unsigned",
-        "using",
-        "var",
-        "virtual",
-        "void",
-        "while",
-        "fun",
-        "val",
-        "let",
-        "func",
-        "override",
-    ],
+    keywords: "auto bool break case catch char class const continue default delete do double else \
+        enum extends false final float for if implements import include int interface long \
+        namespace new null nullptr package private protected public return short signed \
+        sizeof static struct switch template this throw true try typedef unsigned using var \
+        virtual void while fun val let func override",
     line_comments: &["//"],
     quotes: &['"', '\''],
 };
 const SHELL: Language = Language {
-    keywords: &[
-        "if", "then", "else", "elif", "fi", "for", "while", "do", "done", "case", "esac", "in",
-        "function", "return", "export", "local", "echo", "cd", "set", "unset", "source", "exit",
-    ],
+    keywords: "if then else elif fi for while do done case esac in function return export local \
+        echo cd set unset source exit",
     line_comments: &["#"],
     quotes: &['"', '\''],
 };
 const SQL: Language = Language {
-    keywords: &[
-        "select", "from", "where", "and", "or", "not", "insert", "into", "values", "update", "set",
-        "delete", "create", "table", "index", "drop", "alter", "join", "left", "right", "inner",
-        "outer", "on", "group", "by", "order", "having", "limit", "as", "null", "is", "in",
-        "distinct", "primary", "key", "with", "union", "SELECT", "FROM", "WHERE", "AND", "OR",
-        "NOT", "INSERT", "INTO", "VALUES", "UPDATE", "SET", "DELETE", "CREATE", "TABLE", "JOIN",
-        "ON", "GROUP", "BY", "ORDER", "LIMIT", "AS", "NULL", "IS", "IN", "WITH",
-    ],
+    keywords: "select from where and or not insert into values update set delete create table index \
+        drop alter join left right inner outer on group by order having limit as null is in \
+        distinct primary key with union SELECT FROM WHERE AND OR NOT INSERT INTO VALUES \
+        UPDATE SET DELETE CREATE TABLE JOIN ON GROUP BY ORDER LIMIT AS NULL IS IN WITH",
     line_comments: &["--"],
     quotes: &['\''],
 };
 const DATA: Language = Language {
-    keywords: &["true", "false", "null", "yes", "no"],
+    keywords: "true false null yes no",
     line_comments: &["#"],
     quotes: &['"', '\''],
 };
 const RUBY: Language = Language {
-    keywords: &[
-        "begin", "class", "def", "do", "else", "elsif", "end", "ensure", "false", "if", "module",
-        "nil", "require", "rescue", "return", "self", "true", "unless", "until", "while", "yield",
-    ],
+    keywords: "begin class def do else elsif end ensure false if module nil require rescue return \
+        self true unless until while yield",
     line_comments: &["#"],
     quotes: &['"', '\''],
 };
@@ -282,7 +145,11 @@ pub fn highlight(line: &str, lang: &str, theme: &Theme) -> Vec<(String, Style)> 
                 .find(|d: char| !(d.is_alphanumeric() || d == '_'))
                 .unwrap_or(rest.len());
             let word = &line[i..end];
-            let style = if language.keywords.contains(&word) {
+            let style = if language
+                .keywords
+                .split_ascii_whitespace()
+                .any(|k| k == word)
+            {
                 theme.style(Role::CodeKeyword)
             } else {
                 plain

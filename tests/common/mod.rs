@@ -10,6 +10,16 @@ use std::time::Duration;
 
 pub const HAIKU_3: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 
+/// The emulator's in-stream exception faults and the exception each one sends.
+pub const STREAM_EXCEPTIONS: &[(&str, &str)] = &[
+    ("throttling", "ThrottlingException"),
+    ("validation", "ValidationException"),
+    ("model-stream-error", "ModelStreamErrorException"),
+    ("internal", "InternalServerException"),
+    ("model-timeout", "ModelTimeoutException"),
+    ("service-unavailable", "ServiceUnavailableException"),
+];
+
 /// Starts an unpaced emulator with fresh credentials.
 pub async fn emulator() -> Emulator {
     Emulator::start(EmulatorConfig::with_random_credentials("us-east-1"))
