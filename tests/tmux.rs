@@ -17,6 +17,39 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// A tmux server of its own with one 100x30 session running the launcher.
+    fn start(name: &str, home: &Path, exports: &[(String, String)]) -> Tmux {
+        let tmux = Tmux {
+            socket: format!("bedrock-tui-test-{}-{name}", std::process::id()),
+        };
+        let script = launcher(home, exports);
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "chat",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "sh",
+            &script.to_string_lossy(),
+        ]);
+        tmux
+    }
+
+    /// The pid of the program the launcher runs.
+    fn chat_pid(&self) -> u32 {
+        let shell = self.display("#{pane_pid}");
+        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+            .expect("the launcher's children");
+        children
+            .split_whitespace()
+            .next()
+            .and_then(|pid| pid.parse().ok())
+            .expect("the chat runs under the launcher")
+    }
+
     fn command(&self) -> Command {
         let mut cmd = Command::new("tmux");
         cmd.args(["-L", &self.socket, "-f", "/dev/null"]);
@@ -139,7 +172,9 @@ fn launcher(home: &Path, exports: &[(String, String)]) -> PathBuf {
         set(name, value);
     }
     script.push_str(&format!(
-        "'{BIN}' --model '{MODEL}'\necho \"bedrock-tui exited with $?\"\nsleep 60\n"
+        "'{BIN}' --model '{MODEL}'\nstatus=$?\n\
+         echo \"tty modes: $(stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' ')\"\n\
+         echo \"bedrock-tui exited with $status\"\nsleep 60\n"
     ));
     let path = home.join("launch.sh");
     std::fs::write(&path, script).expect("write the launcher");
@@ -182,22 +217,7 @@ fn the_real_binary_chats_in_tmux_and_restores_the_terminal() {
         .collect::<Vec<_>>()
         .join(" ");
 
-    let tmux = Tmux {
-        socket: format!("bedrock-tui-test-{}", std::process::id()),
-    };
-    let script = launcher(home.path(), &exports);
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "chat",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        &script.to_string_lossy(),
-    ]);
+    let tmux = Tmux::start("chat", home.path(), &exports);
     let endpoint = &exports[0].1;
     let port = endpoint.rsplit(':').next().unwrap_or_default();
     let screen = tmux.wait_for("the first frame", |s| s.contains("IDLE"));
@@ -256,7 +276,62 @@ fn the_real_binary_chats_in_tmux_and_restores_the_terminal() {
     );
     assert_eq!(tmux.display("#{cursor_flag}"), "1", "the cursor is visible");
     assert!(
+        screen.contains("tty modes: icanon echo"),
+        "raw mode is off again: {screen}"
+    );
+    assert!(
         !screen.contains("IDLE"),
         "the chat screen is gone after quitting: {screen}"
+    );
+}
+
+#[test]
+fn sigterm_in_the_middle_of_a_stream_restores_the_terminal() {
+    if !tmux_available() {
+        assert!(
+            std::env::var_os("BEDROCK_TUI_REQUIRE_TMUX").is_none(),
+            "BEDROCK_TUI_REQUIRE_TMUX is set but tmux is not installed"
+        );
+        eprintln!("tmux is not installed: the end-to-end terminal test is skipped");
+        return;
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_server, exports) = start_emulator(home.path());
+    let tmux = Tmux::start("term", home.path(), &exports);
+    tmux.wait_for("the first frame", |s| s.contains("IDLE"));
+    // 300 tokens/s: a 3,000-token answer is still streaming when the signal comes.
+    tmux.run(&[
+        "send-keys",
+        "-t",
+        "chat",
+        "-l",
+        "a long one [[emulator:tokens=3000]]",
+    ]);
+    tmux.run(&["send-keys", "-t", "chat", "Enter"]);
+    tmux.wait_for("the stream", |s| s.contains("STREAMING"));
+    let pid = tmux.chat_pid();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let screen = tmux.wait_for("the program to exit", |s| {
+        s.contains("bedrock-tui exited with")
+    });
+    assert!(!screen.contains("STREAMING"), "{screen}");
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "0",
+        "the alternate screen is left"
+    );
+    assert_eq!(
+        tmux.display("#{mouse_any_flag}"),
+        "0",
+        "mouse reporting is off"
+    );
+    assert_eq!(tmux.display("#{cursor_flag}"), "1", "the cursor is visible");
+    assert!(
+        screen.contains("tty modes: icanon echo"),
+        "raw mode is off again: {screen}"
     );
 }

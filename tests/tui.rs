@@ -619,3 +619,29 @@ async fn escape_sequences_in_model_output_are_shown_not_executed() {
     assert!(screen.contains("␛]52;c;ZXZpbA==␇"), "{screen}");
     assert!(screen.contains("after"), "{screen}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_frame_does_not_wait_for_credentials_and_an_early_prompt_is_kept() {
+    let started = std::time::Instant::now();
+    let mut h = Harness::start(Setup {
+        connect_delay: Duration::from_millis(800),
+        ..Setup::default()
+    })
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_millis(400),
+        "first frame after {:?}",
+        started.elapsed()
+    );
+    let screen = h.screen();
+    assert!(screen.contains("CONNECTING"), "{screen}");
+    assert!(screen.contains("resolving credentials"), "{screen}");
+    // A prompt typed meanwhile waits for the connection instead of failing.
+    h.send("sent before the credentials were there").await;
+    assert_eq!(h.last_answer().status, AnswerStatus::Waiting);
+    h.finish_answer().await;
+    assert_eq!(h.last_answer().status, AnswerStatus::Complete);
+    assert!(!h.last_answer().text.is_empty());
+    assert!(started.elapsed() >= Duration::from_millis(800));
+    assert!(h.screen().contains("emulator"), "{}", h.screen());
+}

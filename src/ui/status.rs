@@ -33,14 +33,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     ];
     let place = match &state.connection {
         ConnectionState::Pending => "resolving credentials…".to_string(),
-        ConnectionState::Ready {
-            description,
-            emulator: true,
-            ..
-        } => {
-            let _ = description;
-            "emulator".to_string()
-        }
+        ConnectionState::Ready { emulator: true, .. } => "emulator".to_string(),
         ConnectionState::Ready { description, .. } => description.clone(),
         ConnectionState::Failed(_) => "not connected".to_string(),
     };

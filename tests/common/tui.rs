@@ -35,6 +35,8 @@ pub struct Setup {
     pub max_attempts: u32,
     pub idle_timeout: Duration,
     pub model: String,
+    /// How long credential resolution takes (the harness waits for it only when zero).
+    pub connect_delay: Duration,
 }
 
 impl Default for Setup {
@@ -46,6 +48,7 @@ impl Default for Setup {
             max_attempts: 1,
             idle_timeout: Duration::from_secs(2),
             model: "global.anthropic.claude-haiku-4-5-20251001-v1:0".to_string(),
+            connect_delay: Duration::ZERO,
         }
     }
 }
@@ -69,7 +72,11 @@ impl Harness {
             },
             ..ConnectOptions::default()
         };
-        app.connect(async move { connect_emulator(&options).await });
+        let delay = setup.connect_delay;
+        app.connect(async move {
+            tokio::time::sleep(delay).await;
+            connect_emulator(&options).await
+        });
         let (input, rx) = mpsc::unbounded_channel();
         let events: Events = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
             rx.recv().await.map(|event| (event, rx))
@@ -88,9 +95,11 @@ impl Harness {
             .app
             .draw(&mut harness.terminal)
             .expect("first frame");
-        harness
-            .until("connected", |h| h.app.state.activity() != "connecting")
-            .await;
+        if delay.is_zero() {
+            harness
+                .until("connected", |h| h.app.state.activity() != "connecting")
+                .await;
+        }
         harness
     }
 
