@@ -1,0 +1,175 @@
+//! The config file as a user meets it: `bedrock-tui config path|show|sample` from the real
+//! binary, and what the chat screen starts with for good, partial and broken files.
+
+use bedrock_tui::app::state::Speaker;
+use bedrock_tui::cli::Cli;
+use bedrock_tui::cli::chat::startup;
+use bedrock_tui::config::theme::{Role, Theme};
+use bedrock_tui::keymap::{Action, Context};
+use clap::Parser;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::path::Path;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_bedrock-tui");
+
+fn config_command(home: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("xdg"))
+        .arg("config")
+        .args(args)
+        .output()
+        .expect("binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn config_path_show_and_sample() {
+    let home = tempfile::tempdir().unwrap();
+    let (code, path, _) = config_command(home.path(), &["path"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        path.trim(),
+        home.path()
+            .join("xdg/bedrock-tui/config.toml")
+            .to_string_lossy()
+    );
+    let (code, shown, _) = config_command(home.path(), &["show"]);
+    assert_eq!(code, 0);
+    assert!(
+        shown.contains("does not exist: the defaults apply"),
+        "{shown}"
+    );
+
+    // The sample is a valid config, and `show` reads a real file back.
+    let (code, sample, _) = config_command(home.path(), &["sample"]);
+    assert_eq!(code, 0);
+    let file = home.path().join("mine.toml");
+    std::fs::write(
+        &file,
+        format!("model = \"amazon.nova-micro-v1:0\"\n{sample}"),
+    )
+    .unwrap();
+    let (code, shown, stderr) =
+        config_command(home.path(), &["--config", &file.to_string_lossy(), "show"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(shown.contains("amazon.nova-micro-v1:0"), "{shown}");
+    assert!(stderr.is_empty(), "{stderr}");
+
+    std::fs::write(&file, "theme = \"dark\"\nmouse = maybe\n").unwrap();
+    let (code, _, stderr) =
+        config_command(home.path(), &["--config", &file.to_string_lossy(), "show"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("line 2, column"), "{stderr}");
+}
+
+fn chat_args(args: &[&str]) -> bedrock_tui::cli::ChatArgs {
+    let mut argv = vec!["bedrock-tui"];
+    argv.extend_from_slice(args);
+    Cli::parse_from(argv).chat
+}
+
+fn notices(state: &bedrock_tui::app::state::State) -> Vec<String> {
+    state
+        .messages
+        .iter()
+        .filter(|m| m.speaker == Speaker::Notice)
+        .map(|m| m.text.clone())
+        .collect()
+}
+
+#[test]
+fn the_chat_starts_with_the_file_and_flags_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(
+        &file,
+        r#"
+model = "amazon.nova-micro-v1:0"
+theme = "light"
+region = "eu-west-1"
+
+[parameters]
+system = "Be brief."
+max_tokens = 512
+temperature = 0.2
+
+[keys.chat]
+"ctrl+o" = "open_model_picker"
+"ctrl+p" = "none"
+"#,
+    )
+    .unwrap();
+    let path = file.to_string_lossy().into_owned();
+    let started = startup(&chat_args(&["--config", &path]));
+    let state = &started.state;
+    assert!(notices(state).is_empty(), "{:?}", notices(state));
+    assert_eq!(state.model, "amazon.nova-micro-v1:0");
+    assert_eq!(state.system.as_deref(), Some("Be brief."));
+    assert_eq!(state.params.max_tokens, Some(512));
+    assert_eq!(state.params.temperature, Some(0.2));
+    assert_eq!(
+        state.theme.style(Role::Text),
+        Theme::load("light").unwrap().style(Role::Text)
+    );
+    let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+    assert_eq!(
+        state.keymap.action(Context::Chat, &key('o')),
+        Some(Action::OpenModelPicker)
+    );
+    assert_eq!(state.keymap.action(Context::Chat, &key('p')), None);
+    assert_eq!(started.options.region.as_deref(), Some("eu-west-1"));
+
+    // Flags beat the file.
+    let started = startup(&chat_args(&[
+        "--config",
+        &path,
+        "--model",
+        "us.meta.llama3-3-70b-instruct-v1:0",
+        "--theme",
+        "high-contrast",
+        "--region",
+        "us-west-2",
+    ]));
+    assert_eq!(started.state.model, "us.meta.llama3-3-70b-instruct-v1:0");
+    assert_eq!(
+        started.state.theme.style(Role::Text),
+        Theme::load("high-contrast").unwrap().style(Role::Text)
+    );
+    assert_eq!(started.options.region.as_deref(), Some("us-west-2"));
+}
+
+#[test]
+fn a_broken_file_is_reported_with_its_line_and_the_defaults_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    let path = file.to_string_lossy().into_owned();
+    let default = startup(&chat_args(&["--config", "/nonexistent/bedrock-tui.toml"]));
+    assert!(notices(&default.state).is_empty());
+
+    for (text, expected) in [
+        ("model = \"x\"\n[parameters\n", "line 2"),
+        ("modle = \"typo\"\n", "modle"),
+        ("mouse = \"yes\"\n", "line 1"),
+        ("theme = \"no-such-theme\"\n", "unknown theme"),
+        ("[keys.chat]\n\"ctrl+o\" = \"fly\"\n", "fly"),
+        ("[keys.chat]\n\"hyper+q\" = \"quit\"\n", "hyper+q"),
+    ] {
+        std::fs::write(&file, text).unwrap();
+        let started = startup(&chat_args(&["--config", &path]));
+        let notes = notices(&started.state);
+        assert!(
+            notes.iter().any(|n| n.contains(expected)),
+            "{text:?}: {notes:?}"
+        );
+        assert_eq!(started.state.model, default.state.model, "{text:?}");
+        // The file is left as the user wrote it.
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+    }
+}
