@@ -67,6 +67,11 @@ actions! {
     Close => "close": "Close the popup.",
     SelectPrevious => "select_previous": "Select the previous item.",
     SelectNext => "select_next": "Select the next item.",
+    OpenSessions => "open_sessions": "Browse saved conversations (open, rename, delete, export).",
+    ExportMarkdown => "export_markdown": "Export the conversation as Markdown to the current directory.",
+    ExportJson => "export_json": "Export the conversation as JSON to the current directory.",
+    Rename => "rename": "Rename the selected conversation.",
+    Delete => "delete": "Delete the selected conversation (asks first).",
     None => "none": "Unbind the key.",
 }
 
@@ -83,6 +88,8 @@ pub enum Context {
     Parameters,
     /// The help overlay is open.
     Help,
+    /// The saved-conversation browser is open (unbound characters edit the filter).
+    Sessions,
 }
 
 impl Context {
@@ -93,6 +100,7 @@ impl Context {
         Context::Picker,
         Context::Parameters,
         Context::Help,
+        Context::Sessions,
     ];
 
     /// The context's name in the config file.
@@ -103,6 +111,7 @@ impl Context {
             Context::Picker => "picker",
             Context::Parameters => "parameters",
             Context::Help => "help",
+            Context::Sessions => "sessions",
         }
     }
 }
@@ -279,6 +288,9 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Chat, "ctrl+y", Action::CopyLastAnswer),
     (Context::Chat, "alt+y", Action::CopyLastCodeBlock),
     (Context::Chat, "ctrl+n", Action::NewConversation),
+    (Context::Chat, "ctrl+o", Action::OpenSessions),
+    (Context::Chat, "ctrl+e", Action::ExportMarkdown),
+    (Context::Chat, "alt+e", Action::ExportJson),
     (Context::Chat, "tab", Action::FocusTranscript),
     (Context::Chat, "up", Action::HistoryPrevious),
     (Context::Chat, "down", Action::HistoryNext),
@@ -310,6 +322,24 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Transcript, "?", Action::ToggleHelp),
     (Context::Transcript, "f1", Action::ToggleHelp),
     (Context::Transcript, "ctrl+c", Action::Quit),
+    (Context::Transcript, "o", Action::OpenSessions),
+    (Context::Transcript, "e", Action::ExportMarkdown),
+    (Context::Transcript, "E", Action::ExportJson),
+    (Context::Sessions, "esc", Action::Close),
+    (Context::Sessions, "enter", Action::Confirm),
+    (Context::Sessions, "up", Action::SelectPrevious),
+    (Context::Sessions, "ctrl+p", Action::SelectPrevious),
+    (Context::Sessions, "down", Action::SelectNext),
+    (Context::Sessions, "ctrl+n", Action::SelectNext),
+    (Context::Sessions, "pageup", Action::PageUp),
+    (Context::Sessions, "pagedown", Action::PageDown),
+    (Context::Sessions, "f2", Action::Rename),
+    (Context::Sessions, "ctrl+r", Action::Rename),
+    (Context::Sessions, "delete", Action::Delete),
+    (Context::Sessions, "ctrl+d", Action::Delete),
+    (Context::Sessions, "ctrl+e", Action::ExportMarkdown),
+    (Context::Sessions, "alt+e", Action::ExportJson),
+    (Context::Sessions, "ctrl+c", Action::Quit),
     (Context::Picker, "esc", Action::Close),
     (Context::Picker, "enter", Action::Confirm),
     (Context::Picker, "up", Action::SelectPrevious),

@@ -10,5 +10,6 @@ pub mod emulator;
 pub mod keymap;
 pub mod models;
 pub mod text;
+pub mod transcript;
 pub mod tui;
 pub mod ui;

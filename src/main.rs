@@ -1,7 +1,7 @@
 //! The `bedrock-tui` binary: parses the command line and opens the chat screen or runs a
 //! subcommand.
 
-use bedrock_tui::cli::{Cli, Command, ask, chat, config, emulator, models};
+use bedrock_tui::cli::{Cli, Command, ask, chat, config, emulator, models, transcripts};
 use clap::Parser;
 
 fn main() {
@@ -22,6 +22,7 @@ fn main() {
             Some(Command::Emulator(args)) => emulator::run(args).await,
             Some(Command::Models(args)) => models::run(args).await,
             Some(Command::Config(args)) => config::run(args),
+            Some(Command::Transcripts(args)) => transcripts::run(args),
             None => chat::run(cli.chat).await,
         }
     });

@@ -4,14 +4,20 @@
 pub mod effects;
 pub mod params;
 pub mod picker;
+pub mod recorder;
 pub mod run;
+pub mod sessions;
 pub mod state;
 pub mod update;
 
 use crate::cli::models::Row;
 use crate::models::{ChunkDelta, FamilyId};
+use crate::transcript::export::Format;
+use crate::transcript::store::Summary;
+use crate::transcript::writer::WriterNews;
 use crossterm::event::{KeyEvent, MouseEvent};
 use state::ErrorInfo;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Something that happened: input from the terminal or news from a background task.
@@ -36,6 +42,12 @@ pub enum Msg {
     Connected(Result<ConnectionInfo, String>),
     /// The live model listing arrived, or failed.
     ModelsListed(Result<Vec<Row>, String>),
+    /// News from the session writer.
+    Session(WriterNews),
+    /// The saved sessions, for the browser.
+    SessionsListed(Result<Vec<Summary>, String>),
+    /// A rename, delete or export finished: what to say, or the error.
+    SessionTask(Result<String, String>),
     /// SIGTERM or SIGHUP: quit now.
     Terminate,
 }
@@ -96,6 +108,35 @@ pub enum Effect {
     Copy(String),
     /// Fetch the live model listing.
     ListModels,
+    /// List the saved sessions.
+    ListSessions,
+    /// Make a saved session the conversation on screen.
+    OpenSession(PathBuf),
+    /// Give a saved session a new title.
+    RenameSession {
+        /// Its file.
+        path: PathBuf,
+        /// The title.
+        title: String,
+    },
+    /// Delete a saved session.
+    DeleteSession(PathBuf),
+    /// Export a session to the current directory.
+    Export {
+        /// Which.
+        what: ExportWhat,
+        /// Markdown or JSON.
+        format: Format,
+    },
+}
+
+/// The session an export reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportWhat {
+    /// The conversation on screen (its file has writes in flight: the writer exports it).
+    Current(PathBuf),
+    /// Another saved session.
+    File(PathBuf),
 }
 
 /// A request to start.

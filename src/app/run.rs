@@ -3,11 +3,16 @@
 //! most one frame per ~16 ms, however fast tokens arrive).
 
 use super::effects::{Clipboard, run_request};
+use super::recorder::Recorder;
 use super::state::State;
 use super::update::update;
-use super::{ConnectionInfo, Effect, Msg, RequestSpec};
+use super::{ConnectionInfo, Effect, ExportWhat, Msg, RequestSpec};
 use crate::bedrock::BedrockError;
 use crate::connect::Connection;
+use crate::transcript::Record;
+use crate::transcript::export::{self, Format};
+use crate::transcript::store::{self, SessionFile};
+use crate::transcript::writer::{SessionCommand, Writer, WriterNews};
 use crate::ui::{self, ViewCache};
 use crossterm::event::Event;
 use futures_util::{FutureExt, Stream, StreamExt};
@@ -15,6 +20,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::collections::HashMap;
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
@@ -42,13 +48,23 @@ pub struct App {
     last_draw: Option<Instant>,
     /// Frames drawn so far.
     pub frames: u64,
+    recorder: Recorder,
+    writer: Option<Writer>,
+    sessions_dir: Option<PathBuf>,
+    /// Where exports go (the current directory).
+    pub export_dir: PathBuf,
 }
 
 impl App {
     /// An application around `state`; call [`App::connect`] to give it somewhere to send.
     pub fn new(state: State, clipboard: Box<dyn Clipboard>) -> App {
         let (tx, rx) = mpsc::unbounded_channel();
+        let recorder = Recorder::new(&state);
         App {
+            recorder,
+            writer: None,
+            sessions_dir: None,
+            export_dir: PathBuf::from("."),
             state,
             cache: ViewCache::default(),
             tx,
@@ -61,6 +77,35 @@ impl App {
             dirty: true,
             last_draw: None,
             frames: 0,
+        }
+    }
+
+    /// Saves conversations in `dir` from now on; `current` is the session the state was loaded
+    /// from (`--resume`), already locked.
+    pub fn save_sessions(&mut self, dir: PathBuf, current: Option<SessionFile>) {
+        let tx = self.tx.clone();
+        self.recorder = match current {
+            Some(_) => Recorder::adopt(&self.state),
+            None => Recorder::new(&self.state),
+        };
+        self.writer = Some(Writer::start(dir.clone(), current, move |news| {
+            let _ = tx.send(Msg::Session(news));
+        }));
+        self.sessions_dir = Some(dir);
+    }
+
+    /// Writes what is pending and closes the session file; call before exiting.
+    pub fn finish(&mut self) {
+        self.persist();
+        if let Some(writer) = self.writer.take() {
+            writer.finish();
+        }
+    }
+
+    /// Hands what changed since the last call to the session writer.
+    fn persist(&mut self) {
+        if let Some(writer) = &self.writer {
+            writer.send(self.recorder.sync(&self.state));
         }
     }
 
@@ -159,6 +204,7 @@ impl App {
         for msg in batch {
             self.handle(msg);
         }
+        self.persist();
         if self.dirty && self.last_draw.is_none_or(|t| t.elapsed() >= FRAME_INTERVAL) {
             self.draw(terminal)?;
         }
@@ -179,7 +225,13 @@ impl App {
     pub fn handle(&mut self, msg: Msg) {
         self.dirty = true;
         let connected = matches!(msg, Msg::Connected(Ok(_)));
-        for effect in update(&mut self.state, msg) {
+        let opened = matches!(&msg, Msg::Session(WriterNews::Loaded(result)) if result.is_ok());
+        let effects = update(&mut self.state, msg);
+        if opened {
+            // Everything on screen came from the file.
+            self.recorder = Recorder::adopt(&self.state);
+        }
+        for effect in effects {
             self.run_effect(effect);
         }
         if connected {
@@ -232,6 +284,74 @@ impl App {
                     self.state.flash(format!("cannot copy: {e}"), true);
                 }
             }
+            Effect::ListSessions => {
+                let tx = self.tx.clone();
+                let dir = self.sessions_dir.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = match dir {
+                        Some(dir) => store::list(&dir).map_err(|e| e.to_string()),
+                        None => Err("saving conversations is off (--no-save)".to_string()),
+                    };
+                    let _ = tx.send(Msg::SessionsListed(result));
+                });
+            }
+            Effect::OpenSession(path) => {
+                // What the old conversation still has to write goes to its own file first.
+                self.persist();
+                match &self.writer {
+                    Some(writer) => writer.open(path),
+                    None => self
+                        .state
+                        .flash("saving conversations is off (--no-save)", true),
+                }
+            }
+            Effect::RenameSession { path, title } => {
+                let current = self.state.session.as_ref().is_some_and(|s| s.path == path);
+                if let (true, Some(writer)) = (current, &self.writer) {
+                    // The writer holds this file: the title goes through it.
+                    writer.send(vec![SessionCommand::Append(vec![Record::Title {
+                        title: title.clone(),
+                    }])]);
+                    if let Some(session) = &mut self.state.session {
+                        session.title = title.clone();
+                    }
+                    let _ = self
+                        .tx
+                        .send(Msg::SessionTask(Ok(format!("renamed to “{title}”"))));
+                } else {
+                    self.blocking_task(move || {
+                        store::rename(&path, &title)
+                            .map(|()| format!("renamed to “{title}”"))
+                            .map_err(|e| e.to_string())
+                    });
+                }
+            }
+            Effect::DeleteSession(path) => self.blocking_task(move || {
+                store::delete(&path)
+                    .map(|()| format!("deleted {}", path.display()))
+                    .map_err(|e| e.to_string())
+            }),
+            Effect::Export { what, format } => {
+                let dir = self.export_dir.clone();
+                let tx = self.tx.clone();
+                let (path, current) = match what {
+                    ExportWhat::Current(path) => (path, true),
+                    ExportWhat::File(path) => (path, false),
+                };
+                let job = move || {
+                    let result = export_session(&path, format, &dir);
+                    let _ = tx.send(Msg::SessionTask(result));
+                };
+                if current && self.writer.is_some() {
+                    // After the writes still queued for the file.
+                    self.persist();
+                    if let Some(writer) = &self.writer {
+                        writer.then(Box::new(job));
+                    }
+                } else {
+                    tokio::task::spawn_blocking(job);
+                }
+            }
             Effect::ListModels => {
                 if let Some(connection) = &self.connection {
                     let client = connection.client.clone();
@@ -245,6 +365,14 @@ impl App {
                 }
             }
         }
+    }
+
+    /// Runs file work off the loop and reports it as a `SessionTask`.
+    fn blocking_task(&self, job: impl FnOnce() -> Result<String, String> + Send + 'static) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = tx.send(Msg::SessionTask(job()));
+        });
     }
 
     fn start(&mut self, spec: RequestSpec) {
@@ -272,4 +400,31 @@ pub fn msg_of(event: Event) -> Option<Msg> {
         Event::Resize(_, _) => Some(Msg::Resize),
         Event::FocusGained | Event::FocusLost => None,
     }
+}
+
+/// Exports a session file into `dir` as `<title>-<id>.<ext>`; says where it went.
+fn export_session(path: &Path, format: Format, dir: &Path) -> Result<String, String> {
+    let loaded = store::load(path).map_err(|e| e.to_string())?;
+    let t = &loaded.transcript;
+    let slug: String = t
+        .title
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .collect::<Vec<_>>()
+        .join("-");
+    let name = format!("{slug}-{}.{}", t.id, format.extension());
+    let target = dir.join(name.trim_start_matches('-'));
+    export::write_atomic(&target, export::render(t, format).as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    Ok(format!("exported to {}", target.display()))
 }

@@ -179,6 +179,8 @@ pub enum Overlay {
         /// First line shown.
         scroll: usize,
     },
+    /// The saved-conversation browser.
+    Sessions(super::sessions::SessionBrowser),
 }
 
 /// Where the transcript view is.
@@ -231,6 +233,11 @@ pub struct InFlight {
 pub struct State {
     /// The transcript.
     pub messages: Vec<Message>,
+    /// Which conversation the transcript holds: changes when a new one starts or a saved one
+    /// is opened (the session recorder starts or switches files then).
+    pub conversation: u64,
+    /// The saved session this conversation is written to, once it has one.
+    pub session: Option<SessionInfo>,
     /// System prompt.
     pub system: Option<String>,
     /// Inference parameters.
@@ -275,6 +282,17 @@ pub struct State {
     pub(crate) next_request_id: u64,
 }
 
+/// The session file of the conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The file.
+    pub path: std::path::PathBuf,
+}
+
 /// A status-bar message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flash {
@@ -289,6 +307,8 @@ impl State {
     pub fn new(model: String, keymap: Keymap, theme: Theme) -> State {
         State {
             messages: Vec::new(),
+            conversation: 1,
+            session: None,
             system: None,
             params: Parameters::default(),
             model,

@@ -54,6 +54,26 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::Session(news) => {
+            super::sessions::on_news(state, news);
+            Vec::new()
+        }
+        Msg::SessionsListed(result) => {
+            super::sessions::on_listed(state, result);
+            Vec::new()
+        }
+        Msg::SessionTask(result) => {
+            match result {
+                Ok(done) => {
+                    state.flash(done, false);
+                    if let Overlay::Sessions(_) = state.overlay {
+                        return vec![Effect::ListSessions];
+                    }
+                }
+                Err(e) => state.flash(e, true),
+            }
+            Vec::new()
+        }
         Msg::Terminate => {
             state.quit = true;
             cancel(state)
@@ -77,6 +97,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         (Overlay::Help { .. }, _) => Context::Help,
         (Overlay::Picker(_), _) => Context::Picker,
         (Overlay::Parameters(_), _) => Context::Parameters,
+        (Overlay::Sessions(_), _) => Context::Sessions,
         (Overlay::None, Focus::Editor) => Context::Chat,
         (Overlay::None, Focus::Transcript) => Context::Transcript,
     };
@@ -93,16 +114,19 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         state.quit_armed = false;
     }
     match action {
-        Some(action) => perform(state, context, action, key),
-        None => {
-            unbound_key(state, context, key);
-            Vec::new()
+        Some(action) if context == Context::Sessions => {
+            if action == Action::Quit {
+                return perform(state, context, action, key);
+            }
+            super::sessions::perform(state, action)
         }
+        Some(action) => perform(state, context, action, key),
+        None => unbound_key(state, context, key),
     }
 }
 
 /// A key no binding claims: it edits the prompt, the picker filter or the form field.
-fn unbound_key(state: &mut State, context: Context, key: KeyEvent) {
+fn unbound_key(state: &mut State, context: Context, key: KeyEvent) -> Vec<Effect> {
     let plain_char = match key.code {
         KeyCode::Char(c)
             if !key
@@ -114,6 +138,14 @@ fn unbound_key(state: &mut State, context: Context, key: KeyEvent) {
         _ => None,
     };
     let clear = key.code == KeyCode::Char('u') && key.modifiers == KeyModifiers::CONTROL;
+    if context == Context::Sessions {
+        return super::sessions::unbound_key(
+            state,
+            plain_char,
+            key.code == KeyCode::Backspace,
+            clear,
+        );
+    }
     match (&mut state.overlay, context) {
         (Overlay::Picker(picker), _) => {
             let changed = match (plain_char, key.code) {
@@ -149,6 +181,7 @@ fn unbound_key(state: &mut State, context: Context, key: KeyEvent) {
         }
         _ => {}
     }
+    Vec::new()
 }
 
 fn perform(state: &mut State, context: Context, action: Action, key: KeyEvent) -> Vec<Effect> {
@@ -233,9 +266,18 @@ fn perform(state: &mut State, context: Context, action: Action, key: KeyEvent) -
         Action::NewConversation => {
             let effects = cancel(state);
             state.messages.clear();
+            state.conversation += 1;
+            state.session = None;
             state.scroll = Scroll::Follow;
             state.flash("new conversation", false);
             return effects;
+        }
+        Action::OpenSessions => return super::sessions::open_browser(state),
+        Action::ExportMarkdown => {
+            return super::sessions::export_current(state, crate::transcript::export::Format::Md);
+        }
+        Action::ExportJson => {
+            return super::sessions::export_current(state, crate::transcript::export::Format::Json);
         }
         Action::FocusTranscript => state.focus = Focus::Transcript,
         Action::FocusEditor => state.focus = Focus::Editor,
@@ -263,7 +305,8 @@ fn perform(state: &mut State, context: Context, action: Action, key: KeyEvent) -
                 _ => {}
             }
         }
-        Action::None => {}
+        // Only the session browser renames and deletes.
+        Action::Rename | Action::Delete | Action::None => {}
     }
     Vec::new()
 }
@@ -339,6 +382,17 @@ fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
         Overlay::Parameters(form) => {
             if let Some(field) = form.field_mut() {
                 field.push_str(&clean.replace('\n', " "));
+            }
+        }
+        Overlay::Sessions(browser) => {
+            let line = clean.lines().next().unwrap_or_default();
+            match &mut browser.mode {
+                super::sessions::BrowserMode::Rename(title) => title.push_str(line),
+                super::sessions::BrowserMode::Browse => {
+                    browser.filter.push_str(line);
+                    browser.refilter();
+                }
+                super::sessions::BrowserMode::ConfirmDelete => {}
             }
         }
         Overlay::Help { .. } => {}
@@ -552,7 +606,8 @@ fn begin(state: &mut State, prepared: Prepared) -> Vec<Effect> {
     })]
 }
 
-fn cancel(state: &mut State) -> Vec<Effect> {
+/// Cancels the answer in flight, if any.
+pub(crate) fn cancel(state: &mut State) -> Vec<Effect> {
     let Some(flight) = state.in_flight.take() else {
         return Vec::new();
     };

@@ -10,6 +10,8 @@ use crate::models::{
     capabilities, catalog, family_of,
 };
 use crate::text::sanitize_for_terminal;
+use crate::transcript::End;
+use crate::transcript::log::SessionLog;
 use base64::Engine;
 use serde_json::{Value, json};
 use std::io::{IsTerminal, Read, Write};
@@ -28,7 +30,11 @@ struct UsageError(String);
 
 /// Runs `ask` and returns the exit status.
 pub async fn run(args: AskArgs) -> i32 {
-    let prepared = match prepare(&args) {
+    let mut log = match open_session(&args) {
+        Ok(log) => log,
+        Err(status) => return status,
+    };
+    let prepared = match prepare(&args, log.as_ref()) {
         Ok(p) => p,
         Err(UsageError(message)) => {
             eprintln!("error: {message}");
@@ -56,15 +62,106 @@ pub async fn run(args: AskArgs) -> i32 {
         eprintln!("bedrock-tui: {note}");
     }
     let mut out = Output::new(args.json);
+    let mut session = log.as_mut().and_then(|log| {
+        let begun = log.begin(
+            &prepared.model,
+            args.system.clone(),
+            &prepared.params,
+            &prepared.prompt,
+        );
+        warn_unsaved(begun).map(|()| Saving { log, working: true })
+    });
+    let mut summary = Summary::default();
     let result = if !prepared.stream {
-        invoke(&connection.client, &args, &prepared, &mut out).await
+        invoke(
+            &connection.client,
+            &args,
+            &prepared,
+            &mut out,
+            &mut summary,
+            &mut session,
+        )
+        .await
     } else {
-        stream(&connection.client, &args, &prepared, &mut out).await
+        stream(
+            &connection.client,
+            &args,
+            &prepared,
+            &mut out,
+            &mut summary,
+            &mut session,
+        )
+        .await
     };
     out.end_line();
+    if let Some(saving) = session.filter(|s| s.working) {
+        let end = End {
+            stop_reason: summary.stop_reason.clone(),
+            input_tokens: summary.usage.input_tokens,
+            output_tokens: summary.usage.output_tokens,
+            first_token_ms: summary.first_token_ms.map(|ms| ms as u64),
+            total_ms: summary.total_ms.map(|ms| ms as u64),
+            first_byte_ms: summary.first_byte_ms.map(|ms| ms as u64),
+            ..End::default()
+        };
+        let error = result.as_ref().err().map(|e| (e, summary.began));
+        if warn_unsaved(saving.log.end(end, error)).is_some() {
+            eprintln!("bedrock-tui: saved in session {}", saving.log.id());
+        }
+    }
     match result {
         Ok(()) => 0,
         Err(e) => report(&e),
+    }
+}
+
+/// A session being written by `ask --session`; `working` turns false after a write fails.
+struct Saving<'a> {
+    log: &'a mut SessionLog,
+    working: bool,
+}
+
+impl Saving<'_> {
+    fn text(&mut self, text: &str, reasoning: &str) {
+        if self.working {
+            self.working = warn_unsaved(self.log.text(text, reasoning)).is_some();
+        }
+    }
+}
+
+/// Reports a failed session write on stderr; the answer goes on regardless.
+fn warn_unsaved(result: Result<(), crate::transcript::store::StoreError>) -> Option<()> {
+    match result {
+        Ok(()) => Some(()),
+        Err(e) => {
+            eprintln!("bedrock-tui: the session is not saved any more: {e}");
+            None
+        }
+    }
+}
+
+/// Opens the session of `--session`, refusing what cannot be recorded.
+fn open_session(args: &AskArgs) -> Result<Option<SessionLog>, i32> {
+    let Some(spec) = &args.session else {
+        return Ok(None);
+    };
+    if args.body.is_some() {
+        eprintln!("error: --session records conversations, which a verbatim --body is not");
+        return Err(EXIT_USAGE);
+    }
+    let prompt = match read_prompt(args) {
+        Ok(prompt) => prompt,
+        Err(UsageError(message)) => {
+            eprintln!("error: {message}");
+            return Err(EXIT_USAGE);
+        }
+    };
+    match SessionLog::open(spec, &prompt) {
+        Ok(log) => Ok(Some(log.with_prompt(prompt))),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(EXIT_FAILURE)
+        }
     }
 }
 
@@ -76,6 +173,8 @@ pub fn report(error: &BedrockError) -> i32 {
 }
 
 struct Prepared {
+    prompt: String,
+    params: Parameters,
     model: String,
     body: bytes::Bytes,
     family: Option<FamilyId>,
@@ -84,10 +183,11 @@ struct Prepared {
     notes: Vec<String>,
 }
 
-fn prepare(args: &AskArgs) -> Result<Prepared, UsageError> {
+fn prepare(args: &AskArgs, session: Option<&SessionLog>) -> Result<Prepared, UsageError> {
     let model = args
         .model
         .clone()
+        .or_else(|| session.and_then(|s| s.model()).map(str::to_string))
         .unwrap_or_else(|| catalog::default_model().to_string());
     let known = catalog::lookup(&model);
     let family = args.family.or_else(|| family_of(&model));
@@ -115,6 +215,7 @@ fn prepare(args: &AskArgs) -> Result<Prepared, UsageError> {
         reasoning_budget: args.thinking,
     };
     let wants_stream = !args.no_stream;
+    let mut prompt = String::new();
     let (body, stream) = match (&args.body, family) {
         (Some(path), _) => {
             // A verbatim body: only the choice of operation is checked.
@@ -136,10 +237,23 @@ fn prepare(args: &AskArgs) -> Result<Prepared, UsageError> {
             let adjusted = capabilities::apply(info, family, &mut params, wants_stream)
                 .map_err(|e| UsageError(e.to_string()))?;
             notes.extend(adjusted.notes);
-            let prompt = read_prompt(args)?;
-            let conversation = Conversation {
-                system: args.system.clone(),
-                ..Conversation::single(prompt)
+            if session.is_some() && family.output() != OutputKind::Text {
+                return Err(UsageError(format!(
+                    "--session keeps conversations; {model} is not a text model"
+                )));
+            }
+            let conversation = match session {
+                Some(session) => {
+                    prompt = session.prompt().to_string();
+                    session.conversation(args.system.clone(), &prompt)
+                }
+                None => {
+                    prompt = read_prompt(args)?;
+                    Conversation {
+                        system: args.system.clone(),
+                        ..Conversation::single(prompt.clone())
+                    }
+                }
             };
             let body = family
                 .adapter()
@@ -149,6 +263,8 @@ fn prepare(args: &AskArgs) -> Result<Prepared, UsageError> {
         }
     };
     Ok(Prepared {
+        prompt,
+        params,
         model,
         body,
         family,
@@ -249,6 +365,10 @@ struct Summary {
     stop_reason: Option<String>,
     usage: Usage,
     first_token_ms: Option<u128>,
+    first_byte_ms: Option<u128>,
+    total_ms: Option<u128>,
+    /// The response had begun (an error after this is an in-stream one).
+    began: bool,
 }
 
 impl Summary {
@@ -279,11 +399,15 @@ async fn stream(
     args: &AskArgs,
     prepared: &Prepared,
     out: &mut Output,
+    summary: &mut Summary,
+    session: &mut Option<Saving<'_>>,
 ) -> Result<(), BedrockError> {
+    let started = std::time::Instant::now();
     let mut stream = client
         .invoke_stream(&prepared.model, prepared.body.clone(), &prepared.options)
         .await?;
-    let mut summary = Summary::default();
+    summary.began = true;
+    summary.first_byte_ms = Some(stream.meta.first_byte.as_millis());
     let mut decoder = prepared.family.map(StreamDecoder::new);
     let mut reasoning_out = ReasoningOutput::new(args.json || args.events);
     while let Some(frame) = stream.next_frame().await? {
@@ -297,6 +421,10 @@ async fn stream(
                         .decode(&bytes)
                         .map_err(|e| BedrockError::MalformedResponse(e.to_string()))?;
                     summary.add(&delta, frame.elapsed);
+                    summary.total_ms = Some(started.elapsed().as_millis());
+                    if let Some(saving) = session.as_mut() {
+                        saving.text(&delta.text, &delta.reasoning);
+                    }
                     if !args.events {
                         reasoning_out.text(&delta.reasoning);
                         if !delta.text.is_empty() {
@@ -319,12 +447,16 @@ async fn stream(
     if let Some(decoder) = &mut decoder {
         let rest = decoder.finish();
         summary.add(&rest, stream.elapsed());
+        if let Some(saving) = session.as_mut() {
+            saving.text(&rest.text, &rest.reasoning);
+        }
         if !args.events {
             reasoning_out.text(&rest.reasoning);
             out.text(&rest.text);
         }
     }
     reasoning_out.end();
+    summary.total_ms = Some(stream.elapsed().as_millis());
     if args.json {
         let meta = &stream.meta;
         out.line(
@@ -340,6 +472,7 @@ async fn stream(
                 "first_byte_ms": meta.first_byte.as_millis(),
                 "first_token_ms": summary.first_token_ms,
                 "total_ms": stream.elapsed().as_millis(),
+                "session": session.as_ref().map(|s| s.log.id()),
             })
             .to_string(),
         );
@@ -352,10 +485,15 @@ async fn invoke(
     args: &AskArgs,
     prepared: &Prepared,
     out: &mut Output,
+    summary: &mut Summary,
+    session: &mut Option<Saving<'_>>,
 ) -> Result<(), BedrockError> {
     let response = client
         .invoke(&prepared.model, prepared.body.clone(), &prepared.options)
         .await?;
+    summary.began = true;
+    summary.first_byte_ms = Some(response.meta.first_byte.as_millis());
+    summary.total_ms = Some(response.total.as_millis());
     let completion = match prepared.family {
         Some(family) => Some(
             family
@@ -365,6 +503,19 @@ async fn invoke(
         ),
         None => None,
     };
+    if let Some(c) = &completion {
+        summary.stop_reason = c.stop_reason.clone();
+        summary.usage = Usage {
+            input_tokens: c.usage.input_tokens.or(response.meta.metrics.input_tokens),
+            output_tokens: c
+                .usage
+                .output_tokens
+                .or(response.meta.metrics.output_tokens),
+        };
+        if let Some(saving) = session.as_mut() {
+            saving.text(&c.text, &c.reasoning);
+        }
+    }
     let meta = &response.meta;
     let images = match (&completion, prepared.family.map(FamilyId::output)) {
         (Some(c), Some(OutputKind::Image)) => save_images(args, &c.images)?,
@@ -390,6 +541,7 @@ async fn invoke(
             "attempts": meta.attempts,
             "first_byte_ms": meta.first_byte.as_millis(),
             "total_ms": response.total.as_millis(),
+            "session": session.as_ref().map(|s| s.log.id()),
         });
         if !completion.embeddings.is_empty() {
             summary["embeddings"] = json!(completion.embeddings);

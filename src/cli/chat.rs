@@ -10,6 +10,7 @@ use crate::config::theme::Theme;
 use crate::config::{Config, paths};
 use crate::keymap::Keymap;
 use crate::models::{Parameters, catalog};
+use crate::transcript::store::{self, Loaded, SessionFile, StoreError};
 use crate::tui::TerminalGuard;
 use std::io::IsTerminal;
 
@@ -24,6 +25,8 @@ pub struct Startup {
     pub options: crate::connect::ConnectOptions,
     /// Capture the mouse.
     pub mouse: bool,
+    /// Save the conversation.
+    pub save: bool,
 }
 
 /// Reads the config, theme and keymap for `args`; problems become notices in the transcript.
@@ -79,7 +82,18 @@ pub fn startup(args: &ChatArgs) -> Startup {
         state,
         options,
         mouse: config.mouse.unwrap_or(true),
+        save: !args.no_save && config.save_conversations.unwrap_or(true),
     }
+}
+
+/// The session to continue (`--resume`): found, locked and loaded before the terminal is
+/// taken over, so that a missing or busy session is a plain error message.
+pub fn resume(spec: &str) -> Result<(SessionFile, Loaded), StoreError> {
+    let dir = store::sessions_dir()?;
+    let path = store::resolve(&dir, spec)?;
+    let file = SessionFile::open(&path)?;
+    let loaded = store::load(&path)?;
+    Ok((file, loaded))
 }
 
 /// Runs the chat screen and returns the exit status.
@@ -89,10 +103,41 @@ pub async fn run(args: ChatArgs) -> i32 {
         return super::ask::EXIT_USAGE;
     }
     let Startup {
-        state,
+        mut state,
         options,
         mouse,
+        save,
     } = startup(&args);
+    let resumed = match args.resume.as_deref().map(resume).transpose() {
+        Ok(resumed) => resumed,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    if let Some((_, loaded)) = &resumed {
+        let model = args.model.clone().map(|m| (m, state.family_override));
+        crate::app::sessions::apply_loaded(&mut state, loaded);
+        // A model given on the command line wins over the session's last one.
+        if let Some((model, family)) = model {
+            state.model = model;
+            state.family_override = family;
+        }
+    }
+    let sessions_dir = if save {
+        match store::sessions_dir() {
+            Ok(dir) => Some(dir),
+            Err(e) => {
+                state.push(
+                    crate::app::state::Speaker::Notice,
+                    format!("conversations are not saved: {e}"),
+                );
+                None
+            }
+        }
+    } else {
+        None
+    };
     let guard = match TerminalGuard::enter(mouse) {
         Ok(guard) => guard,
         Err(e) => {
@@ -111,10 +156,14 @@ pub async fn run(args: ChatArgs) -> i32 {
         }
     };
     let mut app = App::new(state, Box::new(SystemClipboard));
+    if let Some(dir) = sessions_dir {
+        app.save_sessions(dir, resumed.map(|(file, _)| file));
+    }
     app.connect(async move { crate::connect::connect(&options).await });
     watch_signals(app.sender());
     let mut events = crate::tui::terminal_events();
     let result = app.run(&mut terminal, &mut events).await;
+    app.finish();
     drop(terminal);
     drop(guard);
     match result {

@@ -5,6 +5,7 @@ pub mod chat;
 pub mod config;
 pub mod emulator;
 pub mod models;
+pub mod transcripts;
 
 use crate::models::FamilyId;
 use clap::{Args, Parser, Subcommand};
@@ -38,6 +39,13 @@ pub struct ChatArgs {
     /// Config file (default: BEDROCK_TUI_CONFIG, else the platform config directory).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Continue a saved conversation: the last one, or an id (a unique prefix is enough) or a
+    /// session file.
+    #[arg(long, value_name = "ID|PATH", num_args = 0..=1, default_missing_value = "last")]
+    pub resume: Option<String>,
+    /// Do not save this conversation.
+    #[arg(long)]
+    pub no_save: bool,
     /// Where requests go.
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -54,6 +62,59 @@ pub enum Command {
     Models(ModelsArgs),
     /// Where the config file is and what it says.
     Config(ConfigArgs),
+    /// Saved conversations: list, show, export, rename, delete.
+    Transcripts(TranscriptsArgs),
+}
+
+/// `bedrock-tui transcripts`.
+#[derive(Debug, Clone, Args)]
+pub struct TranscriptsArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: TranscriptsCommand,
+}
+
+/// `bedrock-tui transcripts` subcommands. A session is `last`, an id, a unique prefix of an
+/// id, or the path of a session file.
+#[derive(Debug, Clone, Subcommand)]
+pub enum TranscriptsCommand {
+    /// List saved conversations, newest first.
+    List {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a conversation as Markdown.
+    Show {
+        /// The session.
+        session: String,
+    },
+    /// Write a conversation as Markdown or JSON (to standard output without --output).
+    Export {
+        /// The session.
+        session: String,
+        /// md: readable, with model names per turn; json: the whole structure.
+        #[arg(long, value_enum, default_value = "md")]
+        format: crate::transcript::export::Format,
+        /// The file to write (atomically: a temporary file renamed into place).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Give a conversation a new title.
+    Rename {
+        /// The session.
+        session: String,
+        /// The title.
+        title: String,
+    },
+    /// Delete a conversation.
+    Delete {
+        /// The session.
+        session: String,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 /// `bedrock-tui config`.
@@ -110,6 +171,10 @@ pub struct AwsArgs {
 pub struct AskArgs {
     /// The prompt; read from standard input when absent.
     pub prompt: Option<String>,
+    /// Continue a saved conversation (`last`, an id, a unique prefix or a file) or start one
+    /// (`new`): the history is sent with the prompt, and the turn is appended to the session.
+    #[arg(long, value_name = "ID|new")]
+    pub session: Option<String>,
     /// Model id, inference-profile id or ARN.
     #[arg(long, short, value_name = "ID")]
     pub model: Option<String>,

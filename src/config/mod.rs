@@ -47,6 +47,8 @@ pub struct Config {
     pub mouse: Option<bool>,
     /// Pacing of the built-in emulator in tokens per second (default 60; 0 = unpaced).
     pub demo_tokens_per_second: Option<f64>,
+    /// Save every conversation as a session in the data directory (default true).
+    pub save_conversations: Option<bool>,
     /// Inference parameters.
     #[serde(default)]
     pub parameters: ParametersConfig,

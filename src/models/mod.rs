@@ -63,7 +63,8 @@ impl Conversation {
 }
 
 /// Inference parameters; `None` leaves the model's default.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, Deserialize)]
+#[serde(default)]
 pub struct Parameters {
     /// Largest number of tokens to generate.
     pub max_tokens: Option<u32>,

@@ -64,6 +64,7 @@ pub fn render(state: &State, cache: &mut ViewCache, frame: &mut Frame<'_>) {
         Overlay::Picker(picker) => overlays::picker(state, picker, area, frame.buffer_mut()),
         Overlay::Parameters(form) => overlays::parameters(state, form, area, frame.buffer_mut()),
         Overlay::Help { scroll } => overlays::help(state, *scroll, area, frame.buffer_mut()),
+        Overlay::Sessions(browser) => overlays::sessions(state, browser, area, frame.buffer_mut()),
     }
 }
 

@@ -21,6 +21,8 @@ pub type Events = Pin<Box<dyn Stream<Item = std::io::Result<Event>> + Send>>;
 
 pub struct Harness {
     pub app: App,
+    /// The data directory: `sessions/` and `exports/`.
+    pub data: tempfile::TempDir,
     pub terminal: Terminal<TestBackend>,
     input: mpsc::UnboundedSender<std::io::Result<Event>>,
     events: Events,
@@ -37,6 +39,8 @@ pub struct Setup {
     pub model: String,
     /// How long credential resolution takes (the harness waits for it only when zero).
     pub connect_delay: Duration,
+    /// Save conversations in the harness's data directory.
+    pub save: bool,
 }
 
 impl Default for Setup {
@@ -49,6 +53,7 @@ impl Default for Setup {
             idle_timeout: Duration::from_secs(2),
             model: "global.anthropic.claude-haiku-4-5-20251001-v1:0".to_string(),
             connect_delay: Duration::ZERO,
+            save: true,
         }
     }
 }
@@ -58,6 +63,12 @@ impl Harness {
         let state = State::new(setup.model.clone(), Keymap::default(), Theme::default());
         let clipboard = RecordingClipboard::default();
         let mut app = App::new(state, Box::new(clipboard.clone()));
+        let data = tempfile::tempdir().expect("data dir");
+        std::fs::create_dir_all(data.path().join("exports")).expect("exports dir");
+        app.export_dir = data.path().join("exports");
+        if setup.save {
+            app.save_sessions(data.path().join("sessions"), None);
+        }
         let options = ConnectOptions {
             demo: true,
             demo_tokens_per_second: setup.tokens_per_second,
@@ -85,6 +96,7 @@ impl Harness {
             Terminal::new(TestBackend::new(setup.width, setup.height)).expect("terminal");
         let mut harness = Harness {
             app,
+            data,
             terminal,
             input,
             events,

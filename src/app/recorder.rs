@@ -1,0 +1,359 @@
+//! Turns changes of the chat state into session records, so that `update` stays free of
+//! persistence: after each batch of messages the loop asks the recorder what happened since
+//! the last time (a prompt, an answer starting, text that arrived, an answer ending, a model or
+//! parameter change) and hands the result to the session writer in order.
+
+use super::state::{AnswerStatus, Message, Speaker, State};
+use crate::models::Parameters;
+use crate::transcript::writer::SessionCommand;
+use crate::transcript::{End, EndStatus, Record, SavedError, now, title_from_prompt};
+
+/// What has been written of one message.
+#[derive(Debug, Clone, Default)]
+struct Progress {
+    message: u64,
+    /// Entry number in the session file (0: not written, notices).
+    entry: u64,
+    revision: u64,
+    text: usize,
+    reasoning: usize,
+    ended: bool,
+    superseded: bool,
+}
+
+/// Follows one conversation of the state and says what to write.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    conversation: u64,
+    /// A session file exists (or has been asked for) for the conversation.
+    active: bool,
+    progress: Vec<Progress>,
+    next_entry: u64,
+    model: Option<(String, Option<String>)>,
+    parameters: Option<(Option<String>, Parameters)>,
+}
+
+impl Recorder {
+    /// A recorder for the state's conversation; nothing of it is written yet.
+    pub fn new(state: &State) -> Recorder {
+        Recorder {
+            conversation: state.conversation,
+            next_entry: 1,
+            ..Recorder::default()
+        }
+    }
+
+    /// A recorder for a conversation just loaded from its session file: every message on
+    /// screen is already on disk.
+    pub fn adopt(state: &State) -> Recorder {
+        let mut recorder = Recorder::new(state);
+        recorder.active = true;
+        for message in &state.messages {
+            let entry = if message.speaker == Speaker::Notice {
+                0
+            } else {
+                recorder.next_entry += 1;
+                recorder.next_entry - 1
+            };
+            recorder.progress.push(Progress {
+                message: message.id,
+                entry,
+                revision: message.revision,
+                text: message.text.len(),
+                reasoning: message.reasoning.len(),
+                ended: !message.in_flight(),
+                superseded: message.superseded,
+            });
+        }
+        // The model and parameters are written again on the next sync: the command line may
+        // have changed them, and a line each costs nothing.
+        recorder
+    }
+
+    /// What to write since the last call.
+    pub fn sync(&mut self, state: &State) -> Vec<SessionCommand> {
+        let mut commands = Vec::new();
+        let mut records = Vec::new();
+        if state.conversation != self.conversation {
+            // Answers still open in the old conversation were cut off by the switch.
+            for p in self.progress.iter().filter(|p| p.entry > 0 && !p.ended) {
+                records.push(Record::AssistantEnd {
+                    at: now(),
+                    id: p.entry,
+                    end: End {
+                        status: EndStatus::Cancelled,
+                        ..End::default()
+                    },
+                });
+            }
+            if self.active {
+                if !records.is_empty() {
+                    commands.push(SessionCommand::Append(std::mem::take(&mut records)));
+                }
+                commands.push(SessionCommand::Close);
+            }
+            *self = Recorder::new(state);
+        }
+        if !self.active {
+            let Some(first) = state.messages.iter().find(|m| m.speaker == Speaker::User) else {
+                return commands;
+            };
+            commands.push(SessionCommand::Begin {
+                title: title_from_prompt(&first.text),
+            });
+            self.active = true;
+        }
+        let model = model_of(state);
+        if self.model.as_ref() != Some(&model) {
+            records.push(Record::Model {
+                at: now(),
+                model: model.0.clone(),
+                family: model.1.clone(),
+            });
+            self.model = Some(model);
+        }
+        let parameters = (state.system.clone(), state.params.clone());
+        if self.parameters.as_ref() != Some(&parameters) {
+            records.push(Record::Parameters {
+                at: now(),
+                system: parameters.0.clone(),
+                parameters: parameters.1.clone(),
+            });
+            self.parameters = Some(parameters);
+        }
+        let mut ended = false;
+        for (index, message) in state.messages.iter().enumerate() {
+            if self
+                .progress
+                .get(index)
+                .is_none_or(|p| p.message != message.id)
+            {
+                self.progress.truncate(index);
+                let started = self.start(message, &mut records);
+                self.progress.push(started);
+            }
+            let Some(progress) = self.progress.get_mut(index) else {
+                continue;
+            };
+            if progress.revision == message.revision || progress.entry == 0 {
+                continue;
+            }
+            progress.revision = message.revision;
+            ended |= record_changes(message, progress, &mut records);
+        }
+        if !records.is_empty() {
+            commands.push(SessionCommand::Append(records));
+        }
+        if ended {
+            commands.push(SessionCommand::Sync);
+        }
+        commands
+    }
+
+    /// The first records of a message the recorder has not seen.
+    fn start(&mut self, message: &Message, records: &mut Vec<Record>) -> Progress {
+        let mut progress = Progress {
+            message: message.id,
+            ..Progress::default()
+        };
+        match message.speaker {
+            Speaker::Notice => {}
+            Speaker::User => {
+                progress.entry = self.take_entry();
+                progress.revision = message.revision;
+                progress.text = message.text.len();
+                progress.ended = true;
+                records.push(Record::User {
+                    at: now(),
+                    id: progress.entry,
+                    text: message.text.clone(),
+                });
+            }
+            Speaker::Assistant => {
+                progress.entry = self.take_entry();
+                // The revision differs, so the text so far is written next.
+                progress.revision = message.revision.wrapping_sub(1);
+                records.push(Record::AssistantStart {
+                    at: now(),
+                    id: progress.entry,
+                    model: message.model.clone().unwrap_or_default(),
+                });
+            }
+        }
+        progress
+    }
+
+    fn take_entry(&mut self) -> u64 {
+        self.next_entry += 1;
+        self.next_entry - 1
+    }
+}
+
+fn model_of(state: &State) -> (String, Option<String>) {
+    (
+        state.model.clone(),
+        state.family_override.map(|f| f.name().to_string()),
+    )
+}
+
+/// Records what changed in an answer; true when it ended.
+fn record_changes(message: &Message, progress: &mut Progress, records: &mut Vec<Record>) -> bool {
+    if let Some(piece) = message.reasoning.get(progress.reasoning..)
+        && !piece.is_empty()
+    {
+        records.push(Record::Reasoning {
+            id: progress.entry,
+            text: piece.to_string(),
+        });
+        progress.reasoning = message.reasoning.len();
+    }
+    if let Some(piece) = message.text.get(progress.text..)
+        && !piece.is_empty()
+    {
+        records.push(Record::Text {
+            id: progress.entry,
+            text: piece.to_string(),
+        });
+        progress.text = message.text.len();
+    }
+    if message.superseded && !progress.superseded {
+        records.push(Record::Superseded { id: progress.entry });
+        progress.superseded = true;
+    }
+    if progress.ended || message.in_flight() {
+        return false;
+    }
+    progress.ended = true;
+    records.push(Record::AssistantEnd {
+        at: now(),
+        id: progress.entry,
+        end: end_of(message),
+    });
+    true
+}
+
+fn end_of(message: &Message) -> End {
+    let (status, error) = match &message.status {
+        AnswerStatus::Cancelled => (EndStatus::Cancelled, None),
+        AnswerStatus::Failed(e) => (
+            EndStatus::Failed,
+            Some(SavedError {
+                name: e.name.clone(),
+                message: e.message.clone(),
+                status: e.status,
+                original_status: e.original_status,
+                in_stream: e.in_stream,
+            }),
+        ),
+        _ => (EndStatus::Complete, None),
+    };
+    let millis = |d: Option<std::time::Duration>| d.map(|d| d.as_millis() as u64);
+    End {
+        status,
+        stop_reason: message.stop_reason.clone(),
+        error,
+        input_tokens: message.stats.input_tokens,
+        output_tokens: message.stats.output_tokens,
+        first_byte_ms: millis(message.stats.first_byte),
+        first_token_ms: millis(message.stats.first_token),
+        total_ms: millis(message.stats.total),
+        cost_usd: message.stats.cost,
+        metrics: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::theme::Theme;
+    use crate::keymap::Keymap;
+
+    fn records(commands: &[SessionCommand]) -> Vec<&Record> {
+        commands
+            .iter()
+            .filter_map(|c| match c {
+                SessionCommand::Append(r) => Some(r.iter()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
+    #[test]
+    fn a_turn_becomes_records_in_order_and_only_once() {
+        let mut state = State::new("m1".into(), Keymap::default(), Theme::default());
+        let mut recorder = Recorder::new(&state);
+        state.push(Speaker::Notice, "hello");
+        assert!(recorder.sync(&state).is_empty(), "no file before a prompt");
+        state.push(Speaker::User, "first prompt\nmore");
+        let answer = state.push(Speaker::Assistant, "");
+        state.message_mut(answer).unwrap().status = AnswerStatus::Waiting;
+        state.message_mut(answer).unwrap().model = Some("m1".into());
+        let commands = recorder.sync(&state);
+        assert_eq!(
+            commands[0],
+            SessionCommand::Begin {
+                title: "first prompt".into()
+            }
+        );
+        let kinds: Vec<String> = records(&commands)
+            .iter()
+            .map(|r| {
+                serde_json::to_value(r).unwrap()["kind"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(kinds, ["model", "parameters", "user", "assistant_start"]);
+        assert!(recorder.sync(&state).is_empty(), "nothing new");
+
+        let m = state.message_mut(answer).unwrap();
+        m.text.push_str("Hel");
+        m.status = AnswerStatus::Streaming;
+        m.revision += 1;
+        assert_eq!(
+            records(&recorder.sync(&state)),
+            [&Record::Text {
+                id: 2,
+                text: "Hel".into()
+            }]
+        );
+        let m = state.message_mut(answer).unwrap();
+        m.text.push_str("lo");
+        m.status = AnswerStatus::Complete;
+        m.revision += 1;
+        let commands = recorder.sync(&state);
+        assert_eq!(commands.last(), Some(&SessionCommand::Sync));
+        let written = records(&commands);
+        assert_eq!(
+            written[0],
+            &Record::Text {
+                id: 2,
+                text: "lo".into()
+            }
+        );
+        assert!(
+            matches!(written[1], Record::AssistantEnd { id: 2, end, .. } if end.status == EndStatus::Complete)
+        );
+
+        // A new conversation closes the file; an answer still open there is cancelled.
+        state.push(Speaker::User, "second");
+        let open = state.push(Speaker::Assistant, "");
+        state.message_mut(open).unwrap().status = AnswerStatus::Waiting;
+        recorder.sync(&state);
+        state.messages.clear();
+        state.conversation += 1;
+        let commands = recorder.sync(&state);
+        assert!(matches!(
+            records(&commands)[..],
+            [Record::AssistantEnd { id: 4, end, .. }] if end.status == EndStatus::Cancelled
+        ));
+        assert_eq!(commands.last(), Some(&SessionCommand::Close));
+        state.push(Speaker::User, "third");
+        assert!(matches!(
+            recorder.sync(&state).first(),
+            Some(SessionCommand::Begin { title }) if title == "third"
+        ));
+    }
+}

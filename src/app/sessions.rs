@@ -1,0 +1,393 @@
+//! Saved conversations in the chat: the session browser (fuzzy filter, open, rename, delete
+//! with confirmation, export), news from the session writer, and a loaded session turned back
+//! into the transcript on screen.
+
+use super::picker::fuzzy_score;
+use super::state::{
+    AnswerStatus, ErrorInfo, Message, Overlay, Scroll, SessionInfo, Speaker, State, TurnStats,
+};
+use super::{Effect, ExportWhat};
+use crate::keymap::Action;
+use crate::models::FamilyId;
+use crate::transcript::export::Format;
+use crate::transcript::store::{Loaded, Summary};
+use crate::transcript::writer::WriterNews;
+use crate::transcript::{Author, EndStatus, Entry};
+use std::time::Duration;
+
+/// What the browser is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BrowserMode {
+    /// Listing and filtering.
+    Browse,
+    /// Typing a new title for the selected session.
+    Rename(String),
+    /// Asking whether to delete the selected session.
+    ConfirmDelete,
+}
+
+/// The saved-conversation browser.
+#[derive(Debug, Clone)]
+pub struct SessionBrowser {
+    /// Every session, newest first (`None` while the list loads).
+    pub items: Option<Vec<Summary>>,
+    /// What the user typed.
+    pub filter: String,
+    /// Indices into `items` that match, best first.
+    pub matches: Vec<usize>,
+    /// Index into `matches` of the selected row.
+    pub selected: usize,
+    /// Browsing, renaming or confirming a delete.
+    pub mode: BrowserMode,
+}
+
+impl SessionBrowser {
+    /// A browser waiting for its list.
+    pub fn new() -> SessionBrowser {
+        SessionBrowser {
+            items: None,
+            filter: String::new(),
+            matches: Vec::new(),
+            selected: 0,
+            mode: BrowserMode::Browse,
+        }
+    }
+
+    /// Puts the list in, keeping the filter.
+    pub fn set_items(&mut self, items: Vec<Summary>) {
+        self.items = Some(items);
+        self.refilter();
+    }
+
+    /// Filters by title, id, date and models.
+    pub fn refilter(&mut self) {
+        let query = self.filter.to_lowercase();
+        let items = self.items.as_deref().unwrap_or_default();
+        let mut scored: Vec<(i64, usize)> = items
+            .iter()
+            .enumerate()
+            .filter_map(|(index, s)| {
+                if query.is_empty() {
+                    return Some((0, index));
+                }
+                let haystack = format!("{} {} {} {}", s.title, s.id, s.created, s.models.join(" "))
+                    .to_lowercase();
+                fuzzy_score(&query, &haystack).map(|score| (score, index))
+            })
+            .collect();
+        // Best match first; newest first among equals (the list is newest first).
+        scored.sort_by_key(|(score, index)| (-score, *index));
+        self.matches = scored.into_iter().map(|(_, index)| index).collect();
+        self.selected = self.selected.min(self.matches.len().saturating_sub(1));
+    }
+
+    /// The selected session.
+    pub fn selected_item(&self) -> Option<&Summary> {
+        let index = *self.matches.get(self.selected)?;
+        self.items.as_ref()?.get(index)
+    }
+
+    fn move_selection(&mut self, delta: isize) {
+        let last = self.matches.len().saturating_sub(1) as isize;
+        self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
+    }
+}
+
+impl Default for SessionBrowser {
+    fn default() -> Self {
+        SessionBrowser::new()
+    }
+}
+
+/// Rows a page of the browser moves.
+const PAGE: isize = 10;
+
+/// An action pressed in the browser.
+pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
+    let current = state.session.as_ref().map(|s| s.path.clone());
+    let Overlay::Sessions(browser) = &mut state.overlay else {
+        return Vec::new();
+    };
+    match (&browser.mode, action) {
+        (BrowserMode::Rename(_) | BrowserMode::ConfirmDelete, Action::Close) => {
+            browser.mode = BrowserMode::Browse;
+        }
+        (_, Action::Close) => state.overlay = Overlay::None,
+        (BrowserMode::Rename(title), Action::Confirm) => {
+            let title = title.trim().to_string();
+            let Some(selected) = browser.selected_item() else {
+                return Vec::new();
+            };
+            let path = selected.path.clone();
+            browser.mode = BrowserMode::Browse;
+            if title.is_empty() {
+                state.flash("a title cannot be empty", true);
+                return Vec::new();
+            }
+            return vec![Effect::RenameSession { path, title }];
+        }
+        (BrowserMode::ConfirmDelete, Action::Confirm) => return confirm_delete(state),
+        (BrowserMode::Browse, Action::Confirm) => {
+            let Some(selected) = browser.selected_item() else {
+                return Vec::new();
+            };
+            let path = selected.path.clone();
+            state.overlay = Overlay::None;
+            if current.as_ref() == Some(&path) {
+                state.flash("that conversation is the one on screen", false);
+                return Vec::new();
+            }
+            // The answer in flight (if any) is cancelled and recorded in its own session
+            // before the other one replaces it.
+            let mut effects = super::update::cancel(state);
+            effects.push(Effect::OpenSession(path));
+            state.flash("opening…", false);
+            return effects;
+        }
+        (BrowserMode::Browse, Action::Rename) => {
+            if let Some(selected) = browser.selected_item() {
+                browser.mode = BrowserMode::Rename(selected.title.clone());
+            }
+        }
+        (BrowserMode::Browse, Action::Delete) => {
+            let Some(selected) = browser.selected_item() else {
+                return Vec::new();
+            };
+            if current.as_ref() == Some(&selected.path) {
+                state.flash(
+                    "that conversation is the one on screen; start a new one first",
+                    true,
+                );
+                return Vec::new();
+            }
+            browser.mode = BrowserMode::ConfirmDelete;
+        }
+        (BrowserMode::Browse, Action::ExportMarkdown | Action::ExportJson) => {
+            let format = if action == Action::ExportJson {
+                Format::Json
+            } else {
+                Format::Md
+            };
+            if let Some(selected) = browser.selected_item() {
+                return vec![Effect::Export {
+                    what: ExportWhat::File(selected.path.clone()),
+                    format,
+                }];
+            }
+        }
+        (BrowserMode::Browse, Action::SelectPrevious) => browser.move_selection(-1),
+        (BrowserMode::Browse, Action::SelectNext) => browser.move_selection(1),
+        (BrowserMode::Browse, Action::PageUp) => browser.move_selection(-PAGE),
+        (BrowserMode::Browse, Action::PageDown) => browser.move_selection(PAGE),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn confirm_delete(state: &mut State) -> Vec<Effect> {
+    let Overlay::Sessions(browser) = &mut state.overlay else {
+        return Vec::new();
+    };
+    browser.mode = BrowserMode::Browse;
+    match browser.selected_item() {
+        Some(selected) => vec![Effect::DeleteSession(selected.path.clone())],
+        None => Vec::new(),
+    }
+}
+
+/// A key no binding claims in the browser: it edits the filter or the new title, or answers
+/// the delete question.
+pub fn unbound_key(
+    state: &mut State,
+    plain_char: Option<char>,
+    backspace: bool,
+    clear: bool,
+) -> Vec<Effect> {
+    let Overlay::Sessions(browser) = &mut state.overlay else {
+        return Vec::new();
+    };
+    match &mut browser.mode {
+        BrowserMode::ConfirmDelete => {
+            if matches!(plain_char, Some('y' | 'Y')) {
+                return confirm_delete(state);
+            }
+            browser.mode = BrowserMode::Browse;
+        }
+        BrowserMode::Rename(title) => match plain_char {
+            Some(c) => title.push(c),
+            None if backspace => {
+                title.pop();
+            }
+            None if clear => title.clear(),
+            None => {}
+        },
+        BrowserMode::Browse => {
+            let changed = match plain_char {
+                Some(c) => {
+                    browser.filter.push(c);
+                    true
+                }
+                None if backspace => browser.filter.pop().is_some(),
+                None if clear => {
+                    browser.filter.clear();
+                    true
+                }
+                None => false,
+            };
+            if changed {
+                browser.selected = 0;
+                browser.refilter();
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Opens the browser and asks for the list.
+pub fn open_browser(state: &mut State) -> Vec<Effect> {
+    state.overlay = Overlay::Sessions(SessionBrowser::new());
+    vec![Effect::ListSessions]
+}
+
+/// The export action outside the browser: the conversation on screen.
+pub fn export_current(state: &mut State, format: Format) -> Vec<Effect> {
+    match &state.session {
+        Some(session) => vec![Effect::Export {
+            what: ExportWhat::Current(session.path.clone()),
+            format,
+        }],
+        None => {
+            state.flash(
+                "nothing to export yet: the conversation is saved from its first prompt",
+                true,
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// The session list arrived.
+pub fn on_listed(state: &mut State, result: Result<Vec<Summary>, String>) {
+    match result {
+        Ok(items) => {
+            if let Overlay::Sessions(browser) = &mut state.overlay {
+                browser.set_items(items);
+            }
+        }
+        Err(e) => state.flash(format!("cannot list saved conversations: {e}"), true),
+    }
+}
+
+/// News from the session writer.
+pub fn on_news(state: &mut State, news: WriterNews) {
+    match news {
+        WriterNews::Opened { id, title, path } => {
+            state.session = Some(SessionInfo { id, title, path });
+        }
+        WriterNews::Failed(e) => {
+            state.push(
+                Speaker::Notice,
+                format!("this conversation is not being saved: {e}"),
+            );
+        }
+        WriterNews::Loaded(result) => match *result {
+            Ok(loaded) => apply_loaded(state, &loaded),
+            Err(e) => state.flash(format!("cannot open that conversation: {e}"), true),
+        },
+    }
+}
+
+/// Replaces the conversation on screen with a loaded session: its prompts and answers, its
+/// model (unless `keep_model`), system prompt and parameters; warnings become notices.
+pub fn apply_loaded(state: &mut State, loaded: &Loaded) {
+    let t = &loaded.transcript;
+    state.messages.clear();
+    state.conversation += 1;
+    state.in_flight = None;
+    state.scroll = Scroll::Follow;
+    for warning in &loaded.warnings {
+        state.push(
+            Speaker::Notice,
+            format!("{}: {warning}", loaded.path.display()),
+        );
+    }
+    for entry in &t.entries {
+        push_entry(state, entry);
+        if entry.author == Author::User && state.history.last() != Some(&entry.text) {
+            state.history.push(entry.text.clone());
+        }
+    }
+    if let Some(model) = &t.model {
+        state.model = model.clone();
+        state.family_override = t.family.as_deref().and_then(FamilyId::from_name);
+    }
+    state.system = t.system.clone();
+    state.params = t.parameters.clone();
+    state.session = Some(SessionInfo {
+        id: t.id.clone(),
+        title: t.title.clone(),
+        path: loaded.path.clone(),
+    });
+    state.flash(format!("opened “{}” ({} turns)", t.title, t.turns()), false);
+}
+
+fn push_entry(state: &mut State, entry: &Entry) {
+    let speaker = match entry.author {
+        Author::User => Speaker::User,
+        Author::Assistant => Speaker::Assistant,
+    };
+    let id = state.push(speaker, entry.text.clone());
+    let Some(message) = state.message_mut(id) else {
+        return;
+    };
+    message.superseded = entry.superseded;
+    if entry.author == Author::User {
+        return;
+    }
+    fill_answer(message, entry);
+}
+
+fn fill_answer(message: &mut Message, entry: &Entry) {
+    message.reasoning = entry.reasoning.clone();
+    message.model = entry.model.clone();
+    let end = entry.end.clone().unwrap_or_default();
+    let millis = |ms: Option<u64>| ms.map(Duration::from_millis);
+    message.stats = TurnStats {
+        first_byte: millis(end.first_byte_ms),
+        first_token: millis(end.first_token_ms),
+        total: millis(end.total_ms),
+        input_tokens: end.input_tokens,
+        output_tokens: end.output_tokens,
+        cost: end.cost_usd,
+    };
+    message.stop_reason = end.stop_reason.clone();
+    message.status = match end.status {
+        EndStatus::Complete => AnswerStatus::Complete,
+        EndStatus::Cancelled => AnswerStatus::Cancelled,
+        EndStatus::Failed => {
+            let e = end.error.unwrap_or_else(|| crate::transcript::SavedError {
+                name: "Error".into(),
+                message: "the answer failed".into(),
+                status: None,
+                original_status: None,
+                in_stream: false,
+            });
+            AnswerStatus::Failed(ErrorInfo {
+                name: e.name,
+                message: e.message,
+                status: e.status,
+                original_status: e.original_status,
+                in_stream: e.in_stream,
+            })
+        }
+        EndStatus::Interrupted => AnswerStatus::Failed(ErrorInfo {
+            name: "Interrupted".into(),
+            message: "bedrock-tui stopped before this answer ended; the text above is what arrived"
+                .into(),
+            status: None,
+            original_status: None,
+            in_stream: true,
+        }),
+    };
+    message.revision += 1;
+}

@@ -1,0 +1,286 @@
+//! Exports of a saved conversation: Markdown to read (model names per turn, fenced code kept
+//! as the model wrote it) and JSON with the whole structure. Files are written atomically.
+
+use super::{Author, EndStatus, Entry, Transcript};
+use crate::app::state::State;
+use std::io::Write;
+use std::path::Path;
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Markdown.
+    Md,
+    /// JSON: the whole structured conversation.
+    Json,
+}
+
+impl Format {
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Md => "md",
+            Format::Json => "json",
+        }
+    }
+}
+
+/// The conversation in a format.
+pub fn render(transcript: &Transcript, format: Format) -> String {
+    match format {
+        Format::Md => markdown(transcript),
+        Format::Json => json(transcript),
+    }
+}
+
+/// The whole conversation as pretty-printed JSON.
+pub fn json(transcript: &Transcript) -> String {
+    let mut text = serde_json::to_string_pretty(transcript).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The conversation as Markdown.
+pub fn markdown(transcript: &Transcript) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("# {}\n\n", one_line(&transcript.title)));
+    out.push_str(&format!("- Session: `{}`\n", transcript.id));
+    if !transcript.created.is_empty() {
+        out.push_str(&format!("- Created: {}\n", transcript.created));
+    }
+    let models = transcript.models_used();
+    if !models.is_empty() {
+        let names: Vec<String> = models.iter().map(|m| format!("`{m}`")).collect();
+        out.push_str(&format!("- Models: {}\n", names.join(", ")));
+    }
+    if let Some(system) = &transcript.system {
+        out.push_str(&format!("- System prompt: {}\n", one_line(system)));
+    }
+    out.push('\n');
+    for entry in &transcript.entries {
+        out.push_str("---\n\n");
+        entry_markdown(entry, &mut out);
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+fn entry_markdown(entry: &Entry, out: &mut String) {
+    let when = entry.at.get(..19).unwrap_or(&entry.at).replace('T', " ");
+    match entry.author {
+        Author::User => out.push_str(&format!("## You · {when}\n\n")),
+        Author::Assistant => {
+            let model = entry.model.as_deref().unwrap_or("unknown model");
+            out.push_str(&format!(
+                "## {} (`{model}`) · {when}\n\n",
+                State::model_name(model)
+            ));
+        }
+    }
+    if !entry.reasoning.is_empty() {
+        out.push_str("<details><summary>Reasoning</summary>\n\n");
+        push_block(&entry.reasoning, out);
+        out.push_str("</details>\n\n");
+    }
+    push_block(&entry.text, out);
+    if entry.superseded {
+        out.push_str("_Replaced by a retry; not sent to later turns._\n\n");
+    }
+    let Some(end) = &entry.end else { return };
+    match end.status {
+        EndStatus::Complete => {}
+        EndStatus::Cancelled => out.push_str("> ■ Cancelled; the partial answer is above.\n\n"),
+        EndStatus::Interrupted => out.push_str(
+            "> ■ Interrupted: bedrock-tui stopped before the answer ended; the text above is what arrived.\n\n",
+        ),
+        EndStatus::Failed => {
+            let (name, message) = end
+                .error
+                .as_ref()
+                .map(|e| (e.name.as_str(), one_line(&e.message)))
+                .unwrap_or(("Error", String::new()));
+            out.push_str(&format!(
+                "> ✗ **{name}**: {message} (the partial answer is above)\n\n"
+            ));
+        }
+    }
+    let mut figures = Vec::new();
+    if let Some(reason) = &end.stop_reason {
+        figures.push(format!("stop: {reason}"));
+    }
+    if let (Some(i), Some(o)) = (end.input_tokens, end.output_tokens) {
+        figures.push(format!("{i} in / {o} out tokens"));
+    }
+    if let Some(ms) = end.total_ms {
+        figures.push(format!("{:.1} s", ms as f64 / 1000.0));
+    }
+    if let Some(cost) = end.cost_usd {
+        figures.push(format!("${cost:.4}"));
+    }
+    if !figures.is_empty() {
+        out.push_str(&format!("_{}_\n\n", figures.join(" · ")));
+    }
+}
+
+/// Appends text as it was written, ended with a newline; a code fence left open (an answer cut
+/// off inside a code block) is closed so that it does not swallow the rest of the document.
+fn push_block(text: &str, out: &mut String) {
+    let text = text.trim_end_matches('\n');
+    if text.is_empty() {
+        return;
+    }
+    out.push_str(text);
+    out.push('\n');
+    if let Some(fence) = open_fence(text) {
+        out.push_str(&fence);
+        out.push('\n');
+    }
+    out.push('\n');
+}
+
+/// The fence that would close a code block still open at the end of `text`.
+fn open_fence(text: &str) -> Option<String> {
+    let mut open: Option<(char, usize)> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let Some(c) = trimmed.chars().next().filter(|c| *c == '`' || *c == '~') else {
+            continue;
+        };
+        let len = trimmed.chars().take_while(|d| *d == c).count();
+        if len < 3 {
+            continue;
+        }
+        match open {
+            None => open = Some((c, len)),
+            Some((fence, n)) if fence == c && len >= n && trimmed[len..].trim().is_empty() => {
+                open = None
+            }
+            Some(_) => {}
+        }
+    }
+    open.map(|(c, n)| c.to_string().repeat(n))
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed to
+/// disk, then renamed over the target. A reader never sees half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".to_string());
+    let temp = dir.join(format!(
+        ".{name}.tmp-{}-{:04x}",
+        std::process::id(),
+        fastrand::u16(..)
+    ));
+    let result = (|| {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcript::{End, SavedError};
+
+    fn entry(id: u64, author: Author, text: &str) -> Entry {
+        Entry {
+            id,
+            author,
+            at: "2026-11-26T11:52:03.120Z".into(),
+            text: text.into(),
+            reasoning: String::new(),
+            model: (author == Author::Assistant)
+                .then(|| "global.anthropic.claude-haiku-4-5-20251001-v1:0".into()),
+            end: None,
+            superseded: false,
+        }
+    }
+
+    #[test]
+    fn markdown_keeps_code_and_names_models_and_errors() {
+        let mut answer = entry(
+            2,
+            Author::Assistant,
+            "Here:\n\n```rust\nfn main() {}\n```\n",
+        );
+        answer.end = Some(End {
+            status: EndStatus::Complete,
+            stop_reason: Some("end_turn".into()),
+            input_tokens: Some(5),
+            output_tokens: Some(9),
+            ..End::default()
+        });
+        let mut cut = entry(4, Author::Assistant, "Partial\n```py\nprint(1)");
+        cut.end = Some(End {
+            status: EndStatus::Failed,
+            error: Some(SavedError {
+                name: "ThrottlingException".into(),
+                message: "slow down".into(),
+                status: None,
+                original_status: None,
+                in_stream: true,
+            }),
+            ..End::default()
+        });
+        let transcript = Transcript {
+            id: "s1".into(),
+            title: "Code".into(),
+            entries: vec![
+                entry(1, Author::User, "show code"),
+                answer,
+                entry(3, Author::User, "more"),
+                cut,
+            ],
+            ..Transcript::default()
+        };
+        let md = markdown(&transcript);
+        assert!(md.starts_with("# Code\n"), "{md}");
+        assert!(
+            md.contains("## Claude Haiku 4.5 (`global.anthropic.claude-haiku-4-5-20251001-v1:0`)")
+        );
+        assert!(md.contains("```rust\nfn main() {}\n```\n"), "{md}");
+        assert!(
+            md.contains("_stop: end_turn · 5 in / 9 out tokens_"),
+            "{md}"
+        );
+        assert!(
+            md.contains("print(1)\n```\n"),
+            "the open fence is closed: {md}"
+        );
+        assert!(md.contains("**ThrottlingException**: slow down"));
+        assert_eq!(open_fence(&md), None);
+    }
+
+    #[test]
+    fn atomic_writes_replace_whole_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.md");
+        write_atomic(&path, b"first").unwrap();
+        write_atomic(&path, b"second").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary file is left");
+        assert!(write_atomic(&dir.path().join("missing/out.md"), b"x").is_err());
+    }
+}

@@ -1,0 +1,185 @@
+//! One turn of `bedrock-tui ask --session`: the prompt, then the answer's pieces written as
+//! they arrive (each chunk is on disk before the next is read), then its end.
+
+use super::store::{self, Loaded, SessionFile, StoreError};
+use super::{End, EndStatus, Record, SavedError, Transcript, now, title_from_prompt};
+use crate::bedrock::BedrockError;
+use crate::models::{Conversation, Parameters, Role, Turn};
+
+/// A session open for one more turn.
+pub struct SessionLog {
+    file: SessionFile,
+    history: Transcript,
+    prompt: String,
+    answer: u64,
+}
+
+impl SessionLog {
+    /// Opens `spec` (`new`, `last`, an id, a prefix or a path) in the sessions directory;
+    /// `prompt` titles a new session.
+    pub fn open(spec: &str, prompt: &str) -> Result<SessionLog, StoreError> {
+        let dir = store::sessions_dir()?;
+        if spec == "new" {
+            let file = SessionFile::create(&dir, &store::new_id(), &title_from_prompt(prompt))?;
+            return Ok(SessionLog {
+                history: Transcript {
+                    id: file.id().to_string(),
+                    ..Transcript::default()
+                },
+                file,
+                prompt: String::new(),
+                answer: 0,
+            });
+        }
+        let path = store::resolve(&dir, spec)?;
+        let file = SessionFile::open(&path)?;
+        let Loaded { transcript, .. } = store::load(&path)?;
+        Ok(SessionLog {
+            file,
+            history: transcript,
+            prompt: String::new(),
+            answer: 0,
+        })
+    }
+
+    /// Keeps the prompt of this turn (read once, from the argument or standard input).
+    pub fn with_prompt(mut self, prompt: String) -> SessionLog {
+        self.prompt = prompt;
+        self
+    }
+
+    /// The prompt of this turn.
+    pub fn prompt(&self) -> &str {
+        &self.prompt
+    }
+
+    /// The session id.
+    pub fn id(&self) -> &str {
+        self.file.id()
+    }
+
+    /// The saved model, for when `--model` is not given.
+    pub fn model(&self) -> Option<&str> {
+        self.history.model.as_deref()
+    }
+
+    /// The conversation so far plus `prompt`, as a model gets it.
+    pub fn conversation(&self, system: Option<String>, prompt: &str) -> Conversation {
+        let mut turns: Vec<Turn> = self
+            .history
+            .entries
+            .iter()
+            .filter(|e| !e.superseded && !e.text.trim().is_empty())
+            .map(|e| Turn {
+                role: match e.author {
+                    super::Author::User => Role::User,
+                    super::Author::Assistant => Role::Assistant,
+                },
+                text: e.text.clone(),
+            })
+            .collect();
+        turns.push(Turn {
+            role: Role::User,
+            text: prompt.to_string(),
+        });
+        Conversation {
+            system: system.or_else(|| self.history.system.clone()),
+            turns,
+        }
+    }
+
+    /// Writes the model, parameters, the prompt and the start of the answer.
+    pub fn begin(
+        &mut self,
+        model: &str,
+        system: Option<String>,
+        parameters: &Parameters,
+        prompt: &str,
+    ) -> Result<(), StoreError> {
+        let next = self.history.entries.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+        self.answer = next + 1;
+        let mut records = Vec::new();
+        if self.history.model.as_deref() != Some(model) {
+            records.push(Record::Model {
+                at: now(),
+                model: model.to_string(),
+                family: None,
+            });
+        }
+        let system = system.or_else(|| self.history.system.clone());
+        if system != self.history.system || *parameters != self.history.parameters {
+            records.push(Record::Parameters {
+                at: now(),
+                system,
+                parameters: parameters.clone(),
+            });
+        }
+        records.push(Record::User {
+            at: now(),
+            id: next,
+            text: prompt.to_string(),
+        });
+        records.push(Record::AssistantStart {
+            at: now(),
+            id: self.answer,
+            model: model.to_string(),
+        });
+        self.file.append(&records)
+    }
+
+    /// Writes a piece of the answer.
+    pub fn text(&mut self, text: &str, reasoning: &str) -> Result<(), StoreError> {
+        let mut records = Vec::new();
+        if !reasoning.is_empty() {
+            records.push(Record::Reasoning {
+                id: self.answer,
+                text: reasoning.to_string(),
+            });
+        }
+        if !text.is_empty() {
+            records.push(Record::Text {
+                id: self.answer,
+                text: text.to_string(),
+            });
+        }
+        if records.is_empty() {
+            return Ok(());
+        }
+        self.file.append(&records)
+    }
+
+    /// Writes the end of the answer and syncs the file; `error` is the error that ended it and
+    /// whether the stream had begun.
+    pub fn end(
+        &mut self,
+        mut end: End,
+        error: Option<(&BedrockError, bool)>,
+    ) -> Result<(), StoreError> {
+        if let Some((error, in_stream)) = error {
+            end.status = EndStatus::Failed;
+            end.error = Some(SavedError::from_error(error, in_stream));
+        } else {
+            end.status = EndStatus::Complete;
+        }
+        self.file.append(&[Record::AssistantEnd {
+            at: now(),
+            id: self.answer,
+            end,
+        }])?;
+        self.file.sync()
+    }
+}
+
+impl SavedError {
+    /// A wire error as saved; `in_stream` says whether the stream had begun.
+    pub fn from_error(error: &BedrockError, in_stream: bool) -> SavedError {
+        let info = crate::app::state::ErrorInfo::from_error(error, in_stream);
+        SavedError {
+            name: info.name,
+            message: info.message,
+            status: info.status,
+            original_status: info.original_status,
+            in_stream: info.in_stream,
+        }
+    }
+}

@@ -1,0 +1,468 @@
+//! Saved conversations: the records a session file is made of (one JSON object per line, each
+//! written as it happens), and the conversation rebuilt from them.
+//!
+//! A session file is append-only. Its first record is the `session` header; a rename appends a
+//! `title` record; an answer is an `assistant_start`, its `text` and `reasoning` pieces as they
+//! stream, and an `assistant_end` with the stop reason, usage, timings and any error. An answer
+//! without its end was cut off (the program was killed): it loads as `interrupted`, with the text
+//! that made it to disk.
+
+pub mod export;
+pub mod log;
+pub mod store;
+pub mod writer;
+
+use crate::models::{InvocationMetrics, Parameters};
+use serde::{Deserialize, Serialize};
+
+/// The version written in new session headers.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One line of a session file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    /// The header: the first line of every session file.
+    Session {
+        /// Format version.
+        version: u32,
+        /// The session id (the file name without `.jsonl`).
+        id: String,
+        /// When it was created (RFC 3339, UTC).
+        created: String,
+        /// Title, from the first prompt.
+        title: String,
+        /// The bedrock-tui version that created it.
+        app: String,
+    },
+    /// The session was renamed.
+    Title {
+        /// The new title.
+        title: String,
+    },
+    /// The model for the next turns.
+    Model {
+        /// When.
+        at: String,
+        /// Model id, inference-profile id or ARN.
+        model: String,
+        /// The request format, when the id does not reveal it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        family: Option<String>,
+    },
+    /// The system prompt and parameters for the next turns.
+    Parameters {
+        /// When.
+        at: String,
+        /// System prompt.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        system: Option<String>,
+        /// Inference parameters.
+        parameters: Parameters,
+    },
+    /// A prompt.
+    User {
+        /// When.
+        at: String,
+        /// Entry number within the session.
+        id: u64,
+        /// The prompt.
+        text: String,
+    },
+    /// An answer began.
+    AssistantStart {
+        /// When.
+        at: String,
+        /// Entry number within the session.
+        id: u64,
+        /// The model asked.
+        model: String,
+    },
+    /// Answer text as it arrived.
+    Text {
+        /// Entry number.
+        id: u64,
+        /// The piece.
+        text: String,
+    },
+    /// Reasoning text as it arrived.
+    Reasoning {
+        /// Entry number.
+        id: u64,
+        /// The piece.
+        text: String,
+    },
+    /// An answer ended.
+    AssistantEnd {
+        /// When.
+        at: String,
+        /// Entry number.
+        id: u64,
+        /// How it ended.
+        #[serde(flatten)]
+        end: End,
+    },
+    /// An answer was replaced by a retry: kept, no longer sent to models.
+    Superseded {
+        /// Entry number.
+        id: u64,
+    },
+}
+
+impl Record {
+    /// The `kind` tags this version knows.
+    pub const KINDS: &'static [&'static str] = &[
+        "session",
+        "title",
+        "model",
+        "parameters",
+        "user",
+        "assistant_start",
+        "text",
+        "reasoning",
+        "assistant_end",
+        "superseded",
+    ];
+}
+
+/// How an answer ended, with its figures.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct End {
+    /// `complete`, `cancelled`, `failed`, or `interrupted` (no end record on disk).
+    pub status: EndStatus,
+    /// The model's stop reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_reason: Option<String>,
+    /// The error, for failed answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<SavedError>,
+    /// Prompt tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<u64>,
+    /// Generated tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<u64>,
+    /// Milliseconds to the response headers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_byte_ms: Option<u64>,
+    /// Milliseconds to the first text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_token_ms: Option<u64>,
+    /// Milliseconds to the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_ms: Option<u64>,
+    /// Estimated cost in USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+    /// The invocation metrics Bedrock reported, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<InvocationMetrics>,
+}
+
+/// How an answer ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndStatus {
+    /// Finished normally.
+    Complete,
+    /// Cancelled by the user.
+    Cancelled,
+    /// Ended by an error.
+    Failed,
+    /// No end on disk: the program stopped first.
+    #[default]
+    Interrupted,
+}
+
+/// An error as saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedError {
+    /// Exception or error name.
+    pub name: String,
+    /// Its message.
+    pub message: String,
+    /// HTTP status, for errors before the stream began.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// A model stream error's original status code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_status: Option<i64>,
+    /// Whether it arrived inside the event stream.
+    #[serde(default)]
+    pub in_stream: bool,
+}
+
+/// Who wrote an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Author {
+    /// The user.
+    User,
+    /// A model.
+    Assistant,
+}
+
+/// One prompt or answer of a saved conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Entry number within the session.
+    pub id: u64,
+    /// Who wrote it.
+    pub author: Author,
+    /// When it began.
+    pub at: String,
+    /// Prompt or answer text (markdown for answers).
+    pub text: String,
+    /// Reasoning (answers).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reasoning: String,
+    /// The model that answered (answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// How the answer ended (answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<End>,
+    /// Replaced by a retry.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub superseded: bool,
+}
+
+/// A conversation rebuilt from its session file.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Transcript {
+    /// The session id.
+    pub id: String,
+    /// Title (the latest rename wins).
+    pub title: String,
+    /// When it was created.
+    pub created: String,
+    /// The version that created it.
+    pub app: String,
+    /// The model for the next turn (the last one chosen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The request format, when the model id does not reveal it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    /// The system prompt in effect at the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    /// The parameters in effect at the end.
+    pub parameters: Parameters,
+    /// Prompts and answers in order.
+    pub entries: Vec<Entry>,
+}
+
+impl Transcript {
+    /// The models that answered, in order of first use.
+    pub fn models_used(&self) -> Vec<String> {
+        let mut models: Vec<String> = Vec::new();
+        for model in self.entries.iter().filter_map(|e| e.model.as_ref()) {
+            if !models.contains(model) {
+                models.push(model.clone());
+            }
+        }
+        models
+    }
+
+    /// Prompts sent.
+    pub fn turns(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| e.author == Author::User)
+            .count()
+    }
+
+    /// Applies one record; records that refer to unknown entries are reported, not fatal.
+    pub fn apply(&mut self, record: Record) -> Result<(), String> {
+        match record {
+            Record::Session {
+                id,
+                created,
+                title,
+                app,
+                ..
+            } => {
+                self.id = id;
+                self.created = created;
+                self.title = title;
+                self.app = app;
+            }
+            Record::Title { title } => self.title = title,
+            Record::Model { model, family, .. } => {
+                self.model = Some(model);
+                self.family = family;
+            }
+            Record::Parameters {
+                system, parameters, ..
+            } => {
+                self.system = system;
+                self.parameters = parameters;
+            }
+            Record::User { at, id, text } => self.entries.push(Entry {
+                id,
+                author: Author::User,
+                at,
+                text,
+                reasoning: String::new(),
+                model: None,
+                end: None,
+                superseded: false,
+            }),
+            Record::AssistantStart { at, id, model } => self.entries.push(Entry {
+                id,
+                author: Author::Assistant,
+                at,
+                text: String::new(),
+                reasoning: String::new(),
+                model: Some(model),
+                end: Some(End::default()),
+                superseded: false,
+            }),
+            Record::Text { id, text } => self.entry(id)?.text.push_str(&text),
+            Record::Reasoning { id, text } => self.entry(id)?.reasoning.push_str(&text),
+            Record::AssistantEnd { id, end, .. } => self.entry(id)?.end = Some(end),
+            Record::Superseded { id } => self.entry(id)?.superseded = true,
+        }
+        Ok(())
+    }
+
+    fn entry(&mut self, id: u64) -> Result<&mut Entry, String> {
+        self.entries
+            .iter_mut()
+            .rev()
+            .find(|e| e.id == id)
+            .ok_or_else(|| format!("a record refers to entry {id}, which the file does not have"))
+    }
+}
+
+/// A title from the first prompt: its first line with text, at most 60 characters.
+pub fn title_from_prompt(prompt: &str) -> String {
+    let line = prompt
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("untitled");
+    let cleaned = crate::text::sanitize_for_terminal(line);
+    let mut title: String = cleaned.chars().take(60).collect();
+    if cleaned.chars().count() > 60 {
+        title.push('…');
+    }
+    title
+}
+
+/// The current time as RFC 3339 in UTC, to the millisecond.
+pub fn now() -> String {
+    timestamp(std::time::SystemTime::now())
+}
+
+/// A time as RFC 3339 in UTC, to the millisecond.
+pub fn timestamp(time: std::time::SystemTime) -> String {
+    use aws_smithy_types::date_time::{DateTime, Format};
+    let millis = DateTime::from(time).to_millis().unwrap_or(0);
+    DateTime::from_millis(millis)
+        .fmt(Format::DateTime)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip_and_rebuild_the_conversation() {
+        let records = vec![
+            Record::Session {
+                version: FORMAT_VERSION,
+                id: "s".into(),
+                created: "2026-01-01T00:00:00Z".into(),
+                title: "first".into(),
+                app: "0.1.0".into(),
+            },
+            Record::Model {
+                at: "t".into(),
+                model: "m1".into(),
+                family: None,
+            },
+            Record::User {
+                at: "t".into(),
+                id: 1,
+                text: "hi".into(),
+            },
+            Record::AssistantStart {
+                at: "t".into(),
+                id: 2,
+                model: "m1".into(),
+            },
+            Record::Text {
+                id: 2,
+                text: "hel".into(),
+            },
+            Record::Text {
+                id: 2,
+                text: "lo".into(),
+            },
+            Record::AssistantEnd {
+                at: "t".into(),
+                id: 2,
+                end: End {
+                    status: EndStatus::Complete,
+                    stop_reason: Some("end_turn".into()),
+                    output_tokens: Some(2),
+                    ..End::default()
+                },
+            },
+            Record::AssistantStart {
+                at: "t".into(),
+                id: 3,
+                model: "m1".into(),
+            },
+            Record::Text {
+                id: 3,
+                text: "cut".into(),
+            },
+            Record::Title {
+                title: "renamed".into(),
+            },
+        ];
+        let mut transcript = Transcript::default();
+        for record in records {
+            let line = serde_json::to_string(&record).unwrap();
+            let back: Record = serde_json::from_str(&line).unwrap();
+            assert_eq!(back, record, "{line}");
+            transcript.apply(back).unwrap();
+        }
+        assert_eq!(transcript.title, "renamed");
+        assert_eq!(transcript.entries.len(), 3);
+        assert_eq!(transcript.entries[1].text, "hello");
+        let end = transcript.entries[1].end.as_ref().unwrap();
+        assert_eq!(end.status, EndStatus::Complete);
+        assert_eq!(
+            transcript.entries[2].end.as_ref().unwrap().status,
+            EndStatus::Interrupted
+        );
+        assert_eq!(transcript.models_used(), ["m1"]);
+        assert!(
+            transcript
+                .apply(Record::Text {
+                    id: 9,
+                    text: "x".into()
+                })
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn titles_come_from_the_first_line() {
+        assert_eq!(title_from_prompt("\n  How do I\nsecond"), "How do I");
+        assert_eq!(title_from_prompt(""), "untitled");
+        assert_eq!(title_from_prompt(&"x".repeat(80)).chars().count(), 61);
+        assert_eq!(title_from_prompt("a\x1b[2Jb"), "a␛[2Jb");
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339() {
+        let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_764_158_000_123);
+        assert_eq!(timestamp(t), "2025-11-26T11:53:20.123Z");
+    }
+}

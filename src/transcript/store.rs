@@ -1,0 +1,445 @@
+//! Session files on disk: `sessions/<id>.jsonl` in the data directory (mode 0700), each file
+//! mode 0600, appended to by one writer at a time (an exclusive lock on the file, released by
+//! the system however the writer ends), and loaded as far as it is valid, with warnings for the
+//! rest. Nothing here rewrites or deletes a file unless asked to.
+
+use super::{FORMAT_VERSION, Record, Transcript, now};
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// What can go wrong with session files.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No data directory is known (no home directory) and none was given.
+    #[error("no data directory for sessions: set BEDROCK_TUI_DATA_DIR or HOME")]
+    NoDataDir,
+    /// Another bedrock-tui holds the session.
+    #[error("session {id} is open in another bedrock-tui; close it there first")]
+    InUse {
+        /// The session id.
+        id: String,
+    },
+    /// No session matches.
+    #[error("no session {0:?} (see `bedrock-tui transcripts list`)")]
+    NotFound(String),
+    /// More than one session matches a prefix.
+    #[error("{spec:?} matches several sessions: {matches}")]
+    Ambiguous {
+        /// What was asked.
+        spec: String,
+        /// The ids it matches.
+        matches: String,
+    },
+    /// A file operation failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// The sessions directory: `BEDROCK_TUI_DATA_DIR/sessions`, else `sessions` in the platform
+/// data directory (`~/.local/share/bedrock-tui/sessions` on Linux).
+pub fn sessions_dir() -> Result<PathBuf, StoreError> {
+    let base = match std::env::var_os("BEDROCK_TUI_DATA_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => crate::config::paths::data_dir().ok_or(StoreError::NoDataDir)?,
+    };
+    Ok(base.join("sessions"))
+}
+
+/// Creates the directory (and its parents) with mode 0700 if it does not exist, and makes it
+/// 0700 if it does.
+pub fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        builder.mode(0o700);
+        builder.create(dir).map_err(io_error(dir))?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(io_error(dir))?;
+    }
+    #[cfg(not(unix))]
+    builder.create(dir).map_err(io_error(dir))?;
+    Ok(())
+}
+
+/// A new session id: the UTC creation time and four random hex digits, so that ids sort by
+/// age (`20261126-115203-3fa9`).
+pub fn new_id() -> String {
+    let stamp: String = now()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(14)
+        .collect();
+    let (date, time) = stamp.split_at(stamp.len().min(8));
+    format!("{date}-{time}-{:04x}", fastrand::u16(..))
+}
+
+/// The session file of `id` in `dir`.
+pub fn path_of(dir: &Path, id: &str) -> PathBuf {
+    dir.join(format!("{id}.jsonl"))
+}
+
+/// A session file open for appending, locked against other writers.
+#[derive(Debug)]
+pub struct SessionFile {
+    path: PathBuf,
+    id: String,
+    file: File,
+}
+
+impl SessionFile {
+    /// Creates `dir/<id>.jsonl` (never an existing file) and writes its header.
+    pub fn create(dir: &Path, id: &str, title: &str) -> Result<SessionFile, StoreError> {
+        ensure_private_dir(dir)?;
+        let path = path_of(dir, id);
+        let mut options = OpenOptions::new();
+        options.append(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(&path).map_err(io_error(&path))?;
+        let mut session = SessionFile::locked(path, id.to_string(), file)?;
+        session.append(&[Record::Session {
+            version: FORMAT_VERSION,
+            id: id.to_string(),
+            created: now(),
+            title: title.to_string(),
+            app: env!("CARGO_PKG_VERSION").to_string(),
+        }])?;
+        Ok(session)
+    }
+
+    /// Opens an existing session file to append to it. A last line cut short by a crash is
+    /// ended with a newline first, so that new records start on a line of their own.
+    pub fn open(path: &Path) -> Result<SessionFile, StoreError> {
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(path)
+            .map_err(io_error(path))?;
+        let id = id_of(path);
+        let mut session = SessionFile::locked(
+            path.to_path_buf(),
+            id,
+            file.try_clone().map_err(io_error(path))?,
+        )?;
+        let len = file.metadata().map_err(io_error(path))?.len();
+        if len > 0 {
+            use std::io::{Seek, SeekFrom};
+            let mut last = [0u8; 1];
+            file.seek(SeekFrom::Start(len - 1))
+                .and_then(|_| file.read_exact(&mut last))
+                .map_err(io_error(path))?;
+            if last[0] != b'\n' {
+                session.file.write_all(b"\n").map_err(io_error(path))?;
+            }
+        }
+        Ok(session)
+    }
+
+    fn locked(path: PathBuf, id: String, file: File) -> Result<SessionFile, StoreError> {
+        match file.try_lock() {
+            Ok(()) => Ok(SessionFile { path, id, file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse { id }),
+            Err(std::fs::TryLockError::Error(e)) => Err(io_error(&path)(e)),
+        }
+    }
+
+    /// Appends records, one line each, in one write.
+    pub fn append(&mut self, records: &[Record]) -> Result<(), StoreError> {
+        let mut buffer = Vec::with_capacity(128 * records.len());
+        for record in records {
+            // Records are plain data; serializing them cannot fail.
+            if serde_json::to_writer(&mut buffer, record).is_ok() {
+                buffer.push(b'\n');
+            }
+        }
+        self.file.write_all(&buffer).map_err(io_error(&self.path))
+    }
+
+    /// Asks the system to put what was written on the disk.
+    pub fn sync(&self) -> Result<(), StoreError> {
+        self.file.sync_data().map_err(io_error(&self.path))
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The session id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+fn id_of(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// A session as loaded: the conversation and what could not be read.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The file.
+    pub path: PathBuf,
+    /// The conversation, as far as the file is valid.
+    pub transcript: Transcript,
+    /// What was skipped and why, one line each.
+    pub warnings: Vec<String>,
+}
+
+/// Warnings listed one by one before the rest is counted.
+const WARNINGS_SHOWN: usize = 5;
+
+/// Loads a session file as far as it is valid. Lines that are not JSON, records of kinds this
+/// version does not know (written by a newer one) and records that refer to missing entries
+/// are skipped with a warning; a last line cut short is reported as such.
+pub fn load(path: &Path) -> Result<Loaded, StoreError> {
+    let bytes = std::fs::read(path).map_err(io_error(path))?;
+    Ok(parse(path, &bytes))
+}
+
+/// `load` on bytes already read.
+pub fn parse(path: &Path, bytes: &[u8]) -> Loaded {
+    let mut transcript = Transcript {
+        id: id_of(path),
+        ..Transcript::default()
+    };
+    let mut warnings = Vec::new();
+    let mut skipped = 0usize;
+    let mut warn = |text: String| {
+        skipped += 1;
+        if skipped <= WARNINGS_SHOWN {
+            warnings.push(text);
+        }
+    };
+    let ends_cleanly = bytes.last().is_none_or(|b| *b == b'\n');
+    let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+    let count = lines.len();
+    for (index, raw) in lines.into_iter().enumerate() {
+        let number = index + 1;
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let last = index + 1 == count;
+        let value: serde_json::Value = match serde_json::from_slice(raw) {
+            Ok(value) => value,
+            Err(_) if last && !ends_cleanly => {
+                warn(format!(
+                    "line {number} was cut short (the program stopped while writing it); skipped"
+                ));
+                continue;
+            }
+            Err(e) => {
+                warn(format!("line {number} is not a record ({e}); skipped"));
+                continue;
+            }
+        };
+        let kind = value
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .unwrap_or_default()
+            .to_string();
+        if !Record::KINDS.contains(&kind.as_str()) {
+            warn(format!(
+                "line {number}: unknown record kind {kind:?} (written by a newer bedrock-tui?); skipped"
+            ));
+            continue;
+        }
+        match serde_json::from_value::<Record>(value) {
+            Ok(record) => {
+                if let Err(e) = transcript.apply(record) {
+                    warn(format!("line {number}: {e}; skipped"));
+                }
+            }
+            Err(e) => warn(format!(
+                "line {number}: a damaged {kind} record ({e}); skipped"
+            )),
+        }
+    }
+    if skipped > WARNINGS_SHOWN {
+        warnings.push(format!("{} more lines skipped", skipped - WARNINGS_SHOWN));
+    }
+    if transcript.title.is_empty() {
+        transcript.title = transcript
+            .entries
+            .first()
+            .map(|e| super::title_from_prompt(&e.text))
+            .unwrap_or_else(|| "untitled".to_string());
+    }
+    Loaded {
+        path: path.to_path_buf(),
+        transcript,
+        warnings,
+    }
+}
+
+/// One line of the session list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// The session id.
+    pub id: String,
+    /// The file.
+    pub path: PathBuf,
+    /// Title.
+    pub title: String,
+    /// Creation time (RFC 3339).
+    pub created: String,
+    /// Models that answered.
+    pub models: Vec<String>,
+    /// Prompts sent.
+    pub turns: usize,
+    /// Lines that could not be read.
+    pub damaged: bool,
+}
+
+/// Every session in `dir`, newest first. A directory that does not exist yet is empty.
+pub fn list(dir: &Path) -> Result<Vec<Summary>, StoreError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_error(dir)(e)),
+    };
+    let mut sessions = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "jsonl") {
+            continue;
+        }
+        let Ok(loaded) = load(&path) else { continue };
+        let t = &loaded.transcript;
+        sessions.push(Summary {
+            id: id_of(&path),
+            title: t.title.clone(),
+            created: t.created.clone(),
+            models: t.models_used(),
+            turns: t.turns(),
+            damaged: !loaded.warnings.is_empty(),
+            path,
+        });
+    }
+    sessions.sort_by(|a, b| b.id.cmp(&a.id));
+    Ok(sessions)
+}
+
+/// Finds a session: `last` (the newest), an id, a unique prefix of an id, or a path.
+pub fn resolve(dir: &Path, spec: &str) -> Result<PathBuf, StoreError> {
+    let as_path = Path::new(spec);
+    if spec.contains('/') || spec.ends_with(".jsonl") {
+        return if as_path.is_file() {
+            Ok(as_path.to_path_buf())
+        } else {
+            Err(StoreError::NotFound(spec.to_string()))
+        };
+    }
+    let sessions = list(dir)?;
+    if spec == "last" {
+        return sessions
+            .into_iter()
+            .next()
+            .map(|s| s.path)
+            .ok_or_else(|| StoreError::NotFound("last".to_string()));
+    }
+    if let Some(exact) = sessions.iter().find(|s| s.id == spec) {
+        return Ok(exact.path.clone());
+    }
+    let matches: Vec<&Summary> = sessions.iter().filter(|s| s.id.starts_with(spec)).collect();
+    match matches.as_slice() {
+        [one] => Ok(one.path.clone()),
+        [] => Err(StoreError::NotFound(spec.to_string())),
+        many => Err(StoreError::Ambiguous {
+            spec: spec.to_string(),
+            matches: many
+                .iter()
+                .map(|s| s.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
+
+/// Renames a session by appending a `title` record (the file is not rewritten). Refused while
+/// another bedrock-tui has the session open.
+pub fn rename(path: &Path, title: &str) -> Result<(), StoreError> {
+    let mut session = SessionFile::open(path)?;
+    session.append(&[Record::Title {
+        title: title.to_string(),
+    }])
+}
+
+/// Deletes a session file. Refused while another bedrock-tui has the session open.
+pub fn delete(path: &Path) -> Result<(), StoreError> {
+    let file = OpenOptions::new()
+        .read(true)
+        .open(path)
+        .map_err(io_error(path))?;
+    let _guard = SessionFile::locked(path.to_path_buf(), id_of(path), file)?;
+    std::fs::remove_file(path).map_err(io_error(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_sort_by_time() {
+        let id = new_id();
+        assert_eq!(id.len(), "20261126-115203-3fa9".len(), "{id}");
+        assert!(id.as_bytes()[8] == b'-' && id.as_bytes()[15] == b'-');
+    }
+
+    #[test]
+    fn a_second_writer_is_refused_and_the_first_keeps_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut first = SessionFile::create(dir.path(), "a", "title").unwrap();
+        let second = SessionFile::open(first.path());
+        assert!(
+            matches!(second, Err(StoreError::InUse { .. })),
+            "{second:?}"
+        );
+        assert!(matches!(
+            delete(first.path()),
+            Err(StoreError::InUse { .. })
+        ));
+        first
+            .append(&[Record::Title {
+                title: "still mine".into(),
+            }])
+            .unwrap();
+        let path = first.path().to_path_buf();
+        drop(first);
+        assert_eq!(load(&path).unwrap().transcript.title, "still mine");
+        // Once the writer is gone the session can be opened again.
+        SessionFile::open(&path).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let sessions = dir.path().join("data/sessions");
+        let session = SessionFile::create(&sessions, "a", "t").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&sessions), 0o700);
+        assert_eq!(mode(session.path()), 0o600);
+    }
+}

@@ -1,0 +1,459 @@
+//! Saved conversations from the command line: `ask --session`, `transcripts ...`, a SIGKILL in
+//! the middle of a stream, damaged files, a second writer, permissions, exports and secrets.
+//! The real binary, against the emulator on loopback, with a private data directory.
+
+mod common;
+
+use bedrock_tui::transcript::store;
+use bedrock_tui::transcript::{Author, EndStatus, Transcript};
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_bedrock-tui");
+
+/// A command with a clean environment and `home` as the data directory; no credentials, so
+/// the built-in emulator answers (unpaced unless `BEDROCK_TUI_DEMO_TPS` is set again).
+fn bare(home: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("BEDROCK_TUI_DATA_DIR", home.join("data"))
+        .env("AWS_CONFIG_FILE", home.join("no-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("BEDROCK_TUI_DEMO_TPS", "0")
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn sessions(home: &Path) -> PathBuf {
+    home.join("data/sessions")
+}
+
+fn only_session(home: &Path) -> PathBuf {
+    let list = store::list(&sessions(home)).unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    list[0].path.clone()
+}
+
+fn load(path: &Path) -> store::Loaded {
+    store::load(path).unwrap()
+}
+
+#[test]
+fn ask_continues_a_session_with_another_model_and_transcripts_show_it() {
+    let home = tempfile::tempdir().unwrap();
+    let first = run(bare(home.path()).args(["ask", "--session", "new", "Name three rivers"]));
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let path = only_session(home.path());
+    let id = path.file_stem().unwrap().to_string_lossy().into_owned();
+    assert!(text(&first.stderr).contains(&format!("saved in session {id}")));
+
+    // The second turn goes to Nova with the first turn as history, found by a prefix.
+    let second = run(bare(home.path()).args([
+        "ask",
+        "--session",
+        &id[..12],
+        "--model",
+        "amazon.nova-micro-v1:0",
+        "--json",
+        "And three lakes?",
+    ]));
+    assert!(second.status.success(), "{}", text(&second.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_eq!(summary["session"], id.as_str());
+    let usage_with_history = summary["usage"]["input_tokens"].as_u64().unwrap();
+    let alone = run(bare(home.path()).args([
+        "ask",
+        "--model",
+        "amazon.nova-micro-v1:0",
+        "--json",
+        "And three lakes?",
+    ]));
+    let alone: serde_json::Value = serde_json::from_slice(&alone.stdout).unwrap();
+    assert!(
+        usage_with_history > alone["usage"]["input_tokens"].as_u64().unwrap(),
+        "the history was sent"
+    );
+
+    let t = load(&path).transcript;
+    assert_eq!(t.turns(), 2);
+    assert_eq!(t.title, "Name three rivers");
+    assert_eq!(
+        t.models_used(),
+        [
+            "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+            "amazon.nova-micro-v1:0"
+        ]
+    );
+    assert_eq!(t.model.as_deref(), Some("amazon.nova-micro-v1:0"));
+    let answers: Vec<_> = t
+        .entries
+        .iter()
+        .filter(|e| e.author == Author::Assistant)
+        .collect();
+    assert_eq!(answers[1].text, summary["text"].as_str().unwrap());
+    assert!(
+        answers
+            .iter()
+            .all(|a| a.end.as_ref().unwrap().status == EndStatus::Complete)
+    );
+
+    let list = run(bare(home.path()).args(["transcripts", "list"]));
+    let list = text(&list.stdout);
+    assert!(
+        list.contains(&id) && list.contains("Claude Haiku 4.5, Nova Micro"),
+        "{list}"
+    );
+    let show = run(bare(home.path()).args(["transcripts", "show", "last"]));
+    let show = text(&show.stdout);
+    assert!(show.starts_with("# Name three rivers"), "{show}");
+    assert!(
+        show.contains("## Nova Micro (`amazon.nova-micro-v1:0`)"),
+        "{show}"
+    );
+
+    // A failed turn is saved with its exception and the text that arrived.
+    let failed = run(bare(home.path()).args([
+        "ask",
+        "--session",
+        "last",
+        "More [[fault:throttling after=3]]",
+    ]));
+    assert_eq!(failed.status.code(), Some(1));
+    let t = load(&path).transcript;
+    let last = t.entries.last().unwrap();
+    let end = last.end.as_ref().unwrap();
+    assert_eq!(end.status, EndStatus::Failed);
+    assert_eq!(end.error.as_ref().unwrap().name, "ThrottlingException");
+    assert_eq!(
+        last.text,
+        text(&failed.stdout),
+        "the partial answer is kept"
+    );
+}
+
+/// Waits until the session file holds at least `pieces` text records after `marker`.
+fn wait_for_text(home: &Path, marker: &str, pieces: usize) -> PathBuf {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(list) = store::list(&sessions(home))
+            && let Some(s) = list.first()
+        {
+            let written = std::fs::read_to_string(&s.path).unwrap_or_default();
+            let after = written.find(marker).map_or("", |at| &written[at..]);
+            if after.matches(r#""kind":"text""#).count() >= pieces {
+                return s.path.clone();
+            }
+        }
+        assert!(Instant::now() < deadline, "no streamed text on disk");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn sigkill_mid_stream_leaves_every_finished_turn_and_the_partial_answer() {
+    let home = tempfile::tempdir().unwrap();
+    let done = run(bare(home.path()).args(["ask", "--session", "new", "A first, finished turn"]));
+    assert!(done.status.success());
+    // The whole answer the emulator gives the second prompt, for comparison.
+    let prompt = "Now a long one [[emulator:tokens=600]]";
+    let full = run(bare(home.path()).args(["ask", prompt]));
+    let full = text(&full.stdout);
+
+    let mut child = bare(home.path())
+        .env("BEDROCK_TUI_DEMO_TPS", "100")
+        .args(["ask", "--session", "last", prompt])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let path = wait_for_text(home.path(), "Now a long one", 8);
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    let loaded = load(&path);
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let t = loaded.transcript;
+    assert_eq!(t.turns(), 2);
+    assert_eq!(
+        t.entries[1].end.as_ref().unwrap().status,
+        EndStatus::Complete
+    );
+    let cut = t.entries.last().unwrap();
+    assert_eq!(cut.author, Author::Assistant);
+    assert_eq!(cut.end.as_ref().unwrap().status, EndStatus::Interrupted);
+    assert!(cut.text.len() > 10, "{:?}", cut.text);
+    assert!(
+        full.starts_with(&cut.text),
+        "the partial answer is a prefix of the whole one"
+    );
+    assert!(cut.text.len() < full.len());
+
+    // The session goes on, and shows the interruption.
+    let next = run(bare(home.path()).args(["ask", "--session", "last", "Go on"]));
+    assert!(next.status.success(), "{}", text(&next.stderr));
+    assert_eq!(load(&path).transcript.turns(), 3);
+    let show = text(&run(bare(home.path()).args(["transcripts", "show", "last"])).stdout);
+    assert!(show.contains("Interrupted"), "{show}");
+}
+
+#[test]
+fn damaged_files_load_as_far_as_valid_and_are_never_rewritten() {
+    let home = tempfile::tempdir().unwrap();
+    let ok = run(bare(home.path()).args(["ask", "--session", "new", "Before the damage"]));
+    assert!(ok.status.success());
+    let path = only_session(home.path());
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(b"this is not json\n");
+    bytes.extend_from_slice(b"{\"kind\":\"hologram\",\"id\":9}\n");
+    bytes.extend_from_slice(b"{\"kind\":\"text\",\"id\":77,\"text\":\"orphan\"}\n");
+    bytes.extend_from_slice(b"{\"kind\":\"user\",\"at\":\"x\",\"id\":3,\"te");
+    std::fs::write(&path, &bytes).unwrap();
+
+    let show = run(bare(home.path()).args(["transcripts", "show", "last"]));
+    assert!(show.status.success());
+    let stderr = text(&show.stderr);
+    for expected in [
+        "line",
+        "not a record",
+        "unknown record kind \"hologram\"",
+        "entry 77",
+        "cut short",
+    ] {
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
+    assert!(text(&show.stdout).contains("Before the damage"));
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "reading changes nothing"
+    );
+    let list = text(&run(bare(home.path()).args(["transcripts", "list"])).stdout);
+    assert!(list.contains("damaged"), "{list}");
+
+    // Appending starts on a fresh line: the damage stays as it was, the new turn loads.
+    let more = run(bare(home.path()).args(["ask", "--session", "last", "After the damage"]));
+    assert!(more.status.success(), "{}", text(&more.stderr));
+    let after = std::fs::read(&path).unwrap();
+    assert!(after.starts_with(&bytes));
+    assert_eq!(after[bytes.len()], b'\n');
+    let loaded = load(&path);
+    assert_eq!(loaded.transcript.turns(), 2);
+    assert_eq!(loaded.warnings.len(), 4, "{:?}", loaded.warnings);
+
+    // A file that is all garbage loads empty, with warnings, and is left alone.
+    let junk = sessions(home.path()).join("junk.jsonl");
+    std::fs::write(&junk, b"\x00\xff garbage\n").unwrap();
+    let loaded = load(&junk);
+    assert!(loaded.transcript.entries.is_empty());
+    assert!(!loaded.warnings.is_empty());
+    assert_eq!(std::fs::read(&junk).unwrap(), b"\x00\xff garbage\n");
+}
+
+#[test]
+fn a_second_writer_is_refused_with_a_clear_error() {
+    let home = tempfile::tempdir().unwrap();
+    assert!(
+        run(bare(home.path()).args(["ask", "--session", "new", "hold me"]))
+            .status
+            .success()
+    );
+    let path = only_session(home.path());
+    let held = store::SessionFile::open(&path).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let refused = run(bare(home.path()).args(["ask", "--session", "last", "me too"]));
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains("is open in another bedrock-tui"),
+        "{stderr}"
+    );
+    assert!(refused.stdout.is_empty(), "nothing was sent");
+    let renamed = run(bare(home.path()).args(["transcripts", "rename", "last", "x"]));
+    assert_eq!(renamed.status.code(), Some(1));
+    let deleted = run(bare(home.path()).args(["transcripts", "delete", "last", "--yes"]));
+    assert_eq!(deleted.status.code(), Some(1));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    drop(held);
+    assert!(
+        run(bare(home.path()).args(["ask", "--session", "last", "now me"]))
+            .status
+            .success()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn session_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    assert!(
+        run(bare(home.path()).args(["ask", "--session", "new", "private"]))
+            .status
+            .success()
+    );
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&sessions(home.path())), 0o700);
+    assert_eq!(mode(&only_session(home.path())), 0o600);
+}
+
+#[test]
+fn exports_round_trip_and_keep_code_intact() {
+    let home = tempfile::tempdir().unwrap();
+    let code =
+        "Here is code:\n\n```rust\nfn main() {\n    println!(\"*not emphasis*\");\n}\n```\n\nDone.";
+    let prompt = format!("[[emulator:echo]] {code}");
+    assert!(
+        run(bare(home.path()).args(["ask", "--session", "new", &prompt]))
+            .status
+            .success()
+    );
+    assert!(
+        run(bare(home.path()).args([
+            "ask",
+            "--session",
+            "last",
+            "-m",
+            "us.meta.llama3-3-70b-instruct-v1:0",
+            "thanks"
+        ]))
+        .status
+        .success()
+    );
+    let path = only_session(home.path());
+    let json_file = home.path().join("out/conversation.json");
+    std::fs::create_dir_all(json_file.parent().unwrap()).unwrap();
+    let exported = run(bare(home.path()).args([
+        "transcripts",
+        "export",
+        "last",
+        "--format",
+        "json",
+        "--output",
+        json_file.to_str().unwrap(),
+    ]));
+    assert!(exported.status.success(), "{}", text(&exported.stderr));
+    let back: Transcript = serde_json::from_slice(&std::fs::read(&json_file).unwrap()).unwrap();
+    assert_eq!(back, load(&path).transcript, "JSON export round-trips");
+    assert_eq!(back.entries[1].text, code);
+
+    let md = text(
+        &run(bare(home.path()).args(["transcripts", "export", "last", "--format", "md"])).stdout,
+    );
+    assert!(md.contains(code), "the code block is exact:\n{md}");
+    assert!(md.contains("## Claude Haiku 4.5"), "{md}");
+    assert!(
+        md.contains("## Llama 3.3 70B Instruct (`us.meta.llama3-3-70b-instruct-v1:0`)"),
+        "{md}"
+    );
+    // Export writes the whole file or nothing: no temporary file is left behind.
+    let names: Vec<_> = std::fs::read_dir(json_file.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["conversation.json"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_reaches_a_session_or_an_export() {
+    let home = tempfile::tempdir().unwrap();
+    let emulator = emulator().await;
+    let c = emulator.config().credentials.clone();
+    let against = |cmd: &mut Command| {
+        cmd.env("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", emulator.endpoint())
+            .env("AWS_ACCESS_KEY_ID", &c.access_key_id)
+            .env("AWS_SECRET_ACCESS_KEY", &c.secret_access_key)
+            .env(
+                "AWS_SESSION_TOKEN",
+                c.session_token.as_deref().unwrap_or(""),
+            )
+            .env("AWS_REGION", "us-east-1");
+    };
+    let mut first = bare(home.path());
+    against(&mut first);
+    let out = first
+        .args([
+            "ask",
+            "--session",
+            "new",
+            "hello [[fault:validation after=6]]",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    // The same with an API key instead of SigV4.
+    let mut second = bare(home.path());
+    second
+        .env("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", emulator.endpoint())
+        .env(
+            "AWS_BEARER_TOKEN_BEDROCK",
+            c.bearer_token.as_deref().unwrap(),
+        )
+        .env("AWS_REGION", "us-east-1");
+    let out = second
+        .args(["ask", "--session", "last", "again"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let exports = home.path().join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
+    for format in ["md", "json"] {
+        let target = exports.join(format!("x.{format}"));
+        let out = run(bare(home.path()).args([
+            "transcripts",
+            "export",
+            "last",
+            "--format",
+            format,
+            "-o",
+            target.to_str().unwrap(),
+        ]));
+        assert!(out.status.success());
+    }
+    let secrets = [
+        c.secret_access_key.clone(),
+        c.session_token.clone().unwrap(),
+        c.bearer_token.clone().unwrap(),
+        "AWS4-HMAC-SHA256".to_string(),
+        "X-Amz-Security-Token".to_string(),
+        "Bearer ".to_string(),
+    ];
+    let mut checked = 0;
+    for file in walk(home.path()) {
+        let content = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        for secret in &secrets {
+            assert!(
+                !content.contains(secret.as_str()),
+                "{} holds {secret:?}",
+                file.display()
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 3, "the session and both exports were checked");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
