@@ -19,10 +19,15 @@ struct Tmux {
 impl Tmux {
     /// A tmux server of its own with one 100x30 session running the launcher.
     fn start(name: &str, home: &Path, exports: &[(String, String)]) -> Tmux {
+        Tmux::start_with(name, home, exports, "")
+    }
+
+    /// `start`, with more arguments for the chat.
+    fn start_with(name: &str, home: &Path, exports: &[(String, String)], args: &str) -> Tmux {
         let tmux = Tmux {
             socket: format!("bedrock-tui-test-{}-{name}", std::process::id()),
         };
-        let script = launcher(home, exports);
+        let script = launcher(home, exports, args);
         tmux.run(&[
             "new-session",
             "-d",
@@ -151,7 +156,7 @@ fn start_emulator(home: &Path) -> (Server, Vec<(String, String)>) {
 
 /// A shell script that sets a clean environment, runs the chat and then reports how it
 /// ended, so the pane outlives the program and shows the terminal it left behind.
-fn launcher(home: &Path, exports: &[(String, String)]) -> PathBuf {
+fn launcher(home: &Path, exports: &[(String, String)], args: &str) -> PathBuf {
     let mut script = String::from("#!/bin/sh\n");
     let mut set = |name: &str, value: &str| {
         script.push_str(&format!(
@@ -162,6 +167,7 @@ fn launcher(home: &Path, exports: &[(String, String)]) -> PathBuf {
     set("HOME", &home.to_string_lossy());
     set("XDG_CONFIG_HOME", &home.join("config").to_string_lossy());
     set("XDG_DATA_HOME", &home.join("data").to_string_lossy());
+    set("BEDROCK_TUI_DATA_DIR", &home.join("data").to_string_lossy());
     set("AWS_CONFIG_FILE", &home.join("no-config").to_string_lossy());
     set(
         "AWS_SHARED_CREDENTIALS_FILE",
@@ -172,7 +178,7 @@ fn launcher(home: &Path, exports: &[(String, String)]) -> PathBuf {
         set(name, value);
     }
     script.push_str(&format!(
-        "'{BIN}' --model '{MODEL}'\nstatus=$?\n\
+        "'{BIN}' --model '{MODEL}' {args}\nstatus=$?\n\
          echo \"tty modes: $(stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' ')\"\n\
          echo \"bedrock-tui exited with $status\"\nsleep 60\n"
     ));
@@ -333,5 +339,109 @@ fn sigterm_in_the_middle_of_a_stream_restores_the_terminal() {
     assert!(
         screen.contains("tty modes: icanon echo"),
         "raw mode is off again: {screen}"
+    );
+}
+
+fn skip_without_tmux() -> bool {
+    if tmux_available() {
+        return false;
+    }
+    assert!(
+        std::env::var_os("BEDROCK_TUI_REQUIRE_TMUX").is_none(),
+        "BEDROCK_TUI_REQUIRE_TMUX is set but tmux is not installed"
+    );
+    eprintln!("tmux is not installed: the end-to-end terminal test is skipped");
+    true
+}
+
+/// `bedrock-tui ask` against the emulator, with the test's data directory.
+fn ask(home: &Path, exports: &[(String, String)], args: &[&str]) -> Output {
+    Command::new(BIN)
+        .env_clear()
+        .env("HOME", home)
+        .env("BEDROCK_TUI_DATA_DIR", home.join("data"))
+        .env("AWS_CONFIG_FILE", home.join("no-config"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(exports.iter().map(|(n, v)| (n, v)))
+        .arg("ask")
+        .args(args)
+        .output()
+        .expect("ask runs")
+}
+
+#[test]
+fn resume_continues_a_saved_conversation_and_sigkill_keeps_the_partial_answer() {
+    use bedrock_tui::transcript::{EndStatus, store};
+    if skip_without_tmux() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_server, exports) = start_emulator(home.path());
+    let first = ask(
+        home.path(),
+        &exports,
+        &[
+            "--session",
+            "new",
+            "Saved from a script [[emulator:tokens=20]]",
+        ],
+    );
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let sessions = home.path().join("data/sessions");
+    let path = store::list(&sessions).expect("list")[0].path.clone();
+
+    let tmux = Tmux::start_with("resume", home.path(), &exports, "--resume");
+    let screen = tmux.wait_for("the resumed conversation", |s| {
+        s.contains("Saved from a script") && s.contains("IDLE")
+    });
+    assert!(screen.contains("opened"), "{screen}");
+    // A long answer at 300 tokens/s, killed with SIGKILL while it streams.
+    tmux.run(&[
+        "send-keys",
+        "-t",
+        "chat",
+        "-l",
+        "Keep going [[emulator:tokens=3000]]",
+    ]);
+    tmux.run(&["send-keys", "-t", "chat", "Enter"]);
+    tmux.wait_for("the stream", |s| s.contains("STREAMING"));
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = Command::new("kill")
+        .args(["-KILL", &tmux.chat_pid().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    tmux.wait_for("the launcher to notice", |s| {
+        s.contains("bedrock-tui exited with")
+    });
+
+    let loaded = store::load(&path).expect("load");
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let t = loaded.transcript;
+    assert_eq!(t.turns(), 2, "both prompts are in the one session");
+    let cut = t.entries.last().expect("the answer");
+    assert_eq!(
+        cut.end.as_ref().map(|e| e.status),
+        Some(EndStatus::Interrupted)
+    );
+    assert!(
+        cut.text.len() > 20,
+        "the partial answer is on disk: {:?}",
+        cut.text
+    );
+    // The lock died with the process: the session can be continued at once.
+    let again = ask(
+        home.path(),
+        &exports,
+        &["--session", "last", "After the crash"],
+    );
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
     );
 }

@@ -356,13 +356,14 @@ pub fn now() -> String {
     timestamp(std::time::SystemTime::now())
 }
 
-/// A time as RFC 3339 in UTC, to the millisecond.
+/// A time as RFC 3339 in UTC, always with three fraction digits, so that times sort as text.
 pub fn timestamp(time: std::time::SystemTime) -> String {
     use aws_smithy_types::date_time::{DateTime, Format};
-    let millis = DateTime::from(time).to_millis().unwrap_or(0);
-    DateTime::from_millis(millis)
+    let millis = DateTime::from(time).to_millis().unwrap_or(0).max(0);
+    let seconds = DateTime::from_secs(millis / 1000)
         .fmt(Format::DateTime)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_string())
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_string());
+    format!("{}.{:03}Z", seconds.trim_end_matches('Z'), millis % 1000)
 }
 
 #[cfg(test)]
@@ -464,5 +465,7 @@ mod tests {
     fn timestamps_are_rfc3339() {
         let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_764_158_000_123);
         assert_eq!(timestamp(t), "2025-11-26T11:53:20.123Z");
+        let round = std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_764_158_000_020);
+        assert_eq!(timestamp(round), "2025-11-26T11:53:20.020Z");
     }
 }

@@ -336,7 +336,8 @@ pub fn list(dir: &Path) -> Result<Vec<Summary>, StoreError> {
             path,
         });
     }
-    sessions.sort_by(|a, b| b.id.cmp(&a.id));
+    // Newest first: by creation time (fixed-width RFC 3339), then by id.
+    sessions.sort_by(|a, b| (&b.created, &b.id).cmp(&(&a.created, &a.id)));
     Ok(sessions)
 }
 

@@ -64,6 +64,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
             Span::styled(text, base)
         }
     };
+    let badge = spans[0].clone();
     let left = Line::from(spans);
     let left_width = left.width() as u16;
     buf.set_line(area.x, area.y, &left, area.width);
@@ -72,9 +73,16 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         let x = area.x + area.width - right_width;
         buf.set_span(x, area.y, &right, right_width);
     } else if state.flash.is_some() {
-        // A message wins over the model name on a narrow screen.
+        // A message wins over the model name on a narrow screen; the state badge stays.
         buf.set_style(area, base);
-        buf.set_span(area.x, area.y, &right, area.width);
+        let badge_width = (badge.width() as u16).min(area.width);
+        buf.set_span(area.x, area.y, &badge, badge_width);
+        buf.set_span(
+            area.x + badge_width,
+            area.y,
+            &right,
+            area.width - badge_width,
+        );
     }
 }
 

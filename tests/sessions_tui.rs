@@ -1,0 +1,263 @@
+//! Saved conversations in the chat: each conversation is written to its own session file as it
+//! happens; the browser lists, filters, opens, renames, deletes and exports them. The real loop
+//! on a TestBackend against the emulator, with a private data directory.
+
+mod common;
+
+use bedrock_tui::app::state::Overlay;
+use bedrock_tui::transcript::store;
+use bedrock_tui::transcript::{EndStatus, Transcript};
+use common::tui::{Harness, Setup};
+use crossterm::event::{KeyCode, KeyModifiers};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const HAIKU: &str = "global.anthropic.claude-haiku-4-5-20251001-v1:0";
+const NOVA_MICRO: &str = "amazon.nova-micro-v1:0";
+
+/// Sends a prompt, waits for the answer and for the session file to be known.
+async fn turn(h: &mut Harness, prompt: &str) -> PathBuf {
+    h.send(prompt).await;
+    h.finish_answer().await;
+    h.until("the session file", |h| h.app.state.session.is_some())
+        .await;
+    h.app.state.session.as_ref().unwrap().path.clone()
+}
+
+/// Polls the file until `done` holds for what loads from it (the writer is a thread).
+fn wait_for_file(path: &Path, what: &str, done: impl Fn(&Transcript) -> bool) -> Transcript {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(loaded) = store::load(path)
+            && done(&loaded.transcript)
+        {
+            return loaded.transcript;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+async fn open_browser(h: &mut Harness) {
+    h.ctrl('o');
+    h.until(
+        "the session list",
+        |h| matches!(&h.app.state.overlay, Overlay::Sessions(b) if b.items.is_some()),
+    )
+    .await;
+}
+
+fn browser_count(h: &Harness) -> usize {
+    match &h.app.state.overlay {
+        Overlay::Sessions(b) => b.items.as_ref().map_or(0, Vec::len),
+        _ => 0,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conversations_are_saved_browsed_opened_and_continued_with_another_model() {
+    let mut h = Harness::start(Setup::default()).await;
+    let rivers = turn(&mut h, "Rivers of Europe").await;
+    let saved = wait_for_file(&rivers, "the first answer's end", |t| {
+        t.entries
+            .last()
+            .and_then(|e| e.end.as_ref())
+            .is_some_and(|e| e.status == EndStatus::Complete)
+    });
+    assert_eq!(saved.title, "Rivers of Europe");
+    assert_eq!(saved.entries[1].text, h.last_answer().text);
+
+    // A new conversation gets a file of its own from its first prompt.
+    h.ctrl('n');
+    h.settle().await;
+    assert!(h.app.state.session.is_none());
+    let lakes = turn(&mut h, "Lakes of Asia").await;
+    assert_ne!(rivers, lakes);
+
+    open_browser(&mut h).await;
+    let screen = h.screen();
+    assert!(screen.contains("saved conversations · 2/2"), "{screen}");
+    assert!(screen.contains("Rivers of Europe") && screen.contains("Lakes of Asia"));
+    h.type_text("rivers");
+    h.settle().await;
+    assert!(
+        h.screen().contains("saved conversations · 1/2"),
+        "{}",
+        h.screen()
+    );
+    h.press(KeyCode::Enter);
+    h.until("the opened conversation", |h| {
+        h.app
+            .state
+            .session
+            .as_ref()
+            .is_some_and(|s| s.path == rivers)
+    })
+    .await;
+    let screen = h.screen();
+    assert!(screen.contains("Rivers of Europe"), "{screen}");
+    assert!(!screen.contains("Lakes of Asia"), "{screen}");
+    assert_eq!(h.app.state.model, HAIKU);
+
+    // It goes on with another model; the new turns land in the same file.
+    h.ctrl('p');
+    h.type_text("nova micro");
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    assert_eq!(h.app.state.model, NOVA_MICRO);
+    h.send("And their lengths?").await;
+    h.finish_answer().await;
+    let answer = h.last_answer().text.clone();
+    let t = wait_for_file(&rivers, "the continued turn", |t| {
+        t.turns() == 2
+            && t.entries
+                .last()
+                .is_some_and(|e| e.end.is_some() && e.text == answer)
+    });
+    assert_eq!(t.models_used(), [HAIKU, NOVA_MICRO]);
+    assert_eq!(t.model.as_deref(), Some(NOVA_MICRO));
+    assert_eq!(store::load(&lakes).unwrap().transcript.turns(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browser_renames_deletes_with_confirmation_and_exports() {
+    let mut h = Harness::start(Setup::default()).await;
+    let rivers = turn(&mut h, "Rivers of Europe").await;
+    h.ctrl('n');
+    let lakes = turn(&mut h, "Lakes of Asia").await;
+
+    open_browser(&mut h).await;
+    // The newest (the one on screen) is selected first and cannot be deleted.
+    h.press(KeyCode::Delete);
+    h.settle().await;
+    assert!(h.screen().contains("the one on screen"), "{}", h.screen());
+    assert!(lakes.exists());
+
+    h.press(KeyCode::Down);
+    h.press(KeyCode::F(2));
+    h.ctrl('u');
+    h.type_text("Renamed rivers");
+    h.settle().await;
+    assert!(
+        h.screen().contains("new title: Renamed rivers"),
+        "{}",
+        h.screen()
+    );
+    h.press(KeyCode::Enter);
+    h.until("the new title in the list", |h| {
+        h.screen().contains("Renamed rivers") && !h.screen().contains("Rivers of Europe")
+    })
+    .await;
+    assert_eq!(
+        store::load(&rivers).unwrap().transcript.title,
+        "Renamed rivers"
+    );
+
+    // Delete asks first; any key but y keeps the session.
+    h.press(KeyCode::Delete);
+    h.settle().await;
+    assert!(h.screen().contains("for good?"), "{}", h.screen());
+    h.press(KeyCode::Char('n'));
+    h.settle().await;
+    assert!(rivers.exists());
+    h.press(KeyCode::Delete);
+    h.press(KeyCode::Char('y'));
+    h.until("the list without it", |h| browser_count(h) == 1)
+        .await;
+    assert!(!rivers.exists());
+    h.press(KeyCode::Esc);
+    h.settle().await;
+
+    // Export the conversation on screen as Markdown and JSON.
+    h.ctrl('e');
+    h.until("the Markdown export", |h| {
+        h.app
+            .state
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("exported to"))
+    })
+    .await;
+    h.key(KeyCode::Char('e'), KeyModifiers::ALT);
+    let exports = h.data.path().join("exports");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let files = loop {
+        h.settle().await;
+        let files: Vec<PathBuf> = std::fs::read_dir(&exports)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        if files.len() == 2 || Instant::now() > deadline {
+            break files;
+        }
+    };
+    assert_eq!(files.len(), 2, "{files:?}");
+    let md = files
+        .iter()
+        .find(|f| f.extension().unwrap() == "md")
+        .unwrap();
+    let json = files
+        .iter()
+        .find(|f| f.extension().unwrap() == "json")
+        .unwrap();
+    assert!(
+        md.file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("lakes-of-asia-")
+    );
+    let md = std::fs::read_to_string(md).unwrap();
+    assert!(md.starts_with("# Lakes of Asia"), "{md}");
+    assert!(md.contains(&h.last_answer().text));
+    let back: Transcript = serde_json::from_slice(&std::fs::read(json).unwrap()).unwrap();
+    assert_eq!(back, store::load(&lakes).unwrap().transcript);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_answer_and_a_new_conversation_mid_stream_are_recorded_as_cancelled() {
+    let mut h = Harness::start(Setup {
+        tokens_per_second: 200.0,
+        ..Setup::default()
+    })
+    .await;
+    h.send("long answer please [[emulator:tokens=2000]]").await;
+    h.until("text", |h| h.last_answer().text.len() > 20).await;
+    h.until("the session file", |h| h.app.state.session.is_some())
+        .await;
+    let first = h.app.state.session.as_ref().unwrap().path.clone();
+    // Ctrl+N while streaming: the answer is cancelled and recorded so in its own file.
+    h.ctrl('n');
+    h.settle().await;
+    let t = wait_for_file(&first, "the cancelled end", |t| {
+        t.entries
+            .last()
+            .and_then(|e| e.end.as_ref())
+            .is_some_and(|e| e.status == EndStatus::Cancelled)
+    });
+    assert!(
+        t.entries.last().unwrap().text.len() > 20,
+        "the partial text is kept"
+    );
+    h.app.finish();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_saving_nothing_is_written() {
+    let mut h = Harness::start(Setup {
+        save: false,
+        ..Setup::default()
+    })
+    .await;
+    h.send("not saved").await;
+    h.finish_answer().await;
+    h.settle().await;
+    assert!(h.app.state.session.is_none());
+    assert!(!h.data.path().join("sessions").exists());
+    h.ctrl('o');
+    h.settle().await;
+    assert!(
+        h.screen().contains("saving conversations is off"),
+        "{}",
+        h.screen()
+    );
+}
