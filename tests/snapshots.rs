@@ -9,6 +9,7 @@ use crossterm::event::KeyCode;
 fn settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"\d+\.\d s", "[s]");
+    settings.add_filter(r"\d{4}-\d\d-\d\d \d\d:\d\d", "[date]");
     settings.add_filter(
         r"(?m)^( (?:IDLE|ERROR|STREAMING|WAITING) .*?)  +\S.*$",
         "$1 [figures]",
@@ -55,5 +56,21 @@ async fn screens_at_80x24_and_40x12() {
         h.press(KeyCode::F(2));
         h.settle().await;
         settings().bind(|| insta::assert_snapshot!(format!("parameters_{size}"), h.screen()));
+        h.press(KeyCode::Esc);
+
+        // The session browser, with a second conversation, and a delete being confirmed.
+        h.ctrl('n');
+        h.send("A second conversation").await;
+        h.finish_answer().await;
+        h.ctrl('o');
+        h.until("the session list", |h| {
+            matches!(&h.app.state.overlay, bedrock_tui::app::state::Overlay::Sessions(b) if b.items.is_some())
+        })
+        .await;
+        settings().bind(|| insta::assert_snapshot!(format!("sessions_{size}"), h.screen()));
+        h.press(KeyCode::Down);
+        h.press(KeyCode::Delete);
+        h.settle().await;
+        settings().bind(|| insta::assert_snapshot!(format!("sessions_delete_{size}"), h.screen()));
     }
 }

@@ -390,6 +390,10 @@ pub fn sessions(state: &State, browser: &SessionBrowser, area: Rect, buf: &mut B
                 theme.style(Role::Muted),
             ),
         ]),
+        BrowserMode::ConfirmDelete if inner.width < 60 => Line::from(Span::styled(
+            "Delete it? y: yes · other keys: no",
+            theme.style(Role::Error),
+        )),
         BrowserMode::ConfirmDelete => Line::from(Span::styled(
             format!(
                 "Delete “{}” for good? y or Enter deletes, any other key keeps it",
