@@ -328,7 +328,11 @@ pub fn apply_loaded(state: &mut State, loaded: &Loaded) {
         title: t.title.clone(),
         path: loaded.path.clone(),
     });
-    state.flash(format!("opened “{}” ({} turns)", t.title, t.turns()), false);
+    let turns = match t.turns() {
+        1 => "1 turn".to_string(),
+        n => format!("{n} turns"),
+    };
+    state.flash(format!("opened “{}” ({turns})", t.title), false);
 }
 
 fn push_entry(state: &mut State, entry: &Entry) {

@@ -355,8 +355,9 @@ pub fn sessions(state: &State, browser: &SessionBrowser, area: Rect, buf: &mut B
         let title = sanitize_for_terminal(&item.title);
         let text = match inner.width {
             90.. => format!(
-                "{marks} {when:<16} {:>3} turns  {:<40.40}  {}",
+                "{marks} {when:<16} {:>3} {}  {:<40.40}  {}",
                 item.turns,
+                if item.turns == 1 { "turn " } else { "turns" },
                 title,
                 models.join(", ")
             ),
