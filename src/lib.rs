@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod connect;
 pub mod emulator;
+pub mod inspect;
 pub mod keymap;
 pub mod models;
 pub mod text;

@@ -565,3 +565,78 @@ async fn models_lists_the_catalog_and_the_remote_listing() {
         text(&denied.stderr)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_shows_the_exchange_with_credentials_redacted() {
+    let home = tempfile::tempdir().unwrap();
+    let emulator = emulator().await;
+    let c = emulator.config().credentials.clone();
+    let out = run(against(&emulator, home.path()).args([
+        "ask",
+        "--verbose",
+        "--model",
+        HAIKU_3,
+        "hi [[emulator:tokens=4]]",
+    ]));
+    assert!(out.status.success());
+    let stderr = text(&out.stderr);
+    for expected in [
+        "> POST http://127.0.0.1:",
+        "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke-with-response-stream",
+        "> authorization: AWS4-HMAC-SHA256 Credential=[redacted]/",
+        "Signature=[redacted]",
+        "> x-amz-security-token: [redacted]",
+        "> content-length: ",
+        ">   \"anthropic_version\": \"bedrock-2023-05-31\",",
+        "< HTTP 200",
+        "< x-amzn-requestid: ",
+        "< frame 1 +",
+        ":event-type=chunk",
+        "<   decoded {\"message\":",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+    for secret in [
+        c.access_key_id.as_str(),
+        c.secret_access_key.as_str(),
+        c.session_token.as_deref().unwrap(),
+    ] {
+        assert!(!stderr.contains(secret), "a secret reached stderr");
+    }
+    assert!(
+        !text(&out.stdout).contains("> POST"),
+        "stdout has only the answer"
+    );
+
+    // An API key, an HTTP error, an in-stream exception.
+    let key = c.bearer_token.clone().unwrap();
+    let out = run(bare(home.path())
+        .env("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", emulator.endpoint())
+        .env("AWS_BEARER_TOKEN_BEDROCK", &key)
+        .env("AWS_REGION", "us-east-1")
+        .args([
+            "ask",
+            "-v",
+            "--max-attempts",
+            "1",
+            "hi [[fault:http-throttling]]",
+        ]));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("> authorization: Bearer [redacted]"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("< HTTP 429 ThrottlingException: "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&key));
+    let out =
+        run(against(&emulator, home.path()).args(["ask", "-v", "hi [[fault:throttling after=2]]"]));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(":message-type=exception"), "{stderr}");
+    assert!(
+        stderr.contains(":exception-type=throttlingException"),
+        "{stderr}"
+    );
+}

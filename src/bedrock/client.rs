@@ -6,6 +6,7 @@ use super::auth::{BearerToken, CredentialsCache, sign_sigv4};
 use super::error::{BedrockError, ExceptionKind, ServiceError, TimeoutKind};
 use super::request::{InvokeOptions, Operation, operation_path};
 use super::stream::{HeaderMetrics, ResponseMeta, ResponseStream};
+use super::wire::WireLog;
 use bytes::{Bytes, BytesMut};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -101,6 +102,9 @@ pub struct ClientConfig {
     pub control_endpoint: Option<String>,
 }
 
+/// The `User-Agent` of every request.
+const USER_AGENT: &str = concat!("bedrock-tui/", env!("CARGO_PKG_VERSION"));
+
 /// A non-streamed response.
 #[derive(Debug, Clone)]
 pub struct InvokeResponse {
@@ -126,7 +130,7 @@ impl Client {
             .connect_timeout(config.timeouts.connect)
             .tcp_nodelay(true)
             .pool_idle_timeout(Duration::from_secs(60))
-            .user_agent(concat!("bedrock-tui/", env!("CARGO_PKG_VERSION")))
+            .user_agent(USER_AGENT)
             .build()
             .map_err(|e| BedrockError::Config(format!("cannot build HTTP client: {e}")))?;
         Ok(Client {
@@ -147,9 +151,20 @@ impl Client {
         body: Bytes,
         options: &InvokeOptions,
     ) -> Result<InvokeResponse, BedrockError> {
+        self.invoke_logged(model_id, body, options, None).await
+    }
+
+    /// `invoke`, keeping each attempt as sent (secrets redacted) in `log`.
+    pub async fn invoke_logged(
+        &self,
+        model_id: &str,
+        body: Bytes,
+        options: &InvokeOptions,
+        log: Option<&WireLog>,
+    ) -> Result<InvokeResponse, BedrockError> {
         let started = Instant::now();
         let (response, meta) = self
-            .send(model_id, Operation::Invoke, body, options, started)
+            .send(model_id, Operation::Invoke, body, options, started, log)
             .await?;
         let body = read_body(response, self.config.timeouts.idle).await?;
         Ok(InvokeResponse {
@@ -167,9 +182,28 @@ impl Client {
         body: Bytes,
         options: &InvokeOptions,
     ) -> Result<ResponseStream, BedrockError> {
+        self.invoke_stream_logged(model_id, body, options, None)
+            .await
+    }
+
+    /// `invoke_stream`, keeping each attempt as sent (secrets redacted) in `log`.
+    pub async fn invoke_stream_logged(
+        &self,
+        model_id: &str,
+        body: Bytes,
+        options: &InvokeOptions,
+        log: Option<&WireLog>,
+    ) -> Result<ResponseStream, BedrockError> {
         let started = Instant::now();
         let (response, meta) = self
-            .send(model_id, Operation::InvokeStream, body, options, started)
+            .send(
+                model_id,
+                Operation::InvokeStream,
+                body,
+                options,
+                started,
+                log,
+            )
             .await?;
         let content_type = meta.http_content_type.as_deref().unwrap_or("");
         if !content_type.starts_with("application/vnd.amazon.eventstream") {
@@ -194,6 +228,7 @@ impl Client {
         body: Bytes,
         options: &InvokeOptions,
         started: Instant,
+        log: Option<&WireLog>,
     ) -> Result<(reqwest::Response, ResponseMeta), BedrockError> {
         options.validate()?;
         let url = format!(
@@ -202,7 +237,7 @@ impl Client {
             operation_path(model_id, operation)?
         );
         let headers = options.headers(operation);
-        self.send_with_retries("POST", &url, &headers, body, started)
+        self.send_with_retries("POST", &url, &headers, body, started, log)
             .await
     }
 
@@ -216,7 +251,7 @@ impl Client {
         let url = format!("{endpoint}{path_and_query}");
         let headers = [("accept", "application/json".to_string())];
         let (response, _meta) = self
-            .send_with_retries("GET", &url, &headers, Bytes::new(), Instant::now())
+            .send_with_retries("GET", &url, &headers, Bytes::new(), Instant::now(), None)
             .await?;
         read_body(response, self.config.timeouts.idle).await
     }
@@ -229,12 +264,22 @@ impl Client {
         headers: &[(&'static str, String)],
         body: Bytes,
         started: Instant,
+        log: Option<&WireLog>,
     ) -> Result<(reqwest::Response, ResponseMeta), BedrockError> {
         let mut attempt = 0;
         let mut refreshed_credentials = false;
         loop {
             attempt += 1;
-            let result = self.attempt(method, url, headers, &body, started).await;
+            let result = self
+                .attempt(
+                    method,
+                    url,
+                    headers,
+                    &body,
+                    started,
+                    log.map(|l| (l, attempt)),
+                )
+                .await;
             let error = match result {
                 Ok((response, mut meta)) if meta.status == 200 => {
                     meta.attempts = attempt;
@@ -274,6 +319,7 @@ impl Client {
         headers: &[(&'static str, String)],
         body: &Bytes,
         started: Instant,
+        log: Option<(&WireLog, u32)>,
     ) -> Result<(reqwest::Response, ResponseMeta), BedrockError> {
         let mut request = match method {
             "GET" => self.http.get(url),
@@ -281,6 +327,14 @@ impl Client {
         };
         for (name, value) in headers {
             request = request.header(*name, value);
+        }
+        // The HTTP client would add these two itself; set here, they are in the wire log too.
+        request = request.header("user-agent", USER_AGENT);
+        if !headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("accept"))
+        {
+            request = request.header("accept", "*/*");
         }
         match &self.config.auth {
             Auth::Bearer(token) => {
@@ -305,7 +359,13 @@ impl Client {
             }
         }
         let timeouts = self.config.timeouts;
-        let response = tokio::time::timeout(timeouts.first_byte, request.send())
+        let request = request
+            .build()
+            .map_err(|e| BedrockError::Config(format!("cannot build the request: {e}")))?;
+        if let Some((log, attempt)) = log {
+            log.push(sent_request(&request, body, attempt, started.elapsed()));
+        }
+        let response = tokio::time::timeout(timeouts.first_byte, self.http.execute(request))
             .await
             .map_err(|_| BedrockError::Timeout {
                 kind: TimeoutKind::FirstByte,
@@ -314,6 +374,44 @@ impl Client {
             .map_err(|e| transport_error(&e, url, timeouts.connect))?;
         let meta = ResponseMeta::from_response(&response, started.elapsed());
         Ok((response, meta))
+    }
+}
+
+/// A built request as it goes out, secrets redacted. `host` and `content-length` are added by
+/// the HTTP layer when it writes the request; they are listed as they will be sent.
+fn sent_request(
+    request: &reqwest::Request,
+    body: &Bytes,
+    attempt: u32,
+    at: Duration,
+) -> crate::bedrock::SentRequest {
+    let url = request.url();
+    let mut headers: Vec<(String, String)> = Vec::new();
+    if let Some(host) = url.host_str() {
+        let host = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        };
+        headers.push(("host".to_string(), host));
+    }
+    for (name, value) in request.headers() {
+        let value = String::from_utf8_lossy(value.as_bytes());
+        headers.push((
+            name.as_str().to_string(),
+            crate::bedrock::wire::redact_header(name.as_str(), &value),
+        ));
+    }
+    if request.method() != reqwest::Method::GET && request.headers().get("content-length").is_none()
+    {
+        headers.push(("content-length".to_string(), body.len().to_string()));
+    }
+    crate::bedrock::SentRequest {
+        attempt,
+        at,
+        method: request.method().to_string(),
+        url: url.to_string(),
+        headers,
+        body: body.clone(),
     }
 }
 

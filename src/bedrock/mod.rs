@@ -7,8 +7,10 @@ pub mod error;
 pub mod eventstream;
 pub mod request;
 pub mod stream;
+pub mod wire;
 
 pub use client::{Auth, Client, ClientConfig, InvokeResponse, RetryPolicy, Timeouts};
 pub use error::{BedrockError, ExceptionKind, ServiceError, TimeoutKind};
 pub use request::InvokeOptions;
 pub use stream::{Frame, ResponseMeta, ResponseStream, StreamEvent};
+pub use wire::{SentRequest, WireLog};

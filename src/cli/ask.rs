@@ -403,14 +403,37 @@ async fn stream(
     session: &mut Option<Saving<'_>>,
 ) -> Result<(), BedrockError> {
     let started = std::time::Instant::now();
-    let mut stream = client
-        .invoke_stream(&prepared.model, prepared.body.clone(), &prepared.options)
-        .await?;
+    let wire = args.verbose.then(crate::bedrock::WireLog::new);
+    let result = client
+        .invoke_stream_logged(
+            &prepared.model,
+            prepared.body.clone(),
+            &prepared.options,
+            wire.as_ref(),
+        )
+        .await;
+    if let Some(wire) = &wire {
+        verbose::requests(&wire.requests());
+        match &result {
+            Ok(stream) => verbose::response(&stream.meta),
+            Err(e) => verbose::failure(e),
+        }
+    }
+    let mut stream = result?;
     summary.began = true;
     summary.first_byte_ms = Some(stream.meta.first_byte.as_millis());
     let mut decoder = prepared.family.map(StreamDecoder::new);
     let mut reasoning_out = ReasoningOutput::new(args.json || args.events);
-    while let Some(frame) = stream.next_frame().await? {
+    let mut frames = 0;
+    while let Some(frame) = stream.next_frame().await.inspect_err(|e| {
+        if args.verbose {
+            verbose::failure(e);
+        }
+    })? {
+        frames += 1;
+        if args.verbose {
+            verbose::frame(frames, &frame);
+        }
         if args.events {
             out.line(&event_json(&frame).to_string());
         }
@@ -488,9 +511,26 @@ async fn invoke(
     summary: &mut Summary,
     session: &mut Option<Saving<'_>>,
 ) -> Result<(), BedrockError> {
-    let response = client
-        .invoke(&prepared.model, prepared.body.clone(), &prepared.options)
-        .await?;
+    let wire = args.verbose.then(crate::bedrock::WireLog::new);
+    let result = client
+        .invoke_logged(
+            &prepared.model,
+            prepared.body.clone(),
+            &prepared.options,
+            wire.as_ref(),
+        )
+        .await;
+    if let Some(wire) = &wire {
+        verbose::requests(&wire.requests());
+        match &result {
+            Ok(response) => {
+                verbose::response(&response.meta);
+                verbose::body(&response.body);
+            }
+            Err(e) => verbose::failure(e),
+        }
+    }
+    let response = result?;
     summary.began = true;
     summary.first_byte_ms = Some(response.meta.first_byte.as_millis());
     summary.total_ms = Some(response.total.as_millis());
@@ -717,4 +757,90 @@ pub fn event_json(frame: &Frame) -> Value {
             .unwrap_or_else(|_| json!(String::from_utf8_lossy(bytes)));
     }
     line
+}
+
+/// `--verbose`: the exchange on stderr, `>` for what was sent, `<` for what came back.
+mod verbose {
+    use crate::bedrock::{BedrockError, Frame, ResponseMeta, SentRequest};
+    use crate::inspect::{FrameRecord, body_text};
+    use crate::text::sanitize_for_terminal;
+    use std::io::{IsTerminal, Write};
+
+    fn print(lines: &[String]) {
+        let stderr = std::io::stderr();
+        let terminal = stderr.is_terminal();
+        let mut err = stderr.lock();
+        for line in lines {
+            let shown = if terminal {
+                sanitize_for_terminal(line)
+            } else {
+                line.as_str().into()
+            };
+            let _ = writeln!(err, "{shown}");
+        }
+    }
+
+    pub fn requests(requests: &[SentRequest]) {
+        let mut lines = Vec::new();
+        for r in requests {
+            if requests.len() > 1 {
+                lines.push(format!(
+                    "* attempt {} at +{} ms",
+                    r.attempt,
+                    r.at.as_millis()
+                ));
+            }
+            lines.push(format!("> {} {}", r.method, r.url));
+            lines.extend(r.headers.iter().map(|(n, v)| format!("> {n}: {v}")));
+            lines.push(">".to_string());
+            lines.extend(body_text(&r.body).lines().map(|l| format!("> {l}")));
+        }
+        print(&lines);
+    }
+
+    pub fn response(meta: &ResponseMeta) {
+        let mut lines = vec![format!(
+            "< HTTP {} (headers after {} ms)",
+            meta.status,
+            meta.first_byte.as_millis()
+        )];
+        lines.extend(meta.headers.iter().map(|(n, v)| format!("< {n}: {v}")));
+        print(&lines);
+    }
+
+    pub fn body(body: &[u8]) {
+        let lines: Vec<String> = body_text(body).lines().map(|l| format!("< {l}")).collect();
+        print(&lines);
+    }
+
+    pub fn frame(number: usize, frame: &Frame) {
+        let record = FrameRecord::from_frame(frame);
+        let headers: Vec<String> = record
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
+        let mut lines = vec![format!(
+            "< frame {number} +{} ms {}",
+            record.elapsed.as_millis(),
+            headers.join(" ")
+        )];
+        lines.push(format!(
+            "<   payload {}",
+            String::from_utf8_lossy(&record.payload)
+        ));
+        if let Some(decoded) = &record.decoded {
+            lines.push(format!("<   decoded {}", String::from_utf8_lossy(decoded)));
+        }
+        print(&lines);
+    }
+
+    pub fn failure(error: &BedrockError) {
+        let status = error
+            .service()
+            .and_then(|s| s.status)
+            .map(|s| format!("HTTP {s} "))
+            .unwrap_or_default();
+        print(&[format!("< {status}{}: {error}", error.name())]);
+    }
 }

@@ -224,6 +224,10 @@ pub struct AskArgs {
     /// Print one JSON object at the end: text, stop reason, usage, request id, timings.
     #[arg(long)]
     pub json: bool,
+    /// Show the exchange on stderr: the request as sent (credentials redacted), the response
+    /// status and headers, and every event-stream frame with its arrival time.
+    #[arg(long, short)]
+    pub verbose: bool,
     /// X-Amzn-Bedrock-Trace: ENABLED, DISABLED or ENABLED_FULL.
     #[arg(long, value_name = "MODE")]
     pub trace: Option<String>,
