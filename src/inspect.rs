@@ -116,9 +116,14 @@ impl Exchange {
 
     /// Keeps a frame (or counts it past the limit).
     pub fn frame(&mut self, frame: &Frame) {
-        self.response_bytes += frame.message.payload().len();
+        self.keep(FrameRecord::from_frame(frame));
+    }
+
+    /// Keeps a frame record (or counts it past the limit).
+    pub fn keep(&mut self, frame: FrameRecord) {
+        self.response_bytes += frame.payload.len();
         if self.frames.len() < FRAMES_KEPT {
-            self.frames.push(FrameRecord::from_frame(frame));
+            self.frames.push(frame);
         } else {
             self.frames_dropped += 1;
         }

@@ -67,6 +67,7 @@ actions! {
     Close => "close": "Close the popup.",
     SelectPrevious => "select_previous": "Select the previous item.",
     SelectNext => "select_next": "Select the next item.",
+    ToggleInspector => "toggle_inspector": "Show what went over the wire for an answer: request, response, frames.",
     OpenSessions => "open_sessions": "Browse saved conversations (open, rename, delete, export).",
     ExportMarkdown => "export_markdown": "Export the conversation as Markdown to the current directory.",
     ExportJson => "export_json": "Export the conversation as JSON to the current directory.",
@@ -90,6 +91,8 @@ pub enum Context {
     Help,
     /// The saved-conversation browser is open (unbound characters edit the filter).
     Sessions,
+    /// The wire inspector is open.
+    Inspector,
 }
 
 impl Context {
@@ -101,6 +104,7 @@ impl Context {
         Context::Parameters,
         Context::Help,
         Context::Sessions,
+        Context::Inspector,
     ];
 
     /// The context's name in the config file.
@@ -112,6 +116,7 @@ impl Context {
             Context::Parameters => "parameters",
             Context::Help => "help",
             Context::Sessions => "sessions",
+            Context::Inspector => "inspector",
         }
     }
 }
@@ -289,6 +294,7 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Chat, "alt+y", Action::CopyLastCodeBlock),
     (Context::Chat, "ctrl+n", Action::NewConversation),
     (Context::Chat, "ctrl+o", Action::OpenSessions),
+    (Context::Chat, "f3", Action::ToggleInspector),
     (Context::Chat, "ctrl+e", Action::ExportMarkdown),
     (Context::Chat, "alt+e", Action::ExportJson),
     (Context::Chat, "tab", Action::FocusTranscript),
@@ -323,6 +329,27 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Transcript, "f1", Action::ToggleHelp),
     (Context::Transcript, "ctrl+c", Action::Quit),
     (Context::Transcript, "o", Action::OpenSessions),
+    (Context::Transcript, "w", Action::ToggleInspector),
+    (Context::Transcript, "f3", Action::ToggleInspector),
+    (Context::Inspector, "esc", Action::Close),
+    (Context::Inspector, "f3", Action::Close),
+    (Context::Inspector, "q", Action::Close),
+    (Context::Inspector, "up", Action::ScrollUp),
+    (Context::Inspector, "k", Action::ScrollUp),
+    (Context::Inspector, "down", Action::ScrollDown),
+    (Context::Inspector, "j", Action::ScrollDown),
+    (Context::Inspector, "pageup", Action::PageUp),
+    (Context::Inspector, "pagedown", Action::PageDown),
+    (Context::Inspector, "space", Action::PageDown),
+    (Context::Inspector, "home", Action::ScrollTop),
+    (Context::Inspector, "g", Action::ScrollTop),
+    (Context::Inspector, "end", Action::ScrollBottom),
+    (Context::Inspector, "G", Action::ScrollBottom),
+    (Context::Inspector, "left", Action::SelectPrevious),
+    (Context::Inspector, "[", Action::SelectPrevious),
+    (Context::Inspector, "right", Action::SelectNext),
+    (Context::Inspector, "]", Action::SelectNext),
+    (Context::Inspector, "ctrl+c", Action::Quit),
     (Context::Transcript, "e", Action::ExportMarkdown),
     (Context::Transcript, "E", Action::ExportJson),
     (Context::Sessions, "esc", Action::Close),

@@ -2,8 +2,8 @@
 //! their request id, and the clipboard (OSC 52, then a system clipboard command).
 
 use super::state::ErrorInfo;
-use super::{Msg, RequestSpec, StreamUpdate};
-use crate::bedrock::{BedrockError, Client, InvokeOptions, StreamEvent};
+use super::{Msg, RequestSpec, StreamUpdate, WireUpdate};
+use crate::bedrock::{BedrockError, Client, InvokeOptions, StreamEvent, WireLog};
 use crate::models::StreamDecoder;
 use base64::Engine;
 use std::io::Write;
@@ -23,8 +23,20 @@ pub async fn run_request(client: Client, spec: RequestSpec, tx: UnboundedSender<
     };
     let started = Instant::now();
     let options = InvokeOptions::default();
+    let wire = WireLog::new();
+    let sent = |update: WireUpdate| send(StreamUpdate::Wire(Box::new(update)));
     if !spec.stream {
-        let result = client.invoke(&spec.model, spec.body, &options).await;
+        let result = client
+            .invoke_logged(&spec.model, spec.body, &options, Some(&wire))
+            .await;
+        sent(WireUpdate::Sent(wire.requests()));
+        match &result {
+            Ok(response) => {
+                sent(WireUpdate::Response(response.meta.clone()));
+                sent(WireUpdate::Body(response.body.clone()));
+            }
+            Err(e) => sent(WireUpdate::Failed(format!("{}: {e}", e.name()))),
+        }
         let outcome = result.and_then(|response| {
             send(StreamUpdate::Started {
                 first_byte: response.meta.first_byte,
@@ -66,9 +78,17 @@ pub async fn run_request(client: Client, spec: RequestSpec, tx: UnboundedSender<
         });
         return;
     }
-    let mut stream = match client.invoke_stream(&spec.model, spec.body, &options).await {
-        Ok(stream) => stream,
+    let result = client
+        .invoke_stream_logged(&spec.model, spec.body, &options, Some(&wire))
+        .await;
+    sent(WireUpdate::Sent(wire.requests()));
+    let mut stream = match result {
+        Ok(stream) => {
+            sent(WireUpdate::Response(stream.meta.clone()));
+            stream
+        }
         Err(e) => {
+            sent(WireUpdate::Failed(format!("{}: {e}", e.name())));
             send(StreamUpdate::Failed {
                 error: ErrorInfo::from_error(&e, false),
                 elapsed: started.elapsed(),
@@ -86,6 +106,9 @@ pub async fn run_request(client: Client, spec: RequestSpec, tx: UnboundedSender<
             Ok(None) => break None,
             Err(e) => break Some(e),
         };
+        sent(WireUpdate::Frame(Box::new(
+            crate::inspect::FrameRecord::from_frame(&frame),
+        )));
         match frame.event {
             StreamEvent::Chunk(bytes) => match decoder.decode(&bytes) {
                 Ok(delta) => send(StreamUpdate::Delta {
@@ -108,6 +131,9 @@ pub async fn run_request(client: Client, spec: RequestSpec, tx: UnboundedSender<
             delta: rest,
             elapsed: stream.elapsed(),
         });
+    }
+    if let Some(e) = &failure {
+        sent(WireUpdate::Failed(format!("{}: {e}", e.name())));
     }
     send(match failure {
         None => StreamUpdate::Finished {

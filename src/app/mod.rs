@@ -2,6 +2,7 @@
 //! that do I/O (requests, clipboard), and the `select!` loop that owns it all.
 
 pub mod effects;
+pub mod inspector;
 pub mod params;
 pub mod picker;
 pub mod recorder;
@@ -85,6 +86,8 @@ pub enum StreamUpdate {
         /// Time since the request started.
         elapsed: Duration,
     },
+    /// What went over the wire, for the inspector.
+    Wire(Box<WireUpdate>),
     /// The request or the stream failed; text already received stays.
     Failed {
         /// The error.
@@ -92,6 +95,21 @@ pub enum StreamUpdate {
         /// Time since the request started.
         elapsed: Duration,
     },
+}
+
+/// What the wire carried for a request, as it happens.
+#[derive(Debug, Clone)]
+pub enum WireUpdate {
+    /// The attempts as sent (secrets redacted).
+    Sent(Vec<crate::bedrock::SentRequest>),
+    /// The response status and headers.
+    Response(crate::bedrock::ResponseMeta),
+    /// The body of a non-streamed response.
+    Body(bytes::Bytes),
+    /// An event-stream frame.
+    Frame(Box<crate::inspect::FrameRecord>),
+    /// How the exchange failed.
+    Failed(String),
 }
 
 /// I/O that `update` asks for.

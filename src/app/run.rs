@@ -109,6 +109,11 @@ impl App {
         }
     }
 
+    /// Where requests go, once connected.
+    pub fn connection(&self) -> Option<&Connection> {
+        self.connection.as_ref()
+    }
+
     /// A sender for messages from outside (signals).
     pub fn sender(&self) -> mpsc::UnboundedSender<Msg> {
         self.tx.clone()

@@ -121,6 +121,8 @@ pub struct Message {
     pub notes: Vec<String>,
     /// Superseded by a retry: still shown, no longer sent.
     pub superseded: bool,
+    /// What went over the wire for this answer (this run only; not saved).
+    pub exchange: Option<Box<crate::inspect::Exchange>>,
 }
 
 impl Message {
@@ -181,6 +183,13 @@ pub enum Overlay {
     },
     /// The saved-conversation browser.
     Sessions(super::sessions::SessionBrowser),
+    /// The wire inspector for one answer.
+    Inspector {
+        /// The answer's message id.
+        message: u64,
+        /// First row shown (`usize::MAX`: the end).
+        scroll: usize,
+    },
 }
 
 /// Where the transcript view is.
@@ -200,6 +209,10 @@ pub struct ViewMetrics {
     pub content_height: usize,
     /// Lines the transcript pane shows.
     pub viewport_height: usize,
+    /// Rows of the scrollable popup's content (the inspector).
+    pub overlay_content: usize,
+    /// Rows the scrollable popup shows.
+    pub overlay_viewport: usize,
 }
 
 /// Whether requests can go out.
@@ -361,6 +374,7 @@ impl State {
             stats: TurnStats::default(),
             notes: Vec::new(),
             superseded: false,
+            exchange: None,
         });
         id
     }

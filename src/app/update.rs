@@ -6,7 +6,7 @@ use super::picker::Picker;
 use super::state::{
     AnswerStatus, ConnectionState, ErrorInfo, Focus, InFlight, Overlay, Scroll, Speaker, State,
 };
-use super::{Effect, Msg, RequestSpec, StreamUpdate};
+use super::{Effect, Msg, RequestSpec, StreamUpdate, WireUpdate};
 use crate::keymap::{Action, Context};
 use crate::models::{OutputKind, capabilities, catalog};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
@@ -98,6 +98,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         (Overlay::Picker(_), _) => Context::Picker,
         (Overlay::Parameters(_), _) => Context::Parameters,
         (Overlay::Sessions(_), _) => Context::Sessions,
+        (Overlay::Inspector { .. }, _) => Context::Inspector,
         (Overlay::None, Focus::Editor) => Context::Chat,
         (Overlay::None, Focus::Transcript) => Context::Transcript,
     };
@@ -114,6 +115,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         state.quit_armed = false;
     }
     match action {
+        Some(action) if context == Context::Inspector && action != Action::Quit => {
+            super::inspector::perform(state, action);
+            Vec::new()
+        }
         Some(action) if context == Context::Sessions => {
             if action == Action::Quit {
                 return perform(state, context, action, key);
@@ -273,6 +278,7 @@ fn perform(state: &mut State, context: Context, action: Action, key: KeyEvent) -
             return effects;
         }
         Action::OpenSessions => return super::sessions::open_browser(state),
+        Action::ToggleInspector => super::inspector::toggle(state),
         Action::ExportMarkdown => {
             return super::sessions::export_current(state, crate::transcript::export::Format::Md);
         }
@@ -347,6 +353,13 @@ fn scroll_target(state: &mut State, delta: isize) {
     match &mut state.overlay {
         Overlay::Help { scroll } => *scroll = scroll.saturating_add_signed(delta),
         Overlay::Picker(p) => p.move_selection(delta.signum()),
+        Overlay::Inspector { scroll, .. } => {
+            let bottom = state
+                .view
+                .overlay_content
+                .saturating_sub(state.view.overlay_viewport);
+            *scroll = scroll.saturating_add_signed(delta).min(bottom);
+        }
         _ => scroll_transcript(state, delta),
     }
 }
@@ -395,7 +408,7 @@ fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
                 super::sessions::BrowserMode::ConfirmDelete => {}
             }
         }
-        Overlay::Help { .. } => {}
+        Overlay::Help { .. } | Overlay::Inspector { .. } => {}
         Overlay::None => {
             state.focus = Focus::Editor;
             state.editor.insert_str(clean.as_ref());
@@ -631,16 +644,36 @@ fn on_stream(state: &mut State, request_id: u64, update: StreamUpdate) -> Vec<Ef
     };
     let mut finished = false;
     match update {
+        StreamUpdate::Wire(wire) => {
+            let exchange = message.exchange.get_or_insert_default();
+            match *wire {
+                WireUpdate::Sent(requests) => exchange.requests = requests,
+                WireUpdate::Response(meta) => exchange.response(&meta),
+                WireUpdate::Body(body) => {
+                    exchange.response_bytes = body.len();
+                    exchange.response_body = Some(body);
+                }
+                WireUpdate::Frame(frame) => exchange.keep(*frame),
+                WireUpdate::Failed(error) => exchange.error = Some(error),
+            }
+            return Vec::new();
+        }
         StreamUpdate::Started { first_byte } => message.stats.first_byte = Some(first_byte),
         StreamUpdate::Delta { delta, elapsed } => message.apply_delta(&delta, elapsed),
         StreamUpdate::Finished { elapsed } => {
             message.status = AnswerStatus::Complete;
             message.stats.total = Some(elapsed);
+            if let Some(exchange) = &mut message.exchange {
+                exchange.total = Some(elapsed);
+            }
             finished = true;
         }
         StreamUpdate::Failed { error, elapsed } => {
             message.status = AnswerStatus::Failed(error);
             message.stats.total = Some(elapsed);
+            if let Some(exchange) = &mut message.exchange {
+                exchange.total = Some(elapsed);
+            }
             finished = true;
         }
     }

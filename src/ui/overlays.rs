@@ -242,6 +242,7 @@ pub fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
             Context::Parameters => "Parameters form",
             Context::Help => "This help",
             Context::Sessions => "Saved conversations (type to filter)",
+            Context::Inspector => "Wire inspector",
         };
         wrap_into(
             &StyledLine::plain(title, theme.style(Role::Heading)),
@@ -407,4 +408,87 @@ pub fn sessions(state: &State, browser: &SessionBrowser, area: Rect, buf: &mut B
         )),
     };
     put(buf, inner, inner.height - 1, &footer);
+}
+
+/// The wire inspector: the request as sent, the response and every frame of one answer.
+pub fn inspector(
+    state: &State,
+    message: u64,
+    scroll: usize,
+    area: Rect,
+    buf: &mut Buffer,
+    cache: &mut crate::ui::ViewCache,
+) {
+    use crate::inspect::{LineKind, describe};
+    let theme = &state.theme;
+    let answers: Vec<&crate::app::state::Message> = state
+        .messages
+        .iter()
+        .filter(|m| m.exchange.is_some())
+        .collect();
+    let position = answers.iter().position(|m| m.id == message);
+    let Some(answer) = position.and_then(|p| answers.get(p)) else {
+        return;
+    };
+    let model = answer
+        .model
+        .as_deref()
+        .map(State::model_name)
+        .unwrap_or_default();
+    let rect = centered(
+        area,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(1),
+    );
+    let title = format!(
+        "inspector · answer {} of {} · {model} · ←/→ other answers · Esc closes",
+        position.map_or(0, |p| p + 1),
+        answers.len()
+    );
+    let inner = frame(state, rect, &title, buf);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let width = inner.width as usize;
+    let described = answer.exchange.as_deref().map(describe).unwrap_or_default();
+    let style_of = |kind: LineKind| match kind {
+        LineKind::Section => theme.style(Role::Heading),
+        LineKind::Start => theme.style(Role::Accent),
+        LineKind::Header => theme.style(Role::Text),
+        LineKind::Body => theme.style(Role::Code),
+        LineKind::Frame => theme.style(Role::Muted),
+        LineKind::Problem => theme.style(Role::Error),
+        LineKind::Note => theme.style(Role::Muted),
+    };
+    // Rows of each line once wrapped; only the visible ones are built.
+    let rows_of = |text: &str| UnicodeWidthStr::width(text).div_ceil(width).max(1);
+    let safe: Vec<(LineKind, String)> = described
+        .into_iter()
+        .map(|(kind, text)| (kind, sanitize_for_terminal(&text).into_owned()))
+        .collect();
+    let total: usize = safe.iter().map(|(_, text)| rows_of(text)).sum();
+    let viewport = inner.height as usize;
+    cache.set_overlay_size(total, viewport);
+    let first = scroll.min(total.saturating_sub(viewport));
+    let mut row = 0;
+    let mut y = 0u16;
+    for (kind, text) in &safe {
+        let rows = rows_of(text);
+        if row + rows <= first {
+            row += rows;
+            continue;
+        }
+        let mut styled = StyledLine::plain(text.clone(), style_of(*kind));
+        styled.breaks = crate::ui::wrap::Break::Anywhere;
+        let mut wrapped = Vec::new();
+        wrap_into(&styled, width, &mut wrapped);
+        for line in wrapped.iter().skip(first.saturating_sub(row)) {
+            if y >= inner.height {
+                return;
+            }
+            put(buf, inner, y, line);
+            y += 1;
+        }
+        row += rows;
+    }
 }

@@ -90,6 +90,12 @@ impl ViewCache {
     pub fn metrics(&self) -> ViewMetrics {
         self.metrics
     }
+
+    /// Records the size of a scrollable popup's content and view.
+    pub fn set_overlay_size(&mut self, content: usize, viewport: usize) {
+        self.metrics.overlay_content = content;
+        self.metrics.overlay_viewport = viewport;
+    }
 }
 
 /// Draws the transcript into `area`.
@@ -112,6 +118,7 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
     cache.metrics = ViewMetrics {
         content_height: total,
         viewport_height: viewport,
+        ..cache.metrics
     };
     let max_top = total.saturating_sub(viewport);
     let top = match state.scroll {
