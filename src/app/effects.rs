@@ -32,7 +32,7 @@ pub async fn run_request(client: Client, spec: RequestSpec, tx: UnboundedSender<
         sent(WireUpdate::Sent(wire.requests()));
         match &result {
             Ok(response) => {
-                sent(WireUpdate::Response(response.meta.clone()));
+                sent(WireUpdate::Response(Box::new(response.meta.clone())));
                 sent(WireUpdate::Body(response.body.clone()));
             }
             Err(e) => sent(WireUpdate::Failed(format!("{}: {e}", e.name()))),
@@ -84,7 +84,7 @@ pub async fn run_request(client: Client, spec: RequestSpec, tx: UnboundedSender<
     sent(WireUpdate::Sent(wire.requests()));
     let mut stream = match result {
         Ok(stream) => {
-            sent(WireUpdate::Response(stream.meta.clone()));
+            sent(WireUpdate::Response(Box::new(stream.meta.clone())));
             stream
         }
         Err(e) => {

@@ -103,7 +103,7 @@ pub enum WireUpdate {
     /// The attempts as sent (secrets redacted).
     Sent(Vec<crate::bedrock::SentRequest>),
     /// The response status and headers.
-    Response(crate::bedrock::ResponseMeta),
+    Response(Box<crate::bedrock::ResponseMeta>),
     /// The body of a non-streamed response.
     Body(bytes::Bytes),
     /// An event-stream frame.
