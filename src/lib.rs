@@ -4,6 +4,7 @@
 pub mod app;
 pub mod bedrock;
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod connect;
 pub mod emulator;

@@ -1,7 +1,9 @@
 //! The `bedrock-tui` binary: parses the command line and opens the chat screen or runs a
 //! subcommand.
 
-use bedrock_tui::cli::{Cli, Command, ask, chat, config, emulator, models, transcripts};
+use bedrock_tui::cli::{
+    Cli, Command, ask, chat, compare_types, config, emulator, models, transcripts,
+};
 use clap::Parser;
 
 fn main() {
@@ -23,6 +25,7 @@ fn main() {
             Some(Command::Models(args)) => models::run(args).await,
             Some(Command::Config(args)) => config::run(args),
             Some(Command::Transcripts(args)) => transcripts::run(args),
+            Some(Command::CompareTypes(args)) => compare_types::run(*args).await,
             None => chat::run(cli.chat).await,
         }
     });

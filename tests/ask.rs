@@ -640,3 +640,51 @@ async fn verbose_shows_the_exchange_with_credentials_redacted() {
         "{stderr}"
     );
 }
+
+#[test]
+fn compare_types_tabulates_every_combination() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(bare(home.path()).args(["compare-types", "--json", "hi [[emulator:tokens=5]]"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 8, "2 accepts x 2 content types x stream/invoke");
+    for row in &rows {
+        let content_type_ok = row["content_type"] == "application/json";
+        if content_type_ok {
+            assert_eq!(row["status"], 200, "{row}");
+            assert_eq!(row["response_content_type"], "application/json", "{row}");
+            assert!(row["bytes"].as_u64().unwrap() > 100, "{row}");
+            assert!(!row["first_line"].as_str().unwrap().is_empty());
+        } else {
+            assert_eq!(row["status"], 400, "{row}");
+            assert_eq!(row["error"], "ValidationException", "{row}");
+            assert!(
+                row["first_line"].as_str().unwrap().contains("Content-Type"),
+                "{row}"
+            );
+        }
+    }
+    assert!(rows.iter().any(|r| r["stream"] == true) && rows.iter().any(|r| r["stream"] == false));
+
+    let out = run(bare(home.path()).args([
+        "compare-types",
+        "--accept",
+        "text/plain",
+        "--accept",
+        "application/json",
+        "-m",
+        "us.meta.llama4-scout-17b-instruct-v1:0",
+        "hi",
+    ]));
+    let table = text(&out.stdout);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 3, "header and two invoke-only rows:\n{table}");
+    assert!(
+        lines[1].starts_with("text/plain") && lines[1].contains("400 ValidationException"),
+        "{table}"
+    );
+    assert!(lines[2].contains(" invoke 200 "), "{table}");
+}

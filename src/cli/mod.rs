@@ -2,6 +2,7 @@
 
 pub mod ask;
 pub mod chat;
+pub mod compare_types;
 pub mod config;
 pub mod emulator;
 pub mod models;
@@ -64,6 +65,35 @@ pub enum Command {
     Config(ConfigArgs),
     /// Saved conversations: list, show, export, rename, delete.
     Transcripts(TranscriptsArgs),
+    /// Send one prompt with each combination of Accept, Content-Type and streaming, and
+    /// tabulate what came back.
+    CompareTypes(Box<CompareTypesArgs>),
+}
+
+/// `bedrock-tui compare-types`.
+#[derive(Debug, Clone, Args)]
+pub struct CompareTypesArgs {
+    /// The prompt; read from standard input when absent.
+    pub prompt: Option<String>,
+    /// Model id, inference-profile id or ARN.
+    #[arg(long, short, value_name = "ID")]
+    pub model: Option<String>,
+    /// Request format, for ids that do not reveal it.
+    #[arg(long, value_name = "NAME", value_parser = parse_family)]
+    pub family: Option<FamilyId>,
+    /// Accept values to try (repeatable; default: application/json, */* and what the family
+    /// documents).
+    #[arg(long, value_name = "MIME")]
+    pub accept: Vec<String>,
+    /// Content-Type values to try (repeatable; default: application/json and */*).
+    #[arg(long, value_name = "MIME")]
+    pub content_type: Vec<String>,
+    /// One JSON object per combination instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Where requests go.
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 /// `bedrock-tui transcripts`.

@@ -1,0 +1,181 @@
+//! `bedrock-tui compare-types`: the accept / content-type matrix from the command line.
+
+use super::CompareTypesArgs;
+use super::ask::{EXIT_FAILURE, EXIT_USAGE, report};
+use crate::compare::{self, Combination, Outcome};
+use crate::connect::connect;
+use crate::models::{Conversation, Parameters, capabilities, catalog, family_of};
+use crate::text::sanitize_for_terminal;
+use serde_json::json;
+use std::io::{IsTerminal, Read};
+
+/// Runs `compare-types` and returns the exit status: 0 when every combination was tried,
+/// whatever each answered.
+pub async fn run(args: CompareTypesArgs) -> i32 {
+    let model = args
+        .model
+        .clone()
+        .unwrap_or_else(|| catalog::default_model().to_string());
+    let Some(family) = args.family.or_else(|| family_of(&model)) else {
+        eprintln!("error: cannot tell the request format of {model:?}; pass --family");
+        return EXIT_USAGE;
+    };
+    let prompt = match read_prompt(args.prompt.as_deref()) {
+        Ok(prompt) => prompt,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let info = catalog::lookup(&model).filter(|m| m.family == family);
+    let streams = info.map_or(family.streams(), |m| m.streaming);
+    let mut combinations = compare::default_combinations(family, streams);
+    if !args.accept.is_empty() || !args.content_type.is_empty() {
+        let accepts = if args.accept.is_empty() {
+            vec!["application/json".to_string()]
+        } else {
+            args.accept.clone()
+        };
+        let content_types = if args.content_type.is_empty() {
+            vec!["application/json".to_string()]
+        } else {
+            args.content_type.clone()
+        };
+        let modes: &[bool] = if streams { &[true, false] } else { &[false] };
+        combinations.clear();
+        for &stream in modes {
+            for content_type in &content_types {
+                for accept in &accepts {
+                    combinations.push(Combination {
+                        accept: accept.clone(),
+                        content_type: content_type.clone(),
+                        stream,
+                    });
+                }
+            }
+        }
+    }
+    let conversation = Conversation::single(prompt);
+    let body_for = |stream: bool| {
+        let mut params = Parameters::default();
+        capabilities::apply(info, family, &mut params, stream)
+            .map_err(|e| e.to_string())
+            .and_then(|adjusted| {
+                family
+                    .adapter()
+                    .build_body(&conversation, &params, adjusted.stream)
+                    .map_err(|e| e.to_string())
+            })
+            .map(|body| bytes::Bytes::from(body.to_string()))
+    };
+    let connection = match connect(&args.aws.connect_options(0.0)).await {
+        Ok(c) => c,
+        Err(e) => return report(&e),
+    };
+    if let Some(emulator) = &connection.emulator {
+        eprintln!(
+            "bedrock-tui: answering from the built-in Bedrock emulator at {}",
+            emulator.endpoint()
+        );
+    }
+    let mut outcomes = Vec::new();
+    for combination in combinations {
+        let body = match body_for(combination.stream) {
+            Ok(body) => body,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_USAGE;
+            }
+        };
+        let outcome = compare::run(&connection.client, &model, family, body, combination).await;
+        if args.json {
+            println!("{}", outcome_json(&outcome));
+        }
+        outcomes.push(outcome);
+    }
+    if !args.json {
+        print_table(&outcomes);
+    }
+    if outcomes.is_empty() {
+        return EXIT_FAILURE;
+    }
+    0
+}
+
+fn read_prompt(prompt: Option<&str>) -> Result<String, String> {
+    if let Some(prompt) = prompt {
+        return Ok(prompt.to_string());
+    }
+    if std::io::stdin().is_terminal() {
+        return Err("no prompt: pass it as an argument or pipe it on standard input".into());
+    }
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read the prompt: {e}"))?;
+    Ok(text)
+}
+
+fn outcome_json(o: &Outcome) -> serde_json::Value {
+    json!({
+        "accept": o.combination.accept,
+        "content_type": o.combination.content_type,
+        "stream": o.combination.stream,
+        "status": o.status,
+        "error": o.error,
+        "response_content_type": o.content_type,
+        "bytes": o.bytes,
+        "first_byte_ms": o.first_byte.map(|d| d.as_millis()),
+        "total_ms": o.total.as_millis(),
+        "first_line": o.first_line,
+    })
+}
+
+/// The outcomes as a table, one row per combination.
+pub fn table_rows(outcomes: &[Outcome]) -> Vec<String> {
+    let mut rows = vec![format!(
+        "{:<18} {:<18} {:<6} {:<30} {:<36} {:>6} {:>7} {:>7}  {}",
+        "ACCEPT",
+        "CONTENT-TYPE",
+        "MODE",
+        "RESULT",
+        "RESPONSE TYPE",
+        "BYTES",
+        "FIRST",
+        "TOTAL",
+        "ANSWER"
+    )];
+    for o in outcomes {
+        let first_line: String = o.first_line.chars().take(60).collect();
+        rows.push(format!(
+            "{:<18} {:<18} {:<6} {:<30} {:<36} {:>6} {:>7} {:>7}  {}",
+            o.combination.accept,
+            o.combination.content_type,
+            if o.combination.stream {
+                "stream"
+            } else {
+                "invoke"
+            },
+            o.result(),
+            o.content_type.as_deref().unwrap_or("-"),
+            o.bytes,
+            o.first_byte
+                .map(|d| format!("{} ms", d.as_millis()))
+                .unwrap_or_else(|| "-".into()),
+            format!("{} ms", o.total.as_millis()),
+            first_line
+        ));
+    }
+    rows
+}
+
+fn print_table(outcomes: &[Outcome]) {
+    let terminal = std::io::stdout().is_terminal();
+    for row in table_rows(outcomes) {
+        if terminal {
+            println!("{}", sanitize_for_terminal(&row));
+        } else {
+            println!("{row}");
+        }
+    }
+}

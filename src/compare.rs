@@ -1,0 +1,208 @@
+//! The accept / content-type matrix: one request body sent to one model for each combination
+//! of `Accept`, `Content-Type` and streaming, with what came back (status or exception, the
+//! response's content type, bytes, first-byte and total latency, the first line of the answer)
+//! and the whole exchange for the inspector. Used by `compare-types` and by the chat.
+
+use crate::bedrock::{BedrockError, Client, InvokeOptions, StreamEvent, WireLog};
+use crate::inspect::Exchange;
+use crate::models::{FamilyId, OutputKind, StreamDecoder};
+use bytes::Bytes;
+use std::time::{Duration, Instant};
+
+/// One combination to try.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Combination {
+    /// `Accept` (`X-Amzn-Bedrock-Accept` when streaming).
+    pub accept: String,
+    /// `Content-Type`.
+    pub content_type: String,
+    /// InvokeModelWithResponseStream (else InvokeModel).
+    pub stream: bool,
+}
+
+/// The default combinations for a family: `application/json` and `*/*` for both headers, plus
+/// what the family documents (`image/png` for image models), streamed and not where the model
+/// streams.
+pub fn default_combinations(family: FamilyId, streams: bool) -> Vec<Combination> {
+    let mut accepts = vec!["application/json".to_string(), "*/*".to_string()];
+    if family.output() == OutputKind::Image {
+        accepts.push("image/png".to_string());
+    }
+    let content_types = ["application/json", "*/*"];
+    let modes: &[bool] = if streams { &[true, false] } else { &[false] };
+    let mut combinations = Vec::new();
+    for &stream in modes {
+        for content_type in content_types {
+            for accept in &accepts {
+                combinations.push(Combination {
+                    accept: accept.clone(),
+                    content_type: content_type.to_string(),
+                    stream,
+                });
+            }
+        }
+    }
+    combinations
+}
+
+/// What one combination gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The combination.
+    pub combination: Combination,
+    /// HTTP status, when a response arrived.
+    pub status: Option<u16>,
+    /// Exception or error name, when it failed (in the response or in the stream).
+    pub error: Option<String>,
+    /// The response's model content type (`X-Amzn-Bedrock-Content-Type` or `Content-Type`).
+    pub content_type: Option<String>,
+    /// Bytes received (body, or payloads of the frames).
+    pub bytes: usize,
+    /// Time to the response headers.
+    pub first_byte: Option<Duration>,
+    /// Time to the end.
+    pub total: Duration,
+    /// The first line of the answer (or of the error message).
+    pub first_line: String,
+    /// Everything that went over the wire.
+    pub exchange: Exchange,
+}
+
+impl Outcome {
+    /// `200`, `200 · ThrottlingException` (in the stream) or `400 ValidationException`.
+    pub fn result(&self) -> String {
+        match (self.status, &self.error) {
+            (Some(status), Some(error)) if status == 200 => format!("200 · {error}"),
+            (Some(status), Some(error)) => format!("{status} {error}"),
+            (Some(status), None) => status.to_string(),
+            (None, Some(error)) => error.clone(),
+            (None, None) => "-".to_string(),
+        }
+    }
+}
+
+/// Sends `body` to `model` with one combination and reads the whole answer.
+pub async fn run(
+    client: &Client,
+    model: &str,
+    family: FamilyId,
+    body: Bytes,
+    combination: Combination,
+) -> Outcome {
+    let started = Instant::now();
+    let options = InvokeOptions {
+        accept: Some(combination.accept.clone()),
+        content_type: Some(combination.content_type.clone()),
+        ..InvokeOptions::default()
+    };
+    let wire = WireLog::new();
+    let mut exchange = Exchange::default();
+    let mut text = String::new();
+    let mut content_type = None;
+    let result: Result<(), BedrockError> = if combination.stream {
+        match client
+            .invoke_stream_logged(model, body, &options, Some(&wire))
+            .await
+        {
+            Ok(mut stream) => {
+                exchange.response(&stream.meta);
+                content_type = stream.meta.content_type.clone();
+                let mut decoder = StreamDecoder::new(family);
+                loop {
+                    match stream.next_frame().await {
+                        Ok(Some(frame)) => {
+                            exchange.frame(&frame);
+                            match frame.event {
+                                StreamEvent::Chunk(bytes) => {
+                                    if let Ok(delta) = decoder.decode(&bytes) {
+                                        text.push_str(&delta.text);
+                                    }
+                                }
+                                StreamEvent::Unknown => {}
+                                other => {
+                                    if let Some(e) = other.into_error() {
+                                        break Err(e);
+                                    }
+                                }
+                            }
+                        }
+                        Ok(None) => {
+                            text.push_str(&decoder.finish().text);
+                            break Ok(());
+                        }
+                        Err(e) => break Err(e),
+                    }
+                }
+            }
+            Err(e) => Err(e),
+        }
+    } else {
+        match client
+            .invoke_logged(model, body, &options, Some(&wire))
+            .await
+        {
+            Ok(response) => {
+                exchange.response(&response.meta);
+                content_type = response.meta.content_type.clone();
+                exchange.response_bytes = response.body.len();
+                match family.adapter().parse_response(&response.body) {
+                    Ok(completion) => {
+                        text = completion.text;
+                        if text.is_empty() && !completion.images.is_empty() {
+                            text = format!("({} image(s))", completion.images.len());
+                        }
+                    }
+                    Err(_) => text = String::from_utf8_lossy(&response.body).into_owned(),
+                }
+                exchange.response_body = Some(response.body);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    };
+    exchange.requests = wire.requests();
+    exchange.total = Some(started.elapsed());
+    let error = result.as_ref().err().map(|e| e.name().to_string());
+    if let Err(e) = &result {
+        exchange.error = Some(format!("{}: {e}", e.name()));
+        if exchange.status.is_none() {
+            exchange.status = e.service().and_then(|s| s.status);
+        }
+        if text.is_empty() {
+            text = e.to_string();
+        }
+    }
+    let first_line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default()
+        .to_string();
+    Outcome {
+        status: exchange.status,
+        error,
+        content_type,
+        bytes: exchange.response_bytes,
+        first_byte: exchange.first_byte,
+        total: started.elapsed(),
+        first_line,
+        exchange,
+        combination,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_family() {
+        let text = default_combinations(FamilyId::Anthropic, true);
+        assert_eq!(text.len(), 8);
+        assert!(text.iter().any(|c| c.stream) && text.iter().any(|c| !c.stream));
+        let images = default_combinations(FamilyId::TitanImage, false);
+        assert_eq!(images.len(), 6);
+        assert!(images.iter().any(|c| c.accept == "image/png"));
+        assert!(images.iter().all(|c| !c.stream));
+    }
+}
