@@ -72,7 +72,7 @@ impl Outcome {
     /// `200`, `200 · ThrottlingException` (in the stream) or `400 ValidationException`.
     pub fn result(&self) -> String {
         match (self.status, &self.error) {
-            (Some(status), Some(error)) if status == 200 => format!("200 · {error}"),
+            (Some(200), Some(error)) => format!("200 · {error}"),
             (Some(status), Some(error)) => format!("{status} {error}"),
             (Some(status), None) => status.to_string(),
             (None, Some(error)) => error.clone(),
