@@ -68,6 +68,7 @@ actions! {
     SelectPrevious => "select_previous": "Select the previous item.",
     SelectNext => "select_next": "Select the next item.",
     ToggleInspector => "toggle_inspector": "Show what went over the wire for an answer: request, response, frames.",
+    CompareTypes => "compare_types": "Send the prompt with each Accept / Content-Type / streaming combination.",
     OpenSessions => "open_sessions": "Browse saved conversations (open, rename, delete, export).",
     ExportMarkdown => "export_markdown": "Export the conversation as Markdown to the current directory.",
     ExportJson => "export_json": "Export the conversation as JSON to the current directory.",
@@ -93,6 +94,8 @@ pub enum Context {
     Sessions,
     /// The wire inspector is open.
     Inspector,
+    /// The accept / content-type matrix is open.
+    Matrix,
 }
 
 impl Context {
@@ -105,6 +108,7 @@ impl Context {
         Context::Help,
         Context::Sessions,
         Context::Inspector,
+        Context::Matrix,
     ];
 
     /// The context's name in the config file.
@@ -117,6 +121,7 @@ impl Context {
             Context::Help => "help",
             Context::Sessions => "sessions",
             Context::Inspector => "inspector",
+            Context::Matrix => "matrix",
         }
     }
 }
@@ -295,6 +300,7 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Chat, "ctrl+n", Action::NewConversation),
     (Context::Chat, "ctrl+o", Action::OpenSessions),
     (Context::Chat, "f3", Action::ToggleInspector),
+    (Context::Chat, "f4", Action::CompareTypes),
     (Context::Chat, "ctrl+e", Action::ExportMarkdown),
     (Context::Chat, "alt+e", Action::ExportJson),
     (Context::Chat, "tab", Action::FocusTranscript),
@@ -330,6 +336,17 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Transcript, "ctrl+c", Action::Quit),
     (Context::Transcript, "o", Action::OpenSessions),
     (Context::Transcript, "w", Action::ToggleInspector),
+    (Context::Transcript, "c", Action::CompareTypes),
+    (Context::Transcript, "f4", Action::CompareTypes),
+    (Context::Matrix, "esc", Action::Close),
+    (Context::Matrix, "f4", Action::Close),
+    (Context::Matrix, "q", Action::Close),
+    (Context::Matrix, "enter", Action::Confirm),
+    (Context::Matrix, "up", Action::SelectPrevious),
+    (Context::Matrix, "k", Action::SelectPrevious),
+    (Context::Matrix, "down", Action::SelectNext),
+    (Context::Matrix, "j", Action::SelectNext),
+    (Context::Matrix, "ctrl+c", Action::Quit),
     (Context::Transcript, "f3", Action::ToggleInspector),
     (Context::Inspector, "esc", Action::Close),
     (Context::Inspector, "f3", Action::Close),

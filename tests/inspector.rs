@@ -106,3 +106,82 @@ async fn the_inspector_shows_request_response_and_frames_without_secrets() {
         h.settle().await;
     }
 }
+
+fn matrix_done(h: &Harness) -> bool {
+    matches!(&h.app.state.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_matrix_runs_every_combination_and_opens_rows_in_the_inspector() {
+    let mut h = Harness::start(Setup {
+        width: 120,
+        height: 30,
+        ..Setup::default()
+    })
+    .await;
+    h.press(KeyCode::F(4));
+    h.settle().await;
+    assert!(h.screen().contains("type a prompt first"), "{}", h.screen());
+
+    // The draft is the prompt; it stays in the editor.
+    h.type_text("matrix prompt [[emulator:tokens=5]]");
+    h.press(KeyCode::F(4));
+    h.until("every combination", matrix_done).await;
+    let screen = h.screen();
+    assert!(screen.contains("8/8"), "{screen}");
+    assert_eq!(
+        screen.matches("400 ValidationException").count(),
+        4,
+        "{screen}"
+    );
+    assert_eq!(
+        screen.matches(" 200 ").count(),
+        4,
+        "json content type answers, streamed and not: {screen}"
+    );
+    assert_eq!(h.app.state.draft(), "matrix prompt [[emulator:tokens=5]]");
+
+    // Row 3 (Content-Type */*, streamed) in the inspector, then back to the table.
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    let pages = all_pages(&mut h).await;
+    assert!(pages.contains("content-type: */*"), "{pages}");
+    assert!(pages.contains("HTTP 400"), "{pages}");
+    assert!(
+        pages.contains("ValidationException: The provided Content-Type header value */*"),
+        "{pages}"
+    );
+    h.press(KeyCode::Right);
+    h.settle().await;
+    assert!(
+        h.screen().contains("Accept */* · Content-Type */*"),
+        "{}",
+        h.screen()
+    );
+    h.press(KeyCode::Esc);
+    h.settle().await;
+    assert!(
+        h.screen().contains("accept / content-type"),
+        "{}",
+        h.screen()
+    );
+    h.press(KeyCode::Esc);
+    h.settle().await;
+    assert!(matches!(h.app.state.overlay, Overlay::None));
+
+    // Without a draft, the last prompt is used.
+    h.app.state.set_draft("");
+    h.send("sent prompt [[emulator:tokens=3]]").await;
+    h.finish_answer().await;
+    h.press(KeyCode::F(4));
+    h.until("every combination", matrix_done).await;
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    let pages = all_pages(&mut h).await;
+    assert!(
+        pages.contains("\"text\": \"sent prompt [[emulator:tokens=3]]\""),
+        "{pages}"
+    );
+}

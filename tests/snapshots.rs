@@ -72,5 +72,15 @@ async fn screens_at_80x24_and_40x12() {
         h.press(KeyCode::Delete);
         h.settle().await;
         settings().bind(|| insta::assert_snapshot!(format!("sessions_delete_{size}"), h.screen()));
+        h.press(KeyCode::Char('n'));
+        h.press(KeyCode::Esc);
+
+        // The accept / content-type matrix once every combination has answered.
+        h.press(KeyCode::F(4));
+        h.until("the matrix", |h| {
+            matches!(&h.app.state.overlay, bedrock_tui::app::state::Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
+        })
+        .await;
+        settings().bind(|| insta::assert_snapshot!(format!("matrix_{size}"), h.screen()));
     }
 }

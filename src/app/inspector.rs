@@ -34,18 +34,32 @@ pub fn perform(state: &mut State, action: Action) {
         .overlay_content
         .saturating_sub(state.view.overlay_viewport);
     let answers = inspectable(state);
+    if let Overlay::Matrix(view) = &mut state.overlay {
+        // A row of the matrix: Esc goes back to the table, left/right to the other rows.
+        let last = view.rows.len().saturating_sub(1);
+        let Some(scroll) = &mut view.inspect else {
+            return;
+        };
+        match action {
+            Action::Close | Action::ToggleInspector => view.inspect = None,
+            Action::SelectPrevious => {
+                view.selected = view.selected.saturating_sub(1);
+                *scroll = 0;
+            }
+            Action::SelectNext => {
+                view.selected = (view.selected + 1).min(last);
+                *scroll = 0;
+            }
+            other => scroll_by(scroll, other, page, bottom),
+        }
+        return;
+    }
     let Overlay::Inspector { message, scroll } = &mut state.overlay else {
         return;
     };
     let position = answers.iter().position(|id| id == message);
     match action {
         Action::Close | Action::ToggleInspector => state.overlay = Overlay::None,
-        Action::ScrollUp => *scroll = (*scroll).min(bottom).saturating_sub(1),
-        Action::ScrollDown => *scroll = (*scroll + 1).min(bottom),
-        Action::PageUp => *scroll = (*scroll).min(bottom).saturating_sub(page),
-        Action::PageDown => *scroll = (*scroll + page).min(bottom),
-        Action::ScrollTop => *scroll = 0,
-        Action::ScrollBottom => *scroll = bottom,
         Action::SelectPrevious | Action::SelectNext => {
             let next = match (position, action == Action::SelectNext) {
                 (Some(p), true) => answers.get(p + 1),
@@ -57,6 +71,18 @@ pub fn perform(state: &mut State, action: Action) {
                 *scroll = 0;
             }
         }
+        other => scroll_by(scroll, other, page, bottom),
+    }
+}
+
+fn scroll_by(scroll: &mut usize, action: Action, page: usize, bottom: usize) {
+    match action {
+        Action::ScrollUp => *scroll = (*scroll).min(bottom).saturating_sub(1),
+        Action::ScrollDown => *scroll = (*scroll + 1).min(bottom),
+        Action::PageUp => *scroll = (*scroll).min(bottom).saturating_sub(page),
+        Action::PageDown => *scroll = (*scroll + page).min(bottom),
+        Action::ScrollTop => *scroll = 0,
+        Action::ScrollBottom => *scroll = bottom,
         _ => {}
     }
 }

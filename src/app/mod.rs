@@ -3,6 +3,7 @@
 
 pub mod effects;
 pub mod inspector;
+pub mod matrix;
 pub mod params;
 pub mod picker;
 pub mod recorder;
@@ -49,6 +50,15 @@ pub enum Msg {
     SessionsListed(Result<Vec<Summary>, String>),
     /// A rename, delete or export finished: what to say, or the error.
     SessionTask(Result<String, String>),
+    /// A combination of the matrix answered.
+    MatrixOutcome {
+        /// Which run.
+        run: u64,
+        /// Which row.
+        index: usize,
+        /// What came back.
+        outcome: Box<crate::compare::Outcome>,
+    },
     /// SIGTERM or SIGHUP: quit now.
     Terminate,
 }
@@ -139,6 +149,8 @@ pub enum Effect {
     },
     /// Delete a saved session.
     DeleteSession(PathBuf),
+    /// Run the accept / content-type matrix.
+    RunMatrix(Box<MatrixSpec>),
     /// Export a session to the current directory.
     Export {
         /// Which.
@@ -146,6 +158,23 @@ pub enum Effect {
         /// Markdown or JSON.
         format: Format,
     },
+}
+
+/// A run of the accept / content-type matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatrixSpec {
+    /// Its id.
+    pub run: u64,
+    /// Model id.
+    pub model: String,
+    /// Request format.
+    pub family: FamilyId,
+    /// The body for streamed combinations.
+    pub stream_body: bytes::Bytes,
+    /// The body for InvokeModel.
+    pub invoke_body: bytes::Bytes,
+    /// What to try, in order.
+    pub combinations: Vec<crate::compare::Combination>,
 }
 
 /// The session an export reads.

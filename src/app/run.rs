@@ -357,6 +357,39 @@ impl App {
                     tokio::task::spawn_blocking(job);
                 }
             }
+            Effect::RunMatrix(spec) => {
+                let Some(connection) = &self.connection else {
+                    self.state.flash("not connected yet", true);
+                    return;
+                };
+                let client = connection.client.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    for (index, combination) in spec.combinations.iter().enumerate() {
+                        let body = if combination.stream {
+                            spec.stream_body.clone()
+                        } else {
+                            spec.invoke_body.clone()
+                        };
+                        let outcome = crate::compare::run(
+                            &client,
+                            &spec.model,
+                            spec.family,
+                            body,
+                            combination.clone(),
+                        )
+                        .await;
+                        let sent = tx.send(Msg::MatrixOutcome {
+                            run: spec.run,
+                            index,
+                            outcome: Box::new(outcome),
+                        });
+                        if sent.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
             Effect::ListModels => {
                 if let Some(connection) = &self.connection {
                     let client = connection.client.clone();

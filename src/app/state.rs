@@ -183,6 +183,8 @@ pub enum Overlay {
     },
     /// The saved-conversation browser.
     Sessions(super::sessions::SessionBrowser),
+    /// The accept / content-type matrix.
+    Matrix(super::matrix::MatrixView),
     /// The wire inspector for one answer.
     Inspector {
         /// The answer's message id.

@@ -74,6 +74,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::MatrixOutcome {
+            run,
+            index,
+            outcome,
+        } => {
+            super::matrix::on_outcome(state, run, index, outcome);
+            Vec::new()
+        }
         Msg::Terminate => {
             state.quit = true;
             cancel(state)
@@ -99,6 +107,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         (Overlay::Parameters(_), _) => Context::Parameters,
         (Overlay::Sessions(_), _) => Context::Sessions,
         (Overlay::Inspector { .. }, _) => Context::Inspector,
+        (Overlay::Matrix(view), _) if view.inspect.is_some() => Context::Inspector,
+        (Overlay::Matrix(_), _) => Context::Matrix,
         (Overlay::None, Focus::Editor) => Context::Chat,
         (Overlay::None, Focus::Transcript) => Context::Transcript,
     };
@@ -117,6 +127,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     match action {
         Some(action) if context == Context::Inspector && action != Action::Quit => {
             super::inspector::perform(state, action);
+            Vec::new()
+        }
+        Some(action) if context == Context::Matrix && action != Action::Quit => {
+            super::matrix::perform(state, action);
             Vec::new()
         }
         Some(action) if context == Context::Sessions => {
@@ -279,6 +293,7 @@ fn perform(state: &mut State, context: Context, action: Action, key: KeyEvent) -
         }
         Action::OpenSessions => return super::sessions::open_browser(state),
         Action::ToggleInspector => super::inspector::toggle(state),
+        Action::CompareTypes => return super::matrix::start(state),
         Action::ExportMarkdown => {
             return super::sessions::export_current(state, crate::transcript::export::Format::Md);
         }
@@ -353,7 +368,11 @@ fn scroll_target(state: &mut State, delta: isize) {
     match &mut state.overlay {
         Overlay::Help { scroll } => *scroll = scroll.saturating_add_signed(delta),
         Overlay::Picker(p) => p.move_selection(delta.signum()),
-        Overlay::Inspector { scroll, .. } => {
+        Overlay::Matrix(super::matrix::MatrixView {
+            inspect: Some(scroll),
+            ..
+        })
+        | Overlay::Inspector { scroll, .. } => {
             let bottom = state
                 .view
                 .overlay_content
@@ -408,7 +427,7 @@ fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
                 super::sessions::BrowserMode::ConfirmDelete => {}
             }
         }
-        Overlay::Help { .. } | Overlay::Inspector { .. } => {}
+        Overlay::Help { .. } | Overlay::Inspector { .. } | Overlay::Matrix(_) => {}
         Overlay::None => {
             state.focus = Focus::Editor;
             state.editor.insert_str(clean.as_ref());

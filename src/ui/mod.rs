@@ -65,6 +65,7 @@ pub fn render(state: &State, cache: &mut ViewCache, frame: &mut Frame<'_>) {
         Overlay::Parameters(form) => overlays::parameters(state, form, area, frame.buffer_mut()),
         Overlay::Help { scroll } => overlays::help(state, *scroll, area, frame.buffer_mut()),
         Overlay::Sessions(browser) => overlays::sessions(state, browser, area, frame.buffer_mut()),
+        Overlay::Matrix(view) => overlays::matrix(state, view, area, frame.buffer_mut(), cache),
         Overlay::Inspector { message, scroll } => {
             overlays::inspector(state, *message, *scroll, area, frame.buffer_mut(), cache)
         }

@@ -243,6 +243,7 @@ pub fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
             Context::Help => "This help",
             Context::Sessions => "Saved conversations (type to filter)",
             Context::Inspector => "Wire inspector",
+            Context::Matrix => "Accept / content-type matrix",
         };
         wrap_into(
             &StyledLine::plain(title, theme.style(Role::Heading)),
@@ -410,7 +411,7 @@ pub fn sessions(state: &State, browser: &SessionBrowser, area: Rect, buf: &mut B
     put(buf, inner, inner.height - 1, &footer);
 }
 
-/// The wire inspector: the request as sent, the response and every frame of one answer.
+/// The wire inspector for one answer of the transcript.
 pub fn inspector(
     state: &State,
     message: u64,
@@ -419,8 +420,6 @@ pub fn inspector(
     buf: &mut Buffer,
     cache: &mut crate::ui::ViewCache,
 ) {
-    use crate::inspect::{LineKind, describe};
-    let theme = &state.theme;
     let answers: Vec<&crate::app::state::Message> = state
         .messages
         .iter()
@@ -430,27 +429,44 @@ pub fn inspector(
     let Some(answer) = position.and_then(|p| answers.get(p)) else {
         return;
     };
+    let Some(exchange) = answer.exchange.as_deref() else {
+        return;
+    };
     let model = answer
         .model
         .as_deref()
         .map(State::model_name)
         .unwrap_or_default();
-    let rect = centered(
-        area,
-        area.width.saturating_sub(2),
-        area.height.saturating_sub(1),
-    );
     let title = format!(
         "inspector · answer {} of {} · {model} · ←/→ other answers · Esc closes",
         position.map_or(0, |p| p + 1),
         answers.len()
     );
-    let inner = frame(state, rect, &title, buf);
+    exchange_view(state, &title, exchange, scroll, area, buf, cache);
+}
+
+/// An exchange, scrolled: the request as sent, the response and every frame.
+fn exchange_view(
+    state: &State,
+    title: &str,
+    exchange: &crate::inspect::Exchange,
+    scroll: usize,
+    area: Rect,
+    buf: &mut Buffer,
+    cache: &mut crate::ui::ViewCache,
+) {
+    use crate::inspect::{LineKind, describe};
+    let theme = &state.theme;
+    let rect = centered(
+        area,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(1),
+    );
+    let inner = frame(state, rect, title, buf);
     if inner.width == 0 || inner.height == 0 {
         return;
     }
     let width = inner.width as usize;
-    let described = answer.exchange.as_deref().map(describe).unwrap_or_default();
     let style_of = |kind: LineKind| match kind {
         LineKind::Section => theme.style(Role::Heading),
         LineKind::Start => theme.style(Role::Accent),
@@ -462,7 +478,7 @@ pub fn inspector(
     };
     // Rows of each line once wrapped; only the visible ones are built.
     let rows_of = |text: &str| UnicodeWidthStr::width(text).div_ceil(width).max(1);
-    let safe: Vec<(LineKind, String)> = described
+    let safe: Vec<(LineKind, String)> = describe(exchange)
         .into_iter()
         .map(|(kind, text)| (kind, sanitize_for_terminal(&text).into_owned()))
         .collect();
@@ -490,5 +506,118 @@ pub fn inspector(
             y += 1;
         }
         row += rows;
+    }
+}
+
+/// The accept / content-type matrix: one row per combination, filled in as answers arrive;
+/// Enter opens the selected row's exchange.
+pub fn matrix(
+    state: &State,
+    view: &crate::app::matrix::MatrixView,
+    area: Rect,
+    buf: &mut Buffer,
+    cache: &mut crate::ui::ViewCache,
+) {
+    let theme = &state.theme;
+    if let (Some(scroll), Some(outcome)) = (view.inspect, view.selected_outcome()) {
+        let c = &outcome.combination;
+        let title = format!(
+            "inspector · {} · Accept {} · Content-Type {} · {} · ←/→ other rows · Esc back",
+            State::model_name(&view.model),
+            c.accept,
+            c.content_type,
+            if c.stream { "stream" } else { "invoke" }
+        );
+        exchange_view(state, &title, &outcome.exchange, scroll, area, buf, cache);
+        return;
+    }
+    let rect = centered(
+        area,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+    );
+    let done = view.rows.iter().filter(|(_, o)| o.is_some()).count();
+    let title = format!(
+        "accept / content-type · {} · {done}/{} · Enter inspects · Esc closes",
+        State::model_name(&view.model),
+        view.rows.len()
+    );
+    let inner = frame(state, rect, &title, buf);
+    if inner.height == 0 {
+        return;
+    }
+    let wide = inner.width >= 100;
+    let header = if wide {
+        format!(
+            "{:<17} {:<17} {:<6} {:<26} {:<17} {:>7} {:>7} {:>7}  {}",
+            "ACCEPT",
+            "CONTENT-TYPE",
+            "MODE",
+            "RESULT",
+            "RESPONSE TYPE",
+            "BYTES",
+            "FIRST",
+            "TOTAL",
+            "ANSWER"
+        )
+    } else {
+        format!(
+            "{:<17} {:<17} {:<6} {}",
+            "ACCEPT", "CONTENT-TYPE", "MODE", "RESULT"
+        )
+    };
+    put(
+        buf,
+        inner,
+        0,
+        &Line::from(Span::styled(header, theme.style(Role::Heading))),
+    );
+    for (index, (combination, outcome)) in view.rows.iter().enumerate() {
+        let y = 1 + index as u16;
+        if y >= inner.height {
+            break;
+        }
+        let mode = if combination.stream {
+            "stream"
+        } else {
+            "invoke"
+        };
+        let (result, rest) = match outcome {
+            None => ("…".to_string(), String::new()),
+            Some(o) => (
+                o.result(),
+                format!(
+                    "{:<17.17} {:>7} {:>7} {:>7}  {}",
+                    o.content_type.as_deref().unwrap_or("-"),
+                    o.bytes,
+                    o.first_byte
+                        .map(|d| format!("{} ms", d.as_millis()))
+                        .unwrap_or_else(|| "-".to_string()),
+                    format!("{} ms", o.total.as_millis()),
+                    sanitize_for_terminal(&o.first_line)
+                ),
+            ),
+        };
+        let text = if wide {
+            format!(
+                "{:<17.17} {:<17.17} {:<6} {:<26.26} {rest}",
+                combination.accept, combination.content_type, mode, result
+            )
+        } else {
+            format!(
+                "{:<17.17} {:<17.17} {:<6} {result}",
+                combination.accept, combination.content_type, mode
+            )
+        };
+        let failed = outcome.as_ref().is_some_and(|o| o.error.is_some());
+        let mut style = if failed {
+            theme.style(Role::Error)
+        } else {
+            theme.style(Role::Text)
+        };
+        if index == view.selected {
+            style = theme.style(Role::Selection);
+        }
+        put(buf, inner, y, &Line::from(Span::styled(text, style)));
     }
 }
