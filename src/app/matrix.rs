@@ -121,11 +121,7 @@ pub fn perform(state: &mut State, action: Action) {
         Action::Close | Action::CompareTypes => state.overlay = Overlay::None,
         Action::SelectPrevious => view.selected = view.selected.saturating_sub(1),
         Action::SelectNext => view.selected = (view.selected + 1).min(last),
-        Action::Confirm => {
-            if view.selected_outcome().is_some() {
-                view.inspect = Some(0);
-            }
-        }
+        Action::Confirm if view.selected_outcome().is_some() => view.inspect = Some(0),
         _ => {}
     }
 }
