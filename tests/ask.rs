@@ -688,3 +688,68 @@ fn compare_types_tabulates_every_combination() {
     );
     assert!(lines[2].contains(" invoke 200 "), "{table}");
 }
+
+#[test]
+fn several_models_answer_one_after_another_with_their_figures() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(bare(home.path()).args([
+        "ask",
+        "-m",
+        "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+        "-m",
+        "meta.llama4-scout-17b-instruct-v1:0",
+        "-m",
+        "amazon.nova-micro-v1:0",
+        "Compare us [[emulator:tokens=6]]",
+    ]));
+    assert_eq!(out.status.code(), Some(1), "one of the three failed");
+    let stdout = text(&out.stdout);
+    let headers: Vec<&str> = stdout.lines().filter(|l| l.starts_with("== ")).collect();
+    assert_eq!(
+        headers,
+        [
+            "== Claude Haiku 4.5 (global.anthropic.claude-haiku-4-5-20251001-v1:0)",
+            "== Llama 4 Scout 17B Instruct (meta.llama4-scout-17b-instruct-v1:0)",
+            "== Nova Micro (amazon.nova-micro-v1:0)"
+        ],
+        "{stdout}"
+    );
+    let figures: Vec<&str> = stdout.lines().filter(|l| l.starts_with("-- ")).collect();
+    assert_eq!(figures.len(), 3, "{stdout}");
+    assert!(
+        figures[0].contains(" in / 6 out") && figures[0].contains('$'),
+        "{stdout}"
+    );
+    assert_eq!(figures[1], "-- failed: ValidationException", "{stdout}");
+    assert!(figures[2].contains(" in / 6 out"), "{stdout}");
+
+    let out = run(bare(home.path()).args([
+        "ask",
+        "--json",
+        "-m",
+        "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+        "-m",
+        "amazon.nova-micro-v1:0",
+        "Compare us [[emulator:tokens=6]]",
+    ]));
+    assert!(out.status.success());
+    let models: Vec<String> = text(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["model"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        models,
+        [
+            "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+            "amazon.nova-micro-v1:0"
+        ]
+    );
+    let refused =
+        run(bare(home.path()).args(["ask", "--session", "new", "-m", "a", "-m", "b", "x"]));
+    assert_eq!(refused.status.code(), Some(2));
+}

@@ -30,6 +30,9 @@ struct UsageError(String);
 
 /// Runs `ask` and returns the exit status.
 pub async fn run(args: AskArgs) -> i32 {
+    if args.model.len() > 1 {
+        return run_models(args).await;
+    }
     let mut log = match open_session(&args) {
         Ok(log) => log,
         Err(status) => return status,
@@ -94,6 +97,15 @@ pub async fn run(args: AskArgs) -> i32 {
         .await
     };
     out.end_line();
+    if args.figures {
+        if out.wrote && !out.ends_with_newline {
+            out.line("");
+        }
+        match &result {
+            Ok(()) => out.line(&figures_line(&prepared.model, &summary)),
+            Err(e) => out.line(&format!("-- failed: {}", e.name())),
+        }
+    }
     if let Some(saving) = session.filter(|s| s.working) {
         let end = End {
             stop_reason: summary.stop_reason.clone(),
@@ -183,10 +195,89 @@ struct Prepared {
     notes: Vec<String>,
 }
 
+/// `--model A --model B ...`: the same prompt to each model in turn, each answer headed by the
+/// model's name and followed by its figures (or one JSON object per model with `--json`).
+async fn run_models(args: AskArgs) -> i32 {
+    if args.session.is_some() {
+        eprintln!(
+            "error: --session keeps one conversation with one model at a time; ask one model"
+        );
+        return EXIT_USAGE;
+    }
+    if args.body.is_some() || args.events {
+        eprintln!("error: --body and --events take one model");
+        return EXIT_USAGE;
+    }
+    let prompt = match read_prompt(&args) {
+        Ok(prompt) => prompt,
+        Err(UsageError(message)) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut status = 0;
+    for (index, model) in args.model.iter().enumerate() {
+        if !args.json {
+            if index > 0 {
+                println!();
+            }
+            println!(
+                "== {} ({model})",
+                crate::app::state::State::model_name(model)
+            );
+        }
+        let one = AskArgs {
+            model: vec![model.clone()],
+            prompt: Some(prompt.clone()),
+            figures: !args.json,
+            ..args.clone()
+        };
+        let result = Box::pin(run(one)).await;
+        if status == 0 {
+            status = result;
+        }
+    }
+    status
+}
+
+/// `-- 0.4 s · ttft 12 ms · 85 tok/s · 14 in / 120 out · $0.0006`
+fn figures_line(model: &str, summary: &Summary) -> String {
+    let mut parts = Vec::new();
+    if let Some(total) = summary.total_ms {
+        parts.push(format!("{:.1} s", total as f64 / 1000.0));
+    }
+    if let Some(ttft) = summary.first_token_ms {
+        parts.push(format!("ttft {ttft} ms"));
+    }
+    if let (Some(out), Some(total), Some(first)) = (
+        summary.usage.output_tokens,
+        summary.total_ms,
+        summary.first_token_ms,
+    ) && total > first + 20
+    {
+        parts.push(format!(
+            "{:.0} tok/s",
+            out as f64 / ((total - first) as f64 / 1000.0)
+        ));
+    }
+    if let (Some(i), Some(o)) = (summary.usage.input_tokens, summary.usage.output_tokens) {
+        parts.push(format!("{i} in / {o} out"));
+        if let Some(price) = catalog::lookup(model).and_then(|m| m.price_per_1k) {
+            let cost = price.input * i as f64 / 1000.0 + price.output * o as f64 / 1000.0;
+            parts.push(format!("${cost:.5}"));
+        }
+    }
+    if let Some(reason) = &summary.stop_reason {
+        parts.push(reason.clone());
+    }
+    format!("-- {}", parts.join(" · "))
+}
+
 fn prepare(args: &AskArgs, session: Option<&SessionLog>) -> Result<Prepared, UsageError> {
     let model = args
         .model
-        .clone()
+        .first()
+        .cloned()
         .or_else(|| session.and_then(|s| s.model()).map(str::to_string))
         .unwrap_or_else(|| catalog::default_model().to_string());
     let known = catalog::lookup(&model);

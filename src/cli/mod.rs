@@ -205,9 +205,13 @@ pub struct AskArgs {
     /// (`new`): the history is sent with the prompt, and the turn is appended to the session.
     #[arg(long, value_name = "ID|new")]
     pub session: Option<String>,
-    /// Model id, inference-profile id or ARN.
+    /// Model id, inference-profile id or ARN; repeat it to ask several models one after another
+    /// (each answer is followed by its figures).
     #[arg(long, short, value_name = "ID")]
-    pub model: Option<String>,
+    pub model: Vec<String>,
+    /// Print a line of figures after the answer (set for each model when several are asked).
+    #[arg(skip)]
+    pub figures: bool,
     /// Request format, for ids that do not reveal it (application inference profiles,
     /// provisioned, imported and custom models): see `bedrock-tui models --families`.
     #[arg(long, value_name = "NAME", value_parser = parse_family)]
