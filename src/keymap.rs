@@ -68,6 +68,8 @@ actions! {
     SelectPrevious => "select_previous": "Select the previous item.",
     SelectNext => "select_next": "Select the next item.",
     ToggleInspector => "toggle_inspector": "Show what went over the wire for an answer: request, response, frames.",
+    CompareModels => "compare_models": "Send the prompt to 2 to 4 models side by side (mark them with Tab).",
+    ToggleMark => "toggle_mark": "Mark or unmark the selected model for comparison.",
     CompareTypes => "compare_types": "Send the prompt with each Accept / Content-Type / streaming combination.",
     OpenSessions => "open_sessions": "Browse saved conversations (open, rename, delete, export).",
     ExportMarkdown => "export_markdown": "Export the conversation as Markdown to the current directory.",
@@ -96,6 +98,8 @@ pub enum Context {
     Inspector,
     /// The accept / content-type matrix is open.
     Matrix,
+    /// Models side by side.
+    Compare,
 }
 
 impl Context {
@@ -109,6 +113,7 @@ impl Context {
         Context::Sessions,
         Context::Inspector,
         Context::Matrix,
+        Context::Compare,
     ];
 
     /// The context's name in the config file.
@@ -122,6 +127,7 @@ impl Context {
             Context::Sessions => "sessions",
             Context::Inspector => "inspector",
             Context::Matrix => "matrix",
+            Context::Compare => "compare",
         }
     }
 }
@@ -301,6 +307,7 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Chat, "ctrl+o", Action::OpenSessions),
     (Context::Chat, "f3", Action::ToggleInspector),
     (Context::Chat, "f4", Action::CompareTypes),
+    (Context::Chat, "f5", Action::CompareModels),
     (Context::Chat, "ctrl+e", Action::ExportMarkdown),
     (Context::Chat, "alt+e", Action::ExportJson),
     (Context::Chat, "tab", Action::FocusTranscript),
@@ -393,6 +400,17 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Picker, "pageup", Action::PageUp),
     (Context::Picker, "pagedown", Action::PageDown),
     (Context::Picker, "ctrl+c", Action::Quit),
+    (Context::Picker, "tab", Action::ToggleMark),
+    (Context::Compare, "esc", Action::Close),
+    (Context::Compare, "enter", Action::Confirm),
+    (Context::Compare, "left", Action::SelectPrevious),
+    (Context::Compare, "backtab", Action::SelectPrevious),
+    (Context::Compare, "right", Action::SelectNext),
+    (Context::Compare, "tab", Action::SelectNext),
+    (Context::Compare, "x", Action::Cancel),
+    (Context::Compare, "r", Action::Retry),
+    (Context::Compare, "ctrl+r", Action::Retry),
+    (Context::Compare, "ctrl+c", Action::Quit),
     (Context::Parameters, "esc", Action::Close),
     (Context::Parameters, "enter", Action::Confirm),
     (Context::Parameters, "up", Action::SelectPrevious),

@@ -1,6 +1,7 @@
 //! The chat application: state, the pure `update` that turns messages into effects, the effects
 //! that do I/O (requests, clipboard), and the `select!` loop that owns it all.
 
+pub mod compare;
 pub mod effects;
 pub mod inspector;
 pub mod matrix;

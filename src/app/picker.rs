@@ -47,6 +47,18 @@ pub struct Picker {
     pub items: Vec<PickerItem>,
     /// Indices of the items that match the filter, best first.
     pub matches: Vec<usize>,
+    /// Choosing models to compare (Tab marks): their ids, in the order marked.
+    pub compare: Option<Vec<String>>,
+}
+
+/// Whether two ids name the same model (an inference profile and its model do).
+pub fn same_model(a: &str, b: &str) -> bool {
+    a == b || crate::models::base_model_id(a) == crate::models::base_model_id(b)
+}
+
+/// Whether `id` is among the marked models.
+pub fn is_marked(marked: &[String], id: &str) -> bool {
+    marked.iter().any(|m| same_model(m, id))
 }
 
 /// The inference-profile prefix for a region: `us.` for us-*, `eu.` for eu-*, `apac.` for
@@ -123,6 +135,28 @@ impl Picker {
             picker.selected = position;
         }
         picker
+    }
+
+    /// Marks or unmarks the selected model for comparison (at most `limit`); says why not.
+    pub fn toggle_mark(&mut self, limit: usize) -> Result<(), String> {
+        let Some(item) = self.selected_item().cloned() else {
+            return Ok(());
+        };
+        let Some(marked) = &mut self.compare else {
+            return Ok(());
+        };
+        if let Some(position) = marked.iter().position(|id| same_model(id, &item.id)) {
+            marked.remove(position);
+            return Ok(());
+        }
+        if !item.chats() {
+            return Err(format!("{} is not a text model", item.name));
+        }
+        if marked.len() >= limit {
+            return Err(format!("at most {limit} models side by side"));
+        }
+        marked.push(item.id);
+        Ok(())
     }
 
     /// Recomputes the matches after the filter changed; the best match is selected.

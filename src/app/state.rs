@@ -185,6 +185,8 @@ pub enum Overlay {
     Sessions(super::sessions::SessionBrowser),
     /// The accept / content-type matrix.
     Matrix(super::matrix::MatrixView),
+    /// Models side by side.
+    Compare(super::compare::CompareView),
     /// The wire inspector for one answer.
     Inspector {
         /// The answer's message id.
@@ -362,9 +364,17 @@ impl State {
 
     /// Appends a message and returns its id.
     pub fn push(&mut self, speaker: Speaker, text: impl Into<String>) -> u64 {
+        let message = self.new_message(speaker, text);
+        let id = message.id;
+        self.messages.push(message);
+        id
+    }
+
+    /// A message with a fresh id, not yet in the transcript.
+    pub fn new_message(&mut self, speaker: Speaker, text: impl Into<String>) -> Message {
         let id = self.next_message_id;
         self.next_message_id += 1;
-        self.messages.push(Message {
+        Message {
             id,
             revision: 0,
             speaker,
@@ -377,8 +387,7 @@ impl State {
             notes: Vec::new(),
             superseded: false,
             exchange: None,
-        });
-        id
+        }
     }
 
     /// The message with this id.

@@ -4,7 +4,8 @@
 use super::params::ParamsForm;
 use super::picker::Picker;
 use super::state::{
-    AnswerStatus, ConnectionState, ErrorInfo, Focus, InFlight, Overlay, Scroll, Speaker, State,
+    AnswerStatus, ConnectionState, ErrorInfo, Focus, InFlight, Message, Overlay, Scroll, Speaker,
+    State,
 };
 use super::{Effect, Msg, RequestSpec, StreamUpdate, WireUpdate};
 use crate::keymap::{Action, Context};
@@ -89,7 +90,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
 }
 
-fn region(state: &State) -> &str {
+/// The region requests are signed for (picks inference-profile prefixes).
+pub(crate) fn region(state: &State) -> &str {
     match &state.connection {
         ConnectionState::Ready { region, .. } => region,
         _ => crate::connect::EMULATOR_REGION,
@@ -109,6 +111,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         (Overlay::Inspector { .. }, _) => Context::Inspector,
         (Overlay::Matrix(view), _) if view.inspect.is_some() => Context::Inspector,
         (Overlay::Matrix(_), _) => Context::Matrix,
+        (Overlay::Compare(_), _) => Context::Compare,
         (Overlay::None, Focus::Editor) => Context::Chat,
         (Overlay::None, Focus::Transcript) => Context::Transcript,
     };
@@ -128,6 +131,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(action) if context == Context::Inspector && action != Action::Quit => {
             super::inspector::perform(state, action);
             Vec::new()
+        }
+        Some(action) if context == Context::Compare && action != Action::Quit => {
+            super::compare::perform(state, action)
         }
         Some(action) if context == Context::Matrix && action != Action::Quit => {
             super::matrix::perform(state, action);
@@ -294,6 +300,14 @@ fn perform(state: &mut State, context: Context, action: Action, key: KeyEvent) -
         Action::OpenSessions => return super::sessions::open_browser(state),
         Action::ToggleInspector => super::inspector::toggle(state),
         Action::CompareTypes => return super::matrix::start(state),
+        Action::CompareModels => return super::compare::choose_models(state),
+        Action::ToggleMark => {
+            if let Overlay::Picker(picker) = &mut state.overlay
+                && let Err(e) = picker.toggle_mark(super::compare::MAX_PANES)
+            {
+                state.flash(e, true);
+            }
+        }
         Action::ExportMarkdown => {
             return super::sessions::export_current(state, crate::transcript::export::Format::Md);
         }
@@ -427,7 +441,10 @@ fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
                 super::sessions::BrowserMode::ConfirmDelete => {}
             }
         }
-        Overlay::Help { .. } | Overlay::Inspector { .. } | Overlay::Matrix(_) => {}
+        Overlay::Help { .. }
+        | Overlay::Inspector { .. }
+        | Overlay::Matrix(_)
+        | Overlay::Compare(_) => {}
         Overlay::None => {
             state.focus = Focus::Editor;
             state.editor.insert_str(clean.as_ref());
@@ -439,6 +456,17 @@ fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
 
 fn confirm(state: &mut State) -> Vec<Effect> {
     match std::mem::take(&mut state.overlay) {
+        Overlay::Picker(mut picker) if picker.compare.is_some() => {
+            let marked = picker.compare.take().unwrap_or_default();
+            if marked.len() < 2 {
+                let mark = state.keymap.hint(Context::Picker, Action::ToggleMark);
+                state.flash(format!("mark 2 to 4 models with {mark}"), true);
+                picker.compare = Some(marked);
+                state.overlay = Overlay::Picker(picker);
+                return Vec::new();
+            }
+            return super::compare::start(state, marked);
+        }
         Overlay::Picker(picker) => {
             let Some(item) = picker.selected_item().cloned() else {
                 state.overlay = Overlay::Picker(picker);
@@ -501,35 +529,45 @@ pub fn switch_model(state: &mut State, model: String) {
 }
 
 /// Everything a request needs, checked before anything changes on screen.
-struct Prepared {
-    family: crate::models::FamilyId,
-    body: bytes::Bytes,
-    stream: bool,
-    notes: Vec<String>,
+pub(crate) struct Prepared {
+    pub(crate) family: crate::models::FamilyId,
+    pub(crate) body: bytes::Bytes,
+    pub(crate) stream: bool,
+    pub(crate) notes: Vec<String>,
 }
 
 fn prepare(state: &State, conversation: &crate::models::Conversation) -> Result<Prepared, String> {
-    let family = state.family().ok_or_else(|| {
+    prepare_for(state, &state.model, state.family(), conversation)
+}
+
+/// `prepare` for another model than the current one (compare mode).
+pub(crate) fn prepare_for(
+    state: &State,
+    model: &str,
+    family: Option<crate::models::FamilyId>,
+    conversation: &crate::models::Conversation,
+) -> Result<Prepared, String> {
+    let family = family.ok_or_else(|| {
         format!(
             "cannot tell the request format of {:?}; pick a model with {}",
-            state.model,
+            model,
             state.keymap.hint(Context::Chat, Action::OpenModelPicker)
         )
     })?;
     if family.output() != OutputKind::Text {
         return Err(format!(
             "{} is not a text model; pick one with {}",
-            state.model,
+            model,
             state.keymap.hint(Context::Chat, Action::OpenModelPicker)
         ));
     }
-    let info = catalog::lookup(&state.model)
-        .filter(|m| m.family == family || m.also_accepts.contains(&family));
+    let info =
+        catalog::lookup(model).filter(|m| m.family == family || m.also_accepts.contains(&family));
     let mut params = state.params.clone();
     let adjusted =
         capabilities::apply(info, family, &mut params, true).map_err(|e| e.to_string())?;
     let mut notes = adjusted.notes;
-    if let Some(hint) = info.and_then(|m| capabilities::profile_hint(&state.model, m)) {
+    if let Some(hint) = info.and_then(|m| capabilities::profile_hint(model, m)) {
         notes.push(hint);
     }
     let body = family
@@ -653,6 +691,9 @@ pub(crate) fn cancel(state: &mut State) -> Vec<Effect> {
 }
 
 fn on_stream(state: &mut State, request_id: u64, update: StreamUpdate) -> Vec<Effect> {
+    if let Some(effects) = super::compare::route(state, request_id, &update) {
+        return effects;
+    }
     let Some(flight) = state.in_flight.filter(|f| f.request_id == request_id) else {
         // A cancelled or superseded request: its news is dropped.
         return Vec::new();
@@ -661,6 +702,14 @@ fn on_stream(state: &mut State, request_id: u64, update: StreamUpdate) -> Vec<Ef
         state.in_flight = None;
         return Vec::new();
     };
+    if apply_update(message, update) {
+        state.in_flight = None;
+    }
+    Vec::new()
+}
+
+/// Applies news of a request to the answer it fills; true when the answer has ended.
+pub(crate) fn apply_update(message: &mut Message, update: StreamUpdate) -> bool {
     let mut finished = false;
     match update {
         StreamUpdate::Wire(wire) => {
@@ -675,28 +724,25 @@ fn on_stream(state: &mut State, request_id: u64, update: StreamUpdate) -> Vec<Ef
                 WireUpdate::Frame(frame) => exchange.keep(*frame),
                 WireUpdate::Failed(error) => exchange.error = Some(error),
             }
-            return Vec::new();
+            return false;
         }
         StreamUpdate::Started { first_byte } => message.stats.first_byte = Some(first_byte),
         StreamUpdate::Delta { delta, elapsed } => message.apply_delta(&delta, elapsed),
         StreamUpdate::Finished { elapsed } => {
             message.status = AnswerStatus::Complete;
             message.stats.total = Some(elapsed);
-            if let Some(exchange) = &mut message.exchange {
-                exchange.total = Some(elapsed);
-            }
             finished = true;
         }
         StreamUpdate::Failed { error, elapsed } => {
             message.status = AnswerStatus::Failed(error);
             message.stats.total = Some(elapsed);
-            if let Some(exchange) = &mut message.exchange {
-                exchange.total = Some(elapsed);
-            }
             finished = true;
         }
     }
     if finished {
+        if let Some(exchange) = &mut message.exchange {
+            exchange.total = message.stats.total;
+        }
         message.revision += 1;
         let price = message
             .model
@@ -711,9 +757,8 @@ fn on_stream(state: &mut State, request_id: u64, update: StreamUpdate) -> Vec<Ef
             message.stats.cost =
                 Some(price.input * i as f64 / 1000.0 + price.output * o as f64 / 1000.0);
         }
-        state.in_flight = None;
     }
-    Vec::new()
+    finished
 }
 
 fn on_connected(state: &mut State, result: Result<super::ConnectionInfo, String>) -> Vec<Effect> {

@@ -120,6 +120,10 @@ pub fn parse(spec: &str) -> Result<Fault, String> {
         let (key, value) = word
             .split_once('=')
             .ok_or_else(|| format!("fault option {word:?} is not key=value"))?;
+        if key == "model" {
+            // Which requests it applies to is decided by `applies_to`.
+            continue;
+        }
         let number: u64 = value
             .parse()
             .map_err(|_| format!("fault option {word:?} needs a number"))?;
@@ -154,6 +158,14 @@ pub fn parse(spec: &str) -> Result<Fault, String> {
             ));
         }
     })
+}
+
+/// Whether a fault spec applies to a request for `model`: a `model=TEXT` option limits it to
+/// model ids containing TEXT (so one prompt sent to several models can fail in one of them).
+pub fn applies_to(spec: &str, model: &str) -> bool {
+    spec.split_whitespace()
+        .filter_map(|word| word.strip_prefix("model="))
+        .all(|wanted| model.contains(wanted))
 }
 
 /// Finds a `[[fault:...]]` marker in text.
@@ -222,6 +234,16 @@ mod tests {
             Ok(Fault::SlowFirstByte { ms: 10 })
         );
         assert!(parse("nope").is_err());
+        assert_eq!(
+            parse("throttling after=2 model=nova"),
+            parse("throttling after=2")
+        );
+        assert!(applies_to(
+            "throttling model=nova",
+            "amazon.nova-micro-v1:0"
+        ));
+        assert!(!applies_to("throttling model=nova", "anthropic.claude"));
+        assert!(applies_to("throttling", "anything"));
         assert!(parse("stall after=x").is_err());
     }
 

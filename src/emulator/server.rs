@@ -150,8 +150,10 @@ async fn route(
         })
         .map_err(validation)?;
     let fault = match header("x-emulator-fault").or(faults::find_marker(&prompt.last_user_text)) {
-        Some(spec) => Some(faults::parse(spec).map_err(validation)?),
-        None => None,
+        Some(spec) if faults::applies_to(spec, &model_id) => {
+            Some(faults::parse(spec).map_err(validation)?)
+        }
+        _ => None,
     };
     match &fault {
         Some(Fault::Http(kind)) => return Err((kind.clone(), exception_message(kind).into())),

@@ -128,6 +128,11 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
             ),
             _ => format!("{:<14.14} {:<6} {}", name, stream, price),
         };
+        let text = match &picker.compare {
+            Some(marked) if crate::app::picker::is_marked(marked, &item.id) => format!("✓ {text}"),
+            Some(_) => format!("  {text}"),
+            None => text,
+        };
         let line = Line::from(Span::styled(text, style));
         let y = 1 + (row - first) as u16;
         if selected {
@@ -147,12 +152,22 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
         .selected_item()
         .map(|item| sanitize_for_terminal(&item.id).into_owned())
         .unwrap_or_default();
+    let what = match &picker.compare {
+        Some(marked) => format!(
+            " · {}/4 marked: {} · {} marks · Enter compares",
+            marked.len(),
+            marked
+                .iter()
+                .map(|m| State::model_name(m))
+                .collect::<Vec<_>>()
+                .join(", "),
+            state.keymap.hint(Context::Picker, Action::ToggleMark),
+        ),
+        None => " · Enter switches · Esc closes · USD per 1M tokens in/out".to_string(),
+    };
     let hint = Line::from(vec![
         Span::styled(selected_id, theme.style(Role::Accent)),
-        Span::styled(
-            " · Enter switches · Esc closes · USD per 1M tokens in/out",
-            theme.style(Role::Muted),
-        ),
+        Span::styled(what, theme.style(Role::Muted)),
     ]);
     put(buf, inner, inner.height - 1, &hint);
 }
@@ -244,6 +259,7 @@ pub fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
             Context::Sessions => "Saved conversations (type to filter)",
             Context::Inspector => "Wire inspector",
             Context::Matrix => "Accept / content-type matrix",
+            Context::Compare => "Models side by side",
         };
         wrap_into(
             &StyledLine::plain(title, theme.style(Role::Heading)),
@@ -619,5 +635,96 @@ pub fn matrix(
             style = theme.style(Role::Selection);
         }
         put(buf, inner, y, &Line::from(Span::styled(text, style)));
+    }
+}
+
+/// Models side by side: one pane per model (columns, or rows on a narrow screen), each
+/// following the end of its answer, with the figures at the bottom.
+pub fn compare(
+    state: &State,
+    view: &crate::app::compare::CompareView,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    use ratatui::layout::{Constraint, Direction, Layout};
+    let theme = &state.theme;
+    let rect = centered(area, area.width, area.height.saturating_sub(1));
+    let keys = |action| state.keymap.hint(Context::Compare, action);
+    let title = format!(
+        "compare · {} · {} keeps · {} cancels · {} retries · ←/→ · Esc",
+        sanitize_for_terminal(
+            &view
+                .prompt
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .take(30)
+                .collect::<String>()
+        ),
+        keys(Action::Confirm),
+        keys(Action::Cancel),
+        keys(Action::Retry)
+    );
+    let inner = frame(state, rect, &title, buf);
+    if inner.width == 0 || inner.height == 0 || view.panes.is_empty() {
+        return;
+    }
+    let count = view.panes.len() as u32;
+    let side_by_side = inner.width as u32 / count >= 24;
+    let direction = if side_by_side {
+        Direction::Horizontal
+    } else {
+        Direction::Vertical
+    };
+    let panes = Layout::default()
+        .direction(direction)
+        .constraints(vec![Constraint::Ratio(1, count); view.panes.len()])
+        .split(inner);
+    for (index, (pane, rect)) in view.panes.iter().zip(panes.iter()).enumerate() {
+        let focused = index == view.focus;
+        let border = if focused {
+            theme.style(Role::BorderFocused)
+        } else {
+            theme.style(Role::Border)
+        };
+        let status = match &pane.answer.status {
+            crate::app::state::AnswerStatus::Waiting => "waiting",
+            crate::app::state::AnswerStatus::Streaming => "streaming",
+            crate::app::state::AnswerStatus::Complete => "done",
+            crate::app::state::AnswerStatus::Cancelled => "cancelled",
+            crate::app::state::AnswerStatus::Failed(_) => "failed",
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(border)
+            .title(format!(" {} · {status} ", State::model_name(&pane.model)));
+        let body = block.inner(*rect);
+        block.render(*rect, buf);
+        if body.width == 0 || body.height == 0 {
+            continue;
+        }
+        let lines = crate::ui::transcript::lay_out(state, &pane.answer, body.width as usize);
+        let stats = &pane.answer.stats;
+        let mut figures = Vec::new();
+        if let Some(t) = stats.first_token {
+            figures.push(format!("ttft {} ms", t.as_millis()));
+        }
+        if let Some(rate) = stats.tokens_per_second() {
+            figures.push(format!("{rate:.0} tok/s"));
+        }
+        if let (Some(i), Some(o)) = (stats.input_tokens, stats.output_tokens) {
+            figures.push(format!("{i}/{o} tok"));
+        }
+        if let Some(cost) = stats.cost {
+            figures.push(format!("${cost:.5}"));
+        }
+        let text_rows = body.height.saturating_sub(1) as usize;
+        let first = lines.len().saturating_sub(text_rows);
+        for (row, line) in lines.iter().skip(first).take(text_rows).enumerate() {
+            put(buf, body, row as u16, line);
+        }
+        let footer = Line::from(Span::styled(figures.join(" · "), theme.style(Role::Muted)));
+        put(buf, body, body.height - 1, &footer);
     }
 }

@@ -155,6 +155,32 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
     }
 }
 
+/// One message laid out on its own at `width` (compare panes): body and footer, without the
+/// header (the pane's title says whose answer it is).
+pub fn lay_out(state: &State, message: &Message, width: usize) -> Vec<Line<'static>> {
+    let retry = state.keymap.hint(Context::Compare, Action::Retry);
+    let reasoning = state.keymap.hint(Context::Chat, Action::ToggleReasoning);
+    let keys = Keys {
+        retry: &retry,
+        reasoning: &reasoning,
+    };
+    let mut view = MessageView {
+        id: message.id,
+        ..MessageView::default()
+    };
+    layout(
+        message,
+        &mut view,
+        width.max(1),
+        state.show_reasoning,
+        &state.theme,
+        &keys,
+    );
+    (view.head.len()..view.height())
+        .filter_map(|i| view.row(i).cloned())
+        .collect()
+}
+
 struct Keys<'a> {
     retry: &'a str,
     reasoning: &'a str,
