@@ -68,6 +68,7 @@ actions! {
     SelectPrevious => "select_previous": "Select the previous item.",
     SelectNext => "select_next": "Select the next item.",
     ToggleInspector => "toggle_inspector": "Show what went over the wire for an answer: request, response, frames.",
+    EditRequest => "edit_request": "Edit the inspected request (JSON body and headers) and send it again.",
     CompareModels => "compare_models": "Send the prompt to 2 to 4 models side by side (mark them with Tab).",
     ToggleMark => "toggle_mark": "Mark or unmark the selected model for comparison.",
     CompareTypes => "compare_types": "Send the prompt with each Accept / Content-Type / streaming combination.",
@@ -100,6 +101,8 @@ pub enum Context {
     Matrix,
     /// Models side by side.
     Compare,
+    /// Editing a request to send it again.
+    Resend,
 }
 
 impl Context {
@@ -114,6 +117,7 @@ impl Context {
         Context::Inspector,
         Context::Matrix,
         Context::Compare,
+        Context::Resend,
     ];
 
     /// The context's name in the config file.
@@ -128,6 +132,7 @@ impl Context {
             Context::Inspector => "inspector",
             Context::Matrix => "matrix",
             Context::Compare => "compare",
+            Context::Resend => "resend",
         }
     }
 }
@@ -374,6 +379,13 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Inspector, "right", Action::SelectNext),
     (Context::Inspector, "]", Action::SelectNext),
     (Context::Inspector, "ctrl+c", Action::Quit),
+    (Context::Inspector, "e", Action::EditRequest),
+    (Context::Resend, "esc", Action::Close),
+    (Context::Resend, "tab", Action::SelectNext),
+    (Context::Resend, "backtab", Action::SelectPrevious),
+    (Context::Resend, "ctrl+s", Action::Send),
+    (Context::Resend, "f5", Action::Send),
+    (Context::Resend, "ctrl+c", Action::Quit),
     (Context::Transcript, "e", Action::ExportMarkdown),
     (Context::Transcript, "E", Action::ExportJson),
     (Context::Sessions, "esc", Action::Close),

@@ -67,15 +67,46 @@ async fn the_inspector_shows_request_response_and_frames_without_secrets() {
         .and_then(|c| c.emulator.as_ref())
         .map(|e| e.config().credentials.clone())
         .expect("the built-in emulator");
-    for secret in [
-        c.access_key_id.as_str(),
-        c.secret_access_key.as_str(),
-        c.session_token.as_deref().unwrap_or("no token"),
-    ] {
-        assert!(!pages.contains(secret), "a secret is on screen");
+    let secrets = [
+        c.access_key_id.clone(),
+        c.secret_access_key.clone(),
+        c.session_token.clone().unwrap_or_else(|| "no token".into()),
+    ];
+    for secret in &secrets {
+        assert!(!pages.contains(secret.as_str()), "a secret is on screen");
     }
+    // Nor in the saved session (or anything else the run wrote).
+    h.app.finish();
+    let mut files = vec![h.data.path().to_path_buf()];
+    let mut checked = 0;
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let content = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        for secret in secrets
+            .iter()
+            .map(String::as_str)
+            .chain(["AWS4-HMAC-SHA256", "Signature="])
+        {
+            assert!(
+                !content.contains(secret),
+                "{} holds {secret:?}",
+                path.display()
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 1, "the session file was checked");
+    let mut h = Harness::start(Setup::default()).await;
 
     // The first answer: a whole stream, ending with the invocation metrics.
+    h.send("first [[emulator:tokens=6]]").await;
+    h.finish_answer().await;
+    h.send("second [[fault:throttling after=4]]").await;
+    h.finish_answer().await;
+    h.press(KeyCode::F(3));
     h.press(KeyCode::Left);
     h.settle().await;
     assert!(h.screen().contains("answer 1 of 2"), "{}", h.screen());
@@ -184,4 +215,103 @@ async fn the_matrix_runs_every_combination_and_opens_rows_in_the_inspector() {
         pages.contains("\"text\": \"sent prompt [[emulator:tokens=3]]\""),
         "{pages}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_is_edited_checked_and_sent_again_outside_the_conversation() {
+    let mut h = Harness::start(Setup {
+        width: 120,
+        height: 40,
+        ..Setup::default()
+    })
+    .await;
+    h.send("edit me [[emulator:tokens=5]]").await;
+    h.finish_answer().await;
+    let conversation = h.app.state.conversation().turns.len();
+    h.press(KeyCode::F(3));
+    h.press(KeyCode::Char('e'));
+    h.settle().await;
+    assert!(
+        matches!(h.app.state.overlay, Overlay::Resend(_)),
+        "{}",
+        h.screen()
+    );
+    let screen = h.screen();
+    assert!(
+        screen.contains("\"anthropic_version\": \"bedrock-2023-05-31\""),
+        "{screen}"
+    );
+    assert!(screen.contains("Streaming         on"), "{screen}");
+
+    // Broken JSON is refused with its position; nothing is sent.
+    h.type_text("x");
+    h.ctrl('s');
+    h.settle().await;
+    assert!(
+        h.screen().contains("the body is not JSON: line 1, column "),
+        "{}",
+        h.screen()
+    );
+    assert!(matches!(h.app.state.overlay, Overlay::Resend(_)));
+    h.press(KeyCode::Backspace);
+
+    // An unknown service tier is refused too.
+    for _ in 0..8 {
+        h.press(KeyCode::Tab);
+    }
+    h.type_text("gold");
+    h.ctrl('s');
+    h.settle().await;
+    assert!(h.screen().contains("gold"), "{}", h.screen());
+    assert!(matches!(h.app.state.overlay, Overlay::Resend(_)));
+    h.ctrl('u');
+
+    // Accept text/plain, not streamed: sent as an edited request.
+    h.press(KeyCode::Tab); // back to the body
+    h.press(KeyCode::Tab); // Accept
+    h.ctrl('u');
+    h.type_text("text/plain");
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Char(' ')); // streaming off
+    h.ctrl('s');
+    h.until("the edited request's answer", |h| {
+        h.last_answer().detached && !h.last_answer().in_flight()
+    })
+    .await;
+    let answer = h.last_answer();
+    assert!(
+        matches!(&answer.status, bedrock_tui::app::state::AnswerStatus::Failed(e) if e.name == "ValidationException"),
+        "{:?}",
+        answer.status
+    );
+    assert_eq!(
+        h.app.state.conversation().turns.len(),
+        conversation,
+        "not in the conversation"
+    );
+    assert!(h.screen().contains("edited request"), "{}", h.screen());
+    h.press(KeyCode::F(3));
+    let pages = all_pages(&mut h).await;
+    assert!(pages.contains("accept: text/plain"), "{pages}");
+    assert!(
+        pages.contains("/invoke\n") || pages.contains("/invoke "),
+        "{pages}"
+    );
+
+    // The same body with the defaults answers, and the answer is inspectable.
+    h.press(KeyCode::Char('e'));
+    h.press(KeyCode::Tab);
+    h.ctrl('u');
+    h.type_text("application/json");
+    h.ctrl('s');
+    h.until("the second edited request", |h| {
+        h.answers().iter().filter(|m| m.detached).count() == 2 && !h.last_answer().in_flight()
+    })
+    .await;
+    assert_eq!(
+        h.last_answer().status,
+        bedrock_tui::app::state::AnswerStatus::Complete
+    );
+    assert!(!h.last_answer().text.is_empty());
 }

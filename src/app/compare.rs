@@ -104,6 +104,7 @@ pub fn start(state: &mut State, models: Vec<String>) -> Vec<Effect> {
             family: p.family,
             body: p.body,
             stream: p.stream,
+            options: Default::default(),
         }));
     }
     state.overlay = Overlay::Compare(CompareView {
@@ -222,6 +223,7 @@ fn retry_focused(state: &mut State) -> Vec<Effect> {
         family: prepared.family,
         body: prepared.body,
         stream: prepared.stream,
+        options: Default::default(),
     })]
 }
 

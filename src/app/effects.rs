@@ -3,7 +3,7 @@
 
 use super::state::ErrorInfo;
 use super::{Msg, RequestSpec, StreamUpdate, WireUpdate};
-use crate::bedrock::{BedrockError, Client, InvokeOptions, StreamEvent, WireLog};
+use crate::bedrock::{BedrockError, Client, StreamEvent, WireLog};
 use crate::models::StreamDecoder;
 use base64::Engine;
 use std::io::Write;
@@ -22,7 +22,7 @@ pub async fn run_request(client: Client, spec: RequestSpec, tx: UnboundedSender<
         });
     };
     let started = Instant::now();
-    let options = InvokeOptions::default();
+    let options = spec.options.clone();
     let wire = WireLog::new();
     let sent = |update: WireUpdate| send(StreamUpdate::Wire(Box::new(update)));
     if !spec.stream {

@@ -8,6 +8,7 @@ pub mod matrix;
 pub mod params;
 pub mod picker;
 pub mod recorder;
+pub mod resend;
 pub mod run;
 pub mod sessions;
 pub mod state;
@@ -200,4 +201,6 @@ pub struct RequestSpec {
     pub body: bytes::Bytes,
     /// InvokeModelWithResponseStream (else InvokeModel).
     pub stream: bool,
+    /// Per-request headers (accept, content type, trace, guardrail, latency, tier).
+    pub options: crate::bedrock::InvokeOptions,
 }

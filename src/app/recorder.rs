@@ -216,7 +216,7 @@ fn record_changes(message: &Message, progress: &mut Progress, records: &mut Vec<
         });
         progress.text = message.text.len();
     }
-    if message.superseded && !progress.superseded {
+    if (message.superseded || message.detached) && !progress.superseded {
         records.push(Record::Superseded { id: progress.entry });
         progress.superseded = true;
     }

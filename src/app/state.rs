@@ -123,6 +123,8 @@ pub struct Message {
     pub superseded: bool,
     /// What went over the wire for this answer (this run only; not saved).
     pub exchange: Option<Box<crate::inspect::Exchange>>,
+    /// The answer to an edited request: shown, never part of the conversation.
+    pub detached: bool,
 }
 
 impl Message {
@@ -187,6 +189,8 @@ pub enum Overlay {
     Matrix(super::matrix::MatrixView),
     /// Models side by side.
     Compare(super::compare::CompareView),
+    /// Editing a request to send it again.
+    Resend(Box<super::resend::ResendForm>),
     /// The wire inspector for one answer.
     Inspector {
         /// The answer's message id.
@@ -387,6 +391,7 @@ impl State {
             notes: Vec::new(),
             superseded: false,
             exchange: None,
+            detached: false,
         }
     }
 
@@ -407,7 +412,7 @@ impl State {
     pub fn conversation_until(&self, end: usize) -> Conversation {
         let turns = self.messages[..end.min(self.messages.len())]
             .iter()
-            .filter(|m| !m.superseded)
+            .filter(|m| !m.superseded && !m.detached)
             .filter_map(|m| match m.speaker {
                 Speaker::User => Some(Turn {
                     role: Role::User,

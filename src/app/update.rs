@@ -112,6 +112,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         (Overlay::Matrix(view), _) if view.inspect.is_some() => Context::Inspector,
         (Overlay::Matrix(_), _) => Context::Matrix,
         (Overlay::Compare(_), _) => Context::Compare,
+        (Overlay::Resend(_), _) => Context::Resend,
         (Overlay::None, Focus::Editor) => Context::Chat,
         (Overlay::None, Focus::Transcript) => Context::Transcript,
     };
@@ -128,6 +129,17 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         state.quit_armed = false;
     }
     match action {
+        Some(Action::EditRequest) if context == Context::Inspector => {
+            super::resend::open(state);
+            Vec::new()
+        }
+        Some(action) if context == Context::Resend && action != Action::Quit => {
+            super::resend::perform(state, action)
+        }
+        None if context == Context::Resend => {
+            super::resend::edit(state, key);
+            Vec::new()
+        }
         Some(action) if context == Context::Inspector && action != Action::Quit => {
             super::inspector::perform(state, action);
             Vec::new()
@@ -340,8 +352,8 @@ fn perform(state: &mut State, context: Context, action: Action, key: KeyEvent) -
                 _ => {}
             }
         }
-        // Only the session browser renames and deletes.
-        Action::Rename | Action::Delete | Action::None => {}
+        // Only the session browser renames and deletes; only the inspector edits requests.
+        Action::Rename | Action::Delete | Action::EditRequest | Action::None => {}
     }
     Vec::new()
 }
@@ -445,6 +457,12 @@ fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
         | Overlay::Inspector { .. }
         | Overlay::Matrix(_)
         | Overlay::Compare(_) => {}
+        Overlay::Resend(form) => match form.field_mut() {
+            Some(field) => field.push_str(clean.lines().next().unwrap_or_default()),
+            None => {
+                form.body.insert_str(clean.as_ref());
+            }
+        },
         Overlay::None => {
             state.focus = Focus::Editor;
             state.editor.insert_str(clean.as_ref());
@@ -673,6 +691,7 @@ fn begin(state: &mut State, prepared: Prepared) -> Vec<Effect> {
         family: prepared.family,
         body: prepared.body,
         stream: prepared.stream,
+        options: Default::default(),
     })]
 }
 

@@ -67,6 +67,7 @@ pub fn render(state: &State, cache: &mut ViewCache, frame: &mut Frame<'_>) {
         Overlay::Sessions(browser) => overlays::sessions(state, browser, area, frame.buffer_mut()),
         Overlay::Matrix(view) => overlays::matrix(state, view, area, frame.buffer_mut(), cache),
         Overlay::Compare(view) => overlays::compare(state, view, area, frame.buffer_mut()),
+        Overlay::Resend(form) => overlays::resend(state, form, area, frame.buffer_mut()),
         Overlay::Inspector { message, scroll } => {
             overlays::inspector(state, *message, *scroll, area, frame.buffer_mut(), cache)
         }

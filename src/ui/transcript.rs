@@ -301,7 +301,12 @@ fn head(
         if let Some((text, style)) = status {
             spans.push(Span::styled(text, style));
         }
-        if message.superseded {
+        if message.detached {
+            spans.push(Span::styled(
+                "  (edited request, not in the conversation)",
+                muted,
+            ));
+        } else if message.superseded {
             spans.push(Span::styled("  (superseded by a retry)", muted));
         }
     }
