@@ -3,6 +3,7 @@
 
 mod common;
 
+use aws_credential_types::Credentials;
 use bedrock_tui::bedrock::auth::{BearerToken, CredentialsCache, sign_sigv4};
 use bedrock_tui::bedrock::eventstream::DecodeError;
 use bedrock_tui::bedrock::{
@@ -522,4 +523,100 @@ async fn reqwest_paced(
         }
     }
     arrivals
+}
+
+/// A credentials provider whose answer changes, like an STS or SSO session that renews.
+#[derive(Debug, Clone)]
+struct Rotating {
+    current: Arc<std::sync::Mutex<Credentials>>,
+    calls: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl aws_credential_types::provider::ProvideCredentials for Rotating {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let credentials = self.current.lock().unwrap().clone();
+        aws_credential_types::provider::future::ProvideCredentials::ready(Ok(credentials))
+    }
+}
+
+fn to_credentials(c: &bedrock_tui::emulator::EmulatorCredentials) -> Credentials {
+    Credentials::new(
+        &c.access_key_id,
+        &c.secret_access_key,
+        c.session_token.clone(),
+        None,
+        "rotating",
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_credentials_are_refreshed_from_the_provider_without_a_restart() {
+    use bedrock_tui::bedrock::{Auth, WireLog};
+    let emulator = emulator().await;
+    let provider = Rotating {
+        current: Arc::new(std::sync::Mutex::new(to_credentials(
+            &emulator.config().credentials,
+        ))),
+        calls: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+    };
+    let cache = CredentialsCache::new(
+        aws_credential_types::provider::SharedCredentialsProvider::new(provider.clone()),
+    );
+    let client = client_with(
+        &emulator,
+        Auth::SigV4(Arc::new(cache)),
+        fast_retry(1),
+        Timeouts::default(),
+    );
+    let body = claude_body("before the rotation");
+    let first = client
+        .invoke(HAIKU_3, body.clone(), &InvokeOptions::default())
+        .await;
+    assert!(first.is_ok(), "{first:?}");
+    assert_eq!(provider.calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    // The credentials expire and the provider has new ones; the cache still holds the old.
+    let fresh = emulator.rotate_credentials();
+    *provider.current.lock().unwrap() = to_credentials(&fresh);
+    let wire = WireLog::new();
+    let second = client
+        .invoke_logged(
+            HAIKU_3,
+            claude_body("after the rotation"),
+            &InvokeOptions::default(),
+            Some(&wire),
+        )
+        .await;
+    assert!(second.is_ok(), "{second:?}");
+    assert_eq!(
+        provider.calls.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "the provider was asked again"
+    );
+    let attempts = wire.requests();
+    assert_eq!(
+        attempts.len(),
+        2,
+        "the expired attempt, then the refreshed one"
+    );
+
+    // A client that cannot refresh (fixed credentials) reports the expiry by name.
+    let stale = client_with(
+        &emulator,
+        Auth::SigV4(Arc::new(CredentialsCache::fixed(credentials(&emulator)))),
+        fast_retry(1),
+        Timeouts::default(),
+    );
+    let error = stale
+        .invoke(HAIKU_3, body, &InvokeOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(error.name(), "ExpiredTokenException", "{error}");
+    assert_eq!(error.service().and_then(|s| s.status), Some(403));
 }

@@ -50,24 +50,31 @@ pub struct EmulatorConfig {
     pub strict_templates: bool,
 }
 
-impl EmulatorConfig {
-    /// A configuration with freshly generated credentials, for in-process use.
-    pub fn with_random_credentials(region: &str) -> Self {
+impl EmulatorCredentials {
+    /// Fresh temporary credentials (key pair, session token) and an API key for `region`.
+    pub fn random(region: &str) -> Self {
         let mut key = [0u8; 8];
         fastrand::fill(&mut key);
         let hex: String = key.iter().map(|b| format!("{b:02X}")).collect();
         let secret: String = (0..40).map(|_| fastrand::alphanumeric()).collect();
         let token: String = (0..64).map(|_| fastrand::alphanumeric()).collect();
         let bearer: String = (0..48).map(|_| fastrand::alphanumeric()).collect();
+        EmulatorCredentials {
+            access_key_id: format!("AKIAEMULATOR{hex}"),
+            secret_access_key: secret,
+            session_token: Some(token),
+            bearer_token: Some(format!("ABSKemulator{bearer}")),
+            region: region.to_string(),
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// A configuration with freshly generated credentials, for in-process use.
+    pub fn with_random_credentials(region: &str) -> Self {
         EmulatorConfig {
             port: 0,
-            credentials: EmulatorCredentials {
-                access_key_id: format!("AKIAEMULATOR{hex}"),
-                secret_access_key: secret,
-                session_token: Some(token),
-                bearer_token: Some(format!("ABSKemulator{bearer}")),
-                region: region.to_string(),
-            },
+            credentials: EmulatorCredentials::random(region),
             tokens_per_second: 0.0,
             verify_auth: true,
             strict_templates: true,
@@ -79,9 +86,31 @@ impl EmulatorConfig {
 pub(crate) struct EmulatorState {
     config: EmulatorConfig,
     attempts: Mutex<HashMap<u64, u32>>,
+    /// The credentials accepted now (they change when rotated).
+    credentials: Mutex<EmulatorCredentials>,
+    /// Access key ids that were rotated out: requests signed with them get
+    /// `ExpiredTokenException`, as temporary credentials past their expiry do.
+    expired_keys: Mutex<Vec<String>>,
 }
 
 impl EmulatorState {
+    /// The credentials accepted now.
+    pub(crate) fn credentials(&self) -> EmulatorCredentials {
+        self.credentials
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Whether an access key id was rotated out.
+    pub(crate) fn is_expired(&self, access_key_id: &str) -> bool {
+        self.expired_keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|k| k == access_key_id)
+    }
+
     /// Counts an attempt of the request with this key; returns the count including this one.
     fn count_attempt(&self, key: u64) -> u32 {
         let mut attempts = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
@@ -95,6 +124,7 @@ impl EmulatorState {
 pub struct Emulator {
     addr: SocketAddr,
     config: EmulatorConfig,
+    state: Arc<EmulatorState>,
     stop: watch::Sender<bool>,
 }
 
@@ -105,11 +135,18 @@ impl Emulator {
         let addr = listener.local_addr()?;
         let (stop, stopped) = watch::channel(false);
         let state = Arc::new(EmulatorState {
+            credentials: Mutex::new(config.credentials.clone()),
             config: config.clone(),
             attempts: Mutex::new(HashMap::new()),
+            expired_keys: Mutex::new(Vec::new()),
         });
-        tokio::spawn(accept_loop(listener, state, stopped));
-        Ok(Emulator { addr, config, stop })
+        tokio::spawn(accept_loop(listener, state.clone(), stopped));
+        Ok(Emulator {
+            addr,
+            config,
+            state,
+            stop,
+        })
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -122,9 +159,28 @@ impl Emulator {
         self.addr
     }
 
-    /// The configuration, credentials included.
+    /// The configuration, with the credentials it started with.
     pub fn config(&self) -> &EmulatorConfig {
         &self.config
+    }
+
+    /// Rotates the credentials, as temporary credentials expire and are replaced: from now on
+    /// only the returned ones are accepted, and requests signed with the old access key get
+    /// `ExpiredTokenException` (HTTP 403).
+    pub fn rotate_credentials(&self) -> EmulatorCredentials {
+        let fresh = EmulatorCredentials::random(&self.config.credentials.region);
+        let mut current = self
+            .state
+            .credentials
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        self.state
+            .expired_keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(current.access_key_id.clone());
+        *current = fresh.clone();
+        fresh
     }
 
     /// Shell lines that point an AWS client at this emulator.

@@ -200,8 +200,21 @@ fn authenticate(
     if !state.config.verify_auth {
         return Ok(());
     }
+    let signed_with = parts
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split("Credential=").nth(1))
+        .and_then(|v| v.split('/').next())
+        .unwrap_or_default();
+    if state.is_expired(signed_with) {
+        return Err((
+            ExceptionKind::ExpiredToken,
+            "The security token included in the request is expired".to_string(),
+        ));
+    }
     super::sigv4::verify(
-        &state.config.credentials,
+        &state.credentials(),
         parts.method.as_str(),
         path_and_query,
         &parts.headers,
