@@ -8,10 +8,13 @@ use clap::Parser;
 
 fn main() {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // `ask` reads one stream: one thread does it without handing the bytes between threads.
+    // The chat and the emulator serve several things at once.
+    let mut builder = match cli.command {
+        Some(Command::Ask(_)) => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

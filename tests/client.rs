@@ -620,3 +620,46 @@ async fn expired_credentials_are_refreshed_from_the_provider_without_a_restart()
     assert_eq!(error.name(), "ExpiredTokenException", "{error}");
     assert_eq!(error.service().and_then(|s| s.status), Some(403));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replayed_streams_are_the_same_bytes_again() {
+    use bedrock_tui::emulator::{Emulator, EmulatorConfig};
+    let emulator = Emulator::start(EmulatorConfig {
+        replay_streams: true,
+        ..EmulatorConfig::with_random_credentials("us-east-1")
+    })
+    .await
+    .unwrap();
+    let client = client(&emulator);
+    let read = |body: bytes::Bytes| {
+        let client = client.clone();
+        async move {
+            let mut stream = client
+                .invoke_stream(HAIKU_3, body, &InvokeOptions::default())
+                .await
+                .unwrap();
+            let mut chunks = Vec::new();
+            while let Some(chunk) = stream.next_chunk().await.unwrap() {
+                chunks.push(chunk);
+            }
+            chunks
+        }
+    };
+    let first = read(claude_body("replay me")).await;
+    let second = read(claude_body("replay me")).await;
+    assert_eq!(first, second, "the kept bytes, ids inside included");
+    let other = read(claude_body("something else")).await;
+    assert_ne!(first, other);
+    // Without the option every stream is built afresh (its message id differs).
+    let plain = common::emulator().await;
+    let client = common::client(&plain);
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let mut stream = client
+            .invoke_stream(HAIKU_3, claude_body("replay me"), &InvokeOptions::default())
+            .await
+            .unwrap();
+        ids.push(stream.next_chunk().await.unwrap().unwrap());
+    }
+    assert_ne!(ids[0], ids[1]);
+}

@@ -145,11 +145,15 @@ struct PayloadPart<'a> {
 /// appending to `out`. Unknown members (the `p` padding) are ignored.
 pub fn decode_chunk_payload(payload: &[u8], out: &mut Vec<u8>) -> Result<(), BedrockError> {
     if let Some(encoded) = exact_payload_shape(payload) {
-        return base64::engine::general_purpose::STANDARD
+        let start = out.len();
+        if base64::engine::general_purpose::STANDARD
             .decode_vec(encoded, out)
-            .map_err(|e| {
-                BedrockError::MalformedResponse(format!("chunk `bytes` is not base64: {e}"))
-            });
+            .is_ok()
+        {
+            return Ok(());
+        }
+        // Not plain base64 after all (an escape in the string): the JSON parser decides.
+        out.truncate(start);
     }
     let part: PayloadPart<'_> = serde_json::from_slice(payload)
         .map_err(|e| BedrockError::MalformedResponse(format!("chunk payload is not JSON: {e}")))?;
@@ -163,18 +167,14 @@ pub fn decode_chunk_payload(payload: &[u8], out: &mut Vec<u8>) -> Result<(), Bed
 
 /// The base64 text of a payload in exactly the compact shape Bedrock sends,
 /// `{"bytes":"<base64>"}` or `{"bytes":"<base64>","p":"<letters and digits>"}`; `None` for any
-/// other spelling, which then goes through the JSON parser. Base64 never contains `"` or `\`,
-/// so the value ends at the next quote.
+/// other spelling, which then goes through the JSON parser. Base64 never contains `"`, so the
+/// value ends at the next quote.
 fn exact_payload_shape(payload: &[u8]) -> Option<&[u8]> {
     let rest = payload.strip_prefix(br#"{"bytes":""#)?;
     let end = rest.iter().position(|&b| b == b'"')?;
     let (encoded, tail) = (&rest[..end], &rest[end + 1..]);
-    if !encoded
-        .iter()
-        .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
-    {
-        return None;
-    }
+    // The base64 decoder checks the characters; an escape makes it fail and the caller falls
+    // back to the JSON parser.
     if tail == b"}" {
         return Some(encoded);
     }
@@ -255,6 +255,11 @@ impl ResponseStream {
 
     /// The next frame, `Ok(None)` at the clean end of the stream. Exception frames come back as
     /// frames (so they can be shown with their headers); see [`StreamEvent::into_error`].
+    /// Whether `next_frame` has a frame (or the end) without waiting for the network.
+    pub fn frame_ready(&self) -> bool {
+        self.finished || self.decoder.frame_ready()
+    }
+
     pub async fn next_frame(&mut self) -> Result<Option<Frame>, BedrockError> {
         loop {
             if let Some(message) = self.decoder.next_message()? {

@@ -405,6 +405,9 @@ struct Output {
     quiet: bool,
     ends_with_newline: bool,
     wrote: bool,
+    /// Text not yet written: a stream's chunks are written together once the frames already
+    /// received are decoded (one write per network read, not per chunk).
+    pending: Vec<u8>,
 }
 
 impl Output {
@@ -416,32 +419,45 @@ impl Output {
             quiet: json,
             ends_with_newline: true,
             wrote: false,
+            pending: Vec::with_capacity(8 * 1024),
         }
     }
 
+    /// Queues text; `flush` writes it.
     fn text(&mut self, text: &str) {
         if self.quiet || text.is_empty() {
             return;
         }
-        let shown = if self.terminal {
-            sanitize_for_terminal(text)
+        if self.terminal {
+            self.pending
+                .extend_from_slice(sanitize_for_terminal(text).as_bytes());
         } else {
-            text.into()
-        };
-        let mut lock = self.stdout.lock();
-        // A closed stdout (a pipe to `head`) is not worth an error message.
-        let _ = lock.write_all(shown.as_bytes()).and_then(|_| lock.flush());
+            self.pending.extend_from_slice(text.as_bytes());
+        }
         self.ends_with_newline = text.ends_with('\n');
         self.wrote = true;
     }
 
+    /// Writes the queued text.
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let mut lock = self.stdout.lock();
+        // A closed stdout (a pipe to `head`) is not worth an error message.
+        let _ = lock.write_all(&self.pending).and_then(|_| lock.flush());
+        self.pending.clear();
+    }
+
     fn line(&mut self, line: &str) {
+        self.flush();
         let mut lock = self.stdout.lock();
         let _ = writeln!(lock, "{line}").and_then(|_| lock.flush());
     }
 
     /// Ends a partial line on a terminal, so the prompt (or an error) starts on its own line.
     fn end_line(&mut self) {
+        self.flush();
         if self.terminal && self.wrote && !self.ends_with_newline {
             self.line("");
             self.ends_with_newline = true;
@@ -553,9 +569,13 @@ async fn stream(
             StreamEvent::Unknown => {}
             other => {
                 if let Some(error) = other.into_error() {
+                    out.flush();
                     return Err(error);
                 }
             }
+        }
+        if !stream.frame_ready() {
+            out.flush();
         }
     }
     if let Some(decoder) = &mut decoder {

@@ -10,6 +10,7 @@ pub async fn run(args: EmulatorArgs) -> i32 {
     config.port = args.port;
     config.tokens_per_second = args.tokens_per_second.max(0.0);
     config.strict_templates = args.strict_templates;
+    config.replay_streams = args.replay_streams;
     let creds = &mut config.credentials;
     if let Some(id) = args.access_key_id {
         creds.access_key_id = id;

@@ -359,6 +359,10 @@ pub struct EmulatorArgs {
     /// accepts them).
     #[arg(long)]
     pub strict_templates: bool,
+    /// Send the last unpaced stream's bytes again for an identical request (for benchmarks of
+    /// clients: the emulator stops being the bottleneck; ids inside the payloads repeat).
+    #[arg(long)]
+    pub replay_streams: bool,
 }
 
 /// Parses a `--family` name.

@@ -48,6 +48,10 @@ pub struct EmulatorConfig {
     /// Refuse Llama, Mistral and DeepSeek prompts that lack their chat template (Bedrock
     /// accepts them; the tests and the built-in demo want template mistakes to be loud).
     pub strict_templates: bool,
+    /// Keep the bytes of the last unpaced, fault-free stream and send them again for the same
+    /// model and body, so that a benchmark of clients measures the clients, not the emulator
+    /// building the answer (off by default; the replay repeats the ids inside the payloads).
+    pub replay_streams: bool,
 }
 
 impl EmulatorCredentials {
@@ -78,6 +82,7 @@ impl EmulatorConfig {
             tokens_per_second: 0.0,
             verify_auth: true,
             strict_templates: true,
+            replay_streams: false,
         }
     }
 }
@@ -91,6 +96,8 @@ pub(crate) struct EmulatorState {
     /// Access key ids that were rotated out: requests signed with them get
     /// `ExpiredTokenException`, as temporary credentials past their expiry do.
     expired_keys: Mutex<Vec<String>>,
+    /// The last stream kept for `replay_streams`: its key and its body pieces.
+    pub(crate) replay: Mutex<Option<(u64, Arc<Vec<bytes::Bytes>>)>>,
 }
 
 impl EmulatorState {
@@ -139,6 +146,7 @@ impl Emulator {
             config: config.clone(),
             attempts: Mutex::new(HashMap::new()),
             expired_keys: Mutex::new(Vec::new()),
+            replay: Mutex::new(None),
         });
         tokio::spawn(accept_loop(listener, state.clone(), stopped));
         Ok(Emulator {

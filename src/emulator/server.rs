@@ -11,6 +11,7 @@ use super::{EmulatorState, ai21, amazon, anthropic, chat, cohere, embeddings, im
 use crate::bedrock::ExceptionKind;
 use crate::models::catalog::{ModelInfo, lookup};
 use crate::models::{FamilyId, parse_model_ref};
+use bytes::Bytes;
 use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
@@ -171,10 +172,22 @@ async fn route(
     if streaming && !model.streaming {
         return Err(validation("The model is unsupported for streaming."));
     }
-    let answer = generate(&prompt);
     let tokens_per_second = header("x-emulator-tokens-per-second")
         .and_then(|v| v.parse::<f64>().ok())
         .unwrap_or(state.config.tokens_per_second);
+    let replay_key =
+        (state.config.replay_streams && streaming && fault.is_none() && tokens_per_second <= 0.0)
+            .then(|| {
+                let mut key = model_id.clone().into_bytes();
+                key.extend_from_slice(&body);
+                super::corpus::seed_of(&String::from_utf8_lossy(&key))
+            });
+    if let Some(key) = replay_key
+        && let Some(pieces) = replayed(&state, key)
+    {
+        return Ok(replay_response(pieces, request_id));
+    }
+    let answer = generate(&prompt);
     if streaming {
         Ok(stream_response(
             family,
@@ -184,6 +197,7 @@ async fn route(
             fault,
             tokens_per_second,
             request_id,
+            replay_key.map(|key| (key, state.clone())),
         ))
     } else {
         invoke_response(family, model, &prompt, &answer, fault, request_id)
@@ -330,6 +344,32 @@ fn invoke_response(
     Ok(response)
 }
 
+/// The stream kept under `key`, if it is the one kept.
+fn replayed(state: &EmulatorState, key: u64) -> Option<Arc<Vec<Bytes>>> {
+    let kept = state.replay.lock().unwrap_or_else(|e| e.into_inner());
+    kept.as_ref()
+        .filter(|(k, _)| *k == key)
+        .map(|(_, pieces)| pieces.clone())
+}
+
+/// A stream sent again from the kept bytes.
+fn replay_response(pieces: Arc<Vec<Bytes>>, request_id: &str) -> Response<Body> {
+    let (tx, body) = channel_body();
+    tokio::spawn(async move {
+        for piece in pieces.iter() {
+            if tx
+                .send(Ok(hyper::body::Frame::data(piece.clone())))
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
+    stream_headers(Response::new(body), request_id)
+}
+
+#[allow(clippy::too_many_arguments)]
 fn stream_response(
     family: &dyn EmulatedFamily,
     model: &ModelInfo,
@@ -338,11 +378,15 @@ fn stream_response(
     fault: Option<Fault>,
     tokens_per_second: f64,
     request_id: &str,
+    keep: Option<(u64, Arc<EmulatorState>)>,
 ) -> Response<Body> {
     let chunks = family.stream_chunks(model, prompt, &answer, request_id);
     let (tx, body) = channel_body();
-    tokio::spawn(produce(tx, chunks, fault, tokens_per_second));
-    let mut response = Response::new(body);
+    tokio::spawn(produce(tx, chunks, fault, tokens_per_second, keep));
+    stream_headers(Response::new(body), request_id)
+}
+
+fn stream_headers(mut response: Response<Body>, request_id: &str) -> Response<Body> {
     *response.status_mut() = StatusCode::OK;
     let headers = response.headers_mut();
     headers.insert(
@@ -363,7 +407,9 @@ async fn produce(
     chunks: Vec<Vec<u8>>,
     fault: Option<Fault>,
     tokens_per_second: f64,
+    keep: Option<(u64, Arc<EmulatorState>)>,
 ) {
+    let mut kept: Vec<Bytes> = Vec::new();
     let interval =
         (tokens_per_second > 0.0).then(|| Duration::from_secs_f64(1.0 / tokens_per_second));
     let break_at = match &fault {
@@ -386,10 +432,14 @@ async fn produce(
             tokio::time::sleep_until((started + interval.mul_f64(index as f64)).into()).await;
         }
         chunk_frame(chunk, index, &mut pending);
-        if (interval.is_some() || pending.len() >= COALESCE_BYTES)
-            && !send(&tx, std::mem::take(&mut pending)).await
-        {
-            return;
+        if interval.is_some() || pending.len() >= COALESCE_BYTES {
+            let piece = Bytes::from(std::mem::take(&mut pending));
+            if keep.is_some() {
+                kept.push(piece.clone());
+            }
+            if tx.send(Ok(hyper::body::Frame::data(piece))).await.is_err() {
+                return;
+            }
         }
     }
     if let Some(fault) = fault.filter(|_| break_at.is_some_and(|at| at <= chunks.len())) {
@@ -436,6 +486,15 @@ async fn produce(
         }
     }
     if !pending.is_empty() {
-        send(&tx, pending).await;
+        let piece = Bytes::from(pending);
+        if keep.is_some() {
+            kept.push(piece.clone());
+        }
+        if tx.send(Ok(hyper::body::Frame::data(piece))).await.is_err() {
+            return;
+        }
+    }
+    if let Some((key, state)) = keep {
+        *state.replay.lock().unwrap_or_else(|e| e.into_inner()) = Some((key, Arc::new(kept)));
     }
 }

@@ -398,6 +398,23 @@ impl Decoder {
         }
     }
 
+    /// Whether a whole frame is already buffered, so `next_message` returns it without more
+    /// bytes (a consumer can hold its output until the buffered frames are done).
+    pub fn frame_ready(&self) -> bool {
+        let data: &[u8] = if self.partial.is_empty() {
+            &self.head
+        } else {
+            &self.partial
+        };
+        match data.get(..4) {
+            Some(prefix) => {
+                let total = u32::from_be_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]);
+                data.len() >= total as usize
+            }
+            None => false,
+        }
+    }
+
     /// Bytes received but not yet returned as a message.
     pub fn buffered(&self) -> usize {
         self.head.len() + self.partial.len()
