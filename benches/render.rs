@@ -184,6 +184,9 @@ fn main() {
     let mut small_cache = ViewCache::default();
     let mut term = terminal();
     draw_ours(&mut term, &big, &mut big_cache);
+    // Peak memory of this process with the 2 MB conversation laid out (before the reference
+    // makes its own copy of the text).
+    let peak_rss = peak_rss_mb();
     draw_ours(&mut term, &small, &mut small_cache);
     let reference = Reference::new(&big, big_cache.metrics().content_height);
     let tokens = corpus::answer_tokens("a streamed answer", ANSWER_TOKENS);
@@ -240,6 +243,17 @@ fn main() {
     if let Some(ns) = median_ns("first-layout-2000-turns", "bedrock-tui") {
         println!("first-layout-2000-turns: bedrock-tui {}", human(ns));
     }
+    if let Some(mb) = peak_rss {
+        println!("peak RSS with the 2 MB conversation laid out: {mb:.1} MB (target under 60 MB)");
+    }
+}
+
+/// The process's peak resident set size (Linux: VmHWM in /proc/self/status).
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 /// Median time of a benchmark from criterion's estimates of this run.

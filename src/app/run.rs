@@ -48,6 +48,8 @@ pub struct App {
     last_draw: Option<Instant>,
     /// Frames drawn so far.
     pub frames: u64,
+    /// The longest time a frame took to draw.
+    pub slowest_frame: Duration,
     recorder: Recorder,
     writer: Option<Writer>,
     sessions_dir: Option<PathBuf>,
@@ -77,6 +79,7 @@ impl App {
             dirty: true,
             last_draw: None,
             frames: 0,
+            slowest_frame: Duration::ZERO,
         }
     }
 
@@ -206,11 +209,15 @@ impl App {
             let msg = self.connected(result);
             batch.insert(0, msg);
         }
+        // What the user typed is shown at once; stream news waits for the next frame slot.
+        let typed = batch
+            .iter()
+            .any(|m| matches!(m, Msg::Key(_) | Msg::Paste(_) | Msg::Mouse(_) | Msg::Resize));
         for msg in batch {
             self.handle(msg);
         }
         self.persist();
-        if self.dirty && self.last_draw.is_none_or(|t| t.elapsed() >= FRAME_INTERVAL) {
+        if self.dirty && (typed || self.last_draw.is_none_or(|t| t.elapsed() >= FRAME_INTERVAL)) {
             self.draw(terminal)?;
         }
         Ok(!self.state.quit && !input_ended)
@@ -218,7 +225,9 @@ impl App {
 
     /// Draws a frame now and feeds the sizes back to the state.
     pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+        let started = Instant::now();
         terminal.draw(|frame| ui::render(&self.state, &mut self.cache, frame))?;
+        self.slowest_frame = self.slowest_frame.max(started.elapsed());
         self.state.view = self.cache.metrics();
         self.dirty = false;
         self.last_draw = Some(Instant::now());
