@@ -753,3 +753,25 @@ fn several_models_answer_one_after_another_with_their_figures() {
         run(bare(home.path()).args(["ask", "--session", "new", "-m", "a", "-m", "b", "x"]));
     assert_eq!(refused.status.code(), Some(2));
 }
+
+#[test]
+fn a_response_with_the_wrong_content_type_is_reported() {
+    let home = tempfile::tempdir().unwrap();
+    for flag in [None, Some("--no-stream")] {
+        let mut cmd = bare(home.path());
+        cmd.arg("ask");
+        if let Some(flag) = flag {
+            cmd.arg(flag);
+        }
+        let out = run(cmd.arg("a proxy in the way [[fault:wrong-content-type]]"));
+        assert_eq!(out.status.code(), Some(1), "{flag:?}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(
+                "error: UnexpectedContentType: unexpected response content type \"text/html\""
+            ),
+            "{flag:?}: {stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}

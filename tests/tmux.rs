@@ -445,3 +445,61 @@ fn resume_continues_a_saved_conversation_and_sigkill_keeps_the_partial_answer() 
         String::from_utf8_lossy(&again.stderr)
     );
 }
+
+#[test]
+fn escape_sequences_from_the_model_never_reach_the_terminal_raw() {
+    if skip_without_tmux() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_server, exports) = start_emulator(home.path());
+    let tmux = Tmux::start("bytes", home.path(), &exports);
+    tmux.wait_for("the first frame", |s| s.contains("IDLE"));
+    // Every byte the chat writes to the terminal from here on goes to a file.
+    let log = home.path().join("terminal-bytes");
+    tmux.run(&[
+        "pipe-pane",
+        "-o",
+        "-t",
+        "chat",
+        &format!("cat >> '{}'", log.display()),
+    ]);
+    tmux.run(&[
+        "send-keys",
+        "-t",
+        "chat",
+        "-l",
+        "hostile text please [[emulator:hostile]]",
+    ]);
+    tmux.run(&["send-keys", "-t", "chat", "Enter"]);
+    let screen = tmux.wait_for("the hostile answer", |s| {
+        s.contains("Plain words last.") && s.contains("IDLE")
+    });
+    // Shown as symbols on screen...
+    assert!(screen.contains("␛]52;c;aGFja2Vk␇"), "{screen}");
+    assert!(screen.contains("␛[8;1;1t"), "{screen}");
+    tmux.run(&["pipe-pane", "-t", "chat"]);
+    let bytes = std::fs::read(&log).expect("the terminal bytes");
+    assert!(
+        bytes.len() > 1000,
+        "the answer was drawn: {} bytes",
+        bytes.len()
+    );
+    // ...and never sent as sequences: none of the model's sequences is in what the chat wrote.
+    let find = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    for (name, sequence) in [
+        ("OSC 52 clipboard write", &b"\x1b]52;"[..]),
+        ("OSC 8 hyperlink", b"\x1b]8;"),
+        ("DCS", b"\x1bP1$q"),
+        ("window resize", b"\x1b[8;1;1t"),
+        ("C1 CSI", "\u{9b}".as_bytes()),
+        ("backspace", b"\x08"),
+        ("bell", b"\x07"),
+    ] {
+        assert!(!find(sequence), "{name} reached the terminal");
+    }
+    assert!(
+        find("␛]52;c;aGFja2Vk␇".as_bytes()),
+        "the stand-ins were drawn"
+    );
+}

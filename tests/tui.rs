@@ -119,6 +119,7 @@ async fn http_errors_reset_and_stalls_are_inline_too() {
         ("http-model-error", "ModelErrorException", Some(424)),
         ("reset", "", None),
         ("stall after=2", "", None),
+        ("wrong-content-type", "", None),
     ] {
         // A new conversation each time: a failed prompt without an answer would otherwise be
         // merged with the next one (the conversation keeps every prompt).
@@ -142,6 +143,14 @@ async fn http_errors_reset_and_stalls_are_inline_too() {
         }
         if fault.starts_with("stall") {
             assert!(error.message.contains("idle timeout"), "{error:?}");
+        }
+        if fault == "wrong-content-type" {
+            assert_eq!(error.name, "UnexpectedContentType", "{error:?}");
+            assert!(
+                h.screen().contains("UnexpectedContentType"),
+                "{}",
+                h.screen()
+            );
         }
     }
 }

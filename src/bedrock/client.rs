@@ -166,6 +166,19 @@ impl Client {
         let (response, meta) = self
             .send(model_id, Operation::Invoke, body, options, started, log)
             .await?;
+        // The model's JSON was asked for: an HTML error page from a proxy is not a model error.
+        let wants_json = options
+            .accept
+            .as_deref()
+            .is_none_or(|a| a.eq_ignore_ascii_case("application/json"));
+        let got = meta.http_content_type.as_deref().unwrap_or("");
+        let essence = got.split(';').next().unwrap_or("").trim();
+        if wants_json && !essence.is_empty() && !essence.eq_ignore_ascii_case("application/json") {
+            return Err(BedrockError::UnexpectedContentType {
+                expected: "application/json",
+                got: got.to_string(),
+            });
+        }
         let body = read_body(response, self.config.timeouts.idle).await?;
         Ok(InvokeResponse {
             meta,

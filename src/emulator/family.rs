@@ -83,11 +83,13 @@ impl Answer {
 }
 
 /// Generates the deterministic answer to a prompt, honouring `max_tokens`, stop sequences and
-/// an `[[emulator:tokens=N]]` or `[[emulator:echo]]` marker.
+/// an `[[emulator:tokens=N]]`, `[[emulator:echo]]` or `[[emulator:hostile]]` marker.
 pub fn generate(prompt: &Prompt) -> Answer {
     let requested = faults::requested_tokens(&prompt.last_user_text).unwrap_or(0);
     let seed_text = faults::strip_markers(&prompt.last_user_text);
-    let mut tokens = if faults::echo_requested(&prompt.last_user_text) {
+    let mut tokens = if faults::hostile_requested(&prompt.last_user_text) {
+        corpus::tokenize(faults::HOSTILE_ANSWER)
+    } else if faults::echo_requested(&prompt.last_user_text) {
         corpus::tokenize(&seed_text)
     } else {
         corpus::answer_tokens(&seed_text, requested)

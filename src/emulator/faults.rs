@@ -54,6 +54,9 @@ pub enum Fault {
         /// How many attempts fail.
         attempts: u32,
     },
+    /// A 200 with the wrong content type: an HTML page where the event stream or the model's
+    /// JSON should be (what a misconfigured proxy in the way sends).
+    WrongContentType,
 }
 
 /// Every fault name, for documentation and `--help`.
@@ -80,6 +83,7 @@ pub const FAULT_NAMES: &[&str] = &[
     "stall",
     "slow-first-byte",
     "flaky=K",
+    "wrong-content-type",
 ];
 
 fn exception_of(name: &str) -> Option<ExceptionKind> {
@@ -151,6 +155,7 @@ pub fn parse(spec: &str) -> Result<Fault, String> {
         "reset" => Fault::Reset { after },
         "stall" => Fault::Stall { after },
         "slow-first-byte" => Fault::SlowFirstByte { ms },
+        "wrong-content-type" => Fault::WrongContentType,
         other => {
             return Err(format!(
                 "unknown fault {other:?}; known: {}",
@@ -197,6 +202,15 @@ pub fn strip_markers(text: &str) -> String {
         }
     }
 }
+
+/// Whether the text holds `[[emulator:hostile]]`: the answer carries terminal escape
+/// sequences (CSI, OSC 52, OSC 8, DCS, C1 controls), as untrusted model output can.
+pub fn hostile_requested(text: &str) -> bool {
+    text.contains("[[emulator:hostile]]")
+}
+
+/// The answer of `[[emulator:hostile]]`.
+pub const HOSTILE_ANSWER: &str = "Plain words first. A window resize \x1b[8;1;1t and a screen clear \x1b[2J, a clipboard write \x1b]52;c;aGFja2Vk\x07, a hyperlink \x1b]8;;https://example.invalid\x1b\\click\x1b]8;;\x1b\\, a device control string \x1bP1$qm\x1b\\, a C1 request \u{9b}6n, a bell \x07 and a backspace \x08. Plain words last.";
 
 /// Whether the text holds `[[emulator:echo]]`: the answer is the prompt itself (markers
 /// removed), so tests can put any text, escape sequences included, in a model's mouth.

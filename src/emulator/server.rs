@@ -167,6 +167,15 @@ async fn route(
             }
         }
         Some(Fault::SlowFirstByte { ms }) => tokio::time::sleep(Duration::from_millis(*ms)).await,
+        Some(Fault::WrongContentType) => {
+            let mut response = Response::new(super::response::full(
+                b"<html><body><h1>502 Bad Gateway</h1></body></html>".to_vec(),
+            ));
+            response
+                .headers_mut()
+                .insert("content-type", HeaderValue::from_static("text/html"));
+            return Ok(response);
+        }
         _ => {}
     }
     if streaming && !model.streaming {
