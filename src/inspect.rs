@@ -12,6 +12,9 @@ use std::time::Duration;
 /// Frames kept per exchange; later ones are counted, not kept.
 pub const FRAMES_KEPT: usize = 5_000;
 
+/// Payload bytes kept per exchange; frames past it are counted, not kept.
+pub const BYTES_KEPT: usize = 8 * 1024 * 1024;
+
 /// What a frame was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrameKind {
@@ -96,8 +99,10 @@ pub struct Exchange {
     pub response_body: Option<Bytes>,
     /// Frames of a stream, in order.
     pub frames: Vec<FrameRecord>,
-    /// Frames past `FRAMES_KEPT`.
+    /// Frames past `FRAMES_KEPT` or `BYTES_KEPT`.
     pub frames_dropped: usize,
+    /// Payload bytes of the frames kept.
+    pub kept_bytes: usize,
     /// Bytes of the response body or stream.
     pub response_bytes: usize,
     /// How it ended, when it failed.
@@ -122,7 +127,9 @@ impl Exchange {
     /// Keeps a frame record (or counts it past the limit).
     pub fn keep(&mut self, frame: FrameRecord) {
         self.response_bytes += frame.payload.len();
-        if self.frames.len() < FRAMES_KEPT {
+        let size = frame.payload.len() + frame.decoded.as_ref().map_or(0, |d| d.len());
+        if self.frames.len() < FRAMES_KEPT && self.kept_bytes + size <= BYTES_KEPT {
+            self.kept_bytes += size;
             self.frames.push(frame);
         } else {
             self.frames_dropped += 1;
@@ -296,6 +303,30 @@ pub fn describe(exchange: &Exchange) -> Vec<(LineKind, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_frames_are_bounded_in_count_and_bytes() {
+        let frame = |size: usize| FrameRecord {
+            elapsed: Duration::ZERO,
+            kind: FrameKind::Chunk,
+            headers: Vec::new(),
+            payload: Bytes::from(vec![b'a'; size]),
+            decoded: None,
+        };
+        let mut exchange = Exchange::default();
+        for _ in 0..20 {
+            exchange.keep(frame(1 << 20));
+        }
+        assert_eq!(exchange.frames.len(), 8);
+        assert_eq!(exchange.frames_dropped, 12);
+        assert_eq!(exchange.response_bytes, 20 << 20);
+        let mut many = Exchange::default();
+        for _ in 0..FRAMES_KEPT + 3 {
+            many.keep(frame(1));
+        }
+        assert_eq!(many.frames.len(), FRAMES_KEPT);
+        assert_eq!(many.frames_dropped, 3);
+    }
 
     #[test]
     fn bodies_are_pretty_and_binary_is_base64() {

@@ -775,3 +775,23 @@ fn a_response_with_the_wrong_content_type_is_reported() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn a_runaway_stream_hits_the_size_limit_and_the_largest_frames_are_read() {
+    let home = tempfile::tempdir().unwrap();
+    // 1 GiB of padding frames: cut at the documented limit, quickly, with the text so far.
+    let started = Instant::now();
+    let out = run(bare(home.path()).args(["ask", "flood me [[fault:flood]]"]));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("error: ResponseTooLarge: the stream passed the 128 MiB limit"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+    // A frame with a 32,767-byte header and a 16 MiB payload is read like any other.
+    let whole = run(bare(home.path()).args(["ask", "big one"]));
+    let big = run(bare(home.path()).args(["ask", "big one [[fault:big-frame]]"]));
+    assert!(big.status.success(), "{}", text(&big.stderr));
+    assert_eq!(text(&big.stdout), text(&whole.stdout));
+}

@@ -120,6 +120,7 @@ async fn http_errors_reset_and_stalls_are_inline_too() {
         ("reset", "", None),
         ("stall after=2", "", None),
         ("wrong-content-type", "", None),
+        ("flood", "", None),
     ] {
         // A new conversation each time: a failed prompt without an answer would otherwise be
         // merged with the next one (the conversation keeps every prompt).

@@ -15,6 +15,11 @@ use std::time::{Duration, Instant, SystemTime};
 /// blob limit, rounded up).
 pub const MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
 
+/// Most bytes read from one event stream. The longest answers Bedrock gives (128,000 tokens)
+/// take about 50 MB of frames; a stream past this limit is cut, so a runaway server cannot
+/// exhaust memory (the text of an answer is kept in full).
+pub const MAX_STREAM_BYTES: u64 = 128 * 1024 * 1024;
+
 /// How requests are authenticated.
 #[derive(Debug, Clone)]
 pub enum Auth {
@@ -512,8 +517,9 @@ pub(crate) async fn read_body(
         match next {
             Some(chunk) => {
                 if body.len() + chunk.len() > MAX_RESPONSE_BODY {
-                    return Err(BedrockError::MalformedResponse(format!(
-                        "response body exceeds the {MAX_RESPONSE_BODY}-byte limit"
+                    return Err(BedrockError::TooLarge(format!(
+                        "the response body passed the {} MiB limit; the rest was not read",
+                        MAX_RESPONSE_BODY >> 20
                     )));
                 }
                 body.extend_from_slice(&chunk);

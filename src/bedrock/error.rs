@@ -282,6 +282,9 @@ pub enum BedrockError {
     /// A chunk frame or a response body did not have the expected shape.
     #[error("{0}")]
     MalformedResponse(String),
+    /// A response passed a size limit; the rest was not read.
+    #[error("{0}")]
+    TooLarge(String),
     /// The response had a content type the client cannot read.
     #[error("unexpected response content type {got:?} (expected {expected})")]
     UnexpectedContentType {
@@ -327,6 +330,7 @@ impl BedrockError {
             BedrockError::Decode(DecodeError::Truncated { .. }) => "TruncatedStream",
             BedrockError::Decode(_) => "EventStreamDecodeError",
             BedrockError::MalformedResponse(_) => "MalformedResponse",
+            BedrockError::TooLarge(_) => "ResponseTooLarge",
             BedrockError::UnexpectedContentType { .. } => "UnexpectedContentType",
             BedrockError::Timeout {
                 kind: TimeoutKind::Connect,

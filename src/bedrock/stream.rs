@@ -287,7 +287,17 @@ impl ResponseStream {
                     ))
                 })?;
             match next {
-                Some(bytes) => self.decoder.push(bytes),
+                Some(bytes) => {
+                    let read =
+                        self.decoder.offset() + self.decoder.buffered() as u64 + bytes.len() as u64;
+                    if read > super::client::MAX_STREAM_BYTES {
+                        return Err(BedrockError::TooLarge(format!(
+                            "the stream passed the {} MiB limit; the rest was not read",
+                            super::client::MAX_STREAM_BYTES >> 20
+                        )));
+                    }
+                    self.decoder.push(bytes)
+                }
                 None => {
                     self.finished = true;
                     self.decoder.finish()?;

@@ -54,6 +54,11 @@ pub enum Fault {
         /// How many attempts fail.
         attempts: u32,
     },
+    /// After the first chunk, 1 GiB of frames padded to 1 MiB each (a runaway server).
+    Flood,
+    /// After the first chunk, one frame with a 32,767-byte header and a 16 MiB payload (the
+    /// largest the format allows), then the rest of the answer.
+    BigFrame,
     /// A 200 with the wrong content type: an HTML page where the event stream or the model's
     /// JSON should be (what a misconfigured proxy in the way sends).
     WrongContentType,
@@ -84,6 +89,8 @@ pub const FAULT_NAMES: &[&str] = &[
     "slow-first-byte",
     "flaky=K",
     "wrong-content-type",
+    "flood",
+    "big-frame",
 ];
 
 fn exception_of(name: &str) -> Option<ExceptionKind> {
@@ -156,6 +163,8 @@ pub fn parse(spec: &str) -> Result<Fault, String> {
         "stall" => Fault::Stall { after },
         "slow-first-byte" => Fault::SlowFirstByte { ms },
         "wrong-content-type" => Fault::WrongContentType,
+        "flood" => Fault::Flood,
+        "big-frame" => Fault::BigFrame,
         other => {
             return Err(format!(
                 "unknown fault {other:?}; known: {}",

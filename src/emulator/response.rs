@@ -91,6 +91,32 @@ pub fn chunk_frame(model_json: &[u8], index: usize, out: &mut Vec<u8>) {
     let _ = encode_message(&headers, payload.as_bytes(), out);
 }
 
+/// A large frame: an event of `event_type` carrying `model_json` with `p` padding up to
+/// `payload_len` bytes, and `header_len` bytes of an extra string header.
+pub fn padded_frame(
+    event_type: &str,
+    model_json: &[u8],
+    header_len: usize,
+    payload_len: usize,
+    out: &mut Vec<u8>,
+) {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(model_json);
+    let start = format!(r#"{{"bytes":"{encoded}","p":""#);
+    let fill = payload_len.saturating_sub(start.len() + 2);
+    let mut payload = Vec::with_capacity(payload_len);
+    payload.extend_from_slice(start.as_bytes());
+    payload.resize(payload.len() + fill, b'a');
+    payload.extend_from_slice(br#""}"#);
+    let padding = "h".repeat(header_len);
+    let headers = [
+        Header::string(":event-type", event_type),
+        Header::string(":content-type", "application/json"),
+        Header::string(":message-type", "event"),
+        Header::string("x-emulator-padding", &padding),
+    ];
+    let _ = encode_message(&headers, &payload, out);
+}
+
 /// An exception frame (`:message-type: exception`).
 pub fn exception_frame(kind: &ExceptionKind, message: &str, out: &mut Vec<u8>) {
     let mut payload = serde_json::json!({ "message": message });

@@ -5,7 +5,7 @@ use super::family::{Answer, EmulatedFamily, Prompt, Request as FamilyRequest, ge
 use super::faults::{self, Fault};
 use super::response::{
     Body, BodyItem, abort, channel_body, chunk_frame, error_response, exception_frame,
-    exception_message, full, insert, request_id, send, stall,
+    exception_message, full, insert, padded_frame, request_id, send, stall,
 };
 use super::{EmulatorState, ai21, amazon, anthropic, chat, cohere, embeddings, images, templates};
 use crate::bedrock::ExceptionKind;
@@ -440,7 +440,26 @@ async fn produce(
         if let Some(interval) = interval {
             tokio::time::sleep_until((started + interval.mul_f64(index as f64)).into()).await;
         }
-        chunk_frame(chunk, index, &mut pending);
+        match (&fault, index) {
+            // The largest frame the format allows, carrying this chunk.
+            (Some(Fault::BigFrame), 1) => padded_frame(
+                "chunk",
+                chunk,
+                i16::MAX as usize,
+                crate::bedrock::eventstream::MAX_PAYLOAD_LEN,
+                &mut pending,
+            ),
+            _ => chunk_frame(chunk, index, &mut pending),
+        }
+        if matches!(fault, Some(Fault::Flood)) && index == 1 {
+            // 1 GiB of 1 MiB frames of an event type clients skip, until the client leaves.
+            for _ in 0..1024 {
+                padded_frame("x-emulator-flood", b"{}", 16, 1 << 20, &mut pending);
+                if !send(&tx, std::mem::take(&mut pending)).await {
+                    return;
+                }
+            }
+        }
         if interval.is_some() || pending.len() >= COALESCE_BYTES {
             let piece = Bytes::from(std::mem::take(&mut pending));
             if keep.is_some() {
