@@ -795,3 +795,59 @@ fn a_runaway_stream_hits_the_size_limit_and_the_largest_frames_are_read() {
     assert!(big.status.success(), "{}", text(&big.stderr));
     assert_eq!(text(&big.stdout), text(&whole.stdout));
 }
+
+#[test]
+fn every_fault_gives_its_message_status_and_partial_text_and_text_is_never_resent() {
+    use bedrock_tui::emulator::faults::FAULT_NAMES;
+    // The matrix covers every fault the emulator knows.
+    for name in FAULT_NAMES {
+        let name = name.trim_end_matches("=K");
+        assert!(
+            FAULT_MATRIX.iter().any(|(spec, ..)| spec.starts_with(name)),
+            "{name} is not in the matrix"
+        );
+    }
+    let home = tempfile::tempdir().unwrap();
+    let prompt = "Explain the matrix";
+    let full = text(&run(bare(home.path()).args(["ask", prompt])).stdout);
+    for &(spec, status, name, partial) in FAULT_MATRIX {
+        let out = run(bare(home.path()).args([
+            "ask",
+            "--verbose",
+            "--max-attempts",
+            "3",
+            "--idle-timeout",
+            "0.5",
+            &format!("{prompt} [[fault:{spec}]]"),
+        ]));
+        let stdout = text(&out.stdout);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(status), "{spec}: {stderr}");
+        if name.is_empty() {
+            assert_eq!(stdout, full, "{spec}: the whole answer");
+        } else {
+            assert!(
+                stderr.contains(&format!("error: {name}: ")),
+                "{spec}: {stderr}"
+            );
+            assert!(
+                full.starts_with(&stdout),
+                "{spec}: only the answer's own text"
+            );
+            assert_eq!(!stdout.is_empty(), partial, "{spec}: {stdout:?}");
+        }
+        // A stream that produced text is never sent again; errors before it may be retried.
+        let attempts = stderr.matches("> POST ").count();
+        if partial {
+            assert_eq!(attempts, 1, "{spec}: retried after text");
+        }
+        let retryable = spec.starts_with("http-throttling")
+            || spec.starts_with("http-internal")
+            || spec.starts_with("http-unavailable")
+            || spec.starts_with("http-not-ready")
+            || spec.starts_with("flaky");
+        if retryable {
+            assert_eq!(attempts, 3, "{spec}: retried up to --max-attempts");
+        }
+    }
+}

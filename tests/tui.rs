@@ -655,3 +655,44 @@ async fn the_first_frame_does_not_wait_for_credentials_and_an_early_prompt_is_ke
     assert!(started.elapsed() >= Duration::from_millis(800));
     assert!(h.screen().contains("emulator"), "{}", h.screen());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_is_shown_inline_with_the_text_before_it() {
+    let mut h = Harness::start(Setup {
+        width: 100,
+        height: 30,
+        max_attempts: 3,
+        idle_timeout: Duration::from_millis(500),
+        ..Setup::default()
+    })
+    .await;
+    for &(spec, status, name, partial) in common::FAULT_MATRIX {
+        h.ctrl('n');
+        h.settle().await;
+        h.send(&format!("Explain the matrix [[fault:{spec}]]"))
+            .await;
+        h.finish_answer().await;
+        let answer = h.last_answer().clone();
+        if status == 0 {
+            assert_eq!(answer.status, AnswerStatus::Complete, "{spec}");
+            assert!(!answer.text.is_empty(), "{spec}");
+            continue;
+        }
+        let AnswerStatus::Failed(error) = &answer.status else {
+            panic!("{spec}: {:?}", answer.status);
+        };
+        assert_eq!(error.name, name, "{spec}");
+        assert_eq!(
+            !answer.text.is_empty(),
+            partial,
+            "{spec}: {:?}",
+            answer.text
+        );
+        assert!(h.screen().contains(name), "{spec}\n{}", h.screen());
+        assert!(
+            h.screen().contains("retries"),
+            "a retry key is offered: {}",
+            h.screen()
+        );
+    }
+}

@@ -54,8 +54,11 @@ pub enum Fault {
         /// How many attempts fail.
         attempts: u32,
     },
-    /// After the first chunk, 1 GiB of frames padded to 1 MiB each (a runaway server).
-    Flood,
+    /// After `after` chunk frames, 1 GiB of frames padded to 1 MiB each (a runaway server).
+    Flood {
+        /// Chunk frames sent before it.
+        after: usize,
+    },
     /// After the first chunk, one frame with a 32,767-byte header and a 16 MiB payload (the
     /// largest the format allows), then the rest of the answer.
     BigFrame,
@@ -163,7 +166,7 @@ pub fn parse(spec: &str) -> Result<Fault, String> {
         "stall" => Fault::Stall { after },
         "slow-first-byte" => Fault::SlowFirstByte { ms },
         "wrong-content-type" => Fault::WrongContentType,
-        "flood" => Fault::Flood,
+        "flood" => Fault::Flood { after },
         "big-frame" => Fault::BigFrame,
         other => {
             return Err(format!(

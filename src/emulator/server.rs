@@ -451,7 +451,7 @@ async fn produce(
             ),
             _ => chunk_frame(chunk, index, &mut pending),
         }
-        if matches!(fault, Some(Fault::Flood)) && index == 1 {
+        if matches!(fault, Some(Fault::Flood { after }) if after == index) {
             // 1 GiB of 1 MiB frames of an event type clients skip, until the client leaves.
             for _ in 0..1024 {
                 padded_frame("x-emulator-flood", b"{}", 16, 1 << 20, &mut pending);

@@ -10,6 +10,46 @@ use std::time::Duration;
 
 pub const HAIKU_3: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 
+/// What a client does with each fault the emulator can inject: (fault spec, exit status, error
+/// name or "" for success, whether text before the failure is printed).
+pub const FAULT_MATRIX: &[(&str, i32, &str, bool)] = &[
+    ("throttling after=3", 1, "ThrottlingException", true),
+    ("validation after=3", 1, "ValidationException", true),
+    (
+        "model-stream-error after=3",
+        1,
+        "ModelStreamErrorException",
+        true,
+    ),
+    ("internal after=3", 1, "InternalServerException", true),
+    ("model-timeout after=3", 1, "ModelTimeoutException", true),
+    (
+        "service-unavailable after=3",
+        1,
+        "ServiceUnavailableException",
+        true,
+    ),
+    ("http-throttling", 1, "ThrottlingException", false),
+    ("http-validation", 1, "ValidationException", false),
+    ("http-access-denied", 1, "AccessDeniedException", false),
+    ("http-not-found", 1, "ResourceNotFoundException", false),
+    ("http-model-timeout", 1, "ModelTimeoutException", false),
+    ("http-model-error", 1, "ModelErrorException", false),
+    ("http-quota", 1, "ServiceQuotaExceededException", false),
+    ("http-not-ready", 1, "ModelNotReadyException", false),
+    ("http-internal", 1, "InternalServerException", false),
+    ("http-unavailable", 1, "ServiceUnavailableException", false),
+    ("bad-crc after=3", 1, "EventStreamDecodeError", true),
+    ("truncate after=3", 1, "TruncatedStream", true),
+    ("reset after=3", 1, "ConnectionError", true),
+    ("stall after=3", 1, "IdleTimeout", true),
+    ("slow-first-byte ms=50", 0, "", false),
+    ("flaky=2", 0, "", false),
+    ("wrong-content-type", 1, "UnexpectedContentType", false),
+    ("flood after=3", 1, "ResponseTooLarge", true),
+    ("big-frame", 0, "", false),
+];
+
 /// The emulator's in-stream exception faults and the exception each one sends.
 pub const STREAM_EXCEPTIONS: &[(&str, &str)] = &[
     ("throttling", "ThrottlingException"),
