@@ -13,6 +13,12 @@ const RUNS: usize = 10;
 
 /// Starts the chat under `script` and returns the time until the status bar is drawn.
 fn first_frame(env: &[(&str, &str)]) -> Option<Duration> {
+    first_frame_with(env, "").map(|(time, _)| time)
+}
+
+/// `first_frame` with more arguments for the chat; also returns the chat's peak resident
+/// memory (MB) a moment after the first frame, when it can be read.
+fn first_frame_with(env: &[(&str, &str)], args: &str) -> Option<(Duration, Option<f64>)> {
     let home = std::env::temp_dir().join(format!("bedrock-tui-startup-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&home);
     let started = Instant::now();
@@ -20,7 +26,7 @@ fn first_frame(env: &[(&str, &str)]) -> Option<Duration> {
         // The pseudo-terminal starts at 0x0: give it a size first (a millisecond or two).
         .args([
             "-qfec",
-            &format!("stty rows 40 cols 120; exec '{BIN}' --no-save"),
+            &format!("stty rows 40 cols 120; exec '{BIN}' --no-save {args}"),
             "/dev/null",
         ])
         .env_clear()
@@ -53,9 +59,71 @@ fn first_frame(env: &[(&str, &str)]) -> Option<Duration> {
             }
         }
     };
+    let peak = found.and_then(|_| {
+        std::thread::sleep(Duration::from_millis(300));
+        peak_rss_mb(child.id())
+    });
     let _ = child.kill();
     let _ = child.wait();
-    found
+    found.map(|time| (time, peak))
+}
+
+/// Peak resident memory (VmHWM) of the chat, the child of `script`'s process.
+fn peak_rss_mb(script: u32) -> Option<f64> {
+    let children =
+        std::fs::read_to_string(format!("/proc/{script}/task/{script}/children")).ok()?;
+    let chat: u32 = children.split_whitespace().next()?.parse().ok()?;
+    let status = std::fs::read_to_string(format!("/proc/{chat}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// A saved conversation of 2,000 turns and about 2 MB of markdown, as a session file.
+fn big_session() -> std::path::PathBuf {
+    use bedrock_tui::emulator::corpus;
+    use bedrock_tui::transcript::{End, EndStatus, Record};
+    let path =
+        std::env::temp_dir().join(format!("bedrock-tui-startup-{}.jsonl", std::process::id()));
+    let mut records = vec![Record::Session {
+        version: 1,
+        id: "bench".into(),
+        created: "2026-01-01T00:00:00.000Z".into(),
+        title: "2 MB".into(),
+        app: "bench".into(),
+    }];
+    for turn in 0..2_000u64 {
+        records.push(Record::User {
+            at: "2026-01-01T00:00:00.000Z".into(),
+            id: turn * 2 + 1,
+            text: format!(
+                "Question {turn}: how do event streams, retries and terminals fit together?"
+            ),
+        });
+        records.push(Record::AssistantStart {
+            at: "2026-01-01T00:00:00.000Z".into(),
+            id: turn * 2 + 2,
+            model: "global.anthropic.claude-haiku-4-5-20251001-v1:0".into(),
+        });
+        records.push(Record::Text {
+            id: turn * 2 + 2,
+            text: corpus::answer_tokens(&format!("prompt {turn}"), 230).concat(),
+        });
+        records.push(Record::AssistantEnd {
+            at: "2026-01-01T00:00:00.000Z".into(),
+            id: turn * 2 + 2,
+            end: End {
+                status: EndStatus::Complete,
+                ..End::default()
+            },
+        });
+    }
+    let text: String = records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap_or_default() + "\n")
+        .collect();
+    let _ = std::fs::write(&path, text);
+    path
 }
 
 fn median(env: &[(&str, &str)]) -> Option<Duration> {
@@ -98,4 +166,17 @@ fn main() {
             None => println!("startup, {name}: no frame seen"),
         }
     }
+    let session = big_session();
+    let size = std::fs::metadata(&session).map(|m| m.len()).unwrap_or(0);
+    let resume = format!("--resume '{}'", session.display());
+    match first_frame_with(&[("AWS_EC2_METADATA_DISABLED", "true")], &resume) {
+        Some((time, peak)) => println!(
+            "resuming a {:.1} MB, 2,000-turn conversation: first frame after {:.1} ms, peak memory {} (target under 60 MB)",
+            size as f64 / 1e6,
+            time.as_secs_f64() * 1000.0,
+            peak.map_or("not readable".to_string(), |mb| format!("{mb:.1} MB"))
+        ),
+        None => println!("resuming a large conversation: no frame seen"),
+    }
+    let _ = std::fs::remove_file(session);
 }
