@@ -189,12 +189,7 @@ fn launcher(home: &Path, exports: &[(String, String)], args: &str) -> PathBuf {
 
 #[test]
 fn the_real_binary_chats_in_tmux_and_restores_the_terminal() {
-    if !tmux_available() {
-        assert!(
-            std::env::var_os("BEDROCK_TUI_REQUIRE_TMUX").is_none(),
-            "BEDROCK_TUI_REQUIRE_TMUX is set but tmux is not installed"
-        );
-        eprintln!("tmux is not installed: the end-to-end terminal test is skipped");
+    if skip_without_tmux() {
         return;
     }
     let home = tempfile::tempdir().expect("tempdir");
@@ -270,21 +265,7 @@ fn the_real_binary_chats_in_tmux_and_restores_the_terminal() {
         s.contains("bedrock-tui exited with")
     });
     assert!(screen.contains("bedrock-tui exited with 0"), "{screen}");
-    assert_eq!(
-        tmux.display("#{alternate_on}"),
-        "0",
-        "the alternate screen is left"
-    );
-    assert_eq!(
-        tmux.display("#{mouse_any_flag}"),
-        "0",
-        "mouse reporting is off"
-    );
-    assert_eq!(tmux.display("#{cursor_flag}"), "1", "the cursor is visible");
-    assert!(
-        screen.contains("tty modes: icanon echo"),
-        "raw mode is off again: {screen}"
-    );
+    assert_terminal_restored(&tmux, &screen);
     assert!(
         !screen.contains("IDLE"),
         "the chat screen is gone after quitting: {screen}"
@@ -293,12 +274,7 @@ fn the_real_binary_chats_in_tmux_and_restores_the_terminal() {
 
 #[test]
 fn sigterm_in_the_middle_of_a_stream_restores_the_terminal() {
-    if !tmux_available() {
-        assert!(
-            std::env::var_os("BEDROCK_TUI_REQUIRE_TMUX").is_none(),
-            "BEDROCK_TUI_REQUIRE_TMUX is set but tmux is not installed"
-        );
-        eprintln!("tmux is not installed: the end-to-end terminal test is skipped");
+    if skip_without_tmux() {
         return;
     }
     let home = tempfile::tempdir().expect("tempdir");
@@ -325,6 +301,12 @@ fn sigterm_in_the_middle_of_a_stream_restores_the_terminal() {
         s.contains("bedrock-tui exited with")
     });
     assert!(!screen.contains("STREAMING"), "{screen}");
+    assert_terminal_restored(&tmux, &screen);
+}
+
+/// The chat left the terminal as it found it: main screen, no mouse reporting, a visible
+/// cursor, line mode and echo (the launcher prints the tty modes after the chat exits).
+fn assert_terminal_restored(tmux: &Tmux, screen: &str) {
     assert_eq!(
         tmux.display("#{alternate_on}"),
         "0",
