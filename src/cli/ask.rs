@@ -472,6 +472,8 @@ struct Summary {
     stop_reason: Option<String>,
     usage: Usage,
     first_token_ms: Option<u128>,
+    /// The same, in microseconds.
+    first_token_us: Option<u128>,
     first_byte_ms: Option<u128>,
     total_ms: Option<u128>,
     /// The response had begun (an error after this is an in-stream one).
@@ -482,6 +484,7 @@ impl Summary {
     fn add(&mut self, delta: &ChunkDelta, elapsed: Duration) {
         if !delta.text.is_empty() && self.first_token_ms.is_none() {
             self.first_token_ms = Some(elapsed.as_millis());
+            self.first_token_us = Some(elapsed.as_micros());
         }
         self.text.push_str(&delta.text);
         self.reasoning.push_str(&delta.reasoning);
@@ -605,6 +608,8 @@ async fn stream(
                 "attempts": meta.attempts,
                 "first_byte_ms": meta.first_byte.as_millis(),
                 "first_token_ms": summary.first_token_ms,
+                "first_byte_us": meta.first_byte.as_micros(),
+                "first_token_us": summary.first_token_us,
                 "total_ms": stream.elapsed().as_millis(),
                 "session": session.as_ref().map(|s| s.log.id()),
             })
