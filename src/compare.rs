@@ -20,6 +20,78 @@ pub struct Combination {
     pub stream: bool,
 }
 
+impl Combination {
+    /// `stream` or `invoke`.
+    pub fn mode(&self) -> &'static str {
+        if self.stream { "stream" } else { "invoke" }
+    }
+}
+
+/// The matrix's columns, in order (the CLI's table and the chat's).
+pub const COLUMNS: [&str; 9] = [
+    "ACCEPT",
+    "CONTENT-TYPE",
+    "MODE",
+    "RESULT",
+    "RESPONSE TYPE",
+    "BYTES",
+    "FIRST",
+    "TOTAL",
+    "ANSWER",
+];
+
+/// One row's cells; a combination still running shows `…`. Untrusted text (the answer's first
+/// line) is passed as it came: the caller makes it safe for where it goes.
+pub fn cells(combination: &Combination, outcome: Option<&Outcome>) -> [String; 9] {
+    let ms = |d: Duration| format!("{} ms", d.as_millis());
+    let mut row = [
+        combination.accept.clone(),
+        combination.content_type.clone(),
+        combination.mode().to_string(),
+        "…".to_string(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ];
+    if let Some(o) = outcome {
+        row[3] = o.result();
+        row[4] = o.content_type.clone().unwrap_or_else(|| "-".to_string());
+        row[5] = o.bytes.to_string();
+        row[6] = o.first_byte.map_or_else(|| "-".to_string(), ms);
+        row[7] = ms(o.total);
+        row[8] = o.first_line.clone();
+    }
+    row
+}
+
+/// Cells laid out in columns of the given widths (as many columns as widths); numbers are
+/// right-aligned, a width of 0 leaves the column unbounded (the last one).
+pub fn row_text(cells: &[impl AsRef<str>], widths: &[usize]) -> String {
+    let mut out = String::new();
+    for (index, (cell, &width)) in cells.iter().zip(widths).enumerate() {
+        if index > 0 {
+            out.push(' ');
+        }
+        let cell = cell.as_ref();
+        if width == 0 {
+            out.push_str(cell);
+            continue;
+        }
+        let cut: String = cell.chars().take(width).collect();
+        let pad = width.saturating_sub(cut.chars().count());
+        if (5..=7).contains(&index) {
+            out.push_str(&" ".repeat(pad));
+            out.push_str(&cut);
+        } else {
+            out.push_str(&cut);
+            out.push_str(&" ".repeat(pad));
+        }
+    }
+    out.trim_end().to_string()
+}
+
 /// The default combinations for a family: `application/json` and `*/*` for both headers, plus
 /// what the family documents (`image/png` for image models), streamed and not where the model
 /// streams.

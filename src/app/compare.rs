@@ -43,11 +43,7 @@ pub fn choose_models(state: &mut State) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    if state.in_flight.is_some() {
-        state.flash(
-            "an answer is still streaming: wait for it, or Esc to cancel it",
-            true,
-        );
+    if state.refuse_while_streaming() {
         return Vec::new();
     }
     let mut picker = Picker::new(state.listed_models.as_deref(), region(state), &state.model);
@@ -89,8 +85,7 @@ pub fn start(state: &mut State, models: Vec<String>) -> Vec<Effect> {
     let mut panes = Vec::new();
     let mut effects = Vec::new();
     for (model, p) in prepared {
-        let request_id = state.next_request_id;
-        state.next_request_id += 1;
+        let request_id = state.new_request_id();
         let mut answer = blank_answer(state, &model);
         answer.notes = p.notes;
         panes.push(ComparePane {
@@ -207,8 +202,7 @@ fn retry_focused(state: &mut State) -> Vec<Effect> {
             return Vec::new();
         }
     };
-    let request_id = state.next_request_id;
-    state.next_request_id += 1;
+    let request_id = state.new_request_id();
     let answer = blank_answer(state, &model);
     let Overlay::Compare(view) = &mut state.overlay else {
         return Vec::new();

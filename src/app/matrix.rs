@@ -82,8 +82,7 @@ pub fn start(state: &mut State) -> Vec<Effect> {
         }
     };
     let combinations = default_combinations(family, streams);
-    state.next_request_id += 1;
-    let run = state.next_request_id;
+    let run = state.new_request_id();
     state.overlay = Overlay::Matrix(MatrixView {
         run,
         model: state.model.clone(),

@@ -4,7 +4,7 @@
 //! anything is sent; the answer appears in the transcript as an edited request, outside the
 //! conversation, and its exchange can be inspected like any other.
 
-use super::state::{AnswerStatus, InFlight, Overlay, Scroll, Speaker, State, new_editor};
+use super::state::{Overlay, Speaker, State, new_editor};
 use super::{Effect, RequestSpec};
 use crate::bedrock::InvokeOptions;
 use crate::keymap::Action;
@@ -163,8 +163,7 @@ pub fn edit(state: &mut State, key: crossterm::event::KeyEvent) {
 
 /// Checks the JSON and the settings, then sends.
 fn send(state: &mut State) -> Vec<Effect> {
-    if state.in_flight.is_some() {
-        state.flash("an answer is still streaming: Esc cancels it first", true);
+    if state.refuse_while_streaming() {
         return Vec::new();
     }
     let Overlay::Resend(form) = &mut state.overlay else {
@@ -206,11 +205,9 @@ fn send(state: &mut State) -> Vec<Effect> {
     let model = form.model.clone();
     let family = form.family;
     state.overlay = Overlay::None;
-    let request_id = state.next_request_id;
-    state.next_request_id += 1;
+    let request_id = state.new_request_id();
     let mut answer = state.new_message(Speaker::Assistant, "");
     answer.model = Some(model.clone());
-    answer.status = AnswerStatus::Waiting;
     answer.detached = true;
     answer.notes = vec![format!(
         "edited request: {} · accept {} · content type {}",
@@ -221,13 +218,7 @@ fn send(state: &mut State) -> Vec<Effect> {
             .as_deref()
             .unwrap_or("application/json")
     )];
-    let message_id = answer.id;
-    state.messages.push(answer);
-    state.in_flight = Some(InFlight {
-        request_id,
-        message_id,
-    });
-    state.scroll = Scroll::Follow;
+    state.start_answer(answer, request_id);
     vec![Effect::Send(RequestSpec {
         request_id,
         model,

@@ -450,6 +450,36 @@ impl State {
         self.editor.insert_str(text);
     }
 
+    /// Whether an answer is streaming; if so, says so in the status bar (what would start
+    /// another request waits or is cancelled first).
+    pub fn refuse_while_streaming(&mut self) -> bool {
+        if self.in_flight.is_none() {
+            return false;
+        }
+        self.flash(
+            "an answer is still streaming: wait for it, or Esc to cancel it",
+            true,
+        );
+        true
+    }
+
+    /// Makes `answer` the answer in flight for `request_id`, at the end of the transcript.
+    pub fn start_answer(&mut self, mut answer: Message, request_id: u64) {
+        answer.status = AnswerStatus::Waiting;
+        self.in_flight = Some(InFlight {
+            request_id,
+            message_id: answer.id,
+        });
+        self.messages.push(answer);
+        self.scroll = Scroll::Follow;
+    }
+
+    /// A fresh request id.
+    pub fn new_request_id(&mut self) -> u64 {
+        self.next_request_id += 1;
+        self.next_request_id - 1
+    }
+
     /// Sets the status-bar message.
     pub fn flash(&mut self, text: impl Into<String>, error: bool) {
         self.flash = Some(Flash {

@@ -4,8 +4,7 @@
 use super::params::ParamsForm;
 use super::picker::Picker;
 use super::state::{
-    AnswerStatus, ConnectionState, ErrorInfo, Focus, InFlight, Message, Overlay, Scroll, Speaker,
-    State,
+    AnswerStatus, ConnectionState, ErrorInfo, Focus, Message, Overlay, Scroll, Speaker, State,
 };
 use super::{Effect, Msg, RequestSpec, StreamUpdate, WireUpdate};
 use crate::keymap::{Action, Context};
@@ -605,11 +604,7 @@ fn send(state: &mut State) -> Vec<Effect> {
     if text.trim().is_empty() {
         return Vec::new();
     }
-    if state.in_flight.is_some() {
-        state.flash(
-            "an answer is still streaming: wait for it, or Esc to cancel it",
-            true,
-        );
+    if state.refuse_while_streaming() {
         return Vec::new();
     }
     let mut conversation = state.conversation();
@@ -635,8 +630,7 @@ fn send(state: &mut State) -> Vec<Effect> {
 }
 
 fn retry(state: &mut State) -> Vec<Effect> {
-    if state.in_flight.is_some() {
-        state.flash("an answer is still streaming: Esc cancels it first", true);
+    if state.refuse_while_streaming() {
         return Vec::new();
     }
     let Some(last_user) = state
@@ -671,20 +665,12 @@ fn retry(state: &mut State) -> Vec<Effect> {
 }
 
 fn begin(state: &mut State, prepared: Prepared) -> Vec<Effect> {
-    let request_id = state.next_request_id;
-    state.next_request_id += 1;
-    let message_id = state.push(Speaker::Assistant, "");
+    let request_id = state.new_request_id();
     let model = state.model.clone();
-    if let Some(m) = state.message_mut(message_id) {
-        m.model = Some(model.clone());
-        m.status = AnswerStatus::Waiting;
-        m.notes = prepared.notes;
-    }
-    state.in_flight = Some(InFlight {
-        request_id,
-        message_id,
-    });
-    state.scroll = Scroll::Follow;
+    let mut answer = state.new_message(Speaker::Assistant, "");
+    answer.model = Some(model.clone());
+    answer.notes = prepared.notes;
+    state.start_answer(answer, request_id);
     vec![Effect::Send(RequestSpec {
         request_id,
         model,

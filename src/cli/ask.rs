@@ -523,11 +523,7 @@ async fn stream(
         )
         .await;
     if let Some(wire) = &wire {
-        verbose::requests(&wire.requests());
-        match &result {
-            Ok(stream) => verbose::response(&stream.meta),
-            Err(e) => verbose::failure(e),
-        }
+        verbose::exchange(wire, result.as_ref().map(|stream| (&stream.meta, None)));
     }
     let mut stream = result?;
     summary.began = true;
@@ -637,14 +633,12 @@ async fn invoke(
         )
         .await;
     if let Some(wire) = &wire {
-        verbose::requests(&wire.requests());
-        match &result {
-            Ok(response) => {
-                verbose::response(&response.meta);
-                verbose::body(&response.body);
-            }
-            Err(e) => verbose::failure(e),
-        }
+        verbose::exchange(
+            wire,
+            result
+                .as_ref()
+                .map(|response| (&response.meta, Some(&response.body[..]))),
+        );
     }
     let response = result?;
     summary.began = true;
@@ -896,7 +890,24 @@ mod verbose {
         }
     }
 
-    pub fn requests(requests: &[SentRequest]) {
+    /// The attempts as sent, then the response (status, headers, a whole body) or the error.
+    pub fn exchange(
+        wire: &crate::bedrock::WireLog,
+        result: Result<(&ResponseMeta, Option<&[u8]>), &BedrockError>,
+    ) {
+        requests(&wire.requests());
+        match result {
+            Ok((meta, body)) => {
+                response(meta);
+                if let Some(bytes) = body {
+                    self::body(bytes);
+                }
+            }
+            Err(e) => failure(e),
+        }
+    }
+
+    fn requests(requests: &[SentRequest]) {
         let mut lines = Vec::new();
         for r in requests {
             if requests.len() > 1 {
@@ -914,7 +925,7 @@ mod verbose {
         print(&lines);
     }
 
-    pub fn response(meta: &ResponseMeta) {
+    fn response(meta: &ResponseMeta) {
         let mut lines = vec![format!(
             "< HTTP {} (headers after {} ms)",
             meta.status,
@@ -924,7 +935,7 @@ mod verbose {
         print(&lines);
     }
 
-    pub fn body(body: &[u8]) {
+    fn body(body: &[u8]) {
         let lines: Vec<String> = body_text(body).lines().map(|l| format!("< {l}")).collect();
         print(&lines);
     }

@@ -131,41 +131,17 @@ fn outcome_json(o: &Outcome) -> serde_json::Value {
     })
 }
 
+/// Column widths of the table (the answer's first line is cut at 60 characters).
+const WIDTHS: [usize; 9] = [18, 18, 6, 30, 36, 6, 7, 7, 60];
+
 /// The outcomes as a table, one row per combination.
 pub fn table_rows(outcomes: &[Outcome]) -> Vec<String> {
-    let mut rows = vec![format!(
-        "{:<18} {:<18} {:<6} {:<30} {:<36} {:>6} {:>7} {:>7}  {}",
-        "ACCEPT",
-        "CONTENT-TYPE",
-        "MODE",
-        "RESULT",
-        "RESPONSE TYPE",
-        "BYTES",
-        "FIRST",
-        "TOTAL",
-        "ANSWER"
-    )];
-    for o in outcomes {
-        let first_line: String = o.first_line.chars().take(60).collect();
-        rows.push(format!(
-            "{:<18} {:<18} {:<6} {:<30} {:<36} {:>6} {:>7} {:>7}  {}",
-            o.combination.accept,
-            o.combination.content_type,
-            if o.combination.stream {
-                "stream"
-            } else {
-                "invoke"
-            },
-            o.result(),
-            o.content_type.as_deref().unwrap_or("-"),
-            o.bytes,
-            o.first_byte
-                .map(|d| format!("{} ms", d.as_millis()))
-                .unwrap_or_else(|| "-".into()),
-            format!("{} ms", o.total.as_millis()),
-            first_line
-        ));
-    }
+    let mut rows = vec![compare::row_text(&compare::COLUMNS, &WIDTHS)];
+    rows.extend(
+        outcomes
+            .iter()
+            .map(|o| compare::row_text(&compare::cells(&o.combination, Some(o)), &WIDTHS)),
+    );
     rows
 }
 

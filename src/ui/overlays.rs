@@ -563,26 +563,13 @@ pub fn matrix(
     if inner.height == 0 {
         return;
     }
-    let wide = inner.width >= 100;
-    let header = if wide {
-        format!(
-            "{:<17} {:<17} {:<6} {:<26} {:<17} {:>7} {:>7} {:>7}  {}",
-            "ACCEPT",
-            "CONTENT-TYPE",
-            "MODE",
-            "RESULT",
-            "RESPONSE TYPE",
-            "BYTES",
-            "FIRST",
-            "TOTAL",
-            "ANSWER"
-        )
+    // Every column on a wide screen; the combination and its result on a narrow one.
+    let widths: &[usize] = if inner.width >= 100 {
+        &[17, 17, 6, 26, 17, 7, 7, 7, 0]
     } else {
-        format!(
-            "{:<17} {:<17} {:<6} {}",
-            "ACCEPT", "CONTENT-TYPE", "MODE", "RESULT"
-        )
+        &[17, 17, 6, 0]
     };
+    let header = crate::compare::row_text(&crate::compare::COLUMNS, widths);
     put(
         buf,
         inner,
@@ -594,38 +581,9 @@ pub fn matrix(
         if y >= inner.height {
             break;
         }
-        let mode = if combination.stream {
-            "stream"
-        } else {
-            "invoke"
-        };
-        let (result, rest) = match outcome {
-            None => ("…".to_string(), String::new()),
-            Some(o) => (
-                o.result(),
-                format!(
-                    "{:<17.17} {:>7} {:>7} {:>7}  {}",
-                    o.content_type.as_deref().unwrap_or("-"),
-                    o.bytes,
-                    o.first_byte
-                        .map(|d| format!("{} ms", d.as_millis()))
-                        .unwrap_or_else(|| "-".to_string()),
-                    format!("{} ms", o.total.as_millis()),
-                    sanitize_for_terminal(&o.first_line)
-                ),
-            ),
-        };
-        let text = if wide {
-            format!(
-                "{:<17.17} {:<17.17} {:<6} {:<26.26} {rest}",
-                combination.accept, combination.content_type, mode, result
-            )
-        } else {
-            format!(
-                "{:<17.17} {:<17.17} {:<6} {result}",
-                combination.accept, combination.content_type, mode
-            )
-        };
+        let cells = crate::compare::cells(combination, outcome.as_deref())
+            .map(|cell| sanitize_for_terminal(&cell).into_owned());
+        let text = crate::compare::row_text(&cells, widths);
         let failed = outcome.as_ref().is_some_and(|o| o.error.is_some());
         let mut style = if failed {
             theme.style(Role::Error)
