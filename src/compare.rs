@@ -1,13 +1,14 @@
 //! The accept / content-type matrix: one request body sent to one model for each combination
 //! of `Accept`, `Content-Type` and streaming, with what came back (status or exception, the
 //! response's content type, bytes, first-byte and total latency, the first line of the answer)
-//! and the whole exchange for the inspector. Used by `compare-types` and by the chat.
+//! and the whole exchange for the inspector. Used by `compare-types` and by the chat; each
+//! combination is prepared and run by the exchange layer.
 
-use crate::bedrock::{BedrockError, Client, InvokeOptions, StreamEvent, WireLog};
+use crate::bedrock::{Client, InvokeOptions};
+use crate::exchange::{self, Content, Intent, Prepared, Refusal};
 use crate::inspect::Exchange;
-use crate::models::{FamilyId, OutputKind, StreamDecoder};
-use bytes::Bytes;
-use std::time::{Duration, Instant};
+use crate::models::{Conversation, FamilyId, OutputKind, Parameters};
+use std::time::Duration;
 
 /// One combination to try.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,92 +154,55 @@ impl Outcome {
     }
 }
 
-/// Sends `body` to `model` with one combination and reads the whole answer.
-pub async fn run(
-    client: &Client,
+/// The requests of the matrix: `conversation` for `model`, once per combination, each
+/// prepared by the exchange layer with that combination's headers and operation.
+pub fn prepare_rows(
     model: &str,
-    family: FamilyId,
-    body: Bytes,
-    combination: Combination,
-) -> Outcome {
-    let started = Instant::now();
-    let options = InvokeOptions {
-        accept: Some(combination.accept.clone()),
-        content_type: Some(combination.content_type.clone()),
-        ..InvokeOptions::default()
-    };
-    let wire = WireLog::new();
-    let mut exchange = Exchange::default();
-    let mut text = String::new();
-    let mut content_type = None;
-    let result: Result<(), BedrockError> = if combination.stream {
-        match client
-            .invoke_stream_logged(model, body, &options, Some(&wire))
-            .await
-        {
-            Ok(mut stream) => {
-                exchange.response(&stream.meta);
-                content_type = stream.meta.content_type.clone();
-                let mut decoder = StreamDecoder::new(family);
-                loop {
-                    match stream.next_frame().await {
-                        Ok(Some(frame)) => {
-                            exchange.frame(&frame);
-                            match frame.event {
-                                StreamEvent::Chunk(bytes) => {
-                                    if let Ok(delta) = decoder.decode(&bytes) {
-                                        text.push_str(&delta.text);
-                                    }
-                                }
-                                StreamEvent::Unknown => {}
-                                other => {
-                                    if let Some(e) = other.into_error() {
-                                        break Err(e);
-                                    }
-                                }
-                            }
-                        }
-                        Ok(None) => {
-                            text.push_str(&decoder.finish().text);
-                            break Ok(());
-                        }
-                        Err(e) => break Err(e),
-                    }
-                }
-            }
-            Err(e) => Err(e),
-        }
-    } else {
-        match client
-            .invoke_logged(model, body, &options, Some(&wire))
-            .await
-        {
-            Ok(response) => {
-                exchange.response(&response.meta);
-                content_type = response.meta.content_type.clone();
-                exchange.response_bytes = response.body.len();
-                match family.adapter().parse_response(&response.body) {
-                    Ok(completion) => {
-                        text = completion.text;
-                        if text.is_empty() && !completion.images.is_empty() {
-                            text = format!("({} image(s))", completion.images.len());
-                        }
-                    }
-                    Err(_) => text = String::from_utf8_lossy(&response.body).into_owned(),
-                }
-                exchange.response_body = Some(response.body);
-                Ok(())
-            }
-            Err(e) => Err(e),
-        }
-    };
-    exchange.requests = wire.requests();
-    exchange.total = Some(started.elapsed());
-    let error = result.as_ref().err().map(|e| e.name().to_string());
-    if let Err(e) = &result {
-        exchange.error = Some(format!("{}: {e}", e.name()));
-        if exchange.status.is_none() {
-            exchange.status = e.service().and_then(|s| s.status);
+    family: Option<FamilyId>,
+    conversation: &Conversation,
+    params: &Parameters,
+    combinations: &[Combination],
+) -> Result<Vec<(Combination, Prepared)>, Refusal> {
+    combinations
+        .iter()
+        .map(|combination| {
+            let intent = Intent {
+                model: model.to_string(),
+                family,
+                content: Content::Conversation {
+                    conversation: conversation.clone(),
+                    params: params.clone(),
+                },
+                options: InvokeOptions {
+                    accept: Some(combination.accept.clone()),
+                    content_type: Some(combination.content_type.clone()),
+                    ..InvokeOptions::default()
+                },
+                stream: combination.stream,
+                text_only: false,
+            };
+            exchange::prepare(intent).map(|prepared| (combination.clone(), prepared))
+        })
+        .collect()
+}
+
+/// Runs one combination's request and reads the whole answer.
+pub async fn run(client: &Client, combination: Combination, prepared: &Prepared) -> Outcome {
+    let mut kept = Exchange::default();
+    let outcome = exchange::call(client, prepared, |event| kept.record(&event)).await;
+    kept.total = outcome.figures.total;
+    let mut text = outcome.text.clone();
+    if text.is_empty() && !outcome.images.is_empty() {
+        text = format!("({} image(s))", outcome.images.len());
+    }
+    if text.is_empty() && !outcome.embeddings.is_empty() {
+        text = format!("({} embedding(s))", outcome.embeddings.len());
+    }
+    let error = outcome.error.as_ref().map(|e| e.name().to_string());
+    if let Some(e) = &outcome.error {
+        kept.error = Some(format!("{}: {e}", e.name()));
+        if kept.status.is_none() {
+            kept.status = e.service().and_then(|s| s.status);
         }
         if text.is_empty() {
             text = e.to_string();
@@ -251,14 +215,14 @@ pub async fn run(
         .unwrap_or_default()
         .to_string();
     Outcome {
-        status: exchange.status,
+        status: kept.status,
         error,
-        content_type,
-        bytes: exchange.response_bytes,
-        first_byte: exchange.first_byte,
-        total: started.elapsed(),
+        content_type: outcome.meta.as_ref().and_then(|m| m.content_type.clone()),
+        bytes: kept.response_bytes,
+        first_byte: kept.first_byte,
+        total: outcome.figures.total.unwrap_or_default(),
         first_line,
-        exchange,
+        exchange: kept,
         combination,
     }
 }

@@ -119,6 +119,21 @@ impl Exchange {
         self.first_byte = Some(meta.first_byte);
     }
 
+    /// Keeps what a call reports: the attempts, the response, its body or frames.
+    pub fn record(&mut self, event: &crate::exchange::Event<'_>) {
+        use crate::exchange::Event;
+        match event {
+            Event::Sent(request) => self.requests.push((*request).clone()),
+            Event::Response(meta) => self.response(meta),
+            Event::Body(body) => {
+                self.response_bytes = body.len();
+                self.response_body = Some((*body).clone());
+            }
+            Event::Frame(frame) => self.frame(frame),
+            Event::Retrying(_) | Event::Note(_) | Event::Delta(..) | Event::Drained => {}
+        }
+    }
+
     /// Keeps a frame (or counts it past the limit).
     pub fn frame(&mut self, frame: &Frame) {
         self.keep(FrameRecord::from_frame(frame));

@@ -83,6 +83,8 @@ actions! {
 /// Where a key is pressed: which bindings apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Context {
+    /// Everywhere, after the context's own bindings (quit, help).
+    Global,
     /// The prompt editor has the focus (keys not bound here go to the editor).
     Chat,
     /// The transcript has the focus.
@@ -108,6 +110,7 @@ pub enum Context {
 impl Context {
     /// Every context.
     pub const ALL: &'static [Context] = &[
+        Context::Global,
         Context::Chat,
         Context::Transcript,
         Context::Picker,
@@ -123,6 +126,7 @@ impl Context {
     /// The context's name in the config file.
     pub fn name(self) -> &'static str {
         match self {
+            Context::Global => "global",
             Context::Chat => "chat",
             Context::Transcript => "transcript",
             Context::Picker => "picker",
@@ -295,16 +299,16 @@ pub struct Keymap {
 }
 
 const DEFAULTS: &[(Context, &str, Action)] = &[
+    (Context::Global, "ctrl+c", Action::Quit),
+    (Context::Global, "f1", Action::ToggleHelp),
     (Context::Chat, "enter", Action::Send),
     (Context::Chat, "shift+enter", Action::Newline),
     (Context::Chat, "alt+enter", Action::Newline),
     (Context::Chat, "ctrl+j", Action::Newline),
     (Context::Chat, "esc", Action::Cancel),
-    (Context::Chat, "ctrl+c", Action::Quit),
     (Context::Chat, "ctrl+r", Action::Retry),
     (Context::Chat, "ctrl+p", Action::OpenModelPicker),
     (Context::Chat, "f2", Action::OpenParameters),
-    (Context::Chat, "f1", Action::ToggleHelp),
     (Context::Chat, "ctrl+t", Action::ToggleReasoning),
     (Context::Chat, "ctrl+y", Action::CopyLastAnswer),
     (Context::Chat, "alt+y", Action::CopyLastCodeBlock),
@@ -344,8 +348,6 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Transcript, "m", Action::OpenModelPicker),
     (Context::Transcript, "p", Action::OpenParameters),
     (Context::Transcript, "?", Action::ToggleHelp),
-    (Context::Transcript, "f1", Action::ToggleHelp),
-    (Context::Transcript, "ctrl+c", Action::Quit),
     (Context::Transcript, "o", Action::OpenSessions),
     (Context::Transcript, "w", Action::ToggleInspector),
     (Context::Transcript, "c", Action::CompareTypes),
@@ -358,7 +360,6 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Matrix, "k", Action::SelectPrevious),
     (Context::Matrix, "down", Action::SelectNext),
     (Context::Matrix, "j", Action::SelectNext),
-    (Context::Matrix, "ctrl+c", Action::Quit),
     (Context::Transcript, "f3", Action::ToggleInspector),
     (Context::Inspector, "esc", Action::Close),
     (Context::Inspector, "f3", Action::Close),
@@ -378,14 +379,12 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Inspector, "[", Action::SelectPrevious),
     (Context::Inspector, "right", Action::SelectNext),
     (Context::Inspector, "]", Action::SelectNext),
-    (Context::Inspector, "ctrl+c", Action::Quit),
     (Context::Inspector, "e", Action::EditRequest),
     (Context::Resend, "esc", Action::Close),
     (Context::Resend, "tab", Action::SelectNext),
     (Context::Resend, "backtab", Action::SelectPrevious),
     (Context::Resend, "ctrl+s", Action::Send),
     (Context::Resend, "f5", Action::Send),
-    (Context::Resend, "ctrl+c", Action::Quit),
     (Context::Transcript, "e", Action::ExportMarkdown),
     (Context::Transcript, "E", Action::ExportJson),
     (Context::Sessions, "esc", Action::Close),
@@ -402,7 +401,6 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Sessions, "ctrl+d", Action::Delete),
     (Context::Sessions, "ctrl+e", Action::ExportMarkdown),
     (Context::Sessions, "alt+e", Action::ExportJson),
-    (Context::Sessions, "ctrl+c", Action::Quit),
     (Context::Picker, "esc", Action::Close),
     (Context::Picker, "enter", Action::Confirm),
     (Context::Picker, "up", Action::SelectPrevious),
@@ -411,7 +409,6 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Picker, "ctrl+n", Action::SelectNext),
     (Context::Picker, "pageup", Action::PageUp),
     (Context::Picker, "pagedown", Action::PageDown),
-    (Context::Picker, "ctrl+c", Action::Quit),
     (Context::Picker, "tab", Action::ToggleMark),
     (Context::Compare, "esc", Action::Close),
     (Context::Compare, "enter", Action::Confirm),
@@ -422,14 +419,12 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Compare, "x", Action::Cancel),
     (Context::Compare, "r", Action::Retry),
     (Context::Compare, "ctrl+r", Action::Retry),
-    (Context::Compare, "ctrl+c", Action::Quit),
     (Context::Parameters, "esc", Action::Close),
     (Context::Parameters, "enter", Action::Confirm),
     (Context::Parameters, "up", Action::SelectPrevious),
     (Context::Parameters, "backtab", Action::SelectPrevious),
     (Context::Parameters, "down", Action::SelectNext),
     (Context::Parameters, "tab", Action::SelectNext),
-    (Context::Parameters, "ctrl+c", Action::Quit),
     (Context::Help, "esc", Action::Close),
     (Context::Help, "?", Action::Close),
     (Context::Help, "f1", Action::Close),
@@ -440,7 +435,6 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Help, "j", Action::ScrollDown),
     (Context::Help, "pageup", Action::PageUp),
     (Context::Help, "pagedown", Action::PageDown),
-    (Context::Help, "ctrl+c", Action::Quit),
 ];
 
 impl Default for Keymap {
@@ -503,6 +497,12 @@ impl Keymap {
         self.bindings.get(&context)?.get(&chord).copied()
     }
 
+    /// The action a key means in a context: its own binding, else the global one.
+    pub fn resolve(&self, context: Context, event: &KeyEvent) -> Option<Action> {
+        self.action(context, event)
+            .or_else(|| self.action(Context::Global, event))
+    }
+
     /// The keys bound to an action in a context, for hints such as "ctrl+p: models".
     pub fn keys_for(&self, context: Context, action: Action) -> Vec<KeyChord> {
         self.bindings
@@ -516,10 +516,14 @@ impl Keymap {
             .unwrap_or_default()
     }
 
-    /// The first key bound to an action, as text (`"?"` when unbound).
+    /// The first key bound to an action in a context (or globally), as text (`unbound` when
+    /// there is none).
     pub fn hint(&self, context: Context, action: Action) -> String {
-        self.keys_for(context, action)
-            .first()
+        let mut keys = self.keys_for(context, action);
+        if keys.is_empty() {
+            keys = self.keys_for(Context::Global, action);
+        }
+        keys.first()
             .map_or_else(|| "unbound".to_string(), |k| k.to_string())
     }
 

@@ -183,9 +183,11 @@ async fn the_browser_renames_deletes_with_confirmation_and_exports() {
     let deadline = Instant::now() + Duration::from_secs(10);
     let files = loop {
         h.settle().await;
+        // An export being written is a hidden temporary file until it is renamed into place.
         let files: Vec<PathBuf> = std::fs::read_dir(&exports)
             .unwrap()
             .map(|e| e.unwrap().path())
+            .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
             .collect();
         if files.len() == 2 || Instant::now() > deadline {
             break files;

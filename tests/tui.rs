@@ -37,8 +37,8 @@ async fn a_prompt_streams_token_by_token_and_renders_markdown() {
     );
     assert!(answer.text.starts_with(&partial));
     assert!(answer.stats.first_token.is_some());
-    assert!(answer.stats.output_tokens.unwrap_or(0) > 10);
-    assert!(answer.stats.cost.is_some(), "Claude Haiku 4.5 has a price");
+    assert!(answer.stats.output_tokens().unwrap_or(0) > 10);
+    assert!(answer.cost().is_some(), "Claude Haiku 4.5 has a price");
     let screen = h.screen();
     // The last line of the answer is on screen, and the transcript follows the stream.
     let last_word = answer

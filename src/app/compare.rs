@@ -3,11 +3,13 @@
 //! the focused answer in the conversation, which then goes on with that model.
 
 use super::picker::Picker;
+use super::popup::{Popup, Reply};
 use super::state::{AnswerStatus, Message, Overlay, Speaker, State};
-use super::update::{apply_update, prepare_for, region};
+use super::turns::{apply_update, prepare_turn};
+use super::update::region;
 use super::{Effect, RequestSpec, StreamUpdate};
 use crate::keymap::{Action, Context};
-use crate::models::{Role, Turn};
+use crate::models::{Conversation, Role, Turn, catalog};
 
 /// Most models side by side.
 pub const MAX_PANES: usize = 4;
@@ -59,63 +61,53 @@ pub fn choose_models(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Sends the prompt in the editor to each model and opens the panes.
-pub fn start(state: &mut State, models: Vec<String>) -> Vec<Effect> {
-    let prompt = state.draft();
+/// The conversation so far with `prompt` as the next turn.
+fn with_prompt(state: &State, prompt: &str) -> Conversation {
     let mut conversation = state.conversation();
     conversation.turns.push(Turn {
         role: Role::User,
-        text: prompt.clone(),
+        text: prompt.to_string(),
     });
+    conversation
+}
+
+/// Sends the prompt in the editor to each model and opens the panes (the picker stays, with a
+/// message, when a model refuses it).
+pub fn start(state: &mut State, models: Vec<String>) -> Reply {
+    let prompt = state.draft();
+    let conversation = with_prompt(state, &prompt);
     let mut prepared = Vec::new();
     for model in &models {
-        let family = if *model == state.model {
-            state.family()
-        } else {
-            crate::models::family_of(model)
-        };
-        match prepare_for(state, model, family, &conversation) {
-            Ok(p) => prepared.push((model.clone(), p)),
+        match prepare_turn(state, model, &conversation) {
+            Ok(p) => prepared.push(p),
             Err(e) => {
                 state.flash(e, true);
-                return Vec::new();
+                return Reply::stay();
             }
         }
     }
     let mut panes = Vec::new();
     let mut effects = Vec::new();
-    for (model, p) in prepared {
+    for p in prepared {
         let request_id = state.new_request_id();
-        let mut answer = blank_answer(state, &model);
-        answer.notes = p.notes;
+        let mut answer = Message::answer(&p.model);
+        answer.notes.clone_from(&p.notes);
         panes.push(ComparePane {
-            model: model.clone(),
+            model: p.model.clone(),
             request_id,
             answer,
         });
-        effects.push(Effect::Send(RequestSpec {
+        effects.push(Effect::Send(Box::new(RequestSpec {
             request_id,
-            model,
-            family: p.family,
-            body: p.body,
-            stream: p.stream,
-            options: Default::default(),
-        }));
+            prepared: p,
+        })));
     }
-    state.overlay = Overlay::Compare(CompareView {
+    Reply::open(Overlay::Compare(CompareView {
         prompt,
         panes,
         focus: 0,
-    });
-    effects
-}
-
-/// An answer waiting for its first bytes; it joins the transcript only when kept.
-fn blank_answer(state: &mut State, model: &str) -> Message {
-    let mut answer = state.new_message(Speaker::Assistant, "");
-    answer.model = Some(model.to_string());
-    answer.status = AnswerStatus::Waiting;
-    answer
+    }))
+    .with(effects)
 }
 
 /// Gives news of a request to its pane; `None` when no pane has that request.
@@ -130,35 +122,36 @@ pub fn route(state: &mut State, request_id: u64, update: &StreamUpdate) -> Optio
     Some(Vec::new())
 }
 
-/// An action pressed in compare mode.
-pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
-    let Overlay::Compare(view) = &mut state.overlay else {
-        return Vec::new();
-    };
-    let count = view.panes.len();
-    match action {
-        Action::SelectPrevious => view.focus = (view.focus + count - 1) % count.max(1),
-        Action::SelectNext => view.focus = (view.focus + 1) % count.max(1),
-        Action::Cancel => {
-            if let Some(pane) = view.panes.get_mut(view.focus) {
-                return cancel_pane(pane);
+impl Popup for CompareView {
+    fn context(&self) -> Context {
+        Context::Compare
+    }
+
+    fn on_action(&mut self, state: &mut State, action: Action) -> Reply {
+        let count = self.panes.len().max(1);
+        match action {
+            Action::SelectPrevious => self.focus = (self.focus + count - 1) % count,
+            Action::SelectNext => self.focus = (self.focus + 1) % count,
+            Action::Cancel => {
+                if let Some(pane) = self.panes.get_mut(self.focus) {
+                    return Reply::stay().with(cancel_pane(pane));
+                }
             }
-        }
-        Action::Retry => return retry_focused(state),
-        Action::Close => {
-            let effects: Vec<Effect> = view.panes.iter_mut().flat_map(cancel_pane).collect();
-            if effects.is_empty() {
-                state.overlay = Overlay::None;
-            } else {
+            Action::Retry => return Reply::stay().with(self.retry_focused(state)),
+            Action::Close => {
+                let effects: Vec<Effect> = self.panes.iter_mut().flat_map(cancel_pane).collect();
+                if effects.is_empty() {
+                    return Reply::close();
+                }
                 let close = state.keymap.hint(Context::Compare, Action::Close);
                 state.flash(format!("cancelled; {close} again closes"), false);
+                return Reply::stay().with(effects);
             }
-            return effects;
+            Action::Confirm => return self.keep_focused(state),
+            _ => {}
         }
-        Action::Confirm => return keep_focused(state),
-        _ => {}
+        Reply::stay()
     }
-    Vec::new()
 }
 
 fn cancel_pane(pane: &mut ComparePane) -> Vec<Effect> {
@@ -172,91 +165,67 @@ fn cancel_pane(pane: &mut ComparePane) -> Vec<Effect> {
     }]
 }
 
-fn retry_focused(state: &mut State) -> Vec<Effect> {
-    let Overlay::Compare(view) = &state.overlay else {
-        return Vec::new();
-    };
-    let Some(pane) = view.panes.get(view.focus) else {
-        return Vec::new();
-    };
-    if pane.answer.in_flight() {
-        state.flash("that answer is still streaming: cancel it first", true);
-        return Vec::new();
-    }
-    let model = pane.model.clone();
-    let prompt = view.prompt.clone();
-    let mut conversation = state.conversation();
-    conversation.turns.push(Turn {
-        role: Role::User,
-        text: prompt,
-    });
-    let family = if model == state.model {
-        state.family()
-    } else {
-        crate::models::family_of(&model)
-    };
-    let prepared = match prepare_for(state, &model, family, &conversation) {
-        Ok(p) => p,
-        Err(e) => {
-            state.flash(e, true);
+impl CompareView {
+    fn retry_focused(&mut self, state: &mut State) -> Vec<Effect> {
+        let Some(pane) = self.panes.get(self.focus) else {
+            return Vec::new();
+        };
+        if pane.answer.in_flight() {
+            state.flash("that answer is still streaming: cancel it first", true);
             return Vec::new();
         }
-    };
-    let request_id = state.new_request_id();
-    let answer = blank_answer(state, &model);
-    let Overlay::Compare(view) = &mut state.overlay else {
-        return Vec::new();
-    };
-    if let Some(pane) = view.panes.get_mut(view.focus) {
+        let conversation = with_prompt(state, &self.prompt);
+        let prepared = match prepare_turn(state, &pane.model, &conversation) {
+            Ok(p) => p,
+            Err(e) => {
+                state.flash(e, true);
+                return Vec::new();
+            }
+        };
+        let request_id = state.new_request_id();
+        let Some(pane) = self.panes.get_mut(self.focus) else {
+            return Vec::new();
+        };
         pane.request_id = request_id;
-        pane.answer = answer;
+        pane.answer = Message::answer(&pane.model);
+        pane.answer.notes.clone_from(&prepared.notes);
+        vec![Effect::Send(Box::new(RequestSpec {
+            request_id,
+            prepared,
+        }))]
     }
-    vec![Effect::Send(RequestSpec {
-        request_id,
-        model,
-        family: prepared.family,
-        body: prepared.body,
-        stream: prepared.stream,
-        options: Default::default(),
-    })]
-}
 
-/// Keeps the focused answer: the prompt and that answer join the conversation, which goes on
-/// with that model; the other panes are cancelled.
-fn keep_focused(state: &mut State) -> Vec<Effect> {
-    let Overlay::Compare(view) = &mut state.overlay else {
-        return Vec::new();
-    };
-    let Some(focused) = view.panes.get(view.focus) else {
-        return Vec::new();
-    };
-    if focused.answer.in_flight() {
+    /// Keeps the focused answer: the prompt and that answer join the conversation, which goes
+    /// on with that model; the other panes are cancelled.
+    fn keep_focused(&mut self, state: &mut State) -> Reply {
+        let Some(focused) = self.panes.get(self.focus) else {
+            return Reply::stay();
+        };
+        if focused.answer.in_flight() {
+            state.flash(
+                "that answer is still streaming: wait for it or cancel it",
+                true,
+            );
+            return Reply::stay();
+        }
+        let mut effects: Vec<Effect> = self.panes.iter_mut().flat_map(cancel_pane).collect();
+        let kept = self.panes.swap_remove(self.focus);
+        state.push(Speaker::User, self.prompt.clone());
+        if state.history.last() != Some(&self.prompt) {
+            state.history.push(self.prompt.clone());
+        }
+        let mut answer = kept.answer;
+        answer.revision += 1;
+        state.push_message(answer);
+        if kept.model != state.model {
+            effects.extend(super::turns::switch_model(state, kept.model.clone()));
+        }
+        state.set_draft("");
+        state.scroll = super::state::Scroll::Follow;
         state.flash(
-            "that answer is still streaming: wait for it or cancel it",
-            true,
+            format!("kept the answer of {}", catalog::display_name(&kept.model)),
+            false,
         );
-        return Vec::new();
+        Reply::close().with(effects)
     }
-    let Overlay::Compare(mut view) = std::mem::take(&mut state.overlay) else {
-        return Vec::new();
-    };
-    let effects: Vec<Effect> = view.panes.iter_mut().flat_map(cancel_pane).collect();
-    let kept = view.panes.swap_remove(view.focus);
-    state.push(Speaker::User, view.prompt.clone());
-    if state.history.last() != Some(&view.prompt) {
-        state.history.push(view.prompt.clone());
-    }
-    let mut answer = kept.answer;
-    answer.revision += 1;
-    state.messages.push(answer);
-    if kept.model != state.model {
-        super::update::switch_model(state, kept.model.clone());
-    }
-    state.set_draft("");
-    state.scroll = super::state::Scroll::Follow;
-    state.flash(
-        format!("kept the answer of {}", State::model_name(&kept.model)),
-        false,
-    );
-    effects
 }

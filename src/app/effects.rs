@@ -1,17 +1,16 @@
 //! The effects that do I/O for the loop: request tasks that report back over a channel with
 //! their request id, and the clipboard (OSC 52, then a system clipboard command).
 
-use super::state::ErrorInfo;
 use super::{Msg, RequestSpec, StreamUpdate, WireUpdate};
-use crate::bedrock::{BedrockError, Client, StreamEvent, WireLog};
-use crate::models::StreamDecoder;
+use crate::bedrock::Client;
+use crate::exchange::{self, ErrorInfo, Event};
+use crate::inspect::FrameRecord;
 use base64::Engine;
 use std::io::Write;
-use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 
-/// Runs one request and reports every step as `Msg::Stream` with its id. Text that already
-/// arrived is never re-sent: a failure mid-stream ends the request.
+/// Runs one request through the exchange layer and reports every step as `Msg::Stream` with its
+/// id. Text that already arrived is never sent again: a failure mid-stream ends the request.
 pub async fn run_request(client: Client, spec: RequestSpec, tx: UnboundedSender<Msg>) {
     let id = spec.request_id;
     let send = |update: StreamUpdate| {
@@ -21,128 +20,44 @@ pub async fn run_request(client: Client, spec: RequestSpec, tx: UnboundedSender<
             update,
         });
     };
-    let started = Instant::now();
-    let options = spec.options.clone();
-    let wire = WireLog::new();
-    let sent = |update: WireUpdate| send(StreamUpdate::Wire(Box::new(update)));
-    if !spec.stream {
-        let result = client
-            .invoke_logged(&spec.model, spec.body, &options, Some(&wire))
-            .await;
-        sent(WireUpdate::Sent(wire.requests()));
-        match &result {
-            Ok(response) => {
-                sent(WireUpdate::Response(Box::new(response.meta.clone())));
-                sent(WireUpdate::Body(response.body.clone()));
-            }
-            Err(e) => sent(WireUpdate::Failed(format!("{}: {e}", e.name()))),
-        }
-        let outcome = result.and_then(|response| {
+    let wire = |update: WireUpdate| send(StreamUpdate::Wire(Box::new(update)));
+    let outcome = exchange::call(&client, &spec.prepared, |event| match event {
+        Event::Sent(request) => wire(WireUpdate::Sent(Box::new(request.clone()))),
+        Event::Retrying(notice) => send(StreamUpdate::Retrying {
+            text: format!(
+                "retrying {}/{} after {} in {:.1} s",
+                notice.attempt + 1,
+                notice.max_attempts,
+                notice.error.name(),
+                notice.wait.as_secs_f64()
+            ),
+        }),
+        Event::Response(meta) => {
+            wire(WireUpdate::Response(Box::new(meta.clone())));
             send(StreamUpdate::Started {
-                first_byte: response.meta.first_byte,
+                first_byte: meta.first_byte,
             });
-            let completion = spec
-                .family
-                .adapter()
-                .parse_response(&response.body)
-                .map_err(|e| BedrockError::MalformedResponse(e.to_string()))?;
-            let mut delta = crate::models::ChunkDelta {
-                text: completion.text,
-                reasoning: completion.reasoning,
-                stop_reason: completion.stop_reason,
-                usage: completion.usage,
-                metrics: None,
-            };
-            delta.usage.input_tokens = delta
-                .usage
-                .input_tokens
-                .or(response.meta.metrics.input_tokens);
-            delta.usage.output_tokens = delta
-                .usage
-                .output_tokens
-                .or(response.meta.metrics.output_tokens);
-            send(StreamUpdate::Delta {
-                delta,
-                elapsed: started.elapsed(),
-            });
-            Ok(())
-        });
-        send(match outcome {
-            Ok(()) => StreamUpdate::Finished {
-                elapsed: started.elapsed(),
-            },
-            Err(e) => StreamUpdate::Failed {
-                error: ErrorInfo::from_error(&e, false),
-                elapsed: started.elapsed(),
-            },
-        });
-        return;
-    }
-    let result = client
-        .invoke_stream_logged(&spec.model, spec.body, &options, Some(&wire))
-        .await;
-    sent(WireUpdate::Sent(wire.requests()));
-    let mut stream = match result {
-        Ok(stream) => {
-            sent(WireUpdate::Response(Box::new(stream.meta.clone())));
-            stream
         }
-        Err(e) => {
-            sent(WireUpdate::Failed(format!("{}: {e}", e.name())));
-            send(StreamUpdate::Failed {
-                error: ErrorInfo::from_error(&e, false),
-                elapsed: started.elapsed(),
-            });
-            return;
-        }
-    };
-    send(StreamUpdate::Started {
-        first_byte: stream.meta.first_byte,
-    });
-    let mut decoder = StreamDecoder::new(spec.family);
-    let failure = loop {
-        let frame = match stream.next_frame().await {
-            Ok(Some(frame)) => frame,
-            Ok(None) => break None,
-            Err(e) => break Some(e),
-        };
-        sent(WireUpdate::Frame(Box::new(
-            crate::inspect::FrameRecord::from_frame(&frame),
-        )));
-        match frame.event {
-            StreamEvent::Chunk(bytes) => match decoder.decode(&bytes) {
-                Ok(delta) => send(StreamUpdate::Delta {
-                    delta,
-                    elapsed: frame.elapsed,
-                }),
-                Err(e) => break Some(BedrockError::MalformedResponse(e.to_string())),
-            },
-            StreamEvent::Unknown => {}
-            other => {
-                if let Some(error) = other.into_error() {
-                    break Some(error);
-                }
+        Event::Body(body) => wire(WireUpdate::Body(body.clone())),
+        Event::Frame(frame) => wire(WireUpdate::Frame(Box::new(FrameRecord::from_frame(frame)))),
+        Event::Note(note) => send(StreamUpdate::Note(note.to_string())),
+        Event::Delta(delta, elapsed) => send(StreamUpdate::Delta {
+            delta: delta.clone(),
+            elapsed,
+        }),
+        Event::Drained => {}
+    })
+    .await;
+    let figures = Box::new(outcome.figures.clone());
+    send(match &outcome.error {
+        None => StreamUpdate::Finished { figures },
+        Some(e) => {
+            wire(WireUpdate::Failed(format!("{}: {e}", e.name())));
+            StreamUpdate::Failed {
+                error: ErrorInfo::from_error(e, outcome.failed_in_stream()),
+                figures,
             }
         }
-    };
-    let rest = decoder.finish();
-    if rest != crate::models::ChunkDelta::default() {
-        send(StreamUpdate::Delta {
-            delta: rest,
-            elapsed: stream.elapsed(),
-        });
-    }
-    if let Some(e) = &failure {
-        sent(WireUpdate::Failed(format!("{}: {e}", e.name())));
-    }
-    send(match failure {
-        None => StreamUpdate::Finished {
-            elapsed: stream.elapsed(),
-        },
-        Some(e) => StreamUpdate::Failed {
-            error: ErrorInfo::from_error(&e, true),
-            elapsed: stream.elapsed(),
-        },
     });
 }
 

@@ -1,8 +1,19 @@
 //! The wire inspector: which answer it shows and where it is scrolled. It opens on the last
-//! answer that has an exchange; left and right step through the others.
+//! answer that has an exchange; left and right step through the others; `e` opens the answer's
+//! request in the editor to send it again. A matrix row's exchange scrolls the same way.
 
-use super::state::{Overlay, State};
-use crate::keymap::Action;
+use super::popup::{Overlay, Popup, Reply};
+use super::state::State;
+use crate::keymap::{Action, Context};
+
+/// The inspector popup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InspectorView {
+    /// The answer's message id.
+    pub message: u64,
+    /// First row shown (`usize::MAX`: the end).
+    pub scroll: usize,
+}
 
 /// Answers (message ids) that have an exchange to show, oldest first.
 fn inspectable(state: &State) -> Vec<u64> {
@@ -14,65 +25,78 @@ fn inspectable(state: &State) -> Vec<u64> {
         .collect()
 }
 
-/// Opens the inspector on the latest answer, or closes it.
-pub fn toggle(state: &mut State) {
-    if matches!(state.overlay, Overlay::Inspector { .. }) {
-        state.overlay = Overlay::None;
-        return;
-    }
+/// Opens the inspector on the latest answer.
+pub fn open(state: &mut State) {
     match inspectable(state).last() {
-        Some(&message) => state.overlay = Overlay::Inspector { message, scroll: 0 },
+        Some(&message) => state.overlay = Overlay::Inspector(InspectorView { message, scroll: 0 }),
         None => state.flash("nothing to inspect yet: send a prompt first", true),
     }
 }
 
-/// An action pressed in the inspector.
-pub fn perform(state: &mut State, action: Action) {
+/// The last row the scroll may start at, and a page, for the popup's last frame.
+fn bounds(state: &State) -> (usize, usize) {
     let page = state.view.overlay_viewport.saturating_sub(2).max(1);
     let bottom = state
         .view
         .overlay_content
         .saturating_sub(state.view.overlay_viewport);
-    let answers = inspectable(state);
-    if let Overlay::Matrix(view) = &mut state.overlay {
-        // A row of the matrix: Esc goes back to the table, left/right to the other rows.
-        let last = view.rows.len().saturating_sub(1);
-        let Some(scroll) = &mut view.inspect else {
-            return;
-        };
+    (bottom, page)
+}
+
+impl Popup for InspectorView {
+    fn context(&self) -> Context {
+        Context::Inspector
+    }
+
+    fn on_action(&mut self, state: &mut State, action: Action) -> Reply {
         match action {
-            Action::Close | Action::ToggleInspector => view.inspect = None,
-            Action::SelectPrevious => {
-                view.selected = view.selected.saturating_sub(1);
-                *scroll = 0;
+            Action::Close | Action::ToggleInspector => return Reply::close(),
+            Action::EditRequest => {
+                return match super::resend::form_for(state, self.message) {
+                    Ok(form) => Reply::open(Overlay::Resend(Box::new(form))),
+                    Err(e) => {
+                        state.flash(e, true);
+                        Reply::stay()
+                    }
+                };
             }
-            Action::SelectNext => {
-                view.selected = (view.selected + 1).min(last);
-                *scroll = 0;
+            Action::SelectPrevious | Action::SelectNext => {
+                let answers = inspectable(state);
+                let position = answers.iter().position(|id| *id == self.message);
+                let next = match (position, action == Action::SelectNext) {
+                    (Some(p), true) => answers.get(p + 1),
+                    (Some(p), false) if p > 0 => answers.get(p - 1),
+                    _ => None,
+                };
+                if let Some(&id) = next {
+                    self.message = id;
+                    self.scroll = 0;
+                }
             }
-            other => scroll_by(scroll, other, page, bottom),
-        }
-        return;
-    }
-    let Overlay::Inspector { message, scroll } = &mut state.overlay else {
-        return;
-    };
-    let position = answers.iter().position(|id| id == message);
-    match action {
-        Action::Close | Action::ToggleInspector => state.overlay = Overlay::None,
-        Action::SelectPrevious | Action::SelectNext => {
-            let next = match (position, action == Action::SelectNext) {
-                (Some(p), true) => answers.get(p + 1),
-                (Some(p), false) if p > 0 => answers.get(p - 1),
-                _ => None,
-            };
-            if let Some(&id) = next {
-                *message = id;
-                *scroll = 0;
+            other => {
+                let (bottom, page) = bounds(state);
+                scroll_by(&mut self.scroll, other, page, bottom);
             }
         }
-        other => scroll_by(scroll, other, page, bottom),
+        Reply::stay()
     }
+
+    fn on_scroll(&mut self, state: &mut State, delta: isize) {
+        let (bottom, _) = bounds(state);
+        self.scroll = self.scroll.saturating_add_signed(delta).min(bottom);
+    }
+}
+
+/// Scrolls an exchange view by an action; `bottom` is the last first row.
+pub(crate) fn scroll_exchange(state: &State, scroll: &mut usize, action: Action) {
+    let (bottom, page) = bounds(state);
+    scroll_by(scroll, action, page, bottom);
+}
+
+/// A wheel step over an exchange view.
+pub(crate) fn wheel_exchange(state: &State, scroll: &mut usize, delta: isize) {
+    let (bottom, _) = bounds(state);
+    *scroll = scroll.saturating_add_signed(delta).min(bottom);
 }
 
 fn scroll_by(scroll: &mut usize, action: Action, page: usize, bottom: usize) {

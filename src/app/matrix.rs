@@ -1,12 +1,14 @@
 //! The accept / content-type matrix in the chat: the prompt (the draft, else the last one) is
 //! sent to the current model with each combination; rows fill in as answers arrive, and Enter
-//! opens a row's exchange in the inspector.
+//! opens a row's exchange in the inspector. Each row's request is prepared by the exchange
+//! layer, as `compare-types` prepares it.
 
+use super::popup::{Popup, Reply};
 use super::state::{Overlay, Speaker, State};
 use super::{Effect, MatrixSpec};
-use crate::compare::{Combination, Outcome, default_combinations};
-use crate::keymap::Action;
-use crate::models::{Role, Turn, capabilities, catalog};
+use crate::compare::{Combination, Outcome, default_combinations, prepare_rows};
+use crate::keymap::{Action, Context};
+use crate::models::{Role, Turn, catalog};
 
 /// The matrix popup.
 #[derive(Debug, Clone)]
@@ -30,7 +32,7 @@ impl MatrixView {
     }
 }
 
-/// Builds the request bodies and opens the matrix.
+/// Builds the requests and opens the matrix.
 pub fn start(state: &mut State) -> Vec<Effect> {
     let draft = state.draft();
     let mut conversation = if draft.trim().is_empty() {
@@ -62,26 +64,22 @@ pub fn start(state: &mut State) -> Vec<Effect> {
         );
         return Vec::new();
     };
-    let info = catalog::lookup(&state.model).filter(|m| m.family == family);
-    let streams = info.map_or(family.streams(), |m| m.streaming);
-    let body = |stream: bool| -> Result<bytes::Bytes, String> {
-        let mut params = state.params.clone();
-        let adjusted =
-            capabilities::apply(info, family, &mut params, stream).map_err(|e| e.to_string())?;
-        family
-            .adapter()
-            .build_body(&conversation, &params, adjusted.stream)
-            .map(|b| bytes::Bytes::from(b.to_string()))
-            .map_err(|e| e.to_string())
-    };
-    let (stream_body, invoke_body) = match (body(streams), body(false)) {
-        (Ok(s), Ok(i)) => (s, i),
-        (Err(e), _) | (_, Err(e)) => {
-            state.flash(e, true);
+    let streams =
+        catalog::entry_for(&state.model, family).map_or(family.streams(), |m| m.streaming);
+    let combinations = default_combinations(family, streams);
+    let rows = match prepare_rows(
+        &state.model,
+        Some(family),
+        &conversation,
+        &state.params,
+        &combinations,
+    ) {
+        Ok(rows) => rows,
+        Err(e) => {
+            state.flash(e.to_string(), true);
             return Vec::new();
         }
     };
-    let combinations = default_combinations(family, streams);
     let run = state.new_request_id();
     state.overlay = Overlay::Matrix(MatrixView {
         run,
@@ -90,14 +88,7 @@ pub fn start(state: &mut State) -> Vec<Effect> {
         selected: 0,
         inspect: None,
     });
-    vec![Effect::RunMatrix(Box::new(MatrixSpec {
-        run,
-        model: state.model.clone(),
-        family,
-        stream_body,
-        invoke_body,
-        combinations,
-    }))]
+    vec![Effect::RunMatrix(Box::new(MatrixSpec { run, rows }))]
 }
 
 /// A combination answered.
@@ -110,17 +101,46 @@ pub fn on_outcome(state: &mut State, run: u64, index: usize, outcome: Box<Outcom
     }
 }
 
-/// An action pressed on the table (the inspector of a row goes through `inspector`).
-pub fn perform(state: &mut State, action: Action) {
-    let Overlay::Matrix(view) = &mut state.overlay else {
-        return;
-    };
-    let last = view.rows.len().saturating_sub(1);
-    match action {
-        Action::Close | Action::CompareTypes => state.overlay = Overlay::None,
-        Action::SelectPrevious => view.selected = view.selected.saturating_sub(1),
-        Action::SelectNext => view.selected = (view.selected + 1).min(last),
-        Action::Confirm if view.selected_outcome().is_some() => view.inspect = Some(0),
-        _ => {}
+impl Popup for MatrixView {
+    fn context(&self) -> Context {
+        if self.inspect.is_some() {
+            Context::Inspector
+        } else {
+            Context::Matrix
+        }
+    }
+
+    fn on_action(&mut self, state: &mut State, action: Action) -> Reply {
+        let last = self.rows.len().saturating_sub(1);
+        if let Some(scroll) = &mut self.inspect {
+            // A row's exchange: Esc goes back to the table, left/right to the other rows.
+            match action {
+                Action::Close | Action::ToggleInspector => self.inspect = None,
+                Action::SelectPrevious => {
+                    self.selected = self.selected.saturating_sub(1);
+                    *scroll = 0;
+                }
+                Action::SelectNext => {
+                    self.selected = (self.selected + 1).min(last);
+                    *scroll = 0;
+                }
+                other => super::inspector::scroll_exchange(state, scroll, other),
+            }
+            return Reply::stay();
+        }
+        match action {
+            Action::Close | Action::CompareTypes => return Reply::close(),
+            Action::SelectPrevious => self.selected = self.selected.saturating_sub(1),
+            Action::SelectNext => self.selected = (self.selected + 1).min(last),
+            Action::Confirm if self.selected_outcome().is_some() => self.inspect = Some(0),
+            _ => {}
+        }
+        Reply::stay()
+    }
+
+    fn on_scroll(&mut self, state: &mut State, delta: isize) {
+        if let Some(scroll) = &mut self.inspect {
+            super::inspector::wheel_exchange(state, scroll, delta);
+        }
     }
 }

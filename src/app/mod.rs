@@ -3,24 +3,28 @@
 
 pub mod compare;
 pub mod effects;
+pub mod help;
 pub mod inspector;
+mod keys;
 pub mod matrix;
 pub mod params;
 pub mod picker;
+pub mod popup;
 pub mod recorder;
 pub mod resend;
 pub mod run;
 pub mod sessions;
 pub mod state;
+mod turns;
 pub mod update;
 
-use crate::cli::models::Row;
-use crate::models::{ChunkDelta, FamilyId};
+use crate::exchange::{ErrorInfo, Figures, Found, Prepared};
+use crate::listing::Row;
+use crate::models::ChunkDelta;
 use crate::transcript::export::Format;
 use crate::transcript::store::Summary;
 use crate::transcript::writer::WriterNews;
 use crossterm::event::{KeyEvent, MouseEvent};
-use state::ErrorInfo;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -52,6 +56,13 @@ pub enum Msg {
     SessionsListed(Result<Vec<Summary>, String>),
     /// A rename, delete or export finished: what to say, or the error.
     SessionTask(Result<String, String>),
+    /// A lookup of the format behind an opaque model ARN answered.
+    ModelLookedUp {
+        /// The model.
+        model: String,
+        /// What it found.
+        found: Found,
+    },
     /// A combination of the matrix answered.
     MatrixOutcome {
         /// Which run.
@@ -86,6 +97,13 @@ pub enum StreamUpdate {
         /// Time to the response headers.
         first_byte: Duration,
     },
+    /// An attempt failed before the response began; another follows.
+    Retrying {
+        /// `retrying 2/3 after ThrottlingException in 1.2 s`.
+        text: String,
+    },
+    /// A note on how the answer is read.
+    Note(String),
     /// A decoded chunk (or the whole answer of InvokeModel).
     Delta {
         /// What it adds.
@@ -95,8 +113,8 @@ pub enum StreamUpdate {
     },
     /// The answer ended normally.
     Finished {
-        /// Time since the request started.
-        elapsed: Duration,
+        /// Its figures, as the exchange counted them.
+        figures: Box<Figures>,
     },
     /// What went over the wire, for the inspector.
     Wire(Box<WireUpdate>),
@@ -104,16 +122,16 @@ pub enum StreamUpdate {
     Failed {
         /// The error.
         error: ErrorInfo,
-        /// Time since the request started.
-        elapsed: Duration,
+        /// The figures up to the failure.
+        figures: Box<Figures>,
     },
 }
 
 /// What the wire carried for a request, as it happens.
 #[derive(Debug, Clone)]
 pub enum WireUpdate {
-    /// The attempts as sent (secrets redacted).
-    Sent(Vec<crate::bedrock::SentRequest>),
+    /// An attempt as sent (secrets redacted).
+    Sent(Box<crate::bedrock::SentRequest>),
     /// The response status and headers.
     Response(Box<crate::bedrock::ResponseMeta>),
     /// The body of a non-streamed response.
@@ -128,7 +146,7 @@ pub enum WireUpdate {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Start a request.
-    Send(RequestSpec),
+    Send(Box<RequestSpec>),
     /// Abort a request.
     Cancel {
         /// Which.
@@ -138,6 +156,8 @@ pub enum Effect {
     Copy(String),
     /// Fetch the live model listing.
     ListModels,
+    /// Ask the control plane what format an opaque model ARN speaks.
+    LookUpModel(String),
     /// List the saved sessions.
     ListSessions,
     /// Make a saved session the conversation on screen.
@@ -167,16 +187,8 @@ pub enum Effect {
 pub struct MatrixSpec {
     /// Its id.
     pub run: u64,
-    /// Model id.
-    pub model: String,
-    /// Request format.
-    pub family: FamilyId,
-    /// The body for streamed combinations.
-    pub stream_body: bytes::Bytes,
-    /// The body for InvokeModel.
-    pub invoke_body: bytes::Bytes,
-    /// What to try, in order.
-    pub combinations: Vec<crate::compare::Combination>,
+    /// Each combination and its request, in order.
+    pub rows: Vec<(crate::compare::Combination, Prepared)>,
 }
 
 /// The session an export reads.
@@ -193,14 +205,6 @@ pub enum ExportWhat {
 pub struct RequestSpec {
     /// Its id.
     pub request_id: u64,
-    /// Model id.
-    pub model: String,
-    /// Request format.
-    pub family: FamilyId,
-    /// The native body.
-    pub body: bytes::Bytes,
-    /// InvokeModelWithResponseStream (else InvokeModel).
-    pub stream: bool,
-    /// Per-request headers (accept, content type, trace, guardrail, latency, tier).
-    pub options: crate::bedrock::InvokeOptions,
+    /// The request, prepared by the exchange layer.
+    pub prepared: Prepared,
 }

@@ -2,7 +2,11 @@
 //! and reasoning budget as text fields, parsed and checked against the model's capabilities
 //! before they are applied.
 
+use super::popup::{Popup, Reply};
+use super::state::State;
+use crate::keymap::{Action, Context};
 use crate::models::{FamilyId, Parameters, capabilities, catalog};
+use crossterm::event::KeyEvent;
 
 /// The fields, in display order.
 pub const FIELDS: &[&str] = &[
@@ -96,13 +100,61 @@ impl ParamsForm {
         let notes = match family {
             Some(family) => {
                 let mut checked = params.clone();
-                capabilities::apply(catalog::lookup(model), family, &mut checked, true)
-                    .map_err(|e| e.to_string())?
-                    .notes
+                capabilities::apply(
+                    catalog::entry_for(model, family),
+                    family,
+                    &mut checked,
+                    true,
+                )
+                .map_err(|e| e.to_string())?
+                .notes
             }
             None => Vec::new(),
         };
         Ok((system, params, notes))
+    }
+}
+
+impl Popup for ParamsForm {
+    fn context(&self) -> Context {
+        Context::Parameters
+    }
+
+    fn on_action(&mut self, state: &mut State, action: Action) -> Reply {
+        match action {
+            Action::Confirm => match self.parse(&state.model, state.family()) {
+                Ok((system, params, notes)) => {
+                    state.system = system;
+                    state.params = params;
+                    let mut text = "parameters applied".to_string();
+                    if !notes.is_empty() {
+                        text = format!("{text}; {}", notes.join("; "));
+                    }
+                    state.flash(text, false);
+                    return Reply::close();
+                }
+                Err(e) => self.error = Some(e),
+            },
+            Action::Close => return Reply::close(),
+            Action::SelectPrevious => self.move_field(false),
+            Action::SelectNext => self.move_field(true),
+            _ => {}
+        }
+        Reply::stay()
+    }
+
+    fn on_key(&mut self, _state: &mut State, key: &KeyEvent) -> Reply {
+        if let Some(field) = self.field_mut() {
+            super::keys::edit_field(field, key);
+        }
+        Reply::stay()
+    }
+
+    fn on_paste(&mut self, _state: &mut State, text: &str) -> Reply {
+        if let Some(field) = self.field_mut() {
+            field.push_str(&text.replace('\n', " "));
+        }
+        Reply::stay()
     }
 }
 

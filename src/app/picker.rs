@@ -1,8 +1,12 @@
 //! The model picker's state: the catalog (merged with the live listing when it has arrived),
 //! a fuzzy filter and the selected row.
 
-use crate::cli::models::Row;
+use super::popup::{Popup, Reply};
+use super::state::State;
+use crate::keymap::{Action, Context};
+use crate::listing::Row;
 use crate::models::{FamilyId, OutputKind, catalog};
+use crossterm::event::KeyEvent;
 
 /// One model the picker offers.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,6 +193,83 @@ impl Picker {
         }
         let last = self.matches.len() - 1;
         self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+}
+
+impl Popup for Picker {
+    fn context(&self) -> Context {
+        Context::Picker
+    }
+
+    fn on_action(&mut self, state: &mut State, action: Action) -> Reply {
+        let page = state.view.viewport_height.saturating_sub(2).max(1) as isize;
+        match action {
+            Action::Confirm => return self.confirm(state),
+            Action::Close => return Reply::close(),
+            Action::SelectPrevious => self.move_selection(-1),
+            Action::SelectNext => self.move_selection(1),
+            Action::PageUp => self.move_selection(-page),
+            Action::PageDown => self.move_selection(page),
+            Action::ToggleMark => {
+                if let Err(e) = self.toggle_mark(super::compare::MAX_PANES) {
+                    state.flash(e, true);
+                }
+            }
+            _ => {}
+        }
+        Reply::stay()
+    }
+
+    fn on_key(&mut self, _state: &mut State, key: &KeyEvent) -> Reply {
+        if super::keys::edit_field(&mut self.filter, key) {
+            self.refilter();
+        }
+        Reply::stay()
+    }
+
+    fn on_paste(&mut self, _state: &mut State, text: &str) -> Reply {
+        self.filter
+            .push_str(text.lines().next().unwrap_or_default());
+        self.refilter();
+        Reply::stay()
+    }
+
+    fn on_scroll(&mut self, _state: &mut State, delta: isize) {
+        self.move_selection(delta.signum());
+    }
+}
+
+impl Picker {
+    /// Enter: switch to the selected model, or (choosing models to compare) send the prompt to
+    /// the marked ones.
+    fn confirm(&mut self, state: &mut State) -> Reply {
+        if let Some(marked) = &self.compare {
+            if marked.len() < 2 {
+                let mark = state.keymap.hint(Context::Picker, Action::ToggleMark);
+                state.flash(format!("mark 2 to 4 models with {mark}"), true);
+                return Reply::stay();
+            }
+            return super::compare::start(state, marked.clone());
+        }
+        let Some(item) = self.selected_item().cloned() else {
+            return Reply::stay();
+        };
+        if !item.chats() {
+            let what = match item.family.map(FamilyId::output) {
+                Some(OutputKind::Embedding) => "makes embeddings",
+                Some(OutputKind::Image) => "makes images",
+                _ => "has a request format bedrock-tui does not know",
+            };
+            state.flash(
+                format!(
+                    "{} {what}; the chat needs a text model (try `bedrock-tui ask --model {}`)",
+                    item.name, item.id
+                ),
+                true,
+            );
+            return Reply::stay();
+        }
+        Reply::close().with(super::turns::switch_model(state, item.id))
     }
 }
 

@@ -252,12 +252,12 @@ fn end_of(message: &Message) -> End {
         status,
         stop_reason: message.stop_reason.clone(),
         error,
-        input_tokens: message.stats.input_tokens,
-        output_tokens: message.stats.output_tokens,
+        input_tokens: message.stats.input_tokens(),
+        output_tokens: message.stats.output_tokens(),
         first_byte_ms: millis(message.stats.first_byte),
         first_token_ms: millis(message.stats.first_token),
         total_ms: millis(message.stats.total),
-        cost_usd: message.stats.cost,
+        cost_usd: message.cost(),
         metrics: None,
     }
 }

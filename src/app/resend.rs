@@ -4,11 +4,14 @@
 //! anything is sent; the answer appears in the transcript as an edited request, outside the
 //! conversation, and its exchange can be inspected like any other.
 
-use super::state::{Overlay, Speaker, State, new_editor};
+use super::popup::{Popup, Reply};
+use super::state::{Message, State, new_editor};
 use super::{Effect, RequestSpec};
 use crate::bedrock::InvokeOptions;
-use crate::keymap::Action;
+use crate::exchange::{Content, Intent};
+use crate::keymap::{Action, Context};
 use crate::models::FamilyId;
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
 /// The settings beside the body, in form order.
@@ -28,8 +31,9 @@ pub const FIELDS: &[&str] = &[
 pub struct ResendForm {
     /// Where it goes.
     pub model: String,
-    /// Its request format (for reading the answer).
-    pub family: FamilyId,
+    /// Its request format (for reading the answer), when known; else the answer's shape
+    /// tells.
+    pub family: Option<FamilyId>,
     /// The body being edited.
     pub body: TextArea<'static>,
     /// The settings, as typed, in `FIELDS` order (`Streaming` is `on` or `off`).
@@ -49,13 +53,10 @@ impl ResendForm {
     }
 }
 
-/// Opens the form on the request of the answer shown in the inspector.
-pub fn open(state: &mut State) {
-    let Overlay::Inspector { message, .. } = state.overlay else {
-        return;
-    };
+/// The form for the request of the answer `message` (shown in the inspector).
+pub fn form_for(state: &State, message: u64) -> Result<ResendForm, String> {
     let Some(answer) = state.messages.iter().find(|m| m.id == message) else {
-        return;
+        return Err("that answer is gone".to_string());
     };
     let Some(request) = answer
         .exchange
@@ -63,14 +64,10 @@ pub fn open(state: &mut State) {
         .and_then(|e| e.requests.last())
         .cloned()
     else {
-        state.flash("this answer has no request to edit", true);
-        return;
+        return Err("this answer has no request to edit".to_string());
     };
     let model = answer.model.clone().unwrap_or_else(|| state.model.clone());
-    let Some(family) = crate::models::family_of(&model).or(state.family_override) else {
-        state.flash(format!("cannot tell the request format of {model:?}"), true);
-        return;
-    };
+    let family = state.family_of(&model);
     let header = |name: &str| {
         request
             .headers
@@ -89,7 +86,7 @@ pub fn open(state: &mut State) {
     body.set_placeholder_text("");
     body.insert_str(crate::inspect::body_text(&request.body));
     body.move_cursor(ratatui_textarea::CursorMove::Jump(0, 0));
-    state.overlay = Overlay::Resend(Box::new(ResendForm {
+    Ok(ResendForm {
         model,
         family,
         body,
@@ -105,126 +102,124 @@ pub fn open(state: &mut State) {
         ],
         focus: 0,
         error: None,
-    }));
+    })
 }
 
-/// An action pressed in the form.
-pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
-    let Overlay::Resend(form) = &mut state.overlay else {
-        return Vec::new();
-    };
-    let count = FIELDS.len() + 1;
-    match action {
-        Action::Close => state.overlay = Overlay::None,
-        Action::SelectNext => form.focus = (form.focus + 1) % count,
-        Action::SelectPrevious => form.focus = (form.focus + count - 1) % count,
-        Action::Send => return send(state),
-        _ => {}
+impl Popup for ResendForm {
+    fn context(&self) -> Context {
+        Context::Resend
     }
-    Vec::new()
-}
 
-/// A key no binding claims: it edits the body or the focused setting (`Streaming` toggles).
-pub fn edit(state: &mut State, key: crossterm::event::KeyEvent) {
-    use crossterm::event::{KeyCode, KeyModifiers};
-    let Overlay::Resend(form) = &mut state.overlay else {
-        return;
-    };
-    form.error = None;
-    if form.focus == 0 {
-        form.body.input(key);
-        return;
+    fn on_action(&mut self, state: &mut State, action: Action) -> Reply {
+        let count = FIELDS.len() + 1;
+        match action {
+            Action::Close => return Reply::close(),
+            Action::SelectNext => self.focus = (self.focus + 1) % count,
+            Action::SelectPrevious => self.focus = (self.focus + count - 1) % count,
+            Action::Send => return self.send(state),
+            _ => {}
+        }
+        Reply::stay()
     }
-    let streaming = form.focus == 3;
-    let Some(field) = form.field_mut() else {
-        return;
-    };
-    if streaming {
-        if matches!(key.code, KeyCode::Char(' ') | KeyCode::Enter) {
-            *field = if field == "on" { "off" } else { "on" }.to_string();
+
+    /// A key no binding claims: it edits the body or the focused setting (`Streaming`
+    /// toggles).
+    fn on_key(&mut self, _state: &mut State, key: &KeyEvent) -> Reply {
+        self.error = None;
+        if self.focus == 0 {
+            self.body.input(*key);
+            return Reply::stay();
         }
-        return;
+        let streaming = self.focus == 3;
+        let Some(field) = self.field_mut() else {
+            return Reply::stay();
+        };
+        if streaming {
+            if matches!(key.code, KeyCode::Char(' ') | KeyCode::Enter) {
+                *field = if field == "on" { "off" } else { "on" }.to_string();
+            }
+            return Reply::stay();
+        }
+        super::keys::edit_field(field, key);
+        Reply::stay()
     }
-    match key.code {
-        KeyCode::Char(c)
-            if !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
-            field.push(c)
+
+    fn on_paste(&mut self, _state: &mut State, text: &str) -> Reply {
+        match self.field_mut() {
+            Some(field) => field.push_str(text.lines().next().unwrap_or_default()),
+            None => {
+                self.body.insert_str(text);
+            }
         }
-        KeyCode::Backspace => {
-            field.pop();
-        }
-        KeyCode::Char('u') if key.modifiers == KeyModifiers::CONTROL => field.clear(),
-        _ => {}
+        Reply::stay()
     }
 }
 
-/// Checks the JSON and the settings, then sends.
-fn send(state: &mut State) -> Vec<Effect> {
-    if state.refuse_while_streaming() {
-        return Vec::new();
-    }
-    let Overlay::Resend(form) = &mut state.overlay else {
-        return Vec::new();
-    };
-    let text = form.body.lines().join("\n");
-    let body = match serde_json::from_str::<serde_json::Value>(&text) {
-        Ok(value) => value.to_string(),
-        Err(e) => {
-            form.error = Some(format!(
-                "the body is not JSON: line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ));
-            form.focus = 0;
-            return Vec::new();
+impl ResendForm {
+    /// Checks the JSON and the settings, then sends; the answer is shown outside the
+    /// conversation.
+    fn send(&mut self, state: &mut State) -> Reply {
+        if state.refuse_while_streaming() {
+            return Reply::stay();
         }
-    };
-    let value = |index: usize| {
-        form.values
-            .get(index)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    let options = InvokeOptions {
-        accept: value(0),
-        content_type: value(1),
-        trace: value(3),
-        guardrail_identifier: value(4),
-        guardrail_version: value(5),
-        performance_latency: value(6),
-        service_tier: value(7),
-    };
-    if let Err(e) = options.validate() {
-        form.error = Some(e.to_string());
-        return Vec::new();
+        let text = self.body.lines().join("\n");
+        let body = match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(value) => value.to_string(),
+            Err(e) => {
+                self.error = Some(format!(
+                    "the body is not JSON: line {}, column {}: {e}",
+                    e.line(),
+                    e.column()
+                ));
+                self.focus = 0;
+                return Reply::stay();
+            }
+        };
+        let value = |index: usize| {
+            self.values
+                .get(index)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let options = InvokeOptions {
+            accept: value(0),
+            content_type: value(1),
+            trace: value(3),
+            guardrail_identifier: value(4),
+            guardrail_version: value(5),
+            performance_latency: value(6),
+            service_tier: value(7),
+        };
+        let intent = Intent {
+            model: self.model.clone(),
+            family: self.family,
+            content: Content::Verbatim(bytes::Bytes::from(body)),
+            options,
+            stream: value(2).as_deref() == Some("on"),
+            text_only: false,
+        };
+        let prepared = match crate::exchange::prepare(intent) {
+            Ok(prepared) => prepared,
+            Err(refusal) => {
+                self.error = Some(refusal.to_string());
+                return Reply::stay();
+            }
+        };
+        let request_id = state.new_request_id();
+        let mut answer = Message::answer(&prepared.model);
+        answer.detached = true;
+        let o = &prepared.options;
+        answer.notes = vec![format!(
+            "edited request: {} · accept {} · content type {}",
+            if prepared.stream { "stream" } else { "invoke" },
+            o.accept.as_deref().unwrap_or("application/json"),
+            o.content_type.as_deref().unwrap_or("application/json")
+        )];
+        answer.notes.extend(prepared.notes.iter().cloned());
+        state.start_answer(answer, request_id);
+        Reply::close().with(vec![Effect::Send(Box::new(RequestSpec {
+            request_id,
+            prepared,
+        }))])
     }
-    let stream = value(2).as_deref() == Some("on");
-    let model = form.model.clone();
-    let family = form.family;
-    state.overlay = Overlay::None;
-    let request_id = state.new_request_id();
-    let mut answer = state.new_message(Speaker::Assistant, "");
-    answer.model = Some(model.clone());
-    answer.detached = true;
-    answer.notes = vec![format!(
-        "edited request: {} · accept {} · content type {}",
-        if stream { "stream" } else { "invoke" },
-        options.accept.as_deref().unwrap_or("application/json"),
-        options
-            .content_type
-            .as_deref()
-            .unwrap_or("application/json")
-    )];
-    state.start_answer(answer, request_id);
-    vec![Effect::Send(RequestSpec {
-        request_id,
-        model,
-        family,
-        body: bytes::Bytes::from(body),
-        stream,
-        options,
-    })]
 }

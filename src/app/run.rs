@@ -42,6 +42,8 @@ pub struct App {
     connecting: Option<oneshot::Receiver<Result<Connection, BedrockError>>>,
     connection: Option<Connection>,
     requests: HashMap<u64, AbortHandle>,
+    /// What lookups of opaque model ARNs found, for the session.
+    lookups: crate::exchange::Lookups,
     queued: Vec<RequestSpec>,
     clipboard: Box<dyn Clipboard>,
     dirty: bool,
@@ -74,6 +76,7 @@ impl App {
             connecting: None,
             connection: None,
             requests: HashMap::new(),
+            lookups: crate::exchange::Lookups::new(),
             queued: Vec::new(),
             clipboard,
             dirty: true,
@@ -284,8 +287,8 @@ impl App {
     fn run_effect(&mut self, effect: Effect) {
         match effect {
             Effect::Send(spec) => match &self.connection {
-                Some(_) => self.start(spec),
-                None => self.queued.push(spec),
+                Some(_) => self.start(*spec),
+                None => self.queued.push(*spec),
             },
             Effect::Cancel { request_id } => {
                 self.queued.retain(|s| s.request_id != request_id);
@@ -374,20 +377,8 @@ impl App {
                 let client = connection.client.clone();
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
-                    for (index, combination) in spec.combinations.iter().enumerate() {
-                        let body = if combination.stream {
-                            spec.stream_body.clone()
-                        } else {
-                            spec.invoke_body.clone()
-                        };
-                        let outcome = crate::compare::run(
-                            &client,
-                            &spec.model,
-                            spec.family,
-                            body,
-                            combination.clone(),
-                        )
-                        .await;
+                    for (index, (combination, prepared)) in spec.rows.into_iter().enumerate() {
+                        let outcome = crate::compare::run(&client, combination, &prepared).await;
                         let sent = tx.send(Msg::MatrixOutcome {
                             run: spec.run,
                             index,
@@ -399,12 +390,23 @@ impl App {
                     }
                 });
             }
+            Effect::LookUpModel(model) => {
+                if let Some(connection) = &self.connection {
+                    let client = connection.client.clone();
+                    let lookups = self.lookups.clone();
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let found = lookups.find(&client, &model).await;
+                        let _ = tx.send(Msg::ModelLookedUp { model, found });
+                    });
+                }
+            }
             Effect::ListModels => {
                 if let Some(connection) = &self.connection {
                     let client = connection.client.clone();
                     let tx = self.tx.clone();
                     tokio::spawn(async move {
-                        let result = crate::cli::models::remote_rows(&client)
+                        let result = crate::listing::remote_rows(&client)
                             .await
                             .map_err(|e| e.to_string());
                         let _ = tx.send(Msg::ModelsListed(result));

@@ -3,16 +3,18 @@
 //! into the transcript on screen.
 
 use super::picker::fuzzy_score;
+use super::popup::{Popup, Reply};
 use super::state::{
-    AnswerStatus, ErrorInfo, Message, Overlay, Scroll, SessionInfo, Speaker, State, TurnStats,
+    AnswerStatus, ErrorInfo, Message, Overlay, Scroll, SessionInfo, Speaker, State,
 };
 use super::{Effect, ExportWhat};
-use crate::keymap::Action;
+use crate::keymap::{Action, Context};
 use crate::models::FamilyId;
 use crate::transcript::export::Format;
 use crate::transcript::store::{Loaded, Summary};
 use crate::transcript::writer::WriterNews;
 use crate::transcript::{Author, EndStatus, Entry};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::Duration;
 
 /// What the browser is doing.
@@ -102,145 +104,142 @@ impl Default for SessionBrowser {
 /// Rows a page of the browser moves.
 const PAGE: isize = 10;
 
-/// An action pressed in the browser.
-pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
-    let current = state.session.as_ref().map(|s| s.path.clone());
-    let Overlay::Sessions(browser) = &mut state.overlay else {
-        return Vec::new();
-    };
-    match (&browser.mode, action) {
-        (BrowserMode::Rename(_) | BrowserMode::ConfirmDelete, Action::Close) => {
-            browser.mode = BrowserMode::Browse;
-        }
-        (_, Action::Close) => state.overlay = Overlay::None,
-        (BrowserMode::Rename(title), Action::Confirm) => {
-            let title = title.trim().to_string();
-            let Some(selected) = browser.selected_item() else {
-                return Vec::new();
-            };
-            let path = selected.path.clone();
-            browser.mode = BrowserMode::Browse;
-            if title.is_empty() {
-                state.flash("a title cannot be empty", true);
-                return Vec::new();
-            }
-            return vec![Effect::RenameSession { path, title }];
-        }
-        (BrowserMode::ConfirmDelete, Action::Confirm) => return confirm_delete(state),
-        (BrowserMode::Browse, Action::Confirm) => {
-            let Some(selected) = browser.selected_item() else {
-                return Vec::new();
-            };
-            let path = selected.path.clone();
-            state.overlay = Overlay::None;
-            if current.as_ref() == Some(&path) {
-                state.flash("that conversation is the one on screen", false);
-                return Vec::new();
-            }
-            // The answer in flight (if any) is cancelled and recorded in its own session
-            // before the other one replaces it.
-            let mut effects = super::update::cancel(state);
-            effects.push(Effect::OpenSession(path));
-            state.flash("opening…", false);
-            return effects;
-        }
-        (BrowserMode::Browse, Action::Rename) => {
-            if let Some(selected) = browser.selected_item() {
-                browser.mode = BrowserMode::Rename(selected.title.clone());
-            }
-        }
-        (BrowserMode::Browse, Action::Delete) => {
-            let Some(selected) = browser.selected_item() else {
-                return Vec::new();
-            };
-            if current.as_ref() == Some(&selected.path) {
-                state.flash(
-                    "that conversation is the one on screen; start a new one first",
-                    true,
-                );
-                return Vec::new();
-            }
-            browser.mode = BrowserMode::ConfirmDelete;
-        }
-        (BrowserMode::Browse, Action::ExportMarkdown | Action::ExportJson) => {
-            let format = if action == Action::ExportJson {
-                Format::Json
-            } else {
-                Format::Md
-            };
-            if let Some(selected) = browser.selected_item() {
-                return vec![Effect::Export {
-                    what: ExportWhat::File(selected.path.clone()),
-                    format,
-                }];
-            }
-        }
-        (BrowserMode::Browse, Action::SelectPrevious) => browser.move_selection(-1),
-        (BrowserMode::Browse, Action::SelectNext) => browser.move_selection(1),
-        (BrowserMode::Browse, Action::PageUp) => browser.move_selection(-PAGE),
-        (BrowserMode::Browse, Action::PageDown) => browser.move_selection(PAGE),
-        _ => {}
+impl Popup for SessionBrowser {
+    fn context(&self) -> Context {
+        Context::Sessions
     }
-    Vec::new()
+
+    fn on_action(&mut self, state: &mut State, action: Action) -> Reply {
+        let current = state.session.as_ref().map(|s| s.path.clone());
+        match (&self.mode, action) {
+            (BrowserMode::Rename(_) | BrowserMode::ConfirmDelete, Action::Close) => {
+                self.mode = BrowserMode::Browse;
+            }
+            (_, Action::Close) => return Reply::close(),
+            (BrowserMode::Rename(title), Action::Confirm) => {
+                let title = title.trim().to_string();
+                let Some(selected) = self.selected_item() else {
+                    return Reply::stay();
+                };
+                let path = selected.path.clone();
+                self.mode = BrowserMode::Browse;
+                if title.is_empty() {
+                    state.flash("a title cannot be empty", true);
+                    return Reply::stay();
+                }
+                return Reply::stay().with(vec![Effect::RenameSession { path, title }]);
+            }
+            (BrowserMode::ConfirmDelete, Action::Confirm) => return self.confirm_delete(),
+            (BrowserMode::Browse, Action::Confirm) => {
+                let Some(selected) = self.selected_item() else {
+                    return Reply::stay();
+                };
+                let path = selected.path.clone();
+                if current.as_ref() == Some(&path) {
+                    state.flash("that conversation is the one on screen", false);
+                    return Reply::close();
+                }
+                // The answer in flight (if any) is cancelled and recorded in its own session
+                // before the other one replaces it.
+                let mut effects = super::turns::cancel(state);
+                effects.push(Effect::OpenSession(path));
+                state.flash("opening…", false);
+                return Reply::close().with(effects);
+            }
+            (BrowserMode::Browse, Action::Rename) => {
+                if let Some(selected) = self.selected_item() {
+                    self.mode = BrowserMode::Rename(selected.title.clone());
+                }
+            }
+            (BrowserMode::Browse, Action::Delete) => {
+                let Some(selected) = self.selected_item() else {
+                    return Reply::stay();
+                };
+                if current.as_ref() == Some(&selected.path) {
+                    state.flash(
+                        "that conversation is the one on screen; start a new one first",
+                        true,
+                    );
+                    return Reply::stay();
+                }
+                self.mode = BrowserMode::ConfirmDelete;
+            }
+            (BrowserMode::Browse, Action::ExportMarkdown | Action::ExportJson) => {
+                let format = if action == Action::ExportJson {
+                    Format::Json
+                } else {
+                    Format::Md
+                };
+                if let Some(selected) = self.selected_item() {
+                    return Reply::stay().with(vec![Effect::Export {
+                        what: ExportWhat::File(selected.path.clone()),
+                        format,
+                    }]);
+                }
+            }
+            (BrowserMode::Browse, Action::SelectPrevious) => self.move_selection(-1),
+            (BrowserMode::Browse, Action::SelectNext) => self.move_selection(1),
+            (BrowserMode::Browse, Action::PageUp) => self.move_selection(-PAGE),
+            (BrowserMode::Browse, Action::PageDown) => self.move_selection(PAGE),
+            _ => {}
+        }
+        Reply::stay()
+    }
+
+    /// A key no binding claims: it edits the filter or the new title, or answers the delete
+    /// question.
+    fn on_key(&mut self, _state: &mut State, key: &KeyEvent) -> Reply {
+        match &mut self.mode {
+            BrowserMode::ConfirmDelete => {
+                let plain = !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+                if plain && matches!(key.code, KeyCode::Char('y' | 'Y')) {
+                    return self.confirm_delete();
+                }
+                self.mode = BrowserMode::Browse;
+            }
+            BrowserMode::Rename(title) => {
+                super::keys::edit_field(title, key);
+            }
+            BrowserMode::Browse => {
+                if super::keys::edit_field(&mut self.filter, key) {
+                    self.selected = 0;
+                    self.refilter();
+                }
+            }
+        }
+        Reply::stay()
+    }
+
+    fn on_paste(&mut self, _state: &mut State, text: &str) -> Reply {
+        let line = text.lines().next().unwrap_or_default();
+        match &mut self.mode {
+            BrowserMode::Rename(title) => title.push_str(line),
+            BrowserMode::Browse => {
+                self.filter.push_str(line);
+                self.refilter();
+            }
+            BrowserMode::ConfirmDelete => {}
+        }
+        Reply::stay()
+    }
+
+    fn on_scroll(&mut self, _state: &mut State, delta: isize) {
+        self.move_selection(delta.signum());
+    }
 }
 
-fn confirm_delete(state: &mut State) -> Vec<Effect> {
-    let Overlay::Sessions(browser) = &mut state.overlay else {
-        return Vec::new();
-    };
-    browser.mode = BrowserMode::Browse;
-    match browser.selected_item() {
-        Some(selected) => vec![Effect::DeleteSession(selected.path.clone())],
-        None => Vec::new(),
-    }
-}
-
-/// A key no binding claims in the browser: it edits the filter or the new title, or answers
-/// the delete question.
-pub fn unbound_key(
-    state: &mut State,
-    plain_char: Option<char>,
-    backspace: bool,
-    clear: bool,
-) -> Vec<Effect> {
-    let Overlay::Sessions(browser) = &mut state.overlay else {
-        return Vec::new();
-    };
-    match &mut browser.mode {
-        BrowserMode::ConfirmDelete => {
-            if matches!(plain_char, Some('y' | 'Y')) {
-                return confirm_delete(state);
+impl SessionBrowser {
+    fn confirm_delete(&mut self) -> Reply {
+        self.mode = BrowserMode::Browse;
+        match self.selected_item() {
+            Some(selected) => {
+                Reply::stay().with(vec![Effect::DeleteSession(selected.path.clone())])
             }
-            browser.mode = BrowserMode::Browse;
-        }
-        BrowserMode::Rename(title) => match plain_char {
-            Some(c) => title.push(c),
-            None if backspace => {
-                title.pop();
-            }
-            None if clear => title.clear(),
-            None => {}
-        },
-        BrowserMode::Browse => {
-            let changed = match plain_char {
-                Some(c) => {
-                    browser.filter.push(c);
-                    true
-                }
-                None if backspace => browser.filter.pop().is_some(),
-                None if clear => {
-                    browser.filter.clear();
-                    true
-                }
-                None => false,
-            };
-            if changed {
-                browser.selected = 0;
-                browser.refilter();
-            }
+            None => Reply::stay(),
         }
     }
-    Vec::new()
 }
 
 /// Opens the browser and asks for the list.
@@ -356,13 +355,16 @@ fn fill_answer(message: &mut Message, entry: &Entry) {
     message.model = entry.model.clone();
     let end = entry.end.clone().unwrap_or_default();
     let millis = |ms: Option<u64>| ms.map(Duration::from_millis);
-    message.stats = TurnStats {
+    message.stats = crate::exchange::Figures {
         first_byte: millis(end.first_byte_ms),
         first_token: millis(end.first_token_ms),
         total: millis(end.total_ms),
-        input_tokens: end.input_tokens,
-        output_tokens: end.output_tokens,
-        cost: end.cost_usd,
+        reported: crate::models::Usage {
+            input_tokens: end.input_tokens,
+            output_tokens: end.output_tokens,
+        },
+        stop_reason: end.stop_reason.clone(),
+        ..crate::exchange::Figures::default()
     };
     message.stop_reason = end.stop_reason.clone();
     message.status = match end.status {

@@ -1,13 +1,14 @@
 //! The state of the chat screen, owned by the event loop alone: the transcript, the prompt
 //! editor, the open popup, the request in flight and what the status bar shows.
 
-use super::params::ParamsForm;
-use super::picker::Picker;
-use crate::bedrock::BedrockError;
+pub use super::popup::Overlay;
 use crate::config::theme::Theme;
+pub use crate::exchange::ErrorInfo;
+use crate::exchange::{Figures, Found};
 use crate::keymap::Keymap;
-use crate::models::{ChunkDelta, Conversation, FamilyId, Parameters, Role, Turn, catalog};
+use crate::models::{ChunkDelta, Conversation, FamilyId, Parameters, Role, Turn};
 use ratatui_textarea::{TextArea, WrapMode};
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// Who wrote an entry of the transcript.
@@ -36,66 +37,6 @@ pub enum AnswerStatus {
     Failed(ErrorInfo),
 }
 
-/// An error as the transcript shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ErrorInfo {
-    /// Exception or error name (`ThrottlingException`, `TruncatedStream`, ...).
-    pub name: String,
-    /// The message.
-    pub message: String,
-    /// HTTP status, for errors returned before the stream began.
-    pub status: Option<u16>,
-    /// A model stream error's original status code.
-    pub original_status: Option<i64>,
-    /// Whether the error arrived inside the event stream.
-    pub in_stream: bool,
-}
-
-impl ErrorInfo {
-    /// Describes a wire error; `in_stream` says whether the stream had begun.
-    pub fn from_error(error: &BedrockError, in_stream: bool) -> ErrorInfo {
-        let service = error.service();
-        ErrorInfo {
-            name: error.name().to_string(),
-            // The Display of a service error already carries the original status.
-            message: match service {
-                Some(s) => s.message.clone(),
-                None => error.to_string(),
-            },
-            status: service.and_then(|s| s.status),
-            original_status: service.and_then(|s| s.original_status_code),
-            in_stream,
-        }
-    }
-}
-
-/// Figures of one answer, from the stream's own timings.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct TurnStats {
-    /// Time to the response headers.
-    pub first_byte: Option<Duration>,
-    /// Time to the first text or reasoning.
-    pub first_token: Option<Duration>,
-    /// Time to the end of the answer.
-    pub total: Option<Duration>,
-    /// Prompt tokens.
-    pub input_tokens: Option<u64>,
-    /// Generated tokens.
-    pub output_tokens: Option<u64>,
-    /// Estimated cost in USD, when the price is known.
-    pub cost: Option<f64>,
-}
-
-impl TurnStats {
-    /// Output tokens per second after the first token.
-    pub fn tokens_per_second(&self) -> Option<f64> {
-        let span = self.total?.checked_sub(self.first_token?)?.as_secs_f64();
-        let tokens = self.output_tokens? as f64;
-        // Too short a span or too few tokens gives a meaningless rate.
-        (span >= 0.02 && tokens >= 2.0).then(|| tokens / span)
-    }
-}
-
 /// One entry of the transcript.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
@@ -115,8 +56,10 @@ pub struct Message {
     pub status: AnswerStatus,
     /// Stop reason reported by the model.
     pub stop_reason: Option<String>,
-    /// Figures of the answer.
-    pub stats: TurnStats,
+    /// Figures of the answer (live while it streams; the exchange's own count once it ends).
+    pub stats: Figures,
+    /// A retry under way before the answer began: what failed and the wait.
+    pub retrying: Option<String>,
     /// Notes about the request (parameters dropped or clamped, ...).
     pub notes: Vec<String>,
     /// Superseded by a retry: still shown, no longer sent.
@@ -133,29 +76,52 @@ impl Message {
         matches!(self.status, AnswerStatus::Waiting | AnswerStatus::Streaming)
     }
 
+    /// A message not yet in the transcript (its id is given when it is inserted).
+    pub fn new(speaker: Speaker, text: impl Into<String>) -> Message {
+        Message {
+            id: 0,
+            revision: 0,
+            speaker,
+            text: text.into(),
+            reasoning: String::new(),
+            model: None,
+            status: AnswerStatus::Complete,
+            stop_reason: None,
+            stats: Figures::default(),
+            retrying: None,
+            notes: Vec::new(),
+            superseded: false,
+            exchange: None,
+            detached: false,
+        }
+    }
+
+    /// An answer of `model` waiting for its first bytes.
+    pub fn answer(model: &str) -> Message {
+        let mut answer = Message::new(Speaker::Assistant, "");
+        answer.model = Some(model.to_string());
+        answer.status = AnswerStatus::Waiting;
+        answer
+    }
+
     /// Adds a decoded chunk.
     pub fn apply_delta(&mut self, delta: &ChunkDelta, elapsed: Duration) {
-        if (!delta.text.is_empty() || !delta.reasoning.is_empty())
-            && self.stats.first_token.is_none()
-        {
-            self.stats.first_token = Some(elapsed);
-        }
+        self.stats.add_delta(delta, elapsed);
         if !delta.text.is_empty() || !delta.reasoning.is_empty() {
             self.status = AnswerStatus::Streaming;
+            self.retrying = None;
         }
         self.text.push_str(&delta.text);
         self.reasoning.push_str(&delta.reasoning);
         if delta.stop_reason.is_some() {
-            self.stop_reason = delta.stop_reason.clone();
-        }
-        let metrics = delta.metrics.unwrap_or_default();
-        if let Some(n) = metrics.input_token_count.or(delta.usage.input_tokens) {
-            self.stats.input_tokens = Some(n);
-        }
-        if let Some(n) = metrics.output_token_count.or(delta.usage.output_tokens) {
-            self.stats.output_tokens = Some(n);
+            self.stop_reason.clone_from(&delta.stop_reason);
         }
         self.revision += 1;
+    }
+
+    /// Estimated cost of the answer, from the catalog's price of its model.
+    pub fn cost(&self) -> Option<f64> {
+        self.stats.cost(self.model.as_deref()?)
     }
 }
 
@@ -166,38 +132,6 @@ pub enum Focus {
     Editor,
     /// The transcript (scrolling, copying, retry with single keys).
     Transcript,
-}
-
-/// The popup on top of the chat, if any.
-#[derive(Debug, Clone, Default)]
-pub enum Overlay {
-    /// None.
-    #[default]
-    None,
-    /// The model picker.
-    Picker(Picker),
-    /// The parameters form.
-    Parameters(ParamsForm),
-    /// The help overlay, scrolled by this many lines.
-    Help {
-        /// First line shown.
-        scroll: usize,
-    },
-    /// The saved-conversation browser.
-    Sessions(super::sessions::SessionBrowser),
-    /// The accept / content-type matrix.
-    Matrix(super::matrix::MatrixView),
-    /// Models side by side.
-    Compare(super::compare::CompareView),
-    /// Editing a request to send it again.
-    Resend(Box<super::resend::ResendForm>),
-    /// The wire inspector for one answer.
-    Inspector {
-        /// The answer's message id.
-        message: u64,
-        /// First row shown (`usize::MAX`: the end).
-        scroll: usize,
-    },
 }
 
 /// Where the transcript view is.
@@ -267,6 +201,8 @@ pub struct State {
     pub model: String,
     /// The request format, when the id does not reveal it (`--family`).
     pub family_override: Option<FamilyId>,
+    /// What lookups of opaque model ARNs found, by model.
+    pub looked_up: HashMap<String, Found>,
     /// The prompt editor.
     pub editor: TextArea<'static>,
     /// Which pane has the keyboard.
@@ -294,7 +230,7 @@ pub struct State {
     /// A one-line message for the status bar, cleared by the next key.
     pub flash: Option<Flash>,
     /// Models from the live listing, merged with the catalog, once they arrive.
-    pub listed_models: Option<Vec<crate::cli::models::Row>>,
+    pub listed_models: Option<Vec<crate::listing::Row>>,
     /// Key bindings.
     pub keymap: Keymap,
     /// Colours.
@@ -334,6 +270,7 @@ impl State {
             params: Parameters::default(),
             model,
             family_override: None,
+            looked_up: HashMap::new(),
             editor: new_editor(),
             focus: Focus::Editor,
             overlay: Overlay::None,
@@ -355,51 +292,42 @@ impl State {
         }
     }
 
-    /// The family of the current model.
+    /// The family of the current model: `--family`, else what a lookup found, else the id's.
     pub fn family(&self) -> Option<FamilyId> {
-        self.family_override
-            .or_else(|| crate::models::family_of(&self.model))
+        self.family_of(&self.model)
     }
 
-    /// A short name for a model id: the catalog's display name, else the id.
-    pub fn model_name(model: &str) -> String {
-        catalog::lookup(model).map_or_else(|| model.to_string(), |m| m.name.clone())
+    /// The family of `model` as the chat knows it.
+    pub fn family_of(&self, model: &str) -> Option<FamilyId> {
+        let given = (model == self.model)
+            .then_some(self.family_override)
+            .flatten();
+        given
+            .or_else(|| match self.looked_up.get(model) {
+                Some(Found::Family(family, _)) => Some(*family),
+                _ => None,
+            })
+            .or_else(|| crate::models::family_of(model))
     }
 
     /// Appends a message and returns its id.
     pub fn push(&mut self, speaker: Speaker, text: impl Into<String>) -> u64 {
-        let message = self.new_message(speaker, text);
+        self.push_message(Message::new(speaker, text))
+    }
+
+    /// Appends a message, giving it its id (ids are unique in the run, and say nothing about
+    /// the order of the transcript).
+    pub fn push_message(&mut self, mut message: Message) -> u64 {
+        message.id = self.next_message_id;
+        self.next_message_id += 1;
         let id = message.id;
         self.messages.push(message);
         id
     }
 
-    /// A message with a fresh id, not yet in the transcript.
-    pub fn new_message(&mut self, speaker: Speaker, text: impl Into<String>) -> Message {
-        let id = self.next_message_id;
-        self.next_message_id += 1;
-        Message {
-            id,
-            revision: 0,
-            speaker,
-            text: text.into(),
-            reasoning: String::new(),
-            model: None,
-            status: AnswerStatus::Complete,
-            stop_reason: None,
-            stats: TurnStats::default(),
-            notes: Vec::new(),
-            superseded: false,
-            exchange: None,
-            detached: false,
-        }
-    }
-
     /// The message with this id.
     pub fn message_mut(&mut self, id: u64) -> Option<&mut Message> {
-        // Ids grow with the index, so a binary search finds it.
-        let index = self.messages.binary_search_by_key(&id, |m| m.id).ok()?;
-        self.messages.get_mut(index)
+        self.messages.iter_mut().rev().find(|m| m.id == id)
     }
 
     /// The conversation to send: user turns and answers that are not superseded; a cancelled
@@ -466,11 +394,11 @@ impl State {
     /// Makes `answer` the answer in flight for `request_id`, at the end of the transcript.
     pub fn start_answer(&mut self, mut answer: Message, request_id: u64) {
         answer.status = AnswerStatus::Waiting;
+        let message_id = self.push_message(answer);
         self.in_flight = Some(InFlight {
             request_id,
-            message_id: answer.id,
+            message_id,
         });
-        self.messages.push(answer);
         self.scroll = Scroll::Follow;
     }
 

@@ -241,7 +241,7 @@ async fn load(provider: &SharedCredentialsProvider) -> Result<Credentials, Bedro
         )),
         other => BedrockError::Credentials(format!(
             "could not load AWS credentials: {}",
-            super::client::source_chain(&other)
+            super::error::source_chain(&other)
         )),
     })
 }

@@ -3,9 +3,9 @@
 //! and connect / first-byte / idle timeouts.
 
 use super::auth::{BearerToken, CredentialsCache, sign_sigv4};
-use super::error::{BedrockError, ExceptionKind, ServiceError, TimeoutKind};
+use super::error::{BedrockError, ExceptionKind, ServiceError, TimeoutKind, source_chain};
 use super::request::{InvokeOptions, Operation, operation_path};
-use super::stream::{HeaderMetrics, ResponseMeta, ResponseStream};
+use super::stream::{ResponseMeta, ResponseStream};
 use super::wire::WireLog;
 use bytes::{Bytes, BytesMut};
 use std::sync::Arc;
@@ -14,11 +14,6 @@ use std::time::{Duration, Instant, SystemTime};
 /// Largest non-streamed response body read into memory (the Smithy model's 25,000,000-byte
 /// blob limit, rounded up).
 pub const MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
-
-/// Most bytes read from one event stream. The longest answers Bedrock gives (128,000 tokens)
-/// take about 50 MB of frames; a stream past this limit is cut, so a runaway server cannot
-/// exhaust memory (the text of an answer is kept in full).
-pub const MAX_STREAM_BYTES: u64 = 128 * 1024 * 1024;
 
 /// How requests are authenticated.
 #[derive(Debug, Clone)]
@@ -325,7 +320,16 @@ impl Client {
             if attempt >= self.config.retry.max_attempts || !is_retryable(&error) {
                 return Err(error);
             }
-            tokio::time::sleep(self.config.retry.delay(attempt, retry_after)).await;
+            let wait = self.config.retry.delay(attempt, retry_after);
+            if let Some(log) = log {
+                log.retrying(super::wire::RetryNotice {
+                    attempt,
+                    max_attempts: self.config.retry.max_attempts,
+                    error,
+                    wait,
+                });
+            }
+            tokio::time::sleep(wait).await;
         }
     }
 
@@ -483,21 +487,6 @@ fn transport_error(error: &reqwest::Error, url: &str, connect: Duration) -> Bedr
     }
 }
 
-/// An error and its sources, deduplicated, on one line.
-pub(crate) fn source_chain(error: &dyn std::error::Error) -> String {
-    let mut out = error.to_string();
-    let mut source = error.source();
-    while let Some(inner) = source {
-        let text = inner.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = inner.source();
-    }
-    out
-}
-
 /// Reads a whole body with the idle timeout between reads and the size cap.
 pub(crate) async fn read_body(
     mut response: reqwest::Response,
@@ -550,25 +539,6 @@ async fn service_error(
     error.request_id = meta.request_id.clone();
     error.retry_after_ms = retry_after;
     Ok(error)
-}
-
-impl HeaderMetrics {
-    /// Reads the `X-Amzn-Bedrock-*-Token-Count` and `-Invocation-Latency` headers.
-    pub fn from_headers(headers: &reqwest::header::HeaderMap) -> Self {
-        let number = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-        };
-        HeaderMetrics {
-            input_tokens: number("x-amzn-bedrock-input-token-count"),
-            output_tokens: number("x-amzn-bedrock-output-token-count"),
-            invocation_latency_ms: number("x-amzn-bedrock-invocation-latency"),
-            cache_read_input_tokens: number("x-amzn-bedrock-cache-read-input-token-count"),
-            cache_write_input_tokens: number("x-amzn-bedrock-cache-write-input-token-count"),
-        }
-    }
 }
 
 #[cfg(test)]

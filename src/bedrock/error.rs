@@ -359,6 +359,21 @@ impl BedrockError {
     }
 }
 
+/// An error and its sources, deduplicated, on one line.
+pub fn source_chain(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = inner.source();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod client;
+pub mod control;
 pub mod error;
 pub mod eventstream;
 pub mod request;
@@ -13,4 +14,4 @@ pub use client::{Auth, Client, ClientConfig, InvokeResponse, RetryPolicy, Timeou
 pub use error::{BedrockError, ExceptionKind, ServiceError, TimeoutKind};
 pub use request::InvokeOptions;
 pub use stream::{Frame, ResponseMeta, ResponseStream, StreamEvent};
-pub use wire::{SentRequest, WireLog};
+pub use wire::{RetryNotice, SentRequest, WireLog, WireNews};

@@ -1,14 +1,18 @@
 //! Responses: metadata read from the headers, and the event stream of
 //! `InvokeModelWithResponseStream` turned into typed events (chunks, exceptions, errors).
 
-use super::client::source_chain;
-use super::error::{BedrockError, ServiceError, TimeoutKind};
+use super::error::{BedrockError, ServiceError, TimeoutKind, source_chain};
 use super::eventstream::{Decoder, Message};
 use base64::Engine;
 use bytes::Bytes;
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
+
+/// Most bytes read from one event stream. The longest answers Bedrock gives (128,000 tokens)
+/// take about 50 MB of frames; a stream past this limit is cut, so a runaway server cannot
+/// exhaust memory (the text of an answer is kept in full).
+pub const MAX_STREAM_BYTES: u64 = 128 * 1024 * 1024;
 
 /// Invocation metrics sent as response headers on non-streamed 200s.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -23,6 +27,25 @@ pub struct HeaderMetrics {
     pub cache_read_input_tokens: Option<u64>,
     /// `X-Amzn-Bedrock-Cache-Write-Input-Token-Count`.
     pub cache_write_input_tokens: Option<u64>,
+}
+
+impl HeaderMetrics {
+    /// Reads the `X-Amzn-Bedrock-*-Token-Count` and `-Invocation-Latency` headers.
+    pub fn from_headers(headers: &reqwest::header::HeaderMap) -> Self {
+        let number = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        HeaderMetrics {
+            input_tokens: number("x-amzn-bedrock-input-token-count"),
+            output_tokens: number("x-amzn-bedrock-output-token-count"),
+            invocation_latency_ms: number("x-amzn-bedrock-invocation-latency"),
+            cache_read_input_tokens: number("x-amzn-bedrock-cache-read-input-token-count"),
+            cache_write_input_tokens: number("x-amzn-bedrock-cache-write-input-token-count"),
+        }
+    }
 }
 
 /// What the response headers said.
@@ -290,10 +313,10 @@ impl ResponseStream {
                 Some(bytes) => {
                     let read =
                         self.decoder.offset() + self.decoder.buffered() as u64 + bytes.len() as u64;
-                    if read > super::client::MAX_STREAM_BYTES {
+                    if read > MAX_STREAM_BYTES {
                         return Err(BedrockError::TooLarge(format!(
                             "the stream passed the {} MiB limit; the rest was not read",
-                            super::client::MAX_STREAM_BYTES >> 20
+                            MAX_STREAM_BYTES >> 20
                         )));
                     }
                     self.decoder.push(bytes)

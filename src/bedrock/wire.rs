@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
 
 /// One attempt of a request as it went out.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,9 +23,35 @@ pub struct SentRequest {
     pub body: Bytes,
 }
 
-/// Collects the attempts of one call. Cheap to clone; clones share the log.
+/// A retry about to happen: which attempt failed, with what, and how long the client waits.
+#[derive(Debug, Clone)]
+pub struct RetryNotice {
+    /// The attempt that failed (1 for the first).
+    pub attempt: u32,
+    /// Attempts allowed in all.
+    pub max_attempts: u32,
+    /// Why it failed.
+    pub error: super::BedrockError,
+    /// The wait before the next attempt.
+    pub wait: Duration,
+}
+
+/// News of a call as it happens, for whoever watches it live.
+#[derive(Debug, Clone)]
+pub enum WireNews {
+    /// An attempt went out.
+    Sent(SentRequest),
+    /// An attempt failed before the response began and will be made again.
+    Retrying(RetryNotice),
+}
+
+/// Collects the attempts of one call and, when asked, reports each as it happens. Cheap to
+/// clone; clones share the log.
 #[derive(Debug, Clone, Default)]
-pub struct WireLog(Arc<Mutex<Vec<SentRequest>>>);
+pub struct WireLog {
+    requests: Arc<Mutex<Vec<SentRequest>>>,
+    news: Option<UnboundedSender<WireNews>>,
+}
 
 impl WireLog {
     /// A new, empty log.
@@ -32,16 +59,35 @@ impl WireLog {
         WireLog::default()
     }
 
+    /// A log that also sends every attempt and retry to `news` as it happens.
+    pub fn reporting(news: UnboundedSender<WireNews>) -> WireLog {
+        WireLog {
+            requests: Arc::default(),
+            news: Some(news),
+        }
+    }
+
     /// Adds an attempt.
     pub fn push(&self, request: SentRequest) {
-        if let Ok(mut requests) = self.0.lock() {
+        if let Some(news) = &self.news {
+            // Nobody listening any more: the log still keeps it.
+            let _ = news.send(WireNews::Sent(request.clone()));
+        }
+        if let Ok(mut requests) = self.requests.lock() {
             requests.push(request);
+        }
+    }
+
+    /// Reports a retry about to happen.
+    pub fn retrying(&self, notice: RetryNotice) {
+        if let Some(news) = &self.news {
+            let _ = news.send(WireNews::Retrying(notice));
         }
     }
 
     /// The attempts so far.
     pub fn requests(&self) -> Vec<SentRequest> {
-        self.0.lock().map(|r| r.clone()).unwrap_or_default()
+        self.requests.lock().map(|r| r.clone()).unwrap_or_default()
     }
 }
 

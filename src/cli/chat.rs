@@ -8,8 +8,9 @@ use crate::app::run::App;
 use crate::app::state::{Speaker, State};
 use crate::config::theme::Theme;
 use crate::config::{Config, paths};
+use crate::exchange::Defaults;
 use crate::keymap::Keymap;
-use crate::models::{Parameters, catalog};
+use crate::models::Parameters;
 use crate::transcript::store::{self, Loaded, SessionFile, StoreError};
 use crate::tui::TerminalGuard;
 use std::io::IsTerminal;
@@ -49,23 +50,11 @@ pub fn startup(args: &ChatArgs) -> Startup {
     };
     let (keymap, key_warnings) = Keymap::with_overrides(&config.keys);
     warnings.extend(key_warnings);
-    let model = args
-        .model
-        .clone()
-        .or(config.model.clone())
-        .unwrap_or_else(|| catalog::default_model().to_string());
-    let mut state = State::new(model, keymap, theme);
+    let defaults = Defaults::from_config(&config);
+    let mut state = State::new(defaults.model(args.model.as_deref()), keymap, theme);
     state.family_override = args.family;
-    let p = &config.parameters;
-    state.system = p.system.clone();
-    state.params = Parameters {
-        max_tokens: p.max_tokens,
-        temperature: p.temperature,
-        top_p: p.top_p,
-        top_k: p.top_k,
-        stop_sequences: p.stop_sequences.clone(),
-        reasoning_budget: p.thinking,
-    };
+    state.system = defaults.system(None);
+    state.params = defaults.params(&Parameters::default());
     for warning in warnings {
         state.push(Speaker::Notice, warning);
     }

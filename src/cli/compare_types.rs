@@ -4,18 +4,27 @@ use super::CompareTypesArgs;
 use super::ask::{EXIT_FAILURE, EXIT_USAGE, report};
 use crate::compare::{self, Combination, Outcome};
 use crate::connect::connect;
-use crate::models::{Conversation, Parameters, capabilities, catalog, family_of};
+use crate::exchange::Defaults;
+use crate::models::{Conversation, Parameters, catalog, family_of};
 use crate::text::sanitize_for_terminal;
 use serde_json::json;
 use std::io::{IsTerminal, Read};
 
 /// Runs `compare-types` and returns the exit status: 0 when every combination was tried,
-/// whatever each answered.
+/// whatever each answered. The model and parameters come from the flags over config.toml, and
+/// each combination's request is prepared by the exchange layer, as in the chat's matrix.
 pub async fn run(args: CompareTypesArgs) -> i32 {
-    let model = args
-        .model
-        .clone()
-        .unwrap_or_else(|| catalog::default_model().to_string());
+    let defaults = match crate::config::paths::config_file() {
+        Some(path) => match crate::config::Config::load(&path) {
+            Ok(config) => Defaults::from_config(&config),
+            Err(e) => {
+                eprintln!("bedrock-tui: {e}; using the defaults");
+                Defaults::default()
+            }
+        },
+        None => Defaults::default(),
+    };
+    let model = defaults.model(args.model.as_deref());
     let Some(family) = args.family.or_else(|| family_of(&model)) else {
         eprintln!("error: cannot tell the request format of {model:?}; pass --family");
         return EXIT_USAGE;
@@ -27,8 +36,7 @@ pub async fn run(args: CompareTypesArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
-    let info = catalog::lookup(&model).filter(|m| m.family == family);
-    let streams = info.map_or(family.streams(), |m| m.streaming);
+    let streams = catalog::entry_for(&model, family).map_or(family.streams(), |m| m.streaming);
     let mut combinations = compare::default_combinations(family, streams);
     if !args.accept.is_empty() || !args.content_type.is_empty() {
         let accepts = if args.accept.is_empty() {
@@ -55,18 +63,22 @@ pub async fn run(args: CompareTypesArgs) -> i32 {
             }
         }
     }
-    let conversation = Conversation::single(prompt);
-    let body_for = |stream: bool| {
-        let mut params = Parameters::default();
-        capabilities::apply(info, family, &mut params, stream)
-            .map_err(|e| e.to_string())
-            .and_then(|adjusted| {
-                family
-                    .adapter()
-                    .build_body(&conversation, &params, adjusted.stream)
-                    .map_err(|e| e.to_string())
-            })
-            .map(|body| bytes::Bytes::from(body.to_string()))
+    let conversation = Conversation {
+        system: defaults.system(None),
+        ..Conversation::single(prompt)
+    };
+    let rows = match compare::prepare_rows(
+        &model,
+        Some(family),
+        &conversation,
+        &defaults.params(&Parameters::default()),
+        &combinations,
+    ) {
+        Ok(rows) => rows,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
     };
     let connection = match connect(&args.aws.connect_options(0.0)).await {
         Ok(c) => c,
@@ -79,15 +91,8 @@ pub async fn run(args: CompareTypesArgs) -> i32 {
         );
     }
     let mut outcomes = Vec::new();
-    for combination in combinations {
-        let body = match body_for(combination.stream) {
-            Ok(body) => body,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_USAGE;
-            }
-        };
-        let outcome = compare::run(&connection.client, &model, family, body, combination).await;
+    for (combination, prepared) in rows {
+        let outcome = compare::run(&connection.client, combination, &prepared).await;
         if args.json {
             println!("{}", outcome_json(&outcome));
         }

@@ -2,7 +2,6 @@
 //! command line.
 
 use super::{TranscriptsArgs, TranscriptsCommand};
-use crate::app::state::State;
 use crate::text::sanitize_for_terminal;
 use crate::transcript::export::{self, Format};
 use crate::transcript::store::{self, StoreError};
@@ -46,7 +45,11 @@ fn execute(command: TranscriptsCommand) -> Result<(), String> {
                     continue;
                 }
                 let created = s.created.get(..16).unwrap_or(&s.created).replace('T', " ");
-                let models: Vec<String> = s.models.iter().map(|m| State::model_name(m)).collect();
+                let models: Vec<String> = s
+                    .models
+                    .iter()
+                    .map(|m| crate::models::catalog::display_name(m))
+                    .collect();
                 let _ = writeln!(
                     out,
                     "{:<20}  {:<16}  {:>5}  {:<28.28}  {}{}",

@@ -128,6 +128,25 @@ pub fn lookup(model_id: &str) -> Option<&'static ModelInfo> {
     })
 }
 
+impl ModelInfo {
+    /// Whether the model takes request bodies of `family` (its own or one it also accepts).
+    pub fn takes(&self, family: FamilyId) -> bool {
+        self.family == family || self.also_accepts.contains(&family)
+    }
+}
+
+/// The catalog entry that describes `model_id` called with bodies of `family`: the one rule
+/// by which every screen and command finds a model's limits, parameters and prices. An entry
+/// whose model does not take that format is no description of the request.
+pub fn entry_for(model_id: &str, family: FamilyId) -> Option<&'static ModelInfo> {
+    lookup(model_id).filter(|m| m.takes(family))
+}
+
+/// A model's display name from the catalog, else the id itself.
+pub fn display_name(model_id: &str) -> String {
+    lookup(model_id).map_or_else(|| model_id.to_string(), |m| m.name.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +158,10 @@ mod tests {
         assert!(lookup(&parsed.default_model).is_some());
         assert!(lookup("us.anthropic.claude-3-haiku-20240307-v1:0").is_some());
         assert!(lookup("anthropic.nope").is_none());
+        assert!(entry_for("anthropic.claude-v2:1", FamilyId::AnthropicText).is_some());
+        assert!(entry_for("anthropic.claude-v2:1", FamilyId::Nova).is_none());
+        assert_eq!(display_name("anthropic.claude-v2:1"), "Claude 2.1");
+        assert_eq!(display_name("custom.thing"), "custom.thing");
         assert_eq!(
             lookup("arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.titan-text-express-v1:0:8k/abc123")
                 .map(|m| m.id.as_str()),

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod chat_completions;
 pub mod cohere;
 pub mod deepseek;
+pub mod detect;
 pub mod embeddings;
 pub mod images;
 pub mod llama;

@@ -1,5 +1,6 @@
 //! Splits inline reasoning from the answer: DeepSeek-R1's prompt ends with `<think>\n`, so its
-//! output is reasoning up to `</think>` and the answer after it. Works across chunk boundaries.
+//! output is reasoning up to `</think>` and the answer after it. Works across chunk boundaries, and
+//! a whole answer is split by the same rule as a stream.
 
 /// The tag that ends the reasoning.
 pub const THINK_END: &str = "</think>";
@@ -74,21 +75,15 @@ impl ThinkSplitter {
     }
 }
 
-/// Splits a whole answer: (reasoning, answer). Without `</think>` it is all answer.
+/// Splits a whole answer: (reasoning, answer), by the same rule as a stream read piece by piece
+/// (the prompt opened the reasoning, so an answer without `</think>` is reasoning cut short).
 pub fn split_whole(text: &str) -> (String, String) {
-    match text.find(THINK_END) {
-        Some(at) => {
-            let reasoning = text[..at].trim_start();
-            let reasoning = reasoning.strip_prefix(THINK_START).unwrap_or(reasoning);
-            (
-                reasoning.to_string(),
-                text[at + THINK_END.len()..]
-                    .trim_start_matches('\n')
-                    .to_string(),
-            )
-        }
-        None => (String::new(), text.to_string()),
-    }
+    let mut splitter = ThinkSplitter::default();
+    let (mut reasoning, mut answer) = splitter.push(text);
+    let (rest, tail) = splitter.finish();
+    reasoning.push_str(&rest);
+    answer.push_str(&tail);
+    (reasoning, answer)
 }
 
 #[cfg(test)]
@@ -128,7 +123,8 @@ mod tests {
             split_in_pieces("<think>hm</think>ok", 2),
             ("hm".to_string(), "ok".to_string())
         );
-        assert_eq!(split_whole("no tag"), (String::new(), "no tag".to_string()));
+        assert_eq!(split_whole("no tag"), ("no tag".to_string(), String::new()));
+        assert_eq!(split_whole("no tag"), split_in_pieces("no tag", 2));
         assert_eq!(
             split_in_pieces("é</thi", 1),
             ("é</thi".to_string(), String::new())

@@ -2,7 +2,6 @@
 //! as the model wrote it) and JSON with the whole structure. Files are written atomically.
 
 use super::{Author, EndStatus, Entry, Transcript};
-use crate::app::state::State;
 use std::io::Write;
 use std::path::Path;
 
@@ -75,7 +74,7 @@ fn entry_markdown(entry: &Entry, out: &mut String) {
             let model = entry.model.as_deref().unwrap_or("unknown model");
             out.push_str(&format!(
                 "## {} (`{model}`) · {when}\n\n",
-                State::model_name(model)
+                crate::models::catalog::display_name(model)
             ));
         }
     }

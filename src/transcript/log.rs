@@ -173,7 +173,7 @@ impl SessionLog {
 impl SavedError {
     /// A wire error as saved; `in_stream` says whether the stream had begun.
     pub fn from_error(error: &BedrockError, in_stream: bool) -> SavedError {
-        let info = crate::app::state::ErrorInfo::from_error(error, in_stream);
+        let info = crate::exchange::ErrorInfo::from_error(error, in_stream);
         SavedError {
             name: info.name,
             message: info.message,

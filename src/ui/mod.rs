@@ -3,7 +3,7 @@
 
 pub mod highlight;
 pub mod markdown;
-pub mod overlays;
+pub mod popups;
 pub mod status;
 pub mod transcript;
 pub mod wrap;
@@ -59,17 +59,33 @@ pub fn render(state: &State, cache: &mut ViewCache, frame: &mut Frame<'_>) {
         border(state.focus == Focus::Editor),
     );
     status::render(state, status_area, frame.buffer_mut());
-    match &state.overlay {
+    popup(state, &state.overlay, area, frame.buffer_mut(), cache);
+}
+
+/// Draws a popup (the one under the help first, when help was opened over it).
+fn popup(
+    state: &State,
+    overlay: &Overlay,
+    area: Rect,
+    buf: &mut ratatui::buffer::Buffer,
+    cache: &mut ViewCache,
+) {
+    match overlay {
         Overlay::None => {}
-        Overlay::Picker(picker) => overlays::picker(state, picker, area, frame.buffer_mut()),
-        Overlay::Parameters(form) => overlays::parameters(state, form, area, frame.buffer_mut()),
-        Overlay::Help { scroll } => overlays::help(state, *scroll, area, frame.buffer_mut()),
-        Overlay::Sessions(browser) => overlays::sessions(state, browser, area, frame.buffer_mut()),
-        Overlay::Matrix(view) => overlays::matrix(state, view, area, frame.buffer_mut(), cache),
-        Overlay::Compare(view) => overlays::compare(state, view, area, frame.buffer_mut()),
-        Overlay::Resend(form) => overlays::resend(state, form, area, frame.buffer_mut()),
-        Overlay::Inspector { message, scroll } => {
-            overlays::inspector(state, *message, *scroll, area, frame.buffer_mut(), cache)
+        Overlay::Picker(picker) => popups::picker::picker(state, picker, area, buf),
+        Overlay::Parameters(form) => popups::parameters::parameters(state, form, area, buf),
+        Overlay::Help(help) => {
+            if let Some(under) = &help.under {
+                popup(state, under, area, buf, cache);
+            }
+            popups::help::help(state, help.scroll, area, buf);
+        }
+        Overlay::Sessions(browser) => popups::sessions::sessions(state, browser, area, buf),
+        Overlay::Matrix(view) => popups::matrix::matrix(state, view, area, buf, cache),
+        Overlay::Compare(view) => popups::compare::compare(state, view, area, buf),
+        Overlay::Resend(form) => popups::resend::resend(state, form, area, buf),
+        Overlay::Inspector(view) => {
+            popups::inspector::inspector(state, view.message, view.scroll, area, buf, cache);
         }
     }
 }

@@ -26,7 +26,8 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         Span::styled(format!(" {} ", activity.to_uppercase()), badge_style),
         Span::styled(" ", base),
         Span::styled(
-            crate::text::sanitize_for_terminal(&State::model_name(&state.model)).into_owned(),
+            crate::text::sanitize_for_terminal(&crate::models::catalog::display_name(&state.model))
+                .into_owned(),
             base.patch(theme.style(Role::Accent))
                 .bg(base.bg.unwrap_or_default()),
         ),
@@ -88,12 +89,11 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
 
 /// `ttft 120 ms`, `48 tok/s`, `12 in`, `345 out`, `$0.0012`: figures of the latest answer.
 fn figures(state: &State) -> Vec<String> {
-    let Some(stats) = state
+    let Some(answer) = state
         .messages
         .iter()
         .rev()
         .find(|m| m.speaker == Speaker::Assistant)
-        .map(|m| m.stats)
     else {
         let help = state.keymap.hint(
             crate::keymap::Context::Chat,
@@ -101,6 +101,7 @@ fn figures(state: &State) -> Vec<String> {
         );
         return vec![format!("{help} help")];
     };
+    let stats = &answer.stats;
     let mut parts = Vec::new();
     if let Some(t) = stats.first_token {
         parts.push(format!("ttft {} ms", t.as_millis()));
@@ -108,14 +109,14 @@ fn figures(state: &State) -> Vec<String> {
     if let Some(rate) = stats.tokens_per_second() {
         parts.push(format!("{rate:.0} tok/s"));
     }
-    if let Some(n) = stats.input_tokens {
+    if let Some(n) = stats.input_tokens() {
         parts.push(format!("{n} in"));
     }
-    if let Some(n) = stats.output_tokens {
+    if let Some(n) = stats.output_tokens() {
         parts.push(format!("{n} out"));
     }
-    if let Some(cost) = stats.cost {
-        parts.push(format!("${cost:.4}"));
+    if let Some(cost) = answer.cost() {
+        parts.push(crate::exchange::format_cost(cost));
     }
     parts
 }

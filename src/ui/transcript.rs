@@ -270,7 +270,10 @@ fn head(
         Speaker::Assistant => {
             let model = message.model.as_deref().unwrap_or("model");
             vec![Span::styled(
-                format!("▌ {}", sanitize_for_terminal(&State::model_name(model))),
+                format!(
+                    "▌ {}",
+                    sanitize_for_terminal(&crate::models::catalog::display_name(model))
+                ),
                 theme.style(Role::Assistant),
             )]
         }
@@ -289,7 +292,7 @@ fn head(
                 if let Some(total) = message.stats.total {
                     figures.push(format!("{:.1} s", total.as_secs_f64()));
                 }
-                if let Some(out) = message.stats.output_tokens {
+                if let Some(out) = message.stats.output_tokens() {
                     figures.push(format!("{out} tokens"));
                 }
                 if let Some(reason) = &message.stop_reason {

@@ -1,0 +1,295 @@
+//! Input: a key is looked up in the open popup's context (or the chat's or transcript's), then
+//! in the global one (quit, help); the open popup handles its own actions, unbound keys, pastes
+//! and wheel steps; the chat's actions are performed here.
+
+use super::Effect;
+use super::help::HelpView;
+use super::params::ParamsForm;
+use super::picker::Picker;
+use super::popup::{Overlay, dispatch};
+use super::state::{Focus, Scroll, State};
+use super::turns;
+use super::update::region;
+use crate::keymap::{Action, Context};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+
+/// Lines one mouse-wheel step scrolls.
+const WHEEL_LINES: isize = 3;
+
+/// A key press.
+pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if key.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    state.flash = None;
+    let context = state.overlay.context().unwrap_or(match state.focus {
+        Focus::Editor => Context::Chat,
+        Focus::Transcript => Context::Transcript,
+    });
+    let own = state.keymap.action(context, &key);
+    let mut action = own.or_else(|| state.keymap.action(Context::Global, &key));
+    // `?` on an empty prompt opens the help; anywhere else it is just a character.
+    if action.is_none()
+        && context == Context::Chat
+        && key.code == KeyCode::Char('?')
+        && state.draft().is_empty()
+    {
+        action = Some(Action::ToggleHelp);
+    }
+    if action != Some(Action::Quit) {
+        state.quit_armed = false;
+    }
+    let global = own.is_none() && action.is_some();
+    match action {
+        // A global action (quit, help) is the chat's, whatever popup is open.
+        Some(action) if global || !state.overlay.is_open() => perform(state, action),
+        Some(action) => {
+            dispatch(state, |popup, state| popup.on_action(state, action)).unwrap_or_default()
+        }
+        None if state.overlay.is_open() => {
+            dispatch(state, |popup, state| popup.on_key(state, &key)).unwrap_or_default()
+        }
+        None => {
+            if context == Context::Chat && state.editor.input(key) {
+                state.history_cursor = None;
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// A mouse event: the wheel scrolls the popup or the transcript.
+pub(crate) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
+    let delta = match mouse.kind {
+        MouseEventKind::ScrollUp => -WHEEL_LINES,
+        MouseEventKind::ScrollDown => WHEEL_LINES,
+        _ => return Vec::new(),
+    };
+    if dispatch(state, |popup, state| {
+        popup.on_scroll(state, delta);
+        super::popup::Reply::stay()
+    })
+    .is_none()
+    {
+        scroll_transcript(state, delta);
+    }
+    Vec::new()
+}
+
+/// A bracketed paste: the whole text at once, into the popup's field or the prompt.
+pub(crate) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
+    state.quit_armed = false;
+    // Terminals send pasted newlines as CR, CRLF or LF.
+    let unified = text.replace("\r\n", "\n").replace('\r', "\n");
+    let clean = crate::text::sanitize_for_terminal(&unified);
+    if let Some(effects) = dispatch(state, |popup, state| popup.on_paste(state, &clean)) {
+        return effects;
+    }
+    state.focus = Focus::Editor;
+    state.editor.insert_str(clean.as_ref());
+    state.history_cursor = None;
+    Vec::new()
+}
+
+/// An action of the chat or the transcript, or a global one.
+fn perform(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Send => return turns::send(state),
+        Action::Newline => state.editor.insert_newline(),
+        Action::Cancel => {
+            if state.in_flight.is_some() {
+                return turns::cancel(state);
+            }
+            state.focus = Focus::Editor;
+        }
+        Action::Quit => {
+            if state.quit_armed {
+                state.quit = true;
+                return turns::cancel(state);
+            }
+            state.quit_armed = true;
+            state.flash("press Ctrl+C again to quit", false);
+        }
+        Action::Retry => return turns::retry(state),
+        Action::OpenModelPicker => {
+            state.overlay = Overlay::Picker(Picker::new(
+                state.listed_models.as_deref(),
+                region(state),
+                &state.model,
+            ));
+        }
+        Action::OpenParameters => {
+            state.overlay =
+                Overlay::Parameters(ParamsForm::new(state.system.as_deref(), &state.params));
+        }
+        Action::ToggleHelp => {
+            let under = std::mem::take(&mut state.overlay);
+            state.overlay = match under {
+                Overlay::Help(mut help) => help.under.take().map_or(Overlay::None, |u| *u),
+                other => Overlay::Help(HelpView::over(other)),
+            };
+        }
+        Action::ToggleReasoning => {
+            state.show_reasoning = !state.show_reasoning;
+            let shown = if state.show_reasoning {
+                "unfolded"
+            } else {
+                "folded"
+            };
+            state.flash(format!("reasoning {shown}"), false);
+        }
+        Action::CopyLastAnswer => return copy_last_answer(state),
+        Action::CopyLastCodeBlock => return copy_last_code_block(state),
+        Action::NewConversation => {
+            let effects = turns::cancel(state);
+            state.messages.clear();
+            state.conversation += 1;
+            state.session = None;
+            state.scroll = Scroll::Follow;
+            state.flash("new conversation", false);
+            return effects;
+        }
+        Action::OpenSessions => return super::sessions::open_browser(state),
+        Action::ToggleInspector => super::inspector::open(state),
+        Action::CompareTypes => return super::matrix::start(state),
+        Action::CompareModels => return super::compare::choose_models(state),
+        Action::ExportMarkdown => {
+            return super::sessions::export_current(state, crate::transcript::export::Format::Md);
+        }
+        Action::ExportJson => {
+            return super::sessions::export_current(state, crate::transcript::export::Format::Json);
+        }
+        Action::FocusTranscript => state.focus = Focus::Transcript,
+        Action::FocusEditor => state.focus = Focus::Editor,
+        Action::HistoryPrevious => history(state, true),
+        Action::HistoryNext => history(state, false),
+        Action::Undo => {
+            state.editor.undo();
+        }
+        Action::Redo => {
+            state.editor.redo();
+        }
+        Action::ScrollUp => scroll_transcript(state, -1),
+        Action::ScrollDown => scroll_transcript(state, 1),
+        Action::PageUp => page(state, false),
+        Action::PageDown => page(state, true),
+        Action::ScrollTop => state.scroll = Scroll::Line(0),
+        Action::ScrollBottom => state.scroll = Scroll::Follow,
+        // Actions of popups, bound in the chat only by a user's keymap.
+        Action::Confirm
+        | Action::Close
+        | Action::SelectPrevious
+        | Action::SelectNext
+        | Action::ToggleMark
+        | Action::Rename
+        | Action::Delete
+        | Action::EditRequest
+        | Action::None => {}
+    }
+    Vec::new()
+}
+
+fn copy_last_answer(state: &mut State) -> Vec<Effect> {
+    match state.last_answer() {
+        Some(m) => {
+            let text = m.text.clone();
+            state.flash(
+                format!("copied the last answer ({} chars)", text.chars().count()),
+                false,
+            );
+            vec![Effect::Copy(text)]
+        }
+        None => {
+            state.flash("no answer to copy yet", true);
+            Vec::new()
+        }
+    }
+}
+
+fn copy_last_code_block(state: &mut State) -> Vec<Effect> {
+    let block = state
+        .last_answer()
+        .and_then(|m| crate::ui::markdown::last_code_block(&m.text));
+    match block {
+        Some(code) => {
+            state.flash(
+                format!("copied a code block ({} lines)", code.lines().count()),
+                false,
+            );
+            vec![Effect::Copy(code)]
+        }
+        None => {
+            state.flash("the last answer has no code block", true);
+            Vec::new()
+        }
+    }
+}
+
+/// Up / Down: earlier prompts on an empty prompt (or while recalling); else the cursor moves.
+fn history(state: &mut State, back: bool) {
+    let browsing = state.history_cursor.is_some();
+    if state.history.is_empty() || (!browsing && !state.draft().is_empty()) || (!browsing && !back)
+    {
+        let code = if back { KeyCode::Up } else { KeyCode::Down };
+        state.editor.input(KeyEvent::new(code, KeyModifiers::NONE));
+        return;
+    }
+    let last = state.history.len() - 1;
+    let next = match (state.history_cursor, back) {
+        (None, _) => Some(last),
+        (Some(c), true) => Some(c.saturating_sub(1)),
+        (Some(c), false) if c < last => Some(c + 1),
+        (Some(_), false) => None,
+    };
+    state.history_cursor = next;
+    let text = next
+        .and_then(|i| state.history.get(i))
+        .cloned()
+        .unwrap_or_default();
+    state.set_draft(&text);
+}
+
+fn page(state: &mut State, down: bool) {
+    let step = state.view.viewport_height.saturating_sub(2).max(1) as isize;
+    scroll_transcript(state, if down { step } else { -step });
+}
+
+/// Scrolls the transcript; reaching the bottom follows the stream again.
+pub fn scroll_transcript(state: &mut State, delta: isize) {
+    let max_top = state
+        .view
+        .content_height
+        .saturating_sub(state.view.viewport_height);
+    let top = match state.scroll {
+        Scroll::Follow => max_top,
+        Scroll::Line(t) => t.min(max_top),
+    };
+    let next = top.saturating_add_signed(delta);
+    state.scroll = if next >= max_top {
+        Scroll::Follow
+    } else {
+        Scroll::Line(next)
+    };
+}
+
+/// Typing into a one-line field of a popup: characters, Backspace, Ctrl+U clears. Returns
+/// whether the text changed.
+pub(crate) fn edit_field(field: &mut String, key: &KeyEvent) -> bool {
+    match key.code {
+        KeyCode::Char('u') if key.modifiers == KeyModifiers::CONTROL => {
+            let changed = !field.is_empty();
+            field.clear();
+            changed
+        }
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            field.push(c);
+            true
+        }
+        KeyCode::Backspace => field.pop().is_some(),
+        _ => false,
+    }
+}

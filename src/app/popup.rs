@@ -1,0 +1,159 @@
+//! The popups over the chat, dispatched in one place: [`Overlay`] names the open one, and each
+//! popup module implements [`Popup`] (its key context, what its actions, unbound keys, pastes
+//! and wheel steps do). While a handler runs, the popup is taken out of the state, so a
+//! handler reads its own fields and the rest of the state without aliasing; its [`Reply`] says
+//! whether it stays, closes or gives way to another popup.
+
+use super::Effect;
+use super::state::State;
+use crate::keymap::{Action, Context};
+use crossterm::event::KeyEvent;
+
+/// The popup on top of the chat, if any.
+#[derive(Debug, Clone, Default)]
+pub enum Overlay {
+    /// None.
+    #[default]
+    None,
+    /// The model picker.
+    Picker(super::picker::Picker),
+    /// The parameters form.
+    Parameters(super::params::ParamsForm),
+    /// The help overlay.
+    Help(super::help::HelpView),
+    /// The saved-conversation browser.
+    Sessions(super::sessions::SessionBrowser),
+    /// The accept / content-type matrix.
+    Matrix(super::matrix::MatrixView),
+    /// Models side by side.
+    Compare(super::compare::CompareView),
+    /// Editing a request to send it again.
+    Resend(Box<super::resend::ResendForm>),
+    /// The wire inspector for one answer.
+    Inspector(super::inspector::InspectorView),
+}
+
+/// What happens to a popup after it handled something.
+#[derive(Debug)]
+pub enum After {
+    /// It stays open.
+    Stay,
+    /// It closes.
+    Close,
+    /// Another popup takes its place.
+    Open(Overlay),
+}
+
+/// A popup handler's answer: what becomes of the popup, and the I/O it asks for.
+#[derive(Debug)]
+pub struct Reply {
+    /// What becomes of the popup.
+    pub after: After,
+    /// I/O to run.
+    pub effects: Vec<Effect>,
+}
+
+impl Reply {
+    /// The popup stays, nothing to run.
+    pub fn stay() -> Reply {
+        Reply {
+            after: After::Stay,
+            effects: Vec::new(),
+        }
+    }
+
+    /// The popup closes.
+    pub fn close() -> Reply {
+        Reply {
+            after: After::Close,
+            effects: Vec::new(),
+        }
+    }
+
+    /// Another popup opens in its place.
+    pub fn open(overlay: Overlay) -> Reply {
+        Reply {
+            after: After::Open(overlay),
+            effects: Vec::new(),
+        }
+    }
+
+    /// The same, with effects to run.
+    pub fn with(mut self, effects: Vec<Effect>) -> Reply {
+        self.effects = effects;
+        self
+    }
+}
+
+/// What every popup does with input. Unbound keys, pastes and the wheel do nothing unless a
+/// popup says otherwise.
+pub trait Popup {
+    /// Where its keys are looked up.
+    fn context(&self) -> Context;
+    /// A bound key's action.
+    fn on_action(&mut self, state: &mut State, action: Action) -> Reply;
+    /// A key no binding claims (typing into a filter or a field).
+    fn on_key(&mut self, state: &mut State, key: &KeyEvent) -> Reply {
+        let _ = (state, key);
+        Reply::stay()
+    }
+    /// A paste, newlines already unified to `\n` and controls made visible.
+    fn on_paste(&mut self, state: &mut State, text: &str) -> Reply {
+        let _ = (state, text);
+        Reply::stay()
+    }
+    /// A wheel step (negative: up).
+    fn on_scroll(&mut self, state: &mut State, delta: isize) {
+        let _ = (state, delta);
+    }
+}
+
+impl Overlay {
+    /// The open popup, if any.
+    fn popup(&mut self) -> Option<&mut dyn Popup> {
+        Some(match self {
+            Overlay::None => return None,
+            Overlay::Picker(p) => p,
+            Overlay::Parameters(p) => p,
+            Overlay::Help(p) => p,
+            Overlay::Sessions(p) => p,
+            Overlay::Matrix(p) => p,
+            Overlay::Compare(p) => p,
+            Overlay::Resend(p) => p.as_mut(),
+            Overlay::Inspector(p) => p,
+        })
+    }
+
+    /// The key context of the open popup.
+    pub fn context(&mut self) -> Option<Context> {
+        self.popup().map(|p| p.context())
+    }
+
+    /// Whether a popup is open.
+    pub fn is_open(&self) -> bool {
+        !matches!(self, Overlay::None)
+    }
+}
+
+/// Runs `handle` on the open popup with the rest of the state, and applies its reply. `None`
+/// when no popup is open.
+pub fn dispatch(
+    state: &mut State,
+    handle: impl FnOnce(&mut dyn Popup, &mut State) -> Reply,
+) -> Option<Vec<Effect>> {
+    let mut overlay = std::mem::take(&mut state.overlay);
+    let popup = overlay.popup()?;
+    let reply = handle(popup, state);
+    match reply.after {
+        // A handler that opened nothing else leaves its popup where it was.
+        After::Stay if !state.overlay.is_open() => state.overlay = overlay,
+        After::Stay | After::Close => {}
+        After::Open(next) => state.overlay = next,
+    }
+    Some(reply.effects)
+}
+
+/// A popup's context, or the chat's when none is open.
+pub fn context_of(state: &mut State) -> Option<Context> {
+    state.overlay.context()
+}

@@ -1,0 +1,242 @@
+//! The conversation's turns: sending the draft, retrying the last prompt, cancelling, switching
+//! models, and the news of a request filling its answer. Requests are prepared by the exchange
+//! layer, so the chat sends what `ask` would for the same conversation.
+
+use super::state::{AnswerStatus, ConnectionState, Message, Speaker, State};
+use super::{Effect, RequestSpec, StreamUpdate, WireUpdate};
+use crate::exchange::{self, Content, Intent, Prepared, Refusal};
+use crate::keymap::{Action, Context};
+use crate::models::{Conversation, Role, Turn, catalog};
+
+/// Prepares a turn of `conversation` for `model` with the chat's parameters; the refusal is
+/// worded for the chat (it says how to pick another model).
+pub(crate) fn prepare_turn(
+    state: &State,
+    model: &str,
+    conversation: &Conversation,
+) -> Result<Prepared, String> {
+    let intent = Intent {
+        model: model.to_string(),
+        family: state.family_of(model),
+        content: Content::Conversation {
+            conversation: conversation.clone(),
+            params: state.params.clone(),
+        },
+        options: crate::bedrock::InvokeOptions::default(),
+        stream: true,
+        text_only: true,
+    };
+    exchange::prepare(intent).map_err(|refusal| {
+        let picker = state.keymap.hint(Context::Chat, Action::OpenModelPicker);
+        match refusal {
+            Refusal::UnknownFormat { .. } if crate::exchange::needs_lookup(model) => {
+                match state.looked_up.get(model) {
+                    Some(crate::exchange::Found::Unknown(why)) => format!(
+                        "{refusal}: {why}; start with --family NAME or pick a model with {picker}"
+                    ),
+                    _ => format!("{refusal} yet: it is being looked up; try again in a moment"),
+                }
+            }
+            Refusal::UnknownFormat { .. } | Refusal::NotText { .. } => {
+                format!("{refusal}; pick a model with {picker}")
+            }
+            Refusal::Invalid(reason) => reason,
+        }
+    })
+}
+
+/// Sends the draft as the next turn.
+pub(crate) fn send(state: &mut State) -> Vec<Effect> {
+    let text = state.draft();
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    if state.refuse_while_streaming() {
+        return Vec::new();
+    }
+    let mut conversation = state.conversation();
+    conversation.turns.push(Turn {
+        role: Role::User,
+        text: text.clone(),
+    });
+    let prepared = match prepare_turn(state, &state.model, &conversation) {
+        Ok(p) => p,
+        Err(e) => {
+            // The draft stays in the editor.
+            state.flash(e, true);
+            return Vec::new();
+        }
+    };
+    state.push(Speaker::User, text.clone());
+    if state.history.last() != Some(&text) {
+        state.history.push(text);
+    }
+    state.history_cursor = None;
+    state.set_draft("");
+    begin(state, prepared)
+}
+
+/// Sends the last prompt again; the answers after it stay on screen, no longer sent.
+pub(crate) fn retry(state: &mut State) -> Vec<Effect> {
+    if state.refuse_while_streaming() {
+        return Vec::new();
+    }
+    let Some(last_user) = state
+        .messages
+        .iter()
+        .rposition(|m| m.speaker == Speaker::User && !m.superseded && !m.detached)
+    else {
+        state.flash("nothing to retry yet", true);
+        return Vec::new();
+    };
+    let conversation = state.conversation_until(last_user + 1);
+    let prepared = match prepare_turn(state, &state.model, &conversation) {
+        Ok(p) => p,
+        Err(e) => {
+            state.flash(e, true);
+            return Vec::new();
+        }
+    };
+    for message in &mut state.messages[last_user + 1..] {
+        if message.speaker == Speaker::Assistant && !message.superseded {
+            message.superseded = true;
+            message.revision += 1;
+        }
+    }
+    begin(state, prepared)
+}
+
+fn begin(state: &mut State, prepared: Prepared) -> Vec<Effect> {
+    let request_id = state.new_request_id();
+    let mut answer = Message::answer(&prepared.model);
+    answer.notes.clone_from(&prepared.notes);
+    state.start_answer(answer, request_id);
+    vec![Effect::Send(Box::new(RequestSpec {
+        request_id,
+        prepared,
+    }))]
+}
+
+/// Cancels the answer in flight, if any.
+pub(crate) fn cancel(state: &mut State) -> Vec<Effect> {
+    let Some(flight) = state.in_flight.take() else {
+        return Vec::new();
+    };
+    if let Some(m) = state.message_mut(flight.message_id) {
+        m.status = AnswerStatus::Cancelled;
+        m.revision += 1;
+    }
+    vec![Effect::Cancel {
+        request_id: flight.request_id,
+    }]
+}
+
+/// Switches the model for the next turn; the conversation is re-encoded for its family then.
+pub fn switch_model(state: &mut State, model: String) -> Vec<Effect> {
+    if model == state.model {
+        return Vec::new();
+    }
+    let family = state
+        .family_of(&model)
+        .map_or("unknown", |f| f.name())
+        .to_string();
+    let mut text = format!(
+        "Next turns go to {} ({model}, {family} format); the conversation so far is re-encoded for it.",
+        catalog::display_name(&model)
+    );
+    if state.in_flight.is_some() {
+        text.push_str(" The answer in flight finishes from the previous model; Esc cancels it.");
+    }
+    state.model = model;
+    state.family_override = None;
+    state.push(Speaker::Notice, text);
+    look_up_if_needed(state)
+}
+
+/// Asks for the format behind the current model when only a lookup can tell it.
+pub(crate) fn look_up_if_needed(state: &State) -> Vec<Effect> {
+    let ready = matches!(state.connection, ConnectionState::Ready { .. });
+    if ready
+        && state.family().is_none()
+        && crate::exchange::needs_lookup(&state.model)
+        && !state.looked_up.contains_key(&state.model)
+    {
+        vec![Effect::LookUpModel(state.model.clone())]
+    } else {
+        Vec::new()
+    }
+}
+
+/// News of a request: given to its pane (side by side) or to the answer in flight; the news of
+/// a cancelled or superseded request is dropped.
+pub(crate) fn on_stream(state: &mut State, request_id: u64, update: StreamUpdate) -> Vec<Effect> {
+    if let Some(effects) = super::compare::route(state, request_id, &update) {
+        return effects;
+    }
+    let Some(flight) = state.in_flight.filter(|f| f.request_id == request_id) else {
+        return Vec::new();
+    };
+    let Some(message) = state.message_mut(flight.message_id) else {
+        state.in_flight = None;
+        return Vec::new();
+    };
+    if apply_update(message, update) {
+        state.in_flight = None;
+    }
+    Vec::new()
+}
+
+/// Applies news of a request to the answer it fills; true when the answer has ended.
+pub(crate) fn apply_update(message: &mut Message, update: StreamUpdate) -> bool {
+    let finished = match update {
+        StreamUpdate::Wire(wire) => {
+            let exchange = message.exchange.get_or_insert_default();
+            match *wire {
+                WireUpdate::Sent(request) => exchange.requests.push(*request),
+                WireUpdate::Response(meta) => exchange.response(&meta),
+                WireUpdate::Body(body) => {
+                    exchange.response_bytes = body.len();
+                    exchange.response_body = Some(body);
+                }
+                WireUpdate::Frame(frame) => exchange.keep(*frame),
+                WireUpdate::Failed(error) => exchange.error = Some(error),
+            }
+            return false;
+        }
+        StreamUpdate::Started { first_byte } => {
+            message.stats.first_byte = Some(first_byte);
+            message.retrying = None;
+            false
+        }
+        StreamUpdate::Retrying { text } => {
+            message.retrying = Some(text);
+            false
+        }
+        StreamUpdate::Note(note) => {
+            message.notes.push(note);
+            false
+        }
+        StreamUpdate::Delta { delta, elapsed } => {
+            message.apply_delta(&delta, elapsed);
+            return false;
+        }
+        StreamUpdate::Finished { figures } => {
+            message.status = AnswerStatus::Complete;
+            message.stats = *figures;
+            true
+        }
+        StreamUpdate::Failed { error, figures } => {
+            message.status = AnswerStatus::Failed(error);
+            message.stats = *figures;
+            true
+        }
+    };
+    if finished {
+        message.retrying = None;
+        if let Some(exchange) = &mut message.exchange {
+            exchange.total = message.stats.total;
+        }
+    }
+    message.revision += 1;
+    finished
+}

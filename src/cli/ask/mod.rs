@@ -1,0 +1,524 @@
+//! `bedrock-tui ask`: one prompt, the answer streamed to stdout as it arrives; `--events` shows
+//! every frame, `--json` a final summary, `--verbose` the exchange on stderr. Errors go to
+//! stderr as `error: <Name>: <message>`. The request is prepared and run by the shared exchange
+//! layer, with config.toml's model and parameters under the command line's.
+
+mod frames;
+mod output;
+mod results;
+mod verbose;
+
+pub use frames::event_json;
+
+use super::AskArgs;
+use crate::bedrock::{BedrockError, InvokeOptions};
+use crate::config::{Config, paths};
+use crate::connect::connect;
+use crate::exchange::{
+    self, Content, Defaults, Event, Found, Intent, Outcome, Prepared, needs_lookup,
+};
+use crate::models::{Conversation, OutputKind, Parameters, catalog, family_of};
+use crate::text::sanitize_for_terminal;
+use crate::transcript::End;
+use crate::transcript::log::SessionLog;
+use output::{Output, ReasoningOutput};
+use serde_json::json;
+use std::io::{IsTerminal, Read};
+
+/// Exit status of a failed request.
+pub const EXIT_FAILURE: i32 = 1;
+/// Exit status of a usage error.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Pacing of the in-process emulator for `ask`, so the answer visibly streams.
+const DEMO_TOKENS_PER_SECOND: f64 = 60.0;
+
+/// An error before anything was sent.
+struct UsageError(String);
+
+/// Runs `ask` and returns the exit status.
+pub async fn run(args: AskArgs) -> i32 {
+    if args.model.len() > 1 {
+        return run_models(args).await;
+    }
+    let defaults = load_defaults();
+    let mut log = match open_session(&args) {
+        Ok(log) => log,
+        Err(status) => return status,
+    };
+    let mut intent = match plan(&args, &defaults, log.as_ref()) {
+        Ok(intent) => intent,
+        Err(UsageError(message)) => return usage(&message),
+    };
+    // What can be checked without the network is checked before connecting.
+    let ready = if intent.family.is_none() && needs_lookup(&intent.model) {
+        None
+    } else {
+        match exchange::prepare(intent.clone()) {
+            Ok(prepared) => Some(prepared),
+            Err(refusal) => return usage(&refusal_text(&refusal)),
+        }
+    };
+    let connection = match connect(&args.aws.connect_options(DEMO_TOKENS_PER_SECOND)).await {
+        Ok(c) => c,
+        Err(e) => return report(&e),
+    };
+    if let Some(emulator) = &connection.emulator {
+        match &connection.fallback_reason {
+            Some(reason) => eprintln!(
+                "bedrock-tui: {reason}; answering from the built-in Bedrock emulator at {} (offline demo)",
+                emulator.endpoint()
+            ),
+            None => eprintln!(
+                "bedrock-tui: answering from the built-in Bedrock emulator at {} (--demo)",
+                emulator.endpoint()
+            ),
+        }
+    }
+    let prepared = match ready {
+        Some(prepared) => prepared,
+        None => {
+            let found = exchange::Lookups::new()
+                .find(&connection.client, &intent.model)
+                .await;
+            if let Err(message) = take_lookup(&mut intent, found) {
+                return usage(&message);
+            }
+            match exchange::prepare(intent.clone()) {
+                Ok(prepared) => prepared,
+                Err(refusal) => return usage(&refusal_text(&refusal)),
+            }
+        }
+    };
+    for note in &prepared.notes {
+        eprintln!("bedrock-tui: {note}");
+    }
+    let session = log.as_mut().and_then(|log| {
+        let system = match &intent.content {
+            Content::Conversation { conversation, .. } => conversation.system.clone(),
+            Content::Verbatim(_) => None,
+        };
+        let prompt = log.prompt().to_string();
+        let begun = log.begin(&prepared.model, system, &prepared.params, &prompt);
+        warn_unsaved(begun).map(|()| Saving { log, working: true })
+    });
+    let mut printer = Printer::new(&args, session);
+    let outcome = exchange::call(&connection.client, &prepared, |event| printer.event(event)).await;
+    printer.finish(&prepared, &outcome)
+}
+
+fn usage(message: &str) -> i32 {
+    eprintln!("error: {message}");
+    EXIT_USAGE
+}
+
+/// A refusal as `ask` words it: an unknown format says how to state it.
+fn refusal_text(refusal: &exchange::Refusal) -> String {
+    match refusal {
+        exchange::Refusal::UnknownFormat { model } => {
+            let names: Vec<&str> = crate::models::FamilyId::ALL
+                .iter()
+                .map(|f| f.name())
+                .collect();
+            format!(
+                "cannot tell the request format of {model:?}; pass --family (one of {}) or --body with a native request body",
+                names.join(", ")
+            )
+        }
+        exchange::Refusal::NotText { .. } | exchange::Refusal::Invalid(_) => refusal.to_string(),
+    }
+}
+
+/// Takes what a lookup of an opaque ARN found: the family, or (for a verbatim body) a note that
+/// the answer's shape decides; a conversation without a format cannot be encoded.
+fn take_lookup(intent: &mut Intent, found: Found) -> Result<(), String> {
+    match found {
+        Found::Family(family, base) => {
+            eprintln!(
+                "bedrock-tui: {} runs {base}; using the {family} format",
+                intent.model
+            );
+            intent.family = Some(family);
+            Ok(())
+        }
+        Found::Unknown(why) => match intent.content {
+            Content::Verbatim(_) => {
+                eprintln!("bedrock-tui: {why}; the answer's own shape tells how to read it");
+                Ok(())
+            }
+            Content::Conversation { .. } => Err(format!(
+                "cannot tell the request format of {:?}: {why}; pass --family or --body",
+                intent.model
+            )),
+        },
+    }
+}
+
+/// The config file's request defaults; a broken file is reported and the defaults used, as in
+/// the chat.
+fn load_defaults() -> Defaults {
+    let Some(path) = paths::config_file() else {
+        return Defaults::default();
+    };
+    match Config::load(&path) {
+        Ok(config) => Defaults::from_config(&config),
+        Err(e) => {
+            eprintln!("bedrock-tui: {e}; using the defaults");
+            Defaults::default()
+        }
+    }
+}
+
+/// The request the flags, the session and the config describe.
+fn plan(
+    args: &AskArgs,
+    defaults: &Defaults,
+    session: Option<&SessionLog>,
+) -> Result<Intent, UsageError> {
+    let named = args
+        .model
+        .first()
+        .map(String::as_str)
+        .or_else(|| session.and_then(SessionLog::model));
+    let model = defaults.model(named);
+    let options = InvokeOptions {
+        accept: args.accept.clone(),
+        content_type: args.content_type.clone(),
+        trace: args.trace.clone(),
+        guardrail_identifier: args.guardrail_id.clone(),
+        guardrail_version: args.guardrail_version.clone(),
+        performance_latency: args.latency.clone(),
+        service_tier: args.service_tier.clone(),
+    };
+    let content = match &args.body {
+        Some(path) => Content::Verbatim(read_body(path)?),
+        None => {
+            if session.is_some()
+                && args
+                    .family
+                    .or_else(|| family_of(&model))
+                    .is_some_and(|f| f.output() != OutputKind::Text)
+            {
+                return Err(UsageError(format!(
+                    "--session keeps conversations; {model} is not a text model"
+                )));
+            }
+            let given = Parameters {
+                max_tokens: args.max_tokens,
+                temperature: args.temperature,
+                top_p: args.top_p,
+                top_k: args.top_k,
+                stop_sequences: args.stop.clone(),
+                reasoning_budget: args.thinking,
+            };
+            let mut conversation = match session {
+                Some(session) => session.conversation(args.system.clone(), session.prompt()),
+                None => Conversation::single(read_prompt(args)?),
+            };
+            if conversation.system.is_none() {
+                conversation.system = defaults.system(args.system.as_deref());
+            }
+            Content::Conversation {
+                conversation,
+                params: defaults.params(&given),
+            }
+        }
+    };
+    Ok(Intent {
+        model,
+        family: args.family,
+        content,
+        options,
+        stream: !args.no_stream,
+        text_only: false,
+    })
+}
+
+/// Writes what the call reports as it happens, and the summary at the end.
+struct Printer<'a> {
+    args: &'a AskArgs,
+    out: Output,
+    reasoning: ReasoningOutput,
+    session: Option<Saving<'a>>,
+    frames: usize,
+    stderr_terminal: bool,
+}
+
+impl<'a> Printer<'a> {
+    fn new(args: &'a AskArgs, session: Option<Saving<'a>>) -> Self {
+        Printer {
+            args,
+            out: Output::new(args.json),
+            reasoning: ReasoningOutput::new(args.json || args.events),
+            session,
+            frames: 0,
+            stderr_terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>) {
+        let verbose = self.args.verbose;
+        match event {
+            Event::Sent(request) if verbose => verbose::sent(request),
+            Event::Retrying(notice) if verbose => verbose::retrying(notice),
+            Event::Retrying(notice) if self.stderr_terminal => eprintln!(
+                "bedrock-tui: {}; retrying ({}/{}) in {:.1} s",
+                sanitize_for_terminal(&notice.error.to_string()),
+                notice.attempt + 1,
+                notice.max_attempts,
+                notice.wait.as_secs_f64()
+            ),
+            Event::Response(meta) if verbose => verbose::response(meta),
+            Event::Body(body) if verbose => verbose::body(body),
+            Event::Frame(frame) => {
+                self.frames += 1;
+                if verbose {
+                    verbose::frame(self.frames, frame);
+                }
+                if self.args.events {
+                    self.out.line(&event_json(frame).to_string());
+                }
+            }
+            Event::Note(note) => eprintln!("bedrock-tui: {note}"),
+            Event::Delta(delta, _) => {
+                if let Some(saving) = self.session.as_mut() {
+                    saving.text(&delta.text, &delta.reasoning);
+                }
+                if !self.args.events {
+                    self.reasoning.text(&delta.reasoning);
+                    if !delta.text.is_empty() {
+                        self.reasoning.end();
+                    }
+                    self.out.text(&delta.text);
+                }
+            }
+            Event::Drained => self.out.flush(),
+            Event::Sent(_) | Event::Retrying(_) | Event::Response(_) | Event::Body(_) => {}
+        }
+    }
+
+    /// Pictures, embeddings, the JSON summary or figures line, the session's end; the status.
+    fn finish(mut self, prepared: &Prepared, outcome: &Outcome) -> i32 {
+        self.reasoning.end();
+        let mut error = outcome.error.clone();
+        if let Some(e) = &error
+            && self.args.verbose
+        {
+            verbose::failure(e);
+        }
+        let mut images = Vec::new();
+        if error.is_none() && !outcome.images.is_empty() {
+            match results::save_images(self.args.output.as_deref(), &outcome.images) {
+                Ok(written) => images = written,
+                Err(e) => error = Some(e),
+            }
+        }
+        if self.args.json && error.is_none() {
+            self.out
+                .line(&summary_json(prepared, outcome, &images, self.session.as_ref()).to_string());
+        } else if !self.args.json && !outcome.embeddings.is_empty() {
+            results::describe_embeddings(&outcome.embeddings, &mut self.out);
+        }
+        self.out.end_line();
+        if self.args.figures {
+            if self.out.wrote && !self.out.ends_with_newline {
+                self.out.line("");
+            }
+            match &error {
+                None => self
+                    .out
+                    .line(&format!("-- {}", outcome.figures.line(&prepared.model))),
+                Some(e) => self.out.line(&format!("-- failed: {}", e.name())),
+            }
+        }
+        if let Some(saving) = self.session.filter(|s| s.working) {
+            let figures = &outcome.figures;
+            let millis = |d: Option<std::time::Duration>| {
+                d.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+            };
+            let end = End {
+                stop_reason: figures.stop_reason.clone(),
+                input_tokens: figures.input_tokens(),
+                output_tokens: figures.output_tokens(),
+                first_token_ms: millis(figures.first_token),
+                total_ms: millis(figures.total),
+                first_byte_ms: millis(figures.first_byte),
+                ..End::default()
+            };
+            let failed = error.as_ref().map(|e| (e, outcome.failed_in_stream()));
+            if warn_unsaved(saving.log.end(end, failed)).is_some() {
+                eprintln!("bedrock-tui: saved in session {}", saving.log.id());
+            }
+        }
+        match error {
+            None => 0,
+            Some(e) => report(&e),
+        }
+    }
+}
+
+/// `ask --json`: one object with the answer and its figures.
+fn summary_json(
+    prepared: &Prepared,
+    outcome: &Outcome,
+    images: &[String],
+    session: Option<&Saving<'_>>,
+) -> serde_json::Value {
+    let figures = &outcome.figures;
+    let meta = outcome.meta.as_ref();
+    let ms = |d: Option<std::time::Duration>| d.map(|d| d.as_millis());
+    let us = |d: Option<std::time::Duration>| d.map(|d| d.as_micros());
+    let mut summary = json!({
+        "model": prepared.model,
+        "family": outcome.reader.map(|f| f.name()),
+        "text": outcome.text,
+        "reasoning": (!outcome.reasoning.is_empty()).then_some(&outcome.reasoning),
+        "stop_reason": figures.stop_reason,
+        "usage": {
+            "input_tokens": figures.input_tokens(),
+            "output_tokens": figures.output_tokens(),
+        },
+        "cost_usd": figures.cost(&prepared.model),
+        "request_id": meta.and_then(|m| m.request_id.clone()),
+        "content_type": meta.and_then(|m| m.content_type.clone()),
+        "attempts": figures.attempts,
+        "first_byte_ms": ms(figures.first_byte),
+        "first_token_ms": ms(figures.first_token),
+        "first_byte_us": us(figures.first_byte),
+        "first_token_us": us(figures.first_token),
+        "total_ms": ms(figures.total),
+        "session": session.map(|s| s.log.id()),
+    });
+    if !outcome.embeddings.is_empty() {
+        summary["embeddings"] = json!(outcome.embeddings);
+    }
+    if !images.is_empty() {
+        summary["images"] = json!(images);
+    }
+    summary
+}
+
+/// A session being written by `ask --session`; `working` turns false after a write fails.
+struct Saving<'a> {
+    log: &'a mut SessionLog,
+    working: bool,
+}
+
+impl Saving<'_> {
+    fn text(&mut self, text: &str, reasoning: &str) {
+        if self.working {
+            self.working = warn_unsaved(self.log.text(text, reasoning)).is_some();
+        }
+    }
+}
+
+/// Reports a failed session write on stderr; the answer goes on regardless.
+fn warn_unsaved(result: Result<(), crate::transcript::store::StoreError>) -> Option<()> {
+    match result {
+        Ok(()) => Some(()),
+        Err(e) => {
+            eprintln!("bedrock-tui: the session is not saved any more: {e}");
+            None
+        }
+    }
+}
+
+/// Opens the session of `--session`, refusing what cannot be recorded.
+fn open_session(args: &AskArgs) -> Result<Option<SessionLog>, i32> {
+    let Some(spec) = &args.session else {
+        return Ok(None);
+    };
+    if args.body.is_some() {
+        eprintln!("error: --session records conversations, which a verbatim --body is not");
+        return Err(EXIT_USAGE);
+    }
+    let prompt = match read_prompt(args) {
+        Ok(prompt) => prompt,
+        Err(UsageError(message)) => return Err(usage(&message)),
+    };
+    match SessionLog::open(spec, &prompt) {
+        Ok(log) => Ok(Some(log.with_prompt(prompt))),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(EXIT_FAILURE)
+        }
+    }
+}
+
+/// Prints `error: <Name>: <message>` and returns the failure status.
+pub fn report(error: &BedrockError) -> i32 {
+    let message = sanitize_for_terminal(&error.to_string()).into_owned();
+    eprintln!("error: {}: {message}", error.name());
+    EXIT_FAILURE
+}
+
+/// `--model A --model B ...`: the same prompt to each model in turn, each answer headed by the
+/// model's name and followed by its figures (or one JSON object per model with `--json`).
+async fn run_models(args: AskArgs) -> i32 {
+    if args.session.is_some() {
+        eprintln!(
+            "error: --session keeps one conversation with one model at a time; ask one model"
+        );
+        return EXIT_USAGE;
+    }
+    if args.body.is_some() || args.events {
+        eprintln!("error: --body and --events take one model");
+        return EXIT_USAGE;
+    }
+    let prompt = match read_prompt(&args) {
+        Ok(prompt) => prompt,
+        Err(UsageError(message)) => return usage(&message),
+    };
+    let mut status = 0;
+    for (index, model) in args.model.iter().enumerate() {
+        if !args.json {
+            if index > 0 {
+                println!();
+            }
+            println!("== {} ({model})", catalog::display_name(model));
+        }
+        let one = AskArgs {
+            model: vec![model.clone()],
+            prompt: Some(prompt.clone()),
+            figures: !args.json,
+            ..args.clone()
+        };
+        let result = Box::pin(run(one)).await;
+        if status == 0 {
+            status = result;
+        }
+    }
+    status
+}
+
+fn read_prompt(args: &AskArgs) -> Result<String, UsageError> {
+    if let Some(prompt) = &args.prompt {
+        return Ok(prompt.clone());
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Err(UsageError(
+            "no prompt: pass it as an argument or pipe it on standard input".to_string(),
+        ));
+    }
+    let mut prompt = String::new();
+    stdin
+        .lock()
+        .read_to_string(&mut prompt)
+        .map_err(|e| UsageError(format!("cannot read the prompt from standard input: {e}")))?;
+    if prompt.trim().is_empty() {
+        return Err(UsageError("the prompt is empty".to_string()));
+    }
+    Ok(prompt)
+}
+
+fn read_body(path: &std::path::Path) -> Result<bytes::Bytes, UsageError> {
+    let mut bytes = Vec::new();
+    let result = if path.as_os_str() == "-" {
+        std::io::stdin().lock().read_to_end(&mut bytes).map(|_| ())
+    } else {
+        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes).map(|_| ()))
+    };
+    result.map_err(|e| UsageError(format!("cannot read --body {}: {e}", path.display())))?;
+    Ok(bytes.into())
+}

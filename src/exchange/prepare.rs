@@ -1,0 +1,312 @@
+//! Preparing a request: the model, its request format, the body and the per-request headers,
+//! checked once by one set of rules before anything is sent. A conversation is encoded for the
+//! family with the model's capabilities applied (parameters it does not take dropped with a
+//! note, impossible combinations refused, `max_tokens` clamped, invoke-only models not
+//! streamed); a verbatim body is sent as it is, and its shape decides how the answer is read.
+
+use crate::bedrock::InvokeOptions;
+use crate::models::{
+    Conversation, FamilyId, OutputKind, Parameters, capabilities, catalog, detect, family_of,
+};
+use bytes::Bytes;
+use std::fmt;
+
+/// What to send, before the checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intent {
+    /// Model id, inference-profile id or ARN.
+    pub model: String,
+    /// The request format when the id does not tell it (`--family`, or what a lookup of an
+    /// opaque ARN found); it wins over the id's.
+    pub family: Option<FamilyId>,
+    /// The conversation to encode, or a body to send as it is.
+    pub content: Content,
+    /// Per-request headers (accept, content type, trace, guardrail, latency, tier).
+    pub options: InvokeOptions,
+    /// Stream the answer when the model can.
+    pub stream: bool,
+    /// Refuse models that do not answer in text (the chat).
+    pub text_only: bool,
+}
+
+/// The body of an [`Intent`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    /// A conversation with its parameters, encoded in the family's native body.
+    Conversation {
+        /// System prompt and turns.
+        conversation: Conversation,
+        /// Inference parameters as the user set them.
+        params: Parameters,
+    },
+    /// A native body sent verbatim.
+    Verbatim(Bytes),
+}
+
+/// A request ready to go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    /// Model id, inference-profile id or ARN.
+    pub model: String,
+    /// The body as it is sent.
+    pub body: Bytes,
+    /// InvokeModelWithResponseStream (else InvokeModel).
+    pub stream: bool,
+    /// Per-request headers.
+    pub options: InvokeOptions,
+    /// The family whose reader reads the answer; `None` when nothing told it before sending
+    /// (the answer's own shape decides then).
+    pub reader: Option<FamilyId>,
+    /// The parameters as sent, after the capability checks (a conversation's; the defaults for
+    /// a verbatim body).
+    pub params: Parameters,
+    /// One line per adjustment, for the user (a parameter left out, a lowered limit, the
+    /// format assumed, …).
+    pub notes: Vec<String>,
+}
+
+/// Why a request was not prepared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Nothing tells the request format of the model.
+    UnknownFormat {
+        /// The model.
+        model: String,
+    },
+    /// The model does not answer in text, and text was asked for.
+    NotText {
+        /// The model.
+        model: String,
+        /// What it makes.
+        makes: &'static str,
+    },
+    /// A header, a parameter or the conversation does not fit the model.
+    Invalid(String),
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::UnknownFormat { model } => {
+                write!(f, "cannot tell the request format of {model:?}")
+            }
+            Refusal::NotText { model, makes } => {
+                write!(f, "{} {makes}, not text", catalog::display_name(model))
+            }
+            Refusal::Invalid(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// What a family's output is, in words.
+fn makes(output: OutputKind) -> &'static str {
+    match output {
+        OutputKind::Text => "writes text",
+        OutputKind::Embedding => "makes embeddings",
+        OutputKind::Image => "makes images",
+    }
+}
+
+/// Checks and encodes a request.
+pub fn prepare(intent: Intent) -> Result<Prepared, Refusal> {
+    intent
+        .options
+        .validate()
+        .map_err(|e| Refusal::Invalid(e.to_string()))?;
+    match intent.content {
+        Content::Conversation {
+            ref conversation,
+            ref params,
+        } => conversation_request(&intent, conversation, params.clone()),
+        Content::Verbatim(ref body) => Ok(verbatim_request(&intent, body.clone())),
+    }
+}
+
+fn conversation_request(
+    intent: &Intent,
+    conversation: &Conversation,
+    mut params: Parameters,
+) -> Result<Prepared, Refusal> {
+    let model = &intent.model;
+    let family =
+        intent
+            .family
+            .or_else(|| family_of(model))
+            .ok_or_else(|| Refusal::UnknownFormat {
+                model: model.clone(),
+            })?;
+    if intent.text_only && family.output() != OutputKind::Text {
+        return Err(Refusal::NotText {
+            model: model.clone(),
+            makes: makes(family.output()),
+        });
+    }
+    let info = catalog::entry_for(model, family);
+    let adjusted = capabilities::apply(info, family, &mut params, intent.stream)
+        .map_err(|e| Refusal::Invalid(e.to_string()))?;
+    let mut notes = adjusted.notes;
+    if let Some(hint) = info.and_then(|m| capabilities::profile_hint(model, m)) {
+        notes.push(hint);
+    }
+    let body = family
+        .adapter()
+        .build_body(conversation, &params, adjusted.stream)
+        .map_err(|e| Refusal::Invalid(e.to_string()))?;
+    Ok(Prepared {
+        model: model.clone(),
+        body: Bytes::from(body.to_string()),
+        stream: adjusted.stream,
+        options: intent.options.clone(),
+        reader: Some(family),
+        params,
+        notes,
+    })
+}
+
+/// A verbatim body: the explicit family wins; else the body's shape, when it tells one, over
+/// the id's family (Claude 2 takes Messages and Text Completions bodies alike); else the id's.
+fn verbatim_request(intent: &Intent, body: Bytes) -> Prepared {
+    let model = &intent.model;
+    let by_id = family_of(model);
+    let by_body = detect::json_object(&body).and_then(|value| detect::of_request(&value));
+    let mut notes = Vec::new();
+    let reader = match (intent.family, by_body, by_id) {
+        (Some(given), _, _) => Some(given),
+        (None, Some(told), Some(id)) if detect::reads_alike(told, id) => Some(id),
+        (None, Some(told), id) => {
+            notes.push(match id {
+                Some(id) => format!(
+                    "the body is in the {told} format ({model} is {id} by its id); reading the answer as {told}"
+                ),
+                None => format!("the body is in the {told} format; reading the answer as {told}"),
+            });
+            Some(told)
+        }
+        (None, None, id) => id,
+    };
+    let info = match reader {
+        Some(family) => catalog::entry_for(model, family),
+        None => catalog::lookup(model),
+    };
+    let streams = match (info, reader) {
+        (Some(m), _) => m.streaming,
+        (None, Some(family)) => family.streams(),
+        // Nothing known: try; the service says so if the model cannot.
+        (None, None) => true,
+    };
+    if intent.stream && !streams {
+        let name = info.map_or_else(|| model.clone(), |m| m.name.clone());
+        notes.push(format!("{name} does not stream; using InvokeModel"));
+    }
+    if let Some(hint) = info.and_then(|m| capabilities::profile_hint(model, m)) {
+        notes.push(hint);
+    }
+    Prepared {
+        model: model.clone(),
+        body,
+        stream: intent.stream && streams,
+        options: intent.options.clone(),
+        reader,
+        params: Parameters::default(),
+        notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn intent(model: &str, content: Content) -> Intent {
+        Intent {
+            model: model.to_string(),
+            family: None,
+            content,
+            options: InvokeOptions::default(),
+            stream: true,
+            text_only: false,
+        }
+    }
+
+    fn chat(prompt: &str, params: Parameters) -> Content {
+        Content::Conversation {
+            conversation: Conversation::single(prompt),
+            params,
+        }
+    }
+
+    #[test]
+    fn a_family_the_model_also_takes_gets_its_limits_checked() {
+        let mut asked = intent(
+            "anthropic.claude-v2",
+            chat(
+                "hi",
+                Parameters {
+                    max_tokens: Some(999_999),
+                    ..Parameters::default()
+                },
+            ),
+        );
+        asked.family = Some(FamilyId::AnthropicText);
+        let prepared = prepare(asked).unwrap();
+        assert_eq!(prepared.reader, Some(FamilyId::AnthropicText));
+        assert_eq!(prepared.params.max_tokens, Some(4096));
+        assert!(
+            prepared.notes.iter().any(|n| n.contains("lowered")),
+            "{:?}",
+            prepared.notes
+        );
+        let body: serde_json::Value = serde_json::from_slice(&prepared.body).unwrap();
+        assert_eq!(body["max_tokens_to_sample"], 4096);
+    }
+
+    #[test]
+    fn a_verbatim_body_is_read_in_its_own_format() {
+        let body = br#"{"prompt":"\n\nHuman: hi\n\nAssistant:","max_tokens_to_sample":200}"#;
+        let prepared = prepare(intent(
+            "anthropic.claude-v2:1",
+            Content::Verbatim(Bytes::from_static(body)),
+        ))
+        .unwrap();
+        assert_eq!(prepared.reader, Some(FamilyId::AnthropicText));
+        assert!(prepared.stream);
+        assert_eq!(prepared.notes.len(), 1, "{:?}", prepared.notes);
+        let opaque = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/x1";
+        let unknown = prepare(intent(
+            opaque,
+            Content::Verbatim(Bytes::from_static(b"{\"weird\":1}")),
+        ))
+        .unwrap();
+        assert_eq!(unknown.reader, None);
+        assert!(matches!(
+            prepare(intent(opaque, chat("hi", Parameters::default()))),
+            Err(Refusal::UnknownFormat { .. })
+        ));
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        let mut text_only = intent(
+            "amazon.titan-embed-text-v2:0",
+            chat("hi", Parameters::default()),
+        );
+        text_only.text_only = true;
+        let refusal = prepare(text_only).unwrap_err();
+        assert!(refusal.to_string().contains("embeddings"), "{refusal}");
+        let both = Parameters {
+            temperature: Some(0.5),
+            top_p: Some(0.5),
+            ..Parameters::default()
+        };
+        let refusal = prepare(intent(
+            "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+            chat("hi", both),
+        ))
+        .unwrap_err();
+        assert!(matches!(refusal, Refusal::Invalid(_)));
+        let mut bad = intent("amazon.nova-micro-v1:0", chat("hi", Parameters::default()));
+        bad.options.trace = Some("LOUD".into());
+        assert!(prepare(bad).is_err());
+    }
+}

@@ -1,0 +1,146 @@
+//! The model listing shared by the chat's picker and `bedrock-tui models`: the catalog's rows,
+//! or what ListFoundationModels and ListInferenceProfiles report merged with the catalog's
+//! families, limits and prices.
+
+use crate::bedrock::{BedrockError, Client, control};
+use crate::models::catalog::{self, ModelInfo};
+use crate::models::{FamilyId, family_of};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// One line of the listing.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Model id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Provider.
+    pub provider: String,
+    /// Request format, when known.
+    pub family: Option<FamilyId>,
+    /// Streams (InvokeModelWithResponseStream).
+    pub streaming: bool,
+    /// Output modalities.
+    pub output: Vec<String>,
+    /// Context window in tokens.
+    pub context: Option<u32>,
+    /// Largest max_tokens.
+    pub max_output: Option<u32>,
+    /// Needs an inference profile.
+    pub profile_required: bool,
+    /// Inference profiles of the model (remote listing).
+    pub profiles: Vec<String>,
+    /// USD per 1k input and output tokens.
+    pub price: Option<(f64, f64)>,
+    /// Known to the built-in catalog.
+    pub in_catalog: bool,
+}
+
+impl Row {
+    /// The row of a catalog model.
+    pub fn from_catalog(m: &ModelInfo) -> Row {
+        Row {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            provider: m.provider.clone(),
+            family: Some(m.family),
+            streaming: m.streaming,
+            output: m.output_modalities.clone(),
+            context: Some(m.context_window),
+            max_output: (m.max_output_tokens > 0).then_some(m.max_output_tokens),
+            profile_required: m.inference_profile_required,
+            profiles: Vec::new(),
+            price: m.price_per_1k.map(|p| (p.input, p.output)),
+            in_catalog: true,
+        }
+    }
+
+    /// The row as JSON, for `models --json`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id, "name": self.name, "provider": self.provider,
+            "family": self.family.map(FamilyId::name), "streaming": self.streaming,
+            "output_modalities": self.output, "context_window": self.context,
+            "max_output_tokens": self.max_output,
+            "inference_profile_required": self.profile_required,
+            "inference_profiles": self.profiles,
+            "price_per_1k": self.price.map(|(i, o)| json!({"input": i, "output": o})),
+            "in_catalog": self.in_catalog,
+        })
+    }
+}
+
+/// The strings of a JSON array (others skipped); empty for anything else.
+pub(crate) fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Lists the region's models and profiles and merges them with the catalog.
+pub async fn remote_rows(client: &Client) -> Result<Vec<Row>, BedrockError> {
+    let summaries = control::list_foundation_models(client).await?;
+    let mut rows: BTreeMap<String, Row> = BTreeMap::new();
+    for summary in &summaries {
+        let Some(id) = summary.get("modelId").and_then(Value::as_str) else {
+            continue;
+        };
+        let known = catalog::lookup(id).filter(|m| m.id == id);
+        let mut row = match known {
+            Some(m) => Row::from_catalog(m),
+            None => Row {
+                id: id.to_string(),
+                name: String::new(),
+                provider: String::new(),
+                family: family_of(id),
+                streaming: false,
+                output: Vec::new(),
+                context: None,
+                max_output: None,
+                profile_required: false,
+                profiles: Vec::new(),
+                price: None,
+                in_catalog: false,
+            },
+        };
+        // The service's word wins over the catalog's where both speak.
+        if let Some(name) = summary.get("modelName").and_then(Value::as_str) {
+            row.name = name.to_string();
+        }
+        if let Some(provider) = summary.get("providerName").and_then(Value::as_str) {
+            row.provider = provider.to_string();
+        }
+        if let Some(streaming) = summary
+            .get("responseStreamingSupported")
+            .and_then(Value::as_bool)
+        {
+            row.streaming = streaming;
+        }
+        let output = strings(&summary["outputModalities"]);
+        if !output.is_empty() {
+            row.output = output;
+        }
+        let inference = strings(&summary["inferenceTypesSupported"]);
+        if !inference.is_empty() {
+            row.profile_required = !inference.iter().any(|t| t == "ON_DEMAND");
+        }
+        rows.insert(id.to_string(), row);
+    }
+    for profile in control::list_inference_profiles(client).await? {
+        let Some(profile_id) = profile.get("inferenceProfileId").and_then(Value::as_str) else {
+            continue;
+        };
+        let base = crate::models::base_model_id(profile_id);
+        if let Some(row) = rows.get_mut(base) {
+            row.profiles.push(profile_id.to_string());
+        }
+    }
+    Ok(rows.into_values().collect())
+}

@@ -1,0 +1,50 @@
+//! Drawing the popups over the chat, one module each; the frame, centring and row helpers
+//! they share live here.
+
+pub mod compare;
+pub mod help;
+pub mod inspector;
+pub mod matrix;
+pub mod parameters;
+pub mod picker;
+pub mod resend;
+pub mod sessions;
+
+use crate::app::state::State;
+use crate::config::theme::Role;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear, Widget};
+
+/// A rectangle of at most `width` x `height` centred in `area`.
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// Clears `rect`, draws a titled border and returns the inside.
+pub(crate) fn frame(state: &State, rect: Rect, title: &str, buf: &mut Buffer) -> Rect {
+    Clear.render(rect, buf);
+    let theme = &state.theme;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Role::BorderFocused))
+        .style(theme.style(Role::Popup))
+        .title(format!(" {title} "));
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    inner
+}
+
+pub(crate) fn put(buf: &mut Buffer, area: Rect, row: u16, line: &Line<'_>) {
+    if row < area.height {
+        buf.set_line(area.x, area.y + row, line, area.width);
+    }
+}

@@ -1,0 +1,143 @@
+//! The model picker: the filter, then one row per model with its provider, streaming,
+//! modalities and price per 1M tokens; marks when choosing models to compare.
+
+use super::{centered, frame, put};
+use crate::app::picker::Picker;
+use crate::app::state::State;
+use crate::config::theme::Role;
+use crate::keymap::{Action, Context};
+use crate::text::sanitize_for_terminal;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+/// The model picker: filter, then one row per model.
+pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
+    let theme = &state.theme;
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4).max(20),
+        area.height.saturating_sub(2),
+    );
+    let source = if state.listed_models.is_some() {
+        "live listing"
+    } else {
+        "catalog"
+    };
+    let inner = frame(
+        state,
+        rect,
+        &format!(
+            "models · {source} · {}/{}",
+            picker.matches.len(),
+            picker.items.len()
+        ),
+        buf,
+    );
+    if inner.height == 0 {
+        return;
+    }
+    let filter = Line::from(vec![
+        Span::styled("> ", theme.style(Role::Accent)),
+        Span::raw(sanitize_for_terminal(&picker.filter).into_owned()),
+        Span::styled("▏", theme.style(Role::Accent)),
+    ]);
+    put(buf, inner, 0, &filter);
+    let rows = inner.height.saturating_sub(2) as usize;
+    if rows == 0 {
+        return;
+    }
+    let first = picker.selected.saturating_sub(rows.saturating_sub(1));
+    for (row, &index) in picker.matches.iter().enumerate().skip(first).take(rows) {
+        let Some(item) = picker.items.get(index) else {
+            continue;
+        };
+        let selected = row == picker.selected;
+        let mut style = if item.chats() {
+            theme.style(Role::Text)
+        } else {
+            theme.style(Role::Muted)
+        };
+        if selected {
+            style = theme.style(Role::Selection);
+        }
+        let stream = if item.streaming { "stream" } else { "invoke" };
+        let modalities = format!(
+            "{}→{}",
+            if item.input.is_empty() {
+                "?".to_string()
+            } else {
+                item.input.join("+")
+            },
+            if item.output.is_empty() {
+                "?".to_string()
+            } else {
+                item.output.join("+")
+            }
+        );
+        let price = item
+            .price
+            .map(|(input, output)| format!("${}/${}", per_million(input), per_million(output)))
+            .unwrap_or_else(|| "-".to_string());
+        let name = sanitize_for_terminal(&item.name);
+        let id = sanitize_for_terminal(&item.id);
+        let text = match inner.width {
+            110.. => format!(
+                "{:<26.26} {:<10.10} {:<6} {:<16.16} {:<15} {}",
+                name, item.provider, stream, modalities, price, id
+            ),
+            72.. => format!(
+                "{:<24.24} {:<10.10} {:<6} {:<16.16} {}",
+                name, item.provider, stream, modalities, price
+            ),
+            _ => format!("{:<14.14} {:<6} {}", name, stream, price),
+        };
+        let text = match &picker.compare {
+            Some(marked) if crate::app::picker::is_marked(marked, &item.id) => format!("✓ {text}"),
+            Some(_) => format!("  {text}"),
+            None => text,
+        };
+        let line = Line::from(Span::styled(text, style));
+        let y = 1 + (row - first) as u16;
+        if selected {
+            buf.set_style(
+                Rect {
+                    x: inner.x,
+                    y: inner.y + y,
+                    width: inner.width,
+                    height: 1,
+                },
+                style,
+            );
+        }
+        put(buf, inner, y, &line);
+    }
+    let selected_id = picker
+        .selected_item()
+        .map(|item| sanitize_for_terminal(&item.id).into_owned())
+        .unwrap_or_default();
+    let what = match &picker.compare {
+        Some(marked) => format!(
+            " · {}/4 marked: {} · {} marks · Enter compares",
+            marked.len(),
+            marked
+                .iter()
+                .map(|m| crate::models::catalog::display_name(m))
+                .collect::<Vec<_>>()
+                .join(", "),
+            state.keymap.hint(Context::Picker, Action::ToggleMark),
+        ),
+        None => " · Enter switches · Esc closes · USD per 1M tokens in/out".to_string(),
+    };
+    let hint = Line::from(vec![
+        Span::styled(selected_id, theme.style(Role::Accent)),
+        Span::styled(what, theme.style(Role::Muted)),
+    ]);
+    put(buf, inner, inner.height - 1, &hint);
+}
+
+/// A price per thousand tokens shown per million, without trailing zeros.
+fn per_million(per_thousand: f64) -> String {
+    let text = format!("{:.3}", per_thousand * 1000.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
