@@ -68,7 +68,9 @@ impl Reference {
         for message in &state.messages {
             let who = match message.speaker {
                 Speaker::User => "You".to_string(),
-                _ => bedrock_tui::models::catalog::display_name(message.model.as_deref().unwrap_or(MODEL)),
+                _ => bedrock_tui::models::catalog::display_name(
+                    message.model.as_deref().unwrap_or(MODEL),
+                ),
             };
             lines.push(Line::from(format!("▌ {who}")));
             lines.extend(message.text.lines().map(|l| Line::from(l.to_string())));

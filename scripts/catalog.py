@@ -3,7 +3,8 @@
 
 Edit the table below and run `python3 scripts/catalog.py`; a unit test checks the result parses.
 Columns: id, family, name, provider, streaming, input modalities, output modalities, context
-window, max output tokens, inference profile required, params (t=temperature, p=top_p, k=top_k,
+window, max output tokens, inference profile required (in every region: a model some regions
+serve on demand, as recordings show for Claude 3.5 Haiku and 3.5 Sonnet v2, is not marked), params (t=temperature, p=top_p, k=top_k,
 s=stop sequences, x=temperature xor top_p), max temperature, reasoning, price per 1k in/out.
 """
 import json, pathlib
@@ -20,8 +21,8 @@ ROWS = [
   ("anthropic.claude-opus-4-20250514-v1:0", "anthropic", "Claude Opus 4", "Anthropic", True, TI, T, 200000, 32000, True, "tpks", 1, True, (0.015, 0.075)),
   ("anthropic.claude-sonnet-4-20250514-v1:0", "anthropic", "Claude Sonnet 4", "Anthropic", True, TI, T, 200000, 64000, True, "tpks", 1, True, (0.003, 0.015)),
   ("anthropic.claude-3-7-sonnet-20250219-v1:0", "anthropic", "Claude 3.7 Sonnet", "Anthropic", True, TI, T, 200000, 64000, True, "tpks", 1, True, (0.003, 0.015)),
-  ("anthropic.claude-3-5-sonnet-20241022-v2:0", "anthropic", "Claude 3.5 Sonnet v2", "Anthropic", True, TI, T, 200000, 8192, True, "tpks", 1, False, (0.003, 0.015)),
-  ("anthropic.claude-3-5-haiku-20241022-v1:0", "anthropic", "Claude 3.5 Haiku", "Anthropic", True, T, T, 200000, 8192, True, "tpks", 1, False, (0.0008, 0.004)),
+  ("anthropic.claude-3-5-sonnet-20241022-v2:0", "anthropic", "Claude 3.5 Sonnet v2", "Anthropic", True, TI, T, 200000, 8192, False, "tpks", 1, False, (0.003, 0.015)),
+  ("anthropic.claude-3-5-haiku-20241022-v1:0", "anthropic", "Claude 3.5 Haiku", "Anthropic", True, T, T, 200000, 8192, False, "tpks", 1, False, (0.0008, 0.004)),
   ("anthropic.claude-3-5-sonnet-20240620-v1:0", "anthropic", "Claude 3.5 Sonnet", "Anthropic", True, TI, T, 200000, 8192, False, "tpks", 1, False, (0.003, 0.015)),
   ("anthropic.claude-3-haiku-20240307-v1:0", "anthropic", "Claude 3 Haiku", "Anthropic", True, TI, T, 200000, 4096, False, "tpks", 1, False, (0.00025, 0.00125)),
   ("anthropic.claude-3-sonnet-20240229-v1:0", "anthropic", "Claude 3 Sonnet", "Anthropic", True, TI, T, 200000, 4096, False, "tpks", 1, False, (0.003, 0.015)),
@@ -83,6 +84,7 @@ ROWS = [
   ("amazon.titan-embed-text-v2:0", "titan-embed", "Titan Text Embeddings V2", "Amazon", False, T, E, 8192, 0, False, "", 1, False, (0.00002, 0.0)),
   ("amazon.titan-embed-text-v1", "titan-embed", "Titan Embeddings G1 - Text", "Amazon", False, T, E, 8192, 0, False, "", 1, False, (0.0001, 0.0)),
   ("cohere.embed-english-v3", "cohere-embed", "Embed English", "Cohere", False, TI, E, 512, 0, False, "", 1, False, (0.0001, 0.0)),
+  ("cohere.embed-v4:0", "cohere-embed", "Embed v4", "Cohere", False, TI, E, 128000, 0, True, "", 1, False, (0.00012, 0.0)),
   ("cohere.embed-multilingual-v3", "cohere-embed", "Embed Multilingual", "Cohere", False, TI, E, 512, 0, False, "", 1, False, (0.0001, 0.0)),
   # Images
   ("amazon.nova-canvas-v1:0", "titan-image", "Nova Canvas", "Amazon", False, TI, I, 1024, 0, False, "", 1, False, None),

@@ -139,6 +139,8 @@ pub struct Outcome {
     pub first_line: String,
     /// Everything that went over the wire.
     pub exchange: Exchange,
+    /// The answer's figures (tokens, stop reason, timings), counted as everywhere else.
+    pub figures: crate::exchange::Figures,
 }
 
 impl Outcome {
@@ -169,6 +171,7 @@ pub fn prepare_rows(
             let intent = Intent {
                 model: model.to_string(),
                 family,
+                looked_up: None,
                 content: Content::Conversation {
                     conversation: conversation.clone(),
                     params: params.clone(),
@@ -223,6 +226,7 @@ pub async fn run(client: &Client, combination: Combination, prepared: &Prepared)
         total: outcome.figures.total.unwrap_or_default(),
         first_line,
         exchange: kept,
+        figures: outcome.figures,
         combination,
     }
 }

@@ -5,47 +5,10 @@ mod common;
 
 use common::*;
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_bedrock-tui");
-
-/// A command with an empty environment and a home directory without AWS files.
-fn bare(home: &std::path::Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("AWS_CONFIG_FILE", home.join("no-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("BEDROCK_TUI_DEMO_TPS", "0")
-        .stdin(Stdio::null());
-    cmd
-}
-
-/// A command configured for the given emulator through the standard environment variables.
-fn against(emulator: &bedrock_tui::emulator::Emulator, home: &std::path::Path) -> Command {
-    let mut cmd = bare(home);
-    let c = &emulator.config().credentials;
-    cmd.env("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", emulator.endpoint())
-        .env("AWS_ACCESS_KEY_ID", &c.access_key_id)
-        .env("AWS_SECRET_ACCESS_KEY", &c.secret_access_key)
-        .env(
-            "AWS_SESSION_TOKEN",
-            c.session_token.as_deref().unwrap_or(""),
-        )
-        .env("AWS_REGION", "us-east-1");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::cli::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_and_invokes_the_same_answer() {

@@ -1,13 +1,16 @@
-//! Replays the recorded real Bedrock exchanges (`tests/fixtures/bedrock-recordings`) from a
-//! loopback server and checks that the client decodes them: the exact text for every family
-//! recorded, clean frame decoding for every stream, and typed errors for every error status.
+//! Replays the 162 recorded real Bedrock exchanges (`tests/fixtures/bedrock-recordings`) from a
+//! loopback server through the exchange layer, as `ask --body` sends them: the exact text for
+//! every text recording (its format told by its id and body, as for any verbatim body), the
+//! vectors of every embedding, clean frame decoding for every stream (an exception frame only
+//! at the end, with the text before it kept), and typed errors for every error status.
 
 mod common;
 
 use base64::Engine;
 use bedrock_tui::bedrock::auth::BearerToken;
 use bedrock_tui::bedrock::{Auth, Client, ClientConfig, InvokeOptions, StreamEvent, Timeouts};
-use bedrock_tui::models::{FamilyId, StreamDecoder, family_of};
+use bedrock_tui::exchange::{self, Content, Intent, Outcome};
+use bedrock_tui::models::{FamilyId, family_of};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
@@ -35,7 +38,7 @@ fn recordings() -> Vec<Recording> {
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
-    assert_eq!(out.len(), 53);
+    assert_eq!(out.len(), 162);
     out
 }
 
@@ -131,84 +134,110 @@ fn family_of_label(label: &str) -> Option<FamilyId> {
     })
 }
 
+/// Sends a recording's request body verbatim through the exchange layer, as `ask --body` does.
+async fn replayed(json: &Value) -> Outcome {
+    let model = json["model_id"].as_str().unwrap();
+    let stream = json["operation"] == "invoke-with-response-stream";
+    let mut prepared = exchange::prepare(Intent {
+        model: model.to_string(),
+        family: None,
+        looked_up: None,
+        content: Content::Verbatim(body_of(json)),
+        options: InvokeOptions::default(),
+        stream,
+        text_only: false,
+    })
+    .unwrap();
+    // The operation as recorded, whatever the catalog says of the model.
+    prepared.stream = stream;
+    exchange::call(&client(replay(json).await), &prepared, |_| {}).await
+}
+
 #[tokio::test]
-async fn every_family_recording_gives_the_expected_text() {
+async fn every_recorded_answer_gives_its_text_through_the_exchange() {
     let mut checked = std::collections::BTreeMap::<String, usize>::new();
     for r in recordings() {
         let json = &r.json;
         let label = json["family"].as_str().unwrap();
-        let Some(family) = family_of_label(label) else {
-            continue;
-        };
         if json["status"] != 200 {
             continue;
         }
-        // The id in the recording resolves to the family it was recorded as.
         let model = json["model_id"].as_str().unwrap();
-        if label != "anthropic" || !model.contains("claude-v2") {
+        let family = family_of_label(label);
+        // The id in the recording resolves to the family it was recorded as (Claude 2 takes
+        // both Claude formats).
+        if let Some(family) = family
+            && !model.contains("claude-v2")
+        {
             assert_eq!(family_of(model), Some(family), "{}", r.path.display());
         }
-        let client = client(replay(json).await);
-        let text = if json["operation"] == "invoke" {
-            let response = client
-                .invoke(model, body_of(json), &InvokeOptions::default())
-                .await
-                .unwrap();
-            assert!(response.meta.request_id.is_some());
-            let completion = family.adapter().parse_response(&response.body).unwrap();
-            if label.ends_with("-embed") {
-                assert!(
-                    completion.embeddings[0].len() >= 256,
-                    "{}",
-                    r.path.display()
-                );
+        let outcome = replayed(json).await;
+        let name = r.path.display();
+        match label {
+            "titan-embed" | "cohere-embed" => {
+                assert!(outcome.error.is_none(), "{name}: {:?}", outcome.error);
+                assert!(outcome.embeddings[0].len() >= 256, "{name}");
             }
-            completion.text
-        } else {
-            let mut stream = client
-                .invoke_stream(model, body_of(json), &InvokeOptions::default())
-                .await
-                .unwrap();
-            let mut decoder = StreamDecoder::new(family);
-            let mut text = String::new();
-            let mut stop = None;
-            let mut metrics = None;
-            while let Some(frame) = stream.next_frame().await.unwrap() {
-                if let StreamEvent::Chunk(bytes) = frame.event {
-                    let delta = decoder.decode(&bytes).unwrap();
-                    text.push_str(&delta.text);
-                    stop = stop.or(delta.stop_reason);
-                    metrics = metrics.or(delta.metrics);
+            // A rerank answer is no format bedrock-tui reads: shown as it came.
+            "other" => assert!(outcome.text.contains("relevance_score"), "{name}"),
+            _ => {
+                let ends_in_exception = outcome
+                    .error
+                    .as_ref()
+                    .is_some_and(|e| e.name() == "ModelStreamErrorException");
+                assert!(
+                    outcome.error.is_none() || ends_in_exception,
+                    "{name}: {:?}",
+                    outcome.error
+                );
+                assert_eq!(
+                    outcome.text,
+                    json["expected_text"].as_str().unwrap(),
+                    "{name}"
+                );
+                assert_eq!(
+                    outcome.reader.map(family_reader),
+                    family.map(family_reader),
+                    "{name}: read as {:?}",
+                    outcome.reader
+                );
+                if !ends_in_exception {
+                    assert!(outcome.figures.stop_reason.is_some(), "{name}");
+                    assert!(outcome.figures.output_tokens().is_some(), "{name}");
                 }
             }
-            assert!(stop.is_some(), "{}", r.path.display());
-            assert!(metrics.is_some(), "{}", r.path.display());
-            text
-        };
-        assert_eq!(
-            text,
-            json["expected_text"].as_str().unwrap(),
-            "{}",
-            r.path.display()
-        );
+        }
         *checked.entry(label.to_string()).or_default() += 1;
     }
     let expected: std::collections::BTreeMap<String, usize> = [
-        ("anthropic", 19),
-        ("anthropic-text", 1),
-        ("cohere", 3),
-        ("cohere-embed", 1),
-        ("cohere-r", 1),
+        ("anthropic", 88),
+        ("anthropic-text", 3),
+        ("cohere", 4),
+        ("cohere-embed", 2),
+        ("cohere-r", 2),
         ("j2", 1),
-        ("llama2", 2),
-        ("llama3", 1),
-        ("nova", 10),
-        ("titan", 8),
+        ("jamba", 1),
+        ("llama2", 3),
+        ("llama3", 2),
+        ("mistral", 1),
+        ("nova", 23),
+        ("other", 1),
+        ("titan", 14),
+        ("titan-embed", 5),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     assert_eq!(checked, expected);
+}
+
+/// Families whose answers one reader reads (the Llamas; the chat-completions formats).
+fn family_reader(family: FamilyId) -> FamilyId {
+    match family {
+        FamilyId::Llama2 | FamilyId::Llama4 => FamilyId::Llama3,
+        FamilyId::MistralChat | FamilyId::Ai21Jamba => FamilyId::OpenAi,
+        other => other,
+    }
 }
 
 #[tokio::test]
@@ -229,19 +258,26 @@ async fn every_recorded_stream_decodes_frame_by_frame() {
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", r.path.display()));
         let mut chunks = 0;
+        let mut exception = None;
         while let Some(frame) = stream.next_frame().await.unwrap() {
+            assert!(
+                exception.is_none(),
+                "{}: a frame after the exception",
+                r.path.display()
+            );
             match frame.event {
                 StreamEvent::Chunk(bytes) => {
                     serde_json::from_slice::<Value>(&bytes).unwrap();
                     chunks += 1;
                 }
+                StreamEvent::Exception(e) => exception = Some(e),
                 other => panic!("{}: {other:?}", r.path.display()),
             }
         }
         assert!(chunks > 0);
         checked += 1;
     }
-    assert!(checked >= 20, "{checked}");
+    assert_eq!(checked, 48);
 }
 
 #[tokio::test]
@@ -253,20 +289,8 @@ async fn recorded_errors_are_typed() {
         if status == 200 {
             continue;
         }
-        let client = client(replay(json).await);
-        let model = json["model_id"].as_str().unwrap();
-        let error = if json["operation"] == "invoke" {
-            client
-                .invoke(model, body_of(json), &InvokeOptions::default())
-                .await
-                .err()
-        } else {
-            client
-                .invoke_stream(model, body_of(json), &InvokeOptions::default())
-                .await
-                .err()
-        };
-        let error = error.unwrap();
+        let outcome = replayed(json).await;
+        let error = outcome.error.unwrap();
         let service = error.service().unwrap_or_else(|| panic!("{error:?}"));
         let header = json["response_headers"]
             .as_object()
@@ -278,7 +302,148 @@ async fn recorded_errors_are_typed() {
         assert_eq!(service.kind.name(), header, "{}", r.path.display());
         assert_eq!(service.status, Some(status as u16));
         assert!(!service.message.is_empty());
+        assert!(outcome.text.is_empty());
         checked += 1;
     }
-    assert_eq!(checked, 5);
+    assert_eq!(checked, 12);
+}
+
+/// The top-level members of a JSON object, sorted, without the guardrail's members (present by
+/// the request's settings) and the invocation metrics (on the last chunk only).
+fn members(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = value
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    keys.retain(|k| {
+        !matches!(
+            k.as_str(),
+            "amazon-bedrock-guardrailAction"
+                | "amazon-bedrock-trace"
+                | "amazon-bedrock-invocationMetrics"
+        )
+    });
+    keys.sort();
+    keys
+}
+
+/// The shapes the real service answered with, per family label: invoke bodies' members and
+/// stream chunks' members.
+type Shapes = std::collections::BTreeMap<String, std::collections::BTreeSet<Vec<String>>>;
+
+fn decode_frames(body: &[u8]) -> Vec<bedrock_tui::bedrock::eventstream::Message> {
+    let mut decoder = bedrock_tui::bedrock::eventstream::Decoder::new();
+    decoder.push(Bytes::copy_from_slice(body));
+    let mut out = Vec::new();
+    while let Some(message) = decoder.next_message().unwrap() {
+        out.push(message);
+    }
+    out
+}
+
+fn chunk_json(message: &bedrock_tui::bedrock::eventstream::Message) -> Option<Value> {
+    let mut out = Vec::new();
+    bedrock_tui::bedrock::stream::decode_chunk_payload(message.payload(), &mut out).ok()?;
+    serde_json::from_slice(&out).ok()
+}
+
+#[tokio::test]
+async fn the_emulator_answers_every_recorded_request_in_the_recorded_shapes() {
+    let recorded = recordings();
+    let mut bodies = Shapes::new();
+    let mut chunks = Shapes::new();
+    for r in &recorded {
+        let json = &r.json;
+        if json["status"] != 200 {
+            continue;
+        }
+        let label = json["family"].as_str().unwrap().to_string();
+        let body = base64::engine::general_purpose::STANDARD
+            .decode(json["response_body_base64"].as_str().unwrap())
+            .unwrap();
+        if json["operation"] == "invoke" {
+            if let Ok(value) = serde_json::from_slice::<Value>(&body) {
+                bodies.entry(label).or_default().insert(members(&value));
+            }
+        } else {
+            for frame in decode_frames(&body) {
+                if let Some(value) = chunk_json(&frame) {
+                    chunks
+                        .entry(label.clone())
+                        .or_default()
+                        .insert(members(&value));
+                }
+            }
+        }
+    }
+    // Bedrock takes prompts without their chat template: the emulator does too by default.
+    let emulator = bedrock_tui::emulator::Emulator::start(bedrock_tui::emulator::EmulatorConfig {
+        strict_templates: false,
+        ..bedrock_tui::emulator::EmulatorConfig::with_random_credentials("us-east-1")
+    })
+    .await
+    .unwrap();
+    let client = common::client(&emulator);
+    let mut problems = Vec::new();
+    let mut compared = 0;
+    for r in &recorded {
+        let json = &r.json;
+        let label = json["family"].as_str().unwrap();
+        if json["status"] != 200 || label == "other" {
+            continue;
+        }
+        let model = json["model_id"].as_str().unwrap();
+        let name = r.path.file_name().unwrap().to_string_lossy().into_owned();
+        if json["operation"] == "invoke" {
+            match client
+                .invoke(model, body_of(json), &InvokeOptions::default())
+                .await
+            {
+                Ok(response) => {
+                    let value: Value = serde_json::from_slice(&response.body).unwrap();
+                    if !bodies[label].contains(&members(&value)) {
+                        problems.push(format!("{name}: body members {:?}", members(&value)));
+                    }
+                    if response.meta.metrics.input_tokens.is_none() {
+                        problems.push(format!("{name}: no token-count headers"));
+                    }
+                }
+                Err(e) => problems.push(format!("{name}: {}: {e}", e.name())),
+            }
+        } else {
+            match client
+                .invoke_stream(model, body_of(json), &InvokeOptions::default())
+                .await
+            {
+                Ok(mut stream) => {
+                    if stream.meta.content_type.as_deref() != Some("application/json") {
+                        problems.push(format!("{name}: {:?}", stream.meta.content_type));
+                    }
+                    while let Some(frame) = stream.next_frame().await.unwrap() {
+                        let headers: Vec<&str> = frame.message.headers().map(|h| h.name).collect();
+                        if headers != [":event-type", ":content-type", ":message-type"] {
+                            problems.push(format!("{name}: frame headers {headers:?}"));
+                        }
+                        if let StreamEvent::Chunk(bytes) = &frame.event {
+                            let value: Value = serde_json::from_slice(bytes).unwrap();
+                            if !chunks[label].contains(&members(&value)) {
+                                problems
+                                    .push(format!("{name}: chunk members {:?}", members(&value)));
+                            }
+                        }
+                    }
+                }
+                Err(e) => problems.push(format!("{name}: {}: {e}", e.name())),
+            }
+        }
+        compared += 1;
+    }
+    problems.sort();
+    problems.dedup();
+    assert!(
+        problems.is_empty(),
+        "{} of {compared}:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

@@ -8,34 +8,10 @@ use bedrock_tui::transcript::store;
 use bedrock_tui::transcript::{Author, EndStatus, Transcript};
 use common::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_bedrock-tui");
-
-/// A command with a clean environment and `home` as the data directory; no credentials, so
-/// the built-in emulator answers (unpaced unless `BEDROCK_TUI_DEMO_TPS` is set again).
-fn bare(home: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("BEDROCK_TUI_DATA_DIR", home.join("data"))
-        .env("AWS_CONFIG_FILE", home.join("no-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("BEDROCK_TUI_DEMO_TPS", "0")
-        .stdin(Stdio::null());
-    cmd
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::cli::*;
 
 fn sessions(home: &Path) -> PathBuf {
     home.join("data/sessions")

@@ -17,6 +17,8 @@ pub mod sessions;
 pub mod state;
 mod turns;
 pub mod update;
+#[cfg(test)]
+mod update_tests;
 
 use crate::exchange::{ErrorInfo, Figures, Found, Prepared};
 use crate::listing::Row;

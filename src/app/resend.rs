@@ -31,9 +31,10 @@ pub const FIELDS: &[&str] = &[
 pub struct ResendForm {
     /// Where it goes.
     pub model: String,
-    /// Its request format (for reading the answer), when known; else the answer's shape
-    /// tells.
+    /// The request format named on the command line, if any.
     pub family: Option<FamilyId>,
+    /// The request format a lookup of the model found, if any.
+    pub looked_up: Option<FamilyId>,
     /// The body being edited.
     pub body: TextArea<'static>,
     /// The settings, as typed, in `FIELDS` order (`Streaming` is `on` or `off`).
@@ -67,7 +68,8 @@ pub fn form_for(state: &State, message: u64) -> Result<ResendForm, String> {
         return Err("this answer has no request to edit".to_string());
     };
     let model = answer.model.clone().unwrap_or_else(|| state.model.clone());
-    let family = state.family_of(&model);
+    let family = state.given_family(&model);
+    let looked_up = state.found_family(&model);
     let header = |name: &str| {
         request
             .headers
@@ -89,6 +91,7 @@ pub fn form_for(state: &State, message: u64) -> Result<ResendForm, String> {
     Ok(ResendForm {
         model,
         family,
+        looked_up,
         body,
         values: vec![
             accept,
@@ -193,6 +196,7 @@ impl ResendForm {
         let intent = Intent {
             model: self.model.clone(),
             family: self.family,
+            looked_up: self.looked_up,
             content: Content::Verbatim(bytes::Bytes::from(body)),
             options,
             stream: value(2).as_deref() == Some("on"),

@@ -299,15 +299,24 @@ impl State {
 
     /// The family of `model` as the chat knows it.
     pub fn family_of(&self, model: &str) -> Option<FamilyId> {
-        let given = (model == self.model)
-            .then_some(self.family_override)
-            .flatten();
-        given
-            .or_else(|| match self.looked_up.get(model) {
-                Some(Found::Family(family, _)) => Some(*family),
-                _ => None,
-            })
+        self.given_family(model)
+            .or_else(|| self.found_family(model))
             .or_else(|| crate::models::family_of(model))
+    }
+
+    /// The family named on the command line (`--family`), for the model it was named for.
+    pub fn given_family(&self, model: &str) -> Option<FamilyId> {
+        (model == self.model)
+            .then_some(self.family_override)
+            .flatten()
+    }
+
+    /// The family a lookup of `model` (an opaque ARN) found.
+    pub fn found_family(&self, model: &str) -> Option<FamilyId> {
+        match self.looked_up.get(model) {
+            Some(Found::Family(family, _)) => Some(*family),
+            _ => None,
+        }
     }
 
     /// Appends a message and returns its id.

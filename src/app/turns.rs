@@ -17,7 +17,8 @@ pub(crate) fn prepare_turn(
 ) -> Result<Prepared, String> {
     let intent = Intent {
         model: model.to_string(),
-        family: state.family_of(model),
+        family: state.given_family(model),
+        looked_up: state.found_family(model),
         content: Content::Conversation {
             conversation: conversation.clone(),
             params: state.params.clone(),

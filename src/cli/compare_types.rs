@@ -133,6 +133,9 @@ fn outcome_json(o: &Outcome) -> serde_json::Value {
         "first_byte_ms": o.first_byte.map(|d| d.as_millis()),
         "total_ms": o.total.as_millis(),
         "first_line": o.first_line,
+        "input_tokens": o.figures.input_tokens(),
+        "output_tokens": o.figures.output_tokens(),
+        "stop_reason": o.figures.stop_reason,
     })
 }
 

@@ -11,6 +11,8 @@ pub async fn run(args: EmulatorArgs) -> i32 {
     config.tokens_per_second = args.tokens_per_second.max(0.0);
     config.strict_templates = args.strict_templates;
     config.replay_streams = args.replay_streams;
+    config.resources.extend(args.resource);
+    config.deny_lookups = args.deny_lookups;
     let creds = &mut config.credentials;
     if let Some(id) = args.access_key_id {
         creds.access_key_id = id;
@@ -39,6 +41,14 @@ pub async fn run(args: EmulatorArgs) -> i32 {
     }
     if let Some(bearer) = &emulator.config().credentials.bearer_token {
         println!("# API-key mode instead of SigV4: export AWS_BEARER_TOKEN_BEDROCK={bearer}");
+    }
+    let region = &emulator.config().credentials.region;
+    for resource in &emulator.config().resources {
+        eprintln!(
+            "bedrock-tui emulator: {} serves {}",
+            resource.arn(region),
+            resource.model
+        );
     }
     eprintln!(
         "bedrock-tui emulator: serving Bedrock Runtime on {} ({} tokens/s; faults: {}); Ctrl+C stops it",

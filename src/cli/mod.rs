@@ -363,6 +363,49 @@ pub struct EmulatorArgs {
     /// clients: the emulator stops being the bottleneck; ids inside the payloads repeat).
     #[arg(long)]
     pub replay_streams: bool,
+    /// A resource behind an opaque ARN, in addition to the samples:
+    /// `application-inference-profile/ID=MODEL`, `provisioned-model/ID=MODEL` or
+    /// `custom-model-deployment/ID=MODEL` (repeatable).
+    #[arg(long, value_name = "TYPE/ID=MODEL", value_parser = parse_resource)]
+    pub resource: Vec<crate::emulator::resources::Resource>,
+    /// Refuse the control plane's lookups of those resources (GetInferenceProfile, …) with
+    /// AccessDeniedException, as for a role that may invoke but not describe.
+    #[arg(long)]
+    pub deny_lookups: bool,
+}
+
+/// Parses `--resource TYPE/ID=MODEL`.
+fn parse_resource(text: &str) -> Result<crate::emulator::resources::Resource, String> {
+    use crate::emulator::resources::{Resource, ResourceKind};
+    let (name, model) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?}: expected TYPE/ID=MODEL"))?;
+    let (kind, id) = name
+        .split_once('/')
+        .ok_or_else(|| format!("{text:?}: expected TYPE/ID=MODEL"))?;
+    let kind = match kind {
+        "application-inference-profile" => ResourceKind::ApplicationProfile,
+        "provisioned-model" => ResourceKind::ProvisionedModel,
+        "custom-model-deployment" => ResourceKind::CustomModelDeployment,
+        other => {
+            return Err(format!(
+                "unknown resource type {other:?}; one of application-inference-profile, provisioned-model, custom-model-deployment"
+            ));
+        }
+    };
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(format!(
+            "{id:?}: a resource id is letters, digits and dashes"
+        ));
+    }
+    if crate::models::catalog::lookup(model).is_none() {
+        return Err(format!("{model:?} is not a model of the catalog"));
+    }
+    Ok(Resource {
+        kind,
+        id: id.to_string(),
+        model: model.to_string(),
+    })
 }
 
 /// Parses a `--family` name.

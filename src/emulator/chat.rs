@@ -240,8 +240,9 @@ impl EmulatedFamily for Chat {
             Dialect::Jamba => json!({
                 "id": format!("chatcmpl-{request_id}"),
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text(),
-                    "tool_calls": null}, "logprobs": null, "finish_reason": reason}],
-                "usage": usage, "model": short_name(model)}),
+                    "tool_calls": null}, "finish_reason": reason}],
+                "usage": usage, "meta": {"requestDurationMillis": answer.metrics.invocation_latency},
+                "model": short_name(model)}),
             Dialect::Mistral => json!({
                 "id": request_id, "object": "chat.completion", "created": 1_790_000_000u64,
                 "model": short_name(model),

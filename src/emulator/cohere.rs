@@ -217,7 +217,7 @@ impl EmulatedFamily for CommandR {
         answer: &Answer,
         request_id: &str,
     ) -> Vec<u8> {
-        to_bytes(&command_r_response(prompt, answer, request_id))
+        to_bytes(&command_r_response(prompt, answer, request_id, false))
     }
 
     fn stream_chunks(
@@ -236,7 +236,7 @@ impl EmulatedFamily for CommandR {
             .collect();
         chunks.push(to_bytes(
             &json!({"is_finished": true, "event_type": "stream-end",
-            "response": command_r_response(prompt, answer, request_id),
+            "response": command_r_response(prompt, answer, request_id, true),
             "finish_reason": cohere_reason(&answer.stop),
             "amazon-bedrock-invocationMetrics": metrics_json(answer)}),
         ));
@@ -244,7 +244,9 @@ impl EmulatedFamily for CommandR {
     }
 }
 
-fn command_r_response(prompt: &Prompt, answer: &Answer, request_id: &str) -> Value {
+/// A Command R answer; `meta` (billed and counted tokens) is in the stream's `stream-end`
+/// response only: the recorded InvokeModel body has none.
+fn command_r_response(prompt: &Prompt, answer: &Answer, request_id: &str, meta: bool) -> Value {
     let mut history = prompt
         .options
         .get("history")
@@ -253,8 +255,13 @@ fn command_r_response(prompt: &Prompt, answer: &Answer, request_id: &str) -> Val
     if let Some(list) = history.as_array_mut() {
         list.push(json!({"role": "CHATBOT", "message": answer.text()}));
     }
-    json!({"response_id": request_id, "text": answer.text(), "generation_id": format!("{request_id}-0"),
-        "chat_history": history, "finish_reason": cohere_reason(&answer.stop),
-        "meta": {"api_version": {"version": "1"},
-            "billed_units": {"input_tokens": answer.input_tokens, "output_tokens": answer.output_tokens()}}})
+    let mut response = json!({"response_id": request_id, "text": answer.text(),
+        "generation_id": format!("{request_id}-0"), "chat_history": history,
+        "finish_reason": cohere_reason(&answer.stop)});
+    if meta {
+        response["meta"] = json!({"api_version": {"version": "1"},
+            "billed_units": {"input_tokens": answer.input_tokens, "output_tokens": answer.output_tokens()},
+            "tokens": {"input_tokens": answer.input_tokens, "output_tokens": answer.output_tokens()}});
+    }
+    response
 }

@@ -1,6 +1,7 @@
 //! The emulator's embedding models: Titan Text Embeddings v1 (`inputText` only, 1536
-//! dimensions) and v2 (`dimensions`, `normalize`, `embeddingTypes`), and Cohere Embed v3
-//! (`texts` or `images`, `input_type`, `embedding_types`). Vectors are deterministic in the
+//! dimensions) and v2 (`dimensions`, `normalize`, `embeddingTypes`), Cohere Embed v3
+//! (`texts` or `images`, `input_type`, `embedding_types`) and v4 (by type, `output_dimension`,
+//! 1536 dimensions by default, as recorded). Vectors are deterministic in the
 //! text, so equal inputs embed equally.
 
 use super::corpus::{estimate_tokens, seed_of};
@@ -137,18 +138,48 @@ const INPUT_TYPES: &[&str] = &[
 ];
 const EMBEDDING_TYPES: &[&str] = &["float", "int8", "uint8", "binary", "ubinary"];
 
+/// Embed v4's output sizes (`output_dimension`); 1536 when none is asked for.
+const V4_DIMENSIONS: &[u64] = &[256, 512, 1024, 1536];
+
 impl EmulatedFamily for CohereEmbed {
     fn parse_request(&self, request: &Request<'_>) -> Result<Prompt, String> {
-        let object = object(
-            request.body,
+        // Embed v4 answers by type (floats unless asked otherwise) and takes a size.
+        let v4 = request.model.id.contains("embed-v4");
+        let keys: &[&str] = if v4 {
             &[
                 "texts",
                 "images",
                 "input_type",
                 "truncate",
                 "embedding_types",
-            ],
-        )?;
+                "output_dimension",
+                "max_tokens",
+            ]
+        } else {
+            &[
+                "texts",
+                "images",
+                "input_type",
+                "truncate",
+                "embedding_types",
+            ]
+        };
+        let object = object(request.body, keys)?;
+        let dimensions = match object.get("output_dimension") {
+            None => {
+                if v4 {
+                    1536
+                } else {
+                    1024
+                }
+            }
+            Some(value) => value
+                .as_u64()
+                .filter(|d| V4_DIMENSIONS.contains(d))
+                .ok_or_else(|| {
+                    malformed("#/output_dimension: expected one of 256, 512, 1024, 1536")
+                })?,
+        };
         let texts = string_list(object, "#", "texts", 96)?;
         let images = string_list(object, "#", "images", 1)?;
         if texts.is_empty() == images.is_empty() {
@@ -190,7 +221,8 @@ impl EmulatedFamily for CohereEmbed {
             last_user_text: inputs.concat(),
             input_tokens: inputs.iter().map(|t| estimate_tokens(t)).sum(),
             max_tokens: 1,
-            options: json!({"inputs": inputs, "texts": texts, "types": types}),
+            options: json!({"inputs": inputs, "texts": texts, "types": types,
+                "dimensions": dimensions, "by_type": v4}),
             ..Prompt::default()
         })
     }
@@ -208,14 +240,20 @@ impl EmulatedFamily for CohereEmbed {
             .map(|inputs| {
                 inputs
                     .iter()
-                    .map(|t| vector(t.as_str().unwrap_or_default(), 1024, true))
+                    .map(|t| {
+                        let size = o["dimensions"].as_u64().unwrap_or(1024) as usize;
+                        vector(t.as_str().unwrap_or_default(), size, true)
+                    })
                     .collect()
             })
             .unwrap_or_default();
-        let types: Vec<&str> = o["types"]
+        let mut types: Vec<&str> = o["types"]
             .as_array()
             .map(|t| t.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
+        if types.is_empty() && o["by_type"] == Value::Bool(true) {
+            types.push("float");
+        }
         let embeddings = if types.is_empty() {
             json!(vectors)
         } else {

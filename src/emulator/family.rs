@@ -63,6 +63,9 @@ pub struct Answer {
     pub input_tokens: u64,
     /// Invocation metrics to attach to the last chunk (or headers).
     pub metrics: InvocationMetrics,
+    /// The reasoning was cut by `max_tokens` before it ended (a model whose reasoning is part
+    /// of its output, DeepSeek-R1, then never closes it).
+    pub reasoning_cut: bool,
 }
 
 impl Answer {
@@ -111,11 +114,24 @@ pub fn generate(prompt: &Prompt) -> Answer {
         tokens.truncate(max);
         stop = Stop::MaxTokens;
     }
-    let reasoning = if prompt.reasoning {
+    let mut reasoning = if prompt.reasoning {
         reasoning_tokens(&seed_text)
     } else {
         Vec::new()
     };
+    // DeepSeek-R1 writes its reasoning as output: `max_tokens` covers it, then the answer.
+    let mut reasoning_cut = false;
+    if prompt.options["reasoning_in_output"] == Value::Bool(true) {
+        if reasoning.len() >= max {
+            reasoning.truncate(max);
+            reasoning_cut = true;
+            tokens.clear();
+            stop = Stop::MaxTokens;
+        } else if tokens.len() > max - reasoning.len() {
+            tokens.truncate(max - reasoning.len());
+            stop = Stop::MaxTokens;
+        }
+    }
     let output = (tokens.len() + reasoning.len()) as u64;
     Answer {
         reasoning,
@@ -128,6 +144,7 @@ pub fn generate(prompt: &Prompt) -> Answer {
             invocation_latency: Some(200 + output * 10),
             first_byte_latency: Some(150),
         },
+        reasoning_cut,
     }
 }
 

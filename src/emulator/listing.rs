@@ -1,7 +1,7 @@
 //! The control-plane listing routes of the `bedrock` service, served from the catalog:
 //! `GET /foundation-models` (filters `byProvider`, `byOutputModality`, `byInferenceType`) and
-//! `GET /inference-profiles` (system-defined profiles per geography, paginated with
-//! `maxResults` / `nextToken`).
+//! `GET /inference-profiles` (system-defined profiles per geography and the account's application
+//! profiles, paginated with `maxResults` / `nextToken`).
 
 use super::response::{Body, full, insert};
 use crate::bedrock::ExceptionKind;
@@ -38,6 +38,7 @@ pub fn respond(
     route: &str,
     query: &str,
     region: &str,
+    applications: &[super::resources::Resource],
     request_id: &str,
 ) -> Result<Response<Body>, Rejection> {
     let params = query_pairs(query);
@@ -49,7 +50,7 @@ pub fn respond(
     };
     let body = match route {
         "foundation-models" => foundation_models(&get, region)?,
-        _ => inference_profiles(&get, region)?,
+        _ => inference_profiles(&get, region, applications)?,
     };
     let mut response = Response::new(full(body.to_string().into_bytes()));
     let headers = response.headers_mut();
@@ -131,7 +132,8 @@ fn geographies(model: &ModelInfo) -> &'static [&'static str] {
     }
 }
 
-fn all_profiles(region: &str) -> Vec<Value> {
+/// Every system-defined profile of the catalog.
+pub(super) fn all_profiles(region: &str) -> Vec<Value> {
     let mut out = Vec::new();
     for model in models() {
         for geo in geographies(model) {
@@ -159,7 +161,14 @@ fn all_profiles(region: &str) -> Vec<Value> {
 fn inference_profiles<'a>(
     get: &dyn Fn(&str) -> Option<&'a str>,
     region: &str,
+    resources: &[super::resources::Resource],
 ) -> Result<Value, Rejection> {
+    let applications = || {
+        resources
+            .iter()
+            .filter(|r| r.kind == super::resources::ResourceKind::ApplicationProfile)
+            .map(|r| super::resources::profile_json(r, region))
+    };
     let max_results = match get("maxResults") {
         None => 1000,
         Some(v) => v.parse::<usize>().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| {
@@ -179,8 +188,12 @@ fn inference_profiles<'a>(
             .ok_or_else(|| validation("The pagination token is invalid.".to_string()))?,
     };
     let profiles = match get("type") {
-        None | Some("SYSTEM_DEFINED") => all_profiles(region),
-        Some("APPLICATION") => Vec::new(),
+        None => all_profiles(region)
+            .into_iter()
+            .chain(applications())
+            .collect(),
+        Some("SYSTEM_DEFINED") => all_profiles(region),
+        Some("APPLICATION") => applications().collect(),
         Some(other) => {
             return Err(validation(format!(
                 "1 validation error detected: Value '{other}' at 'typeEquals' failed to satisfy constraint: Member must satisfy enum value set: [SYSTEM_DEFINED, APPLICATION]"

@@ -15,6 +15,7 @@ pub mod faults;
 mod images;
 mod listing;
 mod png;
+pub mod resources;
 mod response;
 mod server;
 pub mod sigv4;
@@ -52,6 +53,12 @@ pub struct EmulatorConfig {
     /// model and body, so that a benchmark of clients measures the clients, not the emulator
     /// building the answer (off by default; the replay repeats the ids inside the payloads).
     pub replay_streams: bool,
+    /// Application inference profiles, provisioned models and custom model deployments the
+    /// account has (the samples by default).
+    pub resources: Vec<resources::Resource>,
+    /// Refuse the control plane's lookups of those resources with `AccessDeniedException`, as
+    /// for a role allowed to invoke but not to describe.
+    pub deny_lookups: bool,
 }
 
 impl EmulatorCredentials {
@@ -83,6 +90,8 @@ impl EmulatorConfig {
             verify_auth: true,
             strict_templates: true,
             replay_streams: false,
+            resources: resources::Resource::samples(),
+            deny_lookups: false,
         }
     }
 }
@@ -98,7 +107,38 @@ pub(crate) struct EmulatorState {
     expired_keys: Mutex<Vec<String>>,
     /// The last stream kept for `replay_streams`: its key and its body pieces.
     pub(crate) replay: Mutex<Option<(u64, Arc<Vec<bytes::Bytes>>)>>,
+    /// The latest runtime requests, as they arrived.
+    received: Mutex<std::collections::VecDeque<Received>>,
 }
+
+/// A runtime request as the emulator received it: its path and the exact body bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// The request path (`/model/{id}/invoke…`), percent-encoded as sent.
+    pub path: String,
+    /// The body, byte for byte.
+    pub body: bytes::Bytes,
+}
+
+/// The requests an emulator received; cheap to clone.
+#[derive(Clone)]
+pub struct ReceivedLog(Arc<EmulatorState>);
+
+impl ReceivedLog {
+    /// The latest runtime requests, oldest first.
+    pub fn list(&self) -> Vec<Received> {
+        self.0
+            .received
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+}
+
+/// Runtime requests kept for [`Emulator::received`].
+const RECEIVED_KEPT: usize = 256;
 
 impl EmulatorState {
     /// The credentials accepted now.
@@ -116,6 +156,18 @@ impl EmulatorState {
             .unwrap_or_else(|e| e.into_inner())
             .iter()
             .any(|k| k == access_key_id)
+    }
+
+    /// Keeps a runtime request (the oldest go past [`RECEIVED_KEPT`]).
+    pub(crate) fn receive(&self, path: &str, body: &bytes::Bytes) {
+        let mut received = self.received.lock().unwrap_or_else(|e| e.into_inner());
+        if received.len() == RECEIVED_KEPT {
+            received.pop_front();
+        }
+        received.push_back(Received {
+            path: path.to_string(),
+            body: body.clone(),
+        });
     }
 
     /// Counts an attempt of the request with this key; returns the count including this one.
@@ -147,6 +199,7 @@ impl Emulator {
             attempts: Mutex::new(HashMap::new()),
             expired_keys: Mutex::new(Vec::new()),
             replay: Mutex::new(None),
+            received: Mutex::new(std::collections::VecDeque::new()),
         });
         tokio::spawn(accept_loop(listener, state.clone(), stopped));
         Ok(Emulator {
@@ -189,6 +242,16 @@ impl Emulator {
             .push(current.access_key_id.clone());
         *current = fresh.clone();
         fresh
+    }
+
+    /// The latest runtime requests (at most 256), oldest first: what clients really sent.
+    pub fn received(&self) -> Vec<Received> {
+        self.received_log().list()
+    }
+
+    /// A handle on the requests received, that outlives borrows of the emulator.
+    pub fn received_log(&self) -> ReceivedLog {
+        ReceivedLog(self.state.clone())
     }
 
     /// Shell lines that point an AWS client at this emulator.

@@ -112,6 +112,33 @@ async fn route(
                 segments[1],
                 parts.uri.query().unwrap_or(""),
                 &state.config.credentials.region,
+                &state.config.resources,
+                request_id,
+            );
+        }
+        (
+            "GET",
+            ["", "inference-profiles", id]
+            | ["", "provisioned-model-throughput", id]
+            | ["", "model-customization", "custom-model-deployments", id]
+            | ["", "custom-models", id],
+        ) => {
+            authenticate(&state, &parts, &path_and_query, &body)?;
+            let operation = match segments[1] {
+                "inference-profiles" => "GetInferenceProfile",
+                "provisioned-model-throughput" => "GetProvisionedModelThroughput",
+                "model-customization" => "GetCustomModelDeployment",
+                _ => "GetCustomModel",
+            };
+            let identifier = percent_encoding::percent_decode_str(id)
+                .decode_utf8()
+                .map_err(|_| validation("The provided identifier is invalid."))?;
+            return super::resources::describe(
+                operation,
+                &identifier,
+                &state.config.resources,
+                &state.config.credentials.region,
+                state.config.deny_lookups,
                 request_id,
             );
         }
@@ -123,12 +150,13 @@ async fn route(
         }
     };
     authenticate(&state, &parts, &path_and_query, &body)?;
+    state.receive(parts.uri.path(), &body);
     let raw_id = segments[2];
     let model_id = percent_encoding::percent_decode_str(raw_id)
         .decode_utf8()
         .map_err(|_| validation("The provided model identifier is invalid."))?
         .into_owned();
-    let model = resolve_model(&model_id)?;
+    let model = resolve_model(&state, &model_id)?;
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
     check_media_types(
         header("content-type"),
@@ -246,10 +274,19 @@ fn authenticate(
     )
 }
 
-/// Resolves a model id, inference-profile id or ARN against the catalog.
-fn resolve_model(model_id: &str) -> Result<&'static ModelInfo, Rejection> {
-    let model =
-        lookup(model_id).ok_or_else(|| validation("The provided model identifier is invalid."))?;
+/// Resolves a model id, inference-profile id or ARN against the catalog and the account's
+/// resources.
+fn resolve_model(state: &EmulatorState, model_id: &str) -> Result<&'static ModelInfo, Rejection> {
+    let behind = || {
+        super::resources::model_behind(
+            &state.config.resources,
+            &state.config.credentials.region,
+            model_id,
+        )
+    };
+    let model = lookup(model_id)
+        .or_else(behind)
+        .ok_or_else(|| validation("The provided model identifier is invalid."))?;
     // A profile, or a custom or provisioned model ARN, is not the base model on demand.
     let reference = parse_model_ref(model_id);
     let on_demand = !reference.through_profile

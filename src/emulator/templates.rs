@@ -175,7 +175,7 @@ impl EmulatedFamily for Templated {
             max_tokens: max_tokens as u32,
             stop_sequences,
             reasoning: matches!(self.template, Template::DeepSeek),
-            options: Value::Null,
+            options: json!({"reasoning_in_output": matches!(self.template, Template::DeepSeek)}),
         })
     }
 
@@ -250,7 +250,7 @@ impl EmulatedFamily for Templated {
                     .reasoning
                     .iter()
                     .cloned()
-                    .chain(std::iter::once("\n</think>\n\n".to_string()))
+                    .chain((!answer.reasoning_cut).then(|| "\n</think>\n\n".to_string()))
                     .chain(answer.tokens.iter().cloned());
                 for piece in pieces {
                     chunks.push(to_bytes(
@@ -269,5 +269,8 @@ impl EmulatedFamily for Templated {
 
 /// DeepSeek-R1's whole output: reasoning, `</think>`, answer.
 fn deepseek_text(answer: &Answer) -> String {
+    if answer.reasoning_cut {
+        return answer.reasoning_text();
+    }
     format!("{}\n</think>\n\n{}", answer.reasoning_text(), answer.text())
 }

@@ -16,9 +16,10 @@ use std::fmt;
 pub struct Intent {
     /// Model id, inference-profile id or ARN.
     pub model: String,
-    /// The request format when the id does not tell it (`--family`, or what a lookup of an
-    /// opaque ARN found); it wins over the id's.
+    /// The request format named by the user (`--family`); it wins over everything else.
     pub family: Option<FamilyId>,
+    /// The request format a lookup of an opaque ARN found; it counts as the id's own.
+    pub looked_up: Option<FamilyId>,
     /// The conversation to encode, or a body to send as it is.
     pub content: Content,
     /// Per-request headers (accept, content type, trace, guardrail, latency, tier).
@@ -130,13 +131,13 @@ fn conversation_request(
     mut params: Parameters,
 ) -> Result<Prepared, Refusal> {
     let model = &intent.model;
-    let family =
-        intent
-            .family
-            .or_else(|| family_of(model))
-            .ok_or_else(|| Refusal::UnknownFormat {
-                model: model.clone(),
-            })?;
+    let family = intent
+        .family
+        .or(intent.looked_up)
+        .or_else(|| family_of(model))
+        .ok_or_else(|| Refusal::UnknownFormat {
+            model: model.clone(),
+        })?;
     if intent.text_only && family.output() != OutputKind::Text {
         return Err(Refusal::NotText {
             model: model.clone(),
@@ -169,7 +170,7 @@ fn conversation_request(
 /// the id's family (Claude 2 takes Messages and Text Completions bodies alike); else the id's.
 fn verbatim_request(intent: &Intent, body: Bytes) -> Prepared {
     let model = &intent.model;
-    let by_id = family_of(model);
+    let by_id = family_of(model).or(intent.looked_up);
     let by_body = detect::json_object(&body).and_then(|value| detect::of_request(&value));
     let mut notes = Vec::new();
     let reader = match (intent.family, by_body, by_id) {
@@ -222,6 +223,7 @@ mod tests {
         Intent {
             model: model.to_string(),
             family: None,
+            looked_up: None,
             content,
             options: InvokeOptions::default(),
             stream: true,

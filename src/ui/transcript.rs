@@ -281,7 +281,13 @@ fn head(
     };
     if message.speaker == Speaker::Assistant {
         let status = match &message.status {
-            AnswerStatus::Waiting => Some(("  waiting…".to_string(), muted)),
+            AnswerStatus::Waiting => Some((
+                match &message.retrying {
+                    Some(retry) => format!("  {}", sanitize_for_terminal(retry)),
+                    None => "  waiting…".to_string(),
+                },
+                muted,
+            )),
             AnswerStatus::Streaming => Some(("  streaming…".to_string(), muted)),
             AnswerStatus::Cancelled => {
                 Some(("  cancelled".to_string(), theme.style(Role::Warning)))

@@ -133,4 +133,5 @@ pub fn claude_body(prompt: &str) -> bytes::Bytes {
     .to_string()
     .into()
 }
+pub mod cli;
 pub mod tui;

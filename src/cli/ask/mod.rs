@@ -52,6 +52,7 @@ pub async fn run(args: AskArgs) -> i32 {
     };
     // What can be checked without the network is checked before connecting.
     let ready = if intent.family.is_none() && needs_lookup(&intent.model) {
+        // The format behind an opaque ARN is asked of the control plane first.
         None
     } else {
         match exchange::prepare(intent.clone()) {
@@ -138,7 +139,7 @@ fn take_lookup(intent: &mut Intent, found: Found) -> Result<(), String> {
                 "bedrock-tui: {} runs {base}; using the {family} format",
                 intent.model
             );
-            intent.family = Some(family);
+            intent.looked_up = Some(family);
             Ok(())
         }
         Found::Unknown(why) => match intent.content {
@@ -227,6 +228,7 @@ fn plan(
     Ok(Intent {
         model,
         family: args.family,
+        looked_up: None,
         content,
         options,
         stream: !args.no_stream,

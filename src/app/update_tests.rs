@@ -1,0 +1,228 @@
+//! The pure update driven by message sequences, checked by the effects it returns and the state
+//! it leaves: no terminal, no network.
+
+use super::state::{AnswerStatus, ConnectionState, Speaker, State};
+use super::update::update;
+use super::{ConnectionInfo, Effect, Msg, StreamUpdate};
+use crate::config::theme::Theme;
+use crate::exchange::{ErrorInfo, Figures};
+use crate::keymap::Keymap;
+use crate::models::ChunkDelta;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::time::Duration;
+
+const HAIKU: &str = "global.anthropic.claude-haiku-4-5-20251001-v1:0";
+
+fn state() -> State {
+    State::new(HAIKU.to_string(), Keymap::default(), Theme::default())
+}
+
+fn connected(state: &mut State) {
+    update(
+        state,
+        Msg::Connected(Ok(ConnectionInfo {
+            description: "emulator".into(),
+            region: "us-east-1".into(),
+            emulator: true,
+            fallback_reason: None,
+        })),
+    );
+}
+
+fn key(state: &mut State, code: KeyCode, modifiers: KeyModifiers) -> Vec<Effect> {
+    update(state, Msg::Key(KeyEvent::new(code, modifiers)))
+}
+
+fn type_text(state: &mut State, text: &str) {
+    for c in text.chars() {
+        key(state, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+}
+
+/// Types `text` and presses Enter; returns the request ids sent.
+fn send(state: &mut State, text: &str) -> Vec<u64> {
+    type_text(state, text);
+    sent(&key(state, KeyCode::Enter, KeyModifiers::NONE))
+}
+
+fn sent(effects: &[Effect]) -> Vec<u64> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(spec) => Some(spec.request_id),
+            _ => None,
+        })
+        .collect()
+}
+
+fn news(state: &mut State, request_id: u64, update_: StreamUpdate) -> Vec<Effect> {
+    update(
+        state,
+        Msg::Stream {
+            request_id,
+            update: update_,
+        },
+    )
+}
+
+fn text(delta: &str) -> StreamUpdate {
+    StreamUpdate::Delta {
+        delta: ChunkDelta {
+            text: delta.to_string(),
+            ..ChunkDelta::default()
+        },
+        elapsed: Duration::from_millis(5),
+    }
+}
+
+fn finished() -> StreamUpdate {
+    StreamUpdate::Finished {
+        figures: Box::default(),
+    }
+}
+
+fn answers(state: &State) -> Vec<&super::state::Message> {
+    state
+        .messages
+        .iter()
+        .filter(|m| m.speaker == Speaker::Assistant)
+        .collect()
+}
+
+#[test]
+fn news_of_a_cancelled_request_is_dropped() {
+    let mut s = state();
+    connected(&mut s);
+    let [first] = send(&mut s, "hello")[..] else {
+        panic!("one request")
+    };
+    news(&mut s, first, text("Hel"));
+    let effects = key(&mut s, KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(effects, vec![Effect::Cancel { request_id: first }]);
+    assert_eq!(answers(&s)[0].status, AnswerStatus::Cancelled);
+    let [second] = sent(&key(&mut s, KeyCode::Char('r'), KeyModifiers::CONTROL))[..] else {
+        panic!("the retry sends")
+    };
+    assert_ne!(first, second);
+    // The old stream's late news changes nothing; the new one fills the new answer.
+    news(&mut s, first, text("lo from the past"));
+    news(&mut s, first, finished());
+    news(&mut s, second, text("Fresh"));
+    let all = answers(&s);
+    assert_eq!(all[0].text, "Hel");
+    assert!(all[0].superseded);
+    assert_eq!(all[1].text, "Fresh");
+    assert_eq!(s.in_flight.map(|f| f.request_id), Some(second));
+}
+
+#[test]
+fn keeping_a_side_by_side_answer_then_retrying_supersedes_it() {
+    let mut s = state();
+    connected(&mut s);
+    // An earlier turn, so the kept answer is not the first message.
+    let [first] = send(&mut s, "warm up")[..] else {
+        panic!()
+    };
+    news(&mut s, first, text("ok"));
+    news(&mut s, first, finished());
+    type_text(&mut s, "compare this");
+    key(&mut s, KeyCode::F(5), KeyModifiers::NONE);
+    key(&mut s, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    type_text(&mut s, "nova micro");
+    key(&mut s, KeyCode::Tab, KeyModifiers::NONE);
+    let panes = sent(&key(&mut s, KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(panes.len(), 2, "{:?}", s.flash);
+    for (request, answer) in panes.iter().zip(["from haiku", "from nova"]) {
+        news(&mut s, *request, text(answer));
+        news(&mut s, *request, finished());
+    }
+    // The first pane is the current model's; keep it.
+    key(&mut s, KeyCode::Enter, KeyModifiers::NONE);
+    let kept = answers(&s).last().map(|m| (m.id, m.text.clone()));
+    assert_eq!(kept.as_ref().map(|k| k.1.as_str()), Some("from haiku"));
+    let ids: Vec<u64> = s.messages.iter().map(|m| m.id).collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(ids, unique, "every message has its own id");
+    let retried = sent(&key(&mut s, KeyCode::Char('r'), KeyModifiers::CONTROL));
+    assert_eq!(retried.len(), 1);
+    let (kept_id, _) = kept.unwrap();
+    let kept_now = s.messages.iter().find(|m| m.id == kept_id).unwrap();
+    assert!(
+        kept_now.superseded,
+        "the kept answer is superseded by the retry"
+    );
+    assert_eq!(s.messages.last().unwrap().status, AnswerStatus::Waiting);
+    // The retry's news reaches the new answer, not the kept one.
+    news(&mut s, retried[0], text("again"));
+    assert_eq!(s.messages.last().unwrap().text, "again");
+    assert_eq!(
+        s.messages.iter().find(|m| m.id == kept_id).unwrap().text,
+        "from haiku"
+    );
+}
+
+#[test]
+fn a_failed_connection_fails_the_request_that_waited_for_it() {
+    let mut s = state();
+    assert_eq!(s.connection, ConnectionState::Pending);
+    let waiting = send(&mut s, "are you there?");
+    assert_eq!(waiting.len(), 1, "the request waits for the connection");
+    assert_eq!(answers(&s)[0].status, AnswerStatus::Waiting);
+    update(&mut s, Msg::Connected(Err("no route to host".into())));
+    assert!(s.in_flight.is_none());
+    match &answers(&s)[0].status {
+        AnswerStatus::Failed(e) => {
+            assert_eq!(e.name, "ConnectionError");
+            assert!(e.message.contains("no route"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(s.connection, ConnectionState::Failed(_)));
+    assert!(
+        s.messages
+            .iter()
+            .any(|m| m.speaker == Speaker::Notice && m.text.contains("cannot connect"))
+    );
+}
+
+#[test]
+fn cancelling_while_a_retry_waits_ends_the_answer_and_later_news_is_dropped() {
+    let mut s = state();
+    connected(&mut s);
+    let [request] = send(&mut s, "busy?")[..] else {
+        panic!()
+    };
+    news(
+        &mut s,
+        request,
+        StreamUpdate::Retrying {
+            text: "retrying 2/3 after ThrottlingException in 0.3 s".into(),
+        },
+    );
+    assert!(answers(&s)[0].retrying.is_some());
+    assert_eq!(s.activity(), "waiting");
+    let effects = key(&mut s, KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(
+        effects,
+        vec![Effect::Cancel {
+            request_id: request
+        }]
+    );
+    news(
+        &mut s,
+        request,
+        StreamUpdate::Failed {
+            error: ErrorInfo {
+                name: "ThrottlingException".into(),
+                message: "slow down".into(),
+                status: Some(429),
+                original_status: None,
+                in_stream: false,
+            },
+            figures: Box::new(Figures::default()),
+        },
+    );
+    assert_eq!(answers(&s)[0].status, AnswerStatus::Cancelled);
+    assert_eq!(s.activity(), "idle");
+}

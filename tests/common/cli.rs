@@ -1,0 +1,55 @@
+//! Running the real binary as a user would: a clean environment with a private home, data
+//! directory and config path, optionally pointed at an emulator on loopback.
+#![allow(dead_code)]
+
+use bedrock_tui::emulator::{Emulator, EmulatorCredentials};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_bedrock-tui");
+
+/// A command with an empty environment: `home` as the home, data and config place, no AWS
+/// files, no instance metadata, the built-in emulator unpaced.
+pub fn bare(home: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("BEDROCK_TUI_DATA_DIR", home.join("data"))
+        .env("BEDROCK_TUI_CONFIG", home.join("config.toml"))
+        .env("AWS_CONFIG_FILE", home.join("no-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("BEDROCK_TUI_DEMO_TPS", "0")
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// A command pointed at an emulator (runtime and control plane) through the standard
+/// environment variables, signed with its credentials.
+pub fn aimed(endpoint: &str, credentials: &EmulatorCredentials, home: &Path) -> Command {
+    let mut cmd = bare(home);
+    cmd.env("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", endpoint)
+        .env("AWS_ENDPOINT_URL_BEDROCK", endpoint)
+        .env("AWS_ACCESS_KEY_ID", &credentials.access_key_id)
+        .env("AWS_SECRET_ACCESS_KEY", &credentials.secret_access_key)
+        .env(
+            "AWS_SESSION_TOKEN",
+            credentials.session_token.as_deref().unwrap_or(""),
+        )
+        .env("AWS_REGION", "us-east-1");
+    cmd
+}
+
+/// [`aimed`] at `emulator`.
+pub fn against(emulator: &Emulator, home: &Path) -> Command {
+    aimed(&emulator.endpoint(), &emulator.config().credentials, home)
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("binary runs")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
