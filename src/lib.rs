@@ -13,6 +13,7 @@ pub mod inspect;
 pub mod keymap;
 pub mod listing;
 pub mod models;
+pub mod parse_error;
 pub mod text;
 pub mod transcript;
 pub mod tui;

@@ -173,3 +173,31 @@ fn a_broken_file_is_reported_with_its_line_and_the_defaults_apply() {
         assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
     }
 }
+
+#[test]
+fn a_theme_by_name_is_found_in_the_themes_directory_beside_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "theme = \"ocean\"\n").unwrap();
+    std::fs::create_dir(dir.path().join("themes")).unwrap();
+    std::fs::write(
+        dir.path().join("themes/ocean.toml"),
+        "name = \"ocean\"\n[roles]\ntext = \"#00ffcc\"\n",
+    )
+    .unwrap();
+    let path = config.to_string_lossy().into_owned();
+    let started = startup(&chat_args(&["--config", &path]));
+    assert!(notices(&started.state).is_empty(), "{:?}", notices(&started.state));
+    assert_eq!(started.state.theme.name, "ocean");
+    assert_ne!(
+        started.state.theme.style(Role::Text),
+        Theme::default().style(Role::Text)
+    );
+    // A name that is neither built in nor a user theme says where it looked.
+    let started = startup(&chat_args(&["--config", &path, "--theme", "forest"]));
+    let notes = notices(&started.state);
+    assert!(
+        notes.iter().any(|n| n.contains("forest.toml in") && n.contains("themes")),
+        "{notes:?}"
+    );
+}

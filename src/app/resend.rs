@@ -170,9 +170,8 @@ impl ResendForm {
             Ok(value) => value.to_string(),
             Err(e) => {
                 self.error = Some(format!(
-                    "the body is not JSON: line {}, column {}: {e}",
-                    e.line(),
-                    e.column()
+                    "the body is not JSON: {}",
+                    crate::parse_error::ParseError::json(&e)
                 ));
                 self.focus = 0;
                 return Reply::stay();

@@ -33,16 +33,22 @@ pub struct Startup {
 /// Reads the config, theme and keymap for `args`; problems become notices in the transcript.
 pub fn startup(args: &ChatArgs) -> Startup {
     let mut warnings = Vec::new();
-    let config = match args.config.clone().or_else(paths::config_file) {
-        Some(path) => Config::load(&path).unwrap_or_else(|e| {
+    let config_path = args.config.clone().or_else(paths::config_file);
+    let config = match &config_path {
+        Some(path) => Config::load(path).unwrap_or_else(|e| {
             warnings.push(format!("{e}; using the defaults"));
             Config::default()
         }),
         None => Config::default(),
     };
+    // User themes live in `themes/` beside the config file in use.
+    let themes_dir = config_path
+        .as_deref()
+        .and_then(std::path::Path::parent)
+        .map(|dir| dir.join("themes"));
     let theme_name = args.theme.clone().or(config.theme.clone());
     let theme = match theme_name {
-        Some(name) => Theme::load(&name).unwrap_or_else(|e| {
+        Some(name) => Theme::load_from(&name, themes_dir.as_deref()).unwrap_or_else(|e| {
             warnings.push(format!("{e}; using the default theme"));
             Theme::default()
         }),

@@ -87,16 +87,7 @@ impl Config {
 
 /// A TOML error as `line L, column C: message`.
 pub fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
-    let message = error.message().trim().to_string();
-    match error.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!("line {line}, column {column}: {message}")
-        }
-        None => message,
-    }
+    crate::parse_error::ParseError::toml(text, error).to_string()
 }
 
 /// The sample config shipped in `assets/config.toml`.

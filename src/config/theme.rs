@@ -97,21 +97,37 @@ impl Theme {
     /// Loads a built-in theme by name, or a theme file by path (anything with a `/` or ending
     /// in `.toml`). Roles the theme lacks fall back to the default theme.
     pub fn load(name_or_path: &str) -> Result<Theme, ThemeError> {
+        Theme::load_from(name_or_path, super::paths::themes_dir().as_deref())
+    }
+
+    /// [`Theme::load`] with the user themes in `themes_dir`: a name is a built-in theme, else
+    /// `<themes_dir>/<name>.toml`; anything with a slash or ending `.toml` is a path.
+    pub fn load_from(name_or_path: &str, themes_dir: Option<&Path>) -> Result<Theme, ThemeError> {
         if let Some((_, text)) = BUILT_IN.iter().find(|(name, _)| *name == name_or_path) {
             return parse_theme(text, Some(&Theme::default()));
         }
         let looks_like_path = name_or_path.contains(std::path::MAIN_SEPARATOR)
             || name_or_path.contains('/')
             || name_or_path.ends_with(".toml");
-        if !looks_like_path {
-            let names: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
-            return Err(ThemeError(format!(
-                "unknown theme {name_or_path:?}; built in: {}, or give a path to a .toml file",
-                names.join(", ")
-            )));
-        }
-        let path = Path::new(name_or_path);
-        let text = std::fs::read_to_string(path)
+        let path = if looks_like_path {
+            Path::new(name_or_path).to_path_buf()
+        } else {
+            let user = themes_dir
+                .map(|dir| dir.join(format!("{name_or_path}.toml")))
+                .filter(|p| p.is_file());
+            let Some(user) = user else {
+                let names: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
+                let searched = themes_dir.map_or_else(String::new, |d| {
+                    format!(", a {name_or_path}.toml in {}", d.display())
+                });
+                return Err(ThemeError(format!(
+                    "unknown theme {name_or_path:?}; built in: {}{searched}, or give a path to a .toml file",
+                    names.join(", ")
+                )));
+            };
+            user
+        };
+        let text = std::fs::read_to_string(&path)
             .map_err(|e| ThemeError(format!("cannot read theme {}: {e}", path.display())))?;
         parse_theme(&text, Some(&Theme::default()))
             .map_err(|ThemeError(e)| ThemeError(format!("theme {}: {e}", path.display())))

@@ -249,7 +249,11 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Loaded {
                 continue;
             }
             Err(e) => {
-                warn(format!("line {number} is not a record ({e}); skipped"));
+                let problem = crate::parse_error::ParseError::json(&e);
+                warn(format!(
+                    "line {number} is not a record (column {}: {}); skipped",
+                    problem.column, problem.message
+                ));
                 continue;
             }
         };
@@ -271,7 +275,8 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Loaded {
                 }
             }
             Err(e) => warn(format!(
-                "line {number}: a damaged {kind} record ({e}); skipped"
+                "line {number}: a damaged {kind} record ({}); skipped",
+                crate::parse_error::ParseError::json(&e).message
             )),
         }
     }
