@@ -29,7 +29,7 @@ impl Combination {
 }
 
 /// The matrix's columns, in order (the CLI's table and the chat's).
-pub const COLUMNS: [&str; 9] = [
+pub(crate) const COLUMNS: [&str; 9] = [
     "ACCEPT",
     "CONTENT-TYPE",
     "MODE",
@@ -43,7 +43,7 @@ pub const COLUMNS: [&str; 9] = [
 
 /// One row's cells; a combination still running shows `…`. Untrusted text (the answer's first
 /// line) is passed as it came: the caller makes it safe for where it goes.
-pub fn cells(combination: &Combination, outcome: Option<&Outcome>) -> [String; 9] {
+pub(crate) fn cells(combination: &Combination, outcome: Option<&Outcome>) -> [String; 9] {
     let ms = |d: Duration| format!("{} ms", d.as_millis());
     let mut row = [
         combination.accept.clone(),
@@ -69,7 +69,7 @@ pub fn cells(combination: &Combination, outcome: Option<&Outcome>) -> [String; 9
 
 /// Cells laid out in columns of the given widths (as many columns as widths); numbers are
 /// right-aligned, a width of 0 leaves the column unbounded (the last one).
-pub fn row_text(cells: &[impl AsRef<str>], widths: &[usize]) -> String {
+pub(crate) fn row_text(cells: &[impl AsRef<str>], widths: &[usize]) -> String {
     let mut out = String::new();
     for (index, (cell, &width)) in cells.iter().zip(widths).enumerate() {
         if index > 0 {
@@ -96,7 +96,7 @@ pub fn row_text(cells: &[impl AsRef<str>], widths: &[usize]) -> String {
 /// The default combinations for a family: `application/json` and `*/*` for both headers, plus
 /// what the family documents (`image/png` for image models), streamed and not where the model
 /// streams.
-pub fn default_combinations(family: FamilyId, streams: bool) -> Vec<Combination> {
+pub(crate) fn default_combinations(family: FamilyId, streams: bool) -> Vec<Combination> {
     let mut accepts = vec!["application/json".to_string(), "*/*".to_string()];
     if family.output() == OutputKind::Image {
         accepts.push("image/png".to_string());
@@ -158,7 +158,7 @@ impl Outcome {
 
 /// The requests of the matrix: `conversation` for `model`, once per combination, each
 /// prepared by the exchange layer with that combination's headers and operation.
-pub fn prepare_rows(
+pub(crate) fn prepare_rows(
     model: &str,
     family: Option<FamilyId>,
     conversation: &Conversation,

@@ -44,7 +44,7 @@ pub struct Connection {
 }
 
 /// The region the in-process emulator signs for.
-pub const EMULATOR_REGION: &str = "us-east-1";
+pub(crate) const EMULATOR_REGION: &str = "us-east-1";
 
 /// Starts the in-process emulator and a client signed for it.
 pub async fn connect_emulator(options: &ConnectOptions) -> Result<Connection, BedrockError> {

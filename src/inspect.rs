@@ -10,10 +10,10 @@ use bytes::Bytes;
 use std::time::Duration;
 
 /// Frames kept per exchange; later ones are counted, not kept.
-pub const FRAMES_KEPT: usize = 5_000;
+pub(crate) const FRAMES_KEPT: usize = 5_000;
 
 /// Payload bytes kept per exchange; frames past it are counted, not kept.
-pub const BYTES_KEPT: usize = 8 * 1024 * 1024;
+pub(crate) const BYTES_KEPT: usize = 8 * 1024 * 1024;
 
 /// What a frame was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +45,7 @@ pub struct FrameRecord {
 
 impl FrameRecord {
     /// Keeps a frame.
-    pub fn from_frame(frame: &Frame) -> FrameRecord {
+    pub(crate) fn from_frame(frame: &Frame) -> FrameRecord {
         let headers = frame
             .message
             .headers()
@@ -68,7 +68,7 @@ impl FrameRecord {
 }
 
 /// One header value as text.
-pub fn header_text(value: &HeaderValue<'_>) -> String {
+pub(crate) fn header_text(value: &HeaderValue<'_>) -> String {
     match value {
         HeaderValue::Bool(b) => b.to_string(),
         HeaderValue::Byte(v) => v.to_string(),
@@ -154,7 +154,7 @@ impl Exchange {
 
 /// The role of a described line, for styling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineKind {
+pub(crate) enum LineKind {
     /// A section title.
     Section,
     /// The request line or the status line.
@@ -172,7 +172,7 @@ pub enum LineKind {
 }
 
 /// Pretty-prints JSON; anything else as UTF-8 (lossy) or base64 for binary.
-pub fn body_text(bytes: &[u8]) -> String {
+pub(crate) fn body_text(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         return "(empty)".to_string();
     }
@@ -203,7 +203,7 @@ fn ms(d: Duration) -> String {
 }
 
 /// The exchange as lines: request (every attempt), response, frames.
-pub fn describe(exchange: &Exchange) -> Vec<(LineKind, String)> {
+pub(crate) fn describe(exchange: &Exchange) -> Vec<(LineKind, String)> {
     let mut lines = Vec::new();
     let mut push = |kind, text: String| {
         for line in text.split('\n') {

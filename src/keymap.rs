@@ -26,12 +26,12 @@ macro_rules! actions {
             }
 
             /// One line saying what it does, for the help overlay.
-            pub fn describe(self) -> &'static str {
+            pub(crate) fn describe(self) -> &'static str {
                 match self { $(Action::$variant => $doc,)* }
             }
 
             /// The action called `name`.
-            pub fn from_name(name: &str) -> Option<Action> {
+            pub(crate) fn from_name(name: &str) -> Option<Action> {
                 match name { $($name => Some(Action::$variant),)* _ => None }
             }
         }
@@ -143,7 +143,7 @@ impl Context {
 
 /// A key with its modifiers, normalised so that `?` and `shift+/` compare equal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct KeyChord {
+pub(crate) struct KeyChord {
     code: KeyCodeOrd,
     modifiers: u8,
 }
@@ -180,7 +180,7 @@ const SHIFT: u8 = 4;
 
 impl KeyChord {
     /// The chord of a key event; `None` for key releases and keys that cannot be bound.
-    pub fn from_event(event: &KeyEvent) -> Option<KeyChord> {
+    pub(crate) fn from_event(event: &KeyEvent) -> Option<KeyChord> {
         if event.kind == KeyEventKind::Release {
             return None;
         }
@@ -452,7 +452,7 @@ impl Default for Keymap {
 impl Keymap {
     /// The defaults with the user's `[keys.<context>]` tables merged over them. Entries that do
     /// not parse are skipped and described in the returned warnings.
-    pub fn with_overrides(
+    pub(crate) fn with_overrides(
         overrides: &BTreeMap<String, BTreeMap<String, String>>,
     ) -> (Keymap, Vec<String>) {
         let mut keymap = Keymap::default();
@@ -497,14 +497,8 @@ impl Keymap {
         self.bindings.get(&context)?.get(&chord).copied()
     }
 
-    /// The action a key means in a context: its own binding, else the global one.
-    pub fn resolve(&self, context: Context, event: &KeyEvent) -> Option<Action> {
-        self.action(context, event)
-            .or_else(|| self.action(Context::Global, event))
-    }
-
     /// The keys bound to an action in a context, for hints such as "ctrl+p: models".
-    pub fn keys_for(&self, context: Context, action: Action) -> Vec<KeyChord> {
+    pub(crate) fn keys_for(&self, context: Context, action: Action) -> Vec<KeyChord> {
         self.bindings
             .get(&context)
             .map(|t| {

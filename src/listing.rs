@@ -39,7 +39,7 @@ pub struct Row {
 
 impl Row {
     /// The row of a catalog model.
-    pub fn from_catalog(m: &ModelInfo) -> Row {
+    pub(crate) fn from_catalog(m: &ModelInfo) -> Row {
         Row {
             id: m.id.clone(),
             name: m.name.clone(),
@@ -57,7 +57,7 @@ impl Row {
     }
 
     /// The row as JSON, for `models --json`.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!({
             "id": self.id, "name": self.name, "provider": self.provider,
             "family": self.family.map(FamilyId::name), "streaming": self.streaming,
@@ -85,7 +85,7 @@ pub(crate) fn strings(value: &Value) -> Vec<String> {
 }
 
 /// Lists the region's models and profiles and merges them with the catalog.
-pub async fn remote_rows(client: &Client) -> Result<Vec<Row>, BedrockError> {
+pub(crate) async fn remote_rows(client: &Client) -> Result<Vec<Row>, BedrockError> {
     let summaries = control::list_foundation_models(client).await?;
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     for summary in &summaries {

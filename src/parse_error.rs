@@ -5,7 +5,7 @@ use std::fmt;
 
 /// A parse error with its place in the text (1-based; 0 when the parser gave none).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
+pub(crate) struct ParseError {
     /// Line of the error.
     pub line: usize,
     /// Column of the error.

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 /// Replaces every control character except newline and tab with a visible stand-in: C0
 /// controls with their Unicode control pictures (ESC becomes `␛`), DEL with `␡`, C1 controls
 /// with `�`; `\r\n` becomes `\n`. Text without controls is returned as is.
-pub fn sanitize_for_terminal(text: &str) -> Cow<'_, str> {
+pub(crate) fn sanitize_for_terminal(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
     }

@@ -12,7 +12,7 @@ use crate::keymap::{Action, Context};
 use crate::models::{Conversation, Role, Turn, catalog};
 
 /// Most models side by side.
-pub const MAX_PANES: usize = 4;
+pub(crate) const MAX_PANES: usize = 4;
 
 /// One model's pane.
 #[derive(Debug, Clone)]
@@ -37,7 +37,7 @@ pub struct CompareView {
 }
 
 /// Opens the picker to mark the models to compare (the current one is marked already).
-pub fn choose_models(state: &mut State) -> Vec<Effect> {
+pub(crate) fn choose_models(state: &mut State) -> Vec<Effect> {
     if state.draft().trim().is_empty() {
         state.flash(
             "type the prompt to compare first; then mark 2 to 4 models with Tab",
@@ -111,7 +111,7 @@ pub fn start(state: &mut State, models: Vec<String>) -> Reply {
 }
 
 /// Gives news of a request to its pane; `None` when no pane has that request.
-pub fn route(state: &mut State, request_id: u64, update: &StreamUpdate) -> Option<Vec<Effect>> {
+pub(crate) fn route(state: &mut State, request_id: u64, update: &StreamUpdate) -> Option<Vec<Effect>> {
     let Overlay::Compare(view) = &mut state.overlay else {
         return None;
     };

@@ -11,7 +11,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 /// Runs one request through the exchange layer and reports every step as `Msg::Stream` with its
 /// id. Text that already arrived is never sent again: a failure mid-stream ends the request.
-pub async fn run_request(client: Client, spec: RequestSpec, tx: UnboundedSender<Msg>) {
+pub(crate) async fn run_request(client: Client, spec: RequestSpec, tx: UnboundedSender<Msg>) {
     let id = spec.request_id;
     let send = |update: StreamUpdate| {
         // The loop has gone away: nothing left to report to.
@@ -71,10 +71,10 @@ pub trait Clipboard: Send {
 /// `set-clipboard on`), and the system clipboard through `wl-copy`, `xclip`, `xsel`,
 /// `pbcopy` or `clip.exe` when one is installed.
 #[derive(Debug, Default)]
-pub struct SystemClipboard;
+pub(crate) struct SystemClipboard;
 
 /// The OSC 52 sequence that puts `text` on the clipboard.
-pub fn osc52(text: &str) -> String {
+pub(crate) fn osc52(text: &str) -> String {
     format!(
         "\x1b]52;c;{}\x07",
         base64::engine::general_purpose::STANDARD.encode(text)

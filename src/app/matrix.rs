@@ -27,7 +27,7 @@ pub struct MatrixView {
 
 impl MatrixView {
     /// The selected row's outcome, once it has arrived.
-    pub fn selected_outcome(&self) -> Option<&Outcome> {
+    pub(crate) fn selected_outcome(&self) -> Option<&Outcome> {
         self.rows.get(self.selected)?.1.as_deref()
     }
 }
@@ -92,7 +92,7 @@ pub fn start(state: &mut State) -> Vec<Effect> {
 }
 
 /// A combination answered.
-pub fn on_outcome(state: &mut State, run: u64, index: usize, outcome: Box<Outcome>) {
+pub(crate) fn on_outcome(state: &mut State, run: u64, index: usize, outcome: Box<Outcome>) {
     if let Overlay::Matrix(view) = &mut state.overlay
         && view.run == run
         && let Some(row) = view.rows.get_mut(index)

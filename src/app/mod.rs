@@ -9,14 +9,14 @@ mod keys;
 pub mod matrix;
 pub mod params;
 pub mod picker;
-pub mod popup;
-pub mod recorder;
-pub mod resend;
+pub(crate) mod popup;
+pub(crate) mod recorder;
+pub(crate) mod resend;
 pub mod run;
 pub mod sessions;
 pub mod state;
 mod turns;
-pub mod update;
+pub(crate) mod update;
 #[cfg(test)]
 mod update_tests;
 
@@ -32,7 +32,7 @@ use std::time::Duration;
 
 /// Something that happened: input from the terminal or news from a background task.
 #[derive(Debug, Clone)]
-pub enum Msg {
+pub(crate) enum Msg {
     /// A key press.
     Key(KeyEvent),
     /// Bracketed paste: the whole pasted text at once.
@@ -80,7 +80,7 @@ pub enum Msg {
 
 /// Where requests go, for the status bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConnectionInfo {
+pub(crate) struct ConnectionInfo {
     /// `emulator` or the endpoint.
     pub description: String,
     /// The region signed for.
@@ -93,7 +93,7 @@ pub struct ConnectionInfo {
 
 /// News of one request.
 #[derive(Debug, Clone)]
-pub enum StreamUpdate {
+pub(crate) enum StreamUpdate {
     /// The response began.
     Started {
         /// Time to the response headers.
@@ -131,7 +131,7 @@ pub enum StreamUpdate {
 
 /// What the wire carried for a request, as it happens.
 #[derive(Debug, Clone)]
-pub enum WireUpdate {
+pub(crate) enum WireUpdate {
     /// An attempt as sent (secrets redacted).
     Sent(Box<crate::bedrock::SentRequest>),
     /// The response status and headers.

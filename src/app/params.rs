@@ -9,7 +9,7 @@ use crate::models::{FamilyId, Parameters, capabilities, catalog};
 use crossterm::event::KeyEvent;
 
 /// The fields, in display order.
-pub const FIELDS: &[&str] = &[
+pub(crate) const FIELDS: &[&str] = &[
     "System prompt",
     "Max tokens",
     "Temperature",
@@ -53,12 +53,12 @@ impl ParamsForm {
     }
 
     /// The text of the selected field.
-    pub fn field_mut(&mut self) -> Option<&mut String> {
+    pub(crate) fn field_mut(&mut self) -> Option<&mut String> {
         self.values.get_mut(self.selected)
     }
 
     /// Moves to the next (or previous) field, wrapping.
-    pub fn move_field(&mut self, forward: bool) {
+    pub(crate) fn move_field(&mut self, forward: bool) {
         let n = FIELDS.len();
         self.selected = if forward {
             (self.selected + 1) % n
@@ -159,7 +159,7 @@ impl Popup for ParamsForm {
 }
 
 /// One line describing what a model accepts, for the form's footer.
-pub fn capability_hint(model: &str) -> String {
+pub(crate) fn capability_hint(model: &str) -> String {
     let Some(info) = catalog::lookup(model) else {
         return format!("{model}: not in the catalog; parameters are sent as given");
     };

@@ -35,7 +35,7 @@ pub struct PickerItem {
 
 impl PickerItem {
     /// Whether the chat can use it (a text model of a known family).
-    pub fn chats(&self) -> bool {
+    pub(crate) fn chats(&self) -> bool {
         self.family.is_some_and(|f| f.output() == OutputKind::Text)
     }
 }
@@ -56,18 +56,18 @@ pub struct Picker {
 }
 
 /// Whether two ids name the same model (an inference profile and its model do).
-pub fn same_model(a: &str, b: &str) -> bool {
+pub(crate) fn same_model(a: &str, b: &str) -> bool {
     a == b || crate::models::base_model_id(a) == crate::models::base_model_id(b)
 }
 
 /// Whether `id` is among the marked models.
-pub fn is_marked(marked: &[String], id: &str) -> bool {
+pub(crate) fn is_marked(marked: &[String], id: &str) -> bool {
     marked.iter().any(|m| same_model(m, id))
 }
 
 /// The inference-profile prefix for a region: `us.` for us-*, `eu.` for eu-*, `apac.` for
 /// ap-*, else `global.`.
-pub fn geography_prefix(region: &str) -> &'static str {
+pub(crate) fn geography_prefix(region: &str) -> &'static str {
     match region.split('-').next() {
         Some("us") => "us.",
         Some("eu") => "eu.",
@@ -142,7 +142,7 @@ impl Picker {
     }
 
     /// Marks or unmarks the selected model for comparison (at most `limit`); says why not.
-    pub fn toggle_mark(&mut self, limit: usize) -> Result<(), String> {
+    pub(crate) fn toggle_mark(&mut self, limit: usize) -> Result<(), String> {
         let Some(item) = self.selected_item().cloned() else {
             return Ok(());
         };
@@ -164,7 +164,7 @@ impl Picker {
     }
 
     /// Recomputes the matches after the filter changed; the best match is selected.
-    pub fn refilter(&mut self) {
+    pub(crate) fn refilter(&mut self) {
         let query = self.filter.to_lowercase();
         let mut scored: Vec<(i64, usize)> = self
             .items
@@ -186,7 +186,7 @@ impl Picker {
     }
 
     /// Moves the selection by `delta` rows, clamped.
-    pub fn move_selection(&mut self, delta: isize) {
+    pub(crate) fn move_selection(&mut self, delta: isize) {
         if self.matches.is_empty() {
             self.selected = 0;
             return;
@@ -276,7 +276,7 @@ impl Picker {
 /// A fuzzy match score: every query character must appear in order; consecutive characters
 /// and characters at word starts score higher. Spaces in the query separate words that may
 /// match anywhere. `None` when it does not match.
-pub fn fuzzy_score(query: &str, haystack: &str) -> Option<i64> {
+pub(crate) fn fuzzy_score(query: &str, haystack: &str) -> Option<i64> {
     let mut total = 0;
     for word in query.split_whitespace() {
         total += word_score(word, haystack)?;

@@ -63,7 +63,7 @@ impl Reply {
     }
 
     /// The popup closes.
-    pub fn close() -> Reply {
+    pub(crate) fn close() -> Reply {
         Reply {
             after: After::Close,
             effects: Vec::new(),
@@ -87,7 +87,7 @@ impl Reply {
 
 /// What every popup does with input. Unbound keys, pastes and the wheel do nothing unless a
 /// popup says otherwise.
-pub trait Popup {
+pub(crate) trait Popup {
     /// Where its keys are looked up.
     fn context(&self) -> Context;
     /// A bound key's action.
@@ -125,19 +125,19 @@ impl Overlay {
     }
 
     /// The key context of the open popup.
-    pub fn context(&mut self) -> Option<Context> {
+    pub(crate) fn context(&mut self) -> Option<Context> {
         self.popup().map(|p| p.context())
     }
 
     /// Whether a popup is open.
-    pub fn is_open(&self) -> bool {
+    pub(crate) fn is_open(&self) -> bool {
         !matches!(self, Overlay::None)
     }
 }
 
 /// Runs `handle` on the open popup with the rest of the state, and applies its reply. `None`
 /// when no popup is open.
-pub fn dispatch(
+pub(crate) fn dispatch(
     state: &mut State,
     handle: impl FnOnce(&mut dyn Popup, &mut State) -> Reply,
 ) -> Option<Vec<Effect>> {
@@ -151,9 +151,4 @@ pub fn dispatch(
         After::Open(next) => state.overlay = next,
     }
     Some(reply.effects)
-}
-
-/// A popup's context, or the chat's when none is open.
-pub fn context_of(state: &mut State) -> Option<Context> {
-    state.overlay.context()
 }

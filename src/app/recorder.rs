@@ -23,7 +23,7 @@ struct Progress {
 
 /// Follows one conversation of the state and says what to write.
 #[derive(Debug, Default)]
-pub struct Recorder {
+pub(crate) struct Recorder {
     conversation: u64,
     /// A session file exists (or has been asked for) for the conversation.
     active: bool,
@@ -45,7 +45,7 @@ impl Recorder {
 
     /// A recorder for a conversation just loaded from its session file: every message on
     /// screen is already on disk.
-    pub fn adopt(state: &State) -> Recorder {
+    pub(crate) fn adopt(state: &State) -> Recorder {
         let mut recorder = Recorder::new(state);
         recorder.active = true;
         for message in &state.messages {

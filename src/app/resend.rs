@@ -15,7 +15,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
 /// The settings beside the body, in form order.
-pub const FIELDS: &[&str] = &[
+pub(crate) const FIELDS: &[&str] = &[
     "Accept",
     "Content-Type",
     "Streaming",
@@ -47,7 +47,7 @@ pub struct ResendForm {
 
 impl ResendForm {
     /// The field with the focus, when it is a setting.
-    pub fn field_mut(&mut self) -> Option<&mut String> {
+    pub(crate) fn field_mut(&mut self) -> Option<&mut String> {
         self.focus
             .checked_sub(1)
             .and_then(|index| self.values.get_mut(index))
@@ -55,7 +55,7 @@ impl ResendForm {
 }
 
 /// The form for the request of the answer `message` (shown in the inspector).
-pub fn form_for(state: &State, message: u64) -> Result<ResendForm, String> {
+pub(crate) fn form_for(state: &State, message: u64) -> Result<ResendForm, String> {
     let Some(answer) = state.messages.iter().find(|m| m.id == message) else {
         return Err("that answer is gone".to_string());
     };

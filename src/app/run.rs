@@ -26,7 +26,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
 
 /// Shortest time between two frames.
-pub const FRAME_INTERVAL: Duration = Duration::from_millis(16);
+pub(crate) const FRAME_INTERVAL: Duration = Duration::from_millis(16);
 
 /// Messages taken from the channel per wake-up.
 const BATCH: usize = 1024;
@@ -121,7 +121,7 @@ impl App {
     }
 
     /// A sender for messages from outside (signals).
-    pub fn sender(&self) -> mpsc::UnboundedSender<Msg> {
+    pub(crate) fn sender(&self) -> mpsc::UnboundedSender<Msg> {
         self.tx.clone()
     }
 
@@ -239,7 +239,7 @@ impl App {
     }
 
     /// Applies one message and runs the effects it asks for.
-    pub fn handle(&mut self, msg: Msg) {
+    pub(crate) fn handle(&mut self, msg: Msg) {
         self.dirty = true;
         let connected = matches!(msg, Msg::Connected(Ok(_)));
         let opened = matches!(&msg, Msg::Session(WriterNews::Loaded(result)) if result.is_ok());
@@ -441,7 +441,7 @@ impl App {
 }
 
 /// The message of a terminal event; `None` for events the app ignores.
-pub fn msg_of(event: Event) -> Option<Msg> {
+pub(crate) fn msg_of(event: Event) -> Option<Msg> {
     match event {
         Event::Key(key) => Some(Msg::Key(key)),
         Event::Paste(text) => Some(Msg::Paste(text)),

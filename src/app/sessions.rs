@@ -56,13 +56,13 @@ impl SessionBrowser {
     }
 
     /// Puts the list in, keeping the filter.
-    pub fn set_items(&mut self, items: Vec<Summary>) {
+    pub(crate) fn set_items(&mut self, items: Vec<Summary>) {
         self.items = Some(items);
         self.refilter();
     }
 
     /// Filters by title, id, date and models.
-    pub fn refilter(&mut self) {
+    pub(crate) fn refilter(&mut self) {
         let query = self.filter.to_lowercase();
         let items = self.items.as_deref().unwrap_or_default();
         let mut scored: Vec<(i64, usize)> = items
@@ -249,7 +249,7 @@ pub fn open_browser(state: &mut State) -> Vec<Effect> {
 }
 
 /// The export action outside the browser: the conversation on screen.
-pub fn export_current(state: &mut State, format: Format) -> Vec<Effect> {
+pub(crate) fn export_current(state: &mut State, format: Format) -> Vec<Effect> {
     match &state.session {
         Some(session) => vec![Effect::Export {
             what: ExportWhat::Current(session.path.clone()),
@@ -266,7 +266,7 @@ pub fn export_current(state: &mut State, format: Format) -> Vec<Effect> {
 }
 
 /// The session list arrived.
-pub fn on_listed(state: &mut State, result: Result<Vec<Summary>, String>) {
+pub(crate) fn on_listed(state: &mut State, result: Result<Vec<Summary>, String>) {
     match result {
         Ok(items) => {
             if let Overlay::Sessions(browser) = &mut state.overlay {
@@ -278,7 +278,7 @@ pub fn on_listed(state: &mut State, result: Result<Vec<Summary>, String>) {
 }
 
 /// News from the session writer.
-pub fn on_news(state: &mut State, news: WriterNews) {
+pub(crate) fn on_news(state: &mut State, news: WriterNews) {
     match news {
         WriterNews::Opened { id, title, path } => {
             state.session = Some(SessionInfo { id, title, path });
@@ -298,7 +298,7 @@ pub fn on_news(state: &mut State, news: WriterNews) {
 
 /// Replaces the conversation on screen with a loaded session: its prompts and answers, its
 /// model (unless `keep_model`), system prompt and parameters; warnings become notices.
-pub fn apply_loaded(state: &mut State, loaded: &Loaded) {
+pub(crate) fn apply_loaded(state: &mut State, loaded: &Loaded) {
     let t = &loaded.transcript;
     state.messages.clear();
     state.conversation += 1;

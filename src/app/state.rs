@@ -105,7 +105,7 @@ impl Message {
     }
 
     /// Adds a decoded chunk.
-    pub fn apply_delta(&mut self, delta: &ChunkDelta, elapsed: Duration) {
+    pub(crate) fn apply_delta(&mut self, delta: &ChunkDelta, elapsed: Duration) {
         self.stats.add_delta(delta, elapsed);
         if !delta.text.is_empty() || !delta.reasoning.is_empty() {
             self.status = AnswerStatus::Streaming;
@@ -305,14 +305,14 @@ impl State {
     }
 
     /// The family named on the command line (`--family`), for the model it was named for.
-    pub fn given_family(&self, model: &str) -> Option<FamilyId> {
+    pub(crate) fn given_family(&self, model: &str) -> Option<FamilyId> {
         (model == self.model)
             .then_some(self.family_override)
             .flatten()
     }
 
     /// The family a lookup of `model` (an opaque ARN) found.
-    pub fn found_family(&self, model: &str) -> Option<FamilyId> {
+    pub(crate) fn found_family(&self, model: &str) -> Option<FamilyId> {
         match self.looked_up.get(model) {
             Some(Found::Family(family, _)) => Some(*family),
             _ => None,
@@ -326,7 +326,7 @@ impl State {
 
     /// Appends a message, giving it its id (ids are unique in the run, and say nothing about
     /// the order of the transcript).
-    pub fn push_message(&mut self, mut message: Message) -> u64 {
+    pub(crate) fn push_message(&mut self, mut message: Message) -> u64 {
         message.id = self.next_message_id;
         self.next_message_id += 1;
         let id = message.id;
@@ -346,7 +346,7 @@ impl State {
     }
 
     /// The conversation formed by the first `end` messages.
-    pub fn conversation_until(&self, end: usize) -> Conversation {
+    pub(crate) fn conversation_until(&self, end: usize) -> Conversation {
         let turns = self.messages[..end.min(self.messages.len())]
             .iter()
             .filter(|m| !m.superseded && !m.detached)
@@ -389,7 +389,7 @@ impl State {
 
     /// Whether an answer is streaming; if so, says so in the status bar (what would start
     /// another request waits or is cancelled first).
-    pub fn refuse_while_streaming(&mut self) -> bool {
+    pub(crate) fn refuse_while_streaming(&mut self) -> bool {
         if self.in_flight.is_none() {
             return false;
         }
@@ -401,7 +401,7 @@ impl State {
     }
 
     /// Makes `answer` the answer in flight for `request_id`, at the end of the transcript.
-    pub fn start_answer(&mut self, mut answer: Message, request_id: u64) {
+    pub(crate) fn start_answer(&mut self, mut answer: Message, request_id: u64) {
         answer.status = AnswerStatus::Waiting;
         let message_id = self.push_message(answer);
         self.in_flight = Some(InFlight {
@@ -412,7 +412,7 @@ impl State {
     }
 
     /// A fresh request id.
-    pub fn new_request_id(&mut self) -> u64 {
+    pub(crate) fn new_request_id(&mut self) -> u64 {
         self.next_request_id += 1;
         self.next_request_id - 1
     }
@@ -453,7 +453,7 @@ impl State {
 }
 
 /// A prompt editor with soft wrapping and no line highlight.
-pub fn new_editor() -> TextArea<'static> {
+pub(crate) fn new_editor() -> TextArea<'static> {
     let mut editor = TextArea::default();
     editor.set_wrap_mode(WrapMode::WordOrGlyph);
     editor.set_cursor_line_style(ratatui::style::Style::default());

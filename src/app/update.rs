@@ -7,11 +7,9 @@ use super::state::{AnswerStatus, ConnectionState, ErrorInfo, Speaker, State};
 use super::{Effect, Msg, keys, turns};
 use crate::exchange::Found;
 
-pub use super::keys::scroll_transcript;
-pub use super::turns::switch_model;
 
 /// Applies one message to the state and returns the I/O it calls for.
-pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => keys::on_key(state, key),
         Msg::Paste(text) => keys::on_paste(state, &text),

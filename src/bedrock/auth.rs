@@ -27,7 +27,7 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::Mutex;
 
 /// The SigV4 signing name of Bedrock Runtime (and of the control plane).
-pub const SIGNING_NAME: &str = "bedrock";
+pub(crate) const SIGNING_NAME: &str = "bedrock";
 
 /// How long before expiry cached credentials are refreshed.
 const REFRESH_MARGIN: Duration = Duration::from_secs(300);
@@ -45,7 +45,7 @@ impl BearerToken {
     }
 
     /// The token, for the `Authorization` header only.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -58,7 +58,7 @@ impl fmt::Debug for BearerToken {
 
 /// Where the user points the credential and region chains.
 #[derive(Debug, Clone, Default)]
-pub struct AwsSettings {
+pub(crate) struct AwsSettings {
     /// `--profile`, else `AWS_PROFILE`, else `default`.
     pub profile: Option<String>,
     /// `--region`.
@@ -68,7 +68,7 @@ pub struct AwsSettings {
 /// True when IMDS should be consulted: on EC2 (by DMI/hypervisor markers), or when the user
 /// redirected IMDS with `AWS_EC2_METADATA_SERVICE_ENDPOINT`; never when
 /// `AWS_EC2_METADATA_DISABLED=true`.
-pub fn imds_allowed() -> bool {
+pub(crate) fn imds_allowed() -> bool {
     let env_true = |name: &str| {
         std::env::var(name)
             .map(|v| v.eq_ignore_ascii_case("true"))
@@ -100,7 +100,7 @@ fn provider_config(region: Option<&str>) -> ProviderConfig {
 
 /// Resolves the region: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`,
 /// then IMDS where allowed. `None` when nothing says.
-pub async fn resolve_region(settings: &AwsSettings) -> Option<String> {
+pub(crate) async fn resolve_region(settings: &AwsSettings) -> Option<String> {
     if let Some(region) = settings.region.as_deref().filter(|r| !r.is_empty()) {
         return Some(region.to_string());
     }
@@ -129,7 +129,7 @@ pub async fn resolve_region(settings: &AwsSettings) -> Option<String> {
 }
 
 /// The default credential chain (see the module docs for the IMDS rule).
-pub fn default_chain(settings: &AwsSettings, region: Option<&str>) -> SharedCredentialsProvider {
+pub(crate) fn default_chain(settings: &AwsSettings, region: Option<&str>) -> SharedCredentialsProvider {
     let conf = provider_config(region);
     let mut profile = ProfileFileCredentialsProvider::builder().configure(&conf);
     if let Some(name) = &settings.profile {
@@ -208,14 +208,14 @@ impl CredentialsCache {
 
     /// Drops the cached credentials, so the next request loads them again (after an
     /// `ExpiredTokenException`, for example).
-    pub async fn invalidate(&self) {
+    pub(crate) async fn invalidate(&self) {
         *self.current.lock().await = None;
     }
 
     /// Loads once and tells whether any credentials are configured: `Ok(None)` when no provider
     /// in the chain had any, an error when one had them but failed (expired SSO session, broken
     /// profile).
-    pub async fn probe(&self) -> Result<Option<Credentials>, BedrockError> {
+    pub(crate) async fn probe(&self) -> Result<Option<Credentials>, BedrockError> {
         match self.get().await {
             Ok(creds) => Ok(Some(creds)),
             Err(BedrockError::Credentials(msg)) if msg.starts_with(NOT_LOADED) => Ok(None),

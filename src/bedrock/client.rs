@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 /// Largest non-streamed response body read into memory (the Smithy model's 25,000,000-byte
 /// blob limit, rounded up).
-pub const MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
+pub(crate) const MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
 
 /// How requests are authenticated.
 #[derive(Debug, Clone)]
@@ -200,7 +200,7 @@ impl Client {
     }
 
     /// `invoke_stream`, keeping each attempt as sent (secrets redacted) in `log`.
-    pub async fn invoke_stream_logged(
+    pub(crate) async fn invoke_stream_logged(
         &self,
         model_id: &str,
         body: Bytes,
@@ -256,7 +256,7 @@ impl Client {
 
     /// A control-plane `GET` (`/foundation-models`, `/inference-profiles?…`) on the `bedrock`
     /// service, signed like runtime requests; returns the whole JSON body.
-    pub async fn control_get(&self, path_and_query: &str) -> Result<Bytes, BedrockError> {
+    pub(crate) async fn control_get(&self, path_and_query: &str) -> Result<Bytes, BedrockError> {
         let endpoint = match &self.config.control_endpoint {
             Some(url) => url.clone(),
             None => default_control_endpoint(&self.config.region),
@@ -438,7 +438,7 @@ fn sent_request(
 }
 
 /// The control-plane endpoint of a region.
-pub fn default_control_endpoint(region: &str) -> String {
+pub(crate) fn default_control_endpoint(region: &str) -> String {
     let suffix = if region.starts_with("cn-") {
         "amazonaws.com.cn"
     } else {

@@ -89,7 +89,7 @@ impl ExceptionKind {
     /// Parses an error code as AWS sends it: `ThrottlingException`,
     /// `ValidationException:http://internal.amazon.com/...`, `aws.protocols#ThrottlingException`,
     /// or the lowerCamel union-member spelling of stream frames (`throttlingException`).
-    pub fn from_code(code: &str) -> Self {
+    pub(crate) fn from_code(code: &str) -> Self {
         let code = code.split(':').next().unwrap_or(code);
         let code = code.rsplit('#').next().unwrap_or(code).trim();
         for (kind, name, _) in KNOWN {
@@ -117,7 +117,7 @@ impl ExceptionKind {
     }
 
     /// The lowerCamel spelling used for `:exception-type` in stream frames.
-    pub fn stream_name(&self) -> String {
+    pub(crate) fn stream_name(&self) -> String {
         let name = self.name();
         let mut chars = name.chars();
         match chars.next() {
@@ -127,7 +127,7 @@ impl ExceptionKind {
     }
 
     /// The HTTP status Bedrock uses for this exception.
-    pub fn http_status(&self) -> u16 {
+    pub(crate) fn http_status(&self) -> u16 {
         KNOWN
             .iter()
             .find(|(k, _, _)| k == self)
@@ -136,7 +136,7 @@ impl ExceptionKind {
     }
 
     /// Whether a request that failed with this exception (before any output) may be retried.
-    pub fn is_retryable(&self) -> bool {
+    pub(crate) fn is_retryable(&self) -> bool {
         matches!(
             self,
             ExceptionKind::Throttling
@@ -188,7 +188,7 @@ impl ServiceError {
 
     /// Parses an error body (`{"message": ...}`, `Message`, `errorMessage`, `code`, `__type`,
     /// `originalStatusCode`, `originalMessage`) with an optional code from a header.
-    pub fn from_body(code_header: Option<&str>, body: &[u8]) -> Self {
+    pub(crate) fn from_body(code_header: Option<&str>, body: &[u8]) -> Self {
         let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
         let field = |name: &str| json.get(name).and_then(|v| v.as_str()).map(str::to_string);
         let code = code_header
@@ -360,7 +360,7 @@ impl BedrockError {
 }
 
 /// An error and its sources, deduplicated, on one line.
-pub fn source_chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn source_chain(error: &dyn std::error::Error) -> String {
     let mut out = error.to_string();
     let mut source = error.source();
     while let Some(inner) = source {

@@ -53,7 +53,7 @@ pub enum Operation {
 
 impl Operation {
     /// The last path segment.
-    pub fn path_suffix(self) -> &'static str {
+    pub(crate) fn path_suffix(self) -> &'static str {
         match self {
             Operation::Invoke => "invoke",
             Operation::InvokeStream => "invoke-with-response-stream",
@@ -62,7 +62,7 @@ impl Operation {
 }
 
 /// The path of an operation on a model, with the id encoded.
-pub fn operation_path(model_id: &str, operation: Operation) -> Result<String, BedrockError> {
+pub(crate) fn operation_path(model_id: &str, operation: Operation) -> Result<String, BedrockError> {
     if model_id.is_empty() || model_id.len() > 2048 {
         return Err(BedrockError::Config(format!(
             "model id must be 1 to 2048 characters, got {}",
@@ -132,7 +132,7 @@ impl InvokeOptions {
     }
 
     /// Checks the enumerated headers before anything is sent.
-    pub fn validate(&self) -> Result<(), BedrockError> {
+    pub(crate) fn validate(&self) -> Result<(), BedrockError> {
         let check = |name: &str, value: &Option<String>, allowed: &[&str]| match value {
             Some(v) if !allowed.contains(&v.as_str()) => Err(BedrockError::Config(format!(
                 "{name} must be one of {}, got {v:?}",
@@ -165,7 +165,7 @@ impl InvokeOptions {
 }
 
 /// The Bedrock Runtime endpoint for a region.
-pub fn default_endpoint(region: &str) -> String {
+pub(crate) fn default_endpoint(region: &str) -> String {
     let suffix = if region.starts_with("cn-") {
         "amazonaws.com.cn"
     } else {
@@ -177,7 +177,7 @@ pub fn default_endpoint(region: &str) -> String {
 /// The endpoint the user configured: `--endpoint-url`, then `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`,
 /// then `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (which does not
 /// override the flag).
-pub fn configured_endpoint(flag: Option<&str>) -> Option<String> {
+pub(crate) fn configured_endpoint(flag: Option<&str>) -> Option<String> {
     if let Some(url) = flag.filter(|u| !u.is_empty()) {
         return Some(url.to_string());
     }
@@ -194,7 +194,7 @@ pub fn configured_endpoint(flag: Option<&str>) -> Option<String> {
 
 /// The control-plane endpoint the user configured: `AWS_ENDPOINT_URL_BEDROCK`, then
 /// `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
-pub fn configured_control_endpoint() -> Option<String> {
+pub(crate) fn configured_control_endpoint() -> Option<String> {
     let ignore = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
         .map(|v| v.eq_ignore_ascii_case("true"))
         .unwrap_or(false);
@@ -207,7 +207,7 @@ pub fn configured_control_endpoint() -> Option<String> {
 }
 
 /// Checks and normalises an endpoint URL (scheme and host, no trailing slash).
-pub fn normalize_endpoint(url: &str) -> Result<String, BedrockError> {
+pub(crate) fn normalize_endpoint(url: &str) -> Result<String, BedrockError> {
     let parsed = reqwest::Url::parse(url.trim())
         .map_err(|e| BedrockError::Config(format!("invalid endpoint URL {url:?}: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 /// Most bytes read from one event stream. The longest answers Bedrock gives (128,000 tokens)
 /// take about 50 MB of frames; a stream past this limit is cut, so a runaway server cannot
 /// exhaust memory (the text of an answer is kept in full).
-pub const MAX_STREAM_BYTES: u64 = 128 * 1024 * 1024;
+pub(crate) const MAX_STREAM_BYTES: u64 = 128 * 1024 * 1024;
 
 /// Invocation metrics sent as response headers on non-streamed 200s.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -31,7 +31,7 @@ pub struct HeaderMetrics {
 
 impl HeaderMetrics {
     /// Reads the `X-Amzn-Bedrock-*-Token-Count` and `-Invocation-Latency` headers.
-    pub fn from_headers(headers: &reqwest::header::HeaderMap) -> Self {
+    pub(crate) fn from_headers(headers: &reqwest::header::HeaderMap) -> Self {
         let number = |name: &str| {
             headers
                 .get(name)
@@ -76,7 +76,7 @@ pub struct ResponseMeta {
 
 impl ResponseMeta {
     /// Reads the metadata of a response.
-    pub fn from_response(response: &reqwest::Response, first_byte: Duration) -> Self {
+    pub(crate) fn from_response(response: &reqwest::Response, first_byte: Duration) -> Self {
         let headers = response.headers();
         let get = |name: &str| {
             headers
@@ -279,7 +279,7 @@ impl ResponseStream {
     /// The next frame, `Ok(None)` at the clean end of the stream. Exception frames come back as
     /// frames (so they can be shown with their headers); see [`StreamEvent::into_error`].
     /// Whether `next_frame` has a frame (or the end) without waiting for the network.
-    pub fn frame_ready(&self) -> bool {
+    pub(crate) fn frame_ready(&self) -> bool {
         self.finished || self.decoder.frame_ready()
     }
 

@@ -79,7 +79,7 @@ impl WireLog {
     }
 
     /// Reports a retry about to happen.
-    pub fn retrying(&self, notice: RetryNotice) {
+    pub(crate) fn retrying(&self, notice: RetryNotice) {
         if let Some(news) = &self.news {
             let _ = news.send(WireNews::Retrying(notice));
         }
@@ -97,7 +97,7 @@ pub const REDACTED: &str = "[redacted]";
 /// A header value safe to show and keep: the SigV4 signature and access key, session tokens,
 /// bearer tokens and API keys are replaced; the rest of an `Authorization` value (algorithm,
 /// scope, signed headers) stays, because it explains the request.
-pub fn redact_header(name: &str, value: &str) -> String {
+pub(crate) fn redact_header(name: &str, value: &str) -> String {
     match name.to_ascii_lowercase().as_str() {
         "authorization" | "proxy-authorization" => redact_authorization(value),
         "x-amz-security-token" | "x-api-key" | "cookie" | "set-cookie" => REDACTED.to_string(),

@@ -143,7 +143,7 @@ fn outcome_json(o: &Outcome) -> serde_json::Value {
 const WIDTHS: [usize; 9] = [18, 18, 6, 30, 36, 6, 7, 7, 60];
 
 /// The outcomes as a table, one row per combination.
-pub fn table_rows(outcomes: &[Outcome]) -> Vec<String> {
+pub(crate) fn table_rows(outcomes: &[Outcome]) -> Vec<String> {
     let mut rows = vec![compare::row_text(&compare::COLUMNS, &WIDTHS)];
     rows.extend(
         outcomes

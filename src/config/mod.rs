@@ -80,18 +80,18 @@ impl Config {
     }
 
     /// The config as TOML text.
-    pub fn to_toml(&self) -> String {
+    pub(crate) fn to_toml(&self) -> String {
         toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot show the config: {e}\n"))
     }
 }
 
 /// A TOML error as `line L, column C: message`.
-pub fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
+pub(crate) fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
     crate::parse_error::ParseError::toml(text, error).to_string()
 }
 
 /// The sample config shipped in `assets/config.toml`.
-pub const SAMPLE_CONFIG: &str = include_str!("../../assets/config.toml");
+pub(crate) const SAMPLE_CONFIG: &str = include_str!("../../assets/config.toml");
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,7 @@ fn project_dirs() -> Option<ProjectDirs> {
 
 /// The config file: `BEDROCK_TUI_CONFIG`, else `config.toml` in the platform config directory
 /// (`~/.config/bedrock-tui/config.toml` on Linux). `None` when no home directory is known.
-pub fn config_file() -> Option<PathBuf> {
+pub(crate) fn config_file() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("BEDROCK_TUI_CONFIG").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(path));
     }
@@ -18,11 +18,11 @@ pub fn config_file() -> Option<PathBuf> {
 }
 
 /// The directory for user themes (`themes/` beside the config file).
-pub fn themes_dir() -> Option<PathBuf> {
+pub(crate) fn themes_dir() -> Option<PathBuf> {
     config_file().and_then(|f| f.parent().map(|p| p.join("themes")))
 }
 
 /// The data directory (sessions live here).
-pub fn data_dir() -> Option<PathBuf> {
+pub(crate) fn data_dir() -> Option<PathBuf> {
     project_dirs().map(|d| d.data_dir().to_path_buf())
 }

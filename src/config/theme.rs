@@ -56,7 +56,7 @@ roles! {
 }
 
 /// The built-in themes: name and TOML text.
-pub const BUILT_IN: &[(&str, &str)] = &[
+pub(crate) const BUILT_IN: &[(&str, &str)] = &[
     ("dark", include_str!("../../themes/dark.toml")),
     ("light", include_str!("../../themes/light.toml")),
     (
@@ -102,7 +102,7 @@ impl Theme {
 
     /// [`Theme::load`] with the user themes in `themes_dir`: a name is a built-in theme, else
     /// `<themes_dir>/<name>.toml`; anything with a slash or ending `.toml` is a path.
-    pub fn load_from(name_or_path: &str, themes_dir: Option<&Path>) -> Result<Theme, ThemeError> {
+    pub(crate) fn load_from(name_or_path: &str, themes_dir: Option<&Path>) -> Result<Theme, ThemeError> {
         if let Some((_, text)) = BUILT_IN.iter().find(|(name, _)| *name == name_or_path) {
             return parse_theme(text, Some(&Theme::default()));
         }
@@ -135,7 +135,7 @@ impl Theme {
 }
 
 /// Parses a theme file; roles it lacks come from `fallback` (or the plain style).
-pub fn parse_theme(text: &str, fallback: Option<&Theme>) -> Result<Theme, ThemeError> {
+pub(crate) fn parse_theme(text: &str, fallback: Option<&Theme>) -> Result<Theme, ThemeError> {
     let doc: toml::Table = text
         .parse()
         .map_err(|e: toml::de::Error| ThemeError(super::describe_toml_error(text, &e)))?;

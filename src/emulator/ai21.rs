@@ -8,7 +8,7 @@ use crate::models::catalog::ModelInfo;
 use serde_json::{Value, json};
 
 /// Emulated Jurassic-2.
-pub struct Jurassic2;
+pub(crate) struct Jurassic2;
 
 const KEYS: &[&str] = &[
     "prompt",

@@ -15,7 +15,7 @@ use crate::models::catalog::ModelInfo;
 use serde_json::{Value, json};
 
 /// The emulated Claude Messages family.
-pub struct AnthropicMessages;
+pub(crate) struct AnthropicMessages;
 
 /// The emulated Claude Text Completions family.
 pub struct AnthropicText;

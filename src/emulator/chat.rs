@@ -28,15 +28,15 @@ pub struct Chat {
 
 impl Chat {
     /// OpenAI gpt-oss.
-    pub const OPENAI: Chat = Chat {
+    pub(crate) const OPENAI: Chat = Chat {
         dialect: Dialect::OpenAi,
     };
     /// AI21 Jamba.
-    pub const JAMBA: Chat = Chat {
+    pub(crate) const JAMBA: Chat = Chat {
         dialect: Dialect::Jamba,
     };
     /// Mistral chat.
-    pub const MISTRAL: Chat = Chat {
+    pub(crate) const MISTRAL: Chat = Chat {
         dialect: Dialect::Mistral,
     };
 }

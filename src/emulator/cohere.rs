@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 pub struct Command;
 
 /// Emulated Command R / R+.
-pub struct CommandR;
+pub(crate) struct CommandR;
 
 const COMMAND_KEYS: &[&str] = &[
     "prompt",

@@ -4,7 +4,7 @@
 const CORPUS: &str = include_str!("../../assets/corpus.md");
 
 /// FNV-1a, a small stable hash for seeding answers from prompts.
-pub fn seed_of(text: &str) -> u64 {
+pub(crate) fn seed_of(text: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in text.bytes() {
         hash ^= u64::from(byte);
@@ -78,7 +78,7 @@ pub fn answer_tokens(prompt: &str, min_tokens: usize) -> Vec<String> {
 }
 
 /// A rough token count of input text (about four characters a token), at least 1.
-pub fn estimate_tokens(text: &str) -> u64 {
+pub(crate) fn estimate_tokens(text: &str) -> u64 {
     (text.chars().count() as u64).div_ceil(4).max(1)
 }
 

@@ -24,7 +24,7 @@ pub struct Request<'a> {
 
 /// What the server needs from a valid request.
 #[derive(Debug, Clone, Default)]
-pub struct Prompt {
+pub(crate) struct Prompt {
     /// The last user message (seeds the answer; may hold fault markers).
     pub last_user_text: String,
     /// Estimated input tokens.
@@ -75,7 +75,7 @@ impl Answer {
     }
 
     /// The whole reasoning.
-    pub fn reasoning_text(&self) -> String {
+    pub(crate) fn reasoning_text(&self) -> String {
         self.reasoning.concat()
     }
 
@@ -87,7 +87,7 @@ impl Answer {
 
 /// Generates the deterministic answer to a prompt, honouring `max_tokens`, stop sequences and
 /// an `[[emulator:tokens=N]]`, `[[emulator:echo]]` or `[[emulator:hostile]]` marker.
-pub fn generate(prompt: &Prompt) -> Answer {
+pub(crate) fn generate(prompt: &Prompt) -> Answer {
     let requested = faults::requested_tokens(&prompt.last_user_text).unwrap_or(0);
     let seed_text = faults::strip_markers(&prompt.last_user_text);
     let mut tokens = if faults::hostile_requested(&prompt.last_user_text) {
@@ -149,7 +149,7 @@ pub fn generate(prompt: &Prompt) -> Answer {
 }
 
 /// Deterministic reasoning about a prompt, in token-sized pieces.
-pub fn reasoning_tokens(prompt: &str) -> Vec<String> {
+pub(crate) fn reasoning_tokens(prompt: &str) -> Vec<String> {
     let topic: String = prompt
         .split_whitespace()
         .take(8)
@@ -161,7 +161,7 @@ pub fn reasoning_tokens(prompt: &str) -> Vec<String> {
 }
 
 /// A model family as the emulator serves it.
-pub trait EmulatedFamily: Send + Sync {
+pub(crate) trait EmulatedFamily: Send + Sync {
     /// Validates a request body; `Err` is the ValidationException message.
     fn parse_request(&self, request: &Request<'_>) -> Result<Prompt, String>;
     /// The non-streamed response body.
@@ -187,12 +187,12 @@ pub trait EmulatedFamily: Send + Sync {
 }
 
 /// Serialises a JSON value compactly (Bedrock sends compact JSON).
-pub fn to_bytes(value: &Value) -> Vec<u8> {
+pub(crate) fn to_bytes(value: &Value) -> Vec<u8> {
     value.to_string().into_bytes()
 }
 
 /// The invocation metrics as a JSON value.
-pub fn metrics_json(answer: &Answer) -> Value {
+pub(crate) fn metrics_json(answer: &Answer) -> Value {
     serde_json::to_value(answer.metrics).unwrap_or(Value::Null)
 }
 

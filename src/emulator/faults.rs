@@ -8,9 +8,9 @@ use crate::bedrock::ExceptionKind;
 
 /// Where to break a stream by default: after `message_start`, `content_block_start` and three
 /// text deltas, so there is partial text to keep.
-pub const DEFAULT_AFTER: usize = 5;
+pub(crate) const DEFAULT_AFTER: usize = 5;
 /// Default delay of `slow-first-byte`.
-pub const DEFAULT_SLOW_MS: u64 = 3000;
+pub(crate) const DEFAULT_SLOW_MS: u64 = 3000;
 
 /// A fault to inject.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,14 +179,14 @@ pub fn parse(spec: &str) -> Result<Fault, String> {
 
 /// Whether a fault spec applies to a request for `model`: a `model=TEXT` option limits it to
 /// model ids containing TEXT (so one prompt sent to several models can fail in one of them).
-pub fn applies_to(spec: &str, model: &str) -> bool {
+pub(crate) fn applies_to(spec: &str, model: &str) -> bool {
     spec.split_whitespace()
         .filter_map(|word| word.strip_prefix("model="))
         .all(|wanted| model.contains(wanted))
 }
 
 /// Finds a `[[fault:...]]` marker in text.
-pub fn find_marker(text: &str) -> Option<&str> {
+pub(crate) fn find_marker(text: &str) -> Option<&str> {
     let start = text.find("[[fault:")? + "[[fault:".len();
     let len = text[start..].find("]]")?;
     Some(text[start..start + len].trim())
@@ -194,7 +194,7 @@ pub fn find_marker(text: &str) -> Option<&str> {
 
 /// The text without `[[fault:…]]` and `[[emulator:…]]` markers, so that a fault does not
 /// change the answer it interrupts.
-pub fn strip_markers(text: &str) -> String {
+pub(crate) fn strip_markers(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     loop {
@@ -217,21 +217,21 @@ pub fn strip_markers(text: &str) -> String {
 
 /// Whether the text holds `[[emulator:hostile]]`: the answer carries terminal escape
 /// sequences (CSI, OSC 52, OSC 8, DCS, C1 controls), as untrusted model output can.
-pub fn hostile_requested(text: &str) -> bool {
+pub(crate) fn hostile_requested(text: &str) -> bool {
     text.contains("[[emulator:hostile]]")
 }
 
 /// The answer of `[[emulator:hostile]]`.
-pub const HOSTILE_ANSWER: &str = "Plain words first. A window resize \x1b[8;1;1t and a screen clear \x1b[2J, a clipboard write \x1b]52;c;aGFja2Vk\x07, a hyperlink \x1b]8;;https://example.invalid\x1b\\click\x1b]8;;\x1b\\, a device control string \x1bP1$qm\x1b\\, a C1 request \u{9b}6n, a bell \x07 and a backspace \x08. Plain words last.";
+pub(crate) const HOSTILE_ANSWER: &str = "Plain words first. A window resize \x1b[8;1;1t and a screen clear \x1b[2J, a clipboard write \x1b]52;c;aGFja2Vk\x07, a hyperlink \x1b]8;;https://example.invalid\x1b\\click\x1b]8;;\x1b\\, a device control string \x1bP1$qm\x1b\\, a C1 request \u{9b}6n, a bell \x07 and a backspace \x08. Plain words last.";
 
 /// Whether the text holds `[[emulator:echo]]`: the answer is the prompt itself (markers
 /// removed), so tests can put any text, escape sequences included, in a model's mouth.
-pub fn echo_requested(text: &str) -> bool {
+pub(crate) fn echo_requested(text: &str) -> bool {
     text.contains("[[emulator:echo]]")
 }
 
 /// Finds an `[[emulator:tokens=N]]` marker asking for an answer of N tokens.
-pub fn requested_tokens(text: &str) -> Option<usize> {
+pub(crate) fn requested_tokens(text: &str) -> Option<usize> {
     let start = text.find("[[emulator:tokens=")? + "[[emulator:tokens=".len();
     let len = text[start..].find("]]")?;
     text[start..start + len].trim().parse().ok()

@@ -19,7 +19,7 @@ pub struct TitanImage;
 pub struct StabilitySdxl;
 
 /// Emulated Stability Stable Image / SD3.
-pub struct StabilityImage;
+pub(crate) struct StabilityImage;
 
 fn image_prompt(text: &str, options: Value) -> Prompt {
     Prompt {

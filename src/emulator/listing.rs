@@ -34,7 +34,7 @@ fn query_pairs(query: &str) -> Vec<(String, String)> {
 }
 
 /// Answers a listing request.
-pub fn respond(
+pub(crate) fn respond(
     route: &str,
     query: &str,
     region: &str,

@@ -15,10 +15,10 @@ pub mod faults;
 mod images;
 mod listing;
 mod png;
-pub mod resources;
+pub(crate) mod resources;
 mod response;
 mod server;
-pub mod sigv4;
+pub(crate) mod sigv4;
 mod templates;
 mod validate;
 
@@ -255,7 +255,7 @@ impl Emulator {
     }
 
     /// Shell lines that point an AWS client at this emulator.
-    pub fn shell_exports(&self) -> Vec<String> {
+    pub(crate) fn shell_exports(&self) -> Vec<String> {
         let c = &self.config.credentials;
         let mut lines = vec![
             format!(
@@ -274,7 +274,7 @@ impl Emulator {
     }
 
     /// Stops accepting connections.
-    pub fn shutdown(&self) {
+    pub(crate) fn shutdown(&self) {
         let _ = self.stop.send(true);
     }
 }

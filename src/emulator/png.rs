@@ -2,7 +2,7 @@
 //! stored with uncompressed deflate blocks (valid PNG, no compression library needed).
 
 /// Encodes a `width` × `height` RGB image whose colours follow from `seed`.
-pub fn picture(width: u32, height: u32, seed: u64) -> Vec<u8> {
+pub(crate) fn picture(width: u32, height: u32, seed: u64) -> Vec<u8> {
     let (w, h) = (width.max(1) as usize, height.max(1) as usize);
     let [r0, g0, b0, ..] = seed.to_le_bytes();
     let mut raw = Vec::with_capacity((w * 3 + 1) * h);

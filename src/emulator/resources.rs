@@ -12,7 +12,7 @@ use http::{HeaderValue, Response};
 use serde_json::{Value, json};
 
 /// The account id in the emulator's ARNs.
-pub const ACCOUNT: &str = "123456789012";
+pub(crate) const ACCOUNT: &str = "123456789012";
 
 /// What kind of resource an ARN names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub enum ResourceKind {
 
 impl ResourceKind {
     /// The ARN's resource type.
-    pub fn arn_type(self) -> &'static str {
+    pub(crate) fn arn_type(self) -> &'static str {
         match self {
             ResourceKind::ApplicationProfile => "application-inference-profile",
             ResourceKind::ProvisionedModel => "provisioned-model",
@@ -105,7 +105,7 @@ pub fn find<'a>(resources: &'a [Resource], region: &str, identifier: &str) -> Op
 }
 
 /// The catalog model behind an ARN of one of the resources.
-pub fn model_behind(
+pub(crate) fn model_behind(
     resources: &[Resource],
     region: &str,
     model_id: &str,
@@ -145,7 +145,7 @@ fn custom_model_arn(region: &str, resource: &Resource) -> String {
 }
 
 /// An application profile as `GetInferenceProfile` and `ListInferenceProfiles` describe it.
-pub fn profile_json(resource: &Resource, region: &str) -> Value {
+pub(crate) fn profile_json(resource: &Resource, region: &str) -> Value {
     json!({
         "inferenceProfileName": format!("bedrock-tui {}", resource.id),
         "inferenceProfileId": resource.id,
@@ -160,7 +160,7 @@ pub fn profile_json(resource: &Resource, region: &str) -> Value {
 }
 
 /// Answers a `GET` describing one resource: `operation` is the route's operation name.
-pub fn describe(
+pub(crate) fn describe(
     operation: &str,
     identifier: &str,
     resources: &[Resource],

@@ -13,7 +13,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// The body type of every emulator response.
-pub type Body = BoxBody<Bytes, std::io::Error>;
+pub(crate) type Body = BoxBody<Bytes, std::io::Error>;
 
 /// A whole body.
 pub fn full(bytes: impl Into<Bytes>) -> Body {
@@ -32,7 +32,7 @@ pub fn request_id() -> String {
 }
 
 /// An AWS error response: status, `x-amzn-ErrorType`, JSON `{"message": ...}`.
-pub fn error_response(kind: &ExceptionKind, message: &str, request_id: &str) -> Response<Body> {
+pub(crate) fn error_response(kind: &ExceptionKind, message: &str, request_id: &str) -> Response<Body> {
     let namespace = match kind {
         ExceptionKind::InvalidSignature
         | ExceptionKind::UnrecognizedClient
@@ -79,7 +79,7 @@ fn padding(index: usize) -> &'static str {
 }
 
 /// The event-stream frame of one chunk: `{"bytes": base64(model JSON), "p": padding}`.
-pub fn chunk_frame(model_json: &[u8], index: usize, out: &mut Vec<u8>) {
+pub(crate) fn chunk_frame(model_json: &[u8], index: usize, out: &mut Vec<u8>) {
     let encoded = base64::engine::general_purpose::STANDARD.encode(model_json);
     let payload = format!(r#"{{"bytes":"{encoded}","p":"{}"}}"#, padding(index));
     let headers = [
@@ -93,7 +93,7 @@ pub fn chunk_frame(model_json: &[u8], index: usize, out: &mut Vec<u8>) {
 
 /// A large frame: an event of `event_type` carrying `model_json` with `p` padding up to
 /// `payload_len` bytes, and `header_len` bytes of an extra string header.
-pub fn padded_frame(
+pub(crate) fn padded_frame(
     event_type: &str,
     model_json: &[u8],
     header_len: usize,
@@ -118,7 +118,7 @@ pub fn padded_frame(
 }
 
 /// An exception frame (`:message-type: exception`).
-pub fn exception_frame(kind: &ExceptionKind, message: &str, out: &mut Vec<u8>) {
+pub(crate) fn exception_frame(kind: &ExceptionKind, message: &str, out: &mut Vec<u8>) {
     let mut payload = serde_json::json!({ "message": message });
     if *kind == ExceptionKind::ModelStreamError {
         payload["originalStatusCode"] = serde_json::json!(500);
@@ -135,7 +135,7 @@ pub fn exception_frame(kind: &ExceptionKind, message: &str, out: &mut Vec<u8>) {
 }
 
 /// The message Bedrock sends with each exception the emulator can inject.
-pub fn exception_message(kind: &ExceptionKind) -> &'static str {
+pub(crate) fn exception_message(kind: &ExceptionKind) -> &'static str {
     match kind {
         ExceptionKind::Throttling => "Too many requests, please wait before trying again.",
         ExceptionKind::Validation => {
@@ -165,10 +165,10 @@ pub fn exception_message(kind: &ExceptionKind) -> &'static str {
 }
 
 /// One item sent to a streamed body.
-pub type BodyItem = Result<Frame<Bytes>, std::io::Error>;
+pub(crate) type BodyItem = Result<Frame<Bytes>, std::io::Error>;
 
 /// A streamed body and the sender that feeds it.
-pub fn channel_body() -> (mpsc::Sender<BodyItem>, Body) {
+pub(crate) fn channel_body() -> (mpsc::Sender<BodyItem>, Body) {
     let (tx, rx) = mpsc::channel::<BodyItem>(16);
     let body = StreamBody::new(stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|item| (item, rx))
@@ -182,7 +182,7 @@ pub async fn send(tx: &mpsc::Sender<BodyItem>, bytes: Vec<u8>) -> bool {
 }
 
 /// Aborts the connection, after giving the bytes already sent time to reach the client.
-pub async fn abort(tx: &mpsc::Sender<BodyItem>) {
+pub(crate) async fn abort(tx: &mpsc::Sender<BodyItem>) {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let _ = tx
         .send(Err(std::io::Error::new(

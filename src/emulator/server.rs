@@ -65,7 +65,7 @@ fn body_family(model: &ModelInfo, body: &serde_json::Value) -> FamilyId {
 }
 
 /// Handles one request; never fails (errors are AWS error responses).
-pub async fn handle(
+pub(crate) async fn handle(
     state: Arc<EmulatorState>,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, std::convert::Infallible> {

@@ -37,7 +37,7 @@ impl std::fmt::Debug for EmulatorCredentials {
 }
 
 /// A rejected request: the exception and its message.
-pub type AuthError = (ExceptionKind, String);
+pub(crate) type AuthError = (ExceptionKind, String);
 
 /// How far the request time may be from the server's.
 const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
@@ -50,7 +50,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// Formats a time as `YYYYMMDDTHHMMSSZ`.
-pub fn amz_date(time: SystemTime) -> String {
+pub(crate) fn amz_date(time: SystemTime) -> String {
     let secs = time
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -67,7 +67,7 @@ pub fn amz_date(time: SystemTime) -> String {
 }
 
 /// Parses `YYYYMMDDTHHMMSSZ`.
-pub fn parse_amz_date(text: &str) -> Option<SystemTime> {
+pub(crate) fn parse_amz_date(text: &str) -> Option<SystemTime> {
     let b = text.as_bytes();
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
         return None;
@@ -157,7 +157,7 @@ fn parse_authorization(value: &str) -> Option<Authorization<'_>> {
 
 /// Checks a request's authentication. `path_and_query` is the request target exactly as
 /// received.
-pub fn verify(
+pub(crate) fn verify(
     creds: &EmulatorCredentials,
     method: &str,
     path_and_query: &str,

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 /// Which template a family's prompt follows.
 #[derive(Debug, Clone, Copy)]
-pub enum Template {
+pub(crate) enum Template {
     /// Llama 2 `[INST]`.
     Llama2,
     /// Llama 3 header ids.
@@ -88,29 +88,29 @@ impl Template {
 }
 
 /// One prompt-template family.
-pub struct Templated {
+pub(crate) struct Templated {
     template: Template,
 }
 
 impl Templated {
     /// Llama 2.
-    pub const LLAMA2: Templated = Templated {
+    pub(crate) const LLAMA2: Templated = Templated {
         template: Template::Llama2,
     };
     /// Llama 3.x.
-    pub const LLAMA3: Templated = Templated {
+    pub(crate) const LLAMA3: Templated = Templated {
         template: Template::Llama3,
     };
     /// Llama 4.
-    pub const LLAMA4: Templated = Templated {
+    pub(crate) const LLAMA4: Templated = Templated {
         template: Template::Llama4,
     };
     /// Mistral text completion.
-    pub const MISTRAL: Templated = Templated {
+    pub(crate) const MISTRAL: Templated = Templated {
         template: Template::Mistral,
     };
     /// DeepSeek-R1.
-    pub const DEEPSEEK: Templated = Templated {
+    pub(crate) const DEEPSEEK: Templated = Templated {
         template: Template::DeepSeek,
     };
 }

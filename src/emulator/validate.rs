@@ -29,7 +29,7 @@ pub fn object<'a>(body: &'a Value, allowed: &[&str]) -> Result<&'a Map<String, V
 }
 
 /// Refuses keys not in `allowed` (`#: extraneous key [x] is not permitted`).
-pub fn keys_allowed(object: &Map<String, Value>, at: &str, allowed: &[&str]) -> Result<(), String> {
+pub(crate) fn keys_allowed(object: &Map<String, Value>, at: &str, allowed: &[&str]) -> Result<(), String> {
     match object.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(key) => Err(malformed(&format!(
             "{at}: extraneous key [{key}] is not permitted"
@@ -51,7 +51,7 @@ pub fn required<'a>(
 }
 
 /// A required string member.
-pub fn required_str<'a>(
+pub(crate) fn required_str<'a>(
     object: &'a Map<String, Value>,
     at: &str,
     key: &str,
@@ -66,7 +66,7 @@ pub fn required_str<'a>(
 }
 
 /// An optional string member.
-pub fn optional_str<'a>(
+pub(crate) fn optional_str<'a>(
     object: &'a Map<String, Value>,
     at: &str,
     key: &str,
@@ -82,7 +82,7 @@ pub fn optional_str<'a>(
 }
 
 /// An optional number within `[min, max]`.
-pub fn number_in(
+pub(crate) fn number_in(
     object: &Map<String, Value>,
     at: &str,
     key: &str,
@@ -93,7 +93,7 @@ pub fn number_in(
 }
 
 /// An optional integer within `[min, max]`.
-pub fn integer_in(
+pub(crate) fn integer_in(
     object: &Map<String, Value>,
     at: &str,
     key: &str,
@@ -136,7 +136,7 @@ fn ranged<T: PartialOrd + std::fmt::Display + Copy>(
 }
 
 /// An optional boolean.
-pub fn optional_bool(
+pub(crate) fn optional_bool(
     object: &Map<String, Value>,
     at: &str,
     key: &str,
@@ -152,7 +152,7 @@ pub fn optional_bool(
 }
 
 /// An optional list of strings with at most `max_items` entries.
-pub fn string_list(
+pub(crate) fn string_list(
     object: &Map<String, Value>,
     at: &str,
     key: &str,
@@ -188,7 +188,7 @@ pub fn string_list(
 }
 
 /// An optional nested object whose keys are all in `allowed`.
-pub fn nested<'a>(
+pub(crate) fn nested<'a>(
     object: &'a Map<String, Value>,
     at: &str,
     key: &str,
@@ -208,7 +208,7 @@ pub fn nested<'a>(
 }
 
 /// A required, non-empty array.
-pub fn required_array<'a>(
+pub(crate) fn required_array<'a>(
     object: &'a Map<String, Value>,
     at: &str,
     key: &str,

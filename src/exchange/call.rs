@@ -65,7 +65,7 @@ pub struct Outcome {
 
 impl Outcome {
     /// Whether the error came inside the event stream, after the response began.
-    pub fn failed_in_stream(&self) -> bool {
+    pub(crate) fn failed_in_stream(&self) -> bool {
         self.streamed && self.meta.is_some() && self.error.is_some()
     }
 

@@ -18,7 +18,7 @@ pub struct Defaults {
 
 impl Defaults {
     /// The defaults a config file sets.
-    pub fn from_config(config: &Config) -> Defaults {
+    pub(crate) fn from_config(config: &Config) -> Defaults {
         let p = &config.parameters;
         Defaults {
             model: config.model.clone(),

@@ -20,7 +20,7 @@ pub struct ErrorInfo {
 
 impl ErrorInfo {
     /// Describes a wire error; `in_stream` says whether the stream had begun.
-    pub fn from_error(error: &BedrockError, in_stream: bool) -> ErrorInfo {
+    pub(crate) fn from_error(error: &BedrockError, in_stream: bool) -> ErrorInfo {
         let service = error.service();
         ErrorInfo {
             name: error.name().to_string(),

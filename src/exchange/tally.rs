@@ -47,7 +47,7 @@ impl Figures {
     }
 
     /// Takes in what the response headers said.
-    pub fn add_response(&mut self, meta: &ResponseMeta) {
+    pub(crate) fn add_response(&mut self, meta: &ResponseMeta) {
         self.first_byte = Some(meta.first_byte);
         self.attempts = meta.attempts;
         let m = &meta.metrics;
@@ -59,7 +59,7 @@ impl Figures {
 
     /// Takes in one decoded chunk (or the whole answer of InvokeModel) that arrived `elapsed`
     /// after the call started.
-    pub fn add_delta(&mut self, delta: &ChunkDelta, elapsed: Duration) {
+    pub(crate) fn add_delta(&mut self, delta: &ChunkDelta, elapsed: Duration) {
         if self.first_token.is_none() && (!delta.text.is_empty() || !delta.reasoning.is_empty()) {
             self.first_token = Some(elapsed);
         }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 /// The Jurassic-2 adapter.
 #[derive(Debug, Clone, Copy)]
-pub struct Jurassic2;
+pub(crate) struct Jurassic2;
 
 impl ModelFamily for Jurassic2 {
     fn id(&self) -> FamilyId {

@@ -11,9 +11,9 @@ use serde_json::{Value, json};
 use std::borrow::Cow;
 
 /// The `anthropic_version` Bedrock requires.
-pub const ANTHROPIC_VERSION: &str = "bedrock-2023-05-31";
+pub(crate) const ANTHROPIC_VERSION: &str = "bedrock-2023-05-31";
 /// `max_tokens` when the user sets none (the field is required).
-pub const DEFAULT_MAX_TOKENS: u32 = 4096;
+pub(crate) const DEFAULT_MAX_TOKENS: u32 = 4096;
 
 /// The Claude Messages adapter.
 #[derive(Debug, Clone, Copy)]

@@ -8,18 +8,18 @@ use super::{
 use serde_json::{Value, json};
 
 /// `max_tokens_to_sample` when the user sets none (the field is required).
-pub const DEFAULT_MAX_TOKENS: u32 = 2048;
+pub(crate) const DEFAULT_MAX_TOKENS: u32 = 2048;
 /// The stop sequence the model always honours.
-pub const HUMAN: &str = "\n\nHuman:";
+pub(crate) const HUMAN: &str = "\n\nHuman:";
 /// The turn marker the prompt must end with.
-pub const ASSISTANT: &str = "\n\nAssistant:";
+pub(crate) const ASSISTANT: &str = "\n\nAssistant:";
 
 /// The Text Completions adapter.
 #[derive(Debug, Clone, Copy)]
 pub struct AnthropicText;
 
 /// Renders `{system}\n\nHuman: q1\n\nAssistant: a1\n\nHuman: q2\n\nAssistant:`.
-pub fn render_prompt(conversation: &Conversation) -> Result<String, ModelError> {
+pub(crate) fn render_prompt(conversation: &Conversation) -> Result<String, ModelError> {
     let (history, last) = history_and_last(conversation)?;
     let mut prompt = String::new();
     if let Some(system) = system(conversation) {

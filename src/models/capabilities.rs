@@ -6,9 +6,9 @@ use super::catalog::ModelInfo;
 use super::{FamilyId, OutputKind, Parameters};
 
 /// `max_tokens` when the user sets none, before clamping to the model's limit.
-pub const DEFAULT_MAX_TOKENS: u32 = 4096;
+pub(crate) const DEFAULT_MAX_TOKENS: u32 = 4096;
 /// Smallest Claude thinking budget.
-pub const MIN_THINKING_BUDGET: u32 = 1024;
+pub(crate) const MIN_THINKING_BUDGET: u32 = 1024;
 
 /// What the checks changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -145,7 +145,7 @@ pub fn apply(
 }
 
 /// A hint when a model that needs an inference profile is called by its bare id.
-pub fn profile_hint(model_id: &str, model: &ModelInfo) -> Option<String> {
+pub(crate) fn profile_hint(model_id: &str, model: &ModelInfo) -> Option<String> {
     (model.inference_profile_required && super::parse_model_ref(model_id).on_demand()).then(|| {
         format!(
             "{} is served through inference profiles only; try us.{} or global.{}",

@@ -102,7 +102,7 @@ pub fn models() -> &'static [ModelInfo] {
 }
 
 /// The model used when none is configured.
-pub fn default_model() -> &'static str {
+pub(crate) fn default_model() -> &'static str {
     catalog_file()
         .as_ref()
         .map(|c| c.default_model.as_str())
@@ -138,7 +138,7 @@ impl ModelInfo {
 /// The catalog entry that describes `model_id` called with bodies of `family`: the one rule
 /// by which every screen and command finds a model's limits, parameters and prices. An entry
 /// whose model does not take that format is no description of the request.
-pub fn entry_for(model_id: &str, family: FamilyId) -> Option<&'static ModelInfo> {
+pub(crate) fn entry_for(model_id: &str, family: FamilyId) -> Option<&'static ModelInfo> {
     lookup(model_id).filter(|m| m.takes(family))
 }
 

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 /// How one chat-completions dialect names things.
 #[derive(Debug, Clone, Copy)]
-pub struct ChatCompletions {
+pub(crate) struct ChatCompletions {
     family: FamilyId,
     /// The body member for the output limit.
     max_tokens_key: &'static str,
@@ -27,21 +27,21 @@ pub struct ChatCompletions {
 
 impl ChatCompletions {
     /// OpenAI gpt-oss: `max_completion_tokens`, and `stream` must match the operation.
-    pub const OPENAI: ChatCompletions = ChatCompletions {
+    pub(crate) const OPENAI: ChatCompletions = ChatCompletions {
         family: FamilyId::OpenAi,
         max_tokens_key: "max_completion_tokens",
         sends_stop: true,
         states_stream: true,
     };
     /// AI21 Jamba: the fields AI21's own Bedrock client sends.
-    pub const JAMBA: ChatCompletions = ChatCompletions {
+    pub(crate) const JAMBA: ChatCompletions = ChatCompletions {
         family: FamilyId::Ai21Jamba,
         max_tokens_key: "max_tokens",
         sends_stop: true,
         states_stream: false,
     };
     /// Mistral chat completion.
-    pub const MISTRAL: ChatCompletions = ChatCompletions {
+    pub(crate) const MISTRAL: ChatCompletions = ChatCompletions {
         family: FamilyId::MistralChat,
         max_tokens_key: "max_tokens",
         sends_stop: false,

@@ -14,11 +14,11 @@ use serde_json::{Value, json};
 
 /// The Cohere Command (legacy) adapter.
 #[derive(Debug, Clone, Copy)]
-pub struct CohereCommand;
+pub(crate) struct CohereCommand;
 
 /// The Cohere Command R / R+ adapter.
 #[derive(Debug, Clone, Copy)]
-pub struct CohereCommandR;
+pub(crate) struct CohereCommandR;
 
 /// Sampling members shared by both: `max_tokens`, `temperature`, `p`, `k`, `stop_sequences`.
 fn sampling(body: &mut Value, params: &Parameters) {

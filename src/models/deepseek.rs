@@ -12,20 +12,20 @@ use super::{
 use serde_json::{Value, json};
 
 /// `<｜begin▁of▁sentence｜>` (U+FF5C bars, U+2581 space marks).
-pub const BEGIN: &str = "<\u{ff5c}begin\u{2581}of\u{2581}sentence\u{ff5c}>";
+pub(crate) const BEGIN: &str = "<\u{ff5c}begin\u{2581}of\u{2581}sentence\u{ff5c}>";
 /// `<｜end▁of▁sentence｜>`.
 pub const END: &str = "<\u{ff5c}end\u{2581}of\u{2581}sentence\u{ff5c}>";
 /// `<｜User｜>`.
-pub const USER: &str = "<\u{ff5c}User\u{ff5c}>";
+pub(crate) const USER: &str = "<\u{ff5c}User\u{ff5c}>";
 /// `<｜Assistant｜>`.
-pub const ASSISTANT: &str = "<\u{ff5c}Assistant\u{ff5c}>";
+pub(crate) const ASSISTANT: &str = "<\u{ff5c}Assistant\u{ff5c}>";
 
 /// The DeepSeek-R1 adapter.
 #[derive(Debug, Clone, Copy)]
 pub struct DeepSeek;
 
 /// Renders `<｜begin▁of▁sentence｜>{system}<｜User｜>q1<｜Assistant｜>a1<｜end▁of▁sentence｜><｜User｜>q2<｜Assistant｜><think>\n`.
-pub fn render_prompt(conversation: &Conversation) -> Result<String, ModelError> {
+pub(crate) fn render_prompt(conversation: &Conversation) -> Result<String, ModelError> {
     let (history, last) = history_and_last(conversation)?;
     let mut prompt = String::from(BEGIN);
     if let Some(system) = system(conversation) {

@@ -18,10 +18,10 @@ pub struct StabilitySdxl;
 
 /// The Stability Stable Image / SD3 adapter.
 #[derive(Debug, Clone, Copy)]
-pub struct StabilityImage;
+pub(crate) struct StabilityImage;
 
 /// Side of the square images requested.
-pub const IMAGE_SIZE: u32 = 1024;
+pub(crate) const IMAGE_SIZE: u32 = 1024;
 
 fn decode_images<'a>(items: impl Iterator<Item = &'a str>) -> Result<Vec<Vec<u8>>, ModelError> {
     items

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 /// Which chat template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Template {
+pub(crate) enum Template {
     /// `<s>[INST] <<SYS>>\n…\n<</SYS>>\n\n… [/INST]`.
     Llama2,
     /// `<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n…<|eot_id|>`.
@@ -29,21 +29,21 @@ pub struct Llama {
 
 impl Llama {
     /// Llama 2 chat.
-    pub const LLAMA2: Llama = Llama {
+    pub(crate) const LLAMA2: Llama = Llama {
         template: Template::Llama2,
     };
     /// Llama 3, 3.1, 3.2, 3.3 instruct.
-    pub const LLAMA3: Llama = Llama {
+    pub(crate) const LLAMA3: Llama = Llama {
         template: Template::Llama3,
     };
     /// Llama 4 instruct.
-    pub const LLAMA4: Llama = Llama {
+    pub(crate) const LLAMA4: Llama = Llama {
         template: Template::Llama4,
     };
 }
 
 /// Renders a conversation in a Llama chat template, ending where the assistant's answer begins.
-pub fn render_prompt(
+pub(crate) fn render_prompt(
     template: Template,
     conversation: &Conversation,
 ) -> Result<String, ModelError> {

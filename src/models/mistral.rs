@@ -12,11 +12,11 @@ use serde_json::{Value, json};
 
 /// The Mistral text-completion adapter.
 #[derive(Debug, Clone, Copy)]
-pub struct MistralText;
+pub(crate) struct MistralText;
 
 /// Renders `<s>[INST] q1 [/INST] a1</s> [INST] q2 [/INST]`; a system prompt is put before the
 /// first question, as the template has no system role.
-pub fn render_prompt(conversation: &Conversation) -> Result<String, ModelError> {
+pub(crate) fn render_prompt(conversation: &Conversation) -> Result<String, ModelError> {
     let (history, last) = history_and_last(conversation)?;
     let mut prompt = String::from("<s>");
     let mut first = true;

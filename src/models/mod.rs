@@ -4,13 +4,13 @@
 
 pub mod ai21;
 pub mod anthropic;
-pub mod anthropic_text;
+pub(crate) mod anthropic_text;
 pub mod capabilities;
 pub mod catalog;
-pub mod chat_completions;
+pub(crate) mod chat_completions;
 pub mod cohere;
 pub mod deepseek;
-pub mod detect;
+pub(crate) mod detect;
 pub mod embeddings;
 pub mod images;
 pub mod llama;
@@ -229,7 +229,7 @@ families! {
 
 impl FamilyId {
     /// The family named `name` (as in the catalog), if any.
-    pub fn from_name(name: &str) -> Option<FamilyId> {
+    pub(crate) fn from_name(name: &str) -> Option<FamilyId> {
         FamilyId::ALL.iter().copied().find(|f| f.name() == name)
     }
 
@@ -250,7 +250,7 @@ impl FamilyId {
     }
 
     /// Whether the answer begins inside a reasoning section that `</think>` closes.
-    pub fn reasoning_inline(self) -> bool {
+    pub(crate) fn reasoning_inline(self) -> bool {
         self == FamilyId::DeepSeek
     }
 
@@ -354,13 +354,13 @@ impl StreamDecoder {
 }
 
 /// The geography prefixes of system-defined inference profiles.
-pub const PROFILE_PREFIXES: &[&str] = &[
+pub(crate) const PROFILE_PREFIXES: &[&str] = &[
     "us.", "eu.", "apac.", "jp.", "au.", "ca.", "global.", "us-gov.",
 ];
 
 /// What a model identifier names, as far as its text tells.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModelRef<'a> {
+pub(crate) struct ModelRef<'a> {
     /// The base model id (`anthropic.claude-…`), when the identifier reveals it.
     pub base: Option<&'a str>,
     /// The identifier is or names an inference profile (geography prefix or profile ARN).
@@ -372,7 +372,7 @@ pub struct ModelRef<'a> {
 impl ModelRef<'_> {
     /// Whether the identifier calls the base model on demand: a plain id or a foundation-model
     /// ARN (not a profile, nor a custom, provisioned or imported model).
-    pub fn on_demand(&self) -> bool {
+    pub(crate) fn on_demand(&self) -> bool {
         !self.through_profile
             && self
                 .arn_resource
@@ -385,7 +385,7 @@ impl ModelRef<'_> {
 /// ARNs of foundation models, system inference profiles and custom models carry the base id;
 /// application inference profiles, provisioned throughput and imported models are opaque
 /// (`base` is `None`) and need the family stated by the user.
-pub fn parse_model_ref(model_id: &str) -> ModelRef<'_> {
+pub(crate) fn parse_model_ref(model_id: &str) -> ModelRef<'_> {
     if let Some(rest) = model_id.strip_prefix("arn:") {
         // arn:partition:service:region:account:resource-type/resource
         let resource = rest.splitn(5, ':').nth(4).unwrap_or("");
@@ -423,7 +423,7 @@ fn strip_profile_prefix(id: &str) -> (&str, bool) {
 /// `us.anthropic.claude-…` and
 /// `arn:aws:bedrock:…:inference-profile/eu.anthropic.claude-…` give `anthropic.claude-…`.
 /// Opaque ARNs come back unchanged.
-pub fn base_model_id(model_id: &str) -> &str {
+pub(crate) fn base_model_id(model_id: &str) -> &str {
     parse_model_ref(model_id).base.unwrap_or(model_id)
 }
 
@@ -474,7 +474,7 @@ fn family_by_prefix(base: &str) -> Option<FamilyId> {
 
 /// Reads a number that may arrive as an integer, a float with zero fraction (`28.0`), or a
 /// numeric string (`"14"`); anything else reads as absent.
-pub fn lenient_u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
     let value = Option::<serde_json::Value>::deserialize(deserializer)?;
     Ok(value.and_then(|v| match v {
         serde_json::Value::Number(n) => n.as_u64().or_else(|| {

@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 pub struct Nova;
 
 /// Nova 2 reasoning effort for a token budget.
-pub fn reasoning_effort(budget: u32) -> &'static str {
+pub(crate) fn reasoning_effort(budget: u32) -> &'static str {
     match budget {
         0..=2048 => "low",
         2049..=8192 => "medium",

@@ -3,12 +3,12 @@
 //! a whole answer is split by the same rule as a stream.
 
 /// The tag that ends the reasoning.
-pub const THINK_END: &str = "</think>";
+pub(crate) const THINK_END: &str = "</think>";
 const THINK_START: &str = "<think>";
 
 /// Streaming splitter: everything before `</think>` is reasoning, everything after is answer.
 #[derive(Debug, Default)]
-pub struct ThinkSplitter {
+pub(crate) struct ThinkSplitter {
     answering: bool,
     /// Text held back because it may be the start of `</think>`.
     held: String,
@@ -77,7 +77,7 @@ impl ThinkSplitter {
 
 /// Splits a whole answer: (reasoning, answer), by the same rule as a stream read piece by piece
 /// (the prompt opened the reasoning, so an answer without `</think>` is reasoning cut short).
-pub fn split_whole(text: &str) -> (String, String) {
+pub(crate) fn split_whole(text: &str) -> (String, String) {
     let mut splitter = ThinkSplitter::default();
     let (mut reasoning, mut answer) = splitter.push(text);
     let (rest, tail) = splitter.finish();

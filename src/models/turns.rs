@@ -6,7 +6,7 @@ use serde_json::Value;
 
 /// The conversation as the alternating turns every family needs: empty turns dropped,
 /// consecutive turns of one role merged (joined by a blank line); it must start with the user.
-pub fn alternating(conversation: &Conversation) -> Result<Vec<Turn>, ModelError> {
+pub(crate) fn alternating(conversation: &Conversation) -> Result<Vec<Turn>, ModelError> {
     let mut merged: Vec<Turn> = Vec::new();
     for turn in &conversation.turns {
         if turn.text.trim().is_empty() {
@@ -31,7 +31,7 @@ pub fn alternating(conversation: &Conversation) -> Result<Vec<Turn>, ModelError>
 
 /// Alternating turns split into the history and the final user message, for families whose
 /// prompt ends with the user's turn.
-pub fn history_and_last(conversation: &Conversation) -> Result<(Vec<Turn>, String), ModelError> {
+pub(crate) fn history_and_last(conversation: &Conversation) -> Result<(Vec<Turn>, String), ModelError> {
     let mut turns = alternating(conversation)?;
     match turns.pop() {
         Some(Turn {
@@ -45,7 +45,7 @@ pub fn history_and_last(conversation: &Conversation) -> Result<(Vec<Turn>, Strin
 }
 
 /// The text of the last user turn (the input of embedding and image models).
-pub fn last_user_text(conversation: &Conversation) -> Result<String, ModelError> {
+pub(crate) fn last_user_text(conversation: &Conversation) -> Result<String, ModelError> {
     conversation
         .turns
         .iter()
@@ -65,7 +65,7 @@ pub fn system(conversation: &Conversation) -> Option<&str> {
 
 /// The body member names a family uses for the common parameters (`None`: not sent).
 #[derive(Debug, Clone, Copy)]
-pub struct ParamNames {
+pub(crate) struct ParamNames {
     /// The output limit.
     pub max_tokens: Option<&'static str>,
     /// Temperature.
@@ -79,7 +79,7 @@ pub struct ParamNames {
 }
 
 /// Sets the parameters that are given, under the family's names, on a JSON object.
-pub fn put_params(
+pub(crate) fn put_params(
     target: &mut serde_json::Map<String, Value>,
     params: &Parameters,
     names: ParamNames,
@@ -100,7 +100,7 @@ pub fn put_params(
 }
 
 /// A body of one member with the parameters beside it.
-pub fn body_with(key: &str, value: Value, params: &Parameters, names: ParamNames) -> Value {
+pub(crate) fn body_with(key: &str, value: Value, params: &Parameters, names: ParamNames) -> Value {
     let mut body = serde_json::Map::new();
     body.insert(key.to_string(), value);
     put_params(&mut body, params, names);
@@ -113,23 +113,23 @@ pub fn parse(bytes: &[u8]) -> Result<Value, ModelError> {
 }
 
 /// The string at a JSON pointer, if it is one.
-pub fn str_at<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
+pub(crate) fn str_at<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
     value.pointer(pointer).and_then(Value::as_str)
 }
 
 /// The string at a JSON pointer, owned; absent or `null` reads as `None`.
-pub fn string_at(value: &Value, pointer: &str) -> Option<String> {
+pub(crate) fn string_at(value: &Value, pointer: &str) -> Option<String> {
     str_at(value, pointer).map(str::to_string)
 }
 
 /// A count at a JSON pointer, read leniently: an integer, a float with zero fraction (`28.0`)
 /// or a numeric string (`"14"`).
-pub fn count_at(value: &Value, pointer: &str) -> Option<u64> {
+pub(crate) fn count_at(value: &Value, pointer: &str) -> Option<u64> {
     value.pointer(pointer).and_then(lenient_count)
 }
 
 /// A count read leniently (see [`count_at`]).
-pub fn lenient_count(value: &Value) -> Option<u64> {
+pub(crate) fn lenient_count(value: &Value) -> Option<u64> {
     match value {
         Value::Number(n) => n.as_u64().or_else(|| {
             n.as_f64()
@@ -142,14 +142,14 @@ pub fn lenient_count(value: &Value) -> Option<u64> {
 }
 
 /// The `amazon-bedrock-invocationMetrics` member of a chunk, if present.
-pub fn metrics_of(chunk: &Value) -> Option<InvocationMetrics> {
+pub(crate) fn metrics_of(chunk: &Value) -> Option<InvocationMetrics> {
     chunk
         .get("amazon-bedrock-invocationMetrics")
         .and_then(|m| serde_json::from_value(m.clone()).ok())
 }
 
 /// A chunk delta with the invocation metrics of `chunk` filled in.
-pub fn delta_with_metrics(chunk: &Value) -> ChunkDelta {
+pub(crate) fn delta_with_metrics(chunk: &Value) -> ChunkDelta {
     ChunkDelta {
         metrics: metrics_of(chunk),
         ..ChunkDelta::default()

@@ -7,7 +7,7 @@ use crate::bedrock::BedrockError;
 use crate::models::{Conversation, Parameters, Role, Turn};
 
 /// A session open for one more turn.
-pub struct SessionLog {
+pub(crate) struct SessionLog {
     file: SessionFile,
     history: Transcript,
     prompt: String,
@@ -43,7 +43,7 @@ impl SessionLog {
     }
 
     /// Keeps the prompt of this turn (read once, from the argument or standard input).
-    pub fn with_prompt(mut self, prompt: String) -> SessionLog {
+    pub(crate) fn with_prompt(mut self, prompt: String) -> SessionLog {
         self.prompt = prompt;
         self
     }
@@ -172,7 +172,7 @@ impl SessionLog {
 
 impl SavedError {
     /// A wire error as saved; `in_stream` says whether the stream had begun.
-    pub fn from_error(error: &BedrockError, in_stream: bool) -> SavedError {
+    pub(crate) fn from_error(error: &BedrockError, in_stream: bool) -> SavedError {
         let info = crate::exchange::ErrorInfo::from_error(error, in_stream);
         SavedError {
             name: info.name,

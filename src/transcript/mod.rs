@@ -16,7 +16,7 @@ use crate::models::{InvocationMetrics, Parameters};
 use serde::{Deserialize, Serialize};
 
 /// The version written in new session headers.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// One line of a session file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,7 +111,7 @@ pub enum Record {
 
 impl Record {
     /// The `kind` tags this version knows.
-    pub const KINDS: &'static [&'static str] = &[
+    pub(crate) const KINDS: &'static [&'static str] = &[
         "session",
         "title",
         "model",
@@ -337,7 +337,7 @@ impl Transcript {
 }
 
 /// A title from the first prompt: its first line with text, at most 60 characters.
-pub fn title_from_prompt(prompt: &str) -> String {
+pub(crate) fn title_from_prompt(prompt: &str) -> String {
     let line = prompt
         .lines()
         .map(str::trim)
@@ -357,7 +357,7 @@ pub fn now() -> String {
 }
 
 /// A time as RFC 3339 in UTC, always with three fraction digits, so that times sort as text.
-pub fn timestamp(time: std::time::SystemTime) -> String {
+pub(crate) fn timestamp(time: std::time::SystemTime) -> String {
     use aws_smithy_types::date_time::{DateTime, Format};
     let millis = DateTime::from(time).to_millis().unwrap_or(0).max(0);
     let seconds = DateTime::from_secs(millis / 1000)

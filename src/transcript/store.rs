@@ -50,7 +50,7 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
 
 /// The sessions directory: `BEDROCK_TUI_DATA_DIR/sessions`, else `sessions` in the platform
 /// data directory (`~/.local/share/bedrock-tui/sessions` on Linux).
-pub fn sessions_dir() -> Result<PathBuf, StoreError> {
+pub(crate) fn sessions_dir() -> Result<PathBuf, StoreError> {
     let base = match std::env::var_os("BEDROCK_TUI_DATA_DIR").filter(|d| !d.is_empty()) {
         Some(dir) => PathBuf::from(dir),
         None => crate::config::paths::data_dir().ok_or(StoreError::NoDataDir)?,
@@ -60,7 +60,7 @@ pub fn sessions_dir() -> Result<PathBuf, StoreError> {
 
 /// Creates the directory (and its parents) with mode 0700 if it does not exist, and makes it
 /// 0700 if it does.
-pub fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
+pub(crate) fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -78,7 +78,7 @@ pub fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
 
 /// A new session id: the UTC creation time and four random hex digits, so that ids sort by
 /// age (`20261126-115203-3fa9`).
-pub fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     let stamp: String = now()
         .chars()
         .filter(char::is_ascii_digit)
@@ -89,7 +89,7 @@ pub fn new_id() -> String {
 }
 
 /// The session file of `id` in `dir`.
-pub fn path_of(dir: &Path, id: &str) -> PathBuf {
+pub(crate) fn path_of(dir: &Path, id: &str) -> PathBuf {
     dir.join(format!("{id}.jsonl"))
 }
 
@@ -347,7 +347,7 @@ pub fn list(dir: &Path) -> Result<Vec<Summary>, StoreError> {
 }
 
 /// Finds a session: `last` (the newest), an id, a unique prefix of an id, or a path.
-pub fn resolve(dir: &Path, spec: &str) -> Result<PathBuf, StoreError> {
+pub(crate) fn resolve(dir: &Path, spec: &str) -> Result<PathBuf, StoreError> {
     let as_path = Path::new(spec);
     if spec.contains('/') || spec.ends_with(".jsonl") {
         return if as_path.is_file() {

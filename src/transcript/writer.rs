@@ -10,7 +10,7 @@ use std::sync::mpsc;
 
 /// What the writer is asked to do, in order.
 #[derive(Debug, Clone, PartialEq)]
-pub enum SessionCommand {
+pub(crate) enum SessionCommand {
     /// Start a new session file with this title.
     Begin {
         /// From the first prompt.
@@ -26,7 +26,7 @@ pub enum SessionCommand {
 
 /// News from the writer.
 #[derive(Debug, Clone)]
-pub enum WriterNews {
+pub(crate) enum WriterNews {
     /// A session file was created or opened.
     Opened {
         /// Its id.
@@ -50,10 +50,10 @@ enum Command {
 }
 
 /// Work to run on the writer thread once everything queued before it is written.
-pub type Job = Box<dyn FnOnce() + Send>;
+pub(crate) type Job = Box<dyn FnOnce() + Send>;
 
 /// The handle of the writer thread.
-pub struct Writer {
+pub(crate) struct Writer {
     tx: mpsc::Sender<Command>,
     thread: Option<std::thread::JoinHandle<()>>,
 }

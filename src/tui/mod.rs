@@ -19,11 +19,11 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 
 /// Puts the terminal in the chat's modes until dropped.
 #[derive(Debug)]
-pub struct TerminalGuard(());
+pub(crate) struct TerminalGuard(());
 
 impl TerminalGuard {
     /// Enters raw mode and the alternate screen; `mouse` captures the mouse for the wheel.
-    pub fn enter(mouse: bool) -> std::io::Result<TerminalGuard> {
+    pub(crate) fn enter(mouse: bool) -> std::io::Result<TerminalGuard> {
         install_panic_hook();
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
@@ -50,7 +50,7 @@ impl Drop for TerminalGuard {
 }
 
 /// Leaves every mode the guard entered; does nothing when they are not active.
-pub fn restore() {
+pub(crate) fn restore() {
     if !ACTIVE.swap(false, Ordering::SeqCst) {
         return;
     }
@@ -87,7 +87,7 @@ fn install_panic_hook() {
 /// leave the loop asleep. A task owns the `EventStream` and forwards into a channel, whose
 /// receiver registers the latest waker every time. The stream ends after the first read
 /// error (the terminal went away).
-pub fn terminal_events() -> impl futures_util::Stream<Item = std::io::Result<Event>> + Unpin {
+pub(crate) fn terminal_events() -> impl futures_util::Stream<Item = std::io::Result<Event>> + Unpin {
     use futures_util::StreamExt;
     let (tx, rx) = tokio::sync::mpsc::channel(INPUT_QUEUE);
     tokio::spawn(async move {

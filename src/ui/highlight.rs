@@ -94,7 +94,7 @@ fn language(tag: &str) -> Option<&'static Language> {
 
 /// Colours one line of code in `lang` (the fence's info string); unknown languages get the
 /// plain code-block style.
-pub fn highlight(line: &str, lang: &str, theme: &Theme) -> Vec<(String, Style)> {
+pub(crate) fn highlight(line: &str, lang: &str, theme: &Theme) -> Vec<(String, Style)> {
     let plain = theme.style(Role::CodeBlock);
     let Some(language) = language(lang.split_whitespace().next().unwrap_or_default()) else {
         return vec![(line.to_string(), plain)];

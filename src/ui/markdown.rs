@@ -11,7 +11,7 @@ use ratatui::text::Span;
 
 /// What carries over from one line to the next.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BlockState {
+pub(crate) struct BlockState {
     /// Inside a fenced code block: the fence (```` ``` ```` or `~~~`, its length) and language.
     code: Option<(char, usize, String)>,
     /// The line is the end of an answer still streaming: an opened `**` or `` ` `` whose
@@ -22,7 +22,8 @@ pub struct BlockState {
 
 impl BlockState {
     /// Whether the next line is inside a code block.
-    pub fn in_code(&self) -> bool {
+    #[cfg(test)]
+    fn in_code(&self) -> bool {
         self.code.is_some()
     }
 }
@@ -35,7 +36,7 @@ fn fence_of(line: &str) -> Option<(char, usize, &str)> {
 }
 
 /// Renders one source line (without its newline); untrusted text must be sanitized first.
-pub fn render_line(line: &str, state: &mut BlockState, theme: &Theme) -> StyledLine {
+pub(crate) fn render_line(line: &str, state: &mut BlockState, theme: &Theme) -> StyledLine {
     let muted = theme.style(Role::Muted);
     if let Some((fence, len, lang)) = &state.code {
         if let Some((c, l, rest)) = fence_of(line)
@@ -258,7 +259,7 @@ fn inline_at(text: &str, base: Style, theme: &Theme, open_ended: bool) -> Vec<(S
 
 /// The last fenced code block of a text (its content, without the fences); an unterminated
 /// block counts.
-pub fn last_code_block(text: &str) -> Option<String> {
+pub(crate) fn last_code_block(text: &str) -> Option<String> {
     let mut last = None;
     let mut current: Option<((char, usize), Vec<&str>)> = None;
     for line in text.lines() {

@@ -1,9 +1,9 @@
 //! Rendering: `render(&State, &mut ViewCache, &mut Frame)` draws the transcript, the prompt
 //! editor, the status bar and any popup. It reads the state and does no I/O.
 
-pub mod highlight;
+pub(crate) mod highlight;
 pub mod markdown;
-pub mod popups;
+pub(crate) mod popups;
 pub mod status;
 pub mod transcript;
 pub mod wrap;

@@ -92,7 +92,7 @@ impl ViewCache {
     }
 
     /// Records the size of a scrollable popup's content and view.
-    pub fn set_overlay_size(&mut self, content: usize, viewport: usize) {
+    pub(crate) fn set_overlay_size(&mut self, content: usize, viewport: usize) {
         self.metrics.overlay_content = content;
         self.metrics.overlay_viewport = viewport;
     }
@@ -157,7 +157,7 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
 
 /// One message laid out on its own at `width` (compare panes): body and footer, without the
 /// header (the pane's title says whose answer it is).
-pub fn lay_out(state: &State, message: &Message, width: usize) -> Vec<Line<'static>> {
+pub(crate) fn lay_out(state: &State, message: &Message, width: usize) -> Vec<Line<'static>> {
     let retry = state.keymap.hint(Context::Compare, Action::Retry);
     let reasoning = state.keymap.hint(Context::Chat, Action::ToggleReasoning);
     let keys = Keys {

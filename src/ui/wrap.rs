@@ -7,7 +7,7 @@ use unicode_width::UnicodeWidthChar;
 
 /// How a line may be broken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Break {
+pub(crate) enum Break {
     /// At spaces; a word longer than the line is split.
     Words,
     /// Anywhere (code).
@@ -16,7 +16,7 @@ pub enum Break {
 
 /// A logical line before wrapping.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StyledLine {
+pub(crate) struct StyledLine {
     /// Drawn before the first row.
     pub prefix: Vec<Span<'static>>,
     /// Drawn before every following row.
@@ -50,7 +50,7 @@ fn spans_width(spans: &[Span<'_>]) -> usize {
 }
 
 /// Wraps `line` to `width` columns and appends the rows to `out`.
-pub fn wrap_into(line: &StyledLine, width: usize, out: &mut Vec<Line<'static>>) {
+pub(crate) fn wrap_into(line: &StyledLine, width: usize, out: &mut Vec<Line<'static>>) {
     let width = width.max(1);
     let finish = |spans: Vec<Span<'static>>| -> Line<'static> {
         match line.fill {

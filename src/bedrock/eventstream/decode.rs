@@ -157,7 +157,7 @@ impl Message {
     }
 
     /// The payload as shared bytes (no copy).
-    pub fn payload_bytes(&self) -> Bytes {
+    pub(crate) fn payload_bytes(&self) -> Bytes {
         self.frame
             .slice(PRELUDE_LEN + self.headers_len..self.frame.len() - 4)
     }
@@ -400,7 +400,7 @@ impl Decoder {
 
     /// Whether a whole frame is already buffered, so `next_message` returns it without more
     /// bytes (a consumer can hold its output until the buffered frames are done).
-    pub fn frame_ready(&self) -> bool {
+    pub(crate) fn frame_ready(&self) -> bool {
         let data: &[u8] = if self.partial.is_empty() {
             &self.head
         } else {
@@ -416,7 +416,7 @@ impl Decoder {
     }
 
     /// Bytes received but not yet returned as a message.
-    pub fn buffered(&self) -> usize {
+    pub(crate) fn buffered(&self) -> usize {
         self.head.len() + self.partial.len()
     }
 

@@ -26,9 +26,9 @@ use serde_json::json;
 use std::io::{IsTerminal, Read};
 
 /// Exit status of a failed request.
-pub const EXIT_FAILURE: i32 = 1;
+pub(crate) const EXIT_FAILURE: i32 = 1;
 /// Exit status of a usage error.
-pub const EXIT_USAGE: i32 = 2;
+pub(crate) const EXIT_USAGE: i32 = 2;
 
 /// Pacing of the in-process emulator for `ask`, so the answer visibly streams.
 const DEMO_TOKENS_PER_SECOND: f64 = 60.0;

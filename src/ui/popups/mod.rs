@@ -7,7 +7,7 @@ pub mod inspector;
 pub mod matrix;
 pub mod parameters;
 pub mod picker;
-pub mod resend;
+pub(crate) mod resend;
 pub mod sessions;
 
 use crate::app::state::State;
