@@ -6,6 +6,7 @@
 //! decoding, text out. Also reports bedrock-tui's time from the response headers to the first
 //! text. The emulator keeps the stream's bytes after the first request and sends them again,
 //! so both clients read the same bytes at memory speed. Prints the ratio at the end.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 use bedrock_tui::emulator::{Emulator, EmulatorConfig};
 use criterion::Criterion;
@@ -119,7 +120,7 @@ fn sdk_program() {
                 if value["type"] == "content_block_delta"
                     && let Some(text) = value["delta"]["text"].as_str()
                 {
-                    let _ = lock.write_all(text.as_bytes()).and_then(|_| lock.flush());
+                    let _ = lock.write_all(text.as_bytes()).and_then(|()| lock.flush());
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! Event-stream decoding speed against `aws-smithy-eventstream` (the decoder inside the AWS SDK
 //! for Rust), in one run: 100,000 Bedrock-shaped chunk frames of about 280 bytes fed in 16 KiB
 //! reads, (1) frames only and (2) the whole chunk path to Claude text. Prints the ratios.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 use base64::Engine;
 use bedrock_tui::bedrock::eventstream::{Decoder, Header, encode_message};
@@ -100,7 +101,10 @@ fn smithy_text(reads: &[Bytes]) -> usize {
         while let DecodedFrame::Complete(message) = decoder.decode_frame(&mut buffer).unwrap() {
             let is_chunk = message.headers().iter().any(|h| {
                 h.name().as_str() == ":event-type"
-                    && h.value().as_string().map(|s| s.as_str()) == Ok("chunk")
+                    && h.value()
+                        .as_string()
+                        .map(aws_smithy_types::str_bytes::StrBytes::as_str)
+                        == Ok("chunk")
             });
             if !is_chunk {
                 continue;
@@ -126,7 +130,7 @@ fn benches(c: &mut Criterion, reads: &[Bytes]) {
     group.throughput(Throughput::Elements(FRAMES as u64));
     group.bench_function("bedrock-tui", |b| b.iter(|| ours_frames(reads)));
     group.bench_function("aws-smithy-eventstream", |b| {
-        b.iter(|| smithy_frames(reads))
+        b.iter(|| smithy_frames(reads));
     });
     group.finish();
     let mut group = c.benchmark_group("chunk-to-text");

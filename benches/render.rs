@@ -3,6 +3,7 @@
 //! (1) a frame of a 2,000-turn, 2 MB conversation once laid out, (2) one streamed token
 //! appended and drawn at the end of that conversation and of a 20-turn one, (3) the first
 //! layout of the whole conversation (a start or a resize). Prints the ratios at the end.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 use bedrock_tui::app::state::{AnswerStatus, Speaker, State};
 use bedrock_tui::config::theme::Theme;
@@ -195,22 +196,22 @@ fn main() {
 
     let mut group = criterion.benchmark_group("frame-2000-turns");
     group.bench_function("bedrock-tui", |b| {
-        b.iter(|| draw_ours(&mut term, black_box(&big), &mut big_cache))
+        b.iter(|| draw_ours(&mut term, black_box(&big), &mut big_cache));
     });
     group.bench_function("ratatui-Paragraph-wrap", |b| {
-        b.iter(|| reference.draw(&mut term))
+        b.iter(|| reference.draw(&mut term));
     });
     group.finish();
 
     let mut group = criterion.benchmark_group("streamed-token");
     group.bench_function("bedrock-tui-2000-turns", |b| {
-        b.iter_custom(|iters| stream_ours(&mut big, &mut big_cache, &tokens, iters))
+        b.iter_custom(|iters| stream_ours(&mut big, &mut big_cache, &tokens, iters));
     });
     group.bench_function("bedrock-tui-20-turns", |b| {
-        b.iter_custom(|iters| stream_ours(&mut small, &mut small_cache, &tokens, iters))
+        b.iter_custom(|iters| stream_ours(&mut small, &mut small_cache, &tokens, iters));
     });
     group.bench_function("ratatui-Paragraph-wrap-2000-turns", |b| {
-        b.iter_custom(|iters| stream_reference(&reference, &tokens, iters))
+        b.iter_custom(|iters| stream_reference(&reference, &tokens, iters));
     });
     group.finish();
 
@@ -221,7 +222,7 @@ fn main() {
             let mut cache = ViewCache::default();
             draw_ours(&mut term, &big, &mut cache);
             cache.metrics().content_height
-        })
+        });
     });
     group.finish();
     criterion.final_summary();
@@ -250,7 +251,7 @@ fn main() {
     }
 }
 
-/// The process's peak resident set size (Linux: VmHWM in /proc/self/status).
+/// The process's peak resident set size (Linux: `VmHWM` in /proc/self/status).
 fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;

@@ -3,6 +3,7 @@
 //! with credentials pointing at an IMDS that does not answer. Credentials are resolved in the
 //! background, so neither should delay the first frame. Medians of 10 starts each; the time
 //! includes `script` and an `stty` that sizes the pseudo-terminal.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -68,7 +69,7 @@ fn first_frame_with(env: &[(&str, &str)], args: &str) -> Option<(Duration, Optio
     found.map(|time| (time, peak))
 }
 
-/// Peak resident memory (VmHWM) of the chat, the child of `script`'s process.
+/// Peak resident memory (`VmHWM`) of the chat, the child of `script`'s process.
 fn peak_rss_mb(script: u32) -> Option<f64> {
     let children =
         std::fs::read_to_string(format!("/proc/{script}/task/{script}/children")).ok()?;
@@ -167,7 +168,7 @@ fn main() {
         }
     }
     let session = big_session();
-    let size = std::fs::metadata(&session).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(&session).map_or(0, |m| m.len());
     let resume = format!("--resume '{}'", session.display());
     match first_frame_with(&[("AWS_EC2_METADATA_DISABLED", "true")], &resume) {
         Some((time, peak)) => println!(

@@ -4,6 +4,7 @@
 //! Reports the CPU time of this process, frames drawn, the slowest frame, the latency of keys
 //! typed during the stream (from the key to the frame that shows it), and what an idle screen
 //! costs afterwards.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 use bedrock_tui::app::effects::RecordingClipboard;
 use bedrock_tui::app::run::App;
@@ -139,7 +140,7 @@ fn main() {
         )
         .expect("terminal");
         app.draw(&mut terminal).expect("first frame");
-        let tokens = TOKENS_PER_SECOND as u64 * STREAM.as_secs() + 100;
+        let tokens = u64::from(TOKENS_PER_SECOND) * STREAM.as_secs() + 100;
         app.state.set_draft(&format!("A long answer, please [[emulator:tokens={tokens}]]"));
         input
             .send(Ok(Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))))
@@ -179,7 +180,7 @@ fn main() {
             }
         }
         let streamed = started.elapsed();
-        let cpu = cpu_time().zip(cpu_start).map(|(end, start)| end - start);
+        let cpu = cpu_time().zip(cpu_start).map(|(end, start)| end.checked_sub(start).unwrap());
         let frames = app.frames - frames_start;
         let slowest = app.slowest_frame;
         let answer = app.state.messages.last().map_or(0, |m| m.text.len());
@@ -198,7 +199,7 @@ fn main() {
             let left = IDLE.saturating_sub(idle_started.elapsed());
             let _ = tokio::time::timeout(left, app.step(&mut terminal, &mut events)).await;
         }
-        let idle_cpu = cpu_time().zip(idle_cpu_start).map(|(end, start)| end - start);
+        let idle_cpu = cpu_time().zip(idle_cpu_start).map(|(end, start)| end.checked_sub(start).unwrap());
         let idle_frames = app.frames - idle_frames_start;
 
         latencies.sort();

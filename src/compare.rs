@@ -62,7 +62,7 @@ pub(crate) fn cells(combination: &Combination, outcome: Option<&Outcome>) -> [St
         row[5] = o.bytes.to_string();
         row[6] = o.first_byte.map_or_else(|| "-".to_string(), ms);
         row[7] = ms(o.total);
-        row[8] = o.first_line.clone();
+        row[8].clone_from(&o.first_line);
     }
     row
 }
@@ -184,7 +184,7 @@ pub(crate) fn prepare_rows(
                 stream: combination.stream,
                 text_only: false,
             };
-            exchange::prepare(intent).map(|prepared| (combination.clone(), prepared))
+            exchange::prepare(&intent).map(|prepared| (combination.clone(), prepared))
         })
         .collect()
 }

@@ -96,25 +96,24 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, BedrockErro
         .ok()
         .filter(|t| !t.trim().is_empty())
         .map(|t| BearerToken::new(t.trim()));
-    let auth = match bearer {
-        Some(token) => Auth::Bearer(token),
-        None => {
-            let cache = CredentialsCache::new(default_chain(&settings, region.as_deref()));
-            match cache.probe().await? {
-                Some(_) => Auth::SigV4(Arc::new(cache)),
-                None if profile.is_none() && endpoint.is_none() => {
-                    let mut connection = connect_emulator(options).await?;
-                    connection.fallback_reason = Some("no AWS credentials found".to_string());
-                    return Ok(connection);
-                }
-                None => {
-                    return Err(BedrockError::Credentials(match &profile {
-                        Some(p) => format!(
-                            "no AWS credentials found for profile {p:?}: check ~/.aws/config and ~/.aws/credentials, or run `aws sso login --profile {p}`"
-                        ),
-                        None => "no AWS credentials found for the configured endpoint: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or pass --profile".to_string(),
-                    }));
-                }
+    let auth = if let Some(token) = bearer {
+        Auth::Bearer(token)
+    } else {
+        let cache = CredentialsCache::new(default_chain(&settings, region.as_deref()));
+        match cache.probe().await? {
+            Some(_) => Auth::SigV4(Arc::new(cache)),
+            None if profile.is_none() && endpoint.is_none() => {
+                let mut connection = connect_emulator(options).await?;
+                connection.fallback_reason = Some("no AWS credentials found".to_string());
+                return Ok(connection);
+            }
+            None => {
+                return Err(BedrockError::Credentials(match &profile {
+                    Some(p) => format!(
+                        "no AWS credentials found for profile {p:?}: check ~/.aws/config and ~/.aws/credentials, or run `aws sso login --profile {p}`"
+                    ),
+                    None => "no AWS credentials found for the configured endpoint: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or pass --profile".to_string(),
+                }));
             }
         }
     };

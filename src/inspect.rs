@@ -115,7 +115,7 @@ impl Exchange {
     /// Takes the response's status and headers.
     pub fn response(&mut self, meta: &ResponseMeta) {
         self.status = Some(meta.status);
-        self.response_headers = meta.headers.clone();
+        self.response_headers.clone_from(&meta.headers);
         self.first_byte = Some(meta.first_byte);
     }
 
@@ -142,7 +142,7 @@ impl Exchange {
     /// Keeps a frame record (or counts it past the limit).
     pub fn keep(&mut self, frame: FrameRecord) {
         self.response_bytes += frame.payload.len();
-        let size = frame.payload.len() + frame.decoded.as_ref().map_or(0, |d| d.len());
+        let size = frame.payload.len() + frame.decoded.as_ref().map_or(0, bytes::Bytes::len);
         if self.frames.len() < FRAMES_KEPT && self.kept_bytes + size <= BYTES_KEPT {
             self.kept_bytes += size;
             self.frames.push(frame);

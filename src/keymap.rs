@@ -518,7 +518,7 @@ impl Keymap {
             keys = self.keys_for(Context::Global, action);
         }
         keys.first()
-            .map_or_else(|| "unbound".to_string(), |k| k.to_string())
+            .map_or_else(|| "unbound".to_string(), std::string::ToString::to_string)
     }
 
     /// Help text per context: `(keys, description)` rows, one per action, in action order.
@@ -531,7 +531,8 @@ impl Keymap {
                     .filter_map(|action| {
                         let keys = self.keys_for(*context, *action);
                         (!keys.is_empty()).then(|| {
-                            let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+                            let keys: Vec<String> =
+                                keys.iter().map(std::string::ToString::to_string).collect();
                             (keys.join(", "), action.describe())
                         })
                     })
@@ -553,7 +554,11 @@ mod tests {
     #[test]
     fn defaults_parse_and_resolve() {
         let keymap = Keymap::default();
-        let total: usize = keymap.bindings.values().map(|t| t.len()).sum();
+        let total: usize = keymap
+            .bindings
+            .values()
+            .map(std::collections::BTreeMap::len)
+            .sum();
         assert_eq!(total, DEFAULTS.len(), "every default key parses once");
         assert_eq!(
             keymap.action(Context::Chat, &key(KeyCode::Enter, KeyModifiers::NONE)),

@@ -26,7 +26,7 @@ fn main() {
             Some(Command::Ask(args)) => ask::run(*args).await,
             Some(Command::Emulator(args)) => emulator::run(args).await,
             Some(Command::Models(args)) => models::run(args).await,
-            Some(Command::Config(args)) => config::run(args),
+            Some(Command::Config(args)) => config::run(&args),
             Some(Command::Transcripts(args)) => transcripts::run(args),
             Some(Command::CompareTypes(args)) => compare_types::run(*args).await,
             None => chat::run(cli.chat).await,

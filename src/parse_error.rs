@@ -75,6 +75,10 @@ mod tests {
         assert_eq!(e.to_string(), format!("line 2, column 10: {}", e.message));
         let text = "a = 1\nb = =\n";
         let toml = toml::from_str::<toml::Table>(text).unwrap_err();
-        assert!(ParseError::toml(text, &toml).to_string().starts_with("line 2, column"));
+        assert!(
+            ParseError::toml(text, &toml)
+                .to_string()
+                .starts_with("line 2, column")
+        );
     }
 }

@@ -17,7 +17,7 @@ pub(crate) fn sanitize_for_terminal(text: &str) -> Cow<'_, str> {
             '\r' if chars.peek() == Some(&'\n') => {}
             '\u{7f}' => out.push('\u{2421}'),
             c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {
-                out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'))
+                out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'));
             }
             c if ('\u{80}'..='\u{9f}').contains(&c) => out.push('\u{fffd}'),
             c => out.push(c),

@@ -1,10 +1,11 @@
 //! `bedrock-tui ask` and `bedrock-tui emulator` as a user runs them: the real binary, against
 //! the emulator on loopback, with a clean environment (no AWS settings of the machine).
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 mod common;
 
 use common::*;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -162,7 +163,6 @@ async fn body_is_sent_verbatim_and_prompt_can_come_from_stdin() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    use std::io::Write;
     child
         .stdin
         .take()

@@ -1,6 +1,7 @@
 //! Models side by side in the chat: one prompt to several models at once, each streaming in its
 //! own pane with its own request, a fault in one pane leaving the others alone, cancel and
 //! retry per pane, and keeping one answer in the conversation.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 mod common;
 

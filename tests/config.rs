@@ -1,5 +1,6 @@
 //! The config file as a user meets it: `bedrock-tui config path|show|sample` from the real
 //! binary, and what the chat screen starts with for good, partial and broken files.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 use bedrock_tui::app::state::Speaker;
 use bedrock_tui::cli::Cli;
@@ -187,7 +188,11 @@ fn a_theme_by_name_is_found_in_the_themes_directory_beside_the_config() {
     .unwrap();
     let path = config.to_string_lossy().into_owned();
     let started = startup(&chat_args(&["--config", &path]));
-    assert!(notices(&started.state).is_empty(), "{:?}", notices(&started.state));
+    assert!(
+        notices(&started.state).is_empty(),
+        "{:?}",
+        notices(&started.state)
+    );
     assert_eq!(started.state.theme.name, "ocean");
     assert_ne!(
         started.state.theme.style(Role::Text),
@@ -197,7 +202,9 @@ fn a_theme_by_name_is_found_in_the_themes_directory_beside_the_config() {
     let started = startup(&chat_args(&["--config", &path, "--theme", "forest"]));
     let notes = notices(&started.state);
     assert!(
-        notes.iter().any(|n| n.contains("forest.toml in") && n.contains("themes")),
+        notes
+            .iter()
+            .any(|n| n.contains("forest.toml in") && n.contains("themes")),
         "{notes:?}"
     );
 }

@@ -1,6 +1,7 @@
 //! The event-stream decoder against the official test vectors (aws-sdk-go, smithy-rs), at every
 //! split size, concatenated, round-tripped through the encoder, and differentially against
 //! `aws-smithy-eventstream` on random and mutated frames.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 use base64::Engine;
 use bedrock_tui::bedrock::eventstream::{
@@ -91,11 +92,11 @@ fn aws_sdk_go_positive_vectors_decode_exactly() {
             );
             let crc = |at: usize| u32::from_be_bytes(m.frame()[at..at + 4].try_into().unwrap());
             assert_eq!(
-                crc(8) as i32 as i64,
+                i64::from(crc(8) as i32),
                 expected["prelude_crc"].as_i64().unwrap()
             );
             assert_eq!(
-                crc(m.frame().len() - 4) as i32 as i64,
+                i64::from(crc(m.frame().len() - 4) as i32),
                 expected["message_crc"].as_i64().unwrap()
             );
             assert_eq!(m.payload(), b64(expected["payload"].as_str().unwrap_or("")));
@@ -143,13 +144,13 @@ fn aws_sdk_go_negative_vectors_are_rejected_with_the_documented_error() {
                     assert!(
                         matches!(err, DecodeError::PreludeChecksum { offset: 0, .. }),
                         "{name}: {err}"
-                    )
+                    );
                 }
                 "Message checksum mismatch" => {
                     assert!(
                         matches!(err, DecodeError::MessageChecksum { offset: 0, .. }),
                         "{name}: {err}"
-                    )
+                    );
                 }
                 other => panic!("unexpected expectation {other}"),
             }
@@ -174,14 +175,14 @@ fn smithy_vectors() {
             ("false".into(), Value::Bool(false)),
             ("byte".into(), Value::Byte(50)),
             ("short".into(), Value::Short(20000)),
-            ("int".into(), Value::Int(500000)),
-            ("long".into(), Value::Long(50000000000)),
+            ("int".into(), Value::Int(500_000)),
+            ("long".into(), Value::Long(50_000_000_000)),
             ("bytes".into(), Value::Bytes(b"some bytes".to_vec())),
             ("str".into(), Value::Str("some str".into())),
             ("time".into(), Value::Time(5_000_000_000)),
             (
                 "uuid".into(),
-                Value::Uuid(0xb79bc914de214e13b8b2bc47e85b7f0bu128.to_be_bytes()),
+                Value::Uuid(0xb79b_c914_de21_4e13_b8b2_bc47_e85b_7f0b_u128.to_be_bytes()),
             ),
         ]
     );
@@ -201,16 +202,16 @@ fn smithy_vectors() {
         decode_all(&read("invalid_prelude_checksum"), 200).unwrap_err(),
         DecodeError::PreludeChecksum {
             offset: 0,
-            computed: 0x8BB495FB,
-            expected: 0xDEADBEEF
+            computed: 0x8BB4_95FB,
+            expected: 0xDEAD_BEEF
         }
     );
     assert_eq!(
         decode_all(&read("invalid_message_checksum"), 200).unwrap_err(),
         DecodeError::MessageChecksum {
             offset: 0,
-            computed: 0x01A05860,
-            expected: 0xDEADBEEF
+            computed: 0x01A0_5860,
+            expected: 0xDEAD_BEEF
         }
     );
     for name in [
@@ -361,9 +362,8 @@ fn smithy_decode(bytes: &[u8]) -> Option<Decoded> {
     use aws_smithy_types::event_stream::HeaderValue as S;
     let mut decoder = MessageFrameDecoder::new();
     let mut buf = Bytes::copy_from_slice(bytes);
-    let message = match decoder.decode_frame(&mut buf) {
-        Ok(DecodedFrame::Complete(m)) => m,
-        _ => return None,
+    let Ok(DecodedFrame::Complete(message)) = decoder.decode_frame(&mut buf) else {
+        return None;
     };
     let headers = message
         .headers()
@@ -452,7 +452,7 @@ proptest! {
             // The one deliberate difference: a zero-length header name, which smithy-rs
             // accepts and this decoder refuses (names are 1..=255 bytes).
             (Err(DecodeError::EmptyHeaderName { .. }), Some((h, _))) => {
-                prop_assert!(h.iter().any(|(name, _)| name.is_empty()))
+                prop_assert!(h.iter().any(|(name, _)| name.is_empty()));
             }
             (a, b) => prop_assert!(false, "ours {:?} vs smithy {:?}", a, b),
         }

@@ -3,6 +3,7 @@
 //! report the same figures; answers are read in the format they came in (a Text Completions
 //! body sent to Claude 2.1, an application inference profile found by a lookup or told by the
 //! answer's shape); DeepSeek-R1 gives the same text and reasoning streamed and invoked.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 mod common;
 

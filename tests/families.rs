@@ -4,6 +4,7 @@
 //! every text family in turn.
 //!
 //! `BLESS=1 cargo test --test families` rewrites the golden files after a deliberate change.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 mod common;
 
@@ -420,7 +421,7 @@ fn documented_chunk_sequences_decode() {
                     r#"{"id":"c","choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]}"#,
                     r#"{"id":"c","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}"#,
                     r#"{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#,
-                    r#"{METRICS}"#,
+                    r"{METRICS}",
                 ],
                 "Hi",
                 "",

@@ -1,5 +1,6 @@
 //! The wire inspector in the chat: the request as sent with credentials redacted, the response
 //! and every frame, for each answer; exceptions stand out; nothing secret reaches the screen.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 mod common;
 

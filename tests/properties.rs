@@ -1,6 +1,7 @@
 //! Bounded property runs of what the fuzz targets in `fuzz/` explore without bound: the chunk
 //! decoder of every family and the response parsers never panic on any input, and reject what
 //! they cannot read with a typed error; text is only ever appended.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 use bedrock_tui::models::{FamilyId, StreamDecoder};
 use proptest::prelude::*;

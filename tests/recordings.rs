@@ -3,6 +3,7 @@
 //! every text recording (its format told by its id and body, as for any verbatim body), the
 //! vectors of every embedding, clean frame decoding for every stream (an exception frame only
 //! at the end, with the text before it kept), and typed errors for every error status.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 mod common;
 
@@ -138,7 +139,7 @@ fn family_of_label(label: &str) -> Option<FamilyId> {
 async fn replayed(json: &Value) -> Outcome {
     let model = json["model_id"].as_str().unwrap();
     let stream = json["operation"] == "invoke-with-response-stream";
-    let mut prepared = exchange::prepare(Intent {
+    let mut prepared = exchange::prepare(&Intent {
         model: model.to_string(),
         family: None,
         looked_up: None,

@@ -1,6 +1,7 @@
 //! The official `aws-sdk-bedrockruntime` crate, pointed at the emulator, invokes and streams
 //! successfully and sees each in-stream exception as its typed error: an independent client
 //! proves the emulator speaks Bedrock.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Saved conversations from the command line: `ask --session`, `transcripts ...`, a SIGKILL in
 //! the middle of a stream, damaged files, a second writer, permissions, exports and secrets.
 //! The real binary, against the emulator on loopback, with a private data directory.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Saved conversations in the chat: each conversation is written to its own session file as it
 //! happens; the browser lists, filters, opens, renames, deletes and exports them. The real loop
-//! on a TestBackend against the emulator, with a private data directory.
+//! on a `TestBackend` against the emulator, with a private data directory.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 mod common;
 

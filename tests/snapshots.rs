@@ -1,5 +1,6 @@
 //! Snapshot tests of rendered screens at 80x24 and 40x12 (insta), driven through the real loop
 //! against the emulator. Timings are masked; everything else is deterministic.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 mod common;
 

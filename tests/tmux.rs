@@ -2,6 +2,7 @@
 //! `bedrock-tui emulator`, a prompt is typed with `send-keys` and the screen is read back with
 //! `capture-pane`. Without tmux the test says so and passes, unless
 //! `BEDROCK_TUI_REQUIRE_TMUX=1` (set by `.ci/run`, which installs tmux).
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -94,9 +95,10 @@ impl Tmux {
             if done(&screen) {
                 return screen;
             }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; the screen:\n{screen}");
-            }
+            assert!(
+                Instant::now() <= deadline,
+                "timed out waiting for {what}; the screen:\n{screen}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }

@@ -1,4 +1,5 @@
-//! Key-sequence tests of the chat screen: the real loop on a TestBackend against the emulator.
+//! Key-sequence tests of the chat screen: the real loop on a `TestBackend` against the emulator.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 mod common;
 
@@ -131,7 +132,9 @@ async fn http_errors_reset_and_stalls_are_inline_too() {
         let AnswerStatus::Failed(error) = h.status_of_last() else {
             panic!("{fault}: not failed");
         };
-        if !name.is_empty() {
+        if name.is_empty() {
+            assert!(!error.message.is_empty(), "{fault}: {error:?}");
+        } else {
             assert_eq!(error.name, name, "{fault}");
             assert_eq!(error.status, status, "{fault}");
             assert!(
@@ -139,8 +142,6 @@ async fn http_errors_reset_and_stalls_are_inline_too() {
                 "{}",
                 h.screen()
             );
-        } else {
-            assert!(!error.message.is_empty(), "{fault}: {error:?}");
         }
         if fault.starts_with("stall") {
             assert!(error.message.contains("idle timeout"), "{error:?}");
@@ -324,9 +325,10 @@ async fn picker_filters_and_refuses_non_text_models() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_paste_lands_in_the_editor_at_once_and_is_sent_as_one_prompt() {
     let mut h = Harness::start(Setup::default()).await;
-    let paste: String = (0..20_000)
-        .map(|i| format!("line {i} of a large paste\r\n"))
-        .collect();
+    let paste = (0..20_000).fold(String::new(), |mut paste, i| {
+        paste.push_str(&format!("line {i} of a large paste\r\n"));
+        paste
+    });
     assert!(paste.len() > 500_000);
     let started = std::time::Instant::now();
     h.event(Event::Paste(paste.clone()));
@@ -618,7 +620,7 @@ async fn escape_sequences_in_model_output_are_shown_not_executed() {
     let buffer = h.terminal.backend().buffer();
     for cell in buffer.content() {
         assert!(
-            !cell.symbol().chars().any(|c| c.is_control()),
+            !cell.symbol().chars().any(char::is_control),
             "a control character reached the terminal buffer: {:?}\n{}",
             cell.symbol(),
             h.screen()

@@ -73,11 +73,11 @@ fn with_prompt(state: &State, prompt: &str) -> Conversation {
 
 /// Sends the prompt in the editor to each model and opens the panes (the picker stays, with a
 /// message, when a model refuses it).
-pub fn start(state: &mut State, models: Vec<String>) -> Reply {
+pub fn start(state: &mut State, models: &[String]) -> Reply {
     let prompt = state.draft();
     let conversation = with_prompt(state, &prompt);
     let mut prepared = Vec::new();
-    for model in &models {
+    for model in models {
         match prepare_turn(state, model, &conversation) {
             Ok(p) => prepared.push(p),
             Err(e) => {
@@ -111,7 +111,11 @@ pub fn start(state: &mut State, models: Vec<String>) -> Reply {
 }
 
 /// Gives news of a request to its pane; `None` when no pane has that request.
-pub(crate) fn route(state: &mut State, request_id: u64, update: &StreamUpdate) -> Option<Vec<Effect>> {
+pub(crate) fn route(
+    state: &mut State,
+    request_id: u64,
+    update: &StreamUpdate,
+) -> Option<Vec<Effect>> {
     let Overlay::Compare(view) = &mut state.overlay else {
         return None;
     };

@@ -86,7 +86,7 @@ impl Clipboard for SystemClipboard {
         let mut stdout = std::io::stdout();
         let osc = stdout
             .write_all(osc52(text).as_bytes())
-            .and_then(|_| stdout.flush());
+            .and_then(|()| stdout.flush());
         let text = text.to_string();
         // A clipboard command may wait on a display server: never on the UI thread.
         std::thread::spawn(move || {

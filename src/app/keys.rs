@@ -190,19 +190,16 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn copy_last_answer(state: &mut State) -> Vec<Effect> {
-    match state.last_answer() {
-        Some(m) => {
-            let text = m.text.clone();
-            state.flash(
-                format!("copied the last answer ({} chars)", text.chars().count()),
-                false,
-            );
-            vec![Effect::Copy(text)]
-        }
-        None => {
-            state.flash("no answer to copy yet", true);
-            Vec::new()
-        }
+    if let Some(m) = state.last_answer() {
+        let text = m.text.clone();
+        state.flash(
+            format!("copied the last answer ({} chars)", text.chars().count()),
+            false,
+        );
+        vec![Effect::Copy(text)]
+    } else {
+        state.flash("no answer to copy yet", true);
+        Vec::new()
     }
 }
 
@@ -210,18 +207,15 @@ fn copy_last_code_block(state: &mut State) -> Vec<Effect> {
     let block = state
         .last_answer()
         .and_then(|m| crate::ui::markdown::last_code_block(&m.text));
-    match block {
-        Some(code) => {
-            state.flash(
-                format!("copied a code block ({} lines)", code.lines().count()),
-                false,
-            );
-            vec![Effect::Copy(code)]
-        }
-        None => {
-            state.flash("the last answer has no code block", true);
-            Vec::new()
-        }
+    if let Some(code) = block {
+        state.flash(
+            format!("copied a code block ({} lines)", code.lines().count()),
+            false,
+        );
+        vec![Effect::Copy(code)]
+    } else {
+        state.flash("the last answer has no code block", true);
+        Vec::new()
     }
 }
 

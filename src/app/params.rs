@@ -74,7 +74,6 @@ impl ParamsForm {
         model: &str,
         family: Option<FamilyId>,
     ) -> Result<(Option<String>, Parameters, Vec<String>), String> {
-        let value = |i: usize| self.values.get(i).map(|v| v.trim()).unwrap_or_default();
         fn number<T: std::str::FromStr>(label: &str, text: &str) -> Result<Option<T>, String> {
             if text.is_empty() {
                 return Ok(None);
@@ -83,6 +82,7 @@ impl ParamsForm {
                 .map(Some)
                 .map_err(|_| format!("{label}: {text:?} is not a valid number"))
         }
+        let value = |i: usize| self.values.get(i).map(|v| v.trim()).unwrap_or_default();
         let system = Some(value(0).to_string()).filter(|s| !s.is_empty());
         let params = Parameters {
             max_tokens: number(FIELDS[1], value(1))?,

@@ -249,7 +249,7 @@ impl Picker {
                 state.flash(format!("mark 2 to 4 models with {mark}"), true);
                 return Reply::stay();
             }
-            return super::compare::start(state, marked.clone());
+            return super::compare::start(state, &marked.clone());
         }
         let Some(item) = self.selected_item().cloned() else {
             return Reply::stay();

@@ -201,7 +201,7 @@ impl ResendForm {
             stream: value(2).as_deref() == Some("on"),
             text_only: false,
         };
-        let prepared = match crate::exchange::prepare(intent) {
+        let prepared = match crate::exchange::prepare(&intent) {
             Ok(prepared) => prepared,
             Err(refusal) => {
                 self.error = Some(refusal.to_string());

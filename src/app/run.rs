@@ -193,7 +193,7 @@ impl App {
                     Err(BedrockError::Config("the connection task ended".into()))
                 }));
             }
-            _ = tokio::time::sleep_until(frame_due.into()), if dirty => {}
+            () = tokio::time::sleep_until(frame_due.into()), if dirty => {}
         }
         // A burst of input (typing fast, a terminal without bracketed paste) is handled in one
         // wake-up and costs one frame.
@@ -330,7 +330,7 @@ impl App {
                         title: title.clone(),
                     }])]);
                     if let Some(session) = &mut self.state.session {
-                        session.title = title.clone();
+                        session.title.clone_from(&title);
                     }
                     let _ = self
                         .tx

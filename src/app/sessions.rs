@@ -250,18 +250,17 @@ pub fn open_browser(state: &mut State) -> Vec<Effect> {
 
 /// The export action outside the browser: the conversation on screen.
 pub(crate) fn export_current(state: &mut State, format: Format) -> Vec<Effect> {
-    match &state.session {
-        Some(session) => vec![Effect::Export {
+    if let Some(session) = &state.session {
+        vec![Effect::Export {
             what: ExportWhat::Current(session.path.clone()),
             format,
-        }],
-        None => {
-            state.flash(
-                "nothing to export yet: the conversation is saved from its first prompt",
-                true,
-            );
-            Vec::new()
-        }
+        }]
+    } else {
+        state.flash(
+            "nothing to export yet: the conversation is saved from its first prompt",
+            true,
+        );
+        Vec::new()
     }
 }
 
@@ -317,10 +316,10 @@ pub(crate) fn apply_loaded(state: &mut State, loaded: &Loaded) {
         }
     }
     if let Some(model) = &t.model {
-        state.model = model.clone();
+        state.model.clone_from(model);
         state.family_override = t.family.as_deref().and_then(FamilyId::from_name);
     }
-    state.system = t.system.clone();
+    state.system.clone_from(&t.system);
     state.params = t.parameters.clone();
     state.session = Some(SessionInfo {
         id: t.id.clone(),
@@ -351,8 +350,8 @@ fn push_entry(state: &mut State, entry: &Entry) {
 }
 
 fn fill_answer(message: &mut Message, entry: &Entry) {
-    message.reasoning = entry.reasoning.clone();
-    message.model = entry.model.clone();
+    message.reasoning.clone_from(&entry.reasoning);
+    message.model.clone_from(&entry.model);
     let end = entry.end.clone().unwrap_or_default();
     let millis = |ms: Option<u64>| ms.map(Duration::from_millis);
     message.stats = crate::exchange::Figures {
@@ -366,7 +365,7 @@ fn fill_answer(message: &mut Message, entry: &Entry) {
         stop_reason: end.stop_reason.clone(),
         ..crate::exchange::Figures::default()
     };
-    message.stop_reason = end.stop_reason.clone();
+    message.stop_reason.clone_from(&end.stop_reason);
     message.status = match end.status {
         EndStatus::Complete => AnswerStatus::Complete,
         EndStatus::Cancelled => AnswerStatus::Cancelled,

@@ -27,7 +27,7 @@ pub(crate) fn prepare_turn(
         stream: true,
         text_only: true,
     };
-    exchange::prepare(intent).map_err(|refusal| {
+    exchange::prepare(&intent).map_err(|refusal| {
         let picker = state.keymap.hint(Context::Chat, Action::OpenModelPicker);
         match refusal {
             Refusal::UnknownFormat { .. } if crate::exchange::needs_lookup(model) => {

@@ -7,7 +7,6 @@ use super::state::{AnswerStatus, ConnectionState, ErrorInfo, Speaker, State};
 use super::{Effect, Msg, keys, turns};
 use crate::exchange::Found;
 
-
 /// Applies one message to the state and returns the I/O it calls for.
 pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {

@@ -30,7 +30,7 @@ use tokio::sync::Mutex;
 pub(crate) const SIGNING_NAME: &str = "bedrock";
 
 /// How long before expiry cached credentials are refreshed.
-const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+const REFRESH_MARGIN: Duration = Duration::from_mins(5);
 /// Upper bound on one credential resolution (SSO, process and STS providers make calls).
 const LOAD_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -69,11 +69,7 @@ pub(crate) struct AwsSettings {
 /// redirected IMDS with `AWS_EC2_METADATA_SERVICE_ENDPOINT`; never when
 /// `AWS_EC2_METADATA_DISABLED=true`.
 pub(crate) fn imds_allowed() -> bool {
-    let env_true = |name: &str| {
-        std::env::var(name)
-            .map(|v| v.eq_ignore_ascii_case("true"))
-            .unwrap_or(false)
-    };
+    let env_true = |name: &str| std::env::var(name).is_ok_and(|v| v.eq_ignore_ascii_case("true"));
     if env_true("AWS_EC2_METADATA_DISABLED") {
         return false;
     }
@@ -129,7 +125,10 @@ pub(crate) async fn resolve_region(settings: &AwsSettings) -> Option<String> {
 }
 
 /// The default credential chain (see the module docs for the IMDS rule).
-pub(crate) fn default_chain(settings: &AwsSettings, region: Option<&str>) -> SharedCredentialsProvider {
+pub(crate) fn default_chain(
+    settings: &AwsSettings,
+    region: Option<&str>,
+) -> SharedCredentialsProvider {
     let conf = provider_config(region);
     let mut profile = ProfileFileCredentialsProvider::builder().configure(&conf);
     if let Some(name) = &settings.profile {

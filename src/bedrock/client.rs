@@ -78,8 +78,8 @@ impl Default for Timeouts {
     fn default() -> Self {
         Timeouts {
             connect: Duration::from_secs(10),
-            first_byte: Duration::from_secs(120),
-            idle: Duration::from_secs(60),
+            first_byte: Duration::from_mins(2),
+            idle: Duration::from_mins(1),
         }
     }
 }
@@ -129,7 +129,7 @@ impl Client {
         let http = reqwest::Client::builder()
             .connect_timeout(config.timeouts.connect)
             .tcp_nodelay(true)
-            .pool_idle_timeout(Duration::from_secs(60))
+            .pool_idle_timeout(Duration::from_mins(1))
             .user_agent(USER_AGENT)
             .build()
             .map_err(|e| BedrockError::Config(format!("cannot build HTTP client: {e}")))?;
@@ -298,10 +298,13 @@ impl Client {
                     meta.attempts = attempt;
                     return Ok((response, meta));
                 }
-                Ok((response, meta)) => service_error(response, meta, self.config.timeouts.idle)
-                    .await
-                    .map(|e| BedrockError::Service(Box::new(e)))
-                    .unwrap_or_else(|e| e),
+                Ok((response, meta)) => {
+                    match service_error(response, meta, self.config.timeouts.idle).await {
+                        Ok(service) => BedrockError::Service(Box::new(service)),
+                        // The error body itself could not be read: that failure is the error.
+                        Err(reading) => reading,
+                    }
+                }
                 Err(e) => e,
             };
             let retry_after = error.service().and_then(|e| e.retry_after_ms);
@@ -536,7 +539,7 @@ async fn service_error(
         error.kind = ExceptionKind::Other(format!("HTTP{}", meta.status));
     }
     error.status = Some(meta.status);
-    error.request_id = meta.request_id.clone();
+    error.request_id.clone_from(&meta.request_id);
     error.retry_after_ms = retry_after;
     Ok(error)
 }

@@ -73,7 +73,10 @@ pub(crate) enum Backing {
 }
 
 /// `GetInferenceProfile` (`GET /inference-profiles/{id}`): the first model it routes to.
-pub(crate) async fn get_inference_profile(client: &Client, id: &str) -> Result<Backing, BedrockError> {
+pub(crate) async fn get_inference_profile(
+    client: &Client,
+    id: &str,
+) -> Result<Backing, BedrockError> {
     let answer = get_json(
         client,
         &format!("/inference-profiles/{}", encode_model_id(id)),
@@ -87,7 +90,10 @@ pub(crate) async fn get_inference_profile(client: &Client, id: &str) -> Result<B
 }
 
 /// `GetProvisionedModelThroughput`: the model it serves (its foundation model first).
-pub(crate) async fn get_provisioned_model(client: &Client, id: &str) -> Result<Backing, BedrockError> {
+pub(crate) async fn get_provisioned_model(
+    client: &Client,
+    id: &str,
+) -> Result<Backing, BedrockError> {
     let answer = get_json(
         client,
         &format!("/provisioned-model-throughput/{}", encode_model_id(id)),

@@ -111,8 +111,7 @@ impl ExceptionKind {
             known => KNOWN
                 .iter()
                 .find(|(k, _, _)| k == known)
-                .map(|(_, name, _)| *name)
-                .unwrap_or("UnknownException"),
+                .map_or("UnknownException", |(_, name, _)| *name),
         }
     }
 
@@ -131,8 +130,7 @@ impl ExceptionKind {
         KNOWN
             .iter()
             .find(|(k, _, _)| k == self)
-            .map(|(_, _, status)| *status)
-            .unwrap_or(400)
+            .map_or(400, |(_, _, status)| *status)
     }
 
     /// Whether a request that failed with this exception (before any output) may be retried.
@@ -218,7 +216,9 @@ impl ServiceError {
             message,
             status: None,
             request_id: None,
-            original_status_code: json.get("originalStatusCode").and_then(|v| v.as_i64()),
+            original_status_code: json
+                .get("originalStatusCode")
+                .and_then(serde_json::Value::as_i64),
             original_message: field("originalMessage"),
             retry_after_ms: None,
         }

@@ -182,8 +182,7 @@ pub(crate) fn configured_endpoint(flag: Option<&str>) -> Option<String> {
         return Some(url.to_string());
     }
     let ignore = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-        .map(|v| v.eq_ignore_ascii_case("true"))
-        .unwrap_or(false);
+        .is_ok_and(|v| v.eq_ignore_ascii_case("true"));
     if ignore {
         return None;
     }
@@ -196,8 +195,7 @@ pub(crate) fn configured_endpoint(flag: Option<&str>) -> Option<String> {
 /// `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
 pub(crate) fn configured_control_endpoint() -> Option<String> {
     let ignore = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-        .map(|v| v.eq_ignore_ascii_case("true"))
-        .unwrap_or(false);
+        .is_ok_and(|v| v.eq_ignore_ascii_case("true"));
     if ignore {
         return None;
     }

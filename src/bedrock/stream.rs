@@ -309,22 +309,19 @@ impl ResponseStream {
                         source_chain(&e)
                     ))
                 })?;
-            match next {
-                Some(bytes) => {
-                    let read =
-                        self.decoder.offset() + self.decoder.buffered() as u64 + bytes.len() as u64;
-                    if read > MAX_STREAM_BYTES {
-                        return Err(BedrockError::TooLarge(format!(
-                            "the stream passed the {} MiB limit; the rest was not read",
-                            MAX_STREAM_BYTES >> 20
-                        )));
-                    }
-                    self.decoder.push(bytes)
+            if let Some(bytes) = next {
+                let read =
+                    self.decoder.offset() + self.decoder.buffered() as u64 + bytes.len() as u64;
+                if read > MAX_STREAM_BYTES {
+                    return Err(BedrockError::TooLarge(format!(
+                        "the stream passed the {} MiB limit; the rest was not read",
+                        MAX_STREAM_BYTES >> 20
+                    )));
                 }
-                None => {
-                    self.finished = true;
-                    self.decoder.finish()?;
-                }
+                self.decoder.push(bytes);
+            } else {
+                self.finished = true;
+                self.decoder.finish()?;
             }
         }
     }
@@ -335,7 +332,7 @@ impl ResponseStream {
         while let Some(frame) = self.next_frame().await? {
             match frame.event {
                 StreamEvent::Chunk(bytes) => return Ok(Some(bytes)),
-                StreamEvent::Unknown => continue,
+                StreamEvent::Unknown => {}
                 other => {
                     if let Some(error) = other.into_error() {
                         return Err(error);

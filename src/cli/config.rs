@@ -5,19 +5,18 @@ use super::{ConfigArgs, ConfigCommand};
 use crate::config::{Config, SAMPLE_CONFIG, paths};
 
 /// Runs `config` and returns the exit status.
-pub fn run(args: ConfigArgs) -> i32 {
+pub fn run(args: &ConfigArgs) -> i32 {
     let path = args.config.clone().or_else(paths::config_file);
     match args.command {
-        ConfigCommand::Path => match path {
-            Some(path) => {
+        ConfigCommand::Path => {
+            if let Some(path) = path {
                 println!("{}", path.display());
                 0
-            }
-            None => {
+            } else {
                 eprintln!("error: no home directory, so no config file; set BEDROCK_TUI_CONFIG");
                 1
             }
-        },
+        }
         ConfigCommand::Show => {
             let Some(path) = path else {
                 print!("{}", Config::default().to_toml());

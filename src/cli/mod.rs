@@ -306,7 +306,10 @@ pub struct ModelsArgs {
 impl AwsArgs {
     /// The connection options these flags describe; `demo_tokens_per_second` paces the
     /// in-process emulator (`BEDROCK_TUI_DEMO_TPS` overrides it).
-    pub(crate) fn connect_options(&self, demo_tokens_per_second: f64) -> crate::connect::ConnectOptions {
+    pub(crate) fn connect_options(
+        &self,
+        demo_tokens_per_second: f64,
+    ) -> crate::connect::ConnectOptions {
         use crate::bedrock::{RetryPolicy, Timeouts};
         use std::time::Duration;
         crate::connect::ConnectOptions {

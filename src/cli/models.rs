@@ -100,8 +100,7 @@ fn print_table(rows: &[Row], remote: bool) {
         lines.push([
             row.id.clone(),
             row.family
-                .map(|f| f.name().to_string())
-                .unwrap_or_else(|| "?".to_string()),
+                .map_or_else(|| "?".to_string(), |f| f.name().to_string()),
             if row.streaming { "yes" } else { "no" }.to_string(),
             row.context.map(|c| c.to_string()).unwrap_or_default(),
             row.max_output.map(|c| c.to_string()).unwrap_or_default(),

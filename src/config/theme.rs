@@ -102,13 +102,18 @@ impl Theme {
 
     /// [`Theme::load`] with the user themes in `themes_dir`: a name is a built-in theme, else
     /// `<themes_dir>/<name>.toml`; anything with a slash or ending `.toml` is a path.
-    pub(crate) fn load_from(name_or_path: &str, themes_dir: Option<&Path>) -> Result<Theme, ThemeError> {
+    pub(crate) fn load_from(
+        name_or_path: &str,
+        themes_dir: Option<&Path>,
+    ) -> Result<Theme, ThemeError> {
         if let Some((_, text)) = BUILT_IN.iter().find(|(name, _)| *name == name_or_path) {
             return parse_theme(text, Some(&Theme::default()));
         }
         let looks_like_path = name_or_path.contains(std::path::MAIN_SEPARATOR)
             || name_or_path.contains('/')
-            || name_or_path.ends_with(".toml");
+            || std::path::Path::new(name_or_path)
+                .extension()
+                .is_some_and(|ext| ext.eq_ignore_ascii_case("toml"));
         let path = if looks_like_path {
             Path::new(name_or_path).to_path_buf()
         } else {

@@ -197,7 +197,7 @@ impl EmulatedFamily for Nova {
         match object.get("system") {
             None | Some(Value::Null) => {}
             Some(Value::Array(blocks)) if !blocks.is_empty() => {
-                input.push_str(&nova_text(&json!(blocks), "#/system")?)
+                input.push_str(&nova_text(&json!(blocks), "#/system")?);
             }
             Some(Value::Array(_)) => {
                 return Err(malformed(
@@ -237,7 +237,7 @@ impl EmulatedFamily for Nova {
                 .ok_or_else(|| malformed(&format!("{at}: required key [content] not found")))?;
             let text = nova_text(content, &at)?;
             if role == "user" {
-                last_user_text = text.clone();
+                last_user_text.clone_from(&text);
             }
             input.push_str(&text);
         }

@@ -107,7 +107,10 @@ impl EmulatedFamily for AnthropicMessages {
                     response_model_name(model)
                 ));
             }
-            if temperature.is_some_and(|t| t != 1.0) || top_p.is_some() || top_k.is_some() {
+            if temperature.is_some_and(|t| (t - 1.0).abs() > f64::EPSILON)
+                || top_p.is_some()
+                || top_k.is_some()
+            {
                 return Err("`temperature` may only be set to 1 when thinking is enabled; `top_p` and `top_k` must be unset.".to_string());
             }
         }
@@ -144,7 +147,7 @@ impl EmulatedFamily for AnthropicMessages {
             })?;
             let text = text_of(content)?;
             if role == "user" {
-                last_user_text = text.clone();
+                last_user_text.clone_from(&text);
             }
             input.push_str(&text);
         }
@@ -448,7 +451,7 @@ mod tests {
                 "not less or equal to 1",
             ),
             (
-                json!({"anthropic_version":"bedrock-2023-05-31","max_tokens":100000,
+                json!({"anthropic_version":"bedrock-2023-05-31","max_tokens":100_000,
                     "messages":[{"role":"user","content":"a"}]}),
                 "maximum allowed number of output tokens for claude-3-haiku-20240307",
             ),

@@ -112,12 +112,8 @@ fn content_text(content: &Value, at: &str) -> Result<String, String> {
 }
 
 fn short_name(model: &ModelInfo) -> String {
-    model
-        .id
-        .split_once('.')
-        .map(|(_, n)| n)
-        .unwrap_or(&model.id)
-        .to_string()
+    let id = model.id.as_str();
+    id.split_once('.').map_or(id, |(_, n)| n).to_string()
 }
 
 impl EmulatedFamily for Chat {
@@ -131,8 +127,7 @@ impl EmulatedFamily for Chat {
         let messages = required_array(object, "#", "messages")?;
         let roles: &[&str] = match self.dialect {
             Dialect::OpenAi => &["system", "developer", "user", "assistant", "tool"],
-            Dialect::Jamba => &["system", "user", "assistant", "tool"],
-            Dialect::Mistral => &["system", "user", "assistant", "tool"],
+            Dialect::Jamba | Dialect::Mistral => &["system", "user", "assistant", "tool"],
         };
         let mut input = String::new();
         let mut last_user_text = None;

@@ -202,15 +202,14 @@ pub(crate) fn strip_markers(text: &str) -> String {
             .iter()
             .filter_map(|m| rest.find(m))
             .min();
-        match next.and_then(|at| rest[at..].find("]]").map(|len| (at, at + len + 2))) {
-            Some((start, end)) => {
-                out.push_str(&rest[..start]);
-                rest = &rest[end..];
-            }
-            None => {
-                out.push_str(rest);
-                return out.trim().to_string();
-            }
+        if let Some((start, end)) =
+            next.and_then(|at| rest[at..].find("]]").map(|len| (at, at + len + 2)))
+        {
+            out.push_str(&rest[..start]);
+            rest = &rest[end..];
+        } else {
+            out.push_str(rest);
+            return out.trim().to_string();
         }
     }
 }

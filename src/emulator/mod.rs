@@ -66,7 +66,7 @@ impl EmulatorCredentials {
     pub fn random(region: &str) -> Self {
         let mut key = [0u8; 8];
         fastrand::fill(&mut key);
-        let hex: String = key.iter().map(|b| format!("{b:02X}")).collect();
+        let hex = sigv4::hex(&key).to_ascii_uppercase();
         let secret: String = (0..40).map(|_| fastrand::alphanumeric()).collect();
         let token: String = (0..64).map(|_| fastrand::alphanumeric()).collect();
         let bearer: String = (0..48).map(|_| fastrand::alphanumeric()).collect();
@@ -130,7 +130,7 @@ impl ReceivedLog {
         self.0
             .received
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .iter()
             .cloned()
             .collect()
@@ -145,7 +145,7 @@ impl EmulatorState {
     pub(crate) fn credentials(&self) -> EmulatorCredentials {
         self.credentials
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
     }
 
@@ -153,14 +153,17 @@ impl EmulatorState {
     pub(crate) fn is_expired(&self, access_key_id: &str) -> bool {
         self.expired_keys
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .iter()
             .any(|k| k == access_key_id)
     }
 
     /// Keeps a runtime request (the oldest go past [`RECEIVED_KEPT`]).
     pub(crate) fn receive(&self, path: &str, body: &bytes::Bytes) {
-        let mut received = self.received.lock().unwrap_or_else(|e| e.into_inner());
+        let mut received = self
+            .received
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if received.len() == RECEIVED_KEPT {
             received.pop_front();
         }
@@ -172,7 +175,10 @@ impl EmulatorState {
 
     /// Counts an attempt of the request with this key; returns the count including this one.
     fn count_attempt(&self, key: u64) -> u32 {
-        let mut attempts = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
+        let mut attempts = self
+            .attempts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let count = attempts.entry(key).or_insert(0);
         *count += 1;
         *count
@@ -234,11 +240,11 @@ impl Emulator {
             .state
             .credentials
             .lock()
-            .unwrap_or_else(|e| e.into_inner());
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.state
             .expired_keys
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(current.access_key_id.clone());
         *current = fresh.clone();
         fresh

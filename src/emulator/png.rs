@@ -19,16 +19,16 @@ pub(crate) fn picture(width: u32, height: u32, seed: u64) -> Vec<u8> {
     ihdr.extend_from_slice(&(w as u32).to_be_bytes());
     ihdr.extend_from_slice(&(h as u32).to_be_bytes());
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB, deflate, no filter, no interlace
-    chunk(&mut png, b"IHDR", &ihdr);
-    chunk(&mut png, b"IDAT", &zlib_stored(&raw));
-    chunk(&mut png, b"IEND", &[]);
+    chunk(&mut png, *b"IHDR", &ihdr);
+    chunk(&mut png, *b"IDAT", &zlib_stored(&raw));
+    chunk(&mut png, *b"IEND", &[]);
     png
 }
 
-fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+fn chunk(png: &mut Vec<u8>, kind: [u8; 4], data: &[u8]) {
     png.extend_from_slice(&(data.len() as u32).to_be_bytes());
     let start = png.len();
-    png.extend_from_slice(kind);
+    png.extend_from_slice(&kind);
     png.extend_from_slice(data);
     let crc = crc32fast::hash(&png[start..]);
     png.extend_from_slice(&crc.to_be_bytes());

@@ -32,7 +32,11 @@ pub fn request_id() -> String {
 }
 
 /// An AWS error response: status, `x-amzn-ErrorType`, JSON `{"message": ...}`.
-pub(crate) fn error_response(kind: &ExceptionKind, message: &str, request_id: &str) -> Response<Body> {
+pub(crate) fn error_response(
+    kind: &ExceptionKind,
+    message: &str,
+    request_id: &str,
+) -> Response<Body> {
     let namespace = match kind {
         ExceptionKind::InvalidSignature
         | ExceptionKind::UnrecognizedClient
@@ -194,5 +198,5 @@ pub(crate) async fn abort(tx: &mpsc::Sender<BodyItem>) {
 
 /// Holds the response open without sending anything until the client leaves (or ten minutes).
 pub async fn stall(tx: &mpsc::Sender<BodyItem>) {
-    let _ = tokio::time::timeout(Duration::from_secs(600), tx.closed()).await;
+    let _ = tokio::time::timeout(Duration::from_mins(10), tx.closed()).await;
 }

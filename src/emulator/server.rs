@@ -91,8 +91,7 @@ async fn route(
     let path_and_query = parts
         .uri
         .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "/".to_string());
+        .map_or_else(|| "/".to_string(), |p| p.as_str().to_string());
     let body = Limited::new(body, MAX_REQUEST_BODY)
         .collect()
         .await
@@ -106,7 +105,7 @@ async fn route(
     let streaming = match (parts.method.as_str(), segments.as_slice()) {
         ("POST", ["", "model", _, "invoke"]) => false,
         ("POST", ["", "model", _, "invoke-with-response-stream"]) => true,
-        ("GET", ["", "foundation-models"] | ["", "inference-profiles"]) => {
+        ("GET", ["", "foundation-models" | "inference-profiles"]) => {
             authenticate(&state, &parts, &path_and_query, &body)?;
             return super::listing::respond(
                 segments[1],
@@ -118,10 +117,12 @@ async fn route(
         }
         (
             "GET",
-            ["", "inference-profiles", id]
-            | ["", "provisioned-model-throughput", id]
-            | ["", "model-customization", "custom-model-deployments", id]
-            | ["", "custom-models", id],
+            [
+                "",
+                "inference-profiles" | "provisioned-model-throughput" | "custom-models",
+                id,
+            ]
+            | ["", "model-customization", "custom-model-deployments", id],
         ) => {
             authenticate(&state, &parts, &path_and_query, &body)?;
             let operation = match segments[1] {
@@ -230,7 +231,7 @@ async fn route(
             family,
             model,
             &prompt,
-            answer,
+            &answer,
             fault,
             tokens_per_second,
             request_id,
@@ -392,7 +393,10 @@ fn invoke_response(
 
 /// The stream kept under `key`, if it is the one kept.
 fn replayed(state: &EmulatorState, key: u64) -> Option<Arc<Vec<Bytes>>> {
-    let kept = state.replay.lock().unwrap_or_else(|e| e.into_inner());
+    let kept = state
+        .replay
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     kept.as_ref()
         .filter(|(k, _)| *k == key)
         .map(|(_, pieces)| pieces.clone())
@@ -420,13 +424,13 @@ fn stream_response(
     family: &dyn EmulatedFamily,
     model: &ModelInfo,
     prompt: &Prompt,
-    answer: Answer,
+    answer: &Answer,
     fault: Option<Fault>,
     tokens_per_second: f64,
     request_id: &str,
     keep: Option<(u64, Arc<EmulatorState>)>,
 ) -> Response<Body> {
-    let chunks = family.stream_chunks(model, prompt, &answer, request_id);
+    let chunks = family.stream_chunks(model, prompt, answer, request_id);
     let (tx, body) = channel_body();
     tokio::spawn(produce(tx, chunks, fault, tokens_per_second, keep));
     stream_headers(Response::new(body), request_id)
@@ -515,7 +519,7 @@ async fn produce(
             Fault::BadCrc { after } => {
                 let mut frame = Vec::new();
                 chunk_frame(
-                    chunks.get(after).map(|c| c.as_slice()).unwrap_or(b"{}"),
+                    chunks.get(after).map_or(&b"{}"[..], Vec::as_slice),
                     after,
                     &mut frame,
                 );
@@ -527,7 +531,7 @@ async fn produce(
             Fault::Truncate { after } => {
                 let mut frame = Vec::new();
                 chunk_frame(
-                    chunks.get(after).map(|c| c.as_slice()).unwrap_or(b"{}"),
+                    chunks.get(after).map_or(&b"{}"[..], Vec::as_slice),
                     after,
                     &mut frame,
                 );
@@ -560,6 +564,9 @@ async fn produce(
         }
     }
     if let Some((key, state)) = keep {
-        *state.replay.lock().unwrap_or_else(|e| e.into_inner()) = Some((key, Arc::new(kept)));
+        *state
+            .replay
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((key, Arc::new(kept)));
     }
 }

@@ -40,7 +40,7 @@ impl std::fmt::Debug for EmulatorCredentials {
 pub(crate) type AuthError = (ExceptionKind, String);
 
 /// How far the request time may be from the server's.
-const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
+const MAX_SKEW: Duration = Duration::from_mins(15);
 
 const BAD_TOKEN: &str = "The security token included in the request is invalid.";
 const MISMATCH: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
@@ -51,10 +51,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// Formats a time as `YYYYMMDDTHHMMSSZ`.
 pub(crate) fn amz_date(time: SystemTime) -> String {
-    let secs = time
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     let (y, m, d) = civil_from_days(days);
@@ -67,6 +64,7 @@ pub(crate) fn amz_date(time: SystemTime) -> String {
 }
 
 /// Parses `YYYYMMDDTHHMMSSZ`.
+#[allow(clippy::many_single_char_names)] // y, mo, d, h, mi, s: the date's own fields.
 pub(crate) fn parse_amz_date(text: &str) -> Option<SystemTime> {
     let b = text.as_bytes();
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
@@ -283,8 +281,14 @@ fn recompute(
     Some(signature)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Lower-case hexadecimal of bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes
+        .iter()
+        .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
+        .map(char::from)
+        .collect()
 }
 
 #[cfg(test)]

@@ -42,8 +42,7 @@ impl Template {
     /// The last user message of a templated prompt, or why the prompt is not templated.
     fn last_user_text(self, prompt: &str) -> Result<String, String> {
         let (open, close, ending): (&str, &str, &str) = match self {
-            Template::Llama2 => ("[INST]", "[/INST]", "[/INST]"),
-            Template::Mistral => ("[INST]", "[/INST]", "[/INST]"),
+            Template::Llama2 | Template::Mistral => ("[INST]", "[/INST]", "[/INST]"),
             Template::Llama3 => (
                 "<|start_header_id|>user<|end_header_id|>\n\n",
                 "<|eot_id|>",

@@ -29,7 +29,11 @@ pub fn object<'a>(body: &'a Value, allowed: &[&str]) -> Result<&'a Map<String, V
 }
 
 /// Refuses keys not in `allowed` (`#: extraneous key [x] is not permitted`).
-pub(crate) fn keys_allowed(object: &Map<String, Value>, at: &str, allowed: &[&str]) -> Result<(), String> {
+pub(crate) fn keys_allowed(
+    object: &Map<String, Value>,
+    at: &str,
+    allowed: &[&str],
+) -> Result<(), String> {
     match object.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(key) => Err(malformed(&format!(
             "{at}: extraneous key [{key}] is not permitted"

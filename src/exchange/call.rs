@@ -250,23 +250,22 @@ impl ChunkReader {
                 }
             }
         }
-        match &mut self.decoder {
-            Some(decoder) => decoder
+        if let Some(decoder) = &mut self.decoder {
+            decoder
                 .decode(chunk)
-                .map_err(|e| BedrockError::MalformedResponse(e.to_string())),
-            None => {
-                if self.note.is_none() && !self.told {
-                    self.told = true;
-                    self.note = Some(
-                        "the answer's format is unknown; shown as the raw JSON of each chunk"
-                            .to_string(),
-                    );
-                }
-                Ok(ChunkDelta {
-                    text: format!("{}\n", String::from_utf8_lossy(chunk)),
-                    ..ChunkDelta::default()
-                })
+                .map_err(|e| BedrockError::MalformedResponse(e.to_string()))
+        } else {
+            if self.note.is_none() && !self.told {
+                self.told = true;
+                self.note = Some(
+                    "the answer's format is unknown; shown as the raw JSON of each chunk"
+                        .to_string(),
+                );
             }
+            Ok(ChunkDelta {
+                text: format!("{}\n", String::from_utf8_lossy(chunk)),
+                ..ChunkDelta::default()
+            })
         }
     }
 

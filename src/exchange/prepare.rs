@@ -111,7 +111,7 @@ fn makes(output: OutputKind) -> &'static str {
 }
 
 /// Checks and encodes a request.
-pub fn prepare(intent: Intent) -> Result<Prepared, Refusal> {
+pub fn prepare(intent: &Intent) -> Result<Prepared, Refusal> {
     intent
         .options
         .validate()
@@ -120,8 +120,8 @@ pub fn prepare(intent: Intent) -> Result<Prepared, Refusal> {
         Content::Conversation {
             ref conversation,
             ref params,
-        } => conversation_request(&intent, conversation, params.clone()),
-        Content::Verbatim(ref body) => Ok(verbatim_request(&intent, body.clone())),
+        } => conversation_request(intent, conversation, params.clone()),
+        Content::Verbatim(ref body) => Ok(verbatim_request(intent, body.clone())),
     }
 }
 
@@ -251,7 +251,7 @@ mod tests {
             ),
         );
         asked.family = Some(FamilyId::AnthropicText);
-        let prepared = prepare(asked).unwrap();
+        let prepared = prepare(&asked).unwrap();
         assert_eq!(prepared.reader, Some(FamilyId::AnthropicText));
         assert_eq!(prepared.params.max_tokens, Some(4096));
         assert!(
@@ -266,7 +266,7 @@ mod tests {
     #[test]
     fn a_verbatim_body_is_read_in_its_own_format() {
         let body = br#"{"prompt":"\n\nHuman: hi\n\nAssistant:","max_tokens_to_sample":200}"#;
-        let prepared = prepare(intent(
+        let prepared = prepare(&intent(
             "anthropic.claude-v2:1",
             Content::Verbatim(Bytes::from_static(body)),
         ))
@@ -275,14 +275,14 @@ mod tests {
         assert!(prepared.stream);
         assert_eq!(prepared.notes.len(), 1, "{:?}", prepared.notes);
         let opaque = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/x1";
-        let unknown = prepare(intent(
+        let unknown = prepare(&intent(
             opaque,
             Content::Verbatim(Bytes::from_static(b"{\"weird\":1}")),
         ))
         .unwrap();
         assert_eq!(unknown.reader, None);
         assert!(matches!(
-            prepare(intent(opaque, chat("hi", Parameters::default()))),
+            prepare(&intent(opaque, chat("hi", Parameters::default()))),
             Err(Refusal::UnknownFormat { .. })
         ));
     }
@@ -294,14 +294,14 @@ mod tests {
             chat("hi", Parameters::default()),
         );
         text_only.text_only = true;
-        let refusal = prepare(text_only).unwrap_err();
+        let refusal = prepare(&text_only).unwrap_err();
         assert!(refusal.to_string().contains("embeddings"), "{refusal}");
         let both = Parameters {
             temperature: Some(0.5),
             top_p: Some(0.5),
             ..Parameters::default()
         };
-        let refusal = prepare(intent(
+        let refusal = prepare(&intent(
             "global.anthropic.claude-haiku-4-5-20251001-v1:0",
             chat("hi", both),
         ))
@@ -309,6 +309,6 @@ mod tests {
         assert!(matches!(refusal, Refusal::Invalid(_)));
         let mut bad = intent("amazon.nova-micro-v1:0", chat("hi", Parameters::default()));
         bad.options.trace = Some("LOUD".into());
-        assert!(prepare(bad).is_err());
+        assert!(prepare(&bad).is_err());
     }
 }

@@ -184,7 +184,7 @@ impl ModelFamily for Anthropic {
                     match block.kind.as_ref() {
                         "text" => delta.text = block.text.unwrap_or_default().into_owned(),
                         "thinking" => {
-                            delta.reasoning = block.thinking.unwrap_or_default().into_owned()
+                            delta.reasoning = block.thinking.unwrap_or_default().into_owned();
                         }
                         "redacted_thinking" => delta.reasoning = "[redacted thinking]".into(),
                         _ => {}
@@ -196,7 +196,7 @@ impl ModelFamily for Anthropic {
                     match d.kind.as_deref() {
                         Some("text_delta") => delta.text = d.text.unwrap_or_default().into_owned(),
                         Some("thinking_delta") => {
-                            delta.reasoning = d.thinking.unwrap_or_default().into_owned()
+                            delta.reasoning = d.thinking.unwrap_or_default().into_owned();
                         }
                         _ => {}
                     }

@@ -36,8 +36,8 @@ pub fn apply(
         notes: Vec::new(),
         stream,
     };
-    let name = model.map(|m| m.name.as_str()).unwrap_or(family.name());
-    if stream && !model.map(|m| m.streaming).unwrap_or(family.streams()) {
+    let name = model.map_or(family.name(), |m| m.name.as_str());
+    if stream && !model.map_or(family.streams(), |m| m.streaming) {
         adjusted.stream = false;
         if family.output() == OutputKind::Text {
             adjusted

@@ -86,27 +86,25 @@ struct CatalogFile {
 
 const CATALOG_JSON: &str = include_str!("../../assets/models.json");
 
-fn catalog_file() -> &'static Option<CatalogFile> {
+fn catalog_file() -> Option<&'static CatalogFile> {
     static CATALOG: OnceLock<Option<CatalogFile>> = OnceLock::new();
     // The file is embedded and checked by a test; should it ever not parse, the catalog is
     // empty rather than a panic.
-    CATALOG.get_or_init(|| serde_json::from_str(CATALOG_JSON).ok())
+    CATALOG
+        .get_or_init(|| serde_json::from_str(CATALOG_JSON).ok())
+        .as_ref()
 }
 
 /// Every model in the catalog.
 pub fn models() -> &'static [ModelInfo] {
-    catalog_file()
-        .as_ref()
-        .map(|c| c.models.as_slice())
-        .unwrap_or(&[])
+    catalog_file().map_or(&[], |c| c.models.as_slice())
 }
 
 /// The model used when none is configured.
 pub(crate) fn default_model() -> &'static str {
-    catalog_file()
-        .as_ref()
-        .map(|c| c.default_model.as_str())
-        .unwrap_or("global.anthropic.claude-haiku-4-5-20251001-v1:0")
+    catalog_file().map_or("global.anthropic.claude-haiku-4-5-20251001-v1:0", |c| {
+        c.default_model.as_str()
+    })
 }
 
 /// The catalog entry of a model id, profile id or ARN. A custom model's base id with a

@@ -474,7 +474,9 @@ fn family_by_prefix(base: &str) -> Option<FamilyId> {
 
 /// Reads a number that may arrive as an integer, a float with zero fraction (`28.0`), or a
 /// numeric string (`"14"`); anything else reads as absent.
-pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
     let value = Option::<serde_json::Value>::deserialize(deserializer)?;
     Ok(value.and_then(|v| match v {
         serde_json::Value::Number(n) => n.as_u64().or_else(|| {

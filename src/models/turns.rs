@@ -31,7 +31,9 @@ pub(crate) fn alternating(conversation: &Conversation) -> Result<Vec<Turn>, Mode
 
 /// Alternating turns split into the history and the final user message, for families whose
 /// prompt ends with the user's turn.
-pub(crate) fn history_and_last(conversation: &Conversation) -> Result<(Vec<Turn>, String), ModelError> {
+pub(crate) fn history_and_last(
+    conversation: &Conversation,
+) -> Result<(Vec<Turn>, String), ModelError> {
     let mut turns = alternating(conversation)?;
     match turns.pop() {
         Some(Turn {

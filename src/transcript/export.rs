@@ -98,8 +98,7 @@ fn entry_markdown(entry: &Entry, out: &mut String) {
             let (name, message) = end
                 .error
                 .as_ref()
-                .map(|e| (e.name.as_str(), one_line(&e.message)))
-                .unwrap_or(("Error", String::new()));
+                .map_or(("Error", String::new()), |e| (e.name.as_str(), one_line(&e.message)));
             out.push_str(&format!(
                 "> ✗ **{name}**: {message} (the partial answer is above)\n\n"
             ));
@@ -154,7 +153,7 @@ fn open_fence(text: &str) -> Option<String> {
         match open {
             None => open = Some((c, len)),
             Some((fence, n)) if fence == c && len >= n && trimmed[len..].trim().is_empty() => {
-                open = None
+                open = None;
             }
             Some(_) => {}
         }
@@ -173,10 +172,10 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "export".to_string());
+    let name = path.file_name().map_or_else(
+        || "export".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let temp = dir.join(format!(
         ".{name}.tmp-{}-{:04x}",
         std::process::id(),

@@ -284,11 +284,10 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Loaded {
         warnings.push(format!("{} more lines skipped", skipped - WARNINGS_SHOWN));
     }
     if transcript.title.is_empty() {
-        transcript.title = transcript
-            .entries
-            .first()
-            .map(|e| super::title_from_prompt(&e.text))
-            .unwrap_or_else(|| "untitled".to_string());
+        transcript.title = transcript.entries.first().map_or_else(
+            || "untitled".to_string(),
+            |e| super::title_from_prompt(&e.text),
+        );
     }
     Loaded {
         path: path.to_path_buf(),
@@ -349,7 +348,11 @@ pub fn list(dir: &Path) -> Result<Vec<Summary>, StoreError> {
 /// Finds a session: `last` (the newest), an id, a unique prefix of an id, or a path.
 pub(crate) fn resolve(dir: &Path, spec: &str) -> Result<PathBuf, StoreError> {
     let as_path = Path::new(spec);
-    if spec.contains('/') || spec.ends_with(".jsonl") {
+    if spec.contains('/')
+        || std::path::Path::new(spec)
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("jsonl"))
+    {
         return if as_path.is_file() {
             Ok(as_path.to_path_buf())
         } else {

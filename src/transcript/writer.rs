@@ -5,7 +5,7 @@
 
 use super::Record;
 use super::store::{self, Loaded, SessionFile, StoreError};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 /// What the writer is asked to do, in order.
@@ -69,7 +69,7 @@ impl Writer {
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("session-writer".into())
-            .spawn(move || run(dir, current, rx, news))
+            .spawn(move || run(&dir, current, &rx, news))
             .ok();
         Writer { tx, thread }
     }
@@ -113,9 +113,9 @@ impl Drop for Writer {
 }
 
 fn run(
-    dir: PathBuf,
+    dir: &Path,
     mut current: Option<SessionFile>,
-    rx: mpsc::Receiver<Command>,
+    rx: &mpsc::Receiver<Command>,
     news: impl Fn(WriterNews),
 ) {
     // After a failure the conversation's records are dropped until the next one begins, and
@@ -141,7 +141,7 @@ fn run(
                 Command::Session(SessionCommand::Begin { title }) => {
                     current = None;
                     failed = false;
-                    match SessionFile::create(&dir, &store::new_id(), &title) {
+                    match SessionFile::create(dir, &store::new_id(), &title) {
                         Ok(file) => {
                             news(WriterNews::Opened {
                                 id: file.id().to_string(),

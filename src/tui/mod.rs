@@ -87,7 +87,8 @@ fn install_panic_hook() {
 /// leave the loop asleep. A task owns the `EventStream` and forwards into a channel, whose
 /// receiver registers the latest waker every time. The stream ends after the first read
 /// error (the terminal went away).
-pub(crate) fn terminal_events() -> impl futures_util::Stream<Item = std::io::Result<Event>> + Unpin {
+pub(crate) fn terminal_events() -> impl futures_util::Stream<Item = std::io::Result<Event>> + Unpin
+{
     use futures_util::StreamExt;
     let (tx, rx) = tokio::sync::mpsc::channel(INPUT_QUEUE);
     tokio::spawn(async move {

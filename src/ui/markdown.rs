@@ -121,7 +121,7 @@ pub(crate) fn render_line(line: &str, state: &mut BlockState, theme: &Theme) -> 
             ..StyledLine::plain("", text_style)
         };
     }
-    let digits = trimmed.chars().take_while(|c| c.is_ascii_digit()).count();
+    let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
     if (1..=9).contains(&digits)
         && (trimmed[digits..].starts_with(". ") || trimmed[digits..].starts_with(") "))
     {
@@ -181,12 +181,12 @@ fn inline_at(text: &str, base: Style, theme: &Theme, open_ended: bool) -> Vec<(S
         let rest = &text[i..];
         let Some(c) = rest.chars().next() else { break };
         let before = text[..i].chars().next_back();
-        let word_before = before.is_some_and(|b| b.is_alphanumeric());
+        let word_before = before.is_some_and(char::is_alphanumeric);
         let found = match c {
             '`' => match rest[1..].find('`') {
                 Some(end) => Some((
                     end + 2,
-                    vec![(rest[1..end + 1].to_string(), theme.style(Role::Code))],
+                    vec![(rest[1..=end].to_string(), theme.style(Role::Code))],
                 )),
                 None if open_ended && rest.len() > 1 => Some((
                     rest.len(),
@@ -219,7 +219,7 @@ fn inline_at(text: &str, base: Style, theme: &Theme, open_ended: bool) -> Vec<(S
                                 && !inner[end + 1..]
                                     .chars()
                                     .next()
-                                    .is_some_and(|a| a.is_alphanumeric()))
+                                    .is_some_and(char::is_alphanumeric))
                     })
                     .map(|end| {
                         let style = base.patch(theme.style(Role::Emphasis));
@@ -238,16 +238,13 @@ fn inline_at(text: &str, base: Style, theme: &Theme, open_ended: bool) -> Vec<(S
             }),
             _ => None,
         };
-        match found {
-            Some((consumed, parts)) => {
-                flush(&mut literal, &mut out);
-                out.extend(parts);
-                i += consumed;
-            }
-            None => {
-                literal.push(c);
-                i += c.len_utf8();
-            }
+        if let Some((consumed, parts)) = found {
+            flush(&mut literal, &mut out);
+            out.extend(parts);
+            i += consumed;
+        } else {
+            literal.push(c);
+            i += c.len_utf8();
         }
     }
     flush(&mut literal, &mut out);

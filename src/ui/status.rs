@@ -39,31 +39,28 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         ConnectionState::Failed(_) => "not connected".to_string(),
     };
     spans.push(Span::styled(format!(" · {place}"), base));
-    let right = match &state.flash {
-        Some(flash) => {
-            let style = if flash.error {
-                theme.style(Role::Error).bg(base.bg.unwrap_or_default())
-            } else {
-                base
-            };
-            Span::styled(
-                format!(" {} ", crate::text::sanitize_for_terminal(&flash.text)),
-                style,
-            )
-        }
-        None => {
-            // The figures that fit, the least important (time to first token) dropped first.
-            let left_width = Line::from(spans.clone()).width();
-            let mut parts = figures(state);
-            let text = loop {
-                let text = format!("{} ", parts.join(" · "));
-                if left_width + text.chars().count() < area.width as usize || parts.len() <= 1 {
-                    break text;
-                }
-                parts.remove(0);
-            };
-            Span::styled(text, base)
-        }
+    let right = if let Some(flash) = &state.flash {
+        let style = if flash.error {
+            theme.style(Role::Error).bg(base.bg.unwrap_or_default())
+        } else {
+            base
+        };
+        Span::styled(
+            format!(" {} ", crate::text::sanitize_for_terminal(&flash.text)),
+            style,
+        )
+    } else {
+        // The figures that fit, the least important (time to first token) dropped first.
+        let left_width = Line::from(spans.clone()).width();
+        let mut parts = figures(state);
+        let text = loop {
+            let text = format!("{} ", parts.join(" · "));
+            if left_width + text.chars().count() < area.width as usize || parts.len() <= 1 {
+                break text;
+            }
+            parts.remove(0);
+        };
+        Span::styled(text, base)
     };
     let badge = spans[0].clone();
     let left = Line::from(spans);

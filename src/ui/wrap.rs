@@ -46,7 +46,7 @@ impl StyledLine {
 }
 
 fn spans_width(spans: &[Span<'_>]) -> usize {
-    spans.iter().map(|s| s.width()).sum()
+    spans.iter().map(ratatui::prelude::Span::width).sum()
 }
 
 /// Wraps `line` to `width` columns and appends the rows to `out`.
@@ -62,8 +62,9 @@ pub(crate) fn wrap_into(line: &StyledLine, width: usize, out: &mut Vec<Line<'sta
         let (glyph, style) = line
             .pieces
             .first()
-            .map(|(t, s)| (t.chars().next().unwrap_or('─'), *s))
-            .unwrap_or(('─', Style::default()));
+            .map_or(('─', Style::default()), |(t, s)| {
+                (t.chars().next().unwrap_or('─'), *s)
+            });
         let avail = width.saturating_sub(spans_width(&line.prefix)).max(1);
         let mut spans = line.prefix.clone();
         spans.push(Span::styled(glyph.to_string().repeat(avail), style));
@@ -162,7 +163,7 @@ mod tests {
     fn rows(line: &StyledLine, width: usize) -> Vec<String> {
         let mut out = Vec::new();
         wrap_into(line, width, &mut out);
-        out.iter().map(|l| l.to_string()).collect()
+        out.iter().map(std::string::ToString::to_string).collect()
     }
 
     #[test]

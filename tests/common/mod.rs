@@ -86,7 +86,7 @@ pub fn fast_retry(max_attempts: u32) -> RetryPolicy {
     }
 }
 
-/// A SigV4 client for the emulator with this retry policy and these timeouts.
+/// A `SigV4` client for the emulator with this retry policy and these timeouts.
 pub fn sigv4_client(emulator: &Emulator, retry: RetryPolicy, timeouts: Timeouts) -> Client {
     client_with(
         emulator,
@@ -96,7 +96,7 @@ pub fn sigv4_client(emulator: &Emulator, retry: RetryPolicy, timeouts: Timeouts)
     )
 }
 
-/// A SigV4 client for the emulator.
+/// A `SigV4` client for the emulator.
 pub fn client(emulator: &Emulator) -> Client {
     client_with(
         emulator,

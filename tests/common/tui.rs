@@ -165,14 +165,18 @@ impl Harness {
     pub async fn until(&mut self, what: &str, done: impl Fn(&Harness) -> bool) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         while !done(self) {
-            if !self.running {
-                panic!("the loop ended while waiting for {what}\n{}", self.screen());
-            }
+            assert!(
+                self.running,
+                "the loop ended while waiting for {what}\n{}",
+                self.screen()
+            );
             let step = self.app.step(&mut self.terminal, &mut self.events);
-            match tokio::time::timeout_at(deadline, step).await {
-                Ok(Ok(running)) => self.running = running,
-                Ok(Err(e)) => panic!("terminal error: {e}"),
-                Err(_) => panic!("timed out waiting for {what}\n{}", self.screen()),
+            let Ok(stepped) = tokio::time::timeout_at(deadline, step).await else {
+                panic!("timed out waiting for {what}\n{}", self.screen());
+            };
+            match stepped {
+                Ok(running) => self.running = running,
+                Err(e) => panic!("terminal error: {e}"),
             }
         }
         // What the state says is on screen too.
@@ -226,7 +230,7 @@ impl Harness {
     }
 
     pub async fn finish_answer(&mut self) {
-        self.until("the answer to finish", |h| h.answer_done())
+        self.until("the answer to finish", Harness::answer_done)
             .await;
     }
 

@@ -440,7 +440,7 @@ impl Decoder {
             &self.partial[..]
         };
         let need = if have >= PRELUDE_LEN {
-            (&data[..4]).get_u32() as u64
+            u64::from((&data[..4]).get_u32())
         } else {
             PRELUDE_LEN as u64
         };
@@ -527,7 +527,7 @@ mod tests {
         assert!(decoder.next_message().unwrap().is_some());
         match decoder.next_message() {
             Err(DecodeError::MessageChecksum { offset, .. }) => {
-                assert_eq!(offset, good.len() as u64)
+                assert_eq!(offset, good.len() as u64);
             }
             other => panic!("unexpected {other:?}"),
         }

@@ -90,7 +90,7 @@ pub fn encode_message(
             HeaderValue::Int16(v) => out.extend_from_slice(&v.to_be_bytes()),
             HeaderValue::Int32(v) => out.extend_from_slice(&v.to_be_bytes()),
             HeaderValue::Int64(v) | HeaderValue::Timestamp(v) => {
-                out.extend_from_slice(&v.to_be_bytes())
+                out.extend_from_slice(&v.to_be_bytes());
             }
             HeaderValue::Bytes(b) => {
                 out.extend_from_slice(&(b.len() as u16).to_be_bytes());

@@ -55,7 +55,7 @@ pub async fn run(args: AskArgs) -> i32 {
         // The format behind an opaque ARN is asked of the control plane first.
         None
     } else {
-        match exchange::prepare(intent.clone()) {
+        match exchange::prepare(&intent) {
             Ok(prepared) => Some(prepared),
             Err(refusal) => return usage(&refusal_text(&refusal)),
         }
@@ -76,19 +76,18 @@ pub async fn run(args: AskArgs) -> i32 {
             ),
         }
     }
-    let prepared = match ready {
-        Some(prepared) => prepared,
-        None => {
-            let found = exchange::Lookups::new()
-                .find(&connection.client, &intent.model)
-                .await;
-            if let Err(message) = take_lookup(&mut intent, found) {
-                return usage(&message);
-            }
-            match exchange::prepare(intent.clone()) {
-                Ok(prepared) => prepared,
-                Err(refusal) => return usage(&refusal_text(&refusal)),
-            }
+    let prepared = if let Some(prepared) = ready {
+        prepared
+    } else {
+        let found = exchange::Lookups::new()
+            .find(&connection.client, &intent.model)
+            .await;
+        if let Err(message) = take_lookup(&mut intent, found) {
+            return usage(&message);
+        }
+        match exchange::prepare(&intent) {
+            Ok(prepared) => prepared,
+            Err(refusal) => return usage(&refusal_text(&refusal)),
         }
     };
     for note in &prepared.notes {
@@ -104,7 +103,8 @@ pub async fn run(args: AskArgs) -> i32 {
         warn_unsaved(begun).map(|()| Saving { log, working: true })
     });
     let mut printer = Printer::new(&args, session);
-    let outcome = exchange::call(&connection.client, &prepared, |event| printer.event(event)).await;
+    let outcome =
+        exchange::call(&connection.client, &prepared, |event| printer.event(&event)).await;
     printer.finish(&prepared, &outcome)
 }
 
@@ -191,38 +191,37 @@ fn plan(
         performance_latency: args.latency.clone(),
         service_tier: args.service_tier.clone(),
     };
-    let content = match &args.body {
-        Some(path) => Content::Verbatim(read_body(path)?),
-        None => {
-            if session.is_some()
-                && args
-                    .family
-                    .or_else(|| family_of(&model))
-                    .is_some_and(|f| f.output() != OutputKind::Text)
-            {
-                return Err(UsageError(format!(
-                    "--session keeps conversations; {model} is not a text model"
-                )));
-            }
-            let given = Parameters {
-                max_tokens: args.max_tokens,
-                temperature: args.temperature,
-                top_p: args.top_p,
-                top_k: args.top_k,
-                stop_sequences: args.stop.clone(),
-                reasoning_budget: args.thinking,
-            };
-            let mut conversation = match session {
-                Some(session) => session.conversation(args.system.clone(), session.prompt()),
-                None => Conversation::single(read_prompt(args)?),
-            };
-            if conversation.system.is_none() {
-                conversation.system = defaults.system(args.system.as_deref());
-            }
-            Content::Conversation {
-                conversation,
-                params: defaults.params(&given),
-            }
+    let content = if let Some(path) = &args.body {
+        Content::Verbatim(read_body(path)?)
+    } else {
+        if session.is_some()
+            && args
+                .family
+                .or_else(|| family_of(&model))
+                .is_some_and(|f| f.output() != OutputKind::Text)
+        {
+            return Err(UsageError(format!(
+                "--session keeps conversations; {model} is not a text model"
+            )));
+        }
+        let given = Parameters {
+            max_tokens: args.max_tokens,
+            temperature: args.temperature,
+            top_p: args.top_p,
+            top_k: args.top_k,
+            stop_sequences: args.stop.clone(),
+            reasoning_budget: args.thinking,
+        };
+        let mut conversation = match session {
+            Some(session) => session.conversation(args.system.clone(), session.prompt()),
+            None => Conversation::single(read_prompt(args)?),
+        };
+        if conversation.system.is_none() {
+            conversation.system = defaults.system(args.system.as_deref());
+        }
+        Content::Conversation {
+            conversation,
+            params: defaults.params(&given),
         }
     };
     Ok(Intent {
@@ -258,7 +257,7 @@ impl<'a> Printer<'a> {
         }
     }
 
-    fn event(&mut self, event: Event<'_>) {
+    fn event(&mut self, event: &Event<'_>) {
         let verbose = self.args.verbose;
         match event {
             Event::Sent(request) if verbose => verbose::sent(request),
@@ -372,7 +371,7 @@ fn summary_json(
     let us = |d: Option<std::time::Duration>| d.map(|d| d.as_micros());
     let mut summary = json!({
         "model": prepared.model,
-        "family": outcome.reader.map(|f| f.name()),
+        "family": outcome.reader.map(super::super::models::FamilyId::name),
         "text": outcome.text,
         "reasoning": (!outcome.reasoning.is_empty()).then_some(&outcome.reasoning),
         "stop_reason": figures.stop_reason,

@@ -52,14 +52,14 @@ impl Output {
         }
         let mut lock = self.stdout.lock();
         // A closed stdout (a pipe to `head`) is not worth an error message.
-        let _ = lock.write_all(&self.pending).and_then(|_| lock.flush());
+        let _ = lock.write_all(&self.pending).and_then(|()| lock.flush());
         self.pending.clear();
     }
 
     pub(super) fn line(&mut self, line: &str) {
         self.flush();
         let mut lock = self.stdout.lock();
-        let _ = writeln!(lock, "{line}").and_then(|_| lock.flush());
+        let _ = writeln!(lock, "{line}").and_then(|()| lock.flush());
     }
 
     /// Ends a partial line on a terminal, so the prompt (or an error) starts on its own line.
@@ -110,7 +110,7 @@ impl ReasoningOutput {
         } else {
             text.into()
         };
-        let _ = err.write_all(shown.as_bytes()).and_then(|_| err.flush());
+        let _ = err.write_all(shown.as_bytes()).and_then(|()| err.flush());
     }
 
     pub(super) fn end(&mut self) {

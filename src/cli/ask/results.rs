@@ -31,8 +31,7 @@ pub(super) fn save_images(
 ) -> Result<Vec<String>, BedrockError> {
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+        .map_or(0, |d| d.as_secs());
     let mut written = Vec::new();
     for (index, image) in images.iter().enumerate() {
         let extension = if image.starts_with(b"\xff\xd8") {
@@ -47,10 +46,10 @@ pub(super) fn save_images(
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let ext = path
-                    .extension()
-                    .map(|e| e.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| extension.to_string());
+                let ext = path.extension().map_or_else(
+                    || extension.to_string(),
+                    |e| e.to_string_lossy().into_owned(),
+                );
                 path.with_file_name(format!("{stem}-{}.{ext}", index + 1))
             }
             None => PathBuf::from(format!(

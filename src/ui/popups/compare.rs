@@ -43,7 +43,7 @@ pub fn compare(
         return;
     }
     let count = view.panes.len() as u32;
-    let side_by_side = inner.width as u32 / count >= 24;
+    let side_by_side = u32::from(inner.width) / count >= 24;
     let direction = if side_by_side {
         Direction::Horizontal
     } else {

@@ -63,7 +63,7 @@ pub fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
             };
             let mut row = StyledLine::plain(description, theme.style(Role::Text));
             row.prefix = prefix;
-            row.continuation = continuation.clone();
+            row.continuation.clone_from(&continuation);
             wrap_into(&row, width, &mut lines);
         }
         lines.push(Line::default());

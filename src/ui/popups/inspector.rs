@@ -70,9 +70,8 @@ pub(crate) fn exchange_view(
         LineKind::Start => theme.style(Role::Accent),
         LineKind::Header => theme.style(Role::Text),
         LineKind::Body => theme.style(Role::Code),
-        LineKind::Frame => theme.style(Role::Muted),
+        LineKind::Frame | LineKind::Note => theme.style(Role::Muted),
         LineKind::Problem => theme.style(Role::Error),
-        LineKind::Note => theme.style(Role::Muted),
     };
     // Rows of each line once wrapped; only the visible ones are built.
     let rows_of = |text: &str| UnicodeWidthStr::width(text).div_ceil(width).max(1);

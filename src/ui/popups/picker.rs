@@ -75,10 +75,10 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
                 item.output.join("+")
             }
         );
-        let price = item
-            .price
-            .map(|(input, output)| format!("${}/${}", per_million(input), per_million(output)))
-            .unwrap_or_else(|| "-".to_string());
+        let price = item.price.map_or_else(
+            || "-".to_string(),
+            |(input, output)| format!("${}/${}", per_million(input), per_million(output)),
+        );
         let name = sanitize_for_terminal(&item.name);
         let id = sanitize_for_terminal(&item.id);
         let text = match inner.width {
@@ -90,7 +90,7 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
                 "{:<24.24} {:<10.10} {:<6} {:<16.16} {}",
                 name, item.provider, stream, modalities, price
             ),
-            _ => format!("{:<14.14} {:<6} {}", name, stream, price),
+            _ => format!("{name:<14.14} {stream:<6} {price}"),
         };
         let text = match &picker.compare {
             Some(marked) if crate::app::picker::is_marked(marked, &item.id) => format!("✓ {text}"),

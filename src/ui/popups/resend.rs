@@ -12,7 +12,12 @@ use ratatui::widgets::{Block, Borders, Widget};
 
 /// The request editor: the JSON body on the left (above on a narrow screen), the per-request
 /// settings beside it, and the error or the keys at the bottom.
-pub(crate) fn resend(state: &State, form: &crate::app::resend::ResendForm, area: Rect, buf: &mut Buffer) {
+pub(crate) fn resend(
+    state: &State,
+    form: &crate::app::resend::ResendForm,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     use crate::app::resend::FIELDS;
     use ratatui::layout::{Constraint, Direction, Layout};
     let theme = &state.theme;
