@@ -1,9 +1,10 @@
 //! Bounded property runs of what the fuzz targets in `fuzz/` explore without bound: the chunk
 //! decoder of every family and the response parsers never panic on any input, and reject what
-//! they cannot read with a typed error; text is only ever appended.
+//! they cannot read with a typed error; text is only ever appended; a chunk whose shape tells a
+//! family is read by that family.
 #![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
-use bedrock_tui::models::{FamilyId, StreamDecoder};
+use bedrock_tui::models::{FamilyId, StreamDecoder, detect};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -100,5 +101,15 @@ proptest! {
         bytes in prop::collection::vec(any::<u8>(), 0..256),
     ) {
         let _ = family.adapter().parse_response(&bytes);
+    }
+
+    #[test]
+    fn a_chunk_told_by_its_shape_is_read_by_that_family(value in json_value()) {
+        let bytes = value.to_string().into_bytes();
+        let _ = (detect::of_request(&value), detect::of_response(&value));
+        if let Some(family) = detect::json_object(&bytes).and_then(|v| detect::of_chunk(&v)) {
+            let read = StreamDecoder::new(family).decode(&bytes);
+            prop_assert!(read.is_ok(), "{family} cannot read {value}: {read:?}");
+        }
     }
 }

@@ -1,7 +1,8 @@
-//! Every family's chunk decoder and response parser on arbitrary bytes: no panic, typed errors.
+//! Every family's chunk decoder and response parser on arbitrary bytes, and the format detectors:
+//! no panic, typed errors.
 #![no_main]
 
-use bedrock_tui::models::{FamilyId, StreamDecoder};
+use bedrock_tui::models::{FamilyId, StreamDecoder, detect};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,4 +17,12 @@ fuzz_target!(|data: &[u8]| {
         let _ = decoder.decode(chunk);
     }
     let _ = decoder.finish();
+    // Telling a format by its shape, as the exchange does for bodies and answers.
+    if let Some(value) = detect::json_object(rest) {
+        let _ = (
+            detect::of_request(&value),
+            detect::of_response(&value),
+            detect::of_chunk(&value),
+        );
+    }
 });

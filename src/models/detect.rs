@@ -20,7 +20,7 @@ fn reader_group(family: FamilyId) -> u8 {
 }
 
 /// Whether an answer of `written` is read correctly by the reader of `reader`.
-pub(crate) fn reads_alike(reader: FamilyId, written: FamilyId) -> bool {
+pub fn reads_alike(reader: FamilyId, written: FamilyId) -> bool {
     reader_group(reader) == reader_group(written)
 }
 
@@ -33,7 +33,7 @@ fn str_of<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 /// The family whose request body this is, when its members tell.
-pub(crate) fn of_request(body: &Value) -> Option<FamilyId> {
+pub fn of_request(body: &Value) -> Option<FamilyId> {
     let prompt = str_of(body, "prompt");
     let template = |marker: &str| prompt.is_some_and(|p| p.contains(marker));
     Some(if has(body, "anthropic_version") {
@@ -96,7 +96,7 @@ fn first_message_has_content_blocks(body: &Value) -> bool {
 }
 
 /// The family whose non-streamed answer this is, when its members tell.
-pub(crate) fn of_response(body: &Value) -> Option<FamilyId> {
+pub fn of_response(body: &Value) -> Option<FamilyId> {
     Some(match str_of(body, "type") {
         Some("message") => FamilyId::Anthropic,
         Some("completion") => FamilyId::AnthropicText,
@@ -141,7 +141,7 @@ const NOVA_EVENTS: &[&str] = &[
 ];
 
 /// The family whose stream chunk this is, when its members tell.
-pub(crate) fn of_chunk(chunk: &Value) -> Option<FamilyId> {
+pub fn of_chunk(chunk: &Value) -> Option<FamilyId> {
     if str_of(chunk, "type").is_some_and(|t| CLAUDE_EVENTS.contains(&t)) {
         return Some(FamilyId::Anthropic);
     }
@@ -172,7 +172,7 @@ pub(crate) fn of_chunk(chunk: &Value) -> Option<FamilyId> {
 }
 
 /// Parses JSON bytes for the detectors; anything that is not a JSON object tells nothing.
-pub(crate) fn json_object(bytes: &[u8]) -> Option<Value> {
+pub fn json_object(bytes: &[u8]) -> Option<Value> {
     serde_json::from_slice::<Value>(bytes)
         .ok()
         .filter(Value::is_object)

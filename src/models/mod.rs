@@ -10,7 +10,7 @@ pub mod catalog;
 pub(crate) mod chat_completions;
 pub mod cohere;
 pub mod deepseek;
-pub(crate) mod detect;
+pub mod detect;
 pub mod embeddings;
 pub mod images;
 pub mod llama;
