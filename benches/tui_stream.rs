@@ -106,6 +106,8 @@ fn connection(emulator: &Emulator) -> Connection {
         emulator: None,
         description: get("AWS_ENDPOINT_URL_BEDROCK_RUNTIME"),
         fallback_reason: None,
+        region_source: bedrock_tui::settings::Source::Default,
+        credentials_source: "the emulator's".to_string(),
     }
 }
 

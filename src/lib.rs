@@ -14,6 +14,7 @@ pub mod keymap;
 pub(crate) mod listing;
 pub mod models;
 pub(crate) mod parse_error;
+pub mod settings;
 pub mod text;
 pub mod transcript;
 pub mod tui;

@@ -2,12 +2,16 @@
 //! subcommand.
 
 use bedrock_tui::cli::{
-    Cli, Command, ask, chat, compare_types, config, emulator, models, transcripts,
+    Cli, Command, ask, chat, compare_types, config, doctor, emulator, models, transcripts,
 };
 use clap::Parser;
 
 fn main() {
     let cli = Cli::parse();
+    if let Some(problem) = bedrock_tui::cli::misplaced(&cli) {
+        eprintln!("error: {problem}");
+        std::process::exit(2);
+    }
     // `ask` reads one stream: one thread does it without handing the bytes between threads.
     // The chat and the emulator serve several things at once.
     let mut builder = match cli.command {
@@ -23,13 +27,14 @@ fn main() {
     };
     let code = runtime.block_on(async {
         match cli.command {
-            Some(Command::Ask(args)) => ask::run(*args).await,
-            Some(Command::Emulator(args)) => emulator::run(args).await,
-            Some(Command::Models(args)) => models::run(args).await,
-            Some(Command::Config(args)) => config::run(&args),
+            Some(Command::Ask(args)) => ask::run(*args, &cli.global).await,
+            Some(Command::Emulator(args)) => emulator::run(args, &cli.global).await,
+            Some(Command::Models(args)) => models::run(args, &cli.global).await,
+            Some(Command::Config(args)) => config::run(&args, &cli.global),
             Some(Command::Transcripts(args)) => transcripts::run(args),
-            Some(Command::CompareTypes(args)) => compare_types::run(*args).await,
-            None => chat::run(cli.chat).await,
+            Some(Command::CompareTypes(args)) => compare_types::run(*args, &cli.global).await,
+            Some(Command::Doctor(args)) => doctor::run(&args, &cli.global).await,
+            None => chat::run(cli.chat, cli.global).await,
         }
     });
     // Background tasks (emulator connections) must not delay the exit.

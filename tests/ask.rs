@@ -182,20 +182,46 @@ async fn body_is_sent_verbatim_and_prompt_can_come_from_stdin() {
 }
 
 #[test]
-fn without_credentials_it_answers_from_the_builtin_emulator() {
+fn without_credentials_it_fails_and_says_what_it_looked_for_unless_the_demo_is_asked_for() {
     let home = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    let out = run(bare(home.path()).args(["ask", "hello"]));
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    // A script in CI whose credentials are gone gets an error, never canned text.
+    for region in [None, Some("eu-west-1")] {
+        let mut cmd = bare(home.path());
+        if let Some(region) = region {
+            cmd.env("AWS_REGION", region);
+        }
+        let out = run(cmd.args(["ask", "hello"]));
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        assert!(out.stdout.is_empty());
+        let stderr = text(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        for expected in [
+            "error: CredentialsError: no AWS credentials found",
+            "AWS_ACCESS_KEY_ID",
+            "no-config",
+            "aws configure",
+            "aws sso login --profile default",
+            "--demo",
+        ] {
+            assert!(stderr.contains(expected), "{expected}: {stderr}");
+        }
+    }
     assert!(started.elapsed() < Duration::from_secs(10));
+    // Asked for, the built-in emulator answers, and says so on one line; `demo = true` in
+    // config.toml asks the same, and `--demo` works before or after the subcommand.
+    let out = run(demo(home.path()).args(["ask", "hello"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("no AWS credentials found"));
-    assert!(stderr.contains("built-in Bedrock emulator"));
+    assert!(stderr.contains("built-in Bedrock emulator") && stderr.contains("--demo"));
     assert!(out.stdout.len() > 100);
-    let demo = run(bare(home.path()).args(["ask", "--demo", "hello"]));
-    assert!(demo.status.success());
-    assert_eq!(demo.stdout, out.stdout);
+    let after = run(bare(home.path()).args(["ask", "hello", "--demo"]));
+    assert_eq!(after.stdout, out.stdout);
+    std::fs::write(home.path().join("config.toml"), "demo = true\n").unwrap();
+    let configured = run(bare(home.path()).args(["ask", "hello"]));
+    assert!(configured.status.success(), "{}", text(&configured.stderr));
+    assert_eq!(configured.stdout, out.stdout);
 }
 
 #[test]
@@ -226,17 +252,17 @@ fn configuration_mistakes_are_quick_one_line_errors() {
     );
 
     let opaque = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3";
-    let out = run(bare(home.path()).args(["ask", "--model", opaque, "hi"]));
+    let out = run(demo(home.path()).args(["ask", "--model", opaque, "hi"]));
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("--family"),
         "{}",
         text(&out.stderr)
     );
-    let out = run(bare(home.path()).args(["ask", "--family", "llama9", "hi"]));
+    let out = run(demo(home.path()).args(["ask", "--family", "llama9", "hi"]));
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("llama3"));
-    let out = run(bare(home.path()).args([
+    let out = run(demo(home.path()).args([
         "ask",
         "--model",
         "anthropic.claude-haiku-4-5-20251001-v1:0",
@@ -252,11 +278,11 @@ fn configuration_mistakes_are_quick_one_line_errors() {
         "{}",
         text(&out.stderr)
     );
-    let out = run(bare(home.path()).args(["ask", "--trace", "LOUD", "hi"]));
+    let out = run(demo(home.path()).args(["ask", "--trace", "LOUD", "hi"]));
     assert_eq!(out.status.code(), Some(2));
-    let out = run(bare(home.path()).args(["ask"]));
+    let out = run(demo(home.path()).args(["ask"]));
     assert_eq!(out.status.code(), Some(2));
-    let out = run(bare(home.path()).args(["ask", "--bogus-flag"]));
+    let out = run(demo(home.path()).args(["ask", "--bogus-flag"]));
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -607,7 +633,7 @@ async fn verbose_shows_the_exchange_with_credentials_redacted() {
 #[test]
 fn compare_types_tabulates_every_combination() {
     let home = tempfile::tempdir().unwrap();
-    let out = run(bare(home.path()).args(["compare-types", "--json", "hi [[emulator:tokens=5]]"]));
+    let out = run(demo(home.path()).args(["compare-types", "--json", "hi [[emulator:tokens=5]]"]));
     assert!(out.status.success(), "{}", text(&out.stderr));
     let rows: Vec<serde_json::Value> = text(&out.stdout)
         .lines()
@@ -632,7 +658,7 @@ fn compare_types_tabulates_every_combination() {
     }
     assert!(rows.iter().any(|r| r["stream"] == true) && rows.iter().any(|r| r["stream"] == false));
 
-    let out = run(bare(home.path()).args([
+    let out = run(demo(home.path()).args([
         "compare-types",
         "--accept",
         "text/plain",
@@ -655,7 +681,7 @@ fn compare_types_tabulates_every_combination() {
 #[test]
 fn several_models_answer_one_after_another_with_their_figures() {
     let home = tempfile::tempdir().unwrap();
-    let out = run(bare(home.path()).args([
+    let out = run(demo(home.path()).args([
         "ask",
         "-m",
         "global.anthropic.claude-haiku-4-5-20251001-v1:0",
@@ -686,7 +712,7 @@ fn several_models_answer_one_after_another_with_their_figures() {
     assert_eq!(figures[1], "-- failed: ValidationException", "{stdout}");
     assert!(figures[2].contains(" in / 6 out"), "{stdout}");
 
-    let out = run(bare(home.path()).args([
+    let out = run(demo(home.path()).args([
         "ask",
         "--json",
         "-m",
@@ -713,7 +739,7 @@ fn several_models_answer_one_after_another_with_their_figures() {
         ]
     );
     let refused =
-        run(bare(home.path()).args(["ask", "--session", "new", "-m", "a", "-m", "b", "x"]));
+        run(demo(home.path()).args(["ask", "--session", "new", "-m", "a", "-m", "b", "x"]));
     assert_eq!(refused.status.code(), Some(2));
 }
 
@@ -721,7 +747,7 @@ fn several_models_answer_one_after_another_with_their_figures() {
 fn a_response_with_the_wrong_content_type_is_reported() {
     let home = tempfile::tempdir().unwrap();
     for flag in [None, Some("--no-stream")] {
-        let mut cmd = bare(home.path());
+        let mut cmd = demo(home.path());
         cmd.arg("ask");
         if let Some(flag) = flag {
             cmd.arg(flag);
@@ -744,7 +770,7 @@ fn a_runaway_stream_hits_the_size_limit_and_the_largest_frames_are_read() {
     let home = tempfile::tempdir().unwrap();
     // 1 GiB of padding frames: cut at the documented limit, quickly, with the text so far.
     let started = Instant::now();
-    let out = run(bare(home.path()).args(["ask", "flood me [[fault:flood]]"]));
+    let out = run(demo(home.path()).args(["ask", "flood me [[fault:flood]]"]));
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(
@@ -753,8 +779,8 @@ fn a_runaway_stream_hits_the_size_limit_and_the_largest_frames_are_read() {
     );
     assert!(started.elapsed() < Duration::from_secs(30));
     // A frame with a 32,767-byte header and a 16 MiB payload is read like any other.
-    let whole = run(bare(home.path()).args(["ask", "big one"]));
-    let big = run(bare(home.path()).args(["ask", "big one [[fault:big-frame]]"]));
+    let whole = run(demo(home.path()).args(["ask", "big one"]));
+    let big = run(demo(home.path()).args(["ask", "big one [[fault:big-frame]]"]));
     assert!(big.status.success(), "{}", text(&big.stderr));
     assert_eq!(text(&big.stdout), text(&whole.stdout));
 }
@@ -772,9 +798,9 @@ fn every_fault_gives_its_message_status_and_partial_text_and_text_is_never_resen
     }
     let home = tempfile::tempdir().unwrap();
     let prompt = "Explain the matrix";
-    let full = text(&run(bare(home.path()).args(["ask", prompt])).stdout);
+    let full = text(&run(demo(home.path()).args(["ask", prompt])).stdout);
     for &(spec, status, name, partial) in FAULT_MATRIX {
-        let out = run(bare(home.path()).args([
+        let out = run(demo(home.path()).args([
             "ask",
             "--verbose",
             "--max-attempts",

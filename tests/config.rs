@@ -70,10 +70,12 @@ fn config_path_show_and_sample() {
     assert!(stderr.contains("line 2, column"), "{stderr}");
 }
 
-fn chat_args(args: &[&str]) -> bedrock_tui::cli::ChatArgs {
+/// The chat's startup for a command line.
+fn start(args: &[&str]) -> bedrock_tui::cli::chat::Startup {
     let mut argv = vec!["bedrock-tui"];
     argv.extend_from_slice(args);
-    Cli::parse_from(argv).chat
+    let cli = Cli::parse_from(argv);
+    startup(&cli.chat, &cli.global)
 }
 
 fn notices(state: &bedrock_tui::app::state::State) -> Vec<String> {
@@ -108,7 +110,7 @@ temperature = 0.2
     )
     .unwrap();
     let path = file.to_string_lossy().into_owned();
-    let started = startup(&chat_args(&["--config", &path]));
+    let started = start(&["--config", &path]);
     let state = &started.state;
     assert!(notices(state).is_empty(), "{:?}", notices(state));
     assert_eq!(state.model, "amazon.nova-micro-v1:0");
@@ -125,10 +127,18 @@ temperature = 0.2
         Some(Action::OpenModelPicker)
     );
     assert_eq!(state.keymap.action(Context::Chat, &key('p')), None);
-    assert_eq!(started.options.region.as_deref(), Some("eu-west-1"));
+    assert_eq!(
+        started
+            .options
+            .settings
+            .region
+            .as_ref()
+            .map(|r| r.value.as_str()),
+        Some("eu-west-1")
+    );
 
     // Flags beat the file.
-    let started = startup(&chat_args(&[
+    let started = start(&[
         "--config",
         &path,
         "--model",
@@ -137,13 +147,21 @@ temperature = 0.2
         "high-contrast",
         "--region",
         "us-west-2",
-    ]));
+    ]);
     assert_eq!(started.state.model, "us.meta.llama3-3-70b-instruct-v1:0");
     assert_eq!(
         started.state.theme.style(Role::Text),
         Theme::load("high-contrast").unwrap().style(Role::Text)
     );
-    assert_eq!(started.options.region.as_deref(), Some("us-west-2"));
+    assert_eq!(
+        started
+            .options
+            .settings
+            .region
+            .as_ref()
+            .map(|r| r.value.as_str()),
+        Some("us-west-2")
+    );
 }
 
 #[test]
@@ -151,7 +169,7 @@ fn a_broken_file_is_reported_with_its_line_and_the_defaults_apply() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("config.toml");
     let path = file.to_string_lossy().into_owned();
-    let default = startup(&chat_args(&["--config", "/nonexistent/bedrock-tui.toml"]));
+    let default = start(&["--config", "/nonexistent/bedrock-tui.toml"]);
     assert!(notices(&default.state).is_empty());
 
     for (text, expected) in [
@@ -163,7 +181,7 @@ fn a_broken_file_is_reported_with_its_line_and_the_defaults_apply() {
         ("[keys.chat]\n\"hyper+q\" = \"quit\"\n", "hyper+q"),
     ] {
         std::fs::write(&file, text).unwrap();
-        let started = startup(&chat_args(&["--config", &path]));
+        let started = start(&["--config", &path]);
         let notes = notices(&started.state);
         assert!(
             notes.iter().any(|n| n.contains(expected)),
@@ -187,7 +205,7 @@ fn a_theme_by_name_is_found_in_the_themes_directory_beside_the_config() {
     )
     .unwrap();
     let path = config.to_string_lossy().into_owned();
-    let started = startup(&chat_args(&["--config", &path]));
+    let started = start(&["--config", &path]);
     assert!(
         notices(&started.state).is_empty(),
         "{:?}",
@@ -199,7 +217,7 @@ fn a_theme_by_name_is_found_in_the_themes_directory_beside_the_config() {
         Theme::default().style(Role::Text)
     );
     // A name that is neither built in nor a user theme says where it looked.
-    let started = startup(&chat_args(&["--config", &path, "--theme", "forest"]));
+    let started = start(&["--config", &path, "--theme", "forest"]);
     let notes = notices(&started.state);
     assert!(
         notes

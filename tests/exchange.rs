@@ -68,10 +68,11 @@ async fn the_chat_ask_the_matrix_and_side_by_side_send_the_same_body_and_count_t
         format!("model = \"{HAIKU}\"\n[parameters]\nmax_tokens = 77\ntemperature = 0.25\n"),
     )
     .unwrap();
-    let startup = bedrock_tui::cli::chat::startup(&bedrock_tui::cli::ChatArgs {
-        config: Some(config.clone()),
-        ..chat_args()
-    });
+    let cli = {
+        use clap::Parser;
+        bedrock_tui::cli::Cli::parse_from(["bedrock-tui", "--config", config.to_str().unwrap()])
+    };
+    let startup = bedrock_tui::cli::chat::startup(&cli.chat, &cli.global);
     assert_eq!(startup.state.model, HAIKU);
     assert_eq!(startup.state.params.max_tokens, Some(77));
 
@@ -188,18 +189,13 @@ async fn the_chat_ask_the_matrix_and_side_by_side_send_the_same_body_and_count_t
     assert_eq!(pane.answer.cost(), chat.cost());
 }
 
-fn chat_args() -> bedrock_tui::cli::ChatArgs {
-    use clap::Parser;
-    bedrock_tui::cli::Cli::parse_from(["bedrock-tui"]).chat
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_text_completions_body_to_claude_2_is_read_as_text_completions() {
     let home = tempfile::tempdir().unwrap();
     let body = home.path().join("body.json");
     std::fs::write(&body, TEXT_COMPLETIONS_BODY).unwrap();
     for mode in [None, Some("--no-stream")] {
-        let mut cmd = bare(home.path());
+        let mut cmd = demo(home.path());
         cmd.args(["ask", "-m", "anthropic.claude-v2:1", "--body"])
             .arg(&body);
         cmd.args(mode);
@@ -247,7 +243,7 @@ async fn a_text_completions_body_to_claude_2_is_read_as_text_completions() {
 async fn an_application_profile_is_looked_up_or_its_answer_tells_its_format() {
     let home = tempfile::tempdir().unwrap();
     // The built-in emulator has sample profiles; a prompt needs no --family.
-    let out = run(bare(home.path()).args(["ask", "-m", CLAUDE_2_PROFILE, "Tell me about lakes"]));
+    let out = run(demo(home.path()).args(["ask", "-m", CLAUDE_2_PROFILE, "Tell me about lakes"]));
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
     assert!(

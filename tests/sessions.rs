@@ -31,14 +31,14 @@ fn load(path: &Path) -> store::Loaded {
 #[test]
 fn ask_continues_a_session_with_another_model_and_transcripts_show_it() {
     let home = tempfile::tempdir().unwrap();
-    let first = run(bare(home.path()).args(["ask", "--session", "new", "Name three rivers"]));
+    let first = run(demo(home.path()).args(["ask", "--session", "new", "Name three rivers"]));
     assert!(first.status.success(), "{}", text(&first.stderr));
     let path = only_session(home.path());
     let id = path.file_stem().unwrap().to_string_lossy().into_owned();
     assert!(text(&first.stderr).contains(&format!("saved in session {id}")));
 
     // The second turn goes to Nova with the first turn as history, found by a prefix.
-    let second = run(bare(home.path()).args([
+    let second = run(demo(home.path()).args([
         "ask",
         "--session",
         &id[..12],
@@ -51,7 +51,7 @@ fn ask_continues_a_session_with_another_model_and_transcripts_show_it() {
     let summary: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
     assert_eq!(summary["session"], id.as_str());
     let usage_with_history = summary["usage"]["input_tokens"].as_u64().unwrap();
-    let alone = run(bare(home.path()).args([
+    let alone = run(demo(home.path()).args([
         "ask",
         "--model",
         "amazon.nova-micro-v1:0",
@@ -102,7 +102,7 @@ fn ask_continues_a_session_with_another_model_and_transcripts_show_it() {
     );
 
     // A failed turn is saved with its exception and the text that arrived.
-    let failed = run(bare(home.path()).args([
+    let failed = run(demo(home.path()).args([
         "ask",
         "--session",
         "last",
@@ -142,14 +142,14 @@ fn wait_for_text(home: &Path, marker: &str, pieces: usize) -> PathBuf {
 #[test]
 fn sigkill_mid_stream_leaves_every_finished_turn_and_the_partial_answer() {
     let home = tempfile::tempdir().unwrap();
-    let done = run(bare(home.path()).args(["ask", "--session", "new", "A first, finished turn"]));
+    let done = run(demo(home.path()).args(["ask", "--session", "new", "A first, finished turn"]));
     assert!(done.status.success());
     // The whole answer the emulator gives the second prompt, for comparison.
     let prompt = "Now a long one [[emulator:tokens=600]]";
-    let full = run(bare(home.path()).args(["ask", prompt]));
+    let full = run(demo(home.path()).args(["ask", prompt]));
     let full = text(&full.stdout);
 
-    let mut child = bare(home.path())
+    let mut child = demo(home.path())
         .env("BEDROCK_TUI_DEMO_TPS", "100")
         .args(["ask", "--session", "last", prompt])
         .stdout(Stdio::null())
@@ -179,7 +179,7 @@ fn sigkill_mid_stream_leaves_every_finished_turn_and_the_partial_answer() {
     assert!(cut.text.len() < full.len());
 
     // The session goes on, and shows the interruption.
-    let next = run(bare(home.path()).args(["ask", "--session", "last", "Go on"]));
+    let next = run(demo(home.path()).args(["ask", "--session", "last", "Go on"]));
     assert!(next.status.success(), "{}", text(&next.stderr));
     assert_eq!(load(&path).transcript.turns(), 3);
     let show = text(&run(bare(home.path()).args(["transcripts", "show", "last"])).stdout);
@@ -189,7 +189,7 @@ fn sigkill_mid_stream_leaves_every_finished_turn_and_the_partial_answer() {
 #[test]
 fn damaged_files_load_as_far_as_valid_and_are_never_rewritten() {
     let home = tempfile::tempdir().unwrap();
-    let ok = run(bare(home.path()).args(["ask", "--session", "new", "Before the damage"]));
+    let ok = run(demo(home.path()).args(["ask", "--session", "new", "Before the damage"]));
     assert!(ok.status.success());
     let path = only_session(home.path());
     let mut bytes = std::fs::read(&path).unwrap();
@@ -221,7 +221,7 @@ fn damaged_files_load_as_far_as_valid_and_are_never_rewritten() {
     assert!(list.contains("damaged"), "{list}");
 
     // Appending starts on a fresh line: the damage stays as it was, the new turn loads.
-    let more = run(bare(home.path()).args(["ask", "--session", "last", "After the damage"]));
+    let more = run(demo(home.path()).args(["ask", "--session", "last", "After the damage"]));
     assert!(more.status.success(), "{}", text(&more.stderr));
     let after = std::fs::read(&path).unwrap();
     assert!(after.starts_with(&bytes));
@@ -243,14 +243,14 @@ fn damaged_files_load_as_far_as_valid_and_are_never_rewritten() {
 fn a_second_writer_is_refused_with_a_clear_error() {
     let home = tempfile::tempdir().unwrap();
     assert!(
-        run(bare(home.path()).args(["ask", "--session", "new", "hold me"]))
+        run(demo(home.path()).args(["ask", "--session", "new", "hold me"]))
             .status
             .success()
     );
     let path = only_session(home.path());
     let held = store::SessionFile::open(&path).unwrap();
     let before = std::fs::read(&path).unwrap();
-    let refused = run(bare(home.path()).args(["ask", "--session", "last", "me too"]));
+    let refused = run(demo(home.path()).args(["ask", "--session", "last", "me too"]));
     assert_eq!(refused.status.code(), Some(1));
     let stderr = text(&refused.stderr);
     assert!(
@@ -265,7 +265,7 @@ fn a_second_writer_is_refused_with_a_clear_error() {
     assert_eq!(std::fs::read(&path).unwrap(), before);
     drop(held);
     assert!(
-        run(bare(home.path()).args(["ask", "--session", "last", "now me"]))
+        run(demo(home.path()).args(["ask", "--session", "last", "now me"]))
             .status
             .success()
     );
@@ -277,7 +277,7 @@ fn session_files_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let home = tempfile::tempdir().unwrap();
     assert!(
-        run(bare(home.path()).args(["ask", "--session", "new", "private"]))
+        run(demo(home.path()).args(["ask", "--session", "new", "private"]))
             .status
             .success()
     );
@@ -293,12 +293,12 @@ fn exports_round_trip_and_keep_code_intact() {
         "Here is code:\n\n```rust\nfn main() {\n    println!(\"*not emphasis*\");\n}\n```\n\nDone.";
     let prompt = format!("[[emulator:echo]] {code}");
     assert!(
-        run(bare(home.path()).args(["ask", "--session", "new", &prompt]))
+        run(demo(home.path()).args(["ask", "--session", "new", &prompt]))
             .status
             .success()
     );
     assert!(
-        run(bare(home.path()).args([
+        run(demo(home.path()).args([
             "ask",
             "--session",
             "last",

@@ -59,10 +59,13 @@ impl fmt::Debug for BearerToken {
 /// Where the user points the credential and region chains.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct AwsSettings {
-    /// `--profile`, else `AWS_PROFILE`, else `default`.
+    /// The profile (`None`: `default`).
     pub profile: Option<String>,
-    /// `--region`.
+    /// The region from flag, environment or config.toml, if any.
     pub region: Option<String>,
+    /// The profile was named by flag or config.toml: credentials come from it, not from the
+    /// environment.
+    pub profile_explicit: bool,
 }
 
 /// True when IMDS should be consulted: on EC2 (by DMI/hypervisor markers), or when the user
@@ -94,18 +97,11 @@ fn provider_config(region: Option<&str>) -> ProviderConfig {
         .with_region(region.map(|r| aws_config::Region::new(r.to_string())))
 }
 
-/// Resolves the region: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`,
-/// then IMDS where allowed. `None` when nothing says.
+/// Resolves the region: the one already given (flag, environment, config.toml), else the
+/// profile's `region`, then IMDS where allowed. `None` when nothing says.
 pub(crate) async fn resolve_region(settings: &AwsSettings) -> Option<String> {
     if let Some(region) = settings.region.as_deref().filter(|r| !r.is_empty()) {
         return Some(region.to_string());
-    }
-    for name in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
-        if let Ok(region) = std::env::var(name)
-            && !region.trim().is_empty()
-        {
-            return Some(region.trim().to_string());
-        }
     }
     let mut profile = ProfileFileRegionProvider::builder();
     if let Some(name) = &settings.profile {
@@ -134,11 +130,17 @@ pub(crate) fn default_chain(
     if let Some(name) = &settings.profile {
         profile = profile.profile_name(name);
     }
-    let chain = CredentialsProviderChain::first_try(
-        "Environment",
-        EnvironmentVariableCredentialsProvider::new(),
-    )
-    .or_else("Profile", profile.build())
+    // A profile named by flag or config.toml wins over keys in the environment (as the aws
+    // CLI's --profile does).
+    let chain = if settings.profile_explicit {
+        CredentialsProviderChain::first_try("Profile", profile.build())
+    } else {
+        CredentialsProviderChain::first_try(
+            "Environment",
+            EnvironmentVariableCredentialsProvider::new(),
+        )
+        .or_else("Profile", profile.build())
+    }
     .or_else(
         "WebIdentityToken",
         WebIdentityTokenCredentialsProvider::builder()

@@ -441,7 +441,7 @@ fn sent_request(
 }
 
 /// The control-plane endpoint of a region.
-pub(crate) fn default_control_endpoint(region: &str) -> String {
+pub fn default_control_endpoint(region: &str) -> String {
     let suffix = if region.starts_with("cn-") {
         "amazonaws.com.cn"
     } else {

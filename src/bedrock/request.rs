@@ -174,23 +174,6 @@ pub(crate) fn default_endpoint(region: &str) -> String {
     format!("https://bedrock-runtime.{region}.{suffix}")
 }
 
-/// The endpoint the user configured: `--endpoint-url`, then `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`,
-/// then `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (which does not
-/// override the flag).
-pub(crate) fn configured_endpoint(flag: Option<&str>) -> Option<String> {
-    if let Some(url) = flag.filter(|u| !u.is_empty()) {
-        return Some(url.to_string());
-    }
-    let ignore = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-        .is_ok_and(|v| v.eq_ignore_ascii_case("true"));
-    if ignore {
-        return None;
-    }
-    ["AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL"]
-        .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
-}
-
 /// The control-plane endpoint the user configured: `AWS_ENDPOINT_URL_BEDROCK`, then
 /// `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
 pub(crate) fn configured_control_endpoint() -> Option<String> {

@@ -2,12 +2,12 @@
 //! (problems become notices, never a crash), starts the connection in the background, and runs
 //! the event loop inside the terminal guard.
 
-use super::ChatArgs;
+use super::{ChatArgs, GlobalArgs};
 use crate::app::effects::SystemClipboard;
 use crate::app::run::App;
 use crate::app::state::{Speaker, State};
+use crate::config::Config;
 use crate::config::theme::Theme;
-use crate::config::{Config, paths};
 use crate::exchange::Defaults;
 use crate::keymap::Keymap;
 use crate::models::Parameters;
@@ -31,9 +31,9 @@ pub struct Startup {
 }
 
 /// Reads the config, theme and keymap for `args`; problems become notices in the transcript.
-pub fn startup(args: &ChatArgs) -> Startup {
+pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
     let mut warnings = Vec::new();
-    let config_path = args.config.clone().or_else(paths::config_file);
+    let config_path = global.config_path();
     let config = match &config_path {
         Some(path) => Config::load(path).unwrap_or_else(|e| {
             warnings.push(format!("{e}; using the defaults"));
@@ -64,15 +64,19 @@ pub fn startup(args: &ChatArgs) -> Startup {
     for warning in warnings {
         state.push(Speaker::Notice, warning);
     }
-    let mut aws = args.aws.clone();
-    aws.region = aws.region.or(config.region.clone());
-    aws.profile = aws.profile.or(config.profile.clone());
-    aws.endpoint_url = aws.endpoint_url.or(config.endpoint_url.clone());
-    let options = aws.connect_options(
-        config
-            .demo_tokens_per_second
-            .unwrap_or(DEMO_TOKENS_PER_SECOND),
-    );
+    let settings = crate::settings::Settings::resolve(global, &config).unwrap_or_else(|e| {
+        state.push(Speaker::Notice, format!("{e}; using the defaults"));
+        crate::settings::Settings::resolve(&GlobalArgs::default(), &config).unwrap_or_default()
+    });
+    let options = crate::connect::ConnectOptions {
+        settings,
+        demo_tokens_per_second: super::ask::demo_pacing(
+            config
+                .demo_tokens_per_second
+                .unwrap_or(DEMO_TOKENS_PER_SECOND),
+        ),
+        fallback_to_demo: true,
+    };
     Startup {
         state,
         options,
@@ -92,7 +96,7 @@ pub fn resume(spec: &str) -> Result<(SessionFile, Loaded), StoreError> {
 }
 
 /// Runs the chat screen and returns the exit status.
-pub async fn run(args: ChatArgs) -> i32 {
+pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!("error: the chat screen needs a terminal; for scripts use `bedrock-tui ask`");
         return super::ask::EXIT_USAGE;
@@ -102,7 +106,7 @@ pub async fn run(args: ChatArgs) -> i32 {
         options,
         mouse,
         save,
-    } = startup(&args);
+    } = startup(&args, &global);
     let resumed = match args.resume.as_deref().map(resume).transpose() {
         Ok(resumed) => resumed,
         Err(e) => {

@@ -4,7 +4,6 @@ use super::CompareTypesArgs;
 use super::ask::{EXIT_FAILURE, EXIT_USAGE, report};
 use crate::compare::{self, Combination, Outcome};
 use crate::connect::connect;
-use crate::exchange::Defaults;
 use crate::models::{Conversation, Parameters, catalog, family_of};
 use crate::text::sanitize_for_terminal;
 use serde_json::json;
@@ -13,16 +12,14 @@ use std::io::{IsTerminal, Read};
 /// Runs `compare-types` and returns the exit status: 0 when every combination was tried,
 /// whatever each answered. The model and parameters come from the flags over config.toml, and
 /// each combination's request is prepared by the exchange layer, as in the chat's matrix.
-pub async fn run(args: CompareTypesArgs) -> i32 {
-    let defaults = match crate::config::paths::config_file() {
-        Some(path) => match crate::config::Config::load(&path) {
-            Ok(config) => Defaults::from_config(&config),
-            Err(e) => {
-                eprintln!("bedrock-tui: {e}; using the defaults");
-                Defaults::default()
-            }
-        },
-        None => Defaults::default(),
+pub async fn run(args: CompareTypesArgs, global: &super::GlobalArgs) -> i32 {
+    let (config, defaults) = super::ask::load_config(global);
+    let options = match super::ask::connect_options(global, &config, 0.0) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
     };
     let model = defaults.model(args.model.as_deref());
     let Some(family) = args.family.or_else(|| family_of(&model)) else {
@@ -80,7 +77,7 @@ pub async fn run(args: CompareTypesArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
-    let connection = match connect(&args.aws.connect_options(0.0)).await {
+    let connection = match connect(&options).await {
         Ok(c) => c,
         Err(e) => return report(&e),
     };

@@ -2,11 +2,11 @@
 //! commented sample to start from.
 
 use super::{ConfigArgs, ConfigCommand};
-use crate::config::{Config, SAMPLE_CONFIG, paths};
+use crate::config::{Config, SAMPLE_CONFIG};
 
 /// Runs `config` and returns the exit status.
-pub fn run(args: &ConfigArgs) -> i32 {
-    let path = args.config.clone().or_else(paths::config_file);
+pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
+    let path = global.config_path();
     match args.command {
         ConfigCommand::Path => {
             if let Some(path) = path {

@@ -5,8 +5,9 @@ use super::EmulatorArgs;
 use crate::emulator::{Emulator, EmulatorConfig, faults::FAULT_NAMES};
 
 /// Runs the emulator until Ctrl+C or SIGTERM; returns the exit status.
-pub async fn run(args: EmulatorArgs) -> i32 {
-    let mut config = EmulatorConfig::with_random_credentials(&args.region);
+pub async fn run(args: EmulatorArgs, global: &super::GlobalArgs) -> i32 {
+    let region = global.region.as_deref().unwrap_or("us-east-1");
+    let mut config = EmulatorConfig::with_random_credentials(region);
     config.port = args.port;
     config.tokens_per_second = args.tokens_per_second.max(0.0);
     config.strict_templates = args.strict_templates;

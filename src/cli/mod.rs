@@ -4,6 +4,7 @@ pub mod ask;
 pub mod chat;
 pub mod compare_types;
 pub mod config;
+pub mod doctor;
 pub mod emulator;
 pub mod models;
 pub mod transcripts;
@@ -22,6 +23,9 @@ pub struct Cli {
     /// Options of the chat screen.
     #[command(flatten)]
     pub chat: ChatArgs,
+    /// Options of every command, before or after the subcommand.
+    #[command(flatten)]
+    pub global: GlobalArgs,
 }
 
 /// Options of the chat screen (`bedrock-tui` with no subcommand).
@@ -37,9 +41,6 @@ pub struct ChatArgs {
     /// Theme: dark, light, high-contrast, or a path to a theme file.
     #[arg(long, value_name = "NAME|PATH")]
     pub theme: Option<String>,
-    /// Config file (default: BEDROCK_TUI_CONFIG, else the platform config directory).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
     /// Continue a saved conversation: the last one, or an id (a unique prefix is enough) or a
     /// session file.
     #[arg(long, value_name = "ID|PATH", num_args = 0..=1, default_missing_value = "last")]
@@ -47,9 +48,6 @@ pub struct ChatArgs {
     /// Do not save this conversation.
     #[arg(long)]
     pub no_save: bool,
-    /// Where requests go.
-    #[command(flatten)]
-    pub aws: AwsArgs,
 }
 
 /// Subcommands.
@@ -68,6 +66,34 @@ pub enum Command {
     /// Send one prompt with each combination of Accept, Content-Type and streaming, and
     /// tabulate what came back.
     CompareTypes(Box<CompareTypesArgs>),
+    /// Show which profile, region, endpoints and credentials a request would use, and why.
+    Doctor(DoctorArgs),
+}
+
+impl Command {
+    /// The subcommand's name on the command line.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Ask(_) => "ask",
+            Command::Emulator(_) => "emulator",
+            Command::Models(_) => "models",
+            Command::Config(_) => "config",
+            Command::Transcripts(_) => "transcripts",
+            Command::CompareTypes(_) => "compare-types",
+            Command::Doctor(_) => "doctor",
+        }
+    }
+}
+
+/// `bedrock-tui doctor`.
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    /// One JSON object instead of lines.
+    #[arg(long)]
+    pub json: bool,
+    /// Also list one page of models, to prove the credentials work.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// `bedrock-tui compare-types`.
@@ -91,9 +117,6 @@ pub struct CompareTypesArgs {
     /// One JSON object per combination instead of the table.
     #[arg(long)]
     pub json: bool,
-    /// Where requests go.
-    #[command(flatten)]
-    pub aws: AwsArgs,
 }
 
 /// `bedrock-tui transcripts`.
@@ -153,9 +176,6 @@ pub struct ConfigArgs {
     /// What to show.
     #[command(subcommand)]
     pub command: ConfigCommand,
-    /// Config file (default: BEDROCK_TUI_CONFIG, else the platform config directory).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
 }
 
 /// `bedrock-tui config` subcommands.
@@ -169,32 +189,123 @@ pub enum ConfigCommand {
     Sample,
 }
 
-/// Where to send requests.
-#[derive(Debug, Clone, Args)]
-pub struct AwsArgs {
-    /// AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region).
-    #[arg(long, value_name = "R")]
+/// Options of every command, accepted before or after the subcommand; one that does not apply
+/// to the command is refused (see [`misplaced`]).
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// Config file (default: BEDROCK_TUI_CONFIG, else the platform config directory).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// AWS region (else AWS_REGION, AWS_DEFAULT_REGION, config.toml, the profile's region).
+    #[arg(long, global = true, value_name = "R")]
     pub region: Option<String>,
-    /// AWS profile from ~/.aws/config (default: AWS_PROFILE or `default`).
-    #[arg(long, value_name = "P")]
+    /// AWS profile (else AWS_PROFILE, config.toml, `default`); credentials then come from the
+    /// profile, not from AWS_ACCESS_KEY_ID in the environment, as with the aws CLI.
+    #[arg(long, global = true, value_name = "P")]
     pub profile: Option<String>,
-    /// Bedrock Runtime endpoint (default: AWS_ENDPOINT_URL_BEDROCK_RUNTIME, AWS_ENDPOINT_URL,
-    /// or the region's endpoint).
-    #[arg(long, value_name = "URL")]
+    /// Bedrock Runtime endpoint (else AWS_ENDPOINT_URL_BEDROCK_RUNTIME, AWS_ENDPOINT_URL,
+    /// config.toml, the region's endpoint).
+    #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// Answer from the built-in emulator, whatever AWS settings exist.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub demo: bool,
-    /// Attempts per request for throttling, not-ready and 5xx errors before any output.
-    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
-    pub max_attempts: u32,
-    /// Seconds to wait for the response to begin.
-    #[arg(long, value_name = "S", default_value_t = 120.0)]
-    pub first_byte_timeout: f64,
-    /// Seconds a stream may stay silent before it is abandoned.
-    #[arg(long, value_name = "S", default_value_t = 60.0)]
-    pub idle_timeout: f64,
+    /// Attempts per request for throttling, not-ready and 5xx errors before any output
+    /// (default 3).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub max_attempts: Option<u32>,
+    /// Seconds to wait for the response to begin (default 120).
+    #[arg(long, global = true, value_name = "S")]
+    pub first_byte_timeout: Option<f64>,
+    /// Seconds a stream may stay silent before it is abandoned (default 60).
+    #[arg(long, global = true, value_name = "S")]
+    pub idle_timeout: Option<f64>,
 }
+
+impl GlobalArgs {
+    /// The config file: `--config`, else BEDROCK_TUI_CONFIG, else the platform's.
+    pub fn config_path(&self) -> Option<PathBuf> {
+        self.config
+            .clone()
+            .or_else(crate::config::paths::config_file)
+    }
+
+    /// The AWS options given, by flag name.
+    fn aws_given(&self) -> Vec<&'static str> {
+        [
+            ("--region", self.region.is_some()),
+            ("--profile", self.profile.is_some()),
+            ("--endpoint-url", self.endpoint_url.is_some()),
+            ("--demo", self.demo),
+            ("--max-attempts", self.max_attempts.is_some()),
+            ("--first-byte-timeout", self.first_byte_timeout.is_some()),
+            ("--idle-timeout", self.idle_timeout.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect()
+    }
+}
+
+/// Why the command line is refused: an option given where it does not apply (the chat's options
+/// before a subcommand, AWS options to a command that makes no AWS call). `None` when it is fine.
+pub fn misplaced(cli: &Cli) -> Option<String> {
+    let command = cli.command.as_ref()?;
+    let name = command.name();
+    let chat = &cli.chat;
+    let chat_only: Vec<&str> = [
+        ("--model", chat.model.is_some()),
+        ("--family", chat.family.is_some()),
+        ("--theme", chat.theme.is_some()),
+        ("--resume", chat.resume.is_some()),
+        ("--no-save", chat.no_save),
+    ]
+    .into_iter()
+    .filter_map(|(flag, given)| given.then_some(flag))
+    .collect();
+    if !chat_only.is_empty() {
+        return Some(format!(
+            "{} before `{name}` are options of the chat screen; the options of `{name}` go after it (`bedrock-tui {name} --help`)",
+            chat_only.join(", ")
+        ));
+    }
+    let global = &cli.global;
+    let aws = global.aws_given();
+    let (takes_aws, takes_config): (&[&str], bool) = match command {
+        Command::Ask(_) | Command::CompareTypes(_) | Command::Doctor(_) => (&ALL_AWS, true),
+        Command::Models(m) if m.remote => (&ALL_AWS, true),
+        Command::Models(_) | Command::Transcripts(_) => (&[], false),
+        Command::Emulator(_) => (&["--region"], false),
+        Command::Config(_) => (&[], true),
+    };
+    let refused: Vec<&str> = aws
+        .into_iter()
+        .filter(|flag| !takes_aws.contains(flag))
+        .chain((global.config.is_some() && !takes_config).then_some("--config"))
+        .collect();
+    if refused.is_empty() {
+        return None;
+    }
+    let why = match command {
+        Command::Models(_) => " (only `models --remote` asks AWS)",
+        Command::Emulator(_) => " (the emulator takes --region, the region it signs for)",
+        _ => " (it makes no AWS call)",
+    };
+    Some(format!(
+        "`{name}` does not take {}{why}",
+        refused.join(", ")
+    ))
+}
+
+const ALL_AWS: [&str; 7] = [
+    "--region",
+    "--profile",
+    "--endpoint-url",
+    "--demo",
+    "--max-attempts",
+    "--first-byte-timeout",
+    "--idle-timeout",
+];
 
 /// `bedrock-tui ask`.
 #[derive(Debug, Clone, Args)]
@@ -277,9 +388,6 @@ pub struct AskArgs {
     /// Service tier: priority, default, flex or reserved.
     #[arg(long, value_name = "T")]
     pub service_tier: Option<String>,
-    /// Where requests go.
-    #[command(flatten)]
-    pub aws: AwsArgs,
 }
 
 /// `bedrock-tui models`.
@@ -298,40 +406,6 @@ pub struct ModelsArgs {
     /// One JSON document instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Where requests go (with --remote).
-    #[command(flatten)]
-    pub aws: AwsArgs,
-}
-
-impl AwsArgs {
-    /// The connection options these flags describe; `demo_tokens_per_second` paces the
-    /// in-process emulator (`BEDROCK_TUI_DEMO_TPS` overrides it).
-    pub(crate) fn connect_options(
-        &self,
-        demo_tokens_per_second: f64,
-    ) -> crate::connect::ConnectOptions {
-        use crate::bedrock::{RetryPolicy, Timeouts};
-        use std::time::Duration;
-        crate::connect::ConnectOptions {
-            profile: self.profile.clone(),
-            region: self.region.clone(),
-            endpoint_url: self.endpoint_url.clone(),
-            demo: self.demo,
-            demo_tokens_per_second: std::env::var("BEDROCK_TUI_DEMO_TPS")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(demo_tokens_per_second),
-            retry: RetryPolicy {
-                max_attempts: self.max_attempts,
-                ..RetryPolicy::default()
-            },
-            timeouts: Timeouts {
-                first_byte: Duration::from_secs_f64(self.first_byte_timeout.max(0.001)),
-                idle: Duration::from_secs_f64(self.idle_timeout.max(0.001)),
-                ..Timeouts::default()
-            },
-        }
-    }
 }
 
 /// `bedrock-tui emulator`.
@@ -343,9 +417,6 @@ pub struct EmulatorArgs {
     /// Stream pacing; 0 sends as fast as the socket allows.
     #[arg(long, value_name = "N", default_value_t = 40.0)]
     pub tokens_per_second: f64,
-    /// Region requests must be signed for.
-    #[arg(long, default_value = "us-east-1")]
-    pub region: String,
     /// Access key id to accept (default: generated).
     #[arg(long, value_name = "ID")]
     pub access_key_id: Option<String>,

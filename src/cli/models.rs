@@ -11,20 +11,26 @@ use crate::models::catalog;
 use serde_json::{Value, json};
 
 /// Runs `models`; returns the exit status.
-pub async fn run(args: ModelsArgs) -> i32 {
+pub async fn run(args: ModelsArgs, global: &super::GlobalArgs) -> i32 {
     if args.families {
         print_families(args.json);
         return 0;
     }
     let rows = if args.remote {
-        let connection = match connect(&args.aws.connect_options(0.0)).await {
+        let (config, _) = super::ask::load_config(global);
+        let options = match super::ask::connect_options(global, &config, 0.0) {
+            Ok(options) => options,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return super::ask::EXIT_USAGE;
+            }
+        };
+        let connection = match connect(&options).await {
             Ok(c) => c,
             Err(e) => return report(&e),
         };
         if connection.emulator.is_some() {
-            eprintln!(
-                "bedrock-tui: listing from the built-in Bedrock emulator (no AWS credentials found or --demo)"
-            );
+            eprintln!("bedrock-tui: listing from the built-in Bedrock emulator (--demo)");
         }
         match remote_rows(&connection.client).await {
             Ok(rows) => rows,

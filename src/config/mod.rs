@@ -45,6 +45,8 @@ pub struct Config {
     pub theme: Option<String>,
     /// Capture the mouse for wheel scrolling (default true; hold Shift to select text).
     pub mouse: Option<bool>,
+    /// Answer from the built-in emulator, whatever AWS settings exist (as `--demo`).
+    pub demo: Option<bool>,
     /// Pacing of the built-in emulator in tokens per second (default 60; 0 = unpaced).
     pub demo_tokens_per_second: Option<f64>,
     /// Save every conversation as a session in the data directory (default true).

@@ -25,6 +25,14 @@ pub fn bare(home: &Path) -> Command {
     cmd
 }
 
+/// [`bare`] with `--demo`: the built-in emulator answers (it never does unasked, but for the
+/// chat on a machine with no AWS setup at all).
+pub fn demo(home: &Path) -> Command {
+    let mut cmd = bare(home);
+    cmd.arg("--demo");
+    cmd
+}
+
 /// A command pointed at an emulator (runtime and control plane) through the standard
 /// environment variables, signed with its credentials.
 pub fn aimed(endpoint: &str, credentials: &EmulatorCredentials, home: &Path) -> Command {

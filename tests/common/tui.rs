@@ -9,6 +9,7 @@ use bedrock_tui::bedrock::{RetryPolicy, Timeouts};
 use bedrock_tui::config::theme::Theme;
 use bedrock_tui::connect::{ConnectOptions, connect_emulator};
 use bedrock_tui::keymap::Keymap;
+use bedrock_tui::settings::{Settings, Source};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures_util::Stream;
 use ratatui::Terminal;
@@ -70,18 +71,21 @@ impl Harness {
             app.save_sessions(data.path().join("sessions"), None);
         }
         let options = ConnectOptions {
-            demo: true,
+            settings: Settings {
+                demo: Some(Source::Flag("--demo")),
+                retry: RetryPolicy {
+                    max_attempts: setup.max_attempts,
+                    base_delay: Duration::from_millis(5),
+                    max_delay: Duration::from_millis(20),
+                },
+                timeouts: Timeouts {
+                    idle: setup.idle_timeout,
+                    ..Timeouts::default()
+                },
+                ..Settings::default()
+            },
             demo_tokens_per_second: setup.tokens_per_second,
-            retry: RetryPolicy {
-                max_attempts: setup.max_attempts,
-                base_delay: Duration::from_millis(5),
-                max_delay: Duration::from_millis(20),
-            },
-            timeouts: Timeouts {
-                idle: setup.idle_timeout,
-                ..Timeouts::default()
-            },
-            ..ConnectOptions::default()
+            fallback_to_demo: false,
         };
         let delay = setup.connect_delay;
         app.connect(async move {

@@ -10,9 +10,9 @@ mod verbose;
 
 pub use frames::event_json;
 
-use super::AskArgs;
+use super::{AskArgs, GlobalArgs};
 use crate::bedrock::{BedrockError, InvokeOptions};
-use crate::config::{Config, paths};
+use crate::config::Config;
 use crate::connect::connect;
 use crate::exchange::{
     self, Content, Defaults, Event, Found, Intent, Outcome, Prepared, needs_lookup,
@@ -37,11 +37,15 @@ const DEMO_TOKENS_PER_SECOND: f64 = 60.0;
 struct UsageError(String);
 
 /// Runs `ask` and returns the exit status.
-pub async fn run(args: AskArgs) -> i32 {
+pub async fn run(args: AskArgs, global: &GlobalArgs) -> i32 {
     if args.model.len() > 1 {
-        return run_models(args).await;
+        return run_models(args, global).await;
     }
-    let defaults = load_defaults();
+    let (config, defaults) = load_config(global);
+    let options = match connect_options(global, &config, DEMO_TOKENS_PER_SECOND) {
+        Ok(options) => options,
+        Err(message) => return usage(&message),
+    };
     let mut log = match open_session(&args) {
         Ok(log) => log,
         Err(status) => return status,
@@ -60,7 +64,7 @@ pub async fn run(args: AskArgs) -> i32 {
             Err(refusal) => return usage(&refusal_text(&refusal)),
         }
     };
-    let connection = match connect(&args.aws.connect_options(DEMO_TOKENS_PER_SECOND)).await {
+    let connection = match connect(&options).await {
         Ok(c) => c,
         Err(e) => return report(&e),
     };
@@ -155,19 +159,48 @@ fn take_lookup(intent: &mut Intent, found: Found) -> Result<(), String> {
     }
 }
 
-/// The config file's request defaults; a broken file is reported and the defaults used, as in
-/// the chat.
-fn load_defaults() -> Defaults {
-    let Some(path) = paths::config_file() else {
-        return Defaults::default();
+/// The config file and its request defaults; a broken file is reported and the defaults used,
+/// as in the chat.
+pub(crate) fn load_config(global: &GlobalArgs) -> (Config, Defaults) {
+    let Some(path) = global.config_path() else {
+        return (Config::default(), Defaults::default());
     };
     match Config::load(&path) {
-        Ok(config) => Defaults::from_config(&config),
+        Ok(config) => {
+            let defaults = Defaults::from_config(&config);
+            (config, defaults)
+        }
         Err(e) => {
             eprintln!("bedrock-tui: {e}; using the defaults");
-            Defaults::default()
+            (Config::default(), Defaults::default())
         }
     }
+}
+
+/// How a command that is not the chat connects: never to the built-in emulator unless asked.
+pub(crate) fn connect_options(
+    global: &GlobalArgs,
+    config: &Config,
+    demo_tokens_per_second: f64,
+) -> Result<crate::connect::ConnectOptions, String> {
+    Ok(crate::connect::ConnectOptions {
+        settings: crate::settings::Settings::resolve(global, config)?,
+        demo_tokens_per_second: demo_pacing(
+            config
+                .demo_tokens_per_second
+                .unwrap_or(demo_tokens_per_second),
+        ),
+        fallback_to_demo: false,
+    })
+}
+
+/// The emulator's pacing: `BEDROCK_TUI_DEMO_TPS` over the given one.
+pub(crate) fn demo_pacing(given: f64) -> f64 {
+    std::env::var("BEDROCK_TUI_DEMO_TPS")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .unwrap_or(given)
 }
 
 /// The request the flags, the session and the config describe.
@@ -455,7 +488,7 @@ pub fn report(error: &BedrockError) -> i32 {
 
 /// `--model A --model B ...`: the same prompt to each model in turn, each answer headed by the
 /// model's name and followed by its figures (or one JSON object per model with `--json`).
-async fn run_models(args: AskArgs) -> i32 {
+async fn run_models(args: AskArgs, global: &GlobalArgs) -> i32 {
     if args.session.is_some() {
         eprintln!(
             "error: --session keeps one conversation with one model at a time; ask one model"
@@ -484,7 +517,7 @@ async fn run_models(args: AskArgs) -> i32 {
             figures: !args.json,
             ..args.clone()
         };
-        let result = Box::pin(run(one)).await;
+        let result = Box::pin(run(one, global)).await;
         if status == 0 {
             status = result;
         }

@@ -1,0 +1,230 @@
+//! Real-account rules, checked with `bedrock-tui doctor` (which loads credentials but calls no
+//! model) and the emulator on loopback: the order flag > environment > config.toml > AWS
+//! profile, global options on either side of the subcommand, options refused where they do
+//! not apply, and a profile named on the command line winning over keys in the environment.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
+
+mod common;
+
+use common::cli::*;
+use serde_json::Value;
+use std::path::Path;
+
+/// `doctor --json` as a map of setting name → (value, source).
+fn doctor(cmd: &mut std::process::Command) -> std::collections::BTreeMap<String, (String, String)> {
+    let out = run(cmd.args(["doctor", "--json"]));
+    let json: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", text(&out.stdout), text(&out.stderr)));
+    json["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_string(),
+                (
+                    r["value"].as_str().unwrap().to_string(),
+                    r["source"].as_str().unwrap().to_string(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// An AWS config file with two profiles, each with its own region and static keys.
+fn aws_files(home: &Path) -> std::process::Command {
+    std::fs::write(
+        home.join("aws-config"),
+        "[default]\nregion = ap-south-1\n\n[profile work]\nregion = eu-north-1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        home.join("aws-credentials"),
+        "[default]\naws_access_key_id = AKIADEFAULTKEY00001\naws_secret_access_key = s1\n\n[work]\naws_access_key_id = AKIAWORKPROFILE0002\naws_secret_access_key = s2\n",
+    )
+    .unwrap();
+    let mut cmd = bare(home);
+    cmd.env("AWS_CONFIG_FILE", home.join("aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("aws-credentials"));
+    cmd
+}
+
+/// (flag, AWS_REGION, config.toml region, expected region, expected source)
+type Case<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+);
+
+#[test]
+fn settings_follow_flag_then_environment_then_config_then_profile() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let config = |text: &str| std::fs::write(h.join("config.toml"), text).unwrap();
+    let cases: &[Case] = &[
+        (None, None, None, "ap-south-1", "profile default"),
+        (None, None, Some("us-west-2"), "us-west-2", "config.toml"),
+        (
+            None,
+            Some("eu-west-3"),
+            Some("us-west-2"),
+            "eu-west-3",
+            "environment AWS_REGION",
+        ),
+        (
+            Some("ca-central-1"),
+            Some("eu-west-3"),
+            Some("us-west-2"),
+            "ca-central-1",
+            "flag --region",
+        ),
+    ];
+    for (flag, env, file, expected, source) in cases {
+        config(&file.map_or(String::new(), |r| format!("region = \"{r}\"\n")));
+        let mut cmd = aws_files(h);
+        if let Some(env) = env {
+            cmd.env("AWS_REGION", env);
+        }
+        if let Some(flag) = flag {
+            cmd.args(["--region", flag]);
+        }
+        let settings = doctor(&mut cmd);
+        assert_eq!(
+            settings["region"],
+            (expected.to_string(), source.to_string()),
+            "{flag:?} {env:?} {file:?}: {settings:?}"
+        );
+    }
+    // The profile: flag over AWS_PROFILE over config.toml; its region comes with it.
+    config("profile = \"work\"\n");
+    let settings = doctor(&mut aws_files(h));
+    assert_eq!(settings["profile"], ("work".into(), "config.toml".into()));
+    assert_eq!(settings["region"].0, "eu-north-1");
+    let settings = doctor(aws_files(h).env("AWS_PROFILE", "default"));
+    assert_eq!(
+        settings["profile"],
+        ("default".into(), "environment AWS_PROFILE".into())
+    );
+    let settings = doctor(
+        aws_files(h)
+            .env("AWS_PROFILE", "default")
+            .args(["--profile", "work"]),
+    );
+    assert_eq!(
+        settings["profile"],
+        ("work".into(), "flag --profile".into())
+    );
+}
+
+#[test]
+fn a_named_profile_wins_over_keys_in_the_environment() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let with_env_keys = || {
+        let mut cmd = aws_files(h);
+        cmd.env("AWS_ACCESS_KEY_ID", "AKIAFROMTHEENVIRON3")
+            .env("AWS_SECRET_ACCESS_KEY", "s3");
+        cmd
+    };
+    // AWS_PROFILE does not beat keys in the environment (as with the aws CLI and boto3)…
+    let settings = doctor(with_env_keys().env("AWS_PROFILE", "work"));
+    assert_eq!(
+        settings["access key"].0, "***************RON3",
+        "{settings:?}"
+    );
+    assert_eq!(settings["access key"].1, "EnvironmentVariable");
+    // …but --profile (before or after the subcommand) and config.toml's profile do.
+    for args in [
+        &["--profile", "work", "doctor"][..],
+        &["doctor", "--profile", "work"],
+    ] {
+        let out = run(with_env_keys().args(args).arg("--json"));
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let key = json["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == "access key")
+            .unwrap()
+            .clone();
+        assert_eq!(key["value"], "***************0002", "{args:?}: {json}");
+        assert_eq!(key["source"], "ProfileFile", "{args:?}");
+    }
+    std::fs::write(h.join("config.toml"), "profile = \"work\"\n").unwrap();
+    let settings = doctor(&mut with_env_keys());
+    assert_eq!(settings["access key"].0, "***************0002");
+    // No secret is ever shown.
+    let out = run(with_env_keys().args(["doctor"]));
+    let shown = text(&out.stdout);
+    assert!(
+        !shown.contains("AKIAWORKPROFILE0002") && !shown.contains("s2"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn global_options_work_on_both_sides_and_are_refused_where_they_do_not_apply() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let before = doctor(aws_files(h).args(["--region", "sa-east-1"]));
+    let after = {
+        let out = run(aws_files(h).args(["doctor", "--json", "--region", "sa-east-1"]));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    assert_eq!(before["region"].0, "sa-east-1");
+    assert!(after.to_string().contains("sa-east-1"));
+    for (args, expected) in [
+        (
+            &["transcripts", "list", "--region", "x"][..],
+            "`transcripts` does not take --region",
+        ),
+        (
+            &["--profile", "p", "transcripts", "list"],
+            "`transcripts` does not take --profile",
+        ),
+        (
+            &["models", "--region", "x"],
+            "only `models --remote` asks AWS",
+        ),
+        (
+            &["--model", "x", "ask", "hi"],
+            "--model before `ask` are options of the chat screen",
+        ),
+        (
+            &["emulator", "--profile", "p"],
+            "`emulator` does not take --profile",
+        ),
+        (
+            &["ask", "--idle-timeout", "inf", "hi"],
+            "--idle-timeout inf",
+        ),
+    ] {
+        let out = run(bare(h).args(args));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(expected),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn doctor_says_when_the_emulator_would_answer_and_what_is_missing() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(bare(home.path()).args(["doctor"]));
+    assert_eq!(out.status.code(), Some(1), "no credentials");
+    let shown = text(&out.stdout);
+    assert!(shown.contains("no AWS credentials found"), "{shown}");
+    assert!(shown.contains("only in the chat"), "{shown}");
+    let out = run(bare(home.path()).args(["doctor", "--demo"]));
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("asked for (flag --demo)"));
+}
