@@ -108,8 +108,10 @@ async fn errors_keep_partial_text_and_exit_1() {
     assert_eq!(out.status.code(), Some(1));
     let partial = text(&out.stdout);
     assert!(!partial.is_empty());
-    // The partial text is exactly the start of the full answer (6 text deltas).
-    assert!(text(&full.stdout).starts_with(&partial));
+    // The partial text is exactly the start of the full answer (6 text deltas), ended with a
+    // newline before the error line.
+    assert!(partial.ends_with('\n'));
+    assert!(text(&full.stdout).starts_with(partial.trim_end_matches('\n')));
     assert!(partial.len() < full.stdout.len());
     let stderr = text(&out.stderr);
     assert!(
@@ -468,7 +470,7 @@ async fn every_family_answers_through_ask() {
             OutputKind::Image => {
                 let path = home.path().join(format!("{}.png", family.name()));
                 let out = run(against(&emulator, home.path())
-                    .args(["ask", "--model", &model, "-o"])
+                    .args(["ask", "--model", &model, "--save-image"])
                     .arg(&path)
                     .arg("a lighthouse at dusk"));
                 assert!(out.status.success(), "{model}: {}", text(&out.stderr));
@@ -820,7 +822,7 @@ fn every_fault_gives_its_message_status_and_partial_text_and_text_is_never_resen
                 "{spec}: {stderr}"
             );
             assert!(
-                full.starts_with(&stdout),
+                full.starts_with(stdout.trim_end_matches('\n')),
                 "{spec}: only the answer's own text"
             );
             assert_eq!(!stdout.is_empty(), partial, "{spec}: {stdout:?}");
@@ -839,4 +841,72 @@ fn every_fault_gives_its_message_status_and_partial_text_and_text_is_never_resen
             assert_eq!(attempts, 3, "{spec}: retried up to --max-attempts");
         }
     }
+}
+
+#[test]
+fn the_contract_for_scripts() {
+    let home = tempfile::tempdir().unwrap();
+    // A prompt argument and piped text are both sent: the argument, then the text.
+    let mut child = demo(home.path())
+        .args(["ask", "Summarize this log: [[emulator:echo]]"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"line one\nline two\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let echoed = text(&out.stdout);
+    assert!(
+        echoed.contains("Summarize this log:")
+            && echoed.contains("line one")
+            && echoed.contains("line two"),
+        "{echoed}"
+    );
+    // The answer ends with a newline.
+    assert!(echoed.ends_with('\n'));
+    // One JSON object on failure too, with the partial text; `--output json` is `--json`.
+    for flag in ["--json", "--output=json"] {
+        let out = run(demo(home.path()).args(["ask", flag, "x [[fault:throttling after=3]]"]));
+        assert_eq!(out.status.code(), Some(1));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{flag}: {e}: {}", text(&out.stdout)));
+        assert_eq!(json["error"]["name"], "ThrottlingException", "{json}");
+        assert!(!json["text"].as_str().unwrap().is_empty(), "{json}");
+        assert!(json["total_ms"].is_number());
+    }
+    let out = run(bare(home.path()).args(["ask", "--json", "hi"]));
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["error"]["name"], "CredentialsError");
+    // When the reader of stdout goes away, the request ends at once and quietly.
+    let mut child = demo(home.path())
+        .env("BEDROCK_TUI_DEMO_TPS", "50")
+        .args(["ask", "a long one [[emulator:tokens=2000]]"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 100];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    let closed = Instant::now();
+    drop(stdout);
+    let status = child.wait().unwrap();
+    let took = closed.elapsed();
+    assert!(status.success(), "{status:?}");
+    // 2,000 tokens at 50 a second would take 40 s; the next token (20 ms) finds the pipe closed.
+    assert!(
+        took < Duration::from_millis(250),
+        "{took:?} after stdout closed"
+    );
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!stderr.contains("error"), "{stderr}");
+    eprintln!("stdout closed: ask ended after {took:?}");
 }

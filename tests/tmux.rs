@@ -487,3 +487,69 @@ fn escape_sequences_from_the_model_never_reach_the_terminal_raw() {
         "the stand-ins were drawn"
     );
 }
+
+#[test]
+fn the_chat_connects_again_once_credentials_appear() {
+    if skip_without_tmux() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_server, exports) = start_emulator(home.path());
+    let get = |name: &str| {
+        exports
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    // The endpoint and region are set, the credentials are not there yet: the chat says it
+    // cannot connect (it never answers from the built-in emulator on an AWS-configured machine).
+    let credentials = home.path().join("credentials");
+    let setup = vec![
+        (
+            "AWS_ENDPOINT_URL_BEDROCK_RUNTIME".to_string(),
+            get("AWS_ENDPOINT_URL_BEDROCK_RUNTIME"),
+        ),
+        (
+            "AWS_ENDPOINT_URL_BEDROCK".to_string(),
+            get("AWS_ENDPOINT_URL_BEDROCK"),
+        ),
+        ("AWS_REGION".to_string(), "us-east-1".to_string()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE".to_string(),
+            credentials.to_string_lossy().into_owned(),
+        ),
+    ];
+    let tmux = Tmux::start_with("reconnect", home.path(), &setup, "--no-save");
+    let screen = tmux.wait_for("the failed connection", |s| s.contains("cannot connect"));
+    assert!(screen.contains("no AWS credentials found"), "{screen}");
+    assert!(!screen.contains("built-in Bedrock emulator"), "{screen}");
+    // `aws configure` in another terminal, then the next prompt connects and is answered.
+    std::fs::write(
+        &credentials,
+        format!(
+            "[default]\naws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = {}\n",
+            get("AWS_ACCESS_KEY_ID"),
+            get("AWS_SECRET_ACCESS_KEY"),
+            get("AWS_SESSION_TOKEN")
+        ),
+    )
+    .expect("write credentials");
+    tmux.run(&[
+        "send-keys",
+        "-t",
+        "chat",
+        "-l",
+        "Hello again [[emulator:tokens=12]]",
+    ]);
+    tmux.run(&["send-keys", "-t", "chat", "Enter"]);
+    let screen = tmux.wait_for("the answer", |s| {
+        s.contains("12 tokens") && s.contains("IDLE")
+    });
+    assert!(screen.contains("Hello again"), "{screen}");
+    tmux.run(&["send-keys", "-t", "chat", "C-c"]);
+    tmux.run(&["send-keys", "-t", "chat", "C-c"]);
+    tmux.wait_for("the program to exit", |s| {
+        s.contains("bedrock-tui exited with 0")
+    });
+}

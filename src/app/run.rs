@@ -40,6 +40,9 @@ pub struct App {
     tx: mpsc::UnboundedSender<Msg>,
     rx: mpsc::UnboundedReceiver<Msg>,
     connecting: Option<oneshot::Receiver<Result<Connection, BedrockError>>>,
+    /// How to connect again after a failure (the next prompt tries again, so logging in from
+    /// another terminal is enough).
+    reconnect: Option<crate::connect::ConnectOptions>,
     connection: Option<Connection>,
     requests: HashMap<u64, AbortHandle>,
     /// What lookups of opaque model ARNs found, for the session.
@@ -74,6 +77,7 @@ impl App {
             tx,
             rx,
             connecting: None,
+            reconnect: None,
             connection: None,
             requests: HashMap::new(),
             lookups: crate::exchange::Lookups::new(),
@@ -135,6 +139,13 @@ impl App {
             let _ = done.send(connecting.await);
         });
         self.connecting = Some(wait);
+    }
+
+    /// Connects with `options` in the background, and again with them when a prompt is sent
+    /// after a failed connection.
+    pub fn connect_with(&mut self, options: crate::connect::ConnectOptions) {
+        self.reconnect = Some(options.clone());
+        self.connect(async move { crate::connect::connect(&options).await });
     }
 
     /// Runs until the user quits or the input ends.
@@ -286,10 +297,14 @@ impl App {
 
     fn run_effect(&mut self, effect: Effect) {
         match effect {
-            Effect::Send(spec) => match &self.connection {
-                Some(_) => self.start(*spec),
-                None => self.queued.push(*spec),
-            },
+            Effect::Send(spec) => {
+                if self.connection.is_some() {
+                    self.start(*spec);
+                } else {
+                    self.queued.push(*spec);
+                    self.connect_again();
+                }
+            }
             Effect::Cancel { request_id } => {
                 self.queued.retain(|s| s.request_id != request_id);
                 if let Some(handle) = self.requests.remove(&request_id) {
@@ -413,6 +428,17 @@ impl App {
                     });
                 }
             }
+        }
+    }
+
+    /// After a failed connection, tries again (credentials may have appeared meanwhile).
+    fn connect_again(&mut self) {
+        if self.connecting.is_some() || self.connection.is_some() {
+            return;
+        }
+        if let Some(options) = self.reconnect.clone() {
+            self.state.connection = super::state::ConnectionState::Pending;
+            self.connect(async move { crate::connect::connect(&options).await });
         }
     }
 

@@ -158,7 +158,7 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
     if let Some(dir) = sessions_dir {
         app.save_sessions(dir, resumed.map(|(file, _)| file));
     }
-    app.connect(async move { crate::connect::connect(&options).await });
+    app.connect_with(options);
     watch_signals(app.sender());
     let mut events = crate::tui::terminal_events();
     let result = app.run(&mut terminal, &mut events).await;

@@ -349,8 +349,12 @@ pub struct AskArgs {
     #[arg(long, value_name = "TOKENS")]
     pub thinking: Option<u32>,
     /// Where image models' pictures go: a file name (numbered when there are several).
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[arg(long, value_name = "FILE")]
+    pub save_image: Option<PathBuf>,
+    /// Output format: `text` (the answer as it streams) or `json` (one object at the end,
+    /// as --json), as the aws CLI's `--output` means it.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
     /// Use InvokeModel and print the whole answer at the end.
     #[arg(long)]
     pub no_stream: bool,
@@ -388,6 +392,15 @@ pub struct AskArgs {
     /// Service tier: priority, default, flex or reserved.
     #[arg(long, value_name = "T")]
     pub service_tier: Option<String>,
+}
+
+/// `ask --output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// The answer as it streams.
+    Text,
+    /// One JSON object at the end.
+    Json,
 }
 
 /// `bedrock-tui models`.

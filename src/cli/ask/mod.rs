@@ -37,7 +37,10 @@ const DEMO_TOKENS_PER_SECOND: f64 = 60.0;
 struct UsageError(String);
 
 /// Runs `ask` and returns the exit status.
-pub async fn run(args: AskArgs, global: &GlobalArgs) -> i32 {
+pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
+    if args.output == Some(super::OutputFormat::Json) {
+        args.json = true;
+    }
     if args.model.len() > 1 {
         return run_models(args, global).await;
     }
@@ -66,7 +69,15 @@ pub async fn run(args: AskArgs, global: &GlobalArgs) -> i32 {
     };
     let connection = match connect(&options).await {
         Ok(c) => c,
-        Err(e) => return report(&e),
+        Err(e) => {
+            if args.json {
+                println!(
+                    "{}",
+                    json!({"model": intent.model, "error": error_json(&e)})
+                );
+            }
+            return report(&e);
+        }
     };
     if let Some(emulator) = &connection.emulator {
         match &connection.fallback_reason {
@@ -107,8 +118,14 @@ pub async fn run(args: AskArgs, global: &GlobalArgs) -> i32 {
         warn_unsaved(begun).map(|()| Saving { log, working: true })
     });
     let mut printer = Printer::new(&args, session);
-    let outcome =
-        exchange::call(&connection.client, &prepared, |event| printer.event(&event)).await;
+    // When the reader of stdout goes away (`| head -c 100`), the request stops at once: no
+    // more tokens are paid for, and that is no error.
+    let closed = std::sync::Arc::new(tokio::sync::Notify::new());
+    printer.out.on_close(closed.clone());
+    let outcome = tokio::select! {
+        outcome = exchange::call(&connection.client, &prepared, |event| printer.event(&event)) => outcome,
+        () = closed.notified() => return 0,
+    };
     printer.finish(&prepared, &outcome)
 }
 
@@ -342,14 +359,17 @@ impl<'a> Printer<'a> {
         }
         let mut images = Vec::new();
         if error.is_none() && !outcome.images.is_empty() {
-            match results::save_images(self.args.output.as_deref(), &outcome.images) {
+            match results::save_images(self.args.save_image.as_deref(), &outcome.images) {
                 Ok(written) => images = written,
                 Err(e) => error = Some(e),
             }
         }
-        if self.args.json && error.is_none() {
-            self.out
-                .line(&summary_json(prepared, outcome, &images, self.session.as_ref()).to_string());
+        if self.args.json {
+            let mut summary = summary_json(prepared, outcome, &images, self.session.as_ref());
+            if let Some(e) = &error {
+                summary["error"] = error_json(e);
+            }
+            self.out.line(&summary.to_string());
         } else if !self.args.json && !outcome.embeddings.is_empty() {
             results::describe_embeddings(&outcome.embeddings, &mut self.out);
         }
@@ -430,6 +450,17 @@ fn summary_json(
         summary["images"] = json!(images);
     }
     summary
+}
+
+/// An error as `--json` reports it.
+fn error_json(error: &BedrockError) -> serde_json::Value {
+    let service = error.service();
+    json!({
+        "name": error.name(),
+        "message": service.map_or_else(|| error.to_string(), |s| s.message.clone()),
+        "status": service.and_then(|s| s.status),
+        "request_id": service.and_then(|s| s.request_id.clone()),
+    })
 }
 
 /// A session being written by `ask --session`; `working` turns false after a write fails.
@@ -525,25 +556,51 @@ async fn run_models(args: AskArgs, global: &GlobalArgs) -> i32 {
     status
 }
 
+/// The prompt: the argument, then what is piped on standard input after a blank line (as
+/// `cat log | llm "explain this"` does); either alone is the prompt.
 fn read_prompt(args: &AskArgs) -> Result<String, UsageError> {
-    if let Some(prompt) = &args.prompt {
-        return Ok(prompt.clone());
-    }
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        return Err(UsageError(
-            "no prompt: pass it as an argument or pipe it on standard input".to_string(),
-        ));
-    }
-    let mut prompt = String::new();
-    stdin
-        .lock()
-        .read_to_string(&mut prompt)
-        .map_err(|e| UsageError(format!("cannot read the prompt from standard input: {e}")))?;
+    let piped = if stdin_is_piped() {
+        let mut text = String::new();
+        std::io::stdin()
+            .lock()
+            .read_to_string(&mut text)
+            .map_err(|e| UsageError(format!("cannot read the prompt from standard input: {e}")))?;
+        Some(text).filter(|t| !t.trim().is_empty())
+    } else {
+        None
+    };
+    let prompt = match (&args.prompt, piped) {
+        (Some(prompt), Some(piped)) => format!("{prompt}\n\n{piped}"),
+        (Some(prompt), None) => prompt.clone(),
+        (None, Some(piped)) => piped,
+        (None, None) if std::io::stdin().is_terminal() => {
+            return Err(UsageError(
+                "no prompt: pass it as an argument or pipe it on standard input".to_string(),
+            ));
+        }
+        (None, None) => return Err(UsageError("the prompt is empty".to_string())),
+    };
     if prompt.trim().is_empty() {
         return Err(UsageError("the prompt is empty".to_string()));
     }
     Ok(prompt)
+}
+
+/// Whether standard input is a pipe or a file (not a terminal, not /dev/null, not a socket
+/// left open by a parent that never writes).
+fn stdin_is_piped() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::metadata("/dev/stdin").is_ok_and(|m| {
+            let kind = m.file_type();
+            kind.is_fifo() || kind.is_file()
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        !std::io::stdin().is_terminal()
+    }
 }
 
 fn read_body(path: &std::path::Path) -> Result<bytes::Bytes, UsageError> {

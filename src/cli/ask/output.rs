@@ -15,6 +15,8 @@ pub(super) struct Output {
     /// Text not yet written: a stream's chunks are written together once the frames already
     /// received are decoded (one write per network read, not per chunk).
     pending: Vec<u8>,
+    /// Standard output was closed by its reader (`| head`): told once, so the request stops.
+    closed: Option<std::sync::Arc<tokio::sync::Notify>>,
 }
 
 impl Output {
@@ -27,6 +29,21 @@ impl Output {
             ends_with_newline: true,
             wrote: false,
             pending: Vec::with_capacity(8 * 1024),
+            closed: None,
+        }
+    }
+
+    /// Tells `closed` when a write finds standard output closed by its reader.
+    pub(super) fn on_close(&mut self, closed: std::sync::Arc<tokio::sync::Notify>) {
+        self.closed = Some(closed);
+    }
+
+    fn written(&mut self, result: std::io::Result<()>) {
+        if let Err(e) = result
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+            && let Some(closed) = &self.closed
+        {
+            closed.notify_one();
         }
     }
 
@@ -51,21 +68,26 @@ impl Output {
             return;
         }
         let mut lock = self.stdout.lock();
-        // A closed stdout (a pipe to `head`) is not worth an error message.
-        let _ = lock.write_all(&self.pending).and_then(|()| lock.flush());
+        // A closed stdout (a pipe to `head`) is no error to print: the request just stops.
+        let result = lock.write_all(&self.pending).and_then(|()| lock.flush());
+        drop(lock);
         self.pending.clear();
+        self.written(result);
     }
 
     pub(super) fn line(&mut self, line: &str) {
         self.flush();
         let mut lock = self.stdout.lock();
-        let _ = writeln!(lock, "{line}").and_then(|()| lock.flush());
+        let result = writeln!(lock, "{line}").and_then(|()| lock.flush());
+        drop(lock);
+        self.written(result);
     }
 
-    /// Ends a partial line on a terminal, so the prompt (or an error) starts on its own line.
+    /// Ends the answer with a newline, so the shell's prompt (or an error) starts on its own
+    /// line; the text before it is flushed first, so stdout and stderr never interleave.
     pub(super) fn end_line(&mut self) {
         self.flush();
-        if self.terminal && self.wrote && !self.ends_with_newline {
+        if self.wrote && !self.ends_with_newline {
             self.line("");
             self.ends_with_newline = true;
         }
