@@ -108,6 +108,7 @@ fn connection(emulator: &Emulator) -> Connection {
         fallback_reason: None,
         region_source: bedrock_tui::settings::Source::Default,
         credentials_source: "the emulator's".to_string(),
+        routes: None,
     }
 }
 

@@ -4,10 +4,10 @@
 use crate::bedrock::auth::{
     AwsSettings, BearerToken, CredentialsCache, default_chain, imds_allowed, resolve_region,
 };
-use crate::bedrock::request::{configured_control_endpoint, default_endpoint, normalize_endpoint};
+use crate::bedrock::request::{configured_control_endpoint, normalize_endpoint, service_endpoint};
 use crate::bedrock::{Auth, BedrockError, Client, ClientConfig};
 use crate::emulator::{Emulator, EmulatorConfig};
-use crate::settings::{Settings, Source, no_aws_setup};
+use crate::settings::{Setting, Settings, Source, no_aws_setup};
 use aws_credential_types::Credentials;
 use std::sync::Arc;
 
@@ -46,6 +46,8 @@ pub struct Connection {
     /// Which credential provider answered (`EnvironmentVariable`, `ProfileFile`, `SSO`, …), or
     /// `bearer token`.
     pub credentials_source: String,
+    /// Endpoints and TLS trust, for AWS (the emulator has none).
+    pub routes: Option<Routes>,
 }
 
 /// The region the in-process emulator signs for.
@@ -81,6 +83,7 @@ pub async fn connect_emulator(options: &ConnectOptions) -> Result<Connection, Be
         fallback_reason: None,
         region_source: Source::Default,
         credentials_source: "the built-in emulator's".to_string(),
+        routes: None,
     })
 }
 
@@ -130,28 +133,149 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, BedrockErro
             "no AWS region configured: pass --region, set AWS_REGION, add `region = ...` to config.toml or to your AWS profile".to_string(),
         )
     })?;
-    let endpoint = match &settings.endpoint {
-        Some(url) => normalize_endpoint(&url.value)?,
-        None => default_endpoint(&region),
-    };
-    let client = Client::new(ClientConfig {
-        endpoint: endpoint.clone(),
-        region: region.clone(),
-        auth,
-        retry: settings.retry,
-        timeouts: settings.timeouts,
-        control_endpoint: configured_control_endpoint()
-            .map(|url| normalize_endpoint(&url))
-            .transpose()?,
-    })?;
+    let routes = routes(settings, profile.as_deref(), &region).await?;
+    let client = Client::trusting(
+        ClientConfig {
+            endpoint: routes.runtime.value.clone(),
+            region: region.clone(),
+            auth,
+            retry: settings.retry,
+            timeouts: settings.timeouts,
+            control_endpoint: Some(routes.control.value.clone()),
+        },
+        &routes.roots,
+    )?;
     Ok(Connection {
         client,
         emulator: None,
-        description: format!("{endpoint} ({region})"),
+        description: format!("{} ({region})", routes.runtime.value),
         fallback_reason: None,
         region_source,
         credentials_source,
+        routes: Some(routes),
     })
+}
+
+/// Where requests go and whom TLS trusts, and where each came from.
+#[derive(Debug, Clone)]
+pub struct Routes {
+    /// The Bedrock Runtime endpoint.
+    pub runtime: Setting,
+    /// The control-plane (`bedrock`) endpoint.
+    pub control: Setting,
+    /// FIPS endpoints (`AWS_USE_FIPS_ENDPOINT`, `use_fips_endpoint`).
+    pub fips: bool,
+    /// Dual-stack endpoints (`AWS_USE_DUALSTACK_ENDPOINT`, `use_dualstack_endpoint`).
+    pub dual_stack: bool,
+    /// The CA bundle trusted besides the system's roots, and where it was named.
+    pub ca_bundle: Option<Setting>,
+    /// Its certificates.
+    pub roots: Vec<reqwest::Certificate>,
+}
+
+fn env_flag(name: &str) -> Option<bool> {
+    match std::env::var(name)
+        .ok()?
+        .trim()
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+fn named(value: String, source: Source) -> Setting {
+    Setting { value, source }
+}
+
+/// Resolves the endpoints as the SDKs do (flag, then `AWS_ENDPOINT_URL_<SERVICE>` and
+/// `AWS_ENDPOINT_URL`, config.toml, the profile's `services` section and `endpoint_url`, all but
+/// the flag off with `ignore_configured_endpoint_urls`; else the region's host, FIPS and
+/// dual-stack as asked, in its partition), and the CA bundle (`AWS_CA_BUNDLE`, the profile's
+/// `ca_bundle`).
+pub async fn routes(
+    settings: &Settings,
+    profile: Option<&str>,
+    region: &str,
+) -> Result<Routes, BedrockError> {
+    let values = crate::aws_profile::read(profile).await;
+    let profile_name = profile.unwrap_or("default").to_string();
+    let from_profile =
+        |value: Option<String>| value.map(|v| named(v, Source::Profile(profile_name.clone())));
+    let ignore = env_flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .or(values.ignore_configured_endpoint_urls)
+        .unwrap_or(false);
+    let fips = env_flag("AWS_USE_FIPS_ENDPOINT")
+        .or(values.use_fips)
+        .unwrap_or(false);
+    let dual_stack = env_flag("AWS_USE_DUALSTACK_ENDPOINT")
+        .or(values.use_dualstack)
+        .unwrap_or(false);
+    let configured_runtime = match &settings.endpoint {
+        Some(given) if matches!(given.source, Source::Flag(_)) || !ignore => Some(given.clone()),
+        _ if ignore => None,
+        _ => from_profile(values.runtime_endpoint_url.clone())
+            .or_else(|| from_profile(values.endpoint_url.clone())),
+    };
+    let runtime = match configured_runtime {
+        Some(given) => named(normalize_endpoint(&given.value)?, given.source),
+        None => named(
+            service_endpoint("bedrock-runtime", region, fips, dual_stack)?,
+            Source::Default,
+        ),
+    };
+    let configured_control = if ignore {
+        None
+    } else {
+        configured_control_endpoint()
+            .map(|url| named(url, Source::Env("AWS_ENDPOINT_URL_BEDROCK")))
+            .or_else(|| from_profile(values.control_endpoint_url.clone()))
+            .or_else(|| from_profile(values.endpoint_url.clone()))
+    };
+    let control = match configured_control {
+        Some(given) => named(normalize_endpoint(&given.value)?, given.source),
+        None => named(
+            service_endpoint("bedrock", region, fips, dual_stack)?,
+            Source::Default,
+        ),
+    };
+    let ca_bundle = std::env::var("AWS_CA_BUNDLE")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| named(v, Source::Env("AWS_CA_BUNDLE")))
+        .or_else(|| from_profile(values.ca_bundle.clone()));
+    let roots = match &ca_bundle {
+        Some(bundle) => read_ca_bundle(&bundle.value, &bundle.source)?,
+        None => Vec::new(),
+    };
+    Ok(Routes {
+        runtime,
+        control,
+        fips,
+        dual_stack,
+        ca_bundle,
+        roots,
+    })
+}
+
+/// The certificates of a PEM bundle (one or more); the error names the file and the setting.
+fn read_ca_bundle(path: &str, source: &Source) -> Result<Vec<reqwest::Certificate>, BedrockError> {
+    let pem = std::fs::read(path).map_err(|e| {
+        BedrockError::Config(format!("cannot read the CA bundle {path} ({source}): {e}"))
+    })?;
+    let roots = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        BedrockError::Config(format!(
+            "the CA bundle {path} ({source}) is not PEM certificates: {e}"
+        ))
+    })?;
+    if roots.is_empty() {
+        return Err(BedrockError::Config(format!(
+            "the CA bundle {path} ({source}) holds no certificate"
+        )));
+    }
+    Ok(roots)
 }
 
 /// What was looked for when no credentials were found, and how to fix it.

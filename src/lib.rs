@@ -2,6 +2,7 @@
 //! emulator it runs against when no AWS account is at hand.
 
 pub mod app;
+pub mod aws_profile;
 pub mod bedrock;
 pub mod cli;
 pub mod compare;

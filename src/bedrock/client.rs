@@ -126,11 +126,26 @@ pub struct Client {
 impl Client {
     /// Builds a client.
     pub fn new(config: ClientConfig) -> Result<Self, BedrockError> {
-        let http = reqwest::Client::builder()
+        Client::trusting(config, &[])
+    }
+
+    /// Builds a client that trusts `extra_roots` (a CA bundle) besides the system's roots.
+    pub fn trusting(
+        config: ClientConfig,
+        extra_roots: &[reqwest::Certificate],
+    ) -> Result<Self, BedrockError> {
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(config.timeouts.connect)
             .tcp_nodelay(true)
             .pool_idle_timeout(Duration::from_mins(1))
-            .user_agent(USER_AGENT)
+            // Bedrock never redirects: a redirect is reported, never followed with the
+            // credentials and the prompt.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(USER_AGENT);
+        for root in extra_roots {
+            builder = builder.add_root_certificate(root.clone());
+        }
+        let http = builder
             .build()
             .map_err(|e| BedrockError::Config(format!("cannot build HTTP client: {e}")))?;
         Ok(Client {
@@ -442,12 +457,8 @@ fn sent_request(
 
 /// The control-plane endpoint of a region.
 pub fn default_control_endpoint(region: &str) -> String {
-    let suffix = if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    };
-    format!("https://bedrock.{region}.{suffix}")
+    super::request::service_endpoint("bedrock", region, false, false)
+        .unwrap_or_else(|_| format!("https://bedrock.{region}.amazonaws.com"))
 }
 
 fn is_retryable(error: &BedrockError) -> bool {

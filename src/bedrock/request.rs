@@ -164,14 +164,55 @@ impl InvokeOptions {
     }
 }
 
-/// The Bedrock Runtime endpoint for a region.
-pub(crate) fn default_endpoint(region: &str) -> String {
-    let suffix = if region.starts_with("cn-") {
-        "amazonaws.com.cn"
+/// The DNS suffixes of a region's partition: the usual one and the dual-stack one (`None`
+/// where the partition has no dual-stack endpoints). From the partitions the AWS SDKs ship
+/// (aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f).
+fn partition(region: &str) -> (&'static str, &'static str, Option<&'static str>) {
+    if region.starts_with("cn-") {
+        (
+            "aws-cn",
+            "amazonaws.com.cn",
+            Some("api.amazonwebservices.com.cn"),
+        )
+    } else if region.starts_with("us-isob-") {
+        ("aws-iso-b", "sc2s.sgov.gov", None)
+    } else if region.starts_with("us-isof-") {
+        ("aws-iso-f", "csp.hci.ic.gov", None)
+    } else if region.starts_with("us-iso-") {
+        ("aws-iso", "c2s.ic.gov", None)
+    } else if region.starts_with("eu-isoe-") {
+        ("aws-iso-e", "cloud.adc-e.uk", None)
+    } else if region.starts_with("us-gov-") {
+        ("aws-us-gov", "amazonaws.com", Some("api.aws"))
     } else {
-        "amazonaws.com"
+        ("aws", "amazonaws.com", Some("api.aws"))
+    }
+}
+
+/// A service's endpoint in a region as the SDKs build it: `https://{service}[-fips].{region}.`
+/// then the partition's suffix, or its dual-stack suffix.
+pub fn service_endpoint(
+    service: &str,
+    region: &str,
+    fips: bool,
+    dual_stack: bool,
+) -> Result<String, BedrockError> {
+    let (name, dns, dual) = partition(region);
+    let suffix = if dual_stack {
+        dual.ok_or_else(|| {
+            BedrockError::Config(format!(
+                "the {name} partition ({region}) has no dual-stack endpoints; unset AWS_USE_DUALSTACK_ENDPOINT / use_dualstack_endpoint"
+            ))
+        })?
+    } else {
+        dns
     };
-    format!("https://bedrock-runtime.{region}.{suffix}")
+    let host = if fips {
+        format!("{service}-fips")
+    } else {
+        service.to_string()
+    };
+    Ok(format!("https://{host}.{region}.{suffix}"))
 }
 
 /// The control-plane endpoint the user configured: `AWS_ENDPOINT_URL_BEDROCK`, then
@@ -238,9 +279,65 @@ mod tests {
     #[test]
     fn endpoints() {
         assert_eq!(
-            default_endpoint("eu-west-1"),
+            service_endpoint("bedrock-runtime", "eu-west-1", false, false).unwrap(),
             "https://bedrock-runtime.eu-west-1.amazonaws.com"
         );
+        for (region, fips, dual, host) in [
+            (
+                "us-east-1",
+                true,
+                false,
+                "https://bedrock-runtime-fips.us-east-1.amazonaws.com",
+            ),
+            (
+                "us-east-1",
+                false,
+                true,
+                "https://bedrock-runtime.us-east-1.api.aws",
+            ),
+            (
+                "us-east-1",
+                true,
+                true,
+                "https://bedrock-runtime-fips.us-east-1.api.aws",
+            ),
+            (
+                "cn-north-1",
+                false,
+                false,
+                "https://bedrock-runtime.cn-north-1.amazonaws.com.cn",
+            ),
+            (
+                "cn-north-1",
+                false,
+                true,
+                "https://bedrock-runtime.cn-north-1.api.amazonwebservices.com.cn",
+            ),
+            (
+                "us-gov-west-1",
+                true,
+                false,
+                "https://bedrock-runtime-fips.us-gov-west-1.amazonaws.com",
+            ),
+            (
+                "us-iso-east-1",
+                false,
+                false,
+                "https://bedrock-runtime.us-iso-east-1.c2s.ic.gov",
+            ),
+            (
+                "us-isob-east-1",
+                false,
+                false,
+                "https://bedrock-runtime.us-isob-east-1.sc2s.sgov.gov",
+            ),
+        ] {
+            assert_eq!(
+                service_endpoint("bedrock-runtime", region, fips, dual).unwrap(),
+                host
+            );
+        }
+        assert!(service_endpoint("bedrock-runtime", "us-iso-east-1", false, true).is_err());
         assert_eq!(
             normalize_endpoint("http://127.0.0.1:4000/").unwrap(),
             "http://127.0.0.1:4000"

@@ -5,7 +5,6 @@
 
 use super::{DoctorArgs, GlobalArgs};
 use crate::bedrock::Auth;
-use crate::bedrock::request::configured_control_endpoint;
 use crate::connect::{ConnectOptions, connect, provider_of};
 use crate::settings::{Settings, Source, no_aws_setup};
 use crate::text::sanitize_for_terminal;
@@ -79,21 +78,37 @@ pub async fn run(args: &DoctorArgs, global: &GlobalArgs) -> i32 {
             &config.region,
             &connection.region_source.to_string(),
         ));
-        let endpoint_source = settings.endpoint.as_ref().map_or_else(
-            || "the region's endpoint".to_string(),
-            |e| e.source.to_string(),
-        );
-        rows.push(row("runtime endpoint", &config.endpoint, &endpoint_source));
-        let control = config
-            .control_endpoint
-            .clone()
-            .unwrap_or_else(|| crate::bedrock::client::default_control_endpoint(&config.region));
-        let control_source = if configured_control_endpoint().is_some() {
-            "environment AWS_ENDPOINT_URL_BEDROCK or AWS_ENDPOINT_URL"
-        } else {
-            "the region's endpoint"
-        };
-        rows.push(row("control-plane endpoint", &control, control_source));
+        if let Some(routes) = &connection.routes {
+            rows.push(row(
+                "runtime endpoint",
+                &routes.runtime.value,
+                &routes.runtime.source.to_string(),
+            ));
+            rows.push(row(
+                "control-plane endpoint",
+                &routes.control.value,
+                &routes.control.source.to_string(),
+            ));
+            let variants = match (routes.fips, routes.dual_stack) {
+                (false, false) => "standard",
+                (true, false) => "FIPS",
+                (false, true) => "dual-stack",
+                (true, true) => "FIPS, dual-stack",
+            };
+            rows.push(row(
+                "endpoint variant",
+                variants,
+                "AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT or the profile",
+            ));
+            match &routes.ca_bundle {
+                Some(bundle) => rows.push(row(
+                    "CA bundle",
+                    &format!("{} ({} certificates)", bundle.value, routes.roots.len()),
+                    &bundle.source.to_string(),
+                )),
+                None => rows.push(row("CA bundle", "the system's roots", "default")),
+            }
+        }
         match &config.auth {
             Auth::Bearer(_) => rows.push(row(
                 "credentials",
