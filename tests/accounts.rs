@@ -10,27 +10,6 @@ use common::cli::*;
 use serde_json::Value;
 use std::path::Path;
 
-/// `doctor --json` as a map of setting name → (value, source).
-fn doctor(cmd: &mut std::process::Command) -> std::collections::BTreeMap<String, (String, String)> {
-    let out = run(cmd.args(["doctor", "--json"]));
-    let json: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", text(&out.stdout), text(&out.stderr)));
-    json["settings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["name"].as_str().unwrap().to_string(),
-                (
-                    r["value"].as_str().unwrap().to_string(),
-                    r["source"].as_str().unwrap().to_string(),
-                ),
-            )
-        })
-        .collect()
-}
-
 /// An AWS config file with two profiles, each with its own region and static keys.
 fn aws_files(home: &Path) -> std::process::Command {
     std::fs::write(

@@ -8,30 +8,8 @@
 mod common;
 
 use common::cli::*;
-use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
-
-/// `doctor --json` settings by name.
-fn doctor(cmd: &mut std::process::Command) -> std::collections::BTreeMap<String, (String, String)> {
-    let out = run(cmd.args(["doctor", "--json"]));
-    let json: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", text(&out.stdout), text(&out.stderr)));
-    json["settings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["name"].as_str().unwrap().to_string(),
-                (
-                    r["value"].as_str().unwrap().to_string(),
-                    r["source"].as_str().unwrap().to_string(),
-                ),
-            )
-        })
-        .collect()
-}
 
 /// A command with static keys and the AWS config file `config`.
 fn with_profile(home: &Path, config: &str) -> std::process::Command {

@@ -61,3 +61,19 @@ pub fn run(cmd: &mut Command) -> Output {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// `bedrock-tui doctor --json` run with `cmd`, as a map of setting name → (value, source).
+pub fn doctor(cmd: &mut Command) -> std::collections::BTreeMap<String, (String, String)> {
+    let out = run(cmd.args(["doctor", "--json"]));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", text(&out.stdout), text(&out.stderr)));
+    json["settings"]
+        .as_array()
+        .expect("settings")
+        .iter()
+        .map(|r| {
+            let field = |name: &str| r[name].as_str().unwrap_or_default().to_string();
+            (field("name"), (field("value"), field("source")))
+        })
+        .collect()
+}
