@@ -24,6 +24,8 @@ pub struct ProfileValues {
     pub use_dualstack: Option<bool>,
     /// `ignore_configured_endpoint_urls`.
     pub ignore_configured_endpoint_urls: Option<bool>,
+    /// `credential_process`, when the profile names one itself (not through a source profile).
+    pub credential_process: Option<String>,
 }
 
 fn flag(value: Option<&str>) -> Option<bool> {
@@ -80,5 +82,6 @@ pub async fn read(name: Option<&str>) -> ProfileValues {
         use_fips: flag(profile.get("use_fips_endpoint")),
         use_dualstack: flag(profile.get("use_dualstack_endpoint")),
         ignore_configured_endpoint_urls: flag(profile.get("ignore_configured_endpoint_urls")),
+        credential_process: text("credential_process"),
     }
 }

@@ -105,6 +105,9 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, BedrockErro
         profile: profile.clone(),
         region: settings.region.as_ref().map(|r| r.value.clone()),
         profile_explicit: settings.profile_explicit,
+        credential_process: crate::aws_profile::read(profile.as_deref())
+            .await
+            .credential_process,
     };
     let region = resolve_region(&aws).await;
     let region_source = match (&settings.region, &region) {
@@ -120,7 +123,11 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, BedrockErro
         (Auth::Bearer(token), "AWS_BEARER_TOKEN_BEDROCK".to_string())
     } else {
         let cache = CredentialsCache::new(default_chain(&aws, region.as_deref()));
-        match cache.probe().await? {
+        let probed = cache
+            .probe()
+            .await
+            .map_err(|e| with_credential_hint(e, aws.profile.as_deref()))?;
+        match probed {
             Some(credentials) => (
                 Auth::SigV4(std::sync::Arc::new(cache)),
                 provider_of(&credentials),
@@ -276,6 +283,29 @@ fn read_ca_bundle(path: &str, source: &Source) -> Result<Vec<reqwest::Certificat
         )));
     }
     Ok(roots)
+}
+
+/// A credential error with the fix for its kind: `aws sso login` for SSO, the profile named.
+fn with_credential_hint(error: BedrockError, profile: Option<&str>) -> BedrockError {
+    let BedrockError::Credentials(message) = error else {
+        return error;
+    };
+    let profile = profile.unwrap_or("default");
+    let lower = message.to_ascii_lowercase();
+    let hint = if lower.contains("sso") || lower.contains("token has expired") {
+        format!(
+            "; the SSO session of profile {profile:?} is missing or expired: run `aws sso login --profile {profile}`"
+        )
+    } else if lower.contains("credential_process") || lower.contains("process provider") {
+        format!("; the credential_process of profile {profile:?} failed")
+    } else if lower.contains("assume") || lower.contains("sts") {
+        format!(
+            "; assuming the role of profile {profile:?} failed: check role_arn and source_profile"
+        )
+    } else {
+        format!(" (profile {profile:?})")
+    };
+    BedrockError::Credentials(format!("{message}{hint}"))
 }
 
 /// What was looked for when no credentials were found, and how to fix it.

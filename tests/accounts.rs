@@ -207,3 +207,77 @@ fn doctor_says_when_the_emulator_would_answer_and_what_is_missing() {
     assert!(out.status.success());
     assert!(text(&out.stdout).contains("asked for (flag --demo)"));
 }
+
+#[test]
+fn credential_process_sso_and_their_failures_name_the_fix() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let script = |name: &str, body: &str| {
+        let path = h.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        path
+    };
+    let good = script(
+        "good.sh",
+        r#"echo '{"Version": 1, "AccessKeyId": "AKIAPROCESSKEY00009", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2099-01-01T00:00:00Z"}'"#,
+    );
+    let bad = script(
+        "bad.sh",
+        "echo 'no session: run the login tool first' >&2; exit 3",
+    );
+    let pidfile = h.join("helper.pid");
+    let slow = script(
+        "slow.sh",
+        &format!("sleep 60 &\necho $! > {}\nwait", pidfile.display()),
+    );
+    std::fs::write(
+        h.join("aws-config"),
+        format!(
+            // Run through `sh`: a script written a moment ago can be busy for exec (ETXTBSY)
+            // while other tests fork.
+            "[default]\nregion = us-east-1\n\n[profile good]\ncredential_process = sh {}\n\n[profile bad]\ncredential_process = sh {}\n\n[profile slow]\ncredential_process = sh {}\n\n[profile sso]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Dev\nregion = us-east-1\n",
+            good.display(),
+            bad.display(),
+            slow.display()
+        ),
+    )
+    .unwrap();
+    let with = |profile: &str| {
+        let mut cmd = bare(h);
+        cmd.env("AWS_CONFIG_FILE", h.join("aws-config"))
+            .env("AWS_REGION", "us-east-1")
+            .args(["--profile", profile]);
+        cmd
+    };
+    let settings = doctor(&mut with("good"));
+    assert_eq!(
+        settings.get("access key").map(|k| k.0.as_str()),
+        Some("***************0009"),
+        "{settings:?}"
+    );
+    assert!(settings["expires"].0.starts_with("in "), "{settings:?}");
+    let settings = doctor(&mut with("bad"));
+    let error = &settings["credentials"].0;
+    assert!(
+        error.contains("credential_process") || error.contains("exit"),
+        "{error}"
+    );
+    let started = std::time::Instant::now();
+    let settings = doctor(&mut with("slow"));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        settings["credentials"].0.contains("took longer than"),
+        "{settings:?}"
+    );
+    let settings = doctor(&mut with("sso"));
+    assert!(
+        settings["credentials"]
+            .0
+            .contains("aws sso login --profile sso"),
+        "{settings:?}"
+    );
+}

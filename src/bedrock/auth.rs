@@ -31,8 +31,9 @@ pub(crate) const SIGNING_NAME: &str = "bedrock";
 
 /// How long before expiry cached credentials are refreshed.
 const REFRESH_MARGIN: Duration = Duration::from_mins(5);
-/// Upper bound on one credential resolution (SSO, process and STS providers make calls).
-const LOAD_TIMEOUT: Duration = Duration::from_secs(20);
+/// Upper bound on one credential resolution (SSO, process and STS providers make calls): a
+/// credential endpoint or `credential_process` that never answers fails within it.
+const LOAD_TIMEOUT: Duration = Duration::from_secs(9);
 
 /// A Bedrock API key. Its `Debug` never shows the token.
 #[derive(Clone, PartialEq, Eq)]
@@ -66,6 +67,8 @@ pub(crate) struct AwsSettings {
     /// The profile was named by flag or config.toml: credentials come from it, not from the
     /// environment.
     pub profile_explicit: bool,
+    /// The profile's own `credential_process`, run by bedrock-tui (killed on timeout).
+    pub credential_process: Option<String>,
 }
 
 /// True when IMDS should be consulted: on EC2 (by DMI/hypervisor markers), or when the user
@@ -132,14 +135,20 @@ pub(crate) fn default_chain(
     }
     // A profile named by flag or config.toml wins over keys in the environment (as the aws
     // CLI's --profile does).
+    let profile: SharedCredentialsProvider = match &settings.credential_process {
+        Some(command) => {
+            SharedCredentialsProvider::new(super::process::ProcessProvider::new(command.clone()))
+        }
+        None => SharedCredentialsProvider::new(profile.build()),
+    };
     let chain = if settings.profile_explicit {
-        CredentialsProviderChain::first_try("Profile", profile.build())
+        CredentialsProviderChain::first_try("Profile", profile)
     } else {
         CredentialsProviderChain::first_try(
             "Environment",
             EnvironmentVariableCredentialsProvider::new(),
         )
-        .or_else("Profile", profile.build())
+        .or_else("Profile", profile)
     }
     .or_else(
         "WebIdentityToken",
@@ -232,7 +241,7 @@ async fn load(provider: &SharedCredentialsProvider) -> Result<Credentials, Bedro
         .await
         .map_err(|_| {
             BedrockError::Credentials(format!(
-                "loading AWS credentials took longer than {} s; check your profile (SSO, credential_process) or network",
+                "loading AWS credentials took longer than {} s (a credential_process, container or SSO endpoint that does not answer); check the profile or the network",
                 LOAD_TIMEOUT.as_secs()
             ))
         })?;

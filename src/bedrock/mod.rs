@@ -6,6 +6,7 @@ pub mod client;
 pub mod control;
 pub mod error;
 pub mod eventstream;
+mod process;
 pub mod request;
 pub mod stream;
 pub mod wire;
