@@ -34,6 +34,8 @@ fn main() {
             Some(Command::Transcripts(args)) => transcripts::run(args),
             Some(Command::CompareTypes(args)) => compare_types::run(*args, &cli.global).await,
             Some(Command::Doctor(args)) => doctor::run(&args, &cli.global).await,
+            Some(Command::Completions { shell }) => bedrock_tui::cli::print_completions(shell),
+            Some(Command::Man) => bedrock_tui::cli::print_man(),
             None => chat::run(cli.chat, cli.global).await,
         }
     });

@@ -910,3 +910,24 @@ fn the_contract_for_scripts() {
     assert!(!stderr.contains("error"), "{stderr}");
     eprintln!("stdout closed: ask ended after {took:?}");
 }
+
+#[test]
+fn completions_and_the_manual_page_are_generated_from_the_command_line() {
+    let home = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = run(bare(home.path()).args(["completions", shell]));
+        assert!(out.status.success(), "{shell}");
+        let script = text(&out.stdout);
+        assert!(
+            script.contains("compare-types") && script.contains("doctor"),
+            "{shell}"
+        );
+    }
+    let man = run(bare(home.path()).arg("man"));
+    assert!(man.status.success());
+    let page = text(&man.stdout);
+    assert!(
+        page.contains(".TH bedrock-tui 1") && page.contains("doctor"),
+        "{page}"
+    );
+}

@@ -68,6 +68,14 @@ pub enum Command {
     CompareTypes(Box<CompareTypesArgs>),
     /// Show which profile, region, endpoints and credentials a request would use, and why.
     Doctor(DoctorArgs),
+    /// Print a shell completion script: `bedrock-tui completions bash > …`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `bedrock-tui man | man -l -`.
+    Man,
 }
 
 impl Command {
@@ -81,6 +89,8 @@ impl Command {
             Command::Transcripts(_) => "transcripts",
             Command::CompareTypes(_) => "compare-types",
             Command::Doctor(_) => "doctor",
+            Command::Completions { .. } => "completions",
+            Command::Man => "man",
         }
     }
 }
@@ -274,7 +284,10 @@ pub fn misplaced(cli: &Cli) -> Option<String> {
     let (takes_aws, takes_config): (&[&str], bool) = match command {
         Command::Ask(_) | Command::CompareTypes(_) | Command::Doctor(_) => (&ALL_AWS, true),
         Command::Models(m) if m.remote => (&ALL_AWS, true),
-        Command::Models(_) | Command::Transcripts(_) => (&[], false),
+        Command::Models(_)
+        | Command::Transcripts(_)
+        | Command::Completions { .. }
+        | Command::Man => (&[], false),
         Command::Emulator(_) => (&["--region"], false),
         Command::Config(_) => (&[], true),
     };
@@ -493,6 +506,29 @@ fn parse_resource(text: &str) -> Result<crate::emulator::resources::Resource, St
         id: id.to_string(),
         model: model.to_string(),
     })
+}
+
+/// Writes the completion script for `shell` to stdout.
+pub fn print_completions(shell: clap_complete::Shell) -> i32 {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    clap_complete::generate(shell, &mut command, "bedrock-tui", &mut std::io::stdout());
+    0
+}
+
+/// Writes the manual page to stdout.
+pub fn print_man() -> i32 {
+    use clap::CommandFactory;
+    let page = clap_mangen::Man::new(Cli::command());
+    match page.render(&mut std::io::stdout()) {
+        Ok(()) => 0,
+        // A reader that stopped early (`| head`) is no error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("error: cannot write the manual page: {e}");
+            1
+        }
+    }
 }
 
 /// Parses a `--family` name.
