@@ -5,6 +5,7 @@ pub mod app;
 pub mod aws_profile;
 pub mod bedrock;
 pub mod cli;
+pub(crate) mod clock;
 pub mod compare;
 pub mod config;
 pub mod connect;

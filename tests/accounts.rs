@@ -281,3 +281,30 @@ fn credential_process_sso_and_their_failures_name_the_fix() {
         "{settings:?}"
     );
 }
+
+#[test]
+fn a_credential_endpoint_that_never_answers_fails_within_ten_seconds() {
+    let home = tempfile::tempdir().unwrap();
+    // A container-credentials endpoint that accepts connections and never says a word.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let started = std::time::Instant::now();
+    let out = run(bare(home.path())
+        .env("AWS_REGION", "us-east-1")
+        .env(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            format!("http://127.0.0.1:{port}/credentials"),
+        )
+        .args(["ask", "hi"]));
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: CredentialsError: "), "{stderr}");
+}

@@ -434,3 +434,34 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+#[test]
+fn times_are_stored_in_utc_and_shown_in_the_local_time_zone() {
+    let home = tempfile::tempdir().unwrap();
+    let made = run(demo(home.path()).args(["ask", "--session", "new", "What time is it?"]));
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let created = load(&only_session(home.path())).transcript.created;
+    assert!(created.ends_with('Z'), "stored in UTC: {created}");
+    let list = |tz: &str| {
+        text(
+            &run(bare(home.path())
+                .env("TZ", tz)
+                .args(["transcripts", "list"]))
+            .stdout,
+        )
+    };
+    let utc = list("UTC");
+    let tokyo = list("Asia/Tokyo");
+    assert!(utc.contains(&created[..16].replace('T', " ")), "{utc}");
+    // Tokyo is nine hours ahead of UTC all year.
+    let hour: u32 = created[11..13].parse().unwrap();
+    let tokyo_hour = format!(" {:02}:{}", (hour + 9) % 24, &created[14..16]);
+    assert!(tokyo.contains(&tokyo_hour), "{tokyo_hour} in {tokyo}");
+    let export = text(
+        &run(bare(home.path())
+            .env("TZ", "Asia/Tokyo")
+            .args(["transcripts", "show", "last"]))
+        .stdout,
+    );
+    assert!(export.contains("JST"), "{export}");
+}

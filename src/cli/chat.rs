@@ -54,6 +54,11 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
         }),
         None => Theme::default(),
     };
+    let theme = if Theme::no_color_asked() {
+        theme.without_colors()
+    } else {
+        theme
+    };
     let (keymap, key_warnings) = Keymap::with_overrides(&config.keys);
     warnings.extend(key_warnings);
     let defaults = Defaults::from_config(&config);

@@ -44,7 +44,7 @@ fn execute(command: TranscriptsCommand) -> Result<(), String> {
                     let _ = writeln!(out, "{line}");
                     continue;
                 }
-                let created = s.created.get(..16).unwrap_or(&s.created).replace('T', " ");
+                let created = crate::clock::local_minutes(&s.created);
                 let models: Vec<String> = s
                     .models
                     .iter()

@@ -94,6 +94,33 @@ impl Theme {
         self.styles.get(role as usize).copied().unwrap_or_default()
     }
 
+    /// The theme without colours, for `NO_COLOR` (no-color.org): bold, italic and the like stay,
+    /// and what only a colour told apart is shown another way (the selected row reversed, the
+    /// focused border bold, errors bold).
+    #[must_use]
+    pub fn without_colors(mut self) -> Theme {
+        use ratatui::style::{Color, Modifier};
+        for (index, style) in self.styles.iter_mut().enumerate() {
+            let mut plain = Style::default().add_modifier(style.add_modifier);
+            plain.fg = Some(Color::Reset);
+            plain.bg = Some(Color::Reset);
+            let extra = match Role::ALL.get(index) {
+                Some(Role::Selection | Role::StatusAccent) => Modifier::REVERSED,
+                Some(Role::BorderFocused | Role::Error | Role::Heading) => Modifier::BOLD,
+                Some(Role::Muted | Role::Reasoning) => Modifier::DIM,
+                _ => Modifier::empty(),
+            };
+            *style = plain.add_modifier(extra);
+        }
+        self.name = format!("{} (NO_COLOR)", self.name);
+        self
+    }
+
+    /// Whether `NO_COLOR` asks for no colours (set and not empty).
+    pub fn no_color_asked() -> bool {
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+    }
+
     /// Loads a built-in theme by name, or a theme file by path (anything with a `/` or ending
     /// in `.toml`). Roles the theme lacks fall back to the default theme.
     pub fn load(name_or_path: &str) -> Result<Theme, ThemeError> {
@@ -253,6 +280,25 @@ fn parse_color(text: &str) -> Result<Color, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_colors_the_selection_still_shows() {
+        let plain = Theme::default().without_colors();
+        let selected = plain.style(Role::Selection);
+        assert!(
+            selected
+                .add_modifier
+                .contains(ratatui::style::Modifier::REVERSED)
+        );
+        for role in Role::ALL {
+            let style = plain.style(*role);
+            assert!(
+                matches!(style.fg, None | Some(ratatui::style::Color::Reset))
+                    && matches!(style.bg, None | Some(ratatui::style::Color::Reset)),
+                "{role:?}: {style:?}"
+            );
+        }
+    }
 
     #[test]
     fn built_in_themes_define_every_role() {

@@ -45,7 +45,10 @@ pub fn markdown(transcript: &Transcript) -> String {
     out.push_str(&format!("# {}\n\n", one_line(&transcript.title)));
     out.push_str(&format!("- Session: `{}`\n", transcript.id));
     if !transcript.created.is_empty() {
-        out.push_str(&format!("- Created: {}\n", transcript.created));
+        out.push_str(&format!(
+            "- Created: {}\n",
+            crate::clock::local_seconds(&transcript.created)
+        ));
     }
     let models = transcript.models_used();
     if !models.is_empty() {
@@ -67,7 +70,7 @@ pub fn markdown(transcript: &Transcript) -> String {
 }
 
 fn entry_markdown(entry: &Entry, out: &mut String) {
-    let when = entry.at.get(..19).unwrap_or(&entry.at).replace('T', " ");
+    let when = crate::clock::local_seconds(&entry.at);
     match entry.author {
         Author::User => out.push_str(&format!("## You · {when}\n\n")),
         Author::Assistant => {

@@ -53,11 +53,7 @@ pub fn sessions(state: &State, browser: &SessionBrowser, area: Rect, buf: &mut B
         if row == browser.selected {
             style = theme.style(Role::Selection);
         }
-        let when = item
-            .created
-            .get(..16)
-            .unwrap_or(&item.created)
-            .replace('T', " ");
+        let when = crate::clock::local_minutes(&item.created);
         let models: Vec<String> = item
             .models
             .iter()
