@@ -9,7 +9,14 @@ pub async fn run(args: EmulatorArgs, global: &super::GlobalArgs) -> i32 {
     let region = global.region.as_deref().unwrap_or("us-east-1");
     let mut config = EmulatorConfig::with_random_credentials(region);
     config.port = args.port;
-    config.tokens_per_second = args.tokens_per_second.max(0.0);
+    if !args.tokens_per_second.is_finite() || args.tokens_per_second < 0.0 {
+        eprintln!(
+            "error: --tokens-per-second {}: a number of tokens a second, 0 for as fast as the socket allows",
+            args.tokens_per_second
+        );
+        return 2;
+    }
+    config.tokens_per_second = args.tokens_per_second;
     config.strict_templates = args.strict_templates;
     config.replay_streams = args.replay_streams;
     config.resources.extend(args.resource);

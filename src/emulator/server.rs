@@ -451,6 +451,15 @@ fn stream_headers(mut response: Response<Body>, request_id: &str) -> Response<Bo
     response
 }
 
+/// The gap between two chunks at `tokens_per_second`: none for 0, anything not a number or
+/// above a million a second; at most a minute (a rate below one a minute).
+fn pace(tokens_per_second: f64) -> Option<Duration> {
+    if !tokens_per_second.is_finite() || tokens_per_second <= 0.0 || tokens_per_second > 1e6 {
+        return None;
+    }
+    Some(Duration::from_secs_f64((1.0 / tokens_per_second).min(60.0)))
+}
+
 /// Writes the chunk frames, paced, and breaks the stream where the fault says.
 async fn produce(
     tx: mpsc::Sender<BodyItem>,
@@ -461,7 +470,7 @@ async fn produce(
 ) {
     let mut kept: Vec<Bytes> = Vec::new();
     let interval =
-        (tokens_per_second > 0.0).then(|| Duration::from_secs_f64(1.0 / tokens_per_second));
+        pace(tokens_per_second);
     let break_at = match &fault {
         Some(
             Fault::StreamException { after, .. }

@@ -86,8 +86,13 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
                 emulator.endpoint()
             ),
             None => eprintln!(
-                "bedrock-tui: answering from the built-in Bedrock emulator at {} (--demo)",
-                emulator.endpoint()
+                "bedrock-tui: answering from the built-in Bedrock emulator at {} (asked for: {})",
+                emulator.endpoint(),
+                options
+                    .settings
+                    .demo
+                    .as_ref()
+                    .map_or_else(|| "--demo".to_string(), ToString::to_string)
             ),
         }
     }
