@@ -308,3 +308,23 @@ fn a_credential_endpoint_that_never_answers_fails_within_ten_seconds() {
     let stderr = text(&out.stderr);
     assert!(stderr.starts_with("error: CredentialsError: "), "{stderr}");
 }
+
+#[test]
+fn an_aws_login_profile_is_understood() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    std::fs::write(
+        h.join("aws-config"),
+        "[profile console]\nlogin_session = arn:aws:iam::123456789012:user/Admin\nregion = us-east-1\n",
+    )
+    .unwrap();
+    // Without a cached login the error is the login's own, never one about a cargo feature.
+    let settings = doctor(
+        bare(h)
+            .env("AWS_CONFIG_FILE", h.join("aws-config"))
+            .args(["--profile", "console"]),
+    );
+    let error = &settings["credentials"].0;
+    assert!(!error.contains("feature"), "{error}");
+    assert!(error.contains("console"), "{error}");
+}

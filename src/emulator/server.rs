@@ -469,8 +469,7 @@ async fn produce(
     keep: Option<(u64, Arc<EmulatorState>)>,
 ) {
     let mut kept: Vec<Bytes> = Vec::new();
-    let interval =
-        pace(tokens_per_second);
+    let interval = pace(tokens_per_second);
     let break_at = match &fault {
         Some(
             Fault::StreamException { after, .. }
