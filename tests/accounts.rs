@@ -326,5 +326,5 @@ fn an_aws_login_profile_is_understood() {
     );
     let error = &settings["credentials"].0;
     assert!(!error.contains("feature"), "{error}");
-    assert!(error.contains("console"), "{error}");
+    assert!(error.contains("aws login --profile console"), "{error}");
 }
