@@ -293,7 +293,9 @@ fn with_credential_hint(error: BedrockError, profile: Option<&str>) -> BedrockEr
     let profile = profile.unwrap_or("default");
     let lower = message.to_ascii_lowercase();
     let hint = if lower.contains("/login/cache") || lower.contains("login session") {
-        format!("; the console login of profile {profile:?} is missing or expired: run `aws login --profile {profile}`")
+        format!(
+            "; the console login of profile {profile:?} is missing or expired: run `aws login --profile {profile}`"
+        )
     } else if lower.contains("sso") || lower.contains("token has expired") {
         format!(
             "; the SSO session of profile {profile:?} is missing or expired: run `aws sso login --profile {profile}`"
