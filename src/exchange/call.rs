@@ -231,7 +231,7 @@ impl ChunkReader {
 
     fn decode(&mut self, chunk: &[u8]) -> Result<ChunkDelta, BedrockError> {
         if !self.told
-            && let Some(written) = detect::json_object(chunk).and_then(|v| detect::of_chunk(&v))
+            && let Some(written) = detect::reader_of_chunk(chunk)
         {
             self.told = true;
             match self.family {

@@ -4,7 +4,7 @@
 use super::turns::{alternating, system};
 use super::{
     ChunkDelta, Completion, Conversation, FamilyId, InvocationMetrics, ModelError, ModelFamily,
-    Parameters, Role, Usage, lenient_u64,
+    Parameters, Role, Usage, lenient, lenient_u64,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -39,7 +39,7 @@ struct ResponseBody<'a> {
     content: Vec<Block<'a>>,
     #[serde(default)]
     stop_reason: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     usage: Option<UsageBody>,
 }
 
@@ -80,11 +80,15 @@ struct Event<'a> {
     content_block: Option<Block<'a>>,
     #[serde(default)]
     message: Option<StartMessage>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     usage: Option<UsageBody>,
     #[serde(default)]
     error: Option<Value>,
-    #[serde(default, rename = "amazon-bedrock-invocationMetrics")]
+    #[serde(
+        default,
+        rename = "amazon-bedrock-invocationMetrics",
+        deserialize_with = "lenient"
+    )]
     metrics: Option<InvocationMetrics>,
 }
 
@@ -102,7 +106,7 @@ struct EventDelta<'a> {
 
 #[derive(Deserialize)]
 struct StartMessage {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     usage: Option<UsageBody>,
 }
 

@@ -6,7 +6,7 @@
 //! Only members that one family alone uses decide; a body that could be several families'
 //! (`{"prompt": "…"}` alone) tells nothing, and the caller keeps what the id says.
 
-use super::FamilyId;
+use super::{FamilyId, StreamDecoder};
 use serde_json::Value;
 
 /// Families whose answers are read by the same code, so reading one as another loses nothing.
@@ -171,6 +171,17 @@ pub fn of_chunk(chunk: &Value) -> Option<FamilyId> {
     })
 }
 
+/// The family that can read this first stream chunk, when its members tell one and that
+/// family's reader takes it (a Claude-looking `{"type":"message_delta","message":false}` tells
+/// nothing: no reader would take it).
+pub fn reader_of_chunk(chunk: &[u8]) -> Option<FamilyId> {
+    let family = json_object(chunk).and_then(|v| of_chunk(&v))?;
+    StreamDecoder::new(family)
+        .decode(chunk)
+        .is_ok()
+        .then_some(family)
+}
+
 /// Parses JSON bytes for the detectors; anything that is not a JSON object tells nothing.
 pub fn json_object(bytes: &[u8]) -> Option<Value> {
     serde_json::from_slice::<Value>(bytes)
@@ -234,6 +245,16 @@ mod tests {
             Some(FamilyId::Nova)
         );
         assert_eq!(of_chunk(&json!({"something":"else"})), None);
+        let unreadable = br#"{"type":"message_delta","message":false}"#;
+        assert_eq!(
+            of_chunk(&json!({"type":"message_delta","message":false})),
+            Some(FamilyId::Anthropic)
+        );
+        assert_eq!(reader_of_chunk(unreadable), None);
+        assert_eq!(
+            reader_of_chunk(br#"{"type":"message_delta","delta":{"stop_reason":"end_turn"}}"#),
+            Some(FamilyId::Anthropic)
+        );
         assert!(reads_alike(FamilyId::OpenAi, FamilyId::Ai21Jamba));
         assert!(!reads_alike(FamilyId::Anthropic, FamilyId::AnthropicText));
     }

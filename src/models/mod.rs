@@ -489,6 +489,15 @@ pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(
     }))
 }
 
+/// Reads an optional member of a known shape; a member of another type (`"usage": false`)
+/// reads as absent instead of failing the whole chunk.
+pub(crate) fn lenient<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
