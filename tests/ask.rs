@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -159,19 +159,10 @@ async fn body_is_sent_verbatim_and_prompt_can_come_from_stdin() {
         .args(["ask", "--model", HAIKU_3, "--body"])
         .arg(&body_file));
     assert!(from_file.status.success(), "{}", text(&from_file.stderr));
-    let mut child = against(&emulator, home.path())
-        .args(["ask", "--model", HAIKU_3])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"from a file")
-        .unwrap();
-    let from_stdin = child.wait_with_output().unwrap();
+    let from_stdin = run_with_stdin(
+        against(&emulator, home.path()).args(["ask", "--model", HAIKU_3]),
+        b"from a file",
+    );
     assert!(from_stdin.status.success());
     assert_eq!(from_file.stdout, from_stdin.stdout);
     // A malformed body gets Bedrock's validation error.
@@ -847,19 +838,10 @@ fn every_fault_gives_its_message_status_and_partial_text_and_text_is_never_resen
 fn the_contract_for_scripts() {
     let home = tempfile::tempdir().unwrap();
     // A prompt argument and piped text are both sent: the argument, then the text.
-    let mut child = demo(home.path())
-        .args(["ask", "Summarize this log: [[emulator:echo]]"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"line one\nline two\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_with_stdin(
+        demo(home.path()).args(["ask", "Summarize this log: [[emulator:echo]]"]),
+        b"line one\nline two\n",
+    );
     assert!(out.status.success());
     let echoed = text(&out.stdout);
     assert!(

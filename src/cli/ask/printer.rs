@@ -1,0 +1,190 @@
+//! What `ask` writes while the call runs (text, reasoning, frames, notes) and the `--json`
+//! summary or error object at the end.
+
+use super::output::{Output, ReasoningOutput};
+use super::{Saving, event_json, report, results, verbose, warn_unsaved};
+use crate::bedrock::BedrockError;
+use crate::cli::AskArgs;
+use crate::exchange::{Event, Outcome, Prepared};
+use crate::text::sanitize_for_terminal;
+use crate::transcript::End;
+use serde_json::json;
+use std::io::IsTerminal;
+
+/// Writes what the call reports as it happens, and the summary at the end.
+pub(super) struct Printer<'a> {
+    args: &'a AskArgs,
+    pub(super) out: Output,
+    reasoning: ReasoningOutput,
+    session: Option<Saving<'a>>,
+    frames: usize,
+    stderr_terminal: bool,
+}
+
+impl<'a> Printer<'a> {
+    pub(super) fn new(args: &'a AskArgs, session: Option<Saving<'a>>) -> Self {
+        Printer {
+            args,
+            out: Output::new(args.json),
+            reasoning: ReasoningOutput::new(args.json || args.events),
+            session,
+            frames: 0,
+            stderr_terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub(super) fn event(&mut self, event: &Event<'_>) {
+        let verbose = self.args.verbose;
+        match event {
+            Event::Sent(request) if verbose => verbose::sent(request),
+            Event::Retrying(notice) if verbose => verbose::retrying(notice),
+            Event::Retrying(notice) if self.stderr_terminal => eprintln!(
+                "bedrock-tui: {}; retrying ({}/{}) in {:.1} s",
+                sanitize_for_terminal(&notice.error.to_string()),
+                notice.attempt + 1,
+                notice.max_attempts,
+                notice.wait.as_secs_f64()
+            ),
+            Event::Response(meta) if verbose => verbose::response(meta),
+            Event::Body(body) if verbose => verbose::body(body),
+            Event::Frame(frame) => {
+                self.frames += 1;
+                if verbose {
+                    verbose::frame(self.frames, frame);
+                }
+                if self.args.events {
+                    self.out.line(&event_json(frame).to_string());
+                }
+            }
+            Event::Note(note) => eprintln!("bedrock-tui: {note}"),
+            Event::Delta(delta, _) => {
+                if let Some(saving) = self.session.as_mut() {
+                    saving.text(&delta.text, &delta.reasoning);
+                }
+                if !self.args.events {
+                    self.reasoning.text(&delta.reasoning);
+                    if !delta.text.is_empty() {
+                        self.reasoning.end();
+                    }
+                    self.out.text(&delta.text);
+                }
+            }
+            Event::Drained => self.out.flush(),
+            Event::Sent(_) | Event::Retrying(_) | Event::Response(_) | Event::Body(_) => {}
+        }
+    }
+
+    /// Pictures, embeddings, the JSON summary or figures line, the session's end; the status.
+    pub(super) fn finish(mut self, prepared: &Prepared, outcome: &Outcome) -> i32 {
+        self.reasoning.end();
+        let mut error = outcome.error.clone();
+        if let Some(e) = &error
+            && self.args.verbose
+        {
+            verbose::failure(e);
+        }
+        let mut images = Vec::new();
+        if error.is_none() && !outcome.images.is_empty() {
+            match results::save_images(self.args.save_image.as_deref(), &outcome.images) {
+                Ok(written) => images = written,
+                Err(e) => error = Some(e),
+            }
+        }
+        if self.args.json {
+            let mut summary = summary_json(prepared, outcome, &images, self.session.as_ref());
+            if let Some(e) = &error {
+                summary["error"] = error_json(e);
+            }
+            self.out.line(&summary.to_string());
+        } else if !self.args.json && !outcome.embeddings.is_empty() {
+            results::describe_embeddings(&outcome.embeddings, &mut self.out);
+        }
+        self.out.end_line();
+        if self.args.figures {
+            if self.out.wrote && !self.out.ends_with_newline {
+                self.out.line("");
+            }
+            match &error {
+                None => self
+                    .out
+                    .line(&format!("-- {}", outcome.figures.line(&prepared.model))),
+                Some(e) => self.out.line(&format!("-- failed: {}", e.name())),
+            }
+        }
+        if let Some(saving) = self.session.filter(|s| s.working) {
+            let figures = &outcome.figures;
+            let millis = |d: Option<std::time::Duration>| {
+                d.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+            };
+            let end = End {
+                stop_reason: figures.stop_reason.clone(),
+                input_tokens: figures.input_tokens(),
+                output_tokens: figures.output_tokens(),
+                first_token_ms: millis(figures.first_token),
+                total_ms: millis(figures.total),
+                first_byte_ms: millis(figures.first_byte),
+                ..End::default()
+            };
+            let failed = error.as_ref().map(|e| (e, outcome.failed_in_stream()));
+            if warn_unsaved(saving.log.end(end, failed)).is_some() {
+                eprintln!("bedrock-tui: saved in session {}", saving.log.id());
+            }
+        }
+        match error {
+            None => 0,
+            Some(e) => report(&e),
+        }
+    }
+}
+
+/// `ask --json`: one object with the answer and its figures.
+fn summary_json(
+    prepared: &Prepared,
+    outcome: &Outcome,
+    images: &[String],
+    session: Option<&Saving<'_>>,
+) -> serde_json::Value {
+    let figures = &outcome.figures;
+    let meta = outcome.meta.as_ref();
+    let ms = |d: Option<std::time::Duration>| d.map(|d| d.as_millis());
+    let us = |d: Option<std::time::Duration>| d.map(|d| d.as_micros());
+    let mut summary = json!({
+        "model": prepared.model,
+        "family": outcome.reader.map(crate::models::FamilyId::name),
+        "text": outcome.text,
+        "reasoning": (!outcome.reasoning.is_empty()).then_some(&outcome.reasoning),
+        "stop_reason": figures.stop_reason,
+        "usage": {
+            "input_tokens": figures.input_tokens(),
+            "output_tokens": figures.output_tokens(),
+        },
+        "cost_usd": figures.cost(&prepared.model),
+        "request_id": meta.and_then(|m| m.request_id.clone()),
+        "content_type": meta.and_then(|m| m.content_type.clone()),
+        "attempts": figures.attempts,
+        "first_byte_ms": ms(figures.first_byte),
+        "first_token_ms": ms(figures.first_token),
+        "first_byte_us": us(figures.first_byte),
+        "first_token_us": us(figures.first_token),
+        "total_ms": ms(figures.total),
+        "session": session.map(|s| s.log.id()),
+    });
+    if !outcome.embeddings.is_empty() {
+        summary["embeddings"] = json!(outcome.embeddings);
+    }
+    if !images.is_empty() {
+        summary["images"] = json!(images);
+    }
+    summary
+}
+
+/// An error as `--json` reports it.
+pub(super) fn error_json(error: &BedrockError) -> serde_json::Value {
+    let service = error.service();
+    json!({
+        "name": error.name(),
+        "message": service.map_or_else(|| error.to_string(), |s| s.message.clone()),
+        "status": service.and_then(|s| s.status),
+        "request_id": service.and_then(|s| s.request_id.clone()),
+    })
+}
