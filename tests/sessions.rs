@@ -408,7 +408,7 @@ async fn no_secret_reaches_a_session_or_an_export() {
         "Bearer ".to_string(),
     ];
     let mut checked = 0;
-    for file in walk(home.path()) {
+    for file in common::cli::files_under(home.path()) {
         let content = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
         for secret in &secrets {
             assert!(
@@ -420,19 +420,6 @@ async fn no_secret_reaches_a_session_or_an_export() {
         checked += 1;
     }
     assert!(checked >= 3, "the session and both exports were checked");
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 #[test]

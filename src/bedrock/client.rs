@@ -187,11 +187,10 @@ impl Client {
             .as_deref()
             .is_none_or(|a| a.eq_ignore_ascii_case("application/json"));
         let got = meta.http_content_type.as_deref().unwrap_or("");
-        let essence = got.split(';').next().unwrap_or("").trim();
-        if wants_json && !essence.is_empty() && !essence.eq_ignore_ascii_case("application/json") {
+        if wants_json && !got.trim().is_empty() && !media_type_is(got, "application/json") {
             return Err(BedrockError::UnexpectedContentType {
                 expected: "application/json",
-                got: got.to_string(),
+                got: super::error::server_text(got),
             });
         }
         let body = read_body(response, self.config.timeouts.idle).await?;
@@ -234,10 +233,10 @@ impl Client {
             )
             .await?;
         let content_type = meta.http_content_type.as_deref().unwrap_or("");
-        if !content_type.starts_with("application/vnd.amazon.eventstream") {
+        if !media_type_is(content_type, "application/vnd.amazon.eventstream") {
             return Err(BedrockError::UnexpectedContentType {
                 expected: "application/vnd.amazon.eventstream",
-                got: content_type.to_string(),
+                got: super::error::server_text(content_type),
             });
         }
         Ok(ResponseStream::new(
@@ -310,9 +309,23 @@ impl Client {
                 .await;
             let error = match result {
                 Ok((response, mut meta)) if meta.status == 200 => {
+                    if let Some(encoding) = meta.header("content-encoding")
+                        && !encoding.trim().eq_ignore_ascii_case("identity")
+                    {
+                        return Err(BedrockError::Compressed(super::error::server_text(
+                            encoding,
+                        )));
+                    }
                     meta.attempts = attempt;
                     return Ok((response, meta));
                 }
+                Ok((_, meta)) if (300..400).contains(&meta.status) => BedrockError::Redirect {
+                    status: meta.status,
+                    location: meta.header("location").map_or_else(
+                        || "(no Location header)".to_string(),
+                        super::error::server_text,
+                    ),
+                },
                 Ok((response, meta)) => {
                     match service_error(response, meta, self.config.timeouts.idle).await {
                         Ok(service) => BedrockError::Service(Box::new(service)),
@@ -453,6 +466,15 @@ fn sent_request(
         headers,
         body: body.clone(),
     }
+}
+
+/// Whether a `Content-Type` value names `expected`: the media type compared without regard to
+/// case, parameters (`; charset=utf-8`) allowed.
+pub(crate) fn media_type_is(content_type: &str, expected: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(expected))
 }
 
 /// The control-plane endpoint of a region.

@@ -90,7 +90,8 @@ impl ExceptionKind {
     /// `ValidationException:http://internal.amazon.com/...`, `aws.protocols#ThrottlingException`,
     /// or the lowerCamel union-member spelling of stream frames (`throttlingException`).
     pub(crate) fn from_code(code: &str) -> Self {
-        let code = code.split(':').next().unwrap_or(code);
+        let code = server_code(code);
+        let code = code.split(':').next().unwrap_or(&code);
         let code = code.rsplit('#').next().unwrap_or(code).trim();
         for (kind, name, _) in KNOWN {
             if name.eq_ignore_ascii_case(code) {
@@ -189,21 +190,28 @@ impl ServiceError {
     pub(crate) fn from_body(code_header: Option<&str>, body: &[u8]) -> Self {
         let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
         let field = |name: &str| json.get(name).and_then(|v| v.as_str()).map(str::to_string);
+        // A message that is not a string (an object, a number) is still worth showing.
+        let any_field = |name: &str| {
+            json.get(name).filter(|v| !v.is_null()).map(|v| match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+        };
         let code = code_header
             .map(str::to_string)
             .or_else(|| field("code"))
             .or_else(|| field("__type"))
             .unwrap_or_default();
-        let message = field("message")
-            .or_else(|| field("Message"))
-            .or_else(|| field("errorMessage"))
+        let message = any_field("message")
+            .or_else(|| any_field("Message"))
+            .or_else(|| any_field("errorMessage"))
             .unwrap_or_else(|| {
                 let text = String::from_utf8_lossy(body);
                 let text = text.trim();
                 if text.is_empty() {
                     "(no message)".to_string()
                 } else {
-                    text.chars().take(500).collect()
+                    text.to_string()
                 }
             });
         let kind = if code.is_empty() {
@@ -213,16 +221,46 @@ impl ServiceError {
         };
         ServiceError {
             kind,
-            message,
+            message: server_text(&message),
             status: None,
             request_id: None,
             original_status_code: json
                 .get("originalStatusCode")
                 .and_then(serde_json::Value::as_i64),
-            original_message: field("originalMessage"),
+            original_message: field("originalMessage").map(|m| server_text(&m)),
             retry_after_ms: None,
         }
     }
+}
+
+/// The longest server message kept, in characters; the rest is cut with a note.
+pub const MAX_SERVER_MESSAGE: usize = 2_000;
+
+/// A message from a server as it is kept: secrets scrubbed, cut to [`MAX_SERVER_MESSAGE`].
+/// Control characters stay (the inspector shows them); every terminal sink sanitizes.
+pub(crate) fn server_text(message: &str) -> String {
+    let scrubbed = super::scrub::scrub_secrets(message);
+    let count = scrubbed.chars().count();
+    if count <= MAX_SERVER_MESSAGE {
+        return scrubbed.into_owned();
+    }
+    let kept: String = scrubbed.chars().take(MAX_SERVER_MESSAGE).collect();
+    format!("{kept}… ({} more characters)", count - MAX_SERVER_MESSAGE)
+}
+
+/// An error code from a header or frame as kept: only the characters AWS error codes use
+/// (letters, digits, `.`, `_`, `-`, `#`, `:`, `/`), at most 200 of them; anything else becomes `?`.
+pub(crate) fn server_code(code: &str) -> String {
+    code.chars()
+        .take(200)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '#' | ':' | '/') {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
 }
 
 impl fmt::Display for ServiceError {
@@ -279,12 +317,33 @@ pub enum BedrockError {
     /// The event stream could not be decoded.
     #[error("malformed event stream: {0}")]
     Decode(#[from] DecodeError),
+    /// The stream ended cleanly before the model's last event: the answer may be cut short.
+    #[error("incomplete stream: {0}")]
+    IncompleteStream(String),
     /// A chunk frame or a response body did not have the expected shape.
     #[error("{0}")]
     MalformedResponse(String),
     /// A response passed a size limit; the rest was not read.
     #[error("{0}")]
     TooLarge(String),
+    /// The endpoint answered with a redirect. Bedrock never redirects, so it is not followed:
+    /// nothing is sent to the other place.
+    #[error(
+        "the endpoint answered HTTP {status} redirecting to {location}; redirects are never followed (check the endpoint URL and any proxy)"
+    )]
+    Redirect {
+        /// The 3xx status.
+        status: u16,
+        /// The `Location` header as sent (secrets scrubbed, at most 2,000 characters), or
+        /// `(no Location header)`.
+        location: String,
+    },
+    /// The response body was compressed (`Content-Encoding`), which Bedrock never does and the
+    /// client does not decode.
+    #[error(
+        "the response body is compressed ({0}); Bedrock answers uncompressed, so this is not Bedrock (check the endpoint and any proxy)"
+    )]
+    Compressed(String),
     /// The response had a content type the client cannot read.
     #[error("unexpected response content type {got:?} (expected {expected})")]
     UnexpectedContentType {
@@ -330,8 +389,11 @@ impl BedrockError {
             BedrockError::Decode(DecodeError::Truncated { .. }) => "TruncatedStream",
             BedrockError::Decode(_) => "EventStreamDecodeError",
             BedrockError::MalformedResponse(_) => "MalformedResponse",
+            BedrockError::IncompleteStream(_) => "IncompleteStream",
             BedrockError::TooLarge(_) => "ResponseTooLarge",
             BedrockError::UnexpectedContentType { .. } => "UnexpectedContentType",
+            BedrockError::Redirect { .. } => "Redirect",
+            BedrockError::Compressed(_) => "CompressedResponse",
             BedrockError::Timeout {
                 kind: TimeoutKind::Connect,
                 ..

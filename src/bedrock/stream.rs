@@ -229,14 +229,14 @@ pub fn classify(message: &Message) -> Result<StreamEvent, BedrockError> {
             )))
         }
         Some("error") => Ok(StreamEvent::Error {
-            code: message
-                .header_str(":error-code")
-                .unwrap_or("UnknownError")
-                .to_string(),
-            message: message
-                .header_str(":error-message")
-                .unwrap_or("(no message)")
-                .to_string(),
+            code: super::error::server_code(
+                message.header_str(":error-code").unwrap_or("UnknownError"),
+            ),
+            message: super::error::server_text(
+                message
+                    .header_str(":error-message")
+                    .unwrap_or("(no message)"),
+            ),
         }),
         _ => Ok(StreamEvent::Unknown),
     }

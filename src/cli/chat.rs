@@ -115,7 +115,7 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
     let resumed = match args.resume.as_deref().map(resume).transpose() {
         Ok(resumed) => resumed,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::cli::term::err_line(&format!("error: {e}"));
             return 1;
         }
     };

@@ -17,7 +17,7 @@ pub async fn run(args: CompareTypesArgs, global: &super::GlobalArgs) -> i32 {
     let options = match super::ask::connect_options(global, &config, 0.0) {
         Ok(options) => options,
         Err(message) => {
-            eprintln!("error: {message}");
+            crate::cli::term::err_line(&format!("error: {message}"));
             return EXIT_USAGE;
         }
     };
@@ -29,7 +29,7 @@ pub async fn run(args: CompareTypesArgs, global: &super::GlobalArgs) -> i32 {
     let prompt = match read_prompt(args.prompt.as_deref()) {
         Ok(prompt) => prompt,
         Err(message) => {
-            eprintln!("error: {message}");
+            crate::cli::term::err_line(&format!("error: {message}"));
             return EXIT_USAGE;
         }
     };
@@ -73,7 +73,7 @@ pub async fn run(args: CompareTypesArgs, global: &super::GlobalArgs) -> i32 {
     ) {
         Ok(rows) => rows,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::cli::term::err_line(&format!("error: {e}"));
             return EXIT_USAGE;
         }
     };
@@ -91,7 +91,7 @@ pub async fn run(args: CompareTypesArgs, global: &super::GlobalArgs) -> i32 {
     for (combination, prepared) in rows {
         let outcome = compare::run(&connection.client, combination, &prepared).await;
         if args.json {
-            println!("{}", outcome_json(&outcome));
+            super::term::out_json(&outcome_json(&outcome).to_string());
         }
         outcomes.push(outcome);
     }

@@ -33,17 +33,17 @@ pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
                     print!("{}", config.to_toml());
                     let (_, warnings) = crate::keymap::Keymap::with_overrides(&config.keys);
                     for warning in &warnings {
-                        eprintln!("warning: {warning}");
+                        crate::cli::term::err_line(&format!("warning: {warning}"));
                     }
                     if let Some(theme) = &config.theme
                         && let Err(e) = crate::config::theme::Theme::load(theme)
                     {
-                        eprintln!("warning: {e}");
+                        crate::cli::term::err_line(&format!("warning: {e}"));
                     }
                     0
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    crate::cli::term::err_line(&format!("error: {e}"));
                     1
                 }
             }

@@ -27,7 +27,7 @@ pub async fn run(args: &DoctorArgs, global: &GlobalArgs) -> i32 {
     let settings = match Settings::resolve(global, &config) {
         Ok(settings) => settings,
         Err(message) => {
-            eprintln!("error: {message}");
+            crate::cli::term::err_line(&format!("error: {message}"));
             return super::ask::EXIT_USAGE;
         }
     };
@@ -169,7 +169,7 @@ pub async fn run(args: &DoctorArgs, global: &GlobalArgs) -> i32 {
         rows.push(row("proxy", &url, &format!("environment {name}")));
     }
     if args.json {
-        println!("{}", json!({ "settings": rows, "ok": status == 0 }));
+        super::term::out_json(&json!({ "settings": rows, "ok": status == 0 }).to_string());
     } else {
         for r in &rows {
             let line = format!(

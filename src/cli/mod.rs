@@ -7,6 +7,7 @@ pub mod config;
 pub mod doctor;
 pub mod emulator;
 pub mod models;
+mod term;
 pub mod transcripts;
 
 use crate::models::FamilyId;

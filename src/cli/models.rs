@@ -21,7 +21,7 @@ pub async fn run(args: ModelsArgs, global: &super::GlobalArgs) -> i32 {
         let options = match super::ask::connect_options(global, &config, 0.0) {
             Ok(options) => options,
             Err(message) => {
-                eprintln!("error: {message}");
+                crate::cli::term::err_line(&format!("error: {message}"));
                 return super::ask::EXIT_USAGE;
             }
         };
@@ -50,7 +50,7 @@ pub async fn run(args: ModelsArgs, global: &super::GlobalArgs) -> i32 {
         .collect();
     if args.json {
         let list: Vec<Value> = rows.iter().map(Row::to_json).collect();
-        emit(&json!({ "models": list }).to_string());
+        out_json(&json!({ "models": list }).to_string());
     } else {
         print_table(&rows, args.remote);
     }
@@ -61,12 +61,7 @@ pub async fn run(args: ModelsArgs, global: &super::GlobalArgs) -> i32 {
     0
 }
 
-/// Writes one line to stdout; a closed pipe (`| head`) ends the output quietly.
-fn emit(line: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-}
+use super::term::{out_json, out_line as emit};
 
 fn print_table(rows: &[Row], remote: bool) {
     let mut lines = vec![[
@@ -116,11 +111,17 @@ fn print_table(rows: &[Row], remote: bool) {
             access,
         ]);
     }
+    // Listing fields come from a server: sanitized before they are measured and shown.
+    for line in &mut lines {
+        for cell in line.iter_mut() {
+            *cell = crate::text::sanitize_for_terminal(cell).into_owned();
+        }
+    }
     let widths: Vec<usize> = (0..7)
         .map(|c| {
             lines
                 .iter()
-                .map(|l| l[c].chars().count())
+                .map(|l| unicode_width::UnicodeWidthStr::width(l[c].as_str()))
                 .max()
                 .unwrap_or(0)
         })
@@ -129,7 +130,10 @@ fn print_table(rows: &[Row], remote: bool) {
         let cells: Vec<String> = line
             .iter()
             .zip(&widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
+            .map(|(cell, w)| {
+                let pad = w.saturating_sub(unicode_width::UnicodeWidthStr::width(cell.as_str()));
+                format!("{cell}{}", " ".repeat(pad))
+            })
             .collect();
         emit(cells.join("  ").trim_end());
     }
@@ -148,7 +152,7 @@ fn print_families(as_json: bool) {
         })
         .collect();
     if as_json {
-        emit(&json!({ "families": families }).to_string());
+        out_json(&json!({ "families": families }).to_string());
         return;
     }
     for family in &families {

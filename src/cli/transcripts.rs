@@ -1,18 +1,19 @@
 //! `bedrock-tui transcripts list|show|export|rename|delete`: saved conversations from the
 //! command line.
 
+use super::term::{err_line, out_json, out_line, out_text};
 use super::{TranscriptsArgs, TranscriptsCommand};
 use crate::text::sanitize_for_terminal;
 use crate::transcript::export::{self, Format};
 use crate::transcript::store::{self, StoreError};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 /// Runs `transcripts` and returns the exit status.
 pub fn run(args: TranscriptsArgs) -> i32 {
     match execute(args.command) {
         Ok(()) => 0,
         Err(message) => {
-            eprintln!("error: {message}");
+            crate::cli::term::err_line(&format!("error: {message}"));
             1
         }
     }
@@ -24,15 +25,13 @@ fn execute(command: TranscriptsCommand) -> Result<(), String> {
     match command {
         TranscriptsCommand::List { json } => {
             let sessions = store::list(&dir).map_err(|e| e.to_string())?;
-            let mut out = std::io::stdout().lock();
             if !json && sessions.is_empty() {
                 eprintln!("no saved conversations in {}", dir.display());
             } else if !json {
-                let _ = writeln!(
-                    out,
+                out_line(&format!(
                     "{:<20}  {:<16}  {:>5}  {:<28}  TITLE",
                     "ID", "CREATED", "TURNS", "MODELS"
-                );
+                ));
             }
             for s in sessions {
                 if json {
@@ -41,7 +40,7 @@ fn execute(command: TranscriptsCommand) -> Result<(), String> {
                         "turns": s.turns, "models": s.models, "path": s.path,
                         "damaged": s.damaged,
                     });
-                    let _ = writeln!(out, "{line}");
+                    out_json(&line.to_string());
                     continue;
                 }
                 let created = crate::clock::local_minutes(&s.created);
@@ -50,27 +49,28 @@ fn execute(command: TranscriptsCommand) -> Result<(), String> {
                     .iter()
                     .map(|m| crate::models::catalog::display_name(m))
                     .collect();
-                let _ = writeln!(
-                    out,
-                    "{:<20}  {:<16}  {:>5}  {:<28.28}  {}{}",
-                    s.id,
+                // Everything but the counts comes from the file: one sanitizer for the line.
+                let models = sanitize_for_terminal(&models.join(", ")).into_owned();
+                out_line(&format!(
+                    "{:<20}  {:<16}  {:>5}  {}  {}{}",
+                    sanitize_for_terminal(&s.id),
                     created,
                     s.turns,
-                    models.join(", "),
+                    pad_to_width(&models, 28),
                     sanitize_for_terminal(&s.title),
                     if s.damaged {
                         "  (damaged: see `show`)"
                     } else {
                         ""
                     }
-                );
+                ));
             }
             Ok(())
         }
         TranscriptsCommand::Show { session } => {
             let loaded = store::load(&find(&session)?).map_err(|e| e.to_string())?;
             warn(&loaded.warnings);
-            print_text(&export::markdown(&loaded.transcript));
+            out_text(&export::markdown(&loaded.transcript));
             Ok(())
         }
         TranscriptsCommand::Export {
@@ -88,16 +88,20 @@ fn execute(command: TranscriptsCommand) -> Result<(), String> {
                     eprintln!("wrote {}", path.display());
                 }
                 None if format == Format::Json => {
-                    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+                    out_json(&text);
                 }
-                None => print_text(&text),
+                None => out_text(&text),
             }
             Ok(())
         }
         TranscriptsCommand::Rename { session, title } => {
             let path = find(&session)?;
             store::rename(&path, title.trim()).map_err(|e| e.to_string())?;
-            eprintln!("renamed {} to “{}”", store_id(&path), title.trim());
+            err_line(&format!(
+                "renamed {} to “{}”",
+                store_id(&path),
+                title.trim()
+            ));
             Ok(())
         }
         TranscriptsCommand::Delete { session, yes } => {
@@ -112,6 +116,23 @@ fn execute(command: TranscriptsCommand) -> Result<(), String> {
     }
 }
 
+/// `text` cut or padded to `width` terminal columns.
+fn pad_to_width(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push_str(&" ".repeat(width - used));
+    out
+}
+
 fn store_id(path: &std::path::Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -120,19 +141,8 @@ fn store_id(path: &std::path::Path) -> String {
 
 fn warn(warnings: &[String]) {
     for warning in warnings {
-        eprintln!("warning: {warning}");
+        err_line(&format!("warning: {warning}"));
     }
-}
-
-/// Prints text; on a terminal, escape sequences in it are shown, not executed.
-fn print_text(text: &str) {
-    let stdout = std::io::stdout();
-    let shown = if stdout.is_terminal() {
-        sanitize_for_terminal(text)
-    } else {
-        text.into()
-    };
-    let _ = stdout.lock().write_all(shown.as_bytes());
 }
 
 /// Asks a yes/no question on the terminal; without one, `--yes` is needed.

@@ -34,6 +34,12 @@ pub enum Fault {
         /// Chunk frames sent before it.
         after: usize,
     },
+    /// A clean end of the stream after `after` chunk frames: the model's last event (its stop
+    /// reason, Bedrock's invocation metrics) never comes. InvokeModel answers in full.
+    EarlyEnd {
+        /// Chunk frames sent before the end.
+        after: usize,
+    },
     /// The connection is aborted.
     Reset {
         /// Chunk frames sent before it.
@@ -87,6 +93,7 @@ pub const FAULT_NAMES: &[&str] = &[
     "http-unavailable",
     "bad-crc",
     "truncate",
+    "early-end",
     "reset",
     "stall",
     "slow-first-byte",
@@ -162,6 +169,7 @@ pub fn parse(spec: &str) -> Result<Fault, String> {
     Ok(match name {
         "bad-crc" => Fault::BadCrc { after },
         "truncate" => Fault::Truncate { after },
+        "early-end" => Fault::EarlyEnd { after },
         "reset" => Fault::Reset { after },
         "stall" => Fault::Stall { after },
         "slow-first-byte" => Fault::SlowFirstByte { ms },

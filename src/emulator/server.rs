@@ -475,6 +475,7 @@ async fn produce(
             Fault::StreamException { after, .. }
             | Fault::BadCrc { after }
             | Fault::Truncate { after }
+            | Fault::EarlyEnd { after }
             | Fault::Reset { after }
             | Fault::Stall { after },
         ) => Some(*after),

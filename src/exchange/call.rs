@@ -204,6 +204,11 @@ async fn read_stream<F>(
         outcome.take(&rest, stream.elapsed());
         on_event(Event::Delta(&rest, stream.elapsed()));
     }
+    if outcome.error.is_none()
+        && let Some(missing) = reader.missing_end()
+    {
+        outcome.error = Some(BedrockError::IncompleteStream(missing));
+    }
     outcome.reader = reader.family;
     outcome.figures.total = Some(stream.elapsed());
     on_event(Event::Drained);
@@ -217,6 +222,7 @@ struct ChunkReader {
     decoder: Option<StreamDecoder>,
     told: bool,
     note: Option<String>,
+    chunks: usize,
 }
 
 impl ChunkReader {
@@ -226,10 +232,30 @@ impl ChunkReader {
             decoder: family.map(StreamDecoder::new),
             told: false,
             note: None,
+            chunks: 0,
         }
     }
 
+    /// At a clean end of the stream: what is missing, if the answer's last event never came.
+    /// An answer of unknown format is complete once it had a chunk (its end cannot be told).
+    fn missing_end(&self) -> Option<String> {
+        if self.chunks == 0 {
+            return Some("the stream ended without a single chunk".to_string());
+        }
+        if self.decoder.as_ref().is_none_or(StreamDecoder::ended) {
+            return None;
+        }
+        let family = self.family?;
+        Some(format!(
+            "the stream ended after {} chunk{} without the {family} format's last event ({}); the answer may be cut short",
+            self.chunks,
+            if self.chunks == 1 { "" } else { "s" },
+            family.adapter().last_event()
+        ))
+    }
+
     fn decode(&mut self, chunk: &[u8]) -> Result<ChunkDelta, BedrockError> {
+        self.chunks += 1;
         if !self.told
             && let Some(written) = detect::reader_of_chunk(chunk)
         {
@@ -343,6 +369,7 @@ where
                 stop_reason: completion.stop_reason,
                 usage: completion.usage,
                 metrics: None,
+                ended: true,
             };
             outcome.embeddings = completion.embeddings;
             outcome.images = completion.images;

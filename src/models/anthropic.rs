@@ -170,11 +170,20 @@ impl ModelFamily for Anthropic {
         Ok(completion)
     }
 
+    fn last_event(&self) -> &'static str {
+        "message_stop"
+    }
+
+    fn stop_reason_before_end(&self) -> bool {
+        true
+    }
+
     fn parse_chunk(&self, chunk: &[u8]) -> Result<ChunkDelta, ModelError> {
         let event: Event<'_> =
             serde_json::from_slice(chunk).map_err(|e| ModelError::Response(e.to_string()))?;
         let mut delta = ChunkDelta {
             metrics: event.metrics,
+            ended: event.kind == "message_stop",
             ..ChunkDelta::default()
         };
         match event.kind.as_ref() {

@@ -121,6 +121,10 @@ pub struct ChunkDelta {
     pub usage: Usage,
     /// Invocation metrics, on the last chunk.
     pub metrics: Option<InvocationMetrics>,
+    /// This chunk is the family's own last event (Claude's `message_stop`). Families whose
+    /// stop reason comes on the last chunk need not set it: [`StreamDecoder`] counts a stop
+    /// reason or Bedrock's invocation metrics as the end.
+    pub ended: bool,
 }
 
 /// A whole non-streamed answer.
@@ -301,6 +305,15 @@ pub trait ModelFamily: Send + Sync {
     ) -> Result<serde_json::Value, ModelError>;
     /// Reads a non-streamed response body.
     fn parse_response(&self, body: &[u8]) -> Result<Completion, ModelError>;
+    /// How the family's stream ends, for the message when it does not: what its last event is.
+    fn last_event(&self) -> &'static str {
+        "a chunk with a stop reason or Bedrock's invocation metrics"
+    }
+    /// Whether a stop reason comes before the last event (Claude's `message_delta` precedes
+    /// `message_stop`), so it does not end the stream by itself.
+    fn stop_reason_before_end(&self) -> bool {
+        false
+    }
     /// Reads one stream chunk (the base64-decoded model JSON).
     fn parse_chunk(&self, chunk: &[u8]) -> Result<ChunkDelta, ModelError> {
         let _ = chunk;
@@ -317,6 +330,7 @@ pub trait ModelFamily: Send + Sync {
 pub struct StreamDecoder {
     family: FamilyId,
     think: Option<reasoning::ThinkSplitter>,
+    ended: bool,
 }
 
 impl StreamDecoder {
@@ -327,12 +341,23 @@ impl StreamDecoder {
             think: family
                 .reasoning_inline()
                 .then(reasoning::ThinkSplitter::default),
+            ended: false,
         }
+    }
+
+    /// Whether the family's last event has arrived: a stream that ends cleanly before it is
+    /// incomplete.
+    pub fn ended(&self) -> bool {
+        self.ended
     }
 
     /// Decodes one chunk.
     pub fn decode(&mut self, chunk: &[u8]) -> Result<ChunkDelta, ModelError> {
-        let mut delta = self.family.adapter().parse_chunk(chunk)?;
+        let adapter = self.family.adapter();
+        let mut delta = adapter.parse_chunk(chunk)?;
+        delta.ended |= delta.metrics.is_some()
+            || (delta.stop_reason.is_some() && !adapter.stop_reason_before_end());
+        self.ended |= delta.ended;
         if let Some(think) = &mut self.think {
             let (reasoning, text) = think.push(&delta.text);
             delta.reasoning.push_str(&reasoning);

@@ -94,3 +94,25 @@ pub fn doctor(cmd: &mut Command) -> std::collections::BTreeMap<String, (String, 
         })
         .collect()
 }
+
+/// Every file under `dir`, however deep (none when it does not exist).
+pub fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The text of every file a run saved under `home`'s data directory.
+pub fn saved_text(home: &Path) -> String {
+    files_under(&home.join("data"))
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+        .collect()
+}

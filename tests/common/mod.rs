@@ -41,6 +41,7 @@ pub const FAULT_MATRIX: &[(&str, i32, &str, bool)] = &[
     ("http-unavailable", 1, "ServiceUnavailableException", false),
     ("bad-crc after=3", 1, "EventStreamDecodeError", true),
     ("truncate after=3", 1, "TruncatedStream", true),
+    ("early-end after=3", 1, "IncompleteStream", true),
     ("reset after=3", 1, "ConnectionError", true),
     ("stall after=3", 1, "IdleTimeout", true),
     ("slow-first-byte ms=50", 0, "", false),
@@ -133,5 +134,6 @@ pub fn claude_body(prompt: &str) -> bytes::Bytes {
     .to_string()
     .into()
 }
+pub mod canned;
 pub mod cli;
 pub mod tui;

@@ -110,7 +110,7 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
         }
     };
     for note in &prepared.notes {
-        eprintln!("bedrock-tui: {note}");
+        crate::cli::term::err_line(&format!("bedrock-tui: {note}"));
     }
     let session = log.as_mut().and_then(|log| {
         let system = match &intent.content {
@@ -134,7 +134,7 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
 }
 
 fn usage(message: &str) -> i32 {
-    eprintln!("error: {message}");
+    crate::cli::term::err_line(&format!("error: {message}"));
     EXIT_USAGE
 }
 
@@ -330,7 +330,7 @@ fn open_session(args: &AskArgs) -> Result<Option<SessionLog>, i32> {
     match SessionLog::open(spec, &prompt) {
         Ok(log) => Ok(Some(log.with_prompt(prompt))),
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::cli::term::err_line(&format!("error: {e}"));
             Err(EXIT_FAILURE)
         }
     }
@@ -339,7 +339,7 @@ fn open_session(args: &AskArgs) -> Result<Option<SessionLog>, i32> {
 /// Prints `error: <Name>: <message>` and returns the failure status.
 pub fn report(error: &BedrockError) -> i32 {
     let message = sanitize_for_terminal(&error.to_string()).into_owned();
-    eprintln!("error: {}: {message}", error.name());
+    eprintln!("error: {}: {message}", sanitize_for_terminal(error.name()));
     EXIT_FAILURE
 }
 

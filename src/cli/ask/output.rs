@@ -75,7 +75,27 @@ impl Output {
         self.written(result);
     }
 
+    /// Writes a line of text (sanitized on a terminal).
     pub(super) fn line(&mut self, line: &str) {
+        let shown = if self.terminal {
+            sanitize_for_terminal(line)
+        } else {
+            line.into()
+        };
+        self.write_line(&shown);
+    }
+
+    /// Writes one JSON document as a line (C1 and bidi controls escaped on a terminal).
+    pub(super) fn json(&mut self, json: &str) {
+        let shown = if self.terminal {
+            crate::text::json_for_terminal(json)
+        } else {
+            json.into()
+        };
+        self.write_line(&shown);
+    }
+
+    fn write_line(&mut self, line: &str) {
         self.flush();
         let mut lock = self.stdout.lock();
         let result = writeln!(lock, "{line}").and_then(|()| lock.flush());

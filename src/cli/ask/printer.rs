@@ -53,10 +53,10 @@ impl<'a> Printer<'a> {
                     verbose::frame(self.frames, frame);
                 }
                 if self.args.events {
-                    self.out.line(&event_json(frame).to_string());
+                    self.out.json(&event_json(frame).to_string());
                 }
             }
-            Event::Note(note) => eprintln!("bedrock-tui: {note}"),
+            Event::Note(note) => crate::cli::term::err_line(&format!("bedrock-tui: {note}")),
             Event::Delta(delta, _) => {
                 if let Some(saving) = self.session.as_mut() {
                     saving.text(&delta.text, &delta.reasoning);
@@ -95,7 +95,7 @@ impl<'a> Printer<'a> {
             if let Some(e) = &error {
                 summary["error"] = error_json(e);
             }
-            self.out.line(&summary.to_string());
+            self.out.json(&summary.to_string());
         } else if !self.args.json && !outcome.embeddings.is_empty() {
             results::describe_embeddings(&outcome.embeddings, &mut self.out);
         }

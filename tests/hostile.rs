@@ -1,0 +1,298 @@
+//! What a hostile or broken server can do to bedrock-tui, each against a local server: redirects
+//! are never followed, codes and headers are sanitized before a terminal sees them, secrets in a
+//! server's message are scrubbed, odd media types and compressed bodies are told apart.
+
+mod common;
+
+use aws_credential_types::Credentials;
+use bedrock_tui::bedrock::auth::CredentialsCache;
+use bedrock_tui::bedrock::{Auth, BedrockError, Client, ClientConfig, InvokeOptions, Timeouts};
+use common::canned::{Canned, chunk_stream, claude_events, serve, serve_raw};
+use common::cli::{aimed, run, saved_text, text};
+use common::*;
+use std::sync::Arc;
+
+const TOKEN: &str = "IQoJb3JpZ2luX2VjSESSIONTOKENEXAMPLE0123456789";
+
+fn client_for(endpoint: &str) -> Client {
+    let credentials = Credentials::new(
+        "AKIDEXAMPLE",
+        "SECRETEXAMPLE",
+        Some(TOKEN.into()),
+        None,
+        "t",
+    );
+    Client::new(ClientConfig {
+        endpoint: endpoint.to_string(),
+        region: "us-east-1".into(),
+        auth: Auth::SigV4(Arc::new(CredentialsCache::fixed(credentials))),
+        retry: fast_retry(3),
+        timeouts: Timeouts::default(),
+        control_endpoint: None,
+    })
+    .expect("client builds")
+}
+
+fn emulator_credentials() -> bedrock_tui::emulator::EmulatorCredentials {
+    bedrock_tui::emulator::EmulatorCredentials {
+        access_key_id: "AKIDEXAMPLE".into(),
+        secret_access_key: "SECRETEXAMPLE".into(),
+        session_token: Some(TOKEN.into()),
+        bearer_token: None,
+        region: "us-east-1".into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redirects_are_reported_and_never_followed() {
+    let (elsewhere, arrived_elsewhere) = serve(Canned::new(200, &[], "{}")).await;
+    for status in [301, 302, 303, 307, 308] {
+        let location = format!("{elsewhere}/steal");
+        let (endpoint, arrived) =
+            serve(Canned::new(status, &[("location", location.as_str())], "")).await;
+        for streaming in [false, true] {
+            let client = client_for(&endpoint);
+            let options = InvokeOptions::default();
+            let body = claude_body("secret prompt");
+            let error = if streaming {
+                client.invoke_stream(HAIKU_3, body, &options).await.err()
+            } else {
+                client.invoke(HAIKU_3, body, &options).await.err()
+            };
+            match error {
+                Some(BedrockError::Redirect {
+                    status: s,
+                    location: l,
+                }) => {
+                    assert_eq!(s, status);
+                    assert_eq!(l, location);
+                }
+                other => panic!("{status}: {other:?}"),
+            }
+        }
+        // One request per call: a redirect is not retried either.
+        assert_eq!(arrived.lock().unwrap().len(), 2, "{status}");
+        let home = tempfile::tempdir().unwrap();
+        let out = run(
+            aimed(&endpoint, &emulator_credentials(), home.path()).args([
+                "ask",
+                "-m",
+                HAIKU_3,
+                "secret prompt",
+            ]),
+        );
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "error: Redirect: the endpoint answered HTTP {status} redirecting to {location}"
+            )),
+            "{stderr}"
+        );
+    }
+    assert!(
+        arrived_elsewhere.lock().unwrap().is_empty(),
+        "a redirect was followed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codes_and_locations_from_a_server_reach_the_terminal_sanitized() {
+    // C1 CSI (U+009B), a bidi override and a zero-width space in header values.
+    let body = "{\"message\":\"bad \u{9b}31m\u{200b}\"}";
+    let raw = format!(
+        "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nx-amzn-errortype: Evil\u{9b}2J\u{202e}Exception\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let (endpoint, _) = serve_raw(raw.as_bytes().to_vec()).await;
+    let home = tempfile::tempdir().unwrap();
+    let out =
+        run(aimed(&endpoint, &emulator_credentials(), home.path())
+            .args(["ask", "-m", HAIKU_3, "hi"]));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: Evil?2J?Exception: "), "{stderr}");
+    assert!(
+        !stderr.contains('\u{9b}') && !stderr.contains('\u{202e}') && !stderr.contains('\u{200b}')
+    );
+
+    let raw = "HTTP/1.1 302 Found\r\nlocation: http://x/\u{9b}2J\u{2066}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+    let (endpoint, count) = serve_raw(raw.as_bytes().to_vec()).await;
+    let out =
+        run(aimed(&endpoint, &emulator_credentials(), home.path())
+            .args(["ask", "-m", HAIKU_3, "hi"]));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("error: Redirect: "), "{stderr}");
+    assert!(
+        !stderr.contains('\u{9b}') && !stderr.contains('\u{2066}'),
+        "{stderr:?}"
+    );
+    assert_eq!(*count.lock().unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_in_a_server_message_are_scrubbed_everywhere() {
+    let message = format!(
+        "The request signature we calculated does not match the signature you provided.\n\nThe Canonical String for this request should have been\n'POST\n/model/x/invoke\n\nhost:localhost\nx-amz-date:20261201T000000Z\nx-amz-security-token:{TOKEN}\n\nhost;x-amz-date;x-amz-security-token\nabc'"
+    );
+    let body = serde_json::json!({ "message": message }).to_string();
+    let (endpoint, _) = serve(Canned::new(
+        403,
+        &[
+            ("x-amzn-errortype", "InvalidSignatureException"),
+            ("content-type", "application/json"),
+        ],
+        body,
+    ))
+    .await;
+    let error = invoke_error(&endpoint).await;
+    let service = error.service().unwrap();
+    assert!(!service.message.contains(TOKEN), "{}", service.message);
+    assert!(service.message.contains("x-amz-security-token:[redacted]"));
+
+    // Through ask, with the conversation saved: neither the screen nor the file has it.
+    let home = tempfile::tempdir().unwrap();
+    let out = run(
+        aimed(&endpoint, &emulator_credentials(), home.path()).args([
+            "ask",
+            "--session",
+            "new",
+            "--json",
+            "-m",
+            HAIKU_3,
+            "hi",
+        ]),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let shown = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(shown.contains("InvalidSignatureException"), "{shown}");
+    assert!(!shown.contains(TOKEN), "{shown}");
+    let saved = saved_text(home.path());
+    assert!(saved.contains("InvalidSignatureException"), "nothing saved");
+    assert!(!saved.contains(TOKEN));
+}
+
+/// The error a one-shot InvokeModel to `endpoint` ends in.
+async fn invoke_error(endpoint: &str) -> BedrockError {
+    client_for(endpoint)
+        .invoke(HAIKU_3, claude_body("hi"), &InvokeOptions::default())
+        .await
+        .expect_err("the call fails")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn huge_or_odd_messages_are_shortened() {
+    let long = "more ".repeat(20_000);
+    for (body, starts) in [
+        (
+            serde_json::json!({ "message": long }).to_string(),
+            "more more",
+        ),
+        (
+            serde_json::json!({ "message": { "reason": "nested" } }).to_string(),
+            "{\"reason\":\"nested\"}",
+        ),
+        (serde_json::json!({ "message": 42 }).to_string(), "42"),
+    ] {
+        let (endpoint, _) = serve(Canned::new(
+            400,
+            &[("x-amzn-errortype", "ValidationException")],
+            body,
+        ))
+        .await;
+        let error = invoke_error(&endpoint).await;
+        let message = &error.service().unwrap().message;
+        assert!(message.starts_with(starts), "{message}");
+        assert!(message.chars().count() < 2_100, "{}", message.len());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_types_are_compared_as_media_types() {
+    let stream = chunk_stream(&claude_events("fine", true));
+    let (endpoint, _) = serve(Canned::new(
+        200,
+        &[(
+            "content-type",
+            "Application/VND.amazon.eventstream; charset=utf-8",
+        )],
+        stream,
+    ))
+    .await;
+    let mut stream = client_for(&endpoint)
+        .invoke_stream(HAIKU_3, claude_body("hi"), &InvokeOptions::default())
+        .await
+        .expect("a media type with parameters and another case is read");
+    assert!(stream.next_chunk().await.unwrap().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_compressed_body_is_reported_as_such() {
+    let (endpoint, _) = serve(Canned::new(
+        200,
+        &[
+            ("content-type", "application/json"),
+            ("content-encoding", "gzip"),
+        ],
+        vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0],
+    ))
+    .await;
+    let error = invoke_error(&endpoint).await;
+    assert_eq!(error.name(), "CompressedResponse");
+    assert!(error.to_string().contains("gzip"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_that_ends_before_its_last_event_is_incomplete() {
+    let eventstream = [("content-type", "application/vnd.amazon.eventstream")];
+    // Claude without content_block_stop, message_delta and message_stop; and an empty stream.
+    for (bytes, partial) in [
+        (
+            chunk_stream(&claude_events("partial answer", false)),
+            "partial answer",
+        ),
+        (Vec::new(), ""),
+    ] {
+        let (endpoint, _) = serve(Canned::new(200, &eventstream, bytes)).await;
+        let home = tempfile::tempdir().unwrap();
+        let out = run(
+            aimed(&endpoint, &emulator_credentials(), home.path()).args([
+                "ask",
+                "--session",
+                "new",
+                "-m",
+                HAIKU_3,
+                "hi",
+            ]),
+        );
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(text(&out.stdout).trim_end(), partial);
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("error: IncompleteStream: incomplete stream: "),
+            "{stderr}"
+        );
+        if partial.is_empty() {
+            assert!(stderr.contains("without a single chunk"), "{stderr}");
+        } else {
+            assert!(stderr.contains("(message_stop)"), "{stderr}");
+        }
+        // The session keeps the partial answer, marked as cut short by that error.
+        let saved = saved_text(home.path());
+        assert!(saved.contains("IncompleteStream"), "{saved}");
+        assert!(saved.contains(partial));
+    }
+    // The complete stream from the same server is an answer.
+    let (endpoint, _) = serve(Canned::new(
+        200,
+        &eventstream,
+        chunk_stream(&claude_events("whole", true)),
+    ))
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let out =
+        run(aimed(&endpoint, &emulator_credentials(), home.path())
+            .args(["ask", "-m", HAIKU_3, "hi"]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "whole\n");
+}
