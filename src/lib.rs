@@ -11,6 +11,7 @@ pub mod config;
 pub mod connect;
 pub mod emulator;
 pub mod exchange;
+pub mod files;
 pub mod inspect;
 pub mod keymap;
 pub(crate) mod listing;

@@ -153,6 +153,7 @@ impl Settings {
                     defaults.first_byte,
                 )?,
                 idle: seconds("--idle-timeout", global.idle_timeout, defaults.idle)?,
+                answer: seconds("--answer-timeout", global.answer_timeout, defaults.answer)?,
                 ..defaults
             },
         })

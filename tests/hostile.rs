@@ -296,3 +296,100 @@ async fn a_stream_that_ends_before_its_last_event_is_incomplete() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "whole\n");
 }
+
+fn client_with_timeouts(endpoint: &str, timeouts: Timeouts) -> Client {
+    let credentials = Credentials::new("AKIDEXAMPLE", "SECRETEXAMPLE", None, None, "t");
+    Client::new(ClientConfig {
+        endpoint: endpoint.to_string(),
+        region: "us-east-1".into(),
+        auth: Auth::SigV4(Arc::new(CredentialsCache::fixed(credentials))),
+        retry: fast_retry(1),
+        timeouts,
+        control_endpoint: None,
+    })
+    .expect("client builds")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickle_is_stopped_by_the_idle_and_answer_limits() {
+    use std::time::{Duration, Instant};
+    // One byte every 20 ms: each read comes well within the idle limit, no frame ever does.
+    let mut canned = Canned::new(
+        200,
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        chunk_stream(&claude_events("slow", true)),
+    );
+    canned.trickle = Some((1, Duration::from_millis(20)));
+    let (endpoint, _) = serve(canned).await;
+    let timeouts = Timeouts {
+        idle: Duration::from_millis(400),
+        ..Timeouts::default()
+    };
+    let started = Instant::now();
+    let mut stream = client_with_timeouts(&endpoint, timeouts)
+        .invoke_stream(HAIKU_3, claude_body("hi"), &InvokeOptions::default())
+        .await
+        .unwrap();
+    let error = stream.next_chunk().await.unwrap_err();
+    assert_eq!(error.name(), "IdleTimeout", "{error}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // A whole body trickled: the answer limit ends it.
+    let mut canned = Canned::new(
+        200,
+        &[("content-type", "application/json")],
+        "x".repeat(1000),
+    );
+    canned.trickle = Some((1, Duration::from_millis(20)));
+    let (endpoint, _) = serve(canned).await;
+    let timeouts = Timeouts {
+        answer: Duration::from_millis(500),
+        ..Timeouts::default()
+    };
+    let started = Instant::now();
+    let error = client_with_timeouts(&endpoint, timeouts)
+        .invoke(HAIKU_3, claude_body("hi"), &InvokeOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(error.name(), "AnswerTimeout", "{error}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+
+    // The same through ask, and the flag is checked.
+    let home = tempfile::tempdir().unwrap();
+    let out = run(
+        aimed(&endpoint, &emulator_credentials(), home.path()).args([
+            "ask",
+            "--answer-timeout",
+            "0.5",
+            "--no-stream",
+            "-m",
+            HAIKU_3,
+            "hi",
+        ]),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "error: AnswerTimeout: answer timeout: the answer did not finish within 500 ms"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    for bad in ["inf", "0", "-1", "1e300", "NaN"] {
+        let out = run(
+            aimed(&endpoint, &emulator_credentials(), home.path()).args([
+                "ask",
+                &format!("--answer-timeout={bad}"),
+                "-m",
+                HAIKU_3,
+                "hi",
+            ]),
+        );
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(text(&out.stderr).contains("--answer-timeout"), "{bad}");
+    }
+}

@@ -499,7 +499,8 @@ fn export_session(path: &Path, format: Format, dir: &Path) -> Result<String, Str
         .join("-");
     let name = format!("{slug}-{}.{}", t.id, format.extension());
     let target = dir.join(name.trim_start_matches('-'));
-    export::write_atomic(&target, export::render(t, format).as_bytes())
+    // The chat names its exports after the session: exporting again replaces the last one.
+    export::write_atomic(&target, export::render(t, format).as_bytes(), true)
         .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
     Ok(format!("exported to {}", target.display()))
 }

@@ -70,8 +70,12 @@ pub struct Timeouts {
     pub connect: Duration,
     /// From sending the request to the response headers.
     pub first_byte: Duration,
-    /// Longest gap between two reads of the response body.
+    /// Longest wait for the next frame of a stream, or the next bytes of a whole body. A
+    /// stream that trickles bytes but completes no frame in this time is stalled.
     pub idle: Duration,
+    /// Longest time for the whole answer, from the request to its last byte (Bedrock's own
+    /// limit on an invocation is 60 minutes): a server that trickles forever is stopped.
+    pub answer: Duration,
 }
 
 impl Default for Timeouts {
@@ -80,6 +84,7 @@ impl Default for Timeouts {
             connect: Duration::from_secs(10),
             first_byte: Duration::from_mins(2),
             idle: Duration::from_mins(1),
+            answer: Duration::from_hours(1),
         }
     }
 }
@@ -193,7 +198,7 @@ impl Client {
                 got: super::error::server_text(got),
             });
         }
-        let body = read_body(response, self.config.timeouts.idle).await?;
+        let body = read_body(response, self.config.timeouts, started).await?;
         Ok(InvokeResponse {
             meta,
             body,
@@ -242,7 +247,7 @@ impl Client {
         Ok(ResponseStream::new(
             response,
             meta,
-            self.config.timeouts.idle,
+            self.config.timeouts,
             started,
         ))
     }
@@ -280,7 +285,7 @@ impl Client {
         let (response, _meta) = self
             .send_with_retries("GET", &url, &headers, Bytes::new(), Instant::now(), None)
             .await?;
-        read_body(response, self.config.timeouts.idle).await
+        read_body(response, self.config.timeouts, Instant::now()).await
     }
 
     /// Sends with retries until a 200 arrives or the error is final.
@@ -327,7 +332,7 @@ impl Client {
                     ),
                 },
                 Ok((response, meta)) => {
-                    match service_error(response, meta, self.config.timeouts.idle).await {
+                    match service_error(response, meta, self.config.timeouts, started).await {
                         Ok(service) => BedrockError::Service(Box::new(service)),
                         // The error body itself could not be read: that failure is the error.
                         Err(reading) => reading,
@@ -523,19 +528,18 @@ fn transport_error(error: &reqwest::Error, url: &str, connect: Duration) -> Bedr
     }
 }
 
-/// Reads a whole body with the idle timeout between reads and the size cap.
+/// Reads a whole body with the idle timeout between reads, the answer deadline (counted from
+/// `started`) and the size cap.
 pub(crate) async fn read_body(
     mut response: reqwest::Response,
-    idle: Duration,
+    timeouts: Timeouts,
+    started: Instant,
 ) -> Result<Bytes, BedrockError> {
     let mut body = BytesMut::new();
+    let deadline = tokio::time::Instant::from_std(started + timeouts.answer);
     loop {
-        let next = tokio::time::timeout(idle, response.chunk())
-            .await
-            .map_err(|_| BedrockError::Timeout {
-                kind: TimeoutKind::Idle,
-                after: idle,
-            })?
+        let next = next_read(response.chunk(), timeouts, deadline)
+            .await?
             .map_err(|e| {
                 BedrockError::Transport(format!("response body broke off: {}", source_chain(&e)))
             })?;
@@ -554,17 +558,47 @@ pub(crate) async fn read_body(
     }
 }
 
+/// Awaits one read: it fails with the idle timeout, or with the answer timeout when the answer
+/// deadline comes first.
+pub(crate) async fn next_read<T>(
+    read: impl std::future::Future<Output = T>,
+    timeouts: Timeouts,
+    deadline: tokio::time::Instant,
+) -> Result<T, BedrockError> {
+    let idle_end = tokio::time::Instant::now() + timeouts.idle;
+    next_read_until(read, timeouts, idle_end, deadline).await
+}
+
+/// [`next_read`] with the idle limit ending at `idle_end` (a stream counts it from its last
+/// whole frame, not its last byte).
+pub(crate) async fn next_read_until<T>(
+    read: impl std::future::Future<Output = T>,
+    timeouts: Timeouts,
+    idle_end: tokio::time::Instant,
+    deadline: tokio::time::Instant,
+) -> Result<T, BedrockError> {
+    let (end, kind, after) = if deadline <= idle_end {
+        (deadline, TimeoutKind::Answer, timeouts.answer)
+    } else {
+        (idle_end, TimeoutKind::Idle, timeouts.idle)
+    };
+    tokio::time::timeout_at(end, read)
+        .await
+        .map_err(|_| BedrockError::Timeout { kind, after })
+}
+
 /// Reads an error response into a typed service error.
 async fn service_error(
     response: reqwest::Response,
     meta: ResponseMeta,
-    idle: Duration,
+    timeouts: Timeouts,
+    started: Instant,
 ) -> Result<ServiceError, BedrockError> {
     let code = meta.header("x-amzn-errortype").map(str::to_string);
     let retry_after = meta
         .header("x-amz-retry-after")
         .and_then(|v| v.parse().ok());
-    let body = read_body(response, idle).await?;
+    let body = read_body(response, timeouts, started).await?;
     let mut error = ServiceError::from_body(code.as_deref(), &body);
     if let ExceptionKind::Other(name) = &error.kind
         && name == "UnknownError"

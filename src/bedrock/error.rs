@@ -286,8 +286,10 @@ pub enum TimeoutKind {
     Connect,
     /// Waiting for the response to begin.
     FirstByte,
-    /// Waiting for the next bytes of a response already under way.
+    /// Waiting for the next frame (or body bytes) of a response already under way.
     Idle,
+    /// The whole answer took longer than allowed.
+    Answer,
 }
 
 impl TimeoutKind {
@@ -295,7 +297,8 @@ impl TimeoutKind {
         match self {
             TimeoutKind::Connect => "connect timeout: could not connect",
             TimeoutKind::FirstByte => "first-byte timeout: no response",
-            TimeoutKind::Idle => "idle timeout: the stream stalled, no data",
+            TimeoutKind::Idle => "idle timeout: the stream stalled, no complete frame",
+            TimeoutKind::Answer => "answer timeout: the answer did not finish",
         }
     }
 }
@@ -406,6 +409,10 @@ impl BedrockError {
                 kind: TimeoutKind::Idle,
                 ..
             } => "IdleTimeout",
+            BedrockError::Timeout {
+                kind: TimeoutKind::Answer,
+                ..
+            } => "AnswerTimeout",
             BedrockError::Transport(_) => "ConnectionError",
             BedrockError::Credentials(_) => "CredentialsError",
             BedrockError::Config(_) => "ConfigError",

@@ -1,7 +1,7 @@
 //! Responses: metadata read from the headers, and the event stream of
 //! `InvokeModelWithResponseStream` turned into typed events (chunks, exceptions, errors).
 
-use super::error::{BedrockError, ServiceError, TimeoutKind, source_chain};
+use super::error::{BedrockError, ServiceError, source_chain};
 use super::eventstream::{Decoder, Message};
 use base64::Engine;
 use bytes::Bytes;
@@ -249,8 +249,11 @@ pub struct ResponseStream {
     pub meta: ResponseMeta,
     response: reqwest::Response,
     decoder: Decoder,
-    idle: Duration,
+    timeouts: super::Timeouts,
     started: Instant,
+    /// When the idle limit runs out: counted from the last whole frame, so a trickle of bytes
+    /// that never completes one is a stall.
+    idle_end: tokio::time::Instant,
     finished: bool,
 }
 
@@ -258,15 +261,16 @@ impl ResponseStream {
     pub(crate) fn new(
         response: reqwest::Response,
         meta: ResponseMeta,
-        idle: Duration,
+        timeouts: super::Timeouts,
         started: Instant,
     ) -> Self {
         ResponseStream {
             meta,
             response,
             decoder: Decoder::new(),
-            idle,
+            timeouts,
             started,
+            idle_end: tokio::time::Instant::now() + timeouts.idle,
             finished: false,
         }
     }
@@ -276,16 +280,18 @@ impl ResponseStream {
         self.started.elapsed()
     }
 
-    /// The next frame, `Ok(None)` at the clean end of the stream. Exception frames come back as
-    /// frames (so they can be shown with their headers); see [`StreamEvent::into_error`].
     /// Whether `next_frame` has a frame (or the end) without waiting for the network.
     pub(crate) fn frame_ready(&self) -> bool {
         self.finished || self.decoder.frame_ready()
     }
 
+    /// The next frame, `Ok(None)` at the clean end of the stream. Exception frames come back as
+    /// frames (so they can be shown with their headers); see [`StreamEvent::into_error`].
     pub async fn next_frame(&mut self) -> Result<Option<Frame>, BedrockError> {
+        let deadline = tokio::time::Instant::from_std(self.started + self.timeouts.answer);
         loop {
             if let Some(message) = self.decoder.next_message()? {
+                self.idle_end = tokio::time::Instant::now() + self.timeouts.idle;
                 let event = classify(&message)?;
                 return Ok(Some(Frame {
                     message,
@@ -296,19 +302,20 @@ impl ResponseStream {
             if self.finished {
                 return Ok(None);
             }
-            let next = tokio::time::timeout(self.idle, self.response.chunk())
-                .await
-                .map_err(|_| BedrockError::Timeout {
-                    kind: TimeoutKind::Idle,
-                    after: self.idle,
-                })?
-                .map_err(|e| {
-                    BedrockError::Transport(format!(
-                        "the stream broke off after {} bytes: {}",
-                        self.decoder.offset() + self.decoder.buffered() as u64,
-                        source_chain(&e)
-                    ))
-                })?;
+            let next = super::client::next_read_until(
+                self.response.chunk(),
+                self.timeouts,
+                self.idle_end,
+                deadline,
+            )
+            .await?
+            .map_err(|e| {
+                BedrockError::Transport(format!(
+                    "the stream broke off after {} bytes: {}",
+                    self.decoder.offset() + self.decoder.buffered() as u64,
+                    source_chain(&e)
+                ))
+            })?;
             if let Some(bytes) = next {
                 let read =
                     self.decoder.offset() + self.decoder.buffered() as u64 + bytes.len() as u64;

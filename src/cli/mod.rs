@@ -160,9 +160,14 @@ pub enum TranscriptsCommand {
         /// md: readable, with model names per turn; json: the whole structure.
         #[arg(long, value_enum, default_value = "md")]
         format: crate::transcript::export::Format,
-        /// The file to write (atomically: a temporary file renamed into place).
+        /// The file to write (atomically: a temporary file renamed into place; created 0600).
+        /// An existing file is replaced only after a yes on the terminal, or with --force;
+        /// a symbolic link, device or FIFO never.
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Replace an existing export without asking.
+        #[arg(long)]
+        force: bool,
     },
     /// Give a conversation a new title.
     Rename {
@@ -228,9 +233,14 @@ pub struct GlobalArgs {
     /// Seconds to wait for the response to begin (default 120).
     #[arg(long, global = true, value_name = "S")]
     pub first_byte_timeout: Option<f64>,
-    /// Seconds a stream may stay silent before it is abandoned (default 60).
+    /// Seconds a stream may go without a complete frame (or a body without bytes) before it
+    /// is abandoned (default 60).
     #[arg(long, global = true, value_name = "S")]
     pub idle_timeout: Option<f64>,
+    /// Seconds the whole answer may take, from the request to its last byte (default 3600,
+    /// Bedrock's own limit on an invocation).
+    #[arg(long, global = true, value_name = "S")]
+    pub answer_timeout: Option<f64>,
 }
 
 impl GlobalArgs {
@@ -251,6 +261,7 @@ impl GlobalArgs {
             ("--max-attempts", self.max_attempts.is_some()),
             ("--first-byte-timeout", self.first_byte_timeout.is_some()),
             ("--idle-timeout", self.idle_timeout.is_some()),
+            ("--answer-timeout", self.answer_timeout.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, given)| given.then_some(name))
@@ -311,7 +322,7 @@ pub fn misplaced(cli: &Cli) -> Option<String> {
     ))
 }
 
-const ALL_AWS: [&str; 7] = [
+const ALL_AWS: [&str; 8] = [
     "--region",
     "--profile",
     "--endpoint-url",
@@ -319,6 +330,7 @@ const ALL_AWS: [&str; 7] = [
     "--max-attempts",
     "--first-byte-timeout",
     "--idle-timeout",
+    "--answer-timeout",
 ];
 
 /// `bedrock-tui ask`.

@@ -38,7 +38,7 @@ fn execute(command: TranscriptsCommand) -> Result<(), String> {
                     let line = serde_json::json!({
                         "id": s.id, "title": s.title, "created": s.created,
                         "turns": s.turns, "models": s.models, "path": s.path,
-                        "damaged": s.damaged,
+                        "damaged": s.damaged, "oversized_bytes": s.oversized,
                     });
                     out_json(&line.to_string());
                     continue;
@@ -58,10 +58,11 @@ fn execute(command: TranscriptsCommand) -> Result<(), String> {
                     s.turns,
                     pad_to_width(&models, 28),
                     sanitize_for_terminal(&s.title),
-                    if s.damaged {
-                        "  (damaged: see `show`)"
-                    } else {
-                        ""
+                    match s.oversized {
+                        Some(size) =>
+                            format!("  (too large to open: {})", crate::files::human_size(size)),
+                        None if s.damaged => "  (damaged: see `show`)".to_string(),
+                        None => String::new(),
                     }
                 ));
             }
@@ -77,13 +78,24 @@ fn execute(command: TranscriptsCommand) -> Result<(), String> {
             session,
             format,
             output,
+            force,
         } => {
             let loaded = store::load(&find(&session)?).map_err(|e| e.to_string())?;
             warn(&loaded.warnings);
             let text = export::render(&loaded.transcript, format);
             match output {
                 Some(path) => {
-                    export::write_atomic(&path, text.as_bytes())
+                    let exists = crate::files::replaceable(&path)
+                        .map_err(|e| format!("cannot write {}: {e}", path.display()))?
+                        .is_some();
+                    let replace = if force || !exists || !std::io::stdin().is_terminal() {
+                        force
+                    } else if confirm(&format!("replace {}?", path.display()))? {
+                        true
+                    } else {
+                        return Err(format!("{} not replaced", path.display()));
+                    };
+                    export::write_atomic(&path, text.as_bytes(), replace)
                         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                     eprintln!("wrote {}", path.display());
                 }

@@ -67,13 +67,48 @@ pub struct ConfigError(pub String);
 impl Config {
     /// Parses config text; the error names the line and column.
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError(describe_toml_error(text, &e)))
+        let config: Config =
+            toml::from_str(text).map_err(|e| ConfigError(describe_toml_error(text, &e)))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Every number in range: each error names the setting and the range it takes. (Each model
+    /// family narrows the parameters further when a request is prepared.)
+    fn check(&self) -> Result<(), ConfigError> {
+        let range = |name: &str, value: Option<f64>, low: f64, high: f64| match value {
+            Some(v) if !(v.is_finite() && (low..=high).contains(&v)) => Err(ConfigError(format!(
+                "{name} = {v}: a number from {low} to {high}"
+            ))),
+            _ => Ok(()),
+        };
+        let p = &self.parameters;
+        range(
+            "parameters.temperature",
+            p.temperature.map(f64::from),
+            0.0,
+            2.0,
+        )?;
+        range("parameters.top_p", p.top_p.map(f64::from), 0.0, 1.0)?;
+        range(
+            "demo_tokens_per_second",
+            self.demo_tokens_per_second,
+            0.0,
+            1_000_000.0,
+        )?;
+        let positive = |name: &str, value: Option<u32>| match value {
+            Some(0) => Err(ConfigError(format!("{name} = 0: a whole number from 1"))),
+            _ => Ok(()),
+        };
+        positive("parameters.max_tokens", p.max_tokens)?;
+        positive("parameters.top_k", p.top_k)?;
+        Ok(())
     }
 
     /// Reads the config file at `path`. A missing file is the default config; an unreadable or
     /// broken one is an error that names the file and line.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        match std::fs::read_to_string(path) {
+        match crate::files::read_capped_text(path, crate::files::SETTINGS_FILE_CAP) {
             Ok(text) => Config::parse(&text)
                 .map_err(|ConfigError(e)| ConfigError(format!("{}: {e}", path.display()))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
@@ -104,6 +139,56 @@ mod tests {
         assert_eq!(Config::parse("").unwrap(), Config::default());
         let sample = Config::parse(SAMPLE_CONFIG).unwrap();
         assert_eq!(sample.theme.as_deref(), Some("dark"));
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_refused_with_their_name() {
+        for (text, says) in [
+            (
+                "[parameters]\ntemperature = nan\n",
+                "parameters.temperature = NaN",
+            ),
+            (
+                "[parameters]\ntemperature = inf\n",
+                "parameters.temperature = inf",
+            ),
+            (
+                "[parameters]\ntop_p = 1.5\n",
+                "parameters.top_p = 1.5: a number from 0 to 1",
+            ),
+            (
+                "demo_tokens_per_second = -1.0\n",
+                "demo_tokens_per_second = -1",
+            ),
+            (
+                "[parameters]\nmax_tokens = 0\n",
+                "parameters.max_tokens = 0",
+            ),
+            (
+                "[parameters]\nmax_tokens = 99999999999\n",
+                "line 2, column 14",
+            ),
+        ] {
+            let error = Config::parse(text).unwrap_err().to_string();
+            assert!(error.contains(says), "{text}: {error}");
+        }
+        assert!(Config::parse("[parameters]\ntemperature = 0.7\ntop_p = 1.0\n").is_ok());
+    }
+
+    #[test]
+    fn a_config_that_is_a_device_or_too_large_is_an_error() {
+        #[cfg(unix)]
+        {
+            let error = Config::load(Path::new("/dev/zero"))
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("a device"), "{error}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("config.toml");
+        std::fs::write(&big, "#".repeat(2 << 20)).unwrap();
+        let error = Config::load(&big).unwrap_err().to_string();
+        assert!(error.contains("larger than the 1.0 MiB"), "{error}");
     }
 
     #[test]

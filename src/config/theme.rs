@@ -159,7 +159,7 @@ impl Theme {
             };
             user
         };
-        let text = std::fs::read_to_string(&path)
+        let text = crate::files::read_capped_text(&path, crate::files::SETTINGS_FILE_CAP)
             .map_err(|e| ThemeError(format!("cannot read theme {}: {e}", path.display())))?;
         parse_theme(&text, Some(&Theme::default()))
             .map_err(|ThemeError(e)| ThemeError(format!("theme {}: {e}", path.display())))

@@ -169,8 +169,19 @@ fn one_line(text: &str) -> String {
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed to
-/// disk, then renamed over the target. A reader never sees half a file.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// disk, then renamed over the target. A reader never sees half a file. Only a regular file is
+/// replaced (a symbolic link, a device or a FIFO at `path` is an error), and only when
+/// `replace` allows it; the export is created 0600 and keeps an existing file's stricter mode.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
+    let existing = crate::files::replaceable(path)?;
+    if existing.is_some() && !replace {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "it exists; replace it with --force",
+        ));
+    }
+    // Never looser than 0600, nor than the file it replaces.
+    let mode = existing.map_or(0o600, |mode| mode & 0o600);
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -185,11 +196,22 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         fastrand::u16(..)
     ));
     let result = (|| {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&temp)?;
         file.write_all(bytes)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        }
+        #[cfg(not(unix))]
+        let _ = mode;
         file.sync_all()?;
         std::fs::rename(&temp, path)
     })();
@@ -277,11 +299,12 @@ mod tests {
     fn atomic_writes_replace_whole_files() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.md");
-        write_atomic(&path, b"first").unwrap();
-        write_atomic(&path, b"second").unwrap();
+        write_atomic(&path, b"first", false).unwrap();
+        assert!(write_atomic(&path, b"again", false).is_err());
+        write_atomic(&path, b"second", true).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"second");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "no temporary file is left");
-        assert!(write_atomic(&dir.path().join("missing/out.md"), b"x").is_err());
+        assert!(write_atomic(&dir.path().join("missing/out.md"), b"x", true).is_err());
     }
 }

@@ -31,6 +31,27 @@ pub enum StoreError {
         /// The ids it matches.
         matches: String,
     },
+    /// The path is not a session file this program wrote (a symbolic link, a device, a file
+    /// without a session header); nothing is appended to it.
+    #[error("{path} is not a session file: {why}")]
+    NotSession {
+        /// The file.
+        path: String,
+        /// What it is instead.
+        why: String,
+    },
+    /// The session file is larger than a session may be.
+    #[error(
+        "{path} is {size}, larger than the {cap} a session may be; it is not opened (split it or start a new conversation)"
+    )]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its size.
+        size: String,
+        /// The limit.
+        cap: String,
+    },
     /// A file operation failed.
     #[error("{path}: {source}")]
     Io {
@@ -126,13 +147,31 @@ impl SessionFile {
     }
 
     /// Opens an existing session file to append to it. A last line cut short by a crash is
-    /// ended with a newline first, so that new records start on a line of their own.
+    /// ended with a newline first, so that new records start on a line of their own. Only a
+    /// regular file that starts with a session header is appended to, never through a symbolic
+    /// link.
     pub fn open(path: &Path) -> Result<SessionFile, StoreError> {
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
+        let not_session = |why: String| StoreError::NotSession {
+            path: path.display().to_string(),
+            why,
+        };
+        let mut options = OpenOptions::new();
+        options.read(true).append(true);
+        let mut file = crate::files::no_follow(&mut options)
             .open(path)
-            .map_err(io_error(path))?;
+            .map_err(|e| {
+                if crate::files::is_symlink_refusal(&e) {
+                    not_session("it is a symbolic link".to_string())
+                } else {
+                    io_error(path)(e)
+                }
+            })?;
+        crate::files::ensure_regular(&file).map_err(|e| not_session(format!("it is {e}")))?;
+        if !starts_with_header(&mut file) {
+            return Err(not_session(
+                "it does not start with a bedrock-tui session header".to_string(),
+            ));
+        }
         let id = id_of(path);
         let mut session = SessionFile::locked(
             path.to_path_buf(),
@@ -189,6 +228,29 @@ impl SessionFile {
     }
 }
 
+/// Whether the file's first line is a session header record.
+fn starts_with_header(file: &mut File) -> bool {
+    use std::io::{Seek, SeekFrom};
+    let mut head = Vec::new();
+    let read = file
+        .seek(SeekFrom::Start(0))
+        .and_then(|_| (&mut *file).take(HEADER_CAP).read_to_end(&mut head));
+    if read.is_err() {
+        return false;
+    }
+    let first = head.split(|b| *b == b'\n').next().unwrap_or_default();
+    matches!(
+        serde_json::from_slice::<Record>(first),
+        Ok(Record::Session { .. })
+    )
+}
+
+/// The longest header line read.
+const HEADER_CAP: u64 = 64 * 1024;
+
+/// The largest session file opened (a 2,000-turn conversation is about 3 MB).
+pub const SESSION_CAP: u64 = 256 << 20;
+
 fn id_of(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -213,7 +275,17 @@ const WARNINGS_SHOWN: usize = 5;
 /// version does not know (written by a newer one) and records that refer to missing entries
 /// are skipped with a warning; a last line cut short is reported as such.
 pub fn load(path: &Path) -> Result<Loaded, StoreError> {
-    let bytes = std::fs::read(path).map_err(io_error(path))?;
+    let bytes =
+        crate::files::read_capped(path, SESSION_CAP).map_err(|e| {
+            match std::fs::metadata(path) {
+                Ok(meta) if meta.is_file() && meta.len() > SESSION_CAP => StoreError::TooLarge {
+                    path: path.display().to_string(),
+                    size: crate::files::human_size(meta.len()),
+                    cap: crate::files::human_size(SESSION_CAP),
+                },
+                _ => io_error(path)(e),
+            }
+        })?;
     Ok(parse(path, &bytes))
 }
 
@@ -313,6 +385,9 @@ pub struct Summary {
     pub turns: usize,
     /// Lines that could not be read.
     pub damaged: bool,
+    /// The file's size, when it is larger than a session may be (listed by its header alone,
+    /// not opened).
+    pub oversized: Option<u64>,
 }
 
 /// Every session in `dir`, newest first. A directory that does not exist yet is empty.
@@ -328,21 +403,201 @@ pub fn list(dir: &Path) -> Result<Vec<Summary>, StoreError> {
         if path.extension().is_none_or(|e| e != "jsonl") {
             continue;
         }
-        let Ok(loaded) = load(&path) else { continue };
-        let t = &loaded.transcript;
-        sessions.push(Summary {
-            id: id_of(&path),
-            title: t.title.clone(),
-            created: t.created.clone(),
-            models: t.models_used(),
-            turns: t.turns(),
-            damaged: !loaded.warnings.is_empty(),
-            path,
-        });
+        if let Ok(summary) = summarize(&path) {
+            sessions.push(summary);
+        }
     }
     // Newest first: by creation time (fixed-width RFC 3339), then by id.
     sessions.sort_by(|a, b| (&b.created, &b.id).cmp(&(&a.created, &a.id)));
     Ok(sessions)
+}
+
+/// A session's line in the list, read without loading it: the header, title records, the
+/// models of answers and the count of prompts, from one pass over the file in pieces (memory
+/// stays small whatever its size; records of text are recognised by their first bytes, not
+/// parsed). A symbolic link or anything but a regular file is left out.
+pub fn summarize(path: &Path) -> Result<Summary, StoreError> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    let file = crate::files::no_follow(&mut options)
+        .open(path)
+        .map_err(io_error(path))?;
+    let size = crate::files::ensure_regular(&file)
+        .map_err(io_error(path))?
+        .len();
+    let oversized = size > SESSION_CAP;
+    let mut scan = ListingScan::default();
+    let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let first_prompt_missing = scan.first_prompt.is_none();
+        let (complete, too_long) = read_line_capped(
+            &mut reader,
+            &mut line,
+            LISTED_LINE_CAP,
+            |head| match kind_of_line(head) {
+                Some(b"user") => first_prompt_missing,
+                Some(b"session" | b"title" | b"assistant_start" | b"model") | None => true,
+                Some(_) => false,
+            },
+        )
+        .map_err(io_error(path))?;
+        if line.is_empty() && !complete {
+            break;
+        }
+        scan.line(&line, too_long, complete);
+        // A file too large to open is listed by its header alone.
+        if !complete || oversized {
+            break;
+        }
+    }
+    let title = if scan.title.is_empty() {
+        scan.first_prompt
+            .as_deref()
+            .map_or_else(|| "untitled".to_string(), super::title_from_prompt)
+    } else {
+        scan.title
+    };
+    if !scan.header {
+        scan.damaged = true;
+    }
+    Ok(Summary {
+        id: id_of(path),
+        title,
+        created: scan.created,
+        models: scan.models,
+        turns: scan.turns,
+        damaged: scan.damaged,
+        oversized: oversized.then_some(size),
+        path: path.to_path_buf(),
+    })
+}
+
+/// The longest line a listing keeps whole (longer ones are only told by their first bytes).
+const LISTED_LINE_CAP: usize = 64 * 1024;
+
+/// Reads one line into `line`, keeping at most `cap` bytes of it (the rest is skipped), and
+/// only its first [`KIND_PREFIX`] bytes when `whole` says, from those, the rest is not needed:
+/// `(ended with a newline, was cut)`.
+fn read_line_capped(
+    reader: &mut impl std::io::BufRead,
+    line: &mut Vec<u8>,
+    cap: usize,
+    whole: impl Fn(&[u8]) -> bool,
+) -> std::io::Result<(bool, bool)> {
+    let mut cut = false;
+    let mut keep: Option<usize> = None;
+    loop {
+        let buffer = match reader.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buffer.is_empty() {
+            return Ok((false, cut));
+        }
+        let (piece, newline) = match memchr::memchr(b'\n', buffer) {
+            Some(at) => (&buffer[..at], true),
+            None => (buffer, false),
+        };
+        let limit = keep.unwrap_or(KIND_PREFIX);
+        let room = limit.saturating_sub(line.len());
+        line.extend_from_slice(&piece[..piece.len().min(room)]);
+        if piece.len() > room {
+            if keep.is_none() {
+                // The first bytes tell the kind: keep the whole line only if it is needed.
+                let more = if whole(line) { cap } else { KIND_PREFIX };
+                keep = Some(more);
+                let extra = more.saturating_sub(line.len()).min(piece.len() - room);
+                line.extend_from_slice(&piece[room..room + extra]);
+                cut |= room + extra < piece.len();
+            } else {
+                cut = true;
+            }
+        }
+        let used = piece.len() + usize::from(newline);
+        reader.consume(used);
+        if newline {
+            return Ok((true, cut));
+        }
+    }
+}
+
+/// How many first bytes of a line tell its kind (`{"kind":"assistant_start"` is 26).
+const KIND_PREFIX: usize = 40;
+
+/// The kind of a record line, from its first bytes (`None` when it does not look like one).
+fn kind_of_line(raw: &[u8]) -> Option<&[u8]> {
+    let rest = raw.strip_prefix(br#"{"kind":""#)?;
+    let end = memchr::memchr(b'"', rest)?;
+    Some(&rest[..end])
+}
+
+/// What a listing gathers from the lines of one file.
+#[derive(Default)]
+struct ListingScan {
+    header: bool,
+    lines: usize,
+    created: String,
+    title: String,
+    first_prompt: Option<String>,
+    models: Vec<String>,
+    turns: usize,
+    damaged: bool,
+}
+
+impl ListingScan {
+    fn line(&mut self, raw: &[u8], too_long: bool, complete: bool) {
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        self.lines += 1;
+        let Some(kind) = kind_of_line(raw) else {
+            self.damaged = true;
+            return;
+        };
+        if !complete {
+            // A last line cut short by a crash.
+            self.damaged = true;
+            return;
+        }
+        match kind {
+            b"user" => {
+                self.turns += 1;
+                if self.first_prompt.is_none() {
+                    // Only its first words make a title: a long prompt's head is enough.
+                    let head = String::from_utf8_lossy(raw);
+                    self.first_prompt = match serde_json::from_slice::<Record>(raw) {
+                        Ok(Record::User { text, .. }) => Some(text),
+                        _ => head
+                            .split_once(r#""text":""#)
+                            .map(|(_, t)| t.chars().take(200).collect()),
+                    };
+                }
+            }
+            b"text" | b"reasoning" | b"parameters" | b"assistant_end" | b"superseded" => {}
+            _ if too_long => self.damaged = true,
+            b"session" | b"title" | b"assistant_start" | b"model" => {
+                match serde_json::from_slice::<Record>(raw) {
+                    Ok(Record::Session { created, title, .. }) if self.lines == 1 => {
+                        self.header = true;
+                        self.created = created;
+                        self.title = title;
+                    }
+                    Ok(Record::Title { title }) => self.title = title,
+                    Ok(Record::AssistantStart { model, .. }) => {
+                        if !self.models.contains(&model) {
+                            self.models.push(model);
+                        }
+                    }
+                    Ok(Record::Model { .. }) => {}
+                    _ => self.damaged = true,
+                }
+            }
+            _ => self.damaged = true,
+        }
+    }
 }
 
 /// Finds a session: `last` (the newest), an id, a unique prefix of an id, or a path.

@@ -66,7 +66,11 @@ pub fn sessions(state: &State, browser: &SessionBrowser, area: Rect, buf: &mut B
             } else {
                 " "
             },
-            if item.damaged { "!" } else { " " }
+            if item.damaged || item.oversized.is_some() {
+                "!"
+            } else {
+                " "
+            }
         );
         let title = sanitize_for_terminal(&item.title);
         let text = match inner.width {
