@@ -4,6 +4,7 @@
 pub mod app;
 pub mod aws_profile;
 pub mod bedrock;
+pub(crate) mod child;
 pub mod cli;
 pub(crate) mod clock;
 pub mod compare;

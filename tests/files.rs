@@ -2,6 +2,9 @@
 //! symbolic link or onto anything but a regular session file, exports are private and never
 //! replaced unasked, settings files are bounded, and listing stays fast on huge or many files.
 
+// Helpers here are test code too: a failed step should stop the test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::HAIKU_3;

@@ -2,6 +2,9 @@
 //! are never followed, codes and headers are sanitized before a terminal sees them, secrets in a
 //! server's message are scrubbed, odd media types and compressed bodies are told apart.
 
+// Helpers here are test code too: a failed step should stop the test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use aws_credential_types::Credentials;
@@ -392,4 +395,189 @@ async fn a_trickle_is_stopped_by_the_idle_and_answer_limits() {
         assert_eq!(out.status.code(), Some(2), "{bad}");
         assert!(text(&out.stderr).contains("--answer-timeout"), "{bad}");
     }
+}
+
+/// An emulator with these connection limits.
+async fn limited_emulator(
+    limits: bedrock_tui::emulator::connection::ConnectionLimits,
+) -> bedrock_tui::emulator::Emulator {
+    let mut config = bedrock_tui::emulator::EmulatorConfig::with_random_credentials("us-east-1");
+    config.limits = limits;
+    bedrock_tui::emulator::Emulator::start(config)
+        .await
+        .expect("emulator starts")
+}
+
+/// Whether the server closes `stream` within `within` (a read returns end of file).
+async fn closed_within(stream: &mut tokio::net::TcpStream, within: std::time::Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Ok(Ok(0) | Err(_)) => return true,
+            Ok(Ok(_)) => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulator_drops_slow_and_idle_connections_and_caps_them() {
+    use bedrock_tui::emulator::connection::ConnectionLimits;
+    use std::time::Duration;
+    use tokio::io::AsyncWriteExt;
+    let emulator = limited_emulator(ConnectionLimits {
+        max_connections: 2,
+        header_read: Duration::from_millis(300),
+        idle: Duration::from_millis(600),
+        ..ConnectionLimits::default()
+    })
+    .await;
+    let addr = emulator
+        .endpoint()
+        .trim_start_matches("http://")
+        .to_string();
+    // Headers that never finish: closed after the header-read timeout.
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"POST /model/x/invoke HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    assert!(
+        closed_within(&mut slow, Duration::from_secs(3)).await,
+        "slow headers kept"
+    );
+    // A connection that sends nothing: closed after the idle limit.
+    let mut idle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    assert!(
+        closed_within(&mut idle, Duration::from_secs(3)).await,
+        "idle connection kept"
+    );
+
+    // Two connections held open fill the cap: a third client waits until one goes.
+    let emulator = limited_emulator(ConnectionLimits {
+        max_connections: 2,
+        header_read: Duration::from_secs(10),
+        idle: Duration::from_millis(600),
+        ..ConnectionLimits::default()
+    })
+    .await;
+    let addr = emulator
+        .endpoint()
+        .trim_start_matches("http://")
+        .to_string();
+    let holders = [
+        tokio::net::TcpStream::connect(&addr).await.unwrap(),
+        tokio::net::TcpStream::connect(&addr).await.unwrap(),
+    ];
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let started = std::time::Instant::now();
+    let answer = reqwest_get(&emulator.endpoint()).await;
+    assert!(answer.is_some());
+    // The holders are dropped by the idle limit (600 ms), not before.
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(holders);
+}
+
+/// A GET of the emulator's model listing path without credentials: its status.
+async fn reqwest_get(endpoint: &str) -> Option<u16> {
+    let response = reqwest::Client::new()
+        .post(format!("{endpoint}/model/{HAIKU_3}/invoke"))
+        .body("{}")
+        .send()
+        .await
+        .ok()?;
+    Some(response.status().as_u16())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_without_authentication_gets_403_missing_authentication_token() {
+    let emulator = emulator().await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/model/{HAIKU_3}/invoke", emulator.endpoint()))
+        .header("content-type", "application/json")
+        .body(claude_body("hi"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+    let kind = response.headers()["x-amzn-errortype"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        kind.starts_with("MissingAuthenticationTokenException"),
+        "{kind}"
+    );
+    let body: serde_json::Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["message"], "Missing Authentication Token");
+}
+
+/// CPU seconds a process has used (user and system), from /proc.
+#[cfg(target_os = "linux")]
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    ticks / 100.0
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_emulator_pauses_at_file_descriptor_exhaustion_instead_of_spinning() {
+    use std::io::{BufRead, BufReader};
+    let home = tempfile::tempdir().unwrap();
+    // Few descriptors, and the secrets from the environment rather than the command line.
+    let script = format!(
+        "ulimit -n 48; exec {} emulator --port 0 --tokens-per-second 0",
+        common::cli::BIN
+    );
+    let mut environment = common::cli::bare(home.path());
+    environment.env(
+        "BEDROCK_TUI_EMULATOR_SECRET_ACCESS_KEY",
+        "from-the-environment",
+    );
+    let mut server = std::process::Command::new("sh")
+        .env_clear()
+        .envs(environment.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .args(["-c", &script])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let mut endpoint = String::new();
+    let mut secret = String::new();
+    for _ in 0..6 {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(url) = line.strip_prefix("export AWS_ENDPOINT_URL_BEDROCK_RUNTIME=") {
+            endpoint = url.to_string();
+        }
+        if let Some(value) = line.strip_prefix("export AWS_SECRET_ACCESS_KEY=") {
+            secret = value.to_string();
+        }
+    }
+    assert_eq!(secret, "from-the-environment");
+    let addr = endpoint.trim_start_matches("http://").to_string();
+    // More connections than it has descriptors for.
+    let held: Vec<std::net::TcpStream> = (0..80)
+        .filter_map(|_| std::net::TcpStream::connect(&addr).ok())
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let before = cpu_seconds(server.id());
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let used = cpu_seconds(server.id()) - before;
+    drop(held);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(used < 0.3, "the accept loop used {used:.2} s of CPU in 1 s");
 }

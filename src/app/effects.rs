@@ -125,7 +125,7 @@ fn copy_with_command(text: &str) -> Result<(), String> {
         if !applies {
             continue;
         }
-        let Ok(mut child) = Command::new(program)
+        let Ok(mut child) = crate::child::without_secrets(&mut Command::new(program))
             .args(*args)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())

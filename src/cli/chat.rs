@@ -59,7 +59,11 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
     } else {
         theme
     };
-    let (keymap, key_warnings) = Keymap::with_overrides(&config.keys);
+    let config_text = config_path
+        .as_deref()
+        .filter(|_| !config.keys.is_empty())
+        .and_then(|p| crate::files::read_capped_text(p, crate::files::SETTINGS_FILE_CAP).ok());
+    let (keymap, key_warnings) = Keymap::with_overrides(&config.keys, config_text.as_deref());
     warnings.extend(key_warnings);
     let defaults = Defaults::from_config(&config);
     let mut state = State::new(defaults.model(args.model.as_deref()), keymap, theme);

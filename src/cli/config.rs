@@ -31,7 +31,10 @@ pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
                         println!("# {} does not exist: the defaults apply", path.display());
                     }
                     print!("{}", config.to_toml());
-                    let (_, warnings) = crate::keymap::Keymap::with_overrides(&config.keys);
+                    let text =
+                        crate::files::read_capped_text(&path, crate::files::SETTINGS_FILE_CAP).ok();
+                    let (_, warnings) =
+                        crate::keymap::Keymap::with_overrides(&config.keys, text.as_deref());
                     for warning in &warnings {
                         crate::cli::term::err_line(&format!("warning: {warning}"));
                     }

@@ -457,16 +457,32 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "N", default_value_t = 40.0)]
     pub tokens_per_second: f64,
     /// Access key id to accept (default: generated).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", env = "BEDROCK_TUI_EMULATOR_ACCESS_KEY_ID")]
     pub access_key_id: Option<String>,
-    /// Secret access key to accept (default: generated).
-    #[arg(long, value_name = "SECRET")]
+    /// Secret access key to accept (default: generated). Prefer the environment variable: a
+    /// flag's value is visible to every user in `ps`.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "BEDROCK_TUI_EMULATOR_SECRET_ACCESS_KEY",
+        hide_env_values = true
+    )]
     pub secret_access_key: Option<String>,
     /// Session token to require (default: generated; pass an empty string for none).
-    #[arg(long, value_name = "TOKEN")]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "BEDROCK_TUI_EMULATOR_SESSION_TOKEN",
+        hide_env_values = true
+    )]
     pub session_token: Option<String>,
     /// Bedrock API key to accept as a bearer token (default: generated).
-    #[arg(long, value_name = "KEY")]
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "BEDROCK_TUI_EMULATOR_BEARER_TOKEN",
+        hide_env_values = true
+    )]
     pub bearer_token: Option<String>,
     /// Refuse Llama, Mistral and DeepSeek prompts without their chat template (Bedrock
     /// accepts them).

@@ -8,6 +8,7 @@ mod amazon;
 mod anthropic;
 mod chat;
 mod cohere;
+pub mod connection;
 pub mod corpus;
 mod embeddings;
 pub mod family;
@@ -59,6 +60,8 @@ pub struct EmulatorConfig {
     /// Refuse the control plane's lookups of those resources with `AccessDeniedException`, as
     /// for a role allowed to invoke but not to describe.
     pub deny_lookups: bool,
+    /// Connection cap, header-read and idle timeouts, the pause after accept errors.
+    pub limits: connection::ConnectionLimits,
 }
 
 impl EmulatorCredentials {
@@ -92,6 +95,7 @@ impl EmulatorConfig {
             replay_streams: false,
             resources: resources::Resource::samples(),
             deny_lookups: false,
+            limits: connection::ConnectionLimits::default(),
         }
     }
 }
@@ -296,20 +300,39 @@ async fn accept_loop(
     state: Arc<EmulatorState>,
     mut stopped: watch::Receiver<bool>,
 ) {
+    let limits = state.config.limits;
+    let places = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     loop {
+        // At the cap, wait for a connection to close before accepting another.
+        let place = tokio::select! {
+            place = places.clone().acquire_owned() => place,
+            _ = stopped.changed() => return,
+        };
+        let Ok(place) = place else { return };
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             _ = stopped.changed() => return,
         };
-        let Ok((stream, _)) = accepted else { continue };
+        let Ok((stream, _)) = accepted else {
+            // EMFILE and friends fail at once: pause instead of spinning.
+            drop(place);
+            tokio::time::sleep(limits.accept_pause).await;
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let state = state.clone();
         let mut stopped = stopped.clone();
         tokio::spawn(async move {
+            let _place = place;
+            let (io, activity) = connection::Watched::new(stream);
             let service = service_fn(move |request| server::handle(state.clone(), request));
-            let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            let connection = http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(limits.header_read)
+                .serve_connection(TokioIo::new(io), service);
             tokio::select! {
                 _ = connection => {}
+                () = activity.idle_past(limits.idle) => {}
                 _ = stopped.changed() => {}
             }
         });

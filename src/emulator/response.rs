@@ -51,6 +51,8 @@ pub(crate) fn error_response(
     }
     let status = match kind {
         ExceptionKind::Other(name) if name == "UnknownOperationException" => 404,
+        // AWS answers a request without any authentication with 403.
+        ExceptionKind::Other(name) if name == "MissingAuthenticationTokenException" => 403,
         other => other.http_status(),
     };
     let mut response = Response::new(full(body.to_string()));

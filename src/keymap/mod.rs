@@ -289,6 +289,39 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Help, "pagedown", Action::PageDown),
 ];
 
+/// What the chat screen must always have a key for.
+const ESSENTIAL: [Action; 3] = [Action::Quit, Action::Send, Action::ToggleHelp];
+
+/// The line of `key` in the `[keys.<context>]` table of a config file's text, if written there
+/// as `key = ...` (bare or quoted).
+fn key_line(text: &str, context: &str, key: &str) -> Option<usize> {
+    let header = format!("keys.{context}");
+    let mut inside = false;
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if let Some(table) = line.strip_prefix('[') {
+            let name: String = table
+                .trim_end_matches(']')
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
+                .collect();
+            inside = name == header;
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        let Some((name, _)) = line.split_once('=') else {
+            continue;
+        };
+        let name = name.trim().trim_matches(|c| c == '"' || c == '\'');
+        if name == key {
+            return Some(number + 1);
+        }
+    }
+    None
+}
+
 impl Default for Keymap {
     fn default() -> Self {
         let mut bindings: BTreeMap<Context, BTreeMap<KeyChord, Action>> = BTreeMap::new();
@@ -303,12 +336,20 @@ impl Default for Keymap {
 
 impl Keymap {
     /// The defaults with the user's `[keys.<context>]` tables merged over them. Entries that do
-    /// not parse are skipped and described in the returned warnings.
+    /// not parse are skipped, two spellings of one key in a context are reported (the later
+    /// wins), and a keymap that leaves no way to quit, send or open help keeps the default keys
+    /// for those; each is described in the returned warnings, with its line in `text` (the
+    /// config file) when given.
     pub(crate) fn with_overrides(
         overrides: &BTreeMap<String, BTreeMap<String, String>>,
+        text: Option<&str>,
     ) -> (Keymap, Vec<String>) {
         let mut keymap = Keymap::default();
         let mut warnings = Vec::new();
+        let at = |context: &str, key: &str| {
+            text.and_then(|t| key_line(t, context, key))
+                .map_or_else(String::new, |line| format!(" (line {line})"))
+        };
         for (context_name, keys) in overrides {
             let Some(context) = Context::ALL.iter().find(|c| c.name() == context_name) else {
                 let names: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
@@ -318,20 +359,29 @@ impl Keymap {
                 ));
                 continue;
             };
+            let mut given: BTreeMap<KeyChord, &str> = BTreeMap::new();
             for (key, action_name) in keys {
                 let chord = match KeyChord::parse(key) {
                     Ok(chord) => chord,
                     Err(e) => {
-                        warnings.push(format!("keys.{context_name}: {e}"));
+                        warnings.push(format!("keys.{context_name}: {e}{}", at(context_name, key)));
                         continue;
                     }
                 };
                 let Some(action) = Action::from_name(action_name) else {
                     warnings.push(format!(
-                        "keys.{context_name}: unknown action {action_name:?} for {key:?}"
+                        "keys.{context_name}: unknown action {action_name:?} for {key:?}{}",
+                        at(context_name, key)
                     ));
                     continue;
                 };
+                if let Some(earlier) = given.insert(chord, key) {
+                    warnings.push(format!(
+                        "keys.{context_name}: {earlier:?}{} and {key:?}{} are the same key ({chord}); {key:?} = {action_name:?} is used",
+                        at(context_name, earlier),
+                        at(context_name, key)
+                    ));
+                }
                 let table = keymap.bindings.entry(*context).or_default();
                 if action == Action::None {
                     table.remove(&chord);
@@ -340,7 +390,54 @@ impl Keymap {
                 }
             }
         }
+        for action in ESSENTIAL {
+            if !keymap.reachable_from_chat(action) {
+                let kept = keymap.restore_defaults(action);
+                warnings.push(format!(
+                    "keys: this keymap leaves no key to {}; {kept} kept for it",
+                    action.name().replace('_', " ")
+                ));
+            }
+        }
         (keymap, warnings)
+    }
+
+    /// Whether a key on the chat screen reaches `action`: bound in the chat, or globally on a
+    /// key the chat does not take for something else.
+    fn reachable_from_chat(&self, action: Action) -> bool {
+        let chat = self.bindings.get(&Context::Chat);
+        if chat.is_some_and(|t| t.values().any(|a| *a == action)) {
+            return true;
+        }
+        self.bindings.get(&Context::Global).is_some_and(|global| {
+            global
+                .iter()
+                .any(|(chord, a)| *a == action && chat.is_none_or(|t| !t.contains_key(chord)))
+        })
+    }
+
+    /// Puts the default keys of `action` back (taking them from whatever the user gave them
+    /// to on the chat screen); returns them as text.
+    fn restore_defaults(&mut self, action: Action) -> String {
+        let mut kept = Vec::new();
+        for (context, key, _) in DEFAULTS.iter().filter(|(context, _, a)| {
+            *a == action && matches!(context, Context::Global | Context::Chat)
+        }) {
+            let Ok(chord) = KeyChord::parse(key) else {
+                continue;
+            };
+            self.bindings
+                .entry(*context)
+                .or_default()
+                .insert(chord, action);
+            if *context == Context::Global
+                && let Some(chat) = self.bindings.get_mut(&Context::Chat)
+            {
+                chat.remove(&chord);
+            }
+            kept.push(chord.to_string());
+        }
+        kept.join(", ")
     }
 
     /// The action bound to a key in a context.
@@ -464,7 +561,7 @@ mod tests {
             ]),
         );
         overrides.insert("nowhere".to_string(), BTreeMap::new());
-        let (keymap, warnings) = Keymap::with_overrides(&overrides);
+        let (keymap, warnings) = Keymap::with_overrides(&overrides, None);
         let ctrl = |c| key(KeyCode::Char(c), KeyModifiers::CONTROL);
         assert_eq!(
             keymap.action(Context::Chat, &ctrl('o')),
@@ -475,6 +572,66 @@ mod tests {
         assert_eq!(
             keymap.hint(Context::Chat, Action::OpenModelPicker),
             "ctrl+o"
+        );
+    }
+
+    #[test]
+    fn a_key_given_twice_is_reported_with_its_lines() {
+        let text = "[keys.chat]\n\"ctrl+o\" = \"open_model_picker\"\n\"control+o\" = \"retry\"\n";
+        let config = crate::config::Config::parse(text).unwrap();
+        let (keymap, warnings) = Keymap::with_overrides(&config.keys, Some(text));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("\"control+o\" (line 3) and \"ctrl+o\" (line 2) are the same key"),
+            "{warnings:?}"
+        );
+        let ctrl = |c| key(KeyCode::Char(c), KeyModifiers::CONTROL);
+        assert_eq!(
+            keymap.action(Context::Chat, &ctrl('o')),
+            Some(Action::OpenModelPicker)
+        );
+    }
+
+    #[test]
+    fn a_keymap_without_quit_send_or_help_keeps_their_defaults() {
+        let text = "[keys.global]\n\"ctrl+c\" = \"none\"\n\"f1\" = \"none\"\n[keys.chat]\nenter = \"newline\"\n";
+        let config = crate::config::Config::parse(text).unwrap();
+        let (keymap, warnings) = Keymap::with_overrides(&config.keys, Some(text));
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(
+            warnings[0].contains("no key to quit; ctrl+c kept"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[1].contains("no key to send; enter kept"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[2].contains("no key to toggle help; F1 kept"),
+            "{warnings:?}"
+        );
+        assert_eq!(
+            keymap.action(
+                Context::Global,
+                &key(KeyCode::Char('c'), KeyModifiers::CONTROL)
+            ),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            keymap.action(Context::Chat, &key(KeyCode::Enter, KeyModifiers::NONE)),
+            Some(Action::Send)
+        );
+        // Shadowing the global quit key on the chat screen counts as leaving no way out.
+        let text = "[keys.chat]\n\"ctrl+c\" = \"retry\"\n";
+        let config = crate::config::Config::parse(text).unwrap();
+        let (keymap, warnings) = Keymap::with_overrides(&config.keys, Some(text));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(
+            keymap.action(
+                Context::Chat,
+                &key(KeyCode::Char('c'), KeyModifiers::CONTROL)
+            ),
+            None
         );
     }
 
