@@ -13,6 +13,8 @@ pub mod connect;
 pub mod emulator;
 pub mod exchange;
 pub mod files;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod inspect;
 pub mod keymap;
 pub(crate) mod listing;

@@ -60,7 +60,7 @@ fn is_invisible(ch: char) -> bool {
 /// escapes, which every JSON reader reads back as the same text.
 pub(crate) fn json_for_terminal(json: &str) -> Cow<'_, str> {
     let escape =
-        |c: char| ('\u{80}'..='\u{9f}').contains(&c) || is_bidi_control(c) || is_invisible(c);
+        |c: char| ('\u{7f}'..='\u{9f}').contains(&c) || is_bidi_control(c) || is_invisible(c);
     if !json.chars().any(escape) {
         return Cow::Borrowed(json);
     }

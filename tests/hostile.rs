@@ -397,15 +397,28 @@ async fn a_trickle_is_stopped_by_the_idle_and_answer_limits() {
     }
 }
 
-/// An emulator with these connection limits.
+/// An emulator that keeps at most `max` connections, gives a client `header_read` for its
+/// headers and closes connections idle for `idle`; with its address.
 async fn limited_emulator(
-    limits: bedrock_tui::emulator::connection::ConnectionLimits,
-) -> bedrock_tui::emulator::Emulator {
+    max: usize,
+    header_read: std::time::Duration,
+    idle: std::time::Duration,
+) -> (bedrock_tui::emulator::Emulator, String) {
     let mut config = bedrock_tui::emulator::EmulatorConfig::with_random_credentials("us-east-1");
-    config.limits = limits;
-    bedrock_tui::emulator::Emulator::start(config)
+    config.limits = bedrock_tui::emulator::connection::ConnectionLimits {
+        max_connections: max,
+        header_read,
+        idle,
+        ..config.limits
+    };
+    let emulator = bedrock_tui::emulator::Emulator::start(config)
         .await
-        .expect("emulator starts")
+        .expect("emulator starts");
+    let addr = emulator
+        .endpoint()
+        .trim_start_matches("http://")
+        .to_string();
+    (emulator, addr)
 }
 
 /// Whether the server closes `stream` within `within` (a read returns end of file).
@@ -424,20 +437,10 @@ async fn closed_within(stream: &mut tokio::net::TcpStream, within: std::time::Du
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_emulator_drops_slow_and_idle_connections_and_caps_them() {
-    use bedrock_tui::emulator::connection::ConnectionLimits;
     use std::time::Duration;
     use tokio::io::AsyncWriteExt;
-    let emulator = limited_emulator(ConnectionLimits {
-        max_connections: 2,
-        header_read: Duration::from_millis(300),
-        idle: Duration::from_millis(600),
-        ..ConnectionLimits::default()
-    })
-    .await;
-    let addr = emulator
-        .endpoint()
-        .trim_start_matches("http://")
-        .to_string();
+    let (_emulator, addr) =
+        limited_emulator(2, Duration::from_millis(300), Duration::from_millis(600)).await;
     // Headers that never finish: closed after the header-read timeout.
     let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
     slow.write_all(b"POST /model/x/invoke HTTP/1.1\r\nhost: x\r\n")
@@ -455,17 +458,8 @@ async fn the_emulator_drops_slow_and_idle_connections_and_caps_them() {
     );
 
     // Two connections held open fill the cap: a third client waits until one goes.
-    let emulator = limited_emulator(ConnectionLimits {
-        max_connections: 2,
-        header_read: Duration::from_secs(10),
-        idle: Duration::from_millis(600),
-        ..ConnectionLimits::default()
-    })
-    .await;
-    let addr = emulator
-        .endpoint()
-        .trim_start_matches("http://")
-        .to_string();
+    let (emulator, addr) =
+        limited_emulator(2, Duration::from_secs(10), Duration::from_millis(600)).await;
     let holders = [
         tokio::net::TcpStream::connect(&addr).await.unwrap(),
         tokio::net::TcpStream::connect(&addr).await.unwrap(),

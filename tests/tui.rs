@@ -339,12 +339,46 @@ async fn a_large_paste_lands_in_the_editor_at_once_and_is_sent_as_one_prompt() {
         started.elapsed()
     );
     assert!(h.app.state.messages.is_empty(), "a paste never sends");
-    assert_eq!(h.app.state.editor.lines().len(), 20_001);
-    assert!(h.screen().contains("20001 lines"), "{}", h.screen());
+    // Too large to edit as text: one token in the editor, the text kept aside.
+    assert_eq!(h.app.state.editor.lines().len(), 1);
+    assert!(
+        h.screen().contains("⟦pasted text #1: 20001 lines"),
+        "{}",
+        h.screen()
+    );
+    assert!(h.screen().contains("1 pasted block"), "{}", h.screen());
+    // Typing around it is kept around it.
+    h.key(KeyCode::Home, KeyModifiers::NONE);
+    h.type_text("Review this: ");
+    h.key(KeyCode::End, KeyModifiers::NONE);
+    h.type_text(" Thanks.");
     h.press(KeyCode::Enter);
     h.finish_answer().await;
     let sent = &h.app.state.messages[0].text;
-    assert_eq!(sent, &paste.replace("\r\n", "\n"));
+    assert_eq!(
+        sent,
+        &format!("Review this: {} Thanks.", paste.replace("\r\n", "\n"))
+    );
+    assert!(h.app.state.pastes.is_empty(), "sent blocks are cleared");
+    assert_eq!(h.app.state.editor.lines(), [""]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_block_whose_token_is_deleted_is_not_sent() {
+    let mut h = Harness::start(Setup::default()).await;
+    h.event(Event::Paste("x\n".repeat(6_000)));
+    h.settle().await;
+    assert_eq!(h.app.state.pastes.len(), 1);
+    // The token erased with Backspace, then a short prompt.
+    for _ in 0..80 {
+        h.key(KeyCode::Backspace, KeyModifiers::NONE);
+    }
+    h.settle().await;
+    assert_eq!(h.app.state.editor.lines(), [""]);
+    h.type_text("just this");
+    h.press(KeyCode::Enter);
+    h.finish_answer().await;
+    assert_eq!(h.app.state.messages[0].text, "just this");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

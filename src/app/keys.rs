@@ -32,7 +32,7 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if action.is_none()
         && context == Context::Chat
         && key.code == KeyCode::Char('?')
-        && state.draft().is_empty()
+        && state.draft_is_empty()
     {
         action = Some(Action::ToggleHelp);
     }
@@ -86,7 +86,7 @@ pub(crate) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
         return effects;
     }
     state.focus = Focus::Editor;
-    state.editor.insert_str(clean.as_ref());
+    state.insert_text(clean.as_ref());
     state.history_cursor = None;
     Vec::new()
 }
@@ -222,8 +222,7 @@ fn copy_last_code_block(state: &mut State) -> Vec<Effect> {
 /// Up / Down: earlier prompts on an empty prompt (or while recalling); else the cursor moves.
 fn history(state: &mut State, back: bool) {
     let browsing = state.history_cursor.is_some();
-    if state.history.is_empty() || (!browsing && !state.draft().is_empty()) || (!browsing && !back)
-    {
+    if state.history.is_empty() || (!browsing && !state.draft_is_empty()) || (!browsing && !back) {
         let code = if back { KeyCode::Up } else { KeyCode::Down };
         state.editor.input(KeyEvent::new(code, KeyModifiers::NONE));
         return;

@@ -237,6 +237,14 @@ impl App {
         Ok(!self.state.quit && !input_ended)
     }
 
+    /// Handles one terminal event at once, outside the loop (for benchmarks and tests that
+    /// drive the app directly).
+    pub fn input(&mut self, event: Event) {
+        if let Some(msg) = msg_of(event) {
+            self.handle(msg);
+        }
+    }
+
     /// Draws a frame now and feeds the sizes back to the state.
     pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
         let started = Instant::now();

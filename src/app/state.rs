@@ -205,6 +205,9 @@ pub struct State {
     pub looked_up: HashMap<String, Found>,
     /// The prompt editor.
     pub editor: TextArea<'static>,
+    /// Pastes too large to edit as text, shown in the editor as a token and put back in their
+    /// place when the prompt is sent (see [`PastedBlock`]).
+    pub pastes: Vec<PastedBlock>,
     /// Which pane has the keyboard.
     pub focus: Focus,
     /// The popup.
@@ -272,6 +275,7 @@ impl State {
             family_override: None,
             looked_up: HashMap::new(),
             editor: new_editor(),
+            pastes: Vec::new(),
             focus: Focus::Editor,
             overlay: Overlay::None,
             scroll: Scroll::Follow,
@@ -376,15 +380,47 @@ impl State {
             .find(|m| m.speaker == Speaker::Assistant && !m.text.is_empty())
     }
 
-    /// The text in the prompt editor.
+    /// The text in the prompt editor, with each pasted block's token replaced by its text.
     pub fn draft(&self) -> String {
-        self.editor.lines().join("\n")
+        let mut text = self.editor.lines().join("\n");
+        for block in &self.pastes {
+            if let Some(at) = text.find(&block.token) {
+                text.replace_range(at..at + block.token.len(), &block.text);
+            }
+        }
+        text
+    }
+
+    /// Whether the prompt editor is empty.
+    pub(crate) fn draft_is_empty(&self) -> bool {
+        self.editor.lines().iter().all(String::is_empty)
     }
 
     /// Replaces the prompt editor's text (cursor at the end).
     pub fn set_draft(&mut self, text: &str) {
         self.editor = new_editor();
-        self.editor.insert_str(text);
+        self.pastes.clear();
+        self.insert_text(text);
+    }
+
+    /// Inserts text at the cursor: a text too large to edit comfortably goes in as a pasted
+    /// block (a token in the editor, the text kept aside), so the editor stays fast.
+    pub(crate) fn insert_text(&mut self, text: &str) {
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+        if text.len() <= PASTE_BLOCK_BYTES && lines <= PASTE_BLOCK_LINES {
+            self.editor.insert_str(text);
+            return;
+        }
+        let number = self.pastes.len() + 1;
+        let token = format!(
+            "⟦pasted text #{number}: {lines} lines, {}⟧",
+            crate::files::human_size(text.len() as u64)
+        );
+        self.editor.insert_str(&token);
+        self.pastes.push(PastedBlock {
+            token,
+            text: text.to_string(),
+        });
     }
 
     /// Whether an answer is streaming; if so, says so in the status bar (what would start
@@ -450,6 +486,21 @@ impl State {
             },
         }
     }
+}
+
+/// A paste larger than this many bytes or lines becomes a [`PastedBlock`].
+pub const PASTE_BLOCK_BYTES: usize = 256 * 1024;
+/// See [`PASTE_BLOCK_BYTES`].
+pub const PASTE_BLOCK_LINES: usize = 5_000;
+
+/// A large paste kept out of the editor: the editor shows `token`, and the prompt sent has
+/// `text` in its place. Deleting the token drops the paste.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastedBlock {
+    /// What the editor shows: `⟦pasted text #1: 250000 lines, 19.1 MiB⟧`.
+    pub token: String,
+    /// The pasted text.
+    pub text: String,
 }
 
 /// A prompt editor with soft wrapping and no line highlight.

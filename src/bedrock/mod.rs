@@ -8,7 +8,7 @@ pub mod error;
 pub mod eventstream;
 mod process;
 pub mod request;
-mod scrub;
+pub(crate) mod scrub;
 pub mod stream;
 pub mod wire;
 

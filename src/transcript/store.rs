@@ -426,32 +426,8 @@ pub fn summarize(path: &Path) -> Result<Summary, StoreError> {
         .map_err(io_error(path))?
         .len();
     let oversized = size > SESSION_CAP;
-    let mut scan = ListingScan::default();
-    let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        let first_prompt_missing = scan.first_prompt.is_none();
-        let (complete, too_long) = read_line_capped(
-            &mut reader,
-            &mut line,
-            LISTED_LINE_CAP,
-            |head| match kind_of_line(head) {
-                Some(b"user") => first_prompt_missing,
-                Some(b"session" | b"title" | b"assistant_start" | b"model") | None => true,
-                Some(_) => false,
-            },
-        )
-        .map_err(io_error(path))?;
-        if line.is_empty() && !complete {
-            break;
-        }
-        scan.line(&line, too_long, complete);
-        // A file too large to open is listed by its header alone.
-        if !complete || oversized {
-            break;
-        }
-    }
+    let reader = std::io::BufReader::with_capacity(256 * 1024, file);
+    let mut scan = scan_listing(reader, oversized).map_err(io_error(path))?;
     let title = if scan.title.is_empty() {
         scan.first_prompt
             .as_deref()
@@ -472,6 +448,37 @@ pub fn summarize(path: &Path) -> Result<Summary, StoreError> {
         oversized: oversized.then_some(size),
         path: path.to_path_buf(),
     })
+}
+
+/// Reads the lines a listing needs (all of them, or the header alone when `header_only`).
+pub(crate) fn scan_listing(
+    mut reader: impl std::io::BufRead,
+    header_only: bool,
+) -> std::io::Result<ListingScan> {
+    let mut scan = ListingScan::default();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let first_prompt_missing = scan.first_prompt.is_none();
+        let (complete, too_long) = read_line_capped(
+            &mut reader,
+            &mut line,
+            LISTED_LINE_CAP,
+            |head| match kind_of_line(head) {
+                Some(b"user") => first_prompt_missing,
+                Some(b"session" | b"title" | b"assistant_start" | b"model") | None => true,
+                Some(_) => false,
+            },
+        )?;
+        if line.is_empty() && !complete {
+            break;
+        }
+        scan.line(&line, too_long, complete);
+        if !complete || header_only {
+            break;
+        }
+    }
+    Ok(scan)
 }
 
 /// The longest line a listing keeps whole (longer ones are only told by their first bytes).
@@ -535,8 +542,8 @@ fn kind_of_line(raw: &[u8]) -> Option<&[u8]> {
 }
 
 /// What a listing gathers from the lines of one file.
-#[derive(Default)]
-struct ListingScan {
+#[derive(Debug, Default)]
+pub(crate) struct ListingScan {
     header: bool,
     lines: usize,
     created: String,
@@ -548,54 +555,68 @@ struct ListingScan {
 }
 
 impl ListingScan {
+    /// Turns, title, models and whether anything looked damaged.
+    pub(crate) fn summary_fields(self) -> (usize, String, Vec<String>, bool) {
+        (
+            self.turns,
+            self.title,
+            self.models,
+            self.damaged || !self.header,
+        )
+    }
+
     fn line(&mut self, raw: &[u8], too_long: bool, complete: bool) {
         if raw.iter().all(u8::is_ascii_whitespace) {
             return;
         }
         self.lines += 1;
-        let Some(kind) = kind_of_line(raw) else {
-            self.damaged = true;
-            return;
-        };
         if !complete {
             // A last line cut short by a crash.
             self.damaged = true;
             return;
         }
-        match kind {
-            b"user" => {
+        match kind_of_line(raw) {
+            Some(b"user") => {
                 self.turns += 1;
                 if self.first_prompt.is_none() {
                     // Only its first words make a title: a long prompt's head is enough.
-                    let head = String::from_utf8_lossy(raw);
                     self.first_prompt = match serde_json::from_slice::<Record>(raw) {
                         Ok(Record::User { text, .. }) => Some(text),
-                        _ => head
+                        _ => String::from_utf8_lossy(raw)
                             .split_once(r#""text":""#)
                             .map(|(_, t)| t.chars().take(200).collect()),
                     };
                 }
             }
-            b"text" | b"reasoning" | b"parameters" | b"assistant_end" | b"superseded" => {}
+            Some(b"text" | b"reasoning" | b"parameters" | b"assistant_end" | b"superseded") => {}
             _ if too_long => self.damaged = true,
-            b"session" | b"title" | b"assistant_start" | b"model" => {
-                match serde_json::from_slice::<Record>(raw) {
-                    Ok(Record::Session { created, title, .. }) if self.lines == 1 => {
-                        self.header = true;
-                        self.created = created;
-                        self.title = title;
-                    }
-                    Ok(Record::Title { title }) => self.title = title,
-                    Ok(Record::AssistantStart { model, .. }) => {
-                        if !self.models.contains(&model) {
-                            self.models.push(model);
-                        }
-                    }
-                    Ok(Record::Model { .. }) => {}
-                    _ => self.damaged = true,
+            // The kinds the list needs, and records written with `kind` elsewhere than first.
+            _ => match serde_json::from_slice::<Record>(raw) {
+                Ok(Record::Session { created, title, .. }) if self.lines == 1 => {
+                    self.header = true;
+                    self.created = created;
+                    self.title = title;
                 }
-            }
-            _ => self.damaged = true,
+                Ok(Record::Title { title }) => self.title = title,
+                Ok(Record::AssistantStart { model, .. }) => {
+                    if !self.models.contains(&model) {
+                        self.models.push(model);
+                    }
+                }
+                Ok(Record::User { text, .. }) => {
+                    self.turns += 1;
+                    self.first_prompt.get_or_insert(text);
+                }
+                Ok(
+                    Record::Model { .. }
+                    | Record::Parameters { .. }
+                    | Record::Text { .. }
+                    | Record::Reasoning { .. }
+                    | Record::AssistantEnd { .. }
+                    | Record::Superseded { .. },
+                ) => {}
+                _ => self.damaged = true,
+            },
         }
     }
 }

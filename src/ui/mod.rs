@@ -111,12 +111,21 @@ fn render_editor(state: &State, area: Rect, frame: &mut Frame<'_>, border: ratat
         return;
     }
     let lines = state.editor.lines();
-    let title = if lines.len() > 1 || lines.first().is_some_and(|l| l.chars().count() > 200) {
+    let mut title = if lines.len() > 1 || lines.first().is_some_and(|l| l.chars().count() > 200) {
         let chars: usize = lines.iter().map(|l| l.chars().count()).sum::<usize>() + lines.len() - 1;
         format!(" prompt · {} lines · {chars} chars ", lines.len())
     } else {
         " prompt ".to_string()
     };
+    if !state.pastes.is_empty() {
+        let bytes: usize = state.pastes.iter().map(|p| p.text.len()).sum();
+        title.push_str(&format!(
+            "· {} pasted block{} ({}) ",
+            state.pastes.len(),
+            if state.pastes.len() == 1 { "" } else { "s" },
+            crate::files::human_size(bytes as u64)
+        ));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)

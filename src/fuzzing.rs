@@ -1,0 +1,31 @@
+//! Entry points for the fuzz targets and property tests into the parsers of untrusted input
+//! that are otherwise private: server error bodies and codes, the secret scrubber, the terminal
+//! sanitizer, JSON for a terminal, and the session listing's line scan. Not an API.
+
+/// A server error from a code header and a body, as its message is kept.
+pub fn service_error(code: Option<&str>, body: &[u8]) -> (String, String) {
+    let error = crate::bedrock::ServiceError::from_body(code, body);
+    (error.kind.name().to_string(), error.message)
+}
+
+/// Secrets scrubbed from a server's text.
+pub fn scrub(text: &str) -> String {
+    crate::bedrock::scrub::scrub_secrets(text).into_owned()
+}
+
+/// Text as the terminal is given it.
+pub fn sanitize(text: &str) -> String {
+    crate::text::sanitize_for_terminal(text).into_owned()
+}
+
+/// JSON as a terminal is given it.
+pub fn json_for_terminal(json: &str) -> String {
+    crate::text::json_for_terminal(json).into_owned()
+}
+
+/// A session file's bytes as the listing reads them: `(turns, title, models, damaged)`.
+pub fn listing(bytes: &[u8]) -> (usize, String, Vec<String>, bool) {
+    let scan = crate::transcript::store::scan_listing(std::io::Cursor::new(bytes), false)
+        .unwrap_or_default();
+    scan.summary_fields()
+}
