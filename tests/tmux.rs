@@ -63,6 +63,11 @@ impl Tmux {
     }
 
     fn run(&self, args: &[&str]) -> Output {
+        // A key sent on its own comes a moment after what was typed before it, as a person's
+        // would: input that arrives within milliseconds of other input is a paste to the chat.
+        if args.first() == Some(&"send-keys") && !args.contains(&"-l") {
+            std::thread::sleep(Duration::from_millis(60));
+        }
         let out = self.command().args(args).output().expect("tmux runs");
         assert!(
             out.status.success(),
@@ -552,4 +557,43 @@ fn the_chat_connects_again_once_credentials_appear() {
     tmux.wait_for("the program to exit", |s| {
         s.contains("bedrock-tui exited with 0")
     });
+}
+
+#[test]
+fn a_paste_without_bracketed_paste_sends_nothing_until_enter() {
+    if skip_without_tmux() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_server, exports) = start_emulator(home.path());
+    let tmux = Tmux::start_with("paste", home.path(), &exports, "--no-save");
+    tmux.wait_for("the first frame", |s| s.contains("IDLE"));
+    // Keys, not a bracketed paste: 24 lines, each ended by Enter (CR), written at once, as a
+    // terminal without bracketed paste (or tmux without `-p`) sends a pasted text. (Under
+    // 1,024 bytes: crossterm reads more only when more input comes, see the README.)
+    let pasted = (1..=24).fold(String::new(), |mut pasted, n| {
+        pasted.push_str(&format!("pasted line {n} [[emulator:tokens=5]]\r"));
+        pasted
+    });
+    assert!(pasted.len() < 1024);
+    tmux.run(&["send-keys", "-t", "chat", "-l", &pasted]);
+    let screen = tmux.wait_for("the paste in the editor", |s| s.contains("25 lines"));
+    std::thread::sleep(Duration::from_millis(300));
+    let screen_after = tmux.capture();
+    assert!(
+        screen_after.contains("No messages yet") && screen_after.contains("IDLE"),
+        "a prompt was sent from inside the paste:\n{screen_after}\n{screen}"
+    );
+    // The user's own Enter sends it, once.
+    tmux.run(&["send-keys", "-t", "chat", "BSpace"]);
+    tmux.run(&["send-keys", "-t", "chat", "Enter"]);
+    let screen = tmux.wait_for("the answer", |s| {
+        s.contains("5 tokens") && s.contains("IDLE")
+    });
+    assert_eq!(
+        screen.matches("▌ Claude Haiku 4.5").count(),
+        1,
+        "one answer: {screen}"
+    );
+    assert!(screen.contains("pasted line 24"), "{screen}");
 }

@@ -352,6 +352,7 @@ async fn a_large_paste_lands_in_the_editor_at_once_and_is_sent_as_one_prompt() {
     h.type_text("Review this: ");
     h.key(KeyCode::End, KeyModifiers::NONE);
     h.type_text(" Thanks.");
+    h.settle().await;
     h.press(KeyCode::Enter);
     h.finish_answer().await;
     let sent = &h.app.state.messages[0].text;
@@ -376,6 +377,7 @@ async fn a_pasted_block_whose_token_is_deleted_is_not_sent() {
     h.settle().await;
     assert_eq!(h.app.state.editor.lines(), [""]);
     h.type_text("just this");
+    h.settle().await;
     h.press(KeyCode::Enter);
     h.finish_answer().await;
     assert_eq!(h.app.state.messages[0].text, "just this");
@@ -425,6 +427,7 @@ async fn the_draft_survives_errors_refusals_and_model_switches() {
     .await;
     h.send("stream for a while").await;
     h.type_text("my draft");
+    h.settle().await;
     h.press(KeyCode::Enter);
     h.settle().await;
     assert_eq!(
@@ -600,15 +603,48 @@ async fn copy_help_reasoning_and_quit() {
     // Ctrl+C once warns, another key disarms it, twice quits.
     h.ctrl('c');
     h.settle().await;
-    assert!(h.screen().contains("again to quit"));
+    assert!(h.screen().contains("to quit"));
     assert!(h.running);
     h.type_text("x");
     h.ctrl('c');
     h.settle().await;
     assert!(h.running);
+    // The warning expires after two seconds: the next Ctrl+C warns again.
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    h.settle().await;
+    assert!(!h.screen().contains("to quit"), "{}", h.screen());
+    assert!(h.app.state.quit_armed.is_none());
+    h.ctrl('c');
+    h.settle().await;
+    assert!(h.running && h.screen().contains("to quit"));
     h.ctrl('c');
     h.settle().await;
     assert!(!h.running && h.app.state.quit);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_during_an_answer_cancels_it_and_does_not_quit() {
+    let mut h = Harness::start(Setup {
+        tokens_per_second: 50.0,
+        ..Setup::default()
+    })
+    .await;
+    h.send("Tell me a long story").await;
+    h.until("text to start streaming", |h| {
+        h.answers()
+            .last()
+            .is_some_and(|m| m.status == AnswerStatus::Streaming && !m.text.is_empty())
+    })
+    .await;
+    h.ctrl('c');
+    h.settle().await;
+    assert_eq!(h.status_of_last(), AnswerStatus::Cancelled);
+    assert!(h.running);
+    assert!(
+        h.app.state.quit_armed.is_none(),
+        "a cancel does not arm the quit"
+    );
+    assert!(!h.last_answer().text.is_empty(), "the partial text is kept");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -731,4 +767,35 @@ async fn every_fault_is_shown_inline_with_the_text_before_it() {
             h.screen()
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paste_without_bracketed_paste_never_sends_a_prompt() {
+    let mut h = Harness::start(Setup::default()).await;
+    // What a terminal without bracketed paste sends for three pasted lines: the text with an
+    // Enter for each newline, all at once.
+    for line in ["first line", "second line", "third line"] {
+        h.type_text(line);
+        h.press(KeyCode::Enter);
+    }
+    h.settle().await;
+    assert!(
+        h.app.state.messages.is_empty(),
+        "a prompt was sent from inside a paste"
+    );
+    assert_eq!(h.app.state.draft(), "first line\nsecond line\nthird line\n");
+    // The user's own Enter after it sends the whole paste as one prompt.
+    h.key(KeyCode::Backspace, KeyModifiers::NONE);
+    h.settle().await;
+    h.press(KeyCode::Enter);
+    h.finish_answer().await;
+    let prompts: Vec<&str> = h
+        .app
+        .state
+        .messages
+        .iter()
+        .filter(|m| m.speaker == Speaker::User)
+        .map(|m| m.text.as_str())
+        .collect();
+    assert_eq!(prompts, ["first line\nsecond line\nthird line"]);
 }

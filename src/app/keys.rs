@@ -37,7 +37,7 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         action = Some(Action::ToggleHelp);
     }
     if action != Some(Action::Quit) {
-        state.quit_armed = false;
+        state.quit_armed = None;
     }
     let global = own.is_none() && action.is_some();
     match action {
@@ -78,7 +78,7 @@ pub(crate) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
 
 /// A bracketed paste: the whole text at once, into the popup's field or the prompt.
 pub(crate) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
-    state.quit_armed = false;
+    state.quit_armed = None;
     // Terminals send pasted newlines as CR, CRLF or LF.
     let unified = text.replace("\r\n", "\n").replace('\r', "\n");
     let clean = crate::text::sanitize_for_terminal(&unified);
@@ -103,12 +103,19 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             state.focus = Focus::Editor;
         }
         Action::Quit => {
-            if state.quit_armed {
+            // While an answer streams, Ctrl+C stops it (as Esc does); idle, it quits when
+            // pressed twice within two seconds.
+            if state.in_flight.is_some() {
+                state.quit_armed = None;
+                return turns::cancel(state);
+            }
+            let now = std::time::Instant::now();
+            if state.quit_armed.is_some_and(|until| now < until) {
                 state.quit = true;
                 return turns::cancel(state);
             }
-            state.quit_armed = true;
-            state.flash("press Ctrl+C again to quit", false);
+            state.quit_armed = Some(now + super::state::QUIT_WINDOW);
+            state.flash(super::state::QUIT_AGAIN, false);
         }
         Action::Retry => return turns::retry(state),
         Action::OpenModelPicker => {

@@ -60,7 +60,20 @@ pub struct App {
     sessions_dir: Option<PathBuf>,
     /// Where exports go (the current directory).
     pub export_dir: PathBuf,
+    /// An Enter that would send, held for [`ENTER_HOLD`] to see whether more input follows at
+    /// once: then it was part of a paste (a terminal without bracketed paste sends a pasted
+    /// newline as Enter) and becomes a newline.
+    pending_enter: Option<(crossterm::event::KeyEvent, Instant)>,
+    /// When input last arrived.
+    last_input_at: Option<Instant>,
 }
+
+/// Input this close after other input is part of the same burst (a paste arriving in pieces).
+pub(crate) const BURST_GAP: Duration = Duration::from_millis(3);
+
+/// How long an Enter that would send waits for more input before it sends. Pasted text arrives
+/// at the speed of the terminal, well within this; people do not type the next key this fast.
+pub(crate) const ENTER_HOLD: Duration = Duration::from_millis(40);
 
 impl App {
     /// An application around `state`; call [`App::connect`] to give it somewhere to send.
@@ -87,6 +100,8 @@ impl App {
             last_draw: None,
             frames: 0,
             slowest_frame: Duration::ZERO,
+            pending_enter: None,
+            last_input_at: None,
         }
     }
 
@@ -181,6 +196,8 @@ impl App {
         let mut input_ended = false;
         let mut connection = None;
         let dirty = self.dirty;
+        let quit_window = self.state.quit_armed;
+        let enter_due = self.pending_enter.map(|(_, at)| at + ENTER_HOLD);
         let rx = &mut self.rx;
         let connecting = &mut self.connecting;
         tokio::select! {
@@ -205,6 +222,21 @@ impl App {
                 }));
             }
             () = tokio::time::sleep_until(frame_due.into()), if dirty => {}
+            () = async {
+                match quit_window {
+                    Some(until) => tokio::time::sleep_until(until.into()).await,
+                    None => std::future::pending().await,
+                }
+            }, if quit_window.is_some() => {}
+            () = async {
+                match enter_due {
+                    Some(due) => tokio::time::sleep_until(due.into()).await,
+                    None => std::future::pending().await,
+                }
+            }, if enter_due.is_some() => {}
+        }
+        if self.state.expire_quit(Instant::now()) {
+            self.dirty = true;
         }
         // A burst of input (typing fast, a terminal without bracketed paste) is handled in one
         // wake-up and costs one frame.
@@ -227,14 +259,63 @@ impl App {
         let typed = batch
             .iter()
             .any(|m| matches!(m, Msg::Key(_) | Msg::Paste(_) | Msg::Mouse(_) | Msg::Resize));
-        for msg in batch {
-            self.handle(msg);
-        }
+        self.take_in(batch, Instant::now());
         self.persist();
         if self.dirty && (typed || self.last_draw.is_none_or(|t| t.elapsed() >= FRAME_INTERVAL)) {
             self.draw(terminal)?;
         }
         Ok(!self.state.quit && !input_ended)
+    }
+
+    /// Handles a batch of messages in order, telling a typed Enter from a pasted newline. An
+    /// Enter that would send is a newline when it arrives in one burst with other input (after
+    /// other input in the same read, less than [`BURST_GAP`] after the input before, or
+    /// followed by more within [`ENTER_HOLD`], for which it is held). So a paste without
+    /// bracketed paste never sends a prompt, not even at its last newline: the user's own
+    /// Enter after it does.
+    fn take_in(&mut self, batch: Vec<Msg>, now: Instant) {
+        let is_input = |m: &Msg| matches!(m, Msg::Key(_) | Msg::Paste(_));
+        let first_input = batch.iter().position(is_input);
+        let last_input = batch.iter().rposition(is_input);
+        let after_burst = self
+            .last_input_at
+            .is_some_and(|at| now.saturating_duration_since(at) < BURST_GAP);
+        if first_input.is_some() {
+            self.last_input_at = Some(now);
+        }
+        if let Some((enter, at)) = self.pending_enter.take() {
+            if first_input.is_some() {
+                self.handle(Msg::Paste("\n".to_string()));
+            } else if now >= at + ENTER_HOLD {
+                self.handle(Msg::Key(enter));
+            } else {
+                self.pending_enter = Some((enter, at));
+            }
+        }
+        for (index, msg) in batch.into_iter().enumerate() {
+            match msg {
+                Msg::Key(key) if self.enter_would_send(&key) => {
+                    let in_burst = first_input.is_some_and(|first| first < index)
+                        || (Some(index) == first_input && after_burst);
+                    if in_burst || last_input.is_some_and(|last| index < last) {
+                        self.handle(Msg::Paste("\n".to_string()));
+                    } else {
+                        self.pending_enter = Some((key, now));
+                    }
+                }
+                other => self.handle(other),
+            }
+        }
+    }
+
+    /// Whether this key is an Enter that sends the prompt on the chat screen.
+    fn enter_would_send(&self, key: &crossterm::event::KeyEvent) -> bool {
+        use crate::keymap::{Action, Context};
+        key.code == crossterm::event::KeyCode::Enter
+            && key.kind != crossterm::event::KeyEventKind::Release
+            && !self.state.overlay.is_open()
+            && self.state.focus == super::state::Focus::Editor
+            && self.state.keymap.action(Context::Chat, key) == Some(Action::Send)
     }
 
     /// Handles one terminal event at once, outside the loop (for benchmarks and tests that

@@ -226,8 +226,8 @@ pub struct State {
     pub history: Vec<String>,
     /// Position while recalling prompts with Up/Down.
     pub history_cursor: Option<usize>,
-    /// A first Ctrl+C was pressed; the next one quits.
-    pub quit_armed: bool,
+    /// A first Ctrl+C was pressed while idle: the next one before this moment quits.
+    pub quit_armed: Option<std::time::Instant>,
     /// The loop should end.
     pub quit: bool,
     /// A one-line message for the status bar, cleared by the next key.
@@ -285,7 +285,7 @@ impl State {
             show_reasoning: false,
             history: Vec::new(),
             history_cursor: None,
-            quit_armed: false,
+            quit_armed: None,
             quit: false,
             flash: None,
             listed_models: None,
@@ -461,6 +461,18 @@ impl State {
         });
     }
 
+    /// Ends an armed quit whose time has passed (and its message); true when it did.
+    pub(crate) fn expire_quit(&mut self, now: std::time::Instant) -> bool {
+        if self.quit_armed.is_some_and(|until| now >= until) {
+            self.quit_armed = None;
+            if self.flash.as_ref().is_some_and(|f| f.text == QUIT_AGAIN) {
+                self.flash = None;
+            }
+            return true;
+        }
+        false
+    }
+
     /// The state word of the status bar.
     pub fn activity(&self) -> &'static str {
         match (&self.connection, self.in_flight) {
@@ -487,6 +499,11 @@ impl State {
         }
     }
 }
+
+/// How long a first Ctrl+C waits for the second.
+pub const QUIT_WINDOW: std::time::Duration = std::time::Duration::from_secs(2);
+/// What the status bar says meanwhile.
+pub(crate) const QUIT_AGAIN: &str = "press Ctrl+C again within 2 s to quit";
 
 /// A paste larger than this many bytes or lines becomes a [`PastedBlock`].
 pub const PASTE_BLOCK_BYTES: usize = 256 * 1024;

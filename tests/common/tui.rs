@@ -146,6 +146,9 @@ impl Harness {
         let before = self.last_user_id();
         let refusal = self.app.state.flash.clone();
         self.type_text(text);
+        // Typed, not pasted: the Enter comes after the text is in (an Enter in the same burst
+        // as the text before it is a pasted newline).
+        self.settle().await;
         self.press(KeyCode::Enter);
         self.until("the prompt to be taken in", |h| {
             h.last_user_id() != before
@@ -193,7 +196,7 @@ impl Harness {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
         while self.running && tokio::time::Instant::now() < deadline {
             let step = self.app.step(&mut self.terminal, &mut self.events);
-            match tokio::time::timeout(Duration::from_millis(30), step).await {
+            match tokio::time::timeout(Duration::from_millis(60), step).await {
                 Ok(Ok(running)) => self.running = running,
                 Ok(Err(e)) => panic!("terminal error: {e}"),
                 Err(_) => break,
