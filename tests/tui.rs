@@ -16,12 +16,7 @@ async fn a_prompt_streams_token_by_token_and_renders_markdown() {
     })
     .await;
     h.send("Hello there").await;
-    h.until("text to start streaming", |h| {
-        h.answers()
-            .last()
-            .is_some_and(|m| m.status == AnswerStatus::Streaming && !m.text.is_empty())
-    })
-    .await;
+    h.until_text_streams().await;
     let partial = h.last_answer().text.clone();
     assert!(
         h.screen().contains("streaming"),
@@ -630,12 +625,7 @@ async fn ctrl_c_during_an_answer_cancels_it_and_does_not_quit() {
     })
     .await;
     h.send("Tell me a long story").await;
-    h.until("text to start streaming", |h| {
-        h.answers()
-            .last()
-            .is_some_and(|m| m.status == AnswerStatus::Streaming && !m.text.is_empty())
-    })
-    .await;
+    h.until_text_streams().await;
     h.ctrl('c');
     h.settle().await;
     assert_eq!(h.status_of_last(), AnswerStatus::Cancelled);

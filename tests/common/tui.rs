@@ -157,6 +157,16 @@ impl Harness {
         .await;
     }
 
+    /// Runs the loop until the last answer streams and has text.
+    pub async fn until_text_streams(&mut self) {
+        self.until("text to start streaming", |h| {
+            h.answers()
+                .last()
+                .is_some_and(|m| m.status == AnswerStatus::Streaming && !m.text.is_empty())
+        })
+        .await;
+    }
+
     pub fn last_user_id(&self) -> Option<u64> {
         self.app
             .state
