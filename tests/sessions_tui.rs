@@ -170,7 +170,7 @@ async fn the_browser_renames_deletes_with_confirmation_and_exports() {
     h.settle().await;
 
     // Export the conversation on screen as Markdown and JSON.
-    h.ctrl('e');
+    h.ctrl('s');
     h.until("the Markdown export", |h| {
         h.app
             .state
@@ -179,7 +179,7 @@ async fn the_browser_renames_deletes_with_confirmation_and_exports() {
             .is_some_and(|f| f.text.contains("exported to"))
     })
     .await;
-    h.key(KeyCode::Char('e'), KeyModifiers::ALT);
+    h.key(KeyCode::Char('s'), KeyModifiers::ALT);
     let exports = h.data.path().join("exports");
     let deadline = Instant::now() + Duration::from_secs(10);
     let files = loop {

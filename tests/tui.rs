@@ -425,12 +425,18 @@ async fn the_draft_survives_errors_refusals_and_model_switches() {
     h.settle().await;
     h.press(KeyCode::Enter);
     h.settle().await;
-    assert_eq!(
-        h.app.state.draft(),
-        "my draft",
-        "sending during a stream is refused"
+    // Enter during a stream queues the prompt; Esc takes it back into the editor.
+    assert_eq!(h.app.state.queued_prompt.as_deref(), Some("my draft"));
+    assert_eq!(h.app.state.draft(), "");
+    assert!(h.screen().contains("queued"), "{}", h.screen());
+    h.press(KeyCode::Esc);
+    h.settle().await;
+    assert_eq!(h.app.state.queued_prompt, None);
+    assert_eq!(h.app.state.draft(), "my draft");
+    assert!(
+        h.app.state.in_flight.is_some(),
+        "taking back a prompt cancels nothing"
     );
-    assert!(h.screen().contains("still streaming"), "{}", h.screen());
     h.ctrl('p');
     h.type_text("nova lite");
     h.press(KeyCode::Enter);
@@ -788,4 +794,80 @@ async fn a_paste_without_bracketed_paste_never_sends_a_prompt() {
         .map(|m| m.text.as_str())
         .collect();
     assert_eq!(prompts, ["first line\nsecond line\nthird line"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enter_during_an_answer_queues_the_prompt_until_it_ends() {
+    let mut h = Harness::start(Setup {
+        tokens_per_second: 40.0,
+        ..Setup::default()
+    })
+    .await;
+    h.send("first question").await;
+    h.until_text_streams().await;
+    h.type_text("second question");
+    h.settle().await;
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    assert_eq!(
+        h.app.state.queued_prompt.as_deref(),
+        Some("second question")
+    );
+    h.until("the queued prompt to be sent", |h| {
+        h.app
+            .state
+            .messages
+            .iter()
+            .filter(|m| m.speaker == Speaker::User)
+            .count()
+            == 2
+    })
+    .await;
+    h.finish_answer().await;
+    let prompts: Vec<&str> = h
+        .app
+        .state
+        .messages
+        .iter()
+        .filter(|m| m.speaker == Speaker::User)
+        .map(|m| m.text.as_str())
+        .collect();
+    assert_eq!(prompts, ["first question", "second question"]);
+    assert_eq!(h.status_of_last(), AnswerStatus::Complete);
+    assert_eq!(h.app.state.queued_prompt, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readline_keys_kill_to_the_line_start_and_clear_the_draft_into_history() {
+    let mut h = Harness::start(Setup::default()).await;
+    // Ctrl+A / Ctrl+E move to the start / end of the line, Alt+B a word back.
+    h.type_text("world");
+    h.ctrl('a');
+    h.type_text("hello ");
+    h.ctrl('e');
+    h.type_text(" again");
+    h.key(KeyCode::Char('b'), KeyModifiers::ALT);
+    h.type_text("and ");
+    h.settle().await;
+    assert_eq!(h.app.state.draft(), "hello world and again");
+    h.ctrl('w');
+    h.ctrl('g');
+    h.settle().await;
+    h.type_text("keep this");
+    h.key(KeyCode::Enter, KeyModifiers::ALT);
+    h.type_text("drop this");
+    h.ctrl('u');
+    h.settle().await;
+    assert_eq!(h.app.state.draft(), "keep this\n");
+    h.type_text("and more");
+    h.ctrl('g');
+    h.settle().await;
+    assert_eq!(h.app.state.draft(), "");
+    h.press(KeyCode::Up);
+    h.settle().await;
+    assert_eq!(
+        h.app.state.draft(),
+        "keep this\nand more",
+        "Up brings the cleared draft back"
+    );
 }

@@ -97,10 +97,27 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Send => return turns::send(state),
         Action::Newline => state.editor.insert_newline(),
         Action::Cancel => {
+            // A queued prompt is taken back first; the next Esc cancels the answer.
+            if turns::unqueue(state) {
+                return Vec::new();
+            }
             if state.in_flight.is_some() {
                 return turns::cancel(state);
             }
             state.focus = Focus::Editor;
+        }
+        Action::KillToLineStart => {
+            state.editor.delete_line_by_head();
+        }
+        Action::ClearDraft => {
+            let draft = state.draft();
+            if !draft.trim().is_empty() {
+                if state.history.last() != Some(&draft) {
+                    state.history.push(draft);
+                }
+                state.set_draft("");
+                state.flash("draft cleared (Up brings it back)", false);
+            }
         }
         Action::Quit => {
             // While an answer streams, Ctrl+C stops it (as Esc does); idle, it quits when

@@ -205,6 +205,8 @@ pub struct State {
     pub looked_up: HashMap<String, Found>,
     /// The prompt editor.
     pub editor: TextArea<'static>,
+    /// A prompt sent while an answer streamed: it goes when that answer ends.
+    pub queued_prompt: Option<String>,
     /// Pastes too large to edit as text, shown in the editor as a token and put back in their
     /// place when the prompt is sent (see [`PastedBlock`]).
     pub pastes: Vec<PastedBlock>,
@@ -276,6 +278,7 @@ impl State {
             looked_up: HashMap::new(),
             editor: new_editor(),
             pastes: Vec::new(),
+            queued_prompt: None,
             focus: Focus::Editor,
             overlay: Overlay::None,
             scroll: Scroll::Follow,

@@ -52,7 +52,14 @@ pub(crate) fn send(state: &mut State) -> Vec<Effect> {
     if text.trim().is_empty() {
         return Vec::new();
     }
-    if state.refuse_while_streaming() {
+    if state.in_flight.is_some() {
+        // Queued: sent when the answer ends well; Esc takes it back into the editor.
+        state.queued_prompt = Some(text);
+        state.set_draft("");
+        state.flash(
+            "queued: sent when this answer ends (Esc takes it back)",
+            false,
+        );
         return Vec::new();
     }
     let mut conversation = state.conversation();
@@ -182,9 +189,51 @@ pub(crate) fn on_stream(state: &mut State, request_id: u64, update: StreamUpdate
         return Vec::new();
     };
     if apply_update(message, update) {
+        let complete = message.status == AnswerStatus::Complete;
         state.in_flight = None;
+        return send_queued(state, complete);
     }
     Vec::new()
+}
+
+/// After an answer ends: a queued prompt is sent if the answer completed, else it goes back
+/// into the editor (in front of any draft) so that nothing is sent after a failure unasked.
+fn send_queued(state: &mut State, complete: bool) -> Vec<Effect> {
+    let Some(queued) = state.queued_prompt.take() else {
+        return Vec::new();
+    };
+    let draft = state.draft();
+    if complete && draft.trim().is_empty() {
+        state.set_draft(&queued);
+        return send(state);
+    }
+    let joined = if draft.is_empty() {
+        queued
+    } else {
+        format!("{queued}\n{draft}")
+    };
+    state.set_draft(&joined);
+    state.flash(
+        "the queued prompt is back in the editor: the answer did not complete",
+        true,
+    );
+    Vec::new()
+}
+
+/// Takes a queued prompt back into the editor; true when there was one.
+pub(crate) fn unqueue(state: &mut State) -> bool {
+    let Some(queued) = state.queued_prompt.take() else {
+        return false;
+    };
+    let draft = state.draft();
+    let joined = if draft.is_empty() {
+        queued
+    } else {
+        format!("{queued}\n{draft}")
+    };
+    state.set_draft(&joined);
+    state.flash("the queued prompt is back in the editor", false);
+    true
 }
 
 /// Applies news of a request to the answer it fills; true when the answer has ended.
