@@ -785,14 +785,7 @@ async fn a_paste_without_bracketed_paste_never_sends_a_prompt() {
     h.settle().await;
     h.press(KeyCode::Enter);
     h.finish_answer().await;
-    let prompts: Vec<&str> = h
-        .app
-        .state
-        .messages
-        .iter()
-        .filter(|m| m.speaker == Speaker::User)
-        .map(|m| m.text.as_str())
-        .collect();
+    let prompts = h.prompts();
     assert_eq!(prompts, ["first line\nsecond line\nthird line"]);
 }
 
@@ -813,25 +806,10 @@ async fn enter_during_an_answer_queues_the_prompt_until_it_ends() {
         h.app.state.queued_prompt.as_deref(),
         Some("second question")
     );
-    h.until("the queued prompt to be sent", |h| {
-        h.app
-            .state
-            .messages
-            .iter()
-            .filter(|m| m.speaker == Speaker::User)
-            .count()
-            == 2
-    })
-    .await;
+    h.until("the queued prompt to be sent", |h| h.prompts().len() == 2)
+        .await;
     h.finish_answer().await;
-    let prompts: Vec<&str> = h
-        .app
-        .state
-        .messages
-        .iter()
-        .filter(|m| m.speaker == Speaker::User)
-        .map(|m| m.text.as_str())
-        .collect();
+    let prompts = h.prompts();
     assert_eq!(prompts, ["first question", "second question"]);
     assert_eq!(h.status_of_last(), AnswerStatus::Complete);
     assert_eq!(h.app.state.queued_prompt, None);

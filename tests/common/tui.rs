@@ -167,6 +167,17 @@ impl Harness {
         .await;
     }
 
+    /// The prompts sent so far, in order.
+    pub fn prompts(&self) -> Vec<&str> {
+        self.app
+            .state
+            .messages
+            .iter()
+            .filter(|m| m.speaker == Speaker::User)
+            .map(|m| m.text.as_str())
+            .collect()
+    }
+
     pub fn last_user_id(&self) -> Option<u64> {
         self.app
             .state
