@@ -597,3 +597,51 @@ fn a_paste_without_bracketed_paste_sends_nothing_until_enter() {
     );
     assert!(screen.contains("pasted line 24"), "{screen}");
 }
+
+#[test]
+fn the_prompt_opens_in_the_editor_and_comes_back_edited() {
+    if skip_without_tmux() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_server, mut exports) = start_emulator(home.path());
+    // An "editor" that appends a line and notes what it was given and whether secrets reached it.
+    let editor = home.path().join("editor.sh");
+    let seen = home.path().join("seen.txt");
+    std::fs::write(
+        &editor,
+        format!(
+            "#!/bin/sh\nprintf '%s|%s' \"$(cat \"$1\")\" \"${{AWS_SECRET_ACCESS_KEY:-none}}\" > '{}'\nprintf '\\nfrom the editor [[emulator:tokens=4]]\\n' >> \"$1\"\n",
+            seen.display()
+        ),
+    )
+    .expect("write the editor");
+    std::process::Command::new("chmod")
+        .args(["+x", &editor.to_string_lossy()])
+        .status()
+        .expect("chmod");
+    exports.push(("EDITOR".to_string(), editor.to_string_lossy().into_owned()));
+    let tmux = Tmux::start_with("editor", home.path(), &exports, "--no-save");
+    tmux.wait_for("the first frame", |s| s.contains("IDLE"));
+    tmux.run(&["send-keys", "-t", "chat", "-l", "from the chat"]);
+    tmux.run(&["send-keys", "-t", "chat", "C-x"]);
+    tmux.run(&["send-keys", "-t", "chat", "C-e"]);
+    let screen = tmux.wait_for("the edited prompt", |s| s.contains("from the editor"));
+    assert!(screen.contains("from the chat"), "{screen}");
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "1",
+        "the chat took the screen back"
+    );
+    let seen = std::fs::read_to_string(&seen).expect("the editor ran");
+    assert_eq!(
+        seen, "from the chat|none",
+        "the editor got the prompt and no secrets"
+    );
+    // Typing still works after the editor, and the edited prompt is sent.
+    tmux.run(&["send-keys", "-t", "chat", "Enter"]);
+    let screen = tmux.wait_for("the answer", |s| {
+        s.contains("4 tokens") && s.contains("IDLE")
+    });
+    assert!(screen.contains("from the editor"), "{screen}");
+}

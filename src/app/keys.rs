@@ -26,7 +26,16 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Focus::Editor => Context::Chat,
         Focus::Transcript => Context::Transcript,
     });
+    // Ctrl+X Ctrl+E, as in bash and zsh: the prompt in the editor.
+    let ctrl = |c: char| key.code == KeyCode::Char(c) && key.modifiers == KeyModifiers::CONTROL;
+    if context == Context::Chat && std::mem::take(&mut state.ctrl_x) && ctrl('e') {
+        return vec![Effect::EditDraft];
+    }
     let own = state.keymap.action(context, &key);
+    if context == Context::Chat && own.is_none() && ctrl('x') {
+        state.ctrl_x = true;
+        return Vec::new();
+    }
     let mut action = own.or_else(|| state.keymap.action(Context::Global, &key));
     // `?` on an empty prompt opens the help; anywhere else it is just a character.
     if action.is_none()
@@ -106,6 +115,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             }
             state.focus = Focus::Editor;
         }
+        Action::EditInEditor => return vec![Effect::EditDraft],
         Action::KillToLineStart => {
             state.editor.delete_line_by_head();
         }

@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod effects;
+mod external_editor;
 pub mod help;
 pub mod inspector;
 mod keys;
@@ -175,6 +176,8 @@ pub enum Effect {
     DeleteSession(PathBuf),
     /// Run the accept / content-type matrix.
     RunMatrix(Box<MatrixSpec>),
+    /// Open the prompt in `$VISUAL` / `$EDITOR`.
+    EditDraft,
     /// Export a session to the current directory.
     Export {
         /// Which.

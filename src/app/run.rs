@@ -66,6 +66,8 @@ pub struct App {
     pending_enter: Option<(crossterm::event::KeyEvent, Instant)>,
     /// When input last arrived.
     last_input_at: Option<Instant>,
+    /// The prompt is to be opened in the user's editor once the batch is handled.
+    edit_draft: bool,
 }
 
 /// Input this close after other input is part of the same burst (a paste arriving in pieces).
@@ -102,6 +104,7 @@ impl App {
             slowest_frame: Duration::ZERO,
             pending_enter: None,
             last_input_at: None,
+            edit_draft: false,
         }
     }
 
@@ -260,6 +263,9 @@ impl App {
             .iter()
             .any(|m| matches!(m, Msg::Key(_) | Msg::Paste(_) | Msg::Mouse(_) | Msg::Resize));
         self.take_in(batch, Instant::now());
+        if std::mem::take(&mut self.edit_draft) {
+            self.edit_in_editor(terminal).await?;
+        }
         self.persist();
         if self.dirty && (typed || self.last_draw.is_none_or(|t| t.elapsed() >= FRAME_INTERVAL)) {
             self.draw(terminal)?;
@@ -384,8 +390,41 @@ impl App {
         }
     }
 
+    /// Hands the terminal to `$VISUAL` / `$EDITOR` with the prompt, takes it back and puts
+    /// the edited text in the prompt (the stream, if any, goes on meanwhile).
+    async fn edit_in_editor<B: Backend>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+    ) -> Result<(), B::Error> {
+        if !crate::tui::active() {
+            self.state.flash("no terminal to hand to an editor", true);
+            return Ok(());
+        }
+        let draft = self.state.draft();
+        crate::tui::suspend();
+        let edited = super::external_editor::edit(&draft).await;
+        let resumed = crate::tui::resume();
+        // The screen was cleared on the way back; a blank frame makes the next one draw every
+        // cell (`Terminal::clear` would ask the terminal for the cursor position, racing the
+        // input reader that starts again).
+        terminal.draw(|frame| frame.render_widget(ratatui::widgets::Clear, frame.area()))?;
+        match (edited, resumed) {
+            (_, Err(e)) => self
+                .state
+                .flash(format!("cannot take the terminal back: {e}"), true),
+            (Ok(text), Ok(())) => {
+                self.state.set_draft(&text);
+                self.state.focus = super::state::Focus::Editor;
+            }
+            (Err(e), Ok(())) => self.state.flash(e, true),
+        }
+        self.dirty = true;
+        Ok(())
+    }
+
     fn run_effect(&mut self, effect: Effect) {
         match effect {
+            Effect::EditDraft => self.edit_draft = true,
             Effect::Send(spec) => {
                 if self.connection.is_some() {
                     self.start(*spec);

@@ -205,6 +205,8 @@ pub struct State {
     pub looked_up: HashMap<String, Found>,
     /// The prompt editor.
     pub editor: TextArea<'static>,
+    /// Ctrl+X was pressed in the prompt: a Ctrl+E next opens the editor.
+    pub(crate) ctrl_x: bool,
     /// A prompt sent while an answer streamed: it goes when that answer ends.
     pub queued_prompt: Option<String>,
     /// Pastes too large to edit as text, shown in the editor as a token and put back in their
@@ -279,6 +281,7 @@ impl State {
             editor: new_editor(),
             pastes: Vec::new(),
             queued_prompt: None,
+            ctrl_x: false,
             focus: Focus::Editor,
             overlay: Overlay::None,
             scroll: Scroll::Follow,

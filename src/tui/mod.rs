@@ -16,6 +16,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Whether the terminal is in the chat's modes (so restoring twice is harmless).
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Whether the chat captures the mouse (to enter the modes again after a suspension).
+static MOUSE: AtomicBool = AtomicBool::new(false);
+
+/// Tells the input reader to stop reading the terminal (while another program has it) and to
+/// start again.
+static INPUT_PAUSE: std::sync::OnceLock<tokio::sync::watch::Sender<bool>> =
+    std::sync::OnceLock::new();
+
+fn input_pause() -> &'static tokio::sync::watch::Sender<bool> {
+    INPUT_PAUSE.get_or_init(|| tokio::sync::watch::channel(false).0)
+}
 
 /// Puts the terminal in the chat's modes until dropped.
 #[derive(Debug)]
@@ -25,9 +36,17 @@ impl TerminalGuard {
     /// Enters raw mode and the alternate screen; `mouse` captures the mouse for the wheel.
     pub(crate) fn enter(mouse: bool) -> std::io::Result<TerminalGuard> {
         install_panic_hook();
+        MOUSE.store(mouse, Ordering::SeqCst);
+        enter_modes(mouse)?;
+        Ok(TerminalGuard(()))
+    }
+}
+
+/// Enters the chat's modes.
+fn enter_modes(mouse: bool) -> std::io::Result<()> {
+    {
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
-        let guard = TerminalGuard(());
         let mut out = stdout();
         execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
         if mouse {
@@ -39,8 +58,32 @@ impl TerminalGuard {
             out,
             PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
         )?;
-        Ok(guard)
+        Ok(())
     }
+}
+
+/// Whether the chat's terminal modes are on (a real terminal is in use).
+pub(crate) fn active() -> bool {
+    ACTIVE.load(Ordering::SeqCst)
+}
+
+/// Hands the terminal to another program (`$EDITOR`): input is no longer read and every mode
+/// is left, as at exit. [`resume`] takes it back.
+pub(crate) fn suspend() {
+    input_pause().send_replace(true);
+    restore();
+}
+
+/// Takes the terminal back after [`suspend`]: the chat's modes again, input read again.
+pub(crate) fn resume() -> std::io::Result<()> {
+    let entered = enter_modes(MOUSE.load(Ordering::SeqCst)).and_then(|()| {
+        execute!(
+            stdout(),
+            crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+        )
+    });
+    input_pause().send_replace(false);
+    entered
 }
 
 impl Drop for TerminalGuard {
@@ -91,12 +134,35 @@ pub(crate) fn terminal_events() -> impl futures_util::Stream<Item = std::io::Res
 {
     use futures_util::StreamExt;
     let (tx, rx) = tokio::sync::mpsc::channel(INPUT_QUEUE);
+    let mut paused = input_pause().subscribe();
     tokio::spawn(async move {
-        let mut events = crossterm::event::EventStream::new();
-        while let Some(event) = events.next().await {
-            let failed = event.is_err();
-            if tx.send(event).await.is_err() || failed {
-                break;
+        loop {
+            // While another program has the terminal, nothing reads it (a dropped EventStream
+            // stops its reader); a new one starts after.
+            while *paused.borrow_and_update() {
+                if paused.changed().await.is_err() {
+                    return;
+                }
+            }
+            let mut events = crossterm::event::EventStream::new();
+            loop {
+                tokio::select! {
+                    event = events.next() => {
+                        let Some(event) = event else { return };
+                        let failed = event.is_err();
+                        if tx.send(event).await.is_err() || failed {
+                            return;
+                        }
+                    }
+                    changed = paused.changed() => {
+                        if changed.is_err() {
+                            return;
+                        }
+                        if *paused.borrow() {
+                            break;
+                        }
+                    }
+                }
             }
         }
     });
