@@ -849,3 +849,30 @@ async fn readline_keys_kill_to_the_line_start_and_clear_the_draft_into_history()
         "Up brings the cleared draft back"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_bar_counts_tokens_time_and_silence_while_an_answer_streams() {
+    let mut h = Harness::start(Setup {
+        tokens_per_second: 20.0,
+        idle_timeout: Duration::from_secs(10),
+        ..Setup::default()
+    })
+    .await;
+    h.send("Tell me about streams [[emulator:tokens=400]]")
+        .await;
+    h.until_text_streams().await;
+    h.until("live figures", |h| {
+        let screen = h.screen();
+        screen.contains(" tok ·") && screen.contains("tok/s")
+    })
+    .await;
+    h.press(KeyCode::Esc);
+    h.settle().await;
+    // A stream that goes quiet says for how long.
+    h.send("Now stall [[fault:stall after=2]]").await;
+    h.until("the silence to show", |h| h.screen().contains("silent 2 s"))
+        .await;
+    assert!(h.app.state.in_flight.is_some());
+    h.press(KeyCode::Esc);
+    h.settle().await;
+}

@@ -73,6 +73,9 @@ pub struct App {
 /// Input this close after other input is part of the same burst (a paste arriving in pieces).
 pub(crate) const BURST_GAP: Duration = Duration::from_millis(3);
 
+/// How often the status bar's live figures are drawn while an answer is quiet.
+const LIVE_FIGURES_EVERY: Duration = Duration::from_secs(1);
+
 /// How long an Enter that would send waits for more input before it sends. Pasted text arrives
 /// at the speed of the terminal, well within this; people do not type the next key this fast.
 pub(crate) const ENTER_HOLD: Duration = Duration::from_millis(40);
@@ -201,6 +204,8 @@ impl App {
         let dirty = self.dirty;
         let quit_window = self.state.quit_armed;
         let enter_due = self.pending_enter.map(|(_, at)| at + ENTER_HOLD);
+        // While an answer is in flight the status bar's clock moves: a frame a second at least.
+        let in_flight = self.state.in_flight.is_some();
         let rx = &mut self.rx;
         let connecting = &mut self.connecting;
         tokio::select! {
@@ -237,6 +242,9 @@ impl App {
                     None => std::future::pending().await,
                 }
             }, if enter_due.is_some() => {}
+            () = tokio::time::sleep(LIVE_FIGURES_EVERY), if in_flight && !dirty => {
+                self.dirty = true;
+            }
         }
         if self.state.expire_quit(Instant::now()) {
             self.dirty = true;

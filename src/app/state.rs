@@ -205,6 +205,9 @@ pub struct State {
     pub looked_up: HashMap<String, Found>,
     /// The prompt editor.
     pub editor: TextArea<'static>,
+    /// When the answer in flight was asked for, and when news of it last came: the status bar
+    /// counts the time, the tokens so far and a silence from them.
+    pub in_flight_clock: Option<(std::time::Instant, std::time::Instant)>,
     /// Ctrl+X was pressed in the prompt: a Ctrl+E next opens the editor.
     pub(crate) ctrl_x: bool,
     /// A prompt sent while an answer streamed: it goes when that answer ends.
@@ -282,6 +285,7 @@ impl State {
             pastes: Vec::new(),
             queued_prompt: None,
             ctrl_x: false,
+            in_flight_clock: None,
             focus: Focus::Editor,
             overlay: Overlay::None,
             scroll: Scroll::Follow,
@@ -450,6 +454,8 @@ impl State {
             request_id,
             message_id,
         });
+        let now = std::time::Instant::now();
+        self.in_flight_clock = Some((now, now));
         self.scroll = Scroll::Follow;
     }
 

@@ -184,6 +184,9 @@ pub(crate) fn on_stream(state: &mut State, request_id: u64, update: StreamUpdate
     let Some(flight) = state.in_flight.filter(|f| f.request_id == request_id) else {
         return Vec::new();
     };
+    if let Some((_, news)) = state.in_flight_clock.as_mut() {
+        *news = std::time::Instant::now();
+    }
     let Some(message) = state.message_mut(flight.message_id) else {
         state.in_flight = None;
         return Vec::new();

@@ -100,6 +100,11 @@ fn figures(state: &State) -> Vec<String> {
     };
     let stats = &answer.stats;
     let mut parts = Vec::new();
+    if let (Some(flight), Some((asked, news))) = (state.in_flight, state.in_flight_clock)
+        && flight.message_id == answer.id
+    {
+        return live_figures(answer, asked, news);
+    }
     if let Some(t) = stats.first_token {
         parts.push(format!("ttft {} ms", t.as_millis()));
     }
@@ -114,6 +119,41 @@ fn figures(state: &State) -> Vec<String> {
     }
     if let Some(cost) = answer.cost() {
         parts.push(crate::exchange::format_cost(cost));
+    }
+    parts
+}
+
+/// While an answer streams: its time so far, its tokens so far (counted by the service once it
+/// says, else estimated from the text at four characters a token, marked `~`), the rate, and
+/// how long the stream has been silent once that passes two seconds.
+fn live_figures(
+    answer: &crate::app::state::Message,
+    asked: std::time::Instant,
+    news: std::time::Instant,
+) -> Vec<String> {
+    let now = std::time::Instant::now();
+    let elapsed = now.saturating_duration_since(asked);
+    let mut parts = Vec::new();
+    let guess =
+        ((answer.text.chars().count() + answer.reasoning.chars().count()) as u64).div_ceil(4);
+    // A count the service sent early (Claude's message_start says 1) is not the answer's yet.
+    let (tokens, estimated) = match answer.stats.output_tokens() {
+        Some(n) if n >= guess => (n, false),
+        _ => (guess, true),
+    };
+    if tokens > 0 {
+        parts.push(format!("{}{tokens} tok", if estimated { "~" } else { "" }));
+        if let Some(first) = answer.stats.first_token {
+            let streaming = elapsed.saturating_sub(first).as_secs_f64();
+            if streaming > 0.2 {
+                parts.push(format!("{:.0} tok/s", tokens as f64 / streaming));
+            }
+        }
+    }
+    parts.push(format!("{:.1} s", elapsed.as_secs_f64()));
+    let silent = now.saturating_duration_since(news);
+    if silent >= std::time::Duration::from_secs(2) {
+        parts.push(format!("silent {} s", silent.as_secs()));
     }
     parts
 }
