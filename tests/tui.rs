@@ -876,3 +876,20 @@ async fn the_status_bar_counts_tokens_time_and_silence_while_an_answer_streams()
     h.press(KeyCode::Esc);
     h.settle().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_picker_matches_like_fzf_and_keeps_the_id_of_the_model_in_use() {
+    let mut h = Harness::start(Setup::default()).await;
+    let before = h.app.state.model.clone();
+    h.ctrl('p');
+    h.type_text("hk45");
+    h.settle().await;
+    let Overlay::Picker(picker) = &h.app.state.overlay else {
+        panic!("the picker is open: {}", h.screen());
+    };
+    let picked = picker.selected_item().expect("a match").id.clone();
+    assert!(picked.contains("claude-haiku-4-5"), "{picked}");
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    assert_eq!(h.app.state.model, before, "the id in use is kept");
+}

@@ -165,12 +165,12 @@ impl Picker {
 
     /// Recomputes the matches after the filter changed; the best match is selected.
     pub(crate) fn refilter(&mut self) {
-        let query = self.filter.to_lowercase();
-        let mut scored: Vec<(i64, usize)> = self
+        let mut fuzzy = Fuzzy::new(&self.filter);
+        let mut scored: Vec<(u32, usize)> = self
             .items
             .iter()
             .enumerate()
-            .filter_map(|(i, item)| fuzzy_score(&query, &item.haystack).map(|s| (s, i)))
+            .filter_map(|(i, item)| fuzzy.score(&item.haystack).map(|s| (s, i)))
             .collect();
         // Best score first; the catalog's order among equals.
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -269,47 +269,56 @@ impl Picker {
             );
             return Reply::stay();
         }
+        // The model in use picked again keeps its id (a `global.` profile stays `global.`).
+        if same_model(&item.id, &state.model) {
+            return Reply::close();
+        }
         Reply::close().with(super::turns::switch_model(state, item.id))
     }
 }
 
-/// A fuzzy match score: every query character must appear in order; consecutive characters
-/// and characters at word starts score higher. Spaces in the query separate words that may
-/// match anywhere. `None` when it does not match.
-pub(crate) fn fuzzy_score(query: &str, haystack: &str) -> Option<i64> {
-    let mut total = 0;
-    for word in query.split_whitespace() {
-        total += word_score(word, haystack)?;
-    }
-    Some(total)
+/// Fuzzy matching as fzf and helix do it (nucleo-matcher): the query's characters in order,
+/// ranked by contiguity, word starts and camelCase; spaces separate words matched anywhere.
+/// Built once per query, used for every item.
+pub(crate) struct Fuzzy {
+    matcher: nucleo_matcher::Matcher,
+    pattern: nucleo_matcher::pattern::Pattern,
+    chars: Vec<char>,
 }
 
-fn word_score(word: &str, haystack: &str) -> Option<i64> {
-    if let Some(at) = haystack.find(word) {
-        // A contiguous hit beats any scattered one; earlier and at a word start is better.
-        let at_start = at == 0 || !haystack.as_bytes()[at - 1].is_ascii_alphanumeric();
-        return Some(1000 + 10 * word.len() as i64 + if at_start { 50 } else { 0 } - at as i64 / 4);
-    }
-    let mut score = 0;
-    let mut previous: Option<usize> = None;
-    let mut first: Option<usize> = None;
-    let mut chars = haystack.char_indices();
-    for wanted in word.chars() {
-        let (position, _) = chars.by_ref().find(|(_, c)| *c == wanted)?;
-        score += match previous {
-            Some(p) if position == p + 1 => 8,
-            _ => 1,
-        };
-        let at_start = position == 0 || !haystack.as_bytes()[position - 1].is_ascii_alphanumeric();
-        if at_start {
-            score += 4;
+impl Fuzzy {
+    /// A matcher for `query` (case ignored, accents folded).
+    pub(crate) fn new(query: &str) -> Fuzzy {
+        use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+        Fuzzy {
+            matcher: nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT),
+            pattern: Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart),
+            chars: Vec::new(),
         }
-        previous = Some(position);
-        first.get_or_insert(position);
     }
-    // Letters strewn across the whole line are noise, not a match.
-    let span = previous.unwrap_or(0) - first.unwrap_or(0) + 1;
-    (span <= 3 * word.len()).then_some(score)
+
+    /// The score of `haystack`, `None` when it does not match (every item matches an empty
+    /// query).
+    pub(crate) fn score(&mut self, haystack: &str) -> Option<u32> {
+        let text = nucleo_matcher::Utf32Str::new(haystack, &mut self.chars);
+        self.pattern.score(text, &mut self.matcher)
+    }
+
+    /// The positions (in characters) of the matched characters of `haystack`, sorted.
+    pub(crate) fn indices(&mut self, haystack: &str) -> Vec<usize> {
+        let mut found = Vec::new();
+        let text = nucleo_matcher::Utf32Str::new(haystack, &mut self.chars);
+        if self
+            .pattern
+            .indices(text, &mut self.matcher, &mut found)
+            .is_none()
+        {
+            return Vec::new();
+        }
+        found.sort_unstable();
+        found.dedup();
+        found.into_iter().map(|i| i as usize).collect()
+    }
 }
 
 #[cfg(test)]
@@ -318,12 +327,41 @@ mod tests {
 
     #[test]
     fn fuzzy_matches_in_order_and_ranks_contiguous_first() {
-        assert!(fuzzy_score("hku", "claude haiku").is_some());
-        assert!(fuzzy_score("zz", "claude haiku").is_none());
-        let contiguous = fuzzy_score("nova", "amazon.nova-pro").unwrap();
-        let scattered = fuzzy_score("nova", "n o v a").unwrap();
+        let score = |q: &str, h: &str| Fuzzy::new(q).score(h);
+        assert!(score("hku", "claude haiku").is_some());
+        assert!(score("zz", "claude haiku").is_none());
+        let contiguous = score("nova", "amazon.nova-pro").unwrap();
+        let scattered = score("nova", "anxoxvxa").unwrap();
         assert!(contiguous > scattered);
-        assert!(fuzzy_score("llama 70b", "meta.llama3-70b-instruct meta").is_some());
+        assert!(score("llama 70b", "meta.llama3-70b-instruct meta").is_some());
+        assert_eq!(Fuzzy::new("nova").indices("amazon.nova-pro"), [7, 8, 9, 10]);
+    }
+
+    #[test]
+    fn subsequences_find_models_as_fzf_would() {
+        for (query, wanted) in [
+            ("sonnet45", "claude-sonnet-4-5"),
+            ("cl45", "claude-sonnet-4-5"),
+            ("hk45", "claude-haiku-4-5"),
+        ] {
+            let mut picker = Picker::new(None, "us-east-1", "amazon.nova-micro-v1:0");
+            picker.filter = query.into();
+            picker.refilter();
+            assert!(
+                picker
+                    .matches
+                    .iter()
+                    .take(5)
+                    .any(|&i| picker.items[i].id.contains(wanted)),
+                "{query}: {:?}",
+                picker
+                    .matches
+                    .iter()
+                    .take(5)
+                    .map(|&i| &picker.items[i].id)
+                    .collect::<Vec<_>>()
+            );
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! with confirmation, export), news from the session writer, and a loaded session turned back
 //! into the transcript on screen.
 
-use super::picker::fuzzy_score;
+use super::picker::Fuzzy;
 use super::popup::{Popup, Reply};
 use super::state::{
     AnswerStatus, ErrorInfo, Message, Overlay, Scroll, SessionInfo, Speaker, State,
@@ -64,6 +64,7 @@ impl SessionBrowser {
     /// Filters by title, id, date and models.
     pub(crate) fn refilter(&mut self) {
         let query = self.filter.to_lowercase();
+        let mut fuzzy = Fuzzy::new(&query);
         let items = self.items.as_deref().unwrap_or_default();
         let mut scored: Vec<(i64, usize)> = items
             .iter()
@@ -74,7 +75,9 @@ impl SessionBrowser {
                 }
                 let haystack = format!("{} {} {} {}", s.title, s.id, s.created, s.models.join(" "))
                     .to_lowercase();
-                fuzzy_score(&query, &haystack).map(|score| (score, index))
+                fuzzy
+                    .score(&haystack)
+                    .map(|score| (i64::from(score), index))
             })
             .collect();
         // Best match first; newest first among equals (the list is newest first).

@@ -48,6 +48,8 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
         return;
     }
     let first = picker.selected.saturating_sub(rows.saturating_sub(1));
+    let mut fuzzy =
+        (!picker.filter.trim().is_empty()).then(|| crate::app::picker::Fuzzy::new(&picker.filter));
     for (row, &index) in picker.matches.iter().enumerate().skip(first).take(rows) {
         let Some(item) = picker.items.get(index) else {
             continue;
@@ -92,12 +94,34 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
             ),
             _ => format!("{name:<14.14} {stream:<6} {price}"),
         };
-        let text = match &picker.compare {
-            Some(marked) if crate::app::picker::is_marked(marked, &item.id) => format!("✓ {text}"),
-            Some(_) => format!("  {text}"),
-            None => text,
+        let (prefix, text) = match &picker.compare {
+            Some(marked) if crate::app::picker::is_marked(marked, &item.id) => ("✓ ", text),
+            Some(_) => ("  ", text),
+            None => ("", text),
         };
-        let line = Line::from(Span::styled(text, style));
+        // The characters of the name the filter matched are highlighted.
+        let name_width = match inner.width {
+            110.. => 26,
+            72.. => 24,
+            _ => 14,
+        };
+        let matched = fuzzy.as_mut().map(|f| f.indices(&name)).unwrap_or_default();
+        let highlight = style
+            .patch(theme.style(Role::Accent))
+            .add_modifier(ratatui::style::Modifier::BOLD);
+        let mut spans = vec![Span::styled(prefix, style)];
+        for (i, c) in text.chars().enumerate() {
+            let shown = if i < name_width && matched.binary_search(&i).is_ok() {
+                highlight
+            } else {
+                style
+            };
+            match spans.last_mut() {
+                Some(last) if last.style == shown && i > 0 => last.content.to_mut().push(c),
+                _ => spans.push(Span::styled(c.to_string(), shown)),
+            }
+        }
+        let line = Line::from(spans);
         let y = 1 + (row - first) as u16;
         if selected {
             buf.set_style(
