@@ -66,6 +66,7 @@ impl Row {
             "inference_profile_required": self.profile_required,
             "inference_profiles": self.profiles,
             "price_per_1k": self.price.map(|(i, o)| json!({"input": i, "output": o})),
+            "price_per_1m": self.price.map(|(i, o)| json!({"input": i * 1000.0, "output": o * 1000.0})),
             "in_catalog": self.in_catalog,
         })
     }

@@ -645,3 +645,18 @@ fn the_prompt_opens_in_the_editor_and_comes_back_edited() {
     });
     assert!(screen.contains("from the editor"), "{screen}");
 }
+
+#[test]
+fn resume_with_nothing_saved_starts_a_new_conversation() {
+    if skip_without_tmux() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_server, exports) = start_emulator(home.path());
+    let tmux = Tmux::start_with("resume-none", home.path(), &exports, "--resume");
+    let screen = tmux.wait_for("the first frame", |s| s.contains("IDLE"));
+    assert!(
+        screen.contains("no saved conversation to resume yet"),
+        "{screen}"
+    );
+}

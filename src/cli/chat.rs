@@ -118,6 +118,15 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
     } = startup(&args, &global);
     let resumed = match args.resume.as_deref().map(resume).transpose() {
         Ok(resumed) => resumed,
+        // `--resume` alone with nothing saved yet: a new conversation, with a word about it.
+        // (An id or a file that does not exist stays an error.)
+        Err(StoreError::NotFound(spec)) if spec == "last" => {
+            state.push(
+                Speaker::Notice,
+                "no saved conversation to resume yet: this is a new one".to_string(),
+            );
+            None
+        }
         Err(e) => {
             crate::cli::term::err_line(&format!("error: {e}"));
             return 1;
@@ -136,10 +145,7 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
         match store::sessions_dir() {
             Ok(dir) => Some(dir),
             Err(e) => {
-                state.push(
-                    crate::app::state::Speaker::Notice,
-                    format!("conversations are not saved: {e}"),
-                );
+                state.push(Speaker::Notice, format!("conversations are not saved: {e}"));
                 None
             }
         }

@@ -70,7 +70,7 @@ fn print_table(rows: &[Row], remote: bool) {
         "STREAM".to_string(),
         "CONTEXT".to_string(),
         "MAX OUT".to_string(),
-        "$/1K IN/OUT".to_string(),
+        "$/1M IN/OUT".to_string(),
         if remote {
             "PROFILES".to_string()
         } else {
@@ -106,7 +106,13 @@ fn print_table(rows: &[Row], remote: bool) {
             row.context.map(|c| c.to_string()).unwrap_or_default(),
             row.max_output.map(|c| c.to_string()).unwrap_or_default(),
             row.price
-                .map(|(i, o)| format!("{i}/{o}"))
+                .map(|(i, o)| {
+                    format!(
+                        "{}/{}",
+                        crate::exchange::per_million(i),
+                        crate::exchange::per_million(o)
+                    )
+                })
                 .unwrap_or_default(),
             access,
         ]);

@@ -125,6 +125,13 @@ pub fn format_cost(usd: f64) -> String {
     }
 }
 
+/// A price per 1,000 tokens as every screen prints it: per 1M tokens, without trailing zeros
+/// (`0.0008` → `0.8`).
+pub fn per_million(per_thousand: f64) -> String {
+    let text = format!("{:.3}", per_thousand * 1000.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// `0.4 s`, `12.3 s`.
 pub fn format_seconds(duration: Duration) -> String {
     format!("{:.1} s", duration.as_secs_f64())

@@ -79,7 +79,13 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
         );
         let price = item.price.map_or_else(
             || "-".to_string(),
-            |(input, output)| format!("${}/${}", per_million(input), per_million(output)),
+            |(input, output)| {
+                format!(
+                    "${}/${}",
+                    crate::exchange::per_million(input),
+                    crate::exchange::per_million(output)
+                )
+            },
         );
         let name = sanitize_for_terminal(&item.name);
         let id = sanitize_for_terminal(&item.id);
@@ -158,10 +164,4 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
         Span::styled(what, theme.style(Role::Muted)),
     ]);
     put(buf, inner, inner.height - 1, &hint);
-}
-
-/// A price per thousand tokens shown per million, without trailing zeros.
-fn per_million(per_thousand: f64) -> String {
-    let text = format!("{:.3}", per_thousand * 1000.0);
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
