@@ -25,7 +25,7 @@ pub fn json_for_terminal(json: &str) -> String {
 
 /// A session file's bytes as the listing reads them: `(turns, title, models, damaged)`.
 pub fn listing(bytes: &[u8]) -> (usize, String, Vec<String>, bool) {
-    let scan = crate::transcript::store::scan_listing(std::io::Cursor::new(bytes), false)
+    let scan = crate::transcript::listing::scan_listing(std::io::Cursor::new(bytes), false)
         .unwrap_or_default();
     scan.summary_fields()
 }

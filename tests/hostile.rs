@@ -18,10 +18,21 @@ use std::sync::Arc;
 const TOKEN: &str = "IQoJb3JpZ2luX2VjSESSIONTOKENEXAMPLE0123456789";
 
 fn client_for(endpoint: &str) -> Client {
+    client_with_timeouts(endpoint, Timeouts::default(), Some(TOKEN), 3)
+}
+
+/// A SigV4 client for `endpoint` (with a session token when given), these timeouts and
+/// attempts.
+fn client_with_timeouts(
+    endpoint: &str,
+    timeouts: Timeouts,
+    token: Option<&str>,
+    attempts: u32,
+) -> Client {
     let credentials = Credentials::new(
         "AKIDEXAMPLE",
         "SECRETEXAMPLE",
-        Some(TOKEN.into()),
+        token.map(str::to_string),
         None,
         "t",
     );
@@ -29,8 +40,8 @@ fn client_for(endpoint: &str) -> Client {
         endpoint: endpoint.to_string(),
         region: "us-east-1".into(),
         auth: Auth::SigV4(Arc::new(CredentialsCache::fixed(credentials))),
-        retry: fast_retry(3),
-        timeouts: Timeouts::default(),
+        retry: fast_retry(attempts),
+        timeouts,
         control_endpoint: None,
     })
     .expect("client builds")
@@ -300,19 +311,6 @@ async fn a_stream_that_ends_before_its_last_event_is_incomplete() {
     assert_eq!(text(&out.stdout), "whole\n");
 }
 
-fn client_with_timeouts(endpoint: &str, timeouts: Timeouts) -> Client {
-    let credentials = Credentials::new("AKIDEXAMPLE", "SECRETEXAMPLE", None, None, "t");
-    Client::new(ClientConfig {
-        endpoint: endpoint.to_string(),
-        region: "us-east-1".into(),
-        auth: Auth::SigV4(Arc::new(CredentialsCache::fixed(credentials))),
-        retry: fast_retry(1),
-        timeouts,
-        control_endpoint: None,
-    })
-    .expect("client builds")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_trickle_is_stopped_by_the_idle_and_answer_limits() {
     use std::time::{Duration, Instant};
@@ -329,7 +327,7 @@ async fn a_trickle_is_stopped_by_the_idle_and_answer_limits() {
         ..Timeouts::default()
     };
     let started = Instant::now();
-    let mut stream = client_with_timeouts(&endpoint, timeouts)
+    let mut stream = client_with_timeouts(&endpoint, timeouts, None, 1)
         .invoke_stream(HAIKU_3, claude_body("hi"), &InvokeOptions::default())
         .await
         .unwrap();
@@ -354,7 +352,7 @@ async fn a_trickle_is_stopped_by_the_idle_and_answer_limits() {
         ..Timeouts::default()
     };
     let started = Instant::now();
-    let error = client_with_timeouts(&endpoint, timeouts)
+    let error = client_with_timeouts(&endpoint, timeouts, None, 1)
         .invoke(HAIKU_3, claude_body("hi"), &InvokeOptions::default())
         .await
         .unwrap_err();

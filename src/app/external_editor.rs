@@ -2,7 +2,40 @@
 //! run through `sh -c` (so `EDITOR="code --wait"` works) without the AWS secrets in its
 //! environment, the file read back (capped) and removed.
 
+use super::state::State;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
 use std::io::Write;
+
+/// Hands the terminal to the editor with the prompt, takes it back, and puts the edited text
+/// in the prompt (an answer in flight goes on meanwhile). On any failure the prompt stays as
+/// it was and the status bar says why.
+pub(crate) async fn edit_prompt<B: Backend>(
+    state: &mut State,
+    terminal: &mut Terminal<B>,
+) -> Result<(), B::Error> {
+    if !crate::tui::active() {
+        state.flash("no terminal to hand to an editor", true);
+        return Ok(());
+    }
+    let draft = state.draft();
+    crate::tui::suspend();
+    let edited = edit(&draft).await;
+    let resumed = crate::tui::resume();
+    // The screen was cleared on the way back; a blank frame makes the next one draw every
+    // cell (`Terminal::clear` would ask the terminal for the cursor position, racing the
+    // input reader that starts again).
+    terminal.draw(|frame| frame.render_widget(ratatui::widgets::Clear, frame.area()))?;
+    match (edited, resumed) {
+        (_, Err(e)) => state.flash(format!("cannot take the terminal back: {e}"), true),
+        (Ok(text), Ok(())) => {
+            state.set_draft(&text);
+            state.focus = super::state::Focus::Editor;
+        }
+        (Err(e), Ok(())) => state.flash(e, true),
+    }
+    Ok(())
+}
 
 /// The editor to run: `$VISUAL`, else `$EDITOR`, else `vi`.
 fn editor_command() -> String {

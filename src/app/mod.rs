@@ -9,6 +9,7 @@ pub mod inspector;
 mod keys;
 pub mod matrix;
 pub mod params;
+mod paste_burst;
 pub mod picker;
 pub(crate) mod popup;
 pub(crate) mod recorder;

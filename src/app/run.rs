@@ -60,25 +60,14 @@ pub struct App {
     sessions_dir: Option<PathBuf>,
     /// Where exports go (the current directory).
     pub export_dir: PathBuf,
-    /// An Enter that would send, held for [`ENTER_HOLD`] to see whether more input follows at
-    /// once: then it was part of a paste (a terminal without bracketed paste sends a pasted
-    /// newline as Enter) and becomes a newline.
-    pending_enter: Option<(crossterm::event::KeyEvent, Instant)>,
-    /// When input last arrived.
-    last_input_at: Option<Instant>,
+    /// Tells a typed Enter from a pasted newline.
+    enter_guard: super::paste_burst::EnterGuard,
     /// The prompt is to be opened in the user's editor once the batch is handled.
     edit_draft: bool,
 }
 
-/// Input this close after other input is part of the same burst (a paste arriving in pieces).
-pub(crate) const BURST_GAP: Duration = Duration::from_millis(3);
-
 /// How often the status bar's live figures are drawn while an answer is quiet.
 const LIVE_FIGURES_EVERY: Duration = Duration::from_secs(1);
-
-/// How long an Enter that would send waits for more input before it sends. Pasted text arrives
-/// at the speed of the terminal, well within this; people do not type the next key this fast.
-pub(crate) const ENTER_HOLD: Duration = Duration::from_millis(40);
 
 impl App {
     /// An application around `state`; call [`App::connect`] to give it somewhere to send.
@@ -105,8 +94,7 @@ impl App {
             last_draw: None,
             frames: 0,
             slowest_frame: Duration::ZERO,
-            pending_enter: None,
-            last_input_at: None,
+            enter_guard: super::paste_burst::EnterGuard::default(),
             edit_draft: false,
         }
     }
@@ -203,7 +191,7 @@ impl App {
         let mut connection = None;
         let dirty = self.dirty;
         let quit_window = self.state.quit_armed;
-        let enter_due = self.pending_enter.map(|(_, at)| at + ENTER_HOLD);
+        let enter_due = self.enter_guard.due();
         // While an answer is in flight the status bar's clock moves: a frame a second at least.
         let in_flight = self.state.in_flight.is_some();
         let rx = &mut self.rx;
@@ -272,7 +260,8 @@ impl App {
             .any(|m| matches!(m, Msg::Key(_) | Msg::Paste(_) | Msg::Mouse(_) | Msg::Resize));
         self.take_in(batch, Instant::now());
         if std::mem::take(&mut self.edit_draft) {
-            self.edit_in_editor(terminal).await?;
+            super::external_editor::edit_prompt(&mut self.state, terminal).await?;
+            self.dirty = true;
         }
         self.persist();
         if self.dirty && (typed || self.last_draw.is_none_or(|t| t.elapsed() >= FRAME_INTERVAL)) {
@@ -281,40 +270,19 @@ impl App {
         Ok(!self.state.quit && !input_ended)
     }
 
-    /// Handles a batch of messages in order, telling a typed Enter from a pasted newline. An
-    /// Enter that would send is a newline when it arrives in one burst with other input (after
-    /// other input in the same read, less than [`BURST_GAP`] after the input before, or
-    /// followed by more within [`ENTER_HOLD`], for which it is held). So a paste without
-    /// bracketed paste never sends a prompt, not even at its last newline: the user's own
-    /// Enter after it does.
+    /// Handles a batch of messages in order, an Enter that would send going through the
+    /// [`EnterGuard`](super::paste_burst::EnterGuard) (decided as it comes, since the messages
+    /// before it may open a popup).
     fn take_in(&mut self, batch: Vec<Msg>, now: Instant) {
-        let is_input = |m: &Msg| matches!(m, Msg::Key(_) | Msg::Paste(_));
-        let first_input = batch.iter().position(is_input);
-        let last_input = batch.iter().rposition(is_input);
-        let after_burst = self
-            .last_input_at
-            .is_some_and(|at| now.saturating_duration_since(at) < BURST_GAP);
-        if first_input.is_some() {
-            self.last_input_at = Some(now);
-        }
-        if let Some((enter, at)) = self.pending_enter.take() {
-            if first_input.is_some() {
-                self.handle(Msg::Paste("\n".to_string()));
-            } else if now >= at + ENTER_HOLD {
-                self.handle(Msg::Key(enter));
-            } else {
-                self.pending_enter = Some((enter, at));
-            }
+        let (burst, released) = self.enter_guard.begin(&batch, now);
+        if let Some(msg) = released {
+            self.handle(msg);
         }
         for (index, msg) in batch.into_iter().enumerate() {
             match msg {
                 Msg::Key(key) if self.enter_would_send(&key) => {
-                    let in_burst = first_input.is_some_and(|first| first < index)
-                        || (Some(index) == first_input && after_burst);
-                    if in_burst || last_input.is_some_and(|last| index < last) {
-                        self.handle(Msg::Paste("\n".to_string()));
-                    } else {
-                        self.pending_enter = Some((key, now));
+                    if let Some(msg) = self.enter_guard.enter(&burst, index, key) {
+                        self.handle(msg);
                     }
                 }
                 other => self.handle(other),
@@ -396,38 +364,6 @@ impl App {
                 ))
             }
         }
-    }
-
-    /// Hands the terminal to `$VISUAL` / `$EDITOR` with the prompt, takes it back and puts
-    /// the edited text in the prompt (the stream, if any, goes on meanwhile).
-    async fn edit_in_editor<B: Backend>(
-        &mut self,
-        terminal: &mut Terminal<B>,
-    ) -> Result<(), B::Error> {
-        if !crate::tui::active() {
-            self.state.flash("no terminal to hand to an editor", true);
-            return Ok(());
-        }
-        let draft = self.state.draft();
-        crate::tui::suspend();
-        let edited = super::external_editor::edit(&draft).await;
-        let resumed = crate::tui::resume();
-        // The screen was cleared on the way back; a blank frame makes the next one draw every
-        // cell (`Terminal::clear` would ask the terminal for the cursor position, racing the
-        // input reader that starts again).
-        terminal.draw(|frame| frame.render_widget(ratatui::widgets::Clear, frame.area()))?;
-        match (edited, resumed) {
-            (_, Err(e)) => self
-                .state
-                .flash(format!("cannot take the terminal back: {e}"), true),
-            (Ok(text), Ok(())) => {
-                self.state.set_draft(&text);
-                self.state.focus = super::state::Focus::Editor;
-            }
-            (Err(e), Ok(())) => self.state.flash(e, true),
-        }
-        self.dirty = true;
-        Ok(())
     }
 
     fn run_effect(&mut self, effect: Effect) {

@@ -205,17 +205,11 @@ fn send_queued(state: &mut State, complete: bool) -> Vec<Effect> {
     let Some(queued) = state.queued_prompt.take() else {
         return Vec::new();
     };
-    let draft = state.draft();
-    if complete && draft.trim().is_empty() {
+    if complete && state.draft_is_empty() {
         state.set_draft(&queued);
         return send(state);
     }
-    let joined = if draft.is_empty() {
-        queued
-    } else {
-        format!("{queued}\n{draft}")
-    };
-    state.set_draft(&joined);
+    put_back(state, &queued);
     state.flash(
         "the queued prompt is back in the editor: the answer did not complete",
         true,
@@ -223,18 +217,22 @@ fn send_queued(state: &mut State, complete: bool) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Puts a queued prompt back into the editor, in front of any draft.
+fn put_back(state: &mut State, queued: &str) {
+    let draft = state.draft();
+    if draft.is_empty() {
+        state.set_draft(queued);
+    } else {
+        state.set_draft(&format!("{queued}\n{draft}"));
+    }
+}
+
 /// Takes a queued prompt back into the editor; true when there was one.
 pub(crate) fn unqueue(state: &mut State) -> bool {
     let Some(queued) = state.queued_prompt.take() else {
         return false;
     };
-    let draft = state.draft();
-    let joined = if draft.is_empty() {
-        queued
-    } else {
-        format!("{queued}\n{draft}")
-    };
-    state.set_draft(&joined);
+    put_back(state, &queued);
     state.flash("the queued prompt is back in the editor", false);
     true
 }

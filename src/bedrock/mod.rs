@@ -2,6 +2,7 @@
 //! Knows nothing of the UI.
 
 pub mod auth;
+mod body;
 pub mod client;
 pub mod control;
 pub mod error;

@@ -302,7 +302,7 @@ impl ResponseStream {
             if self.finished {
                 return Ok(None);
             }
-            let next = super::client::next_read_until(
+            let next = super::body::next_read_until(
                 self.response.chunk(),
                 self.timeouts,
                 self.idle_end,

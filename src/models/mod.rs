@@ -17,6 +17,8 @@ pub mod llama;
 pub mod mistral;
 pub mod nova;
 pub mod reasoning;
+mod stream_decoder;
+pub use stream_decoder::StreamDecoder;
 pub mod titan;
 pub mod turns;
 
@@ -321,60 +323,6 @@ pub trait ModelFamily: Send + Sync {
             "the {} family does not stream",
             self.id()
         )))
-    }
-}
-
-/// Decodes the chunks of one stream, carrying what a family needs across chunks (the split of
-/// inline reasoning at `</think>`).
-#[derive(Debug)]
-pub struct StreamDecoder {
-    family: FamilyId,
-    think: Option<reasoning::ThinkSplitter>,
-    ended: bool,
-}
-
-impl StreamDecoder {
-    /// A decoder for one stream of `family`.
-    pub fn new(family: FamilyId) -> Self {
-        StreamDecoder {
-            family,
-            think: family
-                .reasoning_inline()
-                .then(reasoning::ThinkSplitter::default),
-            ended: false,
-        }
-    }
-
-    /// Whether the family's last event has arrived: a stream that ends cleanly before it is
-    /// incomplete.
-    pub fn ended(&self) -> bool {
-        self.ended
-    }
-
-    /// Decodes one chunk.
-    pub fn decode(&mut self, chunk: &[u8]) -> Result<ChunkDelta, ModelError> {
-        let adapter = self.family.adapter();
-        let mut delta = adapter.parse_chunk(chunk)?;
-        delta.ended |= delta.metrics.is_some()
-            || (delta.stop_reason.is_some() && !adapter.stop_reason_before_end());
-        self.ended |= delta.ended;
-        if let Some(think) = &mut self.think {
-            let (reasoning, text) = think.push(&delta.text);
-            delta.reasoning.push_str(&reasoning);
-            delta.text = text;
-        }
-        Ok(delta)
-    }
-
-    /// Whatever was held back at the end of the stream (a partial `</think>`).
-    pub fn finish(&mut self) -> ChunkDelta {
-        let mut delta = ChunkDelta::default();
-        if let Some(think) = &mut self.think {
-            let (reasoning, text) = think.finish();
-            delta.reasoning = reasoning;
-            delta.text = text;
-        }
-        delta
     }
 }
 

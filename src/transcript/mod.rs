@@ -8,6 +8,7 @@
 //! that made it to disk.
 
 pub mod export;
+pub(crate) mod listing;
 pub mod log;
 pub mod store;
 pub mod writer;

@@ -44,22 +44,20 @@ impl TerminalGuard {
 
 /// Enters the chat's modes.
 fn enter_modes(mouse: bool) -> std::io::Result<()> {
-    {
-        enable_raw_mode()?;
-        ACTIVE.store(true, Ordering::SeqCst);
-        let mut out = stdout();
-        execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
-        if mouse {
-            execute!(out, EnableMouseCapture)?;
-        }
-        // Terminals without the kitty keyboard protocol ignore this; those with it report
-        // Shift+Enter and Ctrl+Shift+Z distinctly.
-        execute!(
-            out,
-            PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
-        )?;
-        Ok(())
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let mut out = stdout();
+    execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
+    if mouse {
+        execute!(out, EnableMouseCapture)?;
     }
+    // Terminals without the kitty keyboard protocol ignore this; those with it report
+    // Shift+Enter and Ctrl+Shift+Z distinctly.
+    execute!(
+        out,
+        PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+    )?;
+    Ok(())
 }
 
 /// Whether the chat's terminal modes are on (a real terminal is in use).
