@@ -100,11 +100,13 @@ fn big_session() -> std::path::PathBuf {
             text: format!(
                 "Question {turn}: how do event streams, retries and terminals fit together?"
             ),
+            parent: None,
         });
         records.push(Record::AssistantStart {
             at: "2026-01-01T00:00:00.000Z".into(),
             id: turn * 2 + 2,
             model: "global.anthropic.claude-haiku-4-5-20251001-v1:0".into(),
+            parent: None,
         });
         records.push(Record::Text {
             id: turn * 2 + 2,

@@ -126,7 +126,10 @@ async fn the_inspector_shows_request_response_and_frames_without_secrets() {
     h.settle().await;
     assert!(matches!(h.app.state.overlay, Overlay::None));
 
-    // An HTTP error shows the attempts and the error; the inspector survives tiny sizes.
+    // An HTTP error shows the attempts and the error; the inspector survives tiny sizes. (A
+    // new conversation: the failed second answer is not sent as context, so a third prompt
+    // here would follow the second one's in the same user turn.)
+    h.ctrl('n');
     h.send("third [[fault:http-validation]]").await;
     h.finish_answer().await;
     h.press(KeyCode::F(3));

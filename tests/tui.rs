@@ -96,8 +96,9 @@ async fn every_in_stream_fault_shows_inline_and_keeps_the_partial_answer() {
         assert!(screen.contains("ctrl+r retries"), "{fault}\n{screen}");
         assert!(screen.contains("ERROR"), "{fault}\n{screen}");
     }
-    // The conversation goes on after the errors.
-    h.send("and now a normal answer").await;
+    // The conversation goes on after the errors (the failed answers are not sent, so their
+    // prompts go with this one, whose marker says no fault).
+    h.send("and now a normal answer [[fault:none]]").await;
     h.finish_answer().await;
     assert_eq!(h.status_of_last(), AnswerStatus::Complete);
 }
@@ -177,22 +178,32 @@ async fn esc_cancels_and_keeps_the_partial_answer_then_retry_answers() {
     h.settle().await;
     assert_eq!(h.last_answer().text, kept);
     assert!(h.screen().contains("■ cancelled"), "{}", h.screen());
-    // One key retries; the cancelled answer stays on screen, superseded.
+    // One key retries; the cancelled answer becomes the other version of the new one.
     h.ctrl('r');
     h.until("the retry to finish", |h| {
-        h.answers().len() == 2 && h.answer_done()
+        h.answer_done() && h.last_answer().alternatives.is_some()
     })
     .await;
     let answers = h.answers();
-    assert!(answers[0].superseded);
-    assert_eq!(answers[1].status, AnswerStatus::Complete);
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0].status, AnswerStatus::Complete);
     assert!(
-        answers[1].text.starts_with(&kept),
+        answers[0].text.starts_with(&kept),
         "same prompt, same deterministic answer"
     );
-    // The conversation sent next does not contain the superseded answer.
+    // The conversation sent next has the new answer only.
     let conversation = h.app.state.conversation();
     assert_eq!(conversation.turns.len(), 2);
+    // In the transcript the answer is selected, its header in view with its versions.
+    h.press(KeyCode::Tab);
+    h.settle().await;
+    assert!(h.screen().contains("‹2/2› [ ]"), "{}", h.screen());
+    // The cancelled one is a key away, and comes back as it was.
+    h.press(KeyCode::Char('['));
+    h.settle().await;
+    assert_eq!(h.last_answer().text, kept);
+    assert_eq!(h.status_of_last(), AnswerStatus::Cancelled);
+    assert!(h.screen().contains("‹1/2›"), "{}", h.screen());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -207,15 +218,17 @@ async fn retry_after_an_http_error_succeeds() {
     h.finish_answer().await;
     assert!(matches!(h.status_of_last(), AnswerStatus::Failed(_)));
     h.ctrl('r');
-    h.until("the retry", |h| h.answers().len() == 2 && h.answer_done())
-        .await;
+    h.until("the retry", |h| {
+        h.answer_done() && h.last_answer().alternatives.is_some()
+    })
+    .await;
     assert_eq!(h.status_of_last(), AnswerStatus::Complete);
-    assert!(h.answers()[0].superseded);
-    assert!(
-        h.screen().contains("superseded by a retry"),
-        "{}",
-        h.screen()
+    assert_eq!(
+        h.answers().len(),
+        1,
+        "the failed answer is the other version"
     );
+    assert!(h.screen().contains("‹2/2›"), "{}", h.screen());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -512,12 +525,13 @@ async fn transcript_scrolls_with_keys_and_wheel_and_sticks_only_at_the_bottom() 
     h.send("first").await;
     h.finish_answer().await;
     h.press(KeyCode::Tab);
-    h.press(KeyCode::Char('k'));
-    h.press(KeyCode::Char('k'));
+    // Ctrl+Y scrolls by lines (k and j move the message cursor).
+    h.ctrl('y');
+    h.ctrl('y');
     h.settle().await;
     assert_eq!(h.app.state.focus, Focus::Transcript);
     let Scroll::Line(top) = h.app.state.scroll else {
-        panic!("scrolled")
+        panic!("scrolled: {:?}", h.app.state.scroll)
     };
     h.event(Event::Mouse(crossterm::event::MouseEvent {
         kind: crossterm::event::MouseEventKind::ScrollUp,
@@ -527,12 +541,15 @@ async fn transcript_scrolls_with_keys_and_wheel_and_sticks_only_at_the_bottom() 
     }));
     h.settle().await;
     assert_eq!(h.app.state.scroll, Scroll::Line(top - 3));
+    // g selects the first message and brings it into view.
     h.press(KeyCode::Char('g'));
     h.settle().await;
-    assert_eq!(h.app.state.scroll, Scroll::Line(0));
+    let first = h.app.state.messages[0].id;
+    assert_eq!(h.app.state.scroll, Scroll::Message(first));
+    assert_eq!(h.app.state.cursor, Some(first));
     assert!(
-        h.screen().contains("▌ You"),
-        "the top of the transcript: {}",
+        h.screen().contains("▶ You"),
+        "the top of the transcript, selected: {}",
         h.screen()
     );
     // New text while scrolled up does not move the view.

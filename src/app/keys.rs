@@ -22,6 +22,13 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     state.flash = None;
+    // A turn waiting to be deleted: `y` deletes it, any other key keeps it (and does nothing
+    // else).
+    if state.pending_delete.is_some() {
+        let yes = key.code == KeyCode::Char('y') && !key.modifiers.contains(KeyModifiers::CONTROL);
+        super::branches::answer_delete(state, yes);
+        return Vec::new();
+    }
     let context = state.overlay.context().unwrap_or(match state.focus {
         Focus::Editor => Context::Chat,
         Focus::Transcript => Context::Transcript,
@@ -58,12 +65,44 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         None if state.overlay.is_open() => {
             dispatch(state, |popup, state| popup.on_key(state, &key)).unwrap_or_default()
         }
+        None if context == Context::Transcript => typed_in_transcript(state, key),
         None => {
             if context == Context::Chat && state.editor.input(key) {
                 state.history_cursor = None;
             }
             Vec::new()
         }
+    }
+}
+
+/// A key transcript focus does not bind: a digit copies that code block of the selected
+/// message; any other character goes to the prompt and is typed there, so a word typed in the
+/// wrong focus is never taken as commands.
+fn typed_in_transcript(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let KeyCode::Char(c) = key.code else {
+        return Vec::new();
+    };
+    if key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return Vec::new();
+    }
+    if let Some(digit) = c.to_digit(10).filter(|d| *d > 0) {
+        return super::cursor::copy_code_block(state, digit as usize);
+    }
+    leave_transcript(state);
+    if state.editor.input(key) {
+        state.history_cursor = None;
+    }
+    Vec::new()
+}
+
+/// The prompt gets the focus back; a view held on the selected message stays where it is.
+fn leave_transcript(state: &mut State) {
+    state.focus = Focus::Editor;
+    if let Scroll::Message(_) = state.scroll {
+        state.scroll = Scroll::Line(state.view.top);
     }
 }
 
@@ -107,13 +146,13 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Newline => state.editor.insert_newline(),
         Action::Cancel => {
             // A queued prompt is taken back first; the next Esc cancels the answer.
-            if turns::unqueue(state) {
+            if turns::unqueue(state) || super::branches::stop_editing(state) {
                 return Vec::new();
             }
             if state.in_flight.is_some() {
                 return turns::cancel(state);
             }
-            state.focus = Focus::Editor;
+            leave_transcript(state);
         }
         Action::EditInEditor => return vec![Effect::EditDraft],
         Action::KillToLineStart => {
@@ -145,6 +184,16 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             state.flash(super::state::QUIT_AGAIN, false);
         }
         Action::Retry => return turns::retry(state),
+        Action::MessagePrevious => super::cursor::step(state, -1),
+        Action::MessageNext => super::cursor::step(state, 1),
+        Action::PreviousVersion => return super::branches::step(state, -1),
+        Action::NextVersion => return super::branches::step(state, 1),
+        Action::EditMessage => return super::branches::edit_selected(state),
+        Action::Regenerate => return super::branches::regenerate_selected(state),
+        Action::Fork => return super::branches::fork(state),
+        Action::DeleteTurn => return super::branches::ask_delete(state),
+        Action::KeepPartial => return super::branches::toggle_kept(state),
+        Action::CopyMessage => return super::cursor::copy_message(state),
         Action::OpenModelPicker => {
             state.overlay = Overlay::Picker(Picker::new(
                 state.listed_models.as_deref(),
@@ -172,13 +221,15 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             };
             state.flash(format!("reasoning {shown}"), false);
         }
-        Action::CopyLastAnswer => return copy_last_answer(state),
-        Action::CopyLastCodeBlock => return copy_last_code_block(state),
+        Action::CopyLastAnswer => return super::cursor::copy_last_answer(state),
+        Action::CopyLastCodeBlock => return super::cursor::copy_code_block(state, 0),
         Action::NewConversation => {
             let effects = turns::cancel(state);
             state.messages.clear();
             state.conversation += 1;
             state.session = None;
+            state.editing = None;
+            state.cursor = None;
             state.scroll = Scroll::Follow;
             state.flash("new conversation", false);
             return effects;
@@ -193,8 +244,11 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ExportJson => {
             return super::sessions::export_current(state, crate::transcript::export::Format::Json);
         }
-        Action::FocusTranscript => state.focus = Focus::Transcript,
-        Action::FocusEditor => state.focus = Focus::Editor,
+        Action::FocusTranscript => {
+            state.focus = Focus::Transcript;
+            super::cursor::select_last(state);
+        }
+        Action::FocusEditor => leave_transcript(state),
         Action::HistoryPrevious => history(state, true),
         Action::HistoryNext => history(state, false),
         Action::Undo => {
@@ -207,6 +261,12 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ScrollDown => scroll_transcript(state, 1),
         Action::PageUp => page(state, false),
         Action::PageDown => page(state, true),
+        Action::ScrollTop if state.focus == Focus::Transcript => {
+            super::cursor::to_end(state, false);
+        }
+        Action::ScrollBottom if state.focus == Focus::Transcript => {
+            super::cursor::to_end(state, true);
+        }
         Action::ScrollTop => state.scroll = Scroll::Line(0),
         Action::ScrollBottom => state.scroll = Scroll::Follow,
         // Actions of popups, bound in the chat only by a user's keymap.
@@ -221,36 +281,6 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::None => {}
     }
     Vec::new()
-}
-
-fn copy_last_answer(state: &mut State) -> Vec<Effect> {
-    if let Some(m) = state.last_answer() {
-        let text = m.text.clone();
-        state.flash(
-            format!("copied the last answer ({} chars)", text.chars().count()),
-            false,
-        );
-        vec![Effect::Copy(text)]
-    } else {
-        state.flash("no answer to copy yet", true);
-        Vec::new()
-    }
-}
-
-fn copy_last_code_block(state: &mut State) -> Vec<Effect> {
-    let block = state
-        .last_answer()
-        .and_then(|m| crate::ui::markdown::last_code_block(&m.text));
-    if let Some(code) = block {
-        state.flash(
-            format!("copied a code block ({} lines)", code.lines().count()),
-            false,
-        );
-        vec![Effect::Copy(code)]
-    } else {
-        state.flash("the last answer has no code block", true);
-        Vec::new()
-    }
 }
 
 /// Up / Down: earlier prompts on an empty prompt (or while recalling); else the cursor moves.
@@ -290,6 +320,7 @@ pub fn scroll_transcript(state: &mut State, delta: isize) {
     let top = match state.scroll {
         Scroll::Follow => max_top,
         Scroll::Line(t) => t.min(max_top),
+        Scroll::Message(_) => state.view.top.min(max_top),
     };
     let next = top.saturating_add_signed(delta);
     state.scroll = if next >= max_top {

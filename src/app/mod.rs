@@ -1,7 +1,9 @@
 //! The chat application: state, the pure `update` that turns messages into effects, the effects
 //! that do I/O (requests, clipboard), and the `select!` loop that owns it all.
 
+pub mod branches;
 pub mod compare;
+mod cursor;
 pub mod effects;
 mod external_editor;
 pub mod help;
@@ -14,6 +16,7 @@ pub mod picker;
 pub(crate) mod popup;
 pub(crate) mod recorder;
 pub(crate) mod resend;
+mod resume;
 pub mod run;
 pub mod sessions;
 pub mod state;

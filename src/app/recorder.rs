@@ -1,24 +1,28 @@
 //! Turns changes of the chat state into session records, so that `update` stays free of
 //! persistence: after each batch of messages the loop asks the recorder what happened since
 //! the last time (a prompt, an answer starting, text that arrived, an answer ending, a model or
-//! parameter change) and hands the result to the session writer in order.
+//! parameter change, another version shown, a turn deleted, a partial answer kept) and hands
+//! the result to the session writer in order. Messages are followed by id, so versions taken
+//! off the screen and put back are never written twice.
 
 use super::state::{AnswerStatus, Message, Speaker, State};
 use crate::models::Parameters;
 use crate::transcript::writer::SessionCommand;
 use crate::transcript::{End, EndStatus, Record, SavedError, now, title_from_prompt};
+use std::collections::HashMap;
 
 /// What has been written of one message.
 #[derive(Debug, Clone, Default)]
 struct Progress {
-    message: u64,
-    /// Entry number in the session file (0: not written, notices).
+    /// Entry number in the session file.
     entry: u64,
     revision: u64,
     text: usize,
     reasoning: usize,
     ended: bool,
     superseded: bool,
+    deleted: bool,
+    kept: bool,
 }
 
 /// Follows one conversation of the state and says what to write.
@@ -27,8 +31,11 @@ pub(crate) struct Recorder {
     conversation: u64,
     /// A session file exists (or has been asked for) for the conversation.
     active: bool,
-    progress: Vec<Progress>,
+    /// By message id.
+    progress: HashMap<u64, Progress>,
     next_entry: u64,
+    /// The last entry of the branch on screen, as the file says it.
+    head: u64,
     model: Option<(String, Option<String>)>,
     parameters: Option<(Option<String>, Parameters)>,
 }
@@ -44,27 +51,36 @@ impl Recorder {
     }
 
     /// A recorder for a conversation just loaded from its session file: every message on
-    /// screen is already on disk.
+    /// screen, and in the versions off it, is already on disk.
     pub(crate) fn adopt(state: &State) -> Recorder {
         let mut recorder = Recorder::new(state);
         recorder.active = true;
-        for message in &state.messages {
-            let entry = if message.speaker == Speaker::Notice {
-                0
-            } else {
-                recorder.next_entry += 1;
-                recorder.next_entry - 1
+        let mut last = state.session.as_ref().map_or(0, |s| s.last_entry);
+        let mut pending: Vec<&Message> = state.messages.iter().collect();
+        while let Some(message) = pending.pop() {
+            if let Some(alternatives) = &message.alternatives {
+                pending.extend(alternatives.versions.iter().flatten());
+            }
+            let Some(entry) = message.saved_as else {
+                continue;
             };
-            recorder.progress.push(Progress {
-                message: message.id,
-                entry,
-                revision: message.revision,
-                text: message.text.len(),
-                reasoning: message.reasoning.len(),
-                ended: !message.in_flight(),
-                superseded: message.superseded,
-            });
+            last = last.max(entry);
+            recorder.progress.insert(
+                message.id,
+                Progress {
+                    entry,
+                    revision: message.revision,
+                    text: message.text.len(),
+                    reasoning: message.reasoning.len(),
+                    ended: !message.in_flight(),
+                    superseded: message.superseded || message.detached,
+                    deleted: message.deleted,
+                    kept: message.kept,
+                },
+            );
         }
+        recorder.next_entry = last + 1;
+        recorder.head = leaf(state, &recorder.progress);
         // The model and parameters are written again on the next sync: the command line may
         // have changed them, and a line each costs nothing.
         recorder
@@ -76,10 +92,17 @@ impl Recorder {
         let mut records = Vec::new();
         if state.conversation != self.conversation {
             // Answers still open in the old conversation were cut off by the switch.
-            for p in self.progress.iter().filter(|p| p.entry > 0 && !p.ended) {
+            let mut open: Vec<u64> = self
+                .progress
+                .values()
+                .filter(|p| !p.ended)
+                .map(|p| p.entry)
+                .collect();
+            open.sort_unstable();
+            for entry in open {
                 records.push(Record::AssistantEnd {
                     at: now(),
-                    id: p.entry,
+                    id: entry,
                     end: End {
                         status: EndStatus::Cancelled,
                         ..End::default()
@@ -99,7 +122,10 @@ impl Recorder {
                 return commands;
             };
             commands.push(SessionCommand::Begin {
-                title: title_from_prompt(&first.text),
+                title: state
+                    .pending_title
+                    .clone()
+                    .unwrap_or_else(|| title_from_prompt(&first.text)),
             });
             self.active = true;
         }
@@ -122,24 +148,30 @@ impl Recorder {
             self.parameters = Some(parameters);
         }
         let mut ended = false;
-        for (index, message) in state.messages.iter().enumerate() {
-            if self
-                .progress
-                .get(index)
-                .is_none_or(|p| p.message != message.id)
-            {
-                self.progress.truncate(index);
-                let started = self.start(message, &mut records);
-                self.progress.push(started);
+        // The entry each message follows: the prompt or answer before it on screen.
+        let mut parent = 0;
+        for message in &state.messages {
+            if message.speaker == Speaker::Notice {
+                continue;
             }
-            let Some(progress) = self.progress.get_mut(index) else {
+            if !self.progress.contains_key(&message.id) {
+                let started = self.start(message, parent, &mut records);
+                self.head = started.entry;
+                self.progress.insert(message.id, started);
+            }
+            let Some(progress) = self.progress.get_mut(&message.id) else {
                 continue;
             };
-            if progress.revision == message.revision || progress.entry == 0 {
+            parent = progress.entry;
+            if progress.revision == message.revision {
                 continue;
             }
             progress.revision = message.revision;
             ended |= record_changes(message, progress, &mut records);
+        }
+        if parent != 0 && parent != self.head {
+            records.push(Record::Select { id: parent });
+            self.head = parent;
         }
         if !records.is_empty() {
             commands.push(SessionCommand::Append(records));
@@ -150,35 +182,33 @@ impl Recorder {
         commands
     }
 
-    /// The first records of a message the recorder has not seen.
-    fn start(&mut self, message: &Message, records: &mut Vec<Record>) -> Progress {
+    /// The first records of a message the recorder has not seen, after entry `parent`.
+    fn start(&mut self, message: &Message, parent: u64, records: &mut Vec<Record>) -> Progress {
         let mut progress = Progress {
-            message: message.id,
+            entry: self.take_entry(),
             ..Progress::default()
         };
-        match message.speaker {
-            Speaker::Notice => {}
-            Speaker::User => {
-                progress.entry = self.take_entry();
-                progress.revision = message.revision;
-                progress.text = message.text.len();
-                progress.ended = true;
-                records.push(Record::User {
-                    at: now(),
-                    id: progress.entry,
-                    text: message.text.clone(),
-                });
-            }
-            Speaker::Assistant => {
-                progress.entry = self.take_entry();
-                // The revision differs, so the text so far is written next.
-                progress.revision = message.revision.wrapping_sub(1);
-                records.push(Record::AssistantStart {
-                    at: now(),
-                    id: progress.entry,
-                    model: message.model.clone().unwrap_or_default(),
-                });
-            }
+        if message.speaker == Speaker::User {
+            progress.revision = message.revision;
+            progress.text = message.text.len();
+            progress.ended = true;
+            records.push(Record::User {
+                at: now(),
+                id: progress.entry,
+                text: message.text.clone(),
+                parent: Some(parent),
+            });
+            // A fork copies deleted or kept marks along with the prompt.
+            record_marks(message, &mut progress, records);
+        } else {
+            // The revision differs, so the text so far is written next.
+            progress.revision = message.revision.wrapping_sub(1);
+            records.push(Record::AssistantStart {
+                at: now(),
+                id: progress.entry,
+                model: message.model.clone().unwrap_or_default(),
+                parent: Some(parent),
+            });
         }
         progress
     }
@@ -196,8 +226,37 @@ fn model_of(state: &State) -> (String, Option<String>) {
     )
 }
 
-/// Records what changed in an answer; true when it ended.
+/// The last prompt or answer on screen that has an entry.
+fn leaf(state: &State, progress: &HashMap<u64, Progress>) -> u64 {
+    state
+        .messages
+        .iter()
+        .rev()
+        .find_map(|m| progress.get(&m.id).map(|p| p.entry))
+        .unwrap_or(0)
+}
+
+/// Records a message deleted, or kept as context, since the last time.
+fn record_marks(message: &Message, progress: &mut Progress, records: &mut Vec<Record>) {
+    if message.deleted && !progress.deleted {
+        records.push(Record::Deleted { id: progress.entry });
+        progress.deleted = true;
+    }
+    if message.kept != progress.kept {
+        records.push(Record::Kept {
+            id: progress.entry,
+            kept: message.kept,
+        });
+        progress.kept = message.kept;
+    }
+}
+
+/// Records what changed in a message; true when an answer ended.
 fn record_changes(message: &Message, progress: &mut Progress, records: &mut Vec<Record>) -> bool {
+    record_marks(message, progress, records);
+    if message.speaker == Speaker::User {
+        return false;
+    }
     if let Some(piece) = message.reasoning.get(progress.reasoning..)
         && !piece.is_empty()
     {

@@ -1,21 +1,17 @@
 //! Saved conversations in the chat: the session browser (fuzzy filter, open, rename, delete
-//! with confirmation, export), news from the session writer, and a loaded session turned back
-//! into the transcript on screen.
+//! with confirmation, export) and news from the session writer; a loaded session is turned
+//! back into the transcript by `resume`.
 
 use super::picker::Fuzzy;
 use super::popup::{Popup, Reply};
-use super::state::{
-    AnswerStatus, ErrorInfo, Message, Overlay, Scroll, SessionInfo, Speaker, State,
-};
+pub(crate) use super::resume::apply_loaded;
+use super::state::{Overlay, SessionInfo, Speaker, State};
 use super::{Effect, ExportWhat};
 use crate::keymap::{Action, Context};
-use crate::models::FamilyId;
 use crate::transcript::export::Format;
-use crate::transcript::store::{Loaded, Summary};
+use crate::transcript::store::Summary;
 use crate::transcript::writer::WriterNews;
-use crate::transcript::{Author, EndStatus, Entry};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::time::Duration;
 
 /// What the browser is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -283,7 +279,12 @@ pub(crate) fn on_listed(state: &mut State, result: Result<Vec<Summary>, String>)
 pub(crate) fn on_news(state: &mut State, news: WriterNews) {
     match news {
         WriterNews::Opened { id, title, path } => {
-            state.session = Some(SessionInfo { id, title, path });
+            state.session = Some(SessionInfo {
+                id,
+                title,
+                path,
+                last_entry: 0,
+            });
         }
         WriterNews::Failed(e) => {
             state.push(
@@ -296,106 +297,4 @@ pub(crate) fn on_news(state: &mut State, news: WriterNews) {
             Err(e) => state.flash(format!("cannot open that conversation: {e}"), true),
         },
     }
-}
-
-/// Replaces the conversation on screen with a loaded session: its prompts and answers, its
-/// model (unless `keep_model`), system prompt and parameters; warnings become notices.
-pub(crate) fn apply_loaded(state: &mut State, loaded: &Loaded) {
-    let t = &loaded.transcript;
-    state.messages.clear();
-    state.conversation += 1;
-    state.in_flight = None;
-    state.scroll = Scroll::Follow;
-    for warning in &loaded.warnings {
-        state.push(
-            Speaker::Notice,
-            format!("{}: {warning}", loaded.path.display()),
-        );
-    }
-    for entry in &t.entries {
-        push_entry(state, entry);
-        if entry.author == Author::User && state.history.last() != Some(&entry.text) {
-            state.history.push(entry.text.clone());
-        }
-    }
-    if let Some(model) = &t.model {
-        state.model.clone_from(model);
-        state.family_override = t.family.as_deref().and_then(FamilyId::from_name);
-    }
-    state.system.clone_from(&t.system);
-    state.params = t.parameters.clone();
-    state.session = Some(SessionInfo {
-        id: t.id.clone(),
-        title: t.title.clone(),
-        path: loaded.path.clone(),
-    });
-    let turns = match t.turns() {
-        1 => "1 turn".to_string(),
-        n => format!("{n} turns"),
-    };
-    state.flash(format!("opened “{}” ({turns})", t.title), false);
-}
-
-fn push_entry(state: &mut State, entry: &Entry) {
-    let speaker = match entry.author {
-        Author::User => Speaker::User,
-        Author::Assistant => Speaker::Assistant,
-    };
-    let id = state.push(speaker, entry.text.clone());
-    let Some(message) = state.message_mut(id) else {
-        return;
-    };
-    message.superseded = entry.superseded;
-    if entry.author == Author::User {
-        return;
-    }
-    fill_answer(message, entry);
-}
-
-fn fill_answer(message: &mut Message, entry: &Entry) {
-    message.reasoning.clone_from(&entry.reasoning);
-    message.model.clone_from(&entry.model);
-    let end = entry.end.clone().unwrap_or_default();
-    let millis = |ms: Option<u64>| ms.map(Duration::from_millis);
-    message.stats = crate::exchange::Figures {
-        first_byte: millis(end.first_byte_ms),
-        first_token: millis(end.first_token_ms),
-        total: millis(end.total_ms),
-        reported: crate::models::Usage {
-            input_tokens: end.input_tokens,
-            output_tokens: end.output_tokens,
-        },
-        stop_reason: end.stop_reason.clone(),
-        ..crate::exchange::Figures::default()
-    };
-    message.stop_reason.clone_from(&end.stop_reason);
-    message.status = match end.status {
-        EndStatus::Complete => AnswerStatus::Complete,
-        EndStatus::Cancelled => AnswerStatus::Cancelled,
-        EndStatus::Failed => {
-            let e = end.error.unwrap_or_else(|| crate::transcript::SavedError {
-                name: "Error".into(),
-                message: "the answer failed".into(),
-                status: None,
-                original_status: None,
-                in_stream: false,
-            });
-            AnswerStatus::Failed(ErrorInfo {
-                name: e.name,
-                message: e.message,
-                status: e.status,
-                original_status: e.original_status,
-                in_stream: e.in_stream,
-            })
-        }
-        EndStatus::Interrupted => AnswerStatus::Failed(ErrorInfo {
-            name: "Interrupted".into(),
-            message: "bedrock-tui stopped before this answer ended; the text above is what arrived"
-                .into(),
-            status: None,
-            original_status: None,
-            in_stream: true,
-        }),
-    };
-    message.revision += 1;
 }

@@ -68,6 +68,16 @@ pub struct Message {
     pub exchange: Option<Box<crate::inspect::Exchange>>,
     /// The answer to an edited request: shown, never part of the conversation.
     pub detached: bool,
+    /// The other versions of the transcript from this message on (an edited prompt, a
+    /// regenerated answer), with the one on screen counted; only on the first message of a
+    /// version.
+    pub alternatives: Option<Box<super::branches::Alternatives>>,
+    /// Deleted from the conversation: not shown, not sent (kept in the session file).
+    pub deleted: bool,
+    /// A partial answer (cancelled, failed) the user keeps as context.
+    pub kept: bool,
+    /// The entry number of the session file this message was loaded from.
+    pub saved_as: Option<u64>,
 }
 
 impl Message {
@@ -93,6 +103,10 @@ impl Message {
             superseded: false,
             exchange: None,
             detached: false,
+            alternatives: None,
+            deleted: false,
+            kept: false,
+            saved_as: None,
         }
     }
 
@@ -119,6 +133,30 @@ impl Message {
         self.revision += 1;
     }
 
+    /// Whether the message goes to the model as part of the conversation: prompts, and
+    /// answers that completed or that the user keeps; never deleted, superseded, detached or
+    /// empty ones, nor notices.
+    pub fn sent_as_context(&self) -> bool {
+        if self.superseded || self.detached || self.deleted || self.text.trim().is_empty() {
+            return false;
+        }
+        match self.speaker {
+            Speaker::User => true,
+            Speaker::Assistant => self.kept || self.status == AnswerStatus::Complete,
+            Speaker::Notice => false,
+        }
+    }
+
+    /// A partial answer: one that did not complete (and is not under way).
+    pub fn is_partial(&self) -> bool {
+        self.speaker == Speaker::Assistant
+            && matches!(
+                self.status,
+                AnswerStatus::Cancelled | AnswerStatus::Failed(_)
+            )
+            && !self.text.trim().is_empty()
+    }
+
     /// Estimated cost of the answer, from the catalog's price of its model.
     pub fn cost(&self) -> Option<f64> {
         self.stats.cost(self.model.as_deref()?)
@@ -140,6 +178,8 @@ pub enum Scroll {
     /// Pinned to the bottom: new text scrolls into view.
     #[default]
     Follow,
+    /// Keeps the message with this id (the message cursor's) in view.
+    Message(u64),
     /// The first visible line, counted from the top; stays put while text arrives.
     Line(usize),
 }
@@ -155,6 +195,8 @@ pub struct ViewMetrics {
     pub overlay_content: usize,
     /// Rows the scrollable popup shows.
     pub overlay_viewport: usize,
+    /// The first transcript row the last frame showed.
+    pub top: usize,
 }
 
 /// Whether requests can go out.
@@ -217,6 +259,14 @@ pub struct State {
     pub pastes: Vec<PastedBlock>,
     /// Which pane has the keyboard.
     pub focus: Focus,
+    /// The message cursor (transcript focus): the id of the selected message.
+    pub cursor: Option<u64>,
+    /// An earlier prompt being edited: sending the draft starts a new branch there.
+    pub editing: Option<Editing>,
+    /// A turn waiting for `y` to be deleted (the id of a message of it).
+    pub pending_delete: Option<u64>,
+    /// The title the next saved conversation gets (a fork's), instead of its first prompt.
+    pub pending_title: Option<String>,
     /// The popup.
     pub overlay: Overlay,
     /// Transcript scroll position.
@@ -258,6 +308,17 @@ pub struct SessionInfo {
     pub title: String,
     /// The file.
     pub path: std::path::PathBuf,
+    /// The largest entry number in the file when it was opened (0 for a new file).
+    pub last_entry: u64,
+}
+
+/// An earlier prompt being edited in the prompt editor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Editing {
+    /// The prompt's message id.
+    pub message: u64,
+    /// The draft that was in the editor before, put back if the edit is abandoned.
+    pub draft_before: String,
 }
 
 /// A status-bar message.
@@ -287,6 +348,10 @@ impl State {
             ctrl_x: false,
             in_flight_clock: None,
             focus: Focus::Editor,
+            cursor: None,
+            editing: None,
+            pending_delete: None,
+            pending_title: None,
             overlay: Overlay::None,
             scroll: Scroll::Follow,
             view: ViewMetrics::default(),
@@ -353,8 +418,8 @@ impl State {
         self.messages.iter_mut().rev().find(|m| m.id == id)
     }
 
-    /// The conversation to send: user turns and answers that are not superseded; a cancelled
-    /// or failed answer contributes the text it has.
+    /// The conversation to send: the prompts and answers on screen that are sent as context
+    /// (a cancelled or failed answer only when kept).
     pub fn conversation(&self) -> Conversation {
         self.conversation_until(self.messages.len())
     }
@@ -363,23 +428,25 @@ impl State {
     pub(crate) fn conversation_until(&self, end: usize) -> Conversation {
         let turns = self.messages[..end.min(self.messages.len())]
             .iter()
-            .filter(|m| !m.superseded && !m.detached)
-            .filter_map(|m| match m.speaker {
-                Speaker::User => Some(Turn {
-                    role: Role::User,
-                    text: m.text.clone(),
-                }),
-                Speaker::Assistant if !m.text.trim().is_empty() => Some(Turn {
-                    role: Role::Assistant,
-                    text: m.text.clone(),
-                }),
-                _ => None,
+            .filter(|m| m.sent_as_context())
+            .map(|m| Turn {
+                role: if m.speaker == Speaker::User {
+                    Role::User
+                } else {
+                    Role::Assistant
+                },
+                text: m.text.clone(),
             })
             .collect();
         Conversation {
             system: self.system.clone().filter(|s| !s.trim().is_empty()),
             turns,
         }
+    }
+
+    /// Where the message with this id is in the transcript.
+    pub(crate) fn index_of(&self, id: u64) -> Option<usize> {
+        self.messages.iter().rposition(|m| m.id == id)
     }
 
     /// The last answer with text.

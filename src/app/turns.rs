@@ -52,6 +52,16 @@ pub(crate) fn send(state: &mut State) -> Vec<Effect> {
     if text.trim().is_empty() {
         return Vec::new();
     }
+    if let Some(editing) = state.editing.clone() {
+        if state.in_flight.is_some() {
+            state.flash(
+                "an answer is still streaming: send the edited prompt when it ends (Esc stops editing)",
+                true,
+            );
+            return Vec::new();
+        }
+        return super::branches::send_edited(state, &editing, text);
+    }
     if state.in_flight.is_some() {
         // Queued: sent when the answer ends well; Esc takes it back into the editor.
         state.queued_prompt = Some(text);
@@ -84,37 +94,26 @@ pub(crate) fn send(state: &mut State) -> Vec<Effect> {
     begin(state, prepared)
 }
 
-/// Sends the last prompt again; the answers after it stay on screen, no longer sent.
+/// Asks again for the last answer (or for the last prompt's, when it has none); the old
+/// answer stays as another version of it.
 pub(crate) fn retry(state: &mut State) -> Vec<Effect> {
-    if state.refuse_while_streaming() {
-        return Vec::new();
-    }
     let Some(last_user) = state
         .messages
         .iter()
-        .rposition(|m| m.speaker == Speaker::User && !m.superseded && !m.detached)
+        .rposition(|m| m.speaker == Speaker::User && !m.superseded && !m.detached && !m.deleted)
     else {
         state.flash("nothing to retry yet", true);
         return Vec::new();
     };
-    let conversation = state.conversation_until(last_user + 1);
-    let prepared = match prepare_turn(state, &state.model, &conversation) {
-        Ok(p) => p,
-        Err(e) => {
-            state.flash(e, true);
-            return Vec::new();
-        }
-    };
-    for message in &mut state.messages[last_user + 1..] {
-        if message.speaker == Speaker::Assistant && !message.superseded {
-            message.superseded = true;
-            message.revision += 1;
-        }
-    }
-    begin(state, prepared)
+    let answer_at = state.messages[last_user + 1..]
+        .iter()
+        .position(|m| m.speaker == Speaker::Assistant && !m.superseded && !m.detached)
+        .map_or(state.messages.len(), |i| last_user + 1 + i);
+    super::branches::regenerate(state, answer_at)
 }
 
-fn begin(state: &mut State, prepared: Prepared) -> Vec<Effect> {
+/// Starts the answer to a prepared request at the end of the transcript.
+pub(crate) fn begin(state: &mut State, prepared: Prepared) -> Vec<Effect> {
     let request_id = state.new_request_id();
     let mut answer = Message::answer(&prepared.model);
     answer.notes.clone_from(&prepared.notes);

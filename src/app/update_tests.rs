@@ -108,15 +108,18 @@ fn news_of_a_cancelled_request_is_dropped() {
     news(&mut s, first, text("lo from the past"));
     news(&mut s, first, finished());
     news(&mut s, second, text("Fresh"));
+    // The retry's answer is on screen; the cancelled one is its other version.
     let all = answers(&s);
-    assert_eq!(all[0].text, "Hel");
-    assert!(all[0].superseded);
-    assert_eq!(all[1].text, "Fresh");
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].text, "Fresh");
+    let versions = all[0].alternatives.as_ref().expect("two versions");
+    assert_eq!(versions.position(), (2, 2));
+    assert_eq!(versions.versions[0][0].text, "Hel");
     assert_eq!(s.in_flight.map(|f| f.request_id), Some(second));
 }
 
 #[test]
-fn keeping_a_side_by_side_answer_then_retrying_supersedes_it() {
+fn keeping_a_side_by_side_answer_then_retrying_makes_it_another_version() {
     let mut s = state();
     connected(&mut s);
     // An earlier turn, so the kept answer is not the first message.
@@ -147,19 +150,21 @@ fn keeping_a_side_by_side_answer_then_retrying_supersedes_it() {
     let retried = sent(&key(&mut s, KeyCode::Char('r'), KeyModifiers::CONTROL));
     assert_eq!(retried.len(), 1);
     let (kept_id, _) = kept.unwrap();
-    let kept_now = s.messages.iter().find(|m| m.id == kept_id).unwrap();
     assert!(
-        kept_now.superseded,
-        "the kept answer is superseded by the retry"
+        s.messages.iter().all(|m| m.id != kept_id),
+        "the kept answer is off screen, another version of the retry's"
     );
     assert_eq!(s.messages.last().unwrap().status, AnswerStatus::Waiting);
     // The retry's news reaches the new answer, not the kept one.
     news(&mut s, retried[0], text("again"));
-    assert_eq!(s.messages.last().unwrap().text, "again");
-    assert_eq!(
-        s.messages.iter().find(|m| m.id == kept_id).unwrap().text,
-        "from haiku"
-    );
+    let last = s.messages.last().unwrap();
+    assert_eq!(last.text, "again");
+    let versions = last
+        .alternatives
+        .as_ref()
+        .expect("the kept answer as a version");
+    let old = versions.versions[0].first().unwrap();
+    assert_eq!((old.id, old.text.as_str()), (kept_id, "from haiku"));
 }
 
 #[test]

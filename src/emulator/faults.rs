@@ -1,5 +1,7 @@
 //! Fault injection: what the emulator should break in a response, chosen by the
-//! `X-Emulator-Fault` header or a `[[fault:NAME ...]]` marker in the last user message.
+//! `X-Emulator-Fault` header or a `[[fault:NAME ...]]` marker in the last user message. When
+//! that message holds several (a prompt whose answer failed is sent again with the next one,
+//! in one turn), the last one counts, and `[[fault:none]]` asks for none.
 //!
 //! Syntax: `NAME`, `NAME after=N` (after N chunk frames; default 5), `slow-first-byte ms=N`
 //! (default 3000), `flaky=K` (the first K attempts of the same request get a 429).
@@ -193,11 +195,11 @@ pub(crate) fn applies_to(spec: &str, model: &str) -> bool {
         .all(|wanted| model.contains(wanted))
 }
 
-/// Finds a `[[fault:...]]` marker in text.
+/// Finds the last `[[fault:...]]` marker in text; `none` is no fault.
 pub(crate) fn find_marker(text: &str) -> Option<&str> {
-    let start = text.find("[[fault:")? + "[[fault:".len();
+    let start = text.rfind("[[fault:")? + "[[fault:".len();
     let len = text[start..].find("]]")?;
-    Some(text[start..start + len].trim())
+    Some(text[start..start + len].trim()).filter(|spec| *spec != "none")
 }
 
 /// The text without `[[fault:…]]` and `[[emulator:…]]` markers, so that a fault does not
@@ -287,6 +289,11 @@ mod tests {
             Some("reset after=1")
         );
         assert_eq!(find_marker("hi"), None);
+        assert_eq!(
+            find_marker("a [[fault:reset]]\n\nb [[fault:stall after=2]]"),
+            Some("stall after=2")
+        );
+        assert_eq!(find_marker("a [[fault:reset]]\n\nb [[fault:none]]"), None);
         assert_eq!(requested_tokens("x [[emulator:tokens=500]]"), Some(500));
         assert_eq!(
             strip_markers("a [[fault:reset]] b [[emulator:tokens=5]]"),

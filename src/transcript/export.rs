@@ -1,5 +1,6 @@
 //! Exports of a saved conversation: Markdown to read (model names per turn, fenced code kept
-//! as the model wrote it) and JSON with the whole structure. Files are written atomically.
+//! as the model wrote it) and JSON with the whole structure, both of the branch on screen (other
+//! branches and deleted turns stay in the session file). Files are written atomically.
 
 use super::{Author, EndStatus, Entry, Transcript};
 use std::io::Write;
@@ -34,6 +35,7 @@ pub fn render(transcript: &Transcript, format: Format) -> String {
 
 /// The whole conversation as pretty-printed JSON.
 pub fn json(transcript: &Transcript) -> String {
+    let transcript = &transcript.on_screen();
     let mut text = serde_json::to_string_pretty(transcript).unwrap_or_default();
     text.push('\n');
     text
@@ -41,6 +43,7 @@ pub fn json(transcript: &Transcript) -> String {
 
 /// The conversation as Markdown.
 pub fn markdown(transcript: &Transcript) -> String {
+    let transcript = &transcript.on_screen();
     let mut out = String::new();
     out.push_str(&format!("# {}\n\n", one_line(&transcript.title)));
     out.push_str(&format!("- Session: `{}`\n", transcript.id));
@@ -237,6 +240,9 @@ mod tests {
                 .then(|| "global.anthropic.claude-haiku-4-5-20251001-v1:0".into()),
             end: None,
             superseded: false,
+            parent: 0,
+            deleted: false,
+            kept: false,
         }
     }
 

@@ -227,7 +227,10 @@ impl ListingScan {
                     };
                 }
             }
-            Some(b"text" | b"reasoning" | b"parameters" | b"assistant_end" | b"superseded") => {}
+            Some(
+                b"text" | b"reasoning" | b"parameters" | b"assistant_end" | b"superseded"
+                | b"select" | b"deleted" | b"kept",
+            ) => {}
             _ if too_long => self.damaged = true,
             // The kinds the list needs, and records written with `kind` elsewhere than first.
             _ => match serde_json::from_slice::<Record>(raw) {
@@ -252,7 +255,10 @@ impl ListingScan {
                     | Record::Text { .. }
                     | Record::Reasoning { .. }
                     | Record::AssistantEnd { .. }
-                    | Record::Superseded { .. },
+                    | Record::Superseded { .. }
+                    | Record::Select { .. }
+                    | Record::Deleted { .. }
+                    | Record::Kept { .. },
                 ) => {}
                 _ => self.damaged = true,
             },

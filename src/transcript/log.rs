@@ -4,7 +4,7 @@
 use super::store::{self, Loaded, SessionFile, StoreError};
 use super::{End, EndStatus, Record, SavedError, Transcript, now, title_from_prompt};
 use crate::bedrock::BedrockError;
-use crate::models::{Conversation, Parameters, Role, Turn};
+use crate::models::{Conversation, Parameters};
 
 /// A session open for one more turn.
 pub(crate) struct SessionLog {
@@ -63,29 +63,10 @@ impl SessionLog {
         self.history.model.as_deref()
     }
 
-    /// The conversation so far plus `prompt`, as a model gets it.
+    /// The conversation so far plus `prompt`, as a model gets it: the branch on screen, its
+    /// partial answers only when kept.
     pub fn conversation(&self, system: Option<String>, prompt: &str) -> Conversation {
-        let mut turns: Vec<Turn> = self
-            .history
-            .entries
-            .iter()
-            .filter(|e| !e.superseded && !e.text.trim().is_empty())
-            .map(|e| Turn {
-                role: match e.author {
-                    super::Author::User => Role::User,
-                    super::Author::Assistant => Role::Assistant,
-                },
-                text: e.text.clone(),
-            })
-            .collect();
-        turns.push(Turn {
-            role: Role::User,
-            text: prompt.to_string(),
-        });
-        Conversation {
-            system: system.or_else(|| self.history.system.clone()),
-            turns,
-        }
+        self.history.conversation_with(system, prompt)
     }
 
     /// Writes the model, parameters, the prompt and the start of the answer.
@@ -96,7 +77,8 @@ impl SessionLog {
         parameters: &Parameters,
         prompt: &str,
     ) -> Result<(), StoreError> {
-        let next = self.history.entries.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+        let next = self.history.last_id() + 1;
+        let parent = self.history.head.unwrap_or(0);
         self.answer = next + 1;
         let mut records = Vec::new();
         if self.history.model.as_deref() != Some(model) {
@@ -118,11 +100,13 @@ impl SessionLog {
             at: now(),
             id: next,
             text: prompt.to_string(),
+            parent: Some(parent),
         });
         records.push(Record::AssistantStart {
             at: now(),
             id: self.answer,
             model: model.to_string(),
+            parent: Some(next),
         });
         self.file.append(&records)
     }

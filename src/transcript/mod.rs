@@ -6,11 +6,17 @@
 //! stream, and an `assistant_end` with the stop reason, usage, timings and any error. An answer
 //! without its end was cut off (the program was killed): it loads as `interrupted`, with the text
 //! that made it to disk.
+//!
+//! A conversation is a tree: each prompt and answer names the entry it follows (`parent`; a
+//! file without parents is one line, each entry following the one before it). Editing a
+//! prompt or regenerating an answer starts a sibling; `select` says which branch is on screen,
+//! `deleted` drops a turn from it, and `kept` lets a partial answer be sent as context.
 
 pub mod export;
 pub(crate) mod listing;
 pub mod log;
 pub mod store;
+mod tree;
 pub mod writer;
 
 use crate::models::{InvocationMetrics, Parameters};
@@ -69,6 +75,9 @@ pub enum Record {
         id: u64,
         /// The prompt.
         text: String,
+        /// The entry it follows (0: the first turn); absent: the entry before it in the file.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parent: Option<u64>,
     },
     /// An answer began.
     AssistantStart {
@@ -78,6 +87,9 @@ pub enum Record {
         id: u64,
         /// The model asked.
         model: String,
+        /// The entry it answers (see `User::parent`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parent: Option<u64>,
     },
     /// Answer text as it arrived.
     Text {
@@ -103,10 +115,28 @@ pub enum Record {
         #[serde(flatten)]
         end: End,
     },
-    /// An answer was replaced by a retry: kept, no longer sent to models.
+    /// An answer was replaced by a retry: kept, no longer sent to models (files before
+    /// branches; an edited request's answer).
     Superseded {
         /// Entry number.
         id: u64,
+    },
+    /// The branch ending at this entry is the one on screen.
+    Select {
+        /// Entry number of the branch's last entry.
+        id: u64,
+    },
+    /// The entry was deleted from the conversation: kept in the file, not shown, not sent.
+    Deleted {
+        /// Entry number.
+        id: u64,
+    },
+    /// A partial (cancelled, failed) answer is sent as context, or no longer.
+    Kept {
+        /// Entry number.
+        id: u64,
+        /// Whether it is sent.
+        kept: bool,
     },
 }
 
@@ -123,6 +153,9 @@ impl Record {
         "reasoning",
         "assistant_end",
         "superseded",
+        "select",
+        "deleted",
+        "kept",
     ];
 }
 
@@ -226,6 +259,35 @@ pub struct Entry {
     /// Replaced by a retry.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub superseded: bool,
+    /// The entry it follows in the conversation tree (0: a first turn).
+    #[serde(skip)]
+    pub parent: u64,
+    /// Deleted from the conversation (kept in the file).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+    /// A partial answer the user keeps as context.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub kept: bool,
+}
+
+impl Entry {
+    /// Whether the entry goes to the model as part of the conversation: prompts, and answers
+    /// that completed or that the user keeps; never deleted, superseded or empty ones.
+    pub fn sent_as_context(&self) -> bool {
+        if self.superseded || self.deleted || self.text.trim().is_empty() {
+            return false;
+        }
+        match self.author {
+            Author::User => true,
+            Author::Assistant => {
+                self.kept
+                    || self
+                        .end
+                        .as_ref()
+                        .is_some_and(|e| e.status == EndStatus::Complete)
+            }
+        }
+    }
 }
 
 /// A conversation rebuilt from its session file.
@@ -250,8 +312,14 @@ pub struct Transcript {
     pub system: Option<String>,
     /// The parameters in effect at the end.
     pub parameters: Parameters,
-    /// Prompts and answers in order.
+    /// Every prompt and answer of every branch, in the order of the file.
     pub entries: Vec<Entry>,
+    /// The last entry of the branch on screen.
+    #[serde(skip)]
+    pub head: Option<u64>,
+    /// Where each entry is in `entries`, by id.
+    #[serde(skip)]
+    index: std::collections::HashMap<u64, usize>,
 }
 
 impl Transcript {
@@ -300,40 +368,73 @@ impl Transcript {
                 self.system = system;
                 self.parameters = parameters;
             }
-            Record::User { at, id, text } => self.entries.push(Entry {
-                id,
-                author: Author::User,
+            Record::User {
                 at,
+                id,
                 text,
-                reasoning: String::new(),
-                model: None,
-                end: None,
-                superseded: false,
-            }),
-            Record::AssistantStart { at, id, model } => self.entries.push(Entry {
-                id,
-                author: Author::Assistant,
+                parent,
+            } => {
+                return self.add(
+                    Entry {
+                        text,
+                        ..Entry::new(id, Author::User, at)
+                    },
+                    parent,
+                );
+            }
+            Record::AssistantStart {
                 at,
-                text: String::new(),
-                reasoning: String::new(),
-                model: Some(model),
-                end: Some(End::default()),
-                superseded: false,
-            }),
+                id,
+                model,
+                parent,
+            } => {
+                return self.add(
+                    Entry {
+                        model: Some(model),
+                        end: Some(End::default()),
+                        ..Entry::new(id, Author::Assistant, at)
+                    },
+                    parent,
+                );
+            }
             Record::Text { id, text } => self.entry(id)?.text.push_str(&text),
             Record::Reasoning { id, text } => self.entry(id)?.reasoning.push_str(&text),
             Record::AssistantEnd { id, end, .. } => self.entry(id)?.end = Some(end),
             Record::Superseded { id } => self.entry(id)?.superseded = true,
+            Record::Select { id } => {
+                self.entry(id)?;
+                self.head = Some(id);
+            }
+            Record::Deleted { id } => self.entry(id)?.deleted = true,
+            Record::Kept { id, kept } => self.entry(id)?.kept = kept,
         }
         Ok(())
     }
 
     fn entry(&mut self, id: u64) -> Result<&mut Entry, String> {
-        self.entries
-            .iter_mut()
-            .rev()
-            .find(|e| e.id == id)
+        self.index
+            .get(&id)
+            .and_then(|&at| self.entries.get_mut(at))
             .ok_or_else(|| format!("a record refers to entry {id}, which the file does not have"))
+    }
+}
+
+impl Entry {
+    /// An entry with no text yet.
+    fn new(id: u64, author: Author, at: String) -> Entry {
+        Entry {
+            id,
+            author,
+            at,
+            text: String::new(),
+            reasoning: String::new(),
+            model: None,
+            end: None,
+            superseded: false,
+            parent: 0,
+            deleted: false,
+            kept: false,
+        }
     }
 }
 
@@ -390,11 +491,13 @@ mod tests {
                 at: "t".into(),
                 id: 1,
                 text: "hi".into(),
+                parent: None,
             },
             Record::AssistantStart {
                 at: "t".into(),
                 id: 2,
                 model: "m1".into(),
+                parent: None,
             },
             Record::Text {
                 id: 2,
@@ -418,6 +521,7 @@ mod tests {
                 at: "t".into(),
                 id: 3,
                 model: "m1".into(),
+                parent: None,
             },
             Record::Text {
                 id: 3,

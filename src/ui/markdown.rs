@@ -14,6 +14,9 @@ use ratatui::text::Span;
 pub(crate) struct BlockState {
     /// Inside a fenced code block: the fence (```` ``` ```` or `~~~`, its length) and language.
     code: Option<(char, usize, String)>,
+    /// Code blocks opened so far: each opening fence shows its number, the one a digit key
+    /// copies in transcript focus.
+    code_blocks: usize,
     /// The line is the end of an answer still streaming: an opened `**` or `` ` `` whose
     /// closing marker has not arrived yet styles the rest of the line, so the markers do not
     /// flash up and vanish a moment later.
@@ -64,7 +67,12 @@ pub(crate) fn render_line(line: &str, state: &mut BlockState, theme: &Theme) -> 
     }
     if let Some((c, len, lang)) = fence_of(line) {
         state.code = Some((c, len, lang.to_string()));
-        return StyledLine::plain(line.trim_start().to_string(), muted);
+        state.code_blocks += 1;
+        let mut opening = StyledLine::plain(line.trim_start().to_string(), muted);
+        opening
+            .pieces
+            .push((format!("  #{}", state.code_blocks), muted));
+        return opening;
     }
     let text_style = theme.style(Role::Text);
     let trimmed = line.trim_start();
@@ -254,17 +262,17 @@ fn inline_at(text: &str, base: Style, theme: &Theme, open_ended: bool) -> Vec<(S
     out
 }
 
-/// The last fenced code block of a text (its content, without the fences); an unterminated
-/// block counts.
-pub(crate) fn last_code_block(text: &str) -> Option<String> {
-    let mut last = None;
+/// The fenced code blocks of a text, in order (their content, without the fences); an
+/// unterminated last block counts as far as it goes. Numbered from 1 as the transcript shows.
+pub(crate) fn code_blocks(text: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
     let mut current: Option<((char, usize), Vec<&str>)> = None;
     for line in text.lines() {
         match (&mut current, fence_of(line)) {
             (Some(((c, l), body)), Some((fc, fl, rest)))
                 if fc == *c && fl >= *l && rest.is_empty() =>
             {
-                last = Some(body.join("\n"));
+                blocks.push(body.join("\n"));
                 current = None;
             }
             (Some((_, body)), _) => body.push(line),
@@ -273,9 +281,9 @@ pub(crate) fn last_code_block(text: &str) -> Option<String> {
         }
     }
     if let Some((_, body)) = current {
-        last = Some(body.join("\n"));
+        blocks.push(body.join("\n"));
     }
-    last.filter(|b| !b.is_empty())
+    blocks
 }
 
 #[cfg(test)]
@@ -350,8 +358,11 @@ mod tests {
     #[test]
     fn finds_the_last_code_block() {
         let text = "intro\n```py\nprint(1)\n```\nmid\n~~~\nlast\nblock\n~~~\n";
-        assert_eq!(last_code_block(text).as_deref(), Some("last\nblock"));
-        assert_eq!(last_code_block("```\nopen").as_deref(), Some("open"));
-        assert_eq!(last_code_block("none"), None);
+        assert_eq!(
+            code_blocks(text).last().map(String::as_str),
+            Some("last\nblock")
+        );
+        assert_eq!(code_blocks("```\nopen"), ["open"]);
+        assert!(code_blocks("none").is_empty());
     }
 }

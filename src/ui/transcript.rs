@@ -4,7 +4,7 @@
 
 use super::markdown::{BlockState, render_line};
 use super::wrap::{Break, StyledLine, wrap_into};
-use crate::app::state::{AnswerStatus, Message, Scroll, Speaker, State, ViewMetrics};
+use crate::app::state::{AnswerStatus, Focus, Message, Scroll, Speaker, State, ViewMetrics};
 use crate::config::theme::{Role, Theme};
 use crate::keymap::{Action, Context};
 use crate::text::sanitize_for_terminal;
@@ -21,6 +21,8 @@ struct MessageView {
     revision: u64,
     width: usize,
     show_reasoning: bool,
+    /// Laid out as the message under the cursor.
+    selected: bool,
     /// Header, reasoning.
     head: Vec<Line<'static>>,
     /// Rows of the body's finished lines.
@@ -104,26 +106,52 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
     let theme = &state.theme;
     let retry_key = state.keymap.hint(Context::Chat, Action::Retry);
     let reasoning_key = state.keymap.hint(Context::Chat, Action::ToggleReasoning);
+    let keep_key = state.keymap.hint(Context::Transcript, Action::KeepPartial);
     let keys = Keys {
         retry: &retry_key,
         reasoning: &reasoning_key,
+        keep: &keep_key,
     };
     cache.align(&state.messages);
+    let cursor = state.cursor.filter(|_| state.focus == Focus::Transcript);
+    let held = match state.scroll {
+        Scroll::Message(id) => Some(id),
+        _ => None,
+    };
     let mut total = 0;
+    let mut held_rows = None;
     for (message, view) in state.messages.iter().zip(cache.views.iter_mut()) {
-        layout(message, view, width, state.show_reasoning, theme, &keys);
+        let selected = cursor == Some(message.id);
+        layout(
+            message,
+            view,
+            width,
+            state.show_reasoning,
+            selected,
+            theme,
+            &keys,
+        );
+        if held == Some(message.id) {
+            held_rows = Some((total, view.height()));
+        }
         total += view.height();
     }
     let viewport = area.height as usize;
-    cache.metrics = ViewMetrics {
-        content_height: total,
-        viewport_height: viewport,
-        ..cache.metrics
-    };
     let max_top = total.saturating_sub(viewport);
     let top = match state.scroll {
         Scroll::Follow => max_top,
         Scroll::Line(line) => line.min(max_top),
+        Scroll::Message(_) => match held_rows {
+            Some((start, height)) => keep_in_view(cache.metrics.top, start, height, viewport),
+            None => cache.metrics.top,
+        }
+        .min(max_top),
+    };
+    cache.metrics = ViewMetrics {
+        content_height: total,
+        viewport_height: viewport,
+        top,
+        ..cache.metrics
     };
     if state.messages.is_empty() {
         let hint = Line::from(Span::styled(
@@ -155,6 +183,18 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
     }
 }
 
+/// The first row to show so that the rows `start..start + height` are in view, moving from
+/// `top` as little as it takes (a message taller than the view shows its start).
+fn keep_in_view(top: usize, start: usize, height: usize, viewport: usize) -> usize {
+    if start >= top && start + height <= top + viewport {
+        top
+    } else if start < top || height >= viewport {
+        start
+    } else {
+        start + height - viewport
+    }
+}
+
 /// One message laid out on its own at `width` (compare panes): body and footer, without the
 /// header (the pane's title says whose answer it is).
 pub(crate) fn lay_out(state: &State, message: &Message, width: usize) -> Vec<Line<'static>> {
@@ -163,6 +203,7 @@ pub(crate) fn lay_out(state: &State, message: &Message, width: usize) -> Vec<Lin
     let keys = Keys {
         retry: &retry,
         reasoning: &reasoning,
+        keep: "",
     };
     let mut view = MessageView {
         id: message.id,
@@ -173,6 +214,7 @@ pub(crate) fn lay_out(state: &State, message: &Message, width: usize) -> Vec<Lin
         &mut view,
         width.max(1),
         state.show_reasoning,
+        false,
         &state.theme,
         &keys,
     );
@@ -184,6 +226,8 @@ pub(crate) fn lay_out(state: &State, message: &Message, width: usize) -> Vec<Lin
 struct Keys<'a> {
     retry: &'a str,
     reasoning: &'a str,
+    /// Keeps a partial answer as context (empty: not offered).
+    keep: &'a str,
 }
 
 fn layout(
@@ -191,11 +235,23 @@ fn layout(
     view: &mut MessageView,
     width: usize,
     show_reasoning: bool,
+    selected: bool,
     theme: &Theme,
     keys: &Keys<'_>,
 ) {
+    if message.deleted {
+        // Not shown: no rows.
+        *view = MessageView {
+            id: message.id,
+            revision: message.revision,
+            width,
+            ..MessageView::default()
+        };
+        return;
+    }
     let fresh = view.width != width || view.show_reasoning != show_reasoning;
-    if !fresh && view.revision == message.revision && view.height() > 0 {
+    if !fresh && view.revision == message.revision && view.selected == selected && view.height() > 0
+    {
         return;
     }
     if fresh || message.text.len() < view.body_done {
@@ -207,8 +263,17 @@ fn layout(
     view.revision = message.revision;
     view.width = width;
     view.show_reasoning = show_reasoning;
+    view.selected = selected;
     view.head.clear();
-    head(message, show_reasoning, theme, keys, width, &mut view.head);
+    head(
+        message,
+        show_reasoning,
+        selected,
+        theme,
+        keys,
+        width,
+        &mut view.head,
+    );
     // Only lines finished since the last layout are added; earlier rows stay as they are.
     let text = &message.text;
     let body_style = match message.speaker {
@@ -259,26 +324,47 @@ fn body_line(
 fn head(
     message: &Message,
     show_reasoning: bool,
+    selected: bool,
     theme: &Theme,
     keys: &Keys<'_>,
     width: usize,
     out: &mut Vec<Line<'static>>,
 ) {
     let muted = theme.style(Role::Muted);
+    // The message cursor: a pointer and the selection style on the name.
+    let role = match message.speaker {
+        Speaker::User => Role::User,
+        Speaker::Assistant => Role::Assistant,
+        Speaker::Notice => Role::Muted,
+    };
+    let (bar, name_style) = if selected {
+        ("▶ ", theme.style(role).patch(theme.style(Role::Selection)))
+    } else {
+        ("▌ ", theme.style(role))
+    };
     let mut spans = match message.speaker {
-        Speaker::User => vec![Span::styled("▌ You", theme.style(Role::User))],
+        Speaker::User => vec![Span::styled(format!("{bar}You"), name_style)],
         Speaker::Assistant => {
             let model = message.model.as_deref().unwrap_or("model");
             vec![Span::styled(
                 format!(
-                    "▌ {}",
+                    "{bar}{}",
                     sanitize_for_terminal(&crate::models::catalog::display_name(model))
                 ),
-                theme.style(Role::Assistant),
+                name_style,
             )]
         }
-        Speaker::Notice => vec![Span::styled("▌ bedrock-tui", muted)],
+        Speaker::Notice => vec![Span::styled(format!("{bar}bedrock-tui"), name_style)],
     };
+    if let Some(alternatives) = &message.alternatives {
+        let (at, of) = alternatives.position();
+        let text = if selected {
+            format!("  ‹{at}/{of}› [ ]")
+        } else {
+            format!("  ‹{at}/{of}›")
+        };
+        spans.push(Span::styled(text, theme.style(Role::Accent)));
+    }
     if message.speaker == Speaker::Assistant {
         let status = match &message.status {
             AnswerStatus::Waiting => Some((
@@ -398,6 +484,24 @@ fn foot(
                 format!("■ cancelled; {} retries", keys.retry),
                 theme.style(Role::Warning),
             ),
+            width,
+            out,
+        );
+    }
+    if message.is_partial() && !message.superseded && !message.detached && !keys.keep.is_empty() {
+        let text = if message.kept {
+            format!(
+                "  kept: sent as context ({} in the transcript stops)",
+                keys.keep
+            )
+        } else {
+            format!(
+                "  not sent as context ({} in the transcript keeps it)",
+                keys.keep
+            )
+        };
+        wrap_into(
+            &StyledLine::plain(text, theme.style(Role::Muted)),
             width,
             out,
         );

@@ -1,0 +1,198 @@
+//! A saved conversation put back on screen: the branch the file selects, with the other
+//! versions of each message (edited prompts, regenerated answers) kept on it to step through,
+//! deleted turns hidden, and its model, system prompt and parameters.
+
+use super::branches::Alternatives;
+use super::state::{AnswerStatus, ErrorInfo, Message, Scroll, SessionInfo, Speaker, State};
+use crate::models::FamilyId;
+use crate::transcript::store::Loaded;
+use crate::transcript::{Author, EndStatus, Entry, Transcript};
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+/// Versions nested deeper than this (a version of a version of …) are not put on screen.
+const NESTING: usize = 64;
+
+/// Replaces the conversation on screen with a loaded session: the branch on screen with its
+/// other versions, its model, system prompt and parameters; warnings become notices.
+pub(crate) fn apply_loaded(state: &mut State, loaded: &Loaded) {
+    let t = &loaded.transcript;
+    state.messages.clear();
+    state.conversation += 1;
+    state.in_flight = None;
+    state.cursor = None;
+    state.editing = None;
+    state.scroll = Scroll::Follow;
+    for warning in &loaded.warnings {
+        state.push(
+            Speaker::Notice,
+            format!("{}: {warning}", loaded.path.display()),
+        );
+    }
+    let mut builder = Builder {
+        transcript: t,
+        children: t.children(),
+        on_path: t.path().iter().map(|e| e.id).collect(),
+        budget: t.entries.len(),
+        too_deep: false,
+    };
+    let roots = builder.children.get(&0).cloned().unwrap_or_default();
+    let messages = builder.line(state, roots, 0);
+    if builder.too_deep {
+        state.push(
+            Speaker::Notice,
+            format!("some versions are nested more than {NESTING} deep and are not shown; they stay in the file"),
+        );
+    }
+    for message in messages {
+        if message.speaker == Speaker::User
+            && !message.deleted
+            && state.history.last() != Some(&message.text)
+        {
+            state.history.push(message.text.clone());
+        }
+        state.messages.push(message);
+    }
+    if let Some(model) = &t.model {
+        state.model.clone_from(model);
+        state.family_override = t.family.as_deref().and_then(FamilyId::from_name);
+    }
+    state.system.clone_from(&t.system);
+    state.params = t.parameters.clone();
+    state.session = Some(SessionInfo {
+        id: t.id.clone(),
+        title: t.title.clone(),
+        path: loaded.path.clone(),
+        last_entry: t.last_id(),
+    });
+    let turns = state
+        .messages
+        .iter()
+        .filter(|m| m.speaker == Speaker::User && !m.deleted)
+        .count();
+    let turns = match turns {
+        1 => "1 turn".to_string(),
+        n => format!("{n} turns"),
+    };
+    state.flash(format!("opened “{}” ({turns})", t.title), false);
+}
+
+/// Builds the messages of a transcript's tree.
+struct Builder<'a> {
+    transcript: &'a Transcript,
+    children: HashMap<u64, Vec<u64>>,
+    /// The entries of the branch the file selects.
+    on_path: HashSet<u64>,
+    /// Messages still to build: a damaged file (one id twice) cannot make it loop.
+    budget: usize,
+    too_deep: bool,
+}
+
+impl Builder<'_> {
+    /// The line of messages from one of `kids` on: at each step the child on the selected
+    /// branch (else the newest) is shown, and its siblings become its other versions.
+    fn line(&mut self, state: &mut State, mut kids: Vec<u64>, depth: usize) -> Vec<Message> {
+        let mut out = Vec::new();
+        while !kids.is_empty() && self.budget > 0 {
+            let chosen = kids
+                .iter()
+                .position(|k| self.on_path.contains(k))
+                .unwrap_or(kids.len() - 1);
+            let mut alternatives = None;
+            if kids.len() > 1 {
+                if depth >= NESTING {
+                    self.too_deep = true;
+                } else {
+                    let mut versions = Vec::with_capacity(kids.len());
+                    for (i, kid) in kids.iter().enumerate() {
+                        versions.push(if i == chosen {
+                            Vec::new()
+                        } else {
+                            self.line(state, vec![*kid], depth + 1)
+                        });
+                    }
+                    alternatives = Some(Box::new(Alternatives {
+                        versions,
+                        current: chosen,
+                    }));
+                }
+            }
+            let Some(entry) = self.transcript.get(kids[chosen]) else {
+                break;
+            };
+            self.budget -= 1;
+            let mut message = message_of(state, entry);
+            message.alternatives = alternatives;
+            out.push(message);
+            kids = self.children.get(&entry.id).cloned().unwrap_or_default();
+        }
+        out
+    }
+}
+
+/// A saved entry as a message, with an id of this run.
+fn message_of(state: &mut State, entry: &Entry) -> Message {
+    let speaker = match entry.author {
+        Author::User => Speaker::User,
+        Author::Assistant => Speaker::Assistant,
+    };
+    let mut message = Message::new(speaker, entry.text.clone());
+    message.id = state.next_message_id;
+    state.next_message_id += 1;
+    message.superseded = entry.superseded;
+    message.deleted = entry.deleted;
+    message.kept = entry.kept;
+    message.saved_as = Some(entry.id);
+    if entry.author == Author::Assistant {
+        fill_answer(&mut message, entry);
+    }
+    message
+}
+
+fn fill_answer(message: &mut Message, entry: &Entry) {
+    message.reasoning.clone_from(&entry.reasoning);
+    message.model.clone_from(&entry.model);
+    let end = entry.end.clone().unwrap_or_default();
+    let millis = |ms: Option<u64>| ms.map(Duration::from_millis);
+    message.stats = crate::exchange::Figures {
+        first_byte: millis(end.first_byte_ms),
+        first_token: millis(end.first_token_ms),
+        total: millis(end.total_ms),
+        reported: crate::models::Usage {
+            input_tokens: end.input_tokens,
+            output_tokens: end.output_tokens,
+        },
+        stop_reason: end.stop_reason.clone(),
+        ..crate::exchange::Figures::default()
+    };
+    message.stop_reason.clone_from(&end.stop_reason);
+    message.status = match end.status {
+        EndStatus::Complete => AnswerStatus::Complete,
+        EndStatus::Cancelled => AnswerStatus::Cancelled,
+        EndStatus::Failed => {
+            let e = end.error.unwrap_or_else(|| crate::transcript::SavedError {
+                name: "Error".into(),
+                message: "the answer failed".into(),
+                status: None,
+                original_status: None,
+                in_stream: false,
+            });
+            AnswerStatus::Failed(ErrorInfo {
+                name: e.name,
+                message: e.message,
+                status: e.status,
+                original_status: e.original_status,
+                in_stream: e.in_stream,
+            })
+        }
+        EndStatus::Interrupted => AnswerStatus::Failed(ErrorInfo {
+            name: "Interrupted".into(),
+            message: "bedrock-tui stopped before this answer ended; the text above is what arrived"
+                .into(),
+            status: None,
+            original_status: None,
+            in_stream: true,
+        }),
+    };
+    message.revision += 1;
+}
