@@ -8,9 +8,9 @@ mod common;
 use bedrock_tui::app::state::Overlay;
 use bedrock_tui::transcript::store;
 use bedrock_tui::transcript::{EndStatus, Transcript};
-use common::tui::{Harness, Setup};
+use common::tui::{Harness, Setup, wait_for_file};
 use crossterm::event::{KeyCode, KeyModifiers};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 const HAIKU: &str = "global.anthropic.claude-haiku-4-5-20251001-v1:0";
@@ -23,20 +23,6 @@ async fn turn(h: &mut Harness, prompt: &str) -> PathBuf {
     h.until("the session file", |h| h.app.state.session.is_some())
         .await;
     h.app.state.session.as_ref().unwrap().path.clone()
-}
-
-/// Polls the file until `done` holds for what loads from it (the writer is a thread).
-fn wait_for_file(path: &Path, what: &str, done: impl Fn(&Transcript) -> bool) -> Transcript {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Ok(loaded) = store::load(path)
-            && done(&loaded.transcript)
-        {
-            return loaded.transcript;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 async fn open_browser(h: &mut Harness) {

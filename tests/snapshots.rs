@@ -83,5 +83,19 @@ async fn screens_at_80x24_and_40x12() {
         })
         .await;
         settings().bind(|| insta::assert_snapshot!(format!("matrix_{size}"), h.screen()));
+        h.press(KeyCode::Esc);
+
+        // The message cursor on a regenerated answer, with its versions; then on its prompt.
+        h.ctrl('r');
+        h.until("the regenerated answer", |h| {
+            h.answer_done() && h.last_answer().alternatives.is_some()
+        })
+        .await;
+        h.press(KeyCode::Tab);
+        h.settle().await;
+        settings().bind(|| insta::assert_snapshot!(format!("cursor_versions_{size}"), h.screen()));
+        h.press(KeyCode::Char('k'));
+        h.settle().await;
+        settings().bind(|| insta::assert_snapshot!(format!("cursor_prompt_{size}"), h.screen()));
     }
 }

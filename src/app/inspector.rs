@@ -1,5 +1,5 @@
-//! The wire inspector: which answer it shows and where it is scrolled. It opens on the last
-//! answer that has an exchange; left and right step through the others; `e` opens the answer's
+//! The wire inspector: which answer it shows and where it is scrolled. It opens on the selected
+//! answer (transcript focus) or the last one that has an exchange; left and right step through the others; `e` opens the answer's
 //! request in the editor to send it again. A matrix row's exchange scrolls the same way.
 
 use super::popup::{Overlay, Popup, Reply};
@@ -25,10 +25,16 @@ fn inspectable(state: &State) -> Vec<u64> {
         .collect()
 }
 
-/// Opens the inspector on the latest answer.
+/// Opens the inspector on the selected answer in transcript focus (what was sent for it,
+/// exactly), else on the latest answer.
 pub fn open(state: &mut State) {
-    match inspectable(state).last() {
-        Some(&message) => state.overlay = Overlay::Inspector(InspectorView { message, scroll: 0 }),
+    let answers = inspectable(state);
+    let selected = state
+        .cursor
+        .filter(|_| state.focus == super::state::Focus::Transcript)
+        .filter(|id| answers.contains(id));
+    match selected.or_else(|| answers.last().copied()) {
+        Some(message) => state.overlay = Overlay::Inspector(InspectorView { message, scroll: 0 }),
         None => state.flash("nothing to inspect yet: send a prompt first", true),
     }
 }

@@ -77,17 +77,21 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 
 /// A key transcript focus does not bind: a digit copies that code block of the selected
 /// message; any other character goes to the prompt and is typed there, so a word typed in the
-/// wrong focus is never taken as commands.
+/// wrong focus is never taken as commands; a chord the chat binds (Ctrl+O, F2, …) does what
+/// it does there.
 fn typed_in_transcript(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let KeyCode::Char(c) = key.code else {
-        return Vec::new();
-    };
-    if key
+    let chord = key
         .modifiers
-        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-    {
-        return Vec::new();
-    }
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    let c = match key.code {
+        KeyCode::Char(c) if !chord => c,
+        _ => {
+            return match state.keymap.action(Context::Chat, &key) {
+                Some(action) if !is_editing(action) => perform(state, action),
+                _ => Vec::new(),
+            };
+        }
+    };
     if let Some(digit) = c.to_digit(10).filter(|d| *d > 0) {
         return super::cursor::copy_code_block(state, digit as usize);
     }
@@ -96,6 +100,22 @@ fn typed_in_transcript(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         state.history_cursor = None;
     }
     Vec::new()
+}
+
+/// Chat actions that edit the prompt: a chord for them in transcript focus does nothing.
+fn is_editing(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Send
+            | Action::Newline
+            | Action::KillToLineStart
+            | Action::ClearDraft
+            | Action::Undo
+            | Action::Redo
+            | Action::HistoryPrevious
+            | Action::HistoryNext
+            | Action::FocusTranscript
+    )
 }
 
 /// The prompt gets the focus back; a view held on the selected message stays where it is.
@@ -230,6 +250,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             state.session = None;
             state.editing = None;
             state.cursor = None;
+            state.focus = Focus::Editor;
             state.scroll = Scroll::Follow;
             state.flash("new conversation", false);
             return effects;

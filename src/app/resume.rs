@@ -22,6 +22,7 @@ pub(crate) fn apply_loaded(state: &mut State, loaded: &Loaded) {
     state.in_flight = None;
     state.cursor = None;
     state.editing = None;
+    state.focus = super::state::Focus::Editor;
     state.scroll = Scroll::Follow;
     for warning in &loaded.warnings {
         state.push(

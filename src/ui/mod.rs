@@ -39,11 +39,16 @@ pub fn render(state: &State, cache: &mut ViewCache, frame: &mut Frame<'_>) {
         }
     };
     let transcript_focused = state.focus == Focus::Transcript;
+    let title = if transcript_focused {
+        transcript_title(state)
+    } else {
+        " transcript ".to_string()
+    };
     let inner = if transcript_area.height >= 3 {
         let block = Block::default()
             .borders(Borders::TOP)
             .border_style(border(transcript_focused))
-            .title(" transcript ")
+            .title(title)
             .title_style(border(transcript_focused));
         let inner = block.inner(transcript_area);
         block.render(transcript_area, frame.buffer_mut());
@@ -60,6 +65,25 @@ pub fn render(state: &State, cache: &mut ViewCache, frame: &mut Frame<'_>) {
     );
     status::render(state, status_area, frame.buffer_mut());
     popup(state, &state.overlay, area, frame.buffer_mut(), cache);
+}
+
+/// The transcript's title in transcript focus: the keys of the message cursor.
+fn transcript_title(state: &State) -> String {
+    use crate::keymap::{Action, Context};
+    let key = |action| state.keymap.hint(Context::Transcript, action);
+    format!(
+        " transcript · {}/{} select · {} edit · {} regenerate · {}/{} versions · {} copy · {} delete · {} fork · {} keep ",
+        key(Action::MessagePrevious),
+        key(Action::MessageNext),
+        key(Action::EditMessage),
+        key(Action::Regenerate),
+        key(Action::PreviousVersion),
+        key(Action::NextVersion),
+        key(Action::CopyMessage),
+        key(Action::DeleteTurn),
+        key(Action::Fork),
+        key(Action::KeepPartial),
+    )
 }
 
 /// Draws a popup (the one under the help first, when help was opened over it).
@@ -117,6 +141,13 @@ fn render_editor(state: &State, area: Rect, frame: &mut Frame<'_>, border: ratat
     } else {
         " prompt ".to_string()
     };
+    if state.editing.is_some() {
+        title = title.replacen(
+            " prompt ",
+            " editing an earlier prompt: Enter sends it as a new branch, Esc stops ",
+            1,
+        );
+    }
     if !state.pastes.is_empty() {
         let bytes: usize = state.pastes.iter().map(|p| p.text.len()).sum();
         title.push_str(&format!(

@@ -266,3 +266,25 @@ impl Harness {
         self.last_answer().status.clone()
     }
 }
+
+/// Polls a session file until `done` holds for what loads from it (the chat's writer is a
+/// thread of its own).
+pub fn wait_for_file(
+    path: &std::path::Path,
+    what: &str,
+    done: impl Fn(&bedrock_tui::transcript::Transcript) -> bool,
+) -> bedrock_tui::transcript::Transcript {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(loaded) = bedrock_tui::transcript::store::load(path)
+            && done(&loaded.transcript)
+        {
+            return loaded.transcript;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
