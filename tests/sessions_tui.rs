@@ -147,6 +147,12 @@ async fn the_browser_renames_deletes_with_confirmation_and_exports() {
     h.press(KeyCode::Char('n'));
     h.settle().await;
     assert!(rivers.exists());
+    // Enter is not a yes either.
+    h.press(KeyCode::Delete);
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    assert!(rivers.exists());
+    assert!(!h.screen().contains("for good?"), "{}", h.screen());
     h.press(KeyCode::Delete);
     h.press(KeyCode::Char('y'));
     h.until("the list without it", |h| browser_count(h) == 1)

@@ -221,6 +221,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
                 &state.model,
             ));
         }
+        Action::OpenRoles => return super::roles::open(state),
         Action::OpenParameters => {
             state.overlay =
                 Overlay::Parameters(ParamsForm::new(state.system.as_deref(), &state.params));

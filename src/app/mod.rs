@@ -17,6 +17,7 @@ pub(crate) mod popup;
 pub(crate) mod recorder;
 pub(crate) mod resend;
 mod resume;
+pub mod roles;
 pub mod run;
 pub mod sessions;
 pub mod state;
@@ -61,6 +62,12 @@ pub(crate) enum Msg {
     Session(WriterNews),
     /// The saved sessions, for the browser.
     SessionsListed(Result<Vec<Summary>, String>),
+    /// The roles, for the role picker: the roles, what could not be read, the directory.
+    RolesListed(
+        Vec<crate::config::roles::RoleDef>,
+        Vec<String>,
+        Option<String>,
+    ),
     /// A rename, delete or export finished: what to say, or the error.
     SessionTask(Result<String, String>),
     /// A lookup of the format behind an opaque model ARN answered.
@@ -167,6 +174,8 @@ pub enum Effect {
     LookUpModel(String),
     /// List the saved sessions.
     ListSessions,
+    /// Read the roles.
+    ListRoles,
     /// Make a saved session the conversation on screen.
     OpenSession(PathBuf),
     /// Give a saved session a new title.

@@ -124,6 +124,10 @@ impl Popup for ParamsForm {
         match action {
             Action::Confirm => match self.parse(&state.model, state.family()) {
                 Ok((system, params, notes)) => {
+                    // A system prompt edited away from the role's is no longer the role.
+                    if system != state.system {
+                        state.role = None;
+                    }
                     state.system = system;
                     state.params = params;
                     let mut text = "parameters applied".to_string();

@@ -31,6 +31,8 @@ pub enum Overlay {
     Resend(Box<super::resend::ResendForm>),
     /// The wire inspector for one answer.
     Inspector(super::inspector::InspectorView),
+    /// The role picker.
+    Roles(super::roles::RolePicker),
 }
 
 /// What happens to a popup after it handled something.
@@ -121,6 +123,7 @@ impl Overlay {
             Overlay::Compare(p) => p,
             Overlay::Resend(p) => p.as_mut(),
             Overlay::Inspector(p) => p,
+            Overlay::Roles(p) => p,
         })
     }
 

@@ -59,6 +59,7 @@ pub(crate) fn apply_loaded(state: &mut State, loaded: &Loaded) {
         state.family_override = t.family.as_deref().and_then(FamilyId::from_name);
     }
     state.system.clone_from(&t.system);
+    state.role = None;
     state.params = t.parameters.clone();
     state.session = Some(SessionInfo {
         id: t.id.clone(),

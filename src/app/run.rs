@@ -58,6 +58,8 @@ pub struct App {
     recorder: Recorder,
     writer: Option<Writer>,
     sessions_dir: Option<PathBuf>,
+    /// Where roles are (`roles/` beside the config file).
+    pub roles_dir: Option<PathBuf>,
     /// Where exports go (the current directory).
     pub export_dir: PathBuf,
     /// Tells a typed Enter from a pasted newline.
@@ -78,6 +80,7 @@ impl App {
             recorder,
             writer: None,
             sessions_dir: None,
+            roles_dir: None,
             export_dir: PathBuf::from("."),
             state,
             cache: ViewCache::default(),
@@ -387,6 +390,18 @@ impl App {
                 if let Err(e) = self.clipboard.copy(&text) {
                     self.state.flash(format!("cannot copy: {e}"), true);
                 }
+            }
+            Effect::ListRoles => {
+                let tx = self.tx.clone();
+                let dir = self.roles_dir.clone();
+                tokio::task::spawn_blocking(move || {
+                    let (roles, warnings) = dir
+                        .as_deref()
+                        .map(crate::config::roles::list)
+                        .unwrap_or_default();
+                    let shown = dir.map(|d| d.display().to_string());
+                    let _ = tx.send(Msg::RolesListed(roles, warnings, shown));
+                });
             }
             Effect::ListSessions => {
                 let tx = self.tx.clone();

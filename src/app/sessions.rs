@@ -128,7 +128,8 @@ impl Popup for SessionBrowser {
                 }
                 return Reply::stay().with(vec![Effect::RenameSession { path, title }]);
             }
-            (BrowserMode::ConfirmDelete, Action::Confirm) => return self.confirm_delete(),
+            // Only `y` deletes (see on_key); Enter keeps the conversation.
+            (BrowserMode::ConfirmDelete, Action::Confirm) => self.mode = BrowserMode::Browse,
             (BrowserMode::Browse, Action::Confirm) => {
                 let Some(selected) = self.selected_item() else {
                     return Reply::stay();

@@ -237,6 +237,8 @@ pub struct State {
     pub session: Option<SessionInfo>,
     /// System prompt.
     pub system: Option<String>,
+    /// The role whose prompt `system` is, while it is unchanged.
+    pub role: Option<String>,
     /// Inference parameters.
     pub params: Parameters,
     /// The model the next turn goes to.
@@ -338,6 +340,7 @@ impl State {
             conversation: 1,
             session: None,
             system: None,
+            role: None,
             params: Parameters::default(),
             model,
             family_override: None,

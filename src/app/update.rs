@@ -32,6 +32,10 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             super::sessions::on_listed(state, result);
             Vec::new()
         }
+        Msg::RolesListed(roles, warnings, dir) => {
+            super::roles::on_listed(state, roles, warnings, dir);
+            Vec::new()
+        }
         Msg::SessionTask(result) => {
             match result {
                 Ok(done) => {

@@ -28,6 +28,8 @@ pub struct Startup {
     pub mouse: bool,
     /// Save the conversation.
     pub save: bool,
+    /// Where roles are (`roles/` beside the config file).
+    pub roles_dir: Option<std::path::PathBuf>,
 }
 
 /// Reads the config, theme and keymap for `args`; problems become notices in the transcript.
@@ -65,11 +67,23 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
         .and_then(|p| crate::files::read_capped_text(p, crate::files::SETTINGS_FILE_CAP).ok());
     let (keymap, key_warnings) = Keymap::with_overrides(&config.keys, config_text.as_deref());
     warnings.extend(key_warnings);
-    let defaults = Defaults::from_config(&config);
+    let roles_dir = crate::config::roles::roles_dir(config_path.as_deref());
+    let mut defaults = Defaults::from_config(&config);
+    let mut role = None;
+    if let Some(name) = &args.role {
+        match crate::config::roles::find(roles_dir.as_deref(), name) {
+            Ok(found) => {
+                defaults = defaults.with_role(&found);
+                role = Some(found.name);
+            }
+            Err(e) => warnings.push(format!("{e}; no role is in use")),
+        }
+    }
     let mut state = State::new(defaults.model(args.model.as_deref()), keymap, theme);
     state.family_override = args.family;
     state.system = defaults.system(None);
     state.params = defaults.params(&Parameters::default());
+    state.role = role;
     for warning in warnings {
         state.push(Speaker::Notice, warning);
     }
@@ -91,6 +105,7 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
         options,
         mouse: config.mouse.unwrap_or(true),
         save: !args.no_save && config.save_conversations.unwrap_or(true),
+        roles_dir,
     }
 }
 
@@ -115,6 +130,7 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
         options,
         mouse,
         save,
+        roles_dir,
     } = startup(&args, &global);
     let resumed = match args.resume.as_deref().map(resume).transpose() {
         Ok(resumed) => resumed,
@@ -134,11 +150,21 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
     };
     if let Some((_, loaded)) = &resumed {
         let model = args.model.clone().map(|m| (m, state.family_override));
+        let role = state
+            .role
+            .clone()
+            .map(|name| (name, state.system.clone(), state.params.clone()));
         crate::app::sessions::apply_loaded(&mut state, loaded);
-        // A model given on the command line wins over the session's last one.
+        // A model given on the command line wins over the session's last one, and so does a
+        // role.
         if let Some((model, family)) = model {
             state.model = model;
             state.family_override = family;
+        }
+        if let Some((name, system, params)) = role {
+            state.role = Some(name);
+            state.system = system;
+            state.params = params;
         }
     }
     let sessions_dir = if save {
@@ -170,6 +196,7 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
         }
     };
     let mut app = App::new(state, Box::new(SystemClipboard));
+    app.roles_dir = roles_dir;
     if let Some(dir) = sessions_dir {
         app.save_sessions(dir, resumed.map(|(file, _)| file));
     }

@@ -49,6 +49,10 @@ pub struct ChatArgs {
     /// Do not save this conversation.
     #[arg(long)]
     pub no_save: bool,
+    /// Start with a role: a named system prompt from `roles/NAME.md` or `roles/NAME.toml`
+    /// beside the config file.
+    #[arg(long, value_name = "NAME")]
+    pub role: Option<String>,
 }
 
 /// Subcommands.
@@ -356,6 +360,10 @@ pub struct AskArgs {
     /// System prompt.
     #[arg(long, value_name = "TEXT")]
     pub system: Option<String>,
+    /// A role: a named system prompt (and parameters) from `roles/NAME.md` or `.toml` beside
+    /// the config file; --system and the parameter flags still win.
+    #[arg(long, value_name = "NAME")]
+    pub role: Option<String>,
     /// Largest number of tokens to generate.
     #[arg(long, value_name = "N")]
     pub max_tokens: Option<u32>,

@@ -2,6 +2,7 @@
 //! directories they live in.
 
 pub mod paths;
+pub mod roles;
 pub mod theme;
 
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,42 @@ pub struct ParametersConfig {
     pub stop_sequences: Vec<String>,
     /// Reasoning budget in tokens.
     pub thinking: Option<u32>,
+}
+
+impl ParametersConfig {
+    /// Every number in range; errors name the setting as `{table}.name`.
+    pub(crate) fn check(&self, table: &str) -> Result<(), ConfigError> {
+        in_range(
+            &format!("{table}.temperature"),
+            self.temperature.map(f64::from),
+            0.0,
+            2.0,
+        )?;
+        in_range(
+            &format!("{table}.top_p"),
+            self.top_p.map(f64::from),
+            0.0,
+            1.0,
+        )?;
+        for (name, value) in [("max_tokens", self.max_tokens), ("top_k", self.top_k)] {
+            if value == Some(0) {
+                return Err(ConfigError(format!(
+                    "{table}.{name} = 0: a whole number from 1"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A number that must be finite and within `low..=high`.
+fn in_range(name: &str, value: Option<f64>, low: f64, high: f64) -> Result<(), ConfigError> {
+    match value {
+        Some(v) if !(v.is_finite() && (low..=high).contains(&v)) => Err(ConfigError(format!(
+            "{name} = {v}: a number from {low} to {high}"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// The config file. Every field is optional; what is absent takes its default.
@@ -76,33 +113,13 @@ impl Config {
     /// Every number in range: each error names the setting and the range it takes. (Each model
     /// family narrows the parameters further when a request is prepared.)
     fn check(&self) -> Result<(), ConfigError> {
-        let range = |name: &str, value: Option<f64>, low: f64, high: f64| match value {
-            Some(v) if !(v.is_finite() && (low..=high).contains(&v)) => Err(ConfigError(format!(
-                "{name} = {v}: a number from {low} to {high}"
-            ))),
-            _ => Ok(()),
-        };
-        let p = &self.parameters;
-        range(
-            "parameters.temperature",
-            p.temperature.map(f64::from),
-            0.0,
-            2.0,
-        )?;
-        range("parameters.top_p", p.top_p.map(f64::from), 0.0, 1.0)?;
-        range(
+        self.parameters.check("parameters")?;
+        in_range(
             "demo_tokens_per_second",
             self.demo_tokens_per_second,
             0.0,
             1_000_000.0,
-        )?;
-        let positive = |name: &str, value: Option<u32>| match value {
-            Some(0) => Err(ConfigError(format!("{name} = 0: a whole number from 1"))),
-            _ => Ok(()),
-        };
-        positive("parameters.max_tokens", p.max_tokens)?;
-        positive("parameters.top_k", p.top_k)?;
-        Ok(())
+        )
     }
 
     /// Reads the config file at `path`. A missing file is the default config; an unreadable or

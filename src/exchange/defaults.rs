@@ -34,6 +34,31 @@ impl Defaults {
         }
     }
 
+    /// These defaults with a role over them: its prompt, its model and the parameters it sets.
+    #[must_use]
+    pub fn with_role(&self, role: &crate::config::roles::RoleDef) -> Defaults {
+        let mine = Defaults::from_config(&crate::config::Config {
+            model: role.model.clone(),
+            parameters: role.parameters.clone(),
+            ..crate::config::Config::default()
+        });
+        let params = mine.params_over(&self.params);
+        Defaults {
+            model: mine.model.or_else(|| self.model.clone()),
+            system: Some(role.prompt.clone()),
+            params,
+        }
+    }
+
+    /// These parameters, with `under`'s filling what they leave unset.
+    fn params_over(&self, under: &Parameters) -> Parameters {
+        Defaults {
+            params: under.clone(),
+            ..Defaults::default()
+        }
+        .params(&self.params)
+    }
+
     /// The model: `named` (command line, session), else the config's, else the catalog's.
     pub fn model(&self, named: Option<&str>) -> String {
         named

@@ -105,6 +105,7 @@ fn popup(
             popups::help::help(state, help.scroll, area, buf);
         }
         Overlay::Sessions(browser) => popups::sessions::sessions(state, browser, area, buf),
+        Overlay::Roles(picker) => popups::roles::roles(state, picker, area, buf),
         Overlay::Matrix(view) => popups::matrix::matrix(state, view, area, buf, cache),
         Overlay::Compare(view) => popups::compare::compare(state, view, area, buf),
         Overlay::Resend(form) => popups::resend::resend(state, form, area, buf),

@@ -1,5 +1,6 @@
-//! The status bar: state badge, model, where requests go, and the last answer's figures (time
-//! to first token, tokens per second, tokens in and out, estimated cost), or a flash message.
+//! The status bar: state badge, model, where requests go, the role or system prompt in use, and
+//! the last answer's figures (time to first token, tokens per second, tokens in and out,
+//! estimated cost), or a flash message.
 
 use crate::app::state::{ConnectionState, Speaker, State};
 use crate::config::theme::Role;
@@ -39,6 +40,17 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         ConnectionState::Failed(_) => "not connected".to_string(),
     };
     spans.push(Span::styled(format!(" · {place}"), base));
+    // The role in use, or that a system prompt is set.
+    match (&state.role, &state.system) {
+        (Some(role), _) => spans.push(Span::styled(
+            format!(" · role {}", crate::text::sanitize_for_terminal(role)),
+            base,
+        )),
+        (None, Some(system)) if !system.trim().is_empty() => {
+            spans.push(Span::styled(" · system prompt", base));
+        }
+        _ => {}
+    }
     let right = if let Some(flash) = &state.flash {
         let style = if flash.error {
             theme.style(Role::Error).bg(base.bg.unwrap_or_default())

@@ -44,6 +44,16 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
         return run_models(args, global).await;
     }
     let (config, defaults) = load_config(global);
+    let defaults = match &args.role {
+        Some(name) => {
+            let dir = crate::config::roles::roles_dir(global.config_path().as_deref());
+            match crate::config::roles::find(dir.as_deref(), name) {
+                Ok(role) => defaults.with_role(&role),
+                Err(message) => return usage(&message),
+            }
+        }
+        None => defaults,
+    };
     let options = match connect_options(global, &config, DEMO_TOKENS_PER_SECOND) {
         Ok(options) => options,
         Err(message) => return usage(&message),
@@ -266,8 +276,14 @@ fn plan(
             stop_sequences: args.stop.clone(),
             reasoning_budget: args.thinking,
         };
+        // A role named now wins over the session's system prompt; --system over both.
+        let given_system = if args.role.is_some() {
+            defaults.system(args.system.as_deref())
+        } else {
+            args.system.clone()
+        };
         let mut conversation = match session {
-            Some(session) => session.conversation(args.system.clone(), session.prompt()),
+            Some(session) => session.conversation(given_system, session.prompt()),
             None => Conversation::single(read_prompt(args)?),
         };
         if conversation.system.is_none() {

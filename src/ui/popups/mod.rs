@@ -8,6 +8,7 @@ pub mod matrix;
 pub mod parameters;
 pub mod picker;
 pub(crate) mod resend;
+pub mod roles;
 pub mod sessions;
 
 use crate::app::state::State;
@@ -47,4 +48,14 @@ pub(crate) fn put(buf: &mut Buffer, area: Rect, row: u16, line: &Line<'_>) {
     if row < area.height {
         buf.set_line(area.x, area.y + row, line, area.width);
     }
+}
+
+/// The filter row of a list popup: `> text▏`.
+pub(crate) fn filter_line(state: &State, filter: &str) -> Line<'static> {
+    let accent = state.theme.style(Role::Accent);
+    Line::from(vec![
+        ratatui::text::Span::styled("> ", accent),
+        ratatui::text::Span::raw(crate::text::sanitize_for_terminal(filter).into_owned()),
+        ratatui::text::Span::styled("▏", accent),
+    ])
 }

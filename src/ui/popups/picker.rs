@@ -37,12 +37,7 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 {
         return;
     }
-    let filter = Line::from(vec![
-        Span::styled("> ", theme.style(Role::Accent)),
-        Span::raw(sanitize_for_terminal(&picker.filter).into_owned()),
-        Span::styled("▏", theme.style(Role::Accent)),
-    ]);
-    put(buf, inner, 0, &filter);
+    put(buf, inner, 0, &super::filter_line(state, &picker.filter));
     let rows = inner.height.saturating_sub(2) as usize;
     if rows == 0 {
         return;

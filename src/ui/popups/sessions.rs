@@ -28,12 +28,7 @@ pub fn sessions(state: &State, browser: &SessionBrowser, area: Rect, buf: &mut B
     if inner.height == 0 {
         return;
     }
-    let filter = Line::from(vec![
-        Span::styled("> ", theme.style(Role::Accent)),
-        Span::raw(sanitize_for_terminal(&browser.filter).into_owned()),
-        Span::styled("▏", theme.style(Role::Accent)),
-    ]);
-    put(buf, inner, 0, &filter);
+    put(buf, inner, 0, &super::filter_line(state, &browser.filter));
     let rows = inner.height.saturating_sub(2) as usize;
     let items = browser.items.as_deref().unwrap_or_default();
     if items.is_empty() && browser.items.is_some() && rows > 0 {
@@ -117,7 +112,7 @@ pub fn sessions(state: &State, browser: &SessionBrowser, area: Rect, buf: &mut B
         )),
         BrowserMode::ConfirmDelete => Line::from(Span::styled(
             format!(
-                "Delete “{}” for good? y or Enter deletes, any other key keeps it",
+                "Delete “{}” for good? y deletes, any other key keeps it",
                 browser
                     .selected_item()
                     .map(|s| sanitize_for_terminal(&s.title).into_owned())
