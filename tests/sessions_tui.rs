@@ -259,3 +259,61 @@ async fn without_saving_nothing_is_written() {
         h.screen()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browser_searches_the_text_of_conversations_and_shows_the_line() {
+    let mut h = Harness::start(Setup {
+        width: 100,
+        height: 24,
+        ..Setup::default()
+    })
+    .await;
+    let rivers = turn(&mut h, "Rivers of Europe\nand one in zanzibar please").await;
+    h.ctrl('n');
+    h.settle().await;
+    let lakes = turn(&mut h, "Lakes of Asia").await;
+    let answer = h.last_answer().text.clone();
+    for path in [&rivers, &lakes] {
+        wait_for_file(path, "the answer", |t| {
+            t.entries.last().is_some_and(|e| e.end.is_some())
+        });
+    }
+    open_browser(&mut h).await;
+    h.until(
+        "the text to be gathered",
+        |h| matches!(&h.app.state.overlay, Overlay::Sessions(b) if b.index.is_some()),
+    )
+    .await;
+    // A word of a prompt's second line (not in any title).
+    h.type_text("zanzibar");
+    h.settle().await;
+    let screen = h.screen();
+    assert!(screen.contains("saved conversations · 1/2"), "{screen}");
+    assert!(screen.contains("“and one in zanzibar please”"), "{screen}");
+    // A word of an answer, streamed in pieces.
+    let word = answer
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .rfind(|w| w.len() >= 9)
+        .unwrap()
+        .to_string();
+    h.ctrl('u');
+    h.type_text(&word);
+    h.settle().await;
+    let Overlay::Sessions(browser) = &h.app.state.overlay else {
+        panic!("the browser")
+    };
+    assert!(
+        browser.selected_item().is_some_and(|s| s.path == lakes),
+        "{word}: {}",
+        h.screen()
+    );
+    h.press(KeyCode::Enter);
+    h.until("the found conversation", |h| {
+        h.app
+            .state
+            .session
+            .as_ref()
+            .is_some_and(|s| s.path == lakes)
+    })
+    .await;
+}

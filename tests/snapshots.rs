@@ -65,7 +65,7 @@ async fn screens_at_80x24_and_40x12() {
         h.finish_answer().await;
         h.ctrl('o');
         h.until("the session list", |h| {
-            matches!(&h.app.state.overlay, bedrock_tui::app::state::Overlay::Sessions(b) if b.items.is_some())
+            matches!(&h.app.state.overlay, bedrock_tui::app::state::Overlay::Sessions(b) if b.items.is_some() && b.index.is_some())
         })
         .await;
         settings().bind(|| insta::assert_snapshot!(format!("sessions_{size}"), h.screen()));

@@ -62,6 +62,8 @@ pub(crate) enum Msg {
     Session(WriterNews),
     /// The saved sessions, for the browser.
     SessionsListed(Result<Vec<Summary>, String>),
+    /// The text of the saved sessions, for the browser's search.
+    SessionsIndexed(std::sync::Arc<crate::transcript::search::SearchIndex>),
     /// The roles, for the role picker: the roles, what could not be read, the directory.
     RolesListed(
         Vec<crate::config::roles::RoleDef>,
@@ -176,6 +178,8 @@ pub enum Effect {
     ListSessions,
     /// Read the roles.
     ListRoles,
+    /// Gather the text of these session files for the browser's search.
+    IndexSessions(Vec<PathBuf>),
     /// Make a saved session the conversation on screen.
     OpenSession(PathBuf),
     /// Give a saved session a new title.

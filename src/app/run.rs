@@ -403,6 +403,13 @@ impl App {
                     let _ = tx.send(Msg::RolesListed(roles, warnings, shown));
                 });
             }
+            Effect::IndexSessions(paths) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let index = crate::transcript::search::SearchIndex::build(&paths);
+                    let _ = tx.send(Msg::SessionsIndexed(std::sync::Arc::new(index)));
+                });
+            }
             Effect::ListSessions => {
                 let tx = self.tx.clone();
                 let dir = self.sessions_dir.clone();

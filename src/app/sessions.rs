@@ -33,6 +33,10 @@ pub struct SessionBrowser {
     pub filter: String,
     /// Indices into `items` that match, best first.
     pub matches: Vec<usize>,
+    /// The text of the sessions, once gathered: the filter searches it too.
+    pub index: Option<std::sync::Arc<crate::transcript::search::SearchIndex>>,
+    /// Sessions that match by their text only, with the line that matched.
+    pub text_hits: std::collections::HashMap<std::path::PathBuf, String>,
     /// Index into `matches` of the selected row.
     pub selected: usize,
     /// Browsing, renaming or confirming a delete.
@@ -44,6 +48,8 @@ impl SessionBrowser {
     pub fn new() -> SessionBrowser {
         SessionBrowser {
             items: None,
+            index: None,
+            text_hits: std::collections::HashMap::new(),
             filter: String::new(),
             matches: Vec::new(),
             selected: 0,
@@ -57,7 +63,17 @@ impl SessionBrowser {
         self.refilter();
     }
 
-    /// Filters by title, id, date and models.
+    /// Puts the text index in and filters again.
+    pub(crate) fn set_index(
+        &mut self,
+        index: std::sync::Arc<crate::transcript::search::SearchIndex>,
+    ) {
+        self.index = Some(index);
+        self.refilter();
+    }
+
+    /// Filters by title, id, date and models (fuzzy), then by the text of the conversations
+    /// (every word, as typed): those come after, each with its matching line.
     pub(crate) fn refilter(&mut self) {
         let query = self.filter.to_lowercase();
         let mut fuzzy = Fuzzy::new(&query);
@@ -79,6 +95,24 @@ impl SessionBrowser {
         // Best match first; newest first among equals (the list is newest first).
         scored.sort_by_key(|(score, index)| (-score, *index));
         self.matches = scored.into_iter().map(|(_, index)| index).collect();
+        self.text_hits.clear();
+        if let Some(index) = self.index.as_ref().filter(|_| !query.trim().is_empty()) {
+            let at: std::collections::HashMap<&std::path::Path, usize> = items
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.path.as_path(), i))
+                .collect();
+            let by_title: std::collections::HashSet<usize> = self.matches.iter().copied().collect();
+            for hit in index.search(&query) {
+                let Some(&item) = at.get(hit.path.as_path()) else {
+                    continue;
+                };
+                if !by_title.contains(&item) {
+                    self.matches.push(item);
+                    self.text_hits.insert(hit.path, hit.line);
+                }
+            }
+        }
         self.selected = self.selected.min(self.matches.len().saturating_sub(1));
     }
 
@@ -264,16 +298,19 @@ pub(crate) fn export_current(state: &mut State, format: Format) -> Vec<Effect> {
     }
 }
 
-/// The session list arrived.
-pub(crate) fn on_listed(state: &mut State, result: Result<Vec<Summary>, String>) {
+/// The session list arrived: its text is gathered next, for the search.
+pub(crate) fn on_listed(state: &mut State, result: Result<Vec<Summary>, String>) -> Vec<Effect> {
     match result {
         Ok(items) => {
             if let Overlay::Sessions(browser) = &mut state.overlay {
+                let paths = items.iter().map(|s| s.path.clone()).collect();
                 browser.set_items(items);
+                return vec![Effect::IndexSessions(paths)];
             }
         }
         Err(e) => state.flash(format!("cannot list saved conversations: {e}"), true),
     }
+    Vec::new()
 }
 
 /// News from the session writer.

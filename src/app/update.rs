@@ -28,8 +28,11 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             super::sessions::on_news(state, news);
             Vec::new()
         }
-        Msg::SessionsListed(result) => {
-            super::sessions::on_listed(state, result);
+        Msg::SessionsListed(result) => super::sessions::on_listed(state, result),
+        Msg::SessionsIndexed(index) => {
+            if let super::popup::Overlay::Sessions(browser) = &mut state.overlay {
+                browser.set_index(index);
+            }
             Vec::new()
         }
         Msg::RolesListed(roles, warnings, dir) => {

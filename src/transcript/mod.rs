@@ -15,6 +15,7 @@
 pub mod export;
 pub(crate) mod listing;
 pub mod log;
+pub mod search;
 pub mod store;
 mod tree;
 pub mod writer;

@@ -20,9 +20,14 @@ pub fn sessions(state: &State, browser: &SessionBrowser, area: Rect, buf: &mut B
         area.width.saturating_sub(4).max(20),
         area.height.saturating_sub(2),
     );
-    let count = match &browser.items {
-        Some(items) => format!("{}/{}", browser.matches.len(), items.len()),
-        None => "loading…".to_string(),
+    let count = match (&browser.items, &browser.index) {
+        (Some(items), Some(_)) => format!("{}/{}", browser.matches.len(), items.len()),
+        (Some(items), None) => format!(
+            "{}/{} · reading their text…",
+            browser.matches.len(),
+            items.len()
+        ),
+        (None, _) => "loading…".to_string(),
     };
     let inner = frame(state, rect, &format!("saved conversations · {count}"), buf);
     if inner.height == 0 {
@@ -68,15 +73,23 @@ pub fn sessions(state: &State, browser: &SessionBrowser, area: Rect, buf: &mut B
             }
         );
         let title = sanitize_for_terminal(&item.title);
-        let text = match inner.width {
-            90.. => format!(
-                "{marks} {when:<16} {:>3} {}  {:<40.40}  {}",
+        // A conversation found by its text shows the line that matched.
+        let found = browser.text_hits.get(&item.path);
+        let last_column = match found {
+            Some(line) => format!("“{line}”"),
+            None => models.join(", "),
+        };
+        let text = match (inner.width, found) {
+            (90.., Some(_)) => format!("{marks} {when:<16} {title:<24.24}  {last_column}"),
+            (90.., None) => format!(
+                "{marks} {when:<16} {:>3} {}  {:<40.40}  {last_column}",
                 item.turns,
                 if item.turns == 1 { "turn " } else { "turns" },
                 title,
-                models.join(", ")
             ),
-            50.. => format!("{marks} {when:<16} {:>3}  {title}", item.turns),
+            (50.., Some(_)) => format!("{marks} {title:<24.24}  {last_column}"),
+            (50.., None) => format!("{marks} {when:<16} {:>3}  {title}", item.turns),
+            (_, Some(_)) => format!("{marks} {last_column}"),
             _ => format!("{marks} {title}"),
         };
         put(
