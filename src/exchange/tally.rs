@@ -110,7 +110,7 @@ impl Figures {
             parts.push(format_cost(cost));
         }
         if let Some(reason) = &self.stop_reason {
-            parts.push(reason.clone());
+            parts.push(crate::models::stop_reason::in_words(reason).into_owned());
         }
         parts.join(" · ")
     }

@@ -17,6 +17,7 @@ pub mod llama;
 pub mod mistral;
 pub mod nova;
 pub mod reasoning;
+pub mod stop_reason;
 mod stream_decoder;
 pub use stream_decoder::StreamDecoder;
 pub mod titan;

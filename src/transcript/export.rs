@@ -112,7 +112,12 @@ fn entry_markdown(entry: &Entry, out: &mut String) {
     }
     let mut figures = Vec::new();
     if let Some(reason) = &end.stop_reason {
-        figures.push(format!("stop: {reason}"));
+        let words = crate::models::stop_reason::in_words(reason);
+        if words == reason.as_str() {
+            figures.push(format!("stop: {reason}"));
+        } else {
+            figures.push(format!("{words} (`{reason}`)"));
+        }
     }
     if let (Some(i), Some(o)) = (end.input_tokens, end.output_tokens) {
         figures.push(format!("{i} in / {o} out tokens"));
@@ -290,7 +295,7 @@ mod tests {
         );
         assert!(md.contains("```rust\nfn main() {}\n```\n"), "{md}");
         assert!(
-            md.contains("_stop: end_turn · 5 in / 9 out tokens_"),
+            md.contains("_finished (`end_turn`) · 5 in / 9 out tokens_"),
             "{md}"
         );
         assert!(

@@ -388,7 +388,8 @@ fn head(
                     figures.push(format!("{out} tokens"));
                 }
                 if let Some(reason) = &message.stop_reason {
-                    figures.push(sanitize_for_terminal(reason).into_owned());
+                    let words = crate::models::stop_reason::in_words(reason);
+                    figures.push(sanitize_for_terminal(&words).into_owned());
                 }
                 (!figures.is_empty()).then(|| (format!("  {}", figures.join(" · ")), muted))
             }
