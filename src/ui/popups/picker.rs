@@ -1,5 +1,7 @@
-//! The model picker: the filter, then one row per model with its provider, streaming,
-//! modalities and price per 1M tokens; marks when choosing models to compare.
+//! The model picker: the filter, column headers, then one row per model with its provider,
+//! streaming, modalities and price per 1M tokens (and the id when the window is wide); the
+//! name column takes the spare width, so names are cut only when there is no room; marks when
+//! choosing models to compare.
 
 use super::{centered, frame, put};
 use crate::app::picker::Picker;
@@ -10,6 +12,87 @@ use crate::text::sanitize_for_terminal;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
+
+/// The most a column after the name takes: provider, api (streaming), modalities, price.
+const PROVIDER: usize = 12;
+const STREAM: usize = 6;
+const MODALITIES: usize = 18;
+const PRICE: usize = 15;
+
+/// The widths of the columns: each as wide as its widest cell (up to its cap), the name the
+/// longest name when there is room, else what is left.
+struct Widths {
+    name: usize,
+    provider: usize,
+    modalities: usize,
+    price: usize,
+    /// All columns (else the name, api and price only).
+    columns: bool,
+    /// The id after them.
+    ids: bool,
+}
+
+/// `text` cut (with `…`) or padded to exactly `width` columns of display.
+fn cell(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return format!("{text}{}", " ".repeat(width - text.width()));
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.width() + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) + 1 > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    format!("{out}{}", " ".repeat(width.saturating_sub(out.width())))
+}
+
+impl Widths {
+    /// Widths for `cells` (name, provider, modalities, price of each row) in `width` columns.
+    fn measure(width: usize, cells: &[[String; 4]], compare: bool) -> Widths {
+        let widest = |column: usize, header: &str, cap: usize| {
+            cells
+                .iter()
+                .map(|c| c[column].width())
+                .chain([header.width()])
+                .max()
+                .unwrap_or(0)
+                .min(cap)
+        };
+        let provider = widest(1, "provider", PROVIDER);
+        let modalities = widest(2, "in→out", MODALITIES);
+        let price = widest(3, "$ in/out", PRICE);
+        let (columns, ids) = match width {
+            110.. => (true, true),
+            72.. => (true, false),
+            _ => (false, false),
+        };
+        let others = if columns {
+            provider + STREAM + modalities + price + 4
+        } else {
+            STREAM + price + 2
+        };
+        let marks = if compare { 2 } else { 0 };
+        let room = width.saturating_sub(others + marks).max(10);
+        let longest = widest(0, "model", usize::MAX);
+        // With ids shown, the name keeps at most 40 columns and the id takes the rest.
+        let name = if ids {
+            longest.min(40).min(room)
+        } else {
+            longest.min(room)
+        };
+        Widths {
+            name,
+            provider,
+            modalities,
+            price,
+            columns,
+            ids,
+        }
+    }
+}
 
 /// The model picker: filter, then one row per model.
 pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
@@ -38,10 +121,54 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
         return;
     }
     put(buf, inner, 0, &super::filter_line(state, &picker.filter));
-    let rows = inner.height.saturating_sub(2) as usize;
+    let rows = inner.height.saturating_sub(3) as usize;
     if rows == 0 {
         return;
     }
+    let cells: Vec<[String; 4]> = picker
+        .matches
+        .iter()
+        .filter_map(|&i| picker.items.get(i))
+        .map(|item| {
+            [
+                sanitize_for_terminal(&item.name).into_owned(),
+                item.provider.clone(),
+                modalities_of(item),
+                price_of(item),
+            ]
+        })
+        .collect();
+    let w = Widths::measure(inner.width as usize, &cells, picker.compare.is_some());
+    let name_width = w.name;
+    let marks = if picker.compare.is_some() { "  " } else { "" };
+    let header = if w.columns {
+        format!(
+            "{marks}{} {} {} {} {}{}",
+            cell("model", w.name),
+            cell("provider", w.provider),
+            cell("api", STREAM),
+            cell("in→out", w.modalities),
+            cell("$ in/out", w.price),
+            if w.ids { " id" } else { "" }
+        )
+    } else {
+        format!(
+            "{marks}{} {} $ in/out",
+            cell("model", w.name),
+            cell("api", STREAM)
+        )
+    };
+    put(
+        buf,
+        inner,
+        1,
+        &Line::from(Span::styled(
+            header,
+            theme
+                .style(Role::Muted)
+                .add_modifier(ratatui::style::Modifier::BOLD),
+        )),
+    );
     let first = picker.selected.saturating_sub(rows.saturating_sub(1));
     let mut fuzzy =
         (!picker.filter.trim().is_empty()).then(|| crate::app::picker::Fuzzy::new(&picker.filter));
@@ -59,41 +186,29 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
             style = theme.style(Role::Selection);
         }
         let stream = if item.streaming { "stream" } else { "invoke" };
-        let modalities = format!(
-            "{}→{}",
-            if item.input.is_empty() {
-                "?".to_string()
-            } else {
-                item.input.join("+")
-            },
-            if item.output.is_empty() {
-                "?".to_string()
-            } else {
-                item.output.join("+")
-            }
-        );
-        let price = item.price.map_or_else(
-            || "-".to_string(),
-            |(input, output)| {
-                format!(
-                    "${}/${}",
-                    crate::exchange::per_million(input),
-                    crate::exchange::per_million(output)
-                )
-            },
-        );
         let name = sanitize_for_terminal(&item.name);
         let id = sanitize_for_terminal(&item.id);
-        let text = match inner.width {
-            110.. => format!(
-                "{:<26.26} {:<10.10} {:<6} {:<16.16} {:<15} {}",
-                name, item.provider, stream, modalities, price, id
-            ),
-            72.. => format!(
-                "{:<24.24} {:<10.10} {:<6} {:<16.16} {}",
-                name, item.provider, stream, modalities, price
-            ),
-            _ => format!("{name:<14.14} {stream:<6} {price}"),
+        let text = if w.columns {
+            let mut text = format!(
+                "{} {} {} {} {}",
+                cell(&name, w.name),
+                cell(&item.provider, w.provider),
+                cell(stream, STREAM),
+                cell(&modalities_of(item), w.modalities),
+                cell(&price_of(item), w.price)
+            );
+            if w.ids {
+                text.push(' ');
+                text.push_str(&id);
+            }
+            text.trim_end().to_string()
+        } else {
+            format!(
+                "{} {} {}",
+                cell(&name, w.name),
+                cell(stream, STREAM),
+                price_of(item)
+            )
         };
         let (prefix, text) = match &picker.compare {
             Some(marked) if crate::app::picker::is_marked(marked, &item.id) => ("✓ ", text),
@@ -101,11 +216,6 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
             None => ("", text),
         };
         // The characters of the name the filter matched are highlighted.
-        let name_width = match inner.width {
-            110.. => 26,
-            72.. => 24,
-            _ => 14,
-        };
         let matched = fuzzy.as_mut().map(|f| f.indices(&name)).unwrap_or_default();
         let highlight = style
             .patch(theme.style(Role::Accent))
@@ -123,7 +233,7 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
             }
         }
         let line = Line::from(spans);
-        let y = 1 + (row - first) as u16;
+        let y = 2 + (row - first) as u16;
         if selected {
             buf.set_style(
                 Rect {
@@ -159,4 +269,30 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
         Span::styled(what, theme.style(Role::Muted)),
     ]);
     put(buf, inner, inner.height - 1, &hint);
+}
+
+/// `text+image→text`.
+fn modalities_of(item: &crate::app::picker::PickerItem) -> String {
+    let side = |kinds: &[String]| {
+        if kinds.is_empty() {
+            "?".to_string()
+        } else {
+            kinds.join("+")
+        }
+    };
+    format!("{}→{}", side(&item.input), side(&item.output))
+}
+
+/// `$3/$15` per 1M tokens in and out, `-` when unknown.
+fn price_of(item: &crate::app::picker::PickerItem) -> String {
+    item.price.map_or_else(
+        || "-".to_string(),
+        |(input, output)| {
+            format!(
+                "${}/${}",
+                crate::exchange::per_million(input),
+                crate::exchange::per_million(output)
+            )
+        },
+    )
 }
