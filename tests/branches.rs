@@ -384,3 +384,42 @@ async fn the_cursor_copies_messages_and_code_blocks_and_typing_goes_to_the_promp
     assert_eq!(h.app.state.draft(), "hello");
     assert!(matches!(h.app.state.overlay, Overlay::None));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_pasted_prompt_is_folded_in_the_transcript_and_sent_whole() {
+    let mut h = Harness::start(Setup {
+        width: 90,
+        height: 40,
+        ..Setup::default()
+    })
+    .await;
+    let mut pasted = String::new();
+    for n in 1..=2_000 {
+        pasted.push_str(&format!(
+            "line {n} of the log
+"
+        ));
+    }
+    h.event(crossterm::event::Event::Paste(pasted.clone()));
+    h.settle().await;
+    h.press(KeyCode::Enter);
+    h.finish_answer().await;
+    let sent = last_request(&h);
+    assert!(
+        sent.contains("line 1 of the log") && sent.contains("line 2000 of the log"),
+        "sent whole"
+    );
+    let prompt = h.app.state.messages[0].id;
+    select(&mut h, prompt).await;
+    h.press(KeyCode::Char('g'));
+    h.settle().await;
+    let screen = h.screen();
+    assert!(screen.contains("a long prompt: 2000 lines"), "{screen}");
+    assert!(screen.contains("line 6 of the log") && !screen.contains("line 7 of the log"));
+    h.press(KeyCode::Char('z'));
+    h.settle().await;
+    assert!(h.screen().contains("line 30 of the log"), "{}", h.screen());
+    h.press(KeyCode::Char('z'));
+    h.settle().await;
+    assert!(!h.screen().contains("line 7 of the log"), "{}", h.screen());
+}

@@ -62,6 +62,22 @@ pub(crate) fn to_end(state: &mut State, last: bool) {
     };
 }
 
+/// Folds or unfolds the selected prompt when it is a long one.
+pub(crate) fn toggle_fold(state: &mut State) {
+    let Some(index) = state.cursor.and_then(|id| state.index_of(id)) else {
+        state.flash("no message selected (Tab, then ↑ ↓)", true);
+        return;
+    };
+    let message = &mut state.messages[index];
+    let long = message.unfolded || message.fold().is_some();
+    if message.speaker != Speaker::User || !long {
+        state.flash("only a long prompt is folded", true);
+        return;
+    }
+    message.unfolded = !message.unfolded;
+    message.revision += 1;
+}
+
 /// The text of the selected message, else of the last answer, with a word for it.
 fn target(state: &State) -> Option<(String, &'static str)> {
     let selected = state

@@ -214,6 +214,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::DeleteTurn => return super::branches::ask_delete(state),
         Action::KeepPartial => return super::branches::toggle_kept(state),
         Action::CopyMessage => return super::cursor::copy_message(state),
+        Action::ToggleFold => super::cursor::toggle_fold(state),
         Action::OpenModelPicker => {
             state.overlay = Overlay::Picker(Picker::new(
                 state.listed_models.as_deref(),

@@ -78,6 +78,8 @@ pub struct Message {
     pub kept: bool,
     /// The entry number of the session file this message was loaded from.
     pub saved_as: Option<u64>,
+    /// A long prompt shown whole (long prompts are folded to their first lines).
+    pub unfolded: bool,
 }
 
 impl Message {
@@ -107,6 +109,7 @@ impl Message {
             deleted: false,
             kept: false,
             saved_as: None,
+            unfolded: false,
         }
     }
 
@@ -145,6 +148,23 @@ impl Message {
             Speaker::Assistant => self.kept || self.status == AnswerStatus::Complete,
             Speaker::Notice => false,
         }
+    }
+
+    /// Where a long prompt is cut when folded (the end of its first lines), and how many lines
+    /// it has; `None` when it is short or unfolded.
+    pub fn fold(&self) -> Option<(usize, usize)> {
+        if self.speaker != Speaker::User || self.unfolded {
+            return None;
+        }
+        let newlines = memchr::memchr_iter(b'\n', self.text.as_bytes()).count();
+        let lines = newlines + usize::from(!self.text.ends_with('\n'));
+        if lines <= FOLD_OVER_LINES {
+            return None;
+        }
+        let cut = memchr::memchr_iter(b'\n', self.text.as_bytes())
+            .nth(FOLD_SHOWS_LINES - 1)
+            .map_or(self.text.len(), |i| i + 1);
+        Some((cut, lines))
     }
 
     /// A partial answer: one that did not complete (and is not under way).
@@ -581,6 +601,11 @@ impl State {
         }
     }
 }
+
+/// A prompt of more lines than this is folded in the transcript …
+pub const FOLD_OVER_LINES: usize = 40;
+/// … to its first lines.
+pub const FOLD_SHOWS_LINES: usize = 6;
 
 /// How long a first Ctrl+C waits for the second.
 pub const QUIT_WINDOW: std::time::Duration = std::time::Duration::from_secs(2);

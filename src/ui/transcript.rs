@@ -107,10 +107,12 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
     let retry_key = state.keymap.hint(Context::Chat, Action::Retry);
     let reasoning_key = state.keymap.hint(Context::Chat, Action::ToggleReasoning);
     let keep_key = state.keymap.hint(Context::Transcript, Action::KeepPartial);
+    let fold_key = state.keymap.hint(Context::Transcript, Action::ToggleFold);
     let keys = Keys {
         retry: &retry_key,
         reasoning: &reasoning_key,
         keep: &keep_key,
+        fold: &fold_key,
     };
     cache.align(&state.messages);
     let cursor = state.cursor.filter(|_| state.focus == Focus::Transcript);
@@ -204,6 +206,7 @@ pub(crate) fn lay_out(state: &State, message: &Message, width: usize) -> Vec<Lin
         retry: &retry,
         reasoning: &reasoning,
         keep: "",
+        fold: "",
     };
     let mut view = MessageView {
         id: message.id,
@@ -228,6 +231,8 @@ struct Keys<'a> {
     reasoning: &'a str,
     /// Keeps a partial answer as context (empty: not offered).
     keep: &'a str,
+    /// Unfolds a long prompt.
+    fold: &'a str,
 }
 
 fn layout(
@@ -254,7 +259,13 @@ fn layout(
     {
         return;
     }
-    if fresh || message.text.len() < view.body_done {
+    // A long prompt shows its first lines only, until it is unfolded.
+    let fold = message.fold();
+    let text = match fold {
+        Some((cut, _)) => &message.text[..cut],
+        None => message.text.as_str(),
+    };
+    if fresh || text.len() < view.body_done {
         *view = MessageView {
             id: message.id,
             ..MessageView::default()
@@ -275,7 +286,6 @@ fn layout(
         &mut view.head,
     );
     // Only lines finished since the last layout are added; earlier rows stay as they are.
-    let text = &message.text;
     let body_style = match message.speaker {
         Speaker::Notice => Some(theme.style(Role::Muted)),
         _ => None,
@@ -299,6 +309,17 @@ fn layout(
         wrap_into(&styled, width, &mut view.tail);
     }
     view.foot.clear();
+    if let Some((_, lines)) = fold {
+        let size = crate::files::human_size(message.text.len() as u64);
+        let fold_line = StyledLine::plain(
+            format!(
+                "  ▸ a long prompt: {lines} lines, {size}, sent whole ({} unfolds)",
+                keys.fold
+            ),
+            theme.style(Role::Muted),
+        );
+        wrap_into(&fold_line, width, &mut view.foot);
+    }
     foot(message, theme, keys, width, &mut view.foot);
 }
 
