@@ -12,6 +12,7 @@ use super::turns;
 use super::update::region;
 use crate::keymap::{Action, Context};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+use ratatui_textarea::TextArea;
 
 /// Lines one mouse-wheel step scrolls.
 const WHEEL_LINES: isize = 3;
@@ -67,7 +68,7 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         None if context == Context::Transcript => typed_in_transcript(state, key),
         None => {
-            if context == Context::Chat && state.editor.input(key) {
+            if context == Context::Chat && state.edit_with_key(key) {
                 state.history_cursor = None;
             }
             Vec::new()
@@ -96,7 +97,7 @@ fn typed_in_transcript(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return super::cursor::copy_code_block(state, digit as usize);
     }
     leave_transcript(state);
-    if state.editor.input(key) {
+    if state.edit_with_key(key) {
         state.history_cursor = None;
     }
     Vec::new()
@@ -163,7 +164,10 @@ pub(crate) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
 fn perform(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Send => return turns::send(state),
-        Action::Newline => state.editor.insert_newline(),
+        Action::Newline => state.edit_step(|editor| {
+            editor.insert_newline();
+            true
+        }),
         Action::Cancel => {
             // A queued prompt is taken back first; the next Esc cancels the answer.
             if turns::unqueue(state) || super::branches::stop_editing(state) {
@@ -176,7 +180,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::EditInEditor => return vec![Effect::EditDraft],
         Action::KillToLineStart => {
-            state.editor.delete_line_by_head();
+            state.edit_step(TextArea::delete_line_by_head);
         }
         Action::ClearDraft => {
             let draft = state.draft();
@@ -275,10 +279,14 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::HistoryPrevious => history(state, true),
         Action::HistoryNext => history(state, false),
         Action::Undo => {
-            state.editor.undo();
+            if !state.undo.undo(&mut state.editor, &mut state.pastes) {
+                state.flash("nothing to undo", false);
+            }
         }
         Action::Redo => {
-            state.editor.redo();
+            if !state.undo.redo(&mut state.editor, &mut state.pastes) {
+                state.flash("nothing to redo", false);
+            }
         }
         Action::ScrollUp => scroll_transcript(state, -1),
         Action::ScrollDown => scroll_transcript(state, 1),

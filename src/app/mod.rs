@@ -10,6 +10,7 @@ pub mod help;
 pub mod inspector;
 mod keys;
 pub mod matrix;
+pub mod message;
 pub mod params;
 mod paste_burst;
 pub mod picker;
@@ -22,6 +23,7 @@ pub mod run;
 pub mod sessions;
 pub mod state;
 mod turns;
+pub mod undo;
 pub(crate) mod update;
 #[cfg(test)]
 mod update_tests;

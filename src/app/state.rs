@@ -1,187 +1,16 @@
 //! The state of the chat screen, owned by the event loop alone: the transcript, the prompt
 //! editor, the open popup, the request in flight and what the status bar shows.
 
+pub use super::message::{
+    AnswerStatus, ErrorInfo, FOLD_OVER_LINES, FOLD_SHOWS_LINES, Message, Speaker,
+};
 pub use super::popup::Overlay;
 use crate::config::theme::Theme;
-pub use crate::exchange::ErrorInfo;
-use crate::exchange::{Figures, Found};
+use crate::exchange::Found;
 use crate::keymap::Keymap;
-use crate::models::{ChunkDelta, Conversation, FamilyId, Parameters, Role, Turn};
+use crate::models::{Conversation, FamilyId, Parameters, Role, Turn};
 use ratatui_textarea::{TextArea, WrapMode};
 use std::collections::HashMap;
-use std::time::Duration;
-
-/// Who wrote an entry of the transcript.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Speaker {
-    /// The user.
-    User,
-    /// A model.
-    Assistant,
-    /// bedrock-tui itself: warnings, notes, connection news. Never sent to a model.
-    Notice,
-}
-
-/// Where an assistant answer stands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum AnswerStatus {
-    /// Sent; nothing back yet.
-    Waiting,
-    /// Text is arriving.
-    Streaming,
-    /// Finished normally.
-    Complete,
-    /// Cancelled by the user; the partial text is kept.
-    Cancelled,
-    /// Ended by an error; the partial text is kept above it.
-    Failed(ErrorInfo),
-}
-
-/// One entry of the transcript.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Message {
-    /// Unique within the run: the view cache's key.
-    pub id: u64,
-    /// Bumped on every change, so the view cache knows what to lay out again.
-    pub revision: u64,
-    /// Who wrote it.
-    pub speaker: Speaker,
-    /// The text (markdown for answers).
-    pub text: String,
-    /// Reasoning text (answers).
-    pub reasoning: String,
-    /// The model that answered (answers).
-    pub model: Option<String>,
-    /// Where the answer stands (answers; `Complete` for the others).
-    pub status: AnswerStatus,
-    /// Stop reason reported by the model.
-    pub stop_reason: Option<String>,
-    /// Figures of the answer (live while it streams; the exchange's own count once it ends).
-    pub stats: Figures,
-    /// A retry under way before the answer began: what failed and the wait.
-    pub retrying: Option<String>,
-    /// Notes about the request (parameters dropped or clamped, ...).
-    pub notes: Vec<String>,
-    /// Superseded by a retry: still shown, no longer sent.
-    pub superseded: bool,
-    /// What went over the wire for this answer (this run only; not saved).
-    pub exchange: Option<Box<crate::inspect::Exchange>>,
-    /// The answer to an edited request: shown, never part of the conversation.
-    pub detached: bool,
-    /// The other versions of the transcript from this message on (an edited prompt, a
-    /// regenerated answer), with the one on screen counted; only on the first message of a
-    /// version.
-    pub alternatives: Option<Box<super::branches::Alternatives>>,
-    /// Deleted from the conversation: not shown, not sent (kept in the session file).
-    pub deleted: bool,
-    /// A partial answer (cancelled, failed) the user keeps as context.
-    pub kept: bool,
-    /// The entry number of the session file this message was loaded from.
-    pub saved_as: Option<u64>,
-    /// A long prompt shown whole (long prompts are folded to their first lines).
-    pub unfolded: bool,
-}
-
-impl Message {
-    /// Whether the answer is still under way.
-    pub fn in_flight(&self) -> bool {
-        matches!(self.status, AnswerStatus::Waiting | AnswerStatus::Streaming)
-    }
-
-    /// A message not yet in the transcript (its id is given when it is inserted).
-    pub fn new(speaker: Speaker, text: impl Into<String>) -> Message {
-        Message {
-            id: 0,
-            revision: 0,
-            speaker,
-            text: text.into(),
-            reasoning: String::new(),
-            model: None,
-            status: AnswerStatus::Complete,
-            stop_reason: None,
-            stats: Figures::default(),
-            retrying: None,
-            notes: Vec::new(),
-            superseded: false,
-            exchange: None,
-            detached: false,
-            alternatives: None,
-            deleted: false,
-            kept: false,
-            saved_as: None,
-            unfolded: false,
-        }
-    }
-
-    /// An answer of `model` waiting for its first bytes.
-    pub fn answer(model: &str) -> Message {
-        let mut answer = Message::new(Speaker::Assistant, "");
-        answer.model = Some(model.to_string());
-        answer.status = AnswerStatus::Waiting;
-        answer
-    }
-
-    /// Adds a decoded chunk.
-    pub(crate) fn apply_delta(&mut self, delta: &ChunkDelta, elapsed: Duration) {
-        self.stats.add_delta(delta, elapsed);
-        if !delta.text.is_empty() || !delta.reasoning.is_empty() {
-            self.status = AnswerStatus::Streaming;
-            self.retrying = None;
-        }
-        self.text.push_str(&delta.text);
-        self.reasoning.push_str(&delta.reasoning);
-        if delta.stop_reason.is_some() {
-            self.stop_reason.clone_from(&delta.stop_reason);
-        }
-        self.revision += 1;
-    }
-
-    /// Whether the message goes to the model as part of the conversation: prompts, and
-    /// answers that completed or that the user keeps; never deleted, superseded, detached or
-    /// empty ones, nor notices.
-    pub fn sent_as_context(&self) -> bool {
-        if self.superseded || self.detached || self.deleted || self.text.trim().is_empty() {
-            return false;
-        }
-        match self.speaker {
-            Speaker::User => true,
-            Speaker::Assistant => self.kept || self.status == AnswerStatus::Complete,
-            Speaker::Notice => false,
-        }
-    }
-
-    /// Where a long prompt is cut when folded (the end of its first lines), and how many lines
-    /// it has; `None` when it is short or unfolded.
-    pub fn fold(&self) -> Option<(usize, usize)> {
-        if self.speaker != Speaker::User || self.unfolded {
-            return None;
-        }
-        let newlines = memchr::memchr_iter(b'\n', self.text.as_bytes()).count();
-        let lines = newlines + usize::from(!self.text.ends_with('\n'));
-        if lines <= FOLD_OVER_LINES {
-            return None;
-        }
-        let cut = memchr::memchr_iter(b'\n', self.text.as_bytes())
-            .nth(FOLD_SHOWS_LINES - 1)
-            .map_or(self.text.len(), |i| i + 1);
-        Some((cut, lines))
-    }
-
-    /// A partial answer: one that did not complete (and is not under way).
-    pub fn is_partial(&self) -> bool {
-        self.speaker == Speaker::Assistant
-            && matches!(
-                self.status,
-                AnswerStatus::Cancelled | AnswerStatus::Failed(_)
-            )
-            && !self.text.trim().is_empty()
-    }
-
-    /// Estimated cost of the answer, from the catalog's price of its model.
-    pub fn cost(&self) -> Option<f64> {
-        self.stats.cost(self.model.as_deref()?)
-    }
-}
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -269,6 +98,8 @@ pub struct State {
     pub looked_up: HashMap<String, Found>,
     /// The prompt editor.
     pub editor: TextArea<'static>,
+    /// Undo and redo of the prompt editor, by edit group.
+    pub undo: super::undo::Undo,
     /// When the answer in flight was asked for, and when news of it last came: the status bar
     /// counts the time, the tokens so far and a silence from them.
     pub in_flight_clock: Option<(std::time::Instant, std::time::Instant)>,
@@ -366,6 +197,7 @@ impl State {
             family_override: None,
             looked_up: HashMap::new(),
             editor: new_editor(),
+            undo: super::undo::Undo::default(),
             pastes: Vec::new(),
             queued_prompt: None,
             ctrl_x: false,
@@ -496,16 +328,54 @@ impl State {
         self.editor.lines().iter().all(String::is_empty)
     }
 
-    /// Replaces the prompt editor's text (cursor at the end).
+    /// Replaces the prompt editor's text (cursor at the end); one undo step brings the old
+    /// text back.
     pub fn set_draft(&mut self, text: &str) {
+        if self.draft() != text {
+            let added = self
+                .undo
+                .before(super::undo::Edit::Other, &self.editor, &self.pastes);
+            self.undo.after(added, true);
+        }
         self.editor = new_editor();
         self.pastes.clear();
-        self.insert_text(text);
+        self.insert_into_editor(text);
+    }
+
+    /// A key given to the prompt editor, with its undo step; true when the text changed.
+    pub(crate) fn edit_with_key(&mut self, key: crossterm::event::KeyEvent) -> bool {
+        let kind = super::undo::kind_of_key(&key);
+        let added = kind.is_some_and(|k| self.undo.before(k, &self.editor, &self.pastes));
+        let changed = self.editor.input(key);
+        match kind {
+            Some(_) => self.undo.after(added, changed),
+            None => self.undo.break_group(),
+        }
+        changed
+    }
+
+    /// An edit of the prompt that is one undo step of its own (a newline, a kill); `edit`
+    /// says whether it changed the text.
+    pub(crate) fn edit_step(&mut self, edit: impl FnOnce(&mut TextArea<'static>) -> bool) {
+        let added = self
+            .undo
+            .before(super::undo::Edit::Other, &self.editor, &self.pastes);
+        let changed = edit(&mut self.editor);
+        self.undo.after(added, changed);
+    }
+
+    /// Inserts text at the cursor (a paste) as one undo step; see [`State::insert_into_editor`].
+    pub(crate) fn insert_text(&mut self, text: &str) {
+        let added = self
+            .undo
+            .before(super::undo::Edit::Other, &self.editor, &self.pastes);
+        self.insert_into_editor(text);
+        self.undo.after(added, !text.is_empty());
     }
 
     /// Inserts text at the cursor: a text too large to edit comfortably goes in as a pasted
     /// block (a token in the editor, the text kept aside), so the editor stays fast.
-    pub(crate) fn insert_text(&mut self, text: &str) {
+    fn insert_into_editor(&mut self, text: &str) {
         let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
         if text.len() <= PASTE_BLOCK_BYTES && lines <= PASTE_BLOCK_LINES {
             self.editor.insert_str(text);
@@ -519,7 +389,7 @@ impl State {
         self.editor.insert_str(&token);
         self.pastes.push(PastedBlock {
             token,
-            text: text.to_string(),
+            text: std::sync::Arc::from(text),
         });
     }
 
@@ -602,11 +472,6 @@ impl State {
     }
 }
 
-/// A prompt of more lines than this is folded in the transcript …
-pub const FOLD_OVER_LINES: usize = 40;
-/// … to its first lines.
-pub const FOLD_SHOWS_LINES: usize = 6;
-
 /// How long a first Ctrl+C waits for the second.
 pub const QUIT_WINDOW: std::time::Duration = std::time::Duration::from_secs(2);
 /// What the status bar says meanwhile.
@@ -623,8 +488,8 @@ pub const PASTE_BLOCK_LINES: usize = 5_000;
 pub struct PastedBlock {
     /// What the editor shows: `⟦pasted text #1: 250000 lines, 19.1 MiB⟧`.
     pub token: String,
-    /// The pasted text.
-    pub text: String,
+    /// The pasted text (shared: undo steps keep it without copying it).
+    pub text: std::sync::Arc<str>,
 }
 
 /// A prompt editor with soft wrapping and no line highlight.
@@ -632,7 +497,8 @@ pub(crate) fn new_editor() -> TextArea<'static> {
     let mut editor = TextArea::default();
     editor.set_wrap_mode(WrapMode::WordOrGlyph);
     editor.set_cursor_line_style(ratatui::style::Style::default());
-    editor.set_max_histories(200);
+    // Undo is by edit group (see `undo`), not the editor's per-character history.
+    editor.set_max_histories(0);
     editor.set_placeholder_text(
         "Ask anything. Enter sends, Alt+Enter or Ctrl+J for a newline, F1 for help",
     );
