@@ -265,6 +265,45 @@ fn the_real_binary_chats_in_tmux_and_restores_the_terminal() {
         "a one-key retry is offered: {screen}"
     );
 
+    // Enter while an answer streams queues the prompt; it goes when the answer ends. (The
+    // failed answer above is not sent, so its prompt goes with this one: `[[fault:none]]`.)
+    tmux.run(&[
+        "send-keys",
+        "-t",
+        "chat",
+        "-l",
+        "a longer one [[emulator:tokens=900]] [[fault:none]]",
+    ]);
+    tmux.run(&["send-keys", "-t", "chat", "Enter"]);
+    tmux.wait_for("the stream", |s| s.contains("STREAMING"));
+    tmux.run(&[
+        "send-keys",
+        "-t",
+        "chat",
+        "-l",
+        "then this [[emulator:tokens=5]]",
+    ]);
+    tmux.run(&["send-keys", "-t", "chat", "Enter"]);
+    tmux.wait_for("the queued prompt", |s| s.contains("queued: sent when"));
+    let screen = tmux.wait_for("the queued prompt to be sent and answered", |s| {
+        s.contains("You") && s.contains("then this") && s.contains("IDLE") && !s.contains("queued")
+    });
+    assert!(!screen.contains("STREAMING"), "{screen}");
+
+    // Ctrl+C while an answer streams cancels it (the chat stays).
+    tmux.run(&[
+        "send-keys",
+        "-t",
+        "chat",
+        "-l",
+        "a very long one [[emulator:tokens=6000]]",
+    ]);
+    tmux.run(&["send-keys", "-t", "chat", "Enter"]);
+    tmux.wait_for("the long stream", |s| s.contains("STREAMING"));
+    tmux.run(&["send-keys", "-t", "chat", "C-c"]);
+    let screen = tmux.wait_for("the cancel", |s| s.contains("■ cancelled"));
+    assert!(!screen.contains("bedrock-tui exited"), "{screen}");
+
     // Ctrl+C twice quits and leaves the terminal as it was.
     tmux.run(&["send-keys", "-t", "chat", "C-c"]);
     tmux.run(&["send-keys", "-t", "chat", "C-c"]);

@@ -205,6 +205,8 @@ fn send_queued(state: &mut State, complete: bool) -> Vec<Effect> {
         return Vec::new();
     };
     if complete && state.draft_is_empty() {
+        // The "queued" message has done its work.
+        state.flash = None;
         state.set_draft(&queued);
         return send(state);
     }
