@@ -317,3 +317,31 @@ async fn the_browser_searches_the_text_of_conversations_and_shows_the_line() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_title_model_titles_the_conversation_after_its_first_answer() {
+    let mut h = Harness::start(Setup::default()).await;
+    h.app.state.title_model = Some(NOVA_MICRO.to_string());
+    let path = turn(&mut h, "Rivers of Europe [[emulator:tokens=12]]").await;
+    h.until("the model's title", |h| {
+        h.app
+            .state
+            .session
+            .as_ref()
+            .is_some_and(|s| !s.title.starts_with("Rivers of Europe"))
+    })
+    .await;
+    let title = h.app.state.session.as_ref().unwrap().title.clone();
+    assert!(!title.is_empty() && title.chars().count() <= 61, "{title}");
+    let saved = wait_for_file(&path, "the title record", |t| t.title == title);
+    assert_eq!(
+        saved.turns(),
+        1,
+        "the title request is not part of the conversation"
+    );
+    assert_eq!(h.answers().len(), 1);
+    // Only the first answer asks for a title.
+    turn(&mut h, "And lakes?").await;
+    h.settle().await;
+    assert_eq!(h.app.state.session.as_ref().unwrap().title, title);
+}

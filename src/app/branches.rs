@@ -370,6 +370,8 @@ pub(crate) fn fork(state: &mut State) -> Vec<Effect> {
         state.push_message(message);
     }
     state.pending_title = Some(title);
+    // A fork keeps the title it was given.
+    state.titled = Some(state.conversation);
     state.cursor = state.messages.last().map(|m| m.id);
     state.scroll = Scroll::Follow;
     state.flash(

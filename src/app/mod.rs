@@ -22,6 +22,7 @@ pub mod roles;
 pub mod run;
 pub mod sessions;
 pub mod state;
+pub mod titles;
 mod turns;
 pub mod undo;
 pub(crate) mod update;
@@ -64,6 +65,13 @@ pub(crate) enum Msg {
     Session(WriterNews),
     /// The saved sessions, for the browser.
     SessionsListed(Result<Vec<Summary>, String>),
+    /// The title model answered.
+    TitleWritten {
+        /// For which conversation.
+        conversation: u64,
+        /// The title it wrote, or the error.
+        result: Result<String, String>,
+    },
     /// The text of the saved sessions, for the browser's search.
     SessionsIndexed(std::sync::Arc<crate::transcript::search::SearchIndex>),
     /// The roles, for the role picker: the roles, what could not be read, the directory.
@@ -180,6 +188,8 @@ pub enum Effect {
     ListSessions,
     /// Read the roles.
     ListRoles,
+    /// Ask the title model for a title.
+    WriteTitle(Box<titles::TitleRequest>),
     /// Gather the text of these session files for the browser's search.
     IndexSessions(Vec<PathBuf>),
     /// Make a saved session the conversation on screen.

@@ -60,6 +60,8 @@ pub(crate) fn apply_loaded(state: &mut State, loaded: &Loaded) {
     }
     state.system.clone_from(&t.system);
     state.role = None;
+    // A saved conversation keeps the title it has.
+    state.titled = Some(state.conversation);
     state.params = t.parameters.clone();
     state.session = Some(SessionInfo {
         id: t.id.clone(),

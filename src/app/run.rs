@@ -10,7 +10,7 @@ use super::{ConnectionInfo, Effect, ExportWhat, Msg, RequestSpec};
 use crate::bedrock::BedrockError;
 use crate::connect::Connection;
 use crate::transcript::Record;
-use crate::transcript::export::{self, Format};
+use crate::transcript::export;
 use crate::transcript::store::{self, SessionFile};
 use crate::transcript::writer::{SessionCommand, Writer, WriterNews};
 use crate::ui::{self, ViewCache};
@@ -20,7 +20,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::collections::HashMap;
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
@@ -391,6 +391,15 @@ impl App {
                     self.state.flash(format!("cannot copy: {e}"), true);
                 }
             }
+            Effect::WriteTitle(request) => {
+                if let Some(connection) = &self.connection {
+                    tokio::spawn(super::titles::write(
+                        connection.client.clone(),
+                        *request,
+                        self.tx.clone(),
+                    ));
+                }
+            }
             Effect::ListRoles => {
                 let tx = self.tx.clone();
                 let dir = self.roles_dir.clone();
@@ -465,7 +474,7 @@ impl App {
                     ExportWhat::File(path) => (path, false),
                 };
                 let job = move || {
-                    let result = export_session(&path, format, &dir);
+                    let result = export::export_to_dir(&path, format, &dir);
                     let _ = tx.send(Msg::SessionTask(result));
                 };
                 if current && self.writer.is_some() {
@@ -569,32 +578,4 @@ pub(crate) fn msg_of(event: Event) -> Option<Msg> {
         Event::Resize(_, _) => Some(Msg::Resize),
         Event::FocusGained | Event::FocusLost => None,
     }
-}
-
-/// Exports a session file into `dir` as `<title>-<id>.<ext>`; says where it went.
-fn export_session(path: &Path, format: Format, dir: &Path) -> Result<String, String> {
-    let loaded = store::load(path).map_err(|e| e.to_string())?;
-    let t = &loaded.transcript;
-    let slug: String = t
-        .title
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect::<String>()
-        .split('-')
-        .filter(|w| !w.is_empty())
-        .take(8)
-        .collect::<Vec<_>>()
-        .join("-");
-    let name = format!("{slug}-{}.{}", t.id, format.extension());
-    let target = dir.join(name.trim_start_matches('-'));
-    // The chat names its exports after the session: exporting again replaces the last one.
-    export::write_atomic(&target, export::render(t, format).as_bytes(), true)
-        .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
-    Ok(format!("exported to {}", target.display()))
 }

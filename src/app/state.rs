@@ -120,6 +120,10 @@ pub struct State {
     pub pending_delete: Option<u64>,
     /// The title the next saved conversation gets (a fork's), instead of its first prompt.
     pub pending_title: Option<String>,
+    /// The model that writes titles (config.toml `title_model`; none: the first prompt's).
+    pub title_model: Option<String>,
+    /// The conversation a title was last asked for.
+    pub titled: Option<u64>,
     /// The popup.
     pub overlay: Overlay,
     /// Transcript scroll position.
@@ -207,6 +211,8 @@ impl State {
             editing: None,
             pending_delete: None,
             pending_title: None,
+            title_model: None,
+            titled: None,
             overlay: Overlay::None,
             scroll: Scroll::Follow,
             view: ViewMetrics::default(),

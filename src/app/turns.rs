@@ -193,7 +193,9 @@ pub(crate) fn on_stream(state: &mut State, request_id: u64, update: StreamUpdate
     if apply_update(message, update) {
         let complete = message.status == AnswerStatus::Complete;
         state.in_flight = None;
-        return send_queued(state, complete);
+        let mut effects = super::titles::after_answer(state);
+        effects.extend(send_queued(state, complete));
+        return effects;
     }
     Vec::new()
 }

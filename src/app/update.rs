@@ -26,9 +26,14 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Session(news) => {
             super::sessions::on_news(state, news);
-            Vec::new()
+            // A first answer that ended before its session file was open is titled now.
+            super::titles::after_answer(state)
         }
         Msg::SessionsListed(result) => super::sessions::on_listed(state, result),
+        Msg::TitleWritten {
+            conversation,
+            result,
+        } => super::titles::on_written(state, conversation, result),
         Msg::SessionsIndexed(index) => {
             if let super::popup::Overlay::Sessions(browser) = &mut state.overlay {
                 browser.set_index(index);

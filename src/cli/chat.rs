@@ -84,6 +84,7 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
     state.system = defaults.system(None);
     state.params = defaults.params(&Parameters::default());
     state.role = role;
+    state.title_model = config.title_model.clone().filter(|m| !m.trim().is_empty());
     for warning in warnings {
         state.push(Speaker::Notice, warning);
     }

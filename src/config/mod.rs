@@ -88,6 +88,9 @@ pub struct Config {
     pub demo_tokens_per_second: Option<f64>,
     /// Save every conversation as a session in the data directory (default true).
     pub save_conversations: Option<bool>,
+    /// A model that writes each saved conversation's title after its first answer (off by
+    /// default: it costs a request).
+    pub title_model: Option<String>,
     /// Inference parameters.
     #[serde(default)]
     pub parameters: ParametersConfig,

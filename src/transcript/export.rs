@@ -229,6 +229,34 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> std::io:
     result
 }
 
+/// Exports a session file into `dir` as `<title>-<id>.<ext>`; says where it went.
+pub fn export_to_dir(path: &Path, format: Format, dir: &Path) -> Result<String, String> {
+    let loaded = super::store::load(path).map_err(|e| e.to_string())?;
+    let t = &loaded.transcript;
+    let slug: String = t
+        .title
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .collect::<Vec<_>>()
+        .join("-");
+    let name = format!("{slug}-{}.{}", t.id, format.extension());
+    let target = dir.join(name.trim_start_matches('-'));
+    // The chat names its exports after the session: exporting again replaces the last one.
+    write_atomic(&target, render(t, format).as_bytes(), true)
+        .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    Ok(format!("exported to {}", target.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
