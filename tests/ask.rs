@@ -913,3 +913,24 @@ fn completions_and_the_manual_page_are_generated_from_the_command_line() {
         "{page}"
     );
 }
+
+#[test]
+fn parameters_are_sent_exactly_as_typed() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(demo(home.path()).args([
+        "ask",
+        "--verbose",
+        "--model",
+        "amazon.nova-micro-v1:0",
+        "--temperature",
+        "0.3",
+        "--top-p",
+        "0.9",
+        "hi",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("\"temperature\": 0.3"), "{stderr}");
+    assert!(stderr.contains("\"topP\": 0.9"), "{stderr}");
+    assert!(!stderr.contains("0.30000001"), "{stderr}");
+}

@@ -369,10 +369,10 @@ pub struct AskArgs {
     pub max_tokens: Option<u32>,
     /// Sampling temperature.
     #[arg(long, value_name = "F")]
-    pub temperature: Option<f32>,
+    pub temperature: Option<f64>,
     /// Nucleus sampling.
     #[arg(long, value_name = "F")]
-    pub top_p: Option<f32>,
+    pub top_p: Option<f64>,
     /// Top-k sampling.
     #[arg(long, value_name = "N")]
     pub top_k: Option<u32>,

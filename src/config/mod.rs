@@ -18,9 +18,9 @@ pub struct ParametersConfig {
     /// Largest number of tokens to generate.
     pub max_tokens: Option<u32>,
     /// Sampling temperature.
-    pub temperature: Option<f32>,
+    pub temperature: Option<f64>,
     /// Nucleus sampling.
-    pub top_p: Option<f32>,
+    pub top_p: Option<f64>,
     /// Top-k sampling.
     pub top_k: Option<u32>,
     /// Stop sequences.
@@ -35,13 +35,13 @@ impl ParametersConfig {
     pub(crate) fn check(&self, table: &str) -> Result<(), ConfigError> {
         in_range(
             &format!("{table}.temperature"),
-            self.temperature.map(f64::from),
+            self.temperature,
             0.0,
             2.0,
         )?;
         in_range(
             &format!("{table}.top_p"),
-            self.top_p.map(f64::from),
+            self.top_p,
             0.0,
             1.0,
         )?;

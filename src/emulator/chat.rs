@@ -163,7 +163,7 @@ impl EmulatedFamily for Chat {
         let last_user_text = last_user_text
             .ok_or_else(|| malformed("#/messages: at least one message must have the user role"))?;
         let limit = u64::from(request.model.max_output_tokens);
-        let max_temperature = f64::from(request.model.params.max_temperature);
+        let max_temperature = request.model.params.max_temperature;
         number_in(object, "#", "temperature", 0.0, max_temperature)?;
         number_in(object, "#", "top_p", 0.0, 1.0)?;
         let mut max_tokens = integer_in(object, "#", "max_tokens", 1, limit)?;

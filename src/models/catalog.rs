@@ -21,14 +21,14 @@ pub struct ParamSupport {
     pub temperature_xor_top_p: bool,
     /// Highest temperature accepted.
     #[serde(default = "one")]
-    pub max_temperature: f32,
+    pub max_temperature: f64,
 }
 
 fn yes() -> bool {
     true
 }
 
-fn one() -> f32 {
+fn one() -> f64 {
     1.0
 }
 

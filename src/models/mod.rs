@@ -73,9 +73,9 @@ pub struct Parameters {
     /// Largest number of tokens to generate.
     pub max_tokens: Option<u32>,
     /// Sampling temperature.
-    pub temperature: Option<f32>,
+    pub temperature: Option<f64>,
     /// Nucleus sampling.
-    pub top_p: Option<f32>,
+    pub top_p: Option<f64>,
     /// Top-k sampling.
     pub top_k: Option<u32>,
     /// Stop sequences.
