@@ -204,7 +204,8 @@ fn documented_responses_decode() {
         (
             FamilyId::Mistral,
             r#"{"outputs":[{"text":" Hi!","stop_reason":"stop"}]}"#,
-            " Hi!",
+            // The space after `[/INST]` is not part of the answer.
+            "Hi!",
             "",
             Some("stop"),
             None,

@@ -191,11 +191,15 @@ async fn every_recorded_answer_gives_its_text_through_the_exchange() {
                     "{name}: {:?}",
                     outcome.error
                 );
-                assert_eq!(
-                    outcome.text,
-                    json["expected_text"].as_str().unwrap(),
-                    "{name}"
-                );
+                // Mistral's text completion writes one space after `[/INST]`; it is not part
+                // of the answer shown and saved (the frames keep it).
+                let expected = json["expected_text"].as_str().unwrap();
+                let expected = if family == Some(FamilyId::Mistral) {
+                    expected.strip_prefix(' ').unwrap_or(expected)
+                } else {
+                    expected
+                };
+                assert_eq!(outcome.text, expected, "{name}");
                 assert_eq!(
                     outcome.reader.map(family_reader),
                     family.map(family_reader),

@@ -308,7 +308,13 @@ pub(crate) fn on_listed(state: &mut State, result: Result<Vec<Summary>, String>)
                 return vec![Effect::IndexSessions(paths)];
             }
         }
-        Err(e) => state.flash(format!("cannot list saved conversations: {e}"), true),
+        Err(e) => {
+            // The browser has nothing to show: it closes, and the status bar says why.
+            if let Overlay::Sessions(_) = state.overlay {
+                state.overlay = Overlay::None;
+            }
+            state.flash(format!("no saved conversations to browse: {e}"), true);
+        }
     }
     Vec::new()
 }

@@ -33,18 +33,8 @@ pub struct ParametersConfig {
 impl ParametersConfig {
     /// Every number in range; errors name the setting as `{table}.name`.
     pub(crate) fn check(&self, table: &str) -> Result<(), ConfigError> {
-        in_range(
-            &format!("{table}.temperature"),
-            self.temperature,
-            0.0,
-            2.0,
-        )?;
-        in_range(
-            &format!("{table}.top_p"),
-            self.top_p,
-            0.0,
-            1.0,
-        )?;
+        in_range(&format!("{table}.temperature"), self.temperature, 0.0, 2.0)?;
+        in_range(&format!("{table}.top_p"), self.top_p, 0.0, 1.0)?;
         for (name, value) in [("max_tokens", self.max_tokens), ("top_k", self.top_k)] {
             if value == Some(0) {
                 return Err(ConfigError(format!(

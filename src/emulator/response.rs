@@ -140,12 +140,23 @@ pub(crate) fn exception_frame(kind: &ExceptionKind, message: &str, out: &mut Vec
     let _ = encode_message(&headers, payload.as_bytes(), out);
 }
 
-/// The message Bedrock sends with each exception the emulator can inject.
+/// The message of an exception frame in the middle of a stream.
+pub(crate) fn stream_exception_message(kind: &ExceptionKind) -> &'static str {
+    match kind {
+        ExceptionKind::Validation => {
+            "The model returned the following errors: input validation failed while streaming (emulated fault)."
+        }
+        other => exception_message(other),
+    }
+}
+
+/// The message Bedrock sends with each exception the emulator can inject, as an HTTP error
+/// (see [`stream_exception_message`] for one inside a stream).
 pub(crate) fn exception_message(kind: &ExceptionKind) -> &'static str {
     match kind {
         ExceptionKind::Throttling => "Too many requests, please wait before trying again.",
         ExceptionKind::Validation => {
-            "The model returned the following errors: input validation failed while streaming (emulated fault)."
+            "The model returned the following errors: input validation failed (emulated fault)."
         }
         ExceptionKind::ModelStreamError => "The model stream ended with an error (emulated fault).",
         ExceptionKind::InternalServer => {

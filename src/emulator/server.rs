@@ -6,6 +6,7 @@ use super::faults::{self, Fault};
 use super::response::{
     Body, BodyItem, abort, channel_body, chunk_frame, error_response, exception_frame,
     exception_message, full, insert, padded_frame, request_id, send, stall,
+    stream_exception_message,
 };
 use super::{EmulatorState, ai21, amazon, anthropic, chat, cohere, embeddings, images, templates};
 use crate::bedrock::ExceptionKind;
@@ -523,7 +524,7 @@ async fn produce(
     if let Some(fault) = fault.filter(|_| break_at.is_some_and(|at| at <= chunks.len())) {
         match fault {
             Fault::StreamException { kind, .. } => {
-                exception_frame(&kind, exception_message(&kind), &mut pending);
+                exception_frame(&kind, stream_exception_message(&kind), &mut pending);
             }
             Fault::BadCrc { after } => {
                 let mut frame = Vec::new();

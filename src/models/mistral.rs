@@ -74,9 +74,12 @@ impl ModelFamily for MistralText {
 
     fn parse_response(&self, body: &[u8]) -> Result<Completion, ModelError> {
         let value = parse(body)?;
-        let text = string_at(&value, "/outputs/0/text").ok_or_else(|| {
-            ModelError::Response("no `outputs[0].text` in the Mistral response".into())
-        })?;
+        // The one space the model writes after `[/INST]` is not part of the answer.
+        let text = string_at(&value, "/outputs/0/text")
+            .map(|t| t.strip_prefix(' ').map_or(t.clone(), str::to_string))
+            .ok_or_else(|| {
+                ModelError::Response("no `outputs[0].text` in the Mistral response".into())
+            })?;
         Ok(Completion {
             text,
             stop_reason: string_at(&value, "/outputs/0/stop_reason"),

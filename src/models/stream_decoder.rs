@@ -1,5 +1,7 @@
 //! One stream's chunks decoded in order by their family, with what carries across chunks: the
-//! split of inline reasoning at `</think>`, and whether the family's last event has come.
+//! split of inline reasoning at `</think>`, whether the family's last event has come, and the
+//! one space Mistral's text completion puts before its answer (dropped from the text shown and
+//! saved; the frames keep it).
 
 use super::{ChunkDelta, FamilyId, ModelError, reasoning};
 
@@ -10,6 +12,8 @@ pub struct StreamDecoder {
     family: FamilyId,
     think: Option<reasoning::ThinkSplitter>,
     ended: bool,
+    /// Some text has been given out.
+    texted: bool,
 }
 
 impl StreamDecoder {
@@ -21,6 +25,7 @@ impl StreamDecoder {
                 .reasoning_inline()
                 .then(reasoning::ThinkSplitter::default),
             ended: false,
+            texted: false,
         }
     }
 
@@ -41,6 +46,15 @@ impl StreamDecoder {
             let (reasoning, text) = think.push(&delta.text);
             delta.reasoning.push_str(&reasoning);
             delta.text = text;
+        }
+        if !self.texted && !delta.text.is_empty() {
+            self.texted = true;
+            if self.family == FamilyId::Mistral {
+                let trimmed = delta.text.strip_prefix(' ').map(str::to_string);
+                if let Some(rest) = trimmed {
+                    delta.text = rest;
+                }
+            }
         }
         Ok(delta)
     }

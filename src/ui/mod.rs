@@ -138,7 +138,11 @@ fn render_editor(state: &State, area: Rect, frame: &mut Frame<'_>, border: ratat
     let lines = state.editor.lines();
     let mut title = if lines.len() > 1 || lines.first().is_some_and(|l| l.chars().count() > 200) {
         let chars: usize = lines.iter().map(|l| l.chars().count()).sum::<usize>() + lines.len() - 1;
-        format!(" prompt · {} lines · {chars} chars ", lines.len())
+        let count = match lines.len() {
+            1 => "1 line".to_string(),
+            n => format!("{n} lines"),
+        };
+        format!(" prompt · {count} · {chars} chars ")
     } else {
         " prompt ".to_string()
     };

@@ -7,6 +7,7 @@ use crate::config::theme::Role;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
 
 /// Draws the status bar into a one-row area.
 pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
@@ -83,17 +84,57 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         let x = area.x + area.width - right_width;
         buf.set_span(x, area.y, &right, right_width);
     } else if state.flash.is_some() {
-        // A message wins over the model name on a narrow screen; the state badge stays.
+        // A message goes after the state badge and the model name (the endpoint gives way);
+        // when it does not fit there it wins over the model name, cut with an ellipsis only
+        // when even that is too little room.
         buf.set_style(area, base);
-        let badge_width = (badge.width() as u16).min(area.width);
-        buf.set_span(area.x, area.y, &badge, badge_width);
+        let head = Line::from(spans_head(&left));
+        let head_width = head.width() as u16;
+        let room = area.width.saturating_sub(head_width + 1) as usize;
+        let (x, shown) = if right.content.trim_end().width() <= room {
+            buf.set_line(area.x, area.y, &head, area.width);
+            (area.x + head_width + 1, room)
+        } else {
+            let badge_width = (badge.width() as u16).min(area.width);
+            buf.set_span(area.x, area.y, &badge, badge_width);
+            (
+                area.x + badge_width,
+                area.width.saturating_sub(badge_width) as usize,
+            )
+        };
+        let text = cut_to_width(right.content.trim_end(), shown);
         buf.set_span(
-            area.x + badge_width,
+            x,
             area.y,
-            &right,
-            area.width - badge_width,
+            &Span::styled(text, right.style),
+            u16::try_from(shown).unwrap_or(u16::MAX),
         );
     }
+}
+
+/// The state badge, the space after it and the model name.
+fn spans_head(left: &Line<'static>) -> Vec<Span<'static>> {
+    left.spans.iter().take(3).cloned().collect()
+}
+
+/// `text` cut to `width` columns of display, with `…` when cut.
+fn cut_to_width(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
 }
 
 /// `ttft 120 ms`, `48 tok/s`, `12 in`, `345 out`, `$0.0012`: figures of the latest answer.
