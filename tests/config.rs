@@ -62,6 +62,37 @@ fn config_path_show_and_sample() {
     assert_eq!(code, 0, "{stderr}");
     assert!(shown.contains("amazon.nova-micro-v1:0"), "{shown}");
     assert!(stderr.is_empty(), "{stderr}");
+    // The settings in effect, each with where it came from.
+    let from = |key: &str| {
+        shown
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} =")))
+            .and_then(|l| l.rsplit("# ").next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(from("model"), "config.toml", "{shown}");
+    assert_eq!(from("mouse"), "config.toml", "{shown}");
+    assert_eq!(from("demo"), "default", "{shown}");
+    assert!(shown.contains("demo_tokens_per_second = 60"), "{shown}");
+
+    // Themes: the built-in ones are listed and printed as files to copy.
+    let (code, listed, _) = config_command(home.path(), &["themes"]);
+    assert_eq!(code, 0);
+    assert!(listed.contains("dark (built in)") && listed.contains("high-contrast (built in)"));
+    let (code, dark, _) = config_command(home.path(), &["theme", "dark"]);
+    assert_eq!(code, 0);
+    assert_eq!(Theme::load("dark").unwrap(), {
+        let copy = home.path().join("copy.toml");
+        std::fs::write(&copy, &dark).unwrap();
+        Theme::load(&copy.to_string_lossy()).unwrap()
+    });
+    let (code, _, stderr) = config_command(home.path(), &["theme", "solarized"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("there are: dark, light, high-contrast"),
+        "{stderr}"
+    );
 
     std::fs::write(&file, "theme = \"dark\"\nmouse = maybe\n").unwrap();
     let (code, _, stderr) =

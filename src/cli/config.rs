@@ -1,5 +1,6 @@
-//! `bedrock-tui config path|show|sample`: where the config file is, what it resolves to, and a
-//! commented sample to start from.
+//! `bedrock-tui config path|show|sample|themes|theme NAME`: where the config file is, what it
+//! resolves to, a commented sample to start from, and the themes (built-in ones printed as
+//! files to copy).
 
 use super::{ConfigArgs, ConfigCommand};
 use crate::config::{Config, SAMPLE_CONFIG};
@@ -7,7 +8,7 @@ use crate::config::{Config, SAMPLE_CONFIG};
 /// Runs `config` and returns the exit status.
 pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
     let path = global.config_path();
-    match args.command {
+    match &args.command {
         ConfigCommand::Path => {
             if let Some(path) = path {
                 println!("{}", path.display());
@@ -30,7 +31,7 @@ pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
                     } else {
                         println!("# {} does not exist: the defaults apply", path.display());
                     }
-                    print!("{}", config.to_toml());
+                    print!("{}", in_effect(&config));
                     let text =
                         crate::files::read_capped_text(&path, crate::files::SETTINGS_FILE_CAP).ok();
                     let (_, warnings) =
@@ -55,5 +56,128 @@ pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
             print!("{SAMPLE_CONFIG}");
             0
         }
+        ConfigCommand::Themes => {
+            for (name, _) in crate::config::theme::BUILT_IN {
+                println!("{name} (built in)");
+            }
+            let dir = path
+                .as_deref()
+                .and_then(std::path::Path::parent)
+                .map(|d| d.join("themes"));
+            if let Some(dir) = dir {
+                let mut found: Vec<String> = std::fs::read_dir(&dir)
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                    .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                    .collect();
+                found.sort();
+                for name in found {
+                    crate::cli::term::out_line(&format!("{name} ({})", dir.display()));
+                }
+                crate::cli::term::out_line(&format!(
+                    "# user themes: {}/NAME.toml (start from `bedrock-tui config theme dark`)",
+                    dir.display()
+                ));
+            }
+            0
+        }
+        ConfigCommand::Theme { name } => {
+            let built_in = crate::config::theme::BUILT_IN;
+            if let Some((_, text)) = built_in.iter().find(|(n, _)| n == name) {
+                print!("{text}");
+                return 0;
+            }
+            let names: Vec<&str> = built_in.iter().map(|(n, _)| *n).collect();
+            crate::cli::term::err_line(&format!(
+                "error: no built-in theme {name:?}; there are: {}",
+                names.join(", ")
+            ));
+            2
+        }
     }
+}
+
+/// The settings in effect, the file's merged over the defaults, each with where it came from.
+fn in_effect(config: &Config) -> String {
+    use crate::config::ParametersConfig;
+    let mut out = String::new();
+    let row = |key: &str, value: Option<String>, default: Option<&str>| {
+        let (entry, from) = match (value, default) {
+            (Some(v), _) => (format!("{key} = {v}"), "config.toml"),
+            (None, Some(d)) => (format!("{key} = {d}"), "default"),
+            (None, None) => (format!("# {key}"), "not set"),
+        };
+        format!("{entry:<48} # {from}\n")
+    };
+    let mut line = |key: &str, value: Option<String>, default: Option<&str>| {
+        out.push_str(&row(key, value, default));
+    };
+    let quoted = |v: &Option<String>| v.as_ref().map(|s| format!("{s:?}"));
+    let default_model = format!("{:?}", crate::models::catalog::default_model());
+    line("model", quoted(&config.model), Some(&default_model));
+    line("region", quoted(&config.region), None);
+    line("profile", quoted(&config.profile), None);
+    line("endpoint_url", quoted(&config.endpoint_url), None);
+    line("theme", quoted(&config.theme), Some("\"dark\""));
+    line("mouse", config.mouse.map(|b| b.to_string()), Some("true"));
+    line("demo", config.demo.map(|b| b.to_string()), Some("false"));
+    line(
+        "demo_tokens_per_second",
+        config.demo_tokens_per_second.map(|n| n.to_string()),
+        Some("60"),
+    );
+    line(
+        "save_conversations",
+        config.save_conversations.map(|b| b.to_string()),
+        Some("true"),
+    );
+    line("title_model", quoted(&config.title_model), None);
+    out.push_str(
+        "# region, profile and endpoint_url are the file's: `bedrock-tui doctor` shows what the\n# flags, the environment and the AWS profile make of them.\n",
+    );
+    out.push_str("\n[parameters]                                     # what is not set: each model's default\n");
+    let ParametersConfig {
+        system,
+        max_tokens,
+        temperature,
+        top_p,
+        top_k,
+        stop_sequences,
+        thinking,
+    } = &config.parameters;
+    let mut line = |key: &str, value: Option<String>| {
+        let entry = match value {
+            Some(v) => format!("{key} = {v}"),
+            None => format!("# {key}"),
+        };
+        let from = if entry.starts_with('#') {
+            "not set"
+        } else {
+            "config.toml"
+        };
+        out.push_str(&format!("{entry:<48} # {from}\n"));
+    };
+    line("system", system.as_ref().map(|s| format!("{s:?}")));
+    line("max_tokens", max_tokens.map(|n| n.to_string()));
+    line("temperature", temperature.map(|n| n.to_string()));
+    line("top_p", top_p.map(|n| n.to_string()));
+    line("top_k", top_k.map(|n| n.to_string()));
+    line(
+        "stop_sequences",
+        (!stop_sequences.is_empty()).then(|| format!("{stop_sequences:?}")),
+    );
+    line("thinking", thinking.map(|n| n.to_string()));
+    for (context, keys) in &config.keys {
+        out.push_str(&format!("\n[keys.{context}]                                   # over the defaults (F1 in the chat lists them all)\n"));
+        for (key, action) in keys {
+            out.push_str(&format!(
+                "{:<48} # config.toml\n",
+                format!("{key:?} = {action:?}")
+            ));
+        }
+    }
+    out
 }

@@ -207,6 +207,14 @@ pub enum ConfigCommand {
     Show,
     /// Print a commented sample config.
     Sample,
+    /// List the built-in themes and the user themes beside the config file.
+    Themes,
+    /// Print a built-in theme's file, to copy and change
+    /// (`bedrock-tui config theme dark > ~/.config/bedrock-tui/themes/mine.toml`).
+    Theme {
+        /// dark, light or high-contrast.
+        name: String,
+    },
 }
 
 /// Options of every command, accepted before or after the subcommand; one that does not apply

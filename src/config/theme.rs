@@ -176,30 +176,88 @@ pub(crate) fn parse_theme(text: &str, fallback: Option<&Theme>) -> Result<Theme,
         .and_then(|v| v.as_str())
         .unwrap_or("custom")
         .to_string();
-    let roles = match doc.get("roles") {
-        None => toml::Table::new(),
-        Some(toml::Value::Table(t)) => t.clone(),
-        Some(_) => return Err(ThemeError("`roles` must be a table".to_string())),
+    let known = |key: &str| Role::ALL.iter().any(|r| r.name() == key);
+    let role_names = || {
+        Role::ALL
+            .iter()
+            .map(|r| r.name())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    for key in roles.keys() {
-        if !Role::ALL.iter().any(|r| r.name() == key) {
-            let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
-            return Err(ThemeError(format!(
-                "unknown role {key:?}; roles are: {}",
-                names.join(", ")
-            )));
+    // Roles may be written in a `[roles]` table or at the top level (both: the table wins).
+    let mut roles = toml::Table::new();
+    for (key, value) in &doc {
+        match key.as_str() {
+            "name" | "roles" => {}
+            role if known(role) => {
+                roles.insert(role.to_string(), value.clone());
+            }
+            other => {
+                return Err(ThemeError(format!(
+                    "{}unknown key {other:?}: a theme has `name` and roles ({})",
+                    at_line(text, None, other),
+                    role_names()
+                )));
+            }
         }
+    }
+    match doc.get("roles") {
+        None => {}
+        Some(toml::Value::Table(table)) => {
+            for (key, value) in table {
+                if !known(key) {
+                    return Err(ThemeError(format!(
+                        "{}unknown role {key:?}; roles are: {}",
+                        at_line(text, Some("roles"), key),
+                        role_names()
+                    )));
+                }
+                roles.insert(key.clone(), value.clone());
+            }
+        }
+        Some(_) => return Err(ThemeError("`roles` must be a table".to_string())),
     }
     let mut styles = Vec::with_capacity(Role::ALL.len());
     for role in Role::ALL {
         let style = match roles.get(role.name()) {
-            Some(value) => parse_style(value)
-                .map_err(|e| ThemeError(format!("role {:?}: {e}", role.name())))?,
+            Some(value) => parse_style(value).map_err(|e| {
+                let in_table = doc
+                    .get("roles")
+                    .and_then(toml::Value::as_table)
+                    .is_some_and(|t| t.contains_key(role.name()));
+                let table = in_table.then_some("roles");
+                ThemeError(format!(
+                    "{}role {:?}: {e}",
+                    at_line(text, table, role.name()),
+                    role.name()
+                ))
+            })?,
             None => fallback.map(|t| t.style(*role)).unwrap_or_default(),
         };
         styles.push(style);
     }
     Ok(Theme { name, styles })
+}
+
+/// `line N: ` for the line where `key` is set, in `table` (`None`: the top level), when found.
+fn at_line(text: &str, table: Option<&str>, key: &str) -> String {
+    let mut current: Option<String> = None;
+    for (number, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if let Some(header) = trimmed.strip_prefix('[').and_then(|h| h.split(']').next()) {
+            current = Some(header.trim().to_string());
+            continue;
+        }
+        let here = current.as_deref() == table;
+        let sets = trimmed
+            .strip_prefix(key)
+            .or_else(|| trimmed.strip_prefix(&format!("\"{key}\"")))
+            .is_some_and(|rest| rest.trim_start().starts_with('='));
+        if here && sets {
+            return format!("line {}: ", number + 1);
+        }
+    }
+    String::new()
 }
 
 fn parse_style(value: &toml::Value) -> Result<Style, String> {
@@ -329,7 +387,26 @@ mod tests {
         let err = parse_theme("[roles]\nuser = \"#12\"\n", None).unwrap_err();
         assert!(err.0.contains("#rrggbb"), "{err}");
         let err = parse_theme("[roles]\nusr = \"red\"\n", None).unwrap_err();
-        assert!(err.0.contains("unknown role \"usr\""), "{err}");
+        assert!(err.0.contains("line 2: unknown role \"usr\""), "{err}");
+        // Roles at the top level, as the README shows them, work too.
+        let theme = parse_theme(
+            "name = \"top\"\nuser = \"#ff0000\"\nassistant = { fg = \"#00ff00\", bold = true }\n",
+            Some(&Theme::default()),
+        )
+        .unwrap();
+        assert_eq!(theme.style(Role::User).fg, Some(Color::Rgb(255, 0, 0)));
+        assert!(
+            theme
+                .style(Role::Assistant)
+                .add_modifier
+                .contains(Modifier::BOLD)
+        );
+        // An unknown key anywhere is named with its line.
+        let err = parse_theme("name = \"x\"\n\ncolour = \"red\"\n", None).unwrap_err();
+        assert!(err.0.contains("line 3: unknown key \"colour\""), "{err}");
+        let err =
+            parse_theme("[roles]\nuser = { fg = \"red\", blink = true }\n", None).unwrap_err();
+        assert!(err.0.contains("line 2: role \"user\""), "{err}");
         let err = parse_theme("[roles\nuser = 1", None).unwrap_err();
         assert!(err.0.contains("line 1"), "{err}");
         assert!(Theme::load("solarized").is_err());
