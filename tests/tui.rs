@@ -910,3 +910,62 @@ async fn the_picker_matches_like_fzf_and_keeps_the_id_of_the_model_in_use() {
     h.settle().await;
     assert_eq!(h.app.state.model, before, "the id in use is kept");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wide_characters_never_break_popup_borders() {
+    let mut h = Harness::start(Setup {
+        width: 40,
+        height: 12,
+        ..Setup::default()
+    })
+    .await;
+    h.send("東京の天気を教えてください。東京の天気を教えてください。 🙂🙂🙂 [[emulator:echo]]")
+        .await;
+    h.finish_answer().await;
+    for open in [KeyCode::F(3), KeyCode::Char('o')] {
+        if open == KeyCode::Char('o') {
+            h.ctrl('o');
+            h.until(
+                "the session list",
+                |h| matches!(&h.app.state.overlay, Overlay::Sessions(b) if b.items.is_some()),
+            )
+            .await;
+        } else {
+            h.press(open);
+        }
+        h.settle().await;
+        let buffer = h.terminal.backend().buffer().clone();
+        // The popup's corners, then every row between them has both borders where the frame
+        // put them, and nothing wide just left of it.
+        let corner = (0..buffer.area.height).find_map(|y| {
+            (0..buffer.area.width)
+                .find(|&x| {
+                    buffer[(x, y)].symbol() == "┌"
+                        && x + 1 < buffer.area.width
+                        && buffer[(x + 1, y)].symbol() != "│"
+                })
+                .map(|x| (x, y))
+        });
+        let (left, top) = corner.unwrap_or_else(|| panic!("a popup: {}", h.screen()));
+        let right = (left + 1..buffer.area.width)
+            .find(|&x| buffer[(x, top)].symbol() == "┐")
+            .unwrap_or_else(|| panic!("its top right corner: {}", h.screen()));
+        let bottom = (top + 1..buffer.area.height)
+            .find(|&y| buffer[(left, y)].symbol() == "└")
+            .unwrap_or_else(|| panic!("its bottom: {}", h.screen()));
+        for y in top + 1..bottom {
+            assert_eq!(buffer[(left, y)].symbol(), "│", "row {y}: {}", h.screen());
+            assert_eq!(buffer[(right, y)].symbol(), "│", "row {y}: {}", h.screen());
+            if left > 0 {
+                let before = buffer[(left - 1, y)].symbol();
+                assert!(
+                    unicode_width::UnicodeWidthStr::width(before) <= 1,
+                    "row {y}: {before:?} covers the border: {}",
+                    h.screen()
+                );
+            }
+        }
+        h.press(KeyCode::Esc);
+        h.settle().await;
+    }
+}

@@ -32,6 +32,16 @@ pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 /// Clears `rect`, draws a titled border and returns the inside.
 pub(crate) fn frame(state: &State, rect: Rect, title: &str, buf: &mut Buffer) -> Rect {
+    // A wide character (CJK, emoji) just left of the popup would cover its left border on
+    // screen, and shift the row: it gives way to a space.
+    if rect.x > buf.area.x {
+        for y in rect.y..rect.bottom().min(buf.area.bottom()) {
+            let cell = &mut buf[(rect.x - 1, y)];
+            if unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
     Clear.render(rect, buf);
     let theme = &state.theme;
     let block = Block::default()
@@ -58,4 +68,24 @@ pub(crate) fn filter_line(state: &State, filter: &str) -> Line<'static> {
         ratatui::text::Span::raw(crate::text::sanitize_for_terminal(filter).into_owned()),
         ratatui::text::Span::styled("▏", accent),
     ])
+}
+
+/// `text` cut (with `…`) or padded to exactly `width` columns of display.
+pub(crate) fn cell(text: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
+        return format!("{text}{}", " ".repeat(width - text.width()));
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    format!("{out}{}", " ".repeat(width.saturating_sub(used + 1)))
 }

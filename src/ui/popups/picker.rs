@@ -3,7 +3,7 @@
 //! name column takes the spare width, so names are cut only when there is no room; marks when
 //! choosing models to compare.
 
-use super::{centered, frame, put};
+use super::{cell, centered, frame, put};
 use crate::app::picker::Picker;
 use crate::app::state::State;
 use crate::config::theme::Role;
@@ -31,22 +31,6 @@ struct Widths {
     columns: bool,
     /// The id after them.
     ids: bool,
-}
-
-/// `text` cut (with `…`) or padded to exactly `width` columns of display.
-fn cell(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return format!("{text}{}", " ".repeat(width - text.width()));
-    }
-    let mut out = String::new();
-    for c in text.chars() {
-        if out.width() + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) + 1 > width {
-            break;
-        }
-        out.push(c);
-    }
-    out.push('…');
-    format!("{out}{}", " ".repeat(width.saturating_sub(out.width())))
 }
 
 impl Widths {

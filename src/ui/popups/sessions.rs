@@ -1,7 +1,7 @@
 //! The saved-conversation browser: the filter, one row per session, the rename and delete
 //! prompts.
 
-use super::{centered, frame, put};
+use super::{cell, centered, frame, put};
 use crate::app::sessions::{BrowserMode, SessionBrowser};
 use crate::app::state::State;
 use crate::config::theme::Role;
@@ -80,14 +80,14 @@ pub fn sessions(state: &State, browser: &SessionBrowser, area: Rect, buf: &mut B
             None => models.join(", "),
         };
         let text = match (inner.width, found) {
-            (90.., Some(_)) => format!("{marks} {when:<16} {title:<24.24}  {last_column}"),
+            (90.., Some(_)) => format!("{marks} {when:<16} {}  {last_column}", cell(&title, 24)),
             (90.., None) => format!(
-                "{marks} {when:<16} {:>3} {}  {:<40.40}  {last_column}",
+                "{marks} {when:<16} {:>3} {}  {}  {last_column}",
                 item.turns,
                 if item.turns == 1 { "turn " } else { "turns" },
-                title,
+                cell(&title, 40),
             ),
-            (50.., Some(_)) => format!("{marks} {title:<24.24}  {last_column}"),
+            (50.., Some(_)) => format!("{marks} {}  {last_column}", cell(&title, 24)),
             (50.., None) => format!("{marks} {when:<16} {:>3}  {title}", item.turns),
             (_, Some(_)) => format!("{marks} {last_column}"),
             _ => format!("{marks} {title}"),
