@@ -969,3 +969,24 @@ async fn wide_characters_never_break_popup_borders() {
         h.settle().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_matrix_gives_the_answer_column_the_room_there_is() {
+    let mut h = Harness::start(Setup {
+        width: 130,
+        height: 30,
+        ..Setup::default()
+    })
+    .await;
+    h.send("Explain event streams").await;
+    h.finish_answer().await;
+    let first_line = h.last_answer().text.lines().next().unwrap().to_string();
+    h.press(KeyCode::F(4));
+    h.until("the matrix", |h| {
+        matches!(&h.app.state.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
+    })
+    .await;
+    let screen = h.screen();
+    let shown: String = first_line.chars().take(40).collect();
+    assert!(screen.contains(&shown), "{shown:?}\n{screen}");
+}

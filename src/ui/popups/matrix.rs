@@ -46,27 +46,41 @@ pub fn matrix(
     if inner.height == 0 {
         return;
     }
-    // Every column on a wide screen; the combination and its result on a narrow one.
-    let widths: &[usize] = if inner.width >= 100 {
-        &[17, 17, 6, 26, 17, 7, 7, 7, 0]
-    } else {
-        &[17, 17, 6, 0]
+    // Each column as wide as its widest cell; the columns that fit, the least needed (bytes,
+    // timings, response type) left out first on a narrow screen; the answer takes the rest.
+    let rows: Vec<[String; 9]> = view
+        .rows
+        .iter()
+        .map(|(combination, outcome)| {
+            crate::compare::cells(combination, outcome.as_deref())
+                .map(|cell| sanitize_for_terminal(&cell).into_owned())
+        })
+        .collect();
+    let (columns, widths) = column_widths(&rows, inner.width as usize);
+    let widths = widths.as_slice();
+    let pick = |cells: &[String; 9]| {
+        columns
+            .iter()
+            .map(|&c| cells[c].clone())
+            .collect::<Vec<_>>()
     };
-    let header = crate::compare::row_text(&crate::compare::COLUMNS, widths);
+    let header_cells: Vec<&str> = columns
+        .iter()
+        .map(|&c| crate::compare::COLUMNS[c])
+        .collect();
+    let header = crate::compare::row_text(&header_cells, widths);
     put(
         buf,
         inner,
         0,
         &Line::from(Span::styled(header, theme.style(Role::Heading))),
     );
-    for (index, (combination, outcome)) in view.rows.iter().enumerate() {
+    for (index, ((_, outcome), cells)) in view.rows.iter().zip(&rows).enumerate() {
         let y = 1 + index as u16;
         if y >= inner.height {
             break;
         }
-        let cells = crate::compare::cells(combination, outcome.as_deref())
-            .map(|cell| sanitize_for_terminal(&cell).into_owned());
-        let text = crate::compare::row_text(&cells, widths);
+        let text = crate::compare::row_text(&pick(cells), widths);
         let failed = outcome.as_ref().is_some_and(|o| o.error.is_some());
         let mut style = if failed {
             theme.style(Role::Error)
@@ -78,4 +92,32 @@ pub fn matrix(
         }
         put(buf, inner, y, &Line::from(Span::styled(text, style)));
     }
+}
+
+/// Widths of the matrix columns for `width` columns of screen: each the widest of its header
+/// and cells; columns are left out (width 0 and not shown) from the least needed while they do
+/// not fit with at least 40 columns for the answer, which is last and takes the rest.
+fn column_widths(rows: &[[String; 9]], width: usize) -> (Vec<usize>, Vec<usize>) {
+    use unicode_width::UnicodeWidthStr;
+    let widest = |column: usize| {
+        rows.iter()
+            .map(|r| r[column].width())
+            .chain([crate::compare::COLUMNS[column].width()])
+            .max()
+            .unwrap_or(0)
+    };
+    let mut shown: Vec<usize> = (0..8).collect();
+    // Left out first: bytes, the timings, the response type.
+    let drop_order = [5, 6, 7, 4];
+    let needed = |shown: &[usize]| shown.iter().map(|&c| widest(c) + 1).sum::<usize>() + 40;
+    for column in drop_order {
+        if needed(&shown) <= width {
+            break;
+        }
+        shown.retain(|&c| c != column);
+    }
+    let mut widths: Vec<usize> = shown.iter().map(|&c| widest(c)).collect();
+    shown.push(8);
+    widths.push(0);
+    (shown, widths)
 }
