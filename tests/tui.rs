@@ -990,3 +990,37 @@ async fn the_matrix_gives_the_answer_column_the_room_there_is() {
     let shown: String = first_line.chars().take(40).collect();
     assert!(screen.contains(&shown), "{shown:?}\n{screen}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hints_and_refusals_are_shown_whole_when_there_is_room() {
+    let mut h = Harness::start(Setup {
+        width: 130,
+        height: 30,
+        ..Setup::default()
+    })
+    .await;
+    h.press(KeyCode::F(2));
+    h.settle().await;
+    let screen = h.screen();
+    // The popup is as wide as the screen allows, and what is still too long wraps.
+    assert!(
+        screen.contains("top_p 0-1, top_k, stop, thinking"),
+        "{screen}"
+    );
+    assert!(screen.contains("both)"), "{screen}");
+    h.press(KeyCode::Esc);
+    // A refusal longer than the status bar is in the transcript whole; the draft stays.
+    h.app.state.model = "amazon.titan-embed-text-v2:0".to_string();
+    h.send("embed this").await;
+    h.settle().await;
+    let refusal = h.app.state.flash.as_ref().unwrap().text.clone();
+    assert!(
+        h.app
+            .state
+            .messages
+            .iter()
+            .any(|m| m.speaker == Speaker::Notice && m.text == refusal),
+        "{refusal}"
+    );
+    assert_eq!(h.app.state.draft(), "embed this");
+}

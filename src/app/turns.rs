@@ -80,7 +80,11 @@ pub(crate) fn send(state: &mut State) -> Vec<Effect> {
     let prepared = match prepare_turn(state, &state.model, &conversation) {
         Ok(p) => p,
         Err(e) => {
-            // The draft stays in the editor.
+            // The draft stays in the editor; the refusal is in the status bar and, whole (it
+            // may be longer than the bar), in the transcript.
+            if state.messages.last().is_none_or(|m| m.text != e) {
+                state.push(Speaker::Notice, e.clone());
+            }
             state.flash(e, true);
             return Vec::new();
         }

@@ -99,6 +99,14 @@ pub fn compare(
         for (row, line) in lines.iter().skip(first).take(text_rows).enumerate() {
             put(buf, body, row as u16, line);
         }
+        // The figures that fit, the least important (time to first token) left out first, so
+        // the cost is never cut.
+        while figures.len() > 1
+            && unicode_width::UnicodeWidthStr::width(figures.join(" · ").as_str())
+                > body.width as usize
+        {
+            figures.remove(0);
+        }
         let footer = Line::from(Span::styled(figures.join(" · "), theme.style(Role::Muted)));
         put(buf, body, body.height - 1, &footer);
     }

@@ -13,8 +13,20 @@ use ratatui::text::{Line, Span};
 /// The parameters form.
 pub fn parameters(state: &State, form: &ParamsForm, area: Rect, buf: &mut Buffer) {
     let theme = &state.theme;
-    let height = FIELDS.len() as u16 + 6;
-    let rect = centered(area, 76, height);
+    let hint = capability_hint(&state.model);
+    let keys =
+        "↑↓/Tab field · empty = model default · stops comma-separated · Enter apply · Esc cancel";
+    // As wide as the hint and the keys need (at least 76), as the screen allows; a hint wider
+    // than that is wrapped onto a second row.
+    let needed = unicode_width::UnicodeWidthStr::width(hint.as_str())
+        .max(unicode_width::UnicodeWidthStr::width(keys))
+        .max(74)
+        + 2;
+    let width = u16::try_from(needed)
+        .unwrap_or(u16::MAX)
+        .min(area.width.saturating_sub(2));
+    let height = FIELDS.len() as u16 + 7;
+    let rect = centered(area, width, height);
     let inner = frame(state, rect, "parameters", buf);
     for (i, label) in FIELDS.iter().enumerate() {
         let selected = i == form.selected;
@@ -39,20 +51,21 @@ pub fn parameters(state: &State, form: &ParamsForm, area: Rect, buf: &mut Buffer
         put(buf, inner, i as u16, &Line::from(spans));
     }
     let hint_row = FIELDS.len() as u16 + 1;
-    put(
-        buf,
-        inner,
-        hint_row,
-        &Line::from(Span::styled(
-            capability_hint(&state.model),
-            theme.style(Role::Muted),
-        )),
+    let mut hint_lines = Vec::new();
+    let mut styled = crate::ui::wrap::StyledLine::plain(
+        sanitize_for_terminal(&hint).into_owned(),
+        theme.style(Role::Muted),
     );
+    styled.breaks = crate::ui::wrap::Break::Words;
+    crate::ui::wrap::wrap_into(&styled, inner.width.max(1) as usize, &mut hint_lines);
+    for (i, line) in hint_lines.iter().take(2).enumerate() {
+        put(buf, inner, hint_row + i as u16, line);
+    }
     if let Some(error) = &form.error {
         put(
             buf,
             inner,
-            hint_row + 1,
+            hint_row + 2,
             &Line::from(Span::styled(
                 sanitize_for_terminal(error).into_owned(),
                 theme.style(Role::Error),
@@ -62,10 +75,7 @@ pub fn parameters(state: &State, form: &ParamsForm, area: Rect, buf: &mut Buffer
     put(
         buf,
         inner,
-        hint_row + 2,
-        &Line::from(Span::styled(
-            "↑↓/Tab field · empty = model default · stops comma-separated · Enter apply · Esc cancel",
-            theme.style(Role::Muted),
-        )),
+        hint_row + 3,
+        &Line::from(Span::styled(keys, theme.style(Role::Muted))),
     );
 }
