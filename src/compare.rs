@@ -80,8 +80,18 @@ pub(crate) fn row_text(cells: &[impl AsRef<str>], widths: &[usize]) -> String {
             out.push_str(cell);
             continue;
         }
-        let cut: String = cell.chars().take(width).collect();
-        let pad = width.saturating_sub(cut.chars().count());
+        // Cut and padded by display width (a wide character counts two).
+        let mut cut = String::new();
+        let mut used = 0;
+        for c in cell.chars() {
+            let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if used + w > width {
+                break;
+            }
+            cut.push(c);
+            used += w;
+        }
+        let pad = width.saturating_sub(used);
         if (5..=7).contains(&index) {
             out.push_str(&" ".repeat(pad));
             out.push_str(&cut);

@@ -257,3 +257,36 @@ fn a_theme_by_name_is_found_in_the_themes_directory_beside_the_config() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn the_readme_theme_example_loads_as_written() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("## Themes").unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    assert!(
+        example.contains("user = "),
+        "the example sets roles at the top level: {example}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mine.toml");
+    std::fs::write(&path, example).unwrap();
+    let theme = Theme::load(&path.to_string_lossy()).unwrap();
+    assert_eq!(theme.name, "mine");
+    assert_eq!(
+        theme.style(Role::User).fg,
+        Some(ratatui::style::Color::Rgb(0xff, 0x88, 0x00))
+    );
+    assert!(
+        theme
+            .style(Role::Assistant)
+            .add_modifier
+            .contains(ratatui::style::Modifier::BOLD)
+    );
+    // What it leaves out comes from the default theme.
+    assert_eq!(
+        theme.style(Role::Error),
+        Theme::default().style(Role::Error)
+    );
+}

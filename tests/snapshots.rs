@@ -99,3 +99,35 @@ async fn screens_at_80x24_and_40x12() {
         settings().bind(|| insta::assert_snapshot!(format!("cursor_prompt_{size}"), h.screen()));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn layouts_with_wide_characters_at_130x40_and_40x12() {
+    for (width, height) in [(130, 40), (40, 12)] {
+        let size = format!("{width}x{height}");
+        let mut h = harness(width, height).await;
+        h.send("東京の天気は？ 🙂 Tell me about the weather [[emulator:tokens=30]]")
+            .await;
+        h.finish_answer().await;
+
+        h.press(KeyCode::F(2));
+        h.settle().await;
+        settings().bind(|| insta::assert_snapshot!(format!("wide_parameters_{size}"), h.screen()));
+        h.press(KeyCode::Esc);
+
+        h.press(KeyCode::F(4));
+        h.until("the matrix", |h| {
+            matches!(&h.app.state.overlay, bedrock_tui::app::state::Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
+        })
+        .await;
+        settings().bind(|| insta::assert_snapshot!(format!("wide_matrix_{size}"), h.screen()));
+        h.press(KeyCode::Esc);
+
+        h.ctrl('o');
+        h.until("the session list", |h| {
+            matches!(&h.app.state.overlay, bedrock_tui::app::state::Overlay::Sessions(b) if b.items.is_some() && b.index.is_some())
+        })
+        .await;
+        settings().bind(|| insta::assert_snapshot!(format!("wide_sessions_{size}"), h.screen()));
+        h.press(KeyCode::Esc);
+    }
+}
