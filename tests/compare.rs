@@ -192,3 +192,27 @@ async fn panes_cancel_one_at_a_time_and_esc_cancels_the_rest_then_closes() {
         "the prompt is kept"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_narrow_pane_keeps_its_cost_and_leaves_out_other_figures() {
+    let mut h = Harness::start(Setup {
+        width: 60,
+        height: 20,
+        ..Setup::default()
+    })
+    .await;
+    h.type_text("Narrow panes [[emulator:tokens=20]]");
+    h.press(KeyCode::F(5));
+    h.settle().await;
+    mark(&h, "nova micro");
+    h.press(KeyCode::Enter);
+    h.until("both panes to end", |h| panes(h).len() == 2 && all_ended(h))
+        .await;
+    h.settle().await;
+    let screen = h.screen();
+    let costs = screen.matches(" tok · $").count() + screen.matches(" tok · <$").count();
+    assert_eq!(costs, 2, "each pane shows its cost whole: {screen}");
+    for line in screen.lines().filter(|l| l.contains(" tok · ")) {
+        assert!(!line.contains('…'), "{line}");
+    }
+}

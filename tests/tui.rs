@@ -1024,3 +1024,35 @@ async fn hints_and_refusals_are_shown_whole_when_there_is_room() {
     );
     assert_eq!(h.app.state.draft(), "embed this");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn small_words_on_screen_read_right() {
+    let mut h = Harness::start(Setup::default()).await;
+    // One long line: "1 line", not "1 lines".
+    h.type_text(&"word ".repeat(50));
+    h.settle().await;
+    assert!(h.screen().contains("prompt · 1 line ·"), "{}", h.screen());
+    h.ctrl('g');
+    // An HTTP validation error never streamed; it does not say so.
+    h.send("check [[fault:http-validation]]").await;
+    h.finish_answer().await;
+    let AnswerStatus::Failed(error) = h.status_of_last() else {
+        panic!("failed")
+    };
+    assert!(
+        !error.message.contains("while streaming"),
+        "{}",
+        error.message
+    );
+    // A status message goes after the model name when both fit.
+    h.app
+        .state
+        .flash("exported to /home/someone/conversations/rivers.md", false);
+    h.event(Event::Resize(80, 24));
+    h.settle().await;
+    let status = h.screen().lines().last().unwrap_or_default().to_string();
+    assert!(
+        status.contains("Claude Haiku 4.5") && status.contains("exported to /home/someone"),
+        "{status}"
+    );
+}
