@@ -17,7 +17,10 @@ pub(crate) mod listing;
 pub mod log;
 pub mod search;
 pub mod store;
+mod title;
 mod tree;
+
+pub(crate) use title::title_from_prompt;
 pub mod writer;
 
 use crate::models::{InvocationMetrics, Parameters};
@@ -439,59 +442,6 @@ impl Entry {
     }
 }
 
-/// Longest title made from a prompt, in characters (an ellipsis follows a cut).
-const TITLE_CHARS: usize = 50;
-
-/// A short title from the first prompt: its first line of prose (code fences and Markdown
-/// markers skipped), its first sentence when that says enough, at most 50 characters cut at
-/// a word.
-pub(crate) fn title_from_prompt(prompt: &str) -> String {
-    let prose = |l: &&str| l.chars().any(char::is_alphanumeric);
-    let unmark = |l: &str| {
-        l.trim()
-            .trim_start_matches(['#', '>', '-', '*', '+'])
-            .trim()
-            .to_string()
-    };
-    // Lines of code blocks are skipped, unless the prompt has nothing else.
-    let mut in_code = false;
-    let line = prompt
-        .lines()
-        .filter(|l| {
-            let fence = l.trim_start().starts_with("```") || l.trim_start().starts_with("~~~");
-            if fence {
-                in_code = !in_code;
-            }
-            !fence && !in_code
-        })
-        .map(unmark)
-        .find(|l| prose(&l.as_str()))
-        .or_else(|| prompt.lines().map(unmark).find(|l| prose(&l.as_str())))
-        .unwrap_or_else(|| "untitled".to_string());
-    let cleaned = crate::text::sanitize_for_terminal(&line);
-    // The first sentence, when it has a few words of its own.
-    let sentence = cleaned
-        .char_indices()
-        .find(|&(i, c)| {
-            matches!(c, '?' | '.' | '!')
-                && cleaned[i + c.len_utf8()..].starts_with(' ')
-                && cleaned[..i].split_whitespace().count() >= 3
-        })
-        .map_or(cleaned.as_ref(), |(i, c)| &cleaned[..i + c.len_utf8()]);
-    if sentence.chars().count() <= TITLE_CHARS {
-        return sentence.to_string();
-    }
-    let head: String = sentence.chars().take(TITLE_CHARS).collect();
-    // Cut at the last word boundary, unless that leaves too little.
-    let cut = match head.rfind(' ') {
-        Some(at) if at >= TITLE_CHARS / 2 => {
-            head[..at].trim_end_matches([',', ';', ':']).to_string()
-        }
-        _ => head,
-    };
-    format!("{cut}…")
-}
-
 /// The current time as RFC 3339 in UTC, to the millisecond.
 pub fn now() -> String {
     timestamp(std::time::SystemTime::now())
@@ -594,31 +544,6 @@ mod tests {
                     text: "x".into()
                 })
                 .is_err()
-        );
-    }
-
-    #[test]
-    fn titles_come_from_the_first_line() {
-        assert_eq!(title_from_prompt("\n  How do I\nsecond"), "How do I");
-        assert_eq!(title_from_prompt(""), "untitled");
-        assert_eq!(title_from_prompt(&"x".repeat(80)).chars().count(), 51);
-        assert_eq!(title_from_prompt("a\x1b[2Jb"), "a␛[2Jb");
-        assert_eq!(
-            title_from_prompt("```rust\nfn main() {}\n```\n## Why does this not compile?"),
-            "Why does this not compile?"
-        );
-        assert_eq!(title_from_prompt("# Retry budgets\nmore"), "Retry budgets");
-        assert_eq!(
-            title_from_prompt(
-                "How do I add jitter to retries? I tried a fixed delay and it storms."
-            ),
-            "How do I add jitter to retries?"
-        );
-        assert_eq!(
-            title_from_prompt(
-                "Please explain how the event stream framing works in Bedrock and why it has two CRCs"
-            ),
-            "Please explain how the event stream framing works…"
         );
     }
 
