@@ -132,15 +132,8 @@ struct Piece<'a> {
 /// The prompts and answers of a session file, one after another (every branch; deleted ones
 /// too, which the file still holds), or `None` when it cannot be read or is too large.
 fn text_of(path: &Path) -> Option<String> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    let file = crate::files::no_follow(&mut options).open(path).ok()?;
-    let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() > SEARCH_FILE_CAP {
-        return None;
-    }
-    let mut raw = Vec::with_capacity(meta.len() as usize);
-    std::io::Read::read_to_end(&mut std::io::Read::take(file, SEARCH_FILE_CAP), &mut raw).ok()?;
+    // Regular files only, never more than the cap (the listing already left out links).
+    let raw = crate::files::read_capped(path, SEARCH_FILE_CAP).ok()?;
     let mut order: Vec<u64> = Vec::new();
     let mut texts: HashMap<u64, String> = HashMap::new();
     for line in raw.split(|b| *b == b'\n') {

@@ -102,7 +102,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
                 area.width.saturating_sub(badge_width) as usize,
             )
         };
-        let text = cut_to_width(right.content.trim_end(), shown);
+        let text = crate::ui::wrap::cut_to_width(right.content.trim_end(), shown);
         buf.set_span(
             x,
             area.y,
@@ -115,26 +115,6 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
 /// The state badge, the space after it and the model name.
 fn spans_head(left: &Line<'static>) -> Vec<Span<'static>> {
     left.spans.iter().take(3).cloned().collect()
-}
-
-/// `text` cut to `width` columns of display, with `…` when cut.
-fn cut_to_width(text: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
 }
 
 /// `ttft 120 ms`, `48 tok/s`, `12 in`, `345 out`, `$0.0012`: figures of the latest answer.

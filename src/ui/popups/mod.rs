@@ -72,20 +72,7 @@ pub(crate) fn filter_line(state: &State, filter: &str) -> Line<'static> {
 
 /// `text` cut (with `…`) or padded to exactly `width` columns of display.
 pub(crate) fn cell(text: &str, width: usize) -> String {
-    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-    if text.width() <= width {
-        return format!("{text}{}", " ".repeat(width - text.width()));
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    format!("{out}{}", " ".repeat(width.saturating_sub(used + 1)))
+    let shown = crate::ui::wrap::cut_to_width(text, width);
+    let pad = width.saturating_sub(unicode_width::UnicodeWidthStr::width(shown.as_str()));
+    format!("{shown}{}", " ".repeat(pad))
 }
