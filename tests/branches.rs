@@ -383,6 +383,17 @@ async fn the_cursor_copies_messages_and_code_blocks_and_typing_goes_to_the_promp
     assert_eq!(h.app.state.focus, Focus::Editor);
     assert_eq!(h.app.state.draft(), "hello");
     assert!(matches!(h.app.state.overlay, Overlay::None));
+    // From the prompt, Alt+Y is about the last answer, wherever the cursor was left.
+    h.key(KeyCode::Char('y'), crossterm::event::KeyModifiers::ALT);
+    h.settle().await;
+    let flash = h
+        .app
+        .state
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert!(flash.contains("the last answer"), "{flash}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -80,8 +80,10 @@ pub(crate) fn toggle_fold(state: &mut State) {
 
 /// The text of the selected message, else of the last answer, with a word for it.
 fn target(state: &State) -> Option<(String, &'static str)> {
+    // The cursor counts in transcript focus only: from the prompt, keys act on the last answer.
     let selected = state
         .cursor
+        .filter(|_| state.focus == super::state::Focus::Transcript)
         .and_then(|id| state.index_of(id))
         .map(|i| &state.messages[i]);
     match selected {
