@@ -76,6 +76,29 @@ pub(crate) fn json_for_terminal(json: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The fence that would close a code block still open at the end of `text`.
+pub(crate) fn open_fence(text: &str) -> Option<String> {
+    let mut open: Option<(char, usize)> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let Some(c) = trimmed.chars().next().filter(|c| *c == '`' || *c == '~') else {
+            continue;
+        };
+        let len = trimmed.chars().take_while(|d| *d == c).count();
+        if len < 3 {
+            continue;
+        }
+        match open {
+            None => open = Some((c, len)),
+            Some((fence, n)) if fence == c && len >= n && trimmed[len..].trim().is_empty() => {
+                open = None;
+            }
+            Some(_) => {}
+        }
+    }
+    open.map(|(c, n)| c.to_string().repeat(n))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -317,7 +317,9 @@ impl App {
         terminal.draw(|frame| ui::render(&self.state, &mut self.cache, frame))?;
         self.slowest_frame = self.slowest_frame.max(started.elapsed());
         self.state.view = self.cache.metrics();
-        self.dirty = false;
+        // Messages still to lay out (a long resumed conversation), or code coloured before the
+        // syntax definitions loaded: another frame soon.
+        self.dirty = self.cache.pending();
         self.last_draw = Some(Instant::now());
         self.frames += 1;
         Ok(())

@@ -136,6 +136,8 @@ pub struct State {
     pub connection: ConnectionState,
     /// Show reasoning unfolded.
     pub show_reasoning: bool,
+    /// How Markdown is drawn (config).
+    pub markdown: crate::ui::markdown::MarkdownOptions,
     /// Prompts sent, oldest first.
     pub history: Vec<String>,
     /// Position while recalling prompts with Up/Down.
@@ -219,6 +221,7 @@ impl State {
             in_flight: None,
             connection: ConnectionState::Pending,
             show_reasoning: false,
+            markdown: crate::ui::markdown::MarkdownOptions::default(),
             history: Vec::new(),
             history_cursor: None,
             quit_armed: None,

@@ -126,6 +126,8 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
         eprintln!("error: the chat screen needs a terminal; for scripts use `bedrock-tui ask`");
         return super::ask::EXIT_USAGE;
     }
+    // Syntax definitions load while the session and the terminal are set up.
+    crate::ui::highlight::preload();
     let Startup {
         mut state,
         options,

@@ -142,34 +142,11 @@ fn push_block(text: &str, out: &mut String) {
     }
     out.push_str(text);
     out.push('\n');
-    if let Some(fence) = open_fence(text) {
+    if let Some(fence) = crate::text::open_fence(text) {
         out.push_str(&fence);
         out.push('\n');
     }
     out.push('\n');
-}
-
-/// The fence that would close a code block still open at the end of `text`.
-fn open_fence(text: &str) -> Option<String> {
-    let mut open: Option<(char, usize)> = None;
-    for line in text.lines() {
-        let trimmed = line.trim_start();
-        let Some(c) = trimmed.chars().next().filter(|c| *c == '`' || *c == '~') else {
-            continue;
-        };
-        let len = trimmed.chars().take_while(|d| *d == c).count();
-        if len < 3 {
-            continue;
-        }
-        match open {
-            None => open = Some((c, len)),
-            Some((fence, n)) if fence == c && len >= n && trimmed[len..].trim().is_empty() => {
-                open = None;
-            }
-            Some(_) => {}
-        }
-    }
-    open.map(|(c, n)| c.to_string().repeat(n))
 }
 
 fn one_line(text: &str) -> String {
@@ -331,7 +308,7 @@ mod tests {
             "the open fence is closed: {md}"
         );
         assert!(md.contains("**ThrottlingException**: slow down"));
-        assert_eq!(open_fence(&md), None);
+        assert_eq!(crate::text::open_fence(&md), None);
     }
 
     #[test]

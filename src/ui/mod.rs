@@ -1,7 +1,7 @@
 //! Rendering: `render(&State, &mut ViewCache, &mut Frame)` draws the transcript, the prompt
 //! editor, the status bar and any popup. It reads the state and does no I/O.
 
-pub(crate) mod highlight;
+pub mod highlight;
 pub mod markdown;
 pub(crate) mod popups;
 pub mod status;

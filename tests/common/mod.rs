@@ -137,3 +137,17 @@ pub fn claude_body(prompt: &str) -> bytes::Bytes {
 pub mod canned;
 pub mod cli;
 pub mod tui;
+
+/// A test terminal's screen as text, each row with its trailing spaces cut.
+pub fn screen_text(buffer: &ratatui::buffer::Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut line = String::new();
+        for x in 0..buffer.area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

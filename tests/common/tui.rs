@@ -227,17 +227,7 @@ impl Harness {
     }
 
     pub fn screen(&self) -> String {
-        let buffer = self.terminal.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buffer.area.height {
-            let mut line = String::new();
-            for x in 0..buffer.area.width {
-                line.push_str(buffer[(x, y)].symbol());
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
+        super::screen_text(self.terminal.backend().buffer())
     }
 
     pub fn answers(&self) -> Vec<&Message> {

@@ -1,6 +1,6 @@
-//! Syntax highlighting for fenced code blocks: a small per-language tokenizer (keywords,
-//! strings, comments, numbers) that works one line at a time, so a block can be coloured while
-//! it streams.
+//! The fallback highlighter: a small per-language tokenizer (keywords, strings, comments,
+//! numbers) that colours code before the syntax definitions have loaded, and languages they
+//! lack.
 
 use crate::config::theme::{Role, Theme};
 use ratatui::style::Style;

@@ -1,0 +1,213 @@
+//! Markdown with pulldown-cmark (CommonMark, GFM tables, strikethrough, task lists, footnotes),
+//! laid out to terminal rows, streaming-safe: a message's finished top-level blocks are laid
+//! out once and kept; only the last block, which may still grow, is parsed again as tokens
+//! arrive (and shown settled, see [`stream`], so markers never flash up).
+
+mod code;
+mod render;
+mod stream;
+mod table;
+
+use crate::config::theme::Theme;
+use pulldown_cmark::{CodeBlockKind, Event, Options as Extensions, Parser, Tag, TagEnd};
+use ratatui::text::Line;
+
+pub(crate) use code::CodeCache;
+
+/// How answers are drawn (from the config).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MarkdownOptions {
+    /// Headings keep their `#` marks.
+    pub heading_marks: bool,
+    /// Links are OSC 8 hyperlinks (only where the terminal supports them).
+    pub hyperlinks: bool,
+}
+
+/// The Markdown extensions answers are read with.
+fn extensions() -> Extensions {
+    Extensions::ENABLE_TABLES
+        | Extensions::ENABLE_STRIKETHROUGH
+        | Extensions::ENABLE_TASKLISTS
+        | Extensions::ENABLE_FOOTNOTES
+        | Extensions::ENABLE_GFM
+}
+
+/// What drawing needs besides the text.
+pub(crate) struct Style<'a> {
+    pub theme: &'a Theme,
+    pub width: usize,
+    pub options: MarkdownOptions,
+}
+
+/// One message's text laid out at one width, kept between frames: rows of the finished
+/// blocks, and rows of the last block while the message is still streaming.
+#[derive(Debug, Default)]
+pub(crate) struct Document {
+    /// Bytes of the text laid out into `rows` for good.
+    done: usize,
+    /// Rows of the finished blocks.
+    pub rows: Vec<Line<'static>>,
+    /// Code blocks among the finished rows (the tail numbers on from here).
+    code_blocks: usize,
+    /// Rows of the unfinished last block.
+    pub tail: Vec<Line<'static>>,
+    /// Highlighted lines of a code block in the tail, so a streaming block is not coloured
+    /// again from its start at every token.
+    code: CodeCache,
+    /// Laid out while streaming: once the answer is complete it is laid out again whole
+    /// (footnotes and link definitions may refer to blocks that came earlier).
+    streamed: bool,
+    /// Code was coloured by the fallback before the syntax definitions had loaded.
+    fallback_code: bool,
+}
+
+impl Document {
+    /// Brings the layout up to `text` (which only grew since the last call, or the document
+    /// is laid out again). `in_flight`: more text may follow.
+    pub fn update(&mut self, text: &str, in_flight: bool, style: &Style<'_>) {
+        if text.len() < self.done
+            || !text.is_char_boundary(self.done)
+            || (!in_flight && self.streamed)
+        {
+            *self = Document::default();
+        }
+        self.streamed |= in_flight;
+        self.tail.clear();
+        let rest = &text[self.done..];
+        if rest.is_empty() {
+            return;
+        }
+        if !in_flight {
+            let gap = !self.rows.is_empty();
+            let blocks = render::render(rest, style, gap, self.code_blocks, None, &mut self.rows);
+            self.count_code(blocks);
+            self.code_blocks += blocks;
+            self.done = text.len();
+            self.code = CodeCache::default();
+            return;
+        }
+        let settled = stream::settle(rest);
+        let last = last_block_start(&settled);
+        // The blocks before the last one are final: `settle` only changes the end.
+        if last > 0 && rest.is_char_boundary(last) {
+            let gap = !self.rows.is_empty();
+            let blocks = render::render(
+                &rest[..last],
+                style,
+                gap,
+                self.code_blocks,
+                None,
+                &mut self.rows,
+            );
+            self.count_code(blocks);
+            self.code_blocks += blocks;
+            self.done += last;
+            self.code = CodeCache::default();
+        }
+        let tail = &settled[last.min(settled.len())..];
+        if !tail.trim().is_empty() {
+            let gap = !self.rows.is_empty();
+            let blocks = render::render(
+                tail,
+                style,
+                gap,
+                self.code_blocks,
+                Some(&mut self.code),
+                &mut self.tail,
+            );
+            self.count_code(blocks);
+        }
+    }
+
+    /// Whether code here was coloured by the fallback while the definitions load.
+    pub fn waits_for_syntaxes(&self) -> bool {
+        self.fallback_code && crate::ui::highlight::loading()
+    }
+
+    /// Whether code here was coloured before the syntax definitions loaded, and they have.
+    pub fn needs_highlighting(&self) -> bool {
+        self.fallback_code && crate::ui::highlight::ready()
+    }
+
+    fn count_code(&mut self, blocks: usize) {
+        if blocks > 0 && !crate::ui::highlight::ready() {
+            self.fallback_code = true;
+        }
+    }
+
+    /// Rows laid out, finished and unfinished.
+    pub fn height(&self) -> usize {
+        self.rows.len() + self.tail.len()
+    }
+}
+
+/// Where the last top-level block of `text` starts (0 when it is the first).
+fn last_block_start(text: &str) -> usize {
+    let mut depth = 0usize;
+    let mut last = 0;
+    for (event, range) in Parser::new_ext(text, extensions()).into_offset_iter() {
+        match event {
+            Event::Start(_) => {
+                if depth == 0 {
+                    last = range.start;
+                }
+                depth += 1;
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Rule if depth == 0 => last = range.start,
+            _ => {}
+        }
+    }
+    last
+}
+
+/// `text` laid out whole at one width (tests).
+#[cfg(test)]
+pub(crate) fn lay_out(text: &str, style: &Style<'_>) -> Vec<Line<'static>> {
+    let mut rows = Vec::new();
+    render::render(text, style, false, 0, None, &mut rows);
+    rows
+}
+
+/// The code blocks of a text, in order (their exact text, without the fences and without the
+/// last newline), numbered from 1 as the transcript shows them; an unterminated last block
+/// counts as far as it goes.
+pub(crate) fn code_blocks(text: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for event in Parser::new_ext(text, extensions()) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => current = Some(String::new()),
+            Event::Text(piece) => {
+                if let Some(block) = current.as_mut() {
+                    block.push_str(&piece);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(mut block) = current.take() {
+                    if block.ends_with('\n') {
+                        block.pop();
+                    }
+                    blocks.push(block);
+                }
+            }
+            _ => {}
+        }
+    }
+    blocks
+}
+
+/// The language a code block names (its info string's first word), if any.
+fn language_of(kind: &CodeBlockKind<'_>) -> String {
+    match kind {
+        CodeBlockKind::Fenced(info) => info
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        CodeBlockKind::Indented => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

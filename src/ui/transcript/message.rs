@@ -1,0 +1,406 @@
+//! One message laid out for one width: its header (name, versions, status, reasoning), its
+//! body (Markdown for prompts and answers, plain for notices) and its footer (errors, notes).
+
+use crate::app::state::{AnswerStatus, Message, Speaker};
+use crate::config::theme::{Role, Theme};
+use crate::text::sanitize_for_terminal;
+use crate::ui::markdown::{self, Document, MarkdownOptions};
+use crate::ui::wrap::{Break, StyledLine, wrap_into};
+use ratatui::text::{Line, Span};
+
+/// The keys the transcript names in its hints.
+pub(crate) struct Keys<'a> {
+    pub retry: &'a str,
+    pub reasoning: &'a str,
+    /// Keeps a partial answer as context (empty: not offered).
+    pub keep: &'a str,
+    /// Unfolds a long prompt.
+    pub fold: &'a str,
+}
+
+/// How the messages are to be laid out this frame.
+pub(crate) struct Layout<'a> {
+    pub width: usize,
+    pub show_reasoning: bool,
+    pub theme: &'a Theme,
+    pub options: MarkdownOptions,
+    pub keys: Keys<'a>,
+}
+
+/// A message laid out for one width.
+#[derive(Debug, Default)]
+pub(crate) struct MessageView {
+    /// The message this view lays out.
+    pub id: u64,
+    revision: u64,
+    width: usize,
+    show_reasoning: bool,
+    /// Laid out as the message under the cursor.
+    selected: bool,
+    /// Laid out at all (a deleted message has no rows but is laid out).
+    laid_out: bool,
+    /// Header, reasoning.
+    head: Vec<Line<'static>>,
+    /// The body in Markdown (prompts, answers).
+    body: Document,
+    /// The body of a notice.
+    plain: Vec<Line<'static>>,
+    /// Error, notes, the blank separator.
+    foot: Vec<Line<'static>>,
+    /// A guess at the height before the message is laid out: (revision, width, rows).
+    estimate: Option<(u64, usize, usize)>,
+}
+
+impl MessageView {
+    pub fn new(id: u64) -> MessageView {
+        MessageView {
+            id,
+            ..MessageView::default()
+        }
+    }
+
+    pub fn height(&self) -> usize {
+        self.head.len() + self.body.height() + self.plain.len() + self.foot.len()
+    }
+
+    pub fn row(&self, mut index: usize) -> Option<&Line<'static>> {
+        for part in [
+            &self.head,
+            &self.body.rows,
+            &self.body.tail,
+            &self.plain,
+            &self.foot,
+        ] {
+            if index < part.len() {
+                return part.get(index);
+            }
+            index -= part.len();
+        }
+        None
+    }
+
+    /// Whether the view has been laid out (tests of lazy layout).
+    #[cfg(test)]
+    pub fn laid_out_rows(&self) -> bool {
+        self.laid_out
+    }
+
+    /// Whether its code waits for the syntax definitions (drawn again once they are in).
+    pub fn waits_for_syntaxes(&self) -> bool {
+        self.body.waits_for_syntaxes()
+    }
+
+    /// Rows of the header.
+    pub fn head_rows(&self) -> usize {
+        self.head.len()
+    }
+
+    /// Rows of the body that are final (for tests of streaming).
+    #[cfg(test)]
+    pub fn finished_rows(&self) -> usize {
+        self.head.len() + self.body.rows.len()
+    }
+
+    /// Whether the view shows `message` as it is now.
+    pub fn is_current(&self, message: &Message, layout: &Layout<'_>, selected: bool) -> bool {
+        self.laid_out
+            && self.width == layout.width
+            && self.show_reasoning == layout.show_reasoning
+            && self.revision == message.revision
+            && self.selected == selected
+            && !self.body.needs_highlighting()
+    }
+
+    /// Whether the view was laid out at this width (its height is a good guess while it is
+    /// brought up to date).
+    pub fn laid_out_at(&self, layout: &Layout<'_>) -> bool {
+        self.laid_out && self.width == layout.width && self.show_reasoning == layout.show_reasoning
+    }
+
+    /// The height to count for a message not laid out yet: its last height at this width,
+    /// else a guess from its text (one row per line, long lines by the width).
+    pub fn estimated_height(&mut self, message: &Message, layout: &Layout<'_>) -> usize {
+        if message.deleted {
+            return 0;
+        }
+        if self.laid_out_at(layout) {
+            return self.height();
+        }
+        if let Some((revision, width, rows)) = self.estimate
+            && revision == message.revision
+            && width == layout.width
+        {
+            return rows;
+        }
+        let width = layout.width.max(1);
+        let text = match message.fold() {
+            Some((cut, _)) => &message.text[..cut],
+            None => message.text.as_str(),
+        };
+        let body: usize = text.split('\n').map(|l| l.len() / width + 1).sum();
+        let rows = 2 + body + usize::from(!message.reasoning.is_empty());
+        self.estimate = Some((message.revision, layout.width, rows));
+        rows
+    }
+
+    /// Lays the message out (again) where it changed; returns the bytes of text it read.
+    pub fn lay_out(&mut self, message: &Message, layout: &Layout<'_>, selected: bool) -> usize {
+        if self.is_current(message, layout, selected) {
+            return 0;
+        }
+        if message.deleted {
+            *self = MessageView::new(message.id);
+            self.laid_out = true;
+            self.revision = message.revision;
+            self.width = layout.width;
+            self.show_reasoning = layout.show_reasoning;
+            return 0;
+        }
+        // A message that is not streaming lays its body out whole when it changed; one that
+        // streams only grows, and its finished blocks are kept.
+        let fresh = !self.laid_out_at(layout)
+            || (self.revision != message.revision && !message.in_flight())
+            || self.body.needs_highlighting();
+        if fresh {
+            *self = MessageView::new(message.id);
+        }
+        self.laid_out = true;
+        self.revision = message.revision;
+        self.width = layout.width;
+        self.show_reasoning = layout.show_reasoning;
+        self.selected = selected;
+        self.head.clear();
+        head(message, layout, selected, &mut self.head);
+        let fold = message.fold();
+        let text = match fold {
+            Some((cut, _)) => &message.text[..cut],
+            None => message.text.as_str(),
+        };
+        let style = markdown::Style {
+            theme: layout.theme,
+            width: layout.width,
+            options: layout.options,
+        };
+        match message.speaker {
+            Speaker::Notice => {
+                self.plain.clear();
+                notice_rows(text, layout, &mut self.plain);
+            }
+            _ => self.body.update(text, message.in_flight(), &style),
+        }
+        self.foot.clear();
+        if let Some((_, lines)) = fold {
+            let size = crate::files::human_size(message.text.len() as u64);
+            let fold_line = StyledLine::plain(
+                format!(
+                    "  ▸ a long prompt: {lines} lines, {size}, sent whole ({} unfolds)",
+                    layout.keys.fold
+                ),
+                layout.theme.style(Role::Muted),
+            );
+            wrap_into(&fold_line, layout.width, &mut self.foot);
+        }
+        foot(message, layout, &mut self.foot);
+        if fresh { text.len() } else { 0 }
+    }
+}
+
+/// A notice's text: plain, muted, indented.
+fn notice_rows(text: &str, layout: &Layout<'_>, out: &mut Vec<Line<'static>>) {
+    let style = layout.theme.style(Role::Muted);
+    for raw in text.split('\n') {
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        let safe = sanitize_for_terminal(raw).replace('\t', "    ");
+        let mut line = StyledLine::plain(safe, style);
+        line.prefix = vec![Span::styled("  ", style)];
+        line.continuation = line.prefix.clone();
+        wrap_into(&line, layout.width, out);
+    }
+}
+
+fn head(message: &Message, layout: &Layout<'_>, selected: bool, out: &mut Vec<Line<'static>>) {
+    let (theme, keys, width) = (layout.theme, &layout.keys, layout.width);
+    let show_reasoning = layout.show_reasoning;
+    let muted = theme.style(Role::Muted);
+    // The message cursor: a pointer and the selection style on the name.
+    let role = match message.speaker {
+        Speaker::User => Role::User,
+        Speaker::Assistant => Role::Assistant,
+        Speaker::Notice => Role::Muted,
+    };
+    let (bar, name_style) = if selected {
+        ("▶ ", theme.style(role).patch(theme.style(Role::Selection)))
+    } else {
+        ("▌ ", theme.style(role))
+    };
+    let mut spans = match message.speaker {
+        Speaker::User => vec![Span::styled(format!("{bar}You"), name_style)],
+        Speaker::Assistant => {
+            let model = message.model.as_deref().unwrap_or("model");
+            vec![Span::styled(
+                format!(
+                    "{bar}{}",
+                    sanitize_for_terminal(&crate::models::catalog::display_name(model))
+                ),
+                name_style,
+            )]
+        }
+        Speaker::Notice => vec![Span::styled(format!("{bar}bedrock-tui"), name_style)],
+    };
+    if let Some(alternatives) = &message.alternatives {
+        let (at, of) = alternatives.position();
+        let text = if selected {
+            format!("  ‹{at}/{of}› [ ]")
+        } else {
+            format!("  ‹{at}/{of}›")
+        };
+        spans.push(Span::styled(text, theme.style(Role::Accent)));
+    }
+    if message.speaker == Speaker::Assistant {
+        let status = match &message.status {
+            AnswerStatus::Waiting => Some((
+                match &message.retrying {
+                    Some(retry) => format!("  {}", sanitize_for_terminal(retry)),
+                    None => "  waiting…".to_string(),
+                },
+                muted,
+            )),
+            AnswerStatus::Streaming => Some(("  streaming…".to_string(), muted)),
+            AnswerStatus::Cancelled => {
+                Some(("  cancelled".to_string(), theme.style(Role::Warning)))
+            }
+            AnswerStatus::Failed(_) => Some(("  failed".to_string(), theme.style(Role::Error))),
+            AnswerStatus::Complete => {
+                let mut figures = Vec::new();
+                if let Some(total) = message.stats.total {
+                    figures.push(format!("{:.1} s", total.as_secs_f64()));
+                }
+                if let Some(out) = message.stats.output_tokens() {
+                    figures.push(format!("{out} tokens"));
+                }
+                if let Some(reason) = &message.stop_reason {
+                    let words = crate::models::stop_reason::in_words(reason);
+                    figures.push(sanitize_for_terminal(&words).into_owned());
+                }
+                (!figures.is_empty()).then(|| (format!("  {}", figures.join(" · ")), muted))
+            }
+        };
+        if let Some((text, style)) = status {
+            spans.push(Span::styled(text, style));
+        }
+        if message.detached {
+            spans.push(Span::styled(
+                "  (edited request, not in the conversation)",
+                muted,
+            ));
+        } else if message.superseded {
+            spans.push(Span::styled("  (superseded by a retry)", muted));
+        }
+    }
+    let mut header = StyledLine::plain("", muted);
+    header.pieces = spans
+        .into_iter()
+        .map(|s| (s.content.into_owned(), s.style))
+        .collect();
+    wrap_into(&header, width, out);
+    if message.reasoning.is_empty() {
+        return;
+    }
+    let style = theme.style(Role::Reasoning);
+    if !show_reasoning {
+        let words = message.reasoning.split_whitespace().count();
+        let fold = StyledLine::plain(
+            format!("▸ thinking · {words} words ({} unfolds)", keys.reasoning),
+            style,
+        );
+        wrap_into(&fold, width, out);
+        return;
+    }
+    wrap_into(
+        &StyledLine::plain(format!("▾ thinking ({} folds)", keys.reasoning), style),
+        width,
+        out,
+    );
+    for line in message.reasoning.trim_end().split('\n') {
+        let safe = sanitize_for_terminal(line).replace('\t', "    ");
+        let mut styled = StyledLine::plain(safe, style);
+        styled.prefix = vec![Span::styled("│ ", style)];
+        styled.continuation = styled.prefix.clone();
+        wrap_into(&styled, width, out);
+    }
+}
+
+fn foot(message: &Message, layout: &Layout<'_>, out: &mut Vec<Line<'static>>) {
+    let (theme, keys, width) = (layout.theme, &layout.keys, layout.width);
+    let error_style = theme.style(Role::Error);
+    if let AnswerStatus::Failed(error) = &message.status {
+        let mut title = format!("✗ {}", error.name);
+        if let Some(status) = error.status {
+            title.push_str(&format!(" (HTTP {status})"));
+        }
+        if let Some(original) = error.original_status {
+            title.push_str(&format!(" (original status {original})"));
+        }
+        if error.in_stream && !message.text.is_empty() {
+            title.push_str(" in the stream; the partial answer is kept above");
+        }
+        let mut line = StyledLine::plain(sanitize_for_terminal(&title).into_owned(), error_style);
+        line.breaks = Break::Words;
+        wrap_into(&line, width, out);
+        let mut detail = StyledLine::plain(
+            sanitize_for_terminal(&error.message).into_owned(),
+            theme.style(Role::Text),
+        );
+        detail.prefix = vec![Span::styled("  ", error_style)];
+        detail.continuation = detail.prefix.clone();
+        wrap_into(&detail, width, out);
+        if !message.superseded {
+            wrap_into(
+                &StyledLine::plain(
+                    format!("  {} retries", keys.retry),
+                    theme.style(Role::Muted),
+                ),
+                width,
+                out,
+            );
+        }
+    }
+    if message.status == AnswerStatus::Cancelled {
+        wrap_into(
+            &StyledLine::plain(
+                format!("■ cancelled; {} retries", keys.retry),
+                theme.style(Role::Warning),
+            ),
+            width,
+            out,
+        );
+    }
+    if message.is_partial() && !message.superseded && !message.detached && !keys.keep.is_empty() {
+        let text = if message.kept {
+            format!(
+                "  kept: sent as context ({} in the transcript stops)",
+                keys.keep
+            )
+        } else {
+            format!(
+                "  not sent as context ({} in the transcript keeps it)",
+                keys.keep
+            )
+        };
+        wrap_into(
+            &StyledLine::plain(text, theme.style(Role::Muted)),
+            width,
+            out,
+        );
+    }
+    for note in &message.notes {
+        let mut line = StyledLine::plain(
+            format!("note: {}", sanitize_for_terminal(note)),
+            theme.style(Role::Muted),
+        );
+        line.prefix = vec![Span::raw("  ")];
+        line.continuation = line.prefix.clone();
+        wrap_into(&line, width, out);
+    }
+    out.push(Line::default());
+}

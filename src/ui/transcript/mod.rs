@@ -1,0 +1,465 @@
+//! The transcript pane. Each message is laid out once per width and kept ([`message`]); while
+//! an answer streams only its last block is laid out again, so a frame costs the same however
+//! long the conversation is. Layout is lazy: the messages in view are laid out first (a
+//! resumed conversation of thousands of turns shows its end at once), the rest a slice per
+//! frame, counted meanwhile at a guessed height. Only the visible rows are drawn.
+
+mod message;
+
+use crate::app::state::{Focus, Message, Scroll, State, ViewMetrics};
+use crate::config::theme::Role;
+use crate::keymap::{Action, Context};
+use message::{Keys, Layout, MessageView};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use std::collections::HashMap;
+
+/// Text laid out per frame beyond what is in view, while messages wait for their layout.
+const BACKGROUND_BYTES: usize = 192 * 1024;
+
+/// Laid-out messages, kept between frames, in the order of the transcript (so that a frame
+/// walks two vectors side by side instead of looking thousands of ids up).
+#[derive(Debug, Default)]
+pub struct ViewCache {
+    views: Vec<MessageView>,
+    metrics: ViewMetrics,
+    /// Messages still counted at a guessed height.
+    pending: bool,
+    /// While scrolled to a line: how far the rows above moved as their guessed heights were
+    /// replaced, and the scroll position that was in force.
+    shift: isize,
+    scroll: Scroll,
+}
+
+impl ViewCache {
+    /// Lines the views up with the messages: new messages get empty views; when messages
+    /// were removed or reordered, views are matched again by id.
+    fn align(&mut self, messages: &[Message]) {
+        let prefix_matches = self.views.len() <= messages.len()
+            && self.views.iter().zip(messages).all(|(v, m)| v.id == m.id);
+        if !prefix_matches {
+            let mut old: HashMap<u64, MessageView> =
+                self.views.drain(..).map(|view| (view.id, view)).collect();
+            self.views.extend(
+                messages
+                    .iter()
+                    .map(|m| old.remove(&m.id).unwrap_or_else(|| MessageView::new(m.id))),
+            );
+            return;
+        }
+        let known = self.views.len();
+        self.views
+            .extend(messages[known..].iter().map(|m| MessageView::new(m.id)));
+    }
+
+    /// Sizes of the last frame.
+    pub fn metrics(&self) -> ViewMetrics {
+        self.metrics
+    }
+
+    /// Whether messages are still waiting for their layout (the loop draws again soon).
+    pub fn pending(&self) -> bool {
+        self.pending
+    }
+
+    /// Records the size of a scrollable popup's content and view.
+    pub(crate) fn set_overlay_size(&mut self, content: usize, viewport: usize) {
+        self.metrics.overlay_content = content;
+        self.metrics.overlay_viewport = viewport;
+    }
+}
+
+/// Draws the transcript into `area`.
+pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer) {
+    let retry_key = state.keymap.hint(Context::Chat, Action::Retry);
+    let reasoning_key = state.keymap.hint(Context::Chat, Action::ToggleReasoning);
+    let keep_key = state.keymap.hint(Context::Transcript, Action::KeepPartial);
+    let fold_key = state.keymap.hint(Context::Transcript, Action::ToggleFold);
+    let layout = Layout {
+        width: area.width as usize,
+        show_reasoning: state.show_reasoning,
+        theme: &state.theme,
+        options: state.markdown,
+        keys: Keys {
+            retry: &retry_key,
+            reasoning: &reasoning_key,
+            keep: &keep_key,
+            fold: &fold_key,
+        },
+    };
+    cache.align(&state.messages);
+    let viewport = area.height as usize;
+    let cursor = state.cursor.filter(|_| state.focus == Focus::Transcript);
+    if cache.scroll != state.scroll {
+        cache.scroll = state.scroll;
+        cache.shift = 0;
+    }
+    lay_out_in_view(state, cache, &layout, cursor, viewport);
+    lay_out_more(state, cache, &layout, cursor);
+    // Again, for where the view is now that more heights are known.
+    let top = lay_out_in_view(state, cache, &layout, cursor, viewport);
+    let heights: Vec<usize> = state
+        .messages
+        .iter()
+        .zip(cache.views.iter_mut())
+        .map(|(message, view)| view.estimated_height(message, &layout))
+        .collect();
+    let total: usize = heights.iter().sum();
+    cache.metrics = ViewMetrics {
+        content_height: total,
+        viewport_height: viewport,
+        top,
+        ..cache.metrics
+    };
+    if state.messages.is_empty() {
+        let hint = Line::from(Span::styled(
+            "No messages yet. Type a prompt below and press Enter.",
+            state.theme.style(Role::Muted),
+        ));
+        buf.set_line(area.x, area.y, &hint, area.width);
+        return;
+    }
+    // Absolute row of the first row of each message; only the visible rows are drawn.
+    let mut row = 0;
+    let mut y = 0;
+    for (view, height) in cache.views.iter().zip(heights) {
+        if row + height <= top {
+            row += height;
+            continue;
+        }
+        for index in top.saturating_sub(row)..height {
+            if y >= viewport {
+                return;
+            }
+            if let Some(line) = view.row(index) {
+                buf.set_line(area.x, area.y + y as u16, line, area.width);
+            }
+            y += 1;
+        }
+        row += height;
+    }
+}
+
+/// Lays out the messages in view (with every other message at its known or guessed height)
+/// until the view holds still; returns its first row.
+fn lay_out_in_view(
+    state: &State,
+    cache: &mut ViewCache,
+    layout: &Layout<'_>,
+    cursor: Option<u64>,
+    viewport: usize,
+) -> usize {
+    let held = match state.scroll {
+        Scroll::Message(id) => Some(id),
+        _ => None,
+    };
+    let mut top = 0;
+    for _ in 0..8 {
+        let mut changed = false;
+        // The held message and the streaming answers are laid out whatever the view.
+        for (message, view) in state.messages.iter().zip(cache.views.iter_mut()) {
+            let selected = cursor == Some(message.id);
+            if (held == Some(message.id) || message.in_flight())
+                && !view.is_current(message, layout, selected)
+            {
+                view.lay_out(message, layout, selected);
+            }
+        }
+        let mut total = 0;
+        let mut held_rows = None;
+        let mut starts = Vec::with_capacity(state.messages.len());
+        for (message, view) in state.messages.iter().zip(cache.views.iter_mut()) {
+            let height = view.estimated_height(message, layout);
+            if held == Some(message.id) {
+                held_rows = Some((total, height));
+            }
+            starts.push(total);
+            total += height;
+        }
+        let max_top = total.saturating_sub(viewport);
+        top = match state.scroll {
+            Scroll::Follow => max_top,
+            Scroll::Line(line) => line.saturating_add_signed(cache.shift).min(max_top),
+            Scroll::Message(_) => match held_rows {
+                Some((start, height)) => keep_in_view(cache.metrics.top, start, height, viewport),
+                None => cache.metrics.top,
+            }
+            .min(max_top),
+        };
+        for (index, (message, view)) in state
+            .messages
+            .iter()
+            .zip(cache.views.iter_mut())
+            .enumerate()
+        {
+            let start = starts[index];
+            let height = view.estimated_height(message, layout);
+            let visible = start < top + viewport && start + height > top;
+            let selected = cursor == Some(message.id);
+            if visible && !view.is_current(message, layout, selected) {
+                view.lay_out(message, layout, selected);
+                let after = view.estimated_height(message, layout);
+                if after != height {
+                    changed = true;
+                    if start < top && matches!(state.scroll, Scroll::Line(_)) {
+                        cache.shift += after as isize - height as isize;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    cache.metrics.top = top;
+    top
+}
+
+/// Lays out up to [`BACKGROUND_BYTES`] of the messages still waiting, nearest the view
+/// first (those below it, then upwards from it); rows above the view that change height
+/// move the view with them while it is scrolled to a line.
+fn lay_out_more(state: &State, cache: &mut ViewCache, layout: &Layout<'_>, cursor: Option<u64>) {
+    let top = cache.metrics.top;
+    let mut budget = BACKGROUND_BYTES;
+    let mut start = 0;
+    let mut first_visible = state.messages.len();
+    for (index, (message, view)) in state
+        .messages
+        .iter()
+        .zip(cache.views.iter_mut())
+        .enumerate()
+    {
+        let height = view.estimated_height(message, layout);
+        if start + height > top {
+            first_visible = index;
+            break;
+        }
+        start += height;
+    }
+    let order = (first_visible..state.messages.len()).chain((0..first_visible).rev());
+    let mut pending = false;
+    for index in order {
+        let (Some(message), Some(view)) = (state.messages.get(index), cache.views.get_mut(index))
+        else {
+            continue;
+        };
+        let selected = cursor == Some(message.id);
+        if view.is_current(message, layout, selected) {
+            continue;
+        }
+        if budget == 0 {
+            pending = true;
+            continue;
+        }
+        let before = view.estimated_height(message, layout);
+        budget = budget.saturating_sub(view.lay_out(message, layout, selected).max(1));
+        let after = view.estimated_height(message, layout);
+        if index < first_visible && matches!(state.scroll, Scroll::Line(_)) {
+            cache.shift += after as isize - before as isize;
+        }
+    }
+    cache.pending = pending || cache.views.iter().any(MessageView::waits_for_syntaxes);
+}
+
+/// The first row to show so that the rows `start..start + height` are in view, moving from
+/// `top` as little as it takes (a message taller than the view shows its start).
+fn keep_in_view(top: usize, start: usize, height: usize, viewport: usize) -> usize {
+    if start >= top && start + height <= top + viewport {
+        top
+    } else if start < top || height >= viewport {
+        start
+    } else {
+        start + height - viewport
+    }
+}
+
+/// One message laid out on its own at `width` (compare panes): body and footer, without the
+/// header (the pane's title says whose answer it is).
+pub(crate) fn lay_out(state: &State, message: &Message, width: usize) -> Vec<Line<'static>> {
+    let retry = state.keymap.hint(Context::Compare, Action::Retry);
+    let reasoning = state.keymap.hint(Context::Chat, Action::ToggleReasoning);
+    let layout = Layout {
+        width: width.max(1),
+        show_reasoning: state.show_reasoning,
+        theme: &state.theme,
+        options: state.markdown,
+        keys: Keys {
+            retry: &retry,
+            reasoning: &reasoning,
+            keep: "",
+            fold: "",
+        },
+    };
+    let mut view = MessageView::new(message.id);
+    view.lay_out(message, &layout, false);
+    let head = view.head_rows();
+    (head..view.height())
+        .filter_map(|i| view.row(i).cloned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::state::Speaker;
+    use crate::config::theme::Theme;
+    use crate::keymap::Keymap;
+
+    fn rows_at(state: &State, cache: &mut ViewCache, width: u16, height: u16) -> Vec<String> {
+        let area = Rect::new(0, 0, width, height);
+        let mut buf = Buffer::empty(area);
+        render(state, cache, area, &mut buf);
+        (0..area.height)
+            .map(|y| {
+                (0..area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    fn rows(state: &State, cache: &mut ViewCache) -> Vec<String> {
+        rows_at(state, cache, 30, 12)
+    }
+
+    fn new_state() -> State {
+        State::new("m".into(), Keymap::default(), Theme::default())
+    }
+
+    #[test]
+    fn views_follow_messages_that_are_removed_or_replaced() {
+        let mut state = new_state();
+        let first = state.push(Speaker::User, "first");
+        state.push(Speaker::User, "second");
+        state.push(Speaker::User, "third");
+        let mut cache = ViewCache::default();
+        let before = rows(&state, &mut cache);
+        assert!(before.iter().any(|r| r == "second"), "{before:?}");
+        state.messages.remove(1);
+        let after = rows(&state, &mut cache);
+        assert!(!after.iter().any(|r| r == "second"), "{after:?}");
+        assert!(after.iter().any(|r| r == "third"), "{after:?}");
+        state.messages.clear();
+        state.push(Speaker::User, "fresh");
+        let fresh = rows(&state, &mut cache);
+        assert!(fresh.iter().any(|r| r == "fresh"), "{fresh:?}");
+        assert!(!fresh.iter().any(|r| r == "first"), "{first} {fresh:?}");
+        assert_eq!(cache.views.len(), 1);
+    }
+
+    #[test]
+    fn a_streamed_block_is_laid_out_again_and_finished_blocks_are_kept() {
+        let mut state = new_state();
+        let id = state.push(Speaker::Assistant, "one\n\ntw");
+        if let Some(m) = state.message_mut(id) {
+            m.status = crate::app::state::AnswerStatus::Streaming;
+        }
+        let mut cache = ViewCache::default();
+        rows(&state, &mut cache);
+        let finished = cache.views[0].finished_rows();
+        if let Some(m) = state.message_mut(id) {
+            m.text.push_str("o three");
+            m.revision += 1;
+        }
+        let screen = rows(&state, &mut cache);
+        assert!(screen.iter().any(|r| r == "two three"), "{screen:?}");
+        assert_eq!(
+            cache.views[0].finished_rows(),
+            finished,
+            "the first paragraph stayed"
+        );
+    }
+
+    fn long_conversation(turns: usize) -> State {
+        let mut state = new_state();
+        for turn in 0..turns {
+            state.push(Speaker::User, format!("question {turn}"));
+            state.push(
+                Speaker::Assistant,
+                format!(
+                    "answer {turn}\n\n- a\n- b\n\n| x | y |\n|---|---|\n| {turn} | 2 |\n\n{}",
+                    "words in a paragraph ".repeat(20)
+                ),
+            );
+        }
+        state
+    }
+
+    #[test]
+    fn the_end_of_a_long_conversation_is_shown_first_and_the_rest_follows() {
+        let state = long_conversation(4_000);
+        let mut cache = ViewCache::default();
+        let screen = rows_at(&state, &mut cache, 40, 10);
+        assert_eq!(screen[8], "in a paragraph", "the end: {screen:?}");
+        assert!(cache.pending(), "most of it is still to lay out");
+        let laid = cache.views.iter().filter(|v| v.laid_out_rows()).count();
+        assert!(
+            laid < 4_000,
+            "{laid} of 8,000 views laid out in the first frame"
+        );
+        let mut frames = 1;
+        while cache.pending() {
+            let again = rows_at(&state, &mut cache, 40, 10);
+            assert_eq!(
+                again, screen,
+                "the view holds still while the rest is laid out"
+            );
+            frames += 1;
+            assert!(frames < 1_000);
+        }
+        let exact: usize = state
+            .messages
+            .iter()
+            .map(|m| {
+                let mut view = MessageView::new(m.id);
+                let layout = test_layout(&state, 40);
+                view.lay_out(m, &layout, false);
+                view.height()
+            })
+            .sum();
+        assert_eq!(cache.metrics().content_height, exact);
+    }
+
+    fn test_layout(state: &State, width: usize) -> Layout<'_> {
+        Layout {
+            width,
+            show_reasoning: false,
+            theme: &state.theme,
+            options: state.markdown,
+            keys: Keys {
+                retry: "",
+                reasoning: "",
+                keep: "",
+                fold: "",
+            },
+        }
+    }
+
+    #[test]
+    fn a_view_scrolled_up_stays_on_its_rows_while_the_rows_above_are_laid_out() {
+        let state = long_conversation(3_000);
+        let mut cache = ViewCache::default();
+        rows_at(&state, &mut cache, 40, 10);
+        let mut state = state;
+        state.scroll = Scroll::Line(cache.metrics().top.saturating_sub(25));
+        let first = rows_at(&state, &mut cache, 40, 10);
+        while cache.pending() {
+            let again = rows_at(&state, &mut cache, 40, 10);
+            assert_eq!(again, first, "rows above were laid out under the view");
+        }
+    }
+
+    #[test]
+    fn going_to_the_top_shows_the_first_message() {
+        let mut state = long_conversation(3_000);
+        let mut cache = ViewCache::default();
+        rows_at(&state, &mut cache, 40, 10);
+        state.scroll = Scroll::Line(0);
+        let top = rows_at(&state, &mut cache, 40, 10);
+        assert!(top[0].contains("You"), "{top:?}");
+        assert_eq!(top[1], "question 0", "{top:?}");
+    }
+}
