@@ -2,13 +2,17 @@
 //! `Paragraph` of the whole conversation with `Wrap`, scrolled to the bottom), in one run:
 //! (1) a frame of a 2,000-turn, 2 MB conversation once laid out, (2) one streamed token
 //! appended and drawn at the end of that conversation and of a 20-turn one, (3) the first
-//! layout of the whole conversation (a start or a resize). Prints the ratios at the end.
+//! layout of the whole conversation (a start or a resize), (4) the first frame of that
+//! conversation opened afresh (a resume: the end laid out first) against laying it all out,
+//! (5) one line of code coloured by syntect against the keyword fallback. Prints the ratios at
+//! the end.
 #![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 use bedrock_tui::app::state::{AnswerStatus, Speaker, State};
 use bedrock_tui::config::theme::Theme;
 use bedrock_tui::emulator::corpus;
 use bedrock_tui::keymap::Keymap;
+use bedrock_tui::ui::highlight::LineHighlighter;
 use bedrock_tui::ui::{self, ViewCache};
 use criterion::Criterion;
 use ratatui::Terminal;
@@ -21,6 +25,26 @@ use std::time::{Duration, Instant};
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
 const MODEL: &str = "global.anthropic.claude-haiku-4-5-20251001-v1:0";
+/// Code of the kind answers hold, coloured a line at a time by the highlighting bench.
+const RUST_SAMPLE: &str = r"use std::collections::HashMap;
+
+/// Counts the words of a text.
+pub fn count_words(text: &str) -> HashMap<&str, usize> {
+    let mut counts = HashMap::new();
+    for word in text.split_whitespace() {
+        *counts.entry(word).or_insert(0) += 1; // one more
+    }
+    counts
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Frame<'a> { headers: Vec<(&'a str, String)>, payload: &'a [u8], crc: u32 }
+
+impl<'a> Frame<'a> {
+    fn total_len(&self) -> usize { 16 + self.payload.len() + self.headers.len() * 8 }
+}
+";
+
 /// Tokens a streamed answer grows by before the bench starts it again (untimed).
 const ANSWER_TOKENS: usize = 400;
 
@@ -170,6 +194,7 @@ fn stream_reference(reference: &Reference, tokens: &[String], iters: u64) -> Dur
 }
 
 fn main() {
+    bedrock_tui::ui::highlight::load_now();
     let mut criterion = Criterion::default()
         .sample_size(20)
         .warm_up_time(Duration::from_secs(1))
@@ -215,7 +240,7 @@ fn main() {
     });
     group.finish();
 
-    let mut group = criterion.benchmark_group("first-layout-2000-turns");
+    let mut group = criterion.benchmark_group("first-frame-2000-turns");
     group.sample_size(10);
     group.bench_function("bedrock-tui", |b| {
         b.iter(|| {
@@ -224,6 +249,34 @@ fn main() {
             cache.metrics().content_height
         });
     });
+    group.bench_function("whole-layout", |b| {
+        b.iter(|| {
+            let mut cache = ViewCache::default();
+            draw_ours(&mut term, &big, &mut cache);
+            while cache.pending() {
+                draw_ours(&mut term, &big, &mut cache);
+            }
+            cache.metrics().content_height
+        });
+    });
+    group.finish();
+
+    let code: Vec<&str> = RUST_SAMPLE.lines().collect();
+    let mut group = criterion.benchmark_group("highlight-line");
+    for (name, full) in [("syntect", true), ("keyword-fallback", false)] {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let theme = Theme::default();
+                let mut highlighter = LineHighlighter::for_language("rust", full);
+                let start = Instant::now();
+                for i in 0..iters {
+                    let line = code[i as usize % code.len()];
+                    black_box(highlighter.line(line, &theme));
+                }
+                start.elapsed()
+            });
+        });
+    }
     group.finish();
     criterion.final_summary();
 
@@ -243,9 +296,8 @@ fn main() {
         "bedrock-tui-2000-turns",
         "bedrock-tui-20-turns",
     );
-    if let Some(ns) = median_ns("first-layout-2000-turns", "bedrock-tui") {
-        println!("first-layout-2000-turns: bedrock-tui {}", human(ns));
-    }
+    report("first-frame-2000-turns", "bedrock-tui", "whole-layout");
+    report("highlight-line", "syntect", "keyword-fallback");
     if let Some(mb) = peak_rss {
         println!("peak RSS with the 2 MB conversation laid out: {mb:.1} MB (target under 60 MB)");
     }

@@ -43,6 +43,8 @@ fn first_frame_with(env: &[(&str, &str)], args: &str) -> Option<(Duration, Optio
         .spawn()
         .ok()?;
     let mut stdout = child.stdout.take()?;
+    let mut stdin = child.stdin.take()?;
+    let mut answered = false;
     let mut seen = Vec::new();
     let mut buffer = [0u8; 4096];
     let found = loop {
@@ -54,6 +56,14 @@ fn first_frame_with(env: &[(&str, &str)], args: &str) -> Option<(Duration, Optio
             Ok(n) => {
                 seen.extend_from_slice(&buffer[..n]);
                 let text = String::from_utf8_lossy(&seen);
+                // The chat asks the terminal what it draws pictures with; this terminal, as
+                // every terminal does, answers the device-attributes part (VT220, no graphics).
+                if !answered && text.contains("\x1b[c") {
+                    use std::io::Write;
+                    let _ = stdin.write_all(b"\x1b[?62;22c");
+                    let _ = stdin.flush();
+                    answered = true;
+                }
                 if text.contains("CONNECTING") || text.contains("IDLE") {
                     break Some(started.elapsed());
                 }

@@ -20,6 +20,7 @@ pub mod keymap;
 pub(crate) mod listing;
 pub mod models;
 pub(crate) mod parse_error;
+pub mod pictures;
 pub mod settings;
 pub mod text;
 pub mod transcript;

@@ -11,7 +11,13 @@ use tokio::sync::mpsc::UnboundedSender;
 
 /// Runs one request through the exchange layer and reports every step as `Msg::Stream` with its
 /// id. Text that already arrived is never sent again: a failure mid-stream ends the request.
-pub(crate) async fn run_request(client: Client, spec: RequestSpec, tx: UnboundedSender<Msg>) {
+/// Pictures the answer makes are saved in `pictures_dir`.
+pub(crate) async fn run_request(
+    client: Client,
+    spec: RequestSpec,
+    pictures_dir: Option<std::path::PathBuf>,
+    tx: UnboundedSender<Msg>,
+) {
     let id = spec.request_id;
     let send = |update: StreamUpdate| {
         // The loop has gone away: nothing left to report to.
@@ -48,6 +54,12 @@ pub(crate) async fn run_request(client: Client, spec: RequestSpec, tx: Unbounded
         Event::Drained => {}
     })
     .await;
+    if !outcome.images.is_empty() {
+        send(StreamUpdate::Pictures(save_pictures(
+            pictures_dir.as_deref(),
+            &outcome.images,
+        )));
+    }
     let figures = Box::new(outcome.figures.clone());
     send(match &outcome.error {
         None => StreamUpdate::Finished { figures },
@@ -59,6 +71,29 @@ pub(crate) async fn run_request(client: Client, spec: RequestSpec, tx: Unbounded
             }
         }
     });
+}
+
+/// Saves an answer's pictures in the pictures directory; the Markdown that shows them (or
+/// says why one could not be saved).
+fn save_pictures(dir: Option<&std::path::Path>, images: &[Vec<u8>]) -> String {
+    let lines: Vec<String> = images
+        .iter()
+        .enumerate()
+        .map(|(index, bytes)| {
+            let saved = dir
+                .ok_or_else(|| "no data directory".to_string())
+                .and_then(|dir| crate::pictures::save(dir, bytes).map_err(|e| e.to_string()));
+            match saved {
+                Ok(saved) => saved.markdown(index + 1),
+                Err(e) => format!(
+                    "picture {} ({} bytes) could not be saved: {e}",
+                    index + 1,
+                    bytes.len()
+                ),
+            }
+        })
+        .collect();
+    lines.join("\n\n")
 }
 
 /// Where copied text goes.

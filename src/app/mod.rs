@@ -137,6 +137,8 @@ pub(crate) enum StreamUpdate {
         /// Time since the request started.
         elapsed: Duration,
     },
+    /// Pictures the answer made, saved: Markdown images of their files.
+    Pictures(String),
     /// The answer ended normally.
     Finished {
         /// Its figures, as the exchange counted them.

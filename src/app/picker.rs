@@ -34,9 +34,11 @@ pub struct PickerItem {
 }
 
 impl PickerItem {
-    /// Whether the chat can use it (a text model of a known family).
+    /// Whether the chat can use it (a text or image model of a known family; an image model's
+    /// pictures are drawn in the transcript).
     pub(crate) fn chats(&self) -> bool {
-        self.family.is_some_and(|f| f.output() == OutputKind::Text)
+        self.family
+            .is_some_and(|f| matches!(f.output(), OutputKind::Text | OutputKind::Image))
     }
 }
 
@@ -257,12 +259,11 @@ impl Picker {
         if !item.chats() {
             let what = match item.family.map(FamilyId::output) {
                 Some(OutputKind::Embedding) => "makes embeddings",
-                Some(OutputKind::Image) => "makes images",
                 _ => "has a request format bedrock-tui does not know",
             };
             state.flash(
                 format!(
-                    "{} {what}; the chat needs a text model (try `bedrock-tui ask --model {}`)",
+                    "{} {what}; the chat needs a text or image model (try `bedrock-tui ask --model {}`)",
                     item.name, item.id
                 ),
                 true,

@@ -565,6 +565,7 @@ impl App {
         let task = tokio::spawn(run_request(
             connection.client.clone(),
             spec,
+            self.state.pictures_dir.clone(),
             self.tx.clone(),
         ));
         self.requests.insert(id, task.abort_handle());

@@ -138,6 +138,9 @@ pub struct State {
     pub show_reasoning: bool,
     /// How Markdown is drawn (config).
     pub markdown: crate::ui::markdown::MarkdownOptions,
+    /// Where pictures of image models are saved (and the only place the transcript draws
+    /// pictures from).
+    pub pictures_dir: Option<std::path::PathBuf>,
     /// Prompts sent, oldest first.
     pub history: Vec<String>,
     /// Position while recalling prompts with Up/Down.
@@ -222,6 +225,7 @@ impl State {
             connection: ConnectionState::Pending,
             show_reasoning: false,
             markdown: crate::ui::markdown::MarkdownOptions::default(),
+            pictures_dir: None,
             history: Vec::new(),
             history_cursor: None,
             quit_armed: None,

@@ -25,9 +25,22 @@ pub(crate) fn prepare_turn(
         },
         options: crate::bedrock::InvokeOptions::default(),
         stream: true,
-        text_only: true,
+        text_only: false,
     };
-    exchange::prepare(&intent).map_err(|refusal| {
+    let prepared = exchange::prepare(&intent);
+    // Text and pictures are shown; embeddings are not for a chat.
+    if let Ok(prepared) = &prepared
+        && prepared
+            .reader
+            .is_some_and(|f| f.output() == crate::models::OutputKind::Embedding)
+    {
+        let picker = state.keymap.hint(Context::Chat, Action::OpenModelPicker);
+        return Err(format!(
+            "{} makes embeddings, not text; pick a model with {picker}",
+            catalog::display_name(model)
+        ));
+    }
+    prepared.map_err(|refusal| {
         let picker = state.keymap.hint(Context::Chat, Action::OpenModelPicker);
         match refusal {
             Refusal::UnknownFormat { .. } if crate::exchange::needs_lookup(model) => {
@@ -277,6 +290,13 @@ pub(crate) fn apply_update(message: &mut Message, update: StreamUpdate) -> bool 
         StreamUpdate::Delta { delta, elapsed } => {
             message.apply_delta(&delta, elapsed);
             return false;
+        }
+        StreamUpdate::Pictures(markdown) => {
+            if !message.text.is_empty() && !message.text.ends_with("\n\n") {
+                message.text.push_str("\n\n");
+            }
+            message.text.push_str(&markdown);
+            false
         }
         StreamUpdate::Finished { figures } => {
             message.status = AnswerStatus::Complete;

@@ -24,6 +24,8 @@ pub struct Startup {
     pub state: State,
     /// Connection options.
     pub options: crate::connect::ConnectOptions,
+    /// How answers are drawn.
+    pub display: crate::config::DisplayConfig,
     /// Capture the mouse.
     pub mouse: bool,
     /// Save the conversation.
@@ -101,9 +103,12 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
         ),
         fallback_to_demo: true,
     };
+    state.markdown.heading_marks = config.display.heading_marks.unwrap_or(false);
+    state.pictures_dir = crate::pictures::images_dir();
     Startup {
         state,
         options,
+        display: config.display.clone(),
         mouse: config.mouse.unwrap_or(true),
         save: !args.no_save && config.save_conversations.unwrap_or(true),
         roles_dir,
@@ -131,6 +136,7 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
     let Startup {
         mut state,
         options,
+        display,
         mouse,
         save,
         roles_dir,
@@ -198,7 +204,13 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
             return 1;
         }
     };
+    // Asked in raw mode, before anything reads the input.
+    let graphics = crate::tui::graphics::detect(display.images.unwrap_or_default());
+    if graphics.protocol != crate::tui::graphics::Graphics::Off {
+        state.markdown.pictures = Some(graphics.cell.unwrap_or(crate::ui::pictures::DEFAULT_CELL));
+    }
     let mut app = App::new(state, Box::new(SystemClipboard));
+    app.cache.set_graphics(graphics);
     app.roles_dir = roles_dir;
     if let Some(dir) = sessions_dir {
         app.save_sessions(dir, resumed.map(|(file, _)| file));

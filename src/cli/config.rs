@@ -170,6 +170,18 @@ fn in_effect(config: &Config) -> String {
         (!stop_sequences.is_empty()).then(|| format!("{stop_sequences:?}")),
     );
     line("thinking", thinking.map(|n| n.to_string()));
+    out.push_str("\n[display]\n");
+    let display = &config.display;
+    out.push_str(&row(
+        "heading_marks",
+        display.heading_marks.map(|b| b.to_string()),
+        Some("false"),
+    ));
+    out.push_str(&row(
+        "images",
+        display.images.map(|g| format!("{:?}", g.name())),
+        Some("\"auto\""),
+    ));
     for (context, keys) in &config.keys {
         out.push_str(&format!("\n[keys.{context}]                                   # over the defaults (F1 in the chat lists them all)\n"));
         for (key, action) in keys {

@@ -46,6 +46,17 @@ impl ParametersConfig {
     }
 }
 
+/// How answers are drawn, as written in the config file (`[display]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisplayConfig {
+    /// Headings keep their `#` marks (default false: styled by level without them).
+    pub heading_marks: Option<bool>,
+    /// How pictures are drawn: `auto` (ask the terminal), `kitty`, `iterm2`, `sixel`,
+    /// `halfblocks` or `off`.
+    pub images: Option<crate::tui::graphics::Graphics>,
+}
+
 /// A number that must be finite and within `low..=high`.
 fn in_range(name: &str, value: Option<f64>, low: f64, high: f64) -> Result<(), ConfigError> {
     match value {
@@ -84,9 +95,16 @@ pub struct Config {
     /// Inference parameters.
     #[serde(default)]
     pub parameters: ParametersConfig,
+    /// How answers are drawn.
+    #[serde(default, skip_serializing_if = "is_default_display")]
+    pub display: DisplayConfig,
     /// Key bindings per context, merged over the defaults: `[keys.chat] "ctrl+p" = "open_model_picker"`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub keys: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+fn is_default_display(display: &DisplayConfig) -> bool {
+    *display == DisplayConfig::default()
 }
 
 /// A config file that could not be used.

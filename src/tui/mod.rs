@@ -2,6 +2,8 @@
 //! keyboard-enhancement flags that let Shift+Enter through, all undone on drop, from a chained
 //! panic hook, and on SIGTERM/SIGHUP (which end the loop, so the guard drops).
 
+pub mod graphics;
+
 use crossterm::event::Event;
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,

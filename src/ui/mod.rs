@@ -3,6 +3,7 @@
 
 pub mod highlight;
 pub mod markdown;
+pub mod pictures;
 pub(crate) mod popups;
 pub mod status;
 pub mod transcript;

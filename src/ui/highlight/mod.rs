@@ -141,7 +141,7 @@ fn syntax_for(syntaxes: &'static SyntaxSet, language: &str) -> Option<&'static S
 
 /// Colours a code block line by line, carrying the parser state from one line to the next.
 #[derive(Debug, Clone)]
-pub(crate) struct LineHighlighter {
+pub struct LineHighlighter {
     inner: Inner,
 }
 
@@ -168,6 +168,18 @@ impl LineHighlighter {
                 },
             );
         LineHighlighter { inner }
+    }
+
+    /// A highlighter for `language`: syntect's when `full` and it has the language, else the
+    /// keyword fallback (benchmarks compare the two).
+    pub fn for_language(language: &str, full: bool) -> LineHighlighter {
+        if full {
+            LineHighlighter::new(language)
+        } else {
+            LineHighlighter {
+                inner: Inner::Keywords(language.to_string()),
+            }
+        }
     }
 
     /// Whether syntect colours this block (not the keyword fallback).

@@ -13,14 +13,16 @@ use pulldown_cmark::{CodeBlockKind, Event, Options as Extensions, Parser, Tag, T
 use ratatui::text::Line;
 
 pub(crate) use code::CodeCache;
+pub(crate) use render::Placement;
 
 /// How answers are drawn (from the config).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MarkdownOptions {
     /// Headings keep their `#` marks.
     pub heading_marks: bool,
-    /// Links are OSC 8 hyperlinks (only where the terminal supports them).
-    pub hyperlinks: bool,
+    /// Pictures this program saved are drawn, with cells of this many pixels (width,
+    /// height); `None`: shown as their caption only.
+    pub pictures: Option<(u16, u16)>,
 }
 
 /// The Markdown extensions answers are read with.
@@ -37,6 +39,8 @@ pub(crate) struct Style<'a> {
     pub theme: &'a Theme,
     pub width: usize,
     pub options: MarkdownOptions,
+    /// Where the pictures this program saved are (the only ones drawn).
+    pub pictures_dir: Option<&'a std::path::Path>,
 }
 
 /// One message's text laid out at one width, kept between frames: rows of the finished
@@ -51,6 +55,10 @@ pub(crate) struct Document {
     code_blocks: usize,
     /// Rows of the unfinished last block.
     pub tail: Vec<Line<'static>>,
+    /// Pictures among the finished rows.
+    pub pictures: Vec<Placement>,
+    /// Pictures among the tail's rows (rows counted from the tail's start).
+    pub tail_pictures: Vec<Placement>,
     /// Highlighted lines of a code block in the tail, so a streaming block is not coloured
     /// again from its start at every token.
     code: CodeCache,
@@ -73,13 +81,21 @@ impl Document {
         }
         self.streamed |= in_flight;
         self.tail.clear();
+        self.tail_pictures.clear();
         let rest = &text[self.done..];
         if rest.is_empty() {
             return;
         }
         if !in_flight {
             let gap = !self.rows.is_empty();
-            let blocks = render::render(rest, style, gap, self.code_blocks, None, &mut self.rows);
+            let blocks = render::render(
+                rest,
+                style,
+                gap,
+                self.code_blocks,
+                None,
+                (&mut self.rows, &mut self.pictures),
+            );
             self.count_code(blocks);
             self.code_blocks += blocks;
             self.done = text.len();
@@ -97,7 +113,7 @@ impl Document {
                 gap,
                 self.code_blocks,
                 None,
-                &mut self.rows,
+                (&mut self.rows, &mut self.pictures),
             );
             self.count_code(blocks);
             self.code_blocks += blocks;
@@ -113,10 +129,22 @@ impl Document {
                 gap,
                 self.code_blocks,
                 Some(&mut self.code),
-                &mut self.tail,
+                (&mut self.tail, &mut self.tail_pictures),
             );
             self.count_code(blocks);
         }
+    }
+
+    /// Every picture with its first row counted from the document's first row.
+    pub fn placements(&self) -> impl Iterator<Item = Placement> + '_ {
+        let finished = self.rows.len();
+        self.pictures
+            .iter()
+            .cloned()
+            .chain(self.tail_pictures.iter().map(move |p| Placement {
+                row: p.row + finished,
+                ..p.clone()
+            }))
     }
 
     /// Whether code here was coloured by the fallback while the definitions load.
@@ -165,7 +193,7 @@ fn last_block_start(text: &str) -> usize {
 #[cfg(test)]
 pub(crate) fn lay_out(text: &str, style: &Style<'_>) -> Vec<Line<'static>> {
     let mut rows = Vec::new();
-    render::render(text, style, false, 0, None, &mut rows);
+    render::render(text, style, false, 0, None, (&mut rows, &mut Vec::new()));
     rows
 }
 

@@ -21,9 +21,11 @@ pub(super) fn render(
     gap: bool,
     first_code: usize,
     cache: Option<&mut CodeCache>,
-    out: &mut Vec<Line<'static>>,
+    (out, pictures): (&mut Vec<Line<'static>>, &mut Vec<Placement>),
 ) -> usize {
     let mut renderer = Renderer {
+        image_start: 0,
+        pictures,
         style,
         out,
         containers: Vec::new(),
@@ -86,6 +88,53 @@ struct Renderer<'a, 'o> {
     need_gap: bool,
     code_number: usize,
     cache: Option<&'a mut CodeCache>,
+    /// Where the open image's pieces begin.
+    image_start: usize,
+    /// Pictures laid out, by their first row in `out`.
+    pictures: &'o mut Vec<Placement>,
+}
+
+/// A picture's place among the rows: drawn over `rows` rows from `row`, `indent` columns in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Placement {
+    /// The picture file.
+    pub path: std::path::PathBuf,
+    /// Its first row.
+    pub row: usize,
+    /// Columns left of it.
+    pub indent: u16,
+    /// Its size in cells.
+    pub cols: u16,
+    /// Its height in cells.
+    pub rows: u16,
+}
+
+/// Most rows a picture takes.
+const PICTURE_ROWS: u16 = 20;
+/// Most columns a picture takes.
+const PICTURE_COLS: u16 = 80;
+
+/// Cells for a picture of `pixels` with cells of `cell` pixels, at most `width` columns:
+/// the picture's own size when it fits, else as large as fits keeping its shape.
+pub(crate) fn picture_cells(pixels: (u32, u32), cell: (u16, u16), width: usize) -> (u16, u16) {
+    let (px_w, px_h) = (f64::from(pixels.0.max(1)), f64::from(pixels.1.max(1)));
+    let (cell_w, cell_h) = (f64::from(cell.0.max(1)), f64::from(cell.1.max(1)));
+    let most_cols = f64::from(
+        PICTURE_COLS
+            .min(u16::try_from(width).unwrap_or(u16::MAX))
+            .max(1),
+    );
+    let mut cols = (px_w / cell_w).ceil().min(most_cols).max(1.0);
+    let mut rows = (cols * cell_w * px_h / px_w / cell_h).ceil().max(1.0);
+    if rows > f64::from(PICTURE_ROWS) {
+        rows = f64::from(PICTURE_ROWS);
+        cols = (rows * cell_h * px_w / px_h / cell_w)
+            .ceil()
+            .clamp(1.0, most_cols);
+    }
+    // Both are at most 80 here.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    (cols as u16, rows as u16)
 }
 
 impl Renderer<'_, '_> {
@@ -141,8 +190,9 @@ impl Renderer<'_, '_> {
                 let look = self.role(Role::Accent);
                 self.piece(&format!("[{label}]"), look);
             }
-            Event::SoftBreak => self.text(" "),
-            Event::HardBreak => self.hard_break(),
+            // A single newline is a line break, as models mean it (and as GitHub shows
+            // comments), not a space as in CommonMark documents.
+            Event::SoftBreak | Event::HardBreak => self.hard_break(),
             Event::Rule => {
                 self.block_start();
                 let mut rule = StyledLine::plain("─", self.role(Role::Muted));
@@ -277,6 +327,7 @@ impl Renderer<'_, '_> {
             }
             Tag::Image { dest_url, .. } => {
                 let look = self.role(Role::Muted);
+                self.image_start = self.pieces.len();
                 self.piece("[image: ", look);
                 self.push_look(look);
                 self.links.push((dest_url.to_string(), String::new()));
@@ -360,11 +411,13 @@ impl Renderer<'_, '_> {
             TagEnd::Image => {
                 self.looks.pop();
                 let look = self.role(Role::Muted);
-                if let Some((url, _)) = self.links.pop() {
+                let Some((url, alt)) = self.links.pop() else {
+                    self.piece("]", look);
+                    return;
+                };
+                if !self.picture(&url, &alt) {
                     let url = sanitize_for_terminal(&url);
                     self.piece(&format!("] ({url})"), look);
-                } else {
-                    self.piece("]", look);
                 }
             }
             TagEnd::Paragraph
@@ -377,6 +430,46 @@ impl Renderer<'_, '_> {
                 self.need_gap = true;
             }
         }
+    }
+
+    /// A picture this program saved: its caption, then rows kept free for it, which the
+    /// transcript draws the picture over. False for any other image (shown as text).
+    fn picture(&mut self, url: &str, alt: &str) -> bool {
+        let Some(cell) = self.style.options.pictures else {
+            return false;
+        };
+        if !crate::pictures::is_ours(url, self.style.pictures_dir) {
+            return false;
+        }
+        let path = std::path::PathBuf::from(url);
+        let pixels = image::ImageReader::open(&path)
+            .ok()
+            .and_then(|reader| reader.with_guessed_format().ok())
+            .and_then(|reader| reader.into_dimensions().ok());
+        self.pieces.truncate(self.image_start);
+        let accent = self.role(Role::Accent);
+        let muted = self.role(Role::Muted);
+        self.piece(&format!("▣ {alt}"), accent);
+        self.piece(&format!(" · {url}"), muted);
+        let Some(pixels) = pixels else {
+            self.piece(" (cannot be read)", muted);
+            return true;
+        };
+        self.flush();
+        let prefix = self.prefix(false);
+        let indent = spans_width(&prefix);
+        let (cols, rows) = picture_cells(pixels, cell, self.style.width.saturating_sub(indent));
+        self.pictures.push(Placement {
+            path,
+            row: self.out.len(),
+            indent: u16::try_from(indent).unwrap_or(u16::MAX),
+            cols,
+            rows,
+        });
+        for _ in 0..rows {
+            self.out.push(Line::from(prefix.clone()));
+        }
+        true
     }
 
     /// After a link's text: its URL, unless the text says it already (autolinks).

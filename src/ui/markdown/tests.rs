@@ -7,6 +7,7 @@ fn style(theme: &Theme, width: usize) -> Style<'_> {
         theme,
         width,
         options: MarkdownOptions::default(),
+        pictures_dir: None,
     }
 }
 
@@ -59,6 +60,7 @@ fn headings_lose_their_marks_unless_asked() {
             heading_marks: true,
             ..MarkdownOptions::default()
         },
+        pictures_dir: None,
     };
     assert_eq!(text_of(&lay_out("## Two", &with_marks)), ["## Two"]);
     let h1 = look_of("# Title", "Title");

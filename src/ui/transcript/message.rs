@@ -20,6 +20,7 @@ pub(crate) struct Keys<'a> {
 
 /// How the messages are to be laid out this frame.
 pub(crate) struct Layout<'a> {
+    pub pictures_dir: Option<&'a std::path::Path>,
     pub width: usize,
     pub show_reasoning: bool,
     pub theme: &'a Theme,
@@ -88,6 +89,15 @@ impl MessageView {
     /// Whether its code waits for the syntax definitions (drawn again once they are in).
     pub fn waits_for_syntaxes(&self) -> bool {
         self.body.waits_for_syntaxes()
+    }
+
+    /// The pictures in the body, their rows counted from the view's first row.
+    pub fn placements(&self) -> impl Iterator<Item = markdown::Placement> + '_ {
+        let head = self.head.len();
+        self.body.placements().map(move |p| markdown::Placement {
+            row: p.row + head,
+            ..p
+        })
     }
 
     /// Rows of the header.
@@ -180,6 +190,7 @@ impl MessageView {
             theme: layout.theme,
             width: layout.width,
             options: layout.options,
+            pictures_dir: layout.pictures_dir,
         };
         match message.speaker {
             Speaker::Notice => {

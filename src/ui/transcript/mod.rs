@@ -6,6 +6,7 @@
 
 mod message;
 
+use super::pictures::PictureCache;
 use crate::app::state::{Focus, Message, Scroll, State, ViewMetrics};
 use crate::config::theme::Role;
 use crate::keymap::{Action, Context};
@@ -30,6 +31,10 @@ pub struct ViewCache {
     /// replaced, and the scroll position that was in force.
     shift: isize,
     scroll: Scroll,
+    /// Pictures encoded for the terminal.
+    pictures: PictureCache,
+    /// Frames drawn (the first lays out only what is in view).
+    frames: u64,
 }
 
 impl ViewCache {
@@ -63,6 +68,16 @@ impl ViewCache {
         self.pending
     }
 
+    /// Draws pictures as the terminal answered it can.
+    pub fn set_graphics(&mut self, graphics: crate::tui::graphics::TerminalGraphics) {
+        self.pictures = PictureCache::new(graphics);
+    }
+
+    /// The protocol pictures are drawn with.
+    pub fn graphics(&self) -> crate::tui::graphics::Graphics {
+        self.pictures.graphics
+    }
+
     /// Records the size of a scrollable popup's content and view.
     pub(crate) fn set_overlay_size(&mut self, content: usize, viewport: usize) {
         self.metrics.overlay_content = content;
@@ -77,6 +92,7 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
     let keep_key = state.keymap.hint(Context::Transcript, Action::KeepPartial);
     let fold_key = state.keymap.hint(Context::Transcript, Action::ToggleFold);
     let layout = Layout {
+        pictures_dir: state.pictures_dir.as_deref(),
         width: area.width as usize,
         show_reasoning: state.show_reasoning,
         theme: &state.theme,
@@ -120,24 +136,45 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
         buf.set_line(area.x, area.y, &hint, area.width);
         return;
     }
-    // Absolute row of the first row of each message; only the visible rows are drawn.
+    // Absolute row of the first row of each message; only the visible rows are drawn, then
+    // the pictures wholly in view over the rows kept for them.
     let mut row = 0;
     let mut y = 0;
+    let mut pictures = Vec::new();
     for (view, height) in cache.views.iter().zip(heights) {
+        if row >= top + viewport {
+            break;
+        }
         if row + height <= top {
             row += height;
             continue;
         }
         for index in top.saturating_sub(row)..height {
             if y >= viewport {
-                return;
+                break;
             }
             if let Some(line) = view.row(index) {
                 buf.set_line(area.x, area.y + y as u16, line, area.width);
             }
             y += 1;
         }
+        for placement in view.placements() {
+            let start = row + placement.row;
+            let rows = usize::from(placement.rows);
+            if start >= top && start + rows <= top + viewport && placement.indent < area.width {
+                let rect = Rect::new(
+                    area.x + placement.indent,
+                    area.y + (start - top) as u16,
+                    placement.cols.min(area.width - placement.indent),
+                    placement.rows,
+                );
+                pictures.push((placement, rect));
+            }
+        }
         row += height;
+    }
+    for (placement, rect) in pictures {
+        cache.pictures.draw(&placement, rect, buf);
     }
 }
 
@@ -221,7 +258,13 @@ fn lay_out_in_view(
 /// move the view with them while it is scrolled to a line.
 fn lay_out_more(state: &State, cache: &mut ViewCache, layout: &Layout<'_>, cursor: Option<u64>) {
     let top = cache.metrics.top;
-    let mut budget = BACKGROUND_BYTES;
+    // The first frame shows what is in view as soon as it can; the rest starts with the next.
+    let mut budget = if cache.frames == 0 {
+        0
+    } else {
+        BACKGROUND_BYTES
+    };
+    cache.frames += 1;
     let mut start = 0;
     let mut first_visible = state.messages.len();
     for (index, (message, view)) in state
@@ -280,6 +323,7 @@ pub(crate) fn lay_out(state: &State, message: &Message, width: usize) -> Vec<Lin
     let retry = state.keymap.hint(Context::Compare, Action::Retry);
     let reasoning = state.keymap.hint(Context::Chat, Action::ToggleReasoning);
     let layout = Layout {
+        pictures_dir: state.pictures_dir.as_deref(),
         width: width.max(1),
         show_reasoning: state.show_reasoning,
         theme: &state.theme,
@@ -425,6 +469,7 @@ mod tests {
 
     fn test_layout(state: &State, width: usize) -> Layout<'_> {
         Layout {
+            pictures_dir: None,
             width,
             show_reasoning: false,
             theme: &state.theme,
