@@ -212,10 +212,17 @@ fn main() {
     let mut small_cache = ViewCache::default();
     let mut term = terminal();
     draw_ours(&mut term, &big, &mut big_cache);
+    // Laid out whole (the first frames lay out the view first, the rest a slice per frame).
+    while big_cache.pending() {
+        draw_ours(&mut term, &big, &mut big_cache);
+    }
     // Peak memory of this process with the 2 MB conversation laid out (before the reference
     // makes its own copy of the text).
     let peak_rss = peak_rss_mb();
     draw_ours(&mut term, &small, &mut small_cache);
+    while small_cache.pending() {
+        draw_ours(&mut term, &small, &mut small_cache);
+    }
     let reference = Reference::new(&big, big_cache.metrics().content_height);
     let tokens = corpus::answer_tokens("a streamed answer", ANSWER_TOKENS);
 

@@ -4,6 +4,7 @@
 //! resumed conversation of thousands of turns shows its end at once), the rest a slice per
 //! frame, counted meanwhile at a guessed height. Only the visible rows are drawn.
 
+mod lazy;
 mod message;
 
 use super::pictures::PictureCache;
@@ -15,9 +16,6 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use std::collections::HashMap;
-
-/// Text laid out per frame beyond what is in view, while messages wait for their layout.
-const BACKGROUND_BYTES: usize = 192 * 1024;
 
 /// Laid-out messages, kept between frames, in the order of the transcript (so that a frame
 /// walks two vectors side by side instead of looking thousands of ids up).
@@ -35,6 +33,8 @@ pub struct ViewCache {
     pictures: PictureCache,
     /// Frames drawn (the first lays out only what is in view).
     frames: u64,
+    /// The first row of each message, and the total at the end (one more than messages).
+    starts: Vec<usize>,
 }
 
 impl ViewCache {
@@ -111,17 +111,8 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
         cache.scroll = state.scroll;
         cache.shift = 0;
     }
-    lay_out_in_view(state, cache, &layout, cursor, viewport);
-    lay_out_more(state, cache, &layout, cursor);
-    // Again, for where the view is now that more heights are known.
-    let top = lay_out_in_view(state, cache, &layout, cursor, viewport);
-    let heights: Vec<usize> = state
-        .messages
-        .iter()
-        .zip(cache.views.iter_mut())
-        .map(|(message, view)| view.estimated_height(message, &layout))
-        .collect();
-    let total: usize = heights.iter().sum();
+    let top = lazy::lay_out(state, cache, &layout, cursor, viewport);
+    let total = cache.starts.last().copied().unwrap_or(0);
     cache.metrics = ViewMetrics {
         content_height: total,
         viewport_height: viewport,
@@ -138,22 +129,25 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
     }
     // Absolute row of the first row of each message; only the visible rows are drawn, then
     // the pictures wholly in view over the rows kept for them.
-    let mut row = 0;
     let mut y = 0;
     let mut pictures = Vec::new();
-    for (view, height) in cache.views.iter().zip(heights) {
+    let first = cache
+        .starts
+        .partition_point(|&start| start <= top)
+        .saturating_sub(1);
+    for (index, view) in cache.views.iter().enumerate().skip(first) {
+        let (Some(&row), Some(&end)) = (cache.starts.get(index), cache.starts.get(index + 1))
+        else {
+            break;
+        };
         if row >= top + viewport {
             break;
         }
-        if row + height <= top {
-            row += height;
-            continue;
-        }
-        for index in top.saturating_sub(row)..height {
+        for offset in top.saturating_sub(row)..end - row {
             if y >= viewport {
                 break;
             }
-            if let Some(line) = view.row(index) {
+            if let Some(line) = view.row(offset) {
                 buf.set_line(area.x, area.y + y as u16, line, area.width);
             }
             y += 1;
@@ -171,138 +165,10 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
                 pictures.push((placement, rect));
             }
         }
-        row += height;
     }
     for (placement, rect) in pictures {
         cache.pictures.draw(&placement, rect, buf);
     }
-}
-
-/// Lays out the messages in view (with every other message at its known or guessed height)
-/// until the view holds still; returns its first row.
-fn lay_out_in_view(
-    state: &State,
-    cache: &mut ViewCache,
-    layout: &Layout<'_>,
-    cursor: Option<u64>,
-    viewport: usize,
-) -> usize {
-    let held = match state.scroll {
-        Scroll::Message(id) => Some(id),
-        _ => None,
-    };
-    let mut top = 0;
-    for _ in 0..8 {
-        let mut changed = false;
-        // The held message and the streaming answers are laid out whatever the view.
-        for (message, view) in state.messages.iter().zip(cache.views.iter_mut()) {
-            let selected = cursor == Some(message.id);
-            if (held == Some(message.id) || message.in_flight())
-                && !view.is_current(message, layout, selected)
-            {
-                view.lay_out(message, layout, selected);
-            }
-        }
-        let mut total = 0;
-        let mut held_rows = None;
-        let mut starts = Vec::with_capacity(state.messages.len());
-        for (message, view) in state.messages.iter().zip(cache.views.iter_mut()) {
-            let height = view.estimated_height(message, layout);
-            if held == Some(message.id) {
-                held_rows = Some((total, height));
-            }
-            starts.push(total);
-            total += height;
-        }
-        let max_top = total.saturating_sub(viewport);
-        top = match state.scroll {
-            Scroll::Follow => max_top,
-            Scroll::Line(line) => line.saturating_add_signed(cache.shift).min(max_top),
-            Scroll::Message(_) => match held_rows {
-                Some((start, height)) => keep_in_view(cache.metrics.top, start, height, viewport),
-                None => cache.metrics.top,
-            }
-            .min(max_top),
-        };
-        for (index, (message, view)) in state
-            .messages
-            .iter()
-            .zip(cache.views.iter_mut())
-            .enumerate()
-        {
-            let start = starts[index];
-            let height = view.estimated_height(message, layout);
-            let visible = start < top + viewport && start + height > top;
-            let selected = cursor == Some(message.id);
-            if visible && !view.is_current(message, layout, selected) {
-                view.lay_out(message, layout, selected);
-                let after = view.estimated_height(message, layout);
-                if after != height {
-                    changed = true;
-                    if start < top && matches!(state.scroll, Scroll::Line(_)) {
-                        cache.shift += after as isize - height as isize;
-                    }
-                }
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    cache.metrics.top = top;
-    top
-}
-
-/// Lays out up to [`BACKGROUND_BYTES`] of the messages still waiting, nearest the view
-/// first (those below it, then upwards from it); rows above the view that change height
-/// move the view with them while it is scrolled to a line.
-fn lay_out_more(state: &State, cache: &mut ViewCache, layout: &Layout<'_>, cursor: Option<u64>) {
-    let top = cache.metrics.top;
-    // The first frame shows what is in view as soon as it can; the rest starts with the next.
-    let mut budget = if cache.frames == 0 {
-        0
-    } else {
-        BACKGROUND_BYTES
-    };
-    cache.frames += 1;
-    let mut start = 0;
-    let mut first_visible = state.messages.len();
-    for (index, (message, view)) in state
-        .messages
-        .iter()
-        .zip(cache.views.iter_mut())
-        .enumerate()
-    {
-        let height = view.estimated_height(message, layout);
-        if start + height > top {
-            first_visible = index;
-            break;
-        }
-        start += height;
-    }
-    let order = (first_visible..state.messages.len()).chain((0..first_visible).rev());
-    let mut pending = false;
-    for index in order {
-        let (Some(message), Some(view)) = (state.messages.get(index), cache.views.get_mut(index))
-        else {
-            continue;
-        };
-        let selected = cursor == Some(message.id);
-        if view.is_current(message, layout, selected) {
-            continue;
-        }
-        if budget == 0 {
-            pending = true;
-            continue;
-        }
-        let before = view.estimated_height(message, layout);
-        budget = budget.saturating_sub(view.lay_out(message, layout, selected).max(1));
-        let after = view.estimated_height(message, layout);
-        if index < first_visible && matches!(state.scroll, Scroll::Line(_)) {
-            cache.shift += after as isize - before as isize;
-        }
-    }
-    cache.pending = pending || cache.views.iter().any(MessageView::waits_for_syntaxes);
 }
 
 /// The first row to show so that the rows `start..start + height` are in view, moving from
