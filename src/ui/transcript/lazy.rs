@@ -24,7 +24,23 @@ pub(super) fn lay_out(
         Scroll::Message(id) => Some(id),
         _ => None,
     };
-    let (mut stale, waits) = measure(state, cache, layout, cursor, held);
+    let key = FrameKey {
+        width: layout.width,
+        show_reasoning: layout.show_reasoning,
+        cursor,
+        syntaxes_ready: crate::ui::highlight::ready(),
+    };
+    let steady = (cache.key == Some(key) && !cache.pending)
+        .then(|| steady_frame(state, cache, layout, cursor, held))
+        .flatten();
+    let (mut stale, waits) = match steady {
+        Some(stale) => (stale, false),
+        None => {
+            cache.align(&state.messages);
+            measure(state, cache, layout, cursor, held)
+        }
+    };
+    cache.key = Some(key);
     let mut top = in_view(state, cache, layout, cursor, viewport);
     if stale > 0 {
         stale = lay_out_more(state, cache, layout, cursor, top);
@@ -33,7 +49,76 @@ pub(super) fn lay_out(
     }
     cache.pending = stale > 0 || waits;
     cache.metrics.top = top;
+    if steady.is_none() {
+        remember(state, cache);
+    }
     top
+}
+
+/// What, besides the messages themselves, decides every message's layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct FrameKey {
+    width: usize,
+    show_reasoning: bool,
+    cursor: Option<u64>,
+    syntaxes_ready: bool,
+}
+
+/// A frame like the last but for some messages' revisions (an answer streaming): only those
+/// are looked at, and the first rows counted again from the first of them. `None` when
+/// messages came, went or moved (the full pass is needed). Returns how many changed
+/// messages wait for their layout.
+fn steady_frame(
+    state: &State,
+    cache: &mut ViewCache,
+    layout: &Layout<'_>,
+    cursor: Option<u64>,
+    held: Option<u64>,
+) -> Option<usize> {
+    if cache.seen.len() != state.messages.len() || cache.views.len() != state.messages.len() {
+        return None;
+    }
+    let mut first_changed = None;
+    let mut stale = 0;
+    for (index, message) in state.messages.iter().enumerate() {
+        let seen = cache.seen.get(index).copied();
+        if seen == Some((message.id, message.revision)) {
+            continue;
+        }
+        if seen.map(|(id, _)| id) != Some(message.id) {
+            return None;
+        }
+        first_changed.get_or_insert(index);
+        let view = cache.views.get_mut(index)?;
+        if message.in_flight() || held == Some(message.id) {
+            view.lay_out(message, layout, cursor == Some(message.id));
+        } else {
+            stale += 1;
+        }
+        if let Some(seen) = cache.seen.get_mut(index) {
+            *seen = (message.id, message.revision);
+        }
+    }
+    if let Some(held) = held
+        && let Some(index) = state.messages.iter().position(|m| m.id == held)
+        && let (Some(message), Some(view)) = (state.messages.get(index), cache.views.get_mut(index))
+        && !view.is_current(message, layout, cursor == Some(held))
+    {
+        view.lay_out(message, layout, cursor == Some(held));
+        first_changed = Some(first_changed.map_or(index, |f: usize| f.min(index)));
+    }
+    if let Some(from) = first_changed {
+        starts_from(state, cache, layout, from);
+    }
+    Some(stale)
+}
+
+/// The ids and revisions the layout is for.
+fn remember(state: &State, cache: &mut ViewCache) {
+    cache.seen.clear();
+    cache
+        .seen
+        .extend(state.messages.iter().map(|m| (m.id, m.revision)));
 }
 
 /// One pass: lays out the streaming answers and the held message, and counts every message's

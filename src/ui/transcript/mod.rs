@@ -35,6 +35,10 @@ pub struct ViewCache {
     frames: u64,
     /// The first row of each message, and the total at the end (one more than messages).
     starts: Vec<usize>,
+    /// The id and revision of each message as laid out.
+    seen: Vec<(u64, u64)>,
+    /// What the last frame's layout was for.
+    key: Option<lazy::FrameKey>,
 }
 
 impl ViewCache {
@@ -104,7 +108,6 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
             fold: &fold_key,
         },
     };
-    cache.align(&state.messages);
     let viewport = area.height as usize;
     let cursor = state.cursor.filter(|_| state.focus == Focus::Transcript);
     if cache.scroll != state.scroll {
