@@ -33,12 +33,11 @@ pub(super) fn lay_out(
     let steady = (cache.key == Some(key) && !cache.pending)
         .then(|| steady_frame(state, cache, layout, cursor, held))
         .flatten();
-    let (mut stale, waits) = match steady {
-        Some(stale) => (stale, false),
-        None => {
-            cache.align(&state.messages);
-            measure(state, cache, layout, cursor, held)
-        }
+    let (mut stale, waits) = if let Some(stale) = steady {
+        (stale, false)
+    } else {
+        cache.align(&state.messages);
+        measure(state, cache, layout, cursor, held)
     };
     cache.key = Some(key);
     let mut top = in_view(state, cache, layout, cursor, viewport);
