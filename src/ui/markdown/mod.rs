@@ -71,8 +71,9 @@ pub(crate) struct Document {
 
 impl Document {
     /// Brings the layout up to `text` (which only grew since the last call, or the document
-    /// is laid out again). `in_flight`: more text may follow.
-    pub fn update(&mut self, text: &str, in_flight: bool, style: &Style<'_>) {
+    /// is laid out again). `in_flight`: more text may follow; `cut`: the text ends where an
+    /// answer was cancelled or failed, maybe inside markup (shown settled, as while it streamed).
+    pub fn update(&mut self, text: &str, in_flight: bool, cut: bool, style: &Style<'_>) {
         if text.len() < self.done
             || !text.is_char_boundary(self.done)
             || (!in_flight && self.streamed)
@@ -88,8 +89,13 @@ impl Document {
         }
         if !in_flight {
             let gap = !self.rows.is_empty();
+            let settled = if cut {
+                stream::settle(rest)
+            } else {
+                std::borrow::Cow::Borrowed(rest)
+            };
             let blocks = render::render(
-                rest,
+                &settled,
                 style,
                 gap,
                 self.code_blocks,

@@ -233,7 +233,7 @@ fn stream_is_steady(source: &str, width: usize) {
     let chars: Vec<char> = source.chars().collect();
     for end in 1..=chars.len() {
         let text: String = chars[..end].iter().collect();
-        document.update(&text, true, &style);
+        document.update(&text, true, false, &style);
         let now = text_of(&document.rows);
         assert_eq!(
             now[..finished],
@@ -256,7 +256,7 @@ fn stream_is_steady(source: &str, width: usize) {
         finished = now.len();
         previous = now;
     }
-    document.update(source, false, &style);
+    document.update(source, false, false, &style);
     let done = text_of(&document.rows);
     assert_eq!(
         done,
@@ -284,4 +284,12 @@ fn styles_come_from_the_theme() {
         theme.style(Role::Code).fg,
         "inline code"
     );
+}
+
+#[test]
+fn a_cut_answer_shows_no_dangling_marker() {
+    let theme = Theme::default();
+    let mut document = Document::default();
+    document.update("Here are **thre", false, true, &style(&theme, 40));
+    assert_eq!(text_of(&document.rows), ["Here are thre"]);
 }

@@ -197,7 +197,9 @@ impl MessageView {
                 self.plain.clear();
                 notice_rows(text, layout, &mut self.plain);
             }
-            _ => self.body.update(text, message.in_flight(), &style),
+            _ => self
+                .body
+                .update(text, message.in_flight(), message.is_partial(), &style),
         }
         self.foot.clear();
         if let Some((_, lines)) = fold {
