@@ -1,8 +1,9 @@
-//! Pictures of image models in the chat, through a real pseudo-terminal (`script`): the test
-//! plays the terminal. When it answers the kitty graphics query, the picture is sent with the
-//! kitty protocol; when it answers only the device attributes, the picture is drawn with
-//! colour half blocks. The built-in emulator makes a real PNG; it is saved privately and its
-//! Markdown is in the answer.
+//! Pictures of image models and hyperlinks in the chat, through a real pseudo-terminal
+//! (`script`): the test plays the terminal. When it answers the kitty graphics query, the
+//! picture is sent with the kitty protocol; when it answers only the device attributes, the
+//! picture is drawn with colour half blocks. The built-in emulator makes a real PNG; it is
+//! saved privately and its Markdown is in the answer. Links are OSC 8 hyperlinks when asked
+//! for, web URLs only.
 #![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 use std::io::{Read, Write};
@@ -22,12 +23,20 @@ struct Chat {
 
 impl Chat {
     fn start() -> Chat {
+        Chat::start_with("--model amazon.titan-image-generator-v2:0", "")
+    }
+
+    /// The chat with more arguments and this config file.
+    fn start_with(args: &str, config: &str) -> Chat {
         let data = tempfile::tempdir().unwrap();
+        let config_file = data.path().join("config.toml");
+        std::fs::write(&config_file, config).unwrap();
         let mut child = Command::new("script")
             .args([
                 "-qfec",
                 &format!(
-                    "stty rows 40 cols 100; exec '{BIN}' --demo --no-save --model amazon.titan-image-generator-v2:0"
+                    "stty rows 40 cols 100; exec '{BIN}' --config '{}' --demo --no-save {args}",
+                    config_file.display()
                 ),
                 "/dev/null",
             ])
@@ -38,7 +47,10 @@ impl Chat {
             .env("BEDROCK_TUI_DATA_DIR", data.path().join("data"))
             .env("BEDROCK_TUI_DEMO_TPS", "0")
             .env("AWS_CONFIG_FILE", data.path().join("no-config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", data.path().join("no-credentials"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                data.path().join("no-credentials"),
+            )
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -91,22 +103,26 @@ impl Chat {
         self.stdin.flush().unwrap();
     }
 
-    /// Plays the terminal's part: `answer` to the graphics query, then a prompt typed and sent.
-    fn ask_for_a_picture(&mut self, answer: &[u8]) -> String {
+    /// Plays the terminal's part: `answer` to the graphics query, then `prompt` typed and
+    /// sent; returns the output once `done` shows, and a moment more.
+    fn ask(&mut self, answer: &[u8], prompt: &str, done: &str) -> String {
         self.wait_for("the graphics query", |t| t.contains("\x1b_Gi=31,s=1"));
         self.write(answer);
         self.wait_for("the first frame", |t| {
             t.contains("IDLE") || t.contains("CONNECTING")
         });
         self.wait_for("the connection", |t| t.contains("IDLE"));
-        self.write(b"a red fox in the snow");
+        self.write(prompt.as_bytes());
         std::thread::sleep(Duration::from_millis(150));
         self.write(b"\r");
-        let text = self.wait_for("the picture's caption", |t| t.contains("picture 1:"));
-        // The picture is drawn in the same frame as its caption; give the write a moment.
+        self.wait_for(done, |t| t.contains(done));
+        // What goes with it is written in the same frame; give the write a moment.
         std::thread::sleep(Duration::from_millis(300));
-        let _ = text;
         self.text()
+    }
+
+    fn ask_for_a_picture(&mut self, answer: &[u8]) -> String {
+        self.ask(answer, "a red fox in the snow", "picture 1:")
     }
 
     /// The picture file the chat saved.
@@ -161,4 +177,33 @@ fn a_terminal_without_graphics_gets_half_blocks() {
     );
     assert!(!output.contains("a=T,U=1"), "no kitty transmission");
     assert!(chat.saved_picture().is_file());
+}
+
+#[test]
+fn links_are_hyperlinks_when_asked_for_and_only_web_ones() {
+    let mut chat = Chat::start_with("", "[display]\nhyperlinks = \"always\"\n");
+    let output = chat.ask(
+        b"\x1b[?62;22c",
+        "see [the docs](https://example.com/docs) or [this](javascript:alert(1)) [[emulator:echo]]",
+        "finished",
+    );
+    assert!(
+        output.contains("\x1b]8;;https://example.com/docs\x1b\\"),
+        "an OSC 8 link: {:?}",
+        &output[output.len().saturating_sub(2000)..]
+    );
+    assert!(output.contains("\x1b]8;;\x1b\\"), "closed");
+    assert!(!output.contains("\x1b]8;;javascript"), "no script link");
+}
+
+#[test]
+fn links_are_plain_text_when_not_asked_for() {
+    let mut chat = Chat::start_with("", "[display]\nhyperlinks = \"never\"\n");
+    let output = chat.ask(
+        b"\x1b[?62;22c",
+        "see [the docs](https://example.com/docs) [[emulator:echo]]",
+        "finished",
+    );
+    assert!(output.contains("example.com/docs"), "the URL is shown");
+    assert!(!output.contains("\x1b]8;;"), "no OSC 8");
 }

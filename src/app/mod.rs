@@ -7,6 +7,7 @@ mod cursor;
 pub mod effects;
 mod external_editor;
 pub mod help;
+mod hyperlinks;
 pub mod inspector;
 mod keys;
 pub mod matrix;

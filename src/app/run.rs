@@ -66,6 +66,10 @@ pub struct App {
     enter_guard: super::paste_burst::EnterGuard,
     /// The prompt is to be opened in the user's editor once the batch is handled.
     edit_draft: bool,
+    /// Where OSC 8 hyperlinks are written (the terminal), when links are hyperlinks.
+    pub hyperlinks: Option<Box<dyn std::io::Write + Send>>,
+    /// The links drawn as hyperlinks in the last frame.
+    links_drawn: Vec<crate::ui::links::LinkRun>,
 }
 
 /// How often the status bar's live figures are drawn while an answer is quiet.
@@ -99,6 +103,8 @@ impl App {
             slowest_frame: Duration::ZERO,
             enter_guard: super::paste_burst::EnterGuard::default(),
             edit_draft: false,
+            hyperlinks: None,
+            links_drawn: Vec::new(),
         }
     }
 
@@ -314,7 +320,23 @@ impl App {
     /// Draws a frame now and feeds the sizes back to the state.
     pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
         let started = Instant::now();
-        terminal.draw(|frame| ui::render(&self.state, &mut self.cache, frame))?;
+        let before = std::mem::take(&mut self.links_drawn);
+        let mut redraw = Vec::new();
+        let linking = self.hyperlinks.is_some();
+        terminal.draw(|frame| {
+            ui::render(&self.state, &mut self.cache, frame);
+            if linking {
+                redraw = super::hyperlinks::cells_to_redraw(
+                    frame.buffer_mut(),
+                    self.cache.links(),
+                    &before,
+                );
+            }
+        })?;
+        if let Some(out) = self.hyperlinks.as_mut() {
+            super::hyperlinks::draw_links(terminal, out.as_mut(), &redraw)?;
+            self.links_drawn = self.cache.links().to_vec();
+        }
         self.slowest_frame = self.slowest_frame.max(started.elapsed());
         self.state.view = self.cache.metrics();
         // Messages still to lay out (a long resumed conversation), or code coloured before the

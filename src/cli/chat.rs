@@ -104,6 +104,11 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
         fallback_to_demo: true,
     };
     state.markdown.heading_marks = config.display.heading_marks.unwrap_or(false);
+    state.markdown.hyperlinks = match config.display.hyperlinks.unwrap_or_default() {
+        crate::config::Hyperlinks::Always => true,
+        crate::config::Hyperlinks::Never => false,
+        crate::config::Hyperlinks::Auto => crate::ui::links::terminal_supports_them(),
+    };
     state.pictures_dir = crate::pictures::images_dir();
     Startup {
         state,
@@ -209,8 +214,12 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
     if graphics.protocol != crate::tui::graphics::Graphics::Off {
         state.markdown.pictures = Some(graphics.cell.unwrap_or(crate::ui::pictures::DEFAULT_CELL));
     }
+    let hyperlinks = state.markdown.hyperlinks;
     let mut app = App::new(state, Box::new(SystemClipboard));
     app.cache.set_graphics(graphics);
+    if hyperlinks {
+        app.hyperlinks = Some(Box::new(std::io::stdout()));
+    }
     app.roles_dir = roles_dir;
     if let Some(dir) = sessions_dir {
         app.save_sessions(dir, resumed.map(|(file, _)| file));

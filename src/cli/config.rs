@@ -178,6 +178,11 @@ fn in_effect(config: &Config) -> String {
         Some("false"),
     ));
     out.push_str(&row(
+        "hyperlinks",
+        display.hyperlinks.map(|h| format!("{:?}", h.name())),
+        Some("\"auto\""),
+    ));
+    out.push_str(&row(
         "images",
         display.images.map(|g| format!("{:?}", g.name())),
         Some("\"auto\""),

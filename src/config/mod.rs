@@ -52,9 +52,35 @@ impl ParametersConfig {
 pub struct DisplayConfig {
     /// Headings keep their `#` marks (default false: styled by level without them).
     pub heading_marks: Option<bool>,
+    /// Links as OSC 8 hyperlinks: `auto` (in terminals known to show them), `always`, `never`.
+    pub hyperlinks: Option<Hyperlinks>,
     /// How pictures are drawn: `auto` (ask the terminal), `kitty`, `iterm2`, `sixel`,
     /// `halfblocks` or `off`.
     pub images: Option<crate::tui::graphics::Graphics>,
+}
+
+/// When links are OSC 8 hyperlinks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Hyperlinks {
+    /// In terminals known to show them (by their environment).
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl Hyperlinks {
+    /// The name in config.toml.
+    pub fn name(self) -> &'static str {
+        match self {
+            Hyperlinks::Auto => "auto",
+            Hyperlinks::Always => "always",
+            Hyperlinks::Never => "never",
+        }
+    }
 }
 
 /// A number that must be finite and within `low..=high`.

@@ -79,6 +79,8 @@ pub struct Theme {
     /// The theme's name.
     pub name: String,
     styles: Vec<Style>,
+    /// `[highlight]`: TextMate scope prefixes with their own style, over the `code_*` roles.
+    highlight: Vec<(String, Style)>,
 }
 
 /// A theme that could not be loaded.
@@ -92,11 +94,17 @@ impl Default for Theme {
         parse_theme(BUILT_IN[0].1, None).unwrap_or_else(|_| Theme {
             name: "plain".to_string(),
             styles: vec![Style::default(); Role::ALL.len()],
+            highlight: Vec::new(),
         })
     }
 }
 
 impl Theme {
+    /// The scope styles of `[highlight]` (scope prefix, style), longest prefix first.
+    pub fn highlight(&self) -> &[(String, Style)] {
+        &self.highlight
+    }
+
     /// The style of a role.
     pub fn style(&self, role: Role) -> Style {
         self.styles.get(role as usize).copied().unwrap_or_default()
@@ -196,13 +204,13 @@ pub(crate) fn parse_theme(text: &str, fallback: Option<&Theme>) -> Result<Theme,
     let mut roles = toml::Table::new();
     for (key, value) in &doc {
         match key.as_str() {
-            "name" | "roles" => {}
+            "name" | "roles" | "highlight" => {}
             role if known(role) => {
                 roles.insert(role.to_string(), value.clone());
             }
             other => {
                 return Err(ThemeError(format!(
-                    "{}unknown key {other:?}: a theme has `name` and roles ({})",
+                    "{}unknown key {other:?}: a theme has `name`, roles ({}) and a `[highlight]` table",
                     at_line(text, None, other),
                     role_names()
                 )));
@@ -244,7 +252,32 @@ pub(crate) fn parse_theme(text: &str, fallback: Option<&Theme>) -> Result<Theme,
         };
         styles.push(style);
     }
-    Ok(Theme { name, styles })
+    let mut highlight = Vec::new();
+    match doc.get("highlight") {
+        None => {}
+        Some(toml::Value::Table(table)) => {
+            for (scope, value) in table {
+                let style = parse_style(value).map_err(|e| {
+                    ThemeError(format!(
+                        "{}highlight {scope:?}: {e}",
+                        at_line(text, Some("highlight"), scope)
+                    ))
+                })?;
+                highlight.push((scope.trim().to_string(), style));
+            }
+        }
+        Some(_) => {
+            return Err(ThemeError(
+                "`highlight` must be a table of scope = style".to_string(),
+            ));
+        }
+    }
+    highlight.sort_by_key(|(scope, _)| std::cmp::Reverse(scope.len()));
+    Ok(Theme {
+        name,
+        styles,
+        highlight,
+    })
 }
 
 /// `line N: ` for the line where `key` is set, in `table` (`None`: the top level), when found.

@@ -2,6 +2,7 @@
 //! editor, the status bar and any popup. It reads the state and does no I/O.
 
 pub mod highlight;
+pub mod links;
 pub mod markdown;
 pub mod pictures;
 pub(crate) mod popups;

@@ -3,7 +3,8 @@
 //! SQL, HTML, CSS, diff, Dockerfile and many more). The definitions load in the background
 //! ([`preload`]) so the first frame never waits for them; until they are ready, and for
 //! languages they lack, a small keyword tokenizer colours the code. Colours come from the
-//! theme: TextMate scopes map to the `code_*` roles ([`SCOPE_ROLES`]).
+//! theme: TextMate scopes map to the `code_*` roles ([`SCOPE_ROLES`]), and a theme's
+//! `[highlight]` table styles any scope of its own.
 
 mod keywords;
 
@@ -101,6 +102,33 @@ fn role_of_scope(scope: &str) -> Option<Role> {
 thread_local! {
     /// Roles of the scopes seen so far (a scope is a small integer; its string is built once).
     static ROLES: RefCell<HashMap<Scope, Option<Role>>> = RefCell::new(HashMap::new());
+}
+
+/// The style a theme's `[highlight]` table gives the innermost scope it names (scope names
+/// are built once per scope).
+fn highlight_of_stack(stack: &ScopeStack, theme: &Theme) -> Option<Style> {
+    thread_local! {
+        static NAMES: RefCell<HashMap<Scope, String>> = RefCell::new(HashMap::new());
+    }
+    let table = theme.highlight();
+    if table.is_empty() {
+        return None;
+    }
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        stack.as_slice().iter().rev().find_map(|scope| {
+            let name = names.entry(*scope).or_insert_with(|| scope.build_string());
+            table
+                .iter()
+                .find(|(prefix, _)| {
+                    name == prefix
+                        || name
+                            .strip_prefix(prefix.as_str())
+                            .is_some_and(|rest| rest.starts_with('.'))
+                })
+                .map(|(_, style)| *style)
+        })
+    })
 }
 
 fn role_of_stack(stack: &ScopeStack) -> Option<Role> {
@@ -208,7 +236,10 @@ impl LineHighlighter {
             if text.is_empty() {
                 return;
             }
-            let style = role_of_stack(stack).map_or(base, |role| base.patch(theme.style(role)));
+            let style = match highlight_of_stack(stack, theme) {
+                Some(own) => base.patch(own),
+                None => role_of_stack(stack).map_or(base, |role| base.patch(theme.style(role))),
+            };
             match pieces.last_mut() {
                 Some((last, previous)) if *previous == style => last.push_str(text),
                 _ => pieces.push((text.to_string(), style)),

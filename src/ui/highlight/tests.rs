@@ -143,3 +143,25 @@ fn scope_prefixes_match_whole_atoms() {
     assert_eq!(role_of_scope("stringly"), None);
     assert_eq!(role_of_scope("source.rust"), None);
 }
+
+#[test]
+fn a_themes_highlight_table_styles_any_scope() {
+    load_now();
+    let theme = crate::config::theme::parse_theme(
+        "[highlight]\n\"entity.name.function\" = \"#ff0000\"\n\"keyword\" = { fg = \"#00ff00\", bold = true }\nstorage = \"#00ff00\"\n",
+        Some(&Theme::default()),
+    )
+    .unwrap();
+    let mut highlighter = LineHighlighter::new("rust");
+    let pieces = highlighter.line("fn main() {}", &theme);
+    assert_eq!(
+        style_of(&pieces, "main").fg,
+        Some(ratatui::style::Color::Rgb(255, 0, 0))
+    );
+    assert_eq!(
+        style_of(&pieces, "fn").fg,
+        Some(ratatui::style::Color::Rgb(0, 255, 0))
+    );
+    let broken = crate::config::theme::parse_theme("[highlight]\nkeyword = 3\n", None);
+    assert!(broken.unwrap_err().0.contains("line 2"), "names the line");
+}

@@ -20,6 +20,8 @@ pub(crate) use render::Placement;
 pub struct MarkdownOptions {
     /// Headings keep their `#` marks.
     pub heading_marks: bool,
+    /// Links are OSC 8 hyperlinks (where the terminal supports them).
+    pub hyperlinks: bool,
     /// Pictures this program saved are drawn, with cells of this many pixels (width,
     /// height); `None`: shown as their caption only.
     pub pictures: Option<(u16, u16)>,

@@ -323,6 +323,12 @@ impl Renderer<'_, '_> {
             Tag::Link { dest_url, .. } => {
                 let look = self.role(Role::Link);
                 self.push_look(look);
+                if self.style.options.hyperlinks
+                    && let Some(id) = crate::ui::links::id_of(&dest_url)
+                    && let Some(top) = self.looks.last_mut()
+                {
+                    *top = crate::ui::links::mark(*top, id);
+                }
                 self.links.push((dest_url.to_string(), String::new()));
             }
             Tag::Image { dest_url, .. } => {

@@ -7,6 +7,7 @@
 mod lazy;
 mod message;
 
+use super::links::LinkRun;
 use super::pictures::PictureCache;
 use crate::app::state::{Focus, Message, Scroll, State, ViewMetrics};
 use crate::config::theme::Role;
@@ -39,6 +40,8 @@ pub struct ViewCache {
     seen: Vec<(u64, u64)>,
     /// What the last frame's layout was for.
     key: Option<lazy::FrameKey>,
+    /// The links on screen in the last frame.
+    links: Vec<LinkRun>,
 }
 
 impl ViewCache {
@@ -70,6 +73,11 @@ impl ViewCache {
     /// Whether messages are still waiting for their layout (the loop draws again soon).
     pub fn pending(&self) -> bool {
         self.pending
+    }
+
+    /// The links on screen in the last frame.
+    pub fn links(&self) -> &[LinkRun] {
+        &self.links
     }
 
     /// Draws pictures as the terminal answered it can.
@@ -108,6 +116,7 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
             fold: &fold_key,
         },
     };
+    cache.links.clear();
     let viewport = area.height as usize;
     let cursor = state.cursor.filter(|_| state.focus == Focus::Transcript);
     if cache.scroll != state.scroll {
@@ -134,6 +143,7 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
     // the pictures wholly in view over the rows kept for them.
     let mut y = 0;
     let mut pictures = Vec::new();
+    let link_style = state.theme.style(Role::Link);
     let first = cache
         .starts
         .partition_point(|&start| start <= top)
@@ -151,7 +161,13 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
                 break;
             }
             if let Some(line) = view.row(offset) {
-                buf.set_line(area.x, area.y + y as u16, line, area.width);
+                let y = area.y + y as u16;
+                if state.markdown.hyperlinks {
+                    let line = take_links(line, area.x, y, link_style, &mut cache.links);
+                    buf.set_line(area.x, y, &line, area.width);
+                } else {
+                    buf.set_line(area.x, y, line, area.width);
+                }
             }
             y += 1;
         }
@@ -172,6 +188,37 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
     for (placement, rect) in pictures {
         cache.pictures.draw(&placement, rect, buf);
     }
+}
+
+/// `line` without its link marks, each link's place noted in `links`.
+fn take_links(
+    line: &Line<'static>,
+    x: u16,
+    y: u16,
+    link_style: ratatui::style::Style,
+    links: &mut Vec<LinkRun>,
+) -> Line<'static> {
+    let mut plain = line.clone();
+    let mut column = x;
+    for span in &mut plain.spans {
+        let width = u16::try_from(span.width()).unwrap_or(u16::MAX);
+        if let Some((id, style)) = super::links::unmark(span.style, link_style) {
+            span.style = style;
+            match links.last_mut() {
+                Some(last) if last.id == id && last.y == y && last.x + last.width == column => {
+                    last.width += width;
+                }
+                _ => links.push(LinkRun {
+                    y,
+                    x: column,
+                    width,
+                    id,
+                }),
+            }
+        }
+        column = column.saturating_add(width);
+    }
+    plain
 }
 
 /// The first row to show so that the rows `start..start + height` are in view, moving from
@@ -207,8 +254,11 @@ pub(crate) fn lay_out(state: &State, message: &Message, width: usize) -> Vec<Lin
     let mut view = MessageView::new(message.id);
     view.lay_out(message, &layout, false);
     let head = view.head_rows();
+    // Panes show links as text (their URL after them), not as hyperlinks.
+    let link_style = state.theme.style(Role::Link);
     (head..view.height())
-        .filter_map(|i| view.row(i).cloned())
+        .filter_map(|i| view.row(i))
+        .map(|row| take_links(row, 0, 0, link_style, &mut Vec::new()))
         .collect()
 }
 
