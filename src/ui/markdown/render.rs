@@ -109,6 +109,9 @@ pub(crate) struct Placement {
     pub rows: u16,
 }
 
+/// Containers that add to a row's prefix.
+const MAX_DEPTH: usize = 16;
+
 /// Most rows a picture takes.
 const PICTURE_ROWS: u16 = 20;
 /// Most columns a picture takes.
@@ -552,7 +555,9 @@ impl Renderer<'_, '_> {
     fn prefix(&mut self, first: bool) -> Vec<Span<'static>> {
         let bar = self.role(Role::Muted);
         let mut spans = Vec::new();
-        for container in &mut self.containers {
+        // Quotes and lists nested deeper than this show no more prefix (a hostile answer of
+        // thousands of `>` would otherwise cost rows × depth).
+        for container in self.containers.iter_mut().take(MAX_DEPTH) {
             match container {
                 Container::Quote => spans.push(Span::styled("│ ", bar)),
                 Container::Item { marker, look, used } => {

@@ -293,3 +293,42 @@ fn a_cut_answer_shows_no_dangling_marker() {
     document.update("Here are **thre", false, true, &style(&theme, 40));
     assert_eq!(text_of(&document.rows), ["Here are thre"]);
 }
+
+#[test]
+fn deep_nesting_is_cut_to_a_few_levels() {
+    let quotes = format!("{} deep", ">".repeat(5_000));
+    let out = rows(&quotes, 80);
+    assert!(
+        out.iter().all(|r| r.chars().count() <= 80),
+        "{:?}",
+        &out[..1]
+    );
+    let mut lists = String::new();
+    for depth in 0..2_000 {
+        lists.push_str(&"  ".repeat(depth));
+        lists.push_str("- level\n");
+    }
+    let out = rows(&lists, 80);
+    assert!(out.iter().all(|r| r.chars().count() <= 80));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+    #[test]
+    fn any_text_streamed_or_whole_lays_out(
+        text in "[-*_`~#>|:\\[\\]()!<>a-z0-9 \\n\\t\\\\]{0,300}",
+        width in 1usize..90,
+    ) {
+        let theme = Theme::default();
+        let style = style(&theme, width);
+        let mut document = Document::default();
+        let mut end = 0;
+        while end < text.len() {
+            end = (end + 7).min(text.len());
+            document.update(&text[..end], true, false, &style);
+        }
+        document.update(&text, false, false, &style);
+        document.update(&text, false, true, &style);
+        let _ = code_blocks(&text);
+    }
+}
