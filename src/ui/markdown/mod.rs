@@ -4,6 +4,7 @@
 //! arrive (and shown settled, see [`stream`], so markers never flash up).
 
 mod code;
+mod picture;
 mod render;
 mod stream;
 mod table;
@@ -13,7 +14,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Options as Extensions, Parser, Tag, T
 use ratatui::text::Line;
 
 pub(crate) use code::CodeCache;
-pub(crate) use render::Placement;
+pub(crate) use picture::Placement;
 
 /// How answers are drawn (from the config).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

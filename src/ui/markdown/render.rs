@@ -3,6 +3,7 @@
 //! out by their own modules.
 
 use super::code::{CodeCache, code_rows};
+use super::picture::Placement;
 use super::table::Table;
 use super::{Style, extensions, language_of};
 use crate::config::theme::Role;
@@ -71,15 +72,15 @@ struct CodeBlock {
     text: String,
 }
 
-struct Renderer<'a, 'o> {
-    style: &'a Style<'a>,
-    out: &'o mut Vec<Line<'static>>,
+pub(super) struct Renderer<'a, 'o> {
+    pub(super) style: &'a Style<'a>,
+    pub(super) out: &'o mut Vec<Line<'static>>,
     containers: Vec<Container>,
     lists: Vec<List>,
     /// Inline styles in force, innermost last.
     looks: Vec<Look>,
     /// The line being gathered.
-    pieces: Vec<(String, Look)>,
+    pub(super) pieces: Vec<(String, Look)>,
     /// Open links: their URL and the text shown so far inside them.
     links: Vec<(String, String)>,
     code: Option<CodeBlock>,
@@ -89,56 +90,13 @@ struct Renderer<'a, 'o> {
     code_number: usize,
     cache: Option<&'a mut CodeCache>,
     /// Where the open image's pieces begin.
-    image_start: usize,
+    pub(super) image_start: usize,
     /// Pictures laid out, by their first row in `out`.
-    pictures: &'o mut Vec<Placement>,
-}
-
-/// A picture's place among the rows: drawn over `rows` rows from `row`, `indent` columns in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Placement {
-    /// The picture file.
-    pub path: std::path::PathBuf,
-    /// Its first row.
-    pub row: usize,
-    /// Columns left of it.
-    pub indent: u16,
-    /// Its size in cells.
-    pub cols: u16,
-    /// Its height in cells.
-    pub rows: u16,
+    pub(super) pictures: &'o mut Vec<Placement>,
 }
 
 /// Containers that add to a row's prefix.
 const MAX_DEPTH: usize = 16;
-
-/// Most rows a picture takes.
-const PICTURE_ROWS: u16 = 20;
-/// Most columns a picture takes.
-const PICTURE_COLS: u16 = 80;
-
-/// Cells for a picture of `pixels` with cells of `cell` pixels, at most `width` columns:
-/// the picture's own size when it fits, else as large as fits keeping its shape.
-pub(crate) fn picture_cells(pixels: (u32, u32), cell: (u16, u16), width: usize) -> (u16, u16) {
-    let (px_w, px_h) = (f64::from(pixels.0.max(1)), f64::from(pixels.1.max(1)));
-    let (cell_w, cell_h) = (f64::from(cell.0.max(1)), f64::from(cell.1.max(1)));
-    let most_cols = f64::from(
-        PICTURE_COLS
-            .min(u16::try_from(width).unwrap_or(u16::MAX))
-            .max(1),
-    );
-    let mut cols = (px_w / cell_w).ceil().min(most_cols).max(1.0);
-    let mut rows = (cols * cell_w * px_h / px_w / cell_h).ceil().max(1.0);
-    if rows > f64::from(PICTURE_ROWS) {
-        rows = f64::from(PICTURE_ROWS);
-        cols = (rows * cell_h * px_w / px_h / cell_w)
-            .ceil()
-            .clamp(1.0, most_cols);
-    }
-    // Both are at most 80 here.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    (cols as u16, rows as u16)
-}
 
 impl Renderer<'_, '_> {
     fn look(&self) -> Look {
@@ -153,7 +111,7 @@ impl Renderer<'_, '_> {
         self.looks.push(look);
     }
 
-    fn role(&self, role: Role) -> Look {
+    pub(super) fn role(&self, role: Role) -> Look {
         self.style.theme.style(role)
     }
 
@@ -441,46 +399,6 @@ impl Renderer<'_, '_> {
         }
     }
 
-    /// A picture this program saved: its caption, then rows kept free for it, which the
-    /// transcript draws the picture over. False for any other image (shown as text).
-    fn picture(&mut self, url: &str, alt: &str) -> bool {
-        let Some(cell) = self.style.options.pictures else {
-            return false;
-        };
-        if !crate::pictures::is_ours(url, self.style.pictures_dir) {
-            return false;
-        }
-        let path = std::path::PathBuf::from(url);
-        let pixels = image::ImageReader::open(&path)
-            .ok()
-            .and_then(|reader| reader.with_guessed_format().ok())
-            .and_then(|reader| reader.into_dimensions().ok());
-        self.pieces.truncate(self.image_start);
-        let accent = self.role(Role::Accent);
-        let muted = self.role(Role::Muted);
-        self.piece(&format!("▣ {alt}"), accent);
-        self.piece(&format!(" · {url}"), muted);
-        let Some(pixels) = pixels else {
-            self.piece(" (cannot be read)", muted);
-            return true;
-        };
-        self.flush();
-        let prefix = self.prefix(false);
-        let indent = spans_width(&prefix);
-        let (cols, rows) = picture_cells(pixels, cell, self.style.width.saturating_sub(indent));
-        self.pictures.push(Placement {
-            path,
-            row: self.out.len(),
-            indent: u16::try_from(indent).unwrap_or(u16::MAX),
-            cols,
-            rows,
-        });
-        for _ in 0..rows {
-            self.out.push(Line::from(prefix.clone()));
-        }
-        true
-    }
-
     /// After a link's text: its URL, unless the text says it already (autolinks).
     fn link_target(&mut self, url: &str, shown: &str) {
         let url = sanitize_for_terminal(url);
@@ -512,7 +430,7 @@ impl Renderer<'_, '_> {
 
     /// Adds text to the line being gathered (made safe for the terminal here: entities such
     /// as `&#27;` decode to control characters).
-    fn piece(&mut self, text: &str, look: Look) {
+    pub(super) fn piece(&mut self, text: &str, look: Look) {
         let safe = sanitize_for_terminal(text);
         let safe = if safe.contains('\t') {
             safe.replace('\t', "    ")
@@ -552,7 +470,7 @@ impl Renderer<'_, '_> {
 
     /// The prefix of a row: quote bars and list markers (`first`: the first row of a block,
     /// where an item's marker shows once).
-    fn prefix(&mut self, first: bool) -> Vec<Span<'static>> {
+    pub(super) fn prefix(&mut self, first: bool) -> Vec<Span<'static>> {
         let bar = self.role(Role::Muted);
         let mut spans = Vec::new();
         // Quotes and lists nested deeper than this show no more prefix (a hostile answer of
@@ -574,7 +492,7 @@ impl Renderer<'_, '_> {
     }
 
     /// Wraps the gathered line into rows.
-    fn flush(&mut self) {
+    pub(super) fn flush(&mut self) {
         if self.pieces.is_empty() || self.table.is_some() {
             return;
         }
@@ -611,7 +529,7 @@ impl Renderer<'_, '_> {
     }
 }
 
-fn spans_width(spans: &[Span<'_>]) -> usize {
+pub(super) fn spans_width(spans: &[Span<'_>]) -> usize {
     spans.iter().map(Span::width).sum()
 }
 
