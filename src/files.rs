@@ -156,6 +156,19 @@ pub(crate) fn replaceable(path: &Path) -> std::io::Result<Option<u32>> {
     }
 }
 
+/// Creates `path` for writing, readable by the user only (mode 0600 on Unix); never an
+/// existing file, never through a symbolic link.
+pub(crate) fn create_private(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    no_follow(&mut options).open(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

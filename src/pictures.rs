@@ -11,11 +11,7 @@ pub const PICTURE_CAP: u64 = 64 << 20;
 
 /// The pictures directory: `images` beside `sessions` in the data directory.
 pub fn images_dir() -> Option<PathBuf> {
-    let base = match std::env::var_os("BEDROCK_TUI_DATA_DIR").filter(|d| !d.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => crate::config::paths::data_dir()?,
-    };
-    Some(base.join("images"))
+    Some(crate::config::paths::data_home()?.join("images"))
 }
 
 /// A picture written to a file.
@@ -78,15 +74,7 @@ pub fn save(dir: &Path, bytes: &[u8]) -> std::io::Result<SavedPicture> {
     });
     let path = dir.join(format!("{name}.{extension}"));
     if !path.is_file() {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        crate::files::no_follow(&mut options);
-        match options.open(&path) {
+        match crate::files::create_private(&path) {
             Ok(mut file) => file.write_all(bytes)?,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e),

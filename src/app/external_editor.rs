@@ -55,16 +55,8 @@ pub(crate) async fn edit(text: &str) -> Result<String, String> {
         std::process::id(),
         fastrand::u32(..)
     ));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let written = options
-        .open(&path)
-        .and_then(|mut file| file.write_all(text.as_bytes()));
+    let written =
+        crate::files::create_private(&path).and_then(|mut file| file.write_all(text.as_bytes()));
     if let Err(e) = written {
         return Err(format!("cannot write {}: {e}", path.display()));
     }

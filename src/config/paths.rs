@@ -26,3 +26,11 @@ pub(crate) fn themes_dir() -> Option<PathBuf> {
 pub(crate) fn data_dir() -> Option<PathBuf> {
     project_dirs().map(|d| d.data_dir().to_path_buf())
 }
+
+/// Where sessions and pictures are kept: `BEDROCK_TUI_DATA_DIR`, else [`data_dir`].
+pub(crate) fn data_home() -> Option<PathBuf> {
+    match std::env::var_os("BEDROCK_TUI_DATA_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => data_dir(),
+    }
+}

@@ -181,14 +181,7 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> std::io:
         fastrand::u16(..)
     ));
     let result = (|| {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(&temp)?;
+        let mut file = crate::files::create_private(&temp)?;
         file.write_all(bytes)?;
         #[cfg(unix)]
         {

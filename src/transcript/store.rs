@@ -73,10 +73,7 @@ pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError
 /// The sessions directory: `BEDROCK_TUI_DATA_DIR/sessions`, else `sessions` in the platform
 /// data directory (`~/.local/share/bedrock-tui/sessions` on Linux).
 pub(crate) fn sessions_dir() -> Result<PathBuf, StoreError> {
-    let base = match std::env::var_os("BEDROCK_TUI_DATA_DIR").filter(|d| !d.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => crate::config::paths::data_dir().ok_or(StoreError::NoDataDir)?,
-    };
+    let base = crate::config::paths::data_home().ok_or(StoreError::NoDataDir)?;
     Ok(base.join("sessions"))
 }
 

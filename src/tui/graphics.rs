@@ -92,6 +92,13 @@ fn iterm2_by_environment() -> bool {
 /// Asks the terminal on stdin/stdout (in raw mode, before input is read) what it draws
 /// pictures with; `choice` other than `Auto` is taken as it is.
 pub fn detect(choice: Graphics) -> TerminalGraphics {
+    // No pictures: nothing to ask.
+    if choice == Graphics::Off {
+        return TerminalGraphics {
+            protocol: Graphics::Off,
+            cell: None,
+        };
+    }
     if choice != Graphics::Auto {
         return TerminalGraphics {
             protocol: choice,

@@ -91,43 +91,19 @@ impl Document {
             return;
         }
         if !in_flight {
-            let gap = !self.rows.is_empty();
             let settled = if cut {
                 stream::settle(rest)
             } else {
                 std::borrow::Cow::Borrowed(rest)
             };
-            let blocks = render::render(
-                &settled,
-                style,
-                gap,
-                self.code_blocks,
-                None,
-                (&mut self.rows, &mut self.pictures),
-            );
-            self.count_code(blocks);
-            self.code_blocks += blocks;
-            self.done = text.len();
-            self.code = CodeCache::default();
+            self.keep(&settled, text.len() - self.done, style);
             return;
         }
         let settled = stream::settle(rest);
         let last = last_block_start(&settled);
         // The blocks before the last one are final: `settle` only changes the end.
         if last > 0 && rest.is_char_boundary(last) {
-            let gap = !self.rows.is_empty();
-            let blocks = render::render(
-                &rest[..last],
-                style,
-                gap,
-                self.code_blocks,
-                None,
-                (&mut self.rows, &mut self.pictures),
-            );
-            self.count_code(blocks);
-            self.code_blocks += blocks;
-            self.done += last;
-            self.code = CodeCache::default();
+            self.keep(&rest[..last], last, style);
         }
         let tail = &settled[last.min(settled.len())..];
         if !tail.trim().is_empty() {
@@ -142,6 +118,24 @@ impl Document {
             );
             self.count_code(blocks);
         }
+    }
+
+    /// Lays `source` out into the finished rows for good; `consumed` bytes of the text are
+    /// done with it.
+    fn keep(&mut self, source: &str, consumed: usize, style: &Style<'_>) {
+        let gap = !self.rows.is_empty();
+        let blocks = render::render(
+            source,
+            style,
+            gap,
+            self.code_blocks,
+            None,
+            (&mut self.rows, &mut self.pictures),
+        );
+        self.count_code(blocks);
+        self.code_blocks += blocks;
+        self.done += consumed;
+        self.code = CodeCache::default();
     }
 
     /// Every picture with its first row counted from the document's first row.

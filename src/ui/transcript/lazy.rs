@@ -20,9 +20,15 @@ pub(super) fn lay_out(
     cursor: Option<u64>,
     viewport: usize,
 ) -> usize {
-    let held = match state.scroll {
-        Scroll::Message(id) => Some(id),
-        _ => None,
+    let frame = Frame {
+        state,
+        layout,
+        cursor,
+        held: match state.scroll {
+            Scroll::Message(id) => Some(id),
+            _ => None,
+        },
+        viewport,
     };
     let key = FrameKey {
         width: layout.width,
@@ -31,20 +37,20 @@ pub(super) fn lay_out(
         syntaxes_ready: crate::ui::highlight::ready(),
     };
     let steady = (cache.key == Some(key) && !cache.pending)
-        .then(|| steady_frame(state, cache, layout, cursor, held))
+        .then(|| steady_frame(&frame, cache))
         .flatten();
     let (mut stale, waits) = if let Some(stale) = steady {
         (stale, false)
     } else {
         cache.align(&state.messages);
-        measure(state, cache, layout, cursor, held)
+        measure(&frame, cache)
     };
     cache.key = Some(key);
-    let mut top = in_view(state, cache, layout, cursor, viewport);
+    let mut top = in_view(&frame, cache);
     if stale > 0 {
-        stale = lay_out_more(state, cache, layout, cursor, top);
-        starts_from(state, cache, layout, 0);
-        top = in_view(state, cache, layout, cursor, viewport);
+        stale = lay_out_more(&frame, cache, top);
+        starts_from(&frame, cache, 0);
+        top = in_view(&frame, cache);
     }
     cache.pending = stale > 0 || waits;
     cache.metrics.top = top;
@@ -52,6 +58,35 @@ pub(super) fn lay_out(
         remember(state, cache);
     }
     top
+}
+
+/// What this frame is laid out for.
+struct Frame<'f> {
+    state: &'f State,
+    layout: &'f Layout<'f>,
+    /// The message under the cursor (drawn selected).
+    cursor: Option<u64>,
+    /// The message the view keeps in view.
+    held: Option<u64>,
+    viewport: usize,
+}
+
+impl Frame<'_> {
+    fn selected(&self, id: u64) -> bool {
+        self.cursor == Some(id)
+    }
+
+    /// Whether the message is laid out whatever the view (streaming, or held).
+    fn always(&self, message: &crate::app::state::Message) -> bool {
+        message.in_flight() || self.held == Some(message.id)
+    }
+}
+
+/// The first message whose rows reach `top`.
+pub(super) fn first_at(starts: &[usize], top: usize) -> usize {
+    starts
+        .partition_point(|&start| start <= top)
+        .saturating_sub(1)
 }
 
 /// What, besides the messages themselves, decides every message's layout.
@@ -67,13 +102,8 @@ pub(super) struct FrameKey {
 /// are looked at, and the first rows counted again from the first of them. `None` when
 /// messages came, went or moved (the full pass is needed). Returns how many changed
 /// messages wait for their layout.
-fn steady_frame(
-    state: &State,
-    cache: &mut ViewCache,
-    layout: &Layout<'_>,
-    cursor: Option<u64>,
-    held: Option<u64>,
-) -> Option<usize> {
+fn steady_frame(frame: &Frame<'_>, cache: &mut ViewCache) -> Option<usize> {
+    let (state, layout) = (frame.state, frame.layout);
     if cache.seen.len() != state.messages.len() || cache.views.len() != state.messages.len() {
         return None;
     }
@@ -89,8 +119,8 @@ fn steady_frame(
         }
         first_changed.get_or_insert(index);
         let view = cache.views.get_mut(index)?;
-        if message.in_flight() || held == Some(message.id) {
-            view.lay_out(message, layout, cursor == Some(message.id));
+        if frame.always(message) {
+            view.lay_out(message, layout, frame.selected(message.id));
         } else {
             stale += 1;
         }
@@ -98,16 +128,16 @@ fn steady_frame(
             *seen = (message.id, message.revision);
         }
     }
-    if let Some(held) = held
+    if let Some(held) = frame.held
         && let Some(index) = state.messages.iter().position(|m| m.id == held)
         && let (Some(message), Some(view)) = (state.messages.get(index), cache.views.get_mut(index))
-        && !view.is_current(message, layout, cursor == Some(held))
+        && !view.is_current(message, layout, frame.selected(held))
     {
-        view.lay_out(message, layout, cursor == Some(held));
+        view.lay_out(message, layout, frame.selected(held));
         first_changed = Some(first_changed.map_or(index, |f: usize| f.min(index)));
     }
     if let Some(from) = first_changed {
-        starts_from(state, cache, layout, from);
+        starts_from(frame, cache, from);
     }
     Some(stale)
 }
@@ -123,21 +153,16 @@ fn remember(state: &State, cache: &mut ViewCache) {
 /// One pass: lays out the streaming answers and the held message, and counts every message's
 /// first row. Returns how many messages are not laid out as they are now, and whether any
 /// waits for the syntax definitions.
-fn measure(
-    state: &State,
-    cache: &mut ViewCache,
-    layout: &Layout<'_>,
-    cursor: Option<u64>,
-    held: Option<u64>,
-) -> (usize, bool) {
+fn measure(frame: &Frame<'_>, cache: &mut ViewCache) -> (usize, bool) {
+    let (state, layout) = (frame.state, frame.layout);
     let mut stale = 0;
     let mut waits = false;
     let mut total = 0;
     cache.starts.clear();
     for (message, view) in state.messages.iter().zip(cache.views.iter_mut()) {
-        let selected = cursor == Some(message.id);
+        let selected = frame.selected(message.id);
         if !view.is_current(message, layout, selected) {
-            if message.in_flight() || held == Some(message.id) {
+            if frame.always(message) {
                 view.lay_out(message, layout, selected);
             } else {
                 stale += 1;
@@ -151,23 +176,24 @@ fn measure(
     (stale, waits)
 }
 
-/// Counts the first rows again from message `from` on.
-fn starts_from(state: &State, cache: &mut ViewCache, layout: &Layout<'_>, from: usize) {
+/// Counts the first rows again from message `from` on (the rows before it stand).
+fn starts_from(frame: &Frame<'_>, cache: &mut ViewCache, from: usize) {
+    let from = from.min(cache.starts.len().saturating_sub(1));
     cache.starts.truncate(from + 1);
-    let mut total = cache.starts.last().copied().unwrap_or(0);
-    if from == 0 {
-        cache.starts.clear();
-        total = 0;
+    if cache.starts.is_empty() {
         cache.starts.push(0);
     }
-    for (message, view) in state.messages.iter().zip(cache.views.iter_mut()).skip(from) {
-        total += view.estimated_height(message, layout);
+    let mut total = cache.starts.last().copied().unwrap_or(0);
+    let messages = frame.state.messages.iter().skip(from);
+    for (message, view) in messages.zip(cache.views.iter_mut().skip(from)) {
+        total += view.estimated_height(message, frame.layout);
         cache.starts.push(total);
     }
 }
 
 /// The first row in view for the scroll position and the current heights.
-fn top_of(state: &State, cache: &ViewCache, viewport: usize) -> usize {
+fn top_of(frame: &Frame<'_>, cache: &ViewCache) -> usize {
+    let (state, viewport) = (frame.state, frame.viewport);
     let total = cache.starts.last().copied().unwrap_or(0);
     let max_top = total.saturating_sub(viewport);
     match state.scroll {
@@ -193,19 +219,11 @@ fn top_of(state: &State, cache: &ViewCache, viewport: usize) -> usize {
 }
 
 /// Lays out the messages in view until the view holds still; returns its first row.
-fn in_view(
-    state: &State,
-    cache: &mut ViewCache,
-    layout: &Layout<'_>,
-    cursor: Option<u64>,
-    viewport: usize,
-) -> usize {
-    let mut top = top_of(state, cache, viewport);
+fn in_view(frame: &Frame<'_>, cache: &mut ViewCache) -> usize {
+    let (state, layout, viewport) = (frame.state, frame.layout, frame.viewport);
+    let mut top = top_of(frame, cache);
     for _ in 0..8 {
-        let first = cache
-            .starts
-            .partition_point(|&start| start <= top)
-            .saturating_sub(1);
+        let first = first_at(&cache.starts, top);
         let mut changed = None;
         for index in first..state.messages.len() {
             let (Some(&start), Some(message)) =
@@ -219,7 +237,7 @@ fn in_view(
             let Some(view) = cache.views.get_mut(index) else {
                 break;
             };
-            let selected = cursor == Some(message.id);
+            let selected = frame.selected(message.id);
             if view.is_current(message, layout, selected) {
                 continue;
             }
@@ -236,8 +254,8 @@ fn in_view(
         let Some(from) = changed else {
             break;
         };
-        starts_from(state, cache, layout, from);
-        top = top_of(state, cache, viewport);
+        starts_from(frame, cache, from);
+        top = top_of(frame, cache);
     }
     top
 }
@@ -245,24 +263,15 @@ fn in_view(
 /// Lays out up to [`BACKGROUND_BYTES`] of the messages still waiting, those below the view
 /// first, then upwards from it (none on the very first frame, which shows the view as soon as
 /// it can). Returns how many still wait.
-fn lay_out_more(
-    state: &State,
-    cache: &mut ViewCache,
-    layout: &Layout<'_>,
-    cursor: Option<u64>,
-    top: usize,
-) -> usize {
+fn lay_out_more(frame: &Frame<'_>, cache: &mut ViewCache, top: usize) -> usize {
+    let (state, layout) = (frame.state, frame.layout);
     let mut budget = if cache.frames == 0 {
         0
     } else {
         BACKGROUND_BYTES
     };
     cache.frames += 1;
-    let first_visible = cache
-        .starts
-        .partition_point(|&start| start <= top)
-        .saturating_sub(1)
-        .min(state.messages.len());
+    let first_visible = first_at(&cache.starts, top).min(state.messages.len());
     let order = (first_visible..state.messages.len()).chain((0..first_visible).rev());
     let mut waiting = 0;
     for index in order {
@@ -270,7 +279,7 @@ fn lay_out_more(
         else {
             continue;
         };
-        let selected = cursor == Some(message.id);
+        let selected = frame.selected(message.id);
         if view.is_current(message, layout, selected) {
             continue;
         }

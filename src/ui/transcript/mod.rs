@@ -144,10 +144,7 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
     let mut y = 0;
     let mut pictures = Vec::new();
     let link_style = state.theme.style(Role::Link);
-    let first = cache
-        .starts
-        .partition_point(|&start| start <= top)
-        .saturating_sub(1);
+    let first = lazy::first_at(&cache.starts, top);
     for (index, view) in cache.views.iter().enumerate().skip(first) {
         let (Some(&row), Some(&end)) = (cache.starts.get(index), cache.starts.get(index + 1))
         else {

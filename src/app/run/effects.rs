@@ -1,0 +1,215 @@
+//! The effects `update` asks for, run by the loop: requests started (or queued until the
+//! connection is there), session commands, exports, clipboard and background file work.
+
+use super::App;
+use crate::app::effects::run_request;
+use crate::app::{Effect, ExportWhat, Msg, RequestSpec};
+use crate::transcript::Record;
+use crate::transcript::export;
+use crate::transcript::store;
+use crate::transcript::writer::SessionCommand;
+
+impl App {
+    pub(super) fn run_effect(&mut self, effect: Effect) {
+        match effect {
+            Effect::EditDraft => self.edit_draft = true,
+            Effect::Send(spec) => {
+                if self.connection.is_some() {
+                    self.start(*spec);
+                } else {
+                    self.queued.push(*spec);
+                    self.connect_again();
+                }
+            }
+            Effect::Cancel { request_id } => {
+                self.queued.retain(|s| s.request_id != request_id);
+                if let Some(handle) = self.requests.remove(&request_id) {
+                    handle.abort();
+                }
+            }
+            Effect::Copy(text) => {
+                if let Err(e) = self.clipboard.copy(&text) {
+                    self.state.flash(format!("cannot copy: {e}"), true);
+                }
+            }
+            Effect::WriteTitle(request) => {
+                if let Some(connection) = &self.connection {
+                    tokio::spawn(crate::app::titles::write(
+                        connection.client.clone(),
+                        *request,
+                        self.tx.clone(),
+                    ));
+                }
+            }
+            Effect::ListRoles => {
+                let tx = self.tx.clone();
+                let dir = self.roles_dir.clone();
+                tokio::task::spawn_blocking(move || {
+                    let (roles, warnings) = dir
+                        .as_deref()
+                        .map(crate::config::roles::list)
+                        .unwrap_or_default();
+                    let shown = dir.map(|d| d.display().to_string());
+                    let _ = tx.send(Msg::RolesListed(roles, warnings, shown));
+                });
+            }
+            Effect::IndexSessions(paths) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let index = crate::transcript::search::SearchIndex::build(&paths);
+                    let _ = tx.send(Msg::SessionsIndexed(std::sync::Arc::new(index)));
+                });
+            }
+            Effect::ListSessions => {
+                let tx = self.tx.clone();
+                let dir = self.sessions_dir.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = match dir {
+                        Some(dir) => store::list(&dir).map_err(|e| e.to_string()),
+                        None => Err("saving conversations is off (--no-save)".to_string()),
+                    };
+                    let _ = tx.send(Msg::SessionsListed(result));
+                });
+            }
+            Effect::OpenSession(path) => {
+                // What the old conversation still has to write goes to its own file first.
+                self.persist();
+                match &self.writer {
+                    Some(writer) => writer.open(path),
+                    None => self
+                        .state
+                        .flash("saving conversations is off (--no-save)", true),
+                }
+            }
+            Effect::RenameSession { path, title } => {
+                let current = self.state.session.as_ref().is_some_and(|s| s.path == path);
+                if let (true, Some(writer)) = (current, &self.writer) {
+                    // The writer holds this file: the title goes through it.
+                    writer.send(vec![SessionCommand::Append(vec![Record::Title {
+                        title: title.clone(),
+                    }])]);
+                    if let Some(session) = &mut self.state.session {
+                        session.title.clone_from(&title);
+                    }
+                    let _ = self
+                        .tx
+                        .send(Msg::SessionTask(Ok(format!("renamed to “{title}”"))));
+                } else {
+                    self.blocking_task(move || {
+                        store::rename(&path, &title)
+                            .map(|()| format!("renamed to “{title}”"))
+                            .map_err(|e| e.to_string())
+                    });
+                }
+            }
+            Effect::DeleteSession(path) => self.blocking_task(move || {
+                store::delete(&path)
+                    .map(|()| format!("deleted {}", path.display()))
+                    .map_err(|e| e.to_string())
+            }),
+            Effect::Export { what, format } => {
+                let dir = self.export_dir.clone();
+                let tx = self.tx.clone();
+                let (path, current) = match what {
+                    ExportWhat::Current(path) => (path, true),
+                    ExportWhat::File(path) => (path, false),
+                };
+                let job = move || {
+                    let result = export::export_to_dir(&path, format, &dir);
+                    let _ = tx.send(Msg::SessionTask(result));
+                };
+                if current && self.writer.is_some() {
+                    // After the writes still queued for the file.
+                    self.persist();
+                    if let Some(writer) = &self.writer {
+                        writer.then(Box::new(job));
+                    }
+                } else {
+                    tokio::task::spawn_blocking(job);
+                }
+            }
+            Effect::RunMatrix(spec) => {
+                let Some(connection) = &self.connection else {
+                    self.state.flash("not connected yet", true);
+                    return;
+                };
+                let client = connection.client.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    for (index, (combination, prepared)) in spec.rows.into_iter().enumerate() {
+                        let outcome = crate::compare::run(&client, combination, &prepared).await;
+                        let sent = tx.send(Msg::MatrixOutcome {
+                            run: spec.run,
+                            index,
+                            outcome: Box::new(outcome),
+                        });
+                        if sent.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            Effect::LookUpModel(model) => {
+                if let Some(connection) = &self.connection {
+                    let client = connection.client.clone();
+                    let lookups = self.lookups.clone();
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let found = lookups.find(&client, &model).await;
+                        let _ = tx.send(Msg::ModelLookedUp { model, found });
+                    });
+                }
+            }
+            Effect::ListModels => {
+                if let Some(connection) = &self.connection {
+                    let client = connection.client.clone();
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let result = crate::listing::remote_rows(&client)
+                            .await
+                            .map_err(|e| e.to_string());
+                        let _ = tx.send(Msg::ModelsListed(result));
+                    });
+                }
+            }
+        }
+    }
+
+    /// After a failed connection, tries again (credentials may have appeared meanwhile).
+    pub(super) fn connect_again(&mut self) {
+        if self.connecting.is_some() || self.connection.is_some() {
+            return;
+        }
+        if let Some(options) = self.reconnect.clone() {
+            self.state.connection = crate::app::state::ConnectionState::Pending;
+            self.connect(async move { crate::connect::connect(&options).await });
+        }
+    }
+
+    /// Runs file work off the loop and reports it as a `SessionTask`.
+    pub(super) fn blocking_task(
+        &self,
+        job: impl FnOnce() -> Result<String, String> + Send + 'static,
+    ) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = tx.send(Msg::SessionTask(job()));
+        });
+    }
+
+    pub(super) fn start(&mut self, spec: RequestSpec) {
+        let Some(connection) = &self.connection else {
+            self.queued.push(spec);
+            return;
+        };
+        self.requests.retain(|_, handle| !handle.is_finished());
+        let id = spec.request_id;
+        let task = tokio::spawn(run_request(
+            connection.client.clone(),
+            spec,
+            self.state.pictures_dir.clone(),
+            self.tx.clone(),
+        ));
+        self.requests.insert(id, task.abort_handle());
+    }
+}
