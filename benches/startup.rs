@@ -111,6 +111,7 @@ fn big_session() -> std::path::PathBuf {
                 "Question {turn}: how do event streams, retries and terminals fit together?"
             ),
             parent: None,
+            attachments: Vec::new(),
         });
         records.push(Record::AssistantStart {
             at: "2026-01-01T00:00:00.000Z".into(),

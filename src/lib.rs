@@ -2,6 +2,7 @@
 //! emulator it runs against when no AWS account is at hand.
 
 pub mod app;
+pub mod attachments;
 pub mod aws_profile;
 pub mod bedrock;
 pub(crate) mod child;

@@ -284,7 +284,7 @@ async fn partial_answers_are_sent_only_when_kept_turns_delete_and_forks_save_apa
         t.entries.iter().any(|e| e.deleted) && t.entries.last().is_some_and(|e| e.end.is_some())
     });
     assert!(t.entries.iter().any(|e| e.kept));
-    let kept_in_file: Vec<String> = t.context().into_iter().map(|turn| turn.text).collect();
+    let kept_in_file: Vec<String> = t.context().0.into_iter().map(|turn| turn.text).collect();
     assert!(kept_in_file.contains(&partial));
     assert!(!kept_in_file.iter().any(|text| text.contains("gamma")));
 

@@ -18,10 +18,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 
 fn turn(role: Role, text: &str) -> Turn {
-    Turn {
-        role,
-        text: text.to_string(),
-    }
+    Turn::new(role, text)
 }
 
 fn conversation() -> Conversation {
@@ -63,7 +60,6 @@ fn model_of(family: FamilyId) -> (&'static ModelInfo, String) {
 #[test]
 fn bodies_match_the_golden_files() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let bless = std::env::var_os("BLESS").is_some();
     let mut mismatches = Vec::new();
     for family in FamilyId::ALL {
         let adapter = family.adapter();
@@ -74,17 +70,8 @@ fn bodies_match_the_golden_files() {
             .build_body(&conversation(), &params(), true)
             .unwrap();
         let got = json!({"invoke": invoke, "stream": stream});
-        let path = dir.join(format!("{}.json", family.name()));
-        if bless {
-            let mut text = serde_json::to_string_pretty(&got).unwrap();
-            text.push('\n');
-            std::fs::write(&path, text).unwrap();
-            continue;
-        }
-        let want: Value = serde_json::from_slice(&std::fs::read(&path).unwrap_or_default())
-            .unwrap_or(Value::Null);
-        if got != want {
-            mismatches.push(format!("{}: got {got}", family.name()));
+        if let Err(e) = golden(&dir.join(format!("{}.json", family.name())), &got) {
+            mismatches.push(e);
         }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));

@@ -217,6 +217,7 @@ pub(crate) fn send_edited(state: &mut State, editing: &Editing, text: String) ->
     conversation.turns.push(Turn {
         role: Role::User,
         text: text.clone(),
+        attachments: state.attached.clone(),
     });
     let prepared = match turns::prepare_turn(state, &state.model, &conversation) {
         Ok(p) => p,

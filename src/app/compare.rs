@@ -67,6 +67,7 @@ fn with_prompt(state: &State, prompt: &str) -> Conversation {
     conversation.turns.push(Turn {
         role: Role::User,
         text: prompt.to_string(),
+        attachments: state.attached.clone(),
     });
     conversation
 }

@@ -55,6 +55,7 @@ pub fn start(state: &mut State) -> Vec<Effect> {
         conversation.turns.push(Turn {
             role: Role::User,
             text: draft,
+            attachments: state.attached.clone(),
         });
     }
     let Some(family) = state.family() else {

@@ -75,6 +75,8 @@ pub struct Message {
     pub saved_as: Option<u64>,
     /// A long prompt shown whole (long prompts are folded to their first lines).
     pub unfolded: bool,
+    /// Files attached to a prompt.
+    pub attachments: Vec<crate::attachments::Attachment>,
 }
 
 impl Message {
@@ -105,6 +107,7 @@ impl Message {
             kept: false,
             saved_as: None,
             unfolded: false,
+            attachments: Vec::new(),
         }
     }
 

@@ -155,6 +155,11 @@ impl Recorder {
                 continue;
             }
             if !self.progress.contains_key(&message.id) {
+                if !message.attachments.is_empty() {
+                    // The files are kept before the record that names them is written.
+                    commands.push(SessionCommand::Append(std::mem::take(&mut records)));
+                    commands.push(SessionCommand::Keep(message.attachments.clone()));
+                }
                 let started = self.start(message, parent, &mut records);
                 self.head = started.entry;
                 self.progress.insert(message.id, started);
@@ -197,6 +202,11 @@ impl Recorder {
                 id: progress.entry,
                 text: message.text.clone(),
                 parent: Some(parent),
+                attachments: message
+                    .attachments
+                    .iter()
+                    .map(crate::attachments::Attachment::reference)
+                    .collect(),
             });
             // A fork copies deleted or kept marks along with the prompt.
             record_marks(message, &mut progress, records);

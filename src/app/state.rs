@@ -107,6 +107,8 @@ pub struct State {
     pub(crate) ctrl_x: bool,
     /// A prompt sent while an answer streamed: it goes when that answer ends.
     pub queued_prompt: Option<String>,
+    /// Files attached to the draft: they go with the next prompt.
+    pub attached: Vec<crate::attachments::Attachment>,
     /// Pastes too large to edit as text, shown in the editor as a token and put back in their
     /// place when the prompt is sent (see [`PastedBlock`]).
     pub pastes: Vec<PastedBlock>,
@@ -209,6 +211,7 @@ impl State {
             undo: super::undo::Undo::default(),
             pastes: Vec::new(),
             queued_prompt: None,
+            attached: Vec::new(),
             ctrl_x: false,
             in_flight_clock: None,
             focus: Focus::Editor,
@@ -304,6 +307,7 @@ impl State {
                     Role::Assistant
                 },
                 text: m.text.clone(),
+                attachments: m.attachments.clone(),
             })
             .collect();
         Conversation {

@@ -89,6 +89,7 @@ pub(crate) fn send(state: &mut State) -> Vec<Effect> {
     conversation.turns.push(Turn {
         role: Role::User,
         text: text.clone(),
+        attachments: state.attached.clone(),
     });
     let prepared = match prepare_turn(state, &state.model, &conversation) {
         Ok(p) => p,

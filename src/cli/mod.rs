@@ -354,6 +354,13 @@ pub struct AskArgs {
     /// (`new`): the history is sent with the prompt, and the turn is appended to the session.
     #[arg(long, value_name = "ID|new")]
     pub session: Option<String>,
+    /// Attach a file to the prompt (repeatable; `-` reads it from standard input): images,
+    /// PDFs, text files or videos, where the model takes them.
+    #[arg(long = "attach", short = 'a', value_name = "FILE|-")]
+    pub attach: Vec<PathBuf>,
+    /// The files of `--attach`, once read (several models get the same files).
+    #[arg(skip)]
+    pub attached: Option<Vec<crate::attachments::Attachment>>,
     /// Model id, inference-profile id or ARN; repeat it to ask several models one after another
     /// (each answer is followed by its figures).
     #[arg(long, short, value_name = "ID")]

@@ -58,6 +58,7 @@ impl EmulatedFamily for Jurassic2 {
             stop_sequences: string_list(object, "#", "stopSequences", 16)?,
             reasoning: false,
             options: json!({"prompt": prompt}),
+            received: super::media::Received::default(),
         })
     }
 

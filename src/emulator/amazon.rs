@@ -6,10 +6,12 @@ use super::corpus::estimate_tokens;
 use super::family::{
     Answer, EmulatedFamily, Prompt, Request, Stop, malformed, metrics_json, to_bytes,
 };
+use super::media::{self, Received};
 use super::validate::{
     integer_in, keys_allowed, kind, nested, number_in, object, optional_str, required_array,
     required_str, string_list,
 };
+use crate::attachments::Kind;
 use crate::models::catalog::ModelInfo;
 use serde_json::{Map, Value, json};
 
@@ -64,6 +66,7 @@ impl EmulatedFamily for TitanText {
             stop_sequences,
             reasoning: false,
             options: Value::Null,
+            received: super::media::Received::default(),
         })
     }
 
@@ -151,6 +154,71 @@ fn nova_text(content: &Value, at: &str) -> Result<String, String> {
     Ok(text)
 }
 
+/// Checks a Nova message's image and video blocks (`{"image": {"format", "source":
+/// {"bytes"}}}`) and adds them to `received`; documents go through Converse only, so Invoke's
+/// schema has no `document` block [unverified wording].
+fn nova_media(
+    model: &ModelInfo,
+    content: &Value,
+    at: &str,
+    role: &str,
+    received: &mut Received,
+) -> Result<(), String> {
+    let Some(blocks) = content.as_array() else {
+        return Ok(());
+    };
+    for (i, block) in blocks.iter().enumerate() {
+        let at = format!("{at}/content/{i}");
+        if block.get("document").is_some() {
+            return Err(malformed(&format!(
+                "{at}: extraneous key [document] is not permitted"
+            )));
+        }
+        let (name, kind) = if block.get("image").is_some() {
+            ("image", Kind::Image)
+        } else if block.get("video").is_some() {
+            ("video", Kind::Video)
+        } else {
+            continue;
+        };
+        if role != "user" {
+            return Err(format!(
+                "Only user messages can include {name}s. Remove the {name} from the assistant message and try again."
+            ));
+        }
+        let at = format!("{at}/{name}");
+        let media = &block[name];
+        let format = media
+            .get("format")
+            .and_then(Value::as_str)
+            .ok_or_else(|| malformed(&format!("{at}: required key [format] not found")))?;
+        let formats: &[&str] = if kind == Kind::Image {
+            &["png", "jpeg", "gif", "webp"]
+        } else {
+            &[
+                "mkv", "mov", "mp4", "webm", "three_gp", "flv", "mpeg", "mpg", "wmv",
+            ]
+        };
+        if !formats.contains(&format) {
+            return Err(malformed(&format!(
+                "{at}/format: {format} is not a valid enum value"
+            )));
+        }
+        let source = media
+            .get("source")
+            .ok_or_else(|| malformed(&format!("{at}: required key [source] not found")))?;
+        let bytes = source
+            .get("bytes")
+            .and_then(Value::as_str)
+            .ok_or_else(|| malformed(&format!("{at}/source: required key [bytes] not found")))?;
+        let bytes = media::decode(bytes).ok_or_else(|| {
+            malformed(&format!("{at}/source/bytes: the value is not valid base64"))
+        })?;
+        received.take(model, &at, kind, format, &bytes)?;
+    }
+    Ok(())
+}
+
 fn nova_reason(stop: &Stop) -> &'static str {
     match stop {
         Stop::EndTurn => "end_turn",
@@ -213,6 +281,7 @@ impl EmulatedFamily for Nova {
         }
         let mut last_user_text = String::new();
         let mut previous = None;
+        let mut received = Received::default();
         for (i, message) in messages.iter().enumerate() {
             let at = format!("#/messages/{i}");
             let message = message
@@ -235,6 +304,7 @@ impl EmulatedFamily for Nova {
             let content = message
                 .get("content")
                 .ok_or_else(|| malformed(&format!("{at}: required key [content] not found")))?;
+            nova_media(request.model, content, &at, role, &mut received)?;
             let text = nova_text(content, &at)?;
             if role == "user" {
                 last_user_text.clone_from(&text);
@@ -263,6 +333,8 @@ impl EmulatedFamily for Nova {
         if reasoning && !request.model.reasoning {
             return Err("This model doesn't support the reasoningConfig field. Remove reasoningConfig and try again.".to_string());
         }
+        let nova_2 = request.model.id.starts_with("amazon.nova-2");
+        received.within(nova_2.then_some(5), 1)?;
         Ok(Prompt {
             last_user_text,
             input_tokens: estimate_tokens(&input) + 4,
@@ -270,6 +342,7 @@ impl EmulatedFamily for Nova {
             stop_sequences,
             reasoning,
             options: Value::Null,
+            received,
         })
     }
 

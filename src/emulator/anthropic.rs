@@ -6,9 +6,11 @@ use super::corpus::estimate_tokens;
 use super::family::{
     Answer, EmulatedFamily, Prompt, Request, Stop, malformed, metrics_json, to_bytes,
 };
+use super::media::{self, Received};
 use super::validate::{
     integer_in, number_in, object, optional_str, required, required_str, string_list,
 };
+use crate::attachments::Kind;
 use crate::models::anthropic::ANTHROPIC_VERSION;
 use crate::models::anthropic_text::{ASSISTANT, HUMAN};
 use crate::models::catalog::ModelInfo;
@@ -70,6 +72,81 @@ fn text_of(content: &Value) -> Result<String, String> {
     }
 }
 
+/// A message's text, its image and document blocks checked and added to `received` (user
+/// turns only, as Bedrock allows).
+fn message_content(
+    model: &ModelInfo,
+    i: usize,
+    role: &str,
+    content: &Value,
+    received: &mut Received,
+) -> Result<String, String> {
+    if let Value::Array(blocks) = content {
+        for (j, block) in blocks.iter().enumerate() {
+            let kind = match block.get("type").and_then(Value::as_str) {
+                Some("image") => Kind::Image,
+                Some("document") => Kind::Document,
+                _ => continue,
+            };
+            let at = format!("messages.{i}.content.{j}");
+            if role != "user" {
+                return Err(format!(
+                    "{at}: images and documents may only be in user messages"
+                ));
+            }
+            let name = if kind == Kind::Image {
+                "image"
+            } else {
+                "document"
+            };
+            let source = block
+                .get("source")
+                .and_then(Value::as_object)
+                .ok_or_else(|| format!("{at}.{name}.source: Field required"))?;
+            let source_type = source.get("type").and_then(Value::as_str).unwrap_or("");
+            let media_type = source
+                .get("media_type")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let data = source.get("data").and_then(Value::as_str).unwrap_or("");
+            let allowed: &[&str] = if kind == Kind::Image {
+                &["image/jpeg", "image/png", "image/gif", "image/webp"]
+            } else {
+                &["application/pdf"]
+            };
+            if source_type != "base64" {
+                return Err(format!("{at}.{name}.source.type: Input should be 'base64'"));
+            }
+            if !allowed.contains(&media_type) {
+                let quoted: Vec<String> = allowed.iter().map(|a| format!("'{a}'")).collect();
+                return Err(format!(
+                    "{at}.{name}.source.base64.media_type: Input should be {}",
+                    quoted.join(", ")
+                ));
+            }
+            let bytes = media::decode(data)
+                .ok_or_else(|| format!("{at}.{name}.source.base64: invalid base64 data"))?;
+            if kind == Kind::Image && bytes.len() > 3_750_000 {
+                return Err(format!(
+                    "{at}.image.source.base64: image exceeds 3.75 MB maximum: {} bytes > 3750000 bytes",
+                    bytes.len()
+                ));
+            }
+            received.take(
+                model,
+                &format!("{at}.{name}.source.base64"),
+                kind,
+                media_type,
+                &bytes,
+            )?;
+            if kind == Kind::Document {
+                received.pdf_pages += crate::attachments::pdf_pages(&bytes).unwrap_or(0);
+            }
+        }
+    }
+    text_of(content)
+}
+
 impl EmulatedFamily for AnthropicMessages {
     fn parse_request(&self, request: &Request<'_>) -> Result<Prompt, String> {
         let model = request.model;
@@ -128,6 +205,7 @@ impl EmulatedFamily for AnthropicMessages {
             return Err("messages: at least one message is required".to_string());
         }
         let mut last_user_text = String::new();
+        let mut received = Received::default();
         for (i, message) in messages.iter().enumerate() {
             let role = message.get("role").and_then(Value::as_str).ok_or_else(|| {
                 malformed(&format!("#/messages/{i}: required key [role] not found"))
@@ -145,11 +223,15 @@ impl EmulatedFamily for AnthropicMessages {
             let content = message.get("content").ok_or_else(|| {
                 malformed(&format!("#/messages/{i}: required key [content] not found"))
             })?;
-            let text = text_of(content)?;
+            let text = message_content(model, i, role, content, &mut received)?;
             if role == "user" {
                 last_user_text.clone_from(&text);
             }
             input.push_str(&text);
+        }
+        received.within(Some(20), 0)?;
+        if received.pdf_pages > 100 {
+            return Err("A maximum of 100 PDF pages may be provided.".to_string());
         }
         Ok(Prompt {
             last_user_text,
@@ -158,6 +240,7 @@ impl EmulatedFamily for AnthropicMessages {
             stop_sequences,
             reasoning: thinking.is_some(),
             options: Value::Null,
+            received,
         })
     }
 
@@ -341,6 +424,7 @@ impl EmulatedFamily for AnthropicText {
             stop_sequences,
             reasoning: false,
             options: Value::Null,
+            received: super::media::Received::default(),
         })
     }
 

@@ -6,10 +6,12 @@ use super::corpus::estimate_tokens;
 use super::family::{
     Answer, EmulatedFamily, Prompt, Request, Stop, malformed, metrics_json, to_bytes,
 };
+use super::media::{self, Received};
 use super::validate::{
     integer_in, keys_allowed, kind, nested, number_in, object, optional_bool, optional_str,
     required_array, required_str, string_list,
 };
+use crate::attachments::Kind;
 use crate::models::catalog::ModelInfo;
 use serde_json::{Value, json};
 
@@ -111,6 +113,44 @@ fn content_text(content: &Value, at: &str) -> Result<String, String> {
     }
 }
 
+/// Checks the `image_url` parts of a message (`data:` URIs; Bedrock fetches no URLs) and adds
+/// them to `received`.
+fn image_parts(
+    model: &ModelInfo,
+    content: &Value,
+    at: &str,
+    role: &str,
+    received: &mut Received,
+) -> Result<(), String> {
+    let Some(parts) = content.as_array() else {
+        return Ok(());
+    };
+    for (i, part) in parts.iter().enumerate() {
+        if part.get("type").and_then(Value::as_str) != Some("image_url") {
+            continue;
+        }
+        let at = format!("{at}/content/{i}");
+        if role != "user" {
+            return Err(format!("{at}: images may only be in user messages"));
+        }
+        let url = match part.get("image_url") {
+            Some(Value::String(url)) => url.as_str(),
+            Some(Value::Object(o)) => o.get("url").and_then(Value::as_str).unwrap_or(""),
+            _ => "",
+        };
+        let (mime, bytes) = media::data_uri(url).ok_or_else(|| {
+            format!(
+                "{at}/image_url: only base64 data URIs (data:image/...;base64,...) are accepted"
+            )
+        })?;
+        if bytes.len() > 10_000_000 {
+            return Err(format!("{at}/image_url: the image is larger than 10 MB"));
+        }
+        received.take(model, &at, Kind::Image, &mime, &bytes)?;
+    }
+    Ok(())
+}
+
 fn short_name(model: &ModelInfo) -> String {
     let id = model.id.as_str();
     id.split_once('.').map_or(id, |(_, n)| n).to_string()
@@ -131,6 +171,7 @@ impl EmulatedFamily for Chat {
         };
         let mut input = String::new();
         let mut last_user_text = None;
+        let mut received = Received::default();
         for (i, message) in messages.iter().enumerate() {
             let at = format!("#/messages/{i}");
             let message = message
@@ -154,7 +195,9 @@ impl EmulatedFamily for Chat {
                     "{at}/role: {role} is not a valid enum value"
                 )));
             }
-            let text = content_text(message.get("content").unwrap_or(&Value::Null), &at)?;
+            let content = message.get("content").unwrap_or(&Value::Null);
+            image_parts(request.model, content, &at, role, &mut received)?;
+            let text = content_text(content, &at)?;
             if role == "user" {
                 last_user_text = Some(text.clone());
             }
@@ -200,6 +243,7 @@ impl EmulatedFamily for Chat {
         if let Some(n) = integer_in(object, "#", "n", 1, 1)? {
             options["n"] = json!(n);
         }
+        received.within(Some(8), 0)?;
         let stop_sequences = match object.get("stop") {
             Some(Value::String(s)) => vec![s.clone()],
             _ => string_list(object, "#", "stop", 4)?,
@@ -211,6 +255,7 @@ impl EmulatedFamily for Chat {
             stop_sequences,
             reasoning: false,
             options,
+            received,
         })
     }
 

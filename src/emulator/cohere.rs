@@ -94,6 +94,7 @@ impl EmulatedFamily for Command {
             stop_sequences: string_list(object, "#", "stop_sequences", 4)?,
             reasoning: false,
             options: json!({"stream": stream_flag, "generations": generations, "prompt": prompt}),
+            received: super::media::Received::default(),
         })
     }
 
@@ -207,6 +208,7 @@ impl EmulatedFamily for CommandR {
             stop_sequences: string_list(object, "#", "stop_sequences", 5)?,
             reasoning: false,
             options: json!({"history": history}),
+            received: super::media::Received::default(),
         })
     }
 

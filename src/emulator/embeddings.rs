@@ -185,6 +185,23 @@ impl EmulatedFamily for CohereEmbed {
         if texts.is_empty() == images.is_empty() {
             return Err("Exactly one of texts or images must be provided.".to_string());
         }
+        let mut received = super::media::Received::default();
+        for (i, image) in images.iter().enumerate() {
+            let at = format!("#/images/{i}");
+            let (mime, bytes) = super::media::data_uri(image).ok_or_else(|| {
+                format!("{at}: images must be data URIs (data:image/png;base64,...)")
+            })?;
+            if bytes.len() > 5_000_000 {
+                return Err(format!("{at}: the image is larger than 5 MB"));
+            }
+            received.take(
+                request.model,
+                &at,
+                crate::attachments::Kind::Image,
+                &mime,
+                &bytes,
+            )?;
+        }
         if let Some(long) = texts.iter().position(|t| t.chars().count() > 2048) {
             return Err(malformed(&format!(
                 "#/texts/{long}: expected maxLength: 2048"
@@ -223,6 +240,7 @@ impl EmulatedFamily for CohereEmbed {
             max_tokens: 1,
             options: json!({"inputs": inputs, "texts": texts, "types": types,
                 "dimensions": dimensions, "by_type": v4}),
+            received,
             ..Prompt::default()
         })
     }

@@ -37,6 +37,8 @@ pub(crate) struct Prompt {
     pub reasoning: bool,
     /// Family-specific choices read from the request (image size, embedding dimensions, …).
     pub options: Value,
+    /// The files the request carried, described (the answer begins by naming them).
+    pub received: super::media::Received,
 }
 
 /// Why the model stopped.
@@ -97,6 +99,15 @@ pub(crate) fn generate(prompt: &Prompt) -> Answer {
     } else {
         corpus::answer_tokens(&seed_text, requested)
     };
+    let mut received = prompt.received.clone();
+    received
+        .files
+        .extend(super::media::inline_documents(&prompt.last_user_text));
+    if let Some(sentence) = received.sentence() {
+        let mut named = corpus::tokenize(&sentence);
+        named.append(&mut tokens);
+        tokens = named;
+    }
     let mut stop = Stop::EndTurn;
     let text = tokens.concat();
     let earliest = prompt

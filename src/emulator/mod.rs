@@ -15,6 +15,7 @@ pub mod family;
 pub mod faults;
 mod images;
 mod listing;
+mod media;
 pub(crate) mod png;
 pub(crate) mod resources;
 mod response;

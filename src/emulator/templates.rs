@@ -8,7 +8,9 @@
 
 use super::corpus::estimate_tokens;
 use super::family::{Answer, EmulatedFamily, Prompt, Request, Stop, metrics_json, to_bytes};
+use super::media::{self, Received};
 use super::validate::{integer_in, number_in, object, required_str, string_list};
+use crate::attachments::Kind;
 use crate::models::catalog::ModelInfo;
 use crate::models::deepseek::{ASSISTANT as DS_ASSISTANT, USER as DS_USER};
 use serde_json::{Value, json};
@@ -150,6 +152,29 @@ impl EmulatedFamily for Templated {
         };
         let object = object(request.body, keys)?;
         let prompt = required_str(object, "#", "prompt")?;
+        let mut received = Received::default();
+        let images = string_list(object, "#", "images", 5)?;
+        for (i, image) in images.iter().enumerate() {
+            let at = format!("#/images/{i}");
+            let bytes = media::decode(image)
+                .ok_or_else(|| format!("{at}: the image is not valid base64"))?;
+            let declared = crate::attachments::detect("", &bytes)
+                .map_or("unknown", crate::attachments::Media::mime);
+            received.take(request.model, &at, Kind::Image, declared, &bytes)?;
+        }
+        let tags = prompt.matches("<|image|>").count();
+        if tags != images.len() {
+            return Err(format!(
+                "The prompt has {tags} <|image|> tags for {} images; each image needs one.",
+                images.len()
+            ));
+        }
+        let max_images = if matches!(self.template, Template::Llama4) {
+            5
+        } else {
+            1
+        };
+        received.within(Some(max_images), 0)?;
         number_in(object, "#", "temperature", 0.0, 1.0)?;
         number_in(object, "#", "top_p", 0.0, 1.0)?;
         if matches!(self.template, Template::Mistral) {
@@ -175,6 +200,7 @@ impl EmulatedFamily for Templated {
             stop_sequences,
             reasoning: matches!(self.template, Template::DeepSeek),
             options: json!({"reasoning_in_output": matches!(self.template, Template::DeepSeek)}),
+            received,
         })
     }
 

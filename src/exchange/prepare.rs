@@ -4,6 +4,7 @@
 //! note, impossible combinations refused, `max_tokens` clamped, invoke-only models not
 //! streamed); a verbatim body is sent as it is, and its shape decides how the answer is read.
 
+use crate::attachments;
 use crate::bedrock::InvokeOptions;
 use crate::models::{
     Conversation, FamilyId, OutputKind, Parameters, capabilities, catalog, detect, family_of,
@@ -151,13 +152,29 @@ fn conversation_request(
     if let Some(hint) = info.and_then(|m| capabilities::profile_hint(model, m)) {
         notes.push(hint);
     }
+    // Files go only where the model takes them, within its limits; earlier turns' files a
+    // newly chosen model cannot take stay out, with a note.
+    let with_files = conversation.turns.iter().any(|t| !t.attachments.is_empty());
+    let fitted;
+    let conversation = if with_files {
+        let mut copy = conversation.clone();
+        notes.extend(attachments::rules::fit(model, family, &mut copy).map_err(Refusal::Invalid)?);
+        fitted = copy;
+        &fitted
+    } else {
+        conversation
+    };
     let body = family
         .adapter()
         .build_body(conversation, &params, adjusted.stream)
-        .map_err(|e| Refusal::Invalid(e.to_string()))?;
+        .map_err(|e| Refusal::Invalid(e.to_string()))?
+        .to_string();
+    if with_files {
+        attachments::rules::check_body(model, family, body.len()).map_err(Refusal::Invalid)?;
+    }
     Ok(Prepared {
         model: model.clone(),
-        body: Bytes::from(body.to_string()),
+        body: Bytes::from(body),
         stream: adjusted.stream,
         options: intent.options.clone(),
         reader: Some(family),

@@ -28,9 +28,30 @@ fn messages(conversation: &Conversation) -> Result<Vec<Value>, ModelError> {
                 Role::User => "user",
                 Role::Assistant => "assistant",
             };
-            json!({"role": role, "content": [{"type": "text", "text": turn.text}]})
+            let mut content: Vec<Value> = turn.attachments.iter().map(media_block).collect();
+            if !turn.text.is_empty() {
+                content.push(json!({"type": "text", "text": turn.text}));
+            }
+            json!({"role": role, "content": content})
         })
         .collect())
+}
+
+/// An image or PDF as a Messages content block (base64 with its media type); files go before
+/// the text, as Anthropic advises.
+fn media_block(attachment: &crate::attachments::Attachment) -> Value {
+    let kind = match attachment.kind() {
+        crate::attachments::Kind::Image => "image",
+        _ => "document",
+    };
+    json!({
+        "type": kind,
+        "source": {
+            "type": "base64",
+            "media_type": attachment.media.mime(),
+            "data": attachment.base64(),
+        }
+    })
 }
 
 #[derive(Deserialize)]
@@ -241,18 +262,9 @@ mod tests {
         let conversation = Conversation {
             system: Some("Be brief.".into()),
             turns: vec![
-                Turn {
-                    role: Role::User,
-                    text: "a".into(),
-                },
-                Turn {
-                    role: Role::User,
-                    text: "b".into(),
-                },
-                Turn {
-                    role: Role::Assistant,
-                    text: " ".into(),
-                },
+                Turn::new(Role::User, "a"),
+                Turn::new(Role::User, "b"),
+                Turn::new(Role::Assistant, " "),
             ],
         };
         let params = Parameters {
@@ -270,10 +282,7 @@ mod tests {
         );
         let bad = Conversation {
             system: None,
-            turns: vec![Turn {
-                role: Role::Assistant,
-                text: "hi".into(),
-            }],
+            turns: vec![Turn::new(Role::Assistant, "hi")],
         };
         assert!(Anthropic.build_body(&bad, &params, false).is_err());
     }

@@ -100,7 +100,21 @@ impl ModelFamily for ChatCompletions {
                 Role::User => "user",
                 Role::Assistant => "assistant",
             };
-            messages.push(json!({"role": role, "content": turn.text}));
+            if turn.attachments.is_empty() {
+                messages.push(json!({"role": role, "content": turn.text}));
+                continue;
+            }
+            // Pixtral: the text and each image as parts, images as `data:` URIs.
+            let mut parts = Vec::new();
+            if !turn.text.is_empty() {
+                parts.push(json!({"type": "text", "text": turn.text}));
+            }
+            for attachment in &turn.attachments {
+                parts.push(
+                    json!({"type": "image_url", "image_url": {"url": attachment.data_uri()}}),
+                );
+            }
+            messages.push(json!({"role": role, "content": parts}));
         }
         let mut body = json!({ "messages": messages });
         if let Some(n) = params.max_tokens {

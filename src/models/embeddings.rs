@@ -62,6 +62,20 @@ impl ModelFamily for CohereEmbed {
         _params: &Parameters,
         _streaming: bool,
     ) -> Result<Value, ModelError> {
+        // An image to embed goes alone: Cohere takes `texts` or `images`, not both.
+        let image = conversation
+            .turns
+            .iter()
+            .rev()
+            .find(|t| t.role == super::Role::User)
+            .and_then(|t| t.attachments.first());
+        if let Some(image) = image {
+            return Ok(json!({
+                "images": [image.data_uri()],
+                "input_type": "image",
+                "embedding_types": ["float"],
+            }));
+        }
         Ok(json!({
             "texts": [last_user_text(conversation)?],
             "input_type": "search_document",

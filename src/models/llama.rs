@@ -2,7 +2,8 @@
 //! `prompt`, with `max_gen_len`; text in `generation`, whole and per chunk.
 
 use super::turns::{
-    ParamNames, body_with, count_at, delta_with_metrics, history_and_last, parse, string_at, system,
+    ParamNames, alternating, body_with, count_at, delta_with_metrics, history_and_last, parse,
+    string_at, system,
 };
 use super::{
     ChunkDelta, Completion, Conversation, FamilyId, ModelError, ModelFamily, Parameters, Role,
@@ -81,21 +82,28 @@ pub(crate) fn render_prompt(
                 Template::Llama3 => ("<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"),
                 _ => ("<|header_start|>", "<|header_end|>", "<|eot|>"),
             };
+            // An attached image is an `<|image|>` tag at the start of its message, in the
+            // order of the body's `images`.
+            let images: Vec<usize> = alternating(conversation)?
+                .iter()
+                .map(|t| t.attachments.len())
+                .collect();
             prompt.push_str("<|begin_of_text|>");
-            let mut message = |role: &str, text: &str| {
-                prompt.push_str(&format!("{start}{role}{end}\n\n{}{eot}", text.trim()));
+            let mut message = |role: &str, text: &str, images: usize| {
+                let tags = "<|image|>".repeat(images);
+                prompt.push_str(&format!("{start}{role}{end}\n\n{tags}{}{eot}", text.trim()));
             };
             if let Some(system) = system {
-                message("system", system);
+                message("system", system, 0);
             }
-            for turn in &history {
+            for (at, turn) in history.iter().enumerate() {
                 let role = match turn.role {
                     Role::User => "user",
                     Role::Assistant => "assistant",
                 };
-                message(role, &turn.text);
+                message(role, &turn.text, images.get(at).copied().unwrap_or(0));
             }
-            message("user", &last);
+            message("user", &last, images.last().copied().unwrap_or(0));
             prompt.push_str(&format!("{start}assistant{end}\n\n"));
         }
     }
@@ -117,7 +125,7 @@ impl ModelFamily for Llama {
         params: &Parameters,
         _streaming: bool,
     ) -> Result<Value, ModelError> {
-        Ok(body_with(
+        let mut body = body_with(
             "prompt",
             json!(render_prompt(self.template, conversation)?),
             params,
@@ -128,7 +136,19 @@ impl ModelFamily for Llama {
                 top_k: None,
                 stop: None,
             },
-        ))
+        );
+        let images: Vec<String> = alternating(conversation)?
+            .iter()
+            .flat_map(|t| {
+                t.attachments
+                    .iter()
+                    .map(crate::attachments::Attachment::base64)
+            })
+            .collect();
+        if !images.is_empty() && self.template != Template::Llama2 {
+            body["images"] = json!(images);
+        }
+        Ok(body)
     }
 
     fn parse_response(&self, body: &[u8]) -> Result<Completion, ModelError> {

@@ -42,6 +42,19 @@ pub struct Turn {
     pub role: Role,
     /// What was said.
     pub text: String,
+    /// Files attached to it (prompts only).
+    pub attachments: Vec<crate::attachments::Attachment>,
+}
+
+impl Turn {
+    /// A turn of text alone.
+    pub fn new(role: Role, text: impl Into<String>) -> Turn {
+        Turn {
+            role,
+            text: text.into(),
+            attachments: Vec::new(),
+        }
+    }
 }
 
 /// A conversation as sent to a model: a system prompt and alternating turns.
@@ -58,10 +71,7 @@ impl Conversation {
     pub fn single(prompt: impl Into<String>) -> Self {
         Conversation {
             system: None,
-            turns: vec![Turn {
-                role: Role::User,
-                text: prompt.into(),
-            }],
+            turns: vec![Turn::new(Role::User, prompt)],
         }
     }
 }

@@ -35,6 +35,16 @@ fn usage_of(value: &Value, pointer: &str) -> Usage {
     }
 }
 
+/// An image or a video as a Nova content block: `{"image": {"format", "source": {"bytes"}}}`,
+/// the bytes base64 as the Invoke API wants them.
+fn media_block(attachment: &crate::attachments::Attachment) -> Value {
+    let kind = match attachment.kind() {
+        crate::attachments::Kind::Video => "video",
+        _ => "image",
+    };
+    json!({kind: {"format": attachment.media.format(), "source": {"bytes": attachment.base64()}}})
+}
+
 impl ModelFamily for Nova {
     fn id(&self) -> FamilyId {
         FamilyId::Nova
@@ -53,7 +63,11 @@ impl ModelFamily for Nova {
                     Role::User => "user",
                     Role::Assistant => "assistant",
                 };
-                json!({"role": role, "content": [{"text": turn.text}]})
+                let mut content: Vec<Value> = turn.attachments.iter().map(media_block).collect();
+                if !turn.text.is_empty() {
+                    content.push(json!({"text": turn.text}));
+                }
+                json!({"role": role, "content": content})
             })
             .collect();
         let mut body = json!({ "messages": messages });

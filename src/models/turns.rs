@@ -4,20 +4,26 @@
 use super::{ChunkDelta, Conversation, InvocationMetrics, ModelError, Parameters, Role, Turn};
 use serde_json::Value;
 
-/// The conversation as the alternating turns every family needs: empty turns dropped,
-/// consecutive turns of one role merged (joined by a blank line); it must start with the user.
+/// The conversation as the alternating turns every family needs: text files put into the text
+/// of their turn (every family reads them so), empty turns dropped, consecutive turns of one
+/// role merged (joined by a blank line, their files kept in order); it must start with the
+/// user. What stays in `attachments` is media (images, PDFs, videos) for the family's blocks.
 pub(crate) fn alternating(conversation: &Conversation) -> Result<Vec<Turn>, ModelError> {
     let mut merged: Vec<Turn> = Vec::new();
     for turn in &conversation.turns {
-        if turn.text.trim().is_empty() {
+        let turn = with_text_files(turn);
+        if turn.text.trim().is_empty() && turn.attachments.is_empty() {
             continue;
         }
         match merged.last_mut() {
             Some(last) if last.role == turn.role => {
-                last.text.push_str("\n\n");
+                if !last.text.is_empty() && !turn.text.is_empty() {
+                    last.text.push_str("\n\n");
+                }
                 last.text.push_str(&turn.text);
+                last.attachments.extend(turn.attachments);
             }
-            _ => merged.push(turn.clone()),
+            _ => merged.push(turn),
         }
     }
     match merged.first() {
@@ -26,6 +32,34 @@ pub(crate) fn alternating(conversation: &Conversation) -> Result<Vec<Turn>, Mode
             "the conversation must start with a user turn".to_string(),
         )),
         _ => Ok(merged),
+    }
+}
+
+/// A turn with its text files written before its text, between `<document>` tags.
+fn with_text_files(turn: &Turn) -> Turn {
+    let (text_files, media): (Vec<_>, Vec<_>) = turn
+        .attachments
+        .iter()
+        .cloned()
+        .partition(|a| a.kind() == crate::attachments::Kind::Text);
+    if text_files.is_empty() {
+        return Turn {
+            role: turn.role,
+            text: turn.text.clone(),
+            attachments: media,
+        };
+    }
+    let mut text: Vec<String> = text_files
+        .iter()
+        .filter_map(crate::attachments::Attachment::inline_text)
+        .collect();
+    if !turn.text.trim().is_empty() {
+        text.push(turn.text.clone());
+    }
+    Turn {
+        role: turn.role,
+        text: text.join("\n\n"),
+        attachments: media,
     }
 }
 
@@ -39,6 +73,7 @@ pub(crate) fn history_and_last(
         Some(Turn {
             role: Role::User,
             text,
+            ..
         }) => Ok((turns, text)),
         _ => Err(ModelError::Request(
             "the conversation must end with a user turn".to_string(),
@@ -203,6 +238,7 @@ mod tests {
 
     fn turn(role: Role, text: &str) -> Turn {
         Turn {
+            attachments: Vec::new(),
             role,
             text: text.into(),
         }

@@ -90,6 +90,24 @@ fn entry_markdown(entry: &Entry, out: &mut String) {
         out.push_str("</details>\n\n");
     }
     push_block(&entry.text, out);
+    if !entry.attachments.is_empty() {
+        // Each file by name, type and size, linked to the copy kept by content.
+        let dir = crate::attachments::store::attachments_dir();
+        for file in &entry.attachments {
+            let size = crate::files::human_size(file.bytes);
+            let line = match &dir {
+                Some(dir) => format!(
+                    "- 📎 [{}]({}) ({}, {size})\n",
+                    file.name,
+                    dir.join(&file.sha256).display(),
+                    file.media.mime()
+                ),
+                None => format!("- 📎 {} ({}, {size})\n", file.name, file.media.mime()),
+            };
+            out.push_str(&line);
+        }
+        out.push('\n');
+    }
     if entry.superseded {
         out.push_str("_Replaced by a retry; not sent to later turns._\n\n");
     }
@@ -246,6 +264,7 @@ mod tests {
             parent: 0,
             deleted: false,
             kept: false,
+            attachments: Vec::new(),
         }
     }
 

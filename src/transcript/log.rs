@@ -3,6 +3,7 @@
 
 use super::store::{self, Loaded, SessionFile, StoreError};
 use super::{End, EndStatus, Record, SavedError, Transcript, now, title_from_prompt};
+use crate::attachments::Attachment;
 use crate::bedrock::BedrockError;
 use crate::models::{Conversation, Parameters};
 
@@ -63,10 +64,19 @@ impl SessionLog {
         self.history.model.as_deref()
     }
 
-    /// The conversation so far plus `prompt`, as a model gets it: the branch on screen, its
-    /// partial answers only when kept.
-    pub fn conversation(&self, system: Option<String>, prompt: &str) -> Conversation {
-        self.history.conversation_with(system, prompt)
+    /// The conversation so far plus `prompt` and its files, as a model gets it: the branch on
+    /// screen, its partial answers only when kept; and the saved files that could not be read.
+    pub fn conversation(
+        &self,
+        system: Option<String>,
+        prompt: &str,
+        attachments: &[Attachment],
+    ) -> (Conversation, Vec<String>) {
+        let (mut conversation, problems) = self.history.conversation_with(system, prompt);
+        if let Some(last) = conversation.turns.last_mut() {
+            last.attachments = attachments.to_vec();
+        }
+        (conversation, problems)
     }
 
     /// Writes the model, parameters, the prompt and the start of the answer.
@@ -76,7 +86,15 @@ impl SessionLog {
         system: Option<String>,
         parameters: &Parameters,
         prompt: &str,
+        attachments: &[Attachment],
     ) -> Result<(), StoreError> {
+        if !attachments.is_empty() {
+            let dir = crate::attachments::store::attachments_dir().ok_or(StoreError::NoDataDir)?;
+            for attachment in attachments {
+                crate::attachments::store::keep(&dir, attachment)
+                    .map_err(store::io_error(&dir.join(attachment.sha256())))?;
+            }
+        }
         let next = self.history.last_id() + 1;
         let parent = self.history.head.unwrap_or(0);
         self.answer = next + 1;
@@ -101,6 +119,7 @@ impl SessionLog {
             id: next,
             text: prompt.to_string(),
             parent: Some(parent),
+            attachments: attachments.iter().map(Attachment::reference).collect(),
         });
         records.push(Record::AssistantStart {
             at: now(),

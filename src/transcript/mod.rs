@@ -82,6 +82,9 @@ pub enum Record {
         /// The entry it follows (0: the first turn); absent: the entry before it in the file.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         parent: Option<u64>,
+        /// Files attached to it, kept by content in the attachments directory.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<crate::attachments::Reference>,
     },
     /// An answer began.
     AssistantStart {
@@ -272,6 +275,9 @@ pub struct Entry {
     /// A partial answer the user keeps as context.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub kept: bool,
+    /// Files attached to a prompt.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::attachments::Reference>,
 }
 
 impl Entry {
@@ -377,10 +383,12 @@ impl Transcript {
                 id,
                 text,
                 parent,
+                attachments,
             } => {
                 return self.add(
                     Entry {
                         text,
+                        attachments,
                         ..Entry::new(id, Author::User, at)
                     },
                     parent,
@@ -438,6 +446,7 @@ impl Entry {
             parent: 0,
             deleted: false,
             kept: false,
+            attachments: Vec::new(),
         }
     }
 }
@@ -481,6 +490,7 @@ mod tests {
                 id: 1,
                 text: "hi".into(),
                 parent: None,
+                attachments: Vec::new(),
             },
             Record::AssistantStart {
                 at: "t".into(),

@@ -179,6 +179,7 @@ mod tests {
                 id: 1,
                 text: prompt.into(),
                 parent: None,
+                attachments: Vec::new(),
             })
             .unwrap(),
         ];

@@ -86,9 +86,14 @@ impl Transcript {
         shown
     }
 
-    /// The turns of the branch on screen that are sent to a model.
-    pub fn context(&self) -> Vec<Turn> {
-        self.path()
+    /// The turns of the branch on screen that are sent to a model, their files read back
+    /// from the attachments directory; a file that cannot be read is left out and said in the
+    /// second list.
+    pub fn context(&self) -> (Vec<Turn>, Vec<String>) {
+        let dir = crate::attachments::store::attachments_dir();
+        let mut problems = Vec::new();
+        let turns = self
+            .path()
             .into_iter()
             .filter(|e| e.sent_as_context())
             .map(|e| Turn {
@@ -97,21 +102,25 @@ impl Transcript {
                     Author::Assistant => Role::Assistant,
                 },
                 text: e.text.clone(),
+                attachments: load_attachments(dir.as_deref(), &e.attachments, &mut problems),
             })
-            .collect()
+            .collect();
+        (turns, problems)
     }
 
-    /// The conversation so far plus `prompt`.
-    pub fn conversation_with(&self, system: Option<String>, prompt: &str) -> Conversation {
-        let mut turns = self.context();
-        turns.push(Turn {
-            role: Role::User,
-            text: prompt.to_string(),
-        });
-        Conversation {
+    /// The conversation so far plus `prompt` (and the files that could not be read back).
+    pub fn conversation_with(
+        &self,
+        system: Option<String>,
+        prompt: &str,
+    ) -> (Conversation, Vec<String>) {
+        let (mut turns, problems) = self.context();
+        turns.push(Turn::new(Role::User, prompt));
+        let conversation = Conversation {
             system: system.or_else(|| self.system.clone()),
             turns,
-        }
+        };
+        (conversation, problems)
     }
 
     /// The entries that follow each entry (0: the first turns), in the order of the file.
@@ -129,6 +138,29 @@ impl Transcript {
     }
 }
 
+/// Reads back the files a session entry names; each one that cannot be read is a problem.
+pub(crate) fn load_attachments(
+    dir: Option<&std::path::Path>,
+    references: &[crate::attachments::Reference],
+    problems: &mut Vec<String>,
+) -> Vec<crate::attachments::Attachment> {
+    if references.is_empty() {
+        return Vec::new();
+    }
+    let Some(dir) = dir else {
+        problems.push("no data directory to read attached files from".to_string());
+        return Vec::new();
+    };
+    references
+        .iter()
+        .filter_map(|r| {
+            crate::attachments::store::load(dir, r)
+                .map_err(|e| problems.push(format!("not sent: {e}")))
+                .ok()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{End, EndStatus, Record};
@@ -140,6 +172,7 @@ mod tests {
             id,
             text: text.into(),
             parent,
+            attachments: Vec::new(),
         }
     }
 
@@ -178,7 +211,7 @@ mod tests {
         answer(&mut t, 2, None, "b", EndStatus::Complete);
         t.apply(user(3, "c", None)).unwrap();
         assert_eq!(texts(&t.path()), ["a", "b", "c"]);
-        assert_eq!(t.context().len(), 3);
+        assert_eq!(t.context().0.len(), 3);
     }
 
     #[test]
@@ -196,9 +229,9 @@ mod tests {
         t.apply(Record::Select { id: 4 }).unwrap();
         assert_eq!(texts(&t.path()), ["q", "first", "follow", "partial"]);
         // The cancelled answer is not sent unless kept.
-        assert_eq!(t.context().len(), 3);
+        assert_eq!(t.context().0.len(), 3);
         t.apply(Record::Kept { id: 4, kept: true }).unwrap();
-        assert_eq!(t.context().len(), 4);
+        assert_eq!(t.context().0.len(), 4);
         // A deleted turn is neither shown nor sent.
         t.apply(Record::Deleted { id: 3 }).unwrap();
         t.apply(Record::Deleted { id: 4 }).unwrap();
@@ -207,7 +240,7 @@ mod tests {
             texts(&t.on_screen().entries.iter().collect::<Vec<_>>()),
             ["q", "first"]
         );
-        assert_eq!(t.context().len(), 2);
+        assert_eq!(t.context().0.len(), 2);
         // An edited first prompt is a second root.
         t.apply(user(6, "q edited", Some(0))).unwrap();
         assert_eq!(texts(&t.path()), ["q edited"]);

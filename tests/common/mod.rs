@@ -151,3 +151,23 @@ pub fn screen_text(buffer: &ratatui::buffer::Buffer) -> String {
     }
     out
 }
+
+/// Compares `got` with the golden JSON file at `path`; with `BLESS` set, writes it instead.
+/// `Err` names the difference.
+pub fn golden(path: &std::path::Path, got: &serde_json::Value) -> Result<(), String> {
+    if std::env::var_os("BLESS").is_some() {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        }
+        let mut text = serde_json::to_string_pretty(got).map_err(|e| e.to_string())?;
+        text.push('\n');
+        return std::fs::write(path, text).map_err(|e| e.to_string());
+    }
+    let want: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap_or_default())
+        .unwrap_or(serde_json::Value::Null);
+    if *got == want {
+        Ok(())
+    } else {
+        Err(format!("{}: got {got}", path.display()))
+    }
+}

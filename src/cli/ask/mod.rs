@@ -20,7 +20,7 @@ use crate::exchange::{self, Content, Defaults, Found, Intent, needs_lookup};
 use crate::models::{Conversation, OutputKind, Parameters, catalog, family_of};
 use crate::text::sanitize_for_terminal;
 use crate::transcript::log::SessionLog;
-use input::{read_body, read_prompt};
+use input::{read_attachments, read_body, read_prompt};
 use printer::{Printer, error_json};
 use serde_json::json;
 
@@ -128,10 +128,17 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
             Content::Verbatim(_) => None,
         };
         let prompt = log.prompt().to_string();
-        let begun = log.begin(&prepared.model, system, &prepared.params, &prompt);
+        let begun = log.begin(
+            &prepared.model,
+            system,
+            &prepared.params,
+            &prompt,
+            &attached(&intent),
+        );
         warn_unsaved(begun).map(|()| Saving { log, working: true })
     });
     let mut printer = Printer::new(&args, session);
+    printer.attachments = attached(&intent);
     // When the reader of stdout goes away (`| head -c 100`), the request stops at once: no
     // more tokens are paid for, and that is no error.
     let closed = std::sync::Arc::new(tokio::sync::Notify::new());
@@ -141,6 +148,18 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
         () = closed.notified() => return 0,
     };
     printer.finish(&prepared, &outcome)
+}
+
+/// The files attached to the prompt of a request.
+fn attached(intent: &Intent) -> Vec<crate::attachments::Attachment> {
+    match &intent.content {
+        Content::Conversation { conversation, .. } => conversation
+            .turns
+            .last()
+            .map(|t| t.attachments.clone())
+            .unwrap_or_default(),
+        Content::Verbatim(_) => Vec::new(),
+    }
 }
 
 fn usage(message: &str) -> i32 {
@@ -256,6 +275,11 @@ fn plan(
         service_tier: args.service_tier.clone(),
     };
     let content = if let Some(path) = &args.body {
+        if !args.attach.is_empty() {
+            return Err(UsageError(
+                "--attach goes with a prompt; a verbatim --body carries its own files".to_string(),
+            ));
+        }
         Content::Verbatim(read_body(path)?)
     } else {
         if session.is_some()
@@ -282,10 +306,22 @@ fn plan(
         } else {
             args.system.clone()
         };
-        let mut conversation = match session {
-            Some(session) => session.conversation(given_system, session.prompt()),
-            None => Conversation::single(read_prompt(args)?),
+        let attachments = read_attachments(args)?;
+        let (mut conversation, problems) = if let Some(session) = session {
+            session.conversation(given_system, session.prompt(), &attachments)
+        } else {
+            let mut prompt =
+                crate::models::Turn::new(crate::models::Role::User, read_prompt(args)?);
+            prompt.attachments = attachments;
+            let conversation = Conversation {
+                system: None,
+                turns: vec![prompt],
+            };
+            (conversation, Vec::new())
         };
+        for problem in problems {
+            crate::cli::term::err_line(&format!("bedrock-tui: {problem}"));
+        }
         if conversation.system.is_none() {
             conversation.system = defaults.system(args.system.as_deref());
         }
@@ -376,6 +412,10 @@ async fn run_models(args: AskArgs, global: &GlobalArgs) -> i32 {
         Ok(prompt) => prompt,
         Err(UsageError(message)) => return usage(&message),
     };
+    let attached = match read_attachments(&args) {
+        Ok(attached) => attached,
+        Err(UsageError(message)) => return usage(&message),
+    };
     let mut status = 0;
     for (index, model) in args.model.iter().enumerate() {
         if !args.json {
@@ -387,6 +427,7 @@ async fn run_models(args: AskArgs, global: &GlobalArgs) -> i32 {
         let one = AskArgs {
             model: vec![model.clone()],
             prompt: Some(prompt.clone()),
+            attached: Some(attached.clone()),
             figures: !args.json,
             ..args.clone()
         };

@@ -19,6 +19,8 @@ pub(super) struct Printer<'a> {
     session: Option<Saving<'a>>,
     frames: usize,
     stderr_terminal: bool,
+    /// The files sent with the prompt (for `--json`).
+    pub(super) attachments: Vec<crate::attachments::Attachment>,
 }
 
 impl<'a> Printer<'a> {
@@ -30,6 +32,7 @@ impl<'a> Printer<'a> {
             session,
             frames: 0,
             stderr_terminal: std::io::stderr().is_terminal(),
+            attachments: Vec::new(),
         }
     }
 
@@ -91,7 +94,13 @@ impl<'a> Printer<'a> {
             }
         }
         if self.args.json {
-            let mut summary = summary_json(prepared, outcome, &images, self.session.as_ref());
+            let mut summary = summary_json(
+                prepared,
+                outcome,
+                &images,
+                self.session.as_ref(),
+                &self.attachments,
+            );
             if let Some(e) = &error {
                 summary["error"] = error_json(e);
             }
@@ -143,6 +152,7 @@ fn summary_json(
     outcome: &Outcome,
     images: &[String],
     session: Option<&Saving<'_>>,
+    attachments: &[crate::attachments::Attachment],
 ) -> serde_json::Value {
     let figures = &outcome.figures;
     let meta = outcome.meta.as_ref();
@@ -174,6 +184,19 @@ fn summary_json(
     }
     if !images.is_empty() {
         summary["images"] = json!(images);
+    }
+    if !attachments.is_empty() {
+        summary["attachments"] = attachments
+            .iter()
+            .map(|a| {
+                json!({
+                    "name": a.name,
+                    "type": a.media.mime(),
+                    "bytes": a.data.len(),
+                    "sha256": a.sha256(),
+                })
+            })
+            .collect();
     }
     summary
 }
