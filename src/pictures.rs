@@ -91,10 +91,16 @@ pub fn save(dir: &Path, bytes: &[u8]) -> std::io::Result<SavedPicture> {
 /// Whether `target` (an image's URL in an answer) is a picture this program saved: a path in
 /// the pictures directory, so a model's answer cannot make the chat read other files.
 pub fn is_ours(target: &str, dir: Option<&Path>) -> bool {
+    let path = Path::new(target);
     let Some(dir) = dir else {
         return false;
     };
-    let path = Path::new(target);
+    // Attached files are kept beside the pictures, in `attachments/`, named by their hash.
+    if let Some(kept) = dir.parent().map(|d| d.join("attachments"))
+        && crate::attachments::store::is_kept(&kept, path)
+    {
+        return true;
+    }
     path.parent() == Some(dir)
         && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
             let (stem, ext) = n.rsplit_once('.').unwrap_or((n, ""));

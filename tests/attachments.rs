@@ -16,19 +16,6 @@ use common::*;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
-/// A PNG of `w`×`h` pixels.
-fn png(w: u32, h: u32) -> Vec<u8> {
-    let image = image::RgbImage::from_pixel(w, h, image::Rgb([200, 30, 30]));
-    let mut bytes = Vec::new();
-    image
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .unwrap();
-    bytes
-}
-
 /// A PNG header that claims `w`×`h` pixels (the limits read only the header).
 fn png_header(w: u32, h: u32) -> Vec<u8> {
     let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();

@@ -10,7 +10,7 @@ use bedrock_tui::transcript::store;
 use bedrock_tui::transcript::{Author, Transcript};
 use common::tui::{Harness, Setup, wait_for_file};
 use crossterm::event::KeyCode;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 async fn turn(h: &mut Harness, prompt: &str) {
     h.send(prompt).await;
@@ -95,24 +95,6 @@ fn path_texts(t: &Transcript) -> Vec<String> {
         .collect()
 }
 
-/// Opens the saved conversation again from the browser (after a new conversation).
-async fn reopen(h: &mut Harness, path: &Path) {
-    h.ctrl('n');
-    h.settle().await;
-    h.ctrl('o');
-    h.until(
-        "the session list",
-        |h| matches!(&h.app.state.overlay, Overlay::Sessions(b) if b.items.is_some()),
-    )
-    .await;
-    h.press(KeyCode::Enter);
-    h.until("the conversation to open", |h| {
-        h.app.state.session.as_ref().is_some_and(|s| s.path == path)
-            && !h.app.state.messages.is_empty()
-    })
-    .await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edited_prompts_and_regenerated_answers_are_versions_that_survive_a_resume() {
     let mut h = Harness::start(Setup {
@@ -183,7 +165,7 @@ async fn edited_prompts_and_regenerated_answers_are_versions_that_survive_a_resu
         t.entries.len() == 7 && t.entries.last().is_some_and(|e| e.end.is_some())
     });
     assert_eq!(path_texts(&t)[0], "first question, edited");
-    reopen(&mut h, &file).await;
+    h.reopen(&file).await;
     assert_eq!(shown_prompts(&h), ["first question, edited"]);
     let first_shown = h
         .app

@@ -214,10 +214,13 @@ pub(crate) fn send_edited(state: &mut State, editing: &Editing, text: String) ->
         return turns::send(state);
     };
     let mut conversation = state.conversation_until(index);
+    // The edited prompt keeps its files, with any attached since.
+    let mut files = state.messages[index].attachments.clone();
+    files.extend(state.attached.iter().cloned());
     conversation.turns.push(Turn {
         role: Role::User,
         text: text.clone(),
-        attachments: state.attached.clone(),
+        attachments: files.clone(),
     });
     let prepared = match turns::prepare_turn(state, &state.model, &conversation) {
         Ok(p) => p,
@@ -227,7 +230,11 @@ pub(crate) fn send_edited(state: &mut State, editing: &Editing, text: String) ->
         }
     };
     let alternatives = stash_from(state, index);
-    state.push(Speaker::User, text.clone());
+    let prompt = state.push(Speaker::User, text.clone());
+    if let Some(message) = state.message_mut(prompt) {
+        message.attachments = files;
+    }
+    state.attached.clear();
     attach(state, index, alternatives);
     if state.history.last() != Some(&text) {
         state.history.push(text);

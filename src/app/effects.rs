@@ -179,6 +179,79 @@ fn copy_with_command(text: &str) -> Result<(), String> {
     Err("no clipboard command".to_string())
 }
 
+/// The image on the system clipboard, as PNG: `wl-paste` (Wayland), `xclip` (X11) or
+/// `pngpaste` (macOS), whichever applies and is installed; at most the attachment cap, within
+/// five seconds. The helper gets no AWS secrets.
+pub(crate) async fn clipboard_image() -> Result<Vec<u8>, String> {
+    let candidates: &[(&str, &[&str], bool)] = &[
+        (
+            "wl-paste",
+            &["--no-newline", "--type", "image/png"],
+            std::env::var_os("WAYLAND_DISPLAY").is_some(),
+        ),
+        (
+            "xclip",
+            &["-selection", "clipboard", "-t", "image/png", "-o"],
+            std::env::var_os("DISPLAY").is_some(),
+        ),
+        ("pngpaste", &["-"], cfg!(target_os = "macos")),
+    ];
+    image_from(candidates).await
+}
+
+/// The first image one of `candidates` (program, arguments, whether it applies here) prints.
+async fn image_from(candidates: &[(&str, &[&str], bool)]) -> Result<Vec<u8>, String> {
+    use tokio::io::AsyncReadExt;
+    let cap = crate::attachments::ATTACHMENT_CAP;
+    let mut tried = Vec::new();
+    for (program, args, applies) in candidates {
+        if !applies {
+            continue;
+        }
+        let mut command = std::process::Command::new(program);
+        crate::child::without_secrets(&mut command)
+            .args(*args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        let Ok(mut child) = tokio::process::Command::from(command)
+            .kill_on_drop(true)
+            .spawn()
+        else {
+            tried.push(format!("{program} is not installed"));
+            continue;
+        };
+        let Some(stdout) = child.stdout.take() else {
+            continue;
+        };
+        let read = async {
+            let mut bytes = Vec::new();
+            stdout.take(cap + 1).read_to_end(&mut bytes).await?;
+            let status = child.wait().await?;
+            Ok::<_, std::io::Error>((bytes, status))
+        };
+        match tokio::time::timeout(std::time::Duration::from_secs(5), read).await {
+            Ok(Ok((bytes, status))) if status.success() && !bytes.is_empty() => {
+                if bytes.len() as u64 > cap {
+                    return Err(format!(
+                        "the clipboard image is larger than {}",
+                        crate::files::human_size(cap)
+                    ));
+                }
+                return Ok(bytes);
+            }
+            Ok(Ok(_)) => tried.push(format!("{program} found no image")),
+            Ok(Err(e)) => tried.push(format!("{program}: {e}")),
+            Err(_) => tried.push(format!("{program} did not answer in 5 s")),
+        }
+    }
+    if tried.is_empty() {
+        Err("no clipboard to read here (no WAYLAND_DISPLAY or DISPLAY, not macOS)".to_string())
+    } else {
+        Err(tried.join("; "))
+    }
+}
+
 /// A clipboard that remembers what was copied, for tests.
 #[derive(Debug, Default, Clone)]
 pub struct RecordingClipboard(pub std::sync::Arc<std::sync::Mutex<Vec<String>>>);
@@ -190,5 +263,44 @@ impl Clipboard for RecordingClipboard {
             .map_err(|_| "poisoned".to_string())?
             .push(text.to_string());
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_clipboard_image_is_read_from_the_helper_and_a_missing_one_is_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let png = crate::emulator::png::picture(2, 2, 3);
+        let image = dir.path().join("image.png");
+        std::fs::write(&image, &png).unwrap();
+        let helper = dir.path().join("fake-paste");
+        std::fs::write(&helper, format!("#!/bin/sh\ncat '{}'\n", image.display())).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let program = helper.display().to_string();
+        let got = image_from(&[("absent-helper", &[], true), (program.as_str(), &[], true)])
+            .await
+            .unwrap();
+        assert_eq!(got, png);
+        let empty = dir.path().join("empty-paste");
+        std::fs::write(&empty, "#!/bin/sh\nexit 1\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&empty, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let empty = empty.display().to_string();
+        let none = image_from(&[(empty.as_str(), &[], true)])
+            .await
+            .unwrap_err();
+        assert!(none.contains("found no image"), "{none}");
+        let nothing = image_from(&[("xclip", &[], false)]).await.unwrap_err();
+        assert!(nothing.contains("no clipboard"), "{nothing}");
     }
 }

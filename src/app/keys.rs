@@ -116,6 +116,9 @@ fn is_editing(action: Action) -> bool {
             | Action::HistoryPrevious
             | Action::HistoryNext
             | Action::FocusTranscript
+            | Action::Attach
+            | Action::Detach
+            | Action::PasteImage
     )
 }
 
@@ -157,6 +160,7 @@ pub(crate) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
     state.focus = Focus::Editor;
     state.insert_text(clean.as_ref());
     state.history_cursor = None;
+    super::attach::offer_pasted_path(state, &clean);
     Vec::new()
 }
 
@@ -271,6 +275,11 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ExportJson => {
             return super::sessions::export_current(state, crate::transcript::export::Format::Json);
         }
+        // Tab in an `/attach` draft completes the path.
+        Action::FocusTranscript if super::attach::complete(state) => {}
+        Action::Attach => super::attach::attach_key(state),
+        Action::Detach => super::attach::detach(state, None),
+        Action::PasteImage => return vec![Effect::PasteImage],
         Action::FocusTranscript => {
             state.focus = Focus::Transcript;
             super::cursor::select_last(state);

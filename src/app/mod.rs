@@ -1,6 +1,7 @@
 //! The chat application: state, the pure `update` that turns messages into effects, the effects
 //! that do I/O (requests, clipboard), and the `select!` loop that owns it all.
 
+pub(crate) mod attach;
 pub mod branches;
 pub mod compare;
 mod cursor;
@@ -83,6 +84,8 @@ pub(crate) enum Msg {
     ),
     /// A rename, delete or export finished: what to say, or the error.
     SessionTask(Result<String, String>),
+    /// The image on the system clipboard, or why there is none.
+    ClipboardImage(Result<Vec<u8>, String>),
     /// A lookup of the format behind an opaque model ARN answered.
     ModelLookedUp {
         /// The model.
@@ -210,6 +213,8 @@ pub enum Effect {
     RunMatrix(Box<MatrixSpec>),
     /// Open the prompt in `$VISUAL` / `$EDITOR`.
     EditDraft,
+    /// Read an image from the system clipboard and attach it.
+    PasteImage,
     /// Export a session to the current directory.
     Export {
         /// Which.

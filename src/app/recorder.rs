@@ -155,11 +155,6 @@ impl Recorder {
                 continue;
             }
             if !self.progress.contains_key(&message.id) {
-                if !message.attachments.is_empty() {
-                    // The files are kept before the record that names them is written.
-                    commands.push(SessionCommand::Append(std::mem::take(&mut records)));
-                    commands.push(SessionCommand::Keep(message.attachments.clone()));
-                }
                 let started = self.start(message, parent, &mut records);
                 self.head = started.entry;
                 self.progress.insert(message.id, started);

@@ -147,6 +147,15 @@ fn message_of(state: &mut State, entry: &Entry) -> Message {
     message.deleted = entry.deleted;
     message.kept = entry.kept;
     message.saved_as = Some(entry.id);
+    if !entry.attachments.is_empty() {
+        let mut problems = Vec::new();
+        message.attachments = crate::transcript::load_attachments(
+            state.attachments_dir.as_deref(),
+            &entry.attachments,
+            &mut problems,
+        );
+        message.notes.extend(problems);
+    }
     if entry.author == Author::Assistant {
         fill_answer(&mut message, entry);
     }

@@ -109,6 +109,8 @@ pub struct State {
     pub queued_prompt: Option<String>,
     /// Files attached to the draft: they go with the next prompt.
     pub attached: Vec<crate::attachments::Attachment>,
+    /// A pasted file path Alt+A would attach, with the text the paste inserted.
+    pub(crate) offered_path: Option<(std::path::PathBuf, String)>,
     /// Pastes too large to edit as text, shown in the editor as a token and put back in their
     /// place when the prompt is sent (see [`PastedBlock`]).
     pub pastes: Vec<PastedBlock>,
@@ -143,6 +145,8 @@ pub struct State {
     /// Where pictures of image models are saved (and the only place the transcript draws
     /// pictures from).
     pub pictures_dir: Option<std::path::PathBuf>,
+    /// Where attached files are kept by content (`attachments/` beside `sessions/`).
+    pub attachments_dir: Option<std::path::PathBuf>,
     /// Prompts sent, oldest first.
     pub history: Vec<String>,
     /// Position while recalling prompts with Up/Down.
@@ -212,6 +216,7 @@ impl State {
             pastes: Vec::new(),
             queued_prompt: None,
             attached: Vec::new(),
+            offered_path: None,
             ctrl_x: false,
             in_flight_clock: None,
             focus: Focus::Editor,
@@ -229,6 +234,7 @@ impl State {
             show_reasoning: false,
             markdown: crate::ui::markdown::MarkdownOptions::default(),
             pictures_dir: None,
+            attachments_dir: None,
             history: Vec::new(),
             history_cursor: None,
             quit_armed: None,

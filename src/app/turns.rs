@@ -62,7 +62,10 @@ pub(crate) fn prepare_turn(
 /// Sends the draft as the next turn.
 pub(crate) fn send(state: &mut State) -> Vec<Effect> {
     let text = state.draft();
-    if text.trim().is_empty() {
+    if super::attach::command(state, &text) {
+        return Vec::new();
+    }
+    if text.trim().is_empty() && state.attached.is_empty() {
         return Vec::new();
     }
     if let Some(editing) = state.editing.clone() {
@@ -103,8 +106,13 @@ pub(crate) fn send(state: &mut State) -> Vec<Effect> {
             return Vec::new();
         }
     };
-    state.push(Speaker::User, text.clone());
-    if state.history.last() != Some(&text) {
+    let prompt = state.push(Speaker::User, text.clone());
+    let attached = std::mem::take(&mut state.attached);
+    if let Some(message) = state.message_mut(prompt) {
+        message.attachments = attached;
+    }
+    state.offered_path = None;
+    if !text.trim().is_empty() && state.history.last() != Some(&text) {
         state.history.push(text);
     }
     state.history_cursor = None;
@@ -174,8 +182,48 @@ pub fn switch_model(state: &mut State, model: String) -> Vec<Effect> {
     }
     state.model = model;
     state.family_override = None;
+    text.push_str(&files_that_stay_behind(state));
     state.push(Speaker::Notice, text);
     look_up_if_needed(state)
+}
+
+/// What a model switch means for the conversation's files: the ones the new model cannot take
+/// (earlier prompts' stay out of its requests; attached ones cannot be sent to it).
+fn files_that_stay_behind(state: &State) -> String {
+    let Some(family) = state.family() else {
+        return String::new();
+    };
+    let earlier = state
+        .messages
+        .iter()
+        .filter(|m| !m.deleted && !m.superseded)
+        .flat_map(|m| &m.attachments);
+    let mut left = Vec::new();
+    for file in earlier {
+        if let Err(why) = crate::attachments::rules::check_one(&state.model, family, file) {
+            left.push(format!(" Earlier file left out: {why}."));
+        }
+    }
+    for file in &state.attached {
+        if let Err(why) = crate::attachments::rules::check_one(&state.model, family, file) {
+            left.push(format!(
+                " Attached file cannot go to it (Alt+X removes it): {why}."
+            ));
+        }
+    }
+    let carried = state
+        .messages
+        .iter()
+        .filter(|m| !m.deleted)
+        .map(|m| m.attachments.len())
+        .sum::<usize>();
+    if carried > 0 && left.is_empty() {
+        left.push(format!(
+            " The conversation's {carried} file{} go in its format.",
+            if carried == 1 { "" } else { "s" }
+        ));
+    }
+    left.concat()
 }
 
 /// Asks for the format behind the current model when only a lookup can tell it.

@@ -40,6 +40,21 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::ClipboardImage(result) => {
+            match result.and_then(|bytes| {
+                crate::attachments::Attachment::from_bytes("clipboard.png", bytes)
+            }) {
+                Ok(image) if image.kind() == crate::attachments::Kind::Image => {
+                    super::attach::attach(state, image);
+                }
+                Ok(other) => state.flash(
+                    format!("the clipboard holds {}, not an image", other.media.label()),
+                    true,
+                ),
+                Err(e) => state.flash(format!("no image pasted: {e}"), true),
+            }
+            Vec::new()
+        }
         Msg::RolesListed(roles, warnings, dir) => {
             super::roles::on_listed(state, roles, warnings, dir);
             Vec::new()

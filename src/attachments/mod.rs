@@ -29,6 +29,8 @@ pub struct Attachment {
     pub media: Media,
     /// Its bytes.
     pub data: Bytes,
+    /// The SHA-256 of the bytes, hex (computed once).
+    digest: String,
 }
 
 /// How a session file names an attachment: by content, beside the conversation's text.
@@ -77,7 +79,13 @@ impl Attachment {
             ));
         }
         let media = detect(&name, &data)?;
-        Ok(Attachment { name, media, data })
+        let digest = digest_of(&data);
+        Ok(Attachment {
+            name,
+            media,
+            data,
+            digest,
+        })
     }
 
     /// Reads a regular file (never a FIFO or a device) of at most [`ATTACHMENT_CAP`] bytes.
@@ -117,13 +125,18 @@ impl Attachment {
 
     /// The SHA-256 of the bytes, hex.
     pub fn sha256(&self) -> String {
-        Sha256::digest(&self.data)
-            .iter()
-            .fold(String::with_capacity(64), |mut hex, b| {
-                use std::fmt::Write;
-                let _ = write!(hex, "{b:02x}");
-                hex
-            })
+        self.digest.clone()
+    }
+
+    /// An attachment read back from the store: `media` as the session saved it.
+    pub(crate) fn restored(name: &str, media: Media, data: Bytes) -> Attachment {
+        let digest = digest_of(&data);
+        Attachment {
+            name: clean_name(name),
+            media,
+            data,
+            digest,
+        }
     }
 
     /// `name (PNG 640×480, 12.0 KiB)`.
@@ -152,6 +165,17 @@ impl Attachment {
             text.trim_end()
         ))
     }
+}
+
+/// The SHA-256 of `data`, hex.
+fn digest_of(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, b| {
+            use std::fmt::Write;
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
 }
 
 #[cfg(test)]

@@ -15,6 +15,21 @@ fn is_hash(hash: &str) -> bool {
     hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// Where a kept attachment is in `dir`, if it is kept.
+pub fn kept_path(dir: &Path, attachment: &Attachment) -> Option<PathBuf> {
+    let path = dir.join(attachment.sha256());
+    path.is_file().then_some(path)
+}
+
+/// Whether `path` is a file of the attachments directory `dir` (named by its SHA-256).
+pub fn is_kept(dir: &Path, path: &Path) -> bool {
+    path.parent() == Some(dir)
+        && path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(is_hash)
+}
+
 /// Keeps an attachment in `dir`; one kept before is not written again.
 pub fn keep(dir: &Path, attachment: &Attachment) -> std::io::Result<Reference> {
     crate::transcript::store::ensure_private_dir(dir).map_err(std::io::Error::other)?;
@@ -41,11 +56,7 @@ pub fn load(dir: &Path, reference: &Reference) -> Result<Attachment, String> {
     let path = dir.join(reference.sha256.to_ascii_lowercase());
     let data = crate::files::read_capped(&path, super::ATTACHMENT_CAP)
         .map_err(|e| format!("{}: {} ({e})", reference.name, path.display()))?;
-    let attachment = Attachment {
-        name: super::clean_name(&reference.name),
-        media: reference.media,
-        data: data.into(),
-    };
+    let attachment = Attachment::restored(&reference.name, reference.media, data.into());
     if !attachment.sha256().eq_ignore_ascii_case(&reference.sha256) {
         return Err(format!(
             "{}: {} no longer has the content the session saved",

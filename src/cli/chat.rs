@@ -110,6 +110,7 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
         crate::config::Hyperlinks::Auto => crate::ui::links::terminal_supports_them(),
     };
     state.pictures_dir = crate::pictures::images_dir();
+    state.attachments_dir = crate::attachments::store::attachments_dir();
     Startup {
         state,
         options,

@@ -19,6 +19,7 @@ pub mod search;
 pub mod store;
 mod title;
 mod tree;
+pub(crate) use tree::load_attachments;
 
 pub(crate) use title::title_from_prompt;
 pub mod writer;

@@ -18,8 +18,6 @@ pub(crate) enum SessionCommand {
     },
     /// Append records to the current file.
     Append(Vec<Record>),
-    /// Keep attached files by content in the attachments directory.
-    Keep(Vec<crate::attachments::Attachment>),
     /// Put what was written on the disk (after an answer ends).
     Sync,
     /// The conversation is over: close the file (the next prompt begins a new one).
@@ -163,11 +161,6 @@ fn run(
                     }
                 }
                 Command::Session(SessionCommand::Close) => current = None,
-                Command::Session(SessionCommand::Keep(attachments)) => {
-                    if let Err(e) = keep_attachments(&attachments) {
-                        news(WriterNews::Failed(e));
-                    }
-                }
                 Command::Open(path) => {
                     let opened = SessionFile::open(&path).and_then(|file| {
                         let loaded = store::load(&path)?;
@@ -194,17 +187,6 @@ fn run(
         }
         flush(&mut current, &mut pending, &mut failed, &mut report);
     }
-}
-
-/// Keeps files in the attachments directory.
-fn keep_attachments(attachments: &[crate::attachments::Attachment]) -> Result<(), String> {
-    let dir = crate::attachments::store::attachments_dir()
-        .ok_or_else(|| "no data directory to keep attached files in".to_string())?;
-    for attachment in attachments {
-        crate::attachments::store::keep(&dir, attachment)
-            .map_err(|e| format!("{} is not kept for this session: {e}", attachment.name))?;
-    }
-    Ok(())
 }
 
 fn flush(

@@ -129,8 +129,44 @@ fn editor_height(state: &State, area: Rect) -> u16 {
     let most = (area.height / 3).max(3);
     (rows as u16)
         .saturating_add(2)
+        .saturating_add(attachment_rows(state))
         .clamp(3, most)
         .min(area.height.saturating_sub(1))
+}
+
+/// Rows of the list of attached files above the prompt: one per file, at most four (the
+/// fourth then says how many more).
+fn attachment_rows(state: &State) -> u16 {
+    state.attached.len().min(4) as u16
+}
+
+/// The attached files, listed at the top of the prompt box.
+fn render_attachments(state: &State, area: Rect, frame: &mut Frame<'_>) -> Rect {
+    let rows = attachment_rows(state).min(area.height.saturating_sub(1));
+    if rows == 0 {
+        return area;
+    }
+    let [list, rest] = Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(area);
+    let mut lines = crate::app::attach::listed(state);
+    if lines.len() > rows as usize {
+        let more = lines.len() - (rows as usize - 1);
+        lines.truncate(rows as usize - 1);
+        lines.push(format!("… and {more} more (/detach N removes file N)"));
+    }
+    let style = state.theme.style(Role::Muted);
+    for (i, line) in lines.iter().enumerate() {
+        let row = Rect {
+            y: list.y + i as u16,
+            height: 1,
+            ..list
+        };
+        frame.render_widget(
+            ratatui::widgets::Paragraph::new(crate::text::sanitize_for_terminal(line).into_owned())
+                .style(style),
+            row,
+        );
+    }
+    rest
 }
 
 fn render_editor(state: &State, area: Rect, frame: &mut Frame<'_>, border: ratatui::style::Style) {
@@ -171,5 +207,6 @@ fn render_editor(state: &State, area: Rect, frame: &mut Frame<'_>, border: ratat
         .title_style(border);
     let inner = block.inner(area);
     block.render(area, frame.buffer_mut());
+    let inner = render_attachments(state, inner, frame);
     frame.render_widget(&state.editor, inner);
 }

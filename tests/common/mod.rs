@@ -171,3 +171,16 @@ pub fn golden(path: &std::path::Path, got: &serde_json::Value) -> Result<(), Str
         Err(format!("{}: got {got}", path.display()))
     }
 }
+
+/// A PNG of `w`×`h` pixels of one colour.
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(w, h, image::Rgb([200, 30, 30]));
+    let mut bytes = Vec::new();
+    image
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .expect("a PNG encodes");
+    bytes
+}

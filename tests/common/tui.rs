@@ -67,6 +67,7 @@ impl Harness {
         let data = tempfile::tempdir().expect("data dir");
         std::fs::create_dir_all(data.path().join("exports")).expect("exports dir");
         app.export_dir = data.path().join("exports");
+        app.state.attachments_dir = Some(data.path().join("attachments"));
         if setup.save {
             app.save_sessions(data.path().join("sessions"), None);
         }
@@ -117,6 +118,24 @@ impl Harness {
                 .await;
         }
         harness
+    }
+
+    /// Opens the saved conversation at `path` again from the browser, after starting a new
+    /// one.
+    pub async fn reopen(&mut self, path: &std::path::Path) {
+        self.ctrl('n');
+        self.settle().await;
+        self.ctrl('o');
+        self.until("the session list", |h| {
+            matches!(&h.app.state.overlay, bedrock_tui::app::state::Overlay::Sessions(b) if b.items.is_some())
+        })
+        .await;
+        self.press(KeyCode::Enter);
+        self.until("the conversation to open", |h| {
+            h.app.state.session.as_ref().is_some_and(|s| s.path == path)
+                && !h.app.state.messages.is_empty()
+        })
+        .await;
     }
 
     pub fn event(&self, event: Event) {

@@ -13,6 +13,13 @@ impl App {
     pub(super) fn run_effect(&mut self, effect: Effect) {
         match effect {
             Effect::EditDraft => self.edit_draft = true,
+            Effect::PasteImage => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let image = crate::app::effects::clipboard_image().await;
+                    let _ = tx.send(Msg::ClipboardImage(image));
+                });
+            }
             Effect::Send(spec) => {
                 if self.connection.is_some() {
                     self.start(*spec);

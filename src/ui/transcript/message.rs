@@ -186,6 +186,16 @@ impl MessageView {
             Some((cut, _)) => &message.text[..cut],
             None => message.text.as_str(),
         };
+        let with_files;
+        let text = if message.attachments.is_empty() {
+            text
+        } else {
+            with_files = format!(
+                "{text}\n\n{}",
+                files_markdown(&message.attachments, layout.pictures_dir)
+            );
+            with_files.as_str()
+        };
         let style = markdown::Style {
             theme: layout.theme,
             width: layout.width,
@@ -216,6 +226,45 @@ impl MessageView {
         foot(message, layout, &mut self.foot);
         if fresh { text.len() } else { 0 }
     }
+}
+
+/// A prompt's files as Markdown below its text: a kept PNG or JPEG as a picture the transcript
+/// draws, every other file as a line naming it.
+fn files_markdown(
+    files: &[crate::attachments::Attachment],
+    pictures_dir: Option<&std::path::Path>,
+) -> String {
+    use crate::attachments::{Media, describe, store};
+    // Attached files are kept beside the pictures.
+    let kept = pictures_dir
+        .and_then(std::path::Path::parent)
+        .map(|d| d.join("attachments"));
+    files
+        .iter()
+        .map(|file| {
+            let name = escape_markdown(&file.name);
+            let what = describe(file.media, &file.data);
+            match kept.as_deref().and_then(|dir| store::kept_path(dir, file)) {
+                Some(path) if matches!(file.media, Media::Png | Media::Jpeg) => {
+                    format!("![{name} · {what}](<{}>)", path.display())
+                }
+                _ => format!("📎 **{name}** · {what}"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Text with Markdown's punctuation escaped, shown as it is.
+fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if "\\`*_[]()<>#!|~".contains(ch) {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 /// A notice's text: plain, muted, indented.
