@@ -193,6 +193,7 @@ pub(crate) fn prepare_rows(
                 },
                 stream: combination.stream,
                 text_only: false,
+                prompt_cache: false,
             };
             exchange::prepare(&intent).map(|prepared| (combination.clone(), prepared))
         })

@@ -70,6 +70,7 @@ fn intent(model: &str, conversation: Conversation, stream: bool) -> Intent {
         options: InvokeOptions::default(),
         stream,
         text_only: false,
+        prompt_cache: false,
     }
 }
 

@@ -147,6 +147,7 @@ async fn replayed(json: &Value) -> Outcome {
         options: InvokeOptions::default(),
         stream,
         text_only: false,
+        prompt_cache: false,
     })
     .unwrap();
     // The operation as recorded, whatever the catalog says of the model.

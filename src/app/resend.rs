@@ -200,6 +200,7 @@ impl ResendForm {
             options,
             stream: value(2).as_deref() == Some("on"),
             text_only: false,
+            prompt_cache: false,
         };
         let prepared = match crate::exchange::prepare(&intent) {
             Ok(prepared) => prepared,

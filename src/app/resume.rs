@@ -174,6 +174,7 @@ fn fill_answer(message: &mut Message, entry: &Entry) {
         reported: crate::models::Usage {
             input_tokens: end.input_tokens,
             output_tokens: end.output_tokens,
+            ..crate::models::Usage::default()
         },
         stop_reason: end.stop_reason.clone(),
         ..crate::exchange::Figures::default()

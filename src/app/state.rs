@@ -107,6 +107,8 @@ pub struct State {
     pub(crate) ctrl_x: bool,
     /// A prompt sent while an answer streamed: it goes when that answer ends.
     pub queued_prompt: Option<String>,
+    /// Place prompt-cache breakpoints (config `prompt_caching`).
+    pub prompt_cache: bool,
     /// Files attached to the draft: they go with the next prompt.
     pub attached: Vec<crate::attachments::Attachment>,
     /// A pasted file path Alt+A would attach, with the text the paste inserted.
@@ -215,6 +217,7 @@ impl State {
             undo: super::undo::Undo::default(),
             pastes: Vec::new(),
             queued_prompt: None,
+            prompt_cache: true,
             attached: Vec::new(),
             offered_path: None,
             ctrl_x: false,

@@ -67,6 +67,7 @@ pub(crate) fn after_answer(state: &mut State) -> Vec<Effect> {
         options: crate::bedrock::InvokeOptions::default(),
         stream: false,
         text_only: true,
+        prompt_cache: false,
     };
     state.titled = Some(state.conversation);
     match exchange::prepare(&intent) {

@@ -26,6 +26,7 @@ pub(crate) fn prepare_turn(
         options: crate::bedrock::InvokeOptions::default(),
         stream: true,
         text_only: false,
+        prompt_cache: state.prompt_cache,
     };
     let prepared = exchange::prepare(&intent);
     // Text and pictures are shown; embeddings are not for a chat.

@@ -87,6 +87,7 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
     state.params = defaults.params(&Parameters::default());
     state.role = role;
     state.title_model = config.title_model.clone().filter(|m| !m.trim().is_empty());
+    state.prompt_cache = !defaults.prompt_cache_off;
     for warning in warnings {
         state.push(Speaker::Notice, warning);
     }

@@ -135,6 +135,11 @@ fn in_effect(config: &Config) -> String {
         Some("true"),
     );
     line("title_model", quoted(&config.title_model), None);
+    line(
+        "prompt_caching",
+        config.prompt_caching.map(|b| b.to_string()),
+        Some("true"),
+    );
     out.push_str(
         "# region, profile and endpoint_url are the file's: `bedrock-tui doctor` shows what the\n# flags, the environment and the AWS profile make of them.\n",
     );

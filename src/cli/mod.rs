@@ -358,6 +358,9 @@ pub struct AskArgs {
     /// PDFs, text files or videos, where the model takes them.
     #[arg(long = "attach", short = 'a', value_name = "FILE|-")]
     pub attach: Vec<PathBuf>,
+    /// Place no prompt-cache breakpoints (config `prompt_caching = false` does it always).
+    #[arg(long)]
+    pub no_cache: bool,
     /// The files of `--attach`, once read (several models get the same files).
     #[arg(skip)]
     pub attached: Option<Vec<crate::attachments::Attachment>>,

@@ -118,6 +118,9 @@ pub struct Config {
     /// A model that writes each saved conversation's title after its first answer (off by
     /// default: it costs a request).
     pub title_model: Option<String>,
+    /// Place prompt-cache breakpoints where the model caches prompts and the prefix is long
+    /// enough (default true).
+    pub prompt_caching: Option<bool>,
     /// Inference parameters.
     #[serde(default)]
     pub parameters: ParametersConfig,

@@ -59,6 +59,7 @@ impl EmulatedFamily for Jurassic2 {
             reasoning: false,
             options: json!({"prompt": prompt}),
             received: super::media::Received::default(),
+            cache: super::cache::CacheUse::default(),
         })
     }
 

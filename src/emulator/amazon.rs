@@ -67,6 +67,7 @@ impl EmulatedFamily for TitanText {
             reasoning: false,
             options: Value::Null,
             received: super::media::Received::default(),
+            cache: super::cache::CacheUse::default(),
         })
     }
 
@@ -343,6 +344,7 @@ impl EmulatedFamily for Nova {
             reasoning,
             options: Value::Null,
             received,
+            cache: super::cache::CacheUse::default(),
         })
     }
 
@@ -365,7 +367,8 @@ impl EmulatedFamily for Nova {
             "stopReason": nova_reason(&answer.stop),
             "usage": {"inputTokens": answer.input_tokens, "outputTokens": output,
                 "totalTokens": answer.input_tokens + output,
-                "cacheReadInputTokenCount": 0, "cacheWriteInputTokenCount": 0},
+                "cacheReadInputTokenCount": answer.cache.read,
+                "cacheWriteInputTokenCount": answer.cache.write},
         }))
     }
 
@@ -398,11 +401,12 @@ impl EmulatedFamily for Nova {
         ));
         let output = answer.output_tokens();
         let mut metrics = metrics_json(answer);
-        metrics["cacheReadInputTokenCount"] = json!(0);
-        metrics["cacheWriteInputTokenCount"] = json!(0);
+        metrics["cacheReadInputTokenCount"] = json!(answer.cache.read);
+        metrics["cacheWriteInputTokenCount"] = json!(answer.cache.write);
         chunks.push(to_bytes(&json!({
             "metadata": {"usage": {"inputTokens": answer.input_tokens, "outputTokens": output,
-                "cacheReadInputTokenCount": 0, "cacheWriteInputTokenCount": 0},
+                "cacheReadInputTokenCount": answer.cache.read,
+                "cacheWriteInputTokenCount": answer.cache.write},
                 "metrics": {}, "trace": {}},
             "amazon-bedrock-invocationMetrics": metrics})));
         chunks

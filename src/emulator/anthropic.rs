@@ -241,6 +241,7 @@ impl EmulatedFamily for AnthropicMessages {
             reasoning: thinking.is_some(),
             options: Value::Null,
             received,
+            cache: super::cache::CacheUse::default(),
         })
     }
 
@@ -270,7 +271,7 @@ impl EmulatedFamily for AnthropicMessages {
             "content": content,
             "stop_reason": stop_reason,
             "stop_sequence": stop_sequence,
-            "usage": {"input_tokens": answer.input_tokens, "output_tokens": answer.output_tokens()},
+            "usage": claude_usage(answer, answer.output_tokens()),
         }))
     }
 
@@ -287,7 +288,7 @@ impl EmulatedFamily for AnthropicMessages {
             "id": message_id(request_id), "type": "message", "role": "assistant",
             "model": response_model_name(model), "content": [], "stop_reason": null,
             "stop_sequence": null,
-            "usage": {"input_tokens": answer.input_tokens, "output_tokens": 1}}});
+            "usage": claude_usage(answer, 1)}});
         chunks.push(to_bytes(&start));
         let mut index = 0;
         if !answer.reasoning.is_empty() {
@@ -425,6 +426,7 @@ impl EmulatedFamily for AnthropicText {
             reasoning: false,
             options: Value::Null,
             received: super::media::Received::default(),
+            cache: super::cache::CacheUse::default(),
         })
     }
 
@@ -486,6 +488,16 @@ fn stop_fields(stop: &Stop) -> (&'static str, Value) {
         Stop::MaxTokens => ("max_tokens", Value::Null),
         Stop::StopSequence(s) => ("stop_sequence", json!(s)),
     }
+}
+
+/// A Messages `usage`: with the cache counters when the request had breakpoints.
+fn claude_usage(answer: &Answer, output: u64) -> Value {
+    let mut usage = json!({"input_tokens": answer.input_tokens, "output_tokens": output});
+    if answer.cache.marked {
+        usage["cache_creation_input_tokens"] = json!(answer.cache.write);
+        usage["cache_read_input_tokens"] = json!(answer.cache.read);
+    }
+    usage
 }
 
 fn message_id(request_id: &str) -> String {

@@ -256,6 +256,7 @@ impl EmulatedFamily for Chat {
             reasoning: false,
             options,
             received,
+            cache: super::cache::CacheUse::default(),
         })
     }
 

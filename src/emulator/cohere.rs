@@ -95,6 +95,7 @@ impl EmulatedFamily for Command {
             reasoning: false,
             options: json!({"stream": stream_flag, "generations": generations, "prompt": prompt}),
             received: super::media::Received::default(),
+            cache: super::cache::CacheUse::default(),
         })
     }
 
@@ -209,6 +210,7 @@ impl EmulatedFamily for CommandR {
             reasoning: false,
             options: json!({"history": history}),
             received: super::media::Received::default(),
+            cache: super::cache::CacheUse::default(),
         })
     }
 

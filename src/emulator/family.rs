@@ -39,6 +39,8 @@ pub(crate) struct Prompt {
     pub options: Value,
     /// The files the request carried, described (the answer begins by naming them).
     pub received: super::media::Received,
+    /// What the request did with the prompt cache.
+    pub cache: super::cache::CacheUse,
 }
 
 /// Why the model stopped.
@@ -68,6 +70,8 @@ pub struct Answer {
     /// The reasoning was cut by `max_tokens` before it ended (a model whose reasoning is part
     /// of its output, DeepSeek-R1, then never closes it).
     pub reasoning_cut: bool,
+    /// What the request did with the prompt cache.
+    pub(crate) cache: super::cache::CacheUse,
 }
 
 impl Answer {
@@ -144,18 +148,27 @@ pub(crate) fn generate(prompt: &Prompt) -> Answer {
         }
     }
     let output = (tokens.len() + reasoning.len()) as u64;
+    // Cached and newly cached prompt tokens are not counted as input.
+    let cache = prompt.cache;
+    let input = prompt
+        .input_tokens
+        .saturating_sub(cache.read + cache.write)
+        .max(1);
     Answer {
         reasoning,
         tokens,
         stop,
-        input_tokens: prompt.input_tokens,
+        input_tokens: input,
         metrics: InvocationMetrics {
-            input_token_count: Some(prompt.input_tokens),
+            input_token_count: Some(input),
             output_token_count: Some(output),
             invocation_latency: Some(200 + output * 10),
             first_byte_latency: Some(150),
+            cache_read_input_token_count: cache.marked.then_some(cache.read),
+            cache_write_input_token_count: cache.marked.then_some(cache.write),
         },
         reasoning_cut,
+        cache,
     }
 }
 

@@ -6,6 +6,7 @@
 mod ai21;
 mod amazon;
 mod anthropic;
+mod cache;
 mod chat;
 mod cohere;
 pub mod connection;
@@ -114,6 +115,8 @@ pub(crate) struct EmulatorState {
     pub(crate) replay: Mutex<Option<(u64, Arc<Vec<bytes::Bytes>>)>>,
     /// The latest runtime requests, as they arrived.
     received: Mutex<std::collections::VecDeque<Received>>,
+    /// Prompt prefixes cached by breakpoints.
+    pub(crate) prompt_cache: cache::PromptCache,
 }
 
 /// A runtime request as the emulator received it: its path and the exact body bytes.
@@ -211,6 +214,7 @@ impl Emulator {
             expired_keys: Mutex::new(Vec::new()),
             replay: Mutex::new(None),
             received: Mutex::new(std::collections::VecDeque::new()),
+            prompt_cache: cache::PromptCache::default(),
         });
         tokio::spawn(accept_loop(listener, state.clone(), stopped));
         Ok(Emulator {

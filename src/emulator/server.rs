@@ -172,7 +172,7 @@ async fn route(
         validation("Malformed input request, please reformat your input and try again.")
     })?;
     let family = family(body_family(model, &json));
-    let prompt = family
+    let mut prompt = family
         .parse_request(&FamilyRequest {
             model,
             body: &json,
@@ -180,6 +180,7 @@ async fn route(
             strict_templates: state.config.strict_templates,
         })
         .map_err(validation)?;
+    prompt.cache = state.prompt_cache.apply(model, &json);
     let fault = match header("x-emulator-fault").or(faults::find_marker(&prompt.last_user_text)) {
         Some(spec) if faults::applies_to(spec, &model_id) => {
             Some(faults::parse(spec).map_err(validation)?)
@@ -226,7 +227,13 @@ async fn route(
     {
         return Ok(replay_response(pieces, request_id));
     }
-    let answer = generate(&prompt);
+    let mut answer = generate(&prompt);
+    if model.family == crate::models::FamilyId::Nova {
+        // Nova always reports the cache counters, `0` when unused (recorded).
+        let m = &mut answer.metrics;
+        m.cache_read_input_token_count.get_or_insert(0);
+        m.cache_write_input_token_count.get_or_insert(0);
+    }
     if streaming {
         Ok(stream_response(
             family,
@@ -383,6 +390,14 @@ fn invoke_response(
         (
             "x-amzn-bedrock-input-token-count",
             metrics.input_token_count,
+        ),
+        (
+            "x-amzn-bedrock-cache-read-input-token-count",
+            metrics.cache_read_input_token_count,
+        ),
+        (
+            "x-amzn-bedrock-cache-write-input-token-count",
+            metrics.cache_write_input_token_count,
         ),
     ] {
         if let Some(value) = value {

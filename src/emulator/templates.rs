@@ -201,6 +201,7 @@ impl EmulatedFamily for Templated {
             reasoning: matches!(self.template, Template::DeepSeek),
             options: json!({"reasoning_in_output": matches!(self.template, Template::DeepSeek)}),
             received,
+            cache: super::cache::CacheUse::default(),
         })
     }
 

@@ -14,6 +14,9 @@ pub struct Defaults {
     pub system: Option<String>,
     /// Inference parameters.
     pub params: Parameters,
+    /// No prompt-cache breakpoints (config `prompt_caching = false`; they are placed by
+    /// default).
+    pub prompt_cache_off: bool,
 }
 
 impl Defaults {
@@ -31,6 +34,7 @@ impl Defaults {
                 stop_sequences: p.stop_sequences.clone(),
                 reasoning_budget: p.thinking,
             },
+            prompt_cache_off: config.prompt_caching == Some(false),
         }
     }
 
@@ -47,6 +51,7 @@ impl Defaults {
             model: mine.model.or_else(|| self.model.clone()),
             system: Some(role.prompt.clone()),
             params,
+            prompt_cache_off: self.prompt_cache_off,
         }
     }
 

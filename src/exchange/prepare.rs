@@ -29,6 +29,9 @@ pub struct Intent {
     pub stream: bool,
     /// Refuse models that do not answer in text (the chat).
     pub text_only: bool,
+    /// Place prompt-cache breakpoints where the model caches prompts (config
+    /// `prompt_caching`, on by default).
+    pub prompt_cache: bool,
 }
 
 /// The body of an [`Intent`].
@@ -164,11 +167,16 @@ fn conversation_request(
     } else {
         conversation
     };
-    let body = family
+    let mut body = family
         .adapter()
         .build_body(conversation, &params, adjusted.stream)
-        .map_err(|e| Refusal::Invalid(e.to_string()))?
-        .to_string();
+        .map_err(|e| Refusal::Invalid(e.to_string()))?;
+    if intent.prompt_cache
+        && let Some(placed) = crate::models::cache::place(family, info, &mut body)
+    {
+        notes.push(placed);
+    }
+    let body = body.to_string();
     if with_files {
         attachments::rules::check_body(model, family, body.len()).map_err(Refusal::Invalid)?;
     }
@@ -245,6 +253,7 @@ mod tests {
             options: InvokeOptions::default(),
             stream: true,
             text_only: false,
+            prompt_cache: false,
         }
     }
 

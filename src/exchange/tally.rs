@@ -68,9 +68,13 @@ impl Figures {
         }
         self.reported.input_tokens = delta.usage.input_tokens.or(self.reported.input_tokens);
         self.reported.output_tokens = delta.usage.output_tokens.or(self.reported.output_tokens);
+        self.cache_read_tokens = delta.usage.cache_read_tokens.or(self.cache_read_tokens);
+        self.cache_write_tokens = delta.usage.cache_write_tokens.or(self.cache_write_tokens);
         if let Some(m) = &delta.metrics {
             self.metered.input_tokens = m.input_token_count.or(self.metered.input_tokens);
             self.metered.output_tokens = m.output_token_count.or(self.metered.output_tokens);
+            self.cache_read_tokens = m.cache_read_input_token_count.or(self.cache_read_tokens);
+            self.cache_write_tokens = m.cache_write_input_token_count.or(self.cache_write_tokens);
         }
     }
 
@@ -83,11 +87,34 @@ impl Figures {
     }
 
     /// Estimated cost in USD at the catalog's on-demand price of `model`, when it is known.
+    /// Prompt tokens read from or written to the prompt cache are priced at the catalog's
+    /// cache prices (they are not in the input count).
     pub fn cost(&self, model: &str) -> Option<f64> {
         let price = catalog::lookup(model)?.price_per_1k?;
         let input = self.input_tokens()? as f64;
         let output = self.output_tokens()? as f64;
-        Some(price.input * input / 1000.0 + price.output * output / 1000.0)
+        let read = self.cache_read_tokens.unwrap_or(0) as f64;
+        let write = self.cache_write_tokens.unwrap_or(0) as f64;
+        Some(
+            (price.input * input
+                + price.output * output
+                + price.cache_read.unwrap_or(price.input) * read
+                + price.cache_write.unwrap_or(price.input) * write)
+                / 1000.0,
+        )
+    }
+
+    /// `cache 1200 read / 0 written`, when the answer says anything of the cache.
+    pub fn cache_line(&self) -> Option<String> {
+        let (read, write) = (self.cache_read_tokens, self.cache_write_tokens);
+        if read.unwrap_or(0) == 0 && write.unwrap_or(0) == 0 {
+            return None;
+        }
+        Some(format!(
+            "cache {} read / {} written",
+            read.unwrap_or(0),
+            write.unwrap_or(0)
+        ))
     }
 
     /// The figures on one line: `0.4 s · ttft 12 ms · 85 tok/s · 14 in / 120 out · $0.0006`,
@@ -105,6 +132,9 @@ impl Figures {
         }
         if let (Some(i), Some(o)) = (self.input_tokens(), self.output_tokens()) {
             parts.push(format!("{i} in / {o} out"));
+        }
+        if let Some(cache) = self.cache_line() {
+            parts.push(cache);
         }
         if let Some(cost) = self.cost(model) {
             parts.push(format_cost(cost));
@@ -150,6 +180,7 @@ mod tests {
             usage: Usage {
                 input_tokens: Some(10),
                 output_tokens: Some(1),
+                ..Usage::default()
             },
             ..ChunkDelta::default()
         };
@@ -188,6 +219,7 @@ mod tests {
             reported: Usage {
                 input_tokens: Some(1000),
                 output_tokens: Some(1000),
+                ..Usage::default()
             },
             ..Figures::default()
         };

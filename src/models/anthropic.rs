@@ -75,11 +75,16 @@ struct Block<'a> {
 }
 
 #[derive(Deserialize, Default)]
+#[allow(clippy::struct_field_names)] // The names are Anthropic's.
 struct UsageBody {
     #[serde(default, deserialize_with = "lenient_u64")]
     input_tokens: Option<u64>,
     #[serde(default, deserialize_with = "lenient_u64")]
     output_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    cache_read_input_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    cache_creation_input_tokens: Option<u64>,
 }
 
 impl From<UsageBody> for Usage {
@@ -87,6 +92,8 @@ impl From<UsageBody> for Usage {
         Usage {
             input_tokens: u.input_tokens,
             output_tokens: u.output_tokens,
+            cache_read_tokens: u.cache_read_input_tokens,
+            cache_write_tokens: u.cache_creation_input_tokens,
         }
     }
 }

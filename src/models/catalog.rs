@@ -39,6 +39,21 @@ pub struct Price {
     pub input: f64,
     /// Per 1k output tokens.
     pub output: f64,
+    /// Per 1k prompt tokens read from the prompt cache.
+    #[serde(default)]
+    pub cache_read: Option<f64>,
+    /// Per 1k prompt tokens written to the prompt cache.
+    #[serde(default)]
+    pub cache_write: Option<f64>,
+}
+
+/// How a model caches prompts.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub struct PromptCache {
+    /// The shortest prefix a breakpoint caches, in tokens.
+    pub min_tokens: u32,
+    /// Breakpoints a request may have.
+    pub points: u8,
 }
 
 /// One model of the catalog.
@@ -76,6 +91,9 @@ pub struct ModelInfo {
     /// On-demand price, when known.
     #[serde(default)]
     pub price_per_1k: Option<Price>,
+    /// Prompt caching, where the model has it.
+    #[serde(default)]
+    pub prompt_cache: Option<PromptCache>,
 }
 
 #[derive(Debug, Deserialize)]

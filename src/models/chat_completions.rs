@@ -73,6 +73,7 @@ fn usage_of(value: &Value) -> Usage {
     Usage {
         input_tokens: count_at(value, "/usage/prompt_tokens"),
         output_tokens: count_at(value, "/usage/completion_tokens"),
+        ..Usage::default()
     }
 }
 

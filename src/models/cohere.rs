@@ -41,6 +41,7 @@ fn billed_usage(value: &Value, pointer: &str) -> Usage {
     Usage {
         input_tokens: count_at(value, &format!("{pointer}/billed_units/input_tokens")),
         output_tokens: count_at(value, &format!("{pointer}/billed_units/output_tokens")),
+        ..Usage::default()
     }
 }
 

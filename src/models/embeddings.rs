@@ -45,6 +45,7 @@ impl ModelFamily for TitanEmbed {
             usage: Usage {
                 input_tokens: count_at(&value, "/inputTextTokenCount"),
                 output_tokens: None,
+                ..Usage::default()
             },
             ..Completion::default()
         })

@@ -161,6 +161,7 @@ impl ModelFamily for Llama {
             usage: Usage {
                 input_tokens: count_at(&value, "/prompt_token_count"),
                 output_tokens: count_at(&value, "/generation_token_count"),
+                ..Usage::default()
             },
             ..Completion::default()
         })

@@ -5,6 +5,7 @@
 pub mod ai21;
 pub mod anthropic;
 pub(crate) mod anthropic_text;
+pub(crate) mod cache;
 pub mod capabilities;
 pub mod catalog;
 pub(crate) mod chat_completions;
@@ -101,6 +102,10 @@ pub struct Usage {
     pub input_tokens: Option<u64>,
     /// Generated tokens.
     pub output_tokens: Option<u64>,
+    /// Prompt tokens read from the prompt cache.
+    pub cache_read_tokens: Option<u64>,
+    /// Prompt tokens written to the prompt cache.
+    pub cache_write_tokens: Option<u64>,
 }
 
 /// `amazon-bedrock-invocationMetrics`, sent on the last chunk of a stream.
@@ -119,6 +124,20 @@ pub struct InvocationMetrics {
     /// Milliseconds from request to first token.
     #[serde(default, deserialize_with = "lenient_u64")]
     pub first_byte_latency: Option<u64>,
+    /// Prompt tokens read from the prompt cache (Nova, Claude with caching).
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cache_read_input_token_count: Option<u64>,
+    /// Prompt tokens written to the prompt cache.
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cache_write_input_token_count: Option<u64>,
 }
 
 /// What one stream chunk contributed.

@@ -32,6 +32,8 @@ fn usage_of(value: &Value, pointer: &str) -> Usage {
     Usage {
         input_tokens: count_at(value, &format!("{pointer}/inputTokens")),
         output_tokens: count_at(value, &format!("{pointer}/outputTokens")),
+        cache_read_tokens: count_at(value, &format!("{pointer}/cacheReadInputTokenCount")),
+        cache_write_tokens: count_at(value, &format!("{pointer}/cacheWriteInputTokenCount")),
     }
 }
 

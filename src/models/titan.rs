@@ -65,6 +65,7 @@ impl ModelFamily for TitanText {
             usage: Usage {
                 input_tokens: count_at(&value, "/inputTextTokenCount"),
                 output_tokens: count_at(&value, "/results/0/tokenCount"),
+                ..Usage::default()
             },
             ..Completion::default()
         })
@@ -78,6 +79,7 @@ impl ModelFamily for TitanText {
         delta.usage = Usage {
             input_tokens: count_at(&value, "/inputTextTokenCount"),
             output_tokens: count_at(&value, "/totalOutputTextTokenCount"),
+            ..Usage::default()
         };
         Ok(delta)
     }

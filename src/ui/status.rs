@@ -150,6 +150,9 @@ fn figures(state: &State) -> Vec<String> {
     if let Some(n) = stats.output_tokens() {
         parts.push(format!("{n} out"));
     }
+    if let Some(cache) = stats.cache_line() {
+        parts.push(cache);
+    }
     if let Some(cost) = answer.cost() {
         parts.push(crate::exchange::format_cost(cost));
     }

@@ -338,6 +338,7 @@ fn plan(
         options,
         stream: !args.no_stream,
         text_only: false,
+        prompt_cache: !defaults.prompt_cache_off && !args.no_cache,
     })
 }
 

@@ -167,6 +167,8 @@ fn summary_json(
         "usage": {
             "input_tokens": figures.input_tokens(),
             "output_tokens": figures.output_tokens(),
+            "cache_read_input_tokens": figures.cache_read_tokens,
+            "cache_write_input_tokens": figures.cache_write_tokens,
         },
         "cost_usd": figures.cost(&prepared.model),
         "request_id": meta.and_then(|m| m.request_id.clone()),

@@ -340,6 +340,9 @@ fn head(message: &Message, layout: &Layout<'_>, selected: bool, out: &mut Vec<Li
                 if let Some(out) = message.stats.output_tokens() {
                     figures.push(format!("{out} tokens"));
                 }
+                if let Some(cache) = message.stats.cache_line() {
+                    figures.push(cache);
+                }
                 if let Some(reason) = &message.stop_reason {
                     let words = crate::models::stop_reason::in_words(reason);
                     figures.push(sanitize_for_terminal(&words).into_owned());
