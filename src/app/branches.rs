@@ -294,6 +294,21 @@ pub(crate) fn ask_delete(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Asks before deleting the oldest turn still shown (to make room in the context window); the
+/// next key `y` deletes it.
+pub(crate) fn ask_drop_oldest(state: &mut State) -> Vec<Effect> {
+    let Some(index) = state
+        .messages
+        .iter()
+        .position(|m| m.speaker == Speaker::User && !m.deleted && !m.detached)
+    else {
+        state.flash("there is no turn to drop", true);
+        return Vec::new();
+    };
+    state.cursor = Some(state.messages[index].id);
+    ask_delete(state)
+}
+
 /// The key after [`ask_delete`]: `y` deletes the turn (kept in the session file, no longer
 /// shown or sent); anything else keeps it.
 pub(crate) fn answer_delete(state: &mut State, confirmed: bool) {

@@ -119,6 +119,7 @@ fn is_editing(action: Action) -> bool {
             | Action::Attach
             | Action::Detach
             | Action::PasteImage
+            | Action::DropOldest
     )
 }
 
@@ -280,6 +281,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Attach => super::attach::attach_key(state),
         Action::Detach => super::attach::detach(state, None),
         Action::PasteImage => return vec![Effect::PasteImage],
+        Action::DropOldest => return super::branches::ask_drop_oldest(state),
         Action::FocusTranscript => {
             state.focus = Focus::Transcript;
             super::cursor::select_last(state);

@@ -29,6 +29,21 @@ pub(crate) fn prepare_turn(
         prompt_cache: state.prompt_cache,
     };
     let prepared = exchange::prepare(&intent);
+    // A request that cannot fit the model's context window is not sent.
+    if let Ok(prepared) = &prepared {
+        let count = exchange::count::TokenCount {
+            tokens: exchange::count::estimate(&prepared.body),
+            exact: false,
+        };
+        // Room is kept for the answer when its length is set.
+        let answer_room = prepared.params.max_tokens.unwrap_or(0);
+        if let Err(why) = exchange::count::fits(model, count, answer_room) {
+            let drop = state.keymap.hint(Context::Chat, Action::DropOldest);
+            return Err(format!(
+                "not sent: {why}; {drop} drops the oldest turn (or start a new conversation)"
+            ));
+        }
+    }
     // Text and pictures are shown; embeddings are not for a chat.
     if let Ok(prepared) = &prepared
         && prepared

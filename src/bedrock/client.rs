@@ -207,6 +207,36 @@ impl Client {
         })
     }
 
+    /// `CountTokens` for an InvokeModel body: the input tokens the model would count, asked
+    /// of the foundation model's own id (inference profiles are not counted).
+    pub async fn count_tokens(&self, model_id: &str, body: &[u8]) -> Result<u64, BedrockError> {
+        use base64::Engine;
+        let request = serde_json::json!({"input": {"invokeModel": {
+            "body": base64::engine::general_purpose::STANDARD.encode(body)}}});
+        let started = Instant::now();
+        let base = crate::models::base_model_id(model_id);
+        let (response, _meta) = self
+            .send(
+                base,
+                Operation::CountTokens,
+                Bytes::from(request.to_string()),
+                &InvokeOptions::default(),
+                started,
+                None,
+            )
+            .await?;
+        let answer = read_body(response, self.config.timeouts, started).await?;
+        serde_json::from_slice::<serde_json::Value>(&answer)
+            .ok()
+            .and_then(|v| v.get("inputTokens").and_then(serde_json::Value::as_u64))
+            .ok_or_else(|| {
+                BedrockError::MalformedResponse(format!(
+                    "CountTokens answered without inputTokens: {}",
+                    super::error::server_text(&String::from_utf8_lossy(&answer))
+                ))
+            })
+    }
+
     /// `InvokeModelWithResponseStream`: sends `body` and returns the stream once the response
     /// headers have arrived.
     pub async fn invoke_stream(

@@ -49,6 +49,8 @@ pub enum Operation {
     Invoke,
     /// `InvokeModelWithResponseStream`.
     InvokeStream,
+    /// `CountTokens`.
+    CountTokens,
 }
 
 impl Operation {
@@ -57,6 +59,7 @@ impl Operation {
         match self {
             Operation::Invoke => "invoke",
             Operation::InvokeStream => "invoke-with-response-stream",
+            Operation::CountTokens => "count-tokens",
         }
     }
 }
@@ -102,6 +105,10 @@ impl InvokeOptions {
         let accept_header = match operation {
             Operation::Invoke => "accept",
             Operation::InvokeStream => "x-amzn-bedrock-accept",
+            // A JSON operation of its own: no model headers.
+            Operation::CountTokens => {
+                return vec![("content-type", json()), ("accept", json())];
+            }
         };
         let mut headers = vec![
             (

@@ -358,6 +358,10 @@ pub struct AskArgs {
     /// PDFs, text files or videos, where the model takes them.
     #[arg(long = "attach", short = 'a', value_name = "FILE|-")]
     pub attach: Vec<PathBuf>,
+    /// Count the request's input tokens and send nothing: Bedrock's CountTokens where the
+    /// model has it (free of charge), else a local estimate, marked `~`.
+    #[arg(long)]
+    pub count_tokens: bool,
     /// Place no prompt-cache breakpoints (config `prompt_caching = false` does it always).
     #[arg(long)]
     pub no_cache: bool,

@@ -11,6 +11,7 @@ mod chat;
 mod cohere;
 pub mod connection;
 pub mod corpus;
+mod count;
 mod embeddings;
 pub mod family;
 pub mod faults;

@@ -25,6 +25,11 @@ const MAX_REQUEST_BODY: usize = 25_000_000;
 /// Unpaced streams coalesce frames into writes of about this size.
 const COALESCE_BYTES: usize = 32 * 1024;
 
+/// The emulated family that reads bodies of `id`.
+pub(crate) fn emulated_family(id: FamilyId) -> &'static dyn EmulatedFamily {
+    family(id)
+}
+
 fn family(id: FamilyId) -> &'static dyn EmulatedFamily {
     match id {
         FamilyId::Anthropic => &anthropic::AnthropicMessages,
@@ -106,6 +111,19 @@ async fn route(
     let streaming = match (parts.method.as_str(), segments.as_slice()) {
         ("POST", ["", "model", _, "invoke"]) => false,
         ("POST", ["", "model", _, "invoke-with-response-stream"]) => true,
+        ("POST", ["", "model", id, "count-tokens"]) => {
+            authenticate(&state, &parts, &path_and_query, &body)?;
+            state.receive(parts.uri.path(), &body);
+            let model_id = percent_encoding::percent_decode_str(id)
+                .decode_utf8()
+                .map_err(|_| validation("The provided model identifier is invalid."))?;
+            return super::count::respond(
+                &model_id,
+                &body,
+                request_id,
+                state.config.strict_templates,
+            );
+        }
         ("GET", ["", "foundation-models" | "inference-profiles"]) => {
             authenticate(&state, &parts, &path_and_query, &body)?;
             return super::listing::respond(

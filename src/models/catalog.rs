@@ -94,6 +94,9 @@ pub struct ModelInfo {
     /// Prompt caching, where the model has it.
     #[serde(default)]
     pub prompt_cache: Option<PromptCache>,
+    /// Bedrock's `CountTokens` counts its requests (by the foundation-model id).
+    #[serde(default)]
+    pub count_tokens: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -156,7 +156,29 @@ fn figures(state: &State) -> Vec<String> {
     if let Some(cost) = answer.cost() {
         parts.push(crate::exchange::format_cost(cost));
     }
+    if let Some(gauge) = context_gauge(state, stats) {
+        parts.push(gauge);
+    }
     parts
+}
+
+/// `ctx 12.3k/200k`: how much of the model's context window the conversation fills, by what
+/// Bedrock metered for the last answer (its prompt, cached or not, and its output).
+fn context_gauge(state: &State, stats: &crate::exchange::Figures) -> Option<String> {
+    let window = crate::models::catalog::lookup(&state.model)?.context_window;
+    let used = stats.input_tokens()?
+        + stats.cache_read_tokens.unwrap_or(0)
+        + stats.cache_write_tokens.unwrap_or(0)
+        + stats.output_tokens().unwrap_or(0);
+    let short = |n: u64| {
+        if n >= 1000 {
+            format!("{:.1}k", n as f64 / 1000.0)
+        } else {
+            n.to_string()
+        }
+    };
+    let short = |n: u64| short(n).replace(".0k", "k");
+    Some(format!("ctx {}/{}", short(used), short(u64::from(window))))
 }
 
 /// While an answer streams: its time so far, its tokens so far (counted by the service once it

@@ -58,12 +58,13 @@ pub fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("binary runs")
 }
 
-/// Runs the command with `input` piped on its standard input, stdout captured.
+/// Runs the command with `input` piped on its standard input, stdout and stderr captured.
 pub fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
     use std::io::Write;
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("binary runs");
     child

@@ -122,6 +122,9 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
     for note in &prepared.notes {
         crate::cli::term::err_line(&format!("bedrock-tui: {note}"));
     }
+    if args.count_tokens {
+        return print_count(&connection.client, &prepared, args.json).await;
+    }
     let session = log.as_mut().and_then(|log| {
         let system = match &intent.content {
             Content::Conversation { conversation, .. } => conversation.system.clone(),
@@ -148,6 +151,64 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
         () = closed.notified() => return 0,
     };
     printer.finish(&prepared, &outcome)
+}
+
+/// `ask --count-tokens`: the input tokens of the request and how they sit in the model's
+/// context window; nothing is invoked.
+async fn print_count(
+    client: &crate::bedrock::Client,
+    prepared: &exchange::Prepared,
+    json: bool,
+) -> i32 {
+    let count = match exchange::count::input_tokens(client, prepared).await {
+        Ok(count) => count,
+        Err(e) => {
+            if json {
+                println!(
+                    "{}",
+                    json!({"model": prepared.model, "error": error_json(&e)})
+                );
+            }
+            return report(&e);
+        }
+    };
+    let info = catalog::lookup(&prepared.model);
+    let window = info.map(|m| m.context_window);
+    let max_output = prepared.params.max_tokens.unwrap_or(0);
+    let fits = exchange::count::fits(&prepared.model, count, max_output);
+    if json {
+        println!(
+            "{}",
+            json!({
+                "model": prepared.model,
+                "input_tokens": count.tokens,
+                "exact": count.exact,
+                "counted_by": if count.exact { "CountTokens" } else { "estimate" },
+                "context_window": window,
+                "fits": fits.is_ok(),
+            })
+        );
+    } else {
+        let by = if count.exact {
+            "counted by Bedrock's CountTokens"
+        } else {
+            "a local estimate: this model has no CountTokens"
+        };
+        let share = window
+            .filter(|w| *w > 0)
+            .map(|w| {
+                format!(
+                    " of {w} ({:.1}%)",
+                    count.tokens as f64 * 100.0 / f64::from(w)
+                )
+            })
+            .unwrap_or_default();
+        println!("{} input tokens{share} ({by})", count.shown());
+        if let Err(why) = &fits {
+            crate::cli::term::err_line(&format!("bedrock-tui: {why}"));
+        }
+    }
+    if fits.is_ok() { 0 } else { EXIT_FAILURE }
 }
 
 /// The files attached to the prompt of a request.
