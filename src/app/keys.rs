@@ -233,8 +233,11 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::OpenRoles => return super::roles::open(state),
         Action::OpenParameters => {
-            state.overlay =
-                Overlay::Parameters(ParamsForm::new(state.system.as_deref(), &state.params));
+            state.overlay = Overlay::Parameters(ParamsForm::new(
+                state.system.as_deref(),
+                &state.params,
+                &state.request_options,
+            ));
         }
         Action::ToggleHelp => {
             let under = std::mem::take(&mut state.overlay);

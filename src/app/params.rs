@@ -1,6 +1,6 @@
 //! The parameters form: system prompt, max tokens, temperature, top_p, top_k, stop sequences
 //! and reasoning budget as text fields, parsed and checked against the model's capabilities
-//! before they are applied.
+//! before they are applied; and the request's guardrail, latency and service tier.
 
 use super::popup::{Popup, Reply};
 use super::state::State;
@@ -17,7 +17,14 @@ pub(crate) const FIELDS: &[&str] = &[
     "Top K",
     "Stop sequences",
     "Thinking budget",
+    "Guardrail id",
+    "Guardrail version",
+    "Latency",
+    "Service tier",
 ];
+
+/// Where the request options start in [`FIELDS`].
+const OPTIONS_AT: usize = 7;
 
 /// The form's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +43,11 @@ fn show<T: ToString>(value: Option<T>) -> String {
 
 impl ParamsForm {
     /// A form showing the current values.
-    pub fn new(system: Option<&str>, params: &Parameters) -> ParamsForm {
+    pub fn new(
+        system: Option<&str>,
+        params: &Parameters,
+        options: &crate::bedrock::InvokeOptions,
+    ) -> ParamsForm {
         ParamsForm {
             values: vec![
                 system.unwrap_or_default().to_string(),
@@ -46,6 +57,10 @@ impl ParamsForm {
                 show(params.top_k),
                 params.stop_sequences.join(", "),
                 show(params.reasoning_budget),
+                show(options.guardrail_identifier.as_deref()),
+                show(options.guardrail_version.as_deref()),
+                show(options.performance_latency.as_deref()),
+                show(options.service_tier.as_deref()),
             ],
             selected: 0,
             error: None,
@@ -113,6 +128,36 @@ impl ParamsForm {
         };
         Ok((system, params, notes))
     }
+
+    /// The request options of the form over `current` (accept and content type stay); a
+    /// guardrail turns trace on, as its policies are shown from the trace.
+    pub fn parse_options(
+        &self,
+        current: &crate::bedrock::InvokeOptions,
+    ) -> Result<crate::bedrock::InvokeOptions, String> {
+        let value = |i: usize| {
+            self.values
+                .get(OPTIONS_AT + i)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let guardrail = value(0);
+        let trace = match (&guardrail, &current.trace) {
+            (Some(_), None) => Some("ENABLED".to_string()),
+            (None, Some(t)) if current.guardrail_identifier.is_some() && t == "ENABLED" => None,
+            (_, trace) => trace.clone(),
+        };
+        let options = crate::bedrock::InvokeOptions {
+            guardrail_identifier: guardrail,
+            guardrail_version: value(1),
+            performance_latency: value(2),
+            service_tier: value(3),
+            trace,
+            ..current.clone()
+        };
+        options.validate().map_err(|e| e.to_string())?;
+        Ok(options)
+    }
 }
 
 impl Popup for ParamsForm {
@@ -122,8 +167,12 @@ impl Popup for ParamsForm {
 
     fn on_action(&mut self, state: &mut State, action: Action) -> Reply {
         match action {
-            Action::Confirm => match self.parse(&state.model, state.family()) {
-                Ok((system, params, notes)) => {
+            Action::Confirm => match self
+                .parse(&state.model, state.family())
+                .and_then(|parsed| Ok((parsed, self.parse_options(&state.request_options)?)))
+            {
+                Ok(((system, params, notes), options)) => {
+                    state.request_options = options;
                     // A system prompt edited away from the role's is no longer the role.
                     if system != state.system {
                         state.role = None;
@@ -202,7 +251,11 @@ mod tests {
 
     #[test]
     fn parses_and_refuses() {
-        let mut form = ParamsForm::new(Some("be brief"), &Parameters::default());
+        let mut form = ParamsForm::new(
+            Some("be brief"),
+            &Parameters::default(),
+            &crate::bedrock::InvokeOptions::default(),
+        );
         form.values[1] = "512".into();
         form.values[2] = "0.5".into();
         form.values[5] = "END, STOP".into();

@@ -109,6 +109,8 @@ pub struct State {
     pub queued_prompt: Option<String>,
     /// Place prompt-cache breakpoints (config `prompt_caching`).
     pub prompt_cache: bool,
+    /// Guardrail, latency and tier of every request (config `[request]`, F2).
+    pub request_options: crate::bedrock::InvokeOptions,
     /// Files attached to the draft: they go with the next prompt.
     pub attached: Vec<crate::attachments::Attachment>,
     /// A pasted file path Alt+A would attach, with the text the paste inserted.
@@ -218,6 +220,7 @@ impl State {
             pastes: Vec::new(),
             queued_prompt: None,
             prompt_cache: true,
+            request_options: crate::bedrock::InvokeOptions::default(),
             attached: Vec::new(),
             offered_path: None,
             ctrl_x: false,

@@ -23,7 +23,7 @@ pub(crate) fn prepare_turn(
             conversation: conversation.clone(),
             params: state.params.clone(),
         },
-        options: crate::bedrock::InvokeOptions::default(),
+        options: state.request_options.clone(),
         stream: true,
         text_only: false,
         prompt_cache: state.prompt_cache,

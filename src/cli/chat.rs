@@ -88,6 +88,7 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
     state.role = role;
     state.title_model = config.title_model.clone().filter(|m| !m.trim().is_empty());
     state.prompt_cache = !defaults.prompt_cache_off;
+    state.request_options = defaults.options.clone();
     for warning in warnings {
         state.push(Speaker::Notice, warning);
     }

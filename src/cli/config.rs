@@ -175,6 +175,19 @@ fn in_effect(config: &Config) -> String {
         (!stop_sequences.is_empty()).then(|| format!("{stop_sequences:?}")),
     );
     line("thinking", thinking.map(|n| n.to_string()));
+    out.push_str(
+        "\n[request]                                        # every request of the chat and ask\n",
+    );
+    let request = &config.request;
+    for (key, value) in [
+        ("guardrail_id", &request.guardrail_id),
+        ("guardrail_version", &request.guardrail_version),
+        ("trace", &request.trace),
+        ("latency", &request.latency),
+        ("service_tier", &request.service_tier),
+    ] {
+        out.push_str(&row(key, value.as_ref().map(|v| format!("{v:?}")), None));
+    }
     out.push_str("\n[display]\n");
     let display = &config.display;
     out.push_str(&row(

@@ -18,6 +18,13 @@ pub async fn run(args: EmulatorArgs, global: &super::GlobalArgs) -> i32 {
     }
     config.tokens_per_second = args.tokens_per_second;
     config.strict_templates = args.strict_templates;
+    if !args.guardrail_words.is_empty() {
+        config
+            .guardrail
+            .denied_words
+            .clone_from(&args.guardrail_words);
+    }
+    config.guardrail.block_email = !args.guardrail_allow_email;
     config.replay_streams = args.replay_streams;
     config.resources.extend(args.resource);
     config.deny_lookups = args.deny_lookups;

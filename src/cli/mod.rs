@@ -518,6 +518,13 @@ pub struct EmulatorArgs {
     /// accepts them).
     #[arg(long)]
     pub strict_templates: bool,
+    /// A word or phrase the emulator's guardrail blocks in prompts of requests that name a
+    /// guardrail (repeatable; default: "forbidden").
+    #[arg(long = "guardrail-word", value_name = "WORD")]
+    pub guardrail_words: Vec<String>,
+    /// Let the emulator's guardrail pass e-mail addresses (it blocks them by default).
+    #[arg(long)]
+    pub guardrail_allow_email: bool,
     /// Send the last unpaced stream's bytes again for an identical request (for benchmarks of
     /// clients: the emulator stops being the bottleneck; ids inside the payloads repeat).
     #[arg(long)]

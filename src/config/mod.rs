@@ -30,6 +30,41 @@ pub struct ParametersConfig {
     pub thinking: Option<u32>,
 }
 
+/// Request options as written in the config file (`[request]`): a guardrail, latency and tier.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestConfig {
+    /// `X-Amzn-Bedrock-GuardrailIdentifier`: the guardrail's id or ARN.
+    pub guardrail_id: Option<String>,
+    /// Its version (a number or `DRAFT`).
+    pub guardrail_version: Option<String>,
+    /// `X-Amzn-Bedrock-Trace`: `ENABLED` (the default with a guardrail), `ENABLED_FULL` or
+    /// `DISABLED`.
+    pub trace: Option<String>,
+    /// `X-Amzn-Bedrock-PerformanceConfig-Latency`: `standard` or `optimized`.
+    pub latency: Option<String>,
+    /// `X-Amzn-Bedrock-Service-Tier`: `priority`, `default`, `flex` or `reserved`.
+    pub service_tier: Option<String>,
+}
+
+impl RequestConfig {
+    /// The options for requests: with a guardrail, trace on unless set otherwise.
+    pub fn options(&self) -> crate::bedrock::InvokeOptions {
+        let trace = self
+            .trace
+            .clone()
+            .or_else(|| self.guardrail_id.as_ref().map(|_| "ENABLED".to_string()));
+        crate::bedrock::InvokeOptions {
+            guardrail_identifier: self.guardrail_id.clone(),
+            guardrail_version: self.guardrail_version.clone(),
+            trace,
+            performance_latency: self.latency.clone(),
+            service_tier: self.service_tier.clone(),
+            ..crate::bedrock::InvokeOptions::default()
+        }
+    }
+}
+
 impl ParametersConfig {
     /// Every number in range; errors name the setting as `{table}.name`.
     pub(crate) fn check(&self, table: &str) -> Result<(), ConfigError> {
@@ -124,12 +159,19 @@ pub struct Config {
     /// Inference parameters.
     #[serde(default)]
     pub parameters: ParametersConfig,
+    /// Guardrail, latency and service tier of every request.
+    #[serde(default, skip_serializing_if = "is_default_request")]
+    pub request: RequestConfig,
     /// How answers are drawn.
     #[serde(default, skip_serializing_if = "is_default_display")]
     pub display: DisplayConfig,
     /// Key bindings per context, merged over the defaults: `[keys.chat] "ctrl+p" = "open_model_picker"`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub keys: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+fn is_default_request(request: &RequestConfig) -> bool {
+    *request == RequestConfig::default()
 }
 
 fn is_default_display(display: &DisplayConfig) -> bool {

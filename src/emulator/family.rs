@@ -72,6 +72,8 @@ pub struct Answer {
     pub reasoning_cut: bool,
     /// What the request did with the prompt cache.
     pub(crate) cache: super::cache::CacheUse,
+    /// The guardrail's verdict, when the request named one.
+    pub(crate) guardrail: Option<super::guardrail::Verdict>,
 }
 
 impl Answer {
@@ -169,6 +171,7 @@ pub(crate) fn generate(prompt: &Prompt) -> Answer {
         },
         reasoning_cut,
         cache,
+        guardrail: None,
     }
 }
 

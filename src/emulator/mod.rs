@@ -15,6 +15,7 @@ mod count;
 mod embeddings;
 pub mod family;
 pub mod faults;
+pub mod guardrail;
 mod images;
 mod listing;
 mod media;
@@ -65,6 +66,8 @@ pub struct EmulatorConfig {
     pub deny_lookups: bool,
     /// Connection cap, header-read and idle timeouts, the pause after accept errors.
     pub limits: connection::ConnectionLimits,
+    /// The guardrail that requests naming one are checked with.
+    pub guardrail: guardrail::GuardrailConfig,
 }
 
 impl EmulatorCredentials {
@@ -99,6 +102,7 @@ impl EmulatorConfig {
             resources: resources::Resource::samples(),
             deny_lookups: false,
             limits: connection::ConnectionLimits::default(),
+            guardrail: guardrail::GuardrailConfig::default(),
         }
     }
 }

@@ -245,7 +245,34 @@ async fn route(
     {
         return Ok(replay_response(pieces, request_id));
     }
+    // A guardrail named by the request checks the prompt; a blocked one is answered with
+    // Bedrock's message.
+    let verdict = match header("x-amzn-bedrock-guardrailidentifier").filter(|id| !id.is_empty()) {
+        Some(id) => {
+            if header("x-amzn-bedrock-guardrailversion").is_none_or(str::is_empty) {
+                return Err(validation(
+                    "A guardrail version is required when a guardrail identifier is specified.",
+                ));
+            }
+            let trace = header("x-amzn-bedrock-trace").is_some_and(|t| {
+                t.eq_ignore_ascii_case("ENABLED") || t.eq_ignore_ascii_case("ENABLED_FULL")
+            });
+            Some(super::guardrail::assess(
+                &state.config.guardrail,
+                id,
+                &prompt.last_user_text,
+                trace,
+            ))
+        }
+        None => None,
+    };
+    if verdict.as_ref().is_some_and(|v| v.intervened) {
+        prompt.last_user_text = format!("{} [[emulator:echo]]", super::guardrail::BLOCKED);
+        prompt.received = super::media::Received::default();
+        prompt.reasoning = false;
+    }
     let mut answer = generate(&prompt);
+    answer.guardrail = verdict;
     if model.family == crate::models::FamilyId::Nova {
         // Nova always reports the cache counters, `0` when unused (recorded).
         let m = &mut answer.metrics;
@@ -366,7 +393,10 @@ fn invoke_response(
     fault: Option<Fault>,
     request_id: &str,
 ) -> Result<Response<Body>, Rejection> {
-    let body = family.response_body(model, prompt, answer, request_id);
+    let mut body = family.response_body(model, prompt, answer, request_id);
+    if let Some(verdict) = &answer.guardrail {
+        body = super::guardrail::decorate(&body, verdict);
+    }
     let body = match fault {
         Some(Fault::StreamException { kind, .. }) => {
             return Err((kind.clone(), exception_message(&kind).into()));
@@ -464,7 +494,12 @@ fn stream_response(
     request_id: &str,
     keep: Option<(u64, Arc<EmulatorState>)>,
 ) -> Response<Body> {
-    let chunks = family.stream_chunks(model, prompt, answer, request_id);
+    let mut chunks = family.stream_chunks(model, prompt, answer, request_id);
+    if let Some(verdict) = &answer.guardrail {
+        for chunk in &mut chunks {
+            *chunk = super::guardrail::decorate(chunk, verdict);
+        }
+    }
     let (tx, body) = channel_body();
     tokio::spawn(produce(tx, chunks, fault, tokens_per_second, keep));
     stream_headers(Response::new(body), request_id)

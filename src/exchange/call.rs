@@ -370,6 +370,7 @@ where
                 usage: completion.usage,
                 metrics: None,
                 ended: true,
+                guardrail: crate::models::guardrail::read(body).map(Box::new),
             };
             outcome.embeddings = completion.embeddings;
             outcome.images = completion.images;

@@ -17,6 +17,8 @@ pub struct Defaults {
     /// No prompt-cache breakpoints (config `prompt_caching = false`; they are placed by
     /// default).
     pub prompt_cache_off: bool,
+    /// Guardrail, latency and tier (`[request]`).
+    pub options: crate::bedrock::InvokeOptions,
 }
 
 impl Defaults {
@@ -35,6 +37,7 @@ impl Defaults {
                 reasoning_budget: p.thinking,
             },
             prompt_cache_off: config.prompt_caching == Some(false),
+            options: config.request.options(),
         }
     }
 
@@ -52,6 +55,7 @@ impl Defaults {
             system: Some(role.prompt.clone()),
             params,
             prompt_cache_off: self.prompt_cache_off,
+            options: self.options.clone(),
         }
     }
 

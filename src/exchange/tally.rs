@@ -30,6 +30,8 @@ pub struct Figures {
     pub stop_reason: Option<String>,
     /// Attempts made (retries before the response began included).
     pub attempts: u32,
+    /// What a guardrail did, when the answer said.
+    pub guardrail: Option<crate::models::guardrail::Guardrail>,
 }
 
 /// Shortest span after the first token for a rate to mean anything.
@@ -65,6 +67,12 @@ impl Figures {
         }
         if delta.stop_reason.is_some() {
             self.stop_reason.clone_from(&delta.stop_reason);
+        }
+        if let Some(news) = &delta.guardrail {
+            match &mut self.guardrail {
+                Some(known) => known.merge((**news).clone()),
+                None => self.guardrail = Some((**news).clone()),
+            }
         }
         self.reported.input_tokens = delta.usage.input_tokens.or(self.reported.input_tokens);
         self.reported.output_tokens = delta.usage.output_tokens.or(self.reported.output_tokens);

@@ -13,6 +13,7 @@ pub mod cohere;
 pub mod deepseek;
 pub mod detect;
 pub mod embeddings;
+pub mod guardrail;
 pub mod images;
 pub mod llama;
 pub mod mistral;
@@ -157,6 +158,8 @@ pub struct ChunkDelta {
     /// stop reason comes on the last chunk need not set it: [`StreamDecoder`] counts a stop
     /// reason or Bedrock's invocation metrics as the end.
     pub ended: bool,
+    /// A guardrail's action and trace, when the chunk carried them.
+    pub guardrail: Option<Box<guardrail::Guardrail>>,
 }
 
 /// A whole non-streamed answer.

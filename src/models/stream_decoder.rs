@@ -39,6 +39,7 @@ impl StreamDecoder {
     pub fn decode(&mut self, chunk: &[u8]) -> Result<ChunkDelta, ModelError> {
         let adapter = self.family.adapter();
         let mut delta = adapter.parse_chunk(chunk)?;
+        delta.guardrail = super::guardrail::read(chunk).map(Box::new);
         delta.ended |= delta.metrics.is_some()
             || (delta.stop_reason.is_some() && !adapter.stop_reason_before_end());
         self.ended |= delta.ended;

@@ -326,14 +326,35 @@ fn plan(
         .map(String::as_str)
         .or_else(|| session.and_then(SessionLog::model));
     let model = defaults.model(named);
+    // Flags over config.toml's `[request]`; a guardrail named by flag turns trace on.
+    let configured = &defaults.options;
+    let guardrail_flag = args.guardrail_id.is_some();
     let options = InvokeOptions {
         accept: args.accept.clone(),
         content_type: args.content_type.clone(),
-        trace: args.trace.clone(),
-        guardrail_identifier: args.guardrail_id.clone(),
-        guardrail_version: args.guardrail_version.clone(),
-        performance_latency: args.latency.clone(),
-        service_tier: args.service_tier.clone(),
+        trace: args.trace.clone().or_else(|| {
+            if guardrail_flag {
+                Some("ENABLED".to_string())
+            } else {
+                configured.trace.clone()
+            }
+        }),
+        guardrail_identifier: args
+            .guardrail_id
+            .clone()
+            .or_else(|| configured.guardrail_identifier.clone()),
+        guardrail_version: args
+            .guardrail_version
+            .clone()
+            .or_else(|| configured.guardrail_version.clone()),
+        performance_latency: args
+            .latency
+            .clone()
+            .or_else(|| configured.performance_latency.clone()),
+        service_tier: args
+            .service_tier
+            .clone()
+            .or_else(|| configured.service_tier.clone()),
     };
     let content = if let Some(path) = &args.body {
         if !args.attach.is_empty() {

@@ -80,6 +80,12 @@ impl<'a> Printer<'a> {
     /// Pictures, embeddings, the JSON summary or figures line, the session's end; the status.
     pub(super) fn finish(mut self, prepared: &Prepared, outcome: &Outcome) -> i32 {
         self.reasoning.end();
+        if let Some(guardrail) = &outcome.figures.guardrail
+            && !self.args.json
+        {
+            self.out.flush();
+            crate::cli::term::err_line(&format!("bedrock-tui: {}", guardrail.summary()));
+        }
         let mut error = outcome.error.clone();
         if let Some(e) = &error
             && self.args.verbose
@@ -180,6 +186,7 @@ fn summary_json(
         "first_token_us": us(figures.first_token),
         "total_ms": ms(figures.total),
         "session": session.map(|s| s.log.id()),
+        "guardrail": figures.guardrail,
     });
     if !outcome.embeddings.is_empty() {
         summary["embeddings"] = json!(outcome.embeddings);

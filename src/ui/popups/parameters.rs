@@ -33,7 +33,7 @@ pub fn parameters(state: &State, form: &ParamsForm, area: Rect, buf: &mut Buffer
         let value = form.values.get(i).map(String::as_str).unwrap_or_default();
         let mut spans = vec![
             Span::styled(
-                format!("{label:>16}: "),
+                format!("{label:>17}: "),
                 if selected {
                     theme.style(Role::Accent)
                 } else {

@@ -398,6 +398,23 @@ fn head(message: &Message, layout: &Layout<'_>, selected: bool, out: &mut Vec<Li
 fn foot(message: &Message, layout: &Layout<'_>, out: &mut Vec<Line<'static>>) {
     let (theme, keys, width) = (layout.theme, &layout.keys, layout.width);
     let error_style = theme.style(Role::Error);
+    if let Some(guardrail) = &message.stats.guardrail
+        && (guardrail.intervened() || !guardrail.policies.is_empty())
+    {
+        // An intervention is its own notice: the text above is what the guardrail returned.
+        let style = if guardrail.intervened() {
+            theme.style(Role::Warning)
+        } else {
+            theme.style(Role::Muted)
+        };
+        let mut text = format!("⛨ {}", guardrail.summary());
+        if guardrail.intervened() {
+            text.push_str(" · the text above is the guardrail's");
+        }
+        let mut line = StyledLine::plain(sanitize_for_terminal(&text).into_owned(), style);
+        line.breaks = Break::Words;
+        wrap_into(&line, width, out);
+    }
     if let AnswerStatus::Failed(error) = &message.status {
         let mut title = format!("✗ {}", error.name);
         if let Some(status) = error.status {
