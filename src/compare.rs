@@ -1,5 +1,6 @@
 //! The accept / content-type matrix: one request body sent to one model for each combination
-//! of `Accept`, `Content-Type` and streaming, with what came back (status or exception, the
+//! of `Accept`, `Content-Type` and streaming (or of latency mode and service tier), with what
+//! came back (status or exception, the
 //! response's content type, bytes, first-byte and total latency, the first line of the answer)
 //! and the whole exchange for the inspector. Used by `compare-types` and by the chat; each
 //! combination is prepared and run by the exchange layer.
@@ -19,12 +20,26 @@ pub struct Combination {
     pub content_type: String,
     /// InvokeModelWithResponseStream (else InvokeModel).
     pub stream: bool,
+    /// `X-Amzn-Bedrock-PerformanceConfig-Latency`, when the row sets it.
+    pub latency: Option<String>,
+    /// `X-Amzn-Bedrock-Service-Tier`, when the row sets it.
+    pub tier: Option<String>,
 }
 
 impl Combination {
     /// `stream` or `invoke`.
     pub fn mode(&self) -> &'static str {
         if self.stream { "stream" } else { "invoke" }
+    }
+
+    /// The mode with the latency and tier the row asks for: `stream optimized flex`.
+    pub fn mode_label(&self) -> String {
+        let mut label = self.mode().to_string();
+        for part in [&self.latency, &self.tier].into_iter().flatten() {
+            label.push(' ');
+            label.push_str(part);
+        }
+        label
     }
 }
 
@@ -48,7 +63,7 @@ pub(crate) fn cells(combination: &Combination, outcome: Option<&Outcome>) -> [St
     let mut row = [
         combination.accept.clone(),
         combination.content_type.clone(),
-        combination.mode().to_string(),
+        combination.mode_label(),
         "…".to_string(),
         String::new(),
         String::new(),
@@ -121,8 +136,28 @@ pub(crate) fn default_combinations(family: FamilyId, streams: bool) -> Vec<Combi
                     accept: accept.clone(),
                     content_type: content_type.to_string(),
                     stream,
+                    latency: None,
+                    tier: None,
                 });
             }
+        }
+    }
+    combinations
+}
+
+/// The latency and tier rows: standard and optimized latency, each at the default, priority
+/// and flex tiers, with JSON both ways, streamed where the model streams.
+pub(crate) fn tier_combinations(streams: bool) -> Vec<Combination> {
+    let mut combinations = Vec::new();
+    for latency in ["standard", "optimized"] {
+        for tier in ["default", "priority", "flex"] {
+            combinations.push(Combination {
+                accept: "application/json".to_string(),
+                content_type: "application/json".to_string(),
+                stream: streams,
+                latency: Some(latency.to_string()),
+                tier: Some(tier.to_string()),
+            });
         }
     }
     combinations
@@ -151,11 +186,22 @@ pub struct Outcome {
     pub exchange: Exchange,
     /// The answer's figures (tokens, stop reason, timings), counted as everywhere else.
     pub figures: crate::exchange::Figures,
+    /// The latency and tier the response headers confirm, when they do.
+    pub served: Option<String>,
 }
 
 impl Outcome {
-    /// `200`, `200 · ThrottlingException` (in the stream) or `400 ValidationException`.
+    /// `200`, `200 · ThrottlingException` (in the stream) or `400 ValidationException`; with
+    /// the latency and tier the response says it was served at (`200 optimized flex`).
     pub fn result(&self) -> String {
+        let status = self.status_text();
+        match &self.served {
+            Some(served) if self.error.is_none() => format!("{status} {served}"),
+            _ => status,
+        }
+    }
+
+    fn status_text(&self) -> String {
         match (self.status, &self.error) {
             (Some(200), Some(error)) => format!("200 · {error}"),
             (Some(status), Some(error)) => format!("{status} {error}"),
@@ -189,6 +235,8 @@ pub(crate) fn prepare_rows(
                 options: InvokeOptions {
                     accept: Some(combination.accept.clone()),
                     content_type: Some(combination.content_type.clone()),
+                    performance_latency: combination.latency.clone(),
+                    service_tier: combination.tier.clone(),
                     ..InvokeOptions::default()
                 },
                 stream: combination.stream,
@@ -228,7 +276,19 @@ pub async fn run(client: &Client, combination: Combination, prepared: &Prepared)
         .find(|l| !l.is_empty())
         .unwrap_or_default()
         .to_string();
+    let served = outcome.meta.as_ref().and_then(|meta| {
+        let parts: Vec<String> = [
+            "x-amzn-bedrock-performanceconfig-latency",
+            "x-amzn-bedrock-service-tier",
+        ]
+        .iter()
+        .filter_map(|name| meta.header(name))
+        .map(crate::bedrock::error::server_text)
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    });
     Outcome {
+        served,
         status: kept.status,
         error,
         content_type: outcome.meta.as_ref().and_then(|m| m.content_type.clone()),

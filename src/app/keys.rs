@@ -272,6 +272,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::OpenSessions => return super::sessions::open_browser(state),
         Action::ToggleInspector => super::inspector::open(state),
         Action::CompareTypes => return super::matrix::start(state),
+        Action::CompareTiers => return super::matrix::start_tiers(state),
         Action::CompareModels => return super::compare::choose_models(state),
         Action::ExportMarkdown => {
             return super::sessions::export_current(state, crate::transcript::export::Format::Md);

@@ -32,8 +32,17 @@ impl MatrixView {
     }
 }
 
-/// Builds the requests and opens the matrix.
+/// Builds the requests and opens the matrix of accept / content types.
 pub fn start(state: &mut State) -> Vec<Effect> {
+    start_with(state, false)
+}
+
+/// Builds the requests and opens the matrix of latency modes and service tiers.
+pub fn start_tiers(state: &mut State) -> Vec<Effect> {
+    start_with(state, true)
+}
+
+fn start_with(state: &mut State, tiers: bool) -> Vec<Effect> {
     let draft = state.draft();
     let mut conversation = if draft.trim().is_empty() {
         let Some(last_user) = state
@@ -67,7 +76,11 @@ pub fn start(state: &mut State) -> Vec<Effect> {
     };
     let streams =
         catalog::entry_for(&state.model, family).map_or(family.streams(), |m| m.streaming);
-    let combinations = default_combinations(family, streams);
+    let combinations = if tiers {
+        crate::compare::tier_combinations(streams)
+    } else {
+        default_combinations(family, streams)
+    };
     let rows = match prepare_rows(
         &state.model,
         Some(family),

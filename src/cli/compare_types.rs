@@ -34,7 +34,11 @@ pub async fn run(args: CompareTypesArgs, global: &super::GlobalArgs) -> i32 {
         }
     };
     let streams = catalog::entry_for(&model, family).map_or(family.streams(), |m| m.streaming);
-    let mut combinations = compare::default_combinations(family, streams);
+    let mut combinations = if args.tiers {
+        compare::tier_combinations(streams)
+    } else {
+        compare::default_combinations(family, streams)
+    };
     if !args.accept.is_empty() || !args.content_type.is_empty() {
         let accepts = if args.accept.is_empty() {
             vec!["application/json".to_string()]
@@ -55,6 +59,8 @@ pub async fn run(args: CompareTypesArgs, global: &super::GlobalArgs) -> i32 {
                         accept: accept.clone(),
                         content_type: content_type.clone(),
                         stream,
+                        latency: None,
+                        tier: None,
                     });
                 }
             }
@@ -123,11 +129,15 @@ fn outcome_json(o: &Outcome) -> serde_json::Value {
         "accept": o.combination.accept,
         "content_type": o.combination.content_type,
         "stream": o.combination.stream,
+        "latency": o.combination.latency,
+        "service_tier": o.combination.tier,
+        "served": o.served,
         "status": o.status,
         "error": o.error,
         "response_content_type": o.content_type,
         "bytes": o.bytes,
         "first_byte_ms": o.first_byte.map(|d| d.as_millis()),
+        "first_token_ms": o.figures.first_token.map(|d| d.as_millis()),
         "total_ms": o.total.as_millis(),
         "first_line": o.first_line,
         "input_tokens": o.figures.input_tokens(),
@@ -141,11 +151,19 @@ const WIDTHS: [usize; 9] = [18, 18, 6, 30, 36, 6, 7, 7, 60];
 
 /// The outcomes as a table, one row per combination.
 pub(crate) fn table_rows(outcomes: &[Outcome]) -> Vec<String> {
-    let mut rows = vec![compare::row_text(&compare::COLUMNS, &WIDTHS)];
+    // The mode column is as wide as its widest label (`stream optimized priority`).
+    let mut widths = WIDTHS;
+    widths[2] = outcomes
+        .iter()
+        .map(|o| o.combination.mode_label().len())
+        .max()
+        .unwrap_or(0)
+        .max(WIDTHS[2]);
+    let mut rows = vec![compare::row_text(&compare::COLUMNS, &widths)];
     rows.extend(
         outcomes
             .iter()
-            .map(|o| compare::row_text(&compare::cells(&o.combination, Some(o)), &WIDTHS)),
+            .map(|o| compare::row_text(&compare::cells(&o.combination, Some(o)), &widths)),
     );
     rows
 }

@@ -129,6 +129,10 @@ pub struct CompareTypesArgs {
     /// Content-Type values to try (repeatable; default: application/json and */*).
     #[arg(long, value_name = "MIME")]
     pub content_type: Vec<String>,
+    /// Compare latency modes and service tiers instead: standard and optimized latency, each
+    /// at the default, priority and flex tiers, with first-token and total times.
+    #[arg(long, conflicts_with_all = ["accept", "content_type"])]
+    pub tiers: bool,
     /// One JSON object per combination instead of the table.
     #[arg(long)]
     pub json: bool,

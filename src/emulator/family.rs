@@ -74,6 +74,8 @@ pub struct Answer {
     pub(crate) cache: super::cache::CacheUse,
     /// The guardrail's verdict, when the request named one.
     pub(crate) guardrail: Option<super::guardrail::Verdict>,
+    /// Response headers naming the latency and tier the request was served at.
+    pub(crate) served: Vec<(&'static str, String)>,
 }
 
 impl Answer {
@@ -172,6 +174,7 @@ pub(crate) fn generate(prompt: &Prompt) -> Answer {
         reasoning_cut,
         cache,
         guardrail: None,
+        served: Vec::new(),
     }
 }
 

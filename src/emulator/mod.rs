@@ -25,6 +25,7 @@ mod response;
 mod server;
 pub(crate) mod sigv4;
 mod templates;
+mod tiers;
 mod validate;
 
 pub use sigv4::EmulatorCredentials;

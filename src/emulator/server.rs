@@ -230,9 +230,15 @@ async fn route(
     if streaming && !model.streaming {
         return Err(validation("The model is unsupported for streaming."));
     }
+    let service = super::tiers::read(
+        header("x-amzn-bedrock-performanceconfig-latency"),
+        header("x-amzn-bedrock-service-tier"),
+    )
+    .map_err(validation)?;
     let tokens_per_second = header("x-emulator-tokens-per-second")
         .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(state.config.tokens_per_second);
+        .unwrap_or(state.config.tokens_per_second)
+        * service.speed();
     let replay_key =
         (state.config.replay_streams && streaming && fault.is_none() && tokens_per_second <= 0.0)
             .then(|| {
@@ -273,6 +279,8 @@ async fn route(
     }
     let mut answer = generate(&prompt);
     answer.guardrail = verdict;
+    service.adjust(&mut answer.metrics);
+    answer.served = service.headers();
     if model.family == crate::models::FamilyId::Nova {
         // Nova always reports the cache counters, `0` when unused (recorded).
         let m = &mut answer.metrics;
@@ -425,6 +433,9 @@ fn invoke_response(
     let headers = response.headers_mut();
     headers.insert("content-type", HeaderValue::from_static("application/json"));
     insert(headers, "x-amzn-requestid", request_id);
+    for (name, value) in &answer.served {
+        insert(headers, name, value);
+    }
     let metrics = &answer.metrics;
     for (name, value) in [
         (
@@ -480,7 +491,7 @@ fn replay_response(pieces: Arc<Vec<Bytes>>, request_id: &str) -> Response<Body> 
             }
         }
     });
-    stream_headers(Response::new(body), request_id)
+    stream_headers(Response::new(body), request_id, &[])
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -502,12 +513,19 @@ fn stream_response(
     }
     let (tx, body) = channel_body();
     tokio::spawn(produce(tx, chunks, fault, tokens_per_second, keep));
-    stream_headers(Response::new(body), request_id)
+    stream_headers(Response::new(body), request_id, &answer.served)
 }
 
-fn stream_headers(mut response: Response<Body>, request_id: &str) -> Response<Body> {
+fn stream_headers(
+    mut response: Response<Body>,
+    request_id: &str,
+    served: &[(&'static str, String)],
+) -> Response<Body> {
     *response.status_mut() = StatusCode::OK;
     let headers = response.headers_mut();
+    for (name, value) in served {
+        insert(headers, name, value);
+    }
     headers.insert(
         "content-type",
         HeaderValue::from_static("application/vnd.amazon.eventstream"),
