@@ -44,6 +44,10 @@ fn compare_types_tiers_reports_what_each_row_was_served_at() {
     let table = text(&table.stdout);
     assert!(table.contains("stream optimized priority"), "{table}");
     assert!(table.contains("200 optimized priority"), "{table}");
+    // ask --json says what the answer was served at.
+    let ask = run(demo(home.path()).args(["ask", "--json", "--latency", "optimized", "hi"]));
+    let summary: Value = serde_json::from_slice(&ask.stdout).unwrap();
+    assert_eq!(summary["served"]["latency"], "optimized", "{summary}");
     // --tiers and --accept do not go together.
     let both = run(demo(home.path()).args(["compare-types", "--tiers", "--accept", "*/*", "hi"]));
     assert_eq!(both.status.code(), Some(2));

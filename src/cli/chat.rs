@@ -89,6 +89,27 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
     state.title_model = config.title_model.clone().filter(|m| !m.trim().is_empty());
     state.prompt_cache = !defaults.prompt_cache_off;
     state.request_options = defaults.options.clone();
+    // Flags over config.toml's [request]; a guardrail named by flag turns trace on.
+    let options = &mut state.request_options;
+    if let Some(id) = &args.guardrail_id {
+        options.guardrail_identifier = Some(id.clone());
+        options.trace.get_or_insert_with(|| "ENABLED".to_string());
+    }
+    for (flag, slot) in [
+        (&args.guardrail_version, &mut options.guardrail_version),
+        (&args.latency, &mut options.performance_latency),
+        (&args.service_tier, &mut options.service_tier),
+    ] {
+        if flag.is_some() {
+            slot.clone_from(flag);
+        }
+    }
+    if let Err(e) = state.request_options.validate() {
+        state.push(
+            Speaker::Notice,
+            format!("{e}: requests are refused until it is fixed (F2 has the fields)"),
+        );
+    }
     for warning in warnings {
         state.push(Speaker::Notice, warning);
     }

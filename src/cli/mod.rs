@@ -53,6 +53,18 @@ pub struct ChatArgs {
     /// beside the config file.
     #[arg(long, value_name = "NAME")]
     pub role: Option<String>,
+    /// A guardrail on every request (with --guardrail-version; trace is then on).
+    #[arg(long, value_name = "ID")]
+    pub guardrail_id: Option<String>,
+    /// The guardrail's version (a number or DRAFT).
+    #[arg(long, value_name = "V")]
+    pub guardrail_version: Option<String>,
+    /// Latency-optimized inference: standard or optimized.
+    #[arg(long, value_name = "MODE")]
+    pub latency: Option<String>,
+    /// Service tier: priority, default, flex or reserved.
+    #[arg(long, value_name = "TIER")]
+    pub service_tier: Option<String>,
 }
 
 /// Subcommands.

@@ -187,6 +187,12 @@ fn summary_json(
         "total_ms": ms(figures.total),
         "session": session.map(|s| s.log.id()),
         "guardrail": figures.guardrail,
+        "served": {
+            "latency": meta.and_then(|m| m.header("x-amzn-bedrock-performanceconfig-latency"))
+                .map(crate::bedrock::error::server_text),
+            "service_tier": meta.and_then(|m| m.header("x-amzn-bedrock-service-tier"))
+                .map(crate::bedrock::error::server_text),
+        },
     });
     if !outcome.embeddings.is_empty() {
         summary["embeddings"] = json!(outcome.embeddings);
