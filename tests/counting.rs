@@ -12,7 +12,7 @@ use aws_sdk_bedrockruntime::types::{CountTokensInput, InvokeModelTokensRequest};
 use bedrock_tui::app::state::Speaker;
 use common::tui::{Harness, Setup};
 use common::*;
-use crossterm::event::{Event, KeyCode, KeyModifiers};
+use crossterm::event::{Event, KeyCode};
 use serde_json::Value;
 
 const HAIKU: &str = "anthropic.claude-haiku-4-5-20251001-v1:0";
@@ -139,10 +139,13 @@ async fn the_chat_refuses_what_cannot_fit_and_drops_the_oldest_turn() {
         flash.starts_with("not sent: the conversation is ~"),
         "{flash}"
     );
-    assert!(flash.contains("alt+d drops the oldest turn"), "{flash}");
+    assert!(
+        flash.contains("F7 drops the oldest turn, F8 summarizes the older half"),
+        "{flash}"
+    );
     assert_eq!(h.prompts().len(), 1);
-    // Alt+D asks, y drops the oldest turn.
-    h.key(KeyCode::Char('d'), KeyModifiers::ALT);
+    // F7 asks, y drops the oldest turn.
+    h.press(KeyCode::F(7));
     h.settle().await;
     h.type_text("y");
     h.settle().await;
@@ -154,4 +157,50 @@ async fn the_chat_refuses_what_cannot_fit_and_drops_the_oldest_turn() {
         .find(|m| m.speaker == Speaker::User)
         .unwrap();
     assert!(first.deleted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_summary_stands_in_for_the_older_half_once_it_is_complete() {
+    let mut h = Harness::start(Setup::default()).await;
+    for prompt in [
+        "First question",
+        "Second question",
+        "Third question",
+        "Fourth question",
+    ] {
+        h.send(prompt).await;
+        h.finish_answer().await;
+    }
+    assert_eq!(h.app.state.conversation().turns.len(), 8);
+    h.press(KeyCode::F(8));
+    h.settle().await;
+    h.finish_answer().await;
+    let prompts = h.prompts();
+    assert!(
+        prompts
+            .last()
+            .unwrap()
+            .starts_with("Summarize our conversation so far (2 turns)")
+    );
+    // The first two turns are no longer sent: the last two, the summary's prompt and the summary
+    // are.
+    let sent = h.app.state.conversation();
+    assert_eq!(
+        sent.turns.len(),
+        6,
+        "{:?}",
+        sent.turns.iter().map(|t| &t.text).collect::<Vec<_>>()
+    );
+    assert_eq!(sent.turns[0].text, "Third question");
+    let flash = h.app.state.flash.clone().unwrap().text;
+    assert!(
+        flash.starts_with("summarized: 4 earlier messages"),
+        "{flash}"
+    );
+    // The session file keeps them, marked deleted.
+    let path = h.app.state.session.as_ref().unwrap().path.clone();
+    let saved = common::tui::wait_for_file(&path, "the deleted marks", |t| {
+        t.entries.iter().filter(|e| e.deleted).count() == 4
+    });
+    assert_eq!(saved.entries[0].text, "First question");
 }

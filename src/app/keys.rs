@@ -120,6 +120,7 @@ fn is_editing(action: Action) -> bool {
             | Action::Detach
             | Action::PasteImage
             | Action::DropOldest
+            | Action::SummarizeOldest
     )
 }
 
@@ -286,6 +287,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Detach => super::attach::detach(state, None),
         Action::PasteImage => return vec![Effect::PasteImage],
         Action::DropOldest => return super::branches::ask_drop_oldest(state),
+        Action::SummarizeOldest => return turns::summarize_oldest(state),
         Action::FocusTranscript => {
             state.focus = Focus::Transcript;
             super::cursor::select_last(state);

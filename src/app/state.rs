@@ -111,6 +111,9 @@ pub struct State {
     pub prompt_cache: bool,
     /// Guardrail, latency and tier of every request (config `[request]`, F2).
     pub request_options: crate::bedrock::InvokeOptions,
+    /// A summary being written: its answer's message id, and the messages it replaces once it
+    /// completes.
+    pub(crate) pending_summary: Option<(u64, Vec<u64>)>,
     /// Files attached to the draft: they go with the next prompt.
     pub attached: Vec<crate::attachments::Attachment>,
     /// A pasted file path Alt+A would attach, with the text the paste inserted.
@@ -222,6 +225,7 @@ impl State {
             prompt_cache: true,
             request_options: crate::bedrock::InvokeOptions::default(),
             attached: Vec::new(),
+            pending_summary: None,
             offered_path: None,
             ctrl_x: false,
             in_flight_clock: None,
