@@ -171,7 +171,56 @@ pub(crate) enum LineKind {
     Note,
 }
 
-/// Pretty-prints JSON; anything else as UTF-8 (lossy) or base64 for binary.
+/// Base64 strings longer than this (an attached file, a picture) are elided in the view.
+const LONG_BASE64: usize = 4096;
+
+/// `value` with its long base64 strings (and `data:` URIs) replaced by what they are:
+/// `<base64: 1.2 MiB, elided in this view>`.
+fn elide_base64(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) if s.len() > LONG_BASE64 => {
+            let payload = s
+                .strip_prefix("data:")
+                .and_then(|rest| rest.split_once(";base64,").map(|(_, b)| b))
+                .unwrap_or(s);
+            let is_base64 = payload.len() % 4 == 0
+                && payload
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+                && base64::Engine::decode(
+                    &base64::engine::general_purpose::STANDARD,
+                    &payload[..payload.len().min(LONG_BASE64)],
+                )
+                .is_ok();
+            if is_base64 {
+                let bytes = payload.len() as u64 / 4 * 3;
+                *s = format!(
+                    "<base64: {}, elided in this view>",
+                    crate::files::human_size(bytes)
+                );
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(elide_base64),
+        serde_json::Value::Object(map) => map.values_mut().for_each(elide_base64),
+        _ => {}
+    }
+}
+
+/// A body to read: as [`body_text`], with long base64 strings (attached files, pictures)
+/// elided, so a request with a 4 MB image stays a page of text. Never for a body to send.
+pub(crate) fn body_view(bytes: &[u8]) -> String {
+    if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(bytes)
+        && let Ok(pretty) = {
+            elide_base64(&mut value);
+            serde_json::to_string_pretty(&value)
+        }
+    {
+        return pretty;
+    }
+    body_text(bytes)
+}
+
+/// Pretty-prints JSON exactly; anything else as UTF-8 (lossy) or base64 for binary.
 pub(crate) fn body_text(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         return "(empty)".to_string();
@@ -231,7 +280,7 @@ pub(crate) fn describe(exchange: &Exchange) -> Vec<(LineKind, String)> {
         for (name, value) in &request.headers {
             push(LineKind::Header, format!("{name}: {value}"));
         }
-        push(LineKind::Body, body_text(&request.body));
+        push(LineKind::Body, body_view(&request.body));
         push(LineKind::Note, String::new());
     }
     push(LineKind::Section, "Response".to_string());
@@ -249,7 +298,7 @@ pub(crate) fn describe(exchange: &Exchange) -> Vec<(LineKind, String)> {
         None => push(LineKind::Note, "(no response yet)".to_string()),
     }
     if let Some(body) = &exchange.response_body {
-        push(LineKind::Body, body_text(body));
+        push(LineKind::Body, body_view(body));
     }
     if !exchange.frames.is_empty() {
         push(LineKind::Note, String::new());
@@ -346,6 +395,18 @@ mod tests {
     #[test]
     fn bodies_are_pretty_and_binary_is_base64() {
         assert_eq!(body_text(br#"{"a":1}"#), "{\n  \"a\": 1\n}");
+        let text = "a sentence of prose. ".repeat(300);
+        let image = format!(r#"{{"data":"{}","text":"{text}"}}"#, "QUJD".repeat(2000));
+        let shown = body_view(image.as_bytes());
+        assert!(
+            shown.contains("<base64: 5.9 KiB, elided in this view>"),
+            "{shown}"
+        );
+        assert!(shown.contains(&text), "prose is never elided");
+        assert!(
+            body_text(image.as_bytes()).contains(&"QUJD".repeat(2000)),
+            "exact for sending"
+        );
         assert_eq!(body_text(b"plain"), "plain");
         assert!(body_text(&[0xff, 0x00]).starts_with("(2 bytes, base64) "));
         assert_eq!(body_text(b""), "(empty)");

@@ -2,7 +2,7 @@
 //! came back, `*` for retries. Credentials were redacted before anything was kept.
 
 use crate::bedrock::{BedrockError, Frame, ResponseMeta, RetryNotice, SentRequest};
-use crate::inspect::{FrameRecord, body_text};
+use crate::inspect::{FrameRecord, body_view};
 use crate::text::sanitize_for_terminal;
 use std::io::{IsTerminal, Write};
 
@@ -33,7 +33,7 @@ pub(super) fn sent(request: &SentRequest) {
     lines.push(format!("> {} {}", request.method, request.url));
     lines.extend(request.headers.iter().map(|(n, v)| format!("> {n}: {v}")));
     lines.push(">".to_string());
-    lines.extend(body_text(&request.body).lines().map(|l| format!("> {l}")));
+    lines.extend(body_view(&request.body).lines().map(|l| format!("> {l}")));
     print(&lines);
 }
 
@@ -62,7 +62,7 @@ pub(super) fn response(meta: &ResponseMeta) {
 
 /// A whole response body.
 pub(super) fn body(body: &[u8]) {
-    let lines: Vec<String> = body_text(body).lines().map(|l| format!("< {l}")).collect();
+    let lines: Vec<String> = body_view(body).lines().map(|l| format!("< {l}")).collect();
     print(&lines);
 }
 
