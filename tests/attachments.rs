@@ -108,6 +108,17 @@ fn bodies_carry_files_in_each_familys_own_blocks() {
             "amazon.titan-text-express-v1",
             vec![notes_file()],
         ),
+        ("titan-image", "amazon.nova-canvas-v1:0", vec![image_file()]),
+        (
+            "stability-sdxl",
+            "stability.stable-diffusion-xl-v1",
+            vec![image_file()],
+        ),
+        (
+            "stability-image",
+            "us.stability.sd3-large-v1:0",
+            vec![image_file()],
+        ),
     ];
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/attachments");
     let mut mismatches = Vec::new();
@@ -469,4 +480,37 @@ fn ask_reads_a_file_from_standard_input_and_refuses_with_the_limit() {
     assert_eq!(titan.status.code(), Some(2));
     assert!(cli::text(&titan.stderr).contains("takes no images; models that do:"));
     assert_eq!(Media::from_mime("image/png"), Some(Media::Png));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn image_models_start_from_an_attached_image() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    for model in [
+        "amazon.nova-canvas-v1:0",
+        "amazon.titan-image-generator-v2:0",
+        "stability.stable-diffusion-xl-v1",
+        "us.stability.sd3-large-v1:0",
+    ] {
+        let prepared =
+            exchange::prepare(&intent(model, asking(vec![image_file()]), false)).unwrap();
+        let body: Value = serde_json::from_slice(&prepared.body).unwrap();
+        assert!(
+            body["taskType"] == "IMAGE_VARIATION"
+                || body.get("init_image").is_some()
+                || body["mode"] == "image-to-image",
+            "{model}: {body}"
+        );
+        let outcome = exchange::call(&client, &prepared, |_| {}).await;
+        assert!(outcome.error.is_none(), "{model}: {:?}", outcome.error);
+        assert_eq!(outcome.images.len(), 1, "{model}");
+    }
+    let gif = Attachment::from_bytes("anim.gif", b"GIF89a\x02\0\x02\0\0\0\0;".to_vec()).unwrap();
+    let refused = refusal("amazon.nova-canvas-v1:0", vec![gif]);
+    assert!(
+        refused.contains("takes PNG, JPEG images, not GIF"),
+        "{refused}"
+    );
+    let core = refusal("us.stability.stable-image-core-v1:1", vec![image_file()]);
+    assert!(core.contains("takes no images"), "{core}");
 }

@@ -16,6 +16,8 @@ const IMAGE_FORMATS: &[Media] = &[Media::Png, Media::Jpeg, Media::Gif, Media::We
 /// Limits on images.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ImageLimits {
+    /// The formats taken.
+    pub formats: &'static [Media],
     /// Images in one request.
     pub count: Option<usize>,
     /// Bytes of one image.
@@ -64,6 +66,7 @@ pub fn limits(model: &str, family: FamilyId) -> Limits {
     match family {
         FamilyId::Anthropic if vision => Limits {
             images: Some(ImageLimits {
+                formats: IMAGE_FORMATS,
                 count: Some(20),
                 bytes: Some(3_750_000),
                 side: Some(8000),
@@ -78,6 +81,7 @@ pub fn limits(model: &str, family: FamilyId) -> Limits {
         },
         FamilyId::Nova if vision => Limits {
             images: Some(ImageLimits {
+                formats: IMAGE_FORMATS,
                 count: crate::models::base_model_id(model)
                     .starts_with("amazon.nova-2")
                     .then_some(5),
@@ -90,6 +94,7 @@ pub fn limits(model: &str, family: FamilyId) -> Limits {
         },
         FamilyId::Llama3 | FamilyId::Llama4 if vision => Limits {
             images: Some(ImageLimits {
+                formats: IMAGE_FORMATS,
                 count: Some(if family == FamilyId::Llama4 { 5 } else { 1 }),
                 bytes: None,
                 side: None,
@@ -98,6 +103,7 @@ pub fn limits(model: &str, family: FamilyId) -> Limits {
         },
         FamilyId::MistralChat if vision => Limits {
             images: Some(ImageLimits {
+                formats: IMAGE_FORMATS,
                 count: Some(8),
                 bytes: Some(10_000_000),
                 side: None,
@@ -106,8 +112,33 @@ pub fn limits(model: &str, family: FamilyId) -> Limits {
         },
         FamilyId::CohereEmbed if vision => Limits {
             images: Some(ImageLimits {
+                formats: IMAGE_FORMATS,
                 count: Some(1),
                 bytes: Some(5_000_000),
+                side: None,
+            }),
+            ..NONE
+        },
+        // Image to image: Titan Image and Nova Canvas make variations of up to five images,
+        // Stability starts from one (PNG or JPEG; WebP too for Stable Image).
+        FamilyId::TitanImage if vision => Limits {
+            images: Some(ImageLimits {
+                formats: &[Media::Png, Media::Jpeg],
+                count: Some(5),
+                bytes: None,
+                side: Some(4096),
+            }),
+            ..NONE
+        },
+        FamilyId::StabilitySdxl | FamilyId::StabilityImage if vision => Limits {
+            images: Some(ImageLimits {
+                formats: if family == FamilyId::StabilityImage {
+                    &[Media::Png, Media::Jpeg, Media::Webp]
+                } else {
+                    &[Media::Png, Media::Jpeg]
+                },
+                count: Some(1),
+                bytes: None,
                 side: None,
             }),
             ..NONE
@@ -120,7 +151,7 @@ impl Limits {
     /// Whether a file of this format can go at all.
     pub fn takes(&self, media: Media) -> bool {
         match media.kind() {
-            Kind::Image => self.images.is_some() && IMAGE_FORMATS.contains(&media),
+            Kind::Image => self.images.is_some_and(|i| i.formats.contains(&media)),
             Kind::Document => media == Media::Pdf && self.pdfs.is_some(),
             Kind::Text => self.text_files,
             Kind::Video => self.videos.is_some(),
@@ -188,6 +219,19 @@ fn refusal(model: &str, attachment: &Attachment) -> String {
 /// Checks one attachment for `model` as it would be attached now.
 pub fn check_one(model: &str, family: FamilyId, attachment: &Attachment) -> Result<(), String> {
     let limits = limits(model, family);
+    if let Some(images) = limits.images
+        && attachment.kind() == Kind::Image
+        && !images.formats.contains(&attachment.media)
+    {
+        let taken: Vec<&str> = images.formats.iter().map(|m| m.label()).collect();
+        return Err(format!(
+            "{}: {} takes {} images, not {}",
+            attachment.name,
+            catalog::display_name(model),
+            taken.join(", "),
+            attachment.media.label()
+        ));
+    }
     if !limits.takes(attachment.media) {
         return Err(refusal(model, attachment));
     }

@@ -6,8 +6,9 @@ use super::corpus::{estimate_tokens, seed_of};
 use super::family::{Answer, EmulatedFamily, Prompt, Request, malformed, to_bytes};
 use super::png::picture;
 use super::validate::{
-    integer_in, kind, nested, number_in, object, optional_str, required, required_str,
+    integer_in, kind, nested, number_in, object, optional_str, required, required_str, string_list,
 };
+use crate::attachments::{Kind, Media};
 use crate::models::catalog::ModelInfo;
 use base64::Engine;
 use serde_json::{Value, json};
@@ -57,39 +58,72 @@ impl EmulatedFamily for TitanImage {
     fn parse_request(&self, request: &Request<'_>) -> Result<Prompt, String> {
         let object = object(
             request.body,
-            &["taskType", "textToImageParams", "imageGenerationConfig"],
+            &[
+                "taskType",
+                "textToImageParams",
+                "imageVariationParams",
+                "imageGenerationConfig",
+            ],
         )?;
-        match required_str(object, "#", "taskType")? {
-            "TEXT_IMAGE" => {}
+        let (member, keys): (&str, &[&str]) = match required_str(object, "#", "taskType")? {
+            "TEXT_IMAGE" => (
+                "textToImageParams",
+                &[
+                    "text",
+                    "negativeText",
+                    "style",
+                    "conditionImage",
+                    "controlMode",
+                    "controlStrength",
+                ],
+            ),
+            "IMAGE_VARIATION" => (
+                "imageVariationParams",
+                &["text", "negativeText", "images", "similarityStrength"],
+            ),
             other @ ("INPAINTING"
             | "OUTPAINTING"
-            | "IMAGE_VARIATION"
             | "COLOR_GUIDED_GENERATION"
             | "BACKGROUND_REMOVAL") => {
-                return Err(format!("The emulator serves TEXT_IMAGE only, not {other}."));
+                return Err(format!(
+                    "The emulator serves TEXT_IMAGE and IMAGE_VARIATION only, not {other}."
+                ));
             }
             other => {
                 return Err(malformed(&format!(
                     "#/taskType: {other} is not a valid enum value"
                 )));
             }
+        };
+        required(object, "#", member)?;
+        let at = format!("#/{member}");
+        let params = nested(object, "#", member, keys)?
+            .ok_or_else(|| malformed(&format!("{at}: expected type: JSONObject")))?;
+        if member == "imageVariationParams" {
+            let images = string_list(params, &at, "images", 5)?;
+            if images.is_empty() {
+                return Err(malformed(&format!("{at}/images: expected minItems: 1")));
+            }
+            let mut received = super::media::Received::default();
+            for (i, image) in images.iter().enumerate() {
+                let bytes = super::media::decode(image)
+                    .ok_or_else(|| format!("{at}/images/{i}: the image is not valid base64"))?;
+                let declared = crate::attachments::detect("", &bytes)
+                    .ok()
+                    .filter(|m| matches!(m, Media::Png | Media::Jpeg))
+                    .ok_or_else(|| {
+                        format!("{at}/images/{i}: only PNG and JPEG images are supported")
+                    })?;
+                received.take(
+                    request.model,
+                    &format!("{at}/images/{i}"),
+                    Kind::Image,
+                    declared.mime(),
+                    &bytes,
+                )?;
+            }
         }
-        required(object, "#", "textToImageParams")?;
-        let params = nested(
-            object,
-            "#",
-            "textToImageParams",
-            &[
-                "text",
-                "negativeText",
-                "style",
-                "conditionImage",
-                "controlMode",
-                "controlStrength",
-            ],
-        )?
-        .ok_or_else(|| malformed("#/textToImageParams: expected type: JSONObject"))?;
-        let text = required_str(params, "#/textToImageParams", "text")?;
+        let text = required_str(params, &at, "text")?;
         if text.is_empty() || text.chars().count() > 1024 {
             return Err(malformed(
                 "#/textToImageParams/text: expected length: 1 to 1024",
@@ -195,6 +229,18 @@ impl EmulatedFamily for StabilitySdxl {
         }
         let seed = integer_in(object, "#", "seed", 0, 4_294_967_295)?
             .unwrap_or(seed_of(&text) % 4_294_967_295);
+        if let Some(image) = optional_str(object, "#", "init_image")? {
+            let bytes = super::media::decode(image)
+                .ok_or_else(|| "#/init_image: the image is not valid base64".to_string())?;
+            let mime = crate::attachments::detect("", &bytes).map_or("unknown", Media::mime);
+            super::media::Received::default().take(
+                request.model,
+                "#/init_image",
+                Kind::Image,
+                mime,
+                &bytes,
+            )?;
+        }
         Ok(image_prompt(
             &text,
             json!({"width": width, "height": height, "count": 1, "seed": seed}),
@@ -259,6 +305,28 @@ impl EmulatedFamily for StabilityImage {
         };
         let seed = integer_in(object, "#", "seed", 0, 4_294_967_294)?
             .unwrap_or(seed_of(text) % 4_294_967_294);
+        match optional_str(object, "#", "mode")? {
+            None | Some("text-to-image") => {}
+            Some("image-to-image") => {
+                let image = required_str(object, "#", "image")?;
+                number_in(object, "#", "strength", 0.0, 1.0)?;
+                let bytes = super::media::decode(image)
+                    .ok_or_else(|| "#/image: the image is not valid base64".to_string())?;
+                let mime = crate::attachments::detect("", &bytes).map_or("unknown", Media::mime);
+                super::media::Received::default().take(
+                    request.model,
+                    "#/image",
+                    Kind::Image,
+                    mime,
+                    &bytes,
+                )?;
+            }
+            Some(other) => {
+                return Err(malformed(&format!(
+                    "#/mode: {other} is not a valid enum value"
+                )));
+            }
+        }
         Ok(image_prompt(
             text,
             json!({"width": width, "height": height, "count": 1, "seed": seed}),

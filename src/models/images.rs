@@ -48,6 +48,23 @@ fn no_images(family: &str, reason: Option<String>) -> ModelError {
     })
 }
 
+/// The images attached to the last prompt (the input of image-to-image tasks).
+fn input_images(conversation: &Conversation) -> Vec<String> {
+    conversation
+        .turns
+        .iter()
+        .rev()
+        .find(|t| t.role == super::Role::User)
+        .map(|t| {
+            t.attachments
+                .iter()
+                .filter(|a| a.kind() == crate::attachments::Kind::Image)
+                .map(crate::attachments::Attachment::base64)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 impl ModelFamily for TitanImage {
     fn id(&self) -> FamilyId {
         FamilyId::TitanImage
@@ -59,11 +76,21 @@ impl ModelFamily for TitanImage {
         _params: &Parameters,
         _streaming: bool,
     ) -> Result<Value, ModelError> {
+        let config = json!({"numberOfImages": 1, "quality": "standard",
+            "cfgScale": 8.0, "height": IMAGE_SIZE, "width": IMAGE_SIZE});
+        let images = input_images(conversation);
+        if !images.is_empty() {
+            // An attached image asks for variations of it.
+            return Ok(json!({
+                "taskType": "IMAGE_VARIATION",
+                "imageVariationParams": {"text": last_user_text(conversation)?, "images": images},
+                "imageGenerationConfig": config,
+            }));
+        }
         Ok(json!({
             "taskType": "TEXT_IMAGE",
             "textToImageParams": {"text": last_user_text(conversation)?},
-            "imageGenerationConfig": {"numberOfImages": 1, "quality": "standard",
-                "cfgScale": 8.0, "height": IMAGE_SIZE, "width": IMAGE_SIZE},
+            "imageGenerationConfig": config,
         }))
     }
 
@@ -92,13 +119,20 @@ impl ModelFamily for StabilitySdxl {
         _params: &Parameters,
         _streaming: bool,
     ) -> Result<Value, ModelError> {
-        Ok(json!({
+        let mut body = json!({
             "text_prompts": [{"text": last_user_text(conversation)?}],
             "cfg_scale": 7,
             "steps": 30,
             "height": IMAGE_SIZE,
             "width": IMAGE_SIZE,
-        }))
+        });
+        // An attached image is the starting point (image to image).
+        if let Some(image) = input_images(conversation).into_iter().next() {
+            body["init_image"] = json!(image);
+            body["init_image_mode"] = json!("IMAGE_STRENGTH");
+            body["image_strength"] = json!(0.35);
+        }
+        Ok(body)
     }
 
     fn parse_response(&self, body: &[u8]) -> Result<Completion, ModelError> {
@@ -135,10 +169,16 @@ impl ModelFamily for StabilityImage {
         _params: &Parameters,
         _streaming: bool,
     ) -> Result<Value, ModelError> {
-        Ok(json!({
+        let mut body = json!({
             "prompt": last_user_text(conversation)?,
             "output_format": "png",
-        }))
+        });
+        if let Some(image) = input_images(conversation).into_iter().next() {
+            body["mode"] = json!("image-to-image");
+            body["image"] = json!(image);
+            body["strength"] = json!(0.7);
+        }
+        Ok(body)
     }
 
     fn parse_response(&self, body: &[u8]) -> Result<Completion, ModelError> {
