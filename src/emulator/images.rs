@@ -54,6 +54,14 @@ fn pictures(prompt: &Prompt) -> (u64, Vec<String>) {
     (seed, images)
 }
 
+/// Checks the base64 image an image-to-image request starts from.
+fn starting_image(model: &ModelInfo, at: &str, image: &str) -> Result<(), String> {
+    let bytes = super::media::decode(image)
+        .ok_or_else(|| format!("{at}: the image is not valid base64"))?;
+    let mime = crate::attachments::detect("", &bytes).map_or("unknown", Media::mime);
+    super::media::Received::default().take(model, at, Kind::Image, mime, &bytes)
+}
+
 impl EmulatedFamily for TitanImage {
     fn parse_request(&self, request: &Request<'_>) -> Result<Prompt, String> {
         let object = object(
@@ -230,16 +238,7 @@ impl EmulatedFamily for StabilitySdxl {
         let seed = integer_in(object, "#", "seed", 0, 4_294_967_295)?
             .unwrap_or(seed_of(&text) % 4_294_967_295);
         if let Some(image) = optional_str(object, "#", "init_image")? {
-            let bytes = super::media::decode(image)
-                .ok_or_else(|| "#/init_image: the image is not valid base64".to_string())?;
-            let mime = crate::attachments::detect("", &bytes).map_or("unknown", Media::mime);
-            super::media::Received::default().take(
-                request.model,
-                "#/init_image",
-                Kind::Image,
-                mime,
-                &bytes,
-            )?;
+            starting_image(request.model, "#/init_image", image)?;
         }
         Ok(image_prompt(
             &text,
@@ -310,16 +309,7 @@ impl EmulatedFamily for StabilityImage {
             Some("image-to-image") => {
                 let image = required_str(object, "#", "image")?;
                 number_in(object, "#", "strength", 0.0, 1.0)?;
-                let bytes = super::media::decode(image)
-                    .ok_or_else(|| "#/image: the image is not valid base64".to_string())?;
-                let mime = crate::attachments::detect("", &bytes).map_or("unknown", Media::mime);
-                super::media::Received::default().take(
-                    request.model,
-                    "#/image",
-                    Kind::Image,
-                    mime,
-                    &bytes,
-                )?;
+                starting_image(request.model, "#/image", image)?;
             }
             Some(other) => {
                 return Err(malformed(&format!(
