@@ -453,3 +453,60 @@ async fn the_emulator_answers_every_recorded_request_in_the_recorded_shapes() {
         problems.join("\n")
     );
 }
+
+/// Every recorded answer that calls a tool (Claude `tool_use`, Nova `toolUse`), streamed or
+/// not, gives its calls whole: id, tool and arguments that parse as JSON.
+#[tokio::test]
+async fn every_recorded_tool_call_is_put_together() {
+    let mut found = 0;
+    for recording in recordings() {
+        let json = &recording.json;
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(json["response_body_base64"].as_str().unwrap_or(""))
+            .unwrap_or_default();
+        let decoded = if json["operation"] == "invoke-with-response-stream" {
+            // Some recorded streams are damaged on purpose: those are not about tools.
+            let Ok(frames) = std::panic::catch_unwind(|| decode_frames(&raw)) else {
+                continue;
+            };
+            frames
+                .iter()
+                .filter_map(chunk_json)
+                .map(|c| c.to_string())
+                .collect::<String>()
+        } else {
+            String::from_utf8_lossy(&raw).into_owned()
+        };
+        let calls_tool = decoded.contains("\"tool_use\"") || decoded.contains("\"toolUse\"");
+        if json["status"] != 200 || !calls_tool {
+            continue;
+        }
+        let outcome = replayed(json).await;
+        let calls = &outcome.figures.tool_calls;
+        assert!(
+            !calls.is_empty(),
+            "{}: no tool call read",
+            recording.path.display()
+        );
+        for call in calls {
+            assert!(
+                !call.id.is_empty() && !call.name.is_empty(),
+                "{}: {call:?}",
+                recording.path.display()
+            );
+            let input = if call.input.is_empty() {
+                "{}"
+            } else {
+                &call.input
+            };
+            assert!(
+                serde_json::from_str::<Value>(input).is_ok(),
+                "{}: arguments {:?}",
+                recording.path.display(),
+                call.input
+            );
+        }
+        found += 1;
+    }
+    assert!(found >= 5, "only {found} recordings with tool calls");
+}

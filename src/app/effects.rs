@@ -48,7 +48,7 @@ pub(crate) async fn run_request(
         Event::Frame(frame) => wire(WireUpdate::Frame(Box::new(FrameRecord::from_frame(frame)))),
         Event::Note(note) => send(StreamUpdate::Note(note.to_string())),
         Event::Delta(delta, elapsed) => send(StreamUpdate::Delta {
-            delta: delta.clone(),
+            delta: Box::new(delta.clone()),
             elapsed,
         }),
         Event::Drained => {}

@@ -137,7 +137,7 @@ pub(crate) enum StreamUpdate {
     /// A decoded chunk (or the whole answer of InvokeModel).
     Delta {
         /// What it adds.
-        delta: ChunkDelta,
+        delta: Box<ChunkDelta>,
         /// Time since the request started.
         elapsed: Duration,
     },

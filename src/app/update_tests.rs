@@ -67,10 +67,10 @@ fn news(state: &mut State, request_id: u64, update_: StreamUpdate) -> Vec<Effect
 
 fn text(delta: &str) -> StreamUpdate {
     StreamUpdate::Delta {
-        delta: ChunkDelta {
+        delta: Box::new(ChunkDelta {
             text: delta.to_string(),
             ..ChunkDelta::default()
-        },
+        }),
         elapsed: Duration::from_millis(5),
     }
 }

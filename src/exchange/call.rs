@@ -371,6 +371,7 @@ where
                 metrics: None,
                 ended: true,
                 guardrail: crate::models::guardrail::read(body).map(Box::new),
+                tool_calls: completion.tool_calls,
             };
             outcome.embeddings = completion.embeddings;
             outcome.images = completion.images;

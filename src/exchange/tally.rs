@@ -32,6 +32,8 @@ pub struct Figures {
     pub attempts: u32,
     /// What a guardrail did, when the answer said.
     pub guardrail: Option<crate::models::guardrail::Guardrail>,
+    /// The tool calls the answer made (not run: bedrock-tui does not run tools yet).
+    pub tool_calls: Vec<crate::models::tools::ToolCall>,
 }
 
 /// Shortest span after the first token for a rate to mean anything.
@@ -67,6 +69,9 @@ impl Figures {
         }
         if delta.stop_reason.is_some() {
             self.stop_reason.clone_from(&delta.stop_reason);
+        }
+        for piece in &delta.tool_calls {
+            crate::models::tools::merge(&mut self.tool_calls, piece);
         }
         if let Some(news) = &delta.guardrail {
             match &mut self.guardrail {

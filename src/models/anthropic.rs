@@ -72,6 +72,36 @@ struct Block<'a> {
     text: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     thinking: Option<Cow<'a, str>>,
+    /// A `tool_use` block's id, tool and arguments.
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    input: Option<Value>,
+}
+
+/// A whole `tool_use` block as a tool-call piece (its arguments as JSON text; a stream's
+/// start block carries `{}` and the arguments follow as deltas).
+fn tool_piece(
+    index: u64,
+    block: &Block<'_>,
+    with_input: bool,
+) -> crate::models::tools::ToolCallDelta {
+    crate::models::tools::ToolCallDelta {
+        index,
+        id: block.id.clone(),
+        name: block.name.clone(),
+        input: if with_input {
+            block
+                .input
+                .as_ref()
+                .map(Value::to_string)
+                .unwrap_or_default()
+        } else {
+            String::new()
+        },
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -112,6 +142,8 @@ struct Event<'a> {
     usage: Option<UsageBody>,
     #[serde(default)]
     error: Option<Value>,
+    #[serde(default)]
+    index: Option<u64>,
     #[serde(
         default,
         rename = "amazon-bedrock-invocationMetrics",
@@ -130,6 +162,8 @@ struct EventDelta<'a> {
     thinking: Option<Cow<'a, str>>,
     #[serde(default)]
     stop_reason: Option<String>,
+    #[serde(default)]
+    partial_json: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -183,8 +217,11 @@ impl ModelFamily for Anthropic {
             usage: parsed.usage.map(Usage::from).unwrap_or_default(),
             ..Completion::default()
         };
-        for block in parsed.content {
+        for (index, block) in parsed.content.into_iter().enumerate() {
             match block.kind.as_ref() {
+                "tool_use" => completion
+                    .tool_calls
+                    .push(tool_piece(index as u64, &block, true)),
                 "text" => completion
                     .text
                     .push_str(block.text.as_deref().unwrap_or("")),
@@ -228,6 +265,11 @@ impl ModelFamily for Anthropic {
                             delta.reasoning = block.thinking.unwrap_or_default().into_owned();
                         }
                         "redacted_thinking" => delta.reasoning = "[redacted thinking]".into(),
+                        "tool_use" => delta.tool_calls.push(tool_piece(
+                            event.index.unwrap_or(0),
+                            &block,
+                            false,
+                        )),
                         _ => {}
                     }
                 }
@@ -238,6 +280,13 @@ impl ModelFamily for Anthropic {
                         Some("text_delta") => delta.text = d.text.unwrap_or_default().into_owned(),
                         Some("thinking_delta") => {
                             delta.reasoning = d.thinking.unwrap_or_default().into_owned();
+                        }
+                        Some("input_json_delta") => {
+                            delta.tool_calls.push(crate::models::tools::ToolCallDelta {
+                                index: event.index.unwrap_or(0),
+                                input: d.partial_json.unwrap_or_default(),
+                                ..crate::models::tools::ToolCallDelta::default()
+                            });
                         }
                         _ => {}
                     }

@@ -23,6 +23,7 @@ pub mod stop_reason;
 mod stream_decoder;
 pub use stream_decoder::StreamDecoder;
 pub mod titan;
+pub mod tools;
 pub mod turns;
 
 use serde::{Deserialize, Deserializer};
@@ -160,6 +161,8 @@ pub struct ChunkDelta {
     pub ended: bool,
     /// A guardrail's action and trace, when the chunk carried them.
     pub guardrail: Option<Box<guardrail::Guardrail>>,
+    /// Pieces of tool calls.
+    pub tool_calls: Vec<tools::ToolCallDelta>,
 }
 
 /// A whole non-streamed answer.
@@ -177,6 +180,8 @@ pub struct Completion {
     pub embeddings: Vec<Vec<f64>>,
     /// Decoded images, PNG or JPEG bytes (image models).
     pub images: Vec<Vec<u8>>,
+    /// Tool calls, whole.
+    pub tool_calls: Vec<tools::ToolCallDelta>,
 }
 
 /// A body that a family could not build or a response it could not read.

@@ -114,8 +114,17 @@ impl ModelFamily for Nova {
             usage: usage_of(&value, "/usage"),
             ..Completion::default()
         };
-        for block in content {
-            if let Some(text) = str_at(block, "/text") {
+        for (index, block) in content.iter().enumerate() {
+            if let Some(tool) = block.get("toolUse") {
+                completion
+                    .tool_calls
+                    .push(crate::models::tools::ToolCallDelta {
+                        index: index as u64,
+                        id: string_at(tool, "/toolUseId"),
+                        name: string_at(tool, "/name"),
+                        input: tool.get("input").map(Value::to_string).unwrap_or_default(),
+                    });
+            } else if let Some(text) = str_at(block, "/text") {
                 completion.text.push_str(text);
             } else if let Some(text) = str_at(block, "/reasoningContent/reasoningText/text") {
                 completion.reasoning.push_str(text);
@@ -127,7 +136,27 @@ impl ModelFamily for Nova {
     fn parse_chunk(&self, chunk: &[u8]) -> Result<ChunkDelta, ModelError> {
         let value = parse(chunk)?;
         let mut delta = delta_with_metrics(&value);
-        if let Some(d) = value.pointer("/contentBlockDelta/delta") {
+        let index = value
+            .pointer("/contentBlockStart/contentBlockIndex")
+            .or_else(|| value.pointer("/contentBlockDelta/contentBlockIndex"))
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        if let Some(tool) = value.pointer("/contentBlockStart/start/toolUse") {
+            delta.tool_calls.push(crate::models::tools::ToolCallDelta {
+                index,
+                id: string_at(tool, "/toolUseId"),
+                name: string_at(tool, "/name"),
+                input: String::new(),
+            });
+        } else if let Some(input) = value.pointer("/contentBlockDelta/delta/toolUse/input") {
+            delta.tool_calls.push(crate::models::tools::ToolCallDelta {
+                index,
+                input: input
+                    .as_str()
+                    .map_or_else(|| input.to_string(), str::to_string),
+                ..crate::models::tools::ToolCallDelta::default()
+            });
+        } else if let Some(d) = value.pointer("/contentBlockDelta/delta") {
             delta.text = string_at(d, "/text").unwrap_or_default();
             delta.reasoning = str_at(d, "/reasoningContent/text")
                 .or_else(|| str_at(d, "/reasoningContent/reasoningText/text"))

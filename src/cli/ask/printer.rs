@@ -80,6 +80,15 @@ impl<'a> Printer<'a> {
     /// Pictures, embeddings, the JSON summary or figures line, the session's end; the status.
     pub(super) fn finish(mut self, prepared: &Prepared, outcome: &Outcome) -> i32 {
         self.reasoning.end();
+        if !self.args.json {
+            for call in &outcome.figures.tool_calls {
+                self.out.flush();
+                crate::cli::term::err_line(&format!(
+                    "bedrock-tui: tool call {} (not run: bedrock-tui does not run tools yet)",
+                    call.summary()
+                ));
+            }
+        }
         if let Some(guardrail) = &outcome.figures.guardrail
             && !self.args.json
         {
@@ -187,6 +196,7 @@ fn summary_json(
         "total_ms": ms(figures.total),
         "session": session.map(|s| s.log.id()),
         "guardrail": figures.guardrail,
+        "tool_calls": figures.tool_calls,
         "served": {
             "latency": meta.and_then(|m| m.header("x-amzn-bedrock-performanceconfig-latency"))
                 .map(crate::bedrock::error::server_text),

@@ -398,6 +398,17 @@ fn head(message: &Message, layout: &Layout<'_>, selected: bool, out: &mut Vec<Li
 fn foot(message: &Message, layout: &Layout<'_>, out: &mut Vec<Line<'static>>) {
     let (theme, keys, width) = (layout.theme, &layout.keys, layout.width);
     let error_style = theme.style(Role::Error);
+    for call in &message.stats.tool_calls {
+        let mut line = StyledLine::plain(
+            format!(
+                "⚙ tool call {} · not run: bedrock-tui does not run tools yet",
+                call.summary()
+            ),
+            theme.style(Role::Muted),
+        );
+        line.breaks = Break::Words;
+        wrap_into(&line, width, out);
+    }
     if let Some(guardrail) = &message.stats.guardrail
         && (guardrail.intervened() || !guardrail.policies.is_empty())
     {

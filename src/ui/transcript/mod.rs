@@ -290,6 +290,26 @@ mod tests {
     }
 
     #[test]
+    fn tool_calls_are_shown_under_the_answer() {
+        let mut state = new_state();
+        let id = state.push(Speaker::Assistant, "Let me check.");
+        if let Some(m) = state.message_mut(id) {
+            m.stats.tool_calls.push(crate::models::tools::ToolCall {
+                index: 1,
+                id: "toolu_1".into(),
+                name: "weather".into(),
+                input: "{\"city\": \"Paris\"}".into(),
+            });
+        }
+        let mut cache = ViewCache::default();
+        let screen = rows_at(&state, &mut cache, 90, 12).join("\n");
+        assert!(
+            screen.contains("⚙ tool call weather {\"city\":\"Paris\"} · not run"),
+            "{screen}"
+        );
+    }
+
+    #[test]
     fn views_follow_messages_that_are_removed_or_replaced() {
         let mut state = new_state();
         let first = state.push(Speaker::User, "first");
