@@ -75,7 +75,13 @@ pub(crate) fn cells(combination: &Combination, outcome: Option<&Outcome>) -> [St
         row[3] = o.result();
         row[4] = o.content_type.clone().unwrap_or_else(|| "-".to_string());
         row[5] = o.bytes.to_string();
-        row[6] = o.first_byte.map_or_else(|| "-".to_string(), ms);
+        // The first token where the answer has one (what a user waits for), else the first
+        // byte (an error, a body without text).
+        row[6] = o
+            .figures
+            .first_token
+            .or(o.first_byte)
+            .map_or_else(|| "-".to_string(), ms);
         row[7] = ms(o.total);
         row[8].clone_from(&o.first_line);
     }
