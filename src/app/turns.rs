@@ -235,10 +235,11 @@ fn files_that_stay_behind(state: &State) -> String {
         .map(|m| m.attachments.len())
         .sum::<usize>();
     if carried > 0 && left.is_empty() {
-        left.push(format!(
-            " The conversation's {carried} file{} go in its format.",
-            if carried == 1 { "" } else { "s" }
-        ));
+        left.push(if carried == 1 {
+            " The conversation's file goes in its format.".to_string()
+        } else {
+            format!(" The conversation's {carried} files go in its format.")
+        });
     }
     left.concat()
 }

@@ -186,7 +186,7 @@ pub fn models_that_take(media: Media) -> Vec<&'static str> {
 }
 
 /// Why `name` cannot go to `model`, naming the models that take it.
-fn refusal(model: &str, attachment: &Attachment) -> String {
+fn refusal(model: &str, family: FamilyId, attachment: &Attachment) -> String {
     let shown = catalog::display_name(model);
     let media = attachment.media;
     if matches!(media, Media::Doc | Media::Docx | Media::Xls | Media::Xlsx) {
@@ -196,7 +196,7 @@ fn refusal(model: &str, attachment: &Attachment) -> String {
             media.label()
         );
     }
-    if media == Media::Pdf && shown.starts_with("Nova") {
+    if media == Media::Pdf && family == FamilyId::Nova {
         return format!(
             "{}: Nova takes documents only through the Converse API, not InvokeModel; models that take PDFs: {}",
             attachment.name,
@@ -233,7 +233,7 @@ pub fn check_one(model: &str, family: FamilyId, attachment: &Attachment) -> Resu
         ));
     }
     if !limits.takes(attachment.media) {
-        return Err(refusal(model, attachment));
+        return Err(refusal(model, family, attachment));
     }
     if let (Kind::Image, Some(image)) = (attachment.kind(), limits.images) {
         let name = &attachment.name;
