@@ -24,6 +24,7 @@ pub(crate) mod resources;
 mod response;
 mod server;
 pub(crate) mod sigv4;
+mod streaming;
 mod templates;
 mod tiers;
 mod validate;

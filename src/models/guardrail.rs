@@ -46,7 +46,14 @@ impl Guardrail {
 
 /// The guardrail news in a chunk or body, if it has any.
 pub fn read(json: &[u8]) -> Option<Guardrail> {
-    memchr::memmem::find(json, b"amazon-bedrock-")?;
+    // Most chunks carry neither member: only those that do are parsed again (the last chunk's
+    // invocation metrics are not a reason to).
+    let finder = memchr::memmem::find;
+    if finder(json, b"amazon-bedrock-guardrailAction").is_none()
+        && finder(json, b"amazon-bedrock-trace").is_none()
+    {
+        return None;
+    }
     let value: Value = serde_json::from_slice(json).ok()?;
     let action = value
         .get("amazon-bedrock-guardrailAction")
