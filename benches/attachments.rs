@@ -39,10 +39,13 @@ fn intent(photo: &Attachment) -> Intent {
         content: Content::Conversation {
             conversation: Conversation {
                 system: None,
+                tools: Vec::new(),
                 turns: vec![Turn {
                     role: Role::User,
                     text: "What is in this photo?".into(),
                     attachments: vec![photo.clone()],
+                    tool_calls: Vec::new(),
+                    tool_results: Vec::new(),
                 }],
             },
             params: Parameters::default(),

@@ -47,10 +47,13 @@ fn video_file() -> Attachment {
 fn asking(files: Vec<Attachment>) -> Conversation {
     Conversation {
         system: None,
+        tools: Vec::new(),
         turns: vec![Turn {
             role: Role::User,
             text: "What is in these files?".into(),
             attachments: files,
+            tool_calls: Vec::new(),
+            tool_results: Vec::new(),
         }],
     }
 }
@@ -223,11 +226,14 @@ fn files_a_model_cannot_take_are_refused_before_sending() {
 fn a_model_switch_leaves_out_earlier_files_the_new_model_cannot_take() {
     let conversation = Conversation {
         system: None,
+        tools: Vec::new(),
         turns: vec![
             Turn {
                 role: Role::User,
                 text: "Look at this".into(),
                 attachments: vec![image_file(), notes_file()],
+                tool_calls: Vec::new(),
+                tool_results: Vec::new(),
             },
             Turn::new(Role::Assistant, "A red square."),
             Turn::new(Role::User, "Thanks; summarise."),

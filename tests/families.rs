@@ -24,6 +24,7 @@ fn turn(role: Role, text: &str) -> Turn {
 fn conversation() -> Conversation {
     Conversation {
         system: Some("You are terse.".into()),
+        tools: Vec::new(),
         turns: vec![
             turn(Role::User, "What is Amazon Bedrock?"),
             turn(Role::Assistant, "A managed service for foundation models."),
@@ -613,6 +614,7 @@ async fn a_conversation_moves_through_every_text_family() {
     let client = client(&emulator);
     let mut conversation = Conversation {
         system: Some("Answer briefly.".into()),
+        tools: Vec::new(),
         turns: vec![turn(Role::User, "Tell me about retries.")],
     };
     let mut asked = 0;

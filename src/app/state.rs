@@ -324,10 +324,13 @@ impl State {
                 },
                 text: m.text.clone(),
                 attachments: m.attachments.clone(),
+                tool_calls: Vec::new(),
+                tool_results: Vec::new(),
             })
             .collect();
         Conversation {
             system: self.system.clone().filter(|s| !s.trim().is_empty()),
+            tools: Vec::new(),
             turns,
         }
     }

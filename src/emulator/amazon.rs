@@ -68,6 +68,7 @@ impl EmulatedFamily for TitanText {
             options: Value::Null,
             received: super::media::Received::default(),
             cache: super::cache::CacheUse::default(),
+            tool_use: super::tools::ToolUse::default(),
         })
     }
 
@@ -220,8 +221,12 @@ fn nova_media(
     Ok(())
 }
 
-fn nova_reason(stop: &Stop) -> &'static str {
-    match stop {
+/// `stopReason`: `tool_use` when the answer calls tools.
+fn nova_reason(answer: &Answer) -> &'static str {
+    if !answer.tool_calls.is_empty() {
+        return "tool_use";
+    }
+    match answer.stop {
         Stop::EndTurn => "end_turn",
         Stop::MaxTokens => "max_tokens",
         Stop::StopSequence(_) => "stop_sequence",
@@ -336,6 +341,7 @@ impl EmulatedFamily for Nova {
         }
         let nova_2 = request.model.id.starts_with("amazon.nova-2");
         received.within(nova_2.then_some(5), 1)?;
+        let tool_use = super::tools::nova::read(object, messages)?;
         Ok(Prompt {
             last_user_text,
             input_tokens: estimate_tokens(&input) + 4,
@@ -345,6 +351,7 @@ impl EmulatedFamily for Nova {
             options: Value::Null,
             received,
             cache: super::cache::CacheUse::default(),
+            tool_use,
         })
     }
 
@@ -353,7 +360,7 @@ impl EmulatedFamily for Nova {
         _model: &ModelInfo,
         _prompt: &Prompt,
         answer: &Answer,
-        _id: &str,
+        id: &str,
     ) -> Vec<u8> {
         let mut content = Vec::new();
         if !answer.reasoning.is_empty() {
@@ -361,10 +368,11 @@ impl EmulatedFamily for Nova {
             content.push(json!({"reasoningContent": {"reasoningText": {"text": "[REDACTED]"}}}));
         }
         content.push(json!({"text": answer.text()}));
+        content.extend(super::tools::nova::blocks(answer, id));
         let output = answer.output_tokens();
         to_bytes(&json!({
             "output": {"message": {"content": content, "role": "assistant"}},
-            "stopReason": nova_reason(&answer.stop),
+            "stopReason": nova_reason(answer),
             "usage": {"inputTokens": answer.input_tokens, "outputTokens": output,
                 "totalTokens": answer.input_tokens + output,
                 "cacheReadInputTokenCount": answer.cache.read,
@@ -377,7 +385,7 @@ impl EmulatedFamily for Nova {
         _model: &ModelInfo,
         _prompt: &Prompt,
         answer: &Answer,
-        _id: &str,
+        id: &str,
     ) -> Vec<Vec<u8>> {
         let mut chunks = vec![to_bytes(&json!({"messageStart": {"role": "assistant"}}))];
         let mut index = 0;
@@ -396,8 +404,9 @@ impl EmulatedFamily for Nova {
             ));
             index += 1;
         }
+        chunks.extend(super::tools::nova::chunks(answer, id, index));
         chunks.push(to_bytes(
-            &json!({"messageStop": {"stopReason": nova_reason(&answer.stop)}}),
+            &json!({"messageStop": {"stopReason": nova_reason(answer)}}),
         ));
         let output = answer.output_tokens();
         let mut metrics = metrics_json(answer);

@@ -229,6 +229,7 @@ impl EmulatedFamily for AnthropicMessages {
             }
             input.push_str(&text);
         }
+        let tool_use = super::tools::claude::read(object, messages)?;
         received.within(Some(20), 0)?;
         if received.pdf_pages > 100 {
             return Err("A maximum of 100 PDF pages may be provided.".to_string());
@@ -242,6 +243,7 @@ impl EmulatedFamily for AnthropicMessages {
             options: Value::Null,
             received,
             cache: super::cache::CacheUse::default(),
+            tool_use,
         })
     }
 
@@ -252,7 +254,7 @@ impl EmulatedFamily for AnthropicMessages {
         answer: &Answer,
         request_id: &str,
     ) -> Vec<u8> {
-        let (stop_reason, stop_sequence) = stop_fields(&answer.stop);
+        let (stop_reason, stop_sequence) = stop_fields(answer);
         let mut content = Vec::new();
         if !answer.reasoning.is_empty() {
             content.push(
@@ -263,6 +265,7 @@ impl EmulatedFamily for AnthropicMessages {
         if !answer.tokens.is_empty() {
             content.push(json!({"type": "text", "text": answer.text()}));
         }
+        content.extend(super::tools::claude::blocks(answer, request_id));
         to_bytes(&json!({
             "id": message_id(request_id),
             "type": "message",
@@ -282,7 +285,7 @@ impl EmulatedFamily for AnthropicMessages {
         answer: &Answer,
         request_id: &str,
     ) -> Vec<Vec<u8>> {
-        let (stop_reason, stop_sequence) = stop_fields(&answer.stop);
+        let (stop_reason, stop_sequence) = stop_fields(answer);
         let mut chunks = Vec::with_capacity(answer.tokens.len() + answer.reasoning.len() + 9);
         let start = json!({"type": "message_start", "message": {
             "id": message_id(request_id), "type": "message", "role": "assistant",
@@ -324,6 +327,7 @@ impl EmulatedFamily for AnthropicMessages {
         chunks.push(to_bytes(
             &json!({"type": "content_block_stop", "index": index}),
         ));
+        chunks.extend(super::tools::claude::chunks(answer, request_id, index + 1));
         chunks.push(to_bytes(&json!({"type": "message_delta",
             "delta": {"stop_reason": stop_reason, "stop_sequence": stop_sequence},
             "usage": {"output_tokens": answer.output_tokens()}})));
@@ -427,6 +431,7 @@ impl EmulatedFamily for AnthropicText {
             options: Value::Null,
             received: super::media::Received::default(),
             cache: super::cache::CacheUse::default(),
+            tool_use: super::tools::ToolUse::default(),
         })
     }
 
@@ -482,8 +487,12 @@ fn text_stop(stop: &Stop) -> (&'static str, Value) {
     }
 }
 
-fn stop_fields(stop: &Stop) -> (&'static str, Value) {
-    match stop {
+/// `stop_reason` and `stop_sequence`: `tool_use` when the answer calls tools.
+fn stop_fields(answer: &Answer) -> (&'static str, Value) {
+    if !answer.tool_calls.is_empty() {
+        return ("tool_use", Value::Null);
+    }
+    match &answer.stop {
         Stop::EndTurn => ("end_turn", Value::Null),
         Stop::MaxTokens => ("max_tokens", Value::Null),
         Stop::StopSequence(s) => ("stop_sequence", json!(s)),

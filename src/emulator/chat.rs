@@ -90,8 +90,12 @@ const MISTRAL_KEYS: &[&str] = &[
     "tool_choice",
 ];
 
-fn finish_reason(stop: &Stop) -> &'static str {
-    match stop {
+/// `finish_reason`: `tool_calls` when the answer calls tools.
+fn finish_reason(answer: &Answer) -> &'static str {
+    if !answer.tool_calls.is_empty() {
+        return "tool_calls";
+    }
+    match answer.stop {
         Stop::MaxTokens => "length",
         _ => "stop",
     }
@@ -244,6 +248,8 @@ impl EmulatedFamily for Chat {
             options["n"] = json!(n);
         }
         received.within(Some(8), 0)?;
+        let tool_use =
+            super::tools::chat::read(object, messages, self.dialect == Dialect::Mistral)?;
         let stop_sequences = match object.get("stop") {
             Some(Value::String(s)) => vec![s.clone()],
             _ => string_list(object, "#", "stop", 4)?,
@@ -257,6 +263,7 @@ impl EmulatedFamily for Chat {
             options,
             received,
             cache: super::cache::CacheUse::default(),
+            tool_use,
         })
     }
 
@@ -270,25 +277,28 @@ impl EmulatedFamily for Chat {
         let output = answer.output_tokens();
         let usage = json!({"prompt_tokens": answer.input_tokens, "completion_tokens": output,
             "total_tokens": answer.input_tokens + output});
-        let reason = finish_reason(&answer.stop);
+        let reason = finish_reason(answer);
+        let mistral = self.dialect == Dialect::Mistral;
+        let tool_calls = super::tools::chat::calls(answer, request_id, mistral);
         to_bytes(&match self.dialect {
             Dialect::OpenAi => json!({
                 "choices": [{"finish_reason": reason, "index": 0, "message": {"annotations": [],
-                    "content": answer.text(), "refusal": null, "role": "assistant"}}],
+                    "content": answer.text(), "refusal": null, "role": "assistant",
+                    "tool_calls": tool_calls}}],
                 "created": 1_790_000_000u64, "id": format!("chatcmpl-{request_id}"),
                 "model": model.id, "object": "chat.completion", "service_tier": "default",
                 "usage": usage, "system_fingerprint": null}),
             Dialect::Jamba => json!({
                 "id": format!("chatcmpl-{request_id}"),
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text(),
-                    "tool_calls": null}, "finish_reason": reason}],
+                    "tool_calls": tool_calls}, "finish_reason": reason}],
                 "usage": usage, "meta": {"requestDurationMillis": answer.metrics.invocation_latency},
                 "model": short_name(model)}),
             Dialect::Mistral => json!({
                 "id": request_id, "object": "chat.completion", "created": 1_790_000_000u64,
                 "model": short_name(model),
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text(),
-                    "tool_calls": null}, "finish_reason": reason}],
+                    "tool_calls": tool_calls}, "finish_reason": reason}],
                 "usage": usage}),
         })
     }
@@ -301,7 +311,9 @@ impl EmulatedFamily for Chat {
         request_id: &str,
     ) -> Vec<Vec<u8>> {
         let id = format!("chatcmpl-{request_id}");
-        let reason = finish_reason(&answer.stop);
+        let reason = finish_reason(answer);
+        let tool_deltas =
+            super::tools::chat::deltas(answer, request_id, self.dialect == Dialect::Mistral);
         let output = answer.output_tokens();
         let usage = json!({"prompt_tokens": answer.input_tokens, "completion_tokens": output,
             "total_tokens": answer.input_tokens + output});
@@ -322,6 +334,12 @@ impl EmulatedFamily for Chat {
                 for token in &answer.tokens {
                     chunks.push(to_bytes(&frame(
                         json!([{"delta": {"content": token}, "finish_reason": null, "index": 0}]),
+                        Value::Null,
+                    )));
+                }
+                for delta in tool_deltas {
+                    chunks.push(to_bytes(&frame(
+                        json!([{"delta": delta, "finish_reason": null, "index": 0}]),
                         Value::Null,
                     )));
                 }
@@ -349,6 +367,10 @@ impl EmulatedFamily for Chat {
                         "finish_reason": null}], "usage": null}),
                     ));
                 }
+                for delta in tool_deltas {
+                    chunks.push(to_bytes(&json!({"id": id, "choices": [{"index": 0,
+                        "delta": delta, "finish_reason": null}], "usage": null})));
+                }
                 chunks.push(to_bytes(
                     &json!({"id": id, "choices": [{"index": 0, "delta": {},
                     "finish_reason": reason}], "usage": usage}),
@@ -366,6 +388,13 @@ impl EmulatedFamily for Chat {
                     } else {
                         json!({"content": token})
                     };
+                    chunks.push(to_bytes(
+                        &json!({"id": request_id, "object": "chat.completion.chunk",
+                        "created": 1_790_000_000u64, "model": name,
+                        "choices": [{"index": 0, "delta": delta, "finish_reason": null}]}),
+                    ));
+                }
+                for delta in tool_deltas {
                     chunks.push(to_bytes(
                         &json!({"id": request_id, "object": "chat.completion.chunk",
                         "created": 1_790_000_000u64, "model": name,

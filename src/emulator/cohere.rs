@@ -96,6 +96,7 @@ impl EmulatedFamily for Command {
             options: json!({"stream": stream_flag, "generations": generations, "prompt": prompt}),
             received: super::media::Received::default(),
             cache: super::cache::CacheUse::default(),
+            tool_use: super::tools::ToolUse::default(),
         })
     }
 
@@ -211,6 +212,7 @@ impl EmulatedFamily for CommandR {
             options: json!({"history": history}),
             received: super::media::Received::default(),
             cache: super::cache::CacheUse::default(),
+            tool_use: super::tools::cohere::read(object)?,
         })
     }
 
@@ -238,6 +240,11 @@ impl EmulatedFamily for CommandR {
                 to_bytes(&json!({"is_finished": false, "event_type": "text-generation", "text": t}))
             })
             .collect();
+        if let Some(calls) = super::tools::cohere::calls(answer) {
+            chunks.push(to_bytes(&json!({"is_finished": false,
+                "event_type": "tool-calls-generation", "text": answer.text(),
+                "tool_calls": calls})));
+        }
         chunks.push(to_bytes(
             &json!({"is_finished": true, "event_type": "stream-end",
             "response": command_r_response(prompt, answer, request_id, true),
@@ -262,6 +269,9 @@ fn command_r_response(prompt: &Prompt, answer: &Answer, request_id: &str, meta: 
     let mut response = json!({"response_id": request_id, "text": answer.text(),
         "generation_id": format!("{request_id}-0"), "chat_history": history,
         "finish_reason": cohere_reason(&answer.stop)});
+    if let Some(calls) = super::tools::cohere::calls(answer) {
+        response["tool_calls"] = calls;
+    }
     if meta {
         response["meta"] = json!({"api_version": {"version": "1"},
             "billed_units": {"input_tokens": answer.input_tokens, "output_tokens": answer.output_tokens()},

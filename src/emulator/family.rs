@@ -41,6 +41,8 @@ pub(crate) struct Prompt {
     pub received: super::media::Received,
     /// What the request did with the prompt cache.
     pub cache: super::cache::CacheUse,
+    /// The tools it offers and the results it gives back.
+    pub tool_use: super::tools::ToolUse,
 }
 
 /// Why the model stopped.
@@ -76,6 +78,8 @@ pub struct Answer {
     pub(crate) guardrail: Option<super::guardrail::Verdict>,
     /// Response headers naming the latency and tier the request was served at.
     pub(crate) served: Vec<(&'static str, String)>,
+    /// The tools the answer calls (after the text; the family's stop reason for tool use).
+    pub(crate) tool_calls: Vec<super::tools::Call>,
 }
 
 impl Answer {
@@ -100,7 +104,14 @@ impl Answer {
 pub(crate) fn generate(prompt: &Prompt) -> Answer {
     let requested = faults::requested_tokens(&prompt.last_user_text).unwrap_or(0);
     let seed_text = faults::strip_markers(&prompt.last_user_text);
-    let mut tokens = if faults::hostile_requested(&prompt.last_user_text) {
+    let tool_calls = super::tools::decide(
+        &prompt.tool_use.offered,
+        &prompt.tool_use.given,
+        &prompt.last_user_text,
+    );
+    let mut tokens = if !tool_calls.is_empty() {
+        corpus::tokenize(&super::tools::preface(&tool_calls))
+    } else if faults::hostile_requested(&prompt.last_user_text) {
         corpus::tokenize(faults::HOSTILE_ANSWER)
     } else if faults::echo_requested(&prompt.last_user_text) {
         corpus::tokenize(&seed_text)
@@ -115,6 +126,11 @@ pub(crate) fn generate(prompt: &Prompt) -> Answer {
         let mut named = corpus::tokenize(&sentence);
         named.append(&mut tokens);
         tokens = named;
+    }
+    if !prompt.tool_use.given.is_empty() {
+        let mut quoted = corpus::tokenize(&super::tools::quoted(&prompt.tool_use.given));
+        quoted.append(&mut tokens);
+        tokens = quoted;
     }
     let mut stop = Stop::EndTurn;
     let text = tokens.concat();
@@ -175,6 +191,7 @@ pub(crate) fn generate(prompt: &Prompt) -> Answer {
         cache,
         guardrail: None,
         served: Vec::new(),
+        tool_calls,
     }
 }
 

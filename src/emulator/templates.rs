@@ -202,6 +202,7 @@ impl EmulatedFamily for Templated {
             options: json!({"reasoning_in_output": matches!(self.template, Template::DeepSeek)}),
             received,
             cache: super::cache::CacheUse::default(),
+            tool_use: super::tools::ToolUse::default(),
         })
     }
 

@@ -167,6 +167,28 @@ fn conversation_request(
     } else {
         conversation
     };
+    // Tools go only to families whose bodies take them; the others get earlier calls and
+    // results as text, and both are said.
+    let without_tools;
+    let conversation = if family.takes_tools() {
+        conversation
+    } else if !conversation.tools.is_empty() || conversation.has_tool_turns() {
+        let name = info.map_or_else(|| family.name().to_string(), |m| m.name.clone());
+        if !conversation.tools.is_empty() {
+            notes.push(format!("{name} takes no tools; none are offered to it"));
+        }
+        if conversation.has_tool_turns() {
+            notes.push(format!(
+                "{name} takes no tools; earlier tool calls and results go to it as text"
+            ));
+        }
+        let mut copy = conversation.clone();
+        copy.tools.clear();
+        without_tools = copy;
+        &without_tools
+    } else {
+        conversation
+    };
     let mut body = family
         .adapter()
         .build_body(conversation, &params, adjusted.stream)

@@ -1,7 +1,8 @@
 //! Anthropic Claude through the Messages API (`anthropic_version: bedrock-2023-05-31`): request
 //! body, response body and the stream events (`message_start` … `message_stop`).
 
-use super::turns::{alternating, system};
+use super::tools::{ToolResult, ToolSpec};
+use super::turns::{alternating_with_tools, system};
 use super::{
     ChunkDelta, Completion, Conversation, FamilyId, InvocationMetrics, ModelError, ModelFamily,
     Parameters, Role, Usage, lenient, lenient_u64,
@@ -19,22 +20,50 @@ pub(crate) const DEFAULT_MAX_TOKENS: u32 = 4096;
 #[derive(Debug, Clone, Copy)]
 pub struct Anthropic;
 
-/// Turns a conversation into Messages-API turns (alternating, starting with the user).
+/// Turns a conversation into Messages-API turns (alternating, starting with the user): tool
+/// results first in their user turn (Anthropic wants them before anything else), then files,
+/// then the text; an answer's text before its `tool_use` blocks.
 fn messages(conversation: &Conversation) -> Result<Vec<Value>, ModelError> {
-    Ok(alternating(conversation)?
+    Ok(alternating_with_tools(conversation)?
         .into_iter()
         .map(|turn| {
             let role = match turn.role {
                 Role::User => "user",
                 Role::Assistant => "assistant",
             };
-            let mut content: Vec<Value> = turn.attachments.iter().map(media_block).collect();
-            if !turn.text.is_empty() {
+            let mut content: Vec<Value> = turn.tool_results.iter().map(result_block).collect();
+            content.extend(turn.attachments.iter().map(media_block));
+            if !turn.text.trim().is_empty() {
                 content.push(json!({"type": "text", "text": turn.text}));
             }
+            content.extend(turn.tool_calls.iter().map(|call| {
+                json!({"type": "tool_use", "id": call.id, "name": call.name,
+                    "input": call.arguments()})
+            }));
             json!({"role": role, "content": content})
         })
         .collect())
+}
+
+/// A tool's result as a `tool_result` block (`is_error` when it failed).
+fn result_block(result: &ToolResult) -> Value {
+    let mut block = json!({
+        "type": "tool_result",
+        "tool_use_id": result.id,
+        "content": [{"type": "text", "text": result.content}],
+    });
+    if result.is_error {
+        block["is_error"] = json!(true);
+    }
+    block
+}
+
+/// The tools as Claude's `tools` member.
+fn tool_definitions(tools: &[ToolSpec]) -> Value {
+    tools
+        .iter()
+        .map(|t| json!({"name": t.name, "description": t.description, "input_schema": t.input_schema}))
+        .collect()
 }
 
 /// An image or PDF as a Messages content block (base64 with its media type); files go before
@@ -191,6 +220,9 @@ impl ModelFamily for Anthropic {
         if let Some(system) = system(conversation) {
             body["system"] = json!(system);
         }
+        if !conversation.tools.is_empty() {
+            body["tools"] = tool_definitions(&conversation.tools);
+        }
         if let Some(budget) = params.reasoning_budget {
             body["thinking"] = json!({"type": "enabled", "budget_tokens": budget});
         }
@@ -317,6 +349,7 @@ mod tests {
     fn body_merges_and_alternates() {
         let conversation = Conversation {
             system: Some("Be brief.".into()),
+            tools: Vec::new(),
             turns: vec![
                 Turn::new(Role::User, "a"),
                 Turn::new(Role::User, "b"),
@@ -338,6 +371,7 @@ mod tests {
         );
         let bad = Conversation {
             system: None,
+            tools: Vec::new(),
             turns: vec![Turn::new(Role::Assistant, "hi")],
         };
         assert!(Anthropic.build_body(&bad, &params, false).is_err());

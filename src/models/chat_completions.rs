@@ -6,7 +6,11 @@
 //! `delta` and `stop_reason` instead of `finish_reason`; gpt-oss reasoning may arrive as
 //! `reasoning_content` or `reasoning`.
 
-use super::turns::{alternating, count_at, delta_with_metrics, parse, str_at, string_at, system};
+use super::tools::ToolCallDelta;
+use super::turns::{
+    alternating, alternating_with_tools, count_at, delta_with_metrics, parse, str_at, string_at,
+    system,
+};
 use super::{
     ChunkDelta, Completion, Conversation, FamilyId, ModelError, ModelFamily, Parameters, Role,
     Usage,
@@ -81,6 +85,31 @@ fn stop_of(choice: &Value) -> Option<String> {
     string_at(choice, "/finish_reason").or_else(|| string_at(choice, "/stop_reason"))
 }
 
+/// The `tool_calls` of a message or a stream delta: `{index?, id?, function: {name?,
+/// arguments?}}`, the arguments JSON text (an object, as some servers send, is written out).
+fn tool_calls(message: &Value) -> Vec<ToolCallDelta> {
+    let Some(calls) = message.get("tool_calls").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    calls
+        .iter()
+        .enumerate()
+        .map(|(n, call)| ToolCallDelta {
+            index: call
+                .get("index")
+                .and_then(Value::as_u64)
+                .unwrap_or(n as u64),
+            id: string_at(call, "/id"),
+            name: string_at(call, "/function/name"),
+            input: match call.pointer("/function/arguments") {
+                Some(Value::String(s)) => s.clone(),
+                None | Some(Value::Null) => String::new(),
+                Some(other) => other.to_string(),
+            },
+        })
+        .collect()
+}
+
 impl ModelFamily for ChatCompletions {
     fn id(&self) -> FamilyId {
         self.family
@@ -96,11 +125,42 @@ impl ModelFamily for ChatCompletions {
         if let Some(system) = system(conversation) {
             messages.push(json!({"role": "system", "content": system}));
         }
-        for turn in alternating(conversation)? {
+        let tools = self.family.takes_tools();
+        let turns = if tools {
+            alternating_with_tools(conversation)?
+        } else {
+            alternating(conversation)?
+        };
+        for turn in turns {
             let role = match turn.role {
                 Role::User => "user",
                 Role::Assistant => "assistant",
             };
+            // Results go first, one `tool` message each, right after the calls they answer.
+            for result in &turn.tool_results {
+                let mut message = json!({"role": "tool", "tool_call_id": result.id,
+                    "content": result.content});
+                if self.family == FamilyId::MistralChat {
+                    message["name"] = json!(result.name);
+                }
+                messages.push(message);
+            }
+            if !turn.tool_calls.is_empty() {
+                let calls: Vec<Value> = turn
+                    .tool_calls
+                    .iter()
+                    .map(|call| {
+                        json!({"id": call.id, "type": "function", "function": {
+                            "name": call.name, "arguments": call.arguments().to_string()}})
+                    })
+                    .collect();
+                messages.push(json!({"role": role, "content": turn.text, "tool_calls": calls}));
+                continue;
+            }
+            if turn.text.trim().is_empty() && turn.attachments.is_empty() {
+                // A turn of tool results alone.
+                continue;
+            }
             if turn.attachments.is_empty() {
                 messages.push(json!({"role": role, "content": turn.text}));
                 continue;
@@ -118,6 +178,17 @@ impl ModelFamily for ChatCompletions {
             messages.push(json!({"role": role, "content": parts}));
         }
         let mut body = json!({ "messages": messages });
+        if tools && !conversation.tools.is_empty() {
+            let definitions: Vec<Value> = conversation
+                .tools
+                .iter()
+                .map(|t| {
+                    json!({"type": "function", "function": {"name": t.name,
+                        "description": t.description, "parameters": t.input_schema}})
+                })
+                .collect();
+            body["tools"] = json!(definitions);
+        }
         if let Some(n) = params.max_tokens {
             body[self.max_tokens_key] = json!(n);
         }
@@ -148,6 +219,7 @@ impl ModelFamily for ChatCompletions {
             reasoning: reasoning_text(message),
             stop_reason: stop_of(choice),
             usage: usage_of(&value),
+            tool_calls: tool_calls(message),
             ..Completion::default()
         })
     }
@@ -163,6 +235,7 @@ impl ModelFamily for ChatCompletions {
                 .unwrap_or(&Value::Null);
             delta.text = content_text(part.get("content"));
             delta.reasoning = reasoning_text(part);
+            delta.tool_calls = tool_calls(part);
             delta.stop_reason = stop_of(choice);
         }
         Ok(delta)

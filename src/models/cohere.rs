@@ -2,8 +2,9 @@
 //! and Command R / R+ (`message`, `chat_history` of USER/CHATBOT, `preamble`; text in `text`,
 //! per chunk in `text` of `text-generation` events, then a `stream-end` event).
 
+use super::tools::{ToolCall, ToolCallDelta, ToolResult, ToolSpec};
 use super::turns::{
-    ParamNames, count_at, delta_with_metrics, history_and_last, parse, put_params, str_at,
+    ParamNames, alternating_with_tools, count_at, delta_with_metrics, parse, put_params, str_at,
     string_at, system, transcript,
 };
 use super::{
@@ -94,6 +95,86 @@ impl ModelFamily for CohereCommand {
     }
 }
 
+/// A tool as Command R takes it: `parameter_definitions` of `{description, type, required}`
+/// from the JSON Schema's properties, the types in Cohere's (Python's) names.
+fn tool_definition(tool: &ToolSpec) -> Value {
+    let required: Vec<&str> = tool
+        .input_schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut parameters = serde_json::Map::new();
+    if let Some(properties) = tool
+        .input_schema
+        .get("properties")
+        .and_then(Value::as_object)
+    {
+        for (name, property) in properties {
+            let kind = match property.get("type").and_then(Value::as_str) {
+                Some("integer") => "int",
+                Some("number") => "float",
+                Some("boolean") => "bool",
+                Some("array") => "list",
+                Some("object") => "dict",
+                _ => "str",
+            };
+            let mut definition =
+                json!({"type": kind, "required": required.contains(&name.as_str())});
+            if let Some(description) = property.get("description").and_then(Value::as_str) {
+                definition["description"] = json!(description);
+            }
+            parameters.insert(name.clone(), definition);
+        }
+    }
+    json!({"name": tool.name, "description": tool.description,
+        "parameter_definitions": parameters})
+}
+
+/// Results as Command R takes them: each with the call it answers (`{name, parameters}`) and
+/// its outputs, a list of objects (a JSON object result as it is, other text as `result` or
+/// `error`).
+fn tool_results(results: &[ToolResult], calls: &[&ToolCall]) -> Value {
+    results
+        .iter()
+        .map(|result| {
+            let parameters = calls
+                .iter()
+                .find(|c| c.id == result.id)
+                .map_or_else(|| json!({}), |c| c.arguments());
+            let output = match (result.json_object(), result.is_error) {
+                (Some(object), false) => object,
+                (_, true) => json!({"error": result.content}),
+                (None, false) => json!({"result": result.content}),
+            };
+            json!({"call": {"name": result.name, "parameters": parameters}, "outputs": [output]})
+        })
+        .collect()
+}
+
+/// Command R's `tool_calls` (`[{name, parameters}]`, no ids) as call pieces, one per call.
+fn command_r_calls(value: &Value) -> Vec<ToolCallDelta> {
+    value
+        .get("tool_calls")
+        .and_then(Value::as_array)
+        .map(|calls| {
+            calls
+                .iter()
+                .enumerate()
+                .map(|(n, call)| ToolCallDelta {
+                    index: n as u64,
+                    id: None,
+                    name: string_at(call, "/name"),
+                    input: call
+                        .get("parameters")
+                        .map(Value::to_string)
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 impl ModelFamily for CohereCommandR {
     fn id(&self) -> FamilyId {
         FamilyId::CohereR
@@ -105,20 +186,50 @@ impl ModelFamily for CohereCommandR {
         params: &Parameters,
         _streaming: bool,
     ) -> Result<Value, ModelError> {
-        let (history, last) = history_and_last(conversation)?;
-        let mut body = json!({ "message": last });
+        let mut turns = alternating_with_tools(conversation)?;
+        let last = match turns.pop() {
+            Some(last) if last.role == Role::User => last,
+            _ => {
+                return Err(ModelError::Request(
+                    "the conversation must end with a user turn".to_string(),
+                ));
+            }
+        };
+        let calls: Vec<&ToolCall> = turns.iter().flat_map(|t| &t.tool_calls).collect();
+        let mut body = json!({ "message": last.text });
+        if !last.tool_results.is_empty() {
+            body["tool_results"] = tool_results(&last.tool_results, &calls);
+        }
+        let mut history = Vec::new();
+        for turn in &turns {
+            match turn.role {
+                Role::User => {
+                    if !turn.tool_results.is_empty() {
+                        history.push(json!({"role": "TOOL",
+                            "tool_results": tool_results(&turn.tool_results, &calls)}));
+                    }
+                    if !turn.text.trim().is_empty() {
+                        history.push(json!({"role": "USER", "message": turn.text}));
+                    }
+                }
+                Role::Assistant => {
+                    let mut entry = json!({"role": "CHATBOT", "message": turn.text});
+                    if !turn.tool_calls.is_empty() {
+                        entry["tool_calls"] = turn
+                            .tool_calls
+                            .iter()
+                            .map(|c| json!({"name": c.name, "parameters": c.arguments()}))
+                            .collect();
+                    }
+                    history.push(entry);
+                }
+            }
+        }
         if !history.is_empty() {
-            let history: Vec<Value> = history
-                .iter()
-                .map(|turn| {
-                    let role = match turn.role {
-                        Role::User => "USER",
-                        Role::Assistant => "CHATBOT",
-                    };
-                    json!({"role": role, "message": turn.text})
-                })
-                .collect();
             body["chat_history"] = json!(history);
+        }
+        if !conversation.tools.is_empty() {
+            body["tools"] = conversation.tools.iter().map(tool_definition).collect();
         }
         if let Some(system) = system(conversation) {
             body["preamble"] = json!(system);
@@ -135,6 +246,7 @@ impl ModelFamily for CohereCommandR {
             text,
             stop_reason: string_at(&value, "/finish_reason"),
             usage: billed_usage(&value, "/meta"),
+            tool_calls: command_r_calls(&value),
             ..Completion::default()
         })
     }
@@ -151,7 +263,9 @@ impl ModelFamily for CohereCommandR {
                     .or_else(|| string_at(&value, "/response/finish_reason"));
                 delta.usage = billed_usage(&value, "/response/meta");
             }
-            // stream-start, search-results, citation-generation, tool-calls-generation, …
+            // The calls whole (the `tool-calls-chunk` events before it carry the same pieces).
+            Some("tool-calls-generation") => delta.tool_calls = command_r_calls(&value),
+            // stream-start, search-results, citation-generation, tool-calls-chunk, …
             _ => {}
         }
         Ok(delta)

@@ -47,6 +47,10 @@ pub struct Turn {
     pub text: String,
     /// Files attached to it (prompts only).
     pub attachments: Vec<crate::attachments::Attachment>,
+    /// The tools the model called in it (answers only).
+    pub tool_calls: Vec<tools::ToolCall>,
+    /// Results of the previous answer's tool calls, given back (prompts only).
+    pub tool_results: Vec<tools::ToolResult>,
 }
 
 impl Turn {
@@ -56,7 +60,17 @@ impl Turn {
             role,
             text: text.into(),
             attachments: Vec::new(),
+            tool_calls: Vec::new(),
+            tool_results: Vec::new(),
         }
+    }
+
+    /// Whether the turn carries nothing to send.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.text.trim().is_empty()
+            && self.attachments.is_empty()
+            && self.tool_calls.is_empty()
+            && self.tool_results.is_empty()
     }
 }
 
@@ -67,6 +81,8 @@ pub struct Conversation {
     pub system: Option<String>,
     /// The turns, oldest first; the last one is the user's.
     pub turns: Vec<Turn>,
+    /// The tools offered to the model (families that take none get them left out, with a note).
+    pub tools: Vec<tools::ToolSpec>,
 }
 
 impl Conversation {
@@ -75,7 +91,15 @@ impl Conversation {
         Conversation {
             system: None,
             turns: vec![Turn::new(Role::User, prompt)],
+            tools: Vec::new(),
         }
+    }
+
+    /// Whether any turn called a tool or gave a result back.
+    pub(crate) fn has_tool_turns(&self) -> bool {
+        self.turns
+            .iter()
+            .any(|t| !t.tool_calls.is_empty() || !t.tool_results.is_empty())
     }
 }
 
@@ -291,6 +315,19 @@ impl FamilyId {
     /// Whether InvokeModelWithResponseStream exists for the family at all.
     pub fn streams(self) -> bool {
         self.output() == OutputKind::Text && !matches!(self, FamilyId::Ai21J2 | FamilyId::Llama4)
+    }
+
+    /// Whether the family's native body takes tool definitions, calls and results (the others
+    /// get earlier calls and results written as text).
+    pub fn takes_tools(self) -> bool {
+        matches!(
+            self,
+            FamilyId::Anthropic
+                | FamilyId::Nova
+                | FamilyId::MistralChat
+                | FamilyId::OpenAi
+                | FamilyId::CohereR
+        )
     }
 
     /// Whether the answer begins inside a reasoning section that `</think>` closes.

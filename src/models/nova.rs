@@ -6,8 +6,8 @@
 //! them on Invoke, so they are read where they appear and ignored otherwise.
 
 use super::turns::{
-    ParamNames, alternating, count_at, delta_with_metrics, parse, put_params, str_at, string_at,
-    system,
+    ParamNames, alternating_with_tools, count_at, delta_with_metrics, parse, put_params, str_at,
+    string_at, system,
 };
 use super::{
     ChunkDelta, Completion, Conversation, FamilyId, ModelError, ModelFamily, Parameters, Role,
@@ -47,6 +47,20 @@ fn media_block(attachment: &crate::attachments::Attachment) -> Value {
     json!({kind: {"format": attachment.media.format(), "source": {"bytes": attachment.base64()}}})
 }
 
+/// A tool's result as a `toolResult` block: a JSON object as `json`, anything else as `text`,
+/// `status: "error"` when it failed (Converse's shape, which Invoke shares).
+fn result_block(result: &crate::models::tools::ToolResult) -> Value {
+    let content = match result.json_object() {
+        Some(object) => json!([{ "json": object }]),
+        None => json!([{ "text": result.content }]),
+    };
+    let mut block = json!({"toolUseId": result.id, "content": content});
+    if result.is_error {
+        block["status"] = json!("error");
+    }
+    json!({ "toolResult": block })
+}
+
 impl ModelFamily for Nova {
     fn id(&self) -> FamilyId {
         FamilyId::Nova
@@ -58,21 +72,37 @@ impl ModelFamily for Nova {
         params: &Parameters,
         _streaming: bool,
     ) -> Result<Value, ModelError> {
-        let messages: Vec<Value> = alternating(conversation)?
+        let messages: Vec<Value> = alternating_with_tools(conversation)?
             .into_iter()
             .map(|turn| {
                 let role = match turn.role {
                     Role::User => "user",
                     Role::Assistant => "assistant",
                 };
-                let mut content: Vec<Value> = turn.attachments.iter().map(media_block).collect();
-                if !turn.text.is_empty() {
+                let mut content: Vec<Value> = turn.tool_results.iter().map(result_block).collect();
+                content.extend(turn.attachments.iter().map(media_block));
+                if !turn.text.trim().is_empty() {
                     content.push(json!({"text": turn.text}));
                 }
+                content.extend(turn.tool_calls.iter().map(|call| {
+                    json!({"toolUse": {"toolUseId": call.id, "name": call.name,
+                        "input": call.arguments()}})
+                }));
                 json!({"role": role, "content": content})
             })
             .collect();
         let mut body = json!({ "messages": messages });
+        if !conversation.tools.is_empty() {
+            let tools: Vec<Value> = conversation
+                .tools
+                .iter()
+                .map(|t| {
+                    json!({"toolSpec": {"name": t.name, "description": t.description,
+                        "inputSchema": {"json": t.input_schema}}})
+                })
+                .collect();
+            body["toolConfig"] = json!({ "tools": tools });
+        }
         // Invoke rejects an empty `system` list, so it is left out when there is none.
         if let Some(system) = system(conversation) {
             body["system"] = json!([{ "text": system }]);

@@ -1,8 +1,50 @@
-//! Tool calls in answers, as the families write them: Claude's `tool_use` blocks (in a stream,
-//! `content_block_start` then `input_json_delta` pieces of the arguments) and Nova's `toolUse`
-//! (`contentBlockStart.start.toolUse` then `delta.toolUse.input` pieces). The pieces are put
-//! together by block index as they arrive. bedrock-tui does not run tools yet: the calls are
-//! shown, with the stop reason that asks for their results.
+//! Tools in a conversation: the definitions offered to a model ([`ToolSpec`]), the calls an
+//! answer makes ([`ToolCall`]) and the results given back ([`ToolResult`]). Families write
+//! calls in their own shapes (Claude's `tool_use` blocks, in a stream `content_block_start`
+//! then `input_json_delta` pieces; Nova's `toolUse`, `contentBlockStart.start.toolUse` then
+//! `delta.toolUse.input` pieces; chat completions' `tool_calls` and `delta.tool_calls`;
+//! Command R's `tool_calls`); the pieces are put together by index as they arrive.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A tool offered to the model: its name, what it does, and its arguments as a JSON Schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolSpec {
+    /// The name the model calls it by.
+    pub name: String,
+    /// What it does, for the model.
+    pub description: String,
+    /// The arguments' JSON Schema (an object schema).
+    pub input_schema: Value,
+}
+
+/// The result of a tool call, given back to the model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolResult {
+    /// The id of the call it answers.
+    pub id: String,
+    /// The tool that ran.
+    pub name: String,
+    /// The call's arguments, JSON text (Command R gives the call back with its result).
+    #[serde(default)]
+    pub input: String,
+    /// What the tool returned, or why it failed.
+    pub content: String,
+    /// The tool failed, was denied or timed out.
+    #[serde(default)]
+    pub is_error: bool,
+}
+
+impl ToolResult {
+    /// The result's JSON, when the tool returned a JSON object (families that take objects
+    /// get it as one).
+    pub fn json_object(&self) -> Option<Value> {
+        serde_json::from_str::<Value>(&self.content)
+            .ok()
+            .filter(Value::is_object)
+    }
+}
 
 /// A piece of a tool call: its start (id and name) or more of its JSON arguments.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,7 +60,7 @@ pub struct ToolCallDelta {
 }
 
 /// A tool call as put together.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToolCall {
     /// Its content block.
     #[serde(skip)]
@@ -32,6 +74,15 @@ pub struct ToolCall {
 }
 
 impl ToolCall {
+    /// The arguments as JSON: the model's text parsed, an empty object when it wrote none or
+    /// wrote something that is not a JSON object (families want an object back).
+    pub fn arguments(&self) -> Value {
+        serde_json::from_str::<Value>(&self.input)
+            .ok()
+            .filter(Value::is_object)
+            .unwrap_or_else(|| Value::Object(serde_json::Map::new()))
+    }
+
     /// `get_weather {"city":"Paris"}` (the arguments compacted when they are JSON).
     pub fn summary(&self) -> String {
         let input = serde_json::from_str::<serde_json::Value>(&self.input)
@@ -64,6 +115,31 @@ pub fn merge(calls: &mut Vec<ToolCall>, piece: &ToolCallDelta) {
             input: piece.input.clone(),
         }),
     }
+}
+
+/// Gives every call an id: families that name none (Command R, Llama) get `call_N`, unique in
+/// the answer.
+pub fn name_calls(calls: &mut [ToolCall]) {
+    for (n, call) in calls.iter_mut().enumerate() {
+        if call.id.is_empty() {
+            call.id = format!("call_{n}");
+        }
+    }
+}
+
+/// A call written as text, for a family that takes no tools: `[called weather {"city":"Paris"}]`.
+pub(crate) fn call_as_text(call: &ToolCall) -> String {
+    format!("[called tool {} with {}]", call.name, call.arguments())
+}
+
+/// A result written as text, for a family that takes no tools.
+pub(crate) fn result_as_text(result: &ToolResult) -> String {
+    let verb = if result.is_error {
+        "failed"
+    } else {
+        "returned"
+    };
+    format!("[tool {} {verb}: {}]", result.name, result.content)
 }
 
 #[cfg(test)]

@@ -8,11 +8,26 @@ use serde_json::Value;
 /// of their turn (every family reads them so), empty turns dropped, consecutive turns of one
 /// role merged (joined by a blank line, their files kept in order); it must start with the
 /// user. What stays in `attachments` is media (images, PDFs, videos) for the family's blocks.
+/// Tool calls and results are written into the text (`[called tool …]`, `[tool … returned: …]`)
+/// for the families that take no tools; [`alternating_with_tools`] keeps them.
 pub(crate) fn alternating(conversation: &Conversation) -> Result<Vec<Turn>, ModelError> {
+    merged(conversation, false)
+}
+
+/// [`alternating`] with tool calls and results kept as they are, for the families that take
+/// tools; merged turns keep all of them, in order.
+pub(crate) fn alternating_with_tools(conversation: &Conversation) -> Result<Vec<Turn>, ModelError> {
+    merged(conversation, true)
+}
+
+fn merged(conversation: &Conversation, keep_tools: bool) -> Result<Vec<Turn>, ModelError> {
     let mut merged: Vec<Turn> = Vec::new();
     for turn in &conversation.turns {
-        let turn = with_text_files(turn);
-        if turn.text.trim().is_empty() && turn.attachments.is_empty() {
+        let mut turn = with_text_files(turn);
+        if !keep_tools {
+            fold_tools(&mut turn);
+        }
+        if turn.is_empty() {
             continue;
         }
         match merged.last_mut() {
@@ -22,6 +37,8 @@ pub(crate) fn alternating(conversation: &Conversation) -> Result<Vec<Turn>, Mode
                 }
                 last.text.push_str(&turn.text);
                 last.attachments.extend(turn.attachments);
+                last.tool_calls.extend(turn.tool_calls);
+                last.tool_results.extend(turn.tool_results);
             }
             _ => merged.push(turn),
         }
@@ -35,6 +52,27 @@ pub(crate) fn alternating(conversation: &Conversation) -> Result<Vec<Turn>, Mode
     }
 }
 
+/// Writes a turn's tool calls after its text and its results before it.
+fn fold_tools(turn: &mut Turn) {
+    if turn.tool_calls.is_empty() && turn.tool_results.is_empty() {
+        return;
+    }
+    let mut parts: Vec<String> = turn
+        .tool_results
+        .drain(..)
+        .map(|r| super::tools::result_as_text(&r))
+        .collect();
+    if !turn.text.trim().is_empty() {
+        parts.push(std::mem::take(&mut turn.text));
+    }
+    parts.extend(
+        turn.tool_calls
+            .drain(..)
+            .map(|c| super::tools::call_as_text(&c)),
+    );
+    turn.text = parts.join("\n\n");
+}
+
 /// A turn with its text files written before its text, between `<document>` tags.
 fn with_text_files(turn: &Turn) -> Turn {
     let (text_files, media): (Vec<_>, Vec<_>) = turn
@@ -44,9 +82,8 @@ fn with_text_files(turn: &Turn) -> Turn {
         .partition(|a| a.kind() == crate::attachments::Kind::Text);
     if text_files.is_empty() {
         return Turn {
-            role: turn.role,
-            text: turn.text.clone(),
             attachments: media,
+            ..turn.clone()
         };
     }
     let mut text: Vec<String> = text_files
@@ -57,9 +94,9 @@ fn with_text_files(turn: &Turn) -> Turn {
         text.push(turn.text.clone());
     }
     Turn {
-        role: turn.role,
         text: text.join("\n\n"),
         attachments: media,
+        ..turn.clone()
     }
 }
 
@@ -237,17 +274,14 @@ mod tests {
     use super::*;
 
     fn turn(role: Role, text: &str) -> Turn {
-        Turn {
-            attachments: Vec::new(),
-            role,
-            text: text.into(),
-        }
+        Turn::new(role, text)
     }
 
     #[test]
     fn turns_merge_and_must_start_with_the_user() {
         let c = Conversation {
             system: None,
+            tools: Vec::new(),
             turns: vec![
                 turn(Role::User, "a"),
                 turn(Role::User, "b"),
@@ -257,11 +291,13 @@ mod tests {
         assert_eq!(alternating(&c).unwrap(), vec![turn(Role::User, "a\n\nb")]);
         let c = Conversation {
             system: None,
+            tools: Vec::new(),
             turns: vec![turn(Role::Assistant, "a")],
         };
         assert!(alternating(&c).is_err());
         let c = Conversation {
             system: None,
+            tools: Vec::new(),
             turns: vec![turn(Role::User, "q"), turn(Role::Assistant, "a")],
         };
         assert!(history_and_last(&c).is_err());
@@ -288,6 +324,7 @@ mod tests {
         assert_eq!(transcript(&c, "User", "Bot", false).unwrap(), "hello");
         let c = Conversation {
             system: Some("Be brief.".into()),
+            tools: Vec::new(),
             turns: vec![
                 turn(Role::User, "q1"),
                 turn(Role::Assistant, "a1"),

@@ -103,6 +103,8 @@ impl Transcript {
                 },
                 text: e.text.clone(),
                 attachments: load_attachments(dir.as_deref(), &e.attachments, &mut problems),
+                tool_calls: Vec::new(),
+                tool_results: Vec::new(),
             })
             .collect();
         (turns, problems)
@@ -118,6 +120,7 @@ impl Transcript {
         turns.push(Turn::new(Role::User, prompt));
         let conversation = Conversation {
             system: system.or_else(|| self.system.clone()),
+            tools: Vec::new(),
             turns,
         };
         (conversation, problems)

@@ -397,6 +397,7 @@ fn plan(
             prompt.attachments = attachments;
             let conversation = Conversation {
                 system: None,
+                tools: Vec::new(),
                 turns: vec![prompt],
             };
             (conversation, Vec::new())

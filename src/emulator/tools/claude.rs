@@ -1,0 +1,179 @@
+//! Claude's tool use in the emulator: `tools` checked, `tool_use` and `tool_result` blocks
+//! paired in Anthropic's words, and the answer's `tool_use` blocks, whole and streamed
+//! (`content_block_start` then `input_json_delta` pieces).
+
+use super::{
+    Given, IdStyle, Offered, Step, ToolUse, Unpaired, call_id, content_text, pair, pieces,
+};
+use crate::emulator::family::{Answer, to_bytes};
+use serde_json::{Map, Value, json};
+
+/// Reads the offered tools and the last message's results; checks every `tool_use` has its
+/// `tool_result` in the next message and every result its call in the message before.
+pub(crate) fn read(object: &Map<String, Value>, messages: &[Value]) -> Result<ToolUse, String> {
+    let mut offered = Vec::new();
+    if let Some(tools) = object.get("tools") {
+        let tools = tools
+            .as_array()
+            .ok_or_else(|| "tools: Input should be a valid list".to_string())?;
+        for (i, tool) in tools.iter().enumerate() {
+            let name = tool
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("tools.{i}.custom.name: Field required"))?;
+            if name.is_empty()
+                || name.len() > 64
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return Err(format!(
+                    "tools.{i}.custom.name: String should match pattern '^[a-zA-Z0-9_-]{{1,64}}$'"
+                ));
+            }
+            let schema = tool
+                .get("input_schema")
+                .filter(|s| s.is_object())
+                .ok_or_else(|| format!("tools.{i}.custom.input_schema: Field required"))?;
+            offered.push(Offered {
+                name: name.to_string(),
+                schema: schema.clone(),
+            });
+        }
+    }
+    let mut steps = Vec::new();
+    let mut last_results = Vec::new();
+    for (i, message) in messages.iter().enumerate() {
+        let assistant = message.get("role").and_then(Value::as_str) == Some("assistant");
+        let mut step = Step {
+            index: i,
+            assistant,
+            ..Step::default()
+        };
+        let mut results = Vec::new();
+        let blocks = message.get("content").and_then(Value::as_array);
+        for (j, block) in blocks.into_iter().flatten().enumerate() {
+            match block.get("type").and_then(Value::as_str) {
+                Some("tool_use") => {
+                    if !assistant {
+                        return Err(format!(
+                            "messages.{i}.content.{j}: `tool_use` blocks may only be in assistant messages"
+                        ));
+                    }
+                    let id = block.get("id").and_then(Value::as_str).ok_or_else(|| {
+                        format!("messages.{i}.content.{j}.tool_use.id: Field required")
+                    })?;
+                    let name = block.get("name").and_then(Value::as_str).unwrap_or("");
+                    if !block.get("input").is_some_and(Value::is_object) {
+                        return Err(format!(
+                            "messages.{i}.content.{j}.tool_use.input: Input should be a valid dictionary"
+                        ));
+                    }
+                    step.calls.push((id.to_string(), name.to_string()));
+                }
+                Some("tool_result") => {
+                    if assistant {
+                        return Err(format!(
+                            "messages.{i}.content.{j}: `tool_result` blocks may only be in user messages"
+                        ));
+                    }
+                    let id = block
+                        .get("tool_use_id")
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| {
+                            format!(
+                                "messages.{i}.content.{j}.tool_result.tool_use_id: Field required"
+                            )
+                        })?;
+                    step.results.push((j, id.to_string()));
+                    results.push((
+                        id.to_string(),
+                        content_text(block.get("content")),
+                        block.get("is_error") == Some(&Value::Bool(true)),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if !assistant {
+            last_results = results;
+        }
+        steps.push(step);
+    }
+    let uses_tools = steps
+        .iter()
+        .any(|s| !s.calls.is_empty() || !s.results.is_empty());
+    if uses_tools && object.get("tools").is_none() {
+        return Err(
+            "Requests which include `tool_use` or `tool_result` blocks must define tools."
+                .to_string(),
+        );
+    }
+    pair(&steps).map_err(|e| match e {
+        Unpaired::Unanswered { next, ids, .. } => format!(
+            "messages.{next}: `tool_use` ids were found without `tool_result` blocks immediately after: {}. Each `tool_use` block must have a corresponding `tool_result` block in the next message.",
+            ids.join(", ")
+        ),
+        Unpaired::Unexpected { index, block, id } => format!(
+            "messages.{index}.content.{block}: unexpected `tool_use_id` found in `tool_result` blocks: {id}. Each `tool_result` block must have a corresponding `tool_use` block in the previous message."
+        ),
+    })?;
+    let last_is_user = messages
+        .last()
+        .and_then(|m| m.get("role"))
+        .and_then(Value::as_str)
+        == Some("user");
+    let given = if last_is_user {
+        last_results
+            .into_iter()
+            .map(|(id, content, is_error)| Given {
+                name: super::name_of(&steps, &id),
+                content,
+                is_error,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(ToolUse { offered, given })
+}
+
+/// The answer's `tool_use` blocks.
+pub(crate) fn blocks(answer: &Answer, request_id: &str) -> Vec<Value> {
+    answer
+        .tool_calls
+        .iter()
+        .enumerate()
+        .map(|(n, call)| {
+            json!({"type": "tool_use", "id": call_id(IdStyle::Claude, request_id, n),
+                "name": call.name, "input": call.input})
+        })
+        .collect()
+}
+
+/// The answer's `tool_use` blocks as stream events, from content block `first` on.
+pub(crate) fn chunks(answer: &Answer, request_id: &str, first: usize) -> Vec<Vec<u8>> {
+    let mut chunks = Vec::new();
+    for (n, call) in answer.tool_calls.iter().enumerate() {
+        let index = first + n;
+        chunks.push(to_bytes(
+            &json!({"type": "content_block_start", "index": index,
+            "content_block": {"type": "tool_use", "id": call_id(IdStyle::Claude, request_id, n),
+                "name": call.name, "input": {}}}),
+        ));
+        chunks.push(to_bytes(
+            &json!({"type": "content_block_delta", "index": index,
+            "delta": {"type": "input_json_delta", "partial_json": ""}}),
+        ));
+        for piece in pieces(&call.input) {
+            chunks.push(to_bytes(
+                &json!({"type": "content_block_delta", "index": index,
+                "delta": {"type": "input_json_delta", "partial_json": piece}}),
+            ));
+        }
+        chunks.push(to_bytes(
+            &json!({"type": "content_block_stop", "index": index}),
+        ));
+    }
+    chunks
+}
