@@ -24,6 +24,7 @@ pub(crate) mod parse_error;
 pub mod pictures;
 pub mod settings;
 pub mod text;
+pub mod tools;
 pub mod transcript;
 pub mod tui;
 pub mod ui;

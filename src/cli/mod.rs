@@ -383,6 +383,15 @@ pub struct AskArgs {
     /// Place no prompt-cache breakpoints (config `prompt_caching = false` does it always).
     #[arg(long)]
     pub no_cache: bool,
+    /// Offer the tools config.toml turns on (`[tools] builtin`) and run the calls answers
+    /// make, the allowed ones only (`[tools] allow`, --allow-tool); each call is reported on
+    /// stderr and in --json.
+    #[arg(long)]
+    pub tools: bool,
+    /// Let this tool run in this run without asking (repeatable; `run_shell` too, which
+    /// config.toml can never allow); a built-in named here is offered as well. Implies --tools.
+    #[arg(long = "allow-tool", value_name = "NAME")]
+    pub allow_tool: Vec<String>,
     /// The files of `--attach`, once read (several models get the same files).
     #[arg(skip)]
     pub attached: Option<Vec<crate::attachments::Attachment>>,

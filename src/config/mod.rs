@@ -4,6 +4,7 @@
 pub mod paths;
 pub mod roles;
 pub mod theme;
+pub mod tools;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -165,6 +166,9 @@ pub struct Config {
     /// How answers are drawn.
     #[serde(default, skip_serializing_if = "is_default_display")]
     pub display: DisplayConfig,
+    /// Tools offered to models: built-ins, which run without asking, limits.
+    #[serde(default, skip_serializing_if = "is_default_tools")]
+    pub tools: tools::ToolsConfig,
     /// Key bindings per context, merged over the defaults: `[keys.chat] "ctrl+p" = "open_model_picker"`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub keys: BTreeMap<String, BTreeMap<String, String>>,
@@ -172,6 +176,10 @@ pub struct Config {
 
 fn is_default_request(request: &RequestConfig) -> bool {
     *request == RequestConfig::default()
+}
+
+fn is_default_tools(tools: &tools::ToolsConfig) -> bool {
+    *tools == tools::ToolsConfig::default()
 }
 
 fn is_default_display(display: &DisplayConfig) -> bool {
@@ -196,6 +204,7 @@ impl Config {
     /// family narrows the parameters further when a request is prepared.)
     fn check(&self) -> Result<(), ConfigError> {
         self.parameters.check("parameters")?;
+        self.tools.check()?;
         in_range(
             "demo_tokens_per_second",
             self.demo_tokens_per_second,

@@ -8,6 +8,7 @@ mod input;
 mod output;
 mod printer;
 mod results;
+mod tools;
 mod verbose;
 
 pub use frames::event_json;
@@ -58,6 +59,15 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
         Ok(options) => options,
         Err(message) => return usage(&message),
     };
+    let mut tool_loop = match tools::ToolLoop::new(&args, &config) {
+        Ok(tool_loop) => tool_loop,
+        Err(message) => return usage(&message),
+    };
+    if tool_loop.is_some() && (args.session.is_some() || args.body.is_some()) {
+        return usage(
+            "--tools goes with a prompt, without --session (sessions do not keep tool calls yet) or --body",
+        );
+    }
     let mut log = match open_session(&args) {
         Ok(log) => log,
         Err(status) => return status,
@@ -66,6 +76,11 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
         Ok(intent) => intent,
         Err(UsageError(message)) => return usage(&message),
     };
+    if let (Some(tool_loop), Content::Conversation { conversation, .. }) =
+        (&tool_loop, &mut intent.content)
+    {
+        conversation.tools = tool_loop.specs();
+    }
     // What can be checked without the network is checked before connecting.
     let ready = if intent.family.is_none() && needs_lookup(&intent.model) {
         // The format behind an opaque ARN is asked of the control plane first.
@@ -146,10 +161,42 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
     // more tokens are paid for, and that is no error.
     let closed = std::sync::Arc::new(tokio::sync::Notify::new());
     printer.out.on_close(closed.clone());
-    let outcome = tokio::select! {
+    let mut prepared = prepared;
+    let mut outcome = tokio::select! {
         outcome = exchange::call(&connection.client, &prepared, |event| printer.event(&event)) => outcome,
         () = closed.notified() => return 0,
     };
+    // The tool loop: the answer's calls run (or are refused), their results go back, and the
+    // answer goes on, until an answer calls no tools.
+    while let Some(tool_loop) = tool_loop.as_mut() {
+        if outcome.error.is_some() || outcome.figures.tool_calls.is_empty() {
+            break;
+        }
+        printer.end_answer();
+        let (calls, results) = match tool_loop.answer(&outcome.figures.tool_calls).await {
+            tools::Next::Done => break,
+            tools::Next::Limit(why) => {
+                printer.stopped = Some(why);
+                break;
+            }
+            tools::Next::Continue(calls, results) => (calls, results),
+        };
+        if let Content::Conversation { conversation, .. } = &mut intent.content {
+            crate::tools::append_round(conversation, &outcome.text, calls, results);
+        }
+        prepared = match exchange::prepare(&intent) {
+            Ok(prepared) => prepared,
+            Err(refusal) => return usage(&refusal_text(&refusal)),
+        };
+        printer.next_round(&outcome);
+        outcome = tokio::select! {
+            outcome = exchange::call(&connection.client, &prepared, |event| printer.event(&event)) => outcome,
+            () = closed.notified() => return 0,
+        };
+    }
+    if let Some(tool_loop) = &tool_loop {
+        printer.tool_runs = Some(tool_loop.json());
+    }
     printer.finish(&prepared, &outcome)
 }
 

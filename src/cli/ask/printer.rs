@@ -21,6 +21,14 @@ pub(super) struct Printer<'a> {
     stderr_terminal: bool,
     /// The files sent with the prompt (for `--json`).
     pub(super) attachments: Vec<crate::attachments::Attachment>,
+    /// The text of the answers before the last, in a tool loop.
+    text_before: String,
+    /// Requests sent (more than one in a tool loop).
+    requests: usize,
+    /// The tool calls of a tool loop (for `--json`).
+    pub(super) tool_runs: Option<serde_json::Value>,
+    /// Why the tool loop stopped before an answer without calls.
+    pub(super) stopped: Option<String>,
 }
 
 impl<'a> Printer<'a> {
@@ -33,7 +41,30 @@ impl<'a> Printer<'a> {
             frames: 0,
             stderr_terminal: std::io::stderr().is_terminal(),
             attachments: Vec::new(),
+            text_before: String::new(),
+            requests: 1,
+            tool_runs: None,
+            stopped: None,
         }
+    }
+
+    /// Before an answer's tool calls run: its text ended, so that what is said of the calls
+    /// on stderr starts on a line of its own.
+    pub(super) fn end_answer(&mut self) {
+        self.reasoning.end();
+        if !self.args.json && !self.args.events {
+            self.out.end_line();
+        }
+        self.out.flush();
+    }
+
+    /// Between two answers of a tool loop: the text so far kept.
+    pub(super) fn next_round(&mut self, outcome: &Outcome) {
+        self.text_before.push_str(&outcome.text);
+        if !outcome.text.is_empty() {
+            self.text_before.push_str("\n\n");
+        }
+        self.requests += 1;
     }
 
     pub(super) fn event(&mut self, event: &Event<'_>) {
@@ -80,11 +111,11 @@ impl<'a> Printer<'a> {
     /// Pictures, embeddings, the JSON summary or figures line, the session's end; the status.
     pub(super) fn finish(mut self, prepared: &Prepared, outcome: &Outcome) -> i32 {
         self.reasoning.end();
-        if !self.args.json {
+        if !self.args.json && self.tool_runs.is_none() {
             for call in &outcome.figures.tool_calls {
                 self.out.flush();
                 crate::cli::term::err_line(&format!(
-                    "bedrock-tui: tool call {} (not run: bedrock-tui does not run tools yet)",
+                    "bedrock-tui: tool call {} (not run: tools run with --tools)",
                     call.summary()
                 ));
             }
@@ -118,6 +149,12 @@ impl<'a> Printer<'a> {
             );
             if let Some(e) = &error {
                 summary["error"] = error_json(e);
+            }
+            if let Some(runs) = self.tool_runs.take() {
+                summary["text"] = json!(format!("{}{}", self.text_before, outcome.text));
+                summary["tool_runs"] = runs;
+                summary["requests"] = json!(self.requests);
+                summary["stopped"] = json!(self.stopped);
             }
             self.out.json(&summary.to_string());
         } else if !self.args.json && !outcome.embeddings.is_empty() {
@@ -154,7 +191,11 @@ impl<'a> Printer<'a> {
                 eprintln!("bedrock-tui: saved in session {}", saving.log.id());
             }
         }
+        if let Some(why) = &self.stopped {
+            crate::cli::term::err_line(&format!("error: {why}"));
+        }
         match error {
+            None if self.stopped.is_some() => super::EXIT_FAILURE,
             None => 0,
             Some(e) => report(&e),
         }

@@ -1,0 +1,155 @@
+//! `ask --tools`: the tool loop without a terminal. The tools config.toml turns on (and those
+//! named by `--allow-tool`) are offered; after an answer that calls tools, the allowed calls
+//! run, the others are refused (the model is told why), each is reported on stderr, and the
+//! conversation goes on with the results until an answer calls none or the limit of calls is
+//! reached.
+
+use crate::cli::AskArgs;
+use crate::config::Config;
+use crate::models::tools::{ToolCall, ToolResult, name_calls};
+use crate::tools::{Approval, Toolbox, refused};
+use serde_json::{Value, json};
+
+/// One call as `ask` handled it.
+pub(super) struct Handled {
+    call: ToolCall,
+    result: ToolResult,
+    ran: bool,
+    millis: u128,
+}
+
+/// The tool loop's state across the rounds of one `ask`.
+pub(super) struct ToolLoop {
+    toolbox: Toolbox,
+    calls: u32,
+    /// Every call so far, in order.
+    pub(super) handled: Vec<Handled>,
+}
+
+/// What comes after an answer.
+pub(super) enum Next {
+    /// Go on: the answer's calls and their results.
+    Continue(Vec<ToolCall>, Vec<ToolResult>),
+    /// The answer calls no tools: it is the last.
+    Done,
+    /// The calls would pass the limit: stop, saying so.
+    Limit(String),
+}
+
+impl ToolLoop {
+    /// The loop `--tools` and `--allow-tool` ask for, if any; an unknown tool name is an error.
+    pub(super) fn new(args: &AskArgs, config: &Config) -> Result<Option<ToolLoop>, String> {
+        if !args.tools && args.allow_tool.is_empty() {
+            return Ok(None);
+        }
+        let mut toolbox = Toolbox::from_config(&config.tools);
+        for name in &args.allow_tool {
+            if !toolbox.offer(name) && toolbox.approval(name) == Approval::Unknown {
+                return Err(format!(
+                    "--allow-tool {name}: no such tool (built-ins: {})",
+                    crate::config::tools::BUILTIN_TOOLS.join(", ")
+                ));
+            }
+            toolbox.allow_explicitly(name);
+        }
+        if toolbox.is_empty() {
+            return Err("--tools: no tools are turned on; name built-ins in config.toml ([tools] builtin = [\"read_file\"]) or with --allow-tool NAME".to_string());
+        }
+        Ok(Some(ToolLoop {
+            toolbox,
+            calls: 0,
+            handled: Vec::new(),
+        }))
+    }
+
+    /// The definitions to offer.
+    pub(super) fn specs(&self) -> Vec<crate::models::tools::ToolSpec> {
+        self.toolbox.specs()
+    }
+
+    /// Runs (or refuses) the calls of an answer, reporting each on stderr.
+    pub(super) async fn answer(&mut self, calls: &[ToolCall]) -> Next {
+        if calls.is_empty() {
+            return Next::Done;
+        }
+        let limit = self.toolbox.max_calls();
+        if self.calls + calls.len() as u32 > limit {
+            return Next::Limit(format!(
+                "stopped: the answer asks for {} more tool call(s), past the limit of {limit} for one prompt (tools.max_calls_per_turn)",
+                calls.len()
+            ));
+        }
+        self.calls += calls.len() as u32;
+        let mut calls = calls.to_vec();
+        name_calls(&mut calls);
+        let mut results = Vec::new();
+        for call in &calls {
+            let handled = match self.toolbox.approval(&call.name) {
+                Approval::Allowed => {
+                    let ran = self.toolbox.run(call).await;
+                    Handled {
+                        call: call.clone(),
+                        result: ran.result,
+                        ran: true,
+                        millis: ran.elapsed.as_millis(),
+                    }
+                }
+                Approval::Ask => Handled {
+                    call: call.clone(),
+                    result: refused(
+                        call,
+                        "not run: bedrock-tui ask runs only the tools allowed in config.toml ([tools] allow) or with --allow-tool",
+                    ),
+                    ran: false,
+                    millis: 0,
+                },
+                Approval::Unknown => Handled {
+                    call: call.clone(),
+                    result: refused(call, &format!("there is no tool named {:?}", call.name)),
+                    ran: false,
+                    millis: 0,
+                },
+            };
+            report(&handled);
+            results.push(handled.result.clone());
+            self.handled.push(handled);
+        }
+        Next::Continue(calls, results)
+    }
+
+    /// The calls for `--json`: each with its arguments, result and time.
+    pub(super) fn json(&self) -> Value {
+        self.handled
+            .iter()
+            .map(|h| {
+                json!({
+                    "id": h.call.id,
+                    "name": h.call.name,
+                    "input": serde_json::from_str::<Value>(&h.call.input).unwrap_or(Value::Null),
+                    "ran": h.ran,
+                    "is_error": h.result.is_error,
+                    "result": h.result.content,
+                    "ms": h.millis,
+                })
+            })
+            .collect()
+    }
+}
+
+/// `bedrock-tui: ⚙ read_file {"path":"x"} → 1.2 KiB in 3 ms`, or why it did not run.
+fn report(handled: &Handled) {
+    let summary = handled.call.summary();
+    let line = if !handled.ran {
+        format!("⚙ {summary} · {}", handled.result.content)
+    } else if handled.result.is_error {
+        let first = handled.result.content.lines().next().unwrap_or("");
+        format!("⚙ {summary} → failed: {first} ({} ms)", handled.millis)
+    } else {
+        format!(
+            "⚙ {summary} → {} in {} ms",
+            crate::files::human_size(handled.result.content.len() as u64),
+            handled.millis
+        )
+    };
+    crate::cli::term::err_line(&format!("bedrock-tui: {line}"));
+}

@@ -1,0 +1,257 @@
+//! Tools bedrock-tui runs for a model: the toolbox of tools offered (the built-ins config.toml
+//! turns on), which run without asking, and the running of one call within its time limit,
+//! its result cut to a size a model can take. The chat asks before a call; `ask` runs only the
+//! allowed ones.
+
+mod builtin;
+
+use crate::config::tools::{ALWAYS_ASK, ToolsConfig};
+use crate::models::tools::{ToolCall, ToolResult, ToolSpec};
+use std::time::{Duration, Instant};
+
+/// Tool calls one prompt may lead to, when config.toml sets none.
+pub const DEFAULT_MAX_CALLS: u32 = 10;
+/// Seconds a call may take, when config.toml sets none.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 60;
+/// The most of a result given back to the model (the rest is cut, and that is said).
+pub const RESULT_CAP: usize = 64 * 1024;
+
+/// Whether a call may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Approval {
+    /// Allowed in config.toml (or for the rest of the session): it runs.
+    Allowed,
+    /// The user is asked first.
+    Ask,
+    /// No tool of this name was offered.
+    Unknown,
+}
+
+/// A call that ran: its result and how long it took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ran {
+    /// What goes back to the model.
+    pub result: ToolResult,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+/// The tools offered to models, with what may run unasked.
+#[derive(Debug, Clone, Default)]
+pub struct Toolbox {
+    builtins: Vec<&'static builtin::Builtin>,
+    allowed: Vec<String>,
+    /// Allowed by the user for this run, even if they otherwise always ask.
+    explicit: Vec<String>,
+    max_calls: u32,
+    timeout: Duration,
+}
+
+impl Toolbox {
+    /// The toolbox config.toml describes (a checked config: names are known).
+    pub fn from_config(config: &ToolsConfig) -> Toolbox {
+        Toolbox {
+            builtins: config
+                .builtin
+                .iter()
+                .filter_map(|name| builtin::find(name))
+                .collect(),
+            allowed: config.allow.clone(),
+            explicit: Vec::new(),
+            max_calls: config.max_calls_per_turn.unwrap_or(DEFAULT_MAX_CALLS),
+            timeout: Duration::from_secs(config.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS)),
+        }
+    }
+
+    /// No tool is offered.
+    pub fn is_empty(&self) -> bool {
+        self.builtins.is_empty()
+    }
+
+    /// The definitions offered to the model.
+    pub fn specs(&self) -> Vec<ToolSpec> {
+        self.builtins.iter().map(|b| b.spec()).collect()
+    }
+
+    /// The names of the tools offered.
+    pub fn names(&self) -> Vec<&str> {
+        self.builtins.iter().map(|b| b.name).collect()
+    }
+
+    /// Tool calls one prompt may lead to.
+    pub fn max_calls(&self) -> u32 {
+        self.max_calls
+    }
+
+    /// Whether a call to `name` runs unasked, is asked about, or names no tool offered.
+    pub fn approval(&self, name: &str) -> Approval {
+        if !self.builtins.iter().any(|b| b.name == name) {
+            Approval::Unknown
+        } else if self.explicit.iter().any(|a| a == name)
+            || (self.allowed.iter().any(|a| a == name) && !ALWAYS_ASK.contains(&name))
+        {
+            Approval::Allowed
+        } else {
+            Approval::Ask
+        }
+    }
+
+    /// Offers the built-in `name` too (false when there is none of that name).
+    pub fn offer(&mut self, name: &str) -> bool {
+        let Some(tool) = builtin::find(name) else {
+            return false;
+        };
+        if !self.builtins.iter().any(|b| b.name == name) {
+            self.builtins.push(tool);
+        }
+        true
+    }
+
+    /// Lets `name` run unasked, even a tool that otherwise always asks: the user said so for
+    /// this run (`ask --allow-tool`).
+    pub fn allow_explicitly(&mut self, name: &str) {
+        if !self.allowed.iter().any(|a| a == name) {
+            self.allowed.push(name.to_string());
+        }
+        self.explicit.push(name.to_string());
+    }
+
+    /// Lets `name` run unasked for as long as this toolbox lives ("always for this tool");
+    /// false for the tools that always ask.
+    pub fn allow(&mut self, name: &str) -> bool {
+        if ALWAYS_ASK.contains(&name) {
+            return false;
+        }
+        if !self.allowed.iter().any(|a| a == name) {
+            self.allowed.push(name.to_string());
+        }
+        true
+    }
+
+    /// Runs a call (approval is the caller's business): a tool error, a timeout or an unknown
+    /// tool comes back as an error result for the model.
+    pub async fn run(&self, call: &ToolCall) -> Ran {
+        let started = Instant::now();
+        let outcome = match self.builtins.iter().find(|b| b.name == call.name) {
+            None => Err(format!("there is no tool named {:?}", call.name)),
+            Some(tool) => {
+                match tokio::time::timeout(self.timeout, tool.run(&call.arguments())).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(format!(
+                        "the call did not finish within {} s and was stopped",
+                        self.timeout.as_secs()
+                    )),
+                }
+            }
+        };
+        let (content, is_error) = match outcome {
+            Ok(text) => (cut(text), false),
+            Err(why) => (cut(why), true),
+        };
+        Ran {
+            result: ToolResult {
+                id: call.id.clone(),
+                name: call.name.clone(),
+                input: call.input.clone(),
+                content,
+                is_error,
+            },
+            elapsed: started.elapsed(),
+        }
+    }
+}
+
+/// Adds a round of tool use to a conversation: the answer with its calls, then a prompt of
+/// their results.
+pub fn append_round(
+    conversation: &mut crate::models::Conversation,
+    text: &str,
+    calls: Vec<ToolCall>,
+    results: Vec<ToolResult>,
+) {
+    use crate::models::{Role, Turn};
+    let mut answer = Turn::new(Role::Assistant, text);
+    answer.tool_calls = calls;
+    let mut given = Turn::new(Role::User, "");
+    given.tool_results = results;
+    conversation.turns.push(answer);
+    conversation.turns.push(given);
+}
+
+/// The result of a call that did not run, for the model.
+pub fn refused(call: &ToolCall, why: &str) -> ToolResult {
+    ToolResult {
+        id: call.id.clone(),
+        name: call.name.clone(),
+        input: call.input.clone(),
+        content: why.to_string(),
+        is_error: true,
+    }
+}
+
+/// Text cut to [`RESULT_CAP`] bytes on a character boundary, with the cut said.
+fn cut(text: String) -> String {
+    if text.len() <= RESULT_CAP {
+        return text;
+    }
+    let mut end = RESULT_CAP;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}\n[cut: {} in all, the first {} shown]",
+        &text[..end],
+        crate::files::human_size(text.len() as u64),
+        crate::files::human_size(end as u64)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toolbox(builtin: &[&str], allow: &[&str]) -> Toolbox {
+        Toolbox::from_config(&ToolsConfig {
+            builtin: builtin.iter().map(ToString::to_string).collect(),
+            allow: allow.iter().map(ToString::to_string).collect(),
+            timeout_secs: Some(1),
+            ..ToolsConfig::default()
+        })
+    }
+
+    #[test]
+    fn approval_follows_the_config_and_the_shell_always_asks() {
+        let mut tools = toolbox(&["read_file", "run_shell"], &["read_file"]);
+        assert_eq!(tools.approval("read_file"), Approval::Allowed);
+        assert_eq!(tools.approval("run_shell"), Approval::Ask);
+        assert_eq!(tools.approval("list_directory"), Approval::Unknown);
+        assert!(!tools.allow("run_shell"));
+        assert_eq!(tools.approval("run_shell"), Approval::Ask);
+        assert_eq!(tools.specs().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn errors_and_timeouts_come_back_as_error_results() {
+        let tools = toolbox(&["read_file", "run_shell"], &[]);
+        let call = |name: &str, input: &str| ToolCall {
+            id: "t1".into(),
+            name: name.into(),
+            input: input.into(),
+            index: 0,
+        };
+        let ran = tools
+            .run(&call("read_file", r#"{"path":"/no/such/file"}"#))
+            .await;
+        assert!(ran.result.is_error, "{ran:?}");
+        let ran = tools.run(&call("nothing", "{}")).await;
+        assert!(ran.result.is_error);
+        let ran = tools
+            .run(&call("run_shell", r#"{"command":"sleep 5"}"#))
+            .await;
+        assert!(ran.result.is_error);
+        assert!(ran.result.content.contains("within 1 s"), "{ran:?}");
+        assert!(ran.elapsed < Duration::from_secs(4));
+        let long = cut("é".repeat(RESULT_CAP));
+        assert!(long.len() < RESULT_CAP + 100 && long.contains("[cut:"));
+    }
+}
