@@ -1,0 +1,542 @@
+//! Tools: golden bodies per family for tool definitions, calls and results (and the text a
+//! family without tools gets instead); the recorded Claude and Nova tool requests rebuilt
+//! exactly; round trips through the emulator per family, streamed and invoked (the call, its
+//! result sent back, the answer that quotes it); the emulator's checks of calls and results in
+//! each service's words; and `ask --tools` through the real binary.
+//!
+//! `BLESS=1 cargo test --test tools` rewrites the golden files after a deliberate change.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
+
+mod common;
+
+use bedrock_tui::bedrock::InvokeOptions;
+use bedrock_tui::exchange::{self, Content, Intent, Outcome};
+use bedrock_tui::models::tools::{ToolCall, ToolResult, ToolSpec, name_calls};
+use bedrock_tui::models::{Conversation, FamilyId, Parameters, Role, Turn};
+use common::cli::*;
+use common::*;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+
+/// One model per family that takes tools.
+const TOOL_MODELS: &[(FamilyId, &str)] = &[
+    (
+        FamilyId::Anthropic,
+        "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+    ),
+    (FamilyId::Nova, "amazon.nova-lite-v1:0"),
+    (FamilyId::OpenAi, "openai.gpt-oss-20b-1:0"),
+    (FamilyId::MistralChat, "mistral.mistral-large-2407-v1:0"),
+    (FamilyId::CohereR, "cohere.command-r-v1:0"),
+];
+
+fn weather_tool() -> ToolSpec {
+    ToolSpec {
+        name: "get_weather".into(),
+        description: "The weather now in a city.".into(),
+        input_schema: json!({
+            "type": "object",
+            "properties": {
+                "city": {"type": "string", "description": "The city"},
+                "days": {"type": "integer", "description": "Days ahead"}
+            },
+            "required": ["city"]
+        }),
+    }
+}
+
+fn call(id: &str, city: &str) -> ToolCall {
+    ToolCall {
+        index: 0,
+        id: id.into(),
+        name: "get_weather".into(),
+        input: json!({"city": city}).to_string(),
+    }
+}
+
+fn result(id: &str, content: &str, is_error: bool) -> ToolResult {
+    ToolResult {
+        id: id.into(),
+        name: "get_weather".into(),
+        input: json!({"city": "Paris"}).to_string(),
+        content: content.into(),
+        is_error,
+    }
+}
+
+/// A conversation with a round of two calls (one result an error), an answer, and a new prompt.
+fn conversation(ids: [&str; 2]) -> Conversation {
+    let mut asked = Turn::new(Role::Assistant, "I'll look both up.");
+    asked.tool_calls = vec![call(ids[0], "Paris"), call(ids[1], "Oslo")];
+    let mut given = Turn::new(Role::User, "");
+    given.tool_results = vec![
+        result(ids[0], r#"{"temperature":18,"sky":"clear"}"#, false),
+        result(ids[1], "the weather service timed out", true),
+    ];
+    Conversation {
+        system: Some("Be brief.".into()),
+        turns: vec![
+            Turn::new(Role::User, "Weather in Paris and Oslo?"),
+            asked,
+            given,
+            Turn::new(
+                Role::Assistant,
+                "Paris is clear at 18 °C; Oslo did not answer.",
+            ),
+            Turn::new(Role::User, "And tomorrow?"),
+        ],
+        tools: vec![weather_tool()],
+    }
+}
+
+fn intent(model: &str, conversation: Conversation, stream: bool) -> Intent {
+    Intent {
+        model: model.to_string(),
+        family: None,
+        looked_up: None,
+        content: Content::Conversation {
+            conversation,
+            params: Parameters {
+                max_tokens: Some(300),
+                ..Parameters::default()
+            },
+        },
+        options: InvokeOptions::default(),
+        stream,
+        text_only: false,
+        prompt_cache: false,
+    }
+}
+
+fn body_of(model: &str, conversation: Conversation) -> (Value, Vec<String>) {
+    let prepared = exchange::prepare(&intent(model, conversation, false)).unwrap();
+    (
+        serde_json::from_slice(&prepared.body).unwrap(),
+        prepared.notes,
+    )
+}
+
+#[test]
+fn bodies_match_the_golden_files() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/tools");
+    let mut failures = Vec::new();
+    let models = TOOL_MODELS
+        .iter()
+        .copied()
+        .chain([(FamilyId::TitanText, "amazon.titan-text-express-v1")]);
+    for (family, model) in models {
+        // Mistral takes ids of nine letters and digits; the others any.
+        let ids = if family == FamilyId::MistralChat {
+            ["a1b2c3d4e", "f5g6h7i8j"]
+        } else {
+            ["call_paris", "call_oslo"]
+        };
+        let (body, notes) = body_of(model, conversation(ids));
+        if family == FamilyId::TitanText {
+            assert!(
+                notes.iter().any(|n| n.contains("takes no tools")),
+                "{notes:?}"
+            );
+        }
+        if let Err(e) = golden(&dir.join(format!("{}.json", family.name())), &body) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The recorded Claude request (ruby_llm, a multi-turn tool conversation) is what our types
+/// give for the same conversation: the same tools, `tool_use` and `tool_result` blocks.
+#[test]
+fn the_recorded_claude_tool_request_is_rebuilt_exactly() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(
+        "tests/fixtures/bedrock-recordings/anthropic/ruby_llm-chat_function_calling_bedrock_claude-3-5-haiku_can_use_tools_in_multi-turn_conversations-2.json",
+    );
+    let recorded: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let request = &recorded["request_body"];
+    let tool = &request["tools"][0];
+    let used = &request["messages"][1]["content"][1];
+    let answered = &request["messages"][2]["content"][0];
+    let mut asked = Turn::new(
+        Role::Assistant,
+        request["messages"][1]["content"][0]["text"]
+            .as_str()
+            .unwrap(),
+    );
+    asked.tool_calls = vec![ToolCall {
+        index: 1,
+        id: used["id"].as_str().unwrap().into(),
+        name: used["name"].as_str().unwrap().into(),
+        input: used["input"].to_string(),
+    }];
+    let mut given = Turn::new(Role::User, "");
+    given.tool_results = vec![ToolResult {
+        id: answered["tool_use_id"].as_str().unwrap().into(),
+        name: "weather".into(),
+        input: String::new(),
+        content: answered["content"][0]["text"].as_str().unwrap().into(),
+        is_error: false,
+    }];
+    let text = |i: usize| {
+        request["messages"][i]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let conversation = Conversation {
+        system: None,
+        turns: vec![
+            Turn::new(Role::User, text(0)),
+            asked,
+            given,
+            Turn::new(Role::Assistant, text(3)),
+            Turn::new(Role::User, text(4)),
+        ],
+        tools: vec![ToolSpec {
+            name: tool["name"].as_str().unwrap().into(),
+            description: tool["description"].as_str().unwrap().into(),
+            input_schema: tool["input_schema"].clone(),
+        }],
+    };
+    let mut asked = intent(recorded["model_id"].as_str().unwrap(), conversation, false);
+    if let Content::Conversation { params, .. } = &mut asked.content {
+        params.max_tokens = Some(8192);
+    }
+    let prepared = exchange::prepare(&asked).unwrap();
+    let body: Value = serde_json::from_slice(&prepared.body).unwrap();
+    assert_eq!(body["messages"], request["messages"]);
+    assert_eq!(body["tools"], request["tools"]);
+}
+
+/// The recorded Nova request with two `toolResult` blocks of JSON content (opentelemetry).
+#[test]
+fn the_recorded_nova_tool_results_are_rebuilt_exactly() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(
+        "tests/fixtures/bedrock-recordings/nova/opentelemetry-python-contrib-test_invoke_model_with_response_stream_with_content_tool_call-amazon.nova-1.json",
+    );
+    let recorded: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let request = &recorded["request_body"];
+    let messages = request["messages"].as_array().unwrap();
+    let mut asked = Turn::new(
+        Role::Assistant,
+        messages[1]["content"][0]["text"].as_str().unwrap(),
+    );
+    for block in messages[1]["content"].as_array().unwrap().iter().skip(1) {
+        let used = &block["toolUse"];
+        asked.tool_calls.push(ToolCall {
+            index: 0,
+            id: used["toolUseId"].as_str().unwrap().into(),
+            name: used["name"].as_str().unwrap().into(),
+            input: used["input"].to_string(),
+        });
+    }
+    let mut given = Turn::new(Role::User, "");
+    for block in messages[2]["content"].as_array().unwrap() {
+        let result = &block["toolResult"];
+        given.tool_results.push(ToolResult {
+            id: result["toolUseId"].as_str().unwrap().into(),
+            name: "get_current_weather".into(),
+            input: String::new(),
+            content: result["content"][0]["json"].to_string(),
+            is_error: false,
+        });
+    }
+    let spec = &request["toolConfig"]["tools"][0]["toolSpec"];
+    let conversation = Conversation {
+        system: None,
+        turns: vec![
+            Turn::new(
+                Role::User,
+                messages[0]["content"][0]["text"].as_str().unwrap(),
+            ),
+            asked,
+            given,
+        ],
+        tools: vec![ToolSpec {
+            name: spec["name"].as_str().unwrap().into(),
+            description: spec["description"].as_str().unwrap().into(),
+            input_schema: spec["inputSchema"]["json"].clone(),
+        }],
+    };
+    let (body, _) = body_of("amazon.nova-lite-v1:0", conversation);
+    assert_eq!(body["messages"], request["messages"]);
+    assert_eq!(body["toolConfig"], request["toolConfig"]);
+}
+
+async fn answer(client: &bedrock_tui::bedrock::Client, intent: &Intent) -> Outcome {
+    let prepared = exchange::prepare(intent).unwrap();
+    let outcome = exchange::call(client, &prepared, |_| {}).await;
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    outcome
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_tool_family_round_trips_through_the_emulator_streamed_and_invoked() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    for (family, model) in TOOL_MODELS {
+        for stream in [true, false] {
+            let what = format!("{family} stream={stream}");
+            let mut conversation =
+                Conversation::single("What is the weather? Use get_weather for Lisbon.");
+            conversation.tools = vec![weather_tool()];
+            let mut asked = intent(model, conversation, stream);
+            let first = answer(&client, &asked).await;
+            assert_eq!(first.figures.tool_calls.len(), 1, "{what}");
+            let mut calls = first.figures.tool_calls.clone();
+            name_calls(&mut calls);
+            let called = &calls[0];
+            assert_eq!(called.name, "get_weather", "{what}");
+            assert_eq!(
+                serde_json::from_str::<Value>(&called.input).unwrap(),
+                json!({"city": "Lisbon"}),
+                "{what}: the arguments, put together from their pieces"
+            );
+            assert!(!called.id.is_empty(), "{what}");
+            if *family != FamilyId::CohereR {
+                assert!(
+                    first
+                        .figures
+                        .stop_reason
+                        .as_deref()
+                        .is_some_and(|r| r.starts_with("tool")),
+                    "{what}: {:?}",
+                    first.figures.stop_reason
+                );
+            }
+            let results = vec![ToolResult {
+                id: called.id.clone(),
+                name: called.name.clone(),
+                input: called.input.clone(),
+                content: "Sunny, 24 degrees".into(),
+                is_error: false,
+            }];
+            if let Content::Conversation { conversation, .. } = &mut asked.content {
+                bedrock_tui::tools::append_round(conversation, &first.text, calls, results);
+            }
+            let second = answer(&client, &asked).await;
+            assert!(second.figures.tool_calls.is_empty(), "{what}");
+            assert!(
+                second
+                    .text
+                    .starts_with("Tool get_weather returned: «Sunny, 24 degrees»."),
+                "{what}: {}",
+                second.text
+            );
+        }
+    }
+}
+
+/// Sends a verbatim body to the emulator and returns the error message it answers with.
+async fn refused(model: &str, body: Value) -> String {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let prepared = exchange::prepare(&Intent {
+        content: Content::Verbatim(body.to_string().into()),
+        ..intent(model, Conversation::single("x"), false)
+    })
+    .unwrap();
+    let outcome = exchange::call(&client, &prepared, |_| {}).await;
+    let error = outcome.error.expect("the emulator refuses");
+    assert_eq!(error.name(), "ValidationException", "{error}");
+    error.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulator_pairs_calls_and_results_in_each_services_words() {
+    let claude = |results: Value, tools: bool| {
+        let mut body = json!({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 100,
+            "messages": [
+                {"role": "user", "content": "weather?"},
+                {"role": "assistant", "content": [
+                    {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Oslo"}},
+                    {"type": "tool_use", "id": "toolu_2", "name": "get_weather", "input": {"city": "Rome"}}]},
+                {"role": "user", "content": results}]});
+        if tools {
+            body["tools"] = json!([{"name": "get_weather", "input_schema": {"type": "object"}}]);
+        }
+        body
+    };
+    let one = json!([{"type": "tool_result", "tool_use_id": "toolu_1", "content": "rain"}]);
+    let message = refused(HAIKU_3, claude(one.clone(), true)).await;
+    assert!(
+        message.contains("messages.2: `tool_use` ids were found without `tool_result` blocks immediately after: toolu_2"),
+        "{message}"
+    );
+    let stray = json!([{"type": "tool_result", "tool_use_id": "toolu_1", "content": "rain"},
+        {"type": "tool_result", "tool_use_id": "toolu_2", "content": "sun"},
+        {"type": "tool_result", "tool_use_id": "toolu_9", "content": "?"}]);
+    let message = refused(HAIKU_3, claude(stray, true)).await;
+    assert!(
+        message.contains(
+            "messages.2.content.2: unexpected `tool_use_id` found in `tool_result` blocks: toolu_9"
+        ),
+        "{message}"
+    );
+    let message = refused(HAIKU_3, claude(one, false)).await;
+    assert!(message.contains("must define tools"), "{message}");
+
+    let nova = json!({"messages": [
+        {"role": "user", "content": [{"text": "weather?"}]},
+        {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "get_weather", "input": {}}}]},
+        {"role": "user", "content": [{"text": "never mind"}]}],
+        "toolConfig": {"tools": [{"toolSpec": {"name": "get_weather", "inputSchema": {"json": {"type": "object"}}}}]}});
+    let message = refused("amazon.nova-lite-v1:0", nova).await;
+    assert!(
+        message
+            .contains("Expected toolResult blocks at messages.2.content for the following Ids: t1"),
+        "{message}"
+    );
+
+    let openai = json!({"messages": [
+        {"role": "user", "content": "weather?"},
+        {"role": "tool", "tool_call_id": "call_1", "content": "rain"}],
+        "tools": [{"type": "function", "function": {"name": "get_weather"}}]});
+    let message = refused("openai.gpt-oss-20b-1:0", openai).await;
+    assert!(
+        message.contains(
+            "messages with role 'tool' must be a response to a preceeding message with 'tool_calls'"
+        ),
+        "{message}"
+    );
+
+    let mistral = json!({"messages": [
+        {"role": "user", "content": "weather?"},
+        {"role": "assistant", "content": "", "tool_calls": [{"id": "call_1", "type": "function",
+            "function": {"name": "get_weather", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "rain"}],
+        "tools": [{"type": "function", "function": {"name": "get_weather"}}]});
+    let message = refused("mistral.mistral-large-2407-v1:0", mistral).await;
+    assert!(
+        message.contains("Tool call id was call_1 but must be a-z, A-Z, 0-9, with a length of 9."),
+        "{message}"
+    );
+}
+
+/// A config that turns on `read_file` and `list_directory`, with `read_file` allowed.
+fn tool_config(home: &std::path::Path, extra: &str) {
+    std::fs::write(
+        home.join("config.toml"),
+        format!("[tools]\nbuiltin = [\"read_file\", \"list_directory\"]\nallow = [\"read_file\"]\n{extra}"),
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_runs_the_allowed_tools_and_refuses_the_rest() {
+    let home = tempfile::tempdir().unwrap();
+    let emulator = emulator().await;
+    let notes = home.path().join("notes.txt");
+    std::fs::write(&notes, "launch on friday").unwrap();
+    tool_config(home.path(), "");
+    let prompt = format!("Use read_file on {}", notes.display());
+    let out = run(against(&emulator, home.path())
+        .args(["ask", "--tools", "--json", "--model", HAIKU_3, &prompt]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["requests"], 2);
+    let runs = summary["tool_runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["name"], "read_file");
+    assert_eq!(runs[0]["ran"], true);
+    assert_eq!(runs[0]["result"], "launch on friday");
+    assert!(
+        summary["text"]
+            .as_str()
+            .unwrap()
+            .contains("Tool read_file returned: «launch on friday»."),
+        "{summary}"
+    );
+    assert!(
+        text(&out.stderr).contains("⚙ read_file {\"path\":"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // list_directory is offered but not allowed: refused, and the model is told why.
+    let out = run(against(&emulator, home.path()).args([
+        "ask",
+        "--tools",
+        "--model",
+        HAIKU_3,
+        "Use list_directory on /",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("⚙ list_directory {\"path\":\"/\"} · not run: bedrock-tui ask runs only the tools allowed"),
+        "{stderr}"
+    );
+    assert!(
+        text(&out.stdout).contains("Tool list_directory failed: «not run"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // --allow-tool runs it; the shell too, which config.toml can never allow.
+    let out = run(against(&emulator, home.path()).args([
+        "ask",
+        "--allow-tool",
+        "run_shell",
+        "--model",
+        "amazon.nova-lite-v1:0",
+        "Use run_shell for pwd",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Tool run_shell returned: «exit code 0 --- stdout --- "),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_stops_at_the_limit_and_refuses_what_it_cannot_do() {
+    let home = tempfile::tempdir().unwrap();
+    let emulator = emulator().await;
+    tool_config(home.path(), "max_calls_per_turn = 1\n");
+    let out = run(against(&emulator, home.path()).args([
+        "ask",
+        "--tools",
+        "--model",
+        HAIKU_3,
+        "Use read_file on a and list_directory on b",
+    ]));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("past the limit of 1 for one prompt (tools.max_calls_per_turn)"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(against(&emulator, home.path()).args([
+        "ask",
+        "--allow-tool",
+        "format_disk",
+        "--model",
+        HAIKU_3,
+        "hi",
+    ]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--allow-tool format_disk: no such tool"));
+    std::fs::write(home.path().join("config.toml"), "").unwrap();
+    let out =
+        run(against(&emulator, home.path()).args(["ask", "--tools", "--model", HAIKU_3, "hi"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no tools are turned on"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(
+        home.path().join("config.toml"),
+        "[tools]\nallow = [\"run_shell\"]\n",
+    )
+    .unwrap();
+    let out =
+        run(against(&emulator, home.path()).args(["ask", "--tools", "--model", HAIKU_3, "hi"]));
+    assert!(
+        text(&out.stderr).contains("run_shell always asks before it runs"),
+        "{}",
+        text(&out.stderr)
+    );
+}
