@@ -116,6 +116,11 @@ pub(crate) fn command(state: &mut State, draft: &str) -> bool {
         }
         return true;
     }
+    if command_argument(line, "/tools").is_some_and(str::is_empty) {
+        super::tools::list(state);
+        state.set_draft("");
+        return true;
+    }
     if let Some(rest) = command_argument(line, DETACH) {
         let n = rest.parse::<usize>().ok();
         if rest.is_empty() || n.is_some() {

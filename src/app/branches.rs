@@ -122,7 +122,7 @@ pub(crate) fn regenerate_selected(state: &mut State) -> Vec<Effect> {
             .iter()
             .position(|m| m.speaker != Speaker::Notice)
             .map_or(state.messages.len(), |i| index + 1 + i),
-        Speaker::Notice => {
+        Speaker::Notice | Speaker::Tool => {
             state.flash("select a prompt or an answer to regenerate", true);
             return Vec::new();
         }

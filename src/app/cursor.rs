@@ -70,8 +70,9 @@ pub(crate) fn toggle_fold(state: &mut State) {
     };
     let message = &mut state.messages[index];
     let long = message.unfolded || message.fold().is_some();
-    if message.speaker != Speaker::User || !long {
-        state.flash("only a long prompt is folded", true);
+    let tools = message.speaker == Speaker::Tool;
+    if !tools && (message.speaker != Speaker::User || !long) {
+        state.flash("only a long prompt and tool results are folded", true);
         return;
     }
     message.unfolded = !message.unfolded;
@@ -87,12 +88,21 @@ fn target(state: &State) -> Option<(String, &'static str)> {
         .and_then(|id| state.index_of(id))
         .map(|i| &state.messages[i]);
     match selected {
+        Some(m) if m.speaker == Speaker::Tool => Some((
+            m.tool_runs
+                .iter()
+                .map(|r| format!("{}\n{}", r.summary(), r.result.content))
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+            "the tool results",
+        )),
         Some(m) => Some((
             m.text.clone(),
             match m.speaker {
                 Speaker::User => "the prompt",
                 Speaker::Assistant => "the answer",
                 Speaker::Notice => "the note",
+                Speaker::Tool => "the tool results",
             },
         )),
         None => state

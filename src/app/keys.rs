@@ -182,6 +182,9 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             if state.in_flight.is_some() {
                 return turns::cancel(state);
             }
+            if let Some(effects) = super::tools::cancel(state) {
+                return effects;
+            }
             leave_transcript(state);
         }
         Action::EditInEditor => return vec![Effect::EditDraft],
@@ -204,6 +207,10 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             if state.in_flight.is_some() {
                 state.quit_armed = None;
                 return turns::cancel(state);
+            }
+            if let Some(effects) = super::tools::cancel(state) {
+                state.quit_armed = None;
+                return effects;
             }
             let now = std::time::Instant::now();
             if state.quit_armed.is_some_and(|until| now < until) {
@@ -326,6 +333,9 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::Rename
         | Action::Delete
         | Action::EditRequest
+        | Action::AllowOnce
+        | Action::AllowAlways
+        | Action::Deny
         | Action::None => {}
     }
     Vec::new()

@@ -15,6 +15,8 @@ pub enum Speaker {
     Assistant,
     /// bedrock-tui itself: warnings, notes, connection news. Never sent to a model.
     Notice,
+    /// The results of an answer's tool calls, given back to the model (as the user's turn).
+    Tool,
 }
 
 /// Where an assistant answer stands.
@@ -77,6 +79,8 @@ pub struct Message {
     pub unfolded: bool,
     /// Files attached to a prompt.
     pub attachments: Vec<crate::attachments::Attachment>,
+    /// The tool calls of the answer before, as handled (tool messages).
+    pub tool_runs: Vec<crate::tools::Ran>,
 }
 
 impl Message {
@@ -108,6 +112,7 @@ impl Message {
             saved_as: None,
             unfolded: false,
             attachments: Vec::new(),
+            tool_runs: Vec::new(),
         }
     }
 
@@ -134,16 +139,21 @@ impl Message {
         self.revision += 1;
     }
 
-    /// Whether the message goes to the model as part of the conversation: prompts, and
-    /// answers that completed or that the user keeps; never deleted, superseded, detached or
-    /// empty ones, nor notices.
+    /// Whether the message goes to the model as part of the conversation: prompts, tool
+    /// results, and answers that completed (with text or tool calls) or that the user keeps;
+    /// never deleted, superseded, detached or empty ones, nor notices.
     pub fn sent_as_context(&self) -> bool {
-        if self.superseded || self.detached || self.deleted || self.text.trim().is_empty() {
+        if self.superseded || self.detached || self.deleted {
             return false;
         }
+        let text = !self.text.trim().is_empty();
         match self.speaker {
-            Speaker::User => true,
-            Speaker::Assistant => self.kept || self.status == AnswerStatus::Complete,
+            Speaker::User => text,
+            Speaker::Tool => !self.tool_runs.is_empty(),
+            Speaker::Assistant => {
+                let complete = self.status == AnswerStatus::Complete;
+                (text && (self.kept || complete)) || (complete && !self.stats.tool_calls.is_empty())
+            }
             Speaker::Notice => false,
         }
     }

@@ -25,6 +25,8 @@ pub mod run;
 pub mod sessions;
 pub mod state;
 pub mod titles;
+mod tools;
+pub use tools::{ToolApproval, ToolJob};
 mod turns;
 pub mod undo;
 pub(crate) mod update;
@@ -101,6 +103,15 @@ pub(crate) enum Msg {
         index: usize,
         /// What came back.
         outcome: Box<crate::compare::Outcome>,
+    },
+    /// A tool call ran (or failed to).
+    ToolRan {
+        /// The round it belongs to.
+        round: u64,
+        /// Which call of the round.
+        index: usize,
+        /// Its result.
+        ran: Box<crate::tools::Ran>,
     },
     /// SIGTERM or SIGHUP: quit now.
     Terminate,
@@ -215,6 +226,13 @@ pub enum Effect {
     EditDraft,
     /// Read an image from the system clipboard and attach it.
     PasteImage,
+    /// Run a tool call in the background.
+    RunTool(Box<ToolJob>),
+    /// Stop the tool calls of a round that still run.
+    CancelTools {
+        /// The round.
+        round: u64,
+    },
     /// Export a session to the current directory.
     Export {
         /// Which.

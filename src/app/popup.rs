@@ -33,6 +33,8 @@ pub enum Overlay {
     Inspector(super::inspector::InspectorView),
     /// The role picker.
     Roles(super::roles::RolePicker),
+    /// A tool call waits for approval.
+    Tools(super::tools::ToolApproval),
 }
 
 /// What happens to a popup after it handled something.
@@ -124,6 +126,7 @@ impl Overlay {
             Overlay::Resend(p) => p.as_mut(),
             Overlay::Inspector(p) => p,
             Overlay::Roles(p) => p,
+            Overlay::Tools(p) => p,
         })
     }
 

@@ -170,6 +170,12 @@ pub struct State {
     pub keymap: Keymap,
     /// Colours.
     pub theme: Theme,
+    /// The tools offered to models (config.toml's `[tools]`), and what runs unasked.
+    pub toolbox: crate::tools::Toolbox,
+    /// An answer's tool calls being approved and run.
+    pub(crate) tool_round: Option<super::tools::ToolRound>,
+    /// Tool calls since the last prompt the user sent (the loop limit counts them).
+    pub(crate) tool_calls_this_prompt: u32,
     pub(crate) next_message_id: u64,
     pub(crate) next_request_id: u64,
 }
@@ -253,6 +259,9 @@ impl State {
             listed_models: None,
             keymap,
             theme,
+            toolbox: crate::tools::Toolbox::default(),
+            tool_round: None,
+            tool_calls_this_prompt: 0,
             next_message_id: 1,
             next_request_id: 1,
         }
@@ -313,24 +322,42 @@ impl State {
 
     /// The conversation formed by the first `end` messages.
     pub(crate) fn conversation_until(&self, end: usize) -> Conversation {
-        let turns = self.messages[..end.min(self.messages.len())]
+        let sent: Vec<&Message> = self.messages[..end.min(self.messages.len())]
             .iter()
             .filter(|m| m.sent_as_context())
-            .map(|m| Turn {
-                role: if m.speaker == Speaker::User {
-                    Role::User
-                } else {
-                    Role::Assistant
-                },
-                text: m.text.clone(),
-                attachments: m.attachments.clone(),
-                tool_calls: Vec::new(),
-                tool_results: Vec::new(),
-            })
             .collect();
+        let mut turns: Vec<Turn> = Vec::with_capacity(sent.len());
+        for (n, m) in sent.iter().enumerate() {
+            let mut turn = Turn::new(Role::User, m.text.clone());
+            match m.speaker {
+                Speaker::User => turn.attachments.clone_from(&m.attachments),
+                Speaker::Tool => {
+                    // Results go only right after the calls they answer.
+                    let answers_calls = turns.last().is_some_and(|t| !t.tool_calls.is_empty());
+                    if !answers_calls {
+                        continue;
+                    }
+                    turn.tool_results = m.tool_runs.iter().map(|r| r.result.clone()).collect();
+                }
+                Speaker::Assistant => {
+                    turn.role = Role::Assistant;
+                    // Calls go only with their results (a cancelled round leaves them out).
+                    let answered = sent
+                        .get(n + 1)
+                        .is_some_and(|next| next.speaker == Speaker::Tool);
+                    if answered {
+                        turn.tool_calls.clone_from(&m.stats.tool_calls);
+                    } else if m.text.trim().is_empty() {
+                        continue;
+                    }
+                }
+                Speaker::Notice => continue,
+            }
+            turns.push(turn);
+        }
         Conversation {
             system: self.system.clone().filter(|s| !s.trim().is_empty()),
-            tools: Vec::new(),
+            tools: self.toolbox.specs(),
             turns,
         }
     }
@@ -493,6 +520,7 @@ impl State {
                 Some(m) if m.status == AnswerStatus::Streaming => "streaming",
                 _ => "waiting",
             },
+            (_, None) if self.tool_round.is_some() => "tools",
             (ConnectionState::Pending, None) => "connecting",
             (ConnectionState::Failed(_), None) => "error",
             _ => match self

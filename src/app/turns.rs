@@ -95,7 +95,7 @@ pub(crate) fn send(state: &mut State) -> Vec<Effect> {
         }
         return super::branches::send_edited(state, &editing, text);
     }
-    if state.in_flight.is_some() {
+    if state.in_flight.is_some() || state.tool_round.is_some() {
         // Queued: sent when the answer ends well; Esc takes it back into the editor.
         state.queued_prompt = Some(text);
         state.set_draft("");
@@ -136,6 +136,7 @@ pub(crate) fn send(state: &mut State) -> Vec<Effect> {
     }
     state.history_cursor = None;
     state.set_draft("");
+    state.tool_calls_this_prompt = 0;
     begin(state, prepared)
 }
 
@@ -281,7 +282,10 @@ pub(crate) fn on_stream(state: &mut State, request_id: u64, update: StreamUpdate
         state.in_flight = None;
         summary_ended(state, flight.message_id, complete);
         let mut effects = super::titles::after_answer(state);
-        effects.extend(send_queued(state, complete));
+        effects.extend(super::tools::after_answer(state, flight.message_id));
+        if state.tool_round.is_none() && state.in_flight.is_none() {
+            effects.extend(send_queued(state, complete));
+        }
         return effects;
     }
     Vec::new()

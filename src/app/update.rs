@@ -30,6 +30,7 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             super::titles::after_answer(state)
         }
         Msg::SessionsListed(result) => super::sessions::on_listed(state, result),
+        Msg::ToolRan { round, index, ran } => super::tools::on_ran(state, round, index, *ran),
         Msg::TitleWritten {
             conversation,
             result,

@@ -2,7 +2,7 @@
 //! screen must always have (quit, send, help), and the line of a key in the config file for
 //! the warnings.
 
-use super::{Action, Context, DEFAULTS, KeyChord, Keymap};
+use super::{Action, Context, KeyChord, Keymap, defaults::DEFAULTS};
 
 /// What the chat screen must always have a key for.
 pub(super) const ESSENTIAL: [Action; 3] = [Action::Quit, Action::Send, Action::ToggleHelp];

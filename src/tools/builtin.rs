@@ -23,7 +23,7 @@ enum Kind {
 }
 
 /// A built-in tool.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub(super) struct Builtin {
     /// Its name.
     pub name: &'static str,
@@ -223,7 +223,7 @@ async fn capped(pipe: Option<impl tokio::io::AsyncRead + Unpin>) -> String {
     };
     let mut kept = Vec::new();
     let mut dropped = 0usize;
-    let mut buffer = [0u8; 8192];
+    let mut buffer = vec![0u8; 8192];
     loop {
         match pipe.read(&mut buffer).await {
             Ok(0) | Err(_) => break,

@@ -27,17 +27,56 @@ pub enum Approval {
     Unknown,
 }
 
-/// A call that ran: its result and how long it took.
+/// A call that was handled: its result, how long it took, and whether it ran at all (denied
+/// or refused calls did not).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ran {
     /// What goes back to the model.
     pub result: ToolResult,
     /// How long it took.
     pub elapsed: Duration,
+    /// It ran (else it was denied, cancelled or named no tool).
+    pub ran: bool,
+}
+
+impl Ran {
+    /// A call that did not run, with the reason the model is given.
+    pub fn refused(call: &ToolCall, why: &str) -> Ran {
+        Ran {
+            result: refused(call, why),
+            elapsed: Duration::ZERO,
+            ran: false,
+        }
+    }
+
+    /// One line for people: `read_file {"path":"x"} → 1.2 KiB in 3 ms`, or why it did not run.
+    pub fn summary(&self) -> String {
+        let call = ToolCall {
+            id: self.result.id.clone(),
+            name: self.result.name.clone(),
+            input: self.result.input.clone(),
+            index: 0,
+        };
+        let what = call.summary();
+        let first =
+            crate::text::sanitize_for_terminal(self.result.content.lines().next().unwrap_or(""))
+                .into_owned();
+        let millis = self.elapsed.as_millis();
+        if !self.ran {
+            format!("{what} · {first}")
+        } else if self.result.is_error {
+            format!("{what} → failed: {first} ({millis} ms)")
+        } else {
+            format!(
+                "{what} → {} in {millis} ms",
+                crate::files::human_size(self.result.content.len() as u64)
+            )
+        }
+    }
 }
 
 /// The tools offered to models, with what may run unasked.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Toolbox {
     builtins: Vec<&'static builtin::Builtin>,
     allowed: Vec<String>,
@@ -157,6 +196,7 @@ impl Toolbox {
                 is_error,
             },
             elapsed: started.elapsed(),
+            ran: true,
         }
     }
 }

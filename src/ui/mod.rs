@@ -111,6 +111,7 @@ fn popup(
         Overlay::Matrix(view) => popups::matrix::matrix(state, view, area, buf, cache),
         Overlay::Compare(view) => popups::compare::compare(state, view, area, buf),
         Overlay::Resend(form) => popups::resend::resend(state, form, area, buf),
+        Overlay::Tools(approval) => popups::tools::approval(state, approval, area, buf),
         Overlay::Inspector(view) => {
             popups::inspector::inspector(state, view.message, view.scroll, area, buf, cache);
         }

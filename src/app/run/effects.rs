@@ -28,6 +28,22 @@ impl App {
                     self.connect_again();
                 }
             }
+            Effect::RunTool(job) => {
+                let tx = self.tx.clone();
+                let round = job.round;
+                let task = tokio::spawn(async move {
+                    let _ = tx.send(job.run().await);
+                });
+                self.tool_tasks.retain(|(_, t)| !t.is_finished());
+                self.tool_tasks.push((round, task.abort_handle()));
+            }
+            Effect::CancelTools { round } => {
+                // Dropping a call stops it (a command is killed with its process group).
+                for (_, task) in self.tool_tasks.iter().filter(|(r, _)| *r == round) {
+                    task.abort();
+                }
+                self.tool_tasks.retain(|(r, _)| *r != round);
+            }
             Effect::Cancel { request_id } => {
                 self.queued.retain(|s| s.request_id != request_id);
                 if let Some(handle) = self.requests.remove(&request_id) {

@@ -46,6 +46,8 @@ pub struct App {
     reconnect: Option<crate::connect::ConnectOptions>,
     connection: Option<Connection>,
     requests: HashMap<u64, AbortHandle>,
+    /// Tool calls running, by round.
+    tool_tasks: Vec<(u64, AbortHandle)>,
     /// What lookups of opaque model ARNs found, for the session.
     lookups: crate::exchange::Lookups,
     queued: Vec<RequestSpec>,
@@ -95,6 +97,7 @@ impl App {
             reconnect: None,
             connection: None,
             requests: HashMap::new(),
+            tool_tasks: Vec::new(),
             lookups: crate::exchange::Lookups::new(),
             queued: Vec::new(),
             clipboard,

@@ -7,23 +7,15 @@
 use crate::cli::AskArgs;
 use crate::config::Config;
 use crate::models::tools::{ToolCall, ToolResult, name_calls};
-use crate::tools::{Approval, Toolbox, refused};
+use crate::tools::{Approval, Ran, Toolbox};
 use serde_json::{Value, json};
-
-/// One call as `ask` handled it.
-pub(super) struct Handled {
-    call: ToolCall,
-    result: ToolResult,
-    ran: bool,
-    millis: u128,
-}
 
 /// The tool loop's state across the rounds of one `ask`.
 pub(super) struct ToolLoop {
     toolbox: Toolbox,
     calls: u32,
     /// Every call so far, in order.
-    pub(super) handled: Vec<Handled>,
+    handled: Vec<Ran>,
 }
 
 /// What comes after an answer.
@@ -85,32 +77,16 @@ impl ToolLoop {
         let mut results = Vec::new();
         for call in &calls {
             let handled = match self.toolbox.approval(&call.name) {
-                Approval::Allowed => {
-                    let ran = self.toolbox.run(call).await;
-                    Handled {
-                        call: call.clone(),
-                        result: ran.result,
-                        ran: true,
-                        millis: ran.elapsed.as_millis(),
-                    }
+                Approval::Allowed => self.toolbox.run(call).await,
+                Approval::Ask => Ran::refused(
+                    call,
+                    "not run: bedrock-tui ask runs only the tools allowed in config.toml ([tools] allow) or with --allow-tool",
+                ),
+                Approval::Unknown => {
+                    Ran::refused(call, &format!("there is no tool named {:?}", call.name))
                 }
-                Approval::Ask => Handled {
-                    call: call.clone(),
-                    result: refused(
-                        call,
-                        "not run: bedrock-tui ask runs only the tools allowed in config.toml ([tools] allow) or with --allow-tool",
-                    ),
-                    ran: false,
-                    millis: 0,
-                },
-                Approval::Unknown => Handled {
-                    call: call.clone(),
-                    result: refused(call, &format!("there is no tool named {:?}", call.name)),
-                    ran: false,
-                    millis: 0,
-                },
             };
-            report(&handled);
+            crate::cli::term::err_line(&format!("bedrock-tui: ⚙ {}", handled.summary()));
             results.push(handled.result.clone());
             self.handled.push(handled);
         }
@@ -123,33 +99,15 @@ impl ToolLoop {
             .iter()
             .map(|h| {
                 json!({
-                    "id": h.call.id,
-                    "name": h.call.name,
-                    "input": serde_json::from_str::<Value>(&h.call.input).unwrap_or(Value::Null),
+                    "id": h.result.id,
+                    "name": h.result.name,
+                    "input": serde_json::from_str::<Value>(&h.result.input).unwrap_or(Value::Null),
                     "ran": h.ran,
                     "is_error": h.result.is_error,
                     "result": h.result.content,
-                    "ms": h.millis,
+                    "ms": h.elapsed.as_millis(),
                 })
             })
             .collect()
     }
-}
-
-/// `bedrock-tui: ⚙ read_file {"path":"x"} → 1.2 KiB in 3 ms`, or why it did not run.
-fn report(handled: &Handled) {
-    let summary = handled.call.summary();
-    let line = if !handled.ran {
-        format!("⚙ {summary} · {}", handled.result.content)
-    } else if handled.result.is_error {
-        let first = handled.result.content.lines().next().unwrap_or("");
-        format!("⚙ {summary} → failed: {first} ({} ms)", handled.millis)
-    } else {
-        format!(
-            "⚙ {summary} → {} in {} ms",
-            crate::files::human_size(handled.result.content.len() as u64),
-            handled.millis
-        )
-    };
-    crate::cli::term::err_line(&format!("bedrock-tui: {line}"));
 }

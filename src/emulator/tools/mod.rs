@@ -300,8 +300,7 @@ fn arguments(tool: &Offered, text: &str) -> Value {
                 .find(|w| !matches!(*w, "on" | "for" | "with" | "to" | "the" | "in" | "of"))
         })
         .map(|w| w.trim_matches(|c: char| matches!(c, ',' | '?' | '!' | '"' | '\'' | '`')))
-        .map(|w| w.strip_suffix('.').unwrap_or(w))
-        .unwrap_or("example")
+        .map_or("example", |w| w.strip_suffix('.').unwrap_or(w))
         .to_string();
     let mut input = Map::new();
     let required: Vec<&str> = tool
@@ -327,6 +326,24 @@ fn arguments(tool: &Offered, text: &str) -> Value {
         input.insert((*name).to_string(), value);
     }
     Value::Object(input)
+}
+
+/// The arguments' JSON text cut into stream-sized pieces (at most 12 characters, on character
+/// boundaries), as models stream them.
+pub(crate) fn pieces(input: &Value) -> Vec<String> {
+    let text = input.to_string();
+    let mut pieces = Vec::new();
+    let mut current = String::new();
+    for c in text.chars() {
+        current.push(c);
+        if current.chars().count() >= 12 {
+            pieces.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        pieces.push(current);
+    }
+    pieces
 }
 
 #[cfg(test)]
@@ -416,22 +433,4 @@ mod tests {
             call_id(IdStyle::Nova, "r", 1)
         );
     }
-}
-
-/// The arguments' JSON text cut into stream-sized pieces (at most 12 characters, on character
-/// boundaries), as models stream them.
-pub(crate) fn pieces(input: &Value) -> Vec<String> {
-    let text = input.to_string();
-    let mut pieces = Vec::new();
-    let mut current = String::new();
-    for c in text.chars() {
-        current.push(c);
-        if current.chars().count() >= 12 {
-            pieces.push(std::mem::take(&mut current));
-        }
-    }
-    if !current.is_empty() {
-        pieces.push(current);
-    }
-    pieces
 }

@@ -40,6 +40,7 @@ pub fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
             Context::Matrix => "Accept / content-type matrix",
             Context::Compare => "Models side by side",
             Context::Resend => "Editing a request",
+            Context::Tools => "A tool call asking for approval",
         };
         wrap_into(
             &StyledLine::plain(title, theme.style(Role::Heading)),

@@ -10,6 +10,7 @@ pub mod picker;
 pub(crate) mod resend;
 pub mod roles;
 pub mod sessions;
+pub(crate) mod tools;
 
 use crate::app::state::State;
 use crate::config::theme::Role;

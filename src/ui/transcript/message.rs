@@ -207,6 +207,10 @@ impl MessageView {
                 self.plain.clear();
                 notice_rows(text, layout, &mut self.plain);
             }
+            Speaker::Tool => {
+                self.plain.clear();
+                tool_rows(message, layout, &mut self.plain);
+            }
             _ => self
                 .body
                 .update(text, message.in_flight(), message.is_partial(), &style),
@@ -267,6 +271,64 @@ fn escape_markdown(text: &str) -> String {
     out
 }
 
+/// Most lines of a tool's result shown unfolded.
+const TOOL_RESULT_LINES: usize = 200;
+
+/// A tool message: one line per call (tool, arguments, result size and time, or why it did not
+/// run); unfolded, each result's text below its line.
+fn tool_rows(message: &Message, layout: &Layout<'_>, out: &mut Vec<Line<'static>>) {
+    let theme = layout.theme;
+    for run in &message.tool_runs {
+        let style = if run.result.is_error {
+            theme.style(Role::Warning)
+        } else {
+            theme.style(Role::Muted)
+        };
+        let mut line = StyledLine::plain(format!("⚙ {}", run.summary()), style);
+        line.prefix = vec![Span::styled("  ", style)];
+        line.continuation = vec![Span::styled("    ", style)];
+        line.breaks = Break::Words;
+        wrap_into(&line, layout.width, out);
+        if !message.unfolded {
+            continue;
+        }
+        let code = theme.style(Role::Muted);
+        let lines: Vec<&str> = run.result.content.split('\n').collect();
+        for raw in lines.iter().take(TOOL_RESULT_LINES) {
+            let safe = sanitize_for_terminal(raw).replace('\t', "    ");
+            let mut row = StyledLine::plain(safe, code);
+            row.prefix = vec![Span::styled("    │ ", code)];
+            row.continuation = row.prefix.clone();
+            wrap_into(&row, layout.width, out);
+        }
+        if lines.len() > TOOL_RESULT_LINES {
+            wrap_into(
+                &StyledLine::plain(
+                    format!("    │ … {} more lines", lines.len() - TOOL_RESULT_LINES),
+                    code,
+                ),
+                layout.width,
+                out,
+            );
+        }
+    }
+    if !message.unfolded
+        && message
+            .tool_runs
+            .iter()
+            .any(|r| !r.result.content.is_empty())
+    {
+        wrap_into(
+            &StyledLine::plain(
+                format!("  ▸ results folded ({} unfolds)", layout.keys.fold),
+                theme.style(Role::Muted),
+            ),
+            layout.width,
+            out,
+        );
+    }
+}
+
 /// A notice's text: plain, muted, indented.
 fn notice_rows(text: &str, layout: &Layout<'_>, out: &mut Vec<Line<'static>>) {
     let style = layout.theme.style(Role::Muted);
@@ -288,7 +350,7 @@ fn head(message: &Message, layout: &Layout<'_>, selected: bool, out: &mut Vec<Li
     let role = match message.speaker {
         Speaker::User => Role::User,
         Speaker::Assistant => Role::Assistant,
-        Speaker::Notice => Role::Muted,
+        Speaker::Notice | Speaker::Tool => Role::Muted,
     };
     let (bar, name_style) = if selected {
         ("▶ ", theme.style(role).patch(theme.style(Role::Selection)))
@@ -308,6 +370,7 @@ fn head(message: &Message, layout: &Layout<'_>, selected: bool, out: &mut Vec<Li
             )]
         }
         Speaker::Notice => vec![Span::styled(format!("{bar}bedrock-tui"), name_style)],
+        Speaker::Tool => vec![Span::styled(format!("{bar}Tools"), name_style)],
     };
     if let Some(alternatives) = &message.alternatives {
         let (at, of) = alternatives.position();
@@ -400,10 +463,7 @@ fn foot(message: &Message, layout: &Layout<'_>, out: &mut Vec<Line<'static>>) {
     let error_style = theme.style(Role::Error);
     for call in &message.stats.tool_calls {
         let mut line = StyledLine::plain(
-            format!(
-                "⚙ tool call {} · not run: bedrock-tui does not run tools yet",
-                call.summary()
-            ),
+            format!("⚙ calls {}", call.summary()),
             theme.style(Role::Muted),
         );
         line.breaks = Break::Words;
