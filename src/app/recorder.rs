@@ -188,7 +188,7 @@ impl Recorder {
             entry: self.take_entry(),
             ..Progress::default()
         };
-        if message.speaker == Speaker::User {
+        if matches!(message.speaker, Speaker::User | Speaker::Tool) {
             progress.revision = message.revision;
             progress.text = message.text.len();
             progress.ended = true;
@@ -201,6 +201,11 @@ impl Recorder {
                     .attachments
                     .iter()
                     .map(crate::attachments::Attachment::reference)
+                    .collect(),
+                tool_results: message
+                    .tool_runs
+                    .iter()
+                    .map(crate::transcript::SavedToolRun::from)
                     .collect(),
             });
             // A fork copies deleted or kept marks along with the prompt.
@@ -259,7 +264,7 @@ fn record_marks(message: &Message, progress: &mut Progress, records: &mut Vec<Re
 /// Records what changed in a message; true when an answer ended.
 fn record_changes(message: &Message, progress: &mut Progress, records: &mut Vec<Record>) -> bool {
     record_marks(message, progress, records);
-    if message.speaker == Speaker::User {
+    if matches!(message.speaker, Speaker::User | Speaker::Tool) {
         return false;
     }
     if let Some(piece) = message.reasoning.get(progress.reasoning..)
@@ -323,6 +328,7 @@ fn end_of(message: &Message) -> End {
         total_ms: millis(message.stats.total),
         cost_usd: message.cost(),
         metrics: None,
+        tool_calls: message.stats.tool_calls.clone(),
     }
 }
 

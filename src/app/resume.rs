@@ -137,6 +137,7 @@ impl Builder<'_> {
 /// A saved entry as a message, with an id of this run.
 fn message_of(state: &mut State, entry: &Entry) -> Message {
     let speaker = match entry.author {
+        Author::User if !entry.tool_results.is_empty() => Speaker::Tool,
         Author::User => Speaker::User,
         Author::Assistant => Speaker::Assistant,
     };
@@ -147,6 +148,11 @@ fn message_of(state: &mut State, entry: &Entry) -> Message {
     message.deleted = entry.deleted;
     message.kept = entry.kept;
     message.saved_as = Some(entry.id);
+    message.tool_runs = entry
+        .tool_results
+        .iter()
+        .map(crate::tools::Ran::from)
+        .collect();
     if !entry.attachments.is_empty() {
         let mut problems = Vec::new();
         message.attachments = crate::transcript::load_attachments(
@@ -177,6 +183,7 @@ fn fill_answer(message: &mut Message, entry: &Entry) {
             ..crate::models::Usage::default()
         },
         stop_reason: end.stop_reason.clone(),
+        tool_calls: end.tool_calls.clone(),
         ..crate::exchange::Figures::default()
     };
     message.stop_reason.clone_from(&end.stop_reason);

@@ -267,6 +267,11 @@ impl State {
         }
     }
 
+    /// Whether an answer's tool calls are being approved or run.
+    pub fn tools_pending(&self) -> bool {
+        self.tool_round.is_some()
+    }
+
     /// The family of the current model: `--family`, else what a lookup found, else the id's.
     pub fn family(&self) -> Option<FamilyId> {
         self.family_of(&self.model)

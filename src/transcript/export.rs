@@ -75,6 +75,9 @@ pub fn markdown(transcript: &Transcript) -> String {
 fn entry_markdown(entry: &Entry, out: &mut String) {
     let when = crate::clock::local_seconds(&entry.at);
     match entry.author {
+        Author::User if !entry.tool_results.is_empty() => {
+            out.push_str(&format!("## Tools · {when}\n\n"));
+        }
         Author::User => out.push_str(&format!("## You · {when}\n\n")),
         Author::Assistant => {
             let model = entry.model.as_deref().unwrap_or("unknown model");
@@ -90,6 +93,30 @@ fn entry_markdown(entry: &Entry, out: &mut String) {
         out.push_str("</details>\n\n");
     }
     push_block(&entry.text, out);
+    for saved in &entry.tool_results {
+        let run = crate::tools::Ran::from(saved);
+        out.push_str(&format!("- ⚙ `{}`\n\n", run.summary().replace('`', "'")));
+        let fence = if saved.result.content.contains("```") {
+            "~~~~"
+        } else {
+            "```"
+        };
+        out.push_str(&format!(
+            "{fence}\n{}\n{fence}\n\n",
+            saved.result.content.trim_end_matches('\n')
+        ));
+    }
+    if let Some(end) = &entry.end {
+        for call in &end.tool_calls {
+            out.push_str(&format!(
+                "- ⚙ calls `{}`\n",
+                call.summary().replace('`', "'")
+            ));
+        }
+        if !end.tool_calls.is_empty() {
+            out.push('\n');
+        }
+    }
     if !entry.attachments.is_empty() {
         // Each file by name, type and size, linked to the copy kept by content.
         let dir = crate::attachments::store::attachments_dir();
@@ -265,6 +292,7 @@ mod tests {
             deleted: false,
             kept: false,
             attachments: Vec::new(),
+            tool_results: Vec::new(),
         }
     }
 

@@ -120,6 +120,7 @@ impl SessionLog {
             text: prompt.to_string(),
             parent: Some(parent),
             attachments: attachments.iter().map(Attachment::reference).collect(),
+            tool_results: Vec::new(),
         });
         records.push(Record::AssistantStart {
             at: now(),

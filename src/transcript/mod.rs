@@ -11,6 +11,9 @@
 //! file without parents is one line, each entry following the one before it). Editing a
 //! prompt or regenerating an answer starts a sibling; `select` says which branch is on screen,
 //! `deleted` drops a turn from it, and `kept` lets a partial answer be sent as context.
+//!
+//! Tools: an answer's calls are in its `assistant_end` (`tool_calls`, with their ids); the
+//! results given back are a `user` record without text whose `tool_results` answer them.
 
 pub mod export;
 pub(crate) mod listing;
@@ -86,6 +89,9 @@ pub enum Record {
         /// Files attached to it, kept by content in the attachments directory.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         attachments: Vec<crate::attachments::Reference>,
+        /// The results of the tool calls of the answer before (a prompt of results).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tool_results: Vec<SavedToolRun>,
     },
     /// An answer began.
     AssistantStart {
@@ -199,6 +205,44 @@ pub struct End {
     /// The invocation metrics Bedrock reported, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<InvocationMetrics>,
+    /// The tools the answer called, with their ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<crate::models::tools::ToolCall>,
+}
+
+/// A tool call's result as saved: what went back to the model, how long the call took, and
+/// whether it ran at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedToolRun {
+    /// The result.
+    #[serde(flatten)]
+    pub result: crate::models::tools::ToolResult,
+    /// Milliseconds it took.
+    #[serde(default)]
+    pub ms: u64,
+    /// It ran (else it was denied or cancelled).
+    #[serde(default)]
+    pub ran: bool,
+}
+
+impl From<&crate::tools::Ran> for SavedToolRun {
+    fn from(ran: &crate::tools::Ran) -> Self {
+        SavedToolRun {
+            result: ran.result.clone(),
+            ms: u64::try_from(ran.elapsed.as_millis()).unwrap_or(u64::MAX),
+            ran: ran.ran,
+        }
+    }
+}
+
+impl From<&SavedToolRun> for crate::tools::Ran {
+    fn from(saved: &SavedToolRun) -> Self {
+        crate::tools::Ran {
+            result: saved.result.clone(),
+            elapsed: std::time::Duration::from_millis(saved.ms),
+            ran: saved.ran,
+        }
+    }
 }
 
 /// How an answer ended.
@@ -279,23 +323,29 @@ pub struct Entry {
     /// Files attached to a prompt.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<crate::attachments::Reference>,
+    /// Tool results given back (a prompt of results).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_results: Vec<SavedToolRun>,
 }
 
 impl Entry {
-    /// Whether the entry goes to the model as part of the conversation: prompts, and answers
-    /// that completed or that the user keeps; never deleted, superseded or empty ones.
+    /// Whether the entry goes to the model as part of the conversation: prompts, tool results,
+    /// and answers that completed (with text or tool calls) or that the user keeps; never
+    /// deleted, superseded or empty ones.
     pub fn sent_as_context(&self) -> bool {
-        if self.superseded || self.deleted || self.text.trim().is_empty() {
+        if self.superseded || self.deleted {
             return false;
         }
+        let text = !self.text.trim().is_empty();
         match self.author {
-            Author::User => true,
+            Author::User => text || !self.tool_results.is_empty(),
             Author::Assistant => {
-                self.kept
-                    || self
-                        .end
-                        .as_ref()
-                        .is_some_and(|e| e.status == EndStatus::Complete)
+                let complete = self
+                    .end
+                    .as_ref()
+                    .is_some_and(|e| e.status == EndStatus::Complete);
+                let calls = self.end.as_ref().is_some_and(|e| !e.tool_calls.is_empty());
+                (text && (self.kept || complete)) || (complete && calls)
             }
         }
     }
@@ -385,11 +435,13 @@ impl Transcript {
                 text,
                 parent,
                 attachments,
+                tool_results,
             } => {
                 return self.add(
                     Entry {
                         text,
                         attachments,
+                        tool_results,
                         ..Entry::new(id, Author::User, at)
                     },
                     parent,
@@ -448,6 +500,7 @@ impl Entry {
             deleted: false,
             kept: false,
             attachments: Vec::new(),
+            tool_results: Vec::new(),
         }
     }
 }
@@ -492,6 +545,7 @@ mod tests {
                 text: "hi".into(),
                 parent: None,
                 attachments: Vec::new(),
+                tool_results: Vec::new(),
             },
             Record::AssistantStart {
                 at: "t".into(),

@@ -180,6 +180,7 @@ mod tests {
                 text: prompt.into(),
                 parent: None,
                 attachments: Vec::new(),
+                tool_results: Vec::new(),
             })
             .unwrap(),
         ];

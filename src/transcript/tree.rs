@@ -92,21 +92,42 @@ impl Transcript {
     pub fn context(&self) -> (Vec<Turn>, Vec<String>) {
         let dir = crate::attachments::store::attachments_dir();
         let mut problems = Vec::new();
-        let turns = self
+        let sent: Vec<&Entry> = self
             .path()
             .into_iter()
             .filter(|e| e.sent_as_context())
-            .map(|e| Turn {
-                role: match e.author {
-                    Author::User => Role::User,
-                    Author::Assistant => Role::Assistant,
-                },
-                text: e.text.clone(),
-                attachments: load_attachments(dir.as_deref(), &e.attachments, &mut problems),
-                tool_calls: Vec::new(),
-                tool_results: Vec::new(),
-            })
             .collect();
+        let mut turns: Vec<Turn> = Vec::with_capacity(sent.len());
+        for (n, e) in sent.iter().enumerate() {
+            let mut turn = Turn::new(Role::User, e.text.clone());
+            turn.attachments = load_attachments(dir.as_deref(), &e.attachments, &mut problems);
+            turn.tool_results = e.tool_results.iter().map(|r| r.result.clone()).collect();
+            if e.author == Author::Assistant {
+                turn.role = Role::Assistant;
+                // Calls go only with their results, which the next entry gives.
+                let answered = sent.get(n + 1).is_some_and(|next| {
+                    next.author == Author::User && !next.tool_results.is_empty()
+                });
+                if answered {
+                    turn.tool_calls = e
+                        .end
+                        .as_ref()
+                        .map(|end| end.tool_calls.clone())
+                        .unwrap_or_default();
+                } else if e.text.trim().is_empty() {
+                    continue;
+                }
+            } else if !turn.tool_results.is_empty()
+                && !turns.last().is_some_and(|t| !t.tool_calls.is_empty())
+            {
+                // Results without the calls before them are not sent.
+                turn.tool_results.clear();
+                if turn.text.trim().is_empty() {
+                    continue;
+                }
+            }
+            turns.push(turn);
+        }
         (turns, problems)
     }
 
@@ -176,6 +197,7 @@ mod tests {
             text: text.into(),
             parent,
             attachments: Vec::new(),
+            tool_results: Vec::new(),
         }
     }
 

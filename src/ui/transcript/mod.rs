@@ -290,23 +290,53 @@ mod tests {
     }
 
     #[test]
-    fn tool_calls_are_shown_under_the_answer() {
+    fn tool_calls_are_shown_under_the_answer_and_their_results_folded() {
         let mut state = new_state();
         let id = state.push(Speaker::Assistant, "Let me check.");
+        let call = crate::models::tools::ToolCall {
+            index: 1,
+            id: "toolu_1".into(),
+            name: "weather".into(),
+            input: "{\"city\": \"Paris\"}".into(),
+        };
         if let Some(m) = state.message_mut(id) {
-            m.stats.tool_calls.push(crate::models::tools::ToolCall {
-                index: 1,
-                id: "toolu_1".into(),
-                name: "weather".into(),
-                input: "{\"city\": \"Paris\"}".into(),
-            });
+            m.stats.tool_calls.push(call.clone());
         }
+        let mut results = crate::app::message::Message::new(Speaker::Tool, "");
+        results.tool_runs.push(crate::tools::Ran {
+            result: crate::models::tools::ToolResult {
+                id: call.id.clone(),
+                name: call.name.clone(),
+                input: call.input.clone(),
+                content: "sunny\n\x1b[31m24 degrees".into(),
+                is_error: false,
+            },
+            elapsed: std::time::Duration::from_millis(12),
+            ran: true,
+        });
+        let tools = state.push_message(results);
         let mut cache = ViewCache::default();
         let screen = rows_at(&state, &mut cache, 90, 12).join("\n");
         assert!(
-            screen.contains("⚙ tool call weather {\"city\":\"Paris\"} · not run"),
+            screen.contains("⚙ calls weather {\"city\":\"Paris\"}"),
             "{screen}"
         );
+        assert!(screen.contains("▌ Tools"), "{screen}");
+        assert!(
+            screen.contains("⚙ weather {\"city\":\"Paris\"} → 21 B in 12 ms"),
+            "{screen}"
+        );
+        assert!(screen.contains("▸ results folded (z unfolds)"), "{screen}");
+        assert!(!screen.contains("sunny"), "{screen}");
+        if let Some(m) = state.message_mut(tools) {
+            m.unfolded = true;
+            m.revision += 1;
+        }
+        let screen = rows_at(&state, &mut cache, 90, 12).join("\n");
+        assert!(screen.contains("│ sunny"), "{screen}");
+        // What a tool returns is shown as text, never as terminal commands.
+        assert!(!screen.contains('\x1b'), "{screen}");
+        assert!(screen.contains("24 degrees"), "{screen}");
     }
 
     #[test]

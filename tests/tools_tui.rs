@@ -1,0 +1,232 @@
+//! Tool calls in the chat, key by key through the real loop against the emulator: a call is
+//! asked about and runs once (y), is denied (n), is allowed for the session (a), or the round is
+//! cancelled (Esc); the results go back and the answer goes on; the limit of calls per prompt;
+//! the session file keeps calls and results, and a resumed conversation goes on with them.
+#![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
+
+mod common;
+
+use bedrock_tui::app::state::{Overlay, Speaker};
+use bedrock_tui::config::tools::ToolsConfig;
+use bedrock_tui::tools::Toolbox;
+use common::tui::{Harness, Setup, wait_for_file};
+use crossterm::event::KeyCode;
+
+/// A chat with `read_file` and `list_directory` offered, `list_directory` allowed.
+async fn chat(limit: Option<u32>) -> (Harness, tempfile::TempDir) {
+    let mut h = Harness::start(Setup::default()).await;
+    h.app.state.toolbox = Toolbox::from_config(&ToolsConfig {
+        builtin: vec!["read_file".into(), "list_directory".into()],
+        allow: vec!["list_directory".into()],
+        max_calls_per_turn: limit,
+        ..ToolsConfig::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "launch on friday").unwrap();
+    (h, dir)
+}
+
+async fn until_asked(h: &mut Harness) {
+    h.until("a tool call to be asked about", |h| {
+        matches!(h.app.state.overlay, Overlay::Tools(_))
+    })
+    .await;
+}
+
+fn tool_messages(h: &Harness) -> Vec<&bedrock_tui::app::state::Message> {
+    h.app
+        .state
+        .messages
+        .iter()
+        .filter(|m| m.speaker == Speaker::Tool)
+        .collect()
+}
+
+async fn until_answers(h: &mut Harness, count: usize) {
+    h.until("the answers", |h| {
+        h.answers().len() == count && h.answer_done() && !h.app.state.tools_pending()
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_is_asked_about_runs_once_and_the_answer_goes_on() {
+    let (mut h, dir) = chat(None).await;
+    let notes = dir.path().join("notes.txt");
+    h.send(&format!("Use read_file on {}", notes.display()))
+        .await;
+    until_asked(&mut h).await;
+    let screen = h.screen();
+    assert!(
+        screen.contains("The model asks to run read_file:"),
+        "{screen}"
+    );
+    assert!(screen.contains("notes.txt"), "{screen}");
+    assert!(
+        screen.contains("y run once · a always for read_file · n deny"),
+        "{screen}"
+    );
+    assert_eq!(h.app.state.activity(), "tools");
+    h.press(KeyCode::Char('y'));
+    until_answers(&mut h, 2).await;
+    let tools = tool_messages(&h);
+    assert_eq!(tools.len(), 1);
+    let run = &tools[0].tool_runs[0];
+    assert!(run.ran && !run.result.is_error);
+    assert_eq!(run.result.content, "launch on friday");
+    // The call's id is the one the answer gave, and the result answers it.
+    assert_eq!(run.result.id, h.answers()[0].stats.tool_calls[0].id);
+    assert!(
+        h.last_answer()
+            .text
+            .starts_with("Tool read_file returned: «launch on friday»."),
+        "{}",
+        h.last_answer().text
+    );
+    // "Once" asks again the next time.
+    h.send(&format!("Use read_file on {}", notes.display()))
+        .await;
+    until_asked(&mut h).await;
+    h.press(KeyCode::Char('n'));
+    until_answers(&mut h, 4).await;
+    let denied = &tool_messages(&h)[1].tool_runs[0];
+    assert!(!denied.ran && denied.result.is_error);
+    assert_eq!(denied.result.content, "the user denied this call");
+    assert!(
+        h.last_answer()
+            .text
+            .starts_with("Tool read_file failed: «the user denied this call»."),
+        "{}",
+        h.last_answer().text
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn always_lets_the_tool_run_unasked_and_allowed_tools_never_ask() {
+    let (mut h, dir) = chat(None).await;
+    let notes = dir.path().join("notes.txt");
+    h.send(&format!("Use read_file on {}", notes.display()))
+        .await;
+    until_asked(&mut h).await;
+    h.press(KeyCode::Char('a'));
+    until_answers(&mut h, 2).await;
+    h.send(&format!(
+        "Use read_file on {} and list_directory on {}",
+        notes.display(),
+        dir.path().display()
+    ))
+    .await;
+    until_answers(&mut h, 4).await;
+    let runs = &tool_messages(&h)[1].tool_runs;
+    assert_eq!(runs.len(), 2);
+    assert!(runs.iter().all(|r| r.ran && !r.result.is_error), "{runs:?}");
+    assert_eq!(runs[1].result.content, "notes.txt  16 B");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esc_cancels_the_round_and_the_conversation_goes_on_whole() {
+    let (mut h, dir) = chat(None).await;
+    h.send(&format!(
+        "Use read_file on {}",
+        dir.path().join("notes.txt").display()
+    ))
+    .await;
+    until_asked(&mut h).await;
+    h.press(KeyCode::Esc);
+    h.until("the round to end", |h| !h.app.state.tools_pending())
+        .await;
+    h.settle().await;
+    assert_eq!(h.answers().len(), 1, "nothing more was asked of the model");
+    let cancelled = &tool_messages(&h)[0].tool_runs[0];
+    assert!(!cancelled.ran);
+    assert!(
+        cancelled
+            .result
+            .content
+            .starts_with("cancelled by the user")
+    );
+    // The next prompt goes with the calls and their (cancelled) results: the emulator checks
+    // that every call has its result.
+    h.send("Thanks, that will do").await;
+    until_answers(&mut h, 2).await;
+    assert!(h.last_answer().stats.tool_calls.is_empty());
+    assert!(
+        h.last_answer()
+            .text
+            .starts_with("Tool read_file failed: «cancelled by the user"),
+        "{}",
+        h.last_answer().text
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_limit_stops_a_model_that_calls_too_many_tools() {
+    let (mut h, dir) = chat(Some(1)).await;
+    h.send(&format!(
+        "Use list_directory on {} and read_file on x",
+        dir.path().display()
+    ))
+    .await;
+    h.finish_answer().await;
+    h.settle().await;
+    assert!(!h.app.state.tools_pending());
+    assert!(tool_messages(&h).is_empty());
+    let notice = h
+        .app
+        .state
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.speaker == Speaker::Notice)
+        .unwrap();
+    assert!(
+        notice
+            .text
+            .contains("past the limit of 1 for one prompt (tools.max_calls_per_turn"),
+        "{}",
+        notice.text
+    );
+    // The calls that did not run are not sent with the next prompt.
+    h.send("Never mind").await;
+    h.finish_answer().await;
+    assert!(h.last_answer().status == bedrock_tui::app::state::AnswerStatus::Complete);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_keeps_calls_and_results_and_goes_on_after_a_resume() {
+    let (mut h, dir) = chat(None).await;
+    h.send(&format!("Use list_directory on {}", dir.path().display()))
+        .await;
+    until_answers(&mut h, 2).await;
+    h.until("the session file", |h| h.app.state.session.is_some())
+        .await;
+    let path = h.app.state.session.as_ref().unwrap().path.clone();
+    let saved = wait_for_file(&path, "the answer after the tool", |t| {
+        t.entries.len() == 4
+            && t.entries[3]
+                .end
+                .as_ref()
+                .is_some_and(|e| e.status == bedrock_tui::transcript::EndStatus::Complete)
+    });
+    let calls = &saved.entries[1].end.as_ref().unwrap().tool_calls;
+    assert_eq!(calls.len(), 1);
+    assert_eq!(saved.entries[2].tool_results[0].result.id, calls[0].id);
+    assert_eq!(
+        saved.entries[2].tool_results[0].result.content,
+        "notes.txt  16 B"
+    );
+    let markdown = bedrock_tui::transcript::export::markdown(&saved);
+    assert!(markdown.contains("## Tools"), "{markdown}");
+    assert!(markdown.contains("```\nnotes.txt  16 B\n```"), "{markdown}");
+
+    h.reopen(&path).await;
+    assert_eq!(tool_messages(&h).len(), 1);
+    assert_eq!(h.answers()[0].stats.tool_calls.len(), 1);
+    h.send("And again?").await;
+    until_answers(&mut h, 3).await;
+    assert_eq!(
+        h.last_answer().status,
+        bedrock_tui::app::state::AnswerStatus::Complete,
+        "the resumed conversation's calls and results pair up"
+    );
+}
