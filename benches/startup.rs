@@ -112,6 +112,7 @@ fn big_session() -> std::path::PathBuf {
             ),
             parent: None,
             attachments: Vec::new(),
+            tool_results: Vec::new(),
         });
         records.push(Record::AssistantStart {
             at: "2026-01-01T00:00:00.000Z".into(),

@@ -36,6 +36,8 @@ pub(crate) const FORMAT_VERSION: u32 = 1;
 /// One line of a session file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+// Records are made, written and read one at a time: boxing the large end would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Record {
     /// The header: the first line of every session file.
     Session {

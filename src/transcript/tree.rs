@@ -118,7 +118,7 @@ impl Transcript {
                     continue;
                 }
             } else if !turn.tool_results.is_empty()
-                && !turns.last().is_some_and(|t| !t.tool_calls.is_empty())
+                && turns.last().is_none_or(|t| t.tool_calls.is_empty())
             {
                 // Results without the calls before them are not sent.
                 turn.tool_results.clear();
