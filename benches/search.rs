@@ -35,6 +35,7 @@ fn write_sessions(dir: &Path) -> Vec<PathBuf> {
                     text: format!("Question {turn} of conversation {n}: how do retries work?"),
                     parent: None,
                     attachments: Vec::new(),
+                    tool_results: Vec::new(),
                 });
                 records.push(Record::AssistantStart {
                     at: "2026-01-01T00:00:00.000Z".into(),
