@@ -10,6 +10,8 @@ use serde_json::{Map, Value, json};
 
 /// Reads the offered tools and the last message's results; checks every `tool_use` has its
 /// `tool_result` in the next message and every result its call in the message before.
+/// Consecutive messages of one role count as one, as Bedrock reads them (recorded: three user
+/// messages of one `tool_result` each answering three calls).
 pub(crate) fn read(object: &Map<String, Value>, messages: &[Value]) -> Result<ToolUse, String> {
     let mut offered = Vec::new();
     if let Some(tools) = object.get("tools") {
@@ -41,7 +43,7 @@ pub(crate) fn read(object: &Map<String, Value>, messages: &[Value]) -> Result<To
             });
         }
     }
-    let mut steps = Vec::new();
+    let mut steps: Vec<Step> = Vec::new();
     let mut last_results = Vec::new();
     for (i, message) in messages.iter().enumerate() {
         let assistant = message.get("role").and_then(Value::as_str) == Some("assistant");
@@ -95,10 +97,21 @@ pub(crate) fn read(object: &Map<String, Value>, messages: &[Value]) -> Result<To
                 _ => {}
             }
         }
-        if !assistant {
-            last_results = results;
+        match steps.last_mut() {
+            Some(previous) if previous.assistant == assistant => {
+                previous.calls.extend(step.calls);
+                previous.results.extend(step.results);
+                if !assistant {
+                    last_results.extend(results);
+                }
+            }
+            _ => {
+                if !assistant {
+                    last_results = results;
+                }
+                steps.push(step);
+            }
         }
-        steps.push(step);
     }
     let uses_tools = steps
         .iter()
