@@ -392,6 +392,10 @@ pub struct AskArgs {
     /// config.toml can never allow); a built-in named here is offered as well. Implies --tools.
     #[arg(long = "allow-tool", value_name = "NAME")]
     pub allow_tool: Vec<String>,
+    /// Offer the tools of this MCP server from config.toml's `[mcp.NAME]` (repeatable; started
+    /// for this run); --tools offers every configured server's.
+    #[arg(long = "mcp", value_name = "NAME")]
+    pub mcp: Vec<String>,
     /// The files of `--attach`, once read (several models get the same files).
     #[arg(skip)]
     pub attached: Option<Vec<crate::attachments::Attachment>>,

@@ -169,6 +169,9 @@ pub struct Config {
     /// Tools offered to models: built-ins, which run without asking, limits.
     #[serde(default, skip_serializing_if = "is_default_tools")]
     pub tools: tools::ToolsConfig,
+    /// MCP servers whose tools are offered to models, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub mcp: BTreeMap<String, tools::McpServerConfig>,
     /// Key bindings per context, merged over the defaults: `[keys.chat] "ctrl+p" = "open_model_picker"`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub keys: BTreeMap<String, BTreeMap<String, String>>,
@@ -205,6 +208,7 @@ impl Config {
     fn check(&self) -> Result<(), ConfigError> {
         self.parameters.check("parameters")?;
         self.tools.check()?;
+        tools::check_servers(&self.mcp)?;
         in_range(
             "demo_tokens_per_second",
             self.demo_tokens_per_second,

@@ -3,6 +3,7 @@
 
 use super::ConfigError;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The built-in tools, by name.
 pub const BUILTIN_TOOLS: &[&str] = &["read_file", "list_directory", "run_shell"];
@@ -61,6 +62,55 @@ impl ToolsConfig {
         }
         Ok(())
     }
+}
+
+/// `[mcp.NAME]`: an MCP server whose tools are offered to models, started as a command that
+/// speaks MCP on its standard input and output, or reached at a streamable-HTTP URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct McpServerConfig {
+    /// The program to start (stdio).
+    pub command: Option<String>,
+    /// Its arguments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// Environment variables set for it (AWS secrets are never passed on).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    /// The server's streamable-HTTP endpoint (`https://…/mcp`).
+    pub url: Option<String>,
+}
+
+/// Names, and one way to reach each server; errors name the setting.
+pub(crate) fn check_servers(
+    servers: &BTreeMap<String, McpServerConfig>,
+) -> Result<(), ConfigError> {
+    for (name, server) in servers {
+        let ok_name = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !ok_name {
+            return Err(ConfigError(format!(
+                "mcp.{name}: a server's name is letters, digits, _ and -"
+            )));
+        }
+        match (&server.command, &server.url) {
+            (Some(command), None) if !command.trim().is_empty() => {}
+            (None, Some(url)) if url.starts_with("https://") || url.starts_with("http://") => {}
+            (None, Some(url)) => {
+                return Err(ConfigError(format!(
+                    "mcp.{name}.url = {url:?}: an http:// or https:// URL"
+                )));
+            }
+            _ => {
+                return Err(ConfigError(format!(
+                    "mcp.{name}: give it either command (a program speaking MCP on stdio) or url (streamable HTTP)"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! allowed ones.
 
 mod builtin;
+pub mod mcp;
 
 use crate::config::tools::{ALWAYS_ASK, ToolsConfig};
 use crate::models::tools::{ToolCall, ToolResult, ToolSpec};
@@ -76,14 +77,23 @@ impl Ran {
 }
 
 /// The tools offered to models, with what may run unasked.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Toolbox {
     builtins: Vec<&'static builtin::Builtin>,
+    /// The tools of MCP servers, as offered.
+    mcp: Vec<mcp::McpTool>,
     allowed: Vec<String>,
     /// Allowed by the user for this run, even if they otherwise always ask.
     explicit: Vec<String>,
     max_calls: u32,
     timeout: Duration,
+}
+
+impl Default for Toolbox {
+    /// No tools, with the default limits.
+    fn default() -> Self {
+        Toolbox::from_config(&ToolsConfig::default())
+    }
 }
 
 impl Toolbox {
@@ -95,6 +105,7 @@ impl Toolbox {
                 .iter()
                 .filter_map(|name| builtin::find(name))
                 .collect(),
+            mcp: Vec::new(),
             allowed: config.allow.clone(),
             explicit: Vec::new(),
             max_calls: config.max_calls_per_turn.unwrap_or(DEFAULT_MAX_CALLS),
@@ -104,17 +115,49 @@ impl Toolbox {
 
     /// No tool is offered.
     pub fn is_empty(&self) -> bool {
-        self.builtins.is_empty()
+        self.builtins.is_empty() && self.mcp.is_empty()
     }
 
     /// The definitions offered to the model.
     pub fn specs(&self) -> Vec<ToolSpec> {
-        self.builtins.iter().map(|b| b.spec()).collect()
+        self.builtins
+            .iter()
+            .map(|b| b.spec())
+            .chain(self.mcp.iter().map(|t| t.spec.clone()))
+            .collect()
     }
 
-    /// The names of the tools offered.
-    pub fn names(&self) -> Vec<&str> {
-        self.builtins.iter().map(|b| b.name).collect()
+    /// Where a tool offered comes from: `built-in` or `MCP server NAME`.
+    pub fn source(&self, name: &str) -> Option<String> {
+        if self.builtins.iter().any(|b| b.name == name) {
+            return Some("built-in".to_string());
+        }
+        self.mcp
+            .iter()
+            .find(|t| t.spec.name == name)
+            .map(|t| format!("MCP server {}", t.server.name))
+    }
+
+    /// Offers an MCP server's tools; a name another tool has already is offered as
+    /// `SERVER__NAME`. Returns a note per renamed tool.
+    pub fn add_mcp(&mut self, tools: Vec<mcp::McpTool>) -> Vec<String> {
+        let mut notes = Vec::new();
+        for mut tool in tools {
+            if self.source(&tool.spec.name).is_some() {
+                let renamed: String = format!("{}__{}", tool.server.name, tool.spec.name)
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                    .take(64)
+                    .collect();
+                notes.push(format!(
+                    "the MCP server {}'s tool {} is offered as {renamed} (another tool has its name)",
+                    tool.server.name, tool.spec.name
+                ));
+                tool.spec.name = renamed;
+            }
+            self.mcp.push(tool);
+        }
+        notes
     }
 
     /// Tool calls one prompt may lead to.
@@ -124,7 +167,7 @@ impl Toolbox {
 
     /// Whether a call to `name` runs unasked, is asked about, or names no tool offered.
     pub fn approval(&self, name: &str) -> Approval {
-        if !self.builtins.iter().any(|b| b.name == name) {
+        if self.source(name).is_none() {
             Approval::Unknown
         } else if self.explicit.iter().any(|a| a == name)
             || (self.allowed.iter().any(|a| a == name) && !ALWAYS_ASK.contains(&name))
@@ -171,17 +214,22 @@ impl Toolbox {
     /// tool comes back as an error result for the model.
     pub async fn run(&self, call: &ToolCall) -> Ran {
         let started = Instant::now();
-        let outcome = match self.builtins.iter().find(|b| b.name == call.name) {
-            None => Err(format!("there is no tool named {:?}", call.name)),
-            Some(tool) => {
-                match tokio::time::timeout(self.timeout, tool.run(&call.arguments())).await {
-                    Ok(outcome) => outcome,
-                    Err(_) => Err(format!(
-                        "the call did not finish within {} s and was stopped",
-                        self.timeout.as_secs()
-                    )),
-                }
+        let arguments = call.arguments();
+        let running = async {
+            if let Some(tool) = self.builtins.iter().find(|b| b.name == call.name) {
+                tool.run(&arguments).await
+            } else if let Some(tool) = self.mcp.iter().find(|t| t.spec.name == call.name) {
+                tool.call(&arguments).await
+            } else {
+                Err(format!("there is no tool named {:?}", call.name))
             }
+        };
+        let outcome = match tokio::time::timeout(self.timeout, Box::pin(running)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(format!(
+                "the call did not finish within {} s and was stopped",
+                self.timeout.as_secs()
+            )),
         };
         let (content, is_error) = match outcome {
             Ok(text) => (cut(text), false),

@@ -59,15 +59,16 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
         Ok(options) => options,
         Err(message) => return usage(&message),
     };
-    let mut tool_loop = match tools::ToolLoop::new(&args, &config) {
+    let wants_tools = args.tools || !args.allow_tool.is_empty() || !args.mcp.is_empty();
+    if wants_tools && (args.session.is_some() || args.body.is_some()) {
+        return usage(
+            "--tools goes with a prompt, without --session (ask --session does not keep tool calls yet) or --body",
+        );
+    }
+    let mut tool_loop = match Box::pin(tools::ToolLoop::new(&args, &config)).await {
         Ok(tool_loop) => tool_loop,
         Err(message) => return usage(&message),
     };
-    if tool_loop.is_some() && (args.session.is_some() || args.body.is_some()) {
-        return usage(
-            "--tools goes with a prompt, without --session (sessions do not keep tool calls yet) or --body",
-        );
-    }
     let mut log = match open_session(&args) {
         Ok(log) => log,
         Err(status) => return status,

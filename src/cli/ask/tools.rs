@@ -29,12 +29,50 @@ pub(super) enum Next {
 }
 
 impl ToolLoop {
-    /// The loop `--tools` and `--allow-tool` ask for, if any; an unknown tool name is an error.
-    pub(super) fn new(args: &AskArgs, config: &Config) -> Result<Option<ToolLoop>, String> {
-        if !args.tools && args.allow_tool.is_empty() {
+    /// The loop `--tools`, `--mcp` and `--allow-tool` ask for, if any: the MCP servers named
+    /// are started (a server that fails is said and left out); an unknown tool or server name
+    /// is an error.
+    pub(super) async fn new(args: &AskArgs, config: &Config) -> Result<Option<ToolLoop>, String> {
+        if !args.tools && args.allow_tool.is_empty() && args.mcp.is_empty() {
             return Ok(None);
         }
-        let mut toolbox = Toolbox::from_config(&config.tools);
+        let mut toolbox = if args.tools || !args.allow_tool.is_empty() {
+            Toolbox::from_config(&config.tools)
+        } else {
+            Toolbox::from_config(&crate::config::tools::ToolsConfig {
+                builtin: Vec::new(),
+                ..config.tools.clone()
+            })
+        };
+        for name in &args.mcp {
+            if !config.mcp.contains_key(name) {
+                let known: Vec<&str> = config.mcp.keys().map(String::as_str).collect();
+                return Err(format!(
+                    "--mcp {name}: no MCP server of that name in config.toml ({})",
+                    if known.is_empty() {
+                        "there is none: add [mcp.NAME] with command or url".to_string()
+                    } else {
+                        format!("there is {}", known.join(", "))
+                    }
+                ));
+            }
+        }
+        let servers = config
+            .mcp
+            .iter()
+            .filter(|(name, _)| args.tools || args.mcp.contains(name));
+        for (name, server) in servers {
+            match crate::tools::mcp::connect(name, server).await {
+                Ok(tools) => {
+                    for note in toolbox.add_mcp(tools) {
+                        crate::cli::term::err_line(&format!("bedrock-tui: {note}"));
+                    }
+                }
+                Err(why) => crate::cli::term::err_line(&format!(
+                    "bedrock-tui: the MCP server {name} is left out: {why}"
+                )),
+            }
+        }
         for name in &args.allow_tool {
             if !toolbox.offer(name) && toolbox.approval(name) == Approval::Unknown {
                 return Err(format!(
@@ -45,7 +83,7 @@ impl ToolLoop {
             toolbox.allow_explicitly(name);
         }
         if toolbox.is_empty() {
-            return Err("--tools: no tools are turned on; name built-ins in config.toml ([tools] builtin = [\"read_file\"]) or with --allow-tool NAME".to_string());
+            return Err("--tools: no tools are turned on; name built-ins in config.toml ([tools] builtin = [\"read_file\"]), MCP servers ([mcp.NAME]), or use --allow-tool NAME".to_string());
         }
         Ok(Some(ToolLoop {
             toolbox,
