@@ -230,3 +230,79 @@ async fn the_session_keeps_calls_and_results_and_goes_on_after_a_resume() {
         "the resumed conversation's calls and results pair up"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mcp_servers_start_in_the_background_and_their_tools_are_offered() {
+    let (mut h, _dir) = chat(None).await;
+    let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/server.py");
+    let mut servers = std::collections::BTreeMap::new();
+    servers.insert(
+        "calc".to_string(),
+        bedrock_tui::config::tools::McpServerConfig {
+            command: Some("python3".into()),
+            args: vec![script.display().to_string()],
+            ..Default::default()
+        },
+    );
+    servers.insert(
+        "broken".to_string(),
+        bedrock_tui::config::tools::McpServerConfig {
+            command: Some("/no/such/server".into()),
+            ..Default::default()
+        },
+    );
+    h.app.start_mcp(servers);
+    // A prompt sent while they start waits for them.
+    h.type_text("Use echo with hello");
+    h.settle().await;
+    h.press(KeyCode::Enter);
+    until_asked(&mut h).await;
+    assert!(h.app.state.mcp_starting.is_empty());
+    let notices: Vec<&str> = h
+        .app
+        .state
+        .messages
+        .iter()
+        .filter(|m| m.speaker == Speaker::Notice)
+        .map(|m| m.text.as_str())
+        .collect();
+    assert!(
+        notices
+            .iter()
+            .any(|n| n
+                .starts_with("The MCP server broken is not used: cannot start /no/such/server")),
+        "{notices:?}"
+    );
+    h.press(KeyCode::Char('y'));
+    until_answers(&mut h, 2).await;
+    let run = &tool_messages(&h)[0].tool_runs[0];
+    assert_eq!(run.result.content, "hello");
+    assert!(
+        h.last_answer()
+            .text
+            .starts_with("Tool echo returned: «hello»."),
+        "{}",
+        h.last_answer().text
+    );
+    h.type_text("/tools");
+    h.settle().await;
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    let listing = &h
+        .app
+        .state
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.speaker == Speaker::Notice)
+        .unwrap()
+        .text;
+    assert!(
+        listing.contains("  echo · MCP server calc · asks first"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains("  list_directory · built-in · runs without asking"),
+        "{listing}"
+    );
+}

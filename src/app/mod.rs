@@ -104,6 +104,13 @@ pub(crate) enum Msg {
         /// What came back.
         outcome: Box<crate::compare::Outcome>,
     },
+    /// An MCP server started and listed its tools, or failed to.
+    McpConnected {
+        /// Its name in config.toml.
+        name: String,
+        /// Its tools, or why it cannot be used.
+        result: Result<Vec<crate::tools::mcp::McpTool>, String>,
+    },
     /// A tool call ran (or failed to).
     ToolRan {
         /// The round it belongs to.

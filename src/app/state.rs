@@ -174,6 +174,8 @@ pub struct State {
     pub toolbox: crate::tools::Toolbox,
     /// An answer's tool calls being approved and run.
     pub(crate) tool_round: Option<super::tools::ToolRound>,
+    /// MCP servers still starting (a prompt waits for them).
+    pub mcp_starting: Vec<String>,
     /// Tool calls since the last prompt the user sent (the loop limit counts them).
     pub(crate) tool_calls_this_prompt: u32,
     pub(crate) next_message_id: u64,
@@ -261,6 +263,7 @@ impl State {
             theme,
             toolbox: crate::tools::Toolbox::default(),
             tool_round: None,
+            mcp_starting: Vec::new(),
             tool_calls_this_prompt: 0,
             next_message_id: 1,
             next_request_id: 1,

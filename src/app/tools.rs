@@ -207,23 +207,57 @@ pub(crate) fn cancel(state: &mut State) -> Option<Vec<Effect>> {
 /// `/tools`: the tools offered, where they come from and whether they ask.
 pub(crate) fn list(state: &mut State) {
     let toolbox = &state.toolbox;
-    let text = if toolbox.is_empty() {
-        "No tools are offered to models. Turn built-ins on in config.toml: [tools] builtin = [\"read_file\", \"list_directory\", \"run_shell\"]; allow = [\"read_file\"] lets a tool run without asking.".to_string()
+    let mut lines = Vec::new();
+    if toolbox.is_empty() {
+        lines.push("No tools are offered to models. Turn built-ins on in config.toml: [tools] builtin = [\"read_file\", \"list_directory\", \"run_shell\"]; [mcp.NAME] adds an MCP server's; allow = [\"read_file\"] lets a tool run without asking.".to_string());
     } else {
-        let mut lines = vec![format!(
+        lines.push(format!(
             "Tools offered to models (at most {} calls per prompt):",
             toolbox.max_calls()
-        )];
+        ));
         for spec in toolbox.specs() {
             let asks = match toolbox.approval(&spec.name) {
                 Approval::Allowed => "runs without asking",
                 _ => "asks first",
             };
-            lines.push(format!("  {} · built-in · {asks}", spec.name));
+            let source = toolbox.source(&spec.name).unwrap_or_default();
+            lines.push(format!("  {} · {source} · {asks}", spec.name));
         }
-        lines.join("\n")
-    };
-    state.push(Speaker::Notice, text);
+    }
+    for name in &state.mcp_starting {
+        lines.push(format!("  MCP server {name} · starting…"));
+    }
+    state.push(Speaker::Notice, lines.join("\n"));
+}
+
+/// An MCP server is ready (its tools are offered from now on) or failed (said, not fatal);
+/// once none is starting, a prompt that waited for them is sent.
+pub(crate) fn on_mcp(
+    state: &mut State,
+    name: &str,
+    result: Result<Vec<crate::tools::mcp::McpTool>, String>,
+) -> Vec<Effect> {
+    state.mcp_starting.retain(|n| n != name);
+    match result {
+        Ok(tools) => {
+            let count = tools.len();
+            let notes = state.toolbox.add_mcp(tools);
+            for note in notes {
+                state.push(Speaker::Notice, format!("MCP: {note}."));
+            }
+            state.flash(format!("MCP server {name}: {count} tools offered"), false);
+        }
+        Err(why) => {
+            state.push(
+                Speaker::Notice,
+                format!("The MCP server {name} is not used: {why}. Its tools are not offered."),
+            );
+        }
+    }
+    if state.mcp_starting.is_empty() && state.in_flight.is_none() && state.tool_round.is_none() {
+        return super::turns::send_queued(state, true);
+    }
+    Vec::new()
 }
 
 impl ToolApproval {

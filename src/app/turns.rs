@@ -95,12 +95,21 @@ pub(crate) fn send(state: &mut State) -> Vec<Effect> {
         }
         return super::branches::send_edited(state, &editing, text);
     }
-    if state.in_flight.is_some() || state.tool_round.is_some() {
-        // Queued: sent when the answer ends well; Esc takes it back into the editor.
+    if state.in_flight.is_some() || state.tool_round.is_some() || !state.mcp_starting.is_empty() {
+        // Queued: sent when the answer ends well (or the MCP servers are ready); Esc takes it
+        // back into the editor.
         state.queued_prompt = Some(text);
         state.set_draft("");
+        let when = if state.mcp_starting.is_empty() {
+            "this answer ends".to_string()
+        } else {
+            format!(
+                "the MCP servers are ready ({})",
+                state.mcp_starting.join(", ")
+            )
+        };
         state.flash(
-            "queued: sent when this answer ends (Esc takes it back)",
+            format!("queued: sent when {when} (Esc takes it back)"),
             false,
         );
         return Vec::new();
@@ -388,7 +397,7 @@ fn summary_ended(state: &mut State, answer: u64, complete: bool) {
 
 /// After an answer ends: a queued prompt is sent if the answer completed, else it goes back
 /// into the editor (in front of any draft) so that nothing is sent after a failure unasked.
-fn send_queued(state: &mut State, complete: bool) -> Vec<Effect> {
+pub(crate) fn send_queued(state: &mut State, complete: bool) -> Vec<Effect> {
     let Some(queued) = state.queued_prompt.take() else {
         return Vec::new();
     };

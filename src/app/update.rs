@@ -31,6 +31,7 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::SessionsListed(result) => super::sessions::on_listed(state, result),
         Msg::ToolRan { round, index, ran } => super::tools::on_ran(state, round, index, *ran),
+        Msg::McpConnected { name, result } => super::tools::on_mcp(state, &name, result),
         Msg::TitleWritten {
             conversation,
             result,

@@ -32,6 +32,8 @@ pub struct Startup {
     pub save: bool,
     /// Where roles are (`roles/` beside the config file).
     pub roles_dir: Option<std::path::PathBuf>,
+    /// The MCP servers to start.
+    pub mcp: std::collections::BTreeMap<String, crate::config::tools::McpServerConfig>,
 }
 
 /// Reads the config, theme and keymap for `args`; problems become notices in the transcript.
@@ -142,6 +144,7 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
         mouse: config.mouse.unwrap_or(true),
         save: !args.no_save && config.save_conversations.unwrap_or(true),
         roles_dir,
+        mcp: config.mcp.clone(),
     }
 }
 
@@ -170,6 +173,7 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
         mouse,
         save,
         roles_dir,
+        mcp,
     } = startup(&args, &global);
     let resumed = match args.resume.as_deref().map(resume).transpose() {
         Ok(resumed) => resumed,
@@ -250,6 +254,7 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
         app.save_sessions(dir, resumed.map(|(file, _)| file));
     }
     app.connect_with(options);
+    app.start_mcp(mcp);
     watch_signals(app.sender());
     let mut events = crate::tui::terminal_events();
     let result = app.run(&mut terminal, &mut events).await;

@@ -163,6 +163,22 @@ impl App {
         self.connecting = Some(wait);
     }
 
+    /// Starts MCP servers in the background; each reports as it is ready (or not), and a prompt
+    /// sent before they all are waits for them.
+    pub fn start_mcp(
+        &mut self,
+        servers: std::collections::BTreeMap<String, crate::config::tools::McpServerConfig>,
+    ) {
+        for (name, config) in servers {
+            self.state.mcp_starting.push(name.clone());
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                let result = crate::tools::mcp::connect(&name, &config).await;
+                let _ = tx.send(Msg::McpConnected { name, result });
+            });
+        }
+    }
+
     /// Connects with `options` in the background, and again with them when a prompt is sent
     /// after a failed connection.
     pub fn connect_with(&mut self, options: crate::connect::ConnectOptions) {
