@@ -306,3 +306,65 @@ async fn mcp_servers_start_in_the_background_and_their_tools_are_offered() {
         "{listing}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_round_trip_is_inspected_and_a_family_without_tools_gets_them_as_text() {
+    let (mut h, dir) = chat(None).await;
+    h.send(&format!("Use list_directory on {}", dir.path().display()))
+        .await;
+    until_answers(&mut h, 2).await;
+    // Each answer of the tool turn has its own exchange: the second request carries the call
+    // and its result.
+    let exchanges: Vec<String> = h
+        .answers()
+        .iter()
+        .map(|m| {
+            let request = &m.exchange.as_ref().unwrap().requests[0];
+            String::from_utf8_lossy(&request.body).into_owned()
+        })
+        .collect();
+    assert!(!exchanges[0].contains("tool_result"), "{}", exchanges[0]);
+    assert!(
+        exchanges[1].contains("\"type\":\"tool_result\""),
+        "{}",
+        exchanges[1]
+    );
+    assert!(exchanges[1].contains("\"tools\":["), "{}", exchanges[1]);
+
+    h.ctrl('p');
+    h.type_text("titan text express");
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    assert_eq!(h.app.state.model, "amazon.titan-text-express-v1");
+    let notice = &h
+        .app
+        .state
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.speaker == Speaker::Notice)
+        .unwrap()
+        .text;
+    assert!(
+        notice.contains("The titan-text format takes no tools: earlier tool calls and results go to it as text. No tools are offered to it."),
+        "{notice}"
+    );
+    h.send("Summarise").await;
+    h.finish_answer().await;
+    let answer = h.last_answer();
+    assert_eq!(
+        answer.status,
+        bedrock_tui::app::state::AnswerStatus::Complete
+    );
+    let body = &answer.exchange.as_ref().unwrap().requests[0].body;
+    let body: serde_json::Value = serde_json::from_slice(body).unwrap();
+    let prompt = body["inputText"].as_str().unwrap();
+    assert!(
+        prompt.contains("[called tool list_directory with {\"path\":"),
+        "{prompt}"
+    );
+    assert!(
+        prompt.contains("[tool list_directory returned: notes.txt  16 B]"),
+        "{prompt}"
+    );
+}

@@ -212,6 +212,7 @@ pub fn switch_model(state: &mut State, model: String) -> Vec<Effect> {
     state.model = model;
     state.family_override = None;
     text.push_str(&files_that_stay_behind(state));
+    text.push_str(&tools_that_stay_behind(state));
     state.push(Speaker::Notice, text);
     look_up_if_needed(state)
 }
@@ -254,6 +255,31 @@ fn files_that_stay_behind(state: &State) -> String {
         });
     }
     left.concat()
+}
+
+/// What a model switch means for tools: a family whose body takes none gets the earlier calls
+/// and results as text, and no tools are offered to it.
+fn tools_that_stay_behind(state: &State) -> String {
+    let Some(family) = state.family() else {
+        return String::new();
+    };
+    if family.takes_tools() {
+        return String::new();
+    }
+    let earlier = state
+        .messages
+        .iter()
+        .any(|m| m.speaker == Speaker::Tool && !m.deleted && !m.superseded);
+    let mut text = String::new();
+    if earlier {
+        text.push_str(&format!(
+            " The {family} format takes no tools: earlier tool calls and results go to it as text."
+        ));
+    }
+    if !state.toolbox.is_empty() {
+        text.push_str(" No tools are offered to it.");
+    }
+    text
 }
 
 /// Asks for the format behind the current model when only a lookup can tell it.
