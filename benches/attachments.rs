@@ -44,8 +44,7 @@ fn intent(photo: &Attachment) -> Intent {
                     role: Role::User,
                     text: "What is in this photo?".into(),
                     attachments: vec![photo.clone()],
-                    tool_calls: Vec::new(),
-                    tool_results: Vec::new(),
+                    ..Turn::new(Role::User, "")
                 }],
             },
             params: Parameters::default(),

@@ -52,8 +52,7 @@ fn asking(files: Vec<Attachment>) -> Conversation {
             role: Role::User,
             text: "What is in these files?".into(),
             attachments: files,
-            tool_calls: Vec::new(),
-            tool_results: Vec::new(),
+            ..Turn::new(Role::User, "")
         }],
     }
 }
@@ -232,8 +231,7 @@ fn a_model_switch_leaves_out_earlier_files_the_new_model_cannot_take() {
                 role: Role::User,
                 text: "Look at this".into(),
                 attachments: vec![image_file(), notes_file()],
-                tool_calls: Vec::new(),
-                tool_results: Vec::new(),
+                ..Turn::new(Role::User, "")
             },
             Turn::new(Role::Assistant, "A red square."),
             Turn::new(Role::User, "Thanks; summarise."),

@@ -312,7 +312,12 @@ async fn every_tool_family_round_trips_through_the_emulator_streamed_and_invoked
                 is_error: false,
             }];
             if let Content::Conversation { conversation, .. } = &mut asked.content {
-                bedrock_tui::tools::append_round(conversation, &first.text, calls, results);
+                bedrock_tui::tools::append_round(
+                    conversation,
+                    bedrock_tui::tools::Answered::of(&first),
+                    calls,
+                    results,
+                );
             }
             let second = answer(&client, &asked).await;
             assert!(second.figures.tool_calls.is_empty(), "{what}");
@@ -539,4 +544,84 @@ async fn ask_stops_at_the_limit_and_refuses_what_it_cannot_do() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// With extended thinking on, a tool turn goes back beginning with its signed thinking block,
+/// as Anthropic requires; without it the emulator refuses in Anthropic's words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claude_thinking_goes_back_signed_with_its_tool_calls() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let model = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+    for stream in [true, false] {
+        let mut conversation = Conversation::single("Use get_weather for Oslo.");
+        conversation.tools = vec![weather_tool()];
+        let mut asked = intent(model, conversation, stream);
+        if let Content::Conversation { params, .. } = &mut asked.content {
+            params.max_tokens = Some(4000);
+            params.reasoning_budget = Some(1024);
+        }
+        let first = answer(&client, &asked).await;
+        assert!(!first.reasoning.is_empty(), "stream={stream}");
+        assert!(
+            !first.figures.signed.signature.is_empty(),
+            "stream={stream}: the signature is kept"
+        );
+        let mut calls = first.figures.tool_calls.clone();
+        name_calls(&mut calls);
+        let results = vec![ToolResult {
+            id: calls[0].id.clone(),
+            name: calls[0].name.clone(),
+            input: calls[0].input.clone(),
+            content: "Snow".into(),
+            is_error: false,
+        }];
+        let mut unsigned = asked.clone();
+        if let Content::Conversation { conversation, .. } = &mut asked.content {
+            bedrock_tui::tools::append_round(
+                conversation,
+                bedrock_tui::tools::Answered::of(&first),
+                calls.clone(),
+                results.clone(),
+            );
+        }
+        let prepared = exchange::prepare(&asked).unwrap();
+        let body: Value = serde_json::from_slice(&prepared.body).unwrap();
+        let answer_blocks = &body["messages"][1]["content"];
+        assert_eq!(answer_blocks[0]["type"], "thinking", "{body}");
+        assert_eq!(
+            answer_blocks[0]["signature"].as_str(),
+            Some(first.figures.signed.signature.as_str())
+        );
+        assert_eq!(
+            answer_blocks[0]["thinking"].as_str(),
+            Some(first.reasoning.as_str())
+        );
+        let second = answer(&client, &asked).await;
+        assert!(
+            second.text.contains("Tool get_weather returned: «Snow»."),
+            "{}",
+            second.text
+        );
+
+        // The same turn without its thinking block is refused.
+        if let Content::Conversation { conversation, .. } = &mut unsigned.content {
+            bedrock_tui::tools::append_round(
+                conversation,
+                bedrock_tui::tools::Answered {
+                    text: first.text.clone(),
+                    ..Default::default()
+                },
+                calls,
+                results,
+            );
+        }
+        let prepared = exchange::prepare(&unsigned).unwrap();
+        let outcome = exchange::call(&client, &prepared, |_| {}).await;
+        let error = outcome.error.expect("refused").to_string();
+        assert!(
+            error.contains("messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, but found `text`"),
+            "{error}"
+        );
+    }
 }

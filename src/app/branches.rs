@@ -221,8 +221,7 @@ pub(crate) fn send_edited(state: &mut State, editing: &Editing, text: String) ->
         role: Role::User,
         text: text.clone(),
         attachments: files.clone(),
-        tool_calls: Vec::new(),
-        tool_results: Vec::new(),
+        ..Turn::new(Role::User, "")
     });
     let prepared = match turns::prepare_turn(state, &state.model, &conversation) {
         Ok(p) => p,

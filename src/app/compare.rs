@@ -68,8 +68,7 @@ fn with_prompt(state: &State, prompt: &str) -> Conversation {
         role: Role::User,
         text: prompt.to_string(),
         attachments: state.attached.clone(),
-        tool_calls: Vec::new(),
-        tool_results: Vec::new(),
+        ..Turn::new(Role::User, "")
     });
     conversation
 }

@@ -65,8 +65,7 @@ fn start_with(state: &mut State, tiers: bool) -> Vec<Effect> {
             role: Role::User,
             text: draft,
             attachments: state.attached.clone(),
-            tool_calls: Vec::new(),
-            tool_results: Vec::new(),
+            ..Turn::new(Role::User, "")
         });
     }
     let Some(family) = state.family() else {

@@ -329,6 +329,7 @@ fn end_of(message: &Message) -> End {
         cost_usd: message.cost(),
         metrics: None,
         tool_calls: message.stats.tool_calls.clone(),
+        signed: message.stats.signed.clone(),
     }
 }
 

@@ -184,6 +184,7 @@ fn fill_answer(message: &mut Message, entry: &Entry) {
         },
         stop_reason: end.stop_reason.clone(),
         tool_calls: end.tool_calls.clone(),
+        signed: end.signed.clone(),
         ..crate::exchange::Figures::default()
     };
     message.stop_reason.clone_from(&end.stop_reason);

@@ -355,6 +355,9 @@ impl State {
                         .is_some_and(|next| next.speaker == Speaker::Tool);
                     if answered {
                         turn.tool_calls.clone_from(&m.stats.tool_calls);
+                        if !m.stats.signed.is_empty() {
+                            turn.thinking = Some((m.reasoning.clone(), m.stats.signed.clone()));
+                        }
                     } else if m.text.trim().is_empty() {
                         continue;
                     }

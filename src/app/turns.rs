@@ -119,8 +119,7 @@ pub(crate) fn send(state: &mut State) -> Vec<Effect> {
         role: Role::User,
         text: text.clone(),
         attachments: state.attached.clone(),
-        tool_calls: Vec::new(),
-        tool_results: Vec::new(),
+        ..Turn::new(Role::User, "")
     });
     let prepared = match prepare_turn(state, &state.model, &conversation) {
         Ok(p) => p,

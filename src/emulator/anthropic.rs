@@ -229,7 +229,7 @@ impl EmulatedFamily for AnthropicMessages {
             }
             input.push_str(&text);
         }
-        let tool_use = super::tools::claude::read(object, messages)?;
+        let tool_use = super::tools::claude::read(object, messages, thinking.is_some())?;
         received.within(Some(20), 0)?;
         if received.pdf_pages > 100 {
             return Err("A maximum of 100 PDF pages may be provided.".to_string());

@@ -372,6 +372,7 @@ where
                 ended: true,
                 guardrail: crate::models::guardrail::read(body).map(Box::new),
                 tool_calls: completion.tool_calls,
+                signed: completion.signed,
             };
             outcome.embeddings = completion.embeddings;
             outcome.images = completion.images;

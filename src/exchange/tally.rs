@@ -32,8 +32,10 @@ pub struct Figures {
     pub attempts: u32,
     /// What a guardrail did, when the answer said.
     pub guardrail: Option<crate::models::guardrail::Guardrail>,
-    /// The tool calls the answer made (not run: bedrock-tui does not run tools yet).
+    /// The tool calls the answer made.
     pub tool_calls: Vec<crate::models::tools::ToolCall>,
+    /// Its thinking's signature and redacted blocks (Claude), given back with its tool calls.
+    pub signed: crate::models::tools::SignedThinking,
 }
 
 /// Shortest span after the first token for a rate to mean anything.
@@ -73,6 +75,7 @@ impl Figures {
         for piece in &delta.tool_calls {
             crate::models::tools::merge(&mut self.tool_calls, piece);
         }
+        self.signed.add(&delta.signed);
         if let Some(news) = &delta.guardrail {
             match &mut self.guardrail {
                 Some(known) => known.merge((**news).clone()),

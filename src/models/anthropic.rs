@@ -23,7 +23,9 @@ pub struct Anthropic;
 /// Turns a conversation into Messages-API turns (alternating, starting with the user): tool
 /// results first in their user turn (Anthropic wants them before anything else), then files,
 /// then the text; an answer's text before its `tool_use` blocks.
-fn messages(conversation: &Conversation) -> Result<Vec<Value>, ModelError> {
+/// With thinking on, an answer that called tools begins with its signed thinking block (and
+/// any redacted ones), as Anthropic requires of a tool turn.
+fn messages(conversation: &Conversation, thinking: bool) -> Result<Vec<Value>, ModelError> {
     Ok(alternating_with_tools(conversation)?
         .into_iter()
         .map(|turn| {
@@ -31,7 +33,17 @@ fn messages(conversation: &Conversation) -> Result<Vec<Value>, ModelError> {
                 Role::User => "user",
                 Role::Assistant => "assistant",
             };
-            let mut content: Vec<Value> = turn.tool_results.iter().map(result_block).collect();
+            let mut content: Vec<Value> = Vec::new();
+            if let Some((text, signed)) = turn.thinking.as_ref().filter(|_| thinking) {
+                if !signed.signature.is_empty() {
+                    content.push(json!({"type": "thinking", "thinking": text,
+                        "signature": signed.signature}));
+                }
+                for data in &signed.redacted {
+                    content.push(json!({"type": "redacted_thinking", "data": data}));
+                }
+            }
+            content.extend(turn.tool_results.iter().map(result_block));
             content.extend(turn.attachments.iter().map(media_block));
             if !turn.text.trim().is_empty() {
                 content.push(json!({"type": "text", "text": turn.text}));
@@ -101,6 +113,11 @@ struct Block<'a> {
     text: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     thinking: Option<Cow<'a, str>>,
+    /// A thinking block's signature, a redacted block's data.
+    #[serde(default)]
+    signature: Option<String>,
+    #[serde(default)]
+    data: Option<String>,
     /// A `tool_use` block's id, tool and arguments.
     #[serde(default)]
     id: Option<String>,
@@ -193,6 +210,8 @@ struct EventDelta<'a> {
     stop_reason: Option<String>,
     #[serde(default)]
     partial_json: Option<String>,
+    #[serde(default)]
+    signature: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -215,7 +234,7 @@ impl ModelFamily for Anthropic {
         let mut body = json!({
             "anthropic_version": ANTHROPIC_VERSION,
             "max_tokens": params.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
-            "messages": messages(conversation)?,
+            "messages": messages(conversation, params.reasoning_budget.is_some())?,
         });
         if let Some(system) = system(conversation) {
             body["system"] = json!(system);
@@ -257,10 +276,19 @@ impl ModelFamily for Anthropic {
                 "text" => completion
                     .text
                     .push_str(block.text.as_deref().unwrap_or("")),
-                "thinking" => completion
-                    .reasoning
-                    .push_str(block.thinking.as_deref().unwrap_or("")),
-                "redacted_thinking" => completion.reasoning.push_str("[redacted thinking]"),
+                "thinking" => {
+                    completion
+                        .reasoning
+                        .push_str(block.thinking.as_deref().unwrap_or(""));
+                    completion
+                        .signed
+                        .signature
+                        .push_str(block.signature.as_deref().unwrap_or(""));
+                }
+                "redacted_thinking" => {
+                    completion.reasoning.push_str("[redacted thinking]");
+                    completion.signed.redacted.extend(block.data);
+                }
                 _ => {}
             }
         }
@@ -296,7 +324,10 @@ impl ModelFamily for Anthropic {
                         "thinking" => {
                             delta.reasoning = block.thinking.unwrap_or_default().into_owned();
                         }
-                        "redacted_thinking" => delta.reasoning = "[redacted thinking]".into(),
+                        "redacted_thinking" => {
+                            delta.reasoning = "[redacted thinking]".into();
+                            delta.signed.redacted.extend(block.data);
+                        }
                         "tool_use" => delta.tool_calls.push(tool_piece(
                             event.index.unwrap_or(0),
                             &block,
@@ -312,6 +343,9 @@ impl ModelFamily for Anthropic {
                         Some("text_delta") => delta.text = d.text.unwrap_or_default().into_owned(),
                         Some("thinking_delta") => {
                             delta.reasoning = d.thinking.unwrap_or_default().into_owned();
+                        }
+                        Some("signature_delta") => {
+                            delta.signed.signature = d.signature.unwrap_or_default();
                         }
                         Some("input_json_delta") => {
                             delta.tool_calls.push(crate::models::tools::ToolCallDelta {

@@ -51,6 +51,9 @@ pub struct Turn {
     pub tool_calls: Vec<tools::ToolCall>,
     /// Results of the previous answer's tool calls, given back (prompts only).
     pub tool_results: Vec<tools::ToolResult>,
+    /// The answer's reasoning, with what Claude needs to take it back (given back only with
+    /// tool calls: a tool turn must begin with its thinking block).
+    pub thinking: Option<(String, tools::SignedThinking)>,
 }
 
 impl Turn {
@@ -62,6 +65,7 @@ impl Turn {
             attachments: Vec::new(),
             tool_calls: Vec::new(),
             tool_results: Vec::new(),
+            thinking: None,
         }
     }
 
@@ -187,6 +191,8 @@ pub struct ChunkDelta {
     pub guardrail: Option<Box<guardrail::Guardrail>>,
     /// Pieces of tool calls.
     pub tool_calls: Vec<tools::ToolCallDelta>,
+    /// A thinking block's signature, or a redacted thinking block (Claude).
+    pub signed: tools::SignedThinking,
 }
 
 /// A whole non-streamed answer.
@@ -206,6 +212,8 @@ pub struct Completion {
     pub images: Vec<Vec<u8>>,
     /// Tool calls, whole.
     pub tool_calls: Vec<tools::ToolCallDelta>,
+    /// The thinking's signature and redacted blocks (Claude).
+    pub signed: tools::SignedThinking,
 }
 
 /// A body that a family could not build or a response it could not read.

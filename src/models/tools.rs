@@ -59,6 +59,32 @@ pub struct ToolCallDelta {
     pub input: String,
 }
 
+/// What Claude needs back of an answer's extended thinking when the answer calls tools: the
+/// signature of its thinking block and its redacted blocks, as sent (the next request must
+/// begin that answer with them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedThinking {
+    /// The thinking block's signature (`signature_delta`, or the block's `signature`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub signature: String,
+    /// `redacted_thinking` blocks' data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redacted: Vec<String>,
+}
+
+impl SignedThinking {
+    /// Nothing to give back.
+    pub fn is_empty(&self) -> bool {
+        self.signature.is_empty() && self.redacted.is_empty()
+    }
+
+    /// Takes in what a chunk carried.
+    pub fn add(&mut self, piece: &SignedThinking) {
+        self.signature.push_str(&piece.signature);
+        self.redacted.extend(piece.redacted.iter().cloned());
+    }
+}
+
 /// A tool call as put together.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToolCall {

@@ -39,6 +39,9 @@ fn merged(conversation: &Conversation, keep_tools: bool) -> Result<Vec<Turn>, Mo
                 last.attachments.extend(turn.attachments);
                 last.tool_calls.extend(turn.tool_calls);
                 last.tool_results.extend(turn.tool_results);
+                if last.thinking.is_none() {
+                    last.thinking = turn.thinking;
+                }
             }
             _ => merged.push(turn),
         }

@@ -249,20 +249,45 @@ impl Toolbox {
     }
 }
 
+/// An answer that called tools, as it goes back: its text, reasoning and signed thinking.
+#[derive(Debug, Clone, Default)]
+pub struct Answered {
+    /// Its text.
+    pub text: String,
+    /// Its reasoning.
+    pub reasoning: String,
+    /// Its thinking's signature and redacted blocks.
+    pub signed: crate::models::tools::SignedThinking,
+}
+
+impl Answered {
+    /// What an exchange's outcome answered.
+    pub fn of(outcome: &crate::exchange::Outcome) -> Answered {
+        Answered {
+            text: outcome.text.clone(),
+            reasoning: outcome.reasoning.clone(),
+            signed: outcome.figures.signed.clone(),
+        }
+    }
+}
+
 /// Adds a round of tool use to a conversation: the answer with its calls, then a prompt of
 /// their results.
 pub fn append_round(
     conversation: &mut crate::models::Conversation,
-    text: &str,
+    answer: Answered,
     calls: Vec<ToolCall>,
     results: Vec<ToolResult>,
 ) {
     use crate::models::{Role, Turn};
-    let mut answer = Turn::new(Role::Assistant, text);
-    answer.tool_calls = calls;
+    let mut turn = Turn::new(Role::Assistant, answer.text);
+    if !answer.signed.is_empty() {
+        turn.thinking = Some((answer.reasoning, answer.signed));
+    }
+    turn.tool_calls = calls;
     let mut given = Turn::new(Role::User, "");
     given.tool_results = results;
-    conversation.turns.push(answer);
+    conversation.turns.push(turn);
     conversation.turns.push(given);
 }
 

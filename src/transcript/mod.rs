@@ -210,6 +210,12 @@ pub struct End {
     /// The tools the answer called, with their ids.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tool_calls: Vec<crate::models::tools::ToolCall>,
+    /// Its thinking's signature and redacted blocks (Claude), given back with its tool calls.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::models::tools::SignedThinking::is_empty"
+    )]
+    pub signed: crate::models::tools::SignedThinking,
 }
 
 /// A tool call's result as saved: what went back to the model, how long the call took, and

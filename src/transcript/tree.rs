@@ -109,11 +109,11 @@ impl Transcript {
                     next.author == Author::User && !next.tool_results.is_empty()
                 });
                 if answered {
-                    turn.tool_calls = e
-                        .end
-                        .as_ref()
-                        .map(|end| end.tool_calls.clone())
-                        .unwrap_or_default();
+                    let end = e.end.clone().unwrap_or_default();
+                    turn.tool_calls = end.tool_calls;
+                    if !end.signed.is_empty() {
+                        turn.thinking = Some((e.reasoning.clone(), end.signed));
+                    }
                 } else if e.text.trim().is_empty() {
                     continue;
                 }

@@ -183,7 +183,12 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
             tools::Next::Continue(calls, results) => (calls, results),
         };
         if let Content::Conversation { conversation, .. } = &mut intent.content {
-            crate::tools::append_round(conversation, &outcome.text, calls, results);
+            crate::tools::append_round(
+                conversation,
+                crate::tools::Answered::of(&outcome),
+                calls,
+                results,
+            );
         }
         prepared = match exchange::prepare(&intent) {
             Ok(prepared) => prepared,

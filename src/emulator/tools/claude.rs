@@ -12,7 +12,11 @@ use serde_json::{Map, Value, json};
 /// `tool_result` in the next message and every result its call in the message before.
 /// Consecutive messages of one role count as one, as Bedrock reads them (recorded: three user
 /// messages of one `tool_result` each answering three calls).
-pub(crate) fn read(object: &Map<String, Value>, messages: &[Value]) -> Result<ToolUse, String> {
+pub(crate) fn read(
+    object: &Map<String, Value>,
+    messages: &[Value],
+    thinking: bool,
+) -> Result<ToolUse, String> {
     let mut offered = Vec::new();
     if let Some(tools) = object.get("tools") {
         let tools = tools
@@ -131,6 +135,9 @@ pub(crate) fn read(object: &Map<String, Value>, messages: &[Value]) -> Result<To
             "messages.{index}.content.{block}: unexpected `tool_use_id` found in `tool_result` blocks: {id}. Each `tool_result` block must have a corresponding `tool_use` block in the previous message."
         ),
     })?;
+    if thinking {
+        thinking_first(messages)?;
+    }
     let last_is_user = messages
         .last()
         .and_then(|m| m.get("role"))
@@ -149,6 +156,39 @@ pub(crate) fn read(object: &Map<String, Value>, messages: &[Value]) -> Result<To
         Vec::new()
     };
     Ok(ToolUse { offered, given })
+}
+
+/// With thinking on, the last answer that called tools must begin with its thinking block when
+/// the request goes on from its results (Anthropic's rule and words).
+fn thinking_first(messages: &[Value]) -> Result<(), String> {
+    let blocks = |m: &Value| {
+        m.get("content")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let kind = |b: &Value| {
+        b.get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let Some(at) = messages.iter().rposition(|m| {
+        m.get("role").and_then(Value::as_str) == Some("assistant")
+            && blocks(m).iter().any(|b| kind(b) == "tool_use")
+    }) else {
+        return Ok(());
+    };
+    let answered = messages[at + 1..]
+        .iter()
+        .any(|m| blocks(m).iter().any(|b| kind(b) == "tool_result"));
+    let first = blocks(&messages[at]).first().map(kind).unwrap_or_default();
+    if !answered || first == "thinking" || first == "redacted_thinking" {
+        return Ok(());
+    }
+    Err(format!(
+        "messages.{at}.content.0.type: Expected `thinking` or `redacted_thinking`, but found `{first}`. When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
+    ))
 }
 
 /// The answer's `tool_use` blocks.
