@@ -625,3 +625,60 @@ async fn claude_thinking_goes_back_signed_with_its_tool_calls() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_session_keeps_the_tool_turn_and_the_next_turn_sends_it() {
+    let home = tempfile::tempdir().unwrap();
+    let emulator = emulator().await;
+    let notes = home.path().join("notes.txt");
+    std::fs::write(&notes, "launch on friday").unwrap();
+    let prompt = format!("Use read_file on {}", notes.display());
+    let out = run(against(&emulator, home.path()).args([
+        "ask",
+        "--session",
+        "new",
+        "--allow-tool",
+        "read_file",
+        "--model",
+        HAIKU_3,
+        &prompt,
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sessions = home.path().join("data/sessions");
+    let file = std::fs::read_dir(&sessions)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .unwrap();
+    let loaded = bedrock_tui::transcript::store::load(&file)
+        .unwrap()
+        .transcript;
+    assert_eq!(loaded.entries.len(), 4, "{:?}", loaded.entries);
+    let calls = &loaded.entries[1].end.as_ref().unwrap().tool_calls;
+    assert_eq!(calls[0].name, "read_file");
+    let given = &loaded.entries[2].tool_results[0];
+    assert_eq!(given.result.id, calls[0].id);
+    assert_eq!(given.result.content, "launch on friday");
+    assert!(given.ran);
+    assert!(
+        loaded.entries[3]
+            .text
+            .starts_with("Tool read_file returned")
+    );
+    // The next turn sends the calls and their results again (the emulator checks they pair).
+    let out = run(against(&emulator, home.path()).args([
+        "ask",
+        "--session",
+        "last",
+        "--tools",
+        "--allow-tool",
+        "read_file",
+        "And when is the launch?",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let loaded = bedrock_tui::transcript::store::load(&file)
+        .unwrap()
+        .transcript;
+    assert_eq!(loaded.entries.len(), 6);
+}

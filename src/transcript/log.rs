@@ -13,6 +13,8 @@ pub(crate) struct SessionLog {
     history: Transcript,
     prompt: String,
     answer: u64,
+    /// The model of this turn's answers.
+    model_asked: Option<String>,
 }
 
 impl SessionLog {
@@ -30,6 +32,7 @@ impl SessionLog {
                 file,
                 prompt: String::new(),
                 answer: 0,
+                model_asked: None,
             });
         }
         let path = store::resolve(&dir, spec)?;
@@ -40,6 +43,7 @@ impl SessionLog {
             history: transcript,
             prompt: String::new(),
             answer: 0,
+            model_asked: None,
         })
     }
 
@@ -98,6 +102,7 @@ impl SessionLog {
         let next = self.history.last_id() + 1;
         let parent = self.history.head.unwrap_or(0);
         self.answer = next + 1;
+        self.model_asked = Some(model.to_string());
         let mut records = Vec::new();
         if self.history.model.as_deref() != Some(model) {
             records.push(Record::Model {
@@ -129,6 +134,42 @@ impl SessionLog {
             parent: Some(next),
         });
         self.file.append(&records)
+    }
+
+    /// An answer that called tools ended: its end (with the calls), a prompt of their results,
+    /// and the start of the answer that goes on from them.
+    pub fn round(
+        &mut self,
+        mut end: End,
+        results: Vec<super::SavedToolRun>,
+    ) -> Result<(), StoreError> {
+        end.status = EndStatus::Complete;
+        let given = self.answer + 1;
+        let next = given + 1;
+        let model = self.history.model.clone().unwrap_or_default();
+        self.file.append(&[
+            Record::AssistantEnd {
+                at: now(),
+                id: self.answer,
+                end,
+            },
+            Record::User {
+                at: now(),
+                id: given,
+                text: String::new(),
+                parent: Some(self.answer),
+                attachments: Vec::new(),
+                tool_results: results,
+            },
+            Record::AssistantStart {
+                at: now(),
+                id: next,
+                model: self.model_asked.clone().unwrap_or(model),
+                parent: Some(given),
+            },
+        ])?;
+        self.answer = next;
+        Ok(())
     }
 
     /// Writes a piece of the answer.

@@ -60,10 +60,8 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
         Err(message) => return usage(&message),
     };
     let wants_tools = args.tools || !args.allow_tool.is_empty() || !args.mcp.is_empty();
-    if wants_tools && (args.session.is_some() || args.body.is_some()) {
-        return usage(
-            "--tools goes with a prompt, without --session (ask --session does not keep tool calls yet) or --body",
-        );
+    if wants_tools && args.body.is_some() {
+        return usage("--tools goes with a prompt; a verbatim --body carries its own tools");
     }
     let mut tool_loop = match Box::pin(tools::ToolLoop::new(&args, &config)).await {
         Ok(tool_loop) => tool_loop,
@@ -180,14 +178,15 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
                 printer.stopped = Some(why);
                 break;
             }
-            tools::Next::Continue(calls, results) => (calls, results),
+            tools::Next::Continue(calls, runs) => (calls, runs),
         };
+        printer.save_round(&outcome, &calls, &results);
         if let Content::Conversation { conversation, .. } = &mut intent.content {
             crate::tools::append_round(
                 conversation,
                 crate::tools::Answered::of(&outcome),
                 calls,
-                results,
+                results.into_iter().map(|r| r.result).collect(),
             );
         }
         prepared = match exchange::prepare(&intent) {

@@ -58,6 +58,26 @@ impl<'a> Printer<'a> {
         self.out.flush();
     }
 
+    /// An answer of a tool loop ended with calls: in the session, its end with the calls, the
+    /// results given back, and the start of the next answer.
+    pub(super) fn save_round(
+        &mut self,
+        outcome: &Outcome,
+        calls: &[crate::models::tools::ToolCall],
+        runs: &[crate::tools::Ran],
+    ) {
+        let Some(saving) = self.session.as_mut().filter(|s| s.working) else {
+            return;
+        };
+        let mut end = end_of(outcome);
+        end.tool_calls = calls.to_vec();
+        let results = runs
+            .iter()
+            .map(crate::transcript::SavedToolRun::from)
+            .collect();
+        saving.working = warn_unsaved(saving.log.round(end, results)).is_some();
+    }
+
     /// Between two answers of a tool loop: the text so far kept.
     pub(super) fn next_round(&mut self, outcome: &Outcome) {
         self.text_before.push_str(&outcome.text);
@@ -173,19 +193,7 @@ impl<'a> Printer<'a> {
             }
         }
         if let Some(saving) = self.session.filter(|s| s.working) {
-            let figures = &outcome.figures;
-            let millis = |d: Option<std::time::Duration>| {
-                d.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-            };
-            let end = End {
-                stop_reason: figures.stop_reason.clone(),
-                input_tokens: figures.input_tokens(),
-                output_tokens: figures.output_tokens(),
-                first_token_ms: millis(figures.first_token),
-                total_ms: millis(figures.total),
-                first_byte_ms: millis(figures.first_byte),
-                ..End::default()
-            };
+            let end = end_of(outcome);
             let failed = error.as_ref().map(|e| (e, outcome.failed_in_stream()));
             if warn_unsaved(saving.log.end(end, failed)).is_some() {
                 eprintln!("bedrock-tui: saved in session {}", saving.log.id());
@@ -199,6 +207,25 @@ impl<'a> Printer<'a> {
             None => 0,
             Some(e) => report(&e),
         }
+    }
+}
+
+/// How an answer ended, for the session: its figures, tool calls and signed thinking.
+fn end_of(outcome: &Outcome) -> End {
+    let figures = &outcome.figures;
+    let millis = |d: Option<std::time::Duration>| {
+        d.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    };
+    End {
+        stop_reason: figures.stop_reason.clone(),
+        input_tokens: figures.input_tokens(),
+        output_tokens: figures.output_tokens(),
+        first_token_ms: millis(figures.first_token),
+        total_ms: millis(figures.total),
+        first_byte_ms: millis(figures.first_byte),
+        tool_calls: figures.tool_calls.clone(),
+        signed: figures.signed.clone(),
+        ..End::default()
     }
 }
 

@@ -6,7 +6,7 @@
 
 use crate::cli::AskArgs;
 use crate::config::Config;
-use crate::models::tools::{ToolCall, ToolResult, name_calls};
+use crate::models::tools::{ToolCall, name_calls};
 use crate::tools::{Approval, Ran, Toolbox};
 use serde_json::{Value, json};
 
@@ -20,8 +20,8 @@ pub(super) struct ToolLoop {
 
 /// What comes after an answer.
 pub(super) enum Next {
-    /// Go on: the answer's calls and their results.
-    Continue(Vec<ToolCall>, Vec<ToolResult>),
+    /// Go on: the answer's calls (ids given) and what became of each.
+    Continue(Vec<ToolCall>, Vec<Ran>),
     /// The answer calls no tools: it is the last.
     Done,
     /// The calls would pass the limit: stop, saying so.
@@ -112,7 +112,7 @@ impl ToolLoop {
         self.calls += calls.len() as u32;
         let mut calls = calls.to_vec();
         name_calls(&mut calls);
-        let mut results = Vec::new();
+        let mut runs = Vec::new();
         for call in &calls {
             let handled = match self.toolbox.approval(&call.name) {
                 Approval::Allowed => self.toolbox.run(call).await,
@@ -125,10 +125,10 @@ impl ToolLoop {
                 }
             };
             crate::cli::term::err_line(&format!("bedrock-tui: ⚙ {}", handled.summary()));
-            results.push(handled.result.clone());
+            runs.push(handled.clone());
             self.handled.push(handled);
         }
-        Next::Continue(calls, results)
+        Next::Continue(calls, runs)
     }
 
     /// The calls for `--json`: each with its arguments, result and time.
