@@ -28,6 +28,7 @@ const TOOL_MODELS: &[(FamilyId, &str)] = &[
     (FamilyId::OpenAi, "openai.gpt-oss-20b-1:0"),
     (FamilyId::MistralChat, "mistral.mistral-large-2407-v1:0"),
     (FamilyId::CohereR, "cohere.command-r-v1:0"),
+    (FamilyId::Llama3, "us.meta.llama3-3-70b-instruct-v1:0"),
 ];
 
 fn weather_tool() -> ToolSpec {
@@ -293,7 +294,7 @@ async fn every_tool_family_round_trips_through_the_emulator_streamed_and_invoked
                 "{what}: the arguments, put together from their pieces"
             );
             assert!(!called.id.is_empty(), "{what}");
-            if *family != FamilyId::CohereR {
+            if !matches!(family, FamilyId::CohereR | FamilyId::Llama3) {
                 assert!(
                     first
                         .figures
@@ -681,4 +682,23 @@ async fn ask_session_keeps_the_tool_turn_and_the_next_turn_sends_it() {
         .unwrap()
         .transcript;
     assert_eq!(loaded.entries.len(), 6);
+}
+
+/// Llama 3.0 came before Meta's tool format: it is offered no tools, and earlier calls and
+/// results go to it as text.
+#[test]
+fn llama_3_0_is_offered_no_tools() {
+    let (body, notes) = body_of("meta.llama3-8b-instruct-v1:0", conversation(["a", "b"]));
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("takes no tools; none are offered")),
+        "{notes:?}"
+    );
+    let prompt = body["prompt"].as_str().unwrap();
+    assert!(!prompt.contains("Environment: ipython"), "{prompt}");
+    assert!(
+        prompt.contains("[called tool get_weather with {\"city\":\"Paris\"}]"),
+        "{prompt}"
+    );
 }

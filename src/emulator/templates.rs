@@ -183,8 +183,13 @@ impl EmulatedFamily for Templated {
         let max_tokens =
             integer_in(object, "#", max_key, 1, limit)?.unwrap_or(default_max.min(limit));
         let stop_sequences = string_list(object, "#", "stop", 10)?;
+        let tool_use = if matches!(self.template, Template::Llama3) {
+            super::tools::llama::read(prompt)
+        } else {
+            super::tools::ToolUse::default()
+        };
         let last_user_text = match self.template.last_user_text(prompt) {
-            Ok(text) => text,
+            Ok(text) => super::tools::llama::question(&text),
             Err(why) if request.strict_templates => {
                 return Err(format!(
                     "The prompt does not follow the {} chat template: {why} (strict templates).",
@@ -202,7 +207,7 @@ impl EmulatedFamily for Templated {
             options: json!({"reasoning_in_output": matches!(self.template, Template::DeepSeek)}),
             received,
             cache: super::cache::CacheUse::default(),
-            tool_use: super::tools::ToolUse::default(),
+            tool_use,
         })
     }
 
@@ -216,7 +221,9 @@ impl EmulatedFamily for Templated {
         let reason = simple_reason(&answer.stop);
         to_bytes(&match self.template {
             Template::Llama2 | Template::Llama3 | Template::Llama4 => json!({
-                "generation": answer.text(), "prompt_token_count": answer.input_tokens,
+                "generation": super::tools::llama::generation(answer)
+                    .map_or_else(|| answer.text(), |t| t.concat()),
+                "prompt_token_count": answer.input_tokens,
                 "generation_token_count": answer.output_tokens(), "stop_reason": reason}),
             Template::Mistral => {
                 json!({"outputs": [{"text": format!(" {}", answer.text()), "stop_reason": reason}]})
@@ -239,7 +246,9 @@ impl EmulatedFamily for Templated {
         let mut chunks = Vec::with_capacity(answer.tokens.len() + answer.reasoning.len() + 2);
         match self.template {
             Template::Llama2 | Template::Llama3 | Template::Llama4 => {
-                for (i, token) in answer.tokens.iter().enumerate() {
+                let tokens = super::tools::llama::generation(answer)
+                    .unwrap_or_else(|| answer.tokens.clone());
+                for (i, token) in tokens.iter().enumerate() {
                     let prompt_count = if i == 0 {
                         json!(answer.input_tokens)
                     } else {

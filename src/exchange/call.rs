@@ -110,7 +110,12 @@ where
         match watched(sending, &mut news, &mut on_event).await {
             Ok(response) => {
                 outcome.figures.total = Some(response.total);
-                read_body(&response, &mut outcome, &mut on_event);
+                read_body(
+                    &response,
+                    prepared.calls_as_text,
+                    &mut outcome,
+                    &mut on_event,
+                );
             }
             Err(e) => outcome.error = Some(e),
         }
@@ -161,7 +166,7 @@ async fn read_stream<F>(
     outcome.figures.add_response(&stream.meta);
     on_event(Event::Response(&stream.meta));
     outcome.meta = Some(stream.meta.clone());
-    let mut reader = ChunkReader::new(prepared.reader);
+    let mut reader = ChunkReader::new(prepared.reader, prepared.calls_as_text);
     loop {
         let frame = match stream.next_frame().await {
             Ok(Some(frame)) => frame,
@@ -219,6 +224,7 @@ async fn read_stream<F>(
 /// another; an answer of a format nothing tells is passed on as its raw JSON.
 struct ChunkReader {
     family: Option<FamilyId>,
+    calls_as_text: bool,
     decoder: Option<StreamDecoder>,
     told: bool,
     note: Option<String>,
@@ -226,10 +232,11 @@ struct ChunkReader {
 }
 
 impl ChunkReader {
-    fn new(family: Option<FamilyId>) -> Self {
+    fn new(family: Option<FamilyId>, calls_as_text: bool) -> Self {
         ChunkReader {
             family,
-            decoder: family.map(StreamDecoder::new),
+            calls_as_text,
+            decoder: family.map(|f| StreamDecoder::new(f).with_calls_as_text(calls_as_text)),
             told: false,
             note: None,
             chunks: 0,
@@ -297,7 +304,10 @@ impl ChunkReader {
 
     fn adopt(&mut self, family: FamilyId) {
         self.family = Some(family);
-        self.decoder = Some(StreamDecoder::new(family));
+        self.decoder = Some(
+            StreamDecoder::new(family)
+                .with_calls_as_text(self.calls_as_text && family == FamilyId::Llama3),
+        );
     }
 
     fn finish(&mut self) -> ChunkDelta {
@@ -309,8 +319,12 @@ impl ChunkReader {
 }
 
 /// Reads a whole non-streamed answer; its text counts as arriving with the end of the body.
-fn read_body<F>(response: &InvokeResponse, outcome: &mut Outcome, on_event: &mut F)
-where
+fn read_body<F>(
+    response: &InvokeResponse,
+    calls_as_text: bool,
+    outcome: &mut Outcome,
+    on_event: &mut F,
+) where
     F: FnMut(Event<'_>),
 {
     let (meta, body, arrived) = (&response.meta, &response.body, response.total);
@@ -362,7 +376,13 @@ where
         return;
     };
     match family.adapter().parse_response(body) {
-        Ok(completion) => {
+        Ok(mut completion) => {
+            if calls_as_text
+                && let Some(calls) = crate::models::tool_text::calls_in(&completion.text)
+            {
+                completion.text.clear();
+                completion.tool_calls = calls;
+            }
             let delta = ChunkDelta {
                 text: completion.text,
                 reasoning: completion.reasoning,

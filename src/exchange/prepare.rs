@@ -68,6 +68,9 @@ pub struct Prepared {
     /// One line per adjustment, for the user (a parameter left out, a lowered limit, the
     /// format assumed, …).
     pub notes: Vec<String>,
+    /// Tools are offered to a family that writes calls as text (Llama): an answer that is
+    /// wholly calls is read as calls.
+    pub calls_as_text: bool,
 }
 
 /// Why a request was not prepared.
@@ -170,7 +173,7 @@ fn conversation_request(
     // Tools go only to families whose bodies take them; the others get earlier calls and
     // results as text, and both are said.
     let without_tools;
-    let conversation = if family.takes_tools() {
+    let conversation = if family.takes_tools_for(model) {
         conversation
     } else if !conversation.tools.is_empty() || conversation.has_tool_turns() {
         let name = info.map_or_else(|| family.name().to_string(), |m| m.name.clone());
@@ -184,6 +187,7 @@ fn conversation_request(
         }
         let mut copy = conversation.clone();
         copy.tools.clear();
+        crate::models::turns::fold_all_tools(&mut copy);
         without_tools = copy;
         &without_tools
     } else {
@@ -198,6 +202,7 @@ fn conversation_request(
     {
         notes.push(placed);
     }
+    let calls_as_text = family == FamilyId::Llama3 && !conversation.tools.is_empty();
     let body = body.to_string();
     if with_files {
         attachments::rules::check_body(model, family, body.len()).map_err(Refusal::Invalid)?;
@@ -210,6 +215,7 @@ fn conversation_request(
         reader: Some(family),
         params,
         notes,
+        calls_as_text,
     })
 }
 
@@ -259,6 +265,7 @@ fn verbatim_request(intent: &Intent, body: Bytes) -> Prepared {
         reader,
         params: Parameters::default(),
         notes,
+        calls_as_text: false,
     }
 }
 

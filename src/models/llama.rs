@@ -2,8 +2,8 @@
 //! `prompt`, with `max_gen_len`; text in `generation`, whole and per chunk.
 
 use super::turns::{
-    ParamNames, alternating, body_with, count_at, delta_with_metrics, history_and_last, parse,
-    string_at, system,
+    ParamNames, alternating, alternating_with_tools, body_with, count_at, delta_with_metrics,
+    history_and_last, parse, string_at, system,
 };
 use super::{
     ChunkDelta, Completion, Conversation, FamilyId, ModelError, ModelFamily, Parameters, Role,
@@ -43,11 +43,96 @@ impl Llama {
     };
 }
 
+/// What Meta's JSON tool format puts before the first question, with the tools' definitions.
+pub(crate) const TOOLS_PREAMBLE: &str = "Given the following functions, please respond with a JSON for a function call with its proper arguments that best answers the given prompt.\n\nRespond in the format {\"name\": function name, \"parameters\": dictionary of argument name and its value}. Do not use variables.";
+/// What comes between the definitions and the question.
+pub(crate) const TOOLS_QUESTION: &str = "Question: ";
+
+/// Llama 3.1+ with tools, in Meta's JSON tool format: `Environment: ipython` in the system
+/// message, the definitions before the first question, an answer's calls as JSON ending with
+/// `<|eom_id|>`, and each result as an `ipython` message.
+fn render_with_tools(conversation: &Conversation) -> Result<String, ModelError> {
+    let turns = alternating_with_tools(conversation)?;
+    if turns.last().map(|t| t.role) != Some(Role::User) {
+        return Err(ModelError::Request(
+            "the conversation must end with a user turn".to_string(),
+        ));
+    }
+    let header = |role: &str| format!("<|start_header_id|>{role}<|end_header_id|>\n\n");
+    let mut prompt = String::from("<|begin_of_text|>");
+    let mut system_text = "Environment: ipython".to_string();
+    if let Some(system) = system(conversation) {
+        system_text.push_str("\n\n");
+        system_text.push_str(system.trim());
+    }
+    prompt.push_str(&format!("{}{system_text}<|eot_id|>", header("system")));
+    let definitions: Vec<String> = conversation
+        .tools
+        .iter()
+        .map(|t| {
+            let definition = json!({"type": "function", "function": {"name": t.name,
+                "description": t.description, "parameters": t.input_schema}});
+            serde_json::to_string_pretty(&definition).unwrap_or_default()
+        })
+        .collect();
+    let mut first_question = !definitions.is_empty();
+    for turn in &turns {
+        match turn.role {
+            Role::User => {
+                for result in &turn.tool_results {
+                    prompt.push_str(&format!(
+                        "{}{}<|eot_id|>",
+                        header("ipython"),
+                        result.content.trim()
+                    ));
+                }
+                if turn.text.trim().is_empty() && turn.attachments.is_empty() {
+                    continue;
+                }
+                let tags = "<|image|>".repeat(turn.attachments.len());
+                let mut text = turn.text.trim().to_string();
+                if first_question {
+                    text = format!(
+                        "{TOOLS_PREAMBLE}\n\n{}\n\n{TOOLS_QUESTION}{text}",
+                        definitions.join("\n\n")
+                    );
+                    first_question = false;
+                }
+                prompt.push_str(&format!("{}{tags}{text}<|eot_id|>", header("user")));
+            }
+            Role::Assistant => {
+                let mut parts = Vec::new();
+                if !turn.text.trim().is_empty() {
+                    parts.push(turn.text.trim().to_string());
+                }
+                for call in &turn.tool_calls {
+                    parts.push(
+                        json!({"name": call.name, "parameters": call.arguments()}).to_string(),
+                    );
+                }
+                let end = if turn.tool_calls.is_empty() {
+                    "<|eot_id|>"
+                } else {
+                    "<|eom_id|>"
+                };
+                prompt.push_str(&format!("{}{}{end}", header("assistant"), parts.join("\n")));
+            }
+        }
+    }
+    prompt.push_str(&header("assistant"));
+    Ok(prompt)
+}
+
 /// Renders a conversation in a Llama chat template, ending where the assistant's answer begins.
 pub(crate) fn render_prompt(
     template: Template,
     conversation: &Conversation,
 ) -> Result<String, ModelError> {
+    if template == Template::Llama3
+        && (!conversation.tools.is_empty() || conversation.has_tool_turns())
+    {
+        return render_with_tools(conversation);
+    }
     let (history, last) = history_and_last(conversation)?;
     let system = system(conversation).map(str::trim);
     let mut prompt = String::new();

@@ -23,6 +23,7 @@ pub mod stop_reason;
 mod stream_decoder;
 pub use stream_decoder::StreamDecoder;
 pub mod titan;
+pub(crate) mod tool_text;
 pub mod tools;
 pub mod turns;
 
@@ -335,7 +336,19 @@ impl FamilyId {
                 | FamilyId::MistralChat
                 | FamilyId::OpenAi
                 | FamilyId::CohereR
+                | FamilyId::Llama3
         )
+    }
+
+    /// Whether `model` of this family takes tools: the family's body does, and the model was
+    /// trained for them (Llama 3.0 came before Meta's tool format).
+    pub fn takes_tools_for(self, model: &str) -> bool {
+        if !self.takes_tools() {
+            return false;
+        }
+        let base = base_model_id(model);
+        !(self == FamilyId::Llama3
+            && (base.starts_with("meta.llama3-8b") || base.starts_with("meta.llama3-70b")))
     }
 
     /// Whether the answer begins inside a reasoning section that `</think>` closes.

@@ -14,6 +14,8 @@ pub struct StreamDecoder {
     ended: bool,
     /// Some text has been given out.
     texted: bool,
+    /// Tools were offered to a family that writes calls as text: held back until the end.
+    tool_text: Option<super::tool_text::ToolText>,
 }
 
 impl StreamDecoder {
@@ -26,7 +28,14 @@ impl StreamDecoder {
                 .then(reasoning::ThinkSplitter::default),
             ended: false,
             texted: false,
+            tool_text: None,
         }
+    }
+
+    /// The same, reading an answer that is wholly tool calls written as text as calls.
+    pub(crate) fn with_calls_as_text(mut self, on: bool) -> Self {
+        self.tool_text = on.then(super::tool_text::ToolText::default);
+        self
     }
 
     /// Whether the family's last event has arrived: a stream that ends cleanly before it is
@@ -48,6 +57,9 @@ impl StreamDecoder {
             delta.reasoning.push_str(&reasoning);
             delta.text = text;
         }
+        if let Some(tool_text) = &mut self.tool_text {
+            delta.text = tool_text.push(&delta.text);
+        }
         if !self.texted && !delta.text.is_empty() {
             self.texted = true;
             if self.family == FamilyId::Mistral {
@@ -67,6 +79,11 @@ impl StreamDecoder {
             let (reasoning, text) = think.finish();
             delta.reasoning = reasoning;
             delta.text = text;
+        }
+        if let Some(tool_text) = &mut self.tool_text {
+            let (text, calls) = tool_text.finish();
+            delta.text.push_str(&text);
+            delta.tool_calls = calls;
         }
         delta
     }

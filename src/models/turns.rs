@@ -55,6 +55,14 @@ fn merged(conversation: &Conversation, keep_tools: bool) -> Result<Vec<Turn>, Mo
     }
 }
 
+/// Writes every turn's tool calls and results into its text, for a model that takes no tools.
+pub(crate) fn fold_all_tools(conversation: &mut Conversation) {
+    for turn in &mut conversation.turns {
+        fold_tools(turn);
+        turn.thinking = None;
+    }
+}
+
 /// Writes a turn's tool calls after its text and its results before it.
 fn fold_tools(turn: &mut Turn) {
     if turn.tool_calls.is_empty() && turn.tool_results.is_empty() {

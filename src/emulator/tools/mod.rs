@@ -10,6 +10,7 @@
 pub(crate) mod chat;
 pub(crate) mod claude;
 pub(crate) mod cohere;
+pub(crate) mod llama;
 pub(crate) mod nova;
 
 use serde_json::{Map, Value, json};
