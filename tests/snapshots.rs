@@ -131,3 +131,37 @@ async fn layouts_with_wide_characters_at_130x40_and_40x12() {
         h.press(KeyCode::Esc);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tool_call_asked_about_and_its_results() {
+    for (width, height) in [(80, 24), (40, 12)] {
+        let size = format!("{width}x{height}");
+        let mut h = harness(width, height).await;
+        h.app.state.toolbox =
+            bedrock_tui::tools::Toolbox::from_config(&bedrock_tui::config::tools::ToolsConfig {
+                builtin: vec!["list_directory".into()],
+                ..Default::default()
+            });
+        // A directory of the test's own, at a path that reads the same on every machine.
+        let dir = std::path::Path::new("target/snapshot-tools");
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("notes.txt"), "launch on friday").unwrap();
+        h.send("Use list_directory on target/snapshot-tools").await;
+        h.until("the approval", |h| {
+            matches!(
+                h.app.state.overlay,
+                bedrock_tui::app::state::Overlay::Tools(_)
+            )
+        })
+        .await;
+        settings().bind(|| insta::assert_snapshot!(format!("tool_approval_{size}"), h.screen()));
+        h.press(KeyCode::Char('y'));
+        h.until("the answer after the tool", |h| {
+            h.answers().len() == 2 && h.answer_done() && !h.app.state.tools_pending()
+        })
+        .await;
+        let mut tools = settings();
+        tools.add_filter(r"in \d+ ms", "in [ms]");
+        tools.bind(|| insta::assert_snapshot!(format!("tool_results_{size}"), h.screen()));
+    }
+}

@@ -128,9 +128,11 @@ pub(crate) fn generate(prompt: &Prompt) -> Answer {
         tokens = named;
     }
     if !prompt.tool_use.given.is_empty() {
-        let mut quoted = corpus::tokenize(&super::tools::quoted(&prompt.tool_use.given));
-        quoted.append(&mut tokens);
-        tokens = quoted;
+        // An answer to results quotes them and ends there.
+        tokens = corpus::tokenize(&format!(
+            "{}That is what the tools said.",
+            super::tools::quoted(&prompt.tool_use.given)
+        ));
     }
     let mut stop = Stop::EndTurn;
     let text = tokens.concat();

@@ -60,7 +60,17 @@ pub(crate) fn approval(state: &State, approval: &ToolApproval, area: Rect, buf: 
         );
     }
     rows.push(Line::raw(""));
-    let key = |action| state.keymap.hint(Context::Tools, action);
+    // Esc is the key people look for when there are several.
+    let key = |action| {
+        let keys = state.keymap.keys_for(Context::Tools, action);
+        keys.iter()
+            .find(|k| k.to_string() == "esc")
+            .or(keys.first())
+            .map_or_else(
+                || state.keymap.hint(Context::Tools, action),
+                ToString::to_string,
+            )
+    };
     let always = if crate::config::tools::ALWAYS_ASK.contains(&call.name.as_str()) {
         String::new()
     } else {
