@@ -22,7 +22,10 @@ pub mod reasoning;
 pub mod stop_reason;
 mod stream_decoder;
 pub use stream_decoder::StreamDecoder;
+mod ids;
 pub mod titan;
+pub use ids::family_of;
+pub(crate) use ids::{base_model_id, parse_model_ref};
 pub(crate) mod tool_text;
 pub mod tools;
 pub mod turns;
@@ -422,125 +425,6 @@ pub trait ModelFamily: Send + Sync {
     }
 }
 
-/// The geography prefixes of system-defined inference profiles.
-pub(crate) const PROFILE_PREFIXES: &[&str] = &[
-    "us.", "eu.", "apac.", "jp.", "au.", "ca.", "global.", "us-gov.",
-];
-
-/// What a model identifier names, as far as its text tells.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ModelRef<'a> {
-    /// The base model id (`anthropic.claude-…`), when the identifier reveals it.
-    pub base: Option<&'a str>,
-    /// The identifier is or names an inference profile (geography prefix or profile ARN).
-    pub through_profile: bool,
-    /// The ARN's resource type (`foundation-model`, `inference-profile`, …), for ARNs.
-    pub arn_resource: Option<&'a str>,
-}
-
-impl ModelRef<'_> {
-    /// Whether the identifier calls the base model on demand: a plain id or a foundation-model
-    /// ARN (not a profile, nor a custom, provisioned or imported model).
-    pub(crate) fn on_demand(&self) -> bool {
-        !self.through_profile
-            && self
-                .arn_resource
-                .is_none_or(|kind| kind == "foundation-model")
-    }
-}
-
-/// Parses a model id, inference-profile id or ARN.
-///
-/// ARNs of foundation models, system inference profiles and custom models carry the base id;
-/// application inference profiles, provisioned throughput and imported models are opaque
-/// (`base` is `None`) and need the family stated by the user.
-pub(crate) fn parse_model_ref(model_id: &str) -> ModelRef<'_> {
-    if let Some(rest) = model_id.strip_prefix("arn:") {
-        // arn:partition:service:region:account:resource-type/resource
-        let resource = rest.splitn(5, ':').nth(4).unwrap_or("");
-        let (kind, name) = resource.split_once('/').unwrap_or((resource, ""));
-        let base = match kind {
-            "foundation-model" => Some(name),
-            "inference-profile" => Some(strip_profile_prefix(name).0),
-            // custom-model/<base id>/<suffix>
-            "custom-model" => name.rsplit_once('/').map(|(base, _)| base),
-            _ => None,
-        };
-        let through_profile = matches!(kind, "inference-profile" | "application-inference-profile");
-        return ModelRef {
-            base: base.filter(|b| !b.is_empty()),
-            through_profile,
-            arn_resource: Some(kind),
-        };
-    }
-    let (base, prefixed) = strip_profile_prefix(model_id);
-    ModelRef {
-        base: Some(base),
-        through_profile: prefixed,
-        arn_resource: None,
-    }
-}
-
-fn strip_profile_prefix(id: &str) -> (&str, bool) {
-    match PROFILE_PREFIXES.iter().find_map(|geo| id.strip_prefix(geo)) {
-        Some(base) => (base, true),
-        None => (id, false),
-    }
-}
-
-/// Strips an inference-profile geography prefix and an ARN to the base model id:
-/// `us.anthropic.claude-…` and
-/// `arn:aws:bedrock:…:inference-profile/eu.anthropic.claude-…` give `anthropic.claude-…`.
-/// Opaque ARNs come back unchanged.
-pub(crate) fn base_model_id(model_id: &str) -> &str {
-    parse_model_ref(model_id).base.unwrap_or(model_id)
-}
-
-/// The family of a model id, when the id reveals it: the catalog's entry, else the provider
-/// prefix of the base id.
-pub fn family_of(model_id: &str) -> Option<FamilyId> {
-    let base = parse_model_ref(model_id).base?;
-    if let Some(model) = catalog::lookup(base) {
-        return Some(model.family);
-    }
-    family_by_prefix(base)
-}
-
-/// The family of a base model id that is not in the catalog, by its provider and name.
-fn family_by_prefix(base: &str) -> Option<FamilyId> {
-    const PREFIXES: &[(&str, FamilyId)] = &[
-        ("anthropic.claude-instant", FamilyId::AnthropicText),
-        ("anthropic.claude-v1", FamilyId::AnthropicText),
-        ("anthropic.claude-v2", FamilyId::AnthropicText),
-        ("anthropic.claude", FamilyId::Anthropic),
-        ("amazon.titan-text", FamilyId::TitanText),
-        ("amazon.titan-tg1", FamilyId::TitanText),
-        ("amazon.titan-embed", FamilyId::TitanEmbed),
-        ("amazon.titan-image", FamilyId::TitanImage),
-        ("amazon.nova-canvas", FamilyId::TitanImage),
-        ("amazon.nova", FamilyId::Nova),
-        ("meta.llama2", FamilyId::Llama2),
-        ("meta.llama3", FamilyId::Llama3),
-        ("meta.llama4", FamilyId::Llama4),
-        ("mistral.mistral-large-2407", FamilyId::MistralChat),
-        ("mistral.pixtral", FamilyId::MistralChat),
-        ("mistral.", FamilyId::Mistral),
-        ("cohere.command-r", FamilyId::CohereR),
-        ("cohere.command", FamilyId::Cohere),
-        ("cohere.embed", FamilyId::CohereEmbed),
-        ("ai21.j2", FamilyId::Ai21J2),
-        ("ai21.jamba", FamilyId::Ai21Jamba),
-        ("deepseek.r1", FamilyId::DeepSeek),
-        ("openai.", FamilyId::OpenAi),
-        ("stability.stable-diffusion-xl", FamilyId::StabilitySdxl),
-        ("stability.", FamilyId::StabilityImage),
-    ];
-    PREFIXES
-        .iter()
-        .find(|(prefix, _)| base.starts_with(prefix))
-        .map(|(_, family)| *family)
-}
-
 /// Reads a number that may arrive as an integer, a float with zero fraction (`28.0`), or a
 /// numeric string (`"14"`); anything else reads as absent.
 pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(
@@ -570,67 +454,6 @@ pub(crate) fn lenient<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ids_resolve_through_profiles_and_arns() {
-        for id in [
-            "anthropic.claude-3-haiku-20240307-v1:0",
-            "us.anthropic.claude-3-5-sonnet-20241022-v2:0",
-            "global.anthropic.claude-haiku-4-5-20251001-v1:0",
-            "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",
-            "arn:aws:bedrock:us-east-1:123456789012:inference-profile/eu.anthropic.claude-3-haiku-20240307-v1:0",
-        ] {
-            assert_eq!(family_of(id), Some(FamilyId::Anthropic), "{id}");
-        }
-        for (id, family) in [
-            ("meta.llama3-70b-instruct-v1:0", FamilyId::Llama3),
-            ("us.meta.llama4-scout-17b-instruct-v1:0", FamilyId::Llama4),
-            ("apac.amazon.nova-pro-v1:0", FamilyId::Nova),
-            (
-                "jp.anthropic.claude-sonnet-4-5-20250929-v1:0",
-                FamilyId::Anthropic,
-            ),
-            (
-                "au.anthropic.claude-sonnet-4-5-20250929-v1:0",
-                FamilyId::Anthropic,
-            ),
-            ("ca.amazon.nova-lite-v1:0", FamilyId::Nova),
-            ("anthropic.claude-instant-v1", FamilyId::AnthropicText),
-            ("mistral.mistral-large-2407-v1:0", FamilyId::MistralChat),
-            ("mistral.mistral-large-2402-v1:0", FamilyId::Mistral),
-            ("cohere.command-r-plus-v1:0", FamilyId::CohereR),
-            ("cohere.command-light-text-v14", FamilyId::Cohere),
-            ("us.deepseek.r1-v1:0", FamilyId::DeepSeek),
-            ("openai.gpt-oss-120b-1:0", FamilyId::OpenAi),
-            ("amazon.titan-tg1-large", FamilyId::TitanText),
-            ("amazon.nova-canvas-v1:0", FamilyId::TitanImage),
-            // Not in the catalog: the provider prefix decides.
-            ("meta.llama3-9-1b-instruct-v9:0", FamilyId::Llama3),
-            ("ai21.jamba-2-0-v1:0", FamilyId::Ai21Jamba),
-            (
-                "arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.titan-text-express-v1:0:8k/abc123",
-                FamilyId::TitanText,
-            ),
-        ] {
-            assert_eq!(family_of(id), Some(family), "{id}");
-        }
-        // Opaque ARNs need the family stated.
-        for id in [
-            "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3",
-            "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/xyz",
-            "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc",
-            "unknown.vendor-model",
-        ] {
-            assert_eq!(family_of(id), None, "{id}");
-        }
-        let r = parse_model_ref(
-            "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3",
-        );
-        assert!(r.through_profile);
-        assert_eq!(r.arn_resource, Some("application-inference-profile"));
-        assert!(parse_model_ref("global.anthropic.claude-haiku-4-5-20251001-v1:0").through_profile);
-        assert!(!parse_model_ref("anthropic.claude-3-haiku-20240307-v1:0").through_profile);
-    }
 
     #[test]
     fn lenient_numbers() {

@@ -2,9 +2,7 @@
 //! paired in Anthropic's words, and the answer's `tool_use` blocks, whole and streamed
 //! (`content_block_start` then `input_json_delta` pieces).
 
-use super::{
-    Given, IdStyle, Offered, Step, ToolUse, Unpaired, call_id, content_text, pair, pieces,
-};
+use super::{IdStyle, Offered, Part, ToolUse, Unpaired, call_id, content_text, pair, pieces};
 use crate::emulator::family::{Answer, to_bytes};
 use serde_json::{Map, Value, json};
 
@@ -47,80 +45,47 @@ pub(crate) fn read(
             });
         }
     }
-    let mut steps: Vec<Step> = Vec::new();
-    let mut last_results = Vec::new();
-    for (i, message) in messages.iter().enumerate() {
-        let assistant = message.get("role").and_then(Value::as_str) == Some("assistant");
-        let mut step = Step {
-            index: i,
-            assistant,
-            ..Step::default()
-        };
-        let mut results = Vec::new();
-        let blocks = message.get("content").and_then(Value::as_array);
-        for (j, block) in blocks.into_iter().flatten().enumerate() {
-            match block.get("type").and_then(Value::as_str) {
-                Some("tool_use") => {
-                    if !assistant {
-                        return Err(format!(
-                            "messages.{i}.content.{j}: `tool_use` blocks may only be in assistant messages"
-                        ));
-                    }
-                    let id = block.get("id").and_then(Value::as_str).ok_or_else(|| {
-                        format!("messages.{i}.content.{j}.tool_use.id: Field required")
-                    })?;
-                    let name = block.get("name").and_then(Value::as_str).unwrap_or("");
-                    if !block.get("input").is_some_and(Value::is_object) {
-                        return Err(format!(
-                            "messages.{i}.content.{j}.tool_use.input: Input should be a valid dictionary"
-                        ));
-                    }
-                    step.calls.push((id.to_string(), name.to_string()));
-                }
-                Some("tool_result") => {
-                    if assistant {
-                        return Err(format!(
-                            "messages.{i}.content.{j}: `tool_result` blocks may only be in user messages"
-                        ));
-                    }
-                    let id = block
-                        .get("tool_use_id")
-                        .and_then(Value::as_str)
-                        .ok_or_else(|| {
-                            format!(
-                                "messages.{i}.content.{j}.tool_result.tool_use_id: Field required"
-                            )
-                        })?;
-                    step.results.push((j, id.to_string()));
-                    results.push((
-                        id.to_string(),
-                        content_text(block.get("content")),
-                        block.get("is_error") == Some(&Value::Bool(true)),
+    let (steps, given) = super::walk(messages, |i, j, assistant, block| {
+        Ok(match block.get("type").and_then(Value::as_str) {
+            Some("tool_use") => {
+                if !assistant {
+                    return Err(format!(
+                        "messages.{i}.content.{j}: `tool_use` blocks may only be in assistant messages"
                     ));
                 }
-                _ => {}
-            }
-        }
-        match steps.last_mut() {
-            Some(previous) if previous.assistant == assistant => {
-                previous.calls.extend(step.calls);
-                previous.results.extend(step.results);
-                if !assistant {
-                    last_results.extend(results);
+                let id = block.get("id").and_then(Value::as_str).ok_or_else(|| {
+                    format!("messages.{i}.content.{j}.tool_use.id: Field required")
+                })?;
+                if !block.get("input").is_some_and(Value::is_object) {
+                    return Err(format!(
+                        "messages.{i}.content.{j}.tool_use.input: Input should be a valid dictionary"
+                    ));
                 }
+                let name = block.get("name").and_then(Value::as_str).unwrap_or("");
+                Part::Call(id.to_string(), name.to_string())
             }
-            _ => {
-                if !assistant {
-                    last_results = results;
+            Some("tool_result") => {
+                if assistant {
+                    return Err(format!(
+                        "messages.{i}.content.{j}: `tool_result` blocks may only be in user messages"
+                    ));
                 }
-                steps.push(step);
+                let id = block
+                    .get("tool_use_id")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| {
+                        format!("messages.{i}.content.{j}.tool_result.tool_use_id: Field required")
+                    })?;
+                Part::Result(
+                    id.to_string(),
+                    content_text(block.get("content")),
+                    block.get("is_error") == Some(&Value::Bool(true)),
+                )
             }
-        }
-    }
-    let uses_tools = steps
-        .iter()
-        .any(|s| !s.calls.is_empty() || !s.results.is_empty());
-    if uses_tools && object.get("tools").is_none() {
+            _ => Part::Other,
+        })
+    })?;
+    if super::uses_tools(&steps) && object.get("tools").is_none() {
         return Err(
             "Requests which include `tool_use` or `tool_result` blocks must define tools."
                 .to_string(),
@@ -138,23 +103,6 @@ pub(crate) fn read(
     if thinking {
         thinking_first(messages)?;
     }
-    let last_is_user = messages
-        .last()
-        .and_then(|m| m.get("role"))
-        .and_then(Value::as_str)
-        == Some("user");
-    let given = if last_is_user {
-        last_results
-            .into_iter()
-            .map(|(id, content, is_error)| Given {
-                name: super::name_of(&steps, &id),
-                content,
-                is_error,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
     Ok(ToolUse { offered, given })
 }
 

@@ -130,8 +130,80 @@ pub(crate) fn pair(steps: &[Step]) -> Result<(), Unpaired> {
     Ok(())
 }
 
+/// A content block as a family reads it: a call, a result, or neither.
+pub(crate) enum Part {
+    /// A call: its id and tool.
+    Call(String, String),
+    /// A result: the call's id, the content as text, whether it reports a failure.
+    Result(String, String, bool),
+    /// Anything else.
+    Other,
+}
+
+/// The messages' calls and results, checked: `read` tells each block (message index, block
+/// index, assistant?, block); consecutive messages of one role count as one step. Returns the
+/// steps, and the results of the last message when it is the user's (named by their calls).
+pub(crate) fn walk(
+    messages: &[Value],
+    read: impl Fn(usize, usize, bool, &Value) -> Result<Part, String>,
+) -> Result<(Vec<Step>, Vec<Given>), String> {
+    let mut steps: Vec<Step> = Vec::new();
+    let mut last: Vec<(String, String, bool)> = Vec::new();
+    for (i, message) in messages.iter().enumerate() {
+        let assistant = message.get("role").and_then(Value::as_str) == Some("assistant");
+        let mut step = Step {
+            index: i,
+            assistant,
+            ..Step::default()
+        };
+        let mut results = Vec::new();
+        let blocks = message.get("content").and_then(Value::as_array);
+        for (j, block) in blocks.into_iter().flatten().enumerate() {
+            match read(i, j, assistant, block)? {
+                Part::Call(id, name) => step.calls.push((id, name)),
+                Part::Result(id, content, is_error) => {
+                    step.results.push((j, id.clone()));
+                    results.push((id, content, is_error));
+                }
+                Part::Other => {}
+            }
+        }
+        match steps.last_mut() {
+            Some(previous) if previous.assistant == assistant => {
+                previous.calls.extend(step.calls);
+                previous.results.extend(step.results);
+                last.extend(results);
+            }
+            _ => {
+                last = results;
+                steps.push(step);
+            }
+        }
+    }
+    let last_is_user = steps.last().is_some_and(|s| !s.assistant);
+    let given = if last_is_user {
+        last.into_iter()
+            .map(|(id, content, is_error)| Given {
+                name: name_of(&steps, &id),
+                content,
+                is_error,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok((steps, given))
+}
+
+/// Whether any step calls a tool or gives a result back.
+pub(crate) fn uses_tools(steps: &[Step]) -> bool {
+    steps
+        .iter()
+        .any(|s| !s.calls.is_empty() || !s.results.is_empty())
+}
+
 /// The name of the call with this id in the steps (for families whose results carry ids only).
-pub(crate) fn name_of(steps: &[Step], id: &str) -> String {
+fn name_of(steps: &[Step], id: &str) -> String {
     steps
         .iter()
         .flat_map(|s| &s.calls)

@@ -3,9 +3,7 @@
 //! and the answer's `toolUse` blocks, whole and streamed (`contentBlockStart.start.toolUse`,
 //! then `delta.toolUse.input` pieces, as recorded).
 
-use super::{
-    Given, IdStyle, Offered, Step, ToolUse, Unpaired, call_id, content_text, pair, pieces,
-};
+use super::{IdStyle, Offered, Part, ToolUse, Unpaired, call_id, content_text, pair, pieces};
 use crate::emulator::family::{Answer, malformed, to_bytes};
 use serde_json::{Map, Value, json};
 
@@ -40,50 +38,31 @@ pub(crate) fn read(object: &Map<String, Value>, messages: &[Value]) -> Result<To
             });
         }
     }
-    let mut steps = Vec::new();
-    let mut last = Vec::new();
-    for (i, message) in messages.iter().enumerate() {
-        let assistant = message.get("role").and_then(Value::as_str) == Some("assistant");
-        let mut step = Step {
-            index: i,
-            assistant,
-            ..Step::default()
+    let (steps, given) = super::walk(messages, |i, j, _, block| {
+        let id_of = |part: &Value, kind: &str| {
+            part.get("toolUseId")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    malformed(&format!(
+                        "#/messages/{i}/content/{j}/{kind}: required key [toolUseId] not found"
+                    ))
+                })
         };
-        let mut results = Vec::new();
-        let blocks = message.get("content").and_then(Value::as_array);
-        for (j, block) in blocks.into_iter().flatten().enumerate() {
-            if let Some(call) = block.get("toolUse") {
-                let id = call
-                    .get("toolUseId")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| {
-                        malformed(&format!(
-                            "#/messages/{i}/content/{j}/toolUse: required key [toolUseId] not found"
-                        ))
-                    })?;
-                let name = call.get("name").and_then(Value::as_str).unwrap_or("");
-                step.calls.push((id.to_string(), name.to_string()));
-            } else if let Some(result) = block.get("toolResult") {
-                let id = result.get("toolUseId").and_then(Value::as_str).ok_or_else(|| {
-                    malformed(&format!("#/messages/{i}/content/{j}/toolResult: required key [toolUseId] not found"))
-                })?;
-                step.results.push((j, id.to_string()));
-                results.push((
-                    id.to_string(),
-                    content_text(result.get("content")),
-                    result.get("status").and_then(Value::as_str) == Some("error"),
-                ));
-            }
-        }
-        if !assistant {
-            last = results;
-        }
-        steps.push(step);
-    }
-    let uses_tools = steps
-        .iter()
-        .any(|s| !s.calls.is_empty() || !s.results.is_empty());
-    if uses_tools && object.get("toolConfig").is_none() {
+        Ok(if let Some(call) = block.get("toolUse") {
+            let name = call.get("name").and_then(Value::as_str).unwrap_or("");
+            Part::Call(id_of(call, "toolUse")?, name.to_string())
+        } else if let Some(result) = block.get("toolResult") {
+            Part::Result(
+                id_of(result, "toolResult")?,
+                content_text(result.get("content")),
+                result.get("status").and_then(Value::as_str) == Some("error"),
+            )
+        } else {
+            Part::Other
+        })
+    })?;
+    if super::uses_tools(&steps) && object.get("toolConfig").is_none() {
         return Err("The toolConfig field must be defined when using toolUse and toolResult content blocks.".to_string());
     }
     pair(&steps).map_err(|e| match e {
@@ -95,14 +74,6 @@ pub(crate) fn read(object: &Map<String, Value>, messages: &[Value]) -> Result<To
             "The number of toolResult blocks at messages.{index}.content exceeds the number of toolUse blocks of previous turn."
         ),
     })?;
-    let given = last
-        .into_iter()
-        .map(|(id, content, is_error)| Given {
-            name: super::name_of(&steps, &id),
-            content,
-            is_error,
-        })
-        .collect();
     Ok(ToolUse { offered, given })
 }
 
