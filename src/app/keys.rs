@@ -266,7 +266,8 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::CopyLastAnswer => return super::cursor::copy_last_answer(state),
         Action::CopyLastCodeBlock => return super::cursor::copy_code_block(state, 0),
         Action::NewConversation => {
-            let effects = turns::cancel(state);
+            let mut effects = turns::cancel(state);
+            effects.extend(super::tools::abandon(state));
             state.messages.clear();
             state.conversation += 1;
             state.session = None;

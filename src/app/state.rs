@@ -470,6 +470,13 @@ impl State {
     /// Whether an answer is streaming; if so, says so in the status bar (what would start
     /// another request waits or is cancelled first).
     pub(crate) fn refuse_while_streaming(&mut self) -> bool {
+        if self.tool_round.is_some() {
+            self.flash(
+                "tool calls are under way: answer them, or Esc to cancel them",
+                true,
+            );
+            return true;
+        }
         if self.in_flight.is_none() {
             return false;
         }

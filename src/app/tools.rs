@@ -17,6 +17,8 @@ use crate::tools::{Approval, Ran, Toolbox};
 pub(crate) struct ToolRound {
     /// Its id (tool results of another round are dropped).
     pub id: u64,
+    /// The conversation it belongs to (a new or another conversation abandons it).
+    conversation: u64,
     /// The calls, ids given.
     pub calls: Vec<ToolCall>,
     /// Each call's result, once it has one.
@@ -94,6 +96,7 @@ pub(crate) fn after_answer(state: &mut State, answer: u64) -> Vec<Effect> {
     let id = state.new_request_id();
     state.tool_round = Some(ToolRound {
         id,
+        conversation: state.conversation,
         runs: vec![None; calls.len()],
         started: vec![false; calls.len()],
         calls,
@@ -105,6 +108,13 @@ pub(crate) fn after_answer(state: &mut State, answer: u64) -> Vec<Effect> {
 /// (one at a time), and once every call has a result the round is finished.
 fn advance(state: &mut State) -> Vec<Effect> {
     let mut effects = Vec::new();
+    if state
+        .tool_round
+        .as_ref()
+        .is_some_and(|r| r.conversation != state.conversation)
+    {
+        return abandon(state);
+    }
     let Some(round) = state.tool_round.as_mut() else {
         return effects;
     };
@@ -177,6 +187,18 @@ pub(crate) fn on_ran(state: &mut State, round: u64, index: usize, ran: Ran) -> V
         _ => return Vec::new(),
     }
     advance(state)
+}
+
+/// Drops the round of a conversation no longer on screen (a new one, another one opened): its
+/// calls still running are stopped, nothing is shown or sent.
+pub(crate) fn abandon(state: &mut State) -> Vec<Effect> {
+    let Some(round) = state.tool_round.take() else {
+        return Vec::new();
+    };
+    if matches!(state.overlay, super::popup::Overlay::Tools(_)) {
+        state.overlay = super::popup::Overlay::None;
+    }
+    vec![Effect::CancelTools { round: round.id }]
 }
 
 /// Cancels the round under way, if any: calls without a result are given back as cancelled
@@ -307,5 +329,84 @@ impl Popup for ToolApproval {
             _ => return Reply::stay(),
         };
         Reply::close().with(effects)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::theme::Theme;
+    use crate::config::tools::ToolsConfig;
+    use crate::keymap::Keymap;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    /// A state whose last answer called `list_directory`, which runs unasked.
+    fn answered() -> (State, u64) {
+        let model = "global.anthropic.claude-haiku-4-5-20251001-v1:0";
+        let mut state = State::new(model.into(), Keymap::default(), Theme::default());
+        state.toolbox = Toolbox::from_config(&ToolsConfig {
+            builtin: vec!["list_directory".into()],
+            allow: vec!["list_directory".into()],
+            ..ToolsConfig::default()
+        });
+        state.push(Speaker::User, "list it");
+        let mut answer = Message::answer(model);
+        answer.status = AnswerStatus::Complete;
+        answer.stats.tool_calls.push(ToolCall {
+            index: 0,
+            id: String::new(),
+            name: "list_directory".into(),
+            input: "{}".into(),
+        });
+        let id = state.push_message(answer);
+        (state, id)
+    }
+
+    #[test]
+    fn a_round_of_a_conversation_left_is_abandoned_and_its_news_dropped() {
+        let (mut state, answer) = answered();
+        let effects = after_answer(&mut state, answer);
+        let Some(Effect::RunTool(job)) = effects.first() else {
+            panic!("{effects:?}");
+        };
+        let job = (**job).clone();
+        assert_eq!(job.call.id, "call_0", "calls get ids before they run");
+        // Regenerating while the call runs is refused with a word.
+        assert!(state.refuse_while_streaming());
+        // A new conversation drops the round and stops what runs.
+        let effects = crate::app::update::update(
+            &mut state,
+            Msg::Key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL)),
+        );
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::CancelTools { round } if *round == job.round)),
+            "{effects:?}"
+        );
+        assert!(!state.tools_pending());
+        let late = Ran::refused(&job.call, "late");
+        assert!(on_ran(&mut state, job.round, 0, late).is_empty());
+        assert!(state.messages.iter().all(|m| m.speaker != Speaker::Tool));
+    }
+
+    #[test]
+    fn results_go_back_and_the_answer_goes_on() {
+        let (mut state, answer) = answered();
+        let effects = after_answer(&mut state, answer);
+        let Some(Effect::RunTool(job)) = effects.first() else {
+            panic!("{effects:?}");
+        };
+        let ran = Ran::refused(&job.call, "x");
+        let effects = on_ran(&mut state, job.round, 0, ran);
+        assert!(
+            effects.iter().any(|e| matches!(e, Effect::Send(_))),
+            "{effects:?}"
+        );
+        assert!(!state.tools_pending());
+        let conversation = state.conversation();
+        assert_eq!(conversation.turns.len(), 3);
+        assert_eq!(conversation.turns[1].tool_calls[0].id, "call_0");
+        assert_eq!(conversation.turns[2].tool_results[0].id, "call_0");
     }
 }

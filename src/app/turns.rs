@@ -86,7 +86,7 @@ pub(crate) fn send(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     if let Some(editing) = state.editing.clone() {
-        if state.in_flight.is_some() {
+        if state.in_flight.is_some() || state.tool_round.is_some() {
             state.flash(
                 "an answer is still streaming: send the edited prompt when it ends (Esc stops editing)",
                 true,
