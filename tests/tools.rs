@@ -702,3 +702,25 @@ fn llama_3_0_is_offered_no_tools() {
         "{prompt}"
     );
 }
+
+/// A conversation with earlier calls and results but no tools offered now (resumed without
+/// them): a body with calls must define tools, so they go as text, with a note.
+#[test]
+fn earlier_calls_go_as_text_when_no_tools_are_offered() {
+    let mut without = conversation(["call_paris", "call_oslo"]);
+    without.tools.clear();
+    let (body, notes) = body_of("us.anthropic.claude-3-5-haiku-20241022-v1:0", without);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n == "no tools are offered: earlier tool calls and results go as text"),
+        "{notes:?}"
+    );
+    assert!(body.get("tools").is_none());
+    let text = body["messages"].to_string();
+    assert!(!text.contains("tool_use"), "{text}");
+    assert!(
+        text.contains("[called tool get_weather with {\\\"city\\\":\\\"Paris\\\"}]"),
+        "{text}"
+    );
+}

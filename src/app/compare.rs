@@ -61,9 +61,13 @@ pub(crate) fn choose_models(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
-/// The conversation so far with `prompt` as the next turn.
+/// The conversation so far with `prompt` as the next turn; no tools are offered (the panes
+/// compare answers, and their calls would not run).
 fn with_prompt(state: &State, prompt: &str) -> Conversation {
     let mut conversation = state.conversation();
+    if !conversation.has_tool_turns() {
+        conversation.tools.clear();
+    }
     conversation.turns.push(Turn {
         role: Role::User,
         text: prompt.to_string(),

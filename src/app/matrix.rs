@@ -60,6 +60,11 @@ fn start_with(state: &mut State, tiers: bool) -> Vec<Effect> {
     } else {
         state.conversation()
     };
+    // The matrix compares how answers come back; tools would only add calls nobody runs (they
+    // stay when earlier turns used them: a body with calls must define its tools).
+    if !conversation.has_tool_turns() {
+        conversation.tools.clear();
+    }
     if !draft.trim().is_empty() {
         conversation.turns.push(Turn {
             role: Role::User,

@@ -173,7 +173,18 @@ fn conversation_request(
     // Tools go only to families whose bodies take them; the others get earlier calls and
     // results as text, and both are said.
     let without_tools;
-    let conversation = if family.takes_tools_for(model) {
+    let conversation = if family.takes_tools_for(model)
+        && conversation.tools.is_empty()
+        && conversation.has_tool_turns()
+    {
+        // A body with calls and results must define tools: with none offered (a session
+        // resumed without them), earlier calls and results go as text.
+        notes.push("no tools are offered: earlier tool calls and results go as text".to_string());
+        let mut copy = conversation.clone();
+        crate::models::turns::fold_all_tools(&mut copy);
+        without_tools = copy;
+        &without_tools
+    } else if family.takes_tools_for(model) {
         conversation
     } else if !conversation.tools.is_empty() || conversation.has_tool_turns() {
         let name = info.map_or_else(|| family.name().to_string(), |m| m.name.clone());
