@@ -290,3 +290,29 @@ fn the_readme_theme_example_loads_as_written() {
         Theme::default().style(Role::Error)
     );
 }
+
+#[test]
+fn tools_and_mcp_servers_are_shown_without_their_environment_values() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("tools.toml");
+    std::fs::write(
+        &file,
+        "[tools]\nbuiltin = [\"read_file\"]\n\n[mcp.notes]\ncommand = \"mcp-notes\"\nargs = [\"--dir\", \"x\"]\nenv = { NOTES_TOKEN = \"s3cr3t-value\" }\n",
+    )
+    .unwrap();
+    let (code, shown, stderr) =
+        config_command(home.path(), &["--config", &file.to_string_lossy(), "show"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(shown.contains("builtin = [\"read_file\"]"), "{shown}");
+    assert!(shown.contains("[mcp.notes]"), "{shown}");
+    assert!(shown.contains("# env: NOTES_TOKEN"), "{shown}");
+    assert!(!shown.contains("s3cr3t-value"), "{shown}");
+    // A server with neither a command nor a URL is refused with its name.
+    std::fs::write(&file, "[mcp.broken]\nargs = [\"x\"]\n").unwrap();
+    let (_, _, stderr) =
+        config_command(home.path(), &["--config", &file.to_string_lossy(), "show"]);
+    assert!(
+        stderr.contains("mcp.broken: give it either command"),
+        "{stderr}"
+    );
+}

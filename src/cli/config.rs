@@ -205,6 +205,45 @@ fn in_effect(config: &Config) -> String {
         display.images.map(|g| format!("{:?}", g.name())),
         Some("\"auto\""),
     ));
+    out.push_str("\n[tools]\n");
+    let tools = &config.tools;
+    let list = |names: &[String]| (!names.is_empty()).then(|| format!("{names:?}"));
+    out.push_str(&row("builtin", list(&tools.builtin), Some("[]")));
+    out.push_str(&row("allow", list(&tools.allow), Some("[]")));
+    out.push_str(&row(
+        "max_calls_per_turn",
+        tools.max_calls_per_turn.map(|n| n.to_string()),
+        Some("10"),
+    ));
+    out.push_str(&row(
+        "timeout_secs",
+        tools.timeout_secs.map(|n| n.to_string()),
+        Some("60"),
+    ));
+    for (name, server) in &config.mcp {
+        out.push_str(&format!("\n[mcp.{name}]\n"));
+        out.push_str(&row(
+            "command",
+            server.command.as_ref().map(|c| format!("{c:?}")),
+            None,
+        ));
+        if !server.args.is_empty() {
+            out.push_str(&row("args", Some(format!("{:?}", server.args)), None));
+        }
+        // Environment values may be secrets of the server's own: names only.
+        if !server.env.is_empty() {
+            let names: Vec<&str> = server.env.keys().map(String::as_str).collect();
+            out.push_str(&format!(
+                "{:<48} # config.toml (values not shown)\n",
+                format!("# env: {}", names.join(", "))
+            ));
+        }
+        out.push_str(&row(
+            "url",
+            server.url.as_ref().map(|u| format!("{u:?}")),
+            None,
+        ));
+    }
     for (context, keys) in &config.keys {
         out.push_str(&format!("\n[keys.{context}]                                   # over the defaults (F1 in the chat lists them all)\n"));
         for (key, action) in keys {
