@@ -134,10 +134,7 @@ fn advance(state: &mut State) -> Vec<Effect> {
                 })));
             }
             Approval::Unknown => {
-                round.runs[index] = Some(Ran::refused(
-                    call,
-                    &format!("there is no tool named {:?}", call.name),
-                ));
+                round.runs[index] = Some(Ran::unknown(call));
             }
             Approval::Ask => {
                 state.overlay = super::popup::Overlay::Tools(ToolApproval {

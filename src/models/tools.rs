@@ -111,15 +111,20 @@ impl ToolCall {
 
     /// `get_weather {"city":"Paris"}` (the arguments compacted when they are JSON).
     pub fn summary(&self) -> String {
-        let input = serde_json::from_str::<serde_json::Value>(&self.input)
-            .map_or_else(|_| self.input.clone(), |v| v.to_string());
-        let input = if input.is_empty() {
-            "{}".to_string()
-        } else {
-            input
-        };
-        crate::text::sanitize_for_terminal(&format!("{} {input}", self.name)).into_owned()
+        summary(&self.name, &self.input)
     }
+}
+
+/// A call as one line for a terminal: the tool and its arguments, compacted when they are JSON.
+pub(crate) fn summary(name: &str, input: &str) -> String {
+    let input = serde_json::from_str::<serde_json::Value>(input)
+        .map_or_else(|_| input.to_string(), |v| v.to_string());
+    let input = if input.is_empty() {
+        "{}".to_string()
+    } else {
+        input
+    };
+    crate::text::sanitize_for_terminal(&format!("{name} {input}")).into_owned()
 }
 
 /// Takes in a piece: a new call at a new index, more arguments for a known one.

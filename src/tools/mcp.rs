@@ -16,6 +16,8 @@ use tokio::io::AsyncReadExt;
 
 /// How long a server may take to start and list its tools.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a failed server's last words are waited for.
+const STDERR_WAIT: Duration = Duration::from_millis(500);
 /// The most of a server's standard error kept, to say why it failed.
 const STDERR_TAIL: usize = 4096;
 
@@ -59,6 +61,7 @@ pub async fn connect(name: &str, config: &McpServerConfig) -> Result<Vec<McpTool
         ClientCapabilities::default(),
         Implementation::new("bedrock-tui", env!("CARGO_PKG_VERSION")),
     );
+    let mut reader = None;
     let started = async {
         match (&config.command, &config.url) {
             (Some(command), None) => {
@@ -72,7 +75,7 @@ pub async fn connect(name: &str, config: &McpServerConfig) -> Result<Vec<McpTool
                     .spawn()
                     .map_err(|e| format!("cannot start {}: {e}", command_text(config)))?;
                 if let Some(err) = err {
-                    tokio::spawn(keep_tail(err, stderr.clone()));
+                    reader = Some(tokio::spawn(keep_tail(err, stderr.clone())));
                 }
                 info.serve(transport)
                     .await
@@ -103,6 +106,13 @@ pub async fn connect(name: &str, config: &McpServerConfig) -> Result<Vec<McpTool
             START_TIMEOUT.as_secs()
         ))
     });
+    if outcome.is_err()
+        && let Some(reader) = reader
+    {
+        // What the server wrote before it failed says why: let it be read to the end (its
+        // pipe closes as it exits), briefly.
+        let _ = tokio::time::timeout(STDERR_WAIT, reader).await;
+    }
     let (client, tools) = outcome.map_err(|why| with_stderr(why, &stderr))?;
     let server = Arc::new(McpServer {
         name: name.to_string(),

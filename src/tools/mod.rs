@@ -41,6 +41,11 @@ pub struct Ran {
 }
 
 impl Ran {
+    /// A call of a tool that is not offered.
+    pub fn unknown(call: &ToolCall) -> Ran {
+        Ran::refused(call, &unknown_tool(&call.name))
+    }
+
     /// A call that did not run, with the reason the model is given.
     pub fn refused(call: &ToolCall, why: &str) -> Ran {
         Ran {
@@ -52,13 +57,7 @@ impl Ran {
 
     /// One line for people: `read_file {"path":"x"} → 1.2 KiB in 3 ms`, or why it did not run.
     pub fn summary(&self) -> String {
-        let call = ToolCall {
-            id: self.result.id.clone(),
-            name: self.result.name.clone(),
-            input: self.result.input.clone(),
-            index: 0,
-        };
-        let what = call.summary();
+        let what = crate::models::tools::summary(&self.result.name, &self.result.input);
         let first =
             crate::text::sanitize_for_terminal(self.result.content.lines().next().unwrap_or(""))
                 .into_owned();
@@ -221,7 +220,7 @@ impl Toolbox {
             } else if let Some(tool) = self.mcp.iter().find(|t| t.spec.name == call.name) {
                 tool.call(&arguments).await
             } else {
-                Err(format!("there is no tool named {:?}", call.name))
+                Err(unknown_tool(&call.name))
             }
         };
         let outcome = match tokio::time::timeout(self.timeout, Box::pin(running)).await {
@@ -300,6 +299,11 @@ pub fn refused(call: &ToolCall, why: &str) -> ToolResult {
         content: why.to_string(),
         is_error: true,
     }
+}
+
+/// What the model is told of a call to a tool that is not offered.
+fn unknown_tool(name: &str) -> String {
+    format!("there is no tool named {name:?}")
 }
 
 /// Text cut to [`RESULT_CAP`] bytes on a character boundary, with the cut said.

@@ -120,9 +120,7 @@ impl ToolLoop {
                     call,
                     "not run: bedrock-tui ask runs only the tools allowed in config.toml ([tools] allow) or with --allow-tool",
                 ),
-                Approval::Unknown => {
-                    Ran::refused(call, &format!("there is no tool named {:?}", call.name))
-                }
+                Approval::Unknown => Ran::unknown(call),
             };
             crate::cli::term::err_line(&format!("bedrock-tui: ⚙ {}", handled.summary()));
             runs.push(handled.clone());
