@@ -607,16 +607,16 @@ fn a_paste_without_bracketed_paste_sends_nothing_until_enter() {
     let (_server, exports) = start_emulator(home.path());
     let tmux = Tmux::start_with("paste", home.path(), &exports, "--no-save");
     tmux.wait_for("the first frame", |s| s.contains("IDLE"));
-    // Keys, not a bracketed paste: 24 lines, each ended by Enter (CR), written at once, as a
-    // terminal without bracketed paste (or tmux without `-p`) sends a pasted text. (Under
-    // 1,024 bytes: crossterm reads more only when more input comes, see the README.)
-    let pasted = (1..=24).fold(String::new(), |mut pasted, n| {
+    // Keys, not a bracketed paste: 240 lines, each ended by Enter (CR), written at once, as a
+    // terminal without bracketed paste (or tmux without `-p`) sends a pasted text. Longer than
+    // the terminal's buffer, so it is read in pieces, and all of it arrives without more keys.
+    let pasted = (1..=240).fold(String::new(), |mut pasted, n| {
         pasted.push_str(&format!("pasted line {n} [[emulator:tokens=5]]\r"));
         pasted
     });
-    assert!(pasted.len() < 1024);
+    assert!(pasted.len() > 8192);
     tmux.run(&["send-keys", "-t", "chat", "-l", &pasted]);
-    let screen = tmux.wait_for("the paste in the editor", |s| s.contains("25 lines"));
+    let screen = tmux.wait_for("the whole paste in the editor", |s| s.contains("241 lines"));
     std::thread::sleep(Duration::from_millis(300));
     let screen_after = tmux.capture();
     assert!(
@@ -634,7 +634,10 @@ fn a_paste_without_bracketed_paste_sends_nothing_until_enter() {
         1,
         "one answer: {screen}"
     );
-    assert!(screen.contains("pasted line 24"), "{screen}");
+    assert!(
+        screen.contains("a long prompt: 240 lines"),
+        "all of it was sent: {screen}"
+    );
 }
 
 #[test]
@@ -697,5 +700,56 @@ fn resume_with_nothing_saved_starts_a_new_conversation() {
     assert!(
         screen.contains("no saved conversation to resume yet"),
         "{screen}"
+    );
+}
+
+/// Bytes as `send-keys -H` takes them: each as two hex digits.
+fn hex(bytes: &[u8]) -> Vec<String> {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn shift_enter_makes_a_newline_in_the_forms_terminals_send() {
+    if skip_without_tmux() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_server, exports) = start_emulator(home.path());
+    let tmux = Tmux::start_with("shift-enter", home.path(), &exports, "--no-save");
+    tmux.wait_for("the first frame", |s| s.contains("IDLE"));
+    // xterm's modifyOtherKeys form (also tmux's `extended-keys-format xterm`), then kitty's.
+    for (line, shift_enter) in [
+        ("first line", "\x1b[27;2;13~"),
+        ("second line", "\x1b[13;2u"),
+    ] {
+        tmux.run(&["send-keys", "-t", "chat", "-l", line]);
+        let mut args = vec!["send-keys", "-t", "chat", "-H"];
+        let bytes = hex(shift_enter.as_bytes());
+        args.extend(bytes.iter().map(String::as_str));
+        tmux.run(&args);
+    }
+    tmux.run(&[
+        "send-keys",
+        "-t",
+        "chat",
+        "-l",
+        "third line [[emulator:tokens=3]]",
+    ]);
+    let screen = tmux.wait_for("three lines in the prompt", |s| s.contains("third line"));
+    let lines: Vec<&str> = screen.lines().collect();
+    let row = |text: &str| lines.iter().position(|l| l.contains(text));
+    assert!(
+        matches!((row("first line"), row("second line"), row("third line")), (Some(a), Some(b), Some(c)) if a < b && b < c),
+        "each Shift+Enter is a newline, nothing is sent:\n{screen}"
+    );
+    assert!(screen.contains("No messages yet"), "{screen}");
+    tmux.run(&["send-keys", "-t", "chat", "Enter"]);
+    let screen = tmux.wait_for("the answer", |s| {
+        s.contains("3 tokens") && s.contains("IDLE")
+    });
+    assert_eq!(
+        screen.matches("▌ Claude Haiku 4.5").count(),
+        1,
+        "one prompt: {screen}"
     );
 }

@@ -807,6 +807,39 @@ async fn a_paste_without_bracketed_paste_never_sends_a_prompt() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_paste_without_bracketed_paste_goes_in_as_one_edit() {
+    let mut h = Harness::start(Setup::default()).await;
+    h.type_text("before: ");
+    h.settle().await;
+    // 2,000 lines of 40 characters with an Enter each (80 KB of keys), all at once. Key by key
+    // each character would wrap the whole prompt anew: minutes for this much.
+    let line = "0123456789 abcdefghij 0123456789 ABCDEF";
+    for _ in 0..2000 {
+        h.type_text(line);
+        h.press(KeyCode::Enter);
+    }
+    let started = std::time::Instant::now();
+    h.until("the paste in the prompt", |h| {
+        h.app.state.draft().len() == "before: ".len() + 2000 * (line.len() + 1)
+    })
+    .await;
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "the paste took {took:?}");
+    assert!(h.app.state.messages.is_empty(), "nothing was sent");
+    assert!(h.app.state.draft().starts_with("before: 0123456789 abc"));
+    // Undo takes the paste back in one step, leaving what was typed before it.
+    h.ctrl('z');
+    h.settle().await;
+    assert_eq!(h.app.state.draft(), "before: ");
+    // A few keys typed quickly are still keys: `?` on an empty prompt opens the help.
+    h.ctrl('g');
+    h.settle().await;
+    h.type_text("?");
+    h.settle().await;
+    assert!(h.screen().contains("help · Esc closes"), "{}", h.screen());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enter_during_an_answer_queues_the_prompt_until_it_ends() {
     let mut h = Harness::start(Setup {
         tokens_per_second: 40.0,

@@ -151,8 +151,9 @@ pub(crate) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
 }
 
 /// A bracketed paste: the whole text at once, into the popup's field or the prompt.
-pub(crate) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
+pub(crate) fn on_paste(state: &mut State, text: &str, goes_on: bool) -> Vec<Effect> {
     state.quit_armed = None;
+    state.flash = None;
     // Terminals send pasted newlines as CR, CRLF or LF.
     let unified = text.replace("\r\n", "\n").replace('\r', "\n");
     let clean = crate::text::sanitize_for_terminal(&unified);
@@ -160,7 +161,7 @@ pub(crate) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
         return effects;
     }
     state.focus = Focus::Editor;
-    state.insert_text(clean.as_ref());
+    state.insert_paste(clean.as_ref(), goes_on);
     state.history_cursor = None;
     super::attach::offer_pasted_path(state, &clean);
     Vec::new()

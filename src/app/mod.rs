@@ -50,6 +50,9 @@ pub(crate) enum Msg {
     Key(KeyEvent),
     /// Bracketed paste: the whole pasted text at once.
     Paste(String),
+    /// More of a paste that arrived in pieces (a terminal without bracketed paste): inserted
+    /// as one undo step with the piece before it.
+    PasteMore(String),
     /// A mouse event (the wheel scrolls).
     Mouse(MouseEvent),
     /// The terminal was resized.

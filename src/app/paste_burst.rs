@@ -1,8 +1,11 @@
 //! Telling a typed Enter from a pasted newline when the terminal has no bracketed paste (it
 //! sends a pasted newline as Enter). An Enter that would send is a newline when it arrives in
 //! one burst with other input: after other input in the same read, less than [`BURST_GAP`]
-//! after the input before, or followed by more within [`ENTER_HOLD`] (for which it is held).
+//! after the loop was ready again after the input before (so a loop slowed by a big edit does
+//! not split a paste), or followed by more within [`ENTER_HOLD`] (for which it is held).
 //! So a paste never sends a prompt, not even at its last newline: the user's own Enter does.
+//! A burst's characters typed into the prompt go in as one paste ([`RUN_AS_PASTE`]), so a long
+//! paste costs one edit rather than one per character.
 
 use super::Msg;
 use crossterm::event::KeyEvent;
@@ -15,20 +18,27 @@ pub(crate) const BURST_GAP: Duration = Duration::from_millis(3);
 /// at the speed of the terminal, well within this; people do not type the next key this fast.
 pub(crate) const ENTER_HOLD: Duration = Duration::from_millis(40);
 
+/// The fewest characters (with pasted newlines) arriving together that go into the prompt as
+/// one paste: nobody types this many between two reads, and each edit of the prompt costs a
+/// pass over its whole text (the editor wraps it anew).
+pub(crate) const RUN_AS_PASTE: usize = 8;
+
 /// What the guard remembers between batches of input.
 #[derive(Debug, Default)]
 pub(crate) struct EnterGuard {
     /// An Enter held to see whether more input follows, and when it came.
     held: Option<(KeyEvent, Instant)>,
-    /// When input last arrived.
+    /// When the loop was ready for more after handling input.
     last_input_at: Option<Instant>,
 }
 
 /// Where the input of one batch lies.
 pub(crate) struct Burst {
-    first: Option<usize>,
-    last: Option<usize>,
-    follows_input: bool,
+    /// Where the batch's first and last input are.
+    pub(crate) first: Option<usize>,
+    pub(crate) last: Option<usize>,
+    /// The batch came right after the input before (within [`BURST_GAP`]).
+    pub(crate) follows_input: bool,
     now: Instant,
 }
 
@@ -68,16 +78,31 @@ impl EnterGuard {
         (burst, released)
     }
 
+    /// The batch begun with input is handled and drawn: input that comes within [`BURST_GAP`]
+    /// of now belongs to the same burst.
+    pub(crate) fn ready(&mut self, now: Instant) {
+        if self.last_input_at.is_some() {
+            self.last_input_at = Some(now);
+        }
+    }
+
     /// An Enter that would send, at `index` of the batch: a newline inside a burst, else held
     /// (`None`).
     pub(crate) fn enter(&mut self, burst: &Burst, index: usize, key: KeyEvent) -> Option<Msg> {
-        let in_burst = burst.first.is_some_and(|first| first < index)
-            || (Some(index) == burst.first && burst.follows_input)
-            || burst.last.is_some_and(|last| index < last);
-        if in_burst {
+        if burst.holds(index) {
             return Some(newline());
         }
         self.held = Some((key, burst.now));
         None
+    }
+}
+
+impl Burst {
+    /// Whether input at `index` of the batch is inside the burst: an Enter there is a pasted
+    /// newline.
+    pub(crate) fn holds(&self, index: usize) -> bool {
+        self.first.is_some_and(|first| first < index)
+            || (Some(index) == self.first && self.follows_input)
+            || self.last.is_some_and(|last| index < last)
     }
 }

@@ -438,11 +438,15 @@ impl State {
         self.undo.after(added, changed);
     }
 
-    /// Inserts text at the cursor (a paste) as one undo step; see [`State::insert_into_editor`].
-    pub(crate) fn insert_text(&mut self, text: &str) {
-        let added = self
-            .undo
-            .before(super::undo::Edit::Other, &self.editor, &self.pastes);
+    /// Inserts text at the cursor (a paste) as one undo step, or as part of the step of the
+    /// paste before it when it `goes_on` with it; see [`State::insert_into_editor`].
+    pub(crate) fn insert_paste(&mut self, text: &str, goes_on: bool) {
+        let kind = if goes_on {
+            super::undo::Edit::PasteGoesOn
+        } else {
+            super::undo::Edit::Paste
+        };
+        let added = self.undo.before(kind, &self.editor, &self.pastes);
         self.insert_into_editor(text);
         self.undo.after(added, !text.is_empty());
     }

@@ -20,7 +20,11 @@ pub enum Edit {
     Space,
     /// A character deleted (Backspace, Delete).
     Delete,
-    /// Anything else that changes the text: a paste, a kill, a newline, a new draft.
+    /// A paste.
+    Paste,
+    /// More of a paste that arrived in pieces: it goes on with the paste before it.
+    PasteGoesOn,
+    /// Anything else that changes the text: a kill, a newline, a new draft.
     Other,
 }
 
@@ -28,9 +32,12 @@ impl Edit {
     /// Whether this edit goes on with the group `last` started.
     fn continues(self, last: Edit) -> bool {
         match (last, self) {
-            (Edit::Other, _) | (_, Edit::Other) => false,
-            // A word goes with the spaces typed before it.
-            (Edit::Space, Edit::Word) => true,
+            // A paste read in pieces is one; a word goes with the spaces typed before it.
+            (Edit::Paste | Edit::PasteGoesOn, Edit::PasteGoesOn) | (Edit::Space, Edit::Word) => {
+                true
+            }
+            (Edit::Other | Edit::Paste | Edit::PasteGoesOn, _)
+            | (_, Edit::Other | Edit::Paste | Edit::PasteGoesOn) => false,
             (last, this) => last == this,
         }
     }
@@ -211,12 +218,20 @@ mod tests {
         assert_eq!(s.draft(), "hello wo");
         undo(&mut s);
         assert_eq!(s.draft(), "hello world");
-        // A paste is one step; so is a kill.
-        crate::app::keys::on_paste(&mut s, "\nline one\nline two");
+        // A paste is one step, with the pieces that go on with it; so is a kill.
+        crate::app::keys::on_paste(&mut s, "\nline one", false);
+        crate::app::keys::on_paste(&mut s, "\nline two", true);
         key(&mut s, KeyCode::Char('u'), KeyModifiers::CONTROL);
         assert_eq!(s.draft(), "hello world\nline one\n");
         undo(&mut s);
         assert_eq!(s.draft(), "hello world\nline one\nline two");
+        undo(&mut s);
+        assert_eq!(s.draft(), "hello world");
+        // Two pastes are two steps.
+        crate::app::keys::on_paste(&mut s, " one", false);
+        crate::app::keys::on_paste(&mut s, " two", false);
+        undo(&mut s);
+        assert_eq!(s.draft(), "hello world one");
         undo(&mut s);
         assert_eq!(s.draft(), "hello world");
         // Moving the cursor ends a word: what is typed after it is a step of its own.

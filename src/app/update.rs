@@ -11,7 +11,8 @@ use crate::exchange::Found;
 pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => keys::on_key(state, key),
-        Msg::Paste(text) => keys::on_paste(state, &text),
+        Msg::Paste(text) => keys::on_paste(state, &text, false),
+        Msg::PasteMore(text) => keys::on_paste(state, &text, true),
         Msg::Mouse(mouse) => keys::on_mouse(state, mouse),
         Msg::Resize => Vec::new(),
         Msg::Stream { request_id, update } => turns::on_stream(state, request_id, update),

@@ -131,10 +131,7 @@ fn ask(deadline: Duration) -> Option<Vec<u8>> {
     let mut answer = Vec::new();
     loop {
         let left = deadline.checked_sub(started.elapsed())?;
-        let timeout = rustix::event::Timespec {
-            tv_sec: i64::try_from(left.as_secs()).unwrap_or(i64::MAX),
-            tv_nsec: i64::from(left.subsec_nanos()),
-        };
+        let timeout = super::input::timespec(left);
         let mut fds = [rustix::event::PollFd::new(
             &stdin,
             rustix::event::PollFlags::IN,

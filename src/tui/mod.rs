@@ -3,8 +3,10 @@
 //! panic hook, and on SIGTERM/SIGHUP (which end the loop, so the guard drops).
 
 pub mod graphics;
+pub(crate) mod input;
 
-use crossterm::event::Event;
+pub(crate) use input::terminal_events;
+
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
     KeyboardEnhancementFlags, PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
@@ -20,15 +22,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// Whether the chat captures the mouse (to enter the modes again after a suspension).
 static MOUSE: AtomicBool = AtomicBool::new(false);
-
-/// Tells the input reader to stop reading the terminal (while another program has it) and to
-/// start again.
-static INPUT_PAUSE: std::sync::OnceLock<tokio::sync::watch::Sender<bool>> =
-    std::sync::OnceLock::new();
-
-fn input_pause() -> &'static tokio::sync::watch::Sender<bool> {
-    INPUT_PAUSE.get_or_init(|| tokio::sync::watch::channel(false).0)
-}
 
 /// Puts the terminal in the chat's modes until dropped.
 #[derive(Debug)]
@@ -70,7 +63,7 @@ pub(crate) fn active() -> bool {
 /// Hands the terminal to another program (`$EDITOR`): input is no longer read and every mode
 /// is left, as at exit. [`resume`] takes it back.
 pub(crate) fn suspend() {
-    input_pause().send_replace(true);
+    input::pause();
     restore();
 }
 
@@ -82,7 +75,7 @@ pub(crate) fn resume() -> std::io::Result<()> {
             crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
         )
     });
-    input_pause().send_replace(false);
+    input::resume();
     entered
 }
 
@@ -122,54 +115,3 @@ fn install_panic_hook() {
         previous(info);
     }));
 }
-
-/// Terminal events as a stream the chat loop may poll however it likes.
-///
-/// crossterm's `EventStream` keeps the waker of the first poll that found no input until input
-/// arrives, so a poll with a throw-away waker (draining a burst with `now_or_never`) would
-/// leave the loop asleep. A task owns the `EventStream` and forwards into a channel, whose
-/// receiver registers the latest waker every time. The stream ends after the first read
-/// error (the terminal went away).
-pub(crate) fn terminal_events() -> impl futures_util::Stream<Item = std::io::Result<Event>> + Unpin
-{
-    use futures_util::StreamExt;
-    let (tx, rx) = tokio::sync::mpsc::channel(INPUT_QUEUE);
-    let mut paused = input_pause().subscribe();
-    tokio::spawn(async move {
-        loop {
-            // While another program has the terminal, nothing reads it (a dropped EventStream
-            // stops its reader); a new one starts after.
-            while *paused.borrow_and_update() {
-                if paused.changed().await.is_err() {
-                    return;
-                }
-            }
-            let mut events = crossterm::event::EventStream::new();
-            loop {
-                tokio::select! {
-                    event = events.next() => {
-                        let Some(event) = event else { return };
-                        let failed = event.is_err();
-                        if tx.send(event).await.is_err() || failed {
-                            return;
-                        }
-                    }
-                    changed = paused.changed() => {
-                        if changed.is_err() {
-                            return;
-                        }
-                        if *paused.borrow() {
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-    });
-    Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|event| (event, rx))
-    }))
-}
-
-/// Input events waiting for the loop before the reader pauses (a paste is one event).
-const INPUT_QUEUE: usize = 1024;

@@ -6,6 +6,7 @@
 mod effects;
 
 use super::effects::Clipboard;
+use super::paste_burst::{Burst, RUN_AS_PASTE};
 use super::recorder::Recorder;
 use super::state::State;
 use super::update::update;
@@ -67,6 +68,9 @@ pub struct App {
     pub export_dir: PathBuf,
     /// Tells a typed Enter from a pasted newline.
     enter_guard: super::paste_burst::EnterGuard,
+    /// The last batch's input ended inside a paste of typed characters (see
+    /// [`RUN_AS_PASTE`]): the next batch's may go on with it.
+    paste_open: bool,
     /// The prompt is to be opened in the user's editor once the batch is handled.
     edit_draft: bool,
     /// Where OSC 8 hyperlinks are written (the terminal), when links are hyperlinks.
@@ -106,6 +110,7 @@ impl App {
             frames: 0,
             slowest_frame: Duration::ZERO,
             enter_guard: super::paste_burst::EnterGuard::default(),
+            paste_open: false,
             edit_draft: false,
             hyperlinks: None,
             links_drawn: Vec::new(),
@@ -269,7 +274,9 @@ impl App {
         // A burst of input (typing fast, a terminal without bracketed paste) is handled in one
         // wake-up and costs one frame.
         while batch.len() < BATCH {
-            match events.next().now_or_never() {
+            // Unconstrained: tokio's cooperative budget would end the batch after 128 events
+            // that are already waiting, splitting a paste into many edits and frames.
+            match tokio::task::unconstrained(events.next()).now_or_never() {
                 Some(Some(Ok(event))) => batch.extend(msg_of(event)),
                 Some(Some(Err(_)) | None) => {
                     input_ended = true;
@@ -287,6 +294,9 @@ impl App {
         let typed = batch
             .iter()
             .any(|m| matches!(m, Msg::Key(_) | Msg::Paste(_) | Msg::Mouse(_) | Msg::Resize));
+        let keyed = batch
+            .iter()
+            .any(|m| matches!(m, Msg::Key(_) | Msg::Paste(_)));
         self.take_in(batch, Instant::now());
         if std::mem::take(&mut self.edit_draft) {
             super::external_editor::edit_prompt(&mut self.state, terminal).await?;
@@ -295,6 +305,9 @@ impl App {
         self.persist();
         if self.dirty && (typed || self.last_draw.is_none_or(|t| t.elapsed() >= FRAME_INTERVAL)) {
             self.draw(terminal)?;
+        }
+        if keyed {
+            self.enter_guard.ready(Instant::now());
         }
         Ok(!self.state.quit && !input_ended)
     }
@@ -307,16 +320,82 @@ impl App {
         if let Some(msg) = released {
             self.handle(msg);
         }
-        for (index, msg) in batch.into_iter().enumerate() {
-            match msg {
-                Msg::Key(key) if self.enter_would_send(&key) => {
-                    if let Some(msg) = self.enter_guard.enter(&burst, index, key) {
-                        self.handle(msg);
+        // Whether the batch's input ends inside a paste, which the next batch may go on with.
+        let mut paste_open = false;
+        let mut batch = batch.into_iter().enumerate().peekable();
+        while let Some((index, msg)) = batch.next() {
+            let Some(first) = self.typed_into_prompt(&msg) else {
+                self.take_one(&burst, index, msg);
+                continue;
+            };
+            // Characters for the prompt and pasted newlines that arrived with them.
+            let mut text = String::from(first);
+            let mut run = vec![(index, msg)];
+            while let Some((next_index, next)) = batch.peek() {
+                let c = match self.typed_into_prompt(next) {
+                    Some(c) => c,
+                    None if burst.holds(*next_index)
+                        && matches!(next, Msg::Key(key) if self.enter_would_send(key)) =>
+                    {
+                        '\n'
                     }
+                    None => break,
+                };
+                text.push(c);
+                run.extend(batch.next());
+            }
+            // The first input of a batch that goes on with a paste the batch before ended in.
+            let goes_on = self.paste_open && burst.first == Some(index) && burst.follows_input;
+            let run_ends_input = run.last().map(|(last, _)| *last) == burst.last;
+            if goes_on {
+                self.handle(Msg::PasteMore(text));
+                paste_open = run_ends_input;
+            } else if run.len() >= RUN_AS_PASTE || text.contains('\n') {
+                self.handle(Msg::Paste(text));
+                paste_open = run_ends_input;
+            } else {
+                for (index, msg) in run {
+                    self.take_one(&burst, index, msg);
                 }
-                other => self.handle(other),
             }
         }
+        if burst.first.is_some() {
+            self.paste_open = paste_open;
+        }
+    }
+
+    /// One message of a batch; an Enter that would send goes through the Enter guard.
+    fn take_one(&mut self, burst: &Burst, index: usize, msg: Msg) {
+        match msg {
+            Msg::Key(key) if self.enter_would_send(&key) => {
+                if let Some(msg) = self.enter_guard.enter(burst, index, key) {
+                    self.handle(msg);
+                }
+            }
+            other => self.handle(other),
+        }
+    }
+
+    /// The character a key types into the prompt as text (no binding, no popup, no pending
+    /// question), if it is one.
+    fn typed_into_prompt(&self, msg: &Msg) -> Option<char> {
+        use crate::keymap::Context;
+        use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+        let Msg::Key(key) = msg else { return None };
+        let KeyCode::Char(c) = key.code else {
+            return None;
+        };
+        let state = &self.state;
+        (key.kind != KeyEventKind::Release
+            && key.modifiers.difference(KeyModifiers::SHIFT).is_empty()
+            && !c.is_control()
+            && !state.overlay.is_open()
+            && state.focus == super::state::Focus::Editor
+            && state.pending_delete.is_none()
+            && !state.ctrl_x
+            && state.keymap.action(Context::Chat, key).is_none()
+            && state.keymap.action(Context::Global, key).is_none())
+        .then_some(c)
     }
 
     /// Whether this key is an Enter that sends the prompt on the chat screen.
