@@ -1,6 +1,7 @@
 //! Entry points for the fuzz targets and property tests into the parsers of untrusted input
 //! that are otherwise private: server error bodies and codes, the secret scrubber, the terminal
-//! sanitizer, JSON for a terminal, and the session listing's line scan. Not an API.
+//! sanitizer, JSON for a terminal, the session listing's line scan and the terminal input
+//! decoder. Not an API.
 
 /// A server error from a code header and a body, as its message is kept.
 pub fn service_error(code: Option<&str>, body: &[u8]) -> (String, String) {
@@ -28,4 +29,16 @@ pub fn listing(bytes: &[u8]) -> (usize, String, Vec<String>, bool) {
     let scan = crate::transcript::listing::scan_listing(std::io::Cursor::new(bytes), false)
         .unwrap_or_default();
     scan.summary_fields()
+}
+
+/// Terminal input as the chat's reader decodes it, read in the pieces given, then no more
+/// input: the events.
+pub fn terminal_input(reads: &[&[u8]]) -> Vec<crossterm::event::Event> {
+    let mut decoder = crate::tui::input::Decoder::default();
+    let mut events = Vec::new();
+    for read in reads {
+        decoder.feed(read, &mut events);
+    }
+    decoder.flush(&mut events);
+    events
 }

@@ -7,6 +7,8 @@
 
 mod decode;
 mod meaning;
+
+pub(crate) use decode::Decoder;
 #[cfg(test)]
 mod tests;
 
