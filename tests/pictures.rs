@@ -207,3 +207,19 @@ fn links_are_plain_text_when_not_asked_for() {
     assert!(output.contains("example.com/docs"), "the URL is shown");
     assert!(!output.contains("\x1b]8;;"), "no OSC 8");
 }
+
+#[test]
+fn keys_typed_before_the_terminal_answers_are_kept() {
+    let mut chat = Chat::start();
+    chat.wait_for("the graphics query", |t| t.contains("\x1b_Gi=31,s=1"));
+    // Typed while the chat waits for the terminal's answer, and right after it in one read.
+    chat.write(b"typed early");
+    chat.write(b"\x1b_Gi=31;OK\x1b\\\x1b[6;20;10t\x1b[?62;22c and late");
+    let output = chat.wait_for("the keys in the prompt", |t| {
+        t.contains("typed early and late")
+    });
+    assert!(
+        !output.contains("Gi=31;OK") && !output.contains("62;22c"),
+        "the answers are not typed into the prompt"
+    );
+}

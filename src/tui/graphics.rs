@@ -1,6 +1,6 @@
 //! What the terminal can draw pictures with, asked once when the chat starts: the kitty
 //! graphics query, the cell size in pixels and the device attributes (sixel), read back with
-//! a deadline and no reader left behind, so nothing is there to take the user's first keys.
+//! a deadline and no reader left behind; keys typed meanwhile go on to the input reader.
 //! `images` in config.toml overrides the answer.
 
 use std::time::{Duration, Instant};
@@ -119,36 +119,43 @@ pub fn detect(choice: Graphics) -> TerminalGraphics {
 }
 
 /// Writes the query and reads the answer until the device attributes arrive or the deadline
-/// passes; `None` when the terminal cannot be asked.
+/// passes; `None` when the terminal cannot be asked or said nothing. Everything read is handed
+/// to the input reader too: keys typed meanwhile are not lost (the answers are skipped there).
 #[cfg(unix)]
 fn ask(deadline: Duration) -> Option<Vec<u8>> {
     use std::io::Write;
     let mut stdout = std::io::stdout();
     stdout.write_all(QUERY.as_bytes()).ok()?;
     stdout.flush().ok()?;
+    let mut answer = Vec::new();
+    read_answer(deadline, &mut answer);
+    super::input::read_ahead(&answer);
+    (!answer.is_empty()).then_some(answer)
+}
+
+/// Reads into `answer` until the device attributes arrive, the deadline passes or the terminal
+/// cannot be read.
+#[cfg(unix)]
+fn read_answer(deadline: Duration, answer: &mut Vec<u8>) {
     let started = Instant::now();
     let stdin = std::io::stdin();
-    let mut answer = Vec::new();
-    loop {
-        let left = deadline.checked_sub(started.elapsed())?;
-        let timeout = super::input::timespec(left);
+    while let Some(left) = deadline.checked_sub(started.elapsed()) {
         let mut fds = [rustix::event::PollFd::new(
             &stdin,
             rustix::event::PollFlags::IN,
         )];
-        match rustix::event::poll(&mut fds, Some(&timeout)) {
-            Ok(0) | Err(_) => return (!answer.is_empty()).then_some(answer),
+        match rustix::event::poll(&mut fds, Some(&super::input::timespec(left))) {
+            Ok(0) | Err(_) => return,
             Ok(_) => {}
         }
         let mut buffer = [0u8; 256];
         // Ready: the read does not block.
-        let read = rustix::io::read(&stdin, &mut buffer).ok()?;
-        if read == 0 {
-            return None;
+        match rustix::io::read(&stdin, &mut buffer) {
+            Ok(0) | Err(_) => return,
+            Ok(read) => answer.extend_from_slice(&buffer[..read]),
         }
-        answer.extend_from_slice(&buffer[..read]);
-        if device_attributes_arrived(&answer) {
-            return Some(answer);
+        if device_attributes_arrived(answer) {
+            return;
         }
     }
 }

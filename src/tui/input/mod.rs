@@ -26,6 +26,27 @@ pub(crate) const SEQUENCE_WAIT: Duration = Duration::from_millis(40);
 /// delivered as it is (a terminal that never ends it must not swallow all later typing).
 pub(crate) const PASTE_SILENCE: Duration = Duration::from_secs(2);
 
+/// Input read before the reader started (while the terminal was asked what it draws pictures
+/// with): decoded first, so keys typed at start are not lost.
+static READ_AHEAD: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+/// Keeps input read before the reader starts, for the reader to decode first.
+pub(crate) fn read_ahead(bytes: &[u8]) {
+    READ_AHEAD
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .extend_from_slice(bytes);
+}
+
+/// The input read ahead, taken.
+fn take_read_ahead() -> Vec<u8> {
+    std::mem::take(
+        &mut *READ_AHEAD
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    )
+}
+
 /// A timeout for `poll`.
 #[cfg(unix)]
 pub(crate) fn timespec(duration: Duration) -> rustix::event::Timespec {

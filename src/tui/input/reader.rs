@@ -3,7 +3,7 @@
 //! key meant for another program (the editor) is read while it runs.
 
 use super::decode::{Decoder, Waiting};
-use super::{INPUT_QUEUE, PASTE_SILENCE, SEQUENCE_WAIT, TerminalEvents, timespec};
+use super::{INPUT_QUEUE, PASTE_SILENCE, SEQUENCE_WAIT, TerminalEvents, take_read_ahead, timespec};
 use crossterm::event::Event;
 use rustix::event::{PollFd, PollFlags};
 use std::io::{IsTerminal, Read, Write};
@@ -190,7 +190,14 @@ fn read_terminal(
     // When the sequence still waiting for its end began, and when input last came.
     let mut sequence_since: Option<Instant> = None;
     let mut last_input = Instant::now();
+    // Keys typed while the terminal was asked about pictures come first.
+    decoder.feed(&take_read_ahead(), &mut events);
     loop {
+        for event in events.drain(..) {
+            if tx.blocking_send(Ok(event)).is_err() {
+                return;
+            }
+        }
         let paused = control.flags().paused;
         if !control.wait_while_paused() {
             return;
@@ -211,7 +218,8 @@ fn read_terminal(
             PollFd::new(&wake, PollFlags::IN),
         ];
         match rustix::event::poll(&mut fds, timeout.as_ref()) {
-            Err(rustix::io::Errno::INTR) => continue,
+            // A signal (SIGWINCH): poll again.
+            Err(rustix::io::Errno::INTR) => {}
             Err(e) => {
                 let _ = tx.blocking_send(Err(e.into()));
                 return;
@@ -221,8 +229,8 @@ fn read_terminal(
                 sequence_since = None;
             }
             Ok(_) if !fds[1].revents().is_empty() => {
+                // Told to pause or stop: the loop's top sees which.
                 let _ = wake.read(&mut [0u8; 64]);
-                continue;
             }
             Ok(_) => match rustix::io::read(tty, &mut buffer) {
                 Ok(0) => {
@@ -247,17 +255,12 @@ fn read_terminal(
                         sequence_since = None;
                     }
                 }
-                Err(rustix::io::Errno::INTR | rustix::io::Errno::AGAIN) => continue,
+                Err(rustix::io::Errno::INTR | rustix::io::Errno::AGAIN) => {}
                 Err(e) => {
                     let _ = tx.blocking_send(Err(e.into()));
                     return;
                 }
             },
-        }
-        for event in events.drain(..) {
-            if tx.blocking_send(Ok(event)).is_err() {
-                return;
-            }
         }
     }
 }
