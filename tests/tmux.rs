@@ -728,18 +728,32 @@ fn shift_enter_makes_a_newline_in_the_forms_terminals_send() {
         args.extend(bytes.iter().map(String::as_str));
         tmux.run(&args);
     }
+    // The xterm form again, cut in two writes (two tmux commands, some milliseconds apart), as
+    // a slow link may deliver it: the reader waits 40 ms for the rest of a sequence.
+    tmux.run(&["send-keys", "-t", "chat", "-l", "third line"]);
+    let (head, tail) = "\x1b[27;2;13~".split_at(5);
+    for part in [head, tail] {
+        let bytes = hex(part.as_bytes());
+        let mut send = tmux.command();
+        send.args(["send-keys", "-t", "chat", "-H"]).args(&bytes);
+        assert!(send.output().expect("tmux runs").status.success());
+    }
     tmux.run(&[
         "send-keys",
         "-t",
         "chat",
         "-l",
-        "third line [[emulator:tokens=3]]",
+        "fourth line [[emulator:tokens=3]]",
     ]);
-    let screen = tmux.wait_for("three lines in the prompt", |s| s.contains("third line"));
+    let screen = tmux.wait_for("four lines in the prompt", |s| s.contains("fourth line"));
     let lines: Vec<&str> = screen.lines().collect();
-    let row = |text: &str| lines.iter().position(|l| l.contains(text));
+    let rows: Vec<Option<usize>> = ["first line", "second line", "third line", "fourth line"]
+        .iter()
+        .map(|text| lines.iter().position(|l| l.contains(text)))
+        .collect();
     assert!(
-        matches!((row("first line"), row("second line"), row("third line")), (Some(a), Some(b), Some(c)) if a < b && b < c),
+        rows.windows(2)
+            .all(|pair| matches!(pair, [Some(a), Some(b)] if a < b)),
         "each Shift+Enter is a newline, nothing is sent:\n{screen}"
     );
     assert!(screen.contains("No messages yet"), "{screen}");
