@@ -39,6 +39,10 @@ pub(crate) struct Burst {
     pub(crate) last: Option<usize>,
     /// The batch came right after the input before (within [`BURST_GAP`]).
     pub(crate) follows_input: bool,
+    /// The batch came within [`ENTER_HOLD`] of the input before: more of a paste the batch
+    /// before ended in, when it did (nobody types on that fast after a paste; a busy machine
+    /// may keep the loop from the rest of a paste for longer than [`BURST_GAP`]).
+    pub(crate) soon_after_input: bool,
     now: Instant,
 }
 
@@ -62,6 +66,9 @@ impl EnterGuard {
             follows_input: self
                 .last_input_at
                 .is_some_and(|at| now.saturating_duration_since(at) < BURST_GAP),
+            soon_after_input: self
+                .last_input_at
+                .is_some_and(|at| now.saturating_duration_since(at) < ENTER_HOLD),
             now,
         };
         if burst.first.is_some() {

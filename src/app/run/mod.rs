@@ -345,7 +345,7 @@ impl App {
                 run.extend(batch.next());
             }
             // The first input of a batch that goes on with a paste the batch before ended in.
-            let goes_on = self.paste_open && burst.first == Some(index) && burst.follows_input;
+            let goes_on = self.paste_open && burst.first == Some(index) && burst.soon_after_input;
             let run_ends_input = run.last().map(|(last, _)| *last) == burst.last;
             if goes_on {
                 self.handle(Msg::PasteMore(text));
