@@ -10,8 +10,8 @@ mod common;
 
 use bedrock_tui::attachments::{self, Attachment, Media};
 use bedrock_tui::bedrock::InvokeOptions;
-use bedrock_tui::exchange::{self, Content, Intent, Refusal};
-use bedrock_tui::models::{Conversation, Parameters, Role, Turn};
+use bedrock_tui::exchange::{self, Intent, Refusal};
+use bedrock_tui::models::{Conversation, Role, Turn};
 use common::*;
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -58,22 +58,7 @@ fn asking(files: Vec<Attachment>) -> Conversation {
 }
 
 fn intent(model: &str, conversation: Conversation, stream: bool) -> Intent {
-    Intent {
-        model: model.to_string(),
-        family: None,
-        looked_up: None,
-        content: Content::Conversation {
-            conversation,
-            params: Parameters {
-                max_tokens: Some(200),
-                ..Parameters::default()
-            },
-        },
-        options: InvokeOptions::default(),
-        stream,
-        text_only: false,
-        prompt_cache: false,
-    }
+    common::conversation_intent(model, conversation, 200, stream)
 }
 
 fn refusal(model: &str, files: Vec<Attachment>) -> String {

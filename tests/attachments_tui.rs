@@ -194,16 +194,7 @@ async fn a_model_switch_says_which_files_stay_behind() {
     h.press(KeyCode::Enter);
     h.settle().await;
     assert_eq!(h.app.state.model, "amazon.titan-text-express-v1");
-    let notice = h
-        .app
-        .state
-        .messages
-        .iter()
-        .rev()
-        .find(|m| m.speaker == Speaker::Notice)
-        .unwrap()
-        .text
-        .clone();
+    let notice = h.last_notice().to_string();
     assert!(
         notice.contains("Earlier file left out: red.png: Titan Text Express takes no images"),
         "{notice}"

@@ -8,7 +8,7 @@ mod common;
 
 use bedrock_tui::bedrock::InvokeOptions;
 use bedrock_tui::exchange::{self, Content, Intent};
-use bedrock_tui::models::{Conversation, Parameters, catalog};
+use bedrock_tui::models::{Conversation, catalog};
 use common::*;
 use serde_json::Value;
 
@@ -23,20 +23,8 @@ fn intent(model: &str, question: &str, stream: bool, cache: bool) -> Intent {
     let mut conversation = Conversation::single(question);
     conversation.system = Some(long_system());
     Intent {
-        model: model.to_string(),
-        family: None,
-        looked_up: None,
-        content: Content::Conversation {
-            conversation,
-            params: Parameters {
-                max_tokens: Some(100),
-                ..Parameters::default()
-            },
-        },
-        options: InvokeOptions::default(),
-        stream,
-        text_only: false,
         prompt_cache: cache,
+        ..common::conversation_intent(model, conversation, 100, stream)
     }
 }
 

@@ -9,10 +9,9 @@
 
 mod common;
 
-use bedrock_tui::bedrock::InvokeOptions;
 use bedrock_tui::exchange::{self, Content, Intent, Outcome};
 use bedrock_tui::models::tools::{ToolCall, ToolResult, ToolSpec, name_calls};
-use bedrock_tui::models::{Conversation, FamilyId, Parameters, Role, Turn};
+use bedrock_tui::models::{Conversation, FamilyId, Role, Turn};
 use common::cli::*;
 use common::*;
 use serde_json::{Value, json};
@@ -91,22 +90,7 @@ fn conversation(ids: [&str; 2]) -> Conversation {
 }
 
 fn intent(model: &str, conversation: Conversation, stream: bool) -> Intent {
-    Intent {
-        model: model.to_string(),
-        family: None,
-        looked_up: None,
-        content: Content::Conversation {
-            conversation,
-            params: Parameters {
-                max_tokens: Some(300),
-                ..Parameters::default()
-            },
-        },
-        options: InvokeOptions::default(),
-        stream,
-        text_only: false,
-        prompt_cache: false,
-    }
+    common::conversation_intent(model, conversation, 300, stream)
 }
 
 fn body_of(model: &str, conversation: Conversation) -> (Value, Vec<String>) {

@@ -42,18 +42,6 @@ fn tool_messages(h: &Harness) -> Vec<&bedrock_tui::app::state::Message> {
         .collect()
 }
 
-/// The text of the last notice in the transcript.
-fn last_notice(h: &Harness) -> &str {
-    &h.app
-        .state
-        .messages
-        .iter()
-        .rev()
-        .find(|m| m.speaker == Speaker::Notice)
-        .unwrap()
-        .text
-}
-
 async fn until_answers(h: &mut Harness, count: usize) {
     h.until("the answers", |h| {
         h.answers().len() == count && h.answer_done() && !h.app.state.tools_pending()
@@ -183,7 +171,7 @@ async fn the_limit_stops_a_model_that_calls_too_many_tools() {
     h.settle().await;
     assert!(!h.app.state.tools_pending());
     assert!(tool_messages(&h).is_empty());
-    let notice = last_notice(&h);
+    let notice = h.last_notice();
     assert!(
         notice.contains("past the limit of 1 for one prompt (tools.max_calls_per_turn"),
         "{notice}"
@@ -290,7 +278,7 @@ async fn mcp_servers_start_in_the_background_and_their_tools_are_offered() {
     h.settle().await;
     h.press(KeyCode::Enter);
     h.settle().await;
-    let listing = last_notice(&h);
+    let listing = h.last_notice();
     assert!(
         listing.contains("  echo · MCP server calc · asks first"),
         "{listing}"
@@ -330,7 +318,7 @@ async fn each_round_trip_is_inspected_and_a_family_without_tools_gets_them_as_te
     h.press(KeyCode::Enter);
     h.settle().await;
     assert_eq!(h.app.state.model, "amazon.titan-text-express-v1");
-    let notice = last_notice(&h);
+    let notice = h.last_notice();
     assert!(
         notice.contains("The titan-text format takes no tools: earlier tool calls and results go to it as text. No tools are offered to it."),
         "{notice}"

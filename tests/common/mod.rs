@@ -184,3 +184,30 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
         .expect("a PNG encodes");
     bytes
 }
+
+/// An exchange intent for a conversation, with `max_tokens` set and every other choice the
+/// default.
+pub fn conversation_intent(
+    model: &str,
+    conversation: bedrock_tui::models::Conversation,
+    max_tokens: u32,
+    stream: bool,
+) -> bedrock_tui::exchange::Intent {
+    use bedrock_tui::exchange::{Content, Intent};
+    Intent {
+        model: model.to_string(),
+        family: None,
+        looked_up: None,
+        content: Content::Conversation {
+            conversation,
+            params: bedrock_tui::models::Parameters {
+                max_tokens: Some(max_tokens),
+                ..Default::default()
+            },
+        },
+        options: bedrock_tui::bedrock::InvokeOptions::default(),
+        stream,
+        text_only: false,
+        prompt_cache: false,
+    }
+}

@@ -258,6 +258,19 @@ impl Harness {
             .collect()
     }
 
+    /// The text of the last notice in the transcript.
+    pub fn last_notice(&self) -> &str {
+        &self
+            .app
+            .state
+            .messages
+            .iter()
+            .rev()
+            .find(|m| m.speaker == Speaker::Notice)
+            .expect("a notice")
+            .text
+    }
+
     pub fn last_answer(&self) -> &Message {
         self.answers().into_iter().last().expect("an answer")
     }
