@@ -60,6 +60,11 @@ impl Decoder {
         self.decode(true, out);
     }
 
+    /// How many bytes read are waiting to be decoded.
+    pub(crate) fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+
     /// What more input would finish.
     pub(crate) fn waiting(&self) -> Waiting {
         if self.paste.is_some() {

@@ -245,7 +245,11 @@ fn read_terminal(
                     last_input = now;
                     decoder.feed(&buffer[..read], &mut events);
                     if decoder.waiting() == Waiting::Sequence {
-                        // Input that keeps coming does not hold a sequence open for ever.
+                        // The wait counts from the read the waiting bytes began in, so input
+                        // that keeps coming does not hold a sequence open for ever.
+                        if decoder.pending_len() <= read {
+                            sequence_since = Some(now);
+                        }
                         let since = *sequence_since.get_or_insert(now);
                         if now.duration_since(since) >= SEQUENCE_WAIT {
                             decoder.flush(&mut events);
