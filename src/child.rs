@@ -7,7 +7,7 @@ use std::process::Command;
 /// Whether an environment variable holds an AWS or Bedrock secret: the key pair, session and
 /// bearer tokens, container credential tokens, and anything of ours or AWS's named as a secret,
 /// token or password.
-fn is_secret(name: &OsStr) -> bool {
+pub(crate) fn is_secret(name: &OsStr) -> bool {
     let Some(name) = name.to_str() else {
         return false;
     };

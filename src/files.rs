@@ -83,7 +83,11 @@ pub fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK);
     }
-    let file = options.open(path)?;
+    read_open_capped(options.open(path)?, cap)
+}
+
+/// [`read_capped`] of a file already open.
+pub(crate) fn read_open_capped(file: File, cap: u64) -> std::io::Result<Vec<u8>> {
     let meta = ensure_regular(&file)?;
     if meta.len() > cap {
         return Err(too_large(meta.len(), cap));

@@ -41,5 +41,7 @@ fn main() {
     });
     // Background tasks (emulator connections) must not delay the exit.
     runtime.shutdown_background();
+    // MCP servers, and what they started, end with bedrock-tui.
+    bedrock_tui::tools::mcp::stop_all();
     std::process::exit(code);
 }

@@ -129,7 +129,7 @@ async fn ask_offers_a_servers_tools_and_runs_the_round_trip() {
     std::fs::write(
         home.path().join("config.toml"),
         format!(
-            "[tools]\nallow = [\"add\"]\n\n[mcp.calc]\ncommand = \"python3\"\nargs = [{:?}]\n",
+            "[tools]\nallow = [\"mcp.calc.add\"]\n\n[mcp.calc]\ncommand = \"python3\"\nargs = [{:?}]\n",
             server_script().display().to_string()
         ),
     )

@@ -147,13 +147,7 @@ async fn a_tool_call_asked_about_and_its_results() {
         std::fs::create_dir_all(dir).unwrap();
         std::fs::write(dir.join("notes.txt"), "launch on friday").unwrap();
         h.send("Use list_directory on target/snapshot-tools").await;
-        h.until("the approval", |h| {
-            matches!(
-                h.app.state.overlay,
-                bedrock_tui::app::state::Overlay::Tools(_)
-            )
-        })
-        .await;
+        h.until_tool_question().await;
         settings().bind(|| insta::assert_snapshot!(format!("tool_approval_{size}"), h.screen()));
         h.press(KeyCode::Char('y'));
         h.until("the answer after the tool", |h| {

@@ -507,7 +507,7 @@ async fn ask_stops_at_the_limit_and_refuses_what_it_cannot_do() {
         "hi",
     ]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("--allow-tool format_disk: no such tool"));
+    assert!(text(&out.stderr).contains("--allow-tool no built-in tool \"format_disk\""));
     std::fs::write(home.path().join("config.toml"), "").unwrap();
     let out =
         run(against(&emulator, home.path()).args(["ask", "--tools", "--model", HAIKU_3, "hi"]));

@@ -27,10 +27,7 @@ async fn chat(limit: Option<u32>) -> (Harness, tempfile::TempDir) {
 }
 
 async fn until_asked(h: &mut Harness) {
-    h.until("a tool call to be asked about", |h| {
-        matches!(h.app.state.overlay, Overlay::Tools(_))
-    })
-    .await;
+    h.until_tool_question().await;
 }
 
 fn tool_messages(h: &Harness) -> Vec<&bedrock_tui::app::state::Message> {
@@ -58,7 +55,7 @@ async fn a_call_is_asked_about_runs_once_and_the_answer_goes_on() {
     until_asked(&mut h).await;
     let screen = h.screen();
     assert!(
-        screen.contains("The model asks to run read_file:"),
+        screen.contains("The model asks to run read_file (built-in):"),
         "{screen}"
     );
     assert!(screen.contains("notes.txt"), "{screen}");
@@ -341,4 +338,140 @@ async fn each_round_trip_is_inspected_and_a_family_without_tools_gets_them_as_te
         prompt.contains("[tool list_directory returned: notes.txt  16 B]"),
         "{prompt}"
     );
+}
+
+/// A chat that offers `run_shell` (which always asks), at this size.
+async fn shell_chat(width: u16, height: u16) -> (Harness, tempfile::TempDir) {
+    let mut h = Harness::start(Setup {
+        width,
+        height,
+        ..Setup::default()
+    })
+    .await;
+    h.app.state.toolbox = Toolbox::from_config(&ToolsConfig {
+        builtin: vec!["run_shell".into()],
+        ..ToolsConfig::default()
+    });
+    (h, tempfile::tempdir().unwrap())
+}
+
+/// Asks the emulator's model to call `run_shell` with `command` (pasted: it may be long).
+async fn ask_to_run(h: &mut Harness, command: &str) {
+    let marker = format!(
+        "Run it [[emulator:tool=run_shell {}]]",
+        serde_json::json!({ "command": command })
+    );
+    h.event(crossterm::event::Event::Paste(marker));
+    h.settle().await;
+    h.press(KeyCode::Enter);
+    h.until("the question", |h| {
+        matches!(h.app.state.overlay, Overlay::Tools(_))
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_typed_ahead_never_answer_the_question() {
+    let (mut h, dir) = shell_chat(80, 24).await;
+    let file = dir.path().join("FILE");
+    ask_to_run(&mut h, &format!("touch {}", file.display())).await;
+    // A reply being typed, Enter to send it, and a stray y: all on their way as it opened.
+    h.type_text("yes you are right");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('y'));
+    h.settle().await;
+    assert!(!file.exists(), "a key typed ahead ran the command");
+    assert!(matches!(h.app.state.overlay, Overlay::Tools(_)));
+    assert_eq!(h.app.state.draft(), "yes you are righty", "typing is kept");
+    assert!(h.screen().contains("Not taking keys yet"), "{}", h.screen());
+    // Once it has been on screen without a key, a key answers it.
+    h.until_tool_question().await;
+    assert!(h.screen().contains("y run once"), "{}", h.screen());
+    h.press(KeyCode::Char('y'));
+    until_answers(&mut h, 2).await;
+    assert!(file.exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_cannot_hide_its_tail_in_blank_space() {
+    for (width, height) in [(80, 24), (40, 12)] {
+        let (mut h, dir) = shell_chat(width, height).await;
+        let file = dir.path().join("FILE");
+        let command = format!(
+            "echo hello{}; touch {}",
+            "\u{a0}".repeat(12_000),
+            file.display()
+        );
+        ask_to_run(&mut h, &command).await;
+        h.until_tool_question().await;
+        let screen = h.screen();
+        let joined: String = screen.lines().map(|l| l.trim_matches('│').trim()).collect();
+        assert!(joined.contains("⟨NBSP ×12000⟩; touch"), "{screen}");
+        assert!(
+            screen.contains("run once"),
+            "the keys are on screen: {screen}"
+        );
+        h.press(KeyCode::Char('y'));
+        until_answers(&mut h, 2).await;
+        assert!(file.exists(), "{width}x{height}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_call_runs_only_once_read_to_its_end() {
+    let (mut h, dir) = shell_chat(80, 24).await;
+    let file = dir.path().join("FILE");
+    let command = format!("{}touch {}", "echo line\n".repeat(100), file.display());
+    ask_to_run(&mut h, &command).await;
+    h.until_tool_question().await;
+    assert!(h.screen().contains("to read on"), "{}", h.screen());
+    assert!(!h.screen().contains("touch"), "{}", h.screen());
+    h.press(KeyCode::Char('y'));
+    h.settle().await;
+    assert!(
+        h.app
+            .state
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("read the whole call before it runs")),
+        "{:?}",
+        h.app.state.flash
+    );
+    assert!(matches!(h.app.state.overlay, Overlay::Tools(_)));
+    h.press(KeyCode::End);
+    h.settle().await;
+    assert!(h.screen().contains("touch"), "{}", h.screen());
+    assert!(h.screen().contains(": the end"), "{}", h.screen());
+    h.press(KeyCode::Char('y'));
+    until_answers(&mut h, 2).await;
+    assert!(file.exists());
+
+    // A call too long to show is shown cut, and runs only after the pager showed it whole
+    // (there is no terminal here to hand it to: it says so).
+    let huge = format!("echo {} > /dev/null", "x".repeat(300 * 1024));
+    ask_to_run(&mut h, &huge).await;
+    h.until_tool_question().await;
+    let joined: String = h
+        .screen()
+        .lines()
+        .map(|l| l.trim_matches('│').trim())
+        .collect();
+    assert!(joined.contains("only its start is shown"), "{}", h.screen());
+    h.press(KeyCode::End);
+    h.settle().await;
+    h.press(KeyCode::Char('y'));
+    h.settle().await;
+    let flash = h.app.state.flash.clone().unwrap();
+    assert!(flash.text.contains("v shows it in the pager"), "{flash:?}");
+    h.press(KeyCode::Char('v'));
+    h.settle().await;
+    let flash = h.app.state.flash.clone().unwrap();
+    assert!(
+        flash.text.contains("no terminal to hand to a pager"),
+        "{flash:?}"
+    );
+    h.press(KeyCode::Char('n'));
+    until_answers(&mut h, 4).await;
+    let denied = &tool_messages(&h)[1].tool_runs[0];
+    assert!(!denied.ran);
 }

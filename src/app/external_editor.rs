@@ -1,6 +1,7 @@
-//! The prompt in `$VISUAL` / `$EDITOR`: written to a private temporary file (0600), the editor
-//! run through `sh -c` (so `EDITOR="code --wait"` works) without the AWS secrets in its
-//! environment, the file read back (capped) and removed.
+//! Programs that take the terminal for a while: the prompt in `$VISUAL` / `$EDITOR`, and a
+//! tool call read whole in `$PAGER`. The text goes to a private temporary file (0600), the
+//! program runs through `sh -c` (so `EDITOR="code --wait"` works) without the AWS secrets in
+//! its environment, the edited prompt is read back (capped), and the file is removed.
 
 use super::state::State;
 use ratatui::Terminal;
@@ -35,6 +36,55 @@ pub(crate) async fn edit_prompt<B: Backend>(
         (Err(e), Ok(())) => state.flash(e, true),
     }
     Ok(())
+}
+
+/// Hands the terminal to the pager with a tool call's whole text; true when it was shown (the
+/// pager ended without an error), else the status bar says why.
+pub(crate) async fn view_in_pager<B: Backend>(
+    state: &mut State,
+    terminal: &mut Terminal<B>,
+    text: &str,
+) -> Result<bool, B::Error> {
+    if !crate::tui::active() {
+        state.flash("no terminal to hand to a pager", true);
+        return Ok(false);
+    }
+    crate::tui::suspend();
+    let shown = show(text).await;
+    let resumed = crate::tui::resume();
+    terminal.draw(|frame| frame.render_widget(ratatui::widgets::Clear, frame.area()))?;
+    match (shown, resumed) {
+        (_, Err(e)) => {
+            state.flash(format!("cannot take the terminal back: {e}"), true);
+            Ok(false)
+        }
+        (Ok(()), Ok(())) => Ok(true),
+        (Err(e), Ok(())) => {
+            state.flash(e, true);
+            Ok(false)
+        }
+    }
+}
+
+/// Shows `text` in `$PAGER` (else `less`), from a private temporary file.
+async fn show(text: &str) -> Result<(), String> {
+    let path = std::env::temp_dir().join(format!(
+        "bedrock-tui-tool-call-{}-{:08x}.txt",
+        std::process::id(),
+        fastrand::u32(..)
+    ));
+    let written =
+        crate::files::create_private(&path).and_then(|mut file| file.write_all(text.as_bytes()));
+    if let Err(e) = written {
+        return Err(format!("cannot write {}: {e}", path.display()));
+    }
+    let pager = std::env::var("PAGER")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "less".to_string());
+    let result = run_program(&pager, "pager", &path).await;
+    let _ = std::fs::remove_file(&path);
+    result
 }
 
 /// The editor to run: `$VISUAL`, else `$EDITOR`, else `vi`.
@@ -76,23 +126,27 @@ pub(crate) async fn edit(text: &str) -> Result<String, String> {
 }
 
 async fn run_editor(path: &std::path::Path) -> Result<(), String> {
-    let editor = editor_command();
+    run_program(&editor_command(), "editor", path)
+        .await
+        .map_err(|e| format!("{e}; the prompt is unchanged"))
+}
+
+/// Runs `program "$1"` through `sh -c` on `path`, without the AWS secrets, and waits for it.
+async fn run_program(program: &str, what: &str, path: &std::path::Path) -> Result<(), String> {
     let mut command = std::process::Command::new("sh");
     command
         .arg("-c")
-        .arg(format!("{editor} \"$1\""))
-        .arg("bedrock-tui-editor")
+        .arg(format!("{program} \"$1\""))
+        .arg(format!("bedrock-tui-{what}"))
         .arg(path);
     crate::child::without_secrets(&mut command);
     let status = tokio::process::Command::from(command)
         .status()
         .await
-        .map_err(|e| format!("cannot start the editor ({editor}): {e}"))?;
+        .map_err(|e| format!("cannot start the {what} ({program}): {e}"))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!(
-            "the editor ({editor}) exited with {status}; the prompt is unchanged"
-        ))
+        Err(format!("the {what} ({program}) exited with {status}"))
     }
 }

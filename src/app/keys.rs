@@ -30,6 +30,9 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         super::branches::answer_delete(state, yes);
         return Vec::new();
     }
+    if let Some(effects) = super::popup::early_key(state, &key) {
+        return effects;
+    }
     let context = state.overlay.context().unwrap_or(match state.focus {
         Focus::Editor => Context::Chat,
         Focus::Transcript => Context::Transcript,
@@ -336,6 +339,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::Delete
         | Action::EditRequest
         | Action::AllowOnce
+        | Action::ViewWhole
         | Action::AllowAlways
         | Action::Deny
         | Action::None => {}

@@ -26,7 +26,7 @@ pub mod sessions;
 pub mod state;
 pub mod titles;
 mod tools;
-pub use tools::{ToolApproval, ToolJob};
+pub use tools::{ARMING, ToolApproval, ToolJob};
 mod turns;
 pub mod undo;
 pub(crate) mod update;
@@ -122,6 +122,13 @@ pub(crate) enum Msg {
         index: usize,
         /// Its result.
         ran: Box<crate::tools::Ran>,
+    },
+    /// The user read a tool call whole in the pager.
+    ToolViewed {
+        /// The round it belongs to.
+        round: u64,
+        /// Which call of the round.
+        index: usize,
     },
     /// SIGTERM or SIGHUP: quit now.
     Terminate,
@@ -234,6 +241,15 @@ pub enum Effect {
     RunMatrix(Box<MatrixSpec>),
     /// Open the prompt in `$VISUAL` / `$EDITOR`.
     EditDraft,
+    /// Show a tool call whole in the pager.
+    ViewToolCall {
+        /// The round it belongs to.
+        round: u64,
+        /// Which call of the round.
+        index: usize,
+        /// The call, as the pager shows it.
+        text: String,
+    },
     /// Read an image from the system clipboard and attach it.
     PasteImage,
     /// Run a tool call in the background.

@@ -34,7 +34,7 @@ pub enum Overlay {
     /// The role picker.
     Roles(super::roles::RolePicker),
     /// A tool call waits for approval.
-    Tools(super::tools::ToolApproval),
+    Tools(Box<super::tools::ToolApproval>),
 }
 
 /// What happens to a popup after it handled something.
@@ -94,6 +94,12 @@ impl Reply {
 pub(crate) trait Popup {
     /// Where its keys are looked up.
     fn context(&self) -> Context;
+    /// A key before it is looked up: `Some` when the popup takes it as it is (a question not
+    /// yet ready for an answer), `None` to look it up as usual.
+    fn early_key(&mut self, state: &mut State, key: &KeyEvent) -> Option<Reply> {
+        let _ = (state, key);
+        None
+    }
     /// A bound key's action.
     fn on_action(&mut self, state: &mut State, action: Action) -> Reply;
     /// A key no binding claims (typing into a filter or a field).
@@ -126,7 +132,7 @@ impl Overlay {
             Overlay::Resend(p) => p.as_mut(),
             Overlay::Inspector(p) => p,
             Overlay::Roles(p) => p,
-            Overlay::Tools(p) => p,
+            Overlay::Tools(p) => p.as_mut(),
         })
     }
 
@@ -139,6 +145,19 @@ impl Overlay {
     pub(crate) fn is_open(&self) -> bool {
         !matches!(self, Overlay::None)
     }
+}
+
+/// Offers a key to the open popup before it is looked up: the effects when the popup took it.
+pub(crate) fn early_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let mut taken = false;
+    let effects = dispatch(state, |popup, state| match popup.early_key(state, key) {
+        Some(reply) => {
+            taken = true;
+            reply
+        }
+        None => Reply::stay(),
+    })?;
+    taken.then_some(effects)
 }
 
 /// Runs `handle` on the open popup with the rest of the state, and applies its reply. `None`

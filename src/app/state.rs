@@ -44,6 +44,8 @@ pub struct ViewMetrics {
     pub overlay_content: usize,
     /// Rows the scrollable popup shows.
     pub overlay_viewport: usize,
+    /// The first row of the scrollable popup's content the last frame showed.
+    pub overlay_first: usize,
     /// The first transcript row the last frame showed.
     pub top: usize,
 }

@@ -4,6 +4,11 @@
 //! message of their own (shown folded under the answer) and the answer goes on. Esc or Ctrl+C
 //! cancels the round: calls not yet answered are given back as cancelled and nothing more is
 //! sent. A limit of calls per prompt stops a model that keeps calling.
+//!
+//! The question takes only a key pressed for it: keys that arrive before it has been on screen
+//! for [`ARMING`] without a key (typing that was on its way) go to the prompt instead, and a
+//! call runs only once the user has had all of it on screen (scrolled to its end, or read in
+//! the pager when it is too long to show).
 
 use super::popup::{Popup, Reply};
 use super::state::{AnswerStatus, Message, Speaker, State};
@@ -11,6 +16,10 @@ use super::{Effect, Msg};
 use crate::keymap::{Action, Context};
 use crate::models::tools::{ToolCall, name_calls};
 use crate::tools::{Approval, Ran, Toolbox};
+use std::time::{Duration, Instant};
+
+/// How long a tool question must be on screen, with no key pressed, before a key answers it.
+pub const ARMING: Duration = Duration::from_millis(500);
 
 /// An answer's calls on their way to results.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +72,57 @@ pub struct ToolApproval {
     pub of: usize,
     /// The call.
     pub call: ToolCall,
+    /// Where the tool comes from: `built-in`, `MCP server NAME`.
+    pub source: String,
+    /// The call as shown.
+    pub shown: crate::tools::shown::Shown,
+    /// First row of the call shown.
+    pub scroll: usize,
+    /// The call's rows the user has had on screen, from the top.
+    pub seen: usize,
+    /// The call was read whole in the pager.
+    pub viewed: bool,
+    /// From when a key answers the question; every key before moves it on.
+    pub armed_at: Instant,
+}
+
+impl ToolApproval {
+    /// The question about call `index` of `round`, armed [`ARMING`] from now.
+    pub(crate) fn new(round: &ToolRound, index: usize, source: String) -> ToolApproval {
+        let call = round.calls[index].clone();
+        ToolApproval {
+            round: round.id,
+            index,
+            of: round.calls.len(),
+            shown: crate::tools::shown::shown(&call),
+            call,
+            source,
+            scroll: 0,
+            seen: 0,
+            viewed: false,
+            armed_at: Instant::now() + ARMING,
+        }
+    }
+
+    /// Whether a key answers the question now.
+    pub fn armed(&self, now: Instant) -> bool {
+        now >= self.armed_at
+    }
+
+    /// Whether the user has had the whole call before them: every row on screen, or the
+    /// whole in the pager (the only way for a call too long to show).
+    pub fn read_whole(&self, state: &State) -> bool {
+        self.viewed
+            || (self.shown.cut.is_none()
+                && state.view.overlay_content > 0
+                && self.seen.max(Self::in_view(state)) >= state.view.overlay_content)
+    }
+
+    /// The rows from the top that the last frame had on screen (what was drawn, not what a
+    /// scroll not yet drawn would show).
+    fn in_view(state: &State) -> usize {
+        state.view.overlay_first + state.view.overlay_viewport
+    }
 }
 
 /// The answer `answer` ended: its tool calls get ids, and a round begins when tools are on,
@@ -137,12 +197,9 @@ fn advance(state: &mut State) -> Vec<Effect> {
                 round.runs[index] = Some(Ran::unknown(call));
             }
             Approval::Ask => {
-                state.overlay = super::popup::Overlay::Tools(ToolApproval {
-                    round: round.id,
-                    index,
-                    of: round.calls.len(),
-                    call: call.clone(),
-                });
+                let source = state.toolbox.source(&call.name).unwrap_or_default();
+                state.overlay =
+                    super::popup::Overlay::Tools(Box::new(ToolApproval::new(round, index, source)));
                 return effects;
             }
         }
@@ -240,7 +297,11 @@ pub(crate) fn list(state: &mut State) {
                 _ => "asks first",
             };
             let source = toolbox.source(&spec.name).unwrap_or_default();
-            lines.push(format!("  {} · {source} · {asks}", spec.name));
+            let allow = toolbox.allow_name(&spec.name).unwrap_or_default();
+            lines.push(format!(
+                "  {} · {source} · {asks} (allow = [\"{allow}\"])",
+                spec.name
+            ));
         }
     }
     for name in &state.mcp_starting {
@@ -312,20 +373,88 @@ impl ToolApproval {
     }
 }
 
+/// The pager showed the call whole: it may be answered.
+pub(crate) fn on_viewed(state: &mut State, round: u64, index: usize) {
+    if let super::popup::Overlay::Tools(approval) = &mut state.overlay
+        && approval.round == round
+        && approval.index == index
+    {
+        approval.viewed = true;
+        // Reading took a while: keys typed on the way back do not answer.
+        approval.armed_at = Instant::now() + ARMING;
+    }
+}
+
 impl Popup for ToolApproval {
     fn context(&self) -> Context {
         Context::Tools
     }
 
+    /// Before it is armed a key does not answer: it moves the arming on, and a character goes
+    /// to the prompt it was likely typed for. Esc and Ctrl+C still cancel (nothing runs).
+    fn early_key(&mut self, state: &mut State, key: &crossterm::event::KeyEvent) -> Option<Reply> {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let now = Instant::now();
+        if self.armed(now) {
+            self.seen = self.seen.max(Self::in_view(state));
+            return None;
+        }
+        if state.keymap.action(Context::Tools, key) == Some(Action::Cancel) {
+            return None;
+        }
+        self.armed_at = now + ARMING;
+        if matches!(key.code, KeyCode::Char(_))
+            && !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            state.edit_with_key(*key);
+        }
+        Some(Reply::stay())
+    }
+
     fn on_action(&mut self, state: &mut State, action: Action) -> Reply {
+        self.seen = self.seen.max(Self::in_view(state));
+        let answering = matches!(
+            action,
+            Action::AllowOnce | Action::AllowAlways | Action::Deny
+        );
+        if matches!(action, Action::AllowOnce | Action::AllowAlways) && !self.read_whole(state) {
+            let how = if self.shown.cut.is_some() {
+                format!(
+                    "{} shows it in the pager",
+                    state.keymap.hint(Context::Tools, Action::ViewWhole)
+                )
+            } else {
+                "scroll to its end first".to_string()
+            };
+            state.flash(format!("read the whole call before it runs: {how}"), true);
+            return Reply::stay();
+        }
         let effects = match action {
             Action::AllowOnce => self.allow(state, false),
             Action::AllowAlways => self.allow(state, true),
             Action::Deny => self.deny(state),
             Action::Cancel => cancel(state).unwrap_or_default(),
-            _ => return Reply::stay(),
+            Action::ViewWhole => {
+                return Reply::stay().with(vec![Effect::ViewToolCall {
+                    round: self.round,
+                    index: self.index,
+                    text: crate::tools::shown::whole_text(&self.call),
+                }]);
+            }
+            other => {
+                super::inspector::scroll_exchange(state, &mut self.scroll, other);
+                return Reply::stay();
+            }
         };
+        debug_assert!(answering || action == Action::Cancel);
         Reply::close().with(effects)
+    }
+
+    fn on_scroll(&mut self, state: &mut State, delta: isize) {
+        self.seen = self.seen.max(Self::in_view(state));
+        super::inspector::wheel_exchange(state, &mut self.scroll, delta);
     }
 }
 

@@ -32,6 +32,10 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::SessionsListed(result) => super::sessions::on_listed(state, result),
         Msg::ToolRan { round, index, ran } => super::tools::on_ran(state, round, index, *ran),
+        Msg::ToolViewed { round, index } => {
+            super::tools::on_viewed(state, round, index);
+            Vec::new()
+        }
         Msg::McpConnected { name, result } => super::tools::on_mcp(state, &name, result),
         Msg::TitleWritten {
             conversation,

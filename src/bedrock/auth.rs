@@ -42,7 +42,9 @@ pub struct BearerToken(String);
 impl BearerToken {
     /// Wraps a token.
     pub fn new(token: impl Into<String>) -> Self {
-        BearerToken(token.into())
+        let token = token.into();
+        super::scrub::remember(&token);
+        BearerToken(token)
     }
 
     /// The token, for the `Authorization` header only.
@@ -194,6 +196,10 @@ impl CredentialsCache {
 
     /// A cache holding fixed credentials (the in-process emulator, tests).
     pub fn fixed(credentials: Credentials) -> Self {
+        super::scrub::remember(credentials.secret_access_key());
+        if let Some(token) = credentials.session_token() {
+            super::scrub::remember(token);
+        }
         CredentialsCache {
             provider: SharedCredentialsProvider::new(credentials.clone()),
             current: Mutex::new(Some(credentials)),
@@ -212,6 +218,10 @@ impl CredentialsCache {
             }
         }
         let loaded = load(&self.provider).await?;
+        super::scrub::remember(loaded.secret_access_key());
+        if let Some(token) = loaded.session_token() {
+            super::scrub::remember(token);
+        }
         *current = Some(loaded.clone());
         Ok(loaded)
     }

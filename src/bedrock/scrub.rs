@@ -1,32 +1,68 @@
-//! Removes secrets from text a server sends back: AWS echoes the canonical request (with the
-//! session token) in `InvalidSignatureException`, and a proxy may echo a bearer token or API key.
-//! Applied to every service message before it is shown, logged or saved.
+//! Removes secrets from text a server or a tool sends back: AWS echoes the canonical request
+//! (with the session token) in `InvalidSignatureException`, a proxy may echo a bearer token or
+//! API key, and a tool may read a file or an environment that holds them. Applied to every
+//! service message and every tool result before it is shown, logged, saved or sent to a model.
+//!
+//! Two nets: secrets by what comes before them (`aws_secret_access_key = …`,
+//! `x-amz-security-token:…`, `Bearer …`) or by their shape (API keys, long base64 runs), and
+//! the secret values this process knows (its credentials as loaded, its API key, and the AWS
+//! secrets of its environment), wherever they appear.
 
 use super::wire::REDACTED;
 use std::borrow::Cow;
+use std::sync::{Mutex, OnceLock};
 
-/// Markers after which the next token is a secret (compared without regard to case).
-const SECRET_AFTER: &[&str] = &[
-    "x-amz-security-token:",
-    "x-amz-security-token=",
-    "x-amz-security-token\":\"",
-    "x-amz-signature=",
-    "signature=",
-    "bearer ",
-    "aws_secret_access_key=",
-    "aws_secret_access_key:",
-    "aws_secret_access_key\":\"",
-    "secretaccesskey=",
-    "secretaccesskey:",
-    "secretaccesskey\":\"",
-    "aws_session_token=",
-    "aws_session_token:",
-    "sessiontoken=",
-    "sessiontoken:",
-    "sessiontoken\":\"",
-    "x-api-key:",
-    "aws_bearer_token_bedrock=",
+/// Names after which (and a `=` or `:`, with spaces or quotes around it) the next token is a
+/// secret, compared without regard to case.
+const SECRET_NAMES: &[&str] = &[
+    "x-amz-security-token",
+    "x-amz-signature",
+    "signature",
+    "aws_secret_access_key",
+    "secretaccesskey",
+    "aws_session_token",
+    "aws_security_token",
+    "sessiontoken",
+    "x-api-key",
+    "aws_bearer_token_bedrock",
+    "aws_container_authorization_token",
 ];
+
+/// Secret values shorter than this are not looked for on their own (they would match ordinary
+/// words); real keys and tokens are far longer.
+const SHORTEST_KNOWN: usize = 12;
+
+/// Secret values this process has loaded (credentials, API keys), beside those of its
+/// environment.
+static LOADED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Remembers a secret value this process holds (a secret key, a session token, an API key),
+/// so that it is scrubbed wherever it shows up.
+pub(crate) fn remember(secret: &str) {
+    let secret = secret.trim();
+    if secret.len() < SHORTEST_KNOWN {
+        return;
+    }
+    if let Ok(mut loaded) = LOADED.lock()
+        && !loaded.iter().any(|s| s == secret)
+    {
+        loaded.push(secret.to_string());
+    }
+}
+
+/// The AWS and Bedrock secrets of this process's environment, read once.
+fn environment_secrets() -> &'static [String] {
+    static SECRETS: OnceLock<Vec<String>> = OnceLock::new();
+    SECRETS.get_or_init(|| {
+        std::env::vars_os()
+            // The access key id names a key; it is no secret (AWS prints it in messages).
+            .filter(|(name, _)| crate::child::is_secret(name) && name != "AWS_ACCESS_KEY_ID")
+            .filter_map(|(_, value)| value.into_string().ok())
+            .map(|value| value.trim().to_string())
+            .filter(|value| value.len() >= SHORTEST_KNOWN)
+            .collect()
+    })
+}
 
 /// Prefixes of Bedrock API keys (long-term `ABSK…`, short-term `bedrock-api-key-…`).
 const KEY_PREFIXES: &[&str] = &["ABSK", "bedrock-api-key-"];
@@ -73,17 +109,38 @@ fn secret_spans(text: &str) -> Vec<(usize, usize)> {
         end
     };
     let mut spans = Vec::new();
-    for marker in SECRET_AFTER {
+    for name in SECRET_NAMES {
         let mut from = 0;
-        while let Some(found) = lower[from..].find(marker) {
-            let start = from + found + marker.len();
-            // `x-amz-security-token: value` as a header line has a space after the colon.
-            let start = start + bytes[start..].iter().take_while(|b| **b == b' ').count();
-            let end = token_end(start);
-            if end > start {
-                spans.push((start, end));
+        while let Some(found) = lower[from..].find(name) {
+            let after = from + found + name.len();
+            from = after;
+            if let Some(start) = value_start(bytes, after) {
+                let end = token_end(start);
+                if end > start {
+                    spans.push((start, end));
+                }
             }
-            from = start.max(from + found + 1);
+        }
+    }
+    // `Bearer TOKEN`.
+    let mut from = 0;
+    while let Some(found) = lower[from..].find("bearer ") {
+        let start = from + found + "bearer ".len();
+        let start = start + bytes[start..].iter().take_while(|b| **b == b' ').count();
+        let end = token_end(start);
+        if end > start {
+            spans.push((start, end));
+        }
+        from = start.max(from + found + 1);
+    }
+    // The secrets this process knows, wherever they are.
+    let known = LOADED.lock().map(|l| l.clone()).unwrap_or_default();
+    for secret in environment_secrets().iter().chain(known.iter()) {
+        let mut from = 0;
+        while let Some(found) = text[from..].find(secret.as_str()) {
+            let start = from + found;
+            spans.push((start, start + secret.len()));
+            from = start + secret.len();
         }
     }
     // Bare API keys and long base64 runs, on token boundaries.
@@ -105,6 +162,31 @@ fn secret_spans(text: &str) -> Vec<(usize, usize)> {
     }
     spans.sort_unstable();
     spans
+}
+
+/// Where the value after a secret's name begins: past spaces, quotes and one `=` or `:`
+/// (`name=v`, `name = v`, `name: v`, `"name": "v"`, `name\0`… is not one). `None` when no
+/// separator follows.
+fn value_start(bytes: &[u8], after: usize) -> Option<usize> {
+    let skip = |mut at: usize| {
+        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'"' | b'\'') && at - after < 8
+        {
+            at += 1;
+        }
+        at
+    };
+    // The name must end there: `signatures` or `x-api-keyring` are not it.
+    if bytes
+        .get(after)
+        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    {
+        return None;
+    }
+    let at = skip(after);
+    if !matches!(bytes.get(at), Some(b'=' | b':')) {
+        return None;
+    }
+    Some(skip(at + 1))
 }
 
 #[cfg(test)]
@@ -139,6 +221,15 @@ mod tests {
                 "wJalr",
             ),
             ("SessionToken: FwoGZXIvYXdzEXAMPLE", "FwoGZX"),
+            (
+                "[work]\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG\n",
+                "wJalr",
+            ),
+            ("{\"SecretAccessKey\": \"wJalrXUtnFEMIK7\"}", "wJalr"),
+            (
+                "AWS_SESSION_TOKEN=IQoJb3JpZ2luX2Vj\0AWS_REGION=us-east-1",
+                "IQoJ",
+            ),
         ];
         for (message, secret) in cases {
             let scrubbed = scrub_secrets(message);
@@ -150,11 +241,23 @@ mod tests {
     }
 
     #[test]
+    fn secrets_this_process_knows_go_wherever_they_are() {
+        let secret = "kNoWnSeCrEt/value+42";
+        assert!(scrub_secrets(&format!("x {secret} y")).contains(secret));
+        remember(secret);
+        remember("short");
+        let text = format!("x {secret} y{secret}");
+        assert_eq!(scrub_secrets(&text), "x [redacted] y[redacted]");
+        assert!(matches!(scrub_secrets("short words"), Cow::Borrowed(_)));
+    }
+
+    #[test]
     fn ordinary_messages_are_kept_as_is() {
         for message in [
             "Malformed input request: #: extraneous key [foo] is not permitted",
             "The security token included in the request is expired",
             "Too many requests, please wait before trying again.",
+            "Check the signature of the function: signatures differ",
             "",
         ] {
             assert!(

@@ -120,13 +120,19 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
         state.push(Speaker::Notice, format!("{e}; using the defaults"));
         crate::settings::Settings::resolve(&GlobalArgs::default(), &config).unwrap_or_default()
     });
+    let pace = config
+        .demo_tokens_per_second
+        .unwrap_or(DEMO_TOKENS_PER_SECOND);
+    let pace = super::ask::demo_pacing(pace).unwrap_or_else(|e| {
+        state.push(
+            Speaker::Notice,
+            format!("{e}; the emulator is paced at {pace}"),
+        );
+        pace
+    });
     let options = crate::connect::ConnectOptions {
         settings,
-        demo_tokens_per_second: super::ask::demo_pacing(
-            config
-                .demo_tokens_per_second
-                .unwrap_or(DEMO_TOKENS_PER_SECOND),
-        ),
+        demo_tokens_per_second: pace,
         fallback_to_demo: true,
     };
     state.markdown.heading_marks = config.display.heading_marks.unwrap_or(false);

@@ -9,10 +9,13 @@ pub async fn run(args: EmulatorArgs, global: &super::GlobalArgs) -> i32 {
     let region = global.region.as_deref().unwrap_or("us-east-1");
     let mut config = EmulatorConfig::with_random_credentials(region);
     config.port = args.port;
-    if !args.tokens_per_second.is_finite() || args.tokens_per_second < 0.0 {
+    if !(args.tokens_per_second.is_finite()
+        && (0.0..=crate::emulator::MAX_TOKENS_PER_SECOND).contains(&args.tokens_per_second))
+    {
         eprintln!(
-            "error: --tokens-per-second {}: a number of tokens a second, 0 for as fast as the socket allows",
-            args.tokens_per_second
+            "error: --tokens-per-second {}: a number of tokens a second from 0 (as fast as the socket allows) to {}",
+            args.tokens_per_second,
+            crate::emulator::MAX_TOKENS_PER_SECOND
         );
         return 2;
     }

@@ -207,8 +207,8 @@ impl Config {
     /// family narrows the parameters further when a request is prepared.)
     fn check(&self) -> Result<(), ConfigError> {
         self.parameters.check("parameters")?;
-        self.tools.check()?;
         tools::check_servers(&self.mcp)?;
+        self.tools.check(&self.mcp)?;
         in_range(
             "demo_tokens_per_second",
             self.demo_tokens_per_second,

@@ -42,6 +42,10 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 /// How the emulator runs.
+/// The fastest pace the emulator takes, in tokens a second (`--tokens-per-second`, the
+/// `X-Emulator-Tokens-Per-Second` header).
+pub const MAX_TOKENS_PER_SECOND: f64 = 1_000_000.0;
+
 #[derive(Debug, Clone)]
 pub struct EmulatorConfig {
     /// Loopback port; 0 picks a free one.

@@ -231,10 +231,20 @@ async fn route(
         header("x-amzn-bedrock-service-tier"),
     )
     .map_err(validation)?;
-    let tokens_per_second = header("x-emulator-tokens-per-second")
-        .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(state.config.tokens_per_second)
-        * service.speed();
+    let tokens_per_second = match header("x-emulator-tokens-per-second") {
+        Some(value) => value
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && (0.0..=super::MAX_TOKENS_PER_SECOND).contains(v))
+            .ok_or_else(|| {
+                validation(format!(
+                    "X-Emulator-Tokens-Per-Second: a number of tokens a second from 0 to {}",
+                    super::MAX_TOKENS_PER_SECOND
+                ))
+            })?,
+        None => state.config.tokens_per_second,
+    } * service.speed();
     let replay_key =
         (state.config.replay_streams && streaming && fault.is_none() && tokens_per_second <= 0.0)
             .then(|| {

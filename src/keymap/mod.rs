@@ -100,6 +100,7 @@ actions! {
     AllowOnce => "allow_once": "Run the tool call asked about, this once.",
     AllowAlways => "allow_always": "Run the tool call, and let this tool run unasked for the rest of the session.",
     Deny => "deny": "Do not run the tool call; the model is told it was denied.",
+    ViewWhole => "view_whole": "Read the whole tool call in the pager ($PAGER, else less).",
     None => "none": "Unbind the key.",
 }
 

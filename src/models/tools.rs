@@ -115,7 +115,11 @@ impl ToolCall {
     }
 }
 
-/// A call as one line for a terminal: the tool and its arguments, compacted when they are JSON.
+/// The most characters of a call's one-line summary (the rest is counted, not shown).
+pub const SUMMARY_CAP: usize = 300;
+
+/// A call as one line for a terminal: the tool and its arguments, compacted when they are JSON,
+/// cut to [`SUMMARY_CAP`] characters with the rest counted.
 pub(crate) fn summary(name: &str, input: &str) -> String {
     let input = serde_json::from_str::<serde_json::Value>(input)
         .map_or_else(|_| input.to_string(), |v| v.to_string());
@@ -124,7 +128,8 @@ pub(crate) fn summary(name: &str, input: &str) -> String {
     } else {
         input
     };
-    crate::text::sanitize_for_terminal(&format!("{name} {input}")).into_owned()
+    let line = crate::text::sanitize_for_terminal(&format!("{name} {input}")).replace('\n', "⏎");
+    crate::text::cut_chars(&line, SUMMARY_CAP)
 }
 
 /// Takes in a piece: a new call at a new index, more arguments for a known one.

@@ -1,5 +1,6 @@
 //! The built-in tools, off until config.toml names them: `read_file` (a regular file as text,
-//! at most 1 MiB), `list_directory` (names, kinds and sizes, at most 1,000 entries) and
+//! at most 1 MiB, never this process's own files under `/proc`, another process's environment
+//! or memory, or the AWS stores of credentials), `list_directory` (names, kinds and sizes, at most 1,000 entries) and
 //! `run_shell` (`sh -c`, without AWS secrets in its environment, stopped with its whole
 //! process group when it runs out of time; it always asks first).
 
@@ -112,8 +113,19 @@ async fn blocking(
 }
 
 fn read_file(path: &std::path::Path) -> Result<String, String> {
-    let bytes = crate::files::read_capped(path, READ_CAP)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(cannot)?;
+    if let Some(why) = super::private::refusal(&super::private::opened_path(&file, path)) {
+        return Err(why);
+    }
+    let bytes = crate::files::read_open_capped(file, READ_CAP).map_err(cannot)?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "{} is not text ({} of bytes that are not UTF-8)",

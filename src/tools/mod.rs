@@ -5,8 +5,10 @@
 
 mod builtin;
 pub mod mcp;
+mod private;
+pub mod shown;
 
-use crate::config::tools::{ALWAYS_ASK, ToolsConfig};
+use crate::config::tools::{ALWAYS_ASK, AllowEntry, ToolsConfig};
 use crate::models::tools::{ToolCall, ToolResult, ToolSpec};
 use std::time::{Duration, Instant};
 
@@ -58,9 +60,10 @@ impl Ran {
     /// One line for people: `read_file {"path":"x"} → 1.2 KiB in 3 ms`, or why it did not run.
     pub fn summary(&self) -> String {
         let what = crate::models::tools::summary(&self.result.name, &self.result.input);
-        let first =
-            crate::text::sanitize_for_terminal(self.result.content.lines().next().unwrap_or(""))
-                .into_owned();
+        let first = crate::text::cut_chars(
+            &crate::text::sanitize_for_terminal(self.result.content.lines().next().unwrap_or("")),
+            crate::models::tools::SUMMARY_CAP,
+        );
         let millis = self.elapsed.as_millis();
         if !self.ran {
             format!("{what} · {first}")
@@ -128,32 +131,76 @@ impl Toolbox {
 
     /// Where a tool offered comes from: `built-in` or `MCP server NAME`.
     pub fn source(&self, name: &str) -> Option<String> {
-        if self.builtins.iter().any(|b| b.name == name) {
+        if self.builtin(name).is_some() {
             return Some("built-in".to_string());
         }
-        self.mcp
-            .iter()
-            .find(|t| t.spec.name == name)
+        self.mcp_tool(name)
             .map(|t| format!("MCP server {}", t.server.name))
     }
 
-    /// Offers an MCP server's tools; a name another tool has already is offered as
-    /// `SERVER__NAME`. Returns a note per renamed tool.
+    /// The name `allow` gives the tool offered as `name`: the built-in's own, or
+    /// `mcp.SERVER.TOOL` with the tool's name on its server.
+    pub fn allow_name(&self, name: &str) -> Option<String> {
+        if self.builtin(name).is_some() {
+            return Some(name.to_string());
+        }
+        self.mcp_tool(name)
+            .map(|t| format!("mcp.{}.{}", t.server.name, t.remote))
+    }
+
+    fn builtin(&self, name: &str) -> Option<&'static builtin::Builtin> {
+        self.builtins.iter().copied().find(|b| b.name == name)
+    }
+
+    fn mcp_tool(&self, name: &str) -> Option<&mcp::McpTool> {
+        self.mcp.iter().find(|t| t.spec.name == name)
+    }
+
+    /// Offers an MCP server's tools under names every model takes (letters, digits, `_` and
+    /// `-`, at most 64): a name that is not one is made one, a name another tool has already is
+    /// offered as `SERVER__NAME`, and a tool whose name leaves nothing is not offered. Returns
+    /// a note for each tool renamed or left out.
     pub fn add_mcp(&mut self, tools: Vec<mcp::McpTool>) -> Vec<String> {
         let mut notes = Vec::new();
         for mut tool in tools {
-            if self.source(&tool.spec.name).is_some() {
-                let renamed: String = format!("{}__{}", tool.server.name, tool.spec.name)
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-                    .take(64)
-                    .collect();
+            let server = tool.server.name.clone();
+            let shown = crate::text::sanitize_for_terminal(&tool.remote)
+                .chars()
+                .take(80)
+                .collect::<String>();
+            let base = offered_name(&tool.remote);
+            if base.is_empty() {
                 notes.push(format!(
-                    "the MCP server {}'s tool {} is offered as {renamed} (another tool has its name)",
-                    tool.server.name, tool.spec.name
+                    "the MCP server {server}'s tool {shown:?} is not offered: its name has no letter or digit a model takes"
                 ));
-                tool.spec.name = renamed;
+                continue;
             }
+            let mut name = base.clone();
+            if self.source(&name).is_some() {
+                let prefixed = offered_name(&format!("{server}__{base}"));
+                name.clone_from(&prefixed);
+                let mut n = 2;
+                while self.source(&name).is_some() {
+                    let suffix = format!("_{n}");
+                    let kept: String = prefixed
+                        .chars()
+                        .take(MAX_TOOL_NAME - suffix.len())
+                        .collect();
+                    name = format!("{kept}{suffix}");
+                    n += 1;
+                }
+            }
+            if name != tool.remote {
+                notes.push(format!(
+                    "the MCP server {server}'s tool {shown} is offered as {name} ({})",
+                    if offered_name(&tool.remote) == tool.remote {
+                        "another tool has its name"
+                    } else {
+                        "models take only letters, digits, _ and - in a tool's name, at most 64"
+                    }
+                ));
+            }
+            tool.spec.name = name;
             self.mcp.push(tool);
         }
         notes
@@ -164,13 +211,25 @@ impl Toolbox {
         self.max_calls
     }
 
-    /// Whether a call to `name` runs unasked, is asked about, or names no tool offered.
+    /// Whether a call to `name` runs unasked, is asked about, or names no tool offered. An
+    /// entry of `allow` names a tool by its source, so an MCP server's `read_file` is not
+    /// allowed by a `read_file` that means the built-in.
     pub fn approval(&self, name: &str) -> Approval {
-        if self.source(name).is_none() {
-            Approval::Unknown
-        } else if self.explicit.iter().any(|a| a == name)
-            || (self.allowed.iter().any(|a| a == name) && !ALWAYS_ASK.contains(&name))
-        {
+        let source = if self.builtin(name).is_some() {
+            None
+        } else if let Some(tool) = self.mcp_tool(name) {
+            Some((tool.server.name.as_str(), tool.remote.as_str()))
+        } else {
+            return Approval::Unknown;
+        };
+        let (server, remote) = source.map_or((None, name), |(s, r)| (Some(s), r));
+        let names = |entries: &[String]| {
+            entries.iter().any(|entry| {
+                AllowEntry::parse(entry).is_ok_and(|entry| entry.names(server, remote))
+            })
+        };
+        let always_asks = server.is_none() && ALWAYS_ASK.contains(&name);
+        if names(&self.explicit) || (names(&self.allowed) && !always_asks) {
             Approval::Allowed
         } else {
             Approval::Ask
@@ -188,23 +247,26 @@ impl Toolbox {
         true
     }
 
-    /// Lets `name` run unasked, even a tool that otherwise always asks: the user said so for
-    /// this run (`ask --allow-tool`).
-    pub fn allow_explicitly(&mut self, name: &str) {
-        if !self.allowed.iter().any(|a| a == name) {
-            self.allowed.push(name.to_string());
+    /// Lets the tools `entry` names (a built-in's name, `mcp.SERVER.TOOL`) run unasked, even a
+    /// tool that otherwise always asks: the user said so for this run (`ask --allow-tool`).
+    pub fn allow_explicitly(&mut self, entry: &str) {
+        if !self.allowed.iter().any(|a| a == entry) {
+            self.allowed.push(entry.to_string());
         }
-        self.explicit.push(name.to_string());
+        self.explicit.push(entry.to_string());
     }
 
-    /// Lets `name` run unasked for as long as this toolbox lives ("always for this tool");
-    /// false for the tools that always ask.
+    /// Lets the tool offered as `name` run unasked for as long as this toolbox lives ("always
+    /// for this tool"); false for the tools that always ask.
     pub fn allow(&mut self, name: &str) -> bool {
-        if ALWAYS_ASK.contains(&name) {
+        if self.builtin(name).is_some() && ALWAYS_ASK.contains(&name) {
             return false;
         }
-        if !self.allowed.iter().any(|a| a == name) {
-            self.allowed.push(name.to_string());
+        let Some(entry) = self.allow_name(name) else {
+            return false;
+        };
+        if !self.allowed.contains(&entry) {
+            self.allowed.push(entry);
         }
         true
     }
@@ -230,9 +292,11 @@ impl Toolbox {
                 self.timeout.as_secs()
             )),
         };
+        // Secrets never go on: a file or an environment the tool read may hold them.
+        let safe = |text: String| cut(crate::bedrock::scrub::scrub_secrets(&text).into_owned());
         let (content, is_error) = match outcome {
-            Ok(text) => (cut(text), false),
-            Err(why) => (cut(why), true),
+            Ok(text) => (safe(text), false),
+            Err(why) => (safe(why), true),
         };
         Ran {
             result: ToolResult {
@@ -288,6 +352,33 @@ pub fn append_round(
     given.tool_results = results;
     conversation.turns.push(turn);
     conversation.turns.push(given);
+}
+
+/// The longest tool name models take.
+const MAX_TOOL_NAME: usize = 64;
+
+/// `name` as a name every model takes: a name of ASCII letters, digits, `_` and `-`, at most
+/// [`MAX_TOOL_NAME`] long, as it is; another has each run of other characters made one `_`
+/// and is cut to the length. Empty when it has no letter or digit at all.
+fn offered_name(name: &str) -> String {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if !name.is_empty() && name.len() <= MAX_TOOL_NAME && name.chars().all(allowed) {
+        return name.to_string();
+    }
+    let mut out = String::new();
+    for c in name.chars() {
+        if allowed(c) {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out: String = out.trim_matches('_').chars().take(MAX_TOOL_NAME).collect();
+    if out.chars().any(|c| c.is_ascii_alphanumeric()) {
+        out
+    } else {
+        String::new()
+    }
 }
 
 /// The result of a call that did not run, for the model.

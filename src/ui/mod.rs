@@ -103,6 +103,8 @@ fn popup(
         Overlay::Help(help) => {
             if let Some(under) = &help.under {
                 popup(state, under, area, buf, cache);
+                // What the help covers is not on screen: no rows of it count as read.
+                cache.set_overlay_size(0, 0, 0);
             }
             popups::help::help(state, help.scroll, area, buf);
         }
@@ -111,7 +113,7 @@ fn popup(
         Overlay::Matrix(view) => popups::matrix::matrix(state, view, area, buf, cache),
         Overlay::Compare(view) => popups::compare::compare(state, view, area, buf),
         Overlay::Resend(form) => popups::resend::resend(state, form, area, buf),
-        Overlay::Tools(approval) => popups::tools::approval(state, approval, area, buf),
+        Overlay::Tools(approval) => popups::tools::approval(state, approval, area, buf, cache),
         Overlay::Inspector(view) => {
             popups::inspector::inspector(state, view.message, view.scroll, area, buf, cache);
         }

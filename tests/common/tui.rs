@@ -176,6 +176,20 @@ impl Harness {
         .await;
     }
 
+    /// Runs the loop until a tool call is asked about and the question takes keys (it has been
+    /// on screen for its arming time without a key).
+    pub async fn until_tool_question(&mut self) {
+        use bedrock_tui::app::state::Overlay;
+        self.until("a tool call to be asked about", |h| {
+            matches!(h.app.state.overlay, Overlay::Tools(_))
+        })
+        .await;
+        self.until("the tool question to take keys", |h| {
+            matches!(&h.app.state.overlay, Overlay::Tools(q) if q.armed(std::time::Instant::now()))
+        })
+        .await;
+    }
+
     /// Runs the loop until the last answer streams and has text.
     pub async fn until_text_streams(&mut self) {
         self.until("text to start streaming", |h| {

@@ -13,6 +13,9 @@ impl App {
     pub(super) fn run_effect(&mut self, effect: Effect) {
         match effect {
             Effect::EditDraft => self.edit_draft = true,
+            Effect::ViewToolCall { round, index, text } => {
+                self.view_tool = Some((round, index, text));
+            }
             Effect::PasteImage => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {

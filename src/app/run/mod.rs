@@ -73,6 +73,8 @@ pub struct App {
     paste_open: bool,
     /// The prompt is to be opened in the user's editor once the batch is handled.
     edit_draft: bool,
+    /// A tool call to show whole in the pager once the batch is handled.
+    view_tool: Option<(u64, usize, String)>,
     /// Where OSC 8 hyperlinks are written (the terminal), when links are hyperlinks.
     pub hyperlinks: Option<Box<dyn std::io::Write + Send>>,
     /// The links drawn as hyperlinks in the last frame.
@@ -112,6 +114,7 @@ impl App {
             enter_guard: super::paste_burst::EnterGuard::default(),
             paste_open: false,
             edit_draft: false,
+            view_tool: None,
             hyperlinks: None,
             links_drawn: Vec::new(),
         }
@@ -226,6 +229,13 @@ impl App {
         let dirty = self.dirty;
         let quit_window = self.state.quit_armed;
         let enter_due = self.enter_guard.due();
+        // A tool question that is not armed yet is drawn again when it is.
+        let armed_due = match &self.state.overlay {
+            super::popup::Overlay::Tools(question) if !question.armed(Instant::now()) => {
+                Some(question.armed_at)
+            }
+            _ => None,
+        };
         // While an answer is in flight the status bar's clock moves: a frame a second at least.
         let in_flight = self.state.in_flight.is_some();
         let rx = &mut self.rx;
@@ -264,6 +274,14 @@ impl App {
                     None => std::future::pending().await,
                 }
             }, if enter_due.is_some() => {}
+            () = async {
+                match armed_due {
+                    Some(due) => tokio::time::sleep_until(due.into()).await,
+                    None => std::future::pending().await,
+                }
+            }, if armed_due.is_some() => {
+                self.dirty = true;
+            }
             () = tokio::time::sleep(LIVE_FIGURES_EVERY), if in_flight && !dirty => {
                 self.dirty = true;
             }
@@ -300,6 +318,12 @@ impl App {
         self.take_in(batch, Instant::now());
         if std::mem::take(&mut self.edit_draft) {
             super::external_editor::edit_prompt(&mut self.state, terminal).await?;
+            self.dirty = true;
+        }
+        if let Some((round, index, text)) = self.view_tool.take() {
+            if super::external_editor::view_in_pager(&mut self.state, terminal, &text).await? {
+                self.handle(Msg::ToolViewed { round, index });
+            }
             self.dirty = true;
         }
         self.persist();

@@ -352,18 +352,32 @@ pub(crate) fn connect_options(
             config
                 .demo_tokens_per_second
                 .unwrap_or(demo_tokens_per_second),
-        ),
+        )?,
         fallback_to_demo: false,
     })
 }
 
-/// The emulator's pacing: `BEDROCK_TUI_DEMO_TPS` over the given one.
-pub(crate) fn demo_pacing(given: f64) -> f64 {
-    std::env::var("BEDROCK_TUI_DEMO_TPS")
-        .ok()
-        .and_then(|v| v.parse::<f64>().ok())
-        .filter(|v| v.is_finite() && *v >= 0.0)
-        .unwrap_or(given)
+/// The most tokens a second the emulator can be paced at (as `demo_tokens_per_second` in
+/// config.toml).
+pub(crate) const MAX_DEMO_PACE: f64 = 1_000_000.0;
+
+/// The emulator's pacing: `BEDROCK_TUI_DEMO_TPS` over the given one; a value that is not a
+/// number from 0 to [`MAX_DEMO_PACE`] is an error that says so.
+pub(crate) fn demo_pacing(given: f64) -> Result<f64, String> {
+    match std::env::var("BEDROCK_TUI_DEMO_TPS") {
+        Ok(value) => value
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && (0.0..=MAX_DEMO_PACE).contains(v))
+            .ok_or_else(|| {
+                format!(
+                    "BEDROCK_TUI_DEMO_TPS={}: a number of tokens a second from 0 (as fast as it goes) to {MAX_DEMO_PACE}",
+                    crate::text::cut_chars(&crate::text::sanitize_for_terminal(&value), 40)
+                )
+            }),
+        Err(_) => Ok(given),
+    }
 }
 
 /// The request the flags, the session and the config describe.

@@ -1,11 +1,13 @@
 //! `ask --tools`: the tool loop without a terminal. The tools config.toml turns on (and those
-//! named by `--allow-tool`) are offered; after an answer that calls tools, the allowed calls
+//! named by `--allow-tool`, a built-in by its name, an MCP server's as `mcp.SERVER.TOOL`) are
+//! offered; after an answer that calls tools, the allowed calls
 //! run, the others are refused (the model is told why), each is reported on stderr, and the
 //! conversation goes on with the results until an answer calls none or the limit of calls is
 //! reached.
 
 use crate::cli::AskArgs;
 use crate::config::Config;
+use crate::config::tools::AllowEntry;
 use crate::models::tools::{ToolCall, name_calls};
 use crate::tools::{Approval, Ran, Toolbox};
 use serde_json::{Value, json};
@@ -74,11 +76,17 @@ impl ToolLoop {
             }
         }
         for name in &args.allow_tool {
-            if !toolbox.offer(name) && toolbox.approval(name) == Approval::Unknown {
-                return Err(format!(
-                    "--allow-tool {name}: no such tool (built-ins: {})",
-                    crate::config::tools::BUILTIN_TOOLS.join(", ")
-                ));
+            match AllowEntry::parse(name) {
+                Ok(AllowEntry::Builtin(builtin)) => {
+                    toolbox.offer(builtin);
+                }
+                Ok(AllowEntry::Mcp { server, .. }) if config.mcp.contains_key(server) => {}
+                Ok(AllowEntry::Mcp { server, .. }) => {
+                    return Err(format!(
+                        "--allow-tool {name}: no MCP server {server} in config.toml ([mcp.{server}])"
+                    ));
+                }
+                Err(why) => return Err(format!("--allow-tool {why}")),
             }
             toolbox.allow_explicitly(name);
         }

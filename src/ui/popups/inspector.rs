@@ -81,8 +81,8 @@ pub(crate) fn exchange_view(
         .collect();
     let total: usize = safe.iter().map(|(_, text)| rows_of(text)).sum();
     let viewport = inner.height as usize;
-    cache.set_overlay_size(total, viewport);
     let first = scroll.min(total.saturating_sub(viewport));
+    cache.set_overlay_size(total, viewport, first);
     let mut row = 0;
     let mut y = 0u16;
     for (kind, text) in &safe {

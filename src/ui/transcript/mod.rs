@@ -90,10 +90,11 @@ impl ViewCache {
         self.pictures.graphics
     }
 
-    /// Records the size of a scrollable popup's content and view.
-    pub(crate) fn set_overlay_size(&mut self, content: usize, viewport: usize) {
+    /// Records the size of a scrollable popup's content and view, and the first row shown.
+    pub(crate) fn set_overlay_size(&mut self, content: usize, viewport: usize, first: usize) {
         self.metrics.overlay_content = content;
         self.metrics.overlay_viewport = viewport;
+        self.metrics.overlay_first = first;
     }
 }
 
