@@ -9,6 +9,52 @@ use std::path::{Path, PathBuf};
 /// Largest picture file the transcript reads back.
 pub const PICTURE_CAP: u64 = 64 << 20;
 
+/// The most memory a picture may take decoded to be shown (a few screens' worth of pixels at
+/// any resolution a terminal has; 4096×4096 in 8-bit RGBA is half of it). A picture beyond it,
+/// a small file that decodes huge among them, is refused by its header, before any pixel is
+/// decoded.
+pub const DECODE_BUDGET: u64 = 128 << 20;
+
+/// The widest and tallest picture decoded.
+const MAX_SIDE: u32 = 16_384;
+
+/// A picture's size in pixels, when it can be shown: its header is read (not its pixels), and
+/// one that would take more than [`DECODE_BUDGET`] decoded is refused with the reason.
+pub fn showable(path: &Path) -> Result<(u32, u32), String> {
+    use image::ImageDecoder;
+    let decoder = image::ImageReader::open(path)
+        .map_err(|e| e.to_string())?
+        .with_guessed_format()
+        .map_err(|e| e.to_string())?
+        .into_decoder()
+        .map_err(|e| e.to_string())?;
+    let (width, height) = decoder.dimensions();
+    let bytes = decoder.total_bytes();
+    if bytes > DECODE_BUDGET || width > MAX_SIDE || height > MAX_SIDE {
+        return Err(format!(
+            "too large to show: {width}×{height} in {:?} takes {} decoded, past the {} pictures may take",
+            decoder.color_type(),
+            crate::files::human_size(bytes),
+            crate::files::human_size(DECODE_BUDGET)
+        ));
+    }
+    Ok((width, height))
+}
+
+/// Decodes a picture within [`DECODE_BUDGET`] (the decoder's own limits refuse more, whatever
+/// the header said).
+pub fn decode(bytes: &[u8]) -> Option<image::DynamicImage> {
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(DECODE_BUDGET + (DECODE_BUDGET / 4));
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?;
+    reader.limits(limits);
+    reader.decode().ok()
+}
+
 /// The pictures directory: `images` beside `sessions` in the data directory.
 pub fn images_dir() -> Option<PathBuf> {
     Some(crate::config::paths::data_home()?.join("images"))
@@ -112,6 +158,44 @@ pub fn is_ours(target: &str, dir: Option<&Path>) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_picture_that_decodes_huge_is_refused_by_its_header() {
+        // A PNG whose header says 8000×8000 in 16-bit RGBA (488 MiB decoded), with a few bytes
+        // of pixels: what matters is that nothing is decoded on the header's word.
+        let chunk = |kind: &[u8], data: &[u8]| {
+            let mut out = (data.len() as u32).to_be_bytes().to_vec();
+            out.extend_from_slice(kind);
+            out.extend_from_slice(data);
+            let mut crc = crc32fast::Hasher::new();
+            crc.update(kind);
+            crc.update(data);
+            out.extend_from_slice(&crc.finalize().to_be_bytes());
+            out
+        };
+        let mut header = Vec::new();
+        header.extend_from_slice(&8000u32.to_be_bytes());
+        header.extend_from_slice(&8000u32.to_be_bytes());
+        header.extend_from_slice(&[16, 6, 0, 0, 0]);
+        let mut bomb = b"\x89PNG\r\n\x1a\n".to_vec();
+        bomb.extend(chunk(b"IHDR", &header));
+        bomb.extend(chunk(b"IDAT", &[0x78, 0x9c, 0x63, 0, 0, 0, 1, 0, 1]));
+        bomb.extend(chunk(b"IEND", &[]));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bomb.png");
+        std::fs::write(&path, &bomb).unwrap();
+        let why = super::showable(&path).unwrap_err();
+        assert!(
+            why.contains("8000×8000") && why.contains("488.3 MiB"),
+            "{why}"
+        );
+        assert!(super::decode(&std::fs::read(&path).unwrap()).is_none());
+        // An ordinary picture is shown.
+        let small = dir.path().join("small.png");
+        image::RgbaImage::new(64, 32).save(&small).unwrap();
+        assert_eq!(super::showable(&small), Ok((64, 32)));
+        assert!(super::decode(&std::fs::read(&small).unwrap()).is_some());
+    }
+
     use super::*;
 
     #[test]

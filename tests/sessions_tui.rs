@@ -350,3 +350,52 @@ async fn a_title_model_titles_the_conversation_after_its_first_answer() {
     h.settle().await;
     assert_eq!(h.app.state.session.as_ref().unwrap().title, title);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_session_resumes_with_its_rows_bounded_and_a_huge_answer_cut_with_a_note() {
+    let mut h = Harness::start(Setup {
+        width: 100,
+        height: 30,
+        ..Setup::default()
+    })
+    .await;
+    let path = h.data.path().join("sessions/20261201-000000-b16e.jsonl");
+    // 300 answers of 24 KiB: more rows than are kept laid out.
+    common::big_session::write(&path, 300, 24 << 10, 2048);
+    h.reopen(&path).await;
+    h.until("the layout to settle", |h| !h.app.cache.pending())
+        .await;
+    let held = h.app.cache.rows_held();
+    let total = h.app.cache.metrics().content_height;
+    assert!(
+        total > bedrock_tui::ui::ROWS_KEPT + 20_000,
+        "{total} rows in all"
+    );
+    assert!(
+        held <= bedrock_tui::ui::ROWS_KEPT + 1_000,
+        "{held} of {total} rows held"
+    );
+    // Rows dropped come back when they are in view again, at the height counted.
+    h.press(KeyCode::Tab);
+    h.settle().await;
+    h.press(KeyCode::Home);
+    h.until("the top", |h| h.screen().contains("question 0"))
+        .await;
+    assert_eq!(h.app.cache.metrics().content_height, total);
+
+    // An answer of more than a MiB shows its start and says so.
+    let huge = h.data.path().join("sessions/20261201-000001-b16f.jsonl");
+    common::big_session::write(&huge, 1, 3 << 20, 4096);
+    h.press(KeyCode::Esc);
+    h.reopen(&huge).await;
+    h.press(KeyCode::Esc);
+    h.until("the layout to settle", |h| !h.app.cache.pending())
+        .await;
+    let screen = h.screen();
+    let joined: String = screen.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    assert!(
+        joined.contains("the message goes on: 3.0 MiB in all, the first"),
+        "{screen}"
+    );
+    assert!(h.app.cache.rows_held() <= bedrock_tui::ui::ROWS_KEPT + 1_000);
+}

@@ -68,16 +68,7 @@ pub(crate) async fn view_in_pager<B: Backend>(
 
 /// Shows `text` in `$PAGER` (else `less`), from a private temporary file.
 async fn show(text: &str) -> Result<(), String> {
-    let path = std::env::temp_dir().join(format!(
-        "bedrock-tui-tool-call-{}-{:08x}.txt",
-        std::process::id(),
-        fastrand::u32(..)
-    ));
-    let written =
-        crate::files::create_private(&path).and_then(|mut file| file.write_all(text.as_bytes()));
-    if let Err(e) = written {
-        return Err(format!("cannot write {}: {e}", path.display()));
-    }
+    let path = private_temp("tool-call", "txt", text)?;
     let pager = std::env::var("PAGER")
         .ok()
         .filter(|v| !v.trim().is_empty())
@@ -85,6 +76,19 @@ async fn show(text: &str) -> Result<(), String> {
     let result = run_program(&pager, "pager", &path).await;
     let _ = std::fs::remove_file(&path);
     result
+}
+
+/// `text` in a new private (0600) file in the temporary directory; its path.
+fn private_temp(what: &str, extension: &str, text: &str) -> Result<std::path::PathBuf, String> {
+    let path = std::env::temp_dir().join(format!(
+        "bedrock-tui-{what}-{}-{:08x}.{extension}",
+        std::process::id(),
+        fastrand::u32(..)
+    ));
+    crate::files::create_private(&path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
 }
 
 /// The editor to run: `$VISUAL`, else `$EDITOR`, else `vi`.
@@ -100,16 +104,7 @@ const EDITED_CAP: u64 = 64 << 20;
 
 /// Lets the user edit `text` in their editor; the edited text, or why not.
 pub(crate) async fn edit(text: &str) -> Result<String, String> {
-    let path = std::env::temp_dir().join(format!(
-        "bedrock-tui-prompt-{}-{:08x}.md",
-        std::process::id(),
-        fastrand::u32(..)
-    ));
-    let written =
-        crate::files::create_private(&path).and_then(|mut file| file.write_all(text.as_bytes()));
-    if let Err(e) = written {
-        return Err(format!("cannot write {}: {e}", path.display()));
-    }
+    let path = private_temp("prompt", "md", text)?;
     let result = run_editor(&path).await;
     let read = result.and_then(|()| {
         crate::files::read_capped_text(&path, EDITED_CAP)

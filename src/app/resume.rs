@@ -15,7 +15,9 @@ const NESTING: usize = 64;
 
 /// Replaces the conversation on screen with a loaded session: the branch on screen with its
 /// other versions, its model, system prompt and parameters; warnings become notices.
-pub(crate) fn apply_loaded(state: &mut State, loaded: &Loaded) {
+pub(crate) fn apply_loaded(state: &mut State, loaded: &mut Loaded) {
+    // The texts move from the transcript to the messages: a large session is not held twice.
+    let texts = take_texts(&mut loaded.transcript);
     let t = &loaded.transcript;
     state.messages.clear();
     state.conversation += 1;
@@ -32,6 +34,7 @@ pub(crate) fn apply_loaded(state: &mut State, loaded: &Loaded) {
     }
     let mut builder = Builder {
         transcript: t,
+        texts,
         children: t.children(),
         on_path: t.path().iter().map(|e| e.id).collect(),
         budget: t.entries.len(),
@@ -46,8 +49,10 @@ pub(crate) fn apply_loaded(state: &mut State, loaded: &Loaded) {
         );
     }
     for message in messages {
+        // Prompts go to the history for Up to recall; a huge one is not kept twice.
         if message.speaker == Speaker::User
             && !message.deleted
+            && message.text.len() <= HISTORY_PROMPT_CAP
             && state.history.last() != Some(&message.text)
         {
             state.history.push(message.text.clone());
@@ -81,9 +86,31 @@ pub(crate) fn apply_loaded(state: &mut State, loaded: &Loaded) {
     state.flash(format!("opened “{}” ({turns})", t.title), false);
 }
 
+/// Takes the text and reasoning out of every entry, by entry id.
+fn take_texts(transcript: &mut Transcript) -> HashMap<u64, (String, String)> {
+    transcript
+        .entries
+        .iter_mut()
+        .map(|e| {
+            (
+                e.id,
+                (
+                    std::mem::take(&mut e.text),
+                    std::mem::take(&mut e.reasoning),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The longest prompt of a resumed session kept in the prompt history.
+const HISTORY_PROMPT_CAP: usize = 1 << 20;
+
 /// Builds the messages of a transcript's tree.
 struct Builder<'a> {
     transcript: &'a Transcript,
+    /// Each entry's text and reasoning, taken when its message is built.
+    texts: HashMap<u64, (String, String)>,
     children: HashMap<u64, Vec<u64>>,
     /// The entries of the branch the file selects.
     on_path: HashSet<u64>,
@@ -125,7 +152,8 @@ impl Builder<'_> {
                 break;
             };
             self.budget -= 1;
-            let mut message = message_of(state, entry);
+            let (text, reasoning) = self.texts.remove(&entry.id).unwrap_or_default();
+            let mut message = message_of(state, entry, text, reasoning);
             message.alternatives = alternatives;
             out.push(message);
             kids = self.children.get(&entry.id).cloned().unwrap_or_default();
@@ -135,13 +163,13 @@ impl Builder<'_> {
 }
 
 /// A saved entry as a message, with an id of this run.
-fn message_of(state: &mut State, entry: &Entry) -> Message {
+fn message_of(state: &mut State, entry: &Entry, text: String, reasoning: String) -> Message {
     let speaker = match entry.author {
         Author::User if !entry.tool_results.is_empty() => Speaker::Tool,
         Author::User => Speaker::User,
         Author::Assistant => Speaker::Assistant,
     };
-    let mut message = Message::new(speaker, entry.text.clone());
+    let mut message = Message::new(speaker, text);
     message.id = state.next_message_id;
     state.next_message_id += 1;
     message.superseded = entry.superseded;
@@ -163,13 +191,13 @@ fn message_of(state: &mut State, entry: &Entry) -> Message {
         message.notes.extend(problems);
     }
     if entry.author == Author::Assistant {
+        message.reasoning = reasoning;
         fill_answer(&mut message, entry);
     }
     message
 }
 
 fn fill_answer(message: &mut Message, entry: &Entry) {
-    message.reasoning.clone_from(&entry.reasoning);
     message.model.clone_from(&entry.model);
     let end = entry.end.clone().unwrap_or_default();
     let millis = |ms: Option<u64>| ms.map(Duration::from_millis);

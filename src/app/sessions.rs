@@ -337,7 +337,7 @@ pub(crate) fn on_news(state: &mut State, news: WriterNews) {
             );
         }
         WriterNews::Loaded(result) => match *result {
-            Ok(loaded) => apply_loaded(state, &loaded),
+            Ok(mut loaded) => apply_loaded(state, &mut loaded),
             Err(e) => state.flash(format!("cannot open that conversation: {e}"), true),
         },
     }

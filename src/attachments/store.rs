@@ -11,7 +11,7 @@ pub fn attachments_dir() -> Option<PathBuf> {
 }
 
 /// Whether `hash` is a SHA-256 in hex (the only names read back).
-fn is_hash(hash: &str) -> bool {
+pub(crate) fn is_hash(hash: &str) -> bool {
     hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }
 

@@ -181,7 +181,7 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
         roles_dir,
         mcp,
     } = startup(&args, &global);
-    let resumed = match args.resume.as_deref().map(resume).transpose() {
+    let mut resumed = match args.resume.as_deref().map(resume).transpose() {
         Ok(resumed) => resumed,
         // `--resume` alone with nothing saved yet: a new conversation, with a word about it.
         // (An id or a file that does not exist stays an error.)
@@ -197,7 +197,7 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
             return 1;
         }
     };
-    if let Some((_, loaded)) = &resumed {
+    if let Some((_, loaded)) = &mut resumed {
         let model = args.model.clone().map(|m| (m, state.family_override));
         let role = state
             .role

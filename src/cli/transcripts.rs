@@ -71,7 +71,16 @@ fn execute(command: TranscriptsCommand) -> Result<(), String> {
         TranscriptsCommand::Show { session } => {
             let loaded = store::load(&find(&session)?).map_err(|e| e.to_string())?;
             warn(&loaded.warnings);
-            out_text(&export::markdown(&loaded.transcript));
+            // Written a turn at a time: a large session is not held twice.
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let written = export::write_markdown(&loaded.transcript, &mut out)
+                .and_then(|()| std::io::Write::flush(&mut out));
+            if let Err(e) = written
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(format!("cannot write the conversation: {e}"));
+            }
             Ok(())
         }
         TranscriptsCommand::Export {

@@ -1,8 +1,7 @@
 //! The built-in tools, off until config.toml names them: `read_file` (a regular file as text,
 //! at most 1 MiB, never this process's own files under `/proc`, another process's environment
 //! or memory, or the AWS stores of credentials), `list_directory` (names, kinds and sizes, at most 1,000 entries) and
-//! `run_shell` (`sh -c`, without AWS secrets in its environment, stopped with its whole
-//! process group when it runs out of time; it always asks first).
+//! `run_shell` (`sh -c`, see [`super::shell`]; it always asks first).
 
 use crate::models::tools::ToolSpec;
 use serde_json::{Value, json};
@@ -12,8 +11,6 @@ use std::path::PathBuf;
 const READ_CAP: u64 = 1 << 20;
 /// The most entries `list_directory` lists.
 const LIST_CAP: usize = 1000;
-/// The most output of a command kept (each of stdout and stderr).
-const OUTPUT_CAP: usize = 256 * 1024;
 
 /// Which built-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +96,7 @@ impl Builtin {
                 let path = PathBuf::from(argument("path").unwrap_or_else(|_| ".".to_string()));
                 blocking(move || list_directory(&path)).await
             }
-            Kind::RunShell => run_shell(&argument("command")?).await,
+            Kind::RunShell => super::shell::run_shell(&argument("command")?).await,
         }
     }
 }
@@ -164,96 +161,6 @@ fn list_directory(path: &std::path::Path) -> Result<String, String> {
         return Ok(format!("{} is empty", path.display()));
     }
     Ok(lines.join("\n"))
-}
-
-/// Stops a command's whole process group when its call ends early (a timeout drops it).
-struct GroupGuard(Option<rustix::process::Pid>);
-
-impl Drop for GroupGuard {
-    fn drop(&mut self) {
-        if let Some(pid) = self.0 {
-            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-        }
-    }
-}
-
-async fn run_shell(command: &str) -> Result<String, String> {
-    let mut std_command = std::process::Command::new("sh");
-    std_command
-        .arg("-c")
-        .arg(command)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    crate::child::without_secrets(&mut std_command);
-    {
-        use std::os::unix::process::CommandExt;
-        std_command.process_group(0);
-    }
-    let mut child = tokio::process::Command::from(std_command)
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| format!("cannot start sh: {e}"))?;
-    let mut guard = GroupGuard(
-        child
-            .id()
-            .and_then(|id| rustix::process::Pid::from_raw(id as i32)),
-    );
-    let stdout = child.stdout.take();
-    let stderr = child.stderr.take();
-    let (out, err, status) = tokio::join!(capped(stdout), capped(stderr), child.wait());
-    let status = status.map_err(|e| format!("the command was lost: {e}"))?;
-    // The command ended by itself: nothing of its group is stopped now.
-    guard.0 = None;
-    let mut text = match status.code() {
-        Some(code) => format!("exit code {code}\n"),
-        None => "stopped by a signal\n".to_string(),
-    };
-    if !out.is_empty() {
-        text.push_str("--- stdout ---\n");
-        text.push_str(&out);
-    }
-    if !err.is_empty() {
-        if !text.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str("--- stderr ---\n");
-        text.push_str(&err);
-    }
-    if status.success() {
-        Ok(text)
-    } else {
-        Err(text)
-    }
-}
-
-/// Reads a pipe to its end, keeping at most [`OUTPUT_CAP`] bytes and saying how much was cut.
-async fn capped(pipe: Option<impl tokio::io::AsyncRead + Unpin>) -> String {
-    use tokio::io::AsyncReadExt;
-    let Some(mut pipe) = pipe else {
-        return String::new();
-    };
-    let mut kept = Vec::new();
-    let mut dropped = 0usize;
-    let mut buffer = vec![0u8; 8192];
-    loop {
-        match pipe.read(&mut buffer).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                let room = OUTPUT_CAP.saturating_sub(kept.len());
-                kept.extend_from_slice(&buffer[..n.min(room)]);
-                dropped += n.saturating_sub(room);
-            }
-        }
-    }
-    let mut text = String::from_utf8_lossy(&kept).into_owned();
-    if dropped > 0 {
-        text.push_str(&format!(
-            "\n[{} more not kept]\n",
-            crate::files::human_size(dropped as u64)
-        ));
-    }
-    text
 }
 
 #[cfg(test)]

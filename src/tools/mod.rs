@@ -6,6 +6,7 @@
 mod builtin;
 pub mod mcp;
 mod private;
+mod shell;
 pub mod shown;
 
 use crate::config::tools::{ALWAYS_ASK, AllowEntry, ToolsConfig};

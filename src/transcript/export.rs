@@ -1,6 +1,12 @@
 //! Exports of a saved conversation: Markdown to read (model names per turn, fenced code kept
 //! as the model wrote it) and JSON with the whole structure, both of the branch on screen (other
 //! branches and deleted turns stay in the session file). Files are written atomically.
+//!
+//! A session file may be crafted, and a model's text may hold escape sequences: an export is
+//! safe to `cat`. Markdown has its control characters, bidi controls and hidden characters made
+//! visible as the terminal shows them; JSON has those a JSON writer leaves raw escaped. An
+//! attachment is linked only by a real SHA-256 (never a path out of the store), its name made
+//! a plain link text.
 
 use super::{Author, EndStatus, Entry, Transcript};
 use std::io::Write;
@@ -33,43 +39,74 @@ pub fn render(transcript: &Transcript, format: Format) -> String {
     }
 }
 
-/// The whole conversation as pretty-printed JSON.
+/// The whole conversation as pretty-printed JSON (C1 controls, bidi controls and hidden
+/// characters escaped, so that it is safe to show).
 pub fn json(transcript: &Transcript) -> String {
     let transcript = &transcript.on_screen();
-    let mut text = serde_json::to_string_pretty(transcript).unwrap_or_default();
+    let text = serde_json::to_string_pretty(transcript).unwrap_or_default();
+    let mut text = crate::text::json_for_terminal(&text).into_owned();
     text.push('\n');
     text
 }
 
-/// The conversation as Markdown.
+/// The conversation as Markdown, safe to show on a terminal.
 pub fn markdown(transcript: &Transcript) -> String {
-    let transcript = &transcript.on_screen();
-    let mut out = String::new();
-    out.push_str(&format!("# {}\n\n", one_line(&transcript.title)));
-    out.push_str(&format!("- Session: `{}`\n", transcript.id));
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_markdown(transcript, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the conversation as Markdown, safe to show on a terminal, one turn at a time (a
+/// large session is never held twice).
+pub fn write_markdown(transcript: &Transcript, out: &mut dyn Write) -> std::io::Result<()> {
+    let entries: Vec<&Entry> = transcript
+        .path()
+        .into_iter()
+        .filter(|e| !e.deleted)
+        .collect();
+    let mut head = String::new();
+    head.push_str(&format!("# {}\n\n", one_line(&transcript.title)));
+    head.push_str(&format!("- Session: `{}`\n", transcript.id));
     if !transcript.created.is_empty() {
-        out.push_str(&format!(
+        head.push_str(&format!(
             "- Created: {}\n",
             crate::clock::local_seconds(&transcript.created)
         ));
     }
-    let models = transcript.models_used();
+    let mut models: Vec<&str> = Vec::new();
+    for model in entries.iter().filter_map(|e| e.model.as_deref()) {
+        if !models.contains(&model) {
+            models.push(model);
+        }
+    }
     if !models.is_empty() {
         let names: Vec<String> = models.iter().map(|m| format!("`{m}`")).collect();
-        out.push_str(&format!("- Models: {}\n", names.join(", ")));
+        head.push_str(&format!("- Models: {}\n", names.join(", ")));
     }
     if let Some(system) = &transcript.system {
-        out.push_str(&format!("- System prompt: {}\n", one_line(system)));
+        head.push_str(&format!("- System prompt: {}\n", one_line(system)));
     }
-    out.push('\n');
-    for entry in &transcript.entries {
-        out.push_str("---\n\n");
-        entry_markdown(entry, &mut out);
+    if entries.is_empty() {
+        while head.ends_with("\n\n") {
+            head.pop();
+        }
+    } else {
+        head.push('\n');
     }
-    while out.ends_with("\n\n") {
-        out.pop();
+    out.write_all(crate::text::sanitize_for_terminal(&head).as_bytes())?;
+    let last = entries.len().saturating_sub(1);
+    for (index, entry) in entries.into_iter().enumerate() {
+        let mut text = String::from("---\n\n");
+        entry_markdown(entry, &mut text);
+        if index == last {
+            while text.ends_with("\n\n") {
+                text.pop();
+            }
+        }
+        out.write_all(crate::text::sanitize_for_terminal(&text).as_bytes())?;
     }
-    out
+    Ok(())
 }
 
 fn entry_markdown(entry: &Entry, out: &mut String) {
@@ -122,14 +159,24 @@ fn entry_markdown(entry: &Entry, out: &mut String) {
         let dir = crate::attachments::store::attachments_dir();
         for file in &entry.attachments {
             let size = crate::files::human_size(file.bytes);
+            // A plain link text: no brackets, backslashes or line breaks of a crafted name.
+            let name: String = crate::attachments::clean_name(&file.name)
+                .chars()
+                .map(|c| {
+                    if matches!(c, '[' | ']' | '\\') {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
             let line = match &dir {
-                Some(dir) => format!(
-                    "- 📎 [{}]({}) ({}, {size})\n",
-                    file.name,
-                    dir.join(&file.sha256).display(),
+                Some(dir) if crate::attachments::store::is_hash(&file.sha256) => format!(
+                    "- 📎 [{name}](<{}>) ({}, {size})\n",
+                    dir.join(file.sha256.to_ascii_lowercase()).display(),
                     file.media.mime()
                 ),
-                None => format!("- 📎 {} ({}, {size})\n", file.name, file.media.mime()),
+                _ => format!("- 📎 {name} ({}, {size})\n", file.media.mime()),
             };
             out.push_str(&line);
         }
@@ -349,6 +396,44 @@ mod tests {
         );
         assert!(md.contains("**ThrottlingException**: slow down"));
         assert_eq!(crate::text::open_fence(&md), None);
+    }
+
+    #[test]
+    fn exports_are_safe_to_cat_and_link_only_into_the_store() {
+        let mut answer = entry(
+            2,
+            Author::Assistant,
+            "copy this\x1b]52;c;ZXZpbA==\x07 done\u{9b}2J",
+        );
+        answer.reasoning = "think\x1b[2J".into();
+        let mut asked = entry(1, Author::User, "look");
+        asked.attachments = vec![crate::attachments::Reference {
+            name: "x](https://evil.example)[\n\x1b[31m".into(),
+            media: crate::attachments::Media::Png,
+            sha256: "../../../../etc/passwd".into(),
+            bytes: 3,
+        }];
+        let transcript = Transcript {
+            id: "s1".into(),
+            title: "t\x1b[8m".into(),
+            entries: vec![asked, answer],
+            ..Transcript::default()
+        };
+        let md = markdown(&transcript);
+        assert!(
+            !md.chars().any(|c| c.is_control() && c != '\n' && c != '\t'),
+            "{md:?}"
+        );
+        assert!(md.contains("copy this␛]52;c;ZXZpbA==␇ done"), "{md}");
+        assert!(!md.contains("etc/passwd"), "{md}");
+        assert!(!md.contains("](https://evil"), "{md}");
+        let json = json(&transcript);
+        assert!(
+            !json.chars().any(|c| c.is_control() && c != '\n'),
+            "{json:?}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert!(back.to_string().contains("ZXZpbA"));
     }
 
     #[test]

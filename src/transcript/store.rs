@@ -271,24 +271,49 @@ const WARNINGS_SHOWN: usize = 5;
 
 /// Loads a session file as far as it is valid. Lines that are not JSON, records of kinds this
 /// version does not know (written by a newer one) and records that refer to missing entries
-/// are skipped with a warning; a last line cut short is reported as such.
+/// are skipped with a warning; a last line cut short is reported as such. The file is read a
+/// line at a time: what stays in memory is the conversation, not the file besides.
 pub fn load(path: &Path) -> Result<Loaded, StoreError> {
-    let bytes =
-        crate::files::read_capped(path, SESSION_CAP).map_err(|e| {
-            match std::fs::metadata(path) {
-                Ok(meta) if meta.is_file() && meta.len() > SESSION_CAP => StoreError::TooLarge {
-                    path: path.display().to_string(),
-                    size: crate::files::human_size(meta.len()),
-                    cap: crate::files::human_size(SESSION_CAP),
-                },
-                _ => io_error(path)(e),
-            }
-        })?;
-    Ok(parse(path, &bytes))
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(io_error(path))?;
+    let meta = crate::files::ensure_regular(&file).map_err(io_error(path))?;
+    if meta.len() > SESSION_CAP {
+        return Err(StoreError::TooLarge {
+            path: path.display().to_string(),
+            size: crate::files::human_size(meta.len()),
+            cap: crate::files::human_size(SESSION_CAP),
+        });
+    }
+    // The file may grow while it is read: never more than the cap.
+    let reader = std::io::BufReader::with_capacity(256 * 1024, file.take(SESSION_CAP));
+    parse_from(path, reader).map_err(io_error(path))
 }
 
 /// `load` on bytes already read.
 pub fn parse(path: &Path, bytes: &[u8]) -> Loaded {
+    // Reading from memory cannot fail.
+    parse_from(path, bytes).unwrap_or_else(|_| Loaded {
+        path: path.to_path_buf(),
+        transcript: Transcript::default(),
+        warnings: Vec::new(),
+    })
+}
+
+/// The `kind` of a record, read without building the rest.
+#[derive(serde::Deserialize)]
+struct KindOnly<'a> {
+    #[serde(borrow, default)]
+    kind: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// Loads a session from its lines as they are read.
+fn parse_from(path: &Path, mut reader: impl std::io::BufRead) -> std::io::Result<Loaded> {
     let mut transcript = Transcript {
         id: id_of(path),
         ..Transcript::default()
@@ -301,18 +326,26 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Loaded {
             warnings.push(text);
         }
     };
-    let ends_cleanly = bytes.last().is_none_or(|b| *b == b'\n');
-    let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
-    let count = lines.len();
-    for (index, raw) in lines.into_iter().enumerate() {
-        let number = index + 1;
+    let mut raw = Vec::new();
+    let mut number = 0usize;
+    loop {
+        raw.clear();
+        if reader.read_until(b'\n', &mut raw)? == 0 {
+            break;
+        }
+        number += 1;
+        // A line without its newline is the last, cut short if it is not a whole record.
+        let whole = raw.last() == Some(&b'\n');
+        if whole {
+            raw.pop();
+        }
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let last = index + 1 == count;
-        let value: serde_json::Value = match serde_json::from_slice(raw) {
-            Ok(value) => value,
-            Err(_) if last && !ends_cleanly => {
+        let kind = match serde_json::from_slice::<KindOnly<'_>>(&raw) {
+            Ok(found) => found.kind.map(std::borrow::Cow::into_owned).unwrap_or_default(),
+            Err(e) if e.is_data() => String::new(),
+            Err(_) if !whole => {
                 warn(format!(
                     "line {number} was cut short (the program stopped while writing it); skipped"
                 ));
@@ -327,18 +360,13 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Loaded {
                 continue;
             }
         };
-        let kind = value
-            .get("kind")
-            .and_then(|k| k.as_str())
-            .unwrap_or_default()
-            .to_string();
         if !Record::KINDS.contains(&kind.as_str()) {
             warn(format!(
                 "line {number}: unknown record kind {kind:?} (written by a newer bedrock-tui?); skipped"
             ));
             continue;
         }
-        match serde_json::from_value::<Record>(value) {
+        match serde_json::from_slice::<Record>(&raw) {
             Ok(record) => {
                 if let Err(e) = transcript.apply(record) {
                     warn(format!("line {number}: {e}; skipped"));
@@ -359,11 +387,11 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Loaded {
             |e| super::title_from_prompt(&e.text),
         );
     }
-    Loaded {
+    Ok(Loaded {
         path: path.to_path_buf(),
         transcript,
         warnings,
-    }
+    })
 }
 
 /// Finds a session: `last` (the newest), an id, a unique prefix of an id, or a path.

@@ -10,7 +10,7 @@ pub mod status;
 pub mod transcript;
 pub mod wrap;
 
-pub use transcript::ViewCache;
+pub use transcript::{ROWS_KEPT, ViewCache};
 
 use crate::app::state::{Focus, Overlay, State};
 use crate::config::theme::Role;

@@ -81,7 +81,8 @@ impl PictureCache {
         let protocol = self.encoded.entry(key).or_insert_with(|| {
             let bytes =
                 crate::files::read_capped(&placement.path, crate::pictures::PICTURE_CAP).ok()?;
-            let image = image::load_from_memory(&bytes).ok()?;
+            crate::pictures::showable(&placement.path).ok()?;
+            let image = crate::pictures::decode(&bytes)?;
             let size = Rect::new(0, 0, area.width, area.height);
             picker.new_protocol(image, size, Resize::Fit(None)).ok()
         });

@@ -134,6 +134,7 @@ pub fn claude_body(prompt: &str) -> bytes::Bytes {
     .to_string()
     .into()
 }
+pub mod big_session;
 pub mod canned;
 pub mod cli;
 pub mod tui;

@@ -59,18 +59,22 @@ impl Renderer<'_, '_> {
             return false;
         }
         let path = std::path::PathBuf::from(url);
-        let pixels = image::ImageReader::open(&path)
-            .ok()
-            .and_then(|reader| reader.with_guessed_format().ok())
-            .and_then(|reader| reader.into_dimensions().ok());
+        let pixels = crate::pictures::showable(&path);
         self.pieces.truncate(self.image_start);
         let accent = self.role(Role::Accent);
         let muted = self.role(Role::Muted);
         self.piece(&format!("▣ {alt}"), accent);
         self.piece(&format!(" · {url}"), muted);
-        let Some(pixels) = pixels else {
-            self.piece(" (cannot be read)", muted);
-            return true;
+        let pixels = match pixels {
+            Ok(pixels) => pixels,
+            Err(why) if why.starts_with("too large") => {
+                self.piece(&format!(" ({why})"), muted);
+                return true;
+            }
+            Err(_) => {
+                self.piece(" (cannot be read)", muted);
+                return true;
+            }
         };
         self.flush();
         let prefix = self.prefix(false);

@@ -3,6 +3,10 @@
 //! the view first. Messages not laid out count at a guessed height; while scrolled to a line,
 //! the rows above the view that change height move the view with them, so what is on screen
 //! holds still. A steady frame is one pass over the messages.
+//!
+//! Laid-out rows take many times the size of their text, so only [`ROWS_KEPT`] of them are
+//! kept: past that, the rows of the messages farthest from the view are dropped, their height
+//! remembered, and laid out again when they come back into view.
 
 use super::message::Layout;
 use super::{ViewCache, keep_in_view};
@@ -10,6 +14,9 @@ use crate::app::state::{Scroll, State};
 
 /// Text laid out per frame beyond what is in view, while messages wait for their layout.
 const BACKGROUND_BYTES: usize = 192 * 1024;
+
+/// The most laid-out rows kept across all messages (about a few tens of MiB).
+pub const ROWS_KEPT: usize = 50_000;
 
 /// Lays out what this frame needs and returns the first row in view; `cache.starts` holds
 /// every message's first row after it.
@@ -56,8 +63,51 @@ pub(super) fn lay_out(
     cache.metrics.top = top;
     if steady.is_none() {
         remember(state, cache);
+        forget_far_rows(&frame, cache, top);
     }
     top
+}
+
+/// Drops the rows of the messages farthest from the view while more than [`ROWS_KEPT`] are
+/// held (never those in view, streaming or held).
+fn forget_far_rows(frame: &Frame<'_>, cache: &mut ViewCache, top: usize) {
+    let held: usize = cache
+        .views
+        .iter()
+        .map(super::message::MessageView::rows_held)
+        .sum();
+    if held <= ROWS_KEPT {
+        return;
+    }
+    let bottom = top + frame.viewport;
+    let mut far: Vec<(usize, usize)> = Vec::new();
+    for (index, (message, view)) in frame.state.messages.iter().zip(&cache.views).enumerate() {
+        let (Some(&start), Some(&end)) = (cache.starts.get(index), cache.starts.get(index + 1))
+        else {
+            break;
+        };
+        if view.rows_held() == 0 || frame.always(message) || (end > top && start < bottom) {
+            continue;
+        }
+        let distance = if end <= top {
+            top - end
+        } else {
+            start - bottom
+        };
+        far.push((distance, index));
+    }
+    far.sort_unstable_by(|a, b| b.cmp(a));
+    let mut held = held;
+    for (_, index) in far {
+        if held <= ROWS_KEPT {
+            break;
+        }
+        if let (Some(message), Some(view)) =
+            (frame.state.messages.get(index), cache.views.get_mut(index))
+        {
+            held -= view.forget_rows(message);
+        }
+    }
 }
 
 /// What this frame is laid out for.
@@ -164,7 +214,7 @@ fn measure(frame: &Frame<'_>, cache: &mut ViewCache) -> (usize, bool) {
         if !view.is_current(message, layout, selected) {
             if frame.always(message) {
                 view.lay_out(message, layout, selected);
-            } else {
+            } else if !view.measured(message, layout) {
                 stale += 1;
             }
         }
@@ -280,7 +330,7 @@ fn lay_out_more(frame: &Frame<'_>, cache: &mut ViewCache, top: usize) -> usize {
             continue;
         };
         let selected = frame.selected(message.id);
-        if view.is_current(message, layout, selected) {
+        if view.is_current(message, layout, selected) || view.measured(message, layout) {
             continue;
         }
         if budget == 0 {

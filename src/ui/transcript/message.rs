@@ -50,6 +50,8 @@ pub(crate) struct MessageView {
     foot: Vec<Line<'static>>,
     /// A guess at the height before the message is laid out: (revision, width, rows).
     estimate: Option<(u64, usize, usize)>,
+    /// The estimate is the height it had when laid out (its rows were dropped since).
+    measured: bool,
 }
 
 impl MessageView {
@@ -147,6 +149,7 @@ impl MessageView {
             Some((cut, _)) => &message.text[..cut],
             None => message.text.as_str(),
         };
+        let (text, _) = shown_part(text);
         let body: usize = text.split('\n').map(|l| l.len() / width + 1).sum();
         let rows = 2 + body + usize::from(!message.reasoning.is_empty());
         self.estimate = Some((message.revision, layout.width, rows));
@@ -186,6 +189,7 @@ impl MessageView {
             Some((cut, _)) => &message.text[..cut],
             None => message.text.as_str(),
         };
+        let (text, cut) = shown_part(text);
         let with_files;
         let text = if message.attachments.is_empty() {
             text
@@ -227,9 +231,79 @@ impl MessageView {
             );
             wrap_into(&fold_line, layout.width, &mut self.foot);
         }
+        if cut {
+            let note = StyledLine::plain(
+                format!(
+                    "  ⋯ the message goes on: {} in all, the first {} shown here. It is kept and sent whole; `bedrock-tui transcripts export` writes all of it.",
+                    crate::files::human_size(message.text.len() as u64),
+                    crate::files::human_size(text.len() as u64)
+                ),
+                layout.theme.style(Role::Muted),
+            );
+            wrap_into(&note, layout.width, &mut self.foot);
+        }
         foot(message, layout, &mut self.foot);
         if fresh { text.len() } else { 0 }
     }
+
+    /// Drops the rows of a view far from the screen, remembering its height: laid out again
+    /// when it comes into view. Returns the rows dropped.
+    pub fn forget_rows(&mut self, message: &Message) -> usize {
+        if !self.laid_out {
+            return 0;
+        }
+        let rows = self.height();
+        let (revision, width) = (self.revision, self.width);
+        *self = MessageView::new(self.id);
+        self.estimate = Some((revision, width, rows));
+        self.measured = message.revision == revision;
+        rows
+    }
+
+    /// Whether its height at this width is known exactly (laid out once, rows since dropped):
+    /// it needs no layout until it is in view.
+    pub fn measured(&self, message: &Message, layout: &Layout<'_>) -> bool {
+        self.measured
+            && self.estimate.is_some_and(|(revision, width, _)| {
+                revision == message.revision && width == layout.width
+            })
+    }
+
+    /// Rows it holds now.
+    pub fn rows_held(&self) -> usize {
+        if self.laid_out { self.height() } else { 0 }
+    }
+}
+
+/// The most of one message's text the transcript lays out; a longer message shows its start
+/// and says so (its rows would otherwise take many times its size in memory).
+pub const SHOWN_TEXT_CAP: usize = 1 << 20;
+
+/// The most lines of one message the transcript lays out.
+pub const SHOWN_LINES: usize = 10_000;
+
+/// The part of a message's text shown: all of it, or its first [`SHOWN_LINES`] lines and at
+/// most [`SHOWN_TEXT_CAP`] bytes (to the end of a line when one ends in the last half), and
+/// whether it was cut.
+fn shown_part(text: &str) -> (&str, bool) {
+    let bytes = text.as_bytes();
+    let within = &bytes[..text.len().min(SHOWN_TEXT_CAP)];
+    if let Some(line_end) = memchr::memchr_iter(b'\n', within).nth(SHOWN_LINES - 1)
+        && line_end + 1 < text.len()
+    {
+        return (&text[..=line_end], true);
+    }
+    if text.len() <= SHOWN_TEXT_CAP {
+        return (text, false);
+    }
+    let mut end = SHOWN_TEXT_CAP;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    if let Some(newline) = memchr::memrchr(b'\n', &bytes[SHOWN_TEXT_CAP / 2..end]) {
+        end = SHOWN_TEXT_CAP / 2 + newline + 1;
+    }
+    (&text[..end], true)
 }
 
 /// A prompt's files as Markdown below its text: a kept PNG or JPEG as a picture the transcript

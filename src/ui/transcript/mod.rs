@@ -5,6 +5,8 @@
 //! frame, counted meanwhile at a guessed height. Only the visible rows are drawn.
 
 mod lazy;
+
+pub use lazy::ROWS_KEPT;
 mod message;
 
 use super::links::LinkRun;
@@ -68,6 +70,12 @@ impl ViewCache {
     /// Sizes of the last frame.
     pub fn metrics(&self) -> ViewMetrics {
         self.metrics
+    }
+
+    /// Rows of laid-out messages held now (at most about [`lazy::ROWS_KEPT`] beyond those in
+    /// view).
+    pub fn rows_held(&self) -> usize {
+        self.views.iter().map(MessageView::rows_held).sum()
     }
 
     /// Whether messages are still waiting for their layout (the loop draws again soon).
