@@ -1,7 +1,8 @@
 //! Entry points for the fuzz targets and property tests into the parsers of untrusted input
 //! that are otherwise private: server error bodies and codes, the secret scrubber, the terminal
-//! sanitizer, JSON for a terminal, the session listing's line scan and the terminal input
-//! decoder. Not an API.
+//! sanitizer, JSON for a terminal, the session listing's line scan, the terminal input
+//! decoder, a tool call as its approval shows it, and the guard on an MCP server's messages.
+//! Not an API.
 
 /// A server error from a code header and a body, as its message is kept.
 pub fn service_error(code: Option<&str>, body: &[u8]) -> (String, String) {
@@ -41,4 +42,29 @@ pub fn terminal_input(reads: &[&[u8]]) -> Vec<crossterm::event::Event> {
     }
     decoder.flush(&mut events);
     events
+}
+
+/// A tool call a model sent, as its approval shows it (every line, stand-ins written out) and
+/// as its one-line summary.
+pub fn tool_call_shown(name: &str, input: &str) -> (String, String) {
+    let call = crate::models::tools::ToolCall {
+        index: 0,
+        id: "call".into(),
+        name: name.into(),
+        input: input.into(),
+    };
+    let shown = crate::tools::shown::shown(&call);
+    let mut text = String::new();
+    for line in &shown.lines {
+        for piece in line {
+            text.push_str(&crate::text::sanitize_for_terminal(&piece.text));
+        }
+        text.push('\n');
+    }
+    (text, call.summary())
+}
+
+/// An MCP server's output as the guard passes it on, line by line.
+pub fn mcp_messages(bytes: &[u8]) -> Vec<Vec<u8>> {
+    crate::tools::mcp::guard_lines(bytes)
 }

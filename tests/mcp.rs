@@ -166,3 +166,214 @@ async fn ask_offers_a_servers_tools_and_runs_the_round_trip() {
         text(&out.stderr)
     );
 }
+
+fn hostile(mode: &str) -> McpServerConfig {
+    McpServerConfig {
+        command: Some("python3".into()),
+        args: vec![
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/mcp/hostile.py")
+                .display()
+                .to_string(),
+            mode.into(),
+        ],
+        ..McpServerConfig::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listings_without_end_or_too_large_are_refused_naming_the_limit() {
+    for (mode, said) in [
+        ("pages-forever", "takes more than 32 pages"),
+        ("cursor-loop", "goes round"),
+        ("many-tools", "more than 256 tools"),
+    ] {
+        let started = std::time::Instant::now();
+        let why = mcp::connect("bad", &hostile(mode)).await.unwrap_err();
+        assert!(why.contains(said), "{mode}: {why}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+}
+
+#[test]
+fn ask_stays_small_against_a_server_that_pages_forever() {
+    let home = tempfile::tempdir().unwrap();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/hostile.py");
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "[mcp.pager]\ncommand = \"python3\"\nargs = [{:?}, \"pages-forever\"]\n",
+            script.display().to_string()
+        ),
+    )
+    .unwrap();
+    let (status, peak) =
+        peak_memory(demo(home.path()).args(["ask", "--mcp", "pager", "--model", HAIKU_3, "hi"]));
+    assert_eq!(status.code(), Some(2), "no tools are left: a usage error");
+    assert!(peak < 150 << 20, "peaked at {} MiB", peak >> 20);
+    let out = run(demo(home.path()).args(["ask", "--mcp", "pager", "--model", HAIKU_3, "hi"]));
+    assert!(
+        text(&out.stderr).contains(
+            "the MCP server pager is left out: its listing of tools takes more than 32 pages"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_result_is_cut_at_once_and_a_deep_one_refused() {
+    let tools = mcp::connect("big", &hostile("huge-result")).await.unwrap();
+    let mut toolbox = Toolbox::from_config(&ToolsConfig {
+        timeout_secs: Some(60),
+        ..ToolsConfig::default()
+    });
+    toolbox.add_mcp(tools);
+    let started = std::time::Instant::now();
+    let ran = toolbox.run(&call("blob", &json!({}))).await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "the call waited: {:?}",
+        started.elapsed()
+    );
+    assert!(!ran.result.is_error, "{}", &ran.result.content[..200]);
+    assert!(
+        ran.result
+            .content
+            .ends_with("[cut: 20.0 MiB in all, the first 63.8 KiB shown]"),
+        "{}",
+        &ran.result.content[ran.result.content.len() - 100..]
+    );
+    assert!(ran.result.content.len() <= bedrock_tui::tools::RESULT_CAP);
+    let ran = toolbox.run(&call("deep", &json!({}))).await;
+    assert!(ran.result.is_error);
+    assert!(
+        ran.result.content.contains("nested deeper than 100"),
+        "{}",
+        ran.result.content
+    );
+    // The server is still there for the next call.
+    let ran = toolbox.run(&call("echo", &json!({"text": "still"}))).await;
+    assert_eq!(ran.result.content, "echo: still");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tool_names_no_model_takes_are_renamed_or_left_out_and_requests_go_through() {
+    let tools = mcp::connect("odd", &hostile("bad-names")).await.unwrap();
+    let mut toolbox = Toolbox::from_config(&ToolsConfig {
+        builtin: vec!["read_file".into()],
+        ..ToolsConfig::default()
+    });
+    let notes = toolbox.add_mcp(tools);
+    let names: Vec<String> = toolbox.specs().into_iter().map(|s| s.name).collect();
+    for name in &names {
+        assert!(
+            !name.is_empty()
+                && name.len() <= 64
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'),
+            "{name:?} in {names:?}"
+        );
+    }
+    assert_eq!(names.len(), 7, "the empty name is left out: {names:?}");
+    assert!(names.contains(&"read_file".to_string()));
+    assert!(names.contains(&"odd__read_file".to_string()), "{names:?}");
+    assert!(names.contains(&"a_b".to_string()), "{names:?}");
+    assert!(
+        notes.iter().any(|n| n.contains("is not offered")),
+        "{notes:?}"
+    );
+    // Each renamed tool still calls the server's own.
+    let ran = toolbox.run(&call("a_b", &json!({"text": "hi"}))).await;
+    assert_eq!(ran.result.content, "a:b: hi");
+    assert_eq!(toolbox.source("a_b").as_deref(), Some("MCP server odd"));
+    assert_eq!(toolbox.allow_name("a_b").as_deref(), Some("mcp.odd.a:b"));
+}
+
+#[test]
+fn ask_with_an_odd_server_sends_requests_the_service_takes() {
+    let home = tempfile::tempdir().unwrap();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/hostile.py");
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "[tools]\nallow = [\"read_file\"]\n\n[mcp.odd]\ncommand = \"python3\"\nargs = [{:?}, \"bad-names\"]\n",
+            script.display().to_string()
+        ),
+    )
+    .unwrap();
+    // The built-in read_file is allowed, not the server's tool of that name: it is refused.
+    let out = run(demo(home.path()).args([
+        "ask",
+        "--mcp",
+        "odd",
+        "--json",
+        "--model",
+        "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+        r#"go [[emulator:tool=read_file {"text":"secret plans"}]]"#,
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &summary["tool_runs"][0];
+    assert_eq!(first["name"], "read_file");
+    assert_eq!(first["ran"], false, "{summary}");
+    // Named by its source, it runs.
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "[tools]\nallow = [\"mcp.odd.read_file\"]\n\n[mcp.odd]\ncommand = \"python3\"\nargs = [{:?}, \"bad-names\"]\n",
+            script.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = run(demo(home.path()).args([
+        "ask",
+        "--mcp",
+        "odd",
+        "--json",
+        "--model",
+        "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+        r#"go [[emulator:tool=read_file {"text":"plans"}]]"#,
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["tool_runs"][0]["ran"], true, "{summary}");
+    assert_eq!(summary["tool_runs"][0]["result"], "read_file: plans");
+}
+
+#[test]
+fn a_server_that_ignores_the_end_of_its_input_ends_with_ask() {
+    let home = tempfile::tempdir().unwrap();
+    let pids = home.path().join("pids");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/hostile.py");
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "[mcp.stubborn]\ncommand = \"python3\"\nargs = [{:?}, \"ignore-eof\", {:?}]\n",
+            script.display().to_string(),
+            pids.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = run(demo(home.path()).args(["ask", "--mcp", "stubborn", "--model", HAIKU_3, "hi"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let pids: Vec<u32> = std::fs::read_to_string(&pids)
+        .unwrap()
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    assert_eq!(pids.len(), 2);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let alive = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|stat| !stat.contains(") Z "))
+    };
+    while pids.iter().any(|p| alive(*p)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server or its child outlived ask: {pids:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

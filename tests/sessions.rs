@@ -457,32 +457,6 @@ fn times_are_stored_in_utc_and_shown_in_the_local_time_zone() {
     assert!(export.contains("JST"), "{export}");
 }
 
-/// Runs the command to its end; its exit status and its peak memory in bytes (the high-water
-/// mark of its resident set, read from /proc while it runs: it only grows).
-fn peak_memory(cmd: &mut Command) -> (std::process::ExitStatus, u64) {
-    let mut child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let status_file = format!("/proc/{}/status", child.id());
-    let mut peak = 0u64;
-    loop {
-        if let Ok(text) = std::fs::read_to_string(&status_file)
-            && let Some(kb) = text
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        {
-            peak = peak.max(kb * 1024);
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            return (status, peak);
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
 #[test]
 fn a_large_session_is_shown_in_memory_near_its_size() {
     let home = tempfile::tempdir().unwrap();

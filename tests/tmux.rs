@@ -767,3 +767,75 @@ fn shift_enter_makes_a_newline_in_the_forms_terminals_send() {
         "one prompt: {screen}"
     );
 }
+
+#[test]
+fn a_tool_call_too_long_to_show_is_read_in_the_pager_before_it_runs() {
+    if skip_without_tmux() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_server, mut exports) = start_emulator(home.path());
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "[tools]\nbuiltin = [\"run_shell\"]\n").expect("config");
+    // A "pager" that keeps what it was shown.
+    let seen = home.path().join("seen.txt");
+    let pager = home.path().join("pager.sh");
+    std::fs::write(
+        &pager,
+        format!("#!/bin/sh\ncp \"$1\" '{}'\n", seen.display()),
+    )
+    .expect("write the pager");
+    Command::new("chmod")
+        .args(["+x", &pager.to_string_lossy()])
+        .status()
+        .expect("chmod");
+    exports.push(("PAGER".into(), pager.to_string_lossy().into_owned()));
+    exports.push((
+        "BEDROCK_TUI_CONFIG".into(),
+        config.to_string_lossy().into_owned(),
+    ));
+    let touched = home.path().join("touched");
+    let command = format!("{}touch '{}'", "true\n".repeat(6_000), touched.display());
+    let prompt = format!(
+        "Run it [[emulator:tool=run_shell {}]]",
+        serde_json::json!({ "command": command })
+    );
+    let buffer = home.path().join("prompt.txt");
+    std::fs::write(&buffer, &prompt).expect("the prompt");
+    let tmux = Tmux::start_with("pager", home.path(), &exports, "--no-save");
+    tmux.wait_for("the first frame", |s| s.contains("IDLE"));
+    tmux.run(&["load-buffer", "-b", "prompt", &buffer.to_string_lossy()]);
+    tmux.run(&["paste-buffer", "-p", "-b", "prompt", "-t", "chat"]);
+    tmux.run(&["send-keys", "-t", "chat", "Enter"]);
+    tmux.wait_for("the question", |s| s.contains("only its start is shown"));
+    std::thread::sleep(Duration::from_millis(700));
+    tmux.run(&["send-keys", "-t", "chat", "y"]);
+    tmux.wait_for("the refusal", |s| {
+        s.contains("read the whole call before it runs")
+    });
+    assert!(!touched.exists());
+    tmux.run(&["send-keys", "-t", "chat", "v"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !seen.exists() {
+        assert!(Instant::now() < deadline, "the pager never ran");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let shown = std::fs::read_to_string(&seen).expect("what the pager showed");
+    assert!(shown.starts_with("$ true\n"), "{}", &shown[..40]);
+    assert_eq!(shown.lines().filter(|l| *l == "true").count(), 5_999);
+    assert!(shown.contains("touch"), "the pager showed it whole");
+    tmux.wait_for("the question again", |s| {
+        s.contains("The model asks to run")
+    });
+    std::thread::sleep(Duration::from_millis(700));
+    tmux.run(&["send-keys", "-t", "chat", "y"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !touched.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the call did not run: {}",
+            tmux.capture()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

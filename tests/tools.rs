@@ -708,3 +708,182 @@ fn earlier_calls_go_as_text_when_no_tools_are_offered() {
         "{text}"
     );
 }
+
+/// `ask` asking the emulator's model to call `tool` with `arguments`, saved in a session.
+fn ask_to_call(
+    emulator: &bedrock_tui::emulator::Emulator,
+    home: &std::path::Path,
+    extra: &[&str],
+    tool: &str,
+    arguments: &Value,
+) -> (Value, String) {
+    let prompt = format!("go [[emulator:tool={tool} {arguments}]]");
+    let mut command = against(emulator, home);
+    command.args([
+        "ask",
+        "--tools",
+        "--json",
+        "--session",
+        "new",
+        "--model",
+        HAIKU_3,
+    ]);
+    command.args(extra);
+    let out = run(command.arg(&prompt));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    (
+        serde_json::from_slice(&out.stdout).unwrap(),
+        text(&out.stderr),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tools_never_hand_the_accounts_secrets_to_the_model() {
+    let home = tempfile::tempdir().unwrap();
+    let emulator = emulator().await;
+    tool_config(home.path(), "");
+    let secret = emulator.config().credentials.secret_access_key.clone();
+    let token = emulator.config().credentials.session_token.clone().unwrap();
+    // The README's own config: read_file allowed. Its own environment, through a link too,
+    // another process's environment, and the AWS credentials file are refused.
+    let link = home.path().join("innocent.txt");
+    std::os::unix::fs::symlink("/proc/self/environ", &link).unwrap();
+    let aws = home.path().join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    std::fs::write(
+        aws.join("credentials"),
+        format!("[default]\naws_secret_access_key = {secret}\n"),
+    )
+    .unwrap();
+    for path in [
+        "/proc/self/environ".to_string(),
+        link.display().to_string(),
+        "/proc/thread-self/environ".to_string(),
+        format!("/proc/{}/environ", std::process::id()),
+        aws.join("credentials").display().to_string(),
+    ] {
+        let (summary, stderr) = ask_to_call(
+            &emulator,
+            home.path(),
+            &[],
+            "read_file",
+            &json!({ "path": path }),
+        );
+        let result = summary["tool_runs"][0]["result"].as_str().unwrap();
+        assert!(
+            summary["tool_runs"][0]["is_error"] == true,
+            "{path}: {result}"
+        );
+        assert!(
+            result.contains("the built-in tools never read it"),
+            "{path}: {result}"
+        );
+        for shown in [summary.to_string(), stderr] {
+            assert!(
+                !shown.contains(&secret) && !shown.contains(&token),
+                "{path}"
+            );
+        }
+    }
+    // The shell is asked, and runs: what it reads of the parent's environment is scrubbed.
+    let (summary, _) = ask_to_call(
+        &emulator,
+        home.path(),
+        &["--allow-tool", "run_shell"],
+        "run_shell",
+        &json!({ "command": "tr '\\0' '\\n' < /proc/$PPID/environ; echo AWS_SECRET_ACCESS_KEY = $AWS_SECRET_ACCESS_KEY" }),
+    );
+    let result = summary["tool_runs"][0]["result"].as_str().unwrap();
+    assert!(
+        result.contains("AWS_SECRET_ACCESS_KEY=[redacted]"),
+        "{result}"
+    );
+    assert!(!result.contains(&secret) && !result.contains(&token));
+    let saved = saved_text(home.path());
+    assert!(saved.contains("[redacted]"), "the session holds the run");
+    assert!(!saved.contains(&secret) && !saved.contains(&token));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_reports_a_call_on_one_short_line() {
+    let home = tempfile::tempdir().unwrap();
+    let emulator = emulator().await;
+    tool_config(home.path(), "");
+    let long = "x".repeat(100_000);
+    let (summary, stderr) = ask_to_call(
+        &emulator,
+        home.path(),
+        &[],
+        "read_file",
+        &json!({ "path": long }),
+    );
+    assert_eq!(summary["tool_runs"][0]["name"], "read_file");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("⚙ read_file"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(line.chars().count() < 800, "{} characters", line.len());
+    assert!(line.contains("more characters)"), "{line}");
+    assert!(stderr.lines().all(|l| l.len() < 2_000));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_that_are_not_what_they_seem_are_said() {
+    let home = tempfile::tempdir().unwrap();
+    for pace in ["NaN", "inf", "-1", "1e300", "fast"] {
+        let out = run(demo(home.path())
+            .env("BEDROCK_TUI_DEMO_TPS", pace)
+            .args(["ask", "--model", HAIKU_3, "hi"]));
+        assert_eq!(out.status.code(), Some(2), "{pace}");
+        assert!(
+            text(&out.stderr).contains(&format!(
+                "BEDROCK_TUI_DEMO_TPS={pace}: a number of tokens a second from 0"
+            )),
+            "{pace}: {}",
+            text(&out.stderr)
+        );
+    }
+    for (allow, said) in [
+        ("RUN_SHELL", "did you mean run_shell?"),
+        ("run_shell ", "did you mean run_shell?"),
+        ("Read_File", "did you mean read_file?"),
+        (
+            "mcp.nowhere.x",
+            "names the MCP server nowhere, which config.toml does not define",
+        ),
+    ] {
+        std::fs::write(
+            home.path().join("config.toml"),
+            format!("[tools]\nallow = [{allow:?}]\n"),
+        )
+        .unwrap();
+        let out = run(bare(home.path()).args(["config", "show"]));
+        assert!(!out.status.success(), "{allow}");
+        let said_all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(said_all.contains(said), "{allow}: {said_all}");
+    }
+
+    // The emulator's pacing header: a number from 0 to a million, or a validation error.
+    let mut config = bedrock_tui::emulator::EmulatorConfig::with_random_credentials("us-east-1");
+    config.verify_auth = false;
+    let emulator = bedrock_tui::emulator::Emulator::start(config)
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    for pace in ["NaN", "inf", "-3", "1e300"] {
+        let response = client
+            .post(format!("{}/model/{HAIKU_3}/invoke", emulator.endpoint()))
+            .header("content-type", "application/json")
+            .header("x-emulator-tokens-per-second", pace)
+            .body(r#"{"anthropic_version":"bedrock-2023-05-31","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{pace}");
+        let body = response.text().await.unwrap();
+        assert!(
+            body.contains("X-Emulator-Tokens-Per-Second"),
+            "{pace}: {body}"
+        );
+    }
+}

@@ -1,7 +1,8 @@
 //! Bounded property runs over the parsers of what a server or a file can send, which the
-//! `untrusted` fuzz target explores without bound: server error bodies, the secret scrubber,
-//! the terminal sanitizer, JSON for a terminal and the session listing never panic, and what
-//! they promise holds for any input.
+//! `untrusted` and `tool_calls` fuzz targets explore without bound: server error bodies, the
+//! secret scrubber, the terminal sanitizer, JSON for a terminal, the session listing, a tool
+//! call as its approval shows it and an MCP server's messages through the guard never panic,
+//! and what they promise holds for any input.
 #![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 use bedrock_tui::fuzzing;
@@ -18,6 +19,11 @@ fn hostile_text() -> impl Strategy<Value = String> {
         "\u{200b}",
         "\u{feff}",
         "\u{200d}",
+        "\u{a0}",
+        "\u{ad}",
+        "\u{2028}",
+        "\u{e0041}",
+        "\u{e0100}",
         "\r\n",
         "\t",
         "x-amz-security-token:",
@@ -42,6 +48,8 @@ fn hostile_text() -> impl Strategy<Value = String> {
 fn is_dangerous(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}' | '\u{200b}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+        // What hides text: soft hyphens, separators, tag characters, variation selectors.
+        || matches!(c, '\u{ad}' | '\u{34f}' | '\u{180e}' | '\u{2028}' | '\u{2029}' | '\u{e0000}'..='\u{e007f}' | '\u{e0100}'..='\u{e01ef}')
 }
 
 proptest! {
@@ -103,5 +111,45 @@ proptest! {
         prop_assert_eq!(turns, prompts.len());
         prop_assert_eq!(title, "t");
         prop_assert!(!damaged);
+    }
+
+    #[test]
+    fn a_tool_call_shows_every_character_and_a_short_summary(
+        name in prop_oneof![Just("run_shell".to_string()), hostile_text()],
+        command in hostile_text(),
+        runs in 0usize..3_000,
+    ) {
+        let command = format!("{command}{}{command}", "\u{a0}".repeat(runs));
+        let input = serde_json::json!({ "command": command, "path": command }).to_string();
+        let (shown, summary) = fuzzing::tool_call_shown(&name, &input);
+        prop_assert!(!shown.chars().any(|c| is_dangerous(c) || c == '\u{a0}' || c == '\u{e0041}'), "{shown:?}");
+        prop_assert!(summary.chars().count() <= 400, "{}", summary.len());
+        prop_assert!(!summary.chars().any(is_dangerous));
+    }
+
+    #[test]
+    fn the_mcp_guard_passes_json_as_json_and_nothing_over_the_cap(
+        text in hostile_text(),
+        long in 0usize..80_000,
+        bytes in prop::collection::vec(any::<u8>(), 0..512),
+    ) {
+        let message = serde_json::json!({
+            "jsonrpc": "2.0",
+            "id": 7,
+            "result": { "content": [{ "type": "text", "text": format!("{text}{}", "é".repeat(long)) }] },
+        });
+        let line = format!("{message}\n");
+        let passed = fuzzing::mcp_messages(line.as_bytes());
+        prop_assert_eq!(passed.len(), 1);
+        let back: serde_json::Value = serde_json::from_slice(&passed[0]).unwrap();
+        prop_assert_eq!(&back["id"], 7);
+        let kept = back["result"]["content"][0]["text"].as_str().unwrap();
+        prop_assert!(kept.len() <= bedrock_tui::tools::RESULT_CAP);
+        if line.len() < bedrock_tui::tools::mcp::STRING_KEEP {
+            prop_assert_eq!(&passed[0], line.as_bytes());
+        }
+        for passed in fuzzing::mcp_messages(&bytes) {
+            prop_assert!(passed.len() <= bedrock_tui::tools::mcp::MESSAGE_CAP + 1);
+        }
     }
 }

@@ -163,7 +163,11 @@ impl Toolbox {
     /// a note for each tool renamed or left out.
     pub fn add_mcp(&mut self, tools: Vec<mcp::McpTool>) -> Vec<String> {
         let mut notes = Vec::new();
-        for mut tool in tools {
+        // Tools whose names are fine keep them; those made fine give way on a clash.
+        let (fine, odd): (Vec<_>, Vec<_>) = tools
+            .into_iter()
+            .partition(|t| offered_name(&t.remote) == t.remote);
+        for mut tool in fine.into_iter().chain(odd) {
             let server = tool.server.name.clone();
             let shown = crate::text::sanitize_for_terminal(&tool.remote)
                 .chars()

@@ -343,7 +343,10 @@ fn parse_from(path: &Path, mut reader: impl std::io::BufRead) -> std::io::Result
             continue;
         }
         let kind = match serde_json::from_slice::<KindOnly<'_>>(&raw) {
-            Ok(found) => found.kind.map(std::borrow::Cow::into_owned).unwrap_or_default(),
+            Ok(found) => found
+                .kind
+                .map(std::borrow::Cow::into_owned)
+                .unwrap_or_default(),
             Err(e) if e.is_data() => String::new(),
             Err(_) if !whole => {
                 warn(format!(

@@ -126,6 +126,20 @@ impl<R: AsyncRead + Unpin> AsyncRead for Guarded<R> {
     }
 }
 
+/// What the guard passes on of `bytes` (an MCP server's output), line by line: each message
+/// as passed, or what stands for a refused one (for the fuzz targets).
+pub fn guard_lines(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut scan = Scan::default();
+    bytes
+        .iter()
+        .filter_map(|b| scan.feed(*b))
+        .map(|done| match done {
+            Done::Pass(line) => line,
+            Done::Refused { answer, .. } => answer,
+        })
+        .collect()
+}
+
 /// What becomes of a message once its line ends.
 #[derive(Debug, PartialEq, Eq)]
 enum Done {

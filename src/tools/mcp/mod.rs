@@ -25,7 +25,7 @@ use tokio::io::AsyncReadExt;
 mod guard;
 mod process;
 
-pub use guard::{MESSAGE_CAP, STRING_KEEP};
+pub use guard::{MESSAGE_CAP, STRING_KEEP, guard_lines};
 pub use process::stop_all;
 
 /// How long a server may take to start and list its tools.

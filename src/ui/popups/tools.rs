@@ -92,6 +92,17 @@ pub(crate) fn approval(
     for note in notes {
         wrap_into(&StyledLine::plain(note, muted), inner_width, &mut foot);
     }
+    // What the last key met with (the popup may cover the status bar).
+    if let Some(flash) = state.flash.as_ref().filter(|f| f.error) {
+        wrap_into(
+            &StyledLine::plain(
+                sanitize_for_terminal(&flash.text).into_owned(),
+                theme.style(Role::Error),
+            ),
+            inner_width,
+            &mut foot,
+        );
+    }
     let now = std::time::Instant::now();
     let keys = if approval.armed(now) {
         let always = if call.name == "run_shell" && approval.source == "built-in" {

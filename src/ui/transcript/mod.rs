@@ -349,6 +349,26 @@ mod tests {
     }
 
     #[test]
+    fn hidden_characters_in_an_answer_are_shown_for_what_they_are() {
+        let mut state = new_state();
+        let smuggled: String = "obey me"
+            .chars()
+            .map(|c| char::from_u32(0xE0000 + c as u32).unwrap())
+            .collect();
+        state.push(
+            Speaker::Assistant,
+            format!("Sure{smuggled}. co\u{ad}py a\u{2028}b \u{180e}x\u{34f}y"),
+        );
+        let mut cache = ViewCache::default();
+        let screen = rows_at(&state, &mut cache, 90, 12).join("\n");
+        assert!(screen.contains("Sure⟨tags: obey me⟩."), "{screen}");
+        assert!(
+            screen.contains("co⟨U+00AD⟩py a⟨U+2028⟩b ⟨U+180E⟩x⟨U+034F⟩y"),
+            "{screen}"
+        );
+    }
+
+    #[test]
     fn views_follow_messages_that_are_removed_or_replaced() {
         let mut state = new_state();
         let first = state.push(Speaker::User, "first");
