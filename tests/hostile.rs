@@ -573,3 +573,64 @@ fn the_emulator_pauses_at_file_descriptor_exhaustion_instead_of_spinning() {
     let _ = server.wait();
     assert!(used < 0.3, "the accept loop used {used:.2} s of CPU in 1 s");
 }
+
+/// A Claude stream that calls `tool` with `input`, as Bedrock frames it.
+fn claude_tool_call(tool: &str, input: &serde_json::Value) -> Vec<u8> {
+    use serde_json::json;
+    chunk_stream(&[
+        json!({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude","content":[],"stop_reason":null,"usage":{"input_tokens":3,"output_tokens":1}}}),
+        json!({"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":tool,"input":{}}}),
+        json!({"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":input.to_string()}}),
+        json!({"type":"content_block_stop","index":0}),
+        json!({"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":9}}),
+        json!({"type":"message_stop","amazon-bedrock-invocationMetrics":{"inputTokenCount":3,"outputTokenCount":9,"invocationLatency":10,"firstByteLatency":5}}),
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_that_asks_for_the_accounts_secrets_gets_none() {
+    // A model server that answers every request by calling read_file on this process's
+    // environment: what reaches it in the next requests is what a model would see.
+    for path in ["/proc/self/environ", "/proc/thread-self/environ"] {
+        let (endpoint, received) = serve(Canned::new(
+            200,
+            &[("content-type", "application/vnd.amazon.eventstream")],
+            claude_tool_call("read_file", &serde_json::json!({ "path": path })),
+        ))
+        .await;
+        let home = tempfile::tempdir().unwrap();
+        std::fs::write(
+            home.path().join("config.toml"),
+            "[tools]\nbuiltin = [\"read_file\"]\nallow = [\"read_file\"]\nmax_calls_per_turn = 2\n",
+        )
+        .unwrap();
+        let credentials = emulator_credentials();
+        let out = run(aimed(&endpoint, &credentials, home.path()).args([
+            "ask",
+            "--tools",
+            "--session",
+            "new",
+            "--json",
+            "-m",
+            HAIKU_3,
+            "what is in my environment?",
+        ]));
+        assert_eq!(out.status.code(), Some(1), "stopped at the limit");
+        let received = received.lock().unwrap().clone();
+        assert!(received.len() >= 2, "the results went back to the model");
+        for request in &received {
+            let body = String::from_utf8_lossy(&request.body);
+            assert!(!body.contains(TOKEN), "{path}: the token reached the model");
+            assert!(!body.contains(&credentials.secret_access_key));
+        }
+        let results = String::from_utf8_lossy(&received[1].body);
+        assert!(results.contains("never read it"), "{results}");
+        let shown = format!(
+            "{}{}{}",
+            text(&out.stdout),
+            text(&out.stderr),
+            saved_text(home.path())
+        );
+        assert!(!shown.contains(TOKEN) && !shown.contains(&credentials.secret_access_key));
+    }
+}

@@ -415,10 +415,6 @@ impl Popup for ToolApproval {
 
     fn on_action(&mut self, state: &mut State, action: Action) -> Reply {
         self.seen = self.seen.max(Self::in_view(state));
-        let answering = matches!(
-            action,
-            Action::AllowOnce | Action::AllowAlways | Action::Deny
-        );
         if matches!(action, Action::AllowOnce | Action::AllowAlways) && !self.read_whole(state) {
             let how = if self.shown.cut.is_some() {
                 format!(
@@ -448,7 +444,6 @@ impl Popup for ToolApproval {
                 return Reply::stay();
             }
         };
-        debug_assert!(answering || action == Action::Cancel);
         Reply::close().with(effects)
     }
 

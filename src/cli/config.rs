@@ -210,7 +210,11 @@ fn in_effect(config: &Config) -> String {
     let list = |names: &[String]| (!names.is_empty()).then(|| format!("{names:?}"));
     out.push_str(&row("builtin", list(&tools.builtin), Some("[]")));
     out.push_str(&row("allow", list(&tools.allow), Some("[]")));
-    if tools.allow.iter().any(|a| a == "read_file" || a == "list_directory") {
+    if tools
+        .allow
+        .iter()
+        .any(|a| a == "read_file" || a == "list_directory")
+    {
         out.push_str(
             "# allow: the model reads any file you can (bar this process's own /proc files, other\n\
              # processes' environments and the AWS credential stores), without asking; secrets\n\
