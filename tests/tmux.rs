@@ -839,3 +839,47 @@ fn a_tool_call_too_long_to_show_is_read_in_the_pager_before_it_runs() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn a_program_typing_a_prompt_and_enter_sends_it_and_the_escape_wait_is_set_in_config() {
+    if skip_without_tmux() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_server, mut exports) = start_emulator(home.path());
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "[input]\nescape_wait_ms = 400\n").expect("config");
+    exports.push((
+        "BEDROCK_TUI_CONFIG".into(),
+        config.to_string_lossy().into_owned(),
+    ));
+    let tmux = Tmux::start_with("burst", home.path(), &exports, "--no-save");
+    tmux.wait_for("the first frame", |s| s.contains("IDLE"));
+    // One tmux command: the text and the Enter arrive together, as from vim-slime.
+    tmux.run(&[
+        "send-keys",
+        "-t",
+        "chat",
+        "-l",
+        "typed by a program [[emulator:tokens=4]]",
+        ";",
+        "send-keys",
+        "-t",
+        "chat",
+        "Enter",
+    ]);
+    let screen = tmux.wait_for("the answer", |s| {
+        s.contains("4 tokens") && s.contains("IDLE")
+    });
+    assert!(screen.contains("typed by a program"), "{screen}");
+    // With a 400 ms wait, an Esc and a key 100 ms later are Alt and that key: no `q` is typed.
+    tmux.run(&["send-keys", "-t", "chat", "Escape"]);
+    std::thread::sleep(Duration::from_millis(100));
+    tmux.run(&["send-keys", "-t", "chat", "-l", "q"]);
+    tmux.run(&["send-keys", "-t", "chat", "-l", "z"]);
+    let screen = tmux.wait_for("the z", |s| s.contains("│z ") || s.contains("│qz"));
+    assert!(
+        !screen.contains("│qz"),
+        "the Esc and q were read as two keys: {screen}"
+    );
+}

@@ -807,6 +807,28 @@ async fn a_paste_without_bracketed_paste_never_sends_a_prompt() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_typed_by_a_program_then_enter_sends_as_a_shell_would() {
+    let mut h = Harness::start(Setup::default()).await;
+    // `tmux send-keys 'question' ; tmux send-keys Enter`, vim-slime, a text expander: the
+    // text and its Enter in one burst, no newline in the text.
+    h.type_text("What is a burst?");
+    h.press(KeyCode::Enter);
+    h.until("the prompt to be sent", |h| h.prompts().len() == 1)
+        .await;
+    assert_eq!(h.prompts(), ["What is a burst?"]);
+    assert_eq!(h.app.state.draft(), "");
+    h.finish_answer().await;
+    // A burst that holds lines keeps its Enters, the last one too: the user's Enter sends.
+    h.type_text("one");
+    h.press(KeyCode::Enter);
+    h.type_text("two");
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    assert_eq!(h.prompts().len(), 1, "nothing more was sent");
+    assert_eq!(h.app.state.draft(), "one\ntwo\n");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_paste_without_bracketed_paste_goes_in_as_one_edit() {
     let mut h = Harness::start(Setup::default()).await;
     h.type_text("before: ");

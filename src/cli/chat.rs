@@ -34,6 +34,8 @@ pub struct Startup {
     pub roles_dir: Option<std::path::PathBuf>,
     /// The MCP servers to start.
     pub mcp: std::collections::BTreeMap<String, crate::config::tools::McpServerConfig>,
+    /// How long the start of a key sequence waits for its rest.
+    pub escape_wait: std::time::Duration,
 }
 
 /// Reads the config, theme and keymap for `args`; problems become notices in the transcript.
@@ -151,6 +153,12 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
         save: !args.no_save && config.save_conversations.unwrap_or(true),
         roles_dir,
         mcp: config.mcp.clone(),
+        escape_wait: std::time::Duration::from_millis(
+            config
+                .input
+                .escape_wait_ms
+                .unwrap_or(crate::config::DEFAULT_ESCAPE_WAIT_MS),
+        ),
     }
 }
 
@@ -180,6 +188,7 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
         save,
         roles_dir,
         mcp,
+        escape_wait,
     } = startup(&args, &global);
     let mut resumed = match args.resume.as_deref().map(resume).transpose() {
         Ok(resumed) => resumed,
@@ -262,7 +271,7 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
     app.connect_with(options);
     app.start_mcp(mcp);
     watch_signals(app.sender());
-    let mut events = crate::tui::terminal_events();
+    let mut events = crate::tui::terminal_events(escape_wait);
     let result = app.run(&mut terminal, &mut events).await;
     app.finish();
     drop(terminal);

@@ -205,6 +205,12 @@ fn in_effect(config: &Config) -> String {
         display.images.map(|g| format!("{:?}", g.name())),
         Some("\"auto\""),
     ));
+    out.push_str("\n[input]\n");
+    out.push_str(&row(
+        "escape_wait_ms",
+        config.input.escape_wait_ms.map(|ms| ms.to_string()),
+        Some("40"),
+    ));
     out.push_str("\n[tools]\n");
     let tools = &config.tools;
     let list = |names: &[String]| (!names.is_empty()).then(|| format!("{names:?}"));

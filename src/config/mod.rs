@@ -95,6 +95,18 @@ pub struct DisplayConfig {
     pub images: Option<crate::tui::graphics::Graphics>,
 }
 
+/// How terminal input is read, as written in the config file (`[input]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputConfig {
+    /// Milliseconds the start of a key sequence waits for its rest (default 40): an Esc alone
+    /// is the Esc key after it, and an Esc with a key within it is Alt and that key.
+    pub escape_wait_ms: Option<u64>,
+}
+
+/// The wait of an Esc for the rest of a sequence, when config.toml sets none.
+pub const DEFAULT_ESCAPE_WAIT_MS: u64 = 40;
+
 /// When links are OSC 8 hyperlinks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -166,6 +178,9 @@ pub struct Config {
     /// How answers are drawn.
     #[serde(default, skip_serializing_if = "is_default_display")]
     pub display: DisplayConfig,
+    /// How terminal input is read.
+    #[serde(default, skip_serializing_if = "is_default_input")]
+    pub input: InputConfig,
     /// Tools offered to models: built-ins, which run without asking, limits.
     #[serde(default, skip_serializing_if = "is_default_tools")]
     pub tools: tools::ToolsConfig,
@@ -189,6 +204,10 @@ fn is_default_display(display: &DisplayConfig) -> bool {
     *display == DisplayConfig::default()
 }
 
+fn is_default_input(input: &InputConfig) -> bool {
+    *input == InputConfig::default()
+}
+
 /// A config file that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -209,6 +228,13 @@ impl Config {
         self.parameters.check("parameters")?;
         tools::check_servers(&self.mcp)?;
         self.tools.check(&self.mcp)?;
+        if let Some(ms) = self.input.escape_wait_ms
+            && !(5..=1000).contains(&ms)
+        {
+            return Err(ConfigError(format!(
+                "input.escape_wait_ms = {ms}: a whole number of milliseconds from 5 to 1000"
+            )));
+        }
         in_range(
             "demo_tokens_per_second",
             self.demo_tokens_per_second,

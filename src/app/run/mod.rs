@@ -358,7 +358,10 @@ impl App {
             while let Some((next_index, next)) = batch.peek() {
                 let c = match self.typed_into_prompt(next) {
                     Some(c) => c,
-                    None if burst.holds(*next_index)
+                    // An Enter inside a burst of lines is one of its newlines; one that ends a
+                    // burst of text without any goes on its own (it may send).
+                    None if (text.contains('\n')
+                        || self.enter_guard.is_newline(&burst, *next_index))
                         && matches!(next, Msg::Key(key) if self.enter_would_send(key)) =>
                     {
                         '\n'
@@ -371,6 +374,9 @@ impl App {
             // The first input of a batch that goes on with a paste the batch before ended in.
             let goes_on = self.paste_open && burst.first == Some(index) && burst.soon_after_input;
             let run_ends_input = run.last().map(|(last, _)| *last) == burst.last;
+            if text.contains('\n') {
+                self.enter_guard.took_lines();
+            }
             if goes_on {
                 self.handle(Msg::PasteMore(text));
                 paste_open = run_ends_input;

@@ -18,10 +18,6 @@ use std::time::Duration;
 /// Input events waiting for the loop before the reader waits (a paste is one event).
 const INPUT_QUEUE: usize = 1024;
 
-/// How long the start of a sequence waits for the rest before it is read as typed keys: an
-/// Esc alone is the Esc key once this has passed without more input.
-pub(crate) const SEQUENCE_WAIT: Duration = Duration::from_millis(40);
-
 /// How long a bracketed paste waits for its end marker after the last input before it is
 /// delivered as it is (a terminal that never ends it must not swallow all later typing).
 pub(crate) const PASTE_SILENCE: Duration = Duration::from_secs(2);

@@ -10,7 +10,7 @@ pub(crate) fn pause() {}
 pub(crate) fn resume() {}
 
 /// crossterm's events through a channel (its `EventStream` keeps the first waker it is given).
-pub(crate) fn terminal_events() -> TerminalEvents {
+pub(crate) fn terminal_events(_sequence_wait: std::time::Duration) -> TerminalEvents {
     use futures_util::StreamExt;
     let (tx, rx) = tokio::sync::mpsc::channel(INPUT_QUEUE);
     tokio::spawn(async move {

@@ -3,7 +3,7 @@
 //! key meant for another program (the editor) is read while it runs.
 
 use super::decode::{Decoder, Waiting};
-use super::{INPUT_QUEUE, PASTE_SILENCE, SEQUENCE_WAIT, TerminalEvents, take_read_ahead, timespec};
+use super::{INPUT_QUEUE, PASTE_SILENCE, TerminalEvents, take_read_ahead, timespec};
 use crossterm::event::Event;
 use rustix::event::{PollFd, PollFlags};
 use std::io::{IsTerminal, Read, Write};
@@ -145,7 +145,7 @@ fn open_tty() -> std::io::Result<Tty> {
 
 /// Terminal events as a stream the chat loop may poll however it likes (a channel, whose
 /// receiver registers the latest waker every time). Needs a tokio runtime (for SIGWINCH).
-pub(crate) fn terminal_events() -> TerminalEvents {
+pub(crate) fn terminal_events(sequence_wait: std::time::Duration) -> TerminalEvents {
     let (tx, rx) = tokio::sync::mpsc::channel(INPUT_QUEUE);
     let started = open_tty().and_then(|tty| {
         let (wake_reader, wake) = std::io::pipe()?;
@@ -158,7 +158,7 @@ pub(crate) fn terminal_events() -> TerminalEvents {
         let events = tx.clone();
         std::thread::Builder::new()
             .name("terminal-input".to_string())
-            .spawn(move || read_terminal(&tty, wake_reader, &reader, &events))?;
+            .spawn(move || read_terminal(&tty, wake_reader, &reader, &events, sequence_wait))?;
         forward_resizes(tx.clone(), Arc::clone(&control));
         *CURRENT.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&control));
         Ok(control)
@@ -183,6 +183,7 @@ fn read_terminal(
     mut wake: std::io::PipeReader,
     control: &Control,
     tx: &Sender<std::io::Result<Event>>,
+    sequence_wait: std::time::Duration,
 ) {
     let mut decoder = Decoder::default();
     let mut events = Vec::new();
@@ -209,7 +210,7 @@ fn read_terminal(
         }
         let deadline = match decoder.waiting() {
             Waiting::Nothing => None,
-            Waiting::Sequence => Some(sequence_since.unwrap_or(last_input) + SEQUENCE_WAIT),
+            Waiting::Sequence => Some(sequence_since.unwrap_or(last_input) + sequence_wait),
             Waiting::Paste => Some(last_input + PASTE_SILENCE),
         };
         let timeout = deadline.map(|at| timespec(at.saturating_duration_since(Instant::now())));
@@ -251,7 +252,7 @@ fn read_terminal(
                             sequence_since = Some(now);
                         }
                         let since = *sequence_since.get_or_insert(now);
-                        if now.duration_since(since) >= SEQUENCE_WAIT {
+                        if now.duration_since(since) >= sequence_wait {
                             decoder.flush(&mut events);
                             sequence_since = None;
                         }
