@@ -177,3 +177,31 @@ async fn the_chat_shows_the_intervention_inline_with_the_guardrail_set_in_f2() {
         "{screen}"
     );
 }
+
+#[test]
+fn a_stream_a_guardrail_ends_after_one_chunk_is_a_whole_answer() {
+    // As Bedrock blocks a Titan prompt: one chunk with the message and the verdict, no
+    // completion reason, no metrics.
+    let home = tempfile::tempdir().unwrap();
+    for model in ["amazon.titan-text-express-v1", NOVA] {
+        let out = cli::run(cli::demo(home.path()).args([
+            "ask",
+            "-m",
+            model,
+            "--guardrail-id",
+            "gr7demo",
+            "--guardrail-version",
+            "1",
+            "--json",
+            "the forbidden thing",
+        ]));
+        assert!(out.status.success(), "{model}: {}", cli::text(&out.stderr));
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            summary["text"], "Sorry, the model cannot answer this question.",
+            "{model}: {summary}"
+        );
+        assert_eq!(summary["guardrail"]["action"], "INTERVENED", "{model}");
+        assert!(summary["error"].is_null(), "{model}: {summary}");
+    }
+}

@@ -1112,3 +1112,30 @@ async fn small_words_on_screen_read_right() {
         "{status}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fault_marker_acts_on_its_own_turn_and_the_rejoined_prompt_is_said() {
+    let mut h = Harness::start(Setup::default()).await;
+    // The welcome text's own suggestion.
+    h.send("Tell me about rivers [[fault:throttling]]").await;
+    h.finish_answer().await;
+    assert!(matches!(h.status_of_last(), AnswerStatus::Failed(_)));
+    let screen = h.screen();
+    let joined: String = screen.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    assert!(
+        joined.contains("its prompt goes again with your next one, and the model answers both"),
+        "{screen}"
+    );
+    // The next prompt goes with it, and is answered: the marker acted on its own turn.
+    h.send("And about lakes").await;
+    h.finish_answer().await;
+    assert_eq!(h.status_of_last(), AnswerStatus::Complete);
+    let request = &h.last_answer().exchange.as_ref().unwrap().requests[0].body;
+    let body = String::from_utf8_lossy(request);
+    assert!(body.contains("rivers") && body.contains("lakes"), "{body}");
+    assert!(!h.screen().contains("goes again"), "{}", h.screen());
+    // Ctrl+R after it works too.
+    h.ctrl('r');
+    h.finish_answer().await;
+    assert_eq!(h.status_of_last(), AnswerStatus::Complete);
+}

@@ -73,6 +73,9 @@ pub struct Message {
     pub deleted: bool,
     /// A partial answer (cancelled, failed) the user keeps as context.
     pub kept: bool,
+    /// An answer that failed or was cancelled whose prompt goes again with the next one (until
+    /// the next prompt is sent).
+    pub goes_again: bool,
     /// The entry number of the session file this message was loaded from.
     pub saved_as: Option<u64>,
     /// A long prompt shown whole (long prompts are folded to their first lines).
@@ -109,6 +112,7 @@ impl Message {
             alternatives: None,
             deleted: false,
             kept: false,
+            goes_again: false,
             saved_as: None,
             unfolded: false,
             attachments: Vec::new(),

@@ -133,6 +133,11 @@ pub(crate) fn send(state: &mut State) -> Vec<Effect> {
             return Vec::new();
         }
     };
+    // A prompt whose answer failed went with this one: its note is done.
+    for message in state.messages.iter_mut().filter(|m| m.goes_again) {
+        message.goes_again = false;
+        message.revision += 1;
+    }
     let prompt = state.push(Speaker::User, text.clone());
     let attached = std::mem::take(&mut state.attached);
     if let Some(message) = state.message_mut(prompt) {
@@ -185,6 +190,7 @@ pub(crate) fn cancel(state: &mut State) -> Vec<Effect> {
     };
     if let Some(m) = state.message_mut(flight.message_id) {
         m.status = AnswerStatus::Cancelled;
+        m.goes_again = true;
         m.revision += 1;
     }
     vec![Effect::Cancel {
@@ -509,6 +515,7 @@ pub(crate) fn apply_update(message: &mut Message, update: StreamUpdate) -> bool 
         StreamUpdate::Failed { error, figures } => {
             message.status = AnswerStatus::Failed(error);
             message.stats = *figures;
+            message.goes_again = true;
             true
         }
     };

@@ -1,7 +1,8 @@
 //! Fault injection: what the emulator should break in a response, chosen by the
-//! `X-Emulator-Fault` header or a `[[fault:NAME ...]]` marker in the last user message. When
-//! that message holds several (a prompt whose answer failed is sent again with the next one,
-//! in one turn), the last one counts, and `[[fault:none]]` asks for none.
+//! `X-Emulator-Fault` header or a `[[fault:NAME ...]]` marker in the newest prompt's own text:
+//! the last paragraph of the last user message. A prompt whose answer failed is sent again with
+//! the next one, in one turn, a blank line between them: its marker acted on its own turn and
+//! does not break the next one. `[[fault:none]]` asks for none.
 //!
 //! Syntax: `NAME`, `NAME after=N` (after N chunk frames; default 5), `slow-first-byte ms=N`
 //! (default 3000), `flaky=K` (the first K attempts of the same request get a 429).
@@ -195,8 +196,12 @@ pub(crate) fn applies_to(spec: &str, model: &str) -> bool {
         .all(|wanted| model.contains(wanted))
 }
 
-/// Finds the last `[[fault:...]]` marker in text; `none` is no fault.
+/// Finds the last `[[fault:...]]` marker in the last paragraph of text (the newest prompt's
+/// own); `none` is no fault.
 pub(crate) fn find_marker(text: &str) -> Option<&str> {
+    let text = text.trim_end();
+    let newest = text.rfind("\n\n").map_or(text, |at| &text[at + 2..]);
+    let text = newest;
     let start = text.rfind("[[fault:")? + "[[fault:".len();
     let len = text[start..].find("]]")?;
     Some(text[start..start + len].trim()).filter(|spec| *spec != "none")
@@ -294,6 +299,8 @@ mod tests {
             Some("stall after=2")
         );
         assert_eq!(find_marker("a [[fault:reset]]\n\nb [[fault:none]]"), None);
+        // A failed prompt sent again with the next: its marker is not the next one's.
+        assert_eq!(find_marker("a [[fault:throttling]]\n\nb"), None);
         assert_eq!(requested_tokens("x [[emulator:tokens=500]]"), Some(500));
         assert_eq!(
             strip_markers("a [[fault:reset]] b [[emulator:tokens=5]]"),

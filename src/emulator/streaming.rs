@@ -58,6 +58,18 @@ pub(super) fn stream_response(
     keep: Option<(u64, Arc<EmulatorState>)>,
 ) -> Response<Body> {
     let mut chunks = family.stream_chunks(model, prompt, answer, request_id);
+    if model.family == crate::models::FamilyId::TitanText
+        && answer.guardrail.as_ref().is_some_and(|v| v.intervened)
+    {
+        // A blocked Titan stream is one chunk with the blocked text and the guardrail's
+        // members: no completion reason, no metrics (recorded: openllmetry
+        // `test_guardrail_invoke_stream.yaml`).
+        chunks = vec![
+            serde_json::json!({"outputText": super::guardrail::BLOCKED, "index": 0})
+                .to_string()
+                .into_bytes(),
+        ];
+    }
     if let Some(verdict) = &answer.guardrail {
         for chunk in &mut chunks {
             *chunk = super::guardrail::decorate(chunk, verdict);

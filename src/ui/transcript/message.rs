@@ -16,6 +16,8 @@ pub(crate) struct Keys<'a> {
     pub keep: &'a str,
     /// Unfolds a long prompt.
     pub fold: &'a str,
+    /// Deletes a turn (empty: not offered).
+    pub delete: &'a str,
 }
 
 /// How the messages are to be laid out this frame.
@@ -597,6 +599,24 @@ fn foot(message: &Message, layout: &Layout<'_>, out: &mut Vec<Line<'static>>) {
             &StyledLine::plain(
                 format!("■ cancelled; {} retries", keys.retry),
                 theme.style(Role::Warning),
+            ),
+            width,
+            out,
+        );
+    }
+    if message.goes_again && !message.kept && !message.superseded && !message.detached {
+        let drops = if keys.delete.is_empty() {
+            String::new()
+        } else {
+            format!("; {} on it in the transcript drops the turn", keys.delete)
+        };
+        wrap_into(
+            &StyledLine::plain(
+                format!(
+                    "  its prompt goes again with your next one, and the model answers both ({} retries it alone{drops})",
+                    keys.retry
+                ),
+                theme.style(Role::Muted),
             ),
             width,
             out,

@@ -112,6 +112,7 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
     let reasoning_key = state.keymap.hint(Context::Chat, Action::ToggleReasoning);
     let keep_key = state.keymap.hint(Context::Transcript, Action::KeepPartial);
     let fold_key = state.keymap.hint(Context::Transcript, Action::ToggleFold);
+    let delete_key = state.keymap.hint(Context::Transcript, Action::DeleteTurn);
     let layout = Layout {
         pictures_dir: state.pictures_dir.as_deref(),
         width: area.width as usize,
@@ -123,6 +124,7 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
             reasoning: &reasoning_key,
             keep: &keep_key,
             fold: &fold_key,
+            delete: &delete_key,
         },
     };
     cache.links.clear();
@@ -255,6 +257,7 @@ pub(crate) fn lay_out(state: &State, message: &Message, width: usize) -> Vec<Lin
             reasoning: &reasoning,
             keep: "",
             fold: "",
+            delete: "",
         },
     };
     let mut view = MessageView::new(message.id);
@@ -474,6 +477,7 @@ mod tests {
                 reasoning: "",
                 keep: "",
                 fold: "",
+                delete: "",
             },
         }
     }
