@@ -28,6 +28,11 @@ impl Chat {
 
     /// The chat with more arguments and this config file.
     fn start_with(args: &str, config: &str) -> Chat {
+        Chat::start_sized(args, config, (100, 40))
+    }
+
+    /// The chat in a terminal of `size` columns and rows.
+    fn start_sized(args: &str, config: &str, size: (u16, u16)) -> Chat {
         let data = tempfile::tempdir().unwrap();
         let config_file = data.path().join("config.toml");
         std::fs::write(&config_file, config).unwrap();
@@ -35,7 +40,9 @@ impl Chat {
             .args([
                 "-qfec",
                 &format!(
-                    "stty rows 40 cols 100; exec '{BIN}' --config '{}' --demo --no-save {args}",
+                    "stty rows {} cols {}; exec '{BIN}' --config '{}' --demo --no-save {args}",
+                    size.1,
+                    size.0,
                     config_file.display()
                 ),
                 "/dev/null",
@@ -221,5 +228,18 @@ fn keys_typed_before_the_terminal_answers_are_kept() {
     assert!(
         !output.contains("Gi=31;OK") && !output.contains("62;22c"),
         "the answers are not typed into the prompt"
+    );
+}
+
+#[test]
+fn a_picture_fits_a_small_terminal() {
+    // At 80x24 the transcript has 19 rows: a picture 20 rows tall was never drawn.
+    let mut chat = Chat::start_sized("--model amazon.titan-image-generator-v2:0", "", (80, 24));
+    let output = chat.ask_for_a_picture(b"\x1b[?62;22c");
+    let after = &output[output.find("picture 1:").unwrap_or(0)..];
+    assert!(
+        after.contains('▀'),
+        "half blocks drawn at 80x24: {:?}",
+        &after[..after.len().min(400)]
     );
 }

@@ -1,7 +1,8 @@
 //! Pictures drawn over the rows the Markdown layout keeps for them, with ratatui-image in the
 //! protocol the terminal has (kitty, iTerm2, sixel, or colour half blocks anywhere). Each
-//! picture is read, decoded and encoded once per size; one that is not wholly in view is not
-//! drawn (its rows stay blank under its caption).
+//! picture is read and decoded once (the last few decoded are kept) and encoded once per size
+//! and part shown: one scrolled partly out of view has the part in view drawn, cropped from the
+//! picture.
 
 use super::markdown::Placement;
 use crate::tui::graphics::{Graphics, TerminalGraphics};
@@ -17,11 +18,21 @@ use std::path::PathBuf;
 /// A cell's size in pixels when the terminal does not say (about a 1:2 cell).
 pub const DEFAULT_CELL: (u16, u16) = (10, 20);
 
+/// What one encoding is for: the picture, its size in cells, and the rows of it shown.
+type EncodedKey = (PathBuf, u16, u16, u16, u16);
+
+/// Encodings kept at most (older ones are dropped).
+const ENCODED_KEPT: usize = 48;
+/// Decoded pictures kept at most.
+const DECODED_KEPT: usize = 3;
+
 /// Encoded pictures, kept between frames.
 pub struct PictureCache {
     /// How to encode them; `None`: pictures are not drawn.
     picker: Option<Picker>,
-    encoded: HashMap<(PathBuf, u16, u16), Option<Protocol>>,
+    encoded: HashMap<EncodedKey, Option<Protocol>>,
+    /// The last pictures decoded, newest last.
+    decoded: Vec<(PathBuf, Option<image::DynamicImage>)>,
     /// The protocol in use, for the status of tests and `doctor`.
     pub graphics: Graphics,
 }
@@ -65,6 +76,7 @@ impl PictureCache {
         PictureCache {
             picker,
             encoded: HashMap::new(),
+            decoded: Vec::new(),
             graphics: match graphics.protocol {
                 Graphics::Auto => Graphics::Halfblocks,
                 other => other,
@@ -72,22 +84,79 @@ impl PictureCache {
         }
     }
 
-    /// Draws a picture into `area` (its rows, wholly in view).
-    pub(crate) fn draw(&mut self, placement: &Placement, area: Rect, buf: &mut Buffer) {
+    /// Draws the rows of a picture in view into `area`: `hidden_above` of its rows are
+    /// scrolled out above it, and it has `area.height` rows in view.
+    pub(crate) fn draw(
+        &mut self,
+        placement: &Placement,
+        area: Rect,
+        hidden_above: u16,
+        buf: &mut Buffer,
+    ) {
         let Some(picker) = &self.picker else {
             return;
         };
-        let key = (placement.path.clone(), area.width, area.height);
-        let protocol = self.encoded.entry(key).or_insert_with(|| {
-            let bytes =
-                crate::files::read_capped(&placement.path, crate::pictures::PICTURE_CAP).ok()?;
-            crate::pictures::showable(&placement.path).ok()?;
-            let image = crate::pictures::decode(&bytes)?;
-            let size = Rect::new(0, 0, area.width, area.height);
-            picker.new_protocol(image, size, Resize::Fit(None)).ok()
-        });
-        if let Some(protocol) = protocol {
+        let key = (
+            placement.path.clone(),
+            placement.cols,
+            placement.rows,
+            hidden_above,
+            area.height,
+        );
+        if !self.encoded.contains_key(&key) {
+            if self.encoded.len() >= ENCODED_KEPT {
+                self.encoded.clear();
+            }
+            let decoded = decoded(&mut self.decoded, &placement.path);
+            let protocol = decoded.and_then(|image| {
+                let part = crop_rows(image, placement.rows, hidden_above, area.height);
+                let size = Rect::new(0, 0, area.width, area.height);
+                picker.new_protocol(part, size, Resize::Fit(None)).ok()
+            });
+            self.encoded.insert(key.clone(), protocol);
+        }
+        if let Some(Some(protocol)) = self.encoded.get_mut(&key) {
             Image::new(protocol).render(area, buf);
         }
     }
+}
+
+/// The picture at `path`, decoded (within the budget), from the few kept or read now.
+fn decoded<'c>(
+    kept: &'c mut Vec<(PathBuf, Option<image::DynamicImage>)>,
+    path: &std::path::Path,
+) -> Option<&'c image::DynamicImage> {
+    if let Some(at) = kept.iter().position(|(p, _)| p == path) {
+        let entry = kept.remove(at);
+        kept.push(entry);
+    } else {
+        let image = crate::pictures::showable(path)
+            .ok()
+            .and_then(|_| crate::files::read_capped(path, crate::pictures::PICTURE_CAP).ok())
+            .and_then(|bytes| crate::pictures::decode(&bytes));
+        if kept.len() >= DECODED_KEPT {
+            kept.remove(0);
+        }
+        kept.push((path.to_path_buf(), image));
+    }
+    kept.last().and_then(|(_, image)| image.as_ref())
+}
+
+/// The rows `hidden_above .. hidden_above + shown` of a picture laid out over `rows` rows, as
+/// the part of the picture they cover (the whole picture when all are shown).
+fn crop_rows(
+    image: &image::DynamicImage,
+    rows: u16,
+    hidden_above: u16,
+    shown: u16,
+) -> image::DynamicImage {
+    let rows = u32::from(rows.max(1));
+    let (hidden, shown) = (u32::from(hidden_above), u32::from(shown));
+    if hidden == 0 && shown >= rows {
+        return image.clone();
+    }
+    let height = image.height();
+    let top = height * hidden / rows;
+    let bottom = (height * (hidden + shown) / rows).clamp(top + 1, height.max(top + 1));
+    image.crop_imm(0, top, image.width(), bottom - top)
 }

@@ -26,6 +26,8 @@ pub struct MarkdownOptions {
     /// Pictures this program saved are drawn, with cells of this many pixels (width,
     /// height); `None`: shown as their caption only.
     pub pictures: Option<(u16, u16)>,
+    /// The most rows a picture takes (the view's height less its caption; 0: the default).
+    pub picture_rows: u16,
 }
 
 /// The Markdown extensions answers are read with.

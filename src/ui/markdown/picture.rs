@@ -20,14 +20,25 @@ pub(crate) struct Placement {
     pub rows: u16,
 }
 
-/// Most rows a picture takes.
-const PICTURE_ROWS: u16 = 20;
+/// Most rows a picture takes, in a view tall enough.
+pub(crate) const PICTURE_ROWS: u16 = 20;
 /// Most columns a picture takes.
 const PICTURE_COLS: u16 = 80;
 
-/// Cells for a picture of `pixels` with cells of `cell` pixels, at most `width` columns:
-/// the picture's own size when it fits, else as large as fits keeping its shape.
-pub(crate) fn picture_cells(pixels: (u32, u32), cell: (u16, u16), width: usize) -> (u16, u16) {
+/// Cells for a picture of `pixels` with cells of `cell` pixels, at most `width` columns and
+/// `most_rows` rows (0: [`PICTURE_ROWS`]): the picture's own size when it fits, else as large
+/// as fits keeping its shape.
+pub(crate) fn picture_cells(
+    pixels: (u32, u32),
+    cell: (u16, u16),
+    width: usize,
+    most_rows: u16,
+) -> (u16, u16) {
+    let most_rows = if most_rows == 0 {
+        PICTURE_ROWS
+    } else {
+        most_rows.min(PICTURE_ROWS)
+    };
     let (px_w, px_h) = (f64::from(pixels.0.max(1)), f64::from(pixels.1.max(1)));
     let (cell_w, cell_h) = (f64::from(cell.0.max(1)), f64::from(cell.1.max(1)));
     let most_cols = f64::from(
@@ -37,8 +48,8 @@ pub(crate) fn picture_cells(pixels: (u32, u32), cell: (u16, u16), width: usize) 
     );
     let mut cols = (px_w / cell_w).ceil().min(most_cols).max(1.0);
     let mut rows = (cols * cell_w * px_h / px_w / cell_h).ceil().max(1.0);
-    if rows > f64::from(PICTURE_ROWS) {
-        rows = f64::from(PICTURE_ROWS);
+    if rows > f64::from(most_rows) {
+        rows = f64::from(most_rows);
         cols = (rows * cell_h * px_w / px_h / cell_w)
             .ceil()
             .clamp(1.0, most_cols);
@@ -79,7 +90,12 @@ impl Renderer<'_, '_> {
         self.flush();
         let prefix = self.prefix(false);
         let indent = spans_width(&prefix);
-        let (cols, rows) = picture_cells(pixels, cell, self.style.width.saturating_sub(indent));
+        let (cols, rows) = picture_cells(
+            pixels,
+            cell,
+            self.style.width.saturating_sub(indent),
+            self.style.options.picture_rows,
+        );
         self.pictures.push(Placement {
             path,
             row: self.out.len(),
@@ -101,11 +117,13 @@ mod tests {
     #[test]
     fn pictures_keep_their_shape_within_the_room() {
         // A square picture in 1:2 cells: twice as many columns as rows, at most 20 rows.
-        assert_eq!(picture_cells((1024, 1024), (10, 20), 100), (40, 20));
+        assert_eq!(picture_cells((1024, 1024), (10, 20), 100, 0), (40, 20));
+        // In a view of 19 rows, a square picture takes 16 (the caption and a row spare).
+        assert_eq!(picture_cells((1024, 1024), (10, 20), 100, 16), (32, 16));
         // A narrow window gives the width, the height follows.
-        assert_eq!(picture_cells((1024, 1024), (10, 20), 20), (20, 10));
+        assert_eq!(picture_cells((1024, 1024), (10, 20), 20, 0), (20, 10));
         // A small picture keeps its own size.
-        assert_eq!(picture_cells((30, 40), (10, 20), 100), (3, 2));
-        assert_eq!(picture_cells((0, 0), (0, 0), 0), (1, 1));
+        assert_eq!(picture_cells((30, 40), (10, 20), 100, 0), (3, 2));
+        assert_eq!(picture_cells((0, 0), (0, 0), 0, 0), (1, 1));
     }
 }

@@ -42,6 +42,7 @@ pub(super) fn lay_out(
         show_reasoning: layout.show_reasoning,
         cursor,
         syntaxes_ready: crate::ui::highlight::ready(),
+        picture_rows: layout.options.picture_rows,
     };
     let steady = (cache.key == Some(key) && !cache.pending)
         .then(|| steady_frame(&frame, cache))
@@ -146,6 +147,7 @@ pub(super) struct FrameKey {
     show_reasoning: bool,
     cursor: Option<u64>,
     syntaxes_ready: bool,
+    picture_rows: u16,
 }
 
 /// A frame like the last but for some messages' revisions (an answer streaming): only those

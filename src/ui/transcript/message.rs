@@ -40,6 +40,8 @@ pub(crate) struct MessageView {
     show_reasoning: bool,
     /// Laid out as the message under the cursor.
     selected: bool,
+    /// The most rows a picture took when laid out.
+    picture_rows: u16,
     /// Laid out at all (a deleted message has no rows but is laid out).
     laid_out: bool,
     /// Header, reasoning.
@@ -123,6 +125,8 @@ impl MessageView {
             && self.revision == message.revision
             && self.selected == selected
             && !self.body.needs_highlighting()
+            && (self.picture_rows == layout.options.picture_rows
+                || self.body.placements().next().is_none())
     }
 
     /// Whether the view was laid out at this width (its height is a good guess while it is
@@ -175,7 +179,8 @@ impl MessageView {
         // streams only grows, and its finished blocks are kept.
         let fresh = !self.laid_out_at(layout)
             || (self.revision != message.revision && !message.in_flight())
-            || self.body.needs_highlighting();
+            || self.body.needs_highlighting()
+            || self.picture_rows != layout.options.picture_rows;
         if fresh {
             *self = MessageView::new(message.id);
         }
@@ -184,6 +189,7 @@ impl MessageView {
         self.width = layout.width;
         self.show_reasoning = layout.show_reasoning;
         self.selected = selected;
+        self.picture_rows = layout.options.picture_rows;
         self.head.clear();
         head(message, layout, selected, &mut self.head);
         let fold = message.fold();

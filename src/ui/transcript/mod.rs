@@ -118,7 +118,11 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
         width: area.width as usize,
         show_reasoning: state.show_reasoning,
         theme: &state.theme,
-        options: state.markdown,
+        // A picture fits in the view with its caption and a row to spare.
+        options: crate::ui::markdown::MarkdownOptions {
+            picture_rows: area.height.saturating_sub(3).max(1),
+            ..state.markdown
+        },
         keys: Keys {
             retry: &retry_key,
             reasoning: &reasoning_key,
@@ -179,22 +183,24 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
             }
             y += 1;
         }
+        // The part of each picture in view: rows scrolled out above or below are left out.
         for placement in view.placements() {
             let start = row + placement.row;
-            let rows = usize::from(placement.rows);
-            if start >= top && start + rows <= top + viewport && placement.indent < area.width {
+            let end = start + usize::from(placement.rows);
+            let (first, last) = (start.max(top), end.min(top + viewport));
+            if first < last && placement.indent < area.width {
                 let rect = Rect::new(
                     area.x + placement.indent,
-                    area.y + (start - top) as u16,
+                    area.y + (first - top) as u16,
                     placement.cols.min(area.width - placement.indent),
-                    placement.rows,
+                    (last - first) as u16,
                 );
-                pictures.push((placement, rect));
+                pictures.push((placement, rect, (first - start) as u16));
             }
         }
     }
-    for (placement, rect) in pictures {
-        cache.pictures.draw(&placement, rect, buf);
+    for (placement, rect, hidden_above) in pictures {
+        cache.pictures.draw(&placement, rect, hidden_above, buf);
     }
 }
 
@@ -369,6 +375,53 @@ mod tests {
             screen.contains("co⟨U+00AD⟩py a⟨U+2028⟩b ⟨U+180E⟩x⟨U+034F⟩y"),
             "{screen}"
         );
+    }
+
+    #[test]
+    fn a_picture_fits_the_view_and_its_part_in_view_is_drawn_when_scrolled() {
+        let dir = tempfile::tempdir().unwrap();
+        let images = dir.path().join("images");
+        let mut png = Vec::new();
+        // Stripes, so that each half block has two colours.
+        image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(400, 400, |_, y| {
+            if (y / 11) % 2 == 0 {
+                image::Rgb([200, 40, 40])
+            } else {
+                image::Rgb([20, 20, 220])
+            }
+        }))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+        let saved = crate::pictures::save(&images, &png).unwrap();
+        let mut state = new_state();
+        state.pictures_dir = Some(images);
+        state.markdown.pictures = Some((10, 20));
+        state.push(
+            Speaker::Assistant,
+            format!("Here:\n\n{}\n\nThe end.", saved.markdown(1)),
+        );
+        // Rows with picture cells: coloured half blocks.
+        let drawn = |state: &State, cache: &mut ViewCache| {
+            let area = Rect::new(0, 0, 60, 12);
+            let mut buf = Buffer::empty(area);
+            render(state, cache, area, &mut buf);
+            (0..area.height)
+                .filter(|&y| {
+                    (0..area.width).any(|x| {
+                        let cell = &buf[(x, y)];
+                        cell.bg != ratatui::style::Color::Reset
+                            && matches!(cell.symbol(), "▀" | " ")
+                    })
+                })
+                .count()
+        };
+        // A view of 12 rows: the picture takes 9, all of it drawn.
+        let mut cache = ViewCache::default();
+        assert_eq!(drawn(&state, &mut cache), 9);
+        // Scrolled to the top, only its upper rows are in view: those are drawn.
+        state.scroll = Scroll::Line(0);
+        let shown = drawn(&state, &mut cache);
+        assert!(shown > 0 && shown < 9, "{shown} rows drawn");
     }
 
     #[test]
