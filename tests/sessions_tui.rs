@@ -399,3 +399,60 @@ async fn a_large_session_resumes_with_its_rows_bounded_and_a_huge_answer_cut_wit
     );
     assert!(h.app.cache.rows_held() <= bedrock_tui::ui::ROWS_KEPT + 1_000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resumed_conversation_keeps_every_figure_of_its_answers() {
+    let mut h = Harness::start(Setup {
+        model: "global.anthropic.claude-sonnet-4-5-20250929-v1:0".into(),
+        width: 140,
+        ..Setup::default()
+    })
+    .await;
+    // A long system prompt: the first answer writes the cache, the second reads it.
+    h.app.state.system = Some(
+        "You answer questions about the handbook below.\n".to_string()
+            + &"handbook text ".repeat(900),
+    );
+    let path = turn(&mut h, "What is in the handbook?").await;
+    turn(&mut h, "And then?").await;
+    let live = h.last_answer().stats.clone();
+    assert!(live.cache_read_tokens.unwrap_or(0) > 1000, "{live:?}");
+    let status = |h: &Harness| {
+        h.screen()
+            .lines()
+            .last()
+            .map(|l| l.trim().to_string())
+            .unwrap_or_default()
+    };
+    let before = status(&h);
+    assert!(before.contains("ctx "), "{before}");
+    wait_for_file(&path, "the second answer's end", |t| {
+        t.entries.len() == 4 && t.entries[3].end.is_some()
+    });
+    h.reopen(&path).await;
+    h.settle().await;
+    let resumed = h.last_answer().stats.clone();
+    assert_eq!(resumed.cache_read_tokens, live.cache_read_tokens);
+    assert_eq!(resumed.cache_write_tokens, live.cache_write_tokens);
+    assert_eq!(resumed.input_tokens(), live.input_tokens());
+    // A key clears the "opened" notice from the status bar: the figures are back.
+    h.press(KeyCode::Right);
+    h.settle().await;
+    let after = status(&h);
+    let figures = |line: &str| {
+        line.split(" · ")
+            .skip(1)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let (before_figures, after_figures) = (figures(&before), figures(&after));
+    for part in before_figures
+        .iter()
+        .filter(|p| p.starts_with("ctx ") || p.starts_with('$') || p.contains("cache"))
+    {
+        assert!(
+            after_figures.contains(part),
+            "{part:?} lost: {before} / {after}"
+        );
+    }
+}

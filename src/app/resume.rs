@@ -210,7 +210,10 @@ fn fill_answer(message: &mut Message, entry: &Entry) {
             output_tokens: end.output_tokens,
             ..crate::models::Usage::default()
         },
+        cache_read_tokens: end.cache_read_tokens,
+        cache_write_tokens: end.cache_write_tokens,
         stop_reason: end.stop_reason.clone(),
+        guardrail: end.guardrail.clone(),
         tool_calls: end.tool_calls.clone(),
         signed: end.signed.clone(),
         ..crate::exchange::Figures::default()

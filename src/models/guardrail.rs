@@ -7,11 +7,13 @@
 use serde_json::Value;
 
 /// What a guardrail did.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Guardrail {
     /// `INTERVENED`, `NONE`, or absent when only a trace came.
+    #[serde(default)]
     pub action: Option<String>,
     /// Each policy that acted, in words: `input: denied topic Finance (BLOCKED)`.
+    #[serde(default)]
     pub policies: Vec<String>,
 }
 

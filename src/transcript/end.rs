@@ -21,6 +21,12 @@ pub struct End {
     /// Generated tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_tokens: Option<u64>,
+    /// Prompt tokens read from the prompt cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_read_tokens: Option<u64>,
+    /// Prompt tokens written to the prompt cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_write_tokens: Option<u64>,
     /// Milliseconds to the response headers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_byte_ms: Option<u64>,
@@ -36,6 +42,9 @@ pub struct End {
     /// The invocation metrics Bedrock reported, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<InvocationMetrics>,
+    /// What a guardrail did, when the answer said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardrail: Option<crate::models::guardrail::Guardrail>,
     /// The tools the answer called, with their ids.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tool_calls: Vec<crate::models::tools::ToolCall>,

@@ -180,7 +180,7 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
             }
             tools::Next::Continue(calls, runs) => (calls, runs),
         };
-        printer.save_round(&outcome, &calls, &results);
+        printer.save_round(&intent.model, &outcome, &calls, &results);
         if let Content::Conversation { conversation, .. } = &mut intent.content {
             crate::tools::append_round(
                 conversation,

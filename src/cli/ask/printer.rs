@@ -62,6 +62,7 @@ impl<'a> Printer<'a> {
     /// results given back, and the start of the next answer.
     pub(super) fn save_round(
         &mut self,
+        model: &str,
         outcome: &Outcome,
         calls: &[crate::models::tools::ToolCall],
         runs: &[crate::tools::Ran],
@@ -69,7 +70,7 @@ impl<'a> Printer<'a> {
         let Some(saving) = self.session.as_mut().filter(|s| s.working) else {
             return;
         };
-        let mut end = end_of(outcome);
+        let mut end = end_of(outcome, model);
         end.tool_calls = calls.to_vec();
         let results = runs
             .iter()
@@ -193,7 +194,7 @@ impl<'a> Printer<'a> {
             }
         }
         if let Some(saving) = self.session.filter(|s| s.working) {
-            let end = end_of(outcome);
+            let end = end_of(outcome, &prepared.model);
             let failed = error.as_ref().map(|e| (e, outcome.failed_in_stream()));
             if warn_unsaved(saving.log.end(end, failed)).is_some() {
                 eprintln!("bedrock-tui: saved in session {}", saving.log.id());
@@ -210,8 +211,9 @@ impl<'a> Printer<'a> {
     }
 }
 
-/// How an answer ended, for the session: its figures, tool calls and signed thinking.
-fn end_of(outcome: &Outcome) -> End {
+/// How an answer ended, for the session: its figures (cache counts, cost and the guardrail's
+/// word too), tool calls and signed thinking.
+fn end_of(outcome: &Outcome, model: &str) -> End {
     let figures = &outcome.figures;
     let millis = |d: Option<std::time::Duration>| {
         d.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
@@ -220,6 +222,10 @@ fn end_of(outcome: &Outcome) -> End {
         stop_reason: figures.stop_reason.clone(),
         input_tokens: figures.input_tokens(),
         output_tokens: figures.output_tokens(),
+        cache_read_tokens: figures.cache_read_tokens,
+        cache_write_tokens: figures.cache_write_tokens,
+        cost_usd: figures.cost(model),
+        guardrail: figures.guardrail.clone(),
         first_token_ms: millis(figures.first_token),
         total_ms: millis(figures.total),
         first_byte_ms: millis(figures.first_byte),
