@@ -88,11 +88,23 @@ pub(crate) fn cells(combination: &Combination, outcome: Option<&Outcome>) -> [St
     row
 }
 
-/// Cells laid out in columns of the given widths (as many columns as widths); numbers are
-/// right-aligned, a width of 0 leaves the column unbounded (the last one).
+/// Cells of all of [`COLUMNS`] laid out in columns of the given widths; see [`row_text_of`].
 pub(crate) fn row_text(cells: &[impl AsRef<str>], widths: &[usize]) -> String {
+    let columns: Vec<usize> = (0..cells.len()).collect();
+    row_text_of(cells, widths, &columns)
+}
+
+/// Cells of the `columns` (of [`COLUMNS`]) given, laid out in columns of the given widths (as
+/// many columns as widths); numbers (bytes, timings) are right-aligned, a width of 0 leaves the
+/// column unbounded (the last one).
+pub(crate) fn row_text_of(
+    cells: &[impl AsRef<str>],
+    widths: &[usize],
+    columns: &[usize],
+) -> String {
     let mut out = String::new();
     for (index, (cell, &width)) in cells.iter().zip(widths).enumerate() {
+        let column = columns.get(index).copied().unwrap_or(index);
         if index > 0 {
             out.push(' ');
         }
@@ -113,7 +125,7 @@ pub(crate) fn row_text(cells: &[impl AsRef<str>], widths: &[usize]) -> String {
             used += w;
         }
         let pad = width.saturating_sub(used);
-        if (5..=7).contains(&index) {
+        if (5..=7).contains(&column) {
             out.push_str(&" ".repeat(pad));
             out.push_str(&cut);
         } else {

@@ -198,7 +198,7 @@ async fn the_matrix_runs_every_combination_and_opens_rows_in_the_inspector() {
     h.press(KeyCode::Esc);
     h.settle().await;
     assert!(
-        h.screen().contains("accept / content-type"),
+        h.screen().contains("accept / content type"),
         "{}",
         h.screen()
     );

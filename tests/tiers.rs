@@ -116,3 +116,77 @@ async fn f6_opens_the_latency_and_tier_matrix() {
     let screen = h.screen();
     assert!(screen.contains("optimized"), "{screen}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_matrices_keep_their_figures_name_what_they_compare_and_ask_before_billing() {
+    let mut h = Harness::start(Setup {
+        width: 100,
+        height: 30,
+        ..Setup::default()
+    })
+    .await;
+    h.type_text("compare the tiers");
+    h.settle().await;
+    h.press(KeyCode::F(6));
+    h.until("every row to answer", |h| {
+        matches!(&h.app.state.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
+    })
+    .await;
+    let screen = h.screen();
+    // Titled for what it compares; the accept and content type, the same in every row, are
+    // said once in the title rather than in two columns.
+    assert!(screen.contains("latency / service tier"), "{screen}");
+    assert!(screen.contains("accept application/json"), "{screen}");
+    assert!(!screen.contains("CONTENT-TYPE"), "{screen}");
+    // At 100 columns the timings stay: the answer is cut first.
+    for column in ["RESULT", "BYTES", "FIRST", "TOTAL", "ANSWER"] {
+        assert!(screen.contains(column), "{column}: {screen}");
+    }
+    h.press(KeyCode::Esc);
+    h.settle().await;
+    h.press(KeyCode::F(4));
+    h.until("every row to answer", |h| {
+        matches!(&h.app.state.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
+    })
+    .await;
+    let screen = h.screen();
+    assert!(screen.contains("accept / content type"), "{screen}");
+    for column in ["ACCEPT", "CONTENT-TYPE", "FIRST", "TOTAL"] {
+        assert!(screen.contains(column), "{column}: {screen}");
+    }
+    h.press(KeyCode::Esc);
+    h.settle().await;
+
+    // On a real account, nothing is sent until the user has read how many and what they cost.
+    if let bedrock_tui::app::state::ConnectionState::Ready { emulator, .. } =
+        &mut h.app.state.connection
+    {
+        *emulator = false;
+    }
+    h.press(KeyCode::F(4));
+    h.settle().await;
+    let screen = h.screen();
+    let joined: String = screen
+        .lines()
+        .map(|l| l.trim_matches('│').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        joined.contains("This sends 8 requests to Claude Haiku 4.5"),
+        "{screen}"
+    );
+    assert!(joined.contains("billed to your AWS account"), "{screen}");
+    assert!(joined.contains("at most $"), "{screen}");
+    let Overlay::Matrix(view) = &h.app.state.overlay else {
+        panic!("no matrix");
+    };
+    assert!(
+        view.rows.iter().all(|(_, o)| o.is_none()),
+        "nothing was sent"
+    );
+    h.press(KeyCode::Enter);
+    h.until("every row to answer", |h| {
+        matches!(&h.app.state.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
+    })
+    .await;
+}

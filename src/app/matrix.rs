@@ -1,7 +1,9 @@
-//! The accept / content-type matrix in the chat: the prompt (the draft, else the last one) is
-//! sent to the current model with each combination; rows fill in as answers arrive, and Enter
-//! opens a row's exchange in the inspector. Each row's request is prepared by the exchange
-//! layer, as `compare-types` prepares it.
+//! The matrices in the chat (accept / content type on F4, latency and service tier on F6): the
+//! prompt (the draft, else the last one) is sent to the current model with each combination;
+//! rows fill in as answers arrive, and Enter opens a row's exchange in the inspector. Each
+//! row's request is prepared by the exchange layer, as `compare-types` prepares it. On a real
+//! account the requests are billed: before any is sent, the matrix says how many and what they
+//! may cost, and waits for Enter.
 
 use super::popup::{Popup, Reply};
 use super::state::{Overlay, Speaker, State};
@@ -10,11 +12,25 @@ use crate::compare::{Combination, Outcome, default_combinations, prepare_rows};
 use crate::keymap::{Action, Context};
 use crate::models::{Role, Turn, catalog};
 
+/// What a matrix compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatrixKind {
+    /// Accept and content types, streamed and not (F4).
+    Types,
+    /// Latency modes and service tiers (F6).
+    Tiers,
+}
+
 /// The matrix popup.
 #[derive(Debug, Clone)]
 pub struct MatrixView {
+    /// What it compares.
+    pub kind: MatrixKind,
     /// Which run the rows belong to (a new run drops late answers of the old one).
     pub run: u64,
+    /// The requests, held until the user says to send them (a real account bills them), with
+    /// what the question says of them.
+    pub pending: Option<(Box<MatrixSpec>, String)>,
     /// The model asked.
     pub model: String,
     /// Each combination and, once it has answered, what came back.
@@ -101,14 +117,66 @@ fn start_with(state: &mut State, tiers: bool) -> Vec<Effect> {
         }
     };
     let run = state.new_request_id();
+    let spec = Box::new(MatrixSpec { run, rows });
+    let billed = !matches!(
+        state.connection,
+        super::state::ConnectionState::Ready { emulator: true, .. }
+    );
+    let pending = billed.then(|| {
+        let question = cost_question(state, &spec);
+        (spec.clone(), question)
+    });
     state.overlay = Overlay::Matrix(MatrixView {
+        kind: if tiers {
+            MatrixKind::Tiers
+        } else {
+            MatrixKind::Types
+        },
         run,
+        pending: pending.clone(),
         model: state.model.clone(),
         rows: combinations.iter().map(|c| (c.clone(), None)).collect(),
         selected: 0,
         inspect: None,
     });
-    vec![Effect::RunMatrix(Box::new(MatrixSpec { run, rows }))]
+    if pending.is_some() {
+        return Vec::new();
+    }
+    vec![Effect::RunMatrix(spec)]
+}
+
+/// What the user is asked before billed requests go: how many, where, and at most what they
+/// cost by the catalog's prices (the prompt's tokens estimated, every answer at its limit).
+fn cost_question(state: &State, spec: &MatrixSpec) -> String {
+    let count = spec.rows.len();
+    let model = catalog::display_name(&state.model);
+    let region = match &state.connection {
+        super::state::ConnectionState::Ready { region, .. } => format!(" in {region}"),
+        _ => String::new(),
+    };
+    let input = spec.rows.first().map_or(0, |(_, prepared)| {
+        crate::exchange::count::estimate(&prepared.body)
+    });
+    let output = spec
+        .rows
+        .first()
+        .and_then(|(_, prepared)| prepared.params.max_tokens)
+        .map_or(4096, u64::from);
+    let cost = catalog::lookup(&state.model)
+        .and_then(|entry| entry.price_per_1k)
+        .map(|price| {
+            count as f64 * (price.input * input as f64 + price.output * output as f64) / 1000.0
+        });
+    let cost = match cost {
+        Some(cost) => format!(
+            "at most {} in all by the catalog's prices",
+            crate::exchange::format_cost(cost)
+        ),
+        None => "the catalog has no price for this model".to_string(),
+    };
+    format!(
+        "This sends {count} requests to {model}{region}, billed to your AWS account: about {input} input tokens each and up to {output} output tokens; {cost}. Enter sends them, Esc cancels."
+    )
 }
 
 /// A combination answered.
@@ -147,6 +215,16 @@ impl Popup for MatrixView {
                 other => super::inspector::scroll_exchange(state, scroll, other),
             }
             return Reply::stay();
+        }
+        if self.pending.is_some() {
+            return match action {
+                Action::Confirm => {
+                    let spec = self.pending.take().map(|(spec, _)| spec);
+                    Reply::stay().with(spec.into_iter().map(Effect::RunMatrix).collect())
+                }
+                Action::Close | Action::CompareTypes => Reply::close(),
+                _ => Reply::stay(),
+            };
         }
         match action {
             Action::Close | Action::CompareTypes => return Reply::close(),

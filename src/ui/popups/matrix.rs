@@ -1,4 +1,6 @@
-//! The accept / content-type matrix: one row per combination, filled in as answers arrive.
+//! The matrices (accept / content type, latency / service tier): one row per combination,
+//! filled in as answers arrive; columns that are the same in every row are named in the title;
+//! before billed requests go, the question of how many and at what cost.
 
 use super::inspector::exchange_view;
 use super::{centered, frame, put};
@@ -36,18 +38,6 @@ pub fn matrix(
         area.width.saturating_sub(2),
         area.height.saturating_sub(2),
     );
-    let done = view.rows.iter().filter(|(_, o)| o.is_some()).count();
-    let title = format!(
-        "accept / content-type · {} · {done}/{} · Enter inspects · Esc closes",
-        crate::models::catalog::display_name(&view.model),
-        view.rows.len()
-    );
-    let inner = frame(state, rect, &title, buf);
-    if inner.height == 0 {
-        return;
-    }
-    // Each column as wide as its widest cell; the columns that fit, the least needed (bytes,
-    // timings, response type) left out first on a narrow screen; the answer takes the rest.
     let rows: Vec<[String; 9]> = view
         .rows
         .iter()
@@ -56,7 +46,48 @@ pub fn matrix(
                 .map(|cell| sanitize_for_terminal(&cell).into_owned())
         })
         .collect();
-    let (columns, widths) = column_widths(&rows, inner.width as usize);
+    // A column that says the same in every row is said once, in the title.
+    let constant: Vec<usize> = (0..3)
+        .filter(|&c| rows.len() > 1 && rows.iter().all(|r| r[c] == rows[0][c]))
+        .collect();
+    let done = view.rows.iter().filter(|(_, o)| o.is_some()).count();
+    let what = match view.kind {
+        crate::app::matrix::MatrixKind::Types => "accept / content type",
+        crate::app::matrix::MatrixKind::Tiers => "latency / service tier",
+    };
+    let same = constant.iter().fold(String::new(), |mut same, &c| {
+        same.push_str(&format!(
+            " · {} {}",
+            crate::compare::COLUMNS[c].to_lowercase(),
+            rows[0][c]
+        ));
+        same
+    });
+    let title = format!(
+        "{what} · {}{same} · {done}/{} · Enter inspects · Esc closes",
+        crate::models::catalog::display_name(&view.model),
+        view.rows.len()
+    );
+    let inner = frame(state, rect, &title, buf);
+    if inner.height == 0 {
+        return;
+    }
+    if let Some((_, question)) = &view.pending {
+        let mut lines = Vec::new();
+        crate::ui::wrap::wrap_into(
+            &crate::ui::wrap::StyledLine::plain(question.clone(), theme.style(Role::Warning)),
+            inner.width as usize,
+            &mut lines,
+        );
+        for (row, line) in lines.iter().enumerate() {
+            put(buf, inner, row as u16, line);
+        }
+        return;
+    }
+    // Each column as wide as its widest cell; the answer, last, takes the rest and is cut
+    // first; only when even a short answer would not fit are the least needed columns (the
+    // response type, bytes, timings) left out.
+    let (columns, widths) = column_widths(&rows, &constant, inner.width as usize);
     let widths = widths.as_slice();
     let pick = |cells: &[String; 9]| {
         columns
@@ -68,7 +99,7 @@ pub fn matrix(
         .iter()
         .map(|&c| crate::compare::COLUMNS[c])
         .collect();
-    let header = crate::compare::row_text(&header_cells, widths);
+    let header = crate::compare::row_text_of(&header_cells, widths, &columns);
     put(
         buf,
         inner,
@@ -80,7 +111,7 @@ pub fn matrix(
         if y >= inner.height {
             break;
         }
-        let text = crate::compare::row_text(&pick(cells), widths);
+        let text = crate::compare::row_text_of(&pick(cells), widths, &columns);
         let failed = outcome.as_ref().is_some_and(|o| o.error.is_some());
         let mut style = if failed {
             theme.style(Role::Error)
@@ -94,10 +125,18 @@ pub fn matrix(
     }
 }
 
+/// The fewest columns the answer is given before other columns are left out.
+const ANSWER_MIN: usize = 12;
+
 /// Widths of the matrix columns for `width` columns of screen: each the widest of its header
-/// and cells; columns are left out (width 0 and not shown) from the least needed while they do
-/// not fit with at least 40 columns for the answer, which is last and takes the rest.
-fn column_widths(rows: &[[String; 9]], width: usize) -> (Vec<usize>, Vec<usize>) {
+/// and cells; the columns in `constant` are not shown; the answer is last and takes the rest,
+/// and columns are left out (from the least needed) only while it would get fewer than
+/// [`ANSWER_MIN`].
+fn column_widths(
+    rows: &[[String; 9]],
+    constant: &[usize],
+    width: usize,
+) -> (Vec<usize>, Vec<usize>) {
     use unicode_width::UnicodeWidthStr;
     let widest = |column: usize| {
         rows.iter()
@@ -106,10 +145,11 @@ fn column_widths(rows: &[[String; 9]], width: usize) -> (Vec<usize>, Vec<usize>)
             .max()
             .unwrap_or(0)
     };
-    let mut shown: Vec<usize> = (0..8).collect();
-    // Left out first: bytes, the timings, the response type.
-    let drop_order = [5, 6, 7, 4];
-    let needed = |shown: &[usize]| shown.iter().map(|&c| widest(c) + 1).sum::<usize>() + 40;
+    let mut shown: Vec<usize> = (0..8).filter(|c| !constant.contains(c)).collect();
+    // Left out first: the response type (the content type asked for, most of the time), then
+    // bytes, then the timings.
+    let drop_order = [4, 5, 6, 7];
+    let needed = |shown: &[usize]| shown.iter().map(|&c| widest(c) + 1).sum::<usize>() + ANSWER_MIN;
     for column in drop_order {
         if needed(&shown) <= width {
             break;
