@@ -475,3 +475,125 @@ async fn a_long_call_runs_only_once_read_to_its_end() {
     let denied = &tool_messages(&h)[1].tool_runs[0];
     assert!(!denied.ran);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_mcp_server_has_its_tools_withdrawn_and_starts_again_on_mcp_restart() {
+    let (mut h, _dir) = chat(None).await;
+    let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/server.py");
+    let mut servers = std::collections::BTreeMap::new();
+    servers.insert(
+        "calc".to_string(),
+        bedrock_tui::config::tools::McpServerConfig {
+            command: Some("python3".into()),
+            args: vec![script.display().to_string()],
+            ..Default::default()
+        },
+    );
+    h.app.start_mcp(servers);
+    h.until("the server", |h| h.app.state.mcp_starting.is_empty())
+        .await;
+    // The model calls `die`: the server exits.
+    h.send("Use die now").await;
+    until_asked(&mut h).await;
+    h.press(KeyCode::Char('y'));
+    until_answers(&mut h, 2).await;
+    let notices: Vec<String> = h
+        .app
+        .state
+        .messages
+        .iter()
+        .filter(|m| m.speaker == Speaker::Notice)
+        .map(|m| m.text.clone())
+        .collect();
+    let stopped: Vec<&String> = notices
+        .iter()
+        .filter(|n| n.contains("The MCP server calc has stopped"))
+        .collect();
+    assert_eq!(stopped.len(), 1, "said once: {notices:?}");
+    assert_eq!(h.app.state.toolbox.source("echo"), None, "withdrawn");
+    // Its tools are not asked about any more (they are not offered).
+    h.send("Use echo with hi").await;
+    h.finish_answer().await;
+    assert!(!matches!(h.app.state.overlay, Overlay::Tools(_)));
+    // /mcp says how it is; /mcp restart starts it again.
+    h.type_text("/mcp");
+    h.settle().await;
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    assert!(
+        h.last_notice()
+            .contains("calc · stopped (/mcp restart calc)"),
+        "{}",
+        h.last_notice()
+    );
+    h.type_text("/mcp restart calc");
+    h.settle().await;
+    h.press(KeyCode::Enter);
+    h.until("the server again", |h| {
+        h.app.state.toolbox.source("echo").is_some()
+    })
+    .await;
+    h.send("Use echo with again").await;
+    until_asked(&mut h).await;
+    h.press(KeyCode::Char('y'));
+    h.until("the echo", |h| {
+        h.app
+            .state
+            .messages
+            .iter()
+            .any(|m| m.tool_runs.iter().any(|r| r.result.content == "again"))
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slash_words_are_commands_never_prompts() {
+    let (mut h, _dir) = chat(None).await;
+    h.type_text("/help");
+    h.settle().await;
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    assert!(
+        matches!(h.app.state.overlay, Overlay::Help(_)),
+        "{}",
+        h.screen()
+    );
+    h.press(KeyCode::Esc);
+    h.settle().await;
+    h.type_text("/frobnicate the thing");
+    h.settle().await;
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    assert!(
+        h.app
+            .state
+            .messages
+            .iter()
+            .all(|m| m.speaker != Speaker::User),
+        "nothing sent"
+    );
+    let flash = h.app.state.flash.clone().unwrap();
+    assert!(
+        flash.text.contains("/frobnicate is no command"),
+        "{flash:?}"
+    );
+    assert!(
+        flash.text.contains("/attach PATH, /detach [N], /tools"),
+        "{flash:?}"
+    );
+    assert_eq!(
+        h.app.state.draft(),
+        "/frobnicate the thing",
+        "the draft stays"
+    );
+    // Two slashes send the prompt with one; a path is a prompt.
+    h.app.state.set_draft("");
+    h.send("//frobnicate is a word").await;
+    h.finish_answer().await;
+    h.send("/etc/hosts holds what?").await;
+    h.finish_answer().await;
+    assert_eq!(
+        h.prompts(),
+        ["/frobnicate is a word", "/etc/hosts holds what?"]
+    );
+}

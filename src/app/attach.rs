@@ -102,40 +102,8 @@ pub(crate) fn detach(state: &mut State, n: Option<usize>) {
     state.flash(format!("removed {}", removed.name), false);
 }
 
-/// Runs `/attach PATH` or `/detach [N]` when the draft is one; true when it was.
-pub(crate) fn command(state: &mut State, draft: &str) -> bool {
-    let line = draft.trim();
-    if line.contains('\n') {
-        return false;
-    }
-    if let Some(rest) = command_argument(line, ATTACH) {
-        if rest.is_empty() {
-            state.flash("/attach PATH: Tab completes the path", true);
-        } else if attach_path(state, rest) {
-            state.set_draft("");
-        }
-        return true;
-    }
-    if command_argument(line, "/tools").is_some_and(str::is_empty) {
-        super::tools::list(state);
-        state.set_draft("");
-        return true;
-    }
-    if let Some(rest) = command_argument(line, DETACH) {
-        let n = rest.parse::<usize>().ok();
-        if rest.is_empty() || n.is_some() {
-            detach(state, n);
-            state.set_draft("");
-        } else {
-            state.flash("/detach N removes attached file N; /detach the last", true);
-        }
-        return true;
-    }
-    false
-}
-
 /// What follows `name` when `line` is that command (`/attach x` → `x`).
-fn command_argument<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn command_argument<'a>(line: &'a str, name: &str) -> Option<&'a str> {
     let rest = line.strip_prefix(name)?;
     (rest.is_empty() || rest.starts_with(' ')).then(|| rest.trim())
 }

@@ -14,6 +14,14 @@ use crate::keymap::{Action, Context};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 use ratatui_textarea::TextArea;
 
+/// Opens the help over what is open (as `?` and F1 do).
+pub(crate) fn open_help(state: &mut State) {
+    if !matches!(state.overlay, Overlay::Help(_)) {
+        let under = std::mem::take(&mut state.overlay);
+        state.overlay = Overlay::Help(HelpView::over(under));
+    }
+}
+
 /// Lines one mouse-wheel step scrolls.
 const WHEEL_LINES: isize = 3;
 

@@ -3,6 +3,7 @@
 
 pub(crate) mod attach;
 pub mod branches;
+mod commands;
 pub mod compare;
 mod cursor;
 pub mod effects;
@@ -254,6 +255,13 @@ pub enum Effect {
     PasteImage,
     /// Run a tool call in the background.
     RunTool(Box<ToolJob>),
+    /// Start (again) an MCP server of config.toml.
+    StartMcp {
+        /// Its name.
+        name: String,
+        /// How to start or reach it.
+        config: Box<crate::config::tools::McpServerConfig>,
+    },
     /// Stop the tool calls of a round that still run.
     CancelTools {
         /// The round.

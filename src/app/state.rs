@@ -178,6 +178,10 @@ pub struct State {
     pub(crate) tool_round: Option<super::tools::ToolRound>,
     /// MCP servers still starting (a prompt waits for them).
     pub mcp_starting: Vec<String>,
+    /// The MCP servers config.toml defines, to start again (`/mcp restart NAME`).
+    pub mcp_servers: std::collections::BTreeMap<String, crate::config::tools::McpServerConfig>,
+    /// MCP servers that stopped (their tools withdrawn), by name.
+    pub mcp_stopped: Vec<String>,
     /// Tool calls since the last prompt the user sent (the loop limit counts them).
     pub(crate) tool_calls_this_prompt: u32,
     pub(crate) next_message_id: u64,
@@ -266,6 +270,8 @@ impl State {
             toolbox: crate::tools::Toolbox::default(),
             tool_round: None,
             mcp_starting: Vec::new(),
+            mcp_servers: std::collections::BTreeMap::new(),
+            mcp_stopped: Vec::new(),
             tool_calls_this_prompt: 0,
             next_message_id: 1,
             next_request_id: 1,

@@ -175,6 +175,8 @@ fn advance(state: &mut State) -> Vec<Effect> {
     {
         return abandon(state);
     }
+    // A server that stopped has its tools withdrawn before anything is asked about them.
+    let withdrawn = withdraw_gone(state);
     let Some(round) = state.tool_round.as_mut() else {
         return effects;
     };
@@ -194,7 +196,14 @@ fn advance(state: &mut State) -> Vec<Effect> {
                 })));
             }
             Approval::Unknown => {
-                round.runs[index] = Some(Ran::unknown(call));
+                let stopped = withdrawn.iter().find(|(tool, _)| *tool == call.name);
+                round.runs[index] = Some(match stopped {
+                    Some((_, server)) => Ran::refused(
+                        call,
+                        &format!("the MCP server {server} has stopped; its tools were withdrawn"),
+                    ),
+                    None => Ran::unknown(call),
+                });
             }
             Approval::Ask => {
                 let source = state.toolbox.source(&call.name).unwrap_or_default();
@@ -236,6 +245,8 @@ fn push_results(state: &mut State, round: ToolRound) {
 
 /// A call ran: its result is taken (if its round is still on) and the round moves on.
 pub(crate) fn on_ran(state: &mut State, round: u64, index: usize, ran: Ran) -> Vec<Effect> {
+    // A call that failed because its server died: the server's tools go now.
+    withdraw_gone(state);
     match state.tool_round.as_mut() {
         Some(r) if r.id == round && index < r.runs.len() => r.runs[index] = Some(ran),
         _ => return Vec::new(),
@@ -278,6 +289,98 @@ pub(crate) fn cancel(state: &mut State) -> Option<Vec<Effect>> {
     );
     super::turns::unqueue(state);
     Some(vec![Effect::CancelTools { round: id }])
+}
+
+/// Withdraws the tools of MCP servers that stopped, saying so once per server; the tools
+/// withdrawn, with their server.
+fn withdraw_gone(state: &mut State) -> Vec<(String, String)> {
+    let mut withdrawn = Vec::new();
+    for server in state.toolbox.gone_servers() {
+        for tool in state.toolbox.withdraw(&server) {
+            withdrawn.push((tool, server.clone()));
+        }
+        if !state.mcp_stopped.contains(&server) {
+            state.mcp_stopped.push(server.clone());
+        }
+        state.push(
+            Speaker::Notice,
+            format!(
+                "The MCP server {server} has stopped: its tools are withdrawn and no longer offered. /mcp restart {server} starts it again."
+            ),
+        );
+    }
+    withdrawn
+}
+
+/// `/mcp`: the servers config.toml defines and how each is; `/mcp restart NAME` starts one
+/// again (its tools withdrawn meanwhile).
+pub(crate) fn mcp_command(state: &mut State, args: &str) -> Vec<Effect> {
+    withdraw_gone(state);
+    let words: Vec<&str> = args.split_whitespace().collect();
+    match words.as_slice() {
+        [] => {
+            state.set_draft("");
+            let offered = state.toolbox.servers();
+            let mut lines = vec!["MCP servers (config.toml's [mcp.NAME]):".to_string()];
+            if state.mcp_servers.is_empty() {
+                lines = vec![
+                    "No MCP servers: add [mcp.NAME] with command or url to config.toml."
+                        .to_string(),
+                ];
+            }
+            for name in state.mcp_servers.keys() {
+                let status = if let Some((_, count)) = offered.iter().find(|(n, _)| n == name) {
+                    format!("{count} tools offered")
+                } else if state.mcp_starting.contains(name) {
+                    "starting…".to_string()
+                } else if state.mcp_stopped.contains(name) {
+                    format!("stopped (/mcp restart {name})")
+                } else {
+                    format!("not in use (it did not start; /mcp restart {name} tries again)")
+                };
+                lines.push(format!("  {name} · {status}"));
+            }
+            state.push(Speaker::Notice, lines.join("\n"));
+            Vec::new()
+        }
+        ["restart", name] => {
+            let Some(config) = state.mcp_servers.get(*name).cloned() else {
+                let known: Vec<&str> = state.mcp_servers.keys().map(String::as_str).collect();
+                state.flash(
+                    format!(
+                        "/mcp restart {name}: no MCP server of that name in config.toml ({})",
+                        if known.is_empty() {
+                            "there is none".to_string()
+                        } else {
+                            format!("there is {}", known.join(", "))
+                        }
+                    ),
+                    true,
+                );
+                return Vec::new();
+            };
+            if state.mcp_starting.iter().any(|n| n == name) {
+                state.flash(format!("the MCP server {name} is starting already"), true);
+                return Vec::new();
+            }
+            state.set_draft("");
+            state.toolbox.withdraw(name);
+            state.mcp_stopped.retain(|n| n != name);
+            state.mcp_starting.push((*name).to_string());
+            state.flash(format!("starting the MCP server {name}…"), false);
+            vec![Effect::StartMcp {
+                name: (*name).to_string(),
+                config: Box::new(config),
+            }]
+        }
+        _ => {
+            state.flash(
+                "/mcp lists the MCP servers; /mcp restart NAME starts one again",
+                true,
+            );
+            Vec::new()
+        }
+    }
 }
 
 /// `/tools`: the tools offered, where they come from and whether they ask.

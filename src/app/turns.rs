@@ -78,10 +78,11 @@ pub(crate) fn prepare_turn(
 
 /// Sends the draft as the next turn.
 pub(crate) fn send(state: &mut State) -> Vec<Effect> {
-    let text = state.draft();
-    if super::attach::command(state, &text) {
-        return Vec::new();
-    }
+    let draft = state.draft();
+    let text = match super::commands::run(state, draft) {
+        super::commands::Command::Done(effects) => return effects,
+        super::commands::Command::Prompt(text) => text,
+    };
     if text.trim().is_empty() && state.attached.is_empty() {
         return Vec::new();
     }

@@ -211,6 +211,41 @@ impl Toolbox {
         notes
     }
 
+    /// The MCP servers whose tools are offered, with how many, in the order they came.
+    pub fn servers(&self) -> Vec<(String, usize)> {
+        let mut servers: Vec<(String, usize)> = Vec::new();
+        for tool in &self.mcp {
+            match servers
+                .iter_mut()
+                .find(|(name, _)| *name == tool.server.name)
+            {
+                Some((_, count)) => *count += 1,
+                None => servers.push((tool.server.name.clone(), 1)),
+            }
+        }
+        servers
+    }
+
+    /// The servers that are gone (their process exited, their connection closed).
+    pub fn gone_servers(&self) -> Vec<String> {
+        let mut gone: Vec<String> = Vec::new();
+        for tool in &self.mcp {
+            if !gone.contains(&tool.server.name) && tool.server.is_gone() {
+                gone.push(tool.server.name.clone());
+            }
+        }
+        gone
+    }
+
+    /// Stops offering the tools of MCP server `name`; the names they were offered under.
+    pub fn withdraw(&mut self, name: &str) -> Vec<String> {
+        let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.mcp)
+            .into_iter()
+            .partition(|t| t.server.name == name);
+        self.mcp = kept;
+        gone.into_iter().map(|t| t.spec.name).collect()
+    }
+
     /// Tool calls one prompt may lead to.
     pub fn max_calls(&self) -> u32 {
         self.max_calls

@@ -13,6 +13,7 @@ impl App {
     pub(super) fn run_effect(&mut self, effect: Effect) {
         match effect {
             Effect::EditDraft => self.edit_draft = true,
+            Effect::StartMcp { name, config } => self.start_one_mcp(name, *config),
             Effect::ViewToolCall { round, index, text } => {
                 self.view_tool = Some((round, index, text));
             }

@@ -177,14 +177,26 @@ impl App {
         &mut self,
         servers: std::collections::BTreeMap<String, crate::config::tools::McpServerConfig>,
     ) {
+        self.state.mcp_servers.clone_from(&servers);
         for (name, config) in servers {
-            self.state.mcp_starting.push(name.clone());
-            let tx = self.tx.clone();
-            tokio::spawn(async move {
-                let result = crate::tools::mcp::connect(&name, &config).await;
-                let _ = tx.send(Msg::McpConnected { name, result });
-            });
+            self.start_one_mcp(name, config);
         }
+    }
+
+    /// Starts one MCP server in the background; it reports as it is ready (or not).
+    pub(crate) fn start_one_mcp(
+        &mut self,
+        name: String,
+        config: crate::config::tools::McpServerConfig,
+    ) {
+        if !self.state.mcp_starting.contains(&name) {
+            self.state.mcp_starting.push(name.clone());
+        }
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = crate::tools::mcp::connect(&name, &config).await;
+            let _ = tx.send(Msg::McpConnected { name, result });
+        });
     }
 
     /// Connects with `options` in the background, and again with them when a prompt is sent

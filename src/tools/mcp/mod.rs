@@ -53,6 +53,18 @@ pub struct McpServer {
     _process: Option<process::ServerProcess>,
 }
 
+impl McpServer {
+    /// Whether the server is gone: its process exited or its connection closed.
+    pub fn is_gone(&self) -> bool {
+        self.client.is_transport_closed()
+            || self.client.is_closed()
+            || self
+                ._process
+                .as_ref()
+                .is_some_and(process::ServerProcess::exited)
+    }
+}
+
 impl std::fmt::Debug for McpServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("McpServer")

@@ -15,7 +15,7 @@ static GROUPS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
 
 /// A server's process, stopped with its group when dropped.
 pub(super) struct ServerProcess {
-    child: Option<Child>,
+    child: Mutex<Option<Child>>,
     group: i32,
 }
 
@@ -41,7 +41,6 @@ impl ServerProcess {
         if let Ok(mut groups) = GROUPS.lock() {
             groups.push(group);
         }
-        let process = ServerProcess { group, child: None };
         let pipes = (|| {
             let missing = || std::io::Error::other("a pipe of the server is missing");
             Ok::<_, std::io::Error>(Pipes {
@@ -58,17 +57,29 @@ impl ServerProcess {
             })
         })();
         let process = ServerProcess {
-            child: Some(child),
-            ..process
+            child: Mutex::new(Some(child)),
+            group,
         };
         // On a failure here, the process is dropped: stopped.
         Ok((process, pipes?))
     }
 }
 
+impl ServerProcess {
+    /// Whether the server's process has exited.
+    pub(super) fn exited(&self) -> bool {
+        self.child.lock().is_ok_and(|mut child| {
+            child
+                .as_mut()
+                .is_none_or(|c| matches!(c.try_wait(), Ok(Some(_))))
+        })
+    }
+}
+
 impl Drop for ServerProcess {
     fn drop(&mut self) {
-        let Some(mut child) = self.child.take() else {
+        let taken = self.child.lock().ok().and_then(|mut c| c.take());
+        let Some(mut child) = taken else {
             return;
         };
         let group = self.group;
