@@ -50,7 +50,7 @@ pub struct McpServer {
     /// What the guard refused of its messages, to say why a call failed.
     refused: Arc<std::sync::Mutex<Vec<String>>>,
     /// Its process (stdio), stopped with its group when the server is dropped.
-    _process: Option<process::ServerProcess>,
+    process: Option<process::ServerProcess>,
 }
 
 impl McpServer {
@@ -59,7 +59,7 @@ impl McpServer {
         self.client.is_transport_closed()
             || self.client.is_closed()
             || self
-                ._process
+                .process
                 .as_ref()
                 .is_some_and(process::ServerProcess::exited)
     }
@@ -170,7 +170,7 @@ pub async fn connect(name: &str, config: &McpServerConfig) -> Result<Vec<McpTool
         client,
         stderr,
         refused,
-        _process: server_process,
+        process: server_process,
     });
     Ok(offered(&server, tools))
 }
