@@ -479,3 +479,65 @@ fn a_large_session_is_shown_in_memory_near_its_size() {
         peak >> 20
     );
 }
+
+#[test]
+fn every_command_that_writes_ends_quietly_on_a_closed_stdout() {
+    let home = tempfile::tempdir().unwrap();
+    let commands: &[&[&str]] = &[
+        &["completions", "bash"],
+        &["completions", "zsh"],
+        &["man"],
+        &["config", "sample"],
+        &["config", "show"],
+        &["config", "themes"],
+        &[
+            "--demo",
+            "ask",
+            "--model",
+            "anthropic.claude-3-haiku-20240307-v1:0",
+            "hi",
+        ],
+        &["--demo", "models"],
+        &["--demo", "doctor"],
+        &["transcripts", "list"],
+    ];
+    for args in commands {
+        // The reader is gone before the first byte is written (`| head -c0`).
+        let mut child = bare(home.path())
+            .args(*args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn an_export_to_dash_goes_to_standard_output() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(demo(home.path()).args([
+        "ask",
+        "--session",
+        "new",
+        "--model",
+        "anthropic.claude-3-haiku-20240307-v1:0",
+        "hello there",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let cwd = tempfile::tempdir().unwrap();
+    let out = run(bare(home.path()).current_dir(cwd.path()).args([
+        "transcripts",
+        "export",
+        "last",
+        "--output",
+        "-",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("hello there"));
+    assert!(!cwd.path().join("-").exists(), "no file named -");
+}

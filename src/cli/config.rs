@@ -11,7 +11,7 @@ pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
     match &args.command {
         ConfigCommand::Path => {
             if let Some(path) = path {
-                println!("{}", path.display());
+                crate::cli::term::out_line(&format!("{}", path.display()));
                 0
             } else {
                 eprintln!("error: no home directory, so no config file; set BEDROCK_TUI_CONFIG");
@@ -20,18 +20,21 @@ pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
         }
         ConfigCommand::Show => {
             let Some(path) = path else {
-                print!("{}", Config::default().to_toml());
+                crate::cli::term::out_text(&format!("{}", Config::default().to_toml()));
                 return 0;
             };
             let exists = path.exists();
             match Config::load(&path) {
                 Ok(config) => {
                     if exists {
-                        println!("# {}", path.display());
+                        crate::cli::term::out_line(&format!("# {}", path.display()));
                     } else {
-                        println!("# {} does not exist: the defaults apply", path.display());
+                        crate::cli::term::out_line(&format!(
+                            "# {} does not exist: the defaults apply",
+                            path.display()
+                        ));
                     }
-                    print!("{}", in_effect(&config));
+                    crate::cli::term::out_text(&format!("{}", in_effect(&config)));
                     let text =
                         crate::files::read_capped_text(&path, crate::files::SETTINGS_FILE_CAP).ok();
                     let (_, warnings) =
@@ -53,12 +56,12 @@ pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
             }
         }
         ConfigCommand::Sample => {
-            print!("{SAMPLE_CONFIG}");
+            crate::cli::term::out_text(&format!("{SAMPLE_CONFIG}"));
             0
         }
         ConfigCommand::Themes => {
             for (name, _) in crate::config::theme::BUILT_IN {
-                println!("{name} (built in)");
+                crate::cli::term::out_line(&format!("{name} (built in)"));
             }
             let dir = path
                 .as_deref()
@@ -87,7 +90,7 @@ pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
         ConfigCommand::Theme { name } => {
             let built_in = crate::config::theme::BUILT_IN;
             if let Some((_, text)) = built_in.iter().find(|(n, _)| n == name) {
-                print!("{text}");
+                crate::cli::term::out_text(&format!("{text}"));
                 return 0;
             }
             let names: Vec<&str> = built_in.iter().map(|(n, _)| *n).collect();

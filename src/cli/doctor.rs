@@ -178,7 +178,7 @@ pub async fn run(args: &DoctorArgs, global: &GlobalArgs) -> i32 {
                 r["value"].as_str().unwrap_or_default(),
                 r["source"].as_str().unwrap_or_default()
             );
-            println!("{}", sanitize_for_terminal(line.trim_end()));
+            crate::cli::term::out_line(&format!("{}", sanitize_for_terminal(line.trim_end())));
         }
     }
     status

@@ -55,10 +55,12 @@ pub async fn run(args: EmulatorArgs, global: &super::GlobalArgs) -> i32 {
         }
     };
     for line in emulator.shell_exports() {
-        println!("{line}");
+        crate::cli::term::out_line(&format!("{line}"));
     }
     if let Some(bearer) = &emulator.config().credentials.bearer_token {
-        println!("# API-key mode instead of SigV4: export AWS_BEARER_TOKEN_BEDROCK={bearer}");
+        crate::cli::term::out_line(&format!(
+            "# API-key mode instead of SigV4: export AWS_BEARER_TOKEN_BEDROCK={bearer}"
+        ));
     }
     let region = &emulator.config().credentials.region;
     for resource in &emulator.config().resources {

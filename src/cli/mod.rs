@@ -512,8 +512,16 @@ pub struct ModelsArgs {
 pub fn print_completions(shell: clap_complete::Shell) -> i32 {
     use clap::CommandFactory;
     let mut command = Cli::command();
-    clap_complete::generate(shell, &mut command, "bedrock-tui", &mut std::io::stdout());
-    0
+    // Written whole at the end: a reader that stops early (`| head`) is no error.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "bedrock-tui", &mut script);
+    match std::io::Write::write_all(&mut std::io::stdout().lock(), &script) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write the completions: {e}");
+            1
+        }
+        _ => 0,
+    }
 }
 
 /// Writes the manual page to stdout.

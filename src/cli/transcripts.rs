@@ -92,6 +92,8 @@ fn execute(command: TranscriptsCommand) -> Result<(), String> {
             let loaded = store::load(&find(&session)?).map_err(|e| e.to_string())?;
             warn(&loaded.warnings);
             let text = export::render(&loaded.transcript, format);
+            // `-` is standard output, as for every tool that writes files.
+            let output = output.filter(|path| path.as_os_str() != "-");
             match output {
                 Some(path) => {
                     let exists = crate::files::replaceable(&path)

@@ -94,10 +94,10 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
         Ok(c) => c,
         Err(e) => {
             if args.json {
-                println!(
+                crate::cli::term::out_line(&format!(
                     "{}",
                     json!({"model": intent.model, "error": error_json(&e)})
-                );
+                ));
             }
             return report(&e);
         }
@@ -216,10 +216,10 @@ async fn print_count(
         Ok(count) => count,
         Err(e) => {
             if json {
-                println!(
+                crate::cli::term::out_line(&format!(
                     "{}",
                     json!({"model": prepared.model, "error": error_json(&e)})
-                );
+                ));
             }
             return report(&e);
         }
@@ -229,7 +229,7 @@ async fn print_count(
     let max_output = prepared.params.max_tokens.unwrap_or(0);
     let fits = exchange::count::fits(&prepared.model, count, max_output);
     if json {
-        println!(
+        crate::cli::term::out_line(&format!(
             "{}",
             json!({
                 "model": prepared.model,
@@ -239,7 +239,7 @@ async fn print_count(
                 "context_window": window,
                 "fits": fits.is_ok(),
             })
-        );
+        ));
     } else {
         let by = if count.exact {
             "counted by Bedrock's CountTokens"
@@ -255,7 +255,7 @@ async fn print_count(
                 )
             })
             .unwrap_or_default();
-        println!("{} input tokens{share} ({by})", count.shown());
+        crate::cli::term::out_line(&format!("{} input tokens{share} ({by})", count.shown()));
         if let Err(why) = &fits {
             crate::cli::term::err_line(&format!("bedrock-tui: {why}"));
         }
@@ -570,9 +570,9 @@ async fn run_models(args: AskArgs, global: &GlobalArgs) -> i32 {
     for (index, model) in args.model.iter().enumerate() {
         if !args.json {
             if index > 0 {
-                println!();
+                crate::cli::term::out_line("");
             }
-            println!("== {} ({model})", catalog::display_name(model));
+            crate::cli::term::out_line(&format!("== {} ({model})", catalog::display_name(model)));
         }
         let one = AskArgs {
             model: vec![model.clone()],
