@@ -934,3 +934,23 @@ fn parameters_are_sent_exactly_as_typed() {
     assert!(stderr.contains("\"topP\": 0.9"), "{stderr}");
     assert!(!stderr.contains("0.30000001"), "{stderr}");
 }
+
+#[test]
+fn json_counts_the_attempts_and_names_the_request_of_an_http_error() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(demo(home.path()).args([
+        "ask",
+        "--json",
+        "--max-attempts",
+        "3",
+        "hi [[fault:http-throttling]]",
+    ]));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["attempts"], 3, "{summary}");
+    assert!(summary["request_id"].is_string(), "{summary}");
+    assert_eq!(
+        summary["request_id"], summary["error"]["request_id"],
+        "{summary}"
+    );
+}

@@ -172,9 +172,9 @@ fn print_table(outcomes: &[Outcome]) {
     let terminal = std::io::stdout().is_terminal();
     for row in table_rows(outcomes) {
         if terminal {
-            crate::cli::term::out_line(&format!("{}", sanitize_for_terminal(&row)));
+            crate::cli::term::out_line(&sanitize_for_terminal(&row));
         } else {
-            crate::cli::term::out_line(&format!("{row}"));
+            crate::cli::term::out_line(&row);
         }
     }
 }

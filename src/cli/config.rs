@@ -11,7 +11,7 @@ pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
     match &args.command {
         ConfigCommand::Path => {
             if let Some(path) = path {
-                crate::cli::term::out_line(&format!("{}", path.display()));
+                crate::cli::term::out_line(&path.display().to_string());
                 0
             } else {
                 eprintln!("error: no home directory, so no config file; set BEDROCK_TUI_CONFIG");
@@ -20,7 +20,7 @@ pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
         }
         ConfigCommand::Show => {
             let Some(path) = path else {
-                crate::cli::term::out_text(&format!("{}", Config::default().to_toml()));
+                crate::cli::term::out_text(&Config::default().to_toml());
                 return 0;
             };
             let exists = path.exists();
@@ -34,7 +34,7 @@ pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
                             path.display()
                         ));
                     }
-                    crate::cli::term::out_text(&format!("{}", in_effect(&config)));
+                    crate::cli::term::out_text(&in_effect(&config));
                     let text =
                         crate::files::read_capped_text(&path, crate::files::SETTINGS_FILE_CAP).ok();
                     let (_, warnings) =
@@ -56,7 +56,7 @@ pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
             }
         }
         ConfigCommand::Sample => {
-            crate::cli::term::out_text(&format!("{SAMPLE_CONFIG}"));
+            crate::cli::term::out_text(SAMPLE_CONFIG);
             0
         }
         ConfigCommand::Themes => {
@@ -90,7 +90,7 @@ pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
         ConfigCommand::Theme { name } => {
             let built_in = crate::config::theme::BUILT_IN;
             if let Some((_, text)) = built_in.iter().find(|(n, _)| n == name) {
-                crate::cli::term::out_text(&format!("{text}"));
+                crate::cli::term::out_text(text);
                 return 0;
             }
             let names: Vec<&str> = built_in.iter().map(|(n, _)| *n).collect();

@@ -55,7 +55,7 @@ pub async fn run(args: EmulatorArgs, global: &super::GlobalArgs) -> i32 {
         }
     };
     for line in emulator.shell_exports() {
-        crate::cli::term::out_line(&format!("{line}"));
+        crate::cli::term::out_line(&line);
     }
     if let Some(bearer) = &emulator.config().credentials.bearer_token {
         crate::cli::term::out_line(&format!(

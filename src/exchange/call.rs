@@ -124,6 +124,10 @@ where
         outcome.figures.total = Some(started.elapsed());
     }
     outcome.requests = log.requests();
+    // A request that failed before any response still made its attempts.
+    if outcome.figures.attempts == 0 {
+        outcome.figures.attempts = u32::try_from(outcome.requests.len()).unwrap_or(u32::MAX);
+    }
     outcome
 }
 

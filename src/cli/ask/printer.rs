@@ -260,7 +260,14 @@ fn summary_json(
             "cache_write_input_tokens": figures.cache_write_tokens,
         },
         "cost_usd": figures.cost(&prepared.model),
-        "request_id": meta.and_then(|m| m.request_id.clone()),
+        // The response's, else the failure's (an error that came as an HTTP status).
+        "request_id": meta.and_then(|m| m.request_id.clone()).or_else(|| {
+            outcome
+                .error
+                .as_ref()
+                .and_then(BedrockError::service)
+                .and_then(|s| s.request_id.clone())
+        }),
         "content_type": meta.and_then(|m| m.content_type.clone()),
         "attempts": figures.attempts,
         "first_byte_ms": ms(figures.first_byte),
