@@ -245,6 +245,8 @@ pub(crate) fn send_edited(state: &mut State, editing: &Editing, text: String) ->
     state.history_cursor = None;
     state.set_draft(&editing.draft_before);
     state.cursor = None;
+    // The edit is sent: the prompt is the prompt again.
+    state.editing = None;
     turns::begin(state, prepared)
 }
 
