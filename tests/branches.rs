@@ -120,7 +120,11 @@ async fn edited_prompts_and_regenerated_answers_are_versions_that_survive_a_resu
     assert_eq!(shown_prompts(&h), ["first question, edited"]);
     // Sent: the prompt no longer says it edits an earlier one.
     assert!(h.app.state.editing.is_none());
-    assert!(!h.screen().contains("editing an earlier prompt"), "{}", h.screen());
+    assert!(
+        !h.screen().contains("editing an earlier prompt"),
+        "{}",
+        h.screen()
+    );
     let sent = last_request(&h);
     assert!(sent.contains("first question, edited"), "{sent}");
     assert!(

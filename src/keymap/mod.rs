@@ -104,6 +104,78 @@ actions! {
     None => "none": "Unbind the key.",
 }
 
+impl Action {
+    /// What the action does where it is bound: the prompt's words for the chat, the popup's
+    /// own where the same action does something else there.
+    pub(crate) fn describe_in(self, context: Context) -> &'static str {
+        use Action as A;
+        use Context as C;
+        let popup_scroll = !matches!(context, C::Chat | C::Transcript | C::Global);
+        match (context, self) {
+            (_, A::ScrollUp) if popup_scroll => "Scroll up a line.",
+            (_, A::ScrollDown) if popup_scroll => "Scroll down a line.",
+            (C::Picker | C::Sessions, A::PageUp) => "Up a page of the list.",
+            (C::Picker | C::Sessions, A::PageDown) => "Down a page of the list.",
+            (_, A::PageUp) if popup_scroll => "Scroll up a page.",
+            (_, A::PageDown) if popup_scroll => "Scroll down a page.",
+            (_, A::ScrollTop) if popup_scroll => "Go to the top.",
+            (_, A::ScrollBottom) if popup_scroll => "Go to the end.",
+            (C::Picker, A::Confirm) => {
+                "Switch to the selected model (with models marked: ask them side by side)."
+            }
+            (C::Sessions, A::Confirm) => "Open the selected conversation.",
+            (C::Parameters, A::Confirm) => "Apply the form.",
+            (C::Matrix, A::Confirm) => {
+                "Inspect the selected row's exchange (before billed requests: send them)."
+            }
+            (C::Compare, A::Confirm) => "Keep the focused pane's answer in the conversation.",
+            (C::Compare, A::Cancel) => "Cancel the focused pane's answer.",
+            (C::Compare, A::Retry) => "Ask the focused pane's model again.",
+            (C::Compare, A::SelectPrevious) => "Focus the previous pane.",
+            (C::Compare, A::SelectNext) => "Focus the next pane.",
+            (C::Inspector, A::SelectPrevious) => {
+                "The previous answer's exchange (the previous row's, from the matrix)."
+            }
+            (C::Inspector, A::SelectNext) => {
+                "The next answer's exchange (the next row's, from the matrix)."
+            }
+            (C::Parameters | C::Resend, A::SelectPrevious) => "The previous field.",
+            (C::Parameters | C::Resend, A::SelectNext) => "The next field.",
+            (C::Resend, A::Send) => "Send the edited request (outside the conversation).",
+            (C::Tools, A::Cancel) => {
+                "Cancel the round: calls not yet answered are given back as cancelled, nothing more is sent."
+            }
+            (C::Tools, A::ScrollBottom) => {
+                "Go to the end of the call (a call runs only once read to its end)."
+            }
+            (C::Help, A::Close | A::ToggleHelp) => "Close this help.",
+            (C::Matrix, A::CompareTypes) => "Close the matrix.",
+            _ => self.describe(),
+        }
+    }
+}
+
+/// Slash commands typed in the prompt, with what they do, for the help.
+pub(crate) const SLASH_COMMANDS: &[(&str, &str)] = &[
+    (
+        "/attach PATH",
+        "Attach a file to the next prompt (Tab completes the path).",
+    ),
+    ("/detach [N]", "Remove attached file N, else the last."),
+    (
+        "/tools",
+        "List the tools offered to models, where each comes from and whether it asks.",
+    ),
+    (
+        "/mcp",
+        "The MCP servers and how each is; /mcp restart NAME starts one again.",
+    ),
+    (
+        "/help",
+        "This help. Any other /word is refused, never sent; //word sends a prompt that starts with /word.",
+    ),
+];
+
 /// Where a key is pressed: which bindings apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Context {
@@ -305,7 +377,7 @@ impl Keymap {
                         (!keys.is_empty()).then(|| {
                             let keys: Vec<String> =
                                 keys.iter().map(std::string::ToString::to_string).collect();
-                            (keys.join(", "), action.describe())
+                            (keys.join(", "), action.describe_in(*context))
                         })
                     })
                     .collect();
