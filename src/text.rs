@@ -146,6 +146,16 @@ pub(crate) fn json_for_terminal(json: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `n` and the word for one or for several: `1 token`, `2 tokens`.
+pub(crate) fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// `text` cut to `cap` characters, the rest counted: `…… (1234 more characters)`.
 pub(crate) fn cut_chars(text: &str, cap: usize) -> String {
     match text.char_indices().nth(cap) {

@@ -328,3 +328,32 @@ fn an_aws_login_profile_is_understood() {
     assert!(!error.contains("feature"), "{error}");
     assert!(error.contains("aws login --profile console"), "{error}");
 }
+
+#[test]
+fn doctor_puts_each_problem_on_its_row_and_says_what_is_not_set() {
+    let home = tempfile::tempdir().unwrap();
+    // Keys but no region: the region row says why, the others say they were not reached.
+    let settings = doctor(
+        bare(home.path())
+            .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEKEYID0001")
+            .env("AWS_SECRET_ACCESS_KEY", "secret/example/secret/example")
+            .env("AWS_SESSION_TOKEN", "session-token-example-0123456789"),
+    );
+    let (region, source) = &settings["region"];
+    assert!(region.contains("no AWS region configured"), "{settings:?}");
+    assert_eq!(source, "error");
+    assert_eq!(settings["credentials"].0, "not checked (no connection)");
+    assert_eq!(settings["runtime endpoint"].0, "not set (no connection)");
+    // With a region: temporary keys without an expiry are not called long-term.
+    let settings = doctor(
+        bare(home.path())
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEKEYID0001")
+            .env("AWS_SECRET_ACCESS_KEY", "secret/example/secret/example")
+            .env("AWS_SESSION_TOKEN", "session-token-example-0123456789"),
+    );
+    assert_eq!(
+        settings["expires"].0, "not said (temporary keys: a session token is set)",
+        "{settings:?}"
+    );
+}

@@ -456,3 +456,53 @@ async fn a_resumed_conversation_keeps_every_figure_of_its_answers() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browser_counts_the_turns_opening_shows_and_names_a_model_once() {
+    let mut h = Harness::start(Setup {
+        width: 150,
+        ..Setup::default()
+    })
+    .await;
+    let path = turn(&mut h, "first question").await;
+    turn(&mut h, "second question").await;
+    // The same model under another id (its base model id).
+    h.ctrl('p');
+    h.type_text("anthropic.claude-haiku-4-5-20251001-v1:0");
+    h.settle().await;
+    h.app.state.model = "anthropic.claude-haiku-4-5-20251001-v1:0".into();
+    h.press(KeyCode::Esc);
+    h.settle().await;
+    turn(&mut h, "third question").await;
+    // Edit the first prompt: the branch on screen has one turn.
+    h.press(KeyCode::Tab);
+    h.settle().await;
+    for _ in 0..10 {
+        h.press(KeyCode::Up);
+    }
+    h.settle().await;
+    h.press(KeyCode::Char('e'));
+    h.settle().await;
+    h.ctrl('g');
+    turn(&mut h, "first question, edited").await;
+    wait_for_file(&path, "the edited branch", |t| {
+        t.entries.len() == 8 && t.entries[7].end.is_some()
+    });
+    let summary = store::summarize(&path).unwrap();
+    assert_eq!(summary.turns, 1, "the branch on screen");
+    h.reopen(&path).await;
+    let flash = h.app.state.flash.clone().unwrap();
+    assert!(flash.text.contains("(1 turn)"), "{flash:?}");
+    h.ctrl('o');
+    h.until(
+        "the session list",
+        |h| matches!(&h.app.state.overlay, Overlay::Sessions(b) if b.items.is_some()),
+    )
+    .await;
+    let screen = h.screen();
+    let row = screen
+        .lines()
+        .find(|l| l.contains("first question"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert_eq!(row.matches("Claude Haiku 4.5").count(), 1, "{row}");
+}

@@ -403,7 +403,10 @@ pub(crate) fn fork(state: &mut State) -> Vec<Effect> {
     state.cursor = state.messages.last().map(|m| m.id);
     state.scroll = Scroll::Follow;
     state.flash(
-        format!("forked: a new saved conversation with these {count} messages; the old one is unchanged (Ctrl+O)"),
+        format!(
+            "forked: a new saved conversation with {}; the old one is unchanged (Ctrl+O)",
+            crate::text::count(count as u64, "message", "messages")
+        ),
         false,
     );
     Vec::new()

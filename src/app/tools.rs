@@ -330,7 +330,10 @@ pub(crate) fn mcp_command(state: &mut State, args: &str) -> Vec<Effect> {
             }
             for name in state.mcp_servers.keys() {
                 let status = if let Some((_, count)) = offered.iter().find(|(n, _)| n == name) {
-                    format!("{count} tools offered")
+                    format!(
+                        "{} offered",
+                        crate::text::count(*count as u64, "tool", "tools")
+                    )
                 } else if state.mcp_starting.contains(name) {
                     "starting…".to_string()
                 } else if state.mcp_stopped.contains(name) {
@@ -428,7 +431,13 @@ pub(crate) fn on_mcp(
             for note in notes {
                 state.push(Speaker::Notice, format!("MCP: {note}."));
             }
-            state.flash(format!("MCP server {name}: {count} tools offered"), false);
+            state.flash(
+                format!(
+                    "MCP server {name}: {} offered",
+                    crate::text::count(count as u64, "tool", "tools")
+                ),
+                false,
+            );
         }
         Err(why) => {
             state.push(

@@ -387,7 +387,8 @@ pub(crate) fn summarize_oldest(state: &mut State) -> Vec<Effect> {
         state.pending_summary = Some((flight.message_id, covered));
         state.flash(
             format!(
-                "summarizing the first {turns} turns: they stay sent until the summary is complete"
+                "summarizing the first {}: they stay sent until the summary is complete",
+                crate::text::count(turns as u64, "turn", "turns")
             ),
             false,
         );

@@ -4,7 +4,7 @@
 //! called; `--check` lists the models to prove the credentials work.
 
 use super::{DoctorArgs, GlobalArgs};
-use crate::bedrock::Auth;
+use crate::bedrock::{Auth, BedrockError};
 use crate::connect::{ConnectOptions, connect, provider_of};
 use crate::settings::{Settings, Source, no_aws_setup};
 use crate::text::sanitize_for_terminal;
@@ -65,7 +65,24 @@ pub async fn run(args: &DoctorArgs, global: &GlobalArgs) -> i32 {
         match connect(&options).await {
             Ok(connection) => Some(connection),
             Err(e) => {
-                rows.push(row("credentials", &format!("{}: {e}", e.name()), "error"));
+                // Each problem on the row of what it is about; the rows it leaves without a
+                // value say so.
+                let about = match &e {
+                    BedrockError::Credentials(_) => "credentials",
+                    BedrockError::Config(message) if message.contains("region") => "region",
+                    _ => "connection",
+                };
+                if about != "region" {
+                    let (region, source) = given(&settings.region, "not set");
+                    rows.push(row("region", &region, &source));
+                }
+                rows.push(row(about, &format!("{}: {e}", e.name()), "error"));
+                for name in ["runtime endpoint", "control-plane endpoint"] {
+                    rows.push(row(name, "not set (no connection)", ""));
+                }
+                if about != "credentials" {
+                    rows.push(row("credentials", "not checked (no connection)", ""));
+                }
                 status = 1;
                 None
             }
@@ -122,8 +139,15 @@ pub async fn run(args: &DoctorArgs, global: &GlobalArgs) -> i32 {
                         &mask(credentials.access_key_id()),
                         &provider_of(&credentials),
                     ));
+                    let temporary = credentials.session_token().is_some();
                     let expiry = credentials.expiry().map_or_else(
-                        || "never (long-term keys)".to_string(),
+                        || {
+                            if temporary {
+                                "not said (temporary keys: a session token is set)".to_string()
+                            } else {
+                                "never (long-term keys)".to_string()
+                            }
+                        },
                         |at| {
                             let left = at
                                 .duration_since(std::time::SystemTime::now())
@@ -143,7 +167,10 @@ pub async fn run(args: &DoctorArgs, global: &GlobalArgs) -> i32 {
             match crate::bedrock::control::list_foundation_models(&connection.client).await {
                 Ok(models) => rows.push(row(
                     "check",
-                    &format!("{} models listed", models.len()),
+                    &format!(
+                        "{} listed",
+                        crate::text::count(models.len() as u64, "model", "models")
+                    ),
                     "ListFoundationModels",
                 )),
                 Err(e) => {

@@ -44,11 +44,7 @@ fn execute(command: TranscriptsCommand) -> Result<(), String> {
                     continue;
                 }
                 let created = crate::clock::local_minutes(&s.created);
-                let models: Vec<String> = s
-                    .models
-                    .iter()
-                    .map(|m| crate::models::catalog::display_name(m))
-                    .collect();
+                let models = crate::models::catalog::display_names(&s.models);
                 // Everything but the counts comes from the file: one sanitizer for the line.
                 let models = sanitize_for_terminal(&models.join(", ")).into_owned();
                 out_line(&format!(

@@ -166,6 +166,18 @@ pub fn display_name(model_id: &str) -> String {
     lookup(model_id).map_or_else(|| model_id.to_string(), |m| m.name.clone())
 }
 
+/// The names of these models, each once: one model asked under two ids (an inference profile
+/// and its base model) is one name.
+pub fn display_names(model_ids: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in model_ids.iter().map(|id| display_name(id)) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

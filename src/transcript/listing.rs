@@ -67,6 +67,7 @@ pub fn summarize(path: &Path) -> Result<Summary, StoreError> {
     let oversized = size > SESSION_CAP;
     let reader = std::io::BufReader::with_capacity(256 * 1024, file);
     let mut scan = scan_listing(reader, oversized).map_err(io_error(path))?;
+    let turns = scan.turns_on_screen();
     let title = if scan.title.is_empty() {
         scan.first_prompt
             .as_deref()
@@ -82,7 +83,7 @@ pub fn summarize(path: &Path) -> Result<Summary, StoreError> {
         title,
         created: scan.created,
         models: scan.models,
-        turns: scan.turns,
+        turns,
         damaged: scan.damaged,
         oversized: oversized.then_some(size),
         path: path.to_path_buf(),
@@ -98,14 +99,16 @@ pub(crate) fn scan_listing(
     let mut line = Vec::new();
     loop {
         line.clear();
-        let first_prompt_missing = scan.first_prompt.is_none();
         let (complete, too_long) = read_line_capped(
             &mut reader,
             &mut line,
             LISTED_LINE_CAP,
             |head| match kind_of_line(head) {
-                Some(b"user") => first_prompt_missing,
-                Some(b"session" | b"title" | b"assistant_start" | b"model") | None => true,
+                Some(b"user") => true,
+                Some(
+                    b"session" | b"title" | b"assistant_start" | b"model" | b"select" | b"deleted",
+                )
+                | None => true,
                 Some(_) => false,
             },
         )?;
@@ -191,13 +194,95 @@ pub(crate) struct ListingScan {
     models: Vec<String>,
     turns: usize,
     damaged: bool,
+    /// Each entry in the order of the file: its number, the entry it follows (`None`: the one
+    /// before it in the file), and whether it is a prompt (not a prompt of tool results).
+    entries: Vec<(u64, Option<u64>, bool)>,
+    /// Entries deleted.
+    deleted: std::collections::HashSet<u64>,
+    /// The last entry of the branch on screen, as the file last said.
+    head: Option<u64>,
+}
+
+/// The members of a prompt record a listing needs (its text is skipped, not kept).
+#[derive(serde::Deserialize)]
+struct PromptHead {
+    id: u64,
+    #[serde(default)]
+    parent: Option<u64>,
+    #[serde(default)]
+    tool_results: Option<serde::de::IgnoredAny>,
+}
+
+/// A record that names one entry (`select`, `deleted`).
+#[derive(serde::Deserialize)]
+struct EntryOnly {
+    id: u64,
 }
 
 impl ListingScan {
+    /// Notes a prompt record's entry: from the record, or, for one too long to keep whole, its
+    /// number from its head (its parent is then the entry before it; a record of tool results
+    /// has no text of its own).
+    fn prompt_entry(&mut self, raw: &[u8], too_long: bool) {
+        if !too_long && let Ok(head) = serde_json::from_slice::<PromptHead>(raw) {
+            self.entries
+                .push((head.id, head.parent, head.tool_results.is_none()));
+            return;
+        }
+        let text = String::from_utf8_lossy(&raw[..raw.len().min(256)]);
+        let id = text.split_once(r#""id":"#).and_then(|(_, rest)| {
+            rest.split(|c: char| !c.is_ascii_digit())
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+        });
+        match id {
+            Some(id) => self
+                .entries
+                .push((id, None, !text.contains(r#""text":"""#))),
+            None => self.damaged = true,
+        }
+    }
+
+    /// The prompts of the branch on screen, as opening the session shows it: from the head
+    /// (the last selected entry, else the last one) back to the first, deleted ones left out.
+    fn turns_on_screen(&self) -> usize {
+        let mut index: std::collections::HashMap<u64, (Option<u64>, bool)> =
+            std::collections::HashMap::with_capacity(self.entries.len());
+        let mut previous = None;
+        for &(id, parent, prompt) in &self.entries {
+            // Parent 0 is the start of the conversation; none, the entry before in the file.
+            let parent = match parent {
+                Some(0) => None,
+                Some(parent) => Some(parent),
+                None => previous,
+            };
+            index.insert(id, (parent, prompt));
+            previous = Some(id);
+        }
+        let mut next = self.head.or(previous);
+        let mut turns = 0;
+        let mut steps = 0;
+        while let Some(id) = next {
+            let Some(&(parent, prompt)) = index.get(&id) else {
+                break;
+            };
+            if prompt && !self.deleted.contains(&id) {
+                turns += 1;
+            }
+            steps += 1;
+            // A damaged file cannot make it loop.
+            if steps > self.entries.len() {
+                break;
+            }
+            next = parent;
+        }
+        turns
+    }
+
     /// Turns, title, models and whether anything looked damaged.
     pub(crate) fn summary_fields(self) -> (usize, String, Vec<String>, bool) {
         (
-            self.turns,
+            self.turns_on_screen(),
             self.title,
             self.models,
             self.damaged || !self.header,
@@ -217,6 +302,7 @@ impl ListingScan {
         match kind_of_line(raw) {
             Some(b"user") => {
                 self.turns += 1;
+                self.prompt_entry(raw, too_long);
                 if self.first_prompt.is_none() {
                     // Only its first words make a title: a long prompt's head is enough.
                     self.first_prompt = match serde_json::from_slice::<Record>(raw) {
@@ -227,9 +313,18 @@ impl ListingScan {
                     };
                 }
             }
+            Some(b"select") => match serde_json::from_slice::<EntryOnly>(raw) {
+                Ok(entry) => self.head = Some(entry.id),
+                Err(_) => self.damaged = true,
+            },
+            Some(b"deleted") => match serde_json::from_slice::<EntryOnly>(raw) {
+                Ok(entry) => {
+                    self.deleted.insert(entry.id);
+                }
+                Err(_) => self.damaged = true,
+            },
             Some(
-                b"text" | b"reasoning" | b"parameters" | b"assistant_end" | b"superseded"
-                | b"select" | b"deleted" | b"kept",
+                b"text" | b"reasoning" | b"parameters" | b"assistant_end" | b"superseded" | b"kept",
             ) => {}
             _ if too_long => self.damaged = true,
             // The kinds the list needs, and records written with `kind` elsewhere than first.
@@ -240,13 +335,23 @@ impl ListingScan {
                     self.title = title;
                 }
                 Ok(Record::Title { title }) => self.title = title,
-                Ok(Record::AssistantStart { model, .. }) => {
+                Ok(Record::AssistantStart {
+                    model, id, parent, ..
+                }) => {
+                    self.entries.push((id, parent, false));
                     if !self.models.contains(&model) {
                         self.models.push(model);
                     }
                 }
-                Ok(Record::User { text, .. }) => {
+                Ok(Record::User {
+                    text,
+                    id,
+                    parent,
+                    tool_results,
+                    ..
+                }) => {
                     self.turns += 1;
+                    self.entries.push((id, parent, tool_results.is_empty()));
                     self.first_prompt.get_or_insert(text);
                 }
                 Ok(

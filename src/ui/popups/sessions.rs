@@ -54,11 +54,7 @@ pub fn sessions(state: &State, browser: &SessionBrowser, area: Rect, buf: &mut B
             style = theme.style(Role::Selection);
         }
         let when = crate::clock::local_minutes(&item.created);
-        let models: Vec<String> = item
-            .models
-            .iter()
-            .map(|m| crate::models::catalog::display_name(m))
-            .collect();
+        let models = crate::models::catalog::display_names(&item.models);
         let marks = format!(
             "{}{}",
             if current == Some(&item.path) {

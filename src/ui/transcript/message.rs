@@ -483,7 +483,7 @@ fn head(message: &Message, layout: &Layout<'_>, selected: bool, out: &mut Vec<Li
                     figures.push(format!("{:.1} s", total.as_secs_f64()));
                 }
                 if let Some(out) = message.stats.output_tokens() {
-                    figures.push(format!("{out} tokens"));
+                    figures.push(crate::text::count(out, "token", "tokens"));
                 }
                 if let Some(cache) = message.stats.cache_line() {
                     figures.push(cache);
