@@ -104,9 +104,9 @@ pub(crate) fn scan_listing(
             &mut line,
             LISTED_LINE_CAP,
             |head| match kind_of_line(head) {
-                Some(b"user") => true,
                 Some(
-                    b"session" | b"title" | b"assistant_start" | b"model" | b"select" | b"deleted",
+                    b"user" | b"session" | b"title" | b"assistant_start" | b"model" | b"select"
+                    | b"deleted",
                 )
                 | None => true,
                 Some(_) => false,
