@@ -1144,3 +1144,80 @@ async fn a_fault_marker_acts_on_its_own_turn_and_the_rejoined_prompt_is_said() {
     h.finish_answer().await;
     assert_eq!(h.status_of_last(), AnswerStatus::Complete);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_40x12_the_parameters_form_scrolls_to_its_last_field_and_popups_hide_the_boxes_beside_them()
+ {
+    let mut h = Harness::start(Setup {
+        width: 40,
+        height: 12,
+        ..Setup::default()
+    })
+    .await;
+    h.press(KeyCode::F(2));
+    h.settle().await;
+    assert!(!h.screen().contains("Service tier"), "{}", h.screen());
+    // The last field, eleventh.
+    for _ in 0..10 {
+        h.press(KeyCode::Down);
+    }
+    h.settle().await;
+    let screen = h.screen();
+    assert!(screen.contains("Service tier: ▏"), "{screen}");
+    assert!(screen.contains("↑ more"), "{screen}");
+    // No corner of the prompt box shows beside the popup.
+    for line in screen.lines() {
+        let first = line.chars().next().unwrap_or(' ');
+        let last = line.chars().nth(39).unwrap_or(' ');
+        assert!(first == ' ' && last == ' ', "{screen}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_message_cut_by_the_bar_is_read_whole_on_f9() {
+    let mut h = Harness::start(Setup {
+        width: 40,
+        height: 12,
+        ..Setup::default()
+    })
+    .await;
+    h.type_text("/nosuchthing");
+    h.settle().await;
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    assert!(!h.screen().contains("/notices, /help"), "cut in the bar");
+    h.press(KeyCode::F(9));
+    h.settle().await;
+    let log = h.last_notice().to_string();
+    assert!(log.contains("/nosuchthing is no command"), "{log}");
+    assert!(
+        log.contains("start with // to send a prompt that begins with /"),
+        "{log}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_picker_shows_ids_whole_when_the_names_can_give_room() {
+    // Just wide enough for ids: names give up what the ids need.
+    let mut h = Harness::start(Setup {
+        width: 118,
+        height: 40,
+        ..Setup::default()
+    })
+    .await;
+    h.ctrl('p');
+    h.type_text("llama 3.2");
+    h.settle().await;
+    let screen = h.screen();
+    let rows: Vec<&str> = screen.lines().filter(|l| l.contains("Meta")).collect();
+    assert!(!rows.is_empty(), "{screen}");
+    for row in rows {
+        let id = row
+            .trim_end_matches('│')
+            .trim_end()
+            .rsplit(' ')
+            .next()
+            .unwrap();
+        assert!(id.ends_with(":0"), "the id is whole: {row}");
+    }
+}

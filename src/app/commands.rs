@@ -8,7 +8,7 @@ use super::attach::{ATTACH, DETACH, command_argument};
 use super::state::State;
 
 /// The commands, as the refusal lists them.
-const COMMANDS: &str = "/attach PATH, /detach [N], /tools, /mcp (restart NAME), /help";
+const COMMANDS: &str = "/attach PATH, /detach [N], /tools, /mcp (restart NAME), /notices, /help";
 
 /// What became of a draft that may be a command.
 pub(crate) enum Command {
@@ -55,6 +55,11 @@ pub(crate) fn run(state: &mut State, draft: String) -> Command {
         "/mcp" => {
             let effects = super::tools::mcp_command(state, line["/mcp".len()..].trim());
             Command::Done(effects)
+        }
+        "/notices" => {
+            state.set_draft("");
+            state.show_status_log();
+            done
         }
         "/help" => {
             state.set_draft("");

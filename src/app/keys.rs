@@ -200,6 +200,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             leave_transcript(state);
         }
         Action::EditInEditor => return vec![Effect::EditDraft],
+        Action::ShowStatusLog => state.show_status_log(),
         Action::KillToLineStart => {
             state.edit_step(TextArea::delete_line_by_head);
         }

@@ -166,6 +166,8 @@ pub struct State {
     pub quit: bool,
     /// A one-line message for the status bar, cleared by the next key.
     pub flash: Option<Flash>,
+    /// Every status message of the run, with its time (the latest last).
+    pub status_log: Vec<String>,
     /// Models from the live listing, merged with the catalog, once they arrive.
     pub listed_models: Option<Vec<crate::listing::Row>>,
     /// Key bindings.
@@ -264,6 +266,7 @@ impl State {
             quit_armed: None,
             quit: false,
             flash: None,
+            status_log: Vec::new(),
             listed_models: None,
             keymap,
             theme,
@@ -520,10 +523,33 @@ impl State {
 
     /// Sets the status-bar message.
     pub fn flash(&mut self, text: impl Into<String>, error: bool) {
-        self.flash = Some(Flash {
-            text: text.into(),
-            error,
-        });
+        let text = text.into();
+        // Kept for F9 / `/notices`: the status bar may cut a long one.
+        if self.status_log.len() >= STATUS_LOG_KEPT {
+            self.status_log.remove(0);
+        }
+        let at = jiff::Zoned::now().strftime("%H:%M:%S").to_string();
+        self.status_log.push(format!("{at} {text}"));
+        self.flash = Some(Flash { text, error });
+    }
+
+    /// The status messages of this run, the latest last, as a notice in the transcript.
+    pub(crate) fn show_status_log(&mut self) {
+        let text = if self.status_log.is_empty() {
+            "No status messages yet.".to_string()
+        } else {
+            let shown = self.status_log.len().min(STATUS_LOG_SHOWN);
+            let mut lines = vec![format!(
+                "The last {shown} status messages, the latest last:"
+            )];
+            lines.extend(
+                self.status_log[self.status_log.len() - shown..]
+                    .iter()
+                    .map(|line| format!("  {line}")),
+            );
+            lines.join("\n")
+        };
+        self.push(Speaker::Notice, text);
     }
 
     /// Ends an armed quit whose time has passed (and its message); true when it did.
@@ -569,6 +595,11 @@ impl State {
 /// How long a first Ctrl+C waits for the second.
 pub const QUIT_WINDOW: std::time::Duration = std::time::Duration::from_secs(2);
 /// What the status bar says meanwhile.
+/// Status messages kept for the log.
+const STATUS_LOG_KEPT: usize = 200;
+/// Status messages the log shows.
+const STATUS_LOG_SHOWN: usize = 30;
+
 pub(crate) const QUIT_AGAIN: &str = "press Ctrl+C again within 2 s to quit";
 
 /// A paste larger than this many bytes or lines becomes a [`PastedBlock`].

@@ -101,6 +101,7 @@ actions! {
     AllowAlways => "allow_always": "Run the tool call, and let this tool run unasked for the rest of the session.",
     Deny => "deny": "Do not run the tool call; the model is told it was denied.",
     ViewWhole => "view_whole": "Read the whole tool call in the pager ($PAGER, else less).",
+    ShowStatusLog => "show_status_log": "Show the last status messages whole (the status bar may cut them).",
     None => "none": "Unbind the key.",
 }
 
@@ -170,6 +171,7 @@ pub(crate) const SLASH_COMMANDS: &[(&str, &str)] = &[
         "/mcp",
         "The MCP servers and how each is; /mcp restart NAME starts one again.",
     ),
+    ("/notices", "The last status messages, whole (as F9)."),
     (
         "/help",
         "This help. Any other /word is refused, never sent; //word sends a prompt that starts with /word.",

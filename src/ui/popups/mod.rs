@@ -44,6 +44,16 @@ pub(crate) fn frame(state: &State, rect: Rect, title: &str, buf: &mut Buffer) ->
         }
     }
     Clear.render(rect, buf);
+    // A column or two left between the popup and the screen's edge would show the corners of
+    // the boxes under it beside it: they are cleared too.
+    let screen = buf.area;
+    let left_gap = rect.x.saturating_sub(screen.x);
+    let right_gap = screen.right().saturating_sub(rect.right());
+    for (x, gap) in [(screen.x, left_gap), (rect.right(), right_gap)] {
+        if (1..=2).contains(&gap) {
+            Clear.render(Rect::new(x, rect.y, gap, rect.height), buf);
+        }
+    }
     let theme = &state.theme;
     let block = Block::default()
         .borders(Borders::ALL)

@@ -28,7 +28,28 @@ pub fn parameters(state: &State, form: &ParamsForm, area: Rect, buf: &mut Buffer
     let height = FIELDS.len() as u16 + 7;
     let rect = centered(area, width, height);
     let inner = frame(state, rect, "parameters", buf);
-    for (i, label) in FIELDS.iter().enumerate() {
+    // The foot (the model's limits, the last error, the keys) stays at the bottom; the fields
+    // above it scroll to keep the selected one in view when they do not all fit.
+    let mut foot = Vec::new();
+    let mut styled = crate::ui::wrap::StyledLine::plain(
+        sanitize_for_terminal(&hint).into_owned(),
+        theme.style(Role::Muted),
+    );
+    styled.breaks = crate::ui::wrap::Break::Words;
+    crate::ui::wrap::wrap_into(&styled, inner.width.max(1) as usize, &mut foot);
+    foot.truncate(2);
+    if let Some(error) = &form.error {
+        foot.push(Line::from(Span::styled(
+            sanitize_for_terminal(error).into_owned(),
+            theme.style(Role::Error),
+        )));
+    }
+    foot.push(Line::from(Span::styled(keys, theme.style(Role::Muted))));
+    let height = inner.height as usize;
+    let foot_rows = foot.len().min(height.saturating_sub(1));
+    let room = height.saturating_sub(foot_rows + 1).max(1);
+    let first = (form.selected + 1).saturating_sub(room);
+    for (row, (i, label)) in FIELDS.iter().enumerate().skip(first).take(room).enumerate() {
         let selected = i == form.selected;
         let value = form.values.get(i).map(String::as_str).unwrap_or_default();
         let mut spans = vec![
@@ -48,34 +69,17 @@ pub fn parameters(state: &State, form: &ParamsForm, area: Rect, buf: &mut Buffer
         if selected {
             spans.push(Span::styled("▏", theme.style(Role::Accent)));
         }
-        put(buf, inner, i as u16, &Line::from(spans));
+        let more = (row == 0 && first > 0) || (row + 1 == room && first + room < FIELDS.len());
+        if more {
+            spans.push(Span::styled(
+                if row == 0 { "  ↑ more" } else { "  ↓ more" },
+                theme.style(Role::Muted),
+            ));
+        }
+        put(buf, inner, row as u16, &Line::from(spans));
     }
-    let hint_row = FIELDS.len() as u16 + 1;
-    let mut hint_lines = Vec::new();
-    let mut styled = crate::ui::wrap::StyledLine::plain(
-        sanitize_for_terminal(&hint).into_owned(),
-        theme.style(Role::Muted),
-    );
-    styled.breaks = crate::ui::wrap::Break::Words;
-    crate::ui::wrap::wrap_into(&styled, inner.width.max(1) as usize, &mut hint_lines);
-    for (i, line) in hint_lines.iter().take(2).enumerate() {
-        put(buf, inner, hint_row + i as u16, line);
+    let top = height.saturating_sub(foot_rows);
+    for (i, line) in foot.iter().rev().take(foot_rows).rev().enumerate() {
+        put(buf, inner, (top + i) as u16, line);
     }
-    if let Some(error) = &form.error {
-        put(
-            buf,
-            inner,
-            hint_row + 2,
-            &Line::from(Span::styled(
-                sanitize_for_terminal(error).into_owned(),
-                theme.style(Role::Error),
-            )),
-        );
-    }
-    put(
-        buf,
-        inner,
-        hint_row + 3,
-        &Line::from(Span::styled(keys, theme.style(Role::Muted))),
-    );
 }

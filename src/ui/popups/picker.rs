@@ -34,8 +34,9 @@ struct Widths {
 }
 
 impl Widths {
-    /// Widths for `cells` (name, provider, modalities, price of each row) in `width` columns.
-    fn measure(width: usize, cells: &[[String; 4]], compare: bool) -> Widths {
+    /// Widths for `cells` (name, provider, modalities, price of each row) in `width` columns,
+    /// the longest id being `id` columns wide.
+    fn measure(width: usize, cells: &[[String; 4]], id: usize, compare: bool) -> Widths {
         let widest = |column: usize, header: &str, cap: usize| {
             cells
                 .iter()
@@ -61,9 +62,13 @@ impl Widths {
         let marks = if compare { 2 } else { 0 };
         let room = width.saturating_sub(others + marks).max(10);
         let longest = widest(0, "model", usize::MAX);
-        // With ids shown, the name keeps at most 40 columns and the id takes the rest.
+        // With ids shown, the name keeps at most 40 columns, and gives the id what it needs
+        // to be shown whole (down to 16 columns of name).
         let name = if ids {
-            longest.min(40).min(room)
+            longest
+                .min(40)
+                .min(room.saturating_sub(id + 1).max(16))
+                .min(room)
         } else {
             longest.min(room)
         };
@@ -122,7 +127,19 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
             ]
         })
         .collect();
-    let w = Widths::measure(inner.width as usize, &cells, picker.compare.is_some());
+    let longest_id = picker
+        .matches
+        .iter()
+        .filter_map(|&i| picker.items.get(i))
+        .map(|item| UnicodeWidthStr::width(item.id.as_str()))
+        .max()
+        .unwrap_or(0);
+    let w = Widths::measure(
+        inner.width as usize,
+        &cells,
+        longest_id,
+        picker.compare.is_some(),
+    );
     let name_width = w.name;
     let marks = if picker.compare.is_some() { "  " } else { "" };
     let header = if w.columns {
