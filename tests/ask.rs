@@ -954,3 +954,25 @@ fn json_counts_the_attempts_and_names_the_request_of_an_http_error() {
         "{summary}"
     );
 }
+
+#[test]
+fn a_models_name_where_an_id_belongs_gets_the_ids_it_may_mean_never_family_advice() {
+    let home = tempfile::tempdir().unwrap();
+    for (name, meant) in [
+        (
+            "sonnet45",
+            "Claude Sonnet 4.5 (-m us.anthropic.claude-sonnet-4-5",
+        ),
+        ("nova pro", "Nova Pro (-m amazon.nova-pro-v1:0)"),
+    ] {
+        let out = run(demo(home.path()).args(["ask", "-m", name, "hi"]));
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let said = text(&out.stderr);
+        assert!(
+            said.contains("is no model id: did you mean"),
+            "{name}: {said}"
+        );
+        assert!(said.contains(meant), "{name}: {said}");
+        assert!(!said.contains("--family"), "{name}: {said}");
+    }
+}

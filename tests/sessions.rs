@@ -31,11 +31,20 @@ fn load(path: &Path) -> store::Loaded {
 #[test]
 fn ask_continues_a_session_with_another_model_and_transcripts_show_it() {
     let home = tempfile::tempdir().unwrap();
-    let first = run(demo(home.path()).args(["ask", "--session", "new", "Name three rivers"]));
+    let first =
+        run(demo(home.path()).args(["ask", "--session", "new", "--verbose", "Name three rivers"]));
     assert!(first.status.success(), "{}", text(&first.stderr));
     let path = only_session(home.path());
     let id = path.file_stem().unwrap().to_string_lossy().into_owned();
     assert!(text(&first.stderr).contains(&format!("saved in session {id}")));
+    // Without -v, the answer alone.
+    let other = tempfile::tempdir().unwrap();
+    let quiet = run(demo(other.path()).args(["ask", "--session", "new", "Name a lake"]));
+    assert!(
+        !text(&quiet.stderr).contains("saved in session"),
+        "{}",
+        text(&quiet.stderr)
+    );
 
     // The second turn goes to Nova with the first turn as history, found by a prefix.
     let second = run(demo(home.path()).args([

@@ -23,7 +23,11 @@ pub async fn run(args: CompareTypesArgs, global: &super::GlobalArgs) -> i32 {
     };
     let model = defaults.model(args.model.as_deref());
     let Some(family) = args.family.or_else(|| family_of(&model)) else {
-        eprintln!("error: cannot tell the request format of {model:?}; pass --family");
+        if super::ask::looks_like_an_id(&model) {
+            eprintln!("error: cannot tell the request format of {model:?}; pass --family");
+        } else {
+            crate::cli::term::err_line(&format!("error: {}", super::ask::not_an_id(&model)));
+        }
         return EXIT_USAGE;
     };
     let prompt = match read_prompt(args.prompt.as_deref()) {

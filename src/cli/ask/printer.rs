@@ -196,7 +196,8 @@ impl<'a> Printer<'a> {
         if let Some(saving) = self.session.filter(|s| s.working) {
             let end = end_of(outcome, &prepared.model);
             let failed = error.as_ref().map(|e| (e, outcome.failed_in_stream()));
-            if warn_unsaved(saving.log.end(end, failed)).is_some() {
+            // Where it went is said with -v (`--json` has it; `--session last` finds it).
+            if warn_unsaved(saving.log.end(end, failed)).is_some() && self.args.verbose {
                 eprintln!("bedrock-tui: saved in session {}", saving.log.id());
             }
         }
