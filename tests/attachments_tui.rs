@@ -214,3 +214,19 @@ async fn a_model_switch_says_which_files_stay_behind() {
     let saved = store::load(&h.app.state.session.as_ref().unwrap().path).unwrap();
     assert_eq!(saved.transcript.entries[0].attachments.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_file_is_not_attached_twice() {
+    let mut h = Harness::start(Setup::default()).await;
+    let files = tempfile::tempdir().unwrap();
+    let notes = files.path().join("notes.md");
+    std::fs::write(&notes, "# Notes\nship it\n").unwrap();
+    attach(&mut h, &notes).await;
+    assert_eq!(h.app.state.attached.len(), 1);
+    // The same bytes under another name too.
+    let copy = files.path().join("copy.md");
+    std::fs::copy(&notes, &copy).unwrap();
+    attach(&mut h, &copy).await;
+    assert_eq!(h.app.state.attached.len(), 1);
+    assert!(flash(&h).contains("is attached already"), "{}", flash(&h));
+}

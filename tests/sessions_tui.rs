@@ -171,6 +171,13 @@ async fn the_browser_renames_deletes_with_confirmation_and_exports() {
             .is_some_and(|f| f.text.contains("exported to"))
     })
     .await;
+    // Where it went, in full.
+    let said = h.app.state.flash.clone().unwrap().text;
+    let exports_dir = std::fs::canonicalize(h.data.path().join("exports")).unwrap();
+    assert!(
+        said.starts_with(&format!("exported to {}/", exports_dir.display())),
+        "{said}"
+    );
     h.key(KeyCode::Char('s'), KeyModifiers::ALT);
     let exports = h.data.path().join("exports");
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -316,6 +316,11 @@ fn the_real_binary_chats_in_tmux_and_restores_the_terminal() {
         !screen.contains("IDLE"),
         "the chat screen is gone after quitting: {screen}"
     );
+    // How to come back to it.
+    assert!(
+        screen.contains("is saved: bedrock-tui --resume "),
+        "{screen}"
+    );
 }
 
 #[test]

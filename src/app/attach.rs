@@ -52,6 +52,18 @@ pub(crate) fn attach_path(state: &mut State, raw: &str) -> bool {
 
 /// Attaches a file read already, if the current model takes it.
 pub(crate) fn attach(state: &mut State, attachment: Attachment) -> bool {
+    // The same bytes twice would be sent twice.
+    if state
+        .attached
+        .iter()
+        .any(|a| a.sha256() == attachment.sha256())
+    {
+        state.flash(
+            format!("{} is attached already", attachment.describe()),
+            true,
+        );
+        return false;
+    }
     let family = state.family();
     if let Some(family) = family
         && let Err(why) = rules::check_one(&state.model, family, &attachment)

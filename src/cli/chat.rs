@@ -274,10 +274,23 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
     let mut events = crate::tui::terminal_events(escape_wait);
     let result = app.run(&mut terminal, &mut events).await;
     app.finish();
+    let saved = app
+        .state
+        .session
+        .as_ref()
+        .map(|s| (s.id.clone(), s.title.clone()));
     drop(terminal);
     drop(guard);
     match result {
-        Ok(()) => 0,
+        Ok(()) => {
+            // How to come back to the conversation, once the terminal is the shell's again.
+            if let Some((id, title)) = saved {
+                crate::cli::term::err_line(&format!(
+                    "“{title}” is saved: bedrock-tui --resume {id} goes on with it"
+                ));
+            }
+            0
+        }
         Err(e) => {
             eprintln!("error: the terminal failed: {e}");
             1

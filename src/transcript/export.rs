@@ -316,7 +316,9 @@ pub fn export_to_dir(path: &Path, format: Format, dir: &Path) -> Result<String, 
     // The chat names its exports after the session: exporting again replaces the last one.
     write_atomic(&target, render(t, format).as_bytes(), true)
         .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
-    Ok(format!("exported to {}", target.display()))
+    // Where it went in full: the current directory is not on screen.
+    let shown = std::fs::canonicalize(&target).unwrap_or(target);
+    Ok(format!("exported to {}", shown.display()))
 }
 
 #[cfg(test)]
