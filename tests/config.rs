@@ -316,3 +316,21 @@ fn tools_and_mcp_servers_are_shown_without_their_environment_values() {
         "{stderr}"
     );
 }
+
+#[test]
+fn config_keys_lists_every_action_and_an_unknown_one_is_told_the_valid_ones() {
+    let home = tempfile::tempdir().unwrap();
+    let (code, stdout, _) = config_command(home.path(), &["keys"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("[keys.chat]"), "{stdout}");
+    let send = stdout.lines().find(|l| l.starts_with("send ")).unwrap();
+    assert!(send.contains("enter"), "{send}");
+    assert!(stdout.contains("[keys.tools]") && stdout.contains("allow_once"), "{stdout}");
+    // A keymap naming no action says which there are.
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "[keys.chat]\n\"ctrl+o\" = \"open_pickr\"\n").unwrap();
+    let startup = start(&["--config", &config.display().to_string()]);
+    let said = notices(&startup.state).join("\n");
+    assert!(said.contains("unknown action \"open_pickr\""), "{said}");
+    assert!(said.contains("open_model_picker"), "{said}");
+}

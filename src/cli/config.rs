@@ -59,6 +59,31 @@ pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
             crate::cli::term::out_text(SAMPLE_CONFIG);
             0
         }
+        ConfigCommand::Keys => {
+            let keymap = crate::keymap::Keymap::default();
+            for (context, rows) in keymap.help() {
+                if rows.is_empty() {
+                    continue;
+                }
+                crate::cli::term::out_line(&format!("[keys.{}]", context.name()));
+                for action in keymap.actions_of(context) {
+                    let keys: Vec<String> = keymap
+                        .keys_for(context, action)
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect();
+                    crate::cli::term::out_line(&format!(
+                        "{:<22} {:<28} {}",
+                        action.name(),
+                        keys.join(", "),
+                        action.describe_in(context)
+                    ));
+                }
+                crate::cli::term::out_line("");
+            }
+            crate::cli::term::out_line("none                   unbinds a key");
+            0
+        }
         ConfigCommand::Themes => {
             for (name, _) in crate::config::theme::BUILT_IN {
                 crate::cli::term::out_line(&format!("{name} (built in)"));

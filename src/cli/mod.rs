@@ -227,6 +227,8 @@ pub enum ConfigCommand {
     Sample,
     /// List the built-in themes and the user themes beside the config file.
     Themes,
+    /// List every action by its name in `[keys.<context>]`, with its default keys.
+    Keys,
     /// Print a built-in theme's file, to copy and change
     /// (`bedrock-tui config theme dark > ~/.config/bedrock-tui/themes/mine.toml`).
     Theme {

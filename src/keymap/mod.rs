@@ -304,9 +304,15 @@ impl Keymap {
                     }
                 };
                 let Some(action) = Action::from_name(action_name) else {
+                    let known: Vec<&str> = Keymap::default()
+                        .actions_of(*context)
+                        .into_iter()
+                        .map(Action::name)
+                        .collect();
                     warnings.push(format!(
-                        "keys.{context_name}: unknown action {action_name:?} for {key:?}{}",
-                        at(context_name, key)
+                        "keys.{context_name}: unknown action {action_name:?} for {key:?}{}; the actions of keys.{context_name} are {}, and none (`bedrock-tui config keys` lists them with their keys)",
+                        at(context_name, key),
+                        known.join(", ")
                     ));
                     continue;
                 };
@@ -368,6 +374,15 @@ impl Keymap {
     }
 
     /// Help text per context: `(keys, description)` rows, one per action, in action order.
+    /// The actions bound in `context`, in the order of [`Action::ALL`].
+    pub(crate) fn actions_of(&self, context: Context) -> Vec<Action> {
+        Action::ALL
+            .iter()
+            .copied()
+            .filter(|action| !self.keys_for(context, *action).is_empty())
+            .collect()
+    }
+
     pub fn help(&self) -> Vec<(Context, Vec<(String, &'static str)>)> {
         Context::ALL
             .iter()
