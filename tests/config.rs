@@ -325,7 +325,10 @@ fn config_keys_lists_every_action_and_an_unknown_one_is_told_the_valid_ones() {
     assert!(stdout.contains("[keys.chat]"), "{stdout}");
     let send = stdout.lines().find(|l| l.starts_with("send ")).unwrap();
     assert!(send.contains("enter"), "{send}");
-    assert!(stdout.contains("[keys.tools]") && stdout.contains("allow_once"), "{stdout}");
+    assert!(
+        stdout.contains("[keys.tools]") && stdout.contains("allow_once"),
+        "{stdout}"
+    );
     // A keymap naming no action says which there are.
     let config = home.path().join("config.toml");
     std::fs::write(&config, "[keys.chat]\n\"ctrl+o\" = \"open_pickr\"\n").unwrap();
@@ -333,4 +336,24 @@ fn config_keys_lists_every_action_and_an_unknown_one_is_told_the_valid_ones() {
     let said = notices(&startup.state).join("\n");
     assert!(said.contains("unknown action \"open_pickr\""), "{said}");
     assert!(said.contains("open_model_picker"), "{said}");
+}
+
+#[test]
+fn a_typo_costs_its_own_key_and_the_rest_of_the_file_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(
+        &file,
+        "model = \"amazon.nova-lite-v1:0\"\nmouse = \"yes\"\n\n[display]\nheading_marks = true\nimagse = \"off\"\n",
+    )
+    .unwrap();
+    let started = start(&["--config", &file.to_string_lossy()]);
+    assert_eq!(started.state.model, "amazon.nova-lite-v1:0");
+    assert!(started.state.markdown.heading_marks);
+    let notes = notices(&started.state).join("\n");
+    assert!(notes.contains("mouse (line 2) is left out"), "{notes}");
+    assert!(
+        notes.contains("display.imagse (line 6) is left out"),
+        "{notes}"
+    );
 }

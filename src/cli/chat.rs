@@ -43,10 +43,16 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
     let mut warnings = Vec::new();
     let config_path = global.config_path();
     let config = match &config_path {
-        Some(path) => Config::load(path).unwrap_or_else(|e| {
-            warnings.push(format!("{e}; using the defaults"));
-            Config::default()
-        }),
+        Some(path) => match Config::load_lenient(path) {
+            Ok((config, left_out)) => {
+                warnings.extend(left_out);
+                config
+            }
+            Err(e) => {
+                warnings.push(format!("{e}; using the defaults"));
+                Config::default()
+            }
+        },
         None => Config::default(),
     };
     // User themes live in `themes/` beside the config file in use.

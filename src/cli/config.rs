@@ -24,8 +24,11 @@ pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
                 return 0;
             };
             let exists = path.exists();
-            match Config::load(&path) {
-                Ok(config) => {
+            match Config::load_lenient(&path) {
+                Ok((config, left_out)) => {
+                    for warning in &left_out {
+                        crate::cli::term::err_line(&format!("warning: {warning}"));
+                    }
                     if exists {
                         crate::cli::term::out_line(&format!("# {}", path.display()));
                     } else {
@@ -47,7 +50,8 @@ pub fn run(args: &ConfigArgs, global: &super::GlobalArgs) -> i32 {
                     {
                         crate::cli::term::err_line(&format!("warning: {e}"));
                     }
-                    0
+                    // What was left out is a failure to check for, though the rest applies.
+                    i32::from(!left_out.is_empty())
                 }
                 Err(e) => {
                     crate::cli::term::err_line(&format!("error: {e}"));

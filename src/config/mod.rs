@@ -1,6 +1,7 @@
 //! User configuration: the TOML config file (every field optional), themes, and the platform
 //! directories they live in.
 
+mod lenient;
 pub mod paths;
 pub mod roles;
 pub mod theme;
@@ -241,6 +242,28 @@ impl Config {
             0.0,
             1_000_000.0,
         )
+    }
+
+    /// Reads the config file at `path` as far as it is valid: each key that cannot be used is
+    /// left out with a warning naming the file, the key and its line, and the rest applies. A
+    /// missing file is the default config; an unreadable file, or text that is not TOML, is an
+    /// error that names the file (and the line).
+    pub fn load_lenient(path: &Path) -> Result<(Config, Vec<String>), ConfigError> {
+        match crate::files::read_capped_text(path, crate::files::SETTINGS_FILE_CAP) {
+            Ok(text) => lenient::parse(&text)
+                .map(|(config, warnings)| {
+                    let warnings = warnings
+                        .into_iter()
+                        .map(|w| format!("{}: {w}", path.display()))
+                        .collect();
+                    (config, warnings)
+                })
+                .map_err(|ConfigError(e)| ConfigError(format!("{}: {e}", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok((Config::default(), Vec::new()))
+            }
+            Err(e) => Err(ConfigError(format!("cannot read {}: {e}", path.display()))),
+        }
     }
 
     /// Reads the config file at `path`. A missing file is the default config; an unreadable or

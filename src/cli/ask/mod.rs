@@ -378,8 +378,11 @@ pub(crate) fn load_config(global: &GlobalArgs) -> (Config, Defaults) {
     let Some(path) = global.config_path() else {
         return (Config::default(), Defaults::default());
     };
-    match Config::load(&path) {
-        Ok(config) => {
+    match Config::load_lenient(&path) {
+        Ok((config, warnings)) => {
+            for warning in warnings {
+                crate::cli::term::err_line(&format!("bedrock-tui: {warning}"));
+            }
             let defaults = Defaults::from_config(&config);
             (config, defaults)
         }
