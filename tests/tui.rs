@@ -1221,3 +1221,43 @@ async fn the_picker_shows_ids_whole_when_the_names_can_give_room() {
         assert!(id.ends_with(":0"), "the id is whole: {row}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_is_said_once_a_conversation() {
+    let mut h = Harness::start(Setup {
+        model: "global.anthropic.claude-sonnet-4-5-20250929-v1:0".into(),
+        ..Setup::default()
+    })
+    .await;
+    h.app.state.system = Some(
+        "You answer questions about the handbook below.\n".to_string()
+            + &"handbook text ".repeat(900),
+    );
+    h.send("What is in it?").await;
+    h.finish_answer().await;
+    let first = h.last_answer().notes.clone();
+    assert!(
+        first.iter().any(|n| n.contains("prompt cache breakpoints")),
+        "{first:?}"
+    );
+    h.send("And then?").await;
+    h.finish_answer().await;
+    let second = h.last_answer().notes.clone();
+    assert!(
+        !second
+            .iter()
+            .any(|n| n.contains("prompt cache breakpoints")),
+        "said again: {second:?}"
+    );
+    // A new conversation says it again.
+    h.ctrl('n');
+    h.settle().await;
+    h.send("What is in it?").await;
+    h.finish_answer().await;
+    assert!(
+        h.last_answer()
+            .notes
+            .iter()
+            .any(|n| n.contains("prompt cache breakpoints"))
+    );
+}

@@ -168,6 +168,8 @@ pub struct State {
     pub flash: Option<Flash>,
     /// Every status message of the run, with its time (the latest last).
     pub status_log: Vec<String>,
+    /// The notes under answers said so far, by conversation (each is said once in one).
+    pub(crate) notes_said: std::collections::HashSet<(u64, String)>,
     /// Models from the live listing, merged with the catalog, once they arrive.
     pub listed_models: Option<Vec<crate::listing::Row>>,
     /// Key bindings.
@@ -267,6 +269,7 @@ impl State {
             quit: false,
             flash: None,
             status_log: Vec::new(),
+            notes_said: std::collections::HashSet::new(),
             listed_models: None,
             keymap,
             theme,

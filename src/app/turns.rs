@@ -172,11 +172,32 @@ pub(crate) fn retry(state: &mut State) -> Vec<Effect> {
     super::branches::regenerate(state, answer_at)
 }
 
+/// What kind of note a note is, for saying it once: its words before a colon, else its first
+/// three words (`prompt cache breakpoints`).
+fn note_kind(note: &str) -> String {
+    match note.split_once(':') {
+        Some((kind, _)) => kind.to_string(),
+        None => note
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
 /// Starts the answer to a prepared request at the end of the transcript.
 pub(crate) fn begin(state: &mut State, prepared: Prepared) -> Vec<Effect> {
     let request_id = state.new_request_id();
     let mut answer = Message::answer(&prepared.model);
-    answer.notes.clone_from(&prepared.notes);
+    // A kind of note is said once a conversation (the cache's breakpoints, a file that stays
+    // out): under every answer it would be noise.
+    let conversation = state.conversation;
+    answer.notes = prepared
+        .notes
+        .iter()
+        .filter(|note| state.notes_said.insert((conversation, note_kind(note))))
+        .cloned()
+        .collect();
     state.start_answer(answer, request_id);
     vec![Effect::Send(Box::new(RequestSpec {
         request_id,
