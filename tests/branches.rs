@@ -423,3 +423,21 @@ async fn a_long_pasted_prompt_is_folded_in_the_transcript_and_sent_whole() {
     h.settle().await;
     assert!(!h.screen().contains("line 7 of the log"), "{}", h.screen());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regenerating_says_which_model_answers() {
+    let mut h = Harness::start(Setup::default()).await;
+    turn(&mut h, "a question").await;
+    let answer = h.last_answer().id;
+    // Another model now: regenerating the old answer asks it, and says so.
+    h.app.state.model = "amazon.nova-lite-v1:0".into();
+    select(&mut h, answer).await;
+    h.press(KeyCode::Char('r'));
+    h.settle().await;
+    let flash = h.app.state.flash.clone().unwrap().text;
+    assert!(
+        flash.contains("asking Nova Lite again (the answer it replaces was Claude Haiku 4.5's"),
+        "{flash}"
+    );
+    h.finish_answer().await;
+}

@@ -357,3 +357,18 @@ fn a_typo_costs_its_own_key_and_the_rest_of_the_file_applies() {
         "{notes}"
     );
 }
+
+#[test]
+fn a_copied_built_in_theme_is_named_by_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("themes")).unwrap();
+    // `bedrock-tui config theme dark > themes/mine.toml`
+    let (code, dark, _) = config_command(dir.path(), &["theme", "dark"]);
+    assert_eq!(code, 0);
+    assert!(dark.contains("name = \"dark\""));
+    std::fs::write(dir.path().join("themes/mine.toml"), &dark).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "theme = \"mine\"\n").unwrap();
+    let started = start(&["--config", &config.to_string_lossy()]);
+    assert_eq!(started.state.theme.name, "mine");
+}

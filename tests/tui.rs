@@ -879,13 +879,50 @@ async fn enter_during_an_answer_queues_the_prompt_until_it_ends() {
         h.app.state.queued_prompt.as_deref(),
         Some("second question")
     );
+    let queued_note = |h: &Harness| {
+        h.app
+            .state
+            .messages
+            .iter()
+            .any(|m| m.speaker == Speaker::Notice && m.text.starts_with("⏳ queued"))
+    };
+    assert!(queued_note(&h), "the transcript shows the queued prompt");
     h.until("the queued prompt to be sent", |h| h.prompts().len() == 2)
         .await;
+    assert!(!queued_note(&h), "the note goes once the prompt is sent");
     h.finish_answer().await;
     let prompts = h.prompts();
     assert_eq!(prompts, ["first question", "second question"]);
     assert_eq!(h.status_of_last(), AnswerStatus::Complete);
     assert_eq!(h.app.state.queued_prompt, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esc_takes_a_queued_prompt_back_into_the_editor_and_off_the_transcript() {
+    let mut h = Harness::start(Setup {
+        tokens_per_second: 20.0,
+        ..Setup::default()
+    })
+    .await;
+    h.send("first question").await;
+    h.until_text_streams().await;
+    h.type_text("second question");
+    h.press(KeyCode::Enter);
+    h.settle().await;
+    assert!(h.app.state.queued_prompt.is_some());
+    h.press(KeyCode::Esc);
+    h.settle().await;
+    assert_eq!(h.app.state.queued_prompt, None);
+    assert_eq!(h.app.state.draft(), "second question");
+    assert!(
+        !h.app
+            .state
+            .messages
+            .iter()
+            .any(|m| m.text.starts_with("⏳ queued")),
+        "the transcript no longer shows it"
+    );
+    assert_eq!(h.prompts(), ["first question"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

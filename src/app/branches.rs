@@ -154,8 +154,23 @@ pub(crate) fn regenerate(state: &mut State, answer_at: usize) -> Vec<Effect> {
             return Vec::new();
         }
     };
+    // Which model answers: the current one, which may not be the old answer's.
+    let before = state
+        .messages
+        .get(answer_at)
+        .filter(|m| m.speaker == Speaker::Assistant)
+        .and_then(|m| m.model.clone());
+    let now = crate::models::catalog::display_name(&state.model);
+    let said = match before {
+        Some(old) if old != state.model => format!(
+            "asking {now} again (the answer it replaces was {}'s; another model: Ctrl+P first)",
+            crate::models::catalog::display_name(&old)
+        ),
+        _ => format!("asking {now} again"),
+    };
     let alternatives = (answer_at < state.messages.len()).then(|| stash_from(state, answer_at));
     let effects = turns::begin(state, prepared);
+    state.flash(said, false);
     if let Some(alternatives) = alternatives {
         attach(state, answer_at, alternatives);
     }

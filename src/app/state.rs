@@ -109,6 +109,8 @@ pub struct State {
     pub(crate) ctrl_x: bool,
     /// A prompt sent while an answer streamed: it goes when that answer ends.
     pub queued_prompt: Option<String>,
+    /// The transcript's note of the queued prompt (taken away when it is sent).
+    pub(crate) queued_note: Option<u64>,
     /// Place prompt-cache breakpoints (config `prompt_caching`).
     pub prompt_cache: bool,
     /// Guardrail, latency and tier of every request (config `[request]`, F2).
@@ -240,6 +242,7 @@ impl State {
             undo: super::undo::Undo::default(),
             pastes: Vec::new(),
             queued_prompt: None,
+            queued_note: None,
             prompt_cache: true,
             request_options: crate::bedrock::InvokeOptions::default(),
             attached: Vec::new(),

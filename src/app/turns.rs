@@ -99,8 +99,6 @@ pub(crate) fn send(state: &mut State) -> Vec<Effect> {
     if state.in_flight.is_some() || state.tool_round.is_some() || !state.mcp_starting.is_empty() {
         // Queued: sent when the answer ends well (or the MCP servers are ready); Esc takes it
         // back into the editor.
-        state.queued_prompt = Some(text);
-        state.set_draft("");
         let when = if state.mcp_starting.is_empty() {
             "this answer ends".to_string()
         } else {
@@ -109,6 +107,17 @@ pub(crate) fn send(state: &mut State) -> Vec<Effect> {
                 state.mcp_starting.join(", ")
             )
         };
+        // In the transcript too, where it will go, until it is sent or taken back.
+        let note = state.push(
+            Speaker::Notice,
+            format!(
+                "⏳ queued, sent when {when} (Esc takes it back):\n{}",
+                crate::text::cut_chars(&text, 400)
+            ),
+        );
+        state.queued_note = Some(note);
+        state.queued_prompt = Some(text);
+        state.set_draft("");
         state.flash(
             format!("queued: sent when {when} (Esc takes it back)"),
             false,
@@ -455,6 +464,7 @@ pub(crate) fn send_queued(state: &mut State, complete: bool) -> Vec<Effect> {
     let Some(queued) = state.queued_prompt.take() else {
         return Vec::new();
     };
+    drop_queued_note(state);
     if complete && state.draft_is_empty() {
         // The "queued" message has done its work.
         state.flash = None;
@@ -467,6 +477,13 @@ pub(crate) fn send_queued(state: &mut State, complete: bool) -> Vec<Effect> {
         true,
     );
     Vec::new()
+}
+
+/// Takes the transcript's note of a queued prompt away: it was sent or taken back.
+fn drop_queued_note(state: &mut State) {
+    if let Some(note) = state.queued_note.take() {
+        state.messages.retain(|m| m.id != note);
+    }
 }
 
 /// Puts a queued prompt back into the editor, in front of any draft.
@@ -484,6 +501,7 @@ pub(crate) fn unqueue(state: &mut State) -> bool {
     let Some(queued) = state.queued_prompt.take() else {
         return false;
     };
+    drop_queued_note(state);
     put_back(state, &queued);
     state.flash("the queued prompt is back in the editor", false);
     true

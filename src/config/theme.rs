@@ -177,8 +177,14 @@ impl Theme {
         };
         let text = crate::files::read_capped_text(&path, crate::files::SETTINGS_FILE_CAP)
             .map_err(|e| ThemeError(format!("cannot read theme {}: {e}", path.display())))?;
-        parse_theme(&text, Some(&Theme::default()))
-            .map_err(|ThemeError(e)| ThemeError(format!("theme {}: {e}", path.display())))
+        let mut theme = parse_theme(&text, Some(&Theme::default()))
+            .map_err(|ThemeError(e)| ThemeError(format!("theme {}: {e}", path.display())))?;
+        // A theme file is named by its file (a copy of `config theme dark` keeps `name = "dark"`
+        // inside, and `theme = "mine"` chose it).
+        if let Some(stem) = path.file_stem() {
+            theme.name = stem.to_string_lossy().into_owned();
+        }
+        Ok(theme)
     }
 }
 

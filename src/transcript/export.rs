@@ -232,13 +232,44 @@ fn push_block(text: &str, out: &mut String) {
     if text.is_empty() {
         return;
     }
-    out.push_str(text);
+    out.push_str(&nest_headings(text));
     out.push('\n');
     if let Some(fence) = crate::text::open_fence(text) {
         out.push_str(&fence);
         out.push('\n');
     }
     out.push('\n');
+}
+
+/// Text whose Markdown headings sit under the message's `##` heading: each ATX heading two
+/// levels deeper (at most six), code blocks left as they are.
+fn nest_headings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut fence: Option<(char, usize)> = None;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let marker = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
+        if let Some(c) = marker {
+            let run = trimmed.chars().take_while(|d| *d == c).count();
+            if run >= 3 {
+                fence = match fence {
+                    None => Some((c, run)),
+                    Some((open, n)) if open == c && run >= n => None,
+                    other => other,
+                };
+            }
+        }
+        let hashes = trimmed.chars().take_while(|c| *c == '#').count();
+        let heading = fence.is_none()
+            && (1..=6).contains(&hashes)
+            && line.len() - trimmed.len() <= 3
+            && trimmed[hashes..].starts_with([' ', '\t', '\n']);
+        if heading {
+            out.push_str(&"#".repeat((hashes + 2).min(6) - hashes));
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 fn one_line(text: &str) -> String {
@@ -397,6 +428,13 @@ mod tests {
             "the open fence is closed: {md}"
         );
         assert!(md.contains("**ThrottlingException**: slow down"));
+        // An answer's headings sit under its message's heading; code keeps its own `#`.
+        assert_eq!(
+            nest_headings(
+                "# Title\ntext\n```sh\n# a comment\n```\n### Deep\n###### Deepest\n#hashtag"
+            ),
+            "### Title\ntext\n```sh\n# a comment\n```\n##### Deep\n###### Deepest\n#hashtag"
+        );
         assert_eq!(crate::text::open_fence(&md), None);
     }
 
