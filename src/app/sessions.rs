@@ -72,47 +72,57 @@ impl SessionBrowser {
         self.refilter();
     }
 
-    /// Filters by title, id, date and models (fuzzy), then by the text of the conversations
-    /// (every word, as typed): those come after, each with its matching line.
+    /// Filters in three tiers: sessions whose title, id or date match (fuzzy, best first);
+    /// then those whose text holds every word as typed, each with its matching line; then
+    /// those matched only by the ids of the models that answered (fuzzy), which say least
+    /// about what a conversation was about. Newest first among equals.
     pub(crate) fn refilter(&mut self) {
         let query = self.filter.to_lowercase();
-        let mut fuzzy = Fuzzy::new(&query);
         let items = self.items.as_deref().unwrap_or_default();
-        let mut scored: Vec<(i64, usize)> = items
-            .iter()
-            .enumerate()
-            .filter_map(|(index, s)| {
-                if query.is_empty() {
-                    return Some((0, index));
-                }
-                let haystack = format!("{} {} {} {}", s.title, s.id, s.created, s.models.join(" "))
-                    .to_lowercase();
-                fuzzy
-                    .score(&haystack)
-                    .map(|score| (i64::from(score), index))
-            })
-            .collect();
-        // Best match first; newest first among equals (the list is newest first).
-        scored.sort_by_key(|(score, index)| (-score, *index));
-        self.matches = scored.into_iter().map(|(_, index)| index).collect();
         self.text_hits.clear();
-        if let Some(index) = self.index.as_ref().filter(|_| !query.trim().is_empty()) {
+        if query.trim().is_empty() {
+            self.matches = (0..items.len()).collect();
+            self.selected = self.selected.min(self.matches.len().saturating_sub(1));
+            return;
+        }
+        let mut fuzzy = Fuzzy::new(&query);
+        let mut by_name: Vec<(u32, usize)> = Vec::new();
+        let mut by_model: Vec<(u32, usize)> = Vec::new();
+        for (index, s) in items.iter().enumerate() {
+            let name = format!("{} {} {}", s.title, s.id, s.created).to_lowercase();
+            if let Some(score) = fuzzy.score(&name) {
+                by_name.push((score, index));
+            } else if let Some(score) = fuzzy.score(&s.models.join(" ").to_lowercase()) {
+                by_model.push((score, index));
+            }
+        }
+        let best_first = |a: &(u32, usize), b: &(u32, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        by_name.sort_by(best_first);
+        by_model.sort_by(best_first);
+        self.matches = by_name.iter().map(|(_, index)| *index).collect();
+        let mut taken: std::collections::HashSet<usize> = self.matches.iter().copied().collect();
+        if let Some(index) = self.index.as_ref() {
             let at: std::collections::HashMap<&std::path::Path, usize> = items
                 .iter()
                 .enumerate()
                 .map(|(i, s)| (s.path.as_path(), i))
                 .collect();
-            let by_title: std::collections::HashSet<usize> = self.matches.iter().copied().collect();
             for hit in index.search(&query) {
                 let Some(&item) = at.get(hit.path.as_path()) else {
                     continue;
                 };
-                if !by_title.contains(&item) {
+                if taken.insert(item) {
                     self.matches.push(item);
                     self.text_hits.insert(hit.path, hit.line);
                 }
             }
         }
+        self.matches.extend(
+            by_model
+                .into_iter()
+                .map(|(_, index)| index)
+                .filter(|index| taken.insert(*index)),
+        );
         self.selected = self.selected.min(self.matches.len().saturating_sub(1));
     }
 
@@ -340,5 +350,85 @@ pub(crate) fn on_news(state: &mut State, news: WriterNews) {
             Ok(mut loaded) => apply_loaded(state, &mut loaded),
             Err(e) => state.flash(format!("cannot open that conversation: {e}"), true),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcript::search::SearchIndex;
+    use std::path::PathBuf;
+
+    fn session(dir: &std::path::Path, id: &str, title: &str, model: &str, text: &str) -> Summary {
+        let path = dir.join(format!("{id}.jsonl"));
+        // As the session writer puts a prompt: `kind` first.
+        let text = serde_json::to_string(text).unwrap();
+        std::fs::write(
+            &path,
+            format!("{{\"kind\":\"user\",\"id\":1,\"text\":{text}}}\n"),
+        )
+        .unwrap();
+        Summary {
+            id: id.to_string(),
+            path,
+            title: title.to_string(),
+            created: "2026-12-01T10:00:00Z".to_string(),
+            models: vec![model.to_string()],
+            turns: 1,
+            damaged: false,
+            oversized: None,
+        }
+    }
+
+    #[test]
+    fn text_hits_rank_above_matches_on_model_ids_and_below_titles() {
+        let dir = tempfile::tempdir().unwrap();
+        let items = vec![
+            // Newest first: a model id that holds "haiku", a conversation about haiku, and a
+            // title that says it.
+            session(
+                dir.path(),
+                "a1",
+                "Rust lifetimes",
+                "anthropic.claude-haiku-4-5",
+                "borrowing",
+            ),
+            session(
+                dir.path(),
+                "b2",
+                "Poetry night",
+                "amazon.nova-pro-v1:0",
+                "write a haiku about rain",
+            ),
+            session(
+                dir.path(),
+                "c3",
+                "Haiku contest",
+                "amazon.nova-lite-v1:0",
+                "five seven five",
+            ),
+        ];
+        let paths: Vec<PathBuf> = items.iter().map(|s| s.path.clone()).collect();
+        let mut browser = SessionBrowser::new();
+        browser.set_items(items);
+        browser.filter = "haiku".to_string();
+        browser.refilter();
+        // Before the text is gathered: the title, then the model id.
+        assert_eq!(browser.matches, [2, 0]);
+        browser.set_index(std::sync::Arc::new(SearchIndex::build(&paths)));
+        assert_eq!(browser.matches, [2, 1, 0], "title, text, then model id");
+        assert_eq!(
+            browser.text_hits.get(&paths[1]).map(String::as_str),
+            Some("write a haiku about rain")
+        );
+        assert!(!browser.text_hits.contains_key(&paths[0]));
+        // A session that matches by its model and by its text is a text hit, with its line.
+        browser.filter = "borrowing".to_string();
+        browser.refilter();
+        assert_eq!(browser.matches, [0]);
+        // An empty filter lists everything, newest first.
+        browser.filter.clear();
+        browser.refilter();
+        assert_eq!(browser.matches, [0, 1, 2]);
     }
 }
