@@ -441,3 +441,53 @@ async fn regenerating_says_which_model_answers() {
     );
     h.finish_answer().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fork_at_a_prompt_ends_before_it_with_the_prompt_in_the_editor() {
+    let mut h = Harness::start(Setup::default()).await;
+    turn(&mut h, "alpha").await;
+    turn(&mut h, "beta").await;
+    let file = session_path(&h);
+    let beta = id_of(&h, "beta");
+    select(&mut h, beta).await;
+    h.press(KeyCode::Char('f'));
+    h.settle().await;
+    // The fork holds the first turn; the prompt forked at waits in the editor.
+    assert_eq!(shown_prompts(&h), ["alpha"]);
+    assert_eq!(h.app.state.draft(), "beta");
+    assert_eq!(h.app.state.focus, Focus::Editor);
+    let flash = h.app.state.flash.clone().unwrap().text;
+    assert!(flash.contains("forked before this prompt"), "{flash}");
+    // Sending it changed makes one prompt per turn, never two in a row.
+    h.ctrl('u');
+    turn(&mut h, "beta, differently").await;
+    let speakers: Vec<Speaker> = h
+        .app
+        .state
+        .messages
+        .iter()
+        .filter(|m| m.speaker != Speaker::Notice)
+        .map(|m| m.speaker)
+        .collect();
+    assert_eq!(
+        speakers,
+        [
+            Speaker::User,
+            Speaker::Assistant,
+            Speaker::User,
+            Speaker::Assistant
+        ]
+    );
+    let fork_file = session_path(&h);
+    assert_ne!(fork_file, file);
+    let fork = wait_for_file(&fork_file, "the fork", |t| {
+        t.entries.len() == 4 && t.entries[3].end.is_some()
+    });
+    assert_eq!(
+        fork.entries.iter().map(|e| e.author).collect::<Vec<_>>(),
+        [Author::User, Author::Assistant, Author::User, Author::Assistant]
+    );
+    assert!(fork.title.ends_with("(fork)"), "{}", fork.title);
+    // The old conversation is as it was.
+    assert_eq!(path_texts(&store::load(&file).unwrap().transcript)[2], "beta");
+}

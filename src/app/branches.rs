@@ -378,7 +378,9 @@ pub(crate) fn toggle_kept(state: &mut State) -> Vec<Effect> {
 }
 
 /// Forks the conversation at the selected message: a new saved conversation with the branch
-/// on screen up to that message (deleted turns left out); the old one stays as it was.
+/// on screen up to that message (deleted turns left out); the old one stays as it was. A fork
+/// at a prompt ends before it, with the prompt (and its files) in the editor to send or
+/// change: a conversation never holds two prompts in a row.
 pub(crate) fn fork(state: &mut State) -> Vec<Effect> {
     let Some((index, _)) = selected(state) else {
         return Vec::new();
@@ -386,7 +388,7 @@ pub(crate) fn fork(state: &mut State) -> Vec<Effect> {
     if state.refuse_while_streaming() {
         return Vec::new();
     }
-    let copies: Vec<Message> = state.messages[..=index]
+    let mut copies: Vec<Message> = state.messages[..=index]
         .iter()
         .filter(|m| m.speaker != Speaker::Notice && !m.deleted && !m.superseded && !m.detached)
         .map(|m| Message {
@@ -404,6 +406,9 @@ pub(crate) fn fork(state: &mut State) -> Vec<Effect> {
         .session
         .as_ref()
         .map_or_else(|| "fork".to_string(), |s| format!("{} (fork)", s.title));
+    let prompt = copies
+        .pop_if(|m| m.speaker == Speaker::User)
+        .map(|m| (m.text, m.attachments));
     let count = copies.len();
     state.messages.clear();
     state.conversation += 1;
@@ -417,12 +422,27 @@ pub(crate) fn fork(state: &mut State) -> Vec<Effect> {
     state.titled = Some(state.conversation);
     state.cursor = state.messages.last().map(|m| m.id);
     state.scroll = Scroll::Follow;
-    state.flash(
-        format!(
-            "forked: a new saved conversation with {}; the old one is unchanged (Ctrl+O)",
-            crate::text::count(count as u64, "message", "messages")
+    let kept = crate::text::count(count as u64, "message", "messages");
+    let said = match prompt {
+        Some((text, files)) => {
+            // Files attached since stay attached, after the prompt's own.
+            let mut attached = files;
+            for file in std::mem::take(&mut state.attached) {
+                if !attached.iter().any(|a| a.sha256() == file.sha256()) {
+                    attached.push(file);
+                }
+            }
+            state.attached = attached;
+            turns::put_back(state, &text);
+            state.focus = super::state::Focus::Editor;
+            format!(
+                "forked before this prompt: a new conversation with {kept}, the prompt is in the editor to send or change; the old one is unchanged (Ctrl+O)"
+            )
+        }
+        None => format!(
+            "forked: a new saved conversation with {kept}; the old one is unchanged (Ctrl+O)"
         ),
-        false,
-    );
+    };
+    state.flash(said, false);
     Vec::new()
 }

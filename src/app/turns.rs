@@ -486,8 +486,8 @@ fn drop_queued_note(state: &mut State) {
     }
 }
 
-/// Puts a queued prompt back into the editor, in front of any draft.
-fn put_back(state: &mut State, queued: &str) {
+/// Puts a prompt back into the editor, in front of any draft.
+pub(crate) fn put_back(state: &mut State, queued: &str) {
     let draft = state.draft();
     if draft.is_empty() {
         state.set_draft(queued);
