@@ -485,9 +485,17 @@ async fn a_fork_at_a_prompt_ends_before_it_with_the_prompt_in_the_editor() {
     });
     assert_eq!(
         fork.entries.iter().map(|e| e.author).collect::<Vec<_>>(),
-        [Author::User, Author::Assistant, Author::User, Author::Assistant]
+        [
+            Author::User,
+            Author::Assistant,
+            Author::User,
+            Author::Assistant
+        ]
     );
     assert!(fork.title.ends_with("(fork)"), "{}", fork.title);
     // The old conversation is as it was.
-    assert_eq!(path_texts(&store::load(&file).unwrap().transcript)[2], "beta");
+    assert_eq!(
+        path_texts(&store::load(&file).unwrap().transcript)[2],
+        "beta"
+    );
 }

@@ -82,11 +82,13 @@ fn config_path_show_and_sample() {
     assert!(listed.contains("dark (built in)") && listed.contains("high-contrast (built in)"));
     let (code, dark, _) = config_command(home.path(), &["theme", "dark"]);
     assert_eq!(code, 0);
-    assert_eq!(Theme::load("dark").unwrap(), {
-        let copy = home.path().join("copy.toml");
-        std::fs::write(&copy, &dark).unwrap();
-        Theme::load(&copy.to_string_lossy()).unwrap()
-    });
+    // The copy has the built-in's colours, under its own file's name.
+    let copy = home.path().join("copy.toml");
+    std::fs::write(&copy, &dark).unwrap();
+    let mut copied = Theme::load(&copy.to_string_lossy()).unwrap();
+    assert_eq!(copied.name, "copy");
+    copied.name = "dark".into();
+    assert_eq!(copied, Theme::load("dark").unwrap());
     let (code, _, stderr) = config_command(home.path(), &["theme", "solarized"]);
     assert_eq!(code, 2);
     assert!(
@@ -371,4 +373,31 @@ fn a_copied_built_in_theme_is_named_by_its_file() {
     std::fs::write(&config, "theme = \"mine\"\n").unwrap();
     let started = start(&["--config", &config.to_string_lossy()]);
     assert_eq!(started.state.theme.name, "mine");
+}
+
+#[test]
+fn display_breaks_is_read_and_a_wrong_value_names_the_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, "[display]\nbreaks = \"soft\"\n").unwrap();
+    let started = start(&["--config", &file.to_string_lossy()]);
+    assert_eq!(
+        started.state.markdown.breaks,
+        bedrock_tui::config::Breaks::Soft
+    );
+    std::fs::write(&file, "[display]\nbreaks = \"wrap\"\n").unwrap();
+    let started = start(&["--config", &file.to_string_lossy()]);
+    assert_eq!(
+        started.state.markdown.breaks,
+        bedrock_tui::config::Breaks::Auto,
+        "the default applies"
+    );
+    let notes = notices(&started.state).join("\n");
+    assert!(
+        notes.contains("display.breaks (line 2)")
+            && notes.contains("auto")
+            && notes.contains("keep")
+            && notes.contains("soft"),
+        "{notes}"
+    );
 }

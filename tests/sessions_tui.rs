@@ -210,7 +210,15 @@ async fn the_browser_renames_deletes_with_confirmation_and_exports() {
     );
     let md = std::fs::read_to_string(md).unwrap();
     assert!(md.starts_with("# Lakes of Asia"), "{md}");
-    assert!(md.contains(&h.last_answer().text));
+    // The answer whole, its headings nested two levels under the message's own.
+    for line in h.last_answer().text.lines() {
+        let nested = if line.starts_with('#') {
+            format!("##{line}")
+        } else {
+            line.to_string()
+        };
+        assert!(md.contains(&nested), "{nested:?} in {md}");
+    }
     let back: Transcript = serde_json::from_slice(&std::fs::read(json).unwrap()).unwrap();
     assert_eq!(
         serde_json::to_value(&back).unwrap(),

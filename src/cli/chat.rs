@@ -144,6 +144,7 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
         fallback_to_demo: true,
     };
     state.markdown.heading_marks = config.display.heading_marks.unwrap_or(false);
+    state.markdown.breaks = config.display.breaks.unwrap_or_default();
     state.markdown.hyperlinks = match config.display.hyperlinks.unwrap_or_default() {
         crate::config::Hyperlinks::Always => true,
         crate::config::Hyperlinks::Never => false,

@@ -237,6 +237,11 @@ fn in_effect(config: &Config) -> String {
         display.images.map(|g| format!("{:?}", g.name())),
         Some("\"auto\""),
     ));
+    out.push_str(&row(
+        "breaks",
+        display.breaks.map(|b| format!("{:?}", b.name())),
+        Some("\"auto\""),
+    ));
     out.push_str("\n[input]\n");
     out.push_str(&row(
         "escape_wait_ms",

@@ -94,6 +94,10 @@ pub struct DisplayConfig {
     /// How pictures are drawn: `auto` (ask the terminal), `kitty`, `iterm2`, `sixel`,
     /// `halfblocks` or `off`.
     pub images: Option<crate::tui::graphics::Graphics>,
+    /// A single newline inside an answer's paragraph: `auto` (joined when the paragraph looks
+    /// hard-wrapped, kept otherwise), `keep` (always a line break) or `soft` (always a space,
+    /// as CommonMark has it).
+    pub breaks: Option<Breaks>,
 }
 
 /// How terminal input is read, as written in the config file (`[input]`).
@@ -128,6 +132,30 @@ impl Hyperlinks {
             Hyperlinks::Auto => "auto",
             Hyperlinks::Always => "always",
             Hyperlinks::Never => "never",
+        }
+    }
+}
+
+/// What a single newline inside a paragraph of an answer becomes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Breaks {
+    /// A line break, unless the paragraph's lines look wrapped at a width (then a space).
+    #[default]
+    Auto,
+    /// Always a line break, as the model wrote it.
+    Keep,
+    /// Always a space: the paragraph flows to the terminal's width.
+    Soft,
+}
+
+impl Breaks {
+    /// The name in config.toml.
+    pub fn name(self) -> &'static str {
+        match self {
+            Breaks::Auto => "auto",
+            Breaks::Keep => "keep",
+            Breaks::Soft => "soft",
         }
     }
 }

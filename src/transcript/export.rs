@@ -265,9 +265,13 @@ fn nest_headings(text: &str) -> String {
             && line.len() - trimmed.len() <= 3
             && trimmed[hashes..].starts_with([' ', '\t', '\n']);
         if heading {
+            let indent = line.len() - trimmed.len();
+            out.push_str(&line[..indent]);
             out.push_str(&"#".repeat((hashes + 2).min(6) - hashes));
+            out.push_str(trimmed);
+        } else {
+            out.push_str(line);
         }
-        out.push_str(line);
     }
     out
 }
@@ -435,6 +439,7 @@ mod tests {
             ),
             "### Title\ntext\n```sh\n# a comment\n```\n##### Deep\n###### Deepest\n#hashtag"
         );
+        assert_eq!(nest_headings("  ## Indented\n"), "  #### Indented\n");
         assert_eq!(crate::text::open_fence(&md), None);
     }
 

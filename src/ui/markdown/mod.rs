@@ -3,6 +3,7 @@
 //! out once and kept; only the last block, which may still grow, is parsed again as tokens
 //! arrive (and shown settled, see [`stream`], so markers never flash up).
 
+mod breaks;
 mod code;
 mod picture;
 mod render;
@@ -28,6 +29,8 @@ pub struct MarkdownOptions {
     pub pictures: Option<(u16, u16)>,
     /// The most rows a picture takes (the view's height less its caption; 0: the default).
     pub picture_rows: u16,
+    /// What a single newline inside a paragraph becomes.
+    pub breaks: crate::config::Breaks,
 }
 
 /// The Markdown extensions answers are read with.

@@ -37,10 +37,17 @@ pub(super) fn render(
         code: None,
         table: None,
         need_gap: gap,
+        join_lines: false,
         code_number: first_code,
         cache,
     };
-    for event in Parser::new_ext(text, extensions()) {
+    for (event, range) in Parser::new_ext(text, extensions()).into_offset_iter() {
+        // Whether this block's single newlines are spaces is told by all of its lines.
+        if let Event::Start(tag @ (Tag::Paragraph | Tag::Item)) = &event {
+            let source = text.get(range).unwrap_or("");
+            let item = matches!(tag, Tag::Item);
+            renderer.join_lines = super::breaks::joins(style.options.breaks, source, item);
+        }
         renderer.event(event);
     }
     renderer.flush();
@@ -87,6 +94,8 @@ pub(super) struct Renderer<'a, 'o> {
     table: Option<Table>,
     /// A blank row is due before the next block.
     need_gap: bool,
+    /// A single newline in the block being laid out is a space (see `breaks`).
+    join_lines: bool,
     code_number: usize,
     cache: Option<&'a mut CodeCache>,
     /// Where the open image's pieces begin.
@@ -151,8 +160,12 @@ impl Renderer<'_, '_> {
                 let look = self.role(Role::Accent);
                 self.piece(&format!("[{label}]"), look);
             }
-            // A single newline is a line break, as models mean it (and as GitHub shows
-            // comments), not a space as in CommonMark documents.
+            // A single newline is a line break, as models mostly mean it (and as GitHub shows
+            // comments), unless `[display] breaks` or the paragraph's look says it is a space.
+            Event::SoftBreak if self.join_lines && self.table.is_none() => {
+                let look = self.look();
+                self.piece(" ", look);
+            }
             Event::SoftBreak | Event::HardBreak => self.hard_break(),
             Event::Rule => {
                 self.block_start();

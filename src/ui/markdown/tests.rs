@@ -332,3 +332,55 @@ proptest::proptest! {
         let _ = code_blocks(&text);
     }
 }
+
+#[test]
+fn hard_wrapped_paragraphs_flow_to_the_width_and_meant_lines_stay() {
+    use crate::config::Breaks;
+    let wrapped = "Amazon Bedrock is a fully managed service that offers a choice of\n\
+                   high-performing foundation models from leading AI companies.";
+    let theme = Theme::default();
+    let with = |breaks: crate::config::Breaks, source: &str| {
+        let style = Style {
+            theme: &theme,
+            width: 50,
+            options: MarkdownOptions {
+                breaks,
+                ..MarkdownOptions::default()
+            },
+            pictures_dir: None,
+        };
+        text_of(&lay_out(source, &style))
+    };
+    // auto (the default): the paragraph flows; no ragged short row after each source line.
+    assert_eq!(
+        with(Breaks::Auto, wrapped),
+        [
+            "Amazon Bedrock is a fully managed service that",
+            "offers a choice of high-performing foundation",
+            "models from leading AI companies."
+        ]
+    );
+    // keep: each source line starts a row.
+    assert_eq!(with(Breaks::Keep, wrapped)[1], "offers a choice of");
+    // A poem keeps its lines under auto, and flows under soft.
+    let poem = "Roses are red,\nViolets are blue,";
+    assert_eq!(
+        with(Breaks::Auto, poem),
+        ["Roses are red,", "Violets are blue,"]
+    );
+    assert_eq!(
+        with(Breaks::Soft, poem),
+        ["Roses are red, Violets are blue,"]
+    );
+    // A list item wrapped with its indentation flows too.
+    let item = format!("- {}", wrapped.replace('\n', "\n  "));
+    assert_eq!(
+        with(Breaks::Auto, &item).len(),
+        3,
+        "{:?}",
+        with(Breaks::Auto, &item)
+    );
+    // Two trailing spaces are a hard break in every setting.
+    let hard = wrapped.replacen('\n', "  \n", 1);
+    assert_eq!(with(Breaks::Soft, &hard)[1], "offers a choice of");
+}
