@@ -168,6 +168,54 @@ pub(crate) fn cut_chars(text: &str, cap: usize) -> String {
     }
 }
 
+/// `names` joined with `, ` within `width` columns: the names that fit, then `+N` for those
+/// that do not, so a short column never hides that there are more (`Claude Haiku 4.5, Nova
+/// Lite +2`). A first name too wide on its own is cut with `…`.
+pub(crate) fn fit_names(names: &[String], width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut out = String::new();
+    for (i, name) in names.iter().enumerate() {
+        let joined = if i == 0 {
+            name.clone()
+        } else {
+            format!("{out}, {name}")
+        };
+        let rest = names.len() - i - 1;
+        let tail = if rest > 0 {
+            format!(" +{rest}")
+        } else {
+            String::new()
+        };
+        if joined.width() + tail.width() <= width {
+            out = joined;
+            continue;
+        }
+        let more = format!("+{}", names.len() - i);
+        if i == 0 {
+            // Not even one name fits beside the count: cut it.
+            let tail = if rest > 0 {
+                format!(" +{rest}")
+            } else {
+                String::new()
+            };
+            let room = width.saturating_sub(tail.width() + 1);
+            let mut cut = String::new();
+            let mut used = 0;
+            for c in name.chars() {
+                let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                if used + w > room {
+                    break;
+                }
+                used += w;
+                cut.push(c);
+            }
+            return format!("{cut}…{tail}");
+        }
+        return format!("{out} {more}");
+    }
+    out
+}
+
 /// The fence that would close a code block still open at the end of `text`.
 pub(crate) fn open_fence(text: &str) -> Option<String> {
     let mut open: Option<(char, usize)> = None;
@@ -194,6 +242,29 @@ pub(crate) fn open_fence(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_that_do_not_fit_are_counted() {
+        let names: Vec<String> = ["Claude Haiku 4.5", "Nova Lite", "Llama 3.3 70B"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            fit_names(&names, 80),
+            "Claude Haiku 4.5, Nova Lite, Llama 3.3 70B"
+        );
+        assert_eq!(fit_names(&names, 28), "Claude Haiku 4.5 +2");
+        assert_eq!(fit_names(&names, 30), "Claude Haiku 4.5, Nova Lite +1");
+        assert_eq!(fit_names(&names, 10), "Claude… +2");
+        assert_eq!(fit_names(&names[..1], 8), "Claude …");
+        assert_eq!(fit_names(&[], 8), "");
+        for width in 0..60 {
+            let shown = fit_names(&names, width);
+            assert!(
+                unicode_width::UnicodeWidthStr::width(shown.as_str()) <= width.max(4),
+                "{width}: {shown}"
+            );
+        }
+    }
 
     #[test]
     fn escapes_are_neutralised() {

@@ -102,6 +102,22 @@ fn ask_continues_a_session_with_another_model_and_transcripts_show_it() {
         list.contains(&id) && list.contains("Claude Haiku 4.5, Nova Micro"),
         "{list}"
     );
+    // A third model: the column cannot name all three, and counts the ones it leaves out.
+    let third = run(demo(home.path()).args([
+        "ask",
+        "--session",
+        "last",
+        "--model",
+        "amazon.nova-lite-v1:0",
+        "And a sea?",
+    ]));
+    assert!(third.status.success(), "{}", text(&third.stderr));
+    let list = text(&run(bare(home.path()).args(["transcripts", "list"])).stdout);
+    assert!(list.contains("Claude Haiku 4.5 +2"), "{list}");
+    let listed = run(bare(home.path()).args(["transcripts", "list", "--json"]));
+    let listed: serde_json::Value =
+        serde_json::from_str(text(&listed.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(listed["models"].as_array().unwrap().len(), 3, "{listed}");
     let show = run(bare(home.path()).args(["transcripts", "show", "last"]));
     let show = text(&show.stdout);
     assert!(show.starts_with("# Name three rivers"), "{show}");

@@ -46,7 +46,12 @@ fn execute(command: TranscriptsCommand) -> Result<(), String> {
                 let created = crate::clock::local_minutes(&s.created);
                 let models = crate::models::catalog::display_names(&s.models);
                 // Everything but the counts comes from the file: one sanitizer for the line.
-                let models = sanitize_for_terminal(&models.join(", ")).into_owned();
+                let models: Vec<String> = models
+                    .iter()
+                    .map(|m| sanitize_for_terminal(m).into_owned())
+                    .collect();
+                // Every model is named or counted in its column (`Claude Haiku 4.5 +2`).
+                let models = crate::text::fit_names(&models, 28);
                 out_line(&format!(
                     "{:<20}  {:<16}  {:>5}  {}  {}{}",
                     sanitize_for_terminal(&s.id),

@@ -10,6 +10,7 @@ use crate::text::sanitize_for_terminal;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
 
 /// The saved-conversation browser: filter, one row per session (date, turns, title, models),
 /// and a footer that asks for a new title or a delete confirmation when one is under way.
@@ -73,16 +74,21 @@ pub fn sessions(state: &State, browser: &SessionBrowser, area: Rect, buf: &mut B
         let found = browser.text_hits.get(&item.path);
         let last_column = match found {
             Some(line) => format!("“{line}”"),
-            None => models.join(", "),
+            None => String::new(),
         };
         let text = match (inner.width, found) {
             (90.., Some(_)) => format!("{marks} {when:<16} {}  {last_column}", cell(&title, 24)),
-            (90.., None) => format!(
-                "{marks} {when:<16} {:>3} {}  {}  {last_column}",
-                item.turns,
-                if item.turns == 1 { "turn " } else { "turns" },
-                cell(&title, 40),
-            ),
+            (90.., None) => {
+                let head = format!(
+                    "{marks} {when:<16} {:>3} {}  {}  ",
+                    item.turns,
+                    if item.turns == 1 { "turn " } else { "turns" },
+                    cell(&title, 40),
+                );
+                // Every model is named or counted: none goes past the edge unseen.
+                let room = (inner.width as usize).saturating_sub(head.width());
+                format!("{head}{}", crate::text::fit_names(&models, room))
+            }
             (50.., Some(_)) => format!("{marks} {}  {last_column}", cell(&title, 24)),
             (50.., None) => format!("{marks} {when:<16} {:>3}  {title}", item.turns),
             (_, Some(_)) => format!("{marks} {last_column}"),
