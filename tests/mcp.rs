@@ -295,49 +295,36 @@ async fn tool_names_no_model_takes_are_renamed_or_left_out_and_requests_go_throu
 fn ask_with_an_odd_server_sends_requests_the_service_takes() {
     let home = tempfile::tempdir().unwrap();
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/hostile.py");
-    std::fs::write(
-        home.path().join("config.toml"),
-        format!(
-            "[tools]\nallow = [\"read_file\"]\n\n[mcp.odd]\ncommand = \"python3\"\nargs = [{:?}, \"bad-names\"]\n",
-            script.display().to_string()
-        ),
-    )
-    .unwrap();
+    // One tool call of `read_file`, with the hostile server's own `read_file` offered beside
+    // the built-in one, and `allowed` the one allow-list entry.
+    let ask = |allowed: &str, file_text: &str| -> Value {
+        std::fs::write(
+            home.path().join("config.toml"),
+            format!(
+                "[tools]\nallow = [{allowed:?}]\n\n[mcp.odd]\ncommand = \"python3\"\nargs = [{:?}, \"bad-names\"]\n",
+                script.display().to_string()
+            ),
+        )
+        .unwrap();
+        let out = run(demo(home.path()).args([
+            "ask",
+            "--mcp",
+            "odd",
+            "--json",
+            "--model",
+            "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+            &format!(r#"go [[emulator:tool=read_file {{"text":"{file_text}"}}]]"#),
+        ]));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
     // The built-in read_file is allowed, not the server's tool of that name: it is refused.
-    let out = run(demo(home.path()).args([
-        "ask",
-        "--mcp",
-        "odd",
-        "--json",
-        "--model",
-        "us.anthropic.claude-3-5-haiku-20241022-v1:0",
-        r#"go [[emulator:tool=read_file {"text":"secret plans"}]]"#,
-    ]));
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = ask("read_file", "secret plans");
     let first = &summary["tool_runs"][0];
     assert_eq!(first["name"], "read_file");
     assert_eq!(first["ran"], false, "{summary}");
     // Named by its source, it runs.
-    std::fs::write(
-        home.path().join("config.toml"),
-        format!(
-            "[tools]\nallow = [\"mcp.odd.read_file\"]\n\n[mcp.odd]\ncommand = \"python3\"\nargs = [{:?}, \"bad-names\"]\n",
-            script.display().to_string()
-        ),
-    )
-    .unwrap();
-    let out = run(demo(home.path()).args([
-        "ask",
-        "--mcp",
-        "odd",
-        "--json",
-        "--model",
-        "us.anthropic.claude-3-5-haiku-20241022-v1:0",
-        r#"go [[emulator:tool=read_file {"text":"plans"}]]"#,
-    ]));
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = ask("mcp.odd.read_file", "plans");
     assert_eq!(summary["tool_runs"][0]["ran"], true, "{summary}");
     assert_eq!(summary["tool_runs"][0]["result"], "read_file: plans");
 }
