@@ -6,7 +6,8 @@ mod body;
 pub mod client;
 pub mod control;
 pub mod error;
-pub mod eventstream;
+/// The event-stream codec, a crate of its own (`crates/eventstream`).
+pub use bedrock_tui_eventstream as eventstream;
 mod process;
 pub mod request;
 pub(crate) mod scrub;

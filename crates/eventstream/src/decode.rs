@@ -8,12 +8,9 @@ use bytes::{Buf, Bytes, BytesMut};
 
 /// Why a stream of event-stream bytes was rejected. `offset` is the byte offset, counted from the
 /// start of the stream, at which the problem lies.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
     /// The prelude CRC does not match bytes 0..8 of the frame.
-    #[error(
-        "prelude checksum mismatch at byte {offset}: computed {computed:#010x}, frame says {expected:#010x}"
-    )]
     PreludeChecksum {
         /// Offset of the frame.
         offset: u64,
@@ -23,9 +20,6 @@ pub enum DecodeError {
         expected: u32,
     },
     /// The message CRC does not match the frame.
-    #[error(
-        "message checksum mismatch at byte {offset}: computed {computed:#010x}, frame says {expected:#010x}"
-    )]
     MessageChecksum {
         /// Offset of the frame.
         offset: u64,
@@ -35,9 +29,6 @@ pub enum DecodeError {
         expected: u32,
     },
     /// `total_length` is below the 16-byte minimum.
-    #[error(
-        "frame at byte {offset} claims a total length of {total_len}, below the 16-byte minimum"
-    )]
     MessageTooShort {
         /// Offset of the frame.
         offset: u64,
@@ -45,9 +36,6 @@ pub enum DecodeError {
         total_len: u32,
     },
     /// `headers_length` does not fit inside the frame.
-    #[error(
-        "frame at byte {offset}: headers length {headers_len} does not fit in a total length of {total_len}"
-    )]
     HeadersLengthOutOfBounds {
         /// Offset of the frame.
         offset: u64,
@@ -57,9 +45,6 @@ pub enum DecodeError {
         total_len: u32,
     },
     /// The header block is larger than [`MAX_HEADERS_LEN`].
-    #[error(
-        "frame at byte {offset}: headers length {headers_len} exceeds the limit of {MAX_HEADERS_LEN} bytes"
-    )]
     HeadersTooLarge {
         /// Offset of the frame.
         offset: u64,
@@ -67,9 +52,6 @@ pub enum DecodeError {
         headers_len: u32,
     },
     /// The payload is larger than [`MAX_PAYLOAD_LEN`].
-    #[error(
-        "frame at byte {offset}: payload length {payload_len} exceeds the limit of {MAX_PAYLOAD_LEN} bytes"
-    )]
     PayloadTooLarge {
         /// Offset of the frame.
         offset: u64,
@@ -77,13 +59,11 @@ pub enum DecodeError {
         payload_len: u64,
     },
     /// A header name has length 0.
-    #[error("header at byte {offset}: name length is 0")]
     EmptyHeaderName {
         /// Offset of the header.
         offset: u64,
     },
     /// A header name, type code or value runs past the end of the header block.
-    #[error("header at byte {offset}: {what} runs past the end of the header block")]
     HeaderOverrun {
         /// Offset of the header.
         offset: u64,
@@ -91,13 +71,11 @@ pub enum DecodeError {
         what: &'static str,
     },
     /// A header name is not UTF-8.
-    #[error("header at byte {offset}: name is not valid UTF-8")]
     HeaderNameUtf8 {
         /// Offset of the header.
         offset: u64,
     },
     /// A header has a value type outside 0..=9.
-    #[error("header at byte {offset}: unknown value type {type_code}")]
     HeaderValueType {
         /// Offset of the header.
         offset: u64,
@@ -105,13 +83,11 @@ pub enum DecodeError {
         type_code: u8,
     },
     /// A string header value is not UTF-8.
-    #[error("header at byte {offset}: string value is not valid UTF-8")]
     HeaderStringUtf8 {
         /// Offset of the header.
         offset: u64,
     },
     /// The stream ended in the middle of a frame.
-    #[error("stream ended inside a frame at byte {offset}: {have} of {need} bytes received")]
     Truncated {
         /// Offset of the incomplete frame.
         offset: u64,
@@ -121,6 +97,87 @@ pub enum DecodeError {
         have: u64,
     },
 }
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::PreludeChecksum {
+                computed,
+                expected,
+                offset,
+                ..
+            } => write!(
+                f,
+                "prelude checksum mismatch at byte {offset}: computed {computed:#010x}, frame says {expected:#010x}"
+            ),
+            Self::MessageChecksum {
+                computed,
+                expected,
+                offset,
+                ..
+            } => write!(
+                f,
+                "message checksum mismatch at byte {offset}: computed {computed:#010x}, frame says {expected:#010x}"
+            ),
+            Self::MessageTooShort {
+                offset, total_len, ..
+            } => write!(
+                f,
+                "frame at byte {offset} claims a total length of {total_len}, below the 16-byte minimum"
+            ),
+            Self::HeadersLengthOutOfBounds {
+                headers_len,
+                offset,
+                total_len,
+                ..
+            } => write!(
+                f,
+                "frame at byte {offset}: headers length {headers_len} does not fit in a total length of {total_len}"
+            ),
+            Self::HeadersTooLarge {
+                headers_len,
+                offset,
+                ..
+            } => write!(
+                f,
+                "frame at byte {offset}: headers length {headers_len} exceeds the limit of {MAX_HEADERS_LEN} bytes"
+            ),
+            Self::PayloadTooLarge {
+                offset,
+                payload_len,
+                ..
+            } => write!(
+                f,
+                "frame at byte {offset}: payload length {payload_len} exceeds the limit of {MAX_PAYLOAD_LEN} bytes"
+            ),
+            Self::EmptyHeaderName { offset, .. } => {
+                write!(f, "header at byte {offset}: name length is 0")
+            }
+            Self::HeaderOverrun { offset, what, .. } => write!(
+                f,
+                "header at byte {offset}: {what} runs past the end of the header block"
+            ),
+            Self::HeaderNameUtf8 { offset, .. } => {
+                write!(f, "header at byte {offset}: name is not valid UTF-8")
+            }
+            Self::HeaderValueType {
+                offset, type_code, ..
+            } => write!(f, "header at byte {offset}: unknown value type {type_code}"),
+            Self::HeaderStringUtf8 { offset, .. } => write!(
+                f,
+                "header at byte {offset}: string value is not valid UTF-8"
+            ),
+            Self::Truncated {
+                have, need, offset, ..
+            } => write!(
+                f,
+                "stream ended inside a frame at byte {offset}: {have} of {need} bytes received"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
 
 /// One decoded event-stream message. Cheap to clone; the frame bytes are shared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,7 +214,7 @@ impl Message {
     }
 
     /// The payload as shared bytes (no copy).
-    pub(crate) fn payload_bytes(&self) -> Bytes {
+    pub fn payload_bytes(&self) -> Bytes {
         self.frame
             .slice(PRELUDE_LEN + self.headers_len..self.frame.len() - 4)
     }
@@ -400,7 +457,7 @@ impl Decoder {
 
     /// Whether a whole frame is already buffered, so `next_message` returns it without more
     /// bytes (a consumer can hold its output until the buffered frames are done).
-    pub(crate) fn frame_ready(&self) -> bool {
+    pub fn frame_ready(&self) -> bool {
         let data: &[u8] = if self.partial.is_empty() {
             &self.head
         } else {
@@ -416,7 +473,7 @@ impl Decoder {
     }
 
     /// Bytes received but not yet returned as a message.
-    pub(crate) fn buffered(&self) -> usize {
+    pub fn buffered(&self) -> usize {
         self.head.len() + self.partial.len()
     }
 
@@ -455,7 +512,7 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bedrock::eventstream::encode_message;
+    use crate::encode_message;
 
     fn frame(headers: &[Header<'_>], payload: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();

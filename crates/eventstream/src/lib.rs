@@ -22,15 +22,15 @@ pub use decode::{DecodeError, Decoder, Headers, Message};
 pub use encode::{EncodeError, encode_message, encoded_len};
 
 /// Length of the prelude: total length, headers length and prelude CRC.
-pub(crate) const PRELUDE_LEN: usize = 12;
+pub const PRELUDE_LEN: usize = 12;
 /// Smallest possible frame: prelude plus message CRC.
-pub(crate) const MIN_MESSAGE_LEN: usize = 16;
+pub const MIN_MESSAGE_LEN: usize = 16;
 /// Largest header block the decoder accepts (128 KiB).
-pub(crate) const MAX_HEADERS_LEN: usize = 128 * 1024;
+pub const MAX_HEADERS_LEN: usize = 128 * 1024;
 /// Largest payload the decoder accepts (16 MiB).
-pub(crate) const MAX_PAYLOAD_LEN: usize = 16 * 1024 * 1024;
+pub const MAX_PAYLOAD_LEN: usize = 16 * 1024 * 1024;
 /// Largest string or byte-array header value the encoder writes.
-pub(crate) const MAX_HEADER_VALUE_LEN: usize = i16::MAX as usize;
+pub const MAX_HEADER_VALUE_LEN: usize = i16::MAX as usize;
 
 /// One header value; strings and byte arrays borrow from the frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +57,7 @@ pub enum HeaderValue<'a> {
 
 impl HeaderValue<'_> {
     /// The wire type code of this value.
-    pub(crate) fn type_code(&self) -> u8 {
+    pub fn type_code(&self) -> u8 {
         match self {
             HeaderValue::Bool(true) => 0,
             HeaderValue::Bool(false) => 1,
@@ -101,7 +101,7 @@ impl<'a> Header<'a> {
 }
 
 /// Formats a UUID as its hyphenated lowercase string.
-pub(crate) fn format_uuid(uuid: &[u8; 16]) -> String {
+pub fn format_uuid(uuid: &[u8; 16]) -> String {
     let mut out = String::with_capacity(36);
     for (i, byte) in uuid.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
