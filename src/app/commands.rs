@@ -48,12 +48,12 @@ pub(crate) fn run(state: &mut State, draft: String) -> Command {
     }
     match word {
         "/tools" => {
-            super::tools::list(state);
+            super::mcp::list(state);
             state.set_draft("");
             done
         }
         "/mcp" => {
-            let effects = super::tools::mcp_command(state, line["/mcp".len()..].trim());
+            let effects = super::mcp::command(state, line["/mcp".len()..].trim());
             Command::Done(effects)
         }
         "/notices" => {

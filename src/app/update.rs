@@ -36,7 +36,7 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             super::tools::on_viewed(state, round, index);
             Vec::new()
         }
-        Msg::McpConnected { name, result } => super::tools::on_mcp(state, &name, result),
+        Msg::McpConnected { name, result } => super::mcp::on_mcp(state, &name, result),
         Msg::TitleWritten {
             conversation,
             result,

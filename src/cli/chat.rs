@@ -131,7 +131,7 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
     let pace = config
         .demo_tokens_per_second
         .unwrap_or(DEMO_TOKENS_PER_SECOND);
-    let pace = super::ask::demo_pacing(pace).unwrap_or_else(|e| {
+    let pace = super::setup::demo_pacing(pace).unwrap_or_else(|e| {
         state.push(
             Speaker::Notice,
             format!("{e}; the emulator is paced at {pace}"),

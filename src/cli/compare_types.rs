@@ -13,8 +13,8 @@ use std::io::{IsTerminal, Read};
 /// whatever each answered. The model and parameters come from the flags over config.toml, and
 /// each combination's request is prepared by the exchange layer, as in the chat's matrix.
 pub async fn run(args: CompareTypesArgs, global: &super::GlobalArgs) -> i32 {
-    let (config, defaults) = super::ask::load_config(global);
-    let options = match super::ask::connect_options(global, &config, 0.0) {
+    let (config, defaults) = super::setup::load_config(global);
+    let options = match super::setup::connect_options(global, &config, 0.0) {
         Ok(options) => options,
         Err(message) => {
             crate::cli::term::err_line(&format!("error: {message}"));
@@ -23,10 +23,13 @@ pub async fn run(args: CompareTypesArgs, global: &super::GlobalArgs) -> i32 {
     };
     let model = defaults.model(args.model.as_deref());
     let Some(family) = args.family.or_else(|| family_of(&model)) else {
-        if super::ask::looks_like_an_id(&model) {
+        if super::model_names::looks_like_an_id(&model) {
             eprintln!("error: cannot tell the request format of {model:?}; pass --family");
         } else {
-            crate::cli::term::err_line(&format!("error: {}", super::ask::not_an_id(&model)));
+            crate::cli::term::err_line(&format!(
+                "error: {}",
+                super::model_names::not_an_id(&model)
+            ));
         }
         return EXIT_USAGE;
     };

@@ -8,7 +8,9 @@ pub mod doctor;
 pub mod emulator;
 mod emulator_args;
 pub use emulator_args::EmulatorArgs;
+mod model_names;
 pub mod models;
+mod setup;
 mod term;
 pub mod transcripts;
 

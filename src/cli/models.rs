@@ -17,8 +17,8 @@ pub async fn run(args: ModelsArgs, global: &super::GlobalArgs) -> i32 {
         return 0;
     }
     let rows = if args.remote {
-        let (config, _) = super::ask::load_config(global);
-        let options = match super::ask::connect_options(global, &config, 0.0) {
+        let (config, _) = super::setup::load_config(global);
+        let options = match super::setup::connect_options(global, &config, 0.0) {
             Ok(options) => options,
             Err(message) => {
                 crate::cli::term::err_line(&format!("error: {message}"));

@@ -1,43 +1,9 @@
 //! Event-stream encoder, used by the emulator and by tests.
 
 use super::{
-    Header, HeaderValue, MAX_HEADER_VALUE_LEN, MAX_HEADERS_LEN, MAX_PAYLOAD_LEN, MIN_MESSAGE_LEN,
+    EncodeError, Header, HeaderValue, MAX_HEADER_VALUE_LEN, MAX_HEADERS_LEN, MAX_PAYLOAD_LEN,
+    MIN_MESSAGE_LEN,
 };
-
-/// Why a message could not be encoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EncodeError {
-    /// A header name is empty or longer than 255 bytes.
-    HeaderName(String),
-    /// A string or byte-array value is longer than 32,767 bytes.
-    HeaderValueTooLong(String),
-    /// The header block is over the limit.
-    HeadersTooLarge(usize),
-    /// The payload is over the limit.
-    PayloadTooLarge(usize),
-}
-
-impl std::fmt::Display for EncodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::HeaderName(v0) => write!(f, "header name {v0:?} must be 1 to 255 bytes long"),
-            Self::HeaderValueTooLong(v0) => write!(
-                f,
-                "header {v0:?}: value longer than {MAX_HEADER_VALUE_LEN} bytes"
-            ),
-            Self::HeadersTooLarge(v0) => write!(
-                f,
-                "headers take {v0} bytes, over the {MAX_HEADERS_LEN}-byte limit"
-            ),
-            Self::PayloadTooLarge(v0) => write!(
-                f,
-                "payload of {v0} bytes is over the {MAX_PAYLOAD_LEN}-byte limit"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for EncodeError {}
 
 fn value_len(value: &HeaderValue<'_>) -> usize {
     match value {

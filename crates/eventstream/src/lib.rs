@@ -17,9 +17,11 @@
 
 mod decode;
 mod encode;
+mod error;
 
-pub use decode::{DecodeError, Decoder, Headers, Message};
-pub use encode::{EncodeError, encode_message, encoded_len};
+pub use decode::{Decoder, Headers, Message};
+pub use encode::{encode_message, encoded_len};
+pub use error::{DecodeError, EncodeError};
 
 /// Length of the prelude: total length, headers length and prelude CRC.
 pub const PRELUDE_LEN: usize = 12;

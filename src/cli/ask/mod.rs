@@ -13,9 +13,10 @@ mod verbose;
 
 pub use frames::event_json;
 
+use super::model_names::{looks_like_an_id, not_an_id};
+use super::setup::{connect_options, load_config};
 use super::{AskArgs, GlobalArgs};
 use crate::bedrock::{BedrockError, InvokeOptions};
-use crate::config::Config;
 use crate::connect::connect;
 use crate::exchange::{self, Content, Defaults, Found, Intent, needs_lookup};
 use crate::models::{Conversation, OutputKind, Parameters, catalog, family_of};
@@ -298,55 +299,6 @@ fn refusal_text(refusal: &exchange::Refusal) -> String {
     }
 }
 
-/// What is said of a model's name given where an id belongs: the models it may mean.
-pub(crate) fn not_an_id(model: &str) -> String {
-    let suggestions = suggest_models(model);
-    if suggestions.is_empty() {
-        format!(
-            "{model:?} is no model id and names no model of the catalog; `bedrock-tui models` lists the ids"
-        )
-    } else {
-        format!(
-            "{model:?} is no model id: did you mean {}? (`bedrock-tui models` lists the ids)",
-            suggestions.join(", or ")
-        )
-    }
-}
-
-/// Whether `model` is written as a model id, profile id or ARN (`provider.name…`), not as a
-/// model's name (`sonnet45`, `nova pro`).
-pub(crate) fn looks_like_an_id(model: &str) -> bool {
-    model.contains('.') || model.contains(':') || model.starts_with("arn:")
-}
-
-/// The catalog's models whose name best matches `query`, as the picker matches, each with the
-/// id to pass (and, for a model served through inference profiles only, the profiles to use).
-fn suggest_models(query: &str) -> Vec<String> {
-    let mut fuzzy = crate::app::picker::Fuzzy::new(query);
-    let mut scored: Vec<(u32, &crate::models::catalog::ModelInfo)> = catalog::models()
-        .iter()
-        .filter_map(|m| {
-            let haystack = format!("{} {} {}", m.name, m.provider, m.id).to_lowercase();
-            fuzzy.score(&haystack).map(|score| (score, m))
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
-    scored
-        .into_iter()
-        .take(3)
-        .map(|(_, m)| {
-            if m.inference_profile_required {
-                format!(
-                    "{} (-m us.{} or another inference profile of it)",
-                    m.name, m.id
-                )
-            } else {
-                format!("{} (-m {})", m.name, m.id)
-            }
-        })
-        .collect()
-}
-
 /// Takes what a lookup of an opaque ARN found: the family, or (for a verbatim body) a note that
 /// the answer's shape decides; a conversation without a format cannot be encoded.
 fn take_lookup(intent: &mut Intent, found: Found) -> Result<(), String> {
@@ -369,67 +321,6 @@ fn take_lookup(intent: &mut Intent, found: Found) -> Result<(), String> {
                 intent.model
             )),
         },
-    }
-}
-
-/// The config file and its request defaults; a broken file is reported and the defaults used,
-/// as in the chat.
-pub(crate) fn load_config(global: &GlobalArgs) -> (Config, Defaults) {
-    let Some(path) = global.config_path() else {
-        return (Config::default(), Defaults::default());
-    };
-    match Config::load_lenient(&path) {
-        Ok((config, warnings)) => {
-            for warning in warnings {
-                crate::cli::term::err_line(&format!("bedrock-tui: {warning}"));
-            }
-            let defaults = Defaults::from_config(&config);
-            (config, defaults)
-        }
-        Err(e) => {
-            eprintln!("bedrock-tui: {e}; using the defaults");
-            (Config::default(), Defaults::default())
-        }
-    }
-}
-
-/// How a command that is not the chat connects: never to the built-in emulator unless asked.
-pub(crate) fn connect_options(
-    global: &GlobalArgs,
-    config: &Config,
-    demo_tokens_per_second: f64,
-) -> Result<crate::connect::ConnectOptions, String> {
-    Ok(crate::connect::ConnectOptions {
-        settings: crate::settings::Settings::resolve(global, config)?,
-        demo_tokens_per_second: demo_pacing(
-            config
-                .demo_tokens_per_second
-                .unwrap_or(demo_tokens_per_second),
-        )?,
-        fallback_to_demo: false,
-    })
-}
-
-/// The most tokens a second the emulator can be paced at (as `demo_tokens_per_second` in
-/// config.toml).
-pub(crate) const MAX_DEMO_PACE: f64 = 1_000_000.0;
-
-/// The emulator's pacing: `BEDROCK_TUI_DEMO_TPS` over the given one; a value that is not a
-/// number from 0 to [`MAX_DEMO_PACE`] is an error that says so.
-pub(crate) fn demo_pacing(given: f64) -> Result<f64, String> {
-    match std::env::var("BEDROCK_TUI_DEMO_TPS") {
-        Ok(value) => value
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && (0.0..=MAX_DEMO_PACE).contains(v))
-            .ok_or_else(|| {
-                format!(
-                    "BEDROCK_TUI_DEMO_TPS={}: a number of tokens a second from 0 (as fast as it goes) to {MAX_DEMO_PACE}",
-                    crate::text::cut_chars(&crate::text::sanitize_for_terminal(&value), 40)
-                )
-            }),
-        Err(_) => Ok(given),
     }
 }
 

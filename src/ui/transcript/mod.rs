@@ -4,6 +4,7 @@
 //! resumed conversation of thousands of turns shows its end at once), the rest a slice per
 //! frame, counted meanwhile at a guessed height. Only the visible rows are drawn.
 
+mod edges;
 mod lazy;
 
 pub use lazy::ROWS_KEPT;

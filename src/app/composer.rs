@@ -1,0 +1,121 @@
+//! The prompt editor's text as the rest of the chat sees it: the draft (pasted blocks put
+//! back in), replacing it, keys and pastes as undo steps, and a paste too large to edit kept
+//! aside as a block.
+
+use super::state::State;
+use ratatui_textarea::{TextArea, WrapMode};
+
+impl State {
+    /// The text in the prompt editor, with each pasted block's token replaced by its text.
+    pub fn draft(&self) -> String {
+        let mut text = self.editor.lines().join("\n");
+        for block in &self.pastes {
+            if let Some(at) = text.find(&block.token) {
+                text.replace_range(at..at + block.token.len(), &block.text);
+            }
+        }
+        text
+    }
+
+    /// Whether the prompt editor is empty.
+    pub(crate) fn draft_is_empty(&self) -> bool {
+        self.editor.lines().iter().all(String::is_empty)
+    }
+
+    /// Replaces the prompt editor's text (cursor at the end); one undo step brings the old
+    /// text back.
+    pub fn set_draft(&mut self, text: &str) {
+        if self.draft() != text {
+            let added = self
+                .undo
+                .before(super::undo::Edit::Other, &self.editor, &self.pastes);
+            self.undo.after(added, true);
+        }
+        self.editor = new_editor();
+        self.pastes.clear();
+        self.insert_into_editor(text);
+    }
+
+    /// A key given to the prompt editor, with its undo step; true when the text changed.
+    pub(crate) fn edit_with_key(&mut self, key: crossterm::event::KeyEvent) -> bool {
+        let kind = super::undo::kind_of_key(&key);
+        let added = kind.is_some_and(|k| self.undo.before(k, &self.editor, &self.pastes));
+        let changed = self.editor.input(key);
+        match kind {
+            Some(_) => self.undo.after(added, changed),
+            None => self.undo.break_group(),
+        }
+        changed
+    }
+
+    /// An edit of the prompt that is one undo step of its own (a newline, a kill); `edit`
+    /// says whether it changed the text.
+    pub(crate) fn edit_step(&mut self, edit: impl FnOnce(&mut TextArea<'static>) -> bool) {
+        let added = self
+            .undo
+            .before(super::undo::Edit::Other, &self.editor, &self.pastes);
+        let changed = edit(&mut self.editor);
+        self.undo.after(added, changed);
+    }
+
+    /// Inserts text at the cursor (a paste) as one undo step, or as part of the step of the
+    /// paste before it when it `goes_on` with it; see [`State::insert_into_editor`].
+    pub(crate) fn insert_paste(&mut self, text: &str, goes_on: bool) {
+        let kind = if goes_on {
+            super::undo::Edit::PasteGoesOn
+        } else {
+            super::undo::Edit::Paste
+        };
+        let added = self.undo.before(kind, &self.editor, &self.pastes);
+        self.insert_into_editor(text);
+        self.undo.after(added, !text.is_empty());
+    }
+
+    /// Inserts text at the cursor: a text too large to edit comfortably goes in as a pasted
+    /// block (a token in the editor, the text kept aside), so the editor stays fast.
+    fn insert_into_editor(&mut self, text: &str) {
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+        if text.len() <= PASTE_BLOCK_BYTES && lines <= PASTE_BLOCK_LINES {
+            self.editor.insert_str(text);
+            return;
+        }
+        let number = self.pastes.len() + 1;
+        let token = format!(
+            "⟦pasted text #{number}: {lines} lines, {}⟧",
+            crate::files::human_size(text.len() as u64)
+        );
+        self.editor.insert_str(&token);
+        self.pastes.push(PastedBlock {
+            token,
+            text: std::sync::Arc::from(text),
+        });
+    }
+}
+
+/// A paste larger than this many bytes or lines becomes a [`PastedBlock`].
+pub const PASTE_BLOCK_BYTES: usize = 256 * 1024;
+/// See [`PASTE_BLOCK_BYTES`].
+pub const PASTE_BLOCK_LINES: usize = 5_000;
+
+/// A large paste kept out of the editor: the editor shows `token`, and the prompt sent has
+/// `text` in its place. Deleting the token drops the paste.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastedBlock {
+    /// What the editor shows: `⟦pasted text #1: 250000 lines, 19.1 MiB⟧`.
+    pub token: String,
+    /// The pasted text (shared: undo steps keep it without copying it).
+    pub text: std::sync::Arc<str>,
+}
+
+/// A prompt editor with soft wrapping and no line highlight.
+pub(crate) fn new_editor() -> TextArea<'static> {
+    let mut editor = TextArea::default();
+    editor.set_wrap_mode(WrapMode::WordOrGlyph);
+    editor.set_cursor_line_style(ratatui::style::Style::default());
+    // Undo is by edit group (see `undo`), not the editor's per-character history.
+    editor.set_max_histories(0);
+    editor.set_placeholder_text(
+        "Ask anything. Enter sends, Alt+Enter or Ctrl+J for a newline, F1 for help",
+    );
+    editor
+}
