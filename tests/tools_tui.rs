@@ -596,4 +596,9 @@ async fn slash_words_are_commands_never_prompts() {
         h.prompts(),
         ["/frobnicate is a word", "/etc/hosts holds what?"]
     );
+    // Up brings the escaped prompt back as it must be typed, so Enter sends it again.
+    h.press(KeyCode::Up);
+    h.press(KeyCode::Up);
+    h.settle().await;
+    assert_eq!(h.app.state.draft(), "//frobnicate is a word");
 }

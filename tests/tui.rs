@@ -898,6 +898,44 @@ async fn enter_during_an_answer_queues_the_prompt_until_it_ends() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queued_escaped_prompt_is_sent_as_a_prompt_never_run_as_a_command() {
+    let mut h = Harness::start(Setup {
+        tokens_per_second: 20.0,
+        ..Setup::default()
+    })
+    .await;
+    h.send("first question").await;
+    h.until_text_streams().await;
+    // `//help` asks the model about `/help`; queued, it must not open the help when the
+    // answer ends.
+    h.send("//help").await;
+    assert_eq!(h.app.state.queued_prompt.as_deref(), Some("/help"));
+    h.until("the queued prompt to be sent", |h| h.prompts().len() == 2)
+        .await;
+    h.finish_answer().await;
+    assert_eq!(h.prompts(), ["first question", "/help"]);
+    assert!(matches!(h.app.state.overlay, Overlay::None));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_conversation_gives_a_queued_prompt_back_instead_of_sending_it_there() {
+    let mut h = Harness::start(Setup {
+        tokens_per_second: 20.0,
+        ..Setup::default()
+    })
+    .await;
+    h.send("first question").await;
+    h.until_text_streams().await;
+    h.send("second question").await;
+    assert!(h.app.state.queued_prompt.is_some());
+    h.ctrl('n');
+    h.settle().await;
+    assert_eq!(h.app.state.queued_prompt, None);
+    assert_eq!(h.app.state.draft(), "second question");
+    assert!(h.app.state.messages.is_empty(), "no note of it is left");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn esc_takes_a_queued_prompt_back_into_the_editor_and_off_the_transcript() {
     let mut h = Harness::start(Setup {
         tokens_per_second: 20.0,

@@ -201,7 +201,7 @@ pub(crate) fn edit_selected(state: &mut State) -> Vec<Effect> {
         message: id,
         draft_before,
     });
-    state.set_draft(&text);
+    state.set_draft(&super::commands::as_typed(&text));
     state.focus = Focus::Editor;
     state.flash(
         "editing an earlier prompt: Enter sends it as a new branch (the old one stays), Esc stops",
@@ -228,7 +228,7 @@ pub(crate) fn send_edited(state: &mut State, editing: &Editing, text: String) ->
     let Some(index) = state.index_of(editing.message) else {
         // The prompt is no longer on screen (another version was shown): send normally.
         state.editing = None;
-        return turns::send(state);
+        return turns::send_prompt(state, text);
     };
     let mut conversation = state.conversation_until(index);
     // The edited prompt keeps its files, with any attached since.
@@ -248,15 +248,13 @@ pub(crate) fn send_edited(state: &mut State, editing: &Editing, text: String) ->
         }
     };
     let alternatives = stash_from(state, index);
-    let prompt = state.push(Speaker::User, text.clone());
+    state.remember_prompt(&text);
+    let prompt = state.push(Speaker::User, text);
     if let Some(message) = state.message_mut(prompt) {
         message.attachments = files;
     }
     state.attached.clear();
     attach(state, index, alternatives);
-    if state.history.last() != Some(&text) {
-        state.history.push(text);
-    }
     state.history_cursor = None;
     state.set_draft(&editing.draft_before);
     state.cursor = None;
@@ -410,10 +408,8 @@ pub(crate) fn fork(state: &mut State) -> Vec<Effect> {
         .pop_if(|m| m.speaker == Speaker::User)
         .map(|m| (m.text, m.attachments));
     let count = copies.len();
-    state.messages.clear();
-    state.conversation += 1;
+    turns::clear_conversation(state);
     state.session = None;
-    state.editing = None;
     for message in copies {
         state.push_message(message);
     }

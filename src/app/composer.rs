@@ -6,6 +6,15 @@ use super::state::State;
 use ratatui_textarea::{TextArea, WrapMode};
 
 impl State {
+    /// Keeps a sent prompt for Up to recall, as it must be typed to be sent again (see
+    /// [`super::commands::as_typed`]); an empty one or the same as the last is not kept.
+    pub(crate) fn remember_prompt(&mut self, prompt: &str) {
+        let typed = super::commands::as_typed(prompt);
+        if !prompt.trim().is_empty() && self.history.last().map(String::as_str) != Some(&*typed) {
+            self.history.push(typed.into_owned());
+        }
+    }
+
     /// The text in the prompt editor, with each pasted block's token replaced by its text.
     pub fn draft(&self) -> String {
         let mut text = self.editor.lines().join("\n");

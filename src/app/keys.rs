@@ -281,13 +281,9 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::NewConversation => {
             let mut effects = turns::cancel(state);
             effects.extend(super::tools::abandon(state));
-            state.messages.clear();
-            state.conversation += 1;
+            turns::clear_conversation(state);
             state.session = None;
-            state.editing = None;
-            state.cursor = None;
             state.focus = Focus::Editor;
-            state.scroll = Scroll::Follow;
             state.flash("new conversation", false);
             return effects;
         }

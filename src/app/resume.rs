@@ -3,7 +3,7 @@
 //! deleted turns hidden, and its model, system prompt and parameters.
 
 use super::branches::Alternatives;
-use super::state::{AnswerStatus, ErrorInfo, Message, Scroll, SessionInfo, Speaker, State};
+use super::state::{AnswerStatus, ErrorInfo, Message, SessionInfo, Speaker, State};
 use crate::models::FamilyId;
 use crate::transcript::store::Loaded;
 use crate::transcript::{Author, EndStatus, Entry, Transcript};
@@ -19,13 +19,9 @@ pub(crate) fn apply_loaded(state: &mut State, loaded: &mut Loaded) {
     // The texts move from the transcript to the messages: a large session is not held twice.
     let texts = take_texts(&mut loaded.transcript);
     let t = &loaded.transcript;
-    state.messages.clear();
-    state.conversation += 1;
+    super::turns::clear_conversation(state);
     state.in_flight = None;
-    state.cursor = None;
-    state.editing = None;
     state.focus = super::state::Focus::Editor;
-    state.scroll = Scroll::Follow;
     for warning in &loaded.warnings {
         state.push(
             Speaker::Notice,
@@ -53,9 +49,8 @@ pub(crate) fn apply_loaded(state: &mut State, loaded: &mut Loaded) {
         if message.speaker == Speaker::User
             && !message.deleted
             && message.text.len() <= HISTORY_PROMPT_CAP
-            && state.history.last() != Some(&message.text)
         {
-            state.history.push(message.text.clone());
+            state.remember_prompt(&message.text);
         }
         state.messages.push(message);
     }

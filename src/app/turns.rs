@@ -79,10 +79,15 @@ pub(crate) fn prepare_turn(
 /// Sends the draft as the next turn.
 pub(crate) fn send(state: &mut State) -> Vec<Effect> {
     let draft = state.draft();
-    let text = match super::commands::run(state, draft) {
-        super::commands::Command::Done(effects) => return effects,
-        super::commands::Command::Prompt(text) => text,
-    };
+    match super::commands::run(state, draft) {
+        super::commands::Command::Done(effects) => effects,
+        super::commands::Command::Prompt(text) => send_prompt(state, text),
+    }
+}
+
+/// Sends `text` as the prompt (never read as a command: it is one already told apart), or
+/// queues it while an answer streams or MCP servers start; on a refusal the draft stays.
+pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
     if text.trim().is_empty() && state.attached.is_empty() {
         return Vec::new();
     }
@@ -154,9 +159,7 @@ pub(crate) fn send(state: &mut State) -> Vec<Effect> {
         message.attachments = attached;
     }
     state.offered_path = None;
-    if !text.trim().is_empty() && state.history.last() != Some(&text) {
-        state.history.push(text);
-    }
+    state.remember_prompt(&text);
     state.history_cursor = None;
     state.set_draft("");
     state.tool_calls_this_prompt = 0;
@@ -468,8 +471,8 @@ pub(crate) fn send_queued(state: &mut State, complete: bool) -> Vec<Effect> {
     if complete && state.draft_is_empty() {
         // The "queued" message has done its work.
         state.flash = None;
-        state.set_draft(&queued);
-        return send(state);
+        state.set_draft(&super::commands::as_typed(&queued));
+        return send_prompt(state, queued);
     }
     put_back(state, &queued);
     state.flash(
@@ -488,12 +491,24 @@ fn drop_queued_note(state: &mut State) {
 
 /// Puts a prompt back into the editor, in front of any draft.
 pub(crate) fn put_back(state: &mut State, queued: &str) {
+    let queued = super::commands::as_typed(queued);
     let draft = state.draft();
     if draft.is_empty() {
-        state.set_draft(queued);
+        state.set_draft(&queued);
     } else {
         state.set_draft(&format!("{queued}\n{draft}"));
     }
+}
+
+/// Empties the transcript for another conversation (new, forked or loaded): a prompt queued
+/// for the old one goes back into the editor, never into the next one unasked.
+pub(crate) fn clear_conversation(state: &mut State) {
+    unqueue(state);
+    state.messages.clear();
+    state.conversation += 1;
+    state.editing = None;
+    state.cursor = None;
+    state.scroll = super::state::Scroll::Follow;
 }
 
 /// Takes a queued prompt back into the editor; true when there was one.
