@@ -53,15 +53,11 @@ pub fn tool_call_shown(name: &str, input: &str) -> (String, String) {
         name: name.into(),
         input: input.into(),
     };
-    let shown = crate::tools::shown::shown(&call);
-    let mut text = String::new();
-    for line in &shown.lines {
-        for piece in line {
-            text.push_str(&crate::text::sanitize_for_terminal(&piece.text));
-        }
-        text.push('\n');
-    }
-    (text, call.summary())
+    // As compacted, before the popup's own sanitizing: the stand-ins alone must make it safe.
+    (
+        crate::tools::shown::shown(&call).plain_text(),
+        call.summary(),
+    )
 }
 
 /// An MCP server's output as the guard passes it on, line by line.

@@ -76,7 +76,7 @@ fn push_named(out: &mut String, ch: char, run: usize) {
 }
 
 /// A tag character as the ASCII it stands for (the cancel tag and unassigned ones by number).
-fn push_tag(out: &mut String, ch: char) {
+pub(crate) fn push_tag(out: &mut String, ch: char) {
     if let Some(ascii) = char::from_u32(ch as u32 - 0xE0000).filter(|a| (' '..='~').contains(a)) {
         out.push(ascii);
     } else {
@@ -87,7 +87,7 @@ fn push_tag(out: &mut String, ch: char) {
 
 /// Unicode tag characters (U+E0000–U+E007F): invisible on every terminal, and each stands for
 /// an ASCII character, so a run of them is text a reader cannot see.
-fn is_tag(ch: char) -> bool {
+pub(crate) fn is_tag(ch: char) -> bool {
     ('\u{e0000}'..='\u{e007f}').contains(&ch)
 }
 
@@ -106,14 +106,14 @@ pub(crate) fn is_hidden(ch: char) -> bool {
 }
 
 /// Bidi embeddings, overrides, isolates and marks.
-fn is_bidi_control(ch: char) -> bool {
+pub(crate) fn is_bidi_control(ch: char) -> bool {
     matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}')
 }
 
 /// Characters that take no room and mean nothing on a terminal: zero-width space, word joiner,
 /// invisible operators, the BOM. (Zero-width joiners and non-joiners stay: emoji sequences and
 /// several scripts need them.)
-fn is_invisible(ch: char) -> bool {
+pub(crate) fn is_invisible(ch: char) -> bool {
     matches!(ch, '\u{200b}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
 }
 

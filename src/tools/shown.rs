@@ -6,6 +6,7 @@
 //! like blank space. What is longer than [`SHOWN_CAP`] is cut and said to be.
 
 use crate::models::tools::ToolCall;
+use crate::text;
 
 /// The most of a call shown in its approval, in bytes of the text shown; a longer call is cut
 /// there, and can be read whole in the pager.
@@ -41,11 +42,17 @@ pub struct Shown {
     pub non_ascii: usize,
 }
 
-/// The text a call is shown as: `$ COMMAND` for `run_shell`, else its arguments as indented
-/// JSON (as the model wrote them when they are not JSON).
+/// The text a call is shown as: `$ COMMAND` for `run_shell` when the command is all its
+/// arguments hold, else its arguments as indented JSON (as the model wrote them when they are
+/// not JSON), so that nothing a tool of that name may read is left off the screen.
 pub fn call_text(call: &ToolCall) -> String {
     let arguments = call.arguments();
-    match arguments.get("command").and_then(|c| c.as_str()) {
+    let only_command = arguments
+        .as_object()
+        .filter(|fields| fields.len() == 1)
+        .and_then(|fields| fields.get("command"))
+        .and_then(|c| c.as_str());
+    match only_command {
         Some(command) if call.name == "run_shell" => format!("$ {command}"),
         _ => serde_json::to_string_pretty(&arguments).unwrap_or_else(|_| call.input.clone()),
     }
@@ -58,15 +65,21 @@ pub fn shown(call: &ToolCall) -> Shown {
 
 /// The whole call as plain text, each stand-in written out: what the pager shows.
 pub fn whole_text(call: &ToolCall) -> String {
-    let shown = compact(&call_text(call), usize::MAX, usize::MAX);
-    let mut out = String::new();
-    for line in &shown.lines {
-        for piece in line {
-            out.push_str(&piece.text);
+    compact(&call_text(call), usize::MAX, usize::MAX).plain_text()
+}
+
+impl Shown {
+    /// Its lines as plain text, each stand-in written out, each line ended by a newline.
+    pub fn plain_text(&self) -> String {
+        let mut out = String::new();
+        for line in &self.lines {
+            for piece in line {
+                out.push_str(&piece.text);
+            }
+            out.push('\n');
         }
-        out.push('\n');
+        out
     }
-    out
 }
 
 /// `text` as lines of pieces, at most `cap` bytes and `max_lines` lines of it.
@@ -104,11 +117,11 @@ pub(crate) fn compact(text: &str, cap: usize, max_lines: usize) -> Shown {
             } else {
                 (format!("⟨{run} spaces⟩"), true)
             }
-        } else if is_tag(c) {
+        } else if text::is_tag(c) {
             let mut spelled = String::new();
-            spell_tag(&mut spelled, c);
-            while let Some(&(_, next)) = chars.peek().filter(|(_, n)| is_tag(*n)) {
-                spell_tag(&mut spelled, next);
+            text::push_tag(&mut spelled, c);
+            while let Some(&(_, next)) = chars.peek().filter(|(_, n)| text::is_tag(*n)) {
+                text::push_tag(&mut spelled, next);
                 chars.next();
                 run += 1;
             }
@@ -144,28 +157,20 @@ pub(crate) fn compact(text: &str, cap: usize, max_lines: usize) -> Shown {
 }
 
 /// Characters shown by name: whitespace other than the space and the newline, control
-/// characters, and those that take no room or change how the text around them reads.
+/// characters, every character the terminal sanitizer names or drops (`text`'s tags, hidden,
+/// bidi and invisible characters), and, stricter here than on screen, the joiners, variation
+/// selectors, Mongolian free variation selectors, deprecated format characters and unassigned
+/// specials: an approval shows every character a call holds.
 fn is_named(c: char) -> bool {
     (c.is_whitespace() && c != ' ' && c != '\n')
         || c.is_control()
-        || is_tag(c)
+        || text::is_tag(c)
+        || text::is_hidden(c)
+        || text::is_bidi_control(c)
+        || text::is_invisible(c)
         || matches!(c,
-            '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
-            | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
-            | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}'
-            | '\u{ffa0}' | '\u{fff0}'..='\u{fffb}' | '\u{1d173}'..='\u{1d17a}'
-            | '\u{e0100}'..='\u{e01ef}')
-}
-
-fn is_tag(c: char) -> bool {
-    ('\u{e0000}'..='\u{e007f}').contains(&c)
-}
-
-fn spell_tag(out: &mut String, c: char) {
-    match char::from_u32(c as u32 - 0xE0000).filter(|a| (' '..='~').contains(a)) {
-        Some(ascii) => out.push(ascii),
-        None => out.push('?'),
-    }
+            '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{206f}'
+            | '\u{fe00}'..='\u{fe0f}' | '\u{fff0}'..='\u{fff8}')
 }
 
 /// A short name for a character not seen: `tab`, `NBSP`, `ZWSP`, else `U+XXXX`.
@@ -205,6 +210,15 @@ mod tests {
             name: "run_shell".into(),
             input: serde_json::json!({ "command": command }).to_string(),
         }
+    }
+
+    #[test]
+    fn a_run_shell_call_with_more_than_its_command_shows_every_argument() {
+        assert_eq!(call_text(&shell("ls")), "$ ls");
+        let mut call = shell("ls");
+        call.input = serde_json::json!({ "command": "ls", "target": "/etc" }).to_string();
+        let text = call_text(&call);
+        assert!(text.contains("\"target\": \"/etc\""), "{text}");
     }
 
     #[test]
