@@ -39,14 +39,14 @@ fn call(name: &str, input: &Value) -> ToolCall {
 async fn a_stdio_server_lists_its_tools_and_answers_calls() {
     let tools = mcp::connect("calc", &stdio_server()).await.unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t.spec.name.as_str()).collect();
-    assert_eq!(names, ["add", "echo", "fail", "die"]);
+    assert_eq!(names, ["add", "echo", "env", "fail", "die"]);
     assert_eq!(tools[0].spec.input_schema["required"], json!(["a", "b"]));
     let mut toolbox = Toolbox::from_config(&ToolsConfig {
         builtin: vec!["read_file".into()],
         ..ToolsConfig::default()
     });
     assert!(toolbox.add_mcp(tools).is_empty());
-    assert_eq!(toolbox.specs().len(), 5);
+    assert_eq!(toolbox.specs().len(), 6);
     assert_eq!(toolbox.source("add").as_deref(), Some("MCP server calc"));
     assert_eq!(toolbox.source("read_file").as_deref(), Some("built-in"));
 
@@ -98,7 +98,7 @@ async fn a_streamable_http_server_answers_too() {
     };
     let _ = server.kill();
     let _ = server.wait();
-    assert_eq!(outcome.unwrap().len(), 4);
+    assert_eq!(outcome.unwrap().len(), 5);
     let ran = ran.unwrap();
     assert!(!ran.result.is_error, "{ran:?}");
     assert_eq!(ran.result.content, "42");
@@ -164,6 +164,47 @@ async fn ask_offers_a_servers_tools_and_runs_the_round_trip() {
             .contains("--mcp nope: no MCP server of that name in config.toml (there is calc)"),
         "{}",
         text(&out.stderr)
+    );
+}
+
+/// A server's environment: the shell's secrets never reach it, what `[mcp.NAME] env` gives it
+/// always does, even under a name the shell holds a secret in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_gets_the_env_its_config_gives_and_none_of_the_shells_secrets() {
+    let emulator = emulator().await;
+    let env_of = |given: &str| {
+        let home = tempfile::tempdir().unwrap();
+        std::fs::write(
+            home.path().join("config.toml"),
+            format!(
+                "[tools]\nallow = [\"mcp.calc.env\"]\n\n[mcp.calc]\ncommand = \"python3\"\nargs = [{:?}]\n{given}",
+                server_script().display().to_string()
+            ),
+        )
+        .unwrap();
+        let out = run(against(&emulator, home.path())
+            .env("BEDROCK_TUI_TEST_SECRET", "the shell's own")
+            .args([
+                "ask",
+                "--mcp",
+                "calc",
+                "--json",
+                "--model",
+                "amazon.nova-lite-v1:0",
+                "Use env BEDROCK_TUI_TEST_SECRET",
+            ]));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(summary["tool_runs"][0]["name"], "env", "{summary}");
+        summary["tool_runs"][0]["result"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(env_of(""), "(unset)");
+    assert_eq!(
+        env_of("env = { BEDROCK_TUI_TEST_SECRET = \"given to calc\" }\n"),
+        "given to calc"
     );
 }
 

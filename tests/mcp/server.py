@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """A tiny MCP server for bedrock-tui's tests: JSON-RPC 2.0 over stdio (one message a line) or,
 with --http PORT, streamable HTTP on 127.0.0.1 answering each POST with JSON. Its tools: add
-(two numbers), echo (text back), fail (an error result) and die (the server exits)."""
+(two numbers), echo (text back), env (the value of an environment variable, or "(unset)"), fail
+(an error result) and die (the server exits)."""
 
 import json
+import os
 import sys
 
 TOOLS = [
@@ -26,6 +28,15 @@ TOOLS = [
         },
     },
     {
+        "name": "env",
+        "description": "The value of an environment variable.",
+        "inputSchema": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}},
+            "required": ["name"],
+        },
+    },
+    {
         "name": "fail",
         "description": "Always fails.",
         "inputSchema": {"type": "object", "properties": {}},
@@ -44,6 +55,9 @@ def call(name, arguments):
         return {"content": [{"type": "text", "text": str(total)}], "isError": False}
     if name == "echo":
         return {"content": [{"type": "text", "text": arguments.get("text", "")}], "isError": False}
+    if name == "env":
+        value = os.environ.get(arguments.get("name", ""), "(unset)")
+        return {"content": [{"type": "text", "text": value}], "isError": False}
     if name == "fail":
         return {"content": [{"type": "text", "text": "the tool failed on purpose"}], "isError": True}
     if name == "die":

@@ -27,7 +27,8 @@ pub(super) struct Pipes {
 }
 
 impl ServerProcess {
-    /// Starts `command` in a group of its own with its three pipes.
+    /// Starts `command` in a group of its own with its three pipes; its environment is as the
+    /// caller set it (without the shell's secrets, with what the config gives).
     pub(super) fn spawn(mut command: Command) -> std::io::Result<(ServerProcess, Pipes)> {
         use std::os::unix::process::CommandExt;
         command
@@ -35,7 +36,6 @@ impl ServerProcess {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0);
-        crate::child::without_secrets(&mut command);
         let mut child = command.spawn()?;
         let group = i32::try_from(child.id()).unwrap_or(0);
         if let Ok(mut groups) = GROUPS.lock() {
