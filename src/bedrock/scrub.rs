@@ -7,6 +7,12 @@
 //! `x-amz-security-token:…`, `Bearer …`) or by their shape (API keys, long base64 runs), and
 //! the secret values this process knows (its credentials as loaded, its API key, and the AWS
 //! secrets of its environment), wherever they appear.
+//!
+//! A service's message is short prose, so every rule applies to it ([`scrub_secrets`]). A
+//! tool's output is a file or a program's output, where a long path, a base64 blob or a
+//! `signature: String` field is the content the user asked for, so it loses only what is a
+//! secret for sure: the known values, AWS's own secret names, bearer tokens and Bedrock API keys
+//! ([`scrub_tool_output`]).
 
 use super::wire::REDACTED;
 use std::borrow::Cow;
@@ -17,7 +23,6 @@ use std::sync::{Mutex, OnceLock};
 const SECRET_NAMES: &[&str] = &[
     "x-amz-security-token",
     "x-amz-signature",
-    "signature",
     "aws_secret_access_key",
     "secretaccesskey",
     "aws_session_token",
@@ -28,6 +33,10 @@ const SECRET_NAMES: &[&str] = &[
     "aws_container_authorization_token",
 ];
 
+/// Names of a secret only in a service's message (in a file or a program's output they are
+/// ordinary words).
+const MESSAGE_SECRET_NAMES: &[&str] = &["signature"];
+
 /// Secret values shorter than this are not looked for on their own (they would match ordinary
 /// words); real keys and tokens are far longer.
 const SHORTEST_KNOWN: usize = 12;
@@ -36,6 +45,10 @@ const SHORTEST_KNOWN: usize = 12;
 /// environment.
 static LOADED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
+/// The most loaded secrets kept: credentials refreshed each hour for days add one each time,
+/// and the oldest of them have long expired.
+const MOST_LOADED: usize = 64;
+
 /// Remembers a secret value this process holds (a secret key, a session token, an API key),
 /// so that it is scrubbed wherever it shows up.
 pub(crate) fn remember(secret: &str) {
@@ -43,9 +56,17 @@ pub(crate) fn remember(secret: &str) {
     if secret.len() < SHORTEST_KNOWN {
         return;
     }
-    if let Ok(mut loaded) = LOADED.lock()
-        && !loaded.iter().any(|s| s == secret)
-    {
+    if let Ok(mut loaded) = LOADED.lock() {
+        keep(&mut loaded, secret);
+    }
+}
+
+/// Adds `secret` to `loaded` unless it is there, the oldest making room past [`MOST_LOADED`].
+fn keep(loaded: &mut Vec<String>, secret: &str) {
+    if !loaded.iter().any(|s| s == secret) {
+        if loaded.len() == MOST_LOADED {
+            loaded.remove(0);
+        }
         loaded.push(secret.to_string());
     }
 }
@@ -70,10 +91,27 @@ const KEY_PREFIXES: &[&str] = &["ABSK", "bedrock-api-key-"];
 /// A run of base64 characters this long in an error message is a token, never prose.
 const LONG_TOKEN: usize = 80;
 
-/// `text` with every secret it carries replaced by `[redacted]`. Text without any is returned
-/// as is.
+/// Which rules apply: all of them to a service's message, the sure ones to a tool's output.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Net {
+    Message,
+    ToolOutput,
+}
+
+/// A service's message with every secret it carries replaced by `[redacted]`. Text without
+/// any is returned as is.
 pub(crate) fn scrub_secrets(text: &str) -> Cow<'_, str> {
-    let spans = secret_spans(text);
+    scrub(text, Net::Message)
+}
+
+/// A tool's output (a file, a program's output, an MCP server's result) with the secrets it
+/// surely carries replaced by `[redacted]`, and nothing else touched.
+pub(crate) fn scrub_tool_output(text: &str) -> Cow<'_, str> {
+    scrub(text, Net::ToolOutput)
+}
+
+fn scrub(text: &str, net: Net) -> Cow<'_, str> {
+    let spans = secret_spans(text, net);
     if spans.is_empty() {
         return Cow::Borrowed(text);
     }
@@ -98,7 +136,7 @@ fn is_token_byte(b: u8) -> bool {
 }
 
 /// Byte ranges of secrets in `text`, sorted by start.
-fn secret_spans(text: &str) -> Vec<(usize, usize)> {
+fn secret_spans(text: &str, net: Net) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let lower = text.to_ascii_lowercase();
     let token_end = |from: usize| {
@@ -109,7 +147,11 @@ fn secret_spans(text: &str) -> Vec<(usize, usize)> {
         end
     };
     let mut spans = Vec::new();
-    for name in SECRET_NAMES {
+    let message_names = match net {
+        Net::Message => MESSAGE_SECRET_NAMES,
+        Net::ToolOutput => &[],
+    };
+    for name in SECRET_NAMES.iter().chain(message_names) {
         let mut from = 0;
         while let Some(found) = lower[from..].find(name) {
             let after = from + found + name.len();
@@ -134,16 +176,23 @@ fn secret_spans(text: &str) -> Vec<(usize, usize)> {
         from = start.max(from + found + 1);
     }
     // The secrets this process knows, wherever they are.
-    let known = LOADED.lock().map(|l| l.clone()).unwrap_or_default();
-    for secret in environment_secrets().iter().chain(known.iter()) {
+    let mut find_all = |secret: &str| {
         let mut from = 0;
-        while let Some(found) = text[from..].find(secret.as_str()) {
+        while let Some(found) = text[from..].find(secret) {
             let start = from + found;
             spans.push((start, start + secret.len()));
             from = start + secret.len();
         }
+    };
+    for secret in environment_secrets() {
+        find_all(secret);
     }
-    // Bare API keys and long base64 runs, on token boundaries.
+    if let Ok(loaded) = LOADED.lock() {
+        for secret in loaded.iter() {
+            find_all(secret);
+        }
+    }
+    // Bare API keys (and, in a message, long base64 runs), on token boundaries.
     let mut i = 0;
     while i < bytes.len() {
         if !is_token_byte(bytes[i]) || (i > 0 && is_token_byte(bytes[i - 1])) {
@@ -155,7 +204,7 @@ fn secret_spans(text: &str) -> Vec<(usize, usize)> {
         let api_key = KEY_PREFIXES
             .iter()
             .any(|p| token.starts_with(p) && token.len() >= p.len() + 16);
-        if api_key || end - i >= LONG_TOKEN {
+        if api_key || (net == Net::Message && end - i >= LONG_TOKEN) {
             spans.push((i, end));
         }
         i = end.max(i + 1);
@@ -249,6 +298,41 @@ mod tests {
         let text = format!("x {secret} y{secret}");
         assert_eq!(scrub_secrets(&text), "x [redacted] y[redacted]");
         assert!(matches!(scrub_secrets("short words"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_tools_output_loses_its_secrets_and_keeps_its_content() {
+        let path = format!("/srv/{}/build.log", "deeply-nested-directory".repeat(5));
+        let blob = "QUJD".repeat(40);
+        let file = format!(
+            "struct Signed {{ signature: String }}\nlog at {path}\nblob {blob}\n\
+             aws_secret_access_key = wJalrXUtnFEMI/K7MDENG\nAuthorization: Bearer abc.def-ghi\n\
+             key ABSKQmVkcm9ja0FQSUtleS1leGFtcGxl\n"
+        );
+        let scrubbed = scrub_tool_output(&file);
+        for kept in ["signature: String", path.as_str(), blob.as_str()] {
+            assert!(scrubbed.contains(kept), "{kept} in {scrubbed}");
+        }
+        for gone in ["wJalr", "abc.def-ghi", "ABSKQmVk"] {
+            assert!(!scrubbed.contains(gone), "{gone} in {scrubbed}");
+        }
+        // The same text as a service's message loses the shapes too.
+        let message = scrub_secrets(&file);
+        assert!(!message.contains(&blob) && !message.contains("signature: String"));
+    }
+
+    #[test]
+    fn the_oldest_loaded_secrets_make_room() {
+        let mut loaded = Vec::new();
+        keep(&mut loaded, "first");
+        keep(&mut loaded, "first");
+        assert_eq!(loaded, ["first"]);
+        for n in 1..=MOST_LOADED {
+            keep(&mut loaded, &format!("later {n}"));
+        }
+        assert_eq!(loaded.len(), MOST_LOADED);
+        assert_eq!(loaded[0], "later 1");
+        assert_eq!(loaded[MOST_LOADED - 1], format!("later {MOST_LOADED}"));
     }
 
     #[test]

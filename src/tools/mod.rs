@@ -333,7 +333,7 @@ impl Toolbox {
             )),
         };
         // Secrets never go on: a file or an environment the tool read may hold them.
-        let safe = |text: String| cut(crate::bedrock::scrub::scrub_secrets(&text).into_owned());
+        let safe = |text: String| cut(crate::bedrock::scrub::scrub_tool_output(&text).into_owned());
         let (content, is_error) = match outcome {
             Ok(text) => (safe(text), false),
             Err(why) => (safe(why), true),
