@@ -39,7 +39,7 @@ fn call(name: &str, input: &Value) -> ToolCall {
 async fn a_stdio_server_lists_its_tools_and_answers_calls() {
     let tools = mcp::connect("calc", &stdio_server()).await.unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t.spec.name.as_str()).collect();
-    assert_eq!(names, ["add", "echo", "env", "fail", "die"]);
+    assert_eq!(names, ["add", "die", "echo", "env", "fail"]);
     assert_eq!(tools[0].spec.input_schema["required"], json!(["a", "b"]));
     let mut toolbox = Toolbox::from_config(&ToolsConfig {
         builtin: vec!["read_file".into()],

@@ -492,11 +492,29 @@ async fn a_dead_mcp_server_has_its_tools_withdrawn_and_starts_again_on_mcp_resta
     h.app.start_mcp(servers);
     h.until("the server", |h| h.app.state.mcp_starting.is_empty())
         .await;
-    // The model calls `die`: the server exits.
-    h.send("Use die now").await;
+    // The model calls `die`, then `echo`: the server exits, and the call after it is told so
+    // (not taken for a tool never offered).
+    h.send("Use die and then echo").await;
     until_asked(&mut h).await;
     h.press(KeyCode::Char('y'));
     until_answers(&mut h, 2).await;
+    let runs: Vec<(String, String)> = h
+        .app
+        .state
+        .messages
+        .iter()
+        .flat_map(|m| &m.tool_runs)
+        .map(|r| (r.result.name.clone(), r.result.content.clone()))
+        .collect();
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert_eq!(runs[0].0, "die");
+    assert_eq!(
+        runs[1],
+        (
+            "echo".to_string(),
+            "the MCP server calc has stopped; its tools were withdrawn".to_string()
+        )
+    );
     let notices: Vec<String> = h
         .app
         .state

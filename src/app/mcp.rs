@@ -6,14 +6,11 @@ use super::Effect;
 use super::state::{Speaker, State};
 use crate::tools::Approval;
 
-/// Withdraws the tools of MCP servers that stopped, saying so once per server; the tools
-/// withdrawn, with their server.
-pub(crate) fn withdraw_gone(state: &mut State) -> Vec<(String, String)> {
-    let mut withdrawn = Vec::new();
+/// Withdraws the tools of MCP servers that stopped, saying so once per server (the toolbox
+/// remembers which server each withdrawn tool was of).
+pub(crate) fn withdraw_gone(state: &mut State) {
     for server in state.toolbox.gone_servers() {
-        for tool in state.toolbox.withdraw(&server) {
-            withdrawn.push((tool, server.clone()));
-        }
+        state.toolbox.withdraw(&server);
         if !state.mcp_stopped.contains(&server) {
             state.mcp_stopped.push(server.clone());
         }
@@ -24,7 +21,6 @@ pub(crate) fn withdraw_gone(state: &mut State) -> Vec<(String, String)> {
             ),
         );
     }
-    withdrawn
 }
 
 /// `/mcp`: the servers config.toml defines and how each is; `/mcp restart NAME` starts one

@@ -176,7 +176,7 @@ fn advance(state: &mut State) -> Vec<Effect> {
         return abandon(state);
     }
     // A server that stopped has its tools withdrawn before anything is asked about them.
-    let withdrawn = super::mcp::withdraw_gone(state);
+    super::mcp::withdraw_gone(state);
     let Some(round) = state.tool_round.as_mut() else {
         return effects;
     };
@@ -185,6 +185,8 @@ fn advance(state: &mut State) -> Vec<Effect> {
             continue;
         }
         let call = &round.calls[index];
+        let asking = matches!(&state.overlay,
+            super::popup::Overlay::Tools(asked) if asked.round == round.id && asked.index == index);
         match state.toolbox.approval(&call.name) {
             Approval::Allowed => {
                 round.started[index] = true;
@@ -196,15 +198,21 @@ fn advance(state: &mut State) -> Vec<Effect> {
                 })));
             }
             Approval::Unknown => {
-                let stopped = withdrawn.iter().find(|(tool, _)| *tool == call.name);
-                round.runs[index] = Some(match stopped {
-                    Some((_, server)) => Ran::refused(
+                // Its server stopped while the user was reading the call: nothing to ask.
+                if asking {
+                    state.overlay = super::popup::Overlay::None;
+                }
+                round.runs[index] = Some(match state.toolbox.withdrawn_from(&call.name) {
+                    Some(server) => Ran::refused(
                         call,
                         &format!("the MCP server {server} has stopped; its tools were withdrawn"),
                     ),
                     None => Ran::unknown(call),
                 });
             }
+            // Still being asked about (another call finished meanwhile): the question stays
+            // as the user has it, read so far and armed.
+            Approval::Ask if asking => return effects,
             Approval::Ask => {
                 let source = state.toolbox.source(&call.name).unwrap_or_default();
                 state.overlay =

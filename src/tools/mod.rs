@@ -85,6 +85,8 @@ pub struct Toolbox {
     builtins: Vec<&'static builtin::Builtin>,
     /// The tools of MCP servers, as offered.
     mcp: Vec<mcp::McpTool>,
+    /// Tools withdrawn because their server stopped, with that server, until it is back.
+    withdrawn: Vec<(String, String)>,
     allowed: Vec<String>,
     /// Allowed by the user for this run, even if they otherwise always ask.
     explicit: Vec<String>,
@@ -109,6 +111,7 @@ impl Toolbox {
                 .filter_map(|name| builtin::find(name))
                 .collect(),
             mcp: Vec::new(),
+            withdrawn: Vec::new(),
             allowed: config.allow.clone(),
             explicit: Vec::new(),
             max_calls: config.max_calls_per_turn.unwrap_or(DEFAULT_MAX_CALLS),
@@ -163,6 +166,8 @@ impl Toolbox {
     /// a note for each tool renamed or left out.
     pub fn add_mcp(&mut self, tools: Vec<mcp::McpTool>) -> Vec<String> {
         let mut notes = Vec::new();
+        self.withdrawn
+            .retain(|(_, server)| !tools.iter().any(|t| t.server.name == *server));
         // Tools whose names are fine keep them; those made fine give way on a clash.
         let (fine, odd): (Vec<_>, Vec<_>) = tools
             .into_iter()
@@ -243,7 +248,20 @@ impl Toolbox {
             .into_iter()
             .partition(|t| t.server.name == name);
         self.mcp = kept;
-        gone.into_iter().map(|t| t.spec.name).collect()
+        let names: Vec<String> = gone.into_iter().map(|t| t.spec.name).collect();
+        self.withdrawn
+            .extend(names.iter().map(|tool| (tool.clone(), name.to_string())));
+        names
+    }
+
+    /// The server of `tool` when it was withdrawn because that server stopped (and is not
+    /// back): a call to it is answered with that, not as a call to a tool never offered.
+    pub fn withdrawn_from(&self, tool: &str) -> Option<&str> {
+        self.withdrawn
+            .iter()
+            .rev()
+            .find(|(name, _)| name == tool)
+            .map(|(_, server)| server.as_str())
     }
 
     /// Tool calls one prompt may lead to.

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A tiny MCP server for bedrock-tui's tests: JSON-RPC 2.0 over stdio (one message a line) or,
 with --http PORT, streamable HTTP on 127.0.0.1 answering each POST with JSON. Its tools: add
-(two numbers), echo (text back), env (the value of an environment variable, or "(unset)"), fail
-(an error result) and die (the server exits)."""
+(two numbers), die (the server exits; listed before echo so that one answer can call both in
+that order), echo (text back), env (the value of an environment variable, or "(unset)") and fail
+(an error result)."""
 
 import json
 import os
@@ -17,6 +18,11 @@ TOOLS = [
             "properties": {"a": {"type": "number"}, "b": {"type": "number"}},
             "required": ["a", "b"],
         },
+    },
+    {
+        "name": "die",
+        "description": "The server exits.",
+        "inputSchema": {"type": "object", "properties": {}},
     },
     {
         "name": "echo",
@@ -39,11 +45,6 @@ TOOLS = [
     {
         "name": "fail",
         "description": "Always fails.",
-        "inputSchema": {"type": "object", "properties": {}},
-    },
-    {
-        "name": "die",
-        "description": "The server exits.",
         "inputSchema": {"type": "object", "properties": {}},
     },
 ]
