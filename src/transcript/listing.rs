@@ -192,14 +192,14 @@ pub(crate) struct ListingScan {
     title: String,
     first_prompt: Option<String>,
     models: Vec<String>,
-    turns: usize,
     damaged: bool,
     /// Each entry in the order of the file: its number, the entry it follows (`None`: the one
     /// before it in the file), and whether it is a prompt (not a prompt of tool results).
     entries: Vec<(u64, Option<u64>, bool)>,
     /// Entries deleted.
     deleted: std::collections::HashSet<u64>,
-    /// The last entry of the branch on screen, as the file last said.
+    /// The entry a `select` record made the last of the branch on screen, until an entry
+    /// after it (which is then the last, as when the session is opened).
     head: Option<u64>,
 }
 
@@ -220,13 +220,19 @@ struct EntryOnly {
 }
 
 impl ListingScan {
+    /// Notes an entry: its number, the entry it follows and whether it is a prompt. As when
+    /// the session is opened, the newest entry is the last of the branch on screen.
+    fn note_entry(&mut self, id: u64, parent: Option<u64>, prompt: bool) {
+        self.entries.push((id, parent, prompt));
+        self.head = None;
+    }
+
     /// Notes a prompt record's entry: from the record, or, for one too long to keep whole, its
     /// number from its head (its parent is then the entry before it; a record of tool results
     /// has no text of its own).
     fn prompt_entry(&mut self, raw: &[u8], too_long: bool) {
         if !too_long && let Ok(head) = serde_json::from_slice::<PromptHead>(raw) {
-            self.entries
-                .push((head.id, head.parent, head.tool_results.is_none()));
+            self.note_entry(head.id, head.parent, head.tool_results.is_none());
             return;
         }
         let text = String::from_utf8_lossy(&raw[..raw.len().min(256)]);
@@ -236,9 +242,7 @@ impl ListingScan {
                 .and_then(|n| n.parse::<u64>().ok())
         });
         match id {
-            Some(id) => self
-                .entries
-                .push((id, None, !text.contains(r#""text":"""#))),
+            Some(id) => self.note_entry(id, None, !text.contains(r#""text":"""#)),
             None => self.damaged = true,
         }
     }
@@ -301,7 +305,6 @@ impl ListingScan {
         }
         match kind_of_line(raw) {
             Some(b"user") => {
-                self.turns += 1;
                 self.prompt_entry(raw, too_long);
                 if self.first_prompt.is_none() {
                     // Only its first words make a title: a long prompt's head is enough.
@@ -338,7 +341,7 @@ impl ListingScan {
                 Ok(Record::AssistantStart {
                     model, id, parent, ..
                 }) => {
-                    self.entries.push((id, parent, false));
+                    self.note_entry(id, parent, false);
                     if !self.models.contains(&model) {
                         self.models.push(model);
                     }
@@ -350,8 +353,7 @@ impl ListingScan {
                     tool_results,
                     ..
                 }) => {
-                    self.turns += 1;
-                    self.entries.push((id, parent, tool_results.is_empty()));
+                    self.note_entry(id, parent, tool_results.is_empty());
                     self.first_prompt.get_or_insert(text);
                 }
                 Ok(
@@ -368,5 +370,71 @@ impl ListingScan {
                 _ => self.damaged = true,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A session's lines from `user ID [PARENT]`, `answer ID [PARENT]` and `select ID`.
+    fn session(records: &[&str]) -> String {
+        let at = "2026-12-01T00:00:00Z";
+        let mut file = format!(
+            r#"{{"kind":"session","version":1,"id":"s","created":"{at}","title":"t","app":"0.1.0"}}"#
+        );
+        for record in records {
+            file.push('\n');
+            let (kind, rest) = record.split_once(' ').unwrap_or((record, ""));
+            let numbers: Vec<u64> = rest.split(' ').filter_map(|n| n.parse().ok()).collect();
+            let parent = numbers
+                .get(1)
+                .map_or(String::new(), |p| format!(r#","parent":{p}"#));
+            file.push_str(&match kind {
+                "user" => format!(
+                    r#"{{"kind":"user","at":"{at}","id":{}{parent},"text":"q"}}"#,
+                    numbers[0]
+                ),
+                "answer" => format!(
+                    r#"{{"kind":"assistant_start","at":"{at}","id":{}{parent},"model":"m"}}"#,
+                    numbers[0]
+                ),
+                _ => format!(r#"{{"kind":"select","id":{}}}"#, numbers[0]),
+            });
+        }
+        file.push('\n');
+        file
+    }
+
+    #[test]
+    fn the_listing_counts_the_turns_opening_the_session_shows() {
+        let dir = tempfile::tempdir().unwrap();
+        let shapes: [&[&str]; 4] = [
+            &["user 1", "answer 2", "user 3", "answer 4"],
+            // Back to the first answer: one turn on screen.
+            &["user 1", "answer 2", "user 3", "answer 4", "select 2"],
+            // Back to it, then a new prompt after it: that branch, two turns.
+            &[
+                "user 1",
+                "answer 2",
+                "user 3",
+                "answer 4",
+                "select 2",
+                "user 5 2",
+                "answer 6 5",
+            ],
+            // A fork at the start: the newest entry's branch.
+            &["user 1", "answer 2", "select 1", "user 3 0", "answer 4 3"],
+        ];
+        let mut counted = Vec::new();
+        for (n, records) in shapes.iter().enumerate() {
+            let path = dir.path().join(format!("{n}.jsonl"));
+            std::fs::write(&path, session(records)).unwrap();
+            let listed = summarize(&path).unwrap();
+            let opened = crate::transcript::store::load(&path).unwrap().transcript;
+            assert_eq!(listed.turns, opened.on_screen().turns(), "{records:?}");
+            counted.push(listed.turns);
+        }
+        assert_eq!(counted, [2, 1, 2, 1]);
     }
 }
