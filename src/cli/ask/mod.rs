@@ -95,10 +95,9 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
         Ok(c) => c,
         Err(e) => {
             if args.json {
-                crate::cli::term::out_line(&format!(
-                    "{}",
-                    json!({"model": intent.model, "error": error_json(&e)})
-                ));
+                crate::cli::term::out_json(
+                    &json!({"model": intent.model, "error": error_json(&e)}).to_string(),
+                );
             }
             return report(&e);
         }
@@ -217,10 +216,9 @@ async fn print_count(
         Ok(count) => count,
         Err(e) => {
             if json {
-                crate::cli::term::out_line(&format!(
-                    "{}",
-                    json!({"model": prepared.model, "error": error_json(&e)})
-                ));
+                crate::cli::term::out_json(
+                    &json!({"model": prepared.model, "error": error_json(&e)}).to_string(),
+                );
             }
             return report(&e);
         }
@@ -230,9 +228,8 @@ async fn print_count(
     let max_output = prepared.params.max_tokens.unwrap_or(0);
     let fits = exchange::count::fits(&prepared.model, count, max_output);
     if json {
-        crate::cli::term::out_line(&format!(
-            "{}",
-            json!({
+        crate::cli::term::out_json(
+            &json!({
                 "model": prepared.model,
                 "input_tokens": count.tokens,
                 "exact": count.exact,
@@ -240,7 +237,8 @@ async fn print_count(
                 "context_window": window,
                 "fits": fits.is_ok(),
             })
-        ));
+            .to_string(),
+        );
     } else {
         let by = if count.exact {
             "counted by Bedrock's CountTokens"
