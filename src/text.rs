@@ -216,27 +216,47 @@ pub(crate) fn fit_names(names: &[String], width: usize) -> String {
     out
 }
 
-/// The fence that would close a code block still open at the end of `text`.
-pub(crate) fn open_fence(text: &str) -> Option<String> {
-    let mut open: Option<(char, usize)> = None;
-    for line in text.lines() {
+/// The code blocks of Markdown read line by line: a fence of three or more backticks or
+/// tildes opens one, and the same character at least as many times with nothing after it closes
+/// it (CommonMark's rule).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Fences {
+    open: Option<(char, usize)>,
+}
+
+impl Fences {
+    /// Reads one line (with or without its newline).
+    pub(crate) fn read(&mut self, line: &str) {
         let trimmed = line.trim_start();
         let Some(c) = trimmed.chars().next().filter(|c| *c == '`' || *c == '~') else {
-            continue;
+            return;
         };
         let len = trimmed.chars().take_while(|d| *d == c).count();
         if len < 3 {
-            continue;
+            return;
         }
-        match open {
-            None => open = Some((c, len)),
+        match self.open {
+            None => self.open = Some((c, len)),
             Some((fence, n)) if fence == c && len >= n && trimmed[len..].trim().is_empty() => {
-                open = None;
+                self.open = None;
             }
             Some(_) => {}
         }
     }
-    open.map(|(c, n)| c.to_string().repeat(n))
+
+    /// Whether the lines read so far leave a code block open.
+    pub(crate) fn in_code(&self) -> bool {
+        self.open.is_some()
+    }
+}
+
+/// The fence that would close a code block still open at the end of `text`.
+pub(crate) fn open_fence(text: &str) -> Option<String> {
+    let mut fences = Fences::default();
+    for line in text.lines() {
+        fences.read(line);
+    }
+    fences.open.map(|(c, n)| c.to_string().repeat(n))
 }
 
 #[cfg(test)]

@@ -245,22 +245,12 @@ fn push_block(text: &str, out: &mut String) {
 /// levels deeper (at most six), code blocks left as they are.
 fn nest_headings(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
-    let mut fence: Option<(char, usize)> = None;
+    let mut fences = crate::text::Fences::default();
     for line in text.split_inclusive('\n') {
+        fences.read(line);
         let trimmed = line.trim_start();
-        let marker = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
-        if let Some(c) = marker {
-            let run = trimmed.chars().take_while(|d| *d == c).count();
-            if run >= 3 {
-                fence = match fence {
-                    None => Some((c, run)),
-                    Some((open, n)) if open == c && run >= n => None,
-                    other => other,
-                };
-            }
-        }
         let hashes = trimmed.chars().take_while(|c| *c == '#').count();
-        let heading = fence.is_none()
+        let heading = !fences.in_code()
             && (1..=6).contains(&hashes)
             && line.len() - trimmed.len() <= 3
             && trimmed[hashes..].starts_with([' ', '\t', '\n']);
@@ -440,6 +430,11 @@ mod tests {
             "### Title\ntext\n```sh\n# a comment\n```\n##### Deep\n###### Deepest\n#hashtag"
         );
         assert_eq!(nest_headings("  ## Indented\n"), "  #### Indented\n");
+        // A fence line with words after it does not close the block: its `#` stays code.
+        assert_eq!(
+            nest_headings("```\n``` not a close\n# still code\n```\n# Out\n"),
+            "```\n``` not a close\n# still code\n```\n### Out\n"
+        );
         assert_eq!(crate::text::open_fence(&md), None);
     }
 

@@ -15,15 +15,14 @@ pub(crate) fn title_from_prompt(prompt: &str) -> String {
             .to_string()
     };
     // Lines of code blocks are skipped, unless the prompt has nothing else.
-    let mut in_code = false;
+    let mut fences = crate::text::Fences::default();
     let line = prompt
         .lines()
         .filter(|l| {
-            let fence = l.trim_start().starts_with("```") || l.trim_start().starts_with("~~~");
-            if fence {
-                in_code = !in_code;
-            }
-            !fence && !in_code
+            // A fence line belongs to its block: in code before it (a close) or after (an open).
+            let before = fences.in_code();
+            fences.read(l);
+            !before && !fences.in_code()
         })
         .map(unmark)
         .find(|l| prose(&l.as_str()))
@@ -66,6 +65,17 @@ mod tests {
         assert_eq!(
             title_from_prompt("```rust\nfn main() {}\n```\n## Why does this not compile?"),
             "Why does this not compile?"
+        );
+        // Markdown's own fence rule: words after a fence do not close the block.
+        assert_eq!(
+            title_from_prompt(
+                "~~~
+~~~ still code
+let x = 1;
+~~~
+Why is this slow?"
+            ),
+            "Why is this slow?"
         );
         assert_eq!(title_from_prompt("# Retry budgets\nmore"), "Retry budgets");
         assert_eq!(
