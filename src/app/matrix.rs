@@ -162,11 +162,12 @@ fn cost_question(state: &State, spec: &MatrixSpec) -> String {
         .first()
         .and_then(|(_, prepared)| prepared.params.max_tokens)
         .map_or(4096, u64::from);
-    let cost = catalog::lookup(&state.model)
-        .and_then(|entry| entry.price_per_1k)
-        .map(|price| {
-            count as f64 * (price.input * input as f64 + price.output * output as f64) / 1000.0
-        });
+    let each = crate::exchange::Tokens {
+        input,
+        output,
+        ..Default::default()
+    };
+    let cost = crate::exchange::priced(&state.model, each).map(|one| count as f64 * one);
     let cost = match cost {
         Some(cost) => format!(
             "at most {} in all by the catalog's prices",

@@ -23,4 +23,4 @@ pub use defaults::Defaults;
 pub use failure::ErrorInfo;
 pub use lookup::{Found, Lookups, needs_lookup};
 pub use prepare::{Content, Intent, Prepared, Refusal, prepare};
-pub use tally::{Figures, format_cost, format_seconds, per_million};
+pub use tally::{Figures, Tokens, format_cost, format_seconds, per_million, priced};

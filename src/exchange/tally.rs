@@ -106,17 +106,14 @@ impl Figures {
     /// Prompt tokens read from or written to the prompt cache are priced at the catalog's
     /// cache prices (they are not in the input count).
     pub fn cost(&self, model: &str) -> Option<f64> {
-        let price = catalog::lookup(model)?.price_per_1k?;
-        let input = self.input_tokens()? as f64;
-        let output = self.output_tokens()? as f64;
-        let read = self.cache_read_tokens.unwrap_or(0) as f64;
-        let write = self.cache_write_tokens.unwrap_or(0) as f64;
-        Some(
-            (price.input * input
-                + price.output * output
-                + price.cache_read.unwrap_or(price.input) * read
-                + price.cache_write.unwrap_or(price.input) * write)
-                / 1000.0,
+        priced(
+            model,
+            Tokens {
+                input: self.input_tokens()?,
+                output: self.output_tokens()?,
+                cache_read: self.cache_read_tokens.unwrap_or(0),
+                cache_write: self.cache_write_tokens.unwrap_or(0),
+            },
         )
     }
 
@@ -181,6 +178,32 @@ pub fn per_million(per_thousand: f64) -> String {
 /// `0.4 s`, `12.3 s`.
 pub fn format_seconds(duration: Duration) -> String {
     format!("{:.1} s", duration.as_secs_f64())
+}
+
+/// Tokens of one request, by how they are billed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tokens {
+    /// Input tokens (not those read from or written to the cache).
+    pub input: u64,
+    /// Output tokens.
+    pub output: u64,
+    /// Input tokens read from the prompt cache.
+    pub cache_read: u64,
+    /// Input tokens written to the prompt cache.
+    pub cache_write: u64,
+}
+
+/// What `tokens` cost in USD at the catalog's on-demand prices of `model` (cache reads and
+/// writes at its cache prices, else its input price), when the catalog prices it.
+pub fn priced(model: &str, tokens: Tokens) -> Option<f64> {
+    let price = catalog::lookup(model)?.price_per_1k?;
+    Some(
+        (price.input * tokens.input as f64
+            + price.output * tokens.output as f64
+            + price.cache_read.unwrap_or(price.input) * tokens.cache_read as f64
+            + price.cache_write.unwrap_or(price.input) * tokens.cache_write as f64)
+            / 1000.0,
+    )
 }
 
 #[cfg(test)]
