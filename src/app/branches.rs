@@ -6,6 +6,7 @@
 use super::Effect;
 use super::state::{Editing, Focus, Message, Scroll, Speaker, State};
 use super::turns;
+use crate::keymap::{Action, Context};
 use crate::models::{Role, Turn};
 
 /// The versions of the transcript from one message on.
@@ -163,8 +164,9 @@ pub(crate) fn regenerate(state: &mut State, answer_at: usize) -> Vec<Effect> {
     let now = crate::models::catalog::display_name(&state.model);
     let said = match before {
         Some(old) if old != state.model => format!(
-            "asking {now} again (the answer it replaces was {}'s; another model: Ctrl+P first)",
-            crate::models::catalog::display_name(&old)
+            "asking {now} again (the answer it replaces was {}'s; another model: {} first)",
+            crate::models::catalog::display_name(&old),
+            state.keymap.hint(Context::Chat, Action::OpenModelPicker)
         ),
         _ => format!("asking {now} again"),
     };
@@ -203,8 +205,12 @@ pub(crate) fn edit_selected(state: &mut State) -> Vec<Effect> {
     });
     state.set_draft(&super::commands::as_typed(&text));
     state.focus = Focus::Editor;
+    let send = state.keymap.hint(Context::Chat, Action::Send);
+    let stop = state.keymap.hint(Context::Chat, Action::Cancel);
     state.flash(
-        "editing an earlier prompt: Enter sends it as a new branch (the old one stays), Esc stops",
+        format!(
+            "editing an earlier prompt: {send} sends it as a new branch (the old one stays), {stop} stops"
+        ),
         false,
     );
     Vec::new()
@@ -419,6 +425,7 @@ pub(crate) fn fork(state: &mut State) -> Vec<Effect> {
     state.cursor = state.messages.last().map(|m| m.id);
     state.scroll = Scroll::Follow;
     let kept = crate::text::count(count as u64, "message", "messages");
+    let sessions = state.keymap.hint(Context::Chat, Action::OpenSessions);
     let said = match prompt {
         Some((text, files)) => {
             // Files attached since stay attached, after the prompt's own.
@@ -432,11 +439,11 @@ pub(crate) fn fork(state: &mut State) -> Vec<Effect> {
             turns::put_back(state, &text);
             state.focus = super::state::Focus::Editor;
             format!(
-                "forked before this prompt: a new conversation with {kept}, the prompt is in the editor to send or change; the old one is unchanged (Ctrl+O)"
+                "forked before this prompt: a new conversation with {kept}, the prompt is in the editor to send or change; the old one is unchanged ({sessions})"
             )
         }
         None => format!(
-            "forked: a new saved conversation with {kept}; the old one is unchanged (Ctrl+O)"
+            "forked: a new saved conversation with {kept}; the old one is unchanged ({sessions})"
         ),
     };
     state.flash(said, false);

@@ -40,7 +40,9 @@ impl State {
                 .before(super::undo::Edit::Other, &self.editor, &self.pastes);
             self.undo.after(added, true);
         }
+        let placeholder = self.editor.placeholder_text().to_string();
         self.editor = new_editor();
+        self.editor.set_placeholder_text(placeholder);
         self.pastes.clear();
         self.insert_into_editor(text);
     }
@@ -123,8 +125,57 @@ pub(crate) fn new_editor() -> TextArea<'static> {
     editor.set_cursor_line_style(ratatui::style::Style::default());
     // Undo is by edit group (see `undo`), not the editor's per-character history.
     editor.set_max_histories(0);
-    editor.set_placeholder_text(
-        "Ask anything. Enter sends, Alt+Enter or Ctrl+J for a newline, F1 for help",
-    );
     editor
+}
+
+/// What the empty prompt editor says, with the keys of this keymap: the keys for a newline
+/// leave out shift+enter when another is bound (most terminals cannot tell it from enter).
+pub(crate) fn placeholder(keymap: &crate::keymap::Keymap) -> String {
+    use crate::keymap::{Action, Context};
+    let mut newline: Vec<String> = keymap
+        .keys_for(Context::Chat, Action::Newline)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    if newline.len() > 1 {
+        newline.retain(|key| key != "shift+enter");
+    }
+    let newline = if newline.is_empty() {
+        "unbound".to_string()
+    } else {
+        newline.join(" or ")
+    };
+    format!(
+        "Ask anything. {} sends, {newline} for a newline, {} for help",
+        keymap.hint(Context::Chat, Action::Send),
+        keymap.hint(Context::Chat, Action::ToggleHelp)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn the_empty_editor_names_this_keymaps_keys() {
+        let keymap = crate::keymap::Keymap::default();
+        assert_eq!(
+            placeholder(&keymap),
+            "Ask anything. enter sends, ctrl+j or alt+enter for a newline, F1 for help"
+        );
+        let overrides = BTreeMap::from([(
+            "chat".to_string(),
+            BTreeMap::from([
+                ("ctrl+j".to_string(), "none".to_string()),
+                ("alt+enter".to_string(), "none".to_string()),
+                ("f2".to_string(), "toggle_help".to_string()),
+            ]),
+        )]);
+        let (keymap, _) = crate::keymap::Keymap::with_overrides(&overrides, None);
+        assert_eq!(
+            placeholder(&keymap),
+            "Ask anything. enter sends, shift+enter for a newline, F2 for help"
+        );
+    }
 }

@@ -85,7 +85,6 @@ pub(crate) fn form_for(state: &State, message: u64) -> Result<ResendForm, String
         header("accept")
     };
     let mut body = new_editor();
-    body.set_placeholder_text("");
     body.insert_str(crate::inspect::body_text(&request.body));
     body.move_cursor(ratatui_textarea::CursorMove::Jump(0, 0));
     Ok(ResendForm {

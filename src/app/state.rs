@@ -240,7 +240,11 @@ impl State {
             model,
             family_override: None,
             looked_up: HashMap::new(),
-            editor: new_editor(),
+            editor: {
+                let mut editor = new_editor();
+                editor.set_placeholder_text(super::composer::placeholder(&keymap));
+                editor
+            },
             undo: super::undo::Undo::default(),
             pastes: Vec::new(),
             queued_prompt: None,

@@ -69,6 +69,7 @@ impl Snapshot {
 
     fn restore(self, editor: &mut TextArea<'static>, pastes: &mut Vec<PastedBlock>) {
         let mut fresh = super::state::new_editor();
+        fresh.set_placeholder_text(editor.placeholder_text());
         fresh.insert_str(self.lines.join("\n"));
         let (row, col) = self.cursor;
         fresh.move_cursor(CursorMove::Jump(

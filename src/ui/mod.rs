@@ -14,6 +14,7 @@ pub use transcript::{ROWS_KEPT, ViewCache};
 
 use crate::app::state::{Focus, Overlay, State};
 use crate::config::theme::Role;
+use crate::keymap::{Action, Context};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Block, Borders, Widget};
@@ -188,9 +189,11 @@ fn render_editor(state: &State, area: Rect, frame: &mut Frame<'_>, border: ratat
         " prompt ".to_string()
     };
     if state.editing.is_some() {
+        let send = state.keymap.hint(Context::Chat, Action::Send);
+        let stop = state.keymap.hint(Context::Chat, Action::Cancel);
         title = title.replacen(
             " prompt ",
-            " editing an earlier prompt: Enter sends it as a new branch, Esc stops ",
+            &format!(" editing an earlier prompt: {send} sends it as a new branch, {stop} stops "),
             1,
         );
     }

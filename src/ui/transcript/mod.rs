@@ -148,8 +148,9 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
         ..cache.metrics
     };
     if state.messages.is_empty() {
+        let send = state.keymap.hint(Context::Chat, Action::Send);
         let hint = Line::from(Span::styled(
-            "No messages yet. Type a prompt below and press Enter.",
+            format!("No messages yet. Type a prompt below and press {send}."),
             state.theme.style(Role::Muted),
         ));
         buf.set_line(area.x, area.y, &hint, area.width);
