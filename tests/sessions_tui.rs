@@ -521,3 +521,32 @@ async fn the_browser_counts_the_turns_opening_shows_and_names_a_model_once() {
         .unwrap_or_else(|| panic!("{screen}"));
     assert_eq!(row.matches("Claude Haiku 4.5").count(), 1, "{row}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_whose_last_answer_failed_says_its_prompt_goes_again_when_opened() {
+    let mut h = Harness::start(Setup::default()).await;
+    let path = turn(&mut h, "Tell me about rivers [[fault:throttling]]").await;
+    wait_for_file(&path, "the failed answer", |t| {
+        t.entries.len() == 2 && t.entries[1].end.is_some()
+    });
+    h.reopen(&path).await;
+    h.settle().await;
+    let joined: String = h
+        .screen()
+        .lines()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        joined.contains("its prompt goes again with your next one"),
+        "{}",
+        h.screen()
+    );
+    // And it does: the next prompt goes with it.
+    h.send("And about lakes").await;
+    h.finish_answer().await;
+    let request = &h.last_answer().exchange.as_ref().unwrap().requests[0].body;
+    let body = String::from_utf8_lossy(request);
+    assert!(body.contains("rivers") && body.contains("lakes"), "{body}");
+    assert!(!h.screen().contains("goes again"), "{}", h.screen());
+}

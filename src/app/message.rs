@@ -143,6 +143,17 @@ impl Message {
         self.revision += 1;
     }
 
+    /// An answer that failed or was cancelled and is not kept, still on the branch: its prompt
+    /// goes again with the next one.
+    pub(crate) fn left_unanswered(&self) -> bool {
+        self.speaker == Speaker::Assistant
+            && matches!(
+                self.status,
+                AnswerStatus::Cancelled | AnswerStatus::Failed(_)
+            )
+            && !(self.kept || self.superseded || self.detached || self.deleted)
+    }
+
     /// Whether the message goes to the model as part of the conversation: prompts, tool
     /// results, and answers that completed (with text or tool calls) or that the user keeps;
     /// never deleted, superseded, detached or empty ones, nor notices.

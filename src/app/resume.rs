@@ -54,6 +54,16 @@ pub(crate) fn apply_loaded(state: &mut State, loaded: &mut Loaded) {
         }
         state.messages.push(message);
     }
+    // An answer that failed last time: its prompt goes again with the next one, as then.
+    if let Some(last) = state
+        .messages
+        .iter_mut()
+        .rev()
+        .find(|m| m.speaker != Speaker::Notice && !m.deleted)
+        && last.left_unanswered()
+    {
+        last.goes_again = true;
+    }
     if let Some(model) = &t.model {
         state.model.clone_from(model);
         state.family_override = t.family.as_deref().and_then(FamilyId::from_name);

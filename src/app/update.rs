@@ -170,6 +170,7 @@ fn on_connected(state: &mut State, result: Result<super::ConnectionInfo, String>
                     original_status: None,
                     in_stream: false,
                 });
+                m.goes_again = true;
                 m.revision += 1;
             }
             state.push(Speaker::Notice, format!("cannot connect: {e}"));
