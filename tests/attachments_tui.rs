@@ -230,3 +230,40 @@ async fn the_same_file_is_not_attached_twice() {
     assert_eq!(h.app.state.attached.len(), 1);
     assert!(flash(&h).contains("is attached already"), "{}", flash(&h));
 }
+
+/// Attaching reads the file off the loop: right after the Enter that asks for a 32 MiB file,
+/// the loop has taken the command and lists the file as being read, nothing attached yet, and
+/// keys typed then go to the prompt; the file arrives after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_loop_stays_responsive_while_a_32_mib_file_attaches() {
+    let mut h = Harness::start(Setup::default()).await;
+    let files = tempfile::tempdir().unwrap();
+    let big = files.path().join("big.txt");
+    let line = "a line of a large log file, read off the loop\n";
+    let mut text = line.repeat((32 << 20) / line.len());
+    text.truncate(32 << 20);
+    std::fs::write(&big, &text).unwrap();
+
+    h.type_text(&format!("/attach {}", big.display()));
+    h.settle().await;
+    h.press(KeyCode::Enter);
+    h.until("the command to be taken", |h| {
+        h.app.state.draft().is_empty()
+    })
+    .await;
+    assert!(h.app.state.attached.is_empty(), "read on the loop");
+    assert!(h.screen().contains("… big.txt · reading"), "{}", h.screen());
+    h.type_text("meanwhile");
+    h.until("the keys typed meanwhile", |h| {
+        h.app.state.draft() == "meanwhile"
+    })
+    .await;
+    h.until("the file read", |h| !h.screen().contains("· reading"))
+        .await;
+    assert_eq!(
+        flash(&h),
+        "attached big.txt (text, 32.0 MiB): it goes with the next prompt (Alt+X removes the last)"
+    );
+    assert_eq!(h.app.state.attached.len(), 1);
+    assert_eq!(h.app.state.draft(), "meanwhile");
+}

@@ -3,7 +3,12 @@
 //! against the current model when it is attached, listed above the prompt, and kept by content
 //! in the attachments directory, so the transcript can draw it and a resumed conversation sends
 //! it again.
+//!
+//! Nothing here touches the disk on the loop: reading a file (up to 32 MiB), keeping it,
+//! listing a directory for Tab and looking at a pasted path are effects, whose news comes back
+//! as messages ([`on_read`], [`on_completed`], [`on_pasted_file`]).
 
+use super::Effect;
 use super::state::State;
 use crate::attachments::{Attachment, Kind, rules, store};
 use std::path::{Path, PathBuf};
@@ -38,20 +43,43 @@ pub(crate) fn clean_path(raw: &str) -> PathBuf {
     }
 }
 
-/// Reads and attaches the file at `raw`; the status bar says what happened.
-pub(crate) fn attach_path(state: &mut State, raw: &str) -> bool {
-    let path = clean_path(raw);
-    match Attachment::read(&path) {
+/// Starts reading the file at `raw` to attach it; it is listed as being read until then.
+pub(crate) fn attach_path(state: &mut State, raw: &str) -> Vec<Effect> {
+    read(state, clean_path(raw))
+}
+
+fn read(state: &mut State, path: PathBuf) -> Vec<Effect> {
+    state.attaching.push(path.clone());
+    vec![Effect::ReadAttachment(path)]
+}
+
+/// A file was read (or could not be): it is attached, or the status bar says why not and an
+/// empty prompt gets the command back to correct.
+pub(crate) fn on_read(
+    state: &mut State,
+    path: &Path,
+    result: Result<Attachment, String>,
+) -> Vec<Effect> {
+    if let Some(at) = state.attaching.iter().position(|p| p == path) {
+        state.attaching.remove(at);
+    }
+    let before = state.attached.len();
+    let effects = match result {
         Ok(attachment) => attach(state, attachment),
         Err(e) => {
             state.flash(format!("not attached: {e}"), true);
-            false
+            Vec::new()
         }
+    };
+    if state.attached.len() == before && state.draft().is_empty() {
+        state.set_draft(&format!("{ATTACH} {}", path.display()));
     }
+    effects
 }
 
-/// Attaches a file read already, if the current model takes it.
-pub(crate) fn attach(state: &mut State, attachment: Attachment) -> bool {
+/// Attaches a file read already, if the current model takes it; keeping it in the
+/// attachments directory is the effect returned.
+pub(crate) fn attach(state: &mut State, attachment: Attachment) -> Vec<Effect> {
     // The same bytes twice would be sent twice.
     if state
         .attached
@@ -62,35 +90,43 @@ pub(crate) fn attach(state: &mut State, attachment: Attachment) -> bool {
             format!("{} is attached already", attachment.describe()),
             true,
         );
-        return false;
+        return Vec::new();
     }
     let family = state.family();
     if let Some(family) = family
         && let Err(why) = rules::check_one(&state.model, family, &attachment)
     {
         state.flash(format!("not attached: {why}"), true);
-        return false;
+        return Vec::new();
     }
-    // Kept now, by content: the transcript draws it from there and a resumed conversation
-    // reads it back (pictures a model makes are kept the same way).
-    let kept = state
-        .attachments_dir
-        .as_deref()
-        .ok_or_else(|| "no data directory".to_string())
-        .and_then(|dir| store::keep(dir, &attachment).map_err(|e| e.to_string()));
+    // Kept by content: the transcript draws it from there and a resumed conversation reads it
+    // back (pictures a model makes are kept the same way).
     let described = attachment.describe();
-    state.attached.push(attachment);
-    match kept {
-        Ok(_) => state.flash(
-            format!("attached {described}: it goes with the next prompt (Alt+X removes the last)"),
-            false,
-        ),
-        Err(e) => state.flash(
-            format!("attached {described}, but it is not kept for later: {e}"),
+    let Some(dir) = state.attachments_dir.clone() else {
+        state.flash(
+            format!("attached {described}, but it is not kept for later: no data directory"),
             true,
-        ),
-    }
-    true
+        );
+        state.attached.push(attachment);
+        return Vec::new();
+    };
+    state.flash(
+        format!("attached {described}: it goes with the next prompt (Alt+X removes the last)"),
+        false,
+    );
+    let keep = vec![Effect::KeepAttachment {
+        dir,
+        attachment: Box::new(attachment.clone()),
+    }];
+    state.attached.push(attachment);
+    keep
+}
+
+/// Keeps a file in the attachments directory (run off the loop).
+pub(crate) fn keep(dir: &Path, attachment: &Attachment) -> Result<(), String> {
+    store::keep(dir, attachment)
+        .map(|_| ())
+        .map_err(|e| format!("{} is not kept for later: {e}", attachment.describe()))
 }
 
 /// Removes attached file `n` (1-based), or the last one.
@@ -120,18 +156,27 @@ pub(crate) fn command_argument<'a>(line: &'a str, name: &str) -> Option<&'a str>
     (rest.is_empty() || rest.starts_with(' ')).then(|| rest.trim())
 }
 
-/// Tab in a `/attach` draft: completes the path as far as it is unique and lists the choices
-/// when there are several. False when the draft is no `/attach`.
-pub(crate) fn complete(state: &mut State) -> bool {
-    let draft = state.draft();
-    let Some(partial) = draft
+/// The path typed after `/attach` in a one-line draft, if that is what the draft is.
+fn typed_path(draft: &str) -> Option<&str> {
+    draft
         .strip_prefix(ATTACH)
         .and_then(|r| r.strip_prefix(' '))
         .filter(|_| !draft.contains('\n'))
-    else {
-        return false;
-    };
-    let (completed, choices) = complete_path(partial);
+}
+
+/// Tab in a `/attach` draft: the directory is listed off the loop ([`on_completed`] takes the
+/// answer). `None` when the draft is no `/attach`.
+pub(crate) fn complete(state: &State) -> Option<Vec<Effect>> {
+    let partial = typed_path(&state.draft())?.to_string();
+    Some(vec![Effect::CompletePath(partial)])
+}
+
+/// The completion of `partial`: the path as far as it is unique, and the choices when there
+/// are several (unless the draft changed meanwhile).
+pub(crate) fn on_completed(state: &mut State, partial: &str, completed: &str, choices: &[String]) {
+    if typed_path(&state.draft()) != Some(partial) {
+        return;
+    }
     if completed != partial {
         state.set_draft(&format!("{ATTACH} {completed}"));
     }
@@ -148,7 +193,6 @@ pub(crate) fn complete(state: &mut State) -> bool {
             state.flash(format!("{}{more}", shown.join("  ")), false);
         }
     }
-    true
 }
 
 /// The longest unique completion of a typed path, and the names that match.
@@ -218,24 +262,38 @@ pub(crate) fn complete_path(partial: &str) -> (String, Vec<String>) {
     (completed, choices)
 }
 
-/// A paste that is the path of an existing file (as terminals paste a dropped file) is
-/// offered: Alt+A attaches it instead of the text.
-pub(crate) fn offer_pasted_path(state: &mut State, pasted: &str) {
+/// A paste that looks like the path of a file (as terminals paste a dropped file) is looked
+/// at off the loop; when it is one, [`on_pasted_file`] offers it.
+pub(crate) fn offer_pasted_path(pasted: &str) -> Vec<Effect> {
     let trimmed = pasted.trim();
     if trimmed.is_empty() || trimmed.contains('\n') || trimmed.len() > 4096 {
-        return;
+        return Vec::new();
     }
     let path = clean_path(trimmed);
     if !path.is_absolute() && !trimmed.starts_with("file://") && !trimmed.starts_with('~') {
-        return;
+        return Vec::new();
     }
-    if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+    vec![Effect::CheckPastedPath {
+        path,
+        pasted: pasted.to_string(),
+    }]
+}
+
+/// Whether `path` is a file (run off the loop).
+pub(crate) fn is_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// A pasted path is a file: Alt+A attaches it instead of the text (while the text is still in
+/// the draft).
+pub(crate) fn on_pasted_file(state: &mut State, path: PathBuf, pasted: String) {
+    if !state.draft().contains(&pasted) {
         return;
     }
     let name = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    state.offered_path = Some((path, pasted.to_string()));
+    state.offered_path = Some((path, pasted));
     state.flash(
         format!("pasted the path of {name}: Alt+A attaches the file instead"),
         false,
@@ -244,7 +302,7 @@ pub(crate) fn offer_pasted_path(state: &mut State, pasted: &str) {
 
 /// Alt+A: attaches the offered pasted path (taking its text out of the prompt), else starts
 /// an `/attach` command.
-pub(crate) fn attach_key(state: &mut State) {
+pub(crate) fn attach_key(state: &mut State) -> Vec<Effect> {
     if let Some((path, pasted)) = state.offered_path.take() {
         let draft = state.draft();
         if let Some(at) = draft.rfind(&pasted) {
@@ -252,13 +310,7 @@ pub(crate) fn attach_key(state: &mut State) {
             without.replace_range(at..at + pasted.len(), "");
             state.set_draft(&without);
         }
-        match Attachment::read(&path) {
-            Ok(attachment) => {
-                attach(state, attachment);
-            }
-            Err(e) => state.flash(format!("not attached: {e}"), true),
-        }
-        return;
+        return read(state, path);
     }
     if state.draft().trim().is_empty() {
         state.set_draft(&format!("{ATTACH} "));
@@ -272,10 +324,19 @@ pub(crate) fn attach_key(state: &mut State) {
             true,
         );
     }
+    Vec::new()
 }
 
-/// One line per attached file for the list above the prompt: `1 red.png · PNG 4×3, 93 B`.
+/// One line per attached file for the list above the prompt: `1 red.png · PNG 4×3, 93 B`,
+/// then one per file still being read.
 pub(crate) fn listed(state: &State) -> Vec<String> {
+    let reading = state.attaching.iter().map(|path| {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        format!("… {name} · reading")
+    });
     state
         .attached
         .iter()
@@ -293,6 +354,7 @@ pub(crate) fn listed(state: &State) -> Vec<String> {
                 crate::attachments::describe(a.media, &a.data)
             )
         })
+        .chain(reading)
         .collect()
 }
 

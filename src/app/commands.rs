@@ -30,8 +30,10 @@ pub(crate) fn run(state: &mut State, draft: String) -> Command {
     if let Some(rest) = command_argument(line, ATTACH) {
         if rest.is_empty() {
             state.flash("/attach PATH: Tab completes the path", true);
-        } else if super::attach::attach_path(state, rest) {
+        } else {
+            let effects = super::attach::attach_path(state, rest);
             state.set_draft("");
+            return Command::Done(effects);
         }
         return done;
     }

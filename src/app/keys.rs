@@ -174,8 +174,7 @@ pub(crate) fn on_paste(state: &mut State, text: &str, goes_on: bool) -> Vec<Effe
     state.focus = Focus::Editor;
     state.insert_paste(clean.as_ref(), goes_on);
     state.history_cursor = None;
-    super::attach::offer_pasted_path(state, &clean);
-    Vec::new()
+    super::attach::offer_pasted_path(&clean)
 }
 
 /// An action of the chat or the transcript, or a global one.
@@ -299,8 +298,10 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             return super::sessions::export_current(state, crate::transcript::export::Format::Json);
         }
         // Tab in an `/attach` draft completes the path.
-        Action::FocusTranscript if super::attach::complete(state) => {}
-        Action::Attach => super::attach::attach_key(state),
+        Action::FocusTranscript if let Some(effects) = super::attach::complete(state) => {
+            return effects;
+        }
+        Action::Attach => return super::attach::attach_key(state),
         Action::Detach => super::attach::detach(state, None),
         Action::PasteImage => return vec![Effect::PasteImage],
         Action::DropOldest => return super::branches::ask_drop_oldest(state),

@@ -94,6 +94,31 @@ pub(crate) enum Msg {
     SessionTask(Result<String, String>),
     /// The image on the system clipboard, or why there is none.
     ClipboardImage(Result<Vec<u8>, String>),
+    /// A file to attach was read, or could not be.
+    AttachmentRead {
+        /// The file.
+        path: PathBuf,
+        /// It, or why not.
+        result: Result<crate::attachments::Attachment, String>,
+    },
+    /// An attached file could not be kept in the attachments directory: why.
+    AttachmentNotKept(String),
+    /// The completions of a path typed after `/attach`.
+    PathCompleted {
+        /// What was typed.
+        partial: String,
+        /// The path as far as it is unique.
+        completed: String,
+        /// The names that match.
+        choices: Vec<String>,
+    },
+    /// A pasted path is a file.
+    PastedFile {
+        /// The file.
+        path: PathBuf,
+        /// The text pasted.
+        pasted: String,
+    },
     /// A lookup of the format behind an opaque model ARN answered.
     ModelLookedUp {
         /// The model.
@@ -255,6 +280,24 @@ pub enum Effect {
     },
     /// Read an image from the system clipboard and attach it.
     PasteImage,
+    /// Read a file to attach.
+    ReadAttachment(PathBuf),
+    /// Keep an attached file in the attachments directory.
+    KeepAttachment {
+        /// The attachments directory.
+        dir: PathBuf,
+        /// The file.
+        attachment: Box<crate::attachments::Attachment>,
+    },
+    /// List the choices for a path typed after `/attach`.
+    CompletePath(String),
+    /// Look whether a pasted path is a file.
+    CheckPastedPath {
+        /// The path.
+        path: PathBuf,
+        /// The text pasted.
+        pasted: String,
+    },
     /// Run a tool call in the background.
     RunTool(Box<ToolJob>),
     /// Start (again) an MCP server of config.toml.

@@ -124,6 +124,8 @@ pub struct State {
     pub attached: Vec<crate::attachments::Attachment>,
     /// A pasted file path Alt+A would attach, with the text the paste inserted.
     pub(crate) offered_path: Option<(std::path::PathBuf, String)>,
+    /// Files being read to attach.
+    pub(crate) attaching: Vec<std::path::PathBuf>,
     /// Pastes too large to edit as text, shown in the editor as a token and put back in their
     /// place when the prompt is sent (see [`PastedBlock`]).
     pub pastes: Vec<PastedBlock>,
@@ -254,6 +256,7 @@ impl State {
             attached: Vec::new(),
             pending_summary: None,
             offered_path: None,
+            attaching: Vec::new(),
             ctrl_x: false,
             in_flight_clock: None,
             focus: Focus::Editor,

@@ -52,7 +52,7 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 crate::attachments::Attachment::from_bytes("clipboard.png", bytes)
             }) {
                 Ok(image) if image.kind() == crate::attachments::Kind::Image => {
-                    super::attach::attach(state, image);
+                    return super::attach::attach(state, image);
                 }
                 Ok(other) => state.flash(
                     format!("the clipboard holds {}, not an image", other.media.label()),
@@ -60,6 +60,23 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 ),
                 Err(e) => state.flash(format!("no image pasted: {e}"), true),
             }
+            Vec::new()
+        }
+        Msg::AttachmentRead { path, result } => super::attach::on_read(state, &path, result),
+        Msg::AttachmentNotKept(why) => {
+            state.flash(why, true);
+            Vec::new()
+        }
+        Msg::PathCompleted {
+            partial,
+            completed,
+            choices,
+        } => {
+            super::attach::on_completed(state, &partial, &completed, &choices);
+            Vec::new()
+        }
+        Msg::PastedFile { path, pasted } => {
+            super::attach::on_pasted_file(state, path, pasted);
             Vec::new()
         }
         Msg::RolesListed(roles, warnings, dir) => {

@@ -141,7 +141,7 @@ fn editor_height(state: &State, area: Rect) -> u16 {
 /// Rows of the list of attached files above the prompt: one per file, at most four (the
 /// fourth then says how many more).
 fn attachment_rows(state: &State) -> u16 {
-    state.attached.len().min(4) as u16
+    (state.attached.len() + state.attaching.len()).min(4) as u16
 }
 
 /// The attached files, listed at the top of the prompt box.

@@ -17,6 +17,40 @@ impl App {
             Effect::ViewToolCall { round, index, text } => {
                 self.view_tool = Some((round, index, text));
             }
+            Effect::ReadAttachment(path) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::attachments::Attachment::read(&path);
+                    let _ = tx.send(Msg::AttachmentRead { path, result });
+                });
+            }
+            Effect::KeepAttachment { dir, attachment } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(why) = crate::app::attach::keep(&dir, &attachment) {
+                        let _ = tx.send(Msg::AttachmentNotKept(why));
+                    }
+                });
+            }
+            Effect::CompletePath(partial) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let (completed, choices) = crate::app::attach::complete_path(&partial);
+                    let _ = tx.send(Msg::PathCompleted {
+                        partial,
+                        completed,
+                        choices,
+                    });
+                });
+            }
+            Effect::CheckPastedPath { path, pasted } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    if crate::app::attach::is_file(&path) {
+                        let _ = tx.send(Msg::PastedFile { path, pasted });
+                    }
+                });
+            }
             Effect::PasteImage => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
