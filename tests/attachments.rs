@@ -228,7 +228,7 @@ fn a_model_switch_leaves_out_earlier_files_the_new_model_cannot_take() {
         prepared
             .notes
             .iter()
-            .any(|n| n.contains("an earlier file stays out: red.png")),
+            .any(|n| n.text.contains("an earlier file stays out: red.png")),
         "{:?}",
         prepared.notes
     );

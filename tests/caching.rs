@@ -38,10 +38,9 @@ fn breakpoints_are_placed_only_where_they_cache() {
         "ephemeral"
     );
     assert!(
-        prepared
-            .notes
-            .iter()
-            .any(|n| n.contains("prompt cache breakpoints after the system prompt")),
+        prepared.notes.iter().any(|n| n
+            .text
+            .contains("prompt cache breakpoints after the system prompt")),
         "{:?}",
         prepared.notes
     );

@@ -97,7 +97,7 @@ fn body_of(model: &str, conversation: Conversation) -> (Value, Vec<String>) {
     let prepared = exchange::prepare(&intent(model, conversation, false)).unwrap();
     (
         serde_json::from_slice(&prepared.body).unwrap(),
-        prepared.notes,
+        bedrock_tui::models::note::texts(&prepared.notes),
     )
 }
 

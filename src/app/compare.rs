@@ -97,7 +97,7 @@ pub fn start(state: &mut State, models: &[String]) -> Reply {
     for p in prepared {
         let request_id = state.new_request_id();
         let mut answer = Message::answer(&p.model);
-        answer.notes.clone_from(&p.notes);
+        answer.notes = crate::models::note::texts(&p.notes);
         panes.push(ComparePane {
             model: p.model.clone(),
             request_id,
@@ -198,7 +198,7 @@ impl CompareView {
         };
         pane.request_id = request_id;
         pane.answer = Message::answer(&pane.model);
-        pane.answer.notes.clone_from(&prepared.notes);
+        pane.answer.notes = crate::models::note::texts(&prepared.notes);
         vec![Effect::Send(Box::new(RequestSpec {
             request_id,
             prepared,

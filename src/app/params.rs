@@ -126,7 +126,7 @@ impl ParamsForm {
             }
             None => Vec::new(),
         };
-        Ok((system, params, notes))
+        Ok((system, params, crate::models::note::texts(&notes)))
     }
 
     /// The request options of the form over `current` (accept and content type stay); a

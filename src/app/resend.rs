@@ -218,7 +218,9 @@ impl ResendForm {
             o.accept.as_deref().unwrap_or("application/json"),
             o.content_type.as_deref().unwrap_or("application/json")
         )];
-        answer.notes.extend(prepared.notes.iter().cloned());
+        answer
+            .notes
+            .extend(crate::models::note::texts(&prepared.notes));
         state.start_answer(answer, request_id);
         Reply::close().with(vec![Effect::Send(Box::new(RequestSpec {
             request_id,

@@ -184,30 +184,18 @@ pub(crate) fn retry(state: &mut State) -> Vec<Effect> {
     super::branches::regenerate(state, answer_at)
 }
 
-/// What kind of note a note is, for saying it once: the model it is about and its words
-/// without their numbers, so that the cache's breakpoints after 2 prompts and then after 3 are
-/// one note, while two notes that say different things are two.
-fn note_kind(model: &str, note: &str) -> String {
-    let words: String = note.chars().filter(|c| !c.is_ascii_digit()).collect();
-    format!("{model}\n{words}")
-}
-
 /// Starts the answer to a prepared request at the end of the transcript.
 pub(crate) fn begin(state: &mut State, prepared: Prepared) -> Vec<Effect> {
     let request_id = state.new_request_id();
     let mut answer = Message::answer(&prepared.model);
     // A kind of note is said once a conversation (the cache's breakpoints, a file that stays
-    // out): under every answer it would be noise.
+    // out): under every answer it would be noise. Its kind is named where it is made.
     let conversation = state.conversation;
     answer.notes = prepared
         .notes
         .iter()
-        .filter(|note| {
-            state
-                .notes_said
-                .insert((conversation, note_kind(&prepared.model, note)))
-        })
-        .cloned()
+        .filter(|note| state.notes_said.insert((conversation, note.kind.clone())))
+        .map(|note| note.text.clone())
         .collect();
     state.start_answer(answer, request_id);
     vec![Effect::Send(Box::new(RequestSpec {
@@ -582,34 +570,4 @@ pub(crate) fn apply_update(message: &mut Message, update: StreamUpdate) -> bool 
     }
     message.revision += 1;
     finished
-}
-
-#[cfg(test)]
-mod tests {
-    use super::note_kind;
-
-    #[test]
-    fn a_note_is_one_kind_whatever_its_numbers_and_two_notes_are_two() {
-        let model = "mistral.mistral-7b-instruct-v0:2";
-        let kind = |note| note_kind(model, note);
-        assert_eq!(
-            kind(
-                "prompt cache breakpoints after the last 2 prompts (prefixes of at least 1024 tokens)"
-            ),
-            kind(
-                "prompt cache breakpoints after the last 3 prompts (prefixes of at least 1024 tokens)"
-            )
-        );
-        assert_ne!(
-            kind("Mistral 7B Instruct takes no tools; none are offered to it"),
-            kind(
-                "Mistral 7B Instruct takes no tools; earlier tool calls and results go to it as text"
-            )
-        );
-        assert_ne!(
-            kind("an earlier file stays out: report.pdf is too large"),
-            kind("an earlier file stays out: photo.png is not a picture this model reads")
-        );
-        assert_ne!(kind("x"), note_kind("amazon.nova-lite-v1:0", "x"));
-    }
 }

@@ -278,7 +278,7 @@ pub fn fit(
     model: &str,
     family: FamilyId,
     conversation: &mut Conversation,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<crate::models::note::Note>, String> {
     let mut notes = Vec::new();
     let last_user = conversation
         .turns
@@ -295,7 +295,10 @@ pub fn fit(
             .retain(|attachment| match check_one(model, family, attachment) {
                 Ok(()) => true,
                 Err(why) => {
-                    notes.push(format!("an earlier file stays out: {why}"));
+                    notes.push(crate::models::note::Note::new(
+                        "earlier file stays out",
+                        format!("an earlier file stays out: {why}"),
+                    ));
                     false
                 }
             });

@@ -6,6 +6,7 @@
 
 use crate::attachments;
 use crate::bedrock::InvokeOptions;
+pub use crate::models::note::Note;
 use crate::models::{
     Conversation, FamilyId, OutputKind, Parameters, capabilities, catalog, detect, family_of,
 };
@@ -67,7 +68,7 @@ pub struct Prepared {
     pub params: Parameters,
     /// One line per adjustment, for the user (a parameter left out, a lowered limit, the
     /// format assumed, …).
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
     /// Tools are offered to a family that writes calls as text (Llama): an answer that is
     /// wholly calls is read as calls.
     pub calls_as_text: bool,
@@ -156,7 +157,7 @@ fn conversation_request(
         .map_err(|e| Refusal::Invalid(e.to_string()))?;
     let mut notes = adjusted.notes;
     if let Some(hint) = info.and_then(|m| capabilities::profile_hint(model, m)) {
-        notes.push(hint);
+        notes.push(Note::new("inference profile", hint));
     }
     // Files go only where the model takes them, within its limits; earlier turns' files a
     // newly chosen model cannot take stay out, with a note.
@@ -179,7 +180,10 @@ fn conversation_request(
     {
         // A body with calls and results must define tools: with none offered (a session
         // resumed without them), earlier calls and results go as text.
-        notes.push("no tools are offered: earlier tool calls and results go as text".to_string());
+        notes.push(Note::new(
+            "no tools offered",
+            "no tools are offered: earlier tool calls and results go as text",
+        ));
         let mut copy = conversation.clone();
         crate::models::turns::fold_all_tools(&mut copy);
         without_tools = copy;
@@ -189,11 +193,15 @@ fn conversation_request(
     } else if !conversation.tools.is_empty() || conversation.has_tool_turns() {
         let name = info.map_or_else(|| family.name().to_string(), |m| m.name.clone());
         if !conversation.tools.is_empty() {
-            notes.push(format!("{name} takes no tools; none are offered to it"));
+            notes.push(Note::new(
+                "takes no tools",
+                format!("{name} takes no tools; none are offered to it"),
+            ));
         }
         if conversation.has_tool_turns() {
-            notes.push(format!(
-                "{name} takes no tools; earlier tool calls and results go to it as text"
+            notes.push(Note::new(
+                "tool turns as text",
+                format!("{name} takes no tools; earlier tool calls and results go to it as text"),
             ));
         }
         let mut copy = conversation.clone();
@@ -241,12 +249,17 @@ fn verbatim_request(intent: &Intent, body: Bytes) -> Prepared {
         (Some(given), _, _) => Some(given),
         (None, Some(told), Some(id)) if detect::reads_alike(told, id) => Some(id),
         (None, Some(told), id) => {
-            notes.push(match id {
-                Some(id) => format!(
-                    "the body is in the {told} format ({model} is {id} by its id); reading the answer as {told}"
-                ),
-                None => format!("the body is in the {told} format; reading the answer as {told}"),
-            });
+            notes.push(Note::new(
+                "body format",
+                match id {
+                    Some(id) => format!(
+                        "the body is in the {told} format ({model} is {id} by its id); reading the answer as {told}"
+                    ),
+                    None => {
+                        format!("the body is in the {told} format; reading the answer as {told}")
+                    }
+                },
+            ));
             Some(told)
         }
         (None, None, id) => id,
@@ -263,10 +276,13 @@ fn verbatim_request(intent: &Intent, body: Bytes) -> Prepared {
     };
     if intent.stream && !streams {
         let name = info.map_or_else(|| model.clone(), |m| m.name.clone());
-        notes.push(format!("{name} does not stream; using InvokeModel"));
+        notes.push(Note::new(
+            "no stream",
+            format!("{name} does not stream; using InvokeModel"),
+        ));
     }
     if let Some(hint) = info.and_then(|m| capabilities::profile_hint(model, m)) {
-        notes.push(hint);
+        notes.push(Note::new("inference profile", hint));
     }
     Prepared {
         model: model.clone(),
@@ -321,7 +337,7 @@ mod tests {
         assert_eq!(prepared.reader, Some(FamilyId::AnthropicText));
         assert_eq!(prepared.params.max_tokens, Some(4096));
         assert!(
-            prepared.notes.iter().any(|n| n.contains("lowered")),
+            prepared.notes.iter().any(|n| n.text.contains("lowered")),
             "{:?}",
             prepared.notes
         );

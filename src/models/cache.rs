@@ -28,8 +28,9 @@ fn estimate(value: &Value) -> u64 {
     }
 }
 
-/// Where breakpoints went, for the notes: `prompt cache: system prompt, 2 prompts (≥ 1024 tokens)`.
-fn note(system: bool, prompts: usize, min: u32) -> Option<String> {
+/// Where breakpoints went, for the notes: `prompt cache breakpoints after the system prompt and
+/// after the last 2 prompts (prefixes of at least 1024 tokens)`.
+fn note(system: bool, prompts: usize, min: u32) -> Option<super::note::Note> {
     let mut parts = Vec::new();
     if system {
         parts.push("after the system prompt".to_string());
@@ -40,9 +41,12 @@ fn note(system: bool, prompts: usize, min: u32) -> Option<String> {
         n => parts.push(format!("after the last {n} prompts")),
     }
     (!parts.is_empty()).then(|| {
-        format!(
-            "prompt cache breakpoints {} (prefixes of at least {min} tokens)",
-            parts.join(" and ")
+        super::note::Note::new(
+            "prompt cache",
+            format!(
+                "prompt cache breakpoints {} (prefixes of at least {min} tokens)",
+                parts.join(" and ")
+            ),
         )
     })
 }
@@ -56,7 +60,7 @@ pub(crate) fn place(
     family: FamilyId,
     model: Option<&ModelInfo>,
     body: &mut Value,
-) -> Option<String> {
+) -> Option<super::note::Note> {
     let cache = model?.prompt_cache?;
     let min = u64::from(cache.min_tokens);
     let (system_mark, message_mark): (Mark, Mark) = match family {
@@ -141,7 +145,7 @@ mod tests {
         ]});
         let said = place(FamilyId::Anthropic, sonnet, &mut body).unwrap();
         assert!(
-            said.contains("system prompt") && said.contains("last 2 prompts"),
+            said.text.contains("system prompt") && said.text.contains("last 2 prompts"),
             "{said}"
         );
         assert_eq!(body["system"][0]["cache_control"]["type"], "ephemeral");

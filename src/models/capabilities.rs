@@ -13,8 +13,8 @@ pub(crate) const MIN_THINKING_BUDGET: u32 = 1024;
 /// What the checks changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Adjusted {
-    /// One line per change, for the user.
-    pub notes: Vec<String>,
+    /// One note per change, for the user.
+    pub notes: Vec<super::note::Note>,
     /// Whether to stream (false when the model cannot).
     pub stream: bool,
 }
@@ -40,9 +40,10 @@ pub fn apply(
     if stream && !model.map_or(family.streams(), |m| m.streaming) {
         adjusted.stream = false;
         if family.output() == OutputKind::Text {
-            adjusted
-                .notes
-                .push(format!("{name} does not stream; using InvokeModel"));
+            adjusted.notes.push(super::note::Note::new(
+                "no stream",
+                format!("{name} does not stream; using InvokeModel"),
+            ));
         }
     }
     if family.output() != OutputKind::Text {
@@ -73,9 +74,10 @@ pub fn apply(
     }
     let mut drop = |set: bool, supported: bool, what: &str| {
         if set && !supported {
-            adjusted
-                .notes
-                .push(format!("{name} does not take {what}; left out"));
+            adjusted.notes.push(super::note::Note::new(
+                format!("left out {what}"),
+                format!("{name} does not take {what}; left out"),
+            ));
             true
         } else {
             false
@@ -109,8 +111,9 @@ pub fn apply(
     let limit = model.max_output_tokens.max(1);
     match params.max_tokens {
         Some(n) if n > limit => {
-            adjusted.notes.push(format!(
-                "{name} generates at most {limit} tokens; max tokens lowered from {n}"
+            adjusted.notes.push(super::note::Note::new(
+                "max tokens lowered",
+                format!("{name} generates at most {limit} tokens; max tokens lowered from {n}"),
             ));
             params.max_tokens = Some(limit);
         }
@@ -172,6 +175,10 @@ mod tests {
         assert_eq!(p.max_tokens, Some(2048));
         assert_eq!((p.top_k, p.stop_sequences.len()), (None, 0));
         assert_eq!(adjusted.notes.len(), 3, "{:?}", adjusted.notes);
+        // Three changes, three kinds: the chat says each (once a conversation).
+        let kinds: std::collections::HashSet<&str> =
+            adjusted.notes.iter().map(|n| n.kind.as_str()).collect();
+        assert_eq!(kinds.len(), 3, "{:?}", adjusted.notes);
         assert!(adjusted.stream);
 
         let scout = lookup("meta.llama4-scout-17b-instruct-v1:0").unwrap();

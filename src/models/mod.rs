@@ -17,6 +17,7 @@ pub mod guardrail;
 pub mod images;
 pub mod llama;
 pub mod mistral;
+pub mod note;
 pub mod nova;
 pub mod reasoning;
 pub mod stop_reason;
