@@ -3,67 +3,50 @@
 //! program runs through `sh -c` (so `EDITOR="code --wait"` works) without the AWS secrets in
 //! its environment, the edited prompt is read back (capped), and the file is removed.
 
-use super::state::State;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::io::Write;
 
-/// Hands the terminal to the editor with the prompt, takes it back, and puts the edited text
-/// in the prompt (an answer in flight goes on meanwhile). On any failure the prompt stays as
-/// it was and the status bar says why.
+/// Hands the terminal to the editor with the draft and takes it back: the edited text, or why
+/// not (the loop's `Msg::DraftEdited` puts it in the prompt; an answer in flight goes on
+/// meanwhile).
 pub(crate) async fn edit_prompt<B: Backend>(
-    state: &mut State,
     terminal: &mut Terminal<B>,
-) -> Result<(), B::Error> {
+    draft: &str,
+) -> Result<Result<String, String>, B::Error> {
+    hand_terminal(terminal, "an editor", edit(draft)).await
+}
+
+/// Hands the terminal to the pager with a tool call's whole text; `Ok` when it was shown (the
+/// pager ended without an error), else why not.
+pub(crate) async fn view_in_pager<B: Backend>(
+    terminal: &mut Terminal<B>,
+    text: &str,
+) -> Result<Result<(), String>, B::Error> {
+    hand_terminal(terminal, "a pager", show(text)).await
+}
+
+/// Leaves the terminal to `program` (`an editor`, `a pager`) while `run` runs, then takes it
+/// back; what `run` gave, or why the terminal could not be handed or taken back.
+async fn hand_terminal<B: Backend, T>(
+    terminal: &mut Terminal<B>,
+    program: &str,
+    run: impl std::future::Future<Output = Result<T, String>>,
+) -> Result<Result<T, String>, B::Error> {
     if !crate::tui::active() {
-        state.flash("no terminal to hand to an editor", true);
-        return Ok(());
+        return Ok(Err(format!("no terminal to hand to {program}")));
     }
-    let draft = state.draft();
     crate::tui::suspend();
-    let edited = edit(&draft).await;
+    let outcome = run.await;
     let resumed = crate::tui::resume();
     // The screen was cleared on the way back; a blank frame makes the next one draw every
     // cell (`Terminal::clear` would ask the terminal for the cursor position, racing the
     // input reader that starts again).
     terminal.draw(|frame| frame.render_widget(ratatui::widgets::Clear, frame.area()))?;
-    match (edited, resumed) {
-        (_, Err(e)) => state.flash(format!("cannot take the terminal back: {e}"), true),
-        (Ok(text), Ok(())) => {
-            state.set_draft(&text);
-            state.focus = super::state::Focus::Editor;
-        }
-        (Err(e), Ok(())) => state.flash(e, true),
-    }
-    Ok(())
-}
-
-/// Hands the terminal to the pager with a tool call's whole text; true when it was shown (the
-/// pager ended without an error), else the status bar says why.
-pub(crate) async fn view_in_pager<B: Backend>(
-    state: &mut State,
-    terminal: &mut Terminal<B>,
-    text: &str,
-) -> Result<bool, B::Error> {
-    if !crate::tui::active() {
-        state.flash("no terminal to hand to a pager", true);
-        return Ok(false);
-    }
-    crate::tui::suspend();
-    let shown = show(text).await;
-    let resumed = crate::tui::resume();
-    terminal.draw(|frame| frame.render_widget(ratatui::widgets::Clear, frame.area()))?;
-    match (shown, resumed) {
-        (_, Err(e)) => {
-            state.flash(format!("cannot take the terminal back: {e}"), true);
-            Ok(false)
-        }
-        (Ok(()), Ok(())) => Ok(true),
-        (Err(e), Ok(())) => {
-            state.flash(e, true);
-            Ok(false)
-        }
-    }
+    Ok(match resumed {
+        Err(e) => Err(format!("cannot take the terminal back: {e}")),
+        Ok(()) => outcome,
+    })
 }
 
 /// Shows `text` in `$PAGER` (else `less`), from a private temporary file.

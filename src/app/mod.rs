@@ -158,6 +158,10 @@ pub(crate) enum Msg {
         /// Which call of the round.
         index: usize,
     },
+    /// The editor gave the draft back edited, or why not (the draft is then unchanged).
+    DraftEdited(Result<String, String>),
+    /// A program the terminal was handed to (the pager) failed: why.
+    ProgramFailed(String),
     /// SIGTERM or SIGHUP: quit now.
     Terminate,
 }

@@ -63,7 +63,12 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::AttachmentRead { path, result } => super::attach::on_read(state, &path, result),
-        Msg::AttachmentNotKept(why) => {
+        Msg::DraftEdited(Ok(text)) => {
+            state.set_draft(&text);
+            state.focus = super::state::Focus::Editor;
+            Vec::new()
+        }
+        Msg::DraftEdited(Err(why)) | Msg::ProgramFailed(why) | Msg::AttachmentNotKept(why) => {
             state.flash(why, true);
             Vec::new()
         }

@@ -329,12 +329,15 @@ impl App {
             .any(|m| matches!(m, Msg::Key(_) | Msg::Paste(_)));
         self.take_in(batch, Instant::now());
         if std::mem::take(&mut self.edit_draft) {
-            super::external_editor::edit_prompt(&mut self.state, terminal).await?;
+            let draft = self.state.draft();
+            let edited = super::external_editor::edit_prompt(terminal, &draft).await?;
+            self.handle(Msg::DraftEdited(edited));
             self.dirty = true;
         }
         if let Some((round, index, text)) = self.view_tool.take() {
-            if super::external_editor::view_in_pager(&mut self.state, terminal, &text).await? {
-                self.handle(Msg::ToolViewed { round, index });
+            match super::external_editor::view_in_pager(terminal, &text).await? {
+                Ok(()) => self.handle(Msg::ToolViewed { round, index }),
+                Err(why) => self.handle(Msg::ProgramFailed(why)),
             }
             self.dirty = true;
         }
