@@ -18,27 +18,75 @@ pub const DECODE_BUDGET: u64 = 128 << 20;
 /// The widest and tallest picture decoded.
 const MAX_SIDE: u32 = 16_384;
 
+/// Why a picture is not shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unshown {
+    /// Its header says it would take more than [`DECODE_BUDGET`] decoded (or a side longer
+    /// than the decoder takes): what it is and the budget.
+    TooLarge(String),
+    /// It is missing, not a picture, or not one the decoder reads.
+    Unreadable,
+}
+
+impl std::fmt::Display for Unshown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unshown::TooLarge(why) => f.write_str(why),
+            Unshown::Unreadable => f.write_str("cannot be read"),
+        }
+    }
+}
+
+/// A picture's size in pixels, or why it is not shown.
+pub type Probe = Result<(u32, u32), Unshown>;
+
 /// A picture's size in pixels, when it can be shown: its header is read (not its pixels), and
-/// one that would take more than [`DECODE_BUDGET`] decoded is refused with the reason.
-pub fn showable(path: &Path) -> Result<(u32, u32), String> {
+/// one that would take more than [`DECODE_BUDGET`] decoded is refused with the reason. File
+/// I/O: run it off the loop.
+pub fn showable(path: &Path) -> Probe {
     use image::ImageDecoder;
     let decoder = image::ImageReader::open(path)
-        .map_err(|e| e.to_string())?
-        .with_guessed_format()
-        .map_err(|e| e.to_string())?
-        .into_decoder()
-        .map_err(|e| e.to_string())?;
+        .ok()
+        .and_then(|reader| reader.with_guessed_format().ok())
+        .and_then(|reader| reader.into_decoder().ok())
+        .ok_or(Unshown::Unreadable)?;
     let (width, height) = decoder.dimensions();
     let bytes = decoder.total_bytes();
     if bytes > DECODE_BUDGET || width > MAX_SIDE || height > MAX_SIDE {
-        return Err(format!(
+        return Err(Unshown::TooLarge(format!(
             "too large to show: {width}×{height} in {:?} takes {} decoded, past the {} pictures may take",
             decoder.color_type(),
             crate::files::human_size(bytes),
             crate::files::human_size(DECODE_BUDGET)
-        ));
+        )));
     }
     Ok((width, height))
+}
+
+/// A picture read for the screen: its header checked, then its pixels decoded within the
+/// budget. File I/O: run it off the loop.
+pub fn read_for_screen(path: &Path) -> Option<image::DynamicImage> {
+    showable(path).ok()?;
+    let bytes = crate::files::read_capped(path, PICTURE_CAP).ok()?;
+    decode(&bytes)
+}
+
+/// The pictures of this program's pictures directory `dir` that `text` links to, each once.
+pub fn paths_in(text: &str, dir: &Path) -> Vec<PathBuf> {
+    let Some(needle) = dir.to_str().filter(|d| !d.is_empty()) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = Vec::new();
+    for at in memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes()) {
+        // The needle is whole UTF-8, so `at` is on a character boundary.
+        let rest = &text[at..];
+        let end = rest.find([')', '>', '\n']).unwrap_or(rest.len());
+        let target = &rest[..end];
+        if is_ours(target, Some(dir)) && !found.iter().any(|p| p.as_os_str() == target) {
+            found.push(PathBuf::from(target));
+        }
+    }
+    found
 }
 
 /// Decodes a picture within [`DECODE_BUDGET`] (the decoder's own limits refuse more, whatever
@@ -183,10 +231,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bomb.png");
         std::fs::write(&path, &bomb).unwrap();
-        let why = super::showable(&path).unwrap_err();
+        let why = super::showable(&path).unwrap_err().to_string();
         assert!(
-            why.contains("8000×8000") && why.contains("488.3 MiB"),
+            why.starts_with("too large to show: 8000×8000") && why.contains("488.3 MiB"),
             "{why}"
+        );
+        assert_eq!(
+            super::showable(&dir.path().join("missing.png")),
+            Err(super::Unshown::Unreadable)
         );
         assert!(super::decode(&std::fs::read(&path).unwrap()).is_none());
         // An ordinary picture is shown.
@@ -197,6 +249,18 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn the_pictures_a_text_links_to_are_found_once_and_only_ours() {
+        let dir = Path::new("/data/bedrock-tui/images");
+        let ours = format!("{}/{}.png", dir.display(), "ab".repeat(16));
+        let text = format!(
+            "![picture 1: 4×3 PNG, 93 B]({ours})\n\n![again](<{ours}>) and ![not ours](/etc/passwd) \
+             [a link](/data/bedrock-tui/images/../secrets.png)"
+        );
+        assert_eq!(paths_in(&text, dir), [PathBuf::from(&ours)]);
+        assert!(paths_in("no pictures here", dir).is_empty());
+    }
 
     #[test]
     fn pictures_are_saved_once_by_content_and_privately() {

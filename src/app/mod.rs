@@ -19,6 +19,7 @@ pub mod message;
 pub mod params;
 mod paste_burst;
 pub mod picker;
+mod pictures;
 pub(crate) mod popup;
 pub(crate) mod recorder;
 pub(crate) mod resend;
@@ -162,6 +163,20 @@ pub(crate) enum Msg {
     DraftEdited(Result<String, String>),
     /// A program the terminal was handed to (the pager) failed: why.
     ProgramFailed(String),
+    /// A picture the transcript wanted drawn, decoded off the loop (`None`: it could not be).
+    PictureDecoded {
+        /// The picture file.
+        path: PathBuf,
+        /// Its pixels.
+        image: Option<std::sync::Arc<image::DynamicImage>>,
+    },
+    /// A picture's size was read off the loop, or why it is not shown.
+    PictureProbed {
+        /// The picture file.
+        path: PathBuf,
+        /// What its header said.
+        probe: crate::pictures::Probe,
+    },
     /// SIGTERM or SIGHUP: quit now.
     Terminate,
 }
@@ -286,6 +301,8 @@ pub enum Effect {
     PasteImage,
     /// Read a file to attach.
     ReadAttachment(PathBuf),
+    /// Read the sizes of pictures the transcript shows.
+    ProbePictures(Vec<PathBuf>),
     /// Keep an attached file in the attachments directory.
     KeepAttachment {
         /// The attachments directory.

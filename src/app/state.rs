@@ -162,6 +162,10 @@ pub struct State {
     pub pictures_dir: Option<std::path::PathBuf>,
     /// Where attached files are kept by content (`attachments/` beside `sessions/`).
     pub attachments_dir: Option<std::path::PathBuf>,
+    /// The sizes of the pictures the transcript shows, as read off the loop.
+    pub picture_sizes: std::collections::HashMap<std::path::PathBuf, crate::pictures::Probe>,
+    /// Pictures whose size is being read.
+    pub(crate) pictures_probing: std::collections::HashSet<std::path::PathBuf>,
     /// Prompts sent, oldest first.
     pub history: Vec<String>,
     /// Position while recalling prompts with Up/Down.
@@ -275,6 +279,8 @@ impl State {
             markdown: crate::ui::markdown::MarkdownOptions::default(),
             pictures_dir: None,
             attachments_dir: None,
+            picture_sizes: std::collections::HashMap::new(),
+            pictures_probing: std::collections::HashSet::new(),
             history: Vec::new(),
             history_cursor: None,
             quit_armed: None,

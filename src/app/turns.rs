@@ -163,7 +163,10 @@ pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
     state.history_cursor = None;
     state.set_draft("");
     state.tool_calls_this_prompt = 0;
-    begin(state, prepared)
+    // Its attached pictures are shown under it: their sizes are read.
+    let mut effects = super::pictures::probe_message(state, prompt);
+    effects.extend(begin(state, prepared));
+    effects
 }
 
 /// Asks again for the last answer (or for the last prompt's, when it has none); the old

@@ -4,7 +4,7 @@
 
 use super::picker::Picker;
 use super::state::{AnswerStatus, ConnectionState, ErrorInfo, Speaker, State};
-use super::{Effect, Msg, keys, turns};
+use super::{Effect, Msg, StreamUpdate, keys, turns};
 use crate::exchange::Found;
 
 /// Applies one message to the state and returns the I/O it calls for.
@@ -14,8 +14,24 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Paste(text) => keys::on_paste(state, &text, false),
         Msg::PasteMore(text) => keys::on_paste(state, &text, true),
         Msg::Mouse(mouse) => keys::on_mouse(state, mouse),
-        Msg::Resize => Vec::new(),
-        Msg::Stream { request_id, update } => turns::on_stream(state, request_id, update),
+        // The view's own news (the loop hands a decoded picture to the view).
+        Msg::Resize | Msg::PictureDecoded { .. } => Vec::new(),
+        Msg::Stream { request_id, update } => {
+            // An answer's pictures (the chat's or a compare pane's): their sizes are read.
+            let mut effects = match (&update, state.pictures_dir.as_deref()) {
+                (StreamUpdate::Pictures(markdown), Some(dir)) => {
+                    let paths = crate::pictures::paths_in(markdown, dir);
+                    super::pictures::probe(state, paths)
+                }
+                _ => Vec::new(),
+            };
+            effects.extend(turns::on_stream(state, request_id, update));
+            effects
+        }
+        Msg::PictureProbed { path, probe } => {
+            super::pictures::on_probed(state, path, probe);
+            Vec::new()
+        }
         Msg::Connected(result) => on_connected(state, result),
         Msg::ModelsListed(result) => {
             on_models_listed(state, result);
@@ -26,9 +42,15 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Session(news) => {
+            let opened = matches!(&news, crate::transcript::writer::WriterNews::Loaded(result) if result.is_ok());
             super::sessions::on_news(state, news);
             // A first answer that ended before its session file was open is titled now.
-            super::titles::after_answer(state)
+            let mut effects = super::titles::after_answer(state);
+            if opened {
+                // The pictures of the conversation opened: their sizes are read.
+                effects.extend(super::pictures::probe_all(state));
+            }
+            effects
         }
         Msg::SessionsListed(result) => super::sessions::on_listed(state, result),
         Msg::ToolRan { round, index, ran } => super::tools::on_ran(state, round, index, *ran),

@@ -15,10 +15,9 @@ pub(crate) fn is_hash(hash: &str) -> bool {
     hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Where a kept attachment is in `dir`, if it is kept.
-pub fn kept_path(dir: &Path, attachment: &Attachment) -> Option<PathBuf> {
-    let path = dir.join(attachment.sha256());
-    path.is_file().then_some(path)
+/// Where an attachment is kept in `dir` (named by its SHA-256), whether it is there or not.
+pub fn kept_at(dir: &Path, attachment: &Attachment) -> PathBuf {
+    dir.join(attachment.sha256())
 }
 
 /// Whether `path` is a file of the attachments directory `dir` (named by its SHA-256).

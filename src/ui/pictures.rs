@@ -1,8 +1,9 @@
 //! Pictures drawn over the rows the Markdown layout keeps for them, with ratatui-image in the
-//! protocol the terminal has (kitty, iTerm2, sixel, or colour half blocks anywhere). Each
-//! picture is read and decoded once (the last few decoded are kept) and encoded once per size
-//! and part shown: one scrolled partly out of view has the part in view drawn, cropped from the
-//! picture.
+//! protocol the terminal has (kitty, iTerm2, sixel, or colour half blocks anywhere). A picture
+//! is never read here: one not decoded yet is asked for ([`PictureCache::take_wanted`]), the
+//! loop decodes it off the loop and hands it back ([`PictureCache::decoded`]); the last few
+//! decoded are kept. Each is encoded once per size and part shown: one scrolled partly out of
+//! view has the part in view drawn, cropped from the picture.
 
 use super::markdown::Placement;
 use crate::tui::graphics::{Graphics, TerminalGraphics};
@@ -13,7 +14,8 @@ use ratatui_image::picker::{Picker, ProtocolType};
 use ratatui_image::protocol::Protocol;
 use ratatui_image::{Image, Resize};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A cell's size in pixels when the terminal does not say (about a 1:2 cell).
 pub const DEFAULT_CELL: (u16, u16) = (10, 20);
@@ -31,8 +33,12 @@ pub struct PictureCache {
     /// How to encode them; `None`: pictures are not drawn.
     picker: Option<Picker>,
     encoded: HashMap<EncodedKey, Option<Protocol>>,
-    /// The last pictures decoded, newest last.
-    decoded: Vec<(PathBuf, Option<image::DynamicImage>)>,
+    /// The last pictures decoded (`None`: it could not be), newest last.
+    decoded: Vec<(PathBuf, Option<Arc<image::DynamicImage>>)>,
+    /// Pictures to decode, asked for by frames since the loop last took them.
+    wanted: Vec<PathBuf>,
+    /// Pictures being decoded.
+    asked: Vec<PathBuf>,
     /// The protocol in use, for the status of tests and `doctor`.
     pub graphics: Graphics,
 }
@@ -77,11 +83,29 @@ impl PictureCache {
             picker,
             encoded: HashMap::new(),
             decoded: Vec::new(),
+            wanted: Vec::new(),
+            asked: Vec::new(),
             graphics: match graphics.protocol {
                 Graphics::Auto => Graphics::Halfblocks,
                 other => other,
             },
         }
+    }
+
+    /// The pictures frames asked for since the last call, to decode off the loop.
+    pub fn take_wanted(&mut self) -> Vec<PathBuf> {
+        std::mem::take(&mut self.wanted)
+    }
+
+    /// A picture decoded off the loop (`None`: it could not be): kept among the last few, and
+    /// drawn from the next frame.
+    pub fn decoded(&mut self, path: &Path, image: Option<Arc<image::DynamicImage>>) {
+        self.asked.retain(|p| p != path);
+        self.decoded.retain(|(p, _)| p != path);
+        if self.decoded.len() >= DECODED_KEPT {
+            self.decoded.remove(0);
+        }
+        self.decoded.push((path.to_path_buf(), image));
     }
 
     /// Draws the rows of a picture in view into `area`: `hidden_above` of its rows are
@@ -104,10 +128,24 @@ impl PictureCache {
             area.height,
         );
         if !self.encoded.contains_key(&key) {
+            let Some(at) = self.decoded.iter().position(|(p, _)| *p == placement.path) else {
+                // Not decoded yet: asked for, drawn when it is.
+                if !self.asked.contains(&placement.path) {
+                    self.asked.push(placement.path.clone());
+                    self.wanted.push(placement.path.clone());
+                }
+                return;
+            };
+            let entry = self.decoded.remove(at);
+            self.decoded.push(entry);
             if self.encoded.len() >= ENCODED_KEPT {
-                self.encoded.clear();
+                // The encodings of other pictures go first; this one's other parts last.
+                self.encoded.retain(|(path, ..), _| *path == placement.path);
+                if self.encoded.len() >= ENCODED_KEPT {
+                    self.encoded.clear();
+                }
             }
-            let decoded = decoded(&mut self.decoded, &placement.path);
+            let decoded = self.decoded.last().and_then(|(_, image)| image.as_deref());
             let protocol = decoded.and_then(|image| {
                 let part = crop_rows(image, placement.rows, hidden_above, area.height);
                 let size = Rect::new(0, 0, area.width, area.height);
@@ -119,27 +157,6 @@ impl PictureCache {
             Image::new(protocol).render(area, buf);
         }
     }
-}
-
-/// The picture at `path`, decoded (within the budget), from the few kept or read now.
-fn decoded<'c>(
-    kept: &'c mut Vec<(PathBuf, Option<image::DynamicImage>)>,
-    path: &std::path::Path,
-) -> Option<&'c image::DynamicImage> {
-    if let Some(at) = kept.iter().position(|(p, _)| p == path) {
-        let entry = kept.remove(at);
-        kept.push(entry);
-    } else {
-        let image = crate::pictures::showable(path)
-            .ok()
-            .and_then(|_| crate::files::read_capped(path, crate::pictures::PICTURE_CAP).ok())
-            .and_then(|bytes| crate::pictures::decode(&bytes));
-        if kept.len() >= DECODED_KEPT {
-            kept.remove(0);
-        }
-        kept.push((path.to_path_buf(), image));
-    }
-    kept.last().and_then(|(_, image)| image.as_ref())
 }
 
 /// The rows `hidden_above .. hidden_above + shown` of a picture laid out over `rows` rows, as

@@ -17,6 +17,15 @@ impl App {
             Effect::ViewToolCall { round, index, text } => {
                 self.view_tool = Some((round, index, text));
             }
+            Effect::ProbePictures(paths) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    for path in paths {
+                        let probe = crate::pictures::showable(&path);
+                        let _ = tx.send(Msg::PictureProbed { path, probe });
+                    }
+                });
+            }
             Effect::ReadAttachment(path) => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {

@@ -75,6 +75,9 @@ pub struct App {
     edit_draft: bool,
     /// A tool call to show whole in the pager once the batch is handled.
     view_tool: Option<(u64, usize, String)>,
+    /// The first step has run (it asks for the sizes of the pictures of a resumed
+    /// conversation).
+    stepped: bool,
     /// Where OSC 8 hyperlinks are written (the terminal), when links are hyperlinks.
     pub hyperlinks: Option<Box<dyn std::io::Write + Send>>,
     /// The links drawn as hyperlinks in the last frame.
@@ -115,6 +118,7 @@ impl App {
             paste_open: false,
             edit_draft: false,
             view_tool: None,
+            stepped: false,
             hyperlinks: None,
             links_drawn: Vec::new(),
         }
@@ -232,6 +236,12 @@ impl App {
         B: Backend,
         S: Stream<Item = std::io::Result<Event>> + Unpin,
     {
+        if !std::mem::replace(&mut self.stepped, true) {
+            // A conversation resumed before the loop began: its pictures' sizes are read.
+            for effect in super::pictures::probe_all(&mut self.state) {
+                self.run_effect(effect);
+            }
+        }
         let frame_due = self
             .last_draw
             .map_or_else(Instant::now, |t| t + FRAME_INTERVAL);
@@ -483,6 +493,14 @@ impl App {
         }
         self.slowest_frame = self.slowest_frame.max(started.elapsed());
         self.state.view = self.cache.metrics();
+        // Pictures the frame wanted and had not decoded: decoded off the loop.
+        for path in self.cache.take_wanted_pictures() {
+            let tx = self.tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let image = crate::pictures::read_for_screen(&path).map(std::sync::Arc::new);
+                let _ = tx.send(Msg::PictureDecoded { path, image });
+            });
+        }
         // Messages still to lay out (a long resumed conversation), or code coloured before the
         // syntax definitions loaded: another frame soon.
         self.dirty = self.cache.pending();
@@ -494,6 +512,14 @@ impl App {
     /// Applies one message and runs the effects it asks for.
     pub(crate) fn handle(&mut self, msg: Msg) {
         self.dirty = true;
+        // The view's own news: pixels for its picture cache.
+        let msg = match msg {
+            Msg::PictureDecoded { path, image } => {
+                self.cache.picture_decoded(&path, image);
+                return;
+            }
+            other => other,
+        };
         let connected = matches!(msg, Msg::Connected(Ok(_)));
         let opened = matches!(&msg, Msg::Session(WriterNews::Loaded(result)) if result.is_ok());
         let effects = update(&mut self.state, msg);

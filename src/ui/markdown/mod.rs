@@ -49,7 +49,13 @@ pub(crate) struct Style<'a> {
     pub options: MarkdownOptions,
     /// Where the pictures this program saved are (the only ones drawn).
     pub pictures_dir: Option<&'a std::path::Path>,
+    /// The pictures' sizes as read off the loop (`None`, or a picture not in it: loading).
+    pub picture_sizes: Option<&'a PictureSizes>,
 }
+
+/// The sizes of pictures, by file, as the state keeps them.
+pub(crate) type PictureSizes =
+    std::collections::HashMap<std::path::PathBuf, crate::pictures::Probe>;
 
 /// One message's text laid out at one width, kept between frames: rows of the finished
 /// blocks, and rows of the last block while the message is still streaming.

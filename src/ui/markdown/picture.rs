@@ -70,20 +70,21 @@ impl Renderer<'_, '_> {
             return false;
         }
         let path = std::path::PathBuf::from(url);
-        let pixels = crate::pictures::showable(&path);
+        let probe = self.style.picture_sizes.and_then(|sizes| sizes.get(&path));
         self.pieces.truncate(self.image_start);
         let accent = self.role(Role::Accent);
         let muted = self.role(Role::Muted);
         self.piece(&format!("▣ {alt}"), accent);
         self.piece(&format!(" · {url}"), muted);
-        let pixels = match pixels {
-            Ok(pixels) => pixels,
-            Err(why) if why.starts_with("too large") => {
+        let pixels = match probe {
+            Some(Ok(pixels)) => *pixels,
+            Some(Err(why)) => {
                 self.piece(&format!(" ({why})"), muted);
                 return true;
             }
-            Err(_) => {
-                self.piece(" (cannot be read)", muted);
+            // Its size is being read off the loop; the message is laid out again then.
+            None => {
+                self.piece(" (loading)", muted);
                 return true;
             }
         };

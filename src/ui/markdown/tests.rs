@@ -8,6 +8,7 @@ fn style(theme: &Theme, width: usize) -> Style<'_> {
         width,
         options: MarkdownOptions::default(),
         pictures_dir: None,
+        picture_sizes: None,
     }
 }
 
@@ -61,6 +62,7 @@ fn headings_lose_their_marks_unless_asked() {
             ..MarkdownOptions::default()
         },
         pictures_dir: None,
+        picture_sizes: None,
     };
     assert_eq!(text_of(&lay_out("## Two", &with_marks)), ["## Two"]);
     let h1 = look_of("# Title", "Title");
@@ -348,6 +350,7 @@ fn hard_wrapped_paragraphs_flow_to_the_width_and_meant_lines_stay() {
                 ..MarkdownOptions::default()
             },
             pictures_dir: None,
+            picture_sizes: None,
         };
         text_of(&lay_out(source, &style))
     };

@@ -23,6 +23,7 @@ pub(crate) struct Keys<'a> {
 /// How the messages are to be laid out this frame.
 pub(crate) struct Layout<'a> {
     pub pictures_dir: Option<&'a std::path::Path>,
+    pub picture_sizes: Option<&'a crate::ui::markdown::PictureSizes>,
     pub width: usize,
     pub show_reasoning: bool,
     pub theme: &'a Theme,
@@ -213,6 +214,7 @@ impl MessageView {
             width: layout.width,
             options: layout.options,
             pictures_dir: layout.pictures_dir,
+            picture_sizes: layout.picture_sizes,
         };
         match message.speaker {
             Speaker::Notice => {
@@ -330,7 +332,7 @@ fn files_markdown(
         .map(|file| {
             let name = escape_markdown(&file.name);
             let what = describe(file.media, &file.data);
-            match kept.as_deref().and_then(|dir| store::kept_path(dir, file)) {
+            match kept.as_deref().map(|dir| store::kept_at(dir, file)) {
                 Some(path) if matches!(file.media, Media::Png | Media::Jpeg) => {
                     format!("![{name} · {what}](<{}>)", path.display())
                 }

@@ -99,6 +99,20 @@ impl ViewCache {
         self.pictures.graphics
     }
 
+    /// The pictures the last frames wanted drawn and had not decoded, to decode off the loop.
+    pub fn take_wanted_pictures(&mut self) -> Vec<std::path::PathBuf> {
+        self.pictures.take_wanted()
+    }
+
+    /// A picture decoded off the loop (`None`: it could not be).
+    pub fn picture_decoded(
+        &mut self,
+        path: &std::path::Path,
+        image: Option<std::sync::Arc<image::DynamicImage>>,
+    ) {
+        self.pictures.decoded(path, image);
+    }
+
     /// Records the size of a scrollable popup's content and view, and the first row shown.
     pub(crate) fn set_overlay_size(&mut self, content: usize, viewport: usize, first: usize) {
         self.metrics.overlay_content = content;
@@ -116,6 +130,7 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
     let delete_key = state.keymap.hint(Context::Transcript, Action::DeleteTurn);
     let layout = Layout {
         pictures_dir: state.pictures_dir.as_deref(),
+        picture_sizes: Some(&state.picture_sizes),
         width: area.width as usize,
         show_reasoning: state.show_reasoning,
         theme: &state.theme,
@@ -256,6 +271,7 @@ pub(crate) fn lay_out(state: &State, message: &Message, width: usize) -> Vec<Lin
     let reasoning = state.keymap.hint(Context::Chat, Action::ToggleReasoning);
     let layout = Layout {
         pictures_dir: state.pictures_dir.as_deref(),
+        picture_sizes: Some(&state.picture_sizes),
         width: width.max(1),
         show_reasoning: state.show_reasoning,
         theme: &state.theme,
@@ -417,8 +433,31 @@ mod tests {
                 })
                 .count()
         };
-        // A view of 12 rows: the picture takes 9, all of it drawn.
+        // Its size not read yet: its caption says it is loading, and nothing is read here.
         let mut cache = ViewCache::default();
+        assert_eq!(drawn(&state, &mut cache), 0);
+        let screen = rows(&state, &mut cache).join("\n");
+        assert!(screen.contains("(loading)"), "{screen}");
+        assert!(
+            cache.take_wanted_pictures().is_empty(),
+            "no rows to draw yet"
+        );
+        // The loop read its size (a message laid out again), then the frame asks for its
+        // pixels, which the loop decodes and hands back.
+        let id = state.messages[0].id;
+        state
+            .picture_sizes
+            .insert(saved.path.clone(), crate::pictures::showable(&saved.path));
+        state.message_mut(id).unwrap().revision += 1;
+        assert_eq!(drawn(&state, &mut cache), 0, "not decoded yet");
+        assert_eq!(
+            cache.take_wanted_pictures(),
+            std::slice::from_ref(&saved.path)
+        );
+        assert!(cache.take_wanted_pictures().is_empty(), "asked once");
+        let image = crate::pictures::read_for_screen(&saved.path).map(std::sync::Arc::new);
+        cache.picture_decoded(&saved.path, image);
+        // A view of 12 rows: the picture takes 9, all of it drawn.
         assert_eq!(drawn(&state, &mut cache), 9);
         // Scrolled to the top, only its upper rows are in view: those are drawn.
         state.scroll = Scroll::Line(0);
@@ -523,6 +562,7 @@ mod tests {
     fn test_layout(state: &State, width: usize) -> Layout<'_> {
         Layout {
             pictures_dir: None,
+            picture_sizes: None,
             width,
             show_reasoning: false,
             theme: &state.theme,
