@@ -173,6 +173,28 @@ pub(crate) fn create_private(path: &Path) -> std::io::Result<File> {
     no_follow(&mut options).open(path)
 }
 
+/// Creates the directory (and its parents) with mode 0700 if it does not exist, and makes it
+/// 0700 if it does: the sessions, attachments and pictures directories.
+pub(crate) fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        builder.mode(0o700);
+        builder.create(dir)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    #[cfg(not(unix))]
+    builder.create(dir)?;
+    Ok(())
+}
+
+/// `error` with the path it happened at in its message.
+pub(crate) fn at_path(path: &Path, error: &std::io::Error) -> std::io::Error {
+    Error::new(error.kind(), format!("{}: {error}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

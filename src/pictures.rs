@@ -158,7 +158,7 @@ pub fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
 /// Saves a picture in `dir` (created 0700) under its content's hash; a picture saved before is
 /// not written again.
 pub fn save(dir: &Path, bytes: &[u8]) -> std::io::Result<SavedPicture> {
-    crate::transcript::store::ensure_private_dir(dir).map_err(std::io::Error::other)?;
+    crate::files::ensure_private_dir(dir).map_err(|e| crate::files::at_path(dir, &e))?;
     let (format, extension) = format_of(bytes);
     let digest = Sha256::digest(bytes);
     let name = digest.iter().take(16).fold(String::new(), |mut name, b| {

@@ -5,7 +5,6 @@
 //! the aws CLI does with `--profile`.
 
 use crate::bedrock::{RetryPolicy, Timeouts};
-use crate::cli::GlobalArgs;
 use crate::config::Config;
 use std::fmt;
 use std::time::Duration;
@@ -107,20 +106,42 @@ fn seconds(flag: &str, value: Option<f64>, default: Duration) -> Result<Duration
     }
 }
 
+/// The command line's flags that decide where and how requests go (the CLI's own parsing
+/// hands them over: this module knows no command line).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Flags<'a> {
+    /// `--region`.
+    pub region: Option<&'a String>,
+    /// `--profile`.
+    pub profile: Option<&'a String>,
+    /// `--endpoint-url`.
+    pub endpoint_url: Option<&'a String>,
+    /// `--demo`.
+    pub demo: bool,
+    /// `--max-attempts`.
+    pub max_attempts: Option<u32>,
+    /// `--first-byte-timeout`, in seconds.
+    pub first_byte_timeout: Option<f64>,
+    /// `--idle-timeout`, in seconds.
+    pub idle_timeout: Option<f64>,
+    /// `--answer-timeout`, in seconds.
+    pub answer_timeout: Option<f64>,
+}
+
 impl Settings {
     /// Resolves the flags over the environment over `config`.
-    pub fn resolve(global: &GlobalArgs, config: &Config) -> Result<Settings, String> {
-        let profile = flag("--profile", global.profile.as_ref())
+    pub fn resolve(global: &Flags<'_>, config: &Config) -> Result<Settings, String> {
+        let profile = flag("--profile", global.profile)
             .or_else(|| env("AWS_PROFILE"))
             .or_else(|| file(config.profile.as_ref()));
         let profile_explicit = profile
             .as_ref()
             .is_some_and(|p| matches!(p.source, Source::Flag(_) | Source::ConfigFile));
-        let region = flag("--region", global.region.as_ref())
+        let region = flag("--region", global.region)
             .or_else(|| env("AWS_REGION"))
             .or_else(|| env("AWS_DEFAULT_REGION"))
             .or_else(|| file(config.region.as_ref()));
-        let endpoint = flag("--endpoint-url", global.endpoint_url.as_ref()).or_else(|| {
+        let endpoint = flag("--endpoint-url", global.endpoint_url).or_else(|| {
             if ignore_configured_endpoints() {
                 return None;
             }

@@ -31,7 +31,7 @@ pub fn is_kept(dir: &Path, path: &Path) -> bool {
 
 /// Keeps an attachment in `dir`; one kept before is not written again.
 pub fn keep(dir: &Path, attachment: &Attachment) -> std::io::Result<Reference> {
-    crate::transcript::store::ensure_private_dir(dir).map_err(std::io::Error::other)?;
+    crate::files::ensure_private_dir(dir).map_err(|e| crate::files::at_path(dir, &e))?;
     let reference = attachment.reference();
     let path = dir.join(&reference.sha256);
     if !path.is_file() {

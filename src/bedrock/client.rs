@@ -214,7 +214,7 @@ impl Client {
         let request = serde_json::json!({"input": {"invokeModel": {
             "body": base64::engine::general_purpose::STANDARD.encode(body)}}});
         let started = Instant::now();
-        let base = crate::models::base_model_id(model_id);
+        let base = super::model_id::base_model_id(model_id);
         let (response, _meta) = self
             .send(
                 base,

@@ -124,10 +124,12 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
     for warning in warnings {
         state.push(Speaker::Notice, warning);
     }
-    let settings = crate::settings::Settings::resolve(global, &config).unwrap_or_else(|e| {
-        state.push(Speaker::Notice, format!("{e}; using the defaults"));
-        crate::settings::Settings::resolve(&GlobalArgs::default(), &config).unwrap_or_default()
-    });
+    let settings =
+        crate::settings::Settings::resolve(&global.flags(), &config).unwrap_or_else(|e| {
+            state.push(Speaker::Notice, format!("{e}; using the defaults"));
+            crate::settings::Settings::resolve(&crate::settings::Flags::default(), &config)
+                .unwrap_or_default()
+        });
     let pace = config
         .demo_tokens_per_second
         .unwrap_or(DEMO_TOKENS_PER_SECOND);

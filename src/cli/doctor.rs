@@ -24,7 +24,7 @@ fn row(name: &str, value: &str, source: &str) -> Value {
 /// Runs `doctor`; 0 when requests could go out (and, with `--check`, the listing answered).
 pub async fn run(args: &DoctorArgs, global: &GlobalArgs) -> i32 {
     let (config, _) = super::setup::load_config(global);
-    let settings = match Settings::resolve(global, &config) {
+    let settings = match Settings::resolve(&global.flags(), &config) {
         Ok(settings) => settings,
         Err(message) => {
             crate::cli::term::err_line(&format!("error: {message}"));

@@ -278,6 +278,20 @@ pub struct GlobalArgs {
 }
 
 impl GlobalArgs {
+    /// The flags that decide where and how requests go, for [`crate::settings::Settings`].
+    pub fn flags(&self) -> crate::settings::Flags<'_> {
+        crate::settings::Flags {
+            region: self.region.as_ref(),
+            profile: self.profile.as_ref(),
+            endpoint_url: self.endpoint_url.as_ref(),
+            demo: self.demo,
+            max_attempts: self.max_attempts,
+            first_byte_timeout: self.first_byte_timeout,
+            idle_timeout: self.idle_timeout,
+            answer_timeout: self.answer_timeout,
+        }
+    }
+
     /// The config file: `--config`, else BEDROCK_TUI_CONFIG, else the platform's.
     pub fn config_path(&self) -> Option<PathBuf> {
         self.config

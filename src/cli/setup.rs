@@ -34,7 +34,7 @@ pub(crate) fn connect_options(
     demo_tokens_per_second: f64,
 ) -> Result<crate::connect::ConnectOptions, String> {
     Ok(crate::connect::ConnectOptions {
-        settings: crate::settings::Settings::resolve(global, config)?,
+        settings: crate::settings::Settings::resolve(&global.flags(), config)?,
         demo_tokens_per_second: demo_pacing(
             config
                 .demo_tokens_per_second

@@ -80,19 +80,7 @@ pub(crate) fn sessions_dir() -> Result<PathBuf, StoreError> {
 /// Creates the directory (and its parents) with mode 0700 if it does not exist, and makes it
 /// 0700 if it does.
 pub(crate) fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-        builder.mode(0o700);
-        builder.create(dir).map_err(io_error(dir))?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(io_error(dir))?;
-    }
-    #[cfg(not(unix))]
-    builder.create(dir).map_err(io_error(dir))?;
-    Ok(())
+    crate::files::ensure_private_dir(dir).map_err(io_error(dir))
 }
 
 /// A new session id: the UTC creation time and four random hex digits, so that ids sort by
