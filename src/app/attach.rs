@@ -10,7 +10,8 @@
 
 use super::Effect;
 use super::state::State;
-use crate::attachments::{Attachment, Kind, rules, store};
+use crate::attachments::{Attachment, Kind, store};
+use crate::models::attachment_rules as rules;
 use std::path::{Path, PathBuf};
 
 /// The command that attaches a file.

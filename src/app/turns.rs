@@ -259,12 +259,12 @@ fn files_that_stay_behind(state: &State) -> String {
         .flat_map(|m| &m.attachments);
     let mut left = Vec::new();
     for file in earlier {
-        if let Err(why) = crate::attachments::rules::check_one(&state.model, family, file) {
+        if let Err(why) = crate::models::attachment_rules::check_one(&state.model, family, file) {
             left.push(format!(" Earlier file left out: {why}."));
         }
     }
     for file in &state.attached {
-        if let Err(why) = crate::attachments::rules::check_one(&state.model, family, file) {
+        if let Err(why) = crate::models::attachment_rules::check_one(&state.model, family, file) {
             left.push(format!(
                 " Attached file cannot go to it (Alt+X removes it): {why}."
             ));

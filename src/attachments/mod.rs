@@ -4,7 +4,6 @@
 
 mod inspect;
 mod media;
-pub mod rules;
 pub mod store;
 
 pub use inspect::{describe, dimensions, pdf_pages, sample_pdf};

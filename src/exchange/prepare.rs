@@ -4,7 +4,6 @@
 //! note, impossible combinations refused, `max_tokens` clamped, invoke-only models not
 //! streamed); a verbatim body is sent as it is, and its shape decides how the answer is read.
 
-use crate::attachments;
 use crate::bedrock::InvokeOptions;
 pub use crate::models::note::Note;
 use crate::models::{
@@ -165,7 +164,10 @@ fn conversation_request(
     let fitted;
     let conversation = if with_files {
         let mut copy = conversation.clone();
-        notes.extend(attachments::rules::fit(model, family, &mut copy).map_err(Refusal::Invalid)?);
+        notes.extend(
+            crate::models::attachment_rules::fit(model, family, &mut copy)
+                .map_err(Refusal::Invalid)?,
+        );
         fitted = copy;
         &fitted
     } else {
@@ -224,7 +226,8 @@ fn conversation_request(
     let calls_as_text = family == FamilyId::Llama3 && !conversation.tools.is_empty();
     let body = body.to_string();
     if with_files {
-        attachments::rules::check_body(model, family, body.len()).map_err(Refusal::Invalid)?;
+        crate::models::attachment_rules::check_body(model, family, body.len())
+            .map_err(Refusal::Invalid)?;
     }
     Ok(Prepared {
         model: model.clone(),

@@ -5,6 +5,7 @@
 pub mod ai21;
 pub mod anthropic;
 pub(crate) mod anthropic_text;
+pub mod attachment_rules;
 pub(crate) mod cache;
 pub mod capabilities;
 pub mod catalog;

@@ -7,8 +7,8 @@
 //! images; documents through Converse only). Llama: Meta's (3.2 Vision one image, Llama 4 five).
 //! Pixtral: Mistral's (8 images, 10 MB each). Cohere Embed: one image of at most 5 MB.
 
-use super::{Attachment, Kind, Media};
-use crate::models::{Conversation, FamilyId, OutputKind, Role, catalog};
+use super::{Conversation, FamilyId, OutputKind, Role, catalog};
+use crate::attachments::{Attachment, Kind, Media};
 
 /// The image formats every image-taking family documents.
 const IMAGE_FORMATS: &[Media] = &[Media::Png, Media::Jpeg, Media::Gif, Media::Webp];
@@ -82,7 +82,7 @@ pub fn limits(model: &str, family: FamilyId) -> Limits {
         FamilyId::Nova if vision => Limits {
             images: Some(ImageLimits {
                 formats: IMAGE_FORMATS,
-                count: crate::models::base_model_id(model)
+                count: super::base_model_id(model)
                     .starts_with("amazon.nova-2")
                     .then_some(5),
                 bytes: None,
@@ -250,7 +250,7 @@ pub fn check_one(model: &str, family: FamilyId, attachment: &Attachment) -> Resu
         }
         if let (Some(side), Some((w, h))) = (
             image.side,
-            super::dimensions(attachment.media, &attachment.data),
+            crate::attachments::dimensions(attachment.media, &attachment.data),
         ) && (w > side || h > side)
         {
             return Err(format!(
@@ -278,7 +278,7 @@ pub fn fit(
     model: &str,
     family: FamilyId,
     conversation: &mut Conversation,
-) -> Result<Vec<crate::models::note::Note>, String> {
+) -> Result<Vec<super::note::Note>, String> {
     let mut notes = Vec::new();
     let last_user = conversation
         .turns
@@ -295,7 +295,7 @@ pub fn fit(
             .retain(|attachment| match check_one(model, family, attachment) {
                 Ok(()) => true,
                 Err(why) => {
-                    notes.push(crate::models::note::Note::new(
+                    notes.push(super::note::Note::new(
                         "earlier file stays out",
                         format!("an earlier file stays out: {why}"),
                     ));
@@ -327,7 +327,10 @@ pub fn fit(
                 pdfs.len()
             ));
         }
-        let pages: u32 = pdfs.iter().filter_map(|a| super::pdf_pages(&a.data)).sum();
+        let pages: u32 = pdfs
+            .iter()
+            .filter_map(|a| crate::attachments::pdf_pages(&a.data))
+            .sum();
         if pages > max_pages {
             return Err(format!(
                 "the PDFs have {pages} pages: {shown} takes at most {max_pages} in a request"
