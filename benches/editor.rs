@@ -3,11 +3,11 @@
 //! same keystroke in an empty prompt (the reference) and the 16 ms frame budget.
 #![allow(clippy::unwrap_used)] // In benchmarks a panic is the failure report.
 
-use bedrock_tui::app::effects::RecordingClipboard;
-use bedrock_tui::app::run::App;
 use bedrock_tui::app::state::State;
 use bedrock_tui::config::theme::Theme;
 use bedrock_tui::keymap::Keymap;
+use bedrock_tui::run::App;
+use bedrock_tui::run::tasks::RecordingClipboard;
 use criterion::Criterion;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;

@@ -6,14 +6,14 @@
 //! costs afterwards.
 #![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
-use bedrock_tui::app::effects::RecordingClipboard;
-use bedrock_tui::app::run::App;
 use bedrock_tui::app::state::State;
 use bedrock_tui::bedrock::auth::CredentialsCache;
 use bedrock_tui::bedrock::{Auth, Client, ClientConfig, RetryPolicy, Timeouts};
 use bedrock_tui::config::theme::Theme;
 use bedrock_tui::connect::Connection;
 use bedrock_tui::keymap::Keymap;
+use bedrock_tui::run::App;
+use bedrock_tui::run::tasks::RecordingClipboard;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;

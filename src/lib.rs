@@ -22,6 +22,7 @@ pub(crate) mod listing;
 pub mod models;
 pub(crate) mod parse_error;
 pub mod pictures;
+pub mod run;
 pub mod settings;
 pub mod text;
 pub mod tools;

@@ -145,7 +145,7 @@ pub(crate) fn copy_code_block(state: &mut State, number: usize) -> Vec<Effect> {
         state.flash("no answer to copy from yet", true);
         return Vec::new();
     };
-    let mut blocks = crate::ui::markdown::code_blocks(&text);
+    let mut blocks = crate::text::markdown::code_blocks(&text);
     let count = blocks.len();
     let block = match number {
         0 => blocks.pop().filter(|b| !b.is_empty()),

@@ -156,7 +156,7 @@ pub struct State {
     /// Show reasoning unfolded.
     pub show_reasoning: bool,
     /// How Markdown is drawn (config).
-    pub markdown: crate::ui::markdown::MarkdownOptions,
+    pub markdown: crate::config::MarkdownOptions,
     /// Where pictures of image models are saved (and the only place the transcript draws
     /// pictures from).
     pub pictures_dir: Option<std::path::PathBuf>,
@@ -276,7 +276,7 @@ impl State {
             in_flight: None,
             connection: ConnectionState::Pending,
             show_reasoning: false,
-            markdown: crate::ui::markdown::MarkdownOptions::default(),
+            markdown: crate::config::MarkdownOptions::default(),
             pictures_dir: None,
             attachments_dir: None,
             picture_sizes: std::collections::HashMap::new(),

@@ -3,14 +3,14 @@
 //! the event loop inside the terminal guard.
 
 use super::{ChatArgs, GlobalArgs};
-use crate::app::effects::SystemClipboard;
-use crate::app::run::App;
 use crate::app::state::{Speaker, State};
 use crate::config::Config;
 use crate::config::theme::Theme;
 use crate::exchange::Defaults;
 use crate::keymap::Keymap;
 use crate::models::Parameters;
+use crate::run::App;
+use crate::run::tasks::SystemClipboard;
 use crate::transcript::store::{self, Loaded, SessionFile, StoreError};
 use crate::tui::TerminalGuard;
 use std::io::IsTerminal;

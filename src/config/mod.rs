@@ -136,6 +136,22 @@ impl Hyperlinks {
     }
 }
 
+/// How answers are drawn (from the config).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MarkdownOptions {
+    /// Headings keep their `#` marks.
+    pub heading_marks: bool,
+    /// Links are OSC 8 hyperlinks (where the terminal supports them).
+    pub hyperlinks: bool,
+    /// Pictures this program saved are drawn, with cells of this many pixels (width,
+    /// height); `None`: shown as their caption only.
+    pub pictures: Option<(u16, u16)>,
+    /// The most rows a picture takes (the view's height less its caption; 0: the default).
+    pub picture_rows: u16,
+    /// What a single newline inside a paragraph becomes.
+    pub breaks: Breaks,
+}
+
 /// What a single newline inside a paragraph of an answer becomes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

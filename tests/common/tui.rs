@@ -2,13 +2,13 @@
 //! synthetic terminal events, against the in-process emulator.
 #![allow(dead_code)]
 
-use bedrock_tui::app::effects::RecordingClipboard;
-use bedrock_tui::app::run::App;
 use bedrock_tui::app::state::{AnswerStatus, Message, Speaker, State};
 use bedrock_tui::bedrock::{RetryPolicy, Timeouts};
 use bedrock_tui::config::theme::Theme;
 use bedrock_tui::connect::{ConnectOptions, connect_emulator};
 use bedrock_tui::keymap::Keymap;
+use bedrock_tui::run::App;
+use bedrock_tui::run::tasks::RecordingClipboard;
 use bedrock_tui::settings::{Settings, Source};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures_util::Stream;

@@ -11,36 +11,15 @@ mod stream;
 mod table;
 
 use crate::config::theme::Theme;
-use pulldown_cmark::{CodeBlockKind, Event, Options as Extensions, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Parser};
 use ratatui::text::Line;
 
 pub(crate) use code::CodeCache;
 pub(crate) use picture::Placement;
 
-/// How answers are drawn (from the config).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct MarkdownOptions {
-    /// Headings keep their `#` marks.
-    pub heading_marks: bool,
-    /// Links are OSC 8 hyperlinks (where the terminal supports them).
-    pub hyperlinks: bool,
-    /// Pictures this program saved are drawn, with cells of this many pixels (width,
-    /// height); `None`: shown as their caption only.
-    pub pictures: Option<(u16, u16)>,
-    /// The most rows a picture takes (the view's height less its caption; 0: the default).
-    pub picture_rows: u16,
-    /// What a single newline inside a paragraph becomes.
-    pub breaks: crate::config::Breaks,
-}
+pub use crate::config::MarkdownOptions;
 
-/// The Markdown extensions answers are read with.
-fn extensions() -> Extensions {
-    Extensions::ENABLE_TABLES
-        | Extensions::ENABLE_STRIKETHROUGH
-        | Extensions::ENABLE_TASKLISTS
-        | Extensions::ENABLE_FOOTNOTES
-        | Extensions::ENABLE_GFM
-}
+use crate::text::markdown::extensions;
 
 /// What drawing needs besides the text.
 pub(crate) struct Style<'a> {
@@ -209,34 +188,6 @@ pub(crate) fn lay_out(text: &str, style: &Style<'_>) -> Vec<Line<'static>> {
     let mut rows = Vec::new();
     render::render(text, style, false, 0, None, (&mut rows, &mut Vec::new()));
     rows
-}
-
-/// The code blocks of a text, in order (their exact text, without the fences and without the
-/// last newline), numbered from 1 as the transcript shows them; an unterminated last block
-/// counts as far as it goes.
-pub(crate) fn code_blocks(text: &str) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for event in Parser::new_ext(text, extensions()) {
-        match event {
-            Event::Start(Tag::CodeBlock(_)) => current = Some(String::new()),
-            Event::Text(piece) => {
-                if let Some(block) = current.as_mut() {
-                    block.push_str(&piece);
-                }
-            }
-            Event::End(TagEnd::CodeBlock) => {
-                if let Some(mut block) = current.take() {
-                    if block.ends_with('\n') {
-                        block.pop();
-                    }
-                    blocks.push(block);
-                }
-            }
-            _ => {}
-        }
-    }
-    blocks
 }
 
 /// The language a code block names (its info string's first word), if any.

@@ -1,5 +1,6 @@
 use super::*;
 use crate::config::theme::{Role, Theme};
+use crate::text::markdown::code_blocks;
 use ratatui::style::Modifier;
 
 fn style(theme: &Theme, width: usize) -> Style<'_> {

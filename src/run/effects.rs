@@ -2,7 +2,7 @@
 //! connection is there), session commands, exports, clipboard and background file work.
 
 use super::App;
-use crate::app::effects::run_request;
+use super::tasks::run_request;
 use crate::app::{Effect, ExportWhat, Msg, RequestSpec};
 use crate::transcript::Record;
 use crate::transcript::export;
@@ -63,7 +63,7 @@ impl App {
             Effect::PasteImage => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
-                    let image = crate::app::effects::clipboard_image().await;
+                    let image = super::tasks::clipboard_image().await;
                     let _ = tx.send(Msg::ClipboardImage(image));
                 });
             }

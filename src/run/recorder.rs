@@ -5,7 +5,7 @@
 //! the result to the session writer in order. Messages are followed by id, so versions taken
 //! off the screen and put back are never written twice.
 
-use super::state::{AnswerStatus, Message, Speaker, State};
+use crate::app::state::{AnswerStatus, Message, Speaker, State};
 use crate::models::Parameters;
 use crate::transcript::writer::SessionCommand;
 use crate::transcript::{End, EndStatus, Record, SavedError, now, title_from_prompt};

@@ -5,6 +5,8 @@
 //! sanitizer for everything from outside (model text, server errors and headers, listings,
 //! files, titles, tool calls and results).
 
+pub(crate) mod markdown;
+
 use std::borrow::Cow;
 
 /// Replaces every control character except newline and tab with a visible stand-in: C0

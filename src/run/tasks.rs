@@ -1,7 +1,7 @@
 //! The effects that do I/O for the loop: request tasks that report back over a channel with
 //! their request id, and the clipboard (OSC 52, then a system clipboard command).
 
-use super::{Msg, RequestSpec, StreamUpdate, WireUpdate};
+use crate::app::{Msg, RequestSpec, StreamUpdate, WireUpdate};
 use crate::bedrock::Client;
 use crate::exchange::{self, ErrorInfo, Event};
 use crate::inspect::FrameRecord;

@@ -1,16 +1,20 @@
-//! The event loop: one `select!` over terminal input, task news and the connection, that owns
-//! the state, runs the effects `update` returns and redraws only when something changed (at
-//! most one frame per ~16 ms, however fast tokens arrive). The effects are run in
-//! [`effects`].
+//! The event loop, where the chat's state meets the terminal, the screen and I/O: one
+//! `select!` over terminal input, task news and the connection, that owns the state, runs the
+//! effects `update` returns (in [`effects`], their bodies in [`tasks`]) and redraws only when
+//! something changed (at most one frame per ~16 ms, however fast tokens arrive). The terminal
+//! is handed to the editor and the pager here ([`hand_off`]), and links are drawn again as
+//! OSC 8 after a frame ([`hyperlinks`]). `app` knows nothing of this module nor of `ui`.
 
 mod effects;
+mod hand_off;
+mod hyperlinks;
+mod paste_burst;
+mod recorder;
+pub mod tasks;
 
-use super::effects::Clipboard;
-use super::paste_burst::{Burst, RUN_AS_PASTE};
-use super::recorder::Recorder;
-use super::state::State;
-use super::update::update;
-use super::{ConnectionInfo, Msg, RequestSpec};
+use crate::app::state::State;
+use crate::app::update::update;
+use crate::app::{ConnectionInfo, Msg, RequestSpec};
 use crate::bedrock::BedrockError;
 use crate::connect::Connection;
 use crate::transcript::store::SessionFile;
@@ -18,12 +22,15 @@ use crate::transcript::writer::{Writer, WriterNews};
 use crate::ui::{self, ViewCache};
 use crossterm::event::Event;
 use futures_util::{FutureExt, Stream, StreamExt};
+use paste_burst::{Burst, RUN_AS_PASTE};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
+use recorder::Recorder;
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use tasks::Clipboard;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
 
@@ -67,7 +74,7 @@ pub struct App {
     /// Where exports go (the current directory).
     pub export_dir: PathBuf,
     /// Tells a typed Enter from a pasted newline.
-    enter_guard: super::paste_burst::EnterGuard,
+    enter_guard: paste_burst::EnterGuard,
     /// The last batch's input ended inside a paste of typed characters (see
     /// [`RUN_AS_PASTE`]): the next batch's may go on with it.
     paste_open: bool,
@@ -114,7 +121,7 @@ impl App {
             last_draw: None,
             frames: 0,
             slowest_frame: Duration::ZERO,
-            enter_guard: super::paste_burst::EnterGuard::default(),
+            enter_guard: paste_burst::EnterGuard::default(),
             paste_open: false,
             edit_draft: false,
             view_tool: None,
@@ -238,7 +245,7 @@ impl App {
     {
         if !std::mem::replace(&mut self.stepped, true) {
             // A conversation resumed before the loop began: its pictures' sizes are read.
-            for effect in super::pictures::probe_all(&mut self.state) {
+            for effect in crate::app::pictures::probe_all(&mut self.state) {
                 self.run_effect(effect);
             }
         }
@@ -253,7 +260,7 @@ impl App {
         let enter_due = self.enter_guard.due();
         // A tool question that is not armed yet is drawn again when it is.
         let armed_due = match &self.state.overlay {
-            super::popup::Overlay::Tools(question) if !question.armed(Instant::now()) => {
+            crate::app::popup::Overlay::Tools(question) if !question.armed(Instant::now()) => {
                 Some(question.armed_at)
             }
             _ => None,
@@ -340,12 +347,12 @@ impl App {
         self.take_in(batch, Instant::now());
         if std::mem::take(&mut self.edit_draft) {
             let draft = self.state.draft();
-            let edited = super::external_editor::edit_prompt(terminal, &draft).await?;
+            let edited = hand_off::edit_prompt(terminal, &draft).await?;
             self.handle(Msg::DraftEdited(edited));
             self.dirty = true;
         }
         if let Some((round, index, text)) = self.view_tool.take() {
-            match super::external_editor::view_in_pager(terminal, &text).await? {
+            match hand_off::view_in_pager(terminal, &text).await? {
                 Ok(()) => self.handle(Msg::ToolViewed { round, index }),
                 Err(why) => self.handle(Msg::ProgramFailed(why)),
             }
@@ -362,7 +369,7 @@ impl App {
     }
 
     /// Handles a batch of messages in order, an Enter that would send going through the
-    /// [`EnterGuard`](super::paste_burst::EnterGuard) (decided as it comes, since the messages
+    /// [`EnterGuard`](paste_burst::EnterGuard) (decided as it comes, since the messages
     /// before it may open a popup).
     fn take_in(&mut self, batch: Vec<Msg>, now: Instant) {
         let (burst, released) = self.enter_guard.begin(&batch, now);
@@ -445,7 +452,7 @@ impl App {
             && key.modifiers.difference(KeyModifiers::SHIFT).is_empty()
             && !c.is_control()
             && !state.overlay.is_open()
-            && state.focus == super::state::Focus::Editor
+            && state.focus == crate::app::state::Focus::Editor
             && state.pending_delete.is_none()
             && !state.ctrl_x
             && state.keymap.action(Context::Chat, key).is_none()
@@ -459,7 +466,7 @@ impl App {
         key.code == crossterm::event::KeyCode::Enter
             && key.kind != crossterm::event::KeyEventKind::Release
             && !self.state.overlay.is_open()
-            && self.state.focus == super::state::Focus::Editor
+            && self.state.focus == crate::app::state::Focus::Editor
             && self.state.keymap.action(Context::Chat, key) == Some(Action::Send)
     }
 
@@ -480,15 +487,12 @@ impl App {
         terminal.draw(|frame| {
             ui::render(&self.state, &mut self.cache, frame);
             if linking {
-                redraw = super::hyperlinks::cells_to_redraw(
-                    frame.buffer_mut(),
-                    self.cache.links(),
-                    &before,
-                );
+                redraw =
+                    hyperlinks::cells_to_redraw(frame.buffer_mut(), self.cache.links(), &before);
             }
         })?;
         if let Some(out) = self.hyperlinks.as_mut() {
-            super::hyperlinks::draw_links(terminal, out.as_mut(), &redraw)?;
+            hyperlinks::draw_links(terminal, out.as_mut(), &redraw)?;
             self.links_drawn = self.cache.links().to_vec();
         }
         self.slowest_frame = self.slowest_frame.max(started.elapsed());

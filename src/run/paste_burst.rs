@@ -9,7 +9,7 @@
 //! A burst's characters typed into the prompt go in as one paste ([`RUN_AS_PASTE`]), so a long
 //! paste costs one edit rather than one per character.
 
-use super::Msg;
+use crate::app::Msg;
 use crossterm::event::KeyEvent;
 use std::time::{Duration, Instant};
 
