@@ -4,20 +4,7 @@
 use std::ffi::OsStr;
 use std::process::Command;
 
-/// Whether an environment variable holds an AWS or Bedrock secret: the key pair, session and
-/// bearer tokens, container credential tokens, and anything of ours or AWS's named as a secret,
-/// token or password.
-pub(crate) fn is_secret(name: &OsStr) -> bool {
-    let Some(name) = name.to_str() else {
-        return false;
-    };
-    let upper = name.to_ascii_uppercase();
-    let ours = upper.starts_with("AWS_") || upper.starts_with("BEDROCK_");
-    ours && (upper.contains("SECRET")
-        || upper.contains("PASSWORD")
-        || (upper.contains("TOKEN") && !upper.ends_with("_FILE"))
-        || upper == "AWS_ACCESS_KEY_ID")
-}
+pub(crate) use crate::bedrock::scrub::is_secret;
 
 /// Removes from `command` every secret among `names` (the variables of this process).
 fn scrub_names<I, S>(command: &mut Command, names: I) -> &mut Command

@@ -4,7 +4,8 @@
 pub mod app;
 pub mod attachments;
 pub mod aws_profile;
-pub mod bedrock;
+/// The wire layer, a crate of its own (`crates/wire`).
+pub use bedrock_tui_wire as bedrock;
 pub(crate) mod child;
 pub mod cli;
 pub(crate) mod clock;

@@ -258,7 +258,7 @@ pub struct ResponseStream {
 }
 
 impl ResponseStream {
-    pub(crate) fn new(
+    pub fn new(
         response: reqwest::Response,
         meta: ResponseMeta,
         timeouts: super::Timeouts,
@@ -281,7 +281,7 @@ impl ResponseStream {
     }
 
     /// Whether `next_frame` has a frame (or the end) without waiting for the network.
-    pub(crate) fn frame_ready(&self) -> bool {
+    pub fn frame_ready(&self) -> bool {
         self.finished || self.decoder.frame_ready()
     }
 
@@ -354,8 +354,8 @@ impl ResponseStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bedrock::ExceptionKind;
-    use crate::bedrock::eventstream::{Header, encode_message};
+    use crate::ExceptionKind;
+    use crate::eventstream::{Header, encode_message};
 
     fn message(headers: &[Header<'_>], payload: &[u8]) -> Message {
         let mut out = Vec::new();

@@ -139,7 +139,7 @@ impl InvokeOptions {
     }
 
     /// Checks the enumerated headers before anything is sent.
-    pub(crate) fn validate(&self) -> Result<(), BedrockError> {
+    pub fn validate(&self) -> Result<(), BedrockError> {
         let check = |name: &str, value: &Option<String>, allowed: &[&str]| match value {
             Some(v) if !allowed.contains(&v.as_str()) => Err(BedrockError::Config(format!(
                 "{name} must be one of {}, got {v:?}",
@@ -224,7 +224,7 @@ pub fn service_endpoint(
 
 /// The control-plane endpoint the user configured: `AWS_ENDPOINT_URL_BEDROCK`, then
 /// `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
-pub(crate) fn configured_control_endpoint() -> Option<String> {
+pub fn configured_control_endpoint() -> Option<String> {
     let ignore = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
         .is_ok_and(|v| v.eq_ignore_ascii_case("true"));
     if ignore {
@@ -236,7 +236,7 @@ pub(crate) fn configured_control_endpoint() -> Option<String> {
 }
 
 /// Checks and normalises an endpoint URL (scheme and host, no trailing slash).
-pub(crate) fn normalize_endpoint(url: &str) -> Result<String, BedrockError> {
+pub fn normalize_endpoint(url: &str) -> Result<String, BedrockError> {
     let parsed = reqwest::Url::parse(url.trim())
         .map_err(|e| BedrockError::Config(format!("invalid endpoint URL {url:?}: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {

@@ -79,7 +79,7 @@ impl WireLog {
     }
 
     /// Reports a retry about to happen.
-    pub(crate) fn retrying(&self, notice: RetryNotice) {
+    pub fn retrying(&self, notice: RetryNotice) {
         if let Some(news) = &self.news {
             let _ = news.send(WireNews::Retrying(notice));
         }

@@ -25,7 +25,7 @@ fn text(value: &Value, key: &str) -> Option<String> {
 }
 
 /// `ListFoundationModels`: the `modelSummaries` of the region.
-pub(crate) async fn list_foundation_models(client: &Client) -> Result<Vec<Value>, BedrockError> {
+pub async fn list_foundation_models(client: &Client) -> Result<Vec<Value>, BedrockError> {
     let listing = get_json(client, "/foundation-models").await?;
     listing
         .get("modelSummaries")
@@ -35,7 +35,7 @@ pub(crate) async fn list_foundation_models(client: &Client) -> Result<Vec<Value>
 }
 
 /// `ListInferenceProfiles`, every page: the `inferenceProfileSummaries`.
-pub(crate) async fn list_inference_profiles(client: &Client) -> Result<Vec<Value>, BedrockError> {
+pub async fn list_inference_profiles(client: &Client) -> Result<Vec<Value>, BedrockError> {
     let mut profiles = Vec::new();
     let mut token: Option<String> = None;
     for _ in 0..MAX_PAGES {
@@ -64,7 +64,7 @@ pub(crate) async fn list_inference_profiles(client: &Client) -> Result<Vec<Value
 
 /// What stands behind an opaque model ARN, as the control plane tells it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Backing {
+pub enum Backing {
     /// The ARN (or id) of the model it runs: a foundation-model ARN, or a custom-model ARN
     /// whose base is another lookup away.
     Model(String),
@@ -73,10 +73,7 @@ pub(crate) enum Backing {
 }
 
 /// `GetInferenceProfile` (`GET /inference-profiles/{id}`): the first model it routes to.
-pub(crate) async fn get_inference_profile(
-    client: &Client,
-    id: &str,
-) -> Result<Backing, BedrockError> {
+pub async fn get_inference_profile(client: &Client, id: &str) -> Result<Backing, BedrockError> {
     let answer = get_json(
         client,
         &format!("/inference-profiles/{}", encode_model_id(id)),
@@ -90,10 +87,7 @@ pub(crate) async fn get_inference_profile(
 }
 
 /// `GetProvisionedModelThroughput`: the model it serves (its foundation model first).
-pub(crate) async fn get_provisioned_model(
-    client: &Client,
-    id: &str,
-) -> Result<Backing, BedrockError> {
+pub async fn get_provisioned_model(client: &Client, id: &str) -> Result<Backing, BedrockError> {
     let answer = get_json(
         client,
         &format!("/provisioned-model-throughput/{}", encode_model_id(id)),
@@ -108,7 +102,7 @@ pub(crate) async fn get_provisioned_model(
 }
 
 /// `GetCustomModelDeployment`: the custom model it deploys.
-pub(crate) async fn get_custom_model_deployment(
+pub async fn get_custom_model_deployment(
     client: &Client,
     id: &str,
 ) -> Result<Backing, BedrockError> {
@@ -126,7 +120,7 @@ pub(crate) async fn get_custom_model_deployment(
 }
 
 /// `GetCustomModel`: the base model it was made from.
-pub(crate) async fn get_custom_model(client: &Client, id: &str) -> Result<Backing, BedrockError> {
+pub async fn get_custom_model(client: &Client, id: &str) -> Result<Backing, BedrockError> {
     let answer = get_json(client, &format!("/custom-models/{}", encode_model_id(id))).await?;
     text(&answer, "baseModelArn")
         .map(Backing::Model)
@@ -134,7 +128,7 @@ pub(crate) async fn get_custom_model(client: &Client, id: &str) -> Result<Backin
 }
 
 /// `GetImportedModel`: its architecture.
-pub(crate) async fn get_imported_model(client: &Client, id: &str) -> Result<Backing, BedrockError> {
+pub async fn get_imported_model(client: &Client, id: &str) -> Result<Backing, BedrockError> {
     let answer = get_json(client, &format!("/imported-models/{}", encode_model_id(id))).await?;
     text(&answer, "modelArchitecture")
         .map(Backing::Architecture)

@@ -16,7 +16,23 @@
 
 use super::wire::REDACTED;
 use std::borrow::Cow;
+use std::ffi::OsStr;
 use std::sync::{Mutex, OnceLock};
+
+/// Whether an environment variable holds an AWS or Bedrock secret: the key pair, session and
+/// bearer tokens, container credential tokens, and anything of ours or AWS's named as a secret,
+/// token or password.
+pub fn is_secret(name: &OsStr) -> bool {
+    let Some(name) = name.to_str() else {
+        return false;
+    };
+    let upper = name.to_ascii_uppercase();
+    let ours = upper.starts_with("AWS_") || upper.starts_with("BEDROCK_");
+    ours && (upper.contains("SECRET")
+        || upper.contains("PASSWORD")
+        || (upper.contains("TOKEN") && !upper.ends_with("_FILE"))
+        || upper == "AWS_ACCESS_KEY_ID")
+}
 
 /// Names after which (and a `=` or `:`, with spaces or quotes around it) the next token is a
 /// secret, compared without regard to case.
@@ -51,7 +67,7 @@ const MOST_LOADED: usize = 64;
 
 /// Remembers a secret value this process holds (a secret key, a session token, an API key),
 /// so that it is scrubbed wherever it shows up.
-pub(crate) fn remember(secret: &str) {
+pub fn remember(secret: &str) {
     let secret = secret.trim();
     if secret.len() < SHORTEST_KNOWN {
         return;
@@ -77,7 +93,7 @@ fn environment_secrets() -> &'static [String] {
     SECRETS.get_or_init(|| {
         std::env::vars_os()
             // The access key id names a key; it is no secret (AWS prints it in messages).
-            .filter(|(name, _)| crate::child::is_secret(name) && name != "AWS_ACCESS_KEY_ID")
+            .filter(|(name, _)| is_secret(name) && name != "AWS_ACCESS_KEY_ID")
             .filter_map(|(_, value)| value.into_string().ok())
             .map(|value| value.trim().to_string())
             .filter(|value| value.len() >= SHORTEST_KNOWN)
@@ -100,13 +116,13 @@ enum Net {
 
 /// A service's message with every secret it carries replaced by `[redacted]`. Text without
 /// any is returned as is.
-pub(crate) fn scrub_secrets(text: &str) -> Cow<'_, str> {
+pub fn scrub_secrets(text: &str) -> Cow<'_, str> {
     scrub(text, Net::Message)
 }
 
 /// A tool's output (a file, a program's output, an MCP server's result) with the secrets it
 /// surely carries replaced by `[redacted]`, and nothing else touched.
-pub(crate) fn scrub_tool_output(text: &str) -> Cow<'_, str> {
+pub fn scrub_tool_output(text: &str) -> Cow<'_, str> {
     scrub(text, Net::ToolOutput)
 }
 

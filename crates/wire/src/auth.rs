@@ -27,7 +27,7 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::Mutex;
 
 /// The SigV4 signing name of Bedrock Runtime (and of the control plane).
-pub(crate) const SIGNING_NAME: &str = "bedrock";
+pub const SIGNING_NAME: &str = "bedrock";
 
 /// How long before expiry cached credentials are refreshed.
 const REFRESH_MARGIN: Duration = Duration::from_mins(5);
@@ -61,7 +61,7 @@ impl fmt::Debug for BearerToken {
 
 /// Where the user points the credential and region chains.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct AwsSettings {
+pub struct AwsSettings {
     /// The profile (`None`: `default`).
     pub profile: Option<String>,
     /// The region from flag, environment or config.toml, if any.
@@ -76,7 +76,7 @@ pub(crate) struct AwsSettings {
 /// True when IMDS should be consulted: on EC2 (by DMI/hypervisor markers), or when the user
 /// redirected IMDS with `AWS_EC2_METADATA_SERVICE_ENDPOINT`; never when
 /// `AWS_EC2_METADATA_DISABLED=true`.
-pub(crate) fn imds_allowed() -> bool {
+pub fn imds_allowed() -> bool {
     let env_true = |name: &str| std::env::var(name).is_ok_and(|v| v.eq_ignore_ascii_case("true"));
     if env_true("AWS_EC2_METADATA_DISABLED") {
         return false;
@@ -104,7 +104,7 @@ fn provider_config(region: Option<&str>) -> ProviderConfig {
 
 /// Resolves the region: the one already given (flag, environment, config.toml), else the
 /// profile's `region`, then IMDS where allowed. `None` when nothing says.
-pub(crate) async fn resolve_region(settings: &AwsSettings) -> Option<String> {
+pub async fn resolve_region(settings: &AwsSettings) -> Option<String> {
     if let Some(region) = settings.region.as_deref().filter(|r| !r.is_empty()) {
         return Some(region.to_string());
     }
@@ -126,10 +126,7 @@ pub(crate) async fn resolve_region(settings: &AwsSettings) -> Option<String> {
 }
 
 /// The default credential chain (see the module docs for the IMDS rule).
-pub(crate) fn default_chain(
-    settings: &AwsSettings,
-    region: Option<&str>,
-) -> SharedCredentialsProvider {
+pub fn default_chain(settings: &AwsSettings, region: Option<&str>) -> SharedCredentialsProvider {
     let conf = provider_config(region);
     let mut profile = ProfileFileCredentialsProvider::builder().configure(&conf);
     if let Some(name) = &settings.profile {
@@ -235,7 +232,7 @@ impl CredentialsCache {
     /// Loads once and tells whether any credentials are configured: `Ok(None)` when no provider
     /// in the chain had any, an error when one had them but failed (expired SSO session, broken
     /// profile).
-    pub(crate) async fn probe(&self) -> Result<Option<Credentials>, BedrockError> {
+    pub async fn probe(&self) -> Result<Option<Credentials>, BedrockError> {
         match self.get().await {
             Ok(creds) => Ok(Some(creds)),
             Err(BedrockError::Credentials(msg)) if msg.starts_with(NOT_LOADED) => Ok(None),

@@ -117,7 +117,7 @@ impl ExceptionKind {
     }
 
     /// The lowerCamel spelling used for `:exception-type` in stream frames.
-    pub(crate) fn stream_name(&self) -> String {
+    pub fn stream_name(&self) -> String {
         let name = self.name();
         let mut chars = name.chars();
         match chars.next() {
@@ -127,7 +127,7 @@ impl ExceptionKind {
     }
 
     /// The HTTP status Bedrock uses for this exception.
-    pub(crate) fn http_status(&self) -> u16 {
+    pub fn http_status(&self) -> u16 {
         KNOWN
             .iter()
             .find(|(k, _, _)| k == self)
@@ -187,7 +187,7 @@ impl ServiceError {
 
     /// Parses an error body (`{"message": ...}`, `Message`, `errorMessage`, `code`, `__type`,
     /// `originalStatusCode`, `originalMessage`) with an optional code from a header.
-    pub(crate) fn from_body(code_header: Option<&str>, body: &[u8]) -> Self {
+    pub fn from_body(code_header: Option<&str>, body: &[u8]) -> Self {
         let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
         let field = |name: &str| json.get(name).and_then(|v| v.as_str()).map(str::to_string);
         // A message that is not a string (an object, a number) is still worth showing.
@@ -238,7 +238,7 @@ pub const MAX_SERVER_MESSAGE: usize = 2_000;
 
 /// A message from a server as it is kept: secrets scrubbed, cut to [`MAX_SERVER_MESSAGE`].
 /// Control characters stay (the inspector shows them); every terminal sink sanitizes.
-pub(crate) fn server_text(message: &str) -> String {
+pub fn server_text(message: &str) -> String {
     let scrubbed = super::scrub::scrub_secrets(message);
     let count = scrubbed.chars().count();
     if count <= MAX_SERVER_MESSAGE {

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 /// Reads a whole body with the idle timeout between reads, the answer deadline (counted from
 /// `started`) and the size cap.
-pub(crate) async fn read_body(
+pub async fn read_body(
     mut response: reqwest::Response,
     timeouts: Timeouts,
     started: Instant,
@@ -68,7 +68,7 @@ pub(crate) async fn next_read_until<T>(
 }
 
 /// Reads an error response into a typed service error.
-pub(crate) async fn service_error(
+pub async fn service_error(
     response: reqwest::Response,
     meta: ResponseMeta,
     timeouts: Timeouts,

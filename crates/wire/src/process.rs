@@ -16,7 +16,7 @@ pub(crate) struct ProcessProvider {
 }
 
 impl ProcessProvider {
-    pub(crate) fn new(command: String) -> Self {
+    pub fn new(command: String) -> Self {
         ProcessProvider { command }
     }
 

@@ -250,7 +250,7 @@ impl Client {
     }
 
     /// `invoke_stream`, keeping each attempt as sent (secrets redacted) in `log`.
-    pub(crate) async fn invoke_stream_logged(
+    pub async fn invoke_stream_logged(
         &self,
         model_id: &str,
         body: Bytes,
@@ -473,7 +473,7 @@ fn sent_request(
     body: &Bytes,
     attempt: u32,
     at: Duration,
-) -> crate::bedrock::SentRequest {
+) -> crate::SentRequest {
     let url = request.url();
     let mut headers: Vec<(String, String)> = Vec::new();
     if let Some(host) = url.host_str() {
@@ -487,14 +487,14 @@ fn sent_request(
         let value = String::from_utf8_lossy(value.as_bytes());
         headers.push((
             name.as_str().to_string(),
-            crate::bedrock::wire::redact_header(name.as_str(), &value),
+            crate::wire::redact_header(name.as_str(), &value),
         ));
     }
     if request.method() != reqwest::Method::GET && request.headers().get("content-length").is_none()
     {
         headers.push(("content-length".to_string(), body.len().to_string()));
     }
-    crate::bedrock::SentRequest {
+    crate::SentRequest {
         attempt,
         at,
         method: request.method().to_string(),

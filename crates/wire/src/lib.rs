@@ -1,4 +1,5 @@
-//! The wire layer: event-stream codec, SigV4 / bearer signing, HTTP client and typed errors.
+//! The wire layer of bedrock-tui, a crate of its own: event-stream codec, SigV4 / bearer
+//! signing, HTTP client, typed errors and the control-plane calls.
 //! Knows nothing of the UI.
 
 pub mod auth;
@@ -6,12 +7,12 @@ mod body;
 pub mod client;
 pub mod control;
 pub mod error;
-pub(crate) mod model_id;
+pub mod model_id;
 /// The event-stream codec, a crate of its own (`crates/eventstream`).
 pub use bedrock_tui_eventstream as eventstream;
 mod process;
 pub mod request;
-pub(crate) mod scrub;
+pub mod scrub;
 pub mod stream;
 pub mod wire;
 

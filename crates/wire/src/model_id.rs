@@ -3,13 +3,13 @@
 //! the model families use it to tell the format).
 
 /// The geography prefixes of system-defined inference profiles.
-pub(crate) const PROFILE_PREFIXES: &[&str] = &[
+pub const PROFILE_PREFIXES: &[&str] = &[
     "us.", "eu.", "apac.", "jp.", "au.", "ca.", "global.", "us-gov.",
 ];
 
 /// What a model identifier names, as far as its text tells.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ModelRef<'a> {
+pub struct ModelRef<'a> {
     /// The base model id (`anthropic.claude-…`), when the identifier reveals it.
     pub base: Option<&'a str>,
     /// The identifier is or names an inference profile (geography prefix or profile ARN).
@@ -21,7 +21,7 @@ pub(crate) struct ModelRef<'a> {
 impl ModelRef<'_> {
     /// Whether the identifier calls the base model on demand: a plain id or a foundation-model
     /// ARN (not a profile, nor a custom, provisioned or imported model).
-    pub(crate) fn on_demand(&self) -> bool {
+    pub fn on_demand(&self) -> bool {
         !self.through_profile
             && self
                 .arn_resource
@@ -34,7 +34,7 @@ impl ModelRef<'_> {
 /// ARNs of foundation models, system inference profiles and custom models carry the base id;
 /// application inference profiles, provisioned throughput and imported models are opaque
 /// (`base` is `None`) and need the family stated by the user.
-pub(crate) fn parse_model_ref(model_id: &str) -> ModelRef<'_> {
+pub fn parse_model_ref(model_id: &str) -> ModelRef<'_> {
     if let Some(rest) = model_id.strip_prefix("arn:") {
         // arn:partition:service:region:account:resource-type/resource
         let resource = rest.splitn(5, ':').nth(4).unwrap_or("");
@@ -72,6 +72,6 @@ fn strip_profile_prefix(id: &str) -> (&str, bool) {
 /// `us.anthropic.claude-…` and
 /// `arn:aws:bedrock:…:inference-profile/eu.anthropic.claude-…` give `anthropic.claude-…`.
 /// Opaque ARNs come back unchanged.
-pub(crate) fn base_model_id(model_id: &str) -> &str {
+pub fn base_model_id(model_id: &str) -> &str {
     parse_model_ref(model_id).base.unwrap_or(model_id)
 }
