@@ -149,7 +149,7 @@ fn stream_ours(
         if next == ANSWER_TOKENS {
             if let Some(m) = state.message_mut(id) {
                 m.text.clear();
-                m.revision += 1;
+                m.changed();
             }
             draw_ours(&mut terminal, state, cache);
             next = 0;
@@ -159,7 +159,7 @@ fn stream_ours(
         let start = Instant::now();
         if let Some(m) = state.message_mut(id) {
             m.text.push_str(token);
-            m.revision += 1;
+            m.changed();
         }
         draw_ours(&mut terminal, state, cache);
         total += start.elapsed();

@@ -52,7 +52,7 @@ fn stash_from(state: &mut State, index: usize) -> Alternatives {
 fn attach(state: &mut State, index: usize, alternatives: Alternatives) {
     if let Some(first) = state.messages.get_mut(index) {
         first.alternatives = Some(Box::new(alternatives));
-        first.revision += 1;
+        first.changed();
     }
 }
 
@@ -348,7 +348,7 @@ pub(crate) fn answer_delete(state: &mut State, confirmed: bool) {
     for message in &mut state.messages[turn] {
         if message.speaker != Speaker::Notice {
             message.deleted = true;
-            message.revision += 1;
+            message.changed();
         }
     }
     // The cursor goes to the next message still shown, else the one before.
@@ -371,7 +371,7 @@ pub(crate) fn toggle_kept(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     message.kept = !message.kept;
-    message.revision += 1;
+    message.changed();
     let word = if message.kept {
         "kept: this partial answer is sent as context"
     } else {
@@ -395,12 +395,7 @@ pub(crate) fn fork(state: &mut State) -> Vec<Effect> {
     let mut copies: Vec<Message> = state.messages[..=index]
         .iter()
         .filter(|m| m.speaker != Speaker::Notice && !m.deleted && !m.superseded && !m.detached)
-        .map(|m| Message {
-            alternatives: None,
-            saved_as: None,
-            revision: 0,
-            ..m.clone()
-        })
+        .map(Message::fresh_copy)
         .collect();
     if !copies.iter().any(|m| m.speaker == Speaker::User) {
         state.flash("nothing to fork yet: select a message after a prompt", true);

@@ -169,7 +169,7 @@ fn cancel_pane(pane: &mut ComparePane) -> Vec<Effect> {
         return Vec::new();
     }
     pane.answer.status = AnswerStatus::Cancelled;
-    pane.answer.revision += 1;
+    pane.answer.changed();
     vec![Effect::Cancel {
         request_id: pane.request_id,
     }]
@@ -225,7 +225,7 @@ impl CompareView {
             state.history.push(self.prompt.clone());
         }
         let mut answer = kept.answer;
-        answer.revision += 1;
+        answer.changed();
         state.push_message(answer);
         if kept.model != state.model {
             effects.extend(super::turns::switch_model(state, kept.model.clone()));

@@ -76,7 +76,7 @@ pub(crate) fn toggle_fold(state: &mut State) {
         return;
     }
     message.unfolded = !message.unfolded;
-    message.revision += 1;
+    message.changed();
 }
 
 /// The text of the selected message, else of the last answer, with a word for it.

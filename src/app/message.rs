@@ -39,8 +39,9 @@ pub enum AnswerStatus {
 pub struct Message {
     /// Unique within the run: the view cache's key.
     pub id: u64,
-    /// Bumped on every change, so the view cache knows what to lay out again.
-    pub revision: u64,
+    /// Bumped on every change ([`Message::changed`], the one way to say so), so the view cache
+    /// knows what to lay out again and the recorder what to write.
+    revision: u64,
     /// Who wrote it.
     pub speaker: Speaker,
     /// The text (markdown for answers).
@@ -140,7 +141,29 @@ impl Message {
         if delta.stop_reason.is_some() {
             self.stop_reason.clone_from(&delta.stop_reason);
         }
-        self.revision += 1;
+        self.changed();
+    }
+
+    /// Says that the message changed: the transcript lays it out again, the session recorder
+    /// looks at it again. Every change to a message shown goes through here.
+    pub fn changed(&mut self) {
+        self.revision = self.revision.wrapping_add(1);
+    }
+
+    /// A copy that starts out as a new message (a fork's): no other versions, not from a
+    /// session file, never changed.
+    pub(crate) fn fresh_copy(&self) -> Message {
+        Message {
+            alternatives: None,
+            saved_as: None,
+            revision: 0,
+            ..self.clone()
+        }
+    }
+
+    /// How many times it changed: what the view cache and the recorder compare.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// An answer that failed or was cancelled and is not kept, still on the branch: its prompt

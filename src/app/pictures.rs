@@ -76,7 +76,7 @@ pub(crate) fn on_probed(state: &mut State, path: PathBuf, probe: Probe) {
     state.picture_sizes.insert(path, probe);
     for id in showing {
         if let Some(message) = state.message_mut(id) {
-            message.revision += 1;
+            message.changed();
         }
     }
 }

@@ -252,5 +252,5 @@ fn fill_answer(message: &mut Message, entry: &Entry) {
             in_stream: true,
         }),
     };
-    message.revision += 1;
+    message.changed();
 }

@@ -136,7 +136,7 @@ pub(crate) fn after_answer(state: &mut State, answer: u64) -> Vec<Effect> {
         return Vec::new();
     }
     name_calls(&mut message.stats.tool_calls);
-    message.revision += 1;
+    message.changed();
     if message.status != AnswerStatus::Complete || toolbox_empty {
         return Vec::new();
     }

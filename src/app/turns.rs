@@ -151,7 +151,7 @@ pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
     // A prompt whose answer failed went with this one: its note is done.
     for message in state.messages.iter_mut().filter(|m| m.goes_again) {
         message.goes_again = false;
-        message.revision += 1;
+        message.changed();
     }
     let prompt = state.push(Speaker::User, text.clone());
     let attached = std::mem::take(&mut state.attached);
@@ -215,7 +215,7 @@ pub(crate) fn cancel(state: &mut State) -> Vec<Effect> {
     if let Some(m) = state.message_mut(flight.message_id) {
         m.status = AnswerStatus::Cancelled;
         m.goes_again = true;
-        m.revision += 1;
+        m.changed();
     }
     vec![Effect::Cancel {
         request_id: flight.request_id,
@@ -442,7 +442,7 @@ fn summary_ended(state: &mut State, answer: u64, complete: bool) {
         .filter(|m| covered.contains(&m.id))
     {
         message.deleted = true;
-        message.revision += 1;
+        message.changed();
         dropped += 1;
     }
     state.flash(
@@ -571,6 +571,6 @@ pub(crate) fn apply_update(message: &mut Message, update: StreamUpdate) -> bool 
             exchange.total = message.stats.total;
         }
     }
-    message.revision += 1;
+    message.changed();
     finished
 }

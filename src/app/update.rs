@@ -215,7 +215,7 @@ fn on_connected(state: &mut State, result: Result<super::ConnectionInfo, String>
                     in_stream: false,
                 });
                 m.goes_again = true;
-                m.revision += 1;
+                m.changed();
             }
             state.push(Speaker::Notice, format!("cannot connect: {e}"));
             state.connection = ConnectionState::Failed(e);

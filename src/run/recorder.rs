@@ -69,7 +69,7 @@ impl Recorder {
                 message.id,
                 Progress {
                     entry,
-                    revision: message.revision,
+                    revision: message.revision(),
                     text: message.text.len(),
                     reasoning: message.reasoning.len(),
                     ended: !message.in_flight(),
@@ -163,10 +163,10 @@ impl Recorder {
                 continue;
             };
             parent = progress.entry;
-            if progress.revision == message.revision {
+            if progress.revision == message.revision() {
                 continue;
             }
-            progress.revision = message.revision;
+            progress.revision = message.revision();
             ended |= record_changes(message, progress, &mut records);
         }
         if parent != 0 && parent != self.head {
@@ -189,7 +189,7 @@ impl Recorder {
             ..Progress::default()
         };
         if matches!(message.speaker, Speaker::User | Speaker::Tool) {
-            progress.revision = message.revision;
+            progress.revision = message.revision();
             progress.text = message.text.len();
             progress.ended = true;
             records.push(Record::User {
@@ -212,7 +212,7 @@ impl Recorder {
             record_marks(message, &mut progress, records);
         } else {
             // The revision differs, so the text so far is written next.
-            progress.revision = message.revision.wrapping_sub(1);
+            progress.revision = message.revision().wrapping_sub(1);
             records.push(Record::AssistantStart {
                 at: now(),
                 id: progress.entry,
@@ -385,7 +385,7 @@ mod tests {
         let m = state.message_mut(answer).unwrap();
         m.text.push_str("Hel");
         m.status = AnswerStatus::Streaming;
-        m.revision += 1;
+        m.changed();
         assert_eq!(
             records(&recorder.sync(&state)),
             [&Record::Text {
@@ -396,7 +396,7 @@ mod tests {
         let m = state.message_mut(answer).unwrap();
         m.text.push_str("lo");
         m.status = AnswerStatus::Complete;
-        m.revision += 1;
+        m.changed();
         let commands = recorder.sync(&state);
         assert_eq!(commands.last(), Some(&SessionCommand::Sync));
         let written = records(&commands);

@@ -163,7 +163,7 @@ fn steady_frame(frame: &Frame<'_>, cache: &mut ViewCache) -> Option<usize> {
     let mut stale = 0;
     for (index, message) in state.messages.iter().enumerate() {
         let seen = cache.seen.get(index).copied();
-        if seen == Some((message.id, message.revision)) {
+        if seen == Some((message.id, message.revision())) {
             continue;
         }
         if seen.map(|(id, _)| id) != Some(message.id) {
@@ -177,7 +177,7 @@ fn steady_frame(frame: &Frame<'_>, cache: &mut ViewCache) -> Option<usize> {
             stale += 1;
         }
         if let Some(seen) = cache.seen.get_mut(index) {
-            *seen = (message.id, message.revision);
+            *seen = (message.id, message.revision());
         }
     }
     if let Some(held) = frame.held
@@ -199,7 +199,7 @@ fn remember(state: &State, cache: &mut ViewCache) {
     cache.seen.clear();
     cache
         .seen
-        .extend(state.messages.iter().map(|m| (m.id, m.revision)));
+        .extend(state.messages.iter().map(|m| (m.id, m.revision())));
 }
 
 /// One pass: lays out the streaming answers and the held message, and counts every message's

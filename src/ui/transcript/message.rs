@@ -123,7 +123,7 @@ impl MessageView {
         self.laid_out
             && self.width == layout.width
             && self.show_reasoning == layout.show_reasoning
-            && self.revision == message.revision
+            && self.revision == message.revision()
             && self.selected == selected
             && !self.body.needs_highlighting()
             && (self.picture_rows == layout.options.picture_rows
@@ -146,7 +146,7 @@ impl MessageView {
             return self.height();
         }
         if let Some((revision, width, rows)) = self.estimate
-            && revision == message.revision
+            && revision == message.revision()
             && width == layout.width
         {
             return rows;
@@ -159,7 +159,7 @@ impl MessageView {
         let (text, _) = shown_part(text);
         let body: usize = text.split('\n').map(|l| l.len() / width + 1).sum();
         let rows = 2 + body + usize::from(!message.reasoning.is_empty());
-        self.estimate = Some((message.revision, layout.width, rows));
+        self.estimate = Some((message.revision(), layout.width, rows));
         rows
     }
 
@@ -171,7 +171,7 @@ impl MessageView {
         if message.deleted {
             *self = MessageView::new(message.id);
             self.laid_out = true;
-            self.revision = message.revision;
+            self.revision = message.revision();
             self.width = layout.width;
             self.show_reasoning = layout.show_reasoning;
             return 0;
@@ -179,14 +179,14 @@ impl MessageView {
         // A message that is not streaming lays its body out whole when it changed; one that
         // streams only grows, and its finished blocks are kept.
         let fresh = !self.laid_out_at(layout)
-            || (self.revision != message.revision && !message.in_flight())
+            || (self.revision != message.revision() && !message.in_flight())
             || self.body.needs_highlighting()
             || self.picture_rows != layout.options.picture_rows;
         if fresh {
             *self = MessageView::new(message.id);
         }
         self.laid_out = true;
-        self.revision = message.revision;
+        self.revision = message.revision();
         self.width = layout.width;
         self.show_reasoning = layout.show_reasoning;
         self.selected = selected;
@@ -266,7 +266,7 @@ impl MessageView {
         let (revision, width) = (self.revision, self.width);
         *self = MessageView::new(self.id);
         self.estimate = Some((revision, width, rows));
-        self.measured = message.revision == revision;
+        self.measured = message.revision() == revision;
         rows
     }
 
@@ -275,7 +275,7 @@ impl MessageView {
     pub fn measured(&self, message: &Message, layout: &Layout<'_>) -> bool {
         self.measured
             && self.estimate.is_some_and(|(revision, width, _)| {
-                revision == message.revision && width == layout.width
+                revision == message.revision() && width == layout.width
             })
     }
 

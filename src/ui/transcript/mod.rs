@@ -366,7 +366,7 @@ mod tests {
         assert!(!screen.contains("sunny"), "{screen}");
         if let Some(m) = state.message_mut(tools) {
             m.unfolded = true;
-            m.revision += 1;
+            m.changed();
         }
         let screen = rows_at(&state, &mut cache, 90, 12).join("\n");
         assert!(screen.contains("│ sunny"), "{screen}");
@@ -448,7 +448,7 @@ mod tests {
         state
             .picture_sizes
             .insert(saved.path.clone(), crate::pictures::showable(&saved.path));
-        state.message_mut(id).unwrap().revision += 1;
+        state.message_mut(id).unwrap().changed();
         assert_eq!(drawn(&state, &mut cache), 0, "not decoded yet");
         assert_eq!(
             cache.take_wanted_pictures(),
@@ -498,7 +498,7 @@ mod tests {
         let finished = cache.views[0].finished_rows();
         if let Some(m) = state.message_mut(id) {
             m.text.push_str("o three");
-            m.revision += 1;
+            m.changed();
         }
         let screen = rows(&state, &mut cache);
         assert!(screen.iter().any(|r| r == "two three"), "{screen:?}");
