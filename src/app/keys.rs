@@ -3,13 +3,12 @@
 //! and wheel steps; the chat's actions are performed here.
 
 use super::Effect;
-use super::help::HelpView;
-use super::params::ParamsForm;
-use super::picker::Picker;
-use super::popup::{Overlay, dispatch};
+use super::popups::help::HelpView;
+use super::popups::parameters::ParamsForm;
+use super::popups::picker::Picker;
+use super::popups::{Overlay, dispatch};
 use super::state::{Focus, Scroll, State};
 use super::turns;
-use super::update::region;
 use crate::keymap::{Action, Context};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 use ratatui_textarea::TextArea;
@@ -38,7 +37,7 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         super::branches::answer_delete(state, yes);
         return Vec::new();
     }
-    if let Some(effects) = super::popup::early_key(state, &key) {
+    if let Some(effects) = super::popups::early_key(state, &key) {
         return effects;
     }
     let context = state.overlay.context().unwrap_or(match state.focus {
@@ -152,7 +151,7 @@ pub(crate) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
     };
     if dispatch(state, |popup, state| {
         popup.on_scroll(state, delta);
-        super::popup::Reply::stay()
+        super::popups::Reply::stay()
     })
     .is_none()
     {
@@ -247,11 +246,11 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::OpenModelPicker => {
             state.overlay = Overlay::Picker(Picker::new(
                 state.listed_models.as_deref(),
-                region(state),
+                state.region(),
                 &state.model,
             ));
         }
-        Action::OpenRoles => return super::roles::open(state),
+        Action::OpenRoles => return super::popups::roles::open(state),
         Action::OpenParameters => {
             state.overlay = Overlay::Parameters(ParamsForm::new(
                 state.system.as_deref(),
@@ -286,16 +285,22 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             state.flash("new conversation", false);
             return effects;
         }
-        Action::OpenSessions => return super::sessions::open_browser(state),
-        Action::ToggleInspector => super::inspector::open(state),
-        Action::CompareTypes => return super::matrix::start(state),
-        Action::CompareTiers => return super::matrix::start_tiers(state),
-        Action::CompareModels => return super::compare::choose_models(state),
+        Action::OpenSessions => return super::popups::sessions::open_browser(state),
+        Action::ToggleInspector => super::popups::inspector::open(state),
+        Action::CompareTypes => return super::popups::matrix::start(state),
+        Action::CompareTiers => return super::popups::matrix::start_tiers(state),
+        Action::CompareModels => return super::popups::compare::choose_models(state),
         Action::ExportMarkdown => {
-            return super::sessions::export_current(state, crate::transcript::export::Format::Md);
+            return super::popups::sessions::export_current(
+                state,
+                crate::transcript::export::Format::Md,
+            );
         }
         Action::ExportJson => {
-            return super::sessions::export_current(state, crate::transcript::export::Format::Json);
+            return super::popups::sessions::export_current(
+                state,
+                crate::transcript::export::Format::Json,
+            );
         }
         // Tab in an `/attach` draft completes the path.
         Action::FocusTranscript if let Some(effects) = super::attach::complete(state) => {
@@ -398,26 +403,4 @@ pub fn scroll_transcript(state: &mut State, delta: isize) {
     } else {
         Scroll::Line(next)
     };
-}
-
-/// Typing into a one-line field of a popup: characters, Backspace, Ctrl+U clears. Returns
-/// whether the text changed.
-pub(crate) fn edit_field(field: &mut String, key: &KeyEvent) -> bool {
-    match key.code {
-        KeyCode::Char('u') if key.modifiers == KeyModifiers::CONTROL => {
-            let changed = !field.is_empty();
-            field.clear();
-            changed
-        }
-        KeyCode::Char(c)
-            if !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
-            field.push(c);
-            true
-        }
-        KeyCode::Backspace => field.pop().is_some(),
-        _ => false,
-    }
 }

@@ -6,7 +6,7 @@ pub use super::composer::{PASTE_BLOCK_BYTES, PASTE_BLOCK_LINES, PastedBlock};
 pub use super::message::{
     AnswerStatus, ErrorInfo, FOLD_OVER_LINES, FOLD_SHOWS_LINES, Message, Speaker,
 };
-pub use super::popup::Overlay;
+pub use super::popups::Overlay;
 use crate::config::theme::Theme;
 use crate::exchange::Found;
 use crate::keymap::Keymap;
@@ -299,6 +299,14 @@ impl State {
             tool_calls_this_prompt: 0,
             next_message_id: 1,
             next_request_id: 1,
+        }
+    }
+
+    /// The region requests are signed for (picks inference-profile prefixes).
+    pub(crate) fn region(&self) -> &str {
+        match &self.connection {
+            ConnectionState::Ready { region, .. } => region,
+            _ => crate::connect::EMULATOR_REGION,
         }
     }
 

@@ -10,7 +10,7 @@
 //! call runs only once the user has had all of it on screen (scrolled to its end, or read in
 //! the pager when it is too long to show).
 
-use super::popup::{Popup, Reply};
+use super::popups::{Popup, Reply};
 use super::state::{AnswerStatus, Message, Speaker, State};
 use super::{Effect, Msg};
 use crate::keymap::{Action, Context};
@@ -186,7 +186,7 @@ fn advance(state: &mut State) -> Vec<Effect> {
         }
         let call = &round.calls[index];
         let asking = matches!(&state.overlay,
-            super::popup::Overlay::Tools(asked) if asked.round == round.id && asked.index == index);
+            super::popups::Overlay::Tools(asked) if asked.round == round.id && asked.index == index);
         match state.toolbox.approval(&call.name) {
             Approval::Allowed => {
                 round.started[index] = true;
@@ -200,7 +200,7 @@ fn advance(state: &mut State) -> Vec<Effect> {
             Approval::Unknown => {
                 // Its server stopped while the user was reading the call: nothing to ask.
                 if asking {
-                    state.overlay = super::popup::Overlay::None;
+                    state.overlay = super::popups::Overlay::None;
                 }
                 round.runs[index] = Some(match state.toolbox.withdrawn_from(&call.name) {
                     Some(server) => Ran::refused(
@@ -215,8 +215,9 @@ fn advance(state: &mut State) -> Vec<Effect> {
             Approval::Ask if asking => return effects,
             Approval::Ask => {
                 let source = state.toolbox.source(&call.name).unwrap_or_default();
-                state.overlay =
-                    super::popup::Overlay::Tools(Box::new(ToolApproval::new(round, index, source)));
+                state.overlay = super::popups::Overlay::Tools(Box::new(ToolApproval::new(
+                    round, index, source,
+                )));
                 return effects;
             }
         }
@@ -268,8 +269,8 @@ pub(crate) fn abandon(state: &mut State) -> Vec<Effect> {
     let Some(round) = state.tool_round.take() else {
         return Vec::new();
     };
-    if matches!(state.overlay, super::popup::Overlay::Tools(_)) {
-        state.overlay = super::popup::Overlay::None;
+    if matches!(state.overlay, super::popups::Overlay::Tools(_)) {
+        state.overlay = super::popups::Overlay::None;
     }
     vec![Effect::CancelTools { round: round.id }]
 }
@@ -278,8 +279,8 @@ pub(crate) fn abandon(state: &mut State) -> Vec<Effect> {
 /// (so the conversation stays whole) and nothing more is sent; true when there was one.
 pub(crate) fn cancel(state: &mut State) -> Option<Vec<Effect>> {
     let mut round = state.tool_round.take()?;
-    if matches!(state.overlay, super::popup::Overlay::Tools(_)) {
-        state.overlay = super::popup::Overlay::None;
+    if matches!(state.overlay, super::popups::Overlay::Tools(_)) {
+        state.overlay = super::popups::Overlay::None;
     }
     for (call, run) in round.calls.iter().zip(round.runs.iter_mut()) {
         if run.is_none() {
@@ -334,7 +335,7 @@ impl ToolApproval {
 
 /// The pager showed the call whole: it may be answered.
 pub(crate) fn on_viewed(state: &mut State, round: u64, index: usize) {
-    if let super::popup::Overlay::Tools(approval) = &mut state.overlay
+    if let super::popups::Overlay::Tools(approval) = &mut state.overlay
         && approval.round == round
         && approval.index == index
     {
@@ -399,7 +400,7 @@ impl Popup for ToolApproval {
                 }]);
             }
             other => {
-                super::inspector::scroll_exchange(state, &mut self.scroll, other);
+                super::popups::inspector::scroll_exchange(state, &mut self.scroll, other);
                 return Reply::stay();
             }
         };
@@ -408,7 +409,7 @@ impl Popup for ToolApproval {
 
     fn on_scroll(&mut self, state: &mut State, delta: isize) {
         self.seen = self.seen.max(Self::in_view(state));
-        super::inspector::wheel_exchange(state, &mut self.scroll, delta);
+        super::popups::inspector::wheel_exchange(state, &mut self.scroll, delta);
     }
 }
 

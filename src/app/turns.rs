@@ -325,12 +325,9 @@ pub(crate) fn look_up_if_needed(state: &State) -> Vec<Effect> {
     }
 }
 
-/// News of a request: given to its pane (side by side) or to the answer in flight; the news of
-/// a cancelled or superseded request is dropped.
+/// News of the chat's request, given to the answer in flight (`update` gives a side-by-side
+/// pane its own); the news of a cancelled or superseded request is dropped.
 pub(crate) fn on_stream(state: &mut State, request_id: u64, update: StreamUpdate) -> Vec<Effect> {
-    if let Some(effects) = super::compare::route(state, request_id, &update) {
-        return effects;
-    }
     let Some(flight) = state.in_flight.filter(|f| f.request_id == request_id) else {
         return Vec::new();
     };

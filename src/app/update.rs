@@ -2,7 +2,7 @@
 //! news to `turns` (matched to its request by id), news of background tasks to the module that
 //! asked for them; nothing here does I/O.
 
-use super::picker::Picker;
+use super::popups::picker::Picker;
 use super::state::{AnswerStatus, ConnectionState, ErrorInfo, Speaker, State};
 use super::{Effect, Msg, StreamUpdate, keys, turns};
 use crate::exchange::Found;
@@ -25,7 +25,11 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 }
                 _ => Vec::new(),
             };
-            effects.extend(turns::on_stream(state, request_id, update));
+            // A compare pane's news goes to the pane; the chat's to its answer.
+            match super::popups::compare::route(state, request_id, &update) {
+                Some(pane) => effects.extend(pane),
+                None => effects.extend(turns::on_stream(state, request_id, update)),
+            }
             effects
         }
         Msg::PictureProbed { path, probe } => {
@@ -43,7 +47,7 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Session(news) => {
             let opened = matches!(&news, crate::transcript::writer::WriterNews::Loaded(result) if result.is_ok());
-            super::sessions::on_news(state, news);
+            super::popups::sessions::on_news(state, news);
             // A first answer that ended before its session file was open is titled now.
             let mut effects = super::titles::after_answer(state);
             if opened {
@@ -52,7 +56,7 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             effects
         }
-        Msg::SessionsListed(result) => super::sessions::on_listed(state, result),
+        Msg::SessionsListed(result) => super::popups::sessions::on_listed(state, result),
         Msg::ToolRan { round, index, ran } => super::tools::on_ran(state, round, index, *ran),
         Msg::ToolViewed { round, index } => {
             super::tools::on_viewed(state, round, index);
@@ -64,7 +68,7 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             result,
         } => super::titles::on_written(state, conversation, result),
         Msg::SessionsIndexed(index) => {
-            if let super::popup::Overlay::Sessions(browser) = &mut state.overlay {
+            if let super::popups::Overlay::Sessions(browser) = &mut state.overlay {
                 browser.set_index(index);
             }
             Vec::new()
@@ -107,14 +111,14 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::RolesListed(roles, warnings, dir) => {
-            super::roles::on_listed(state, roles, warnings, dir);
+            super::popups::roles::on_listed(state, roles, warnings, dir);
             Vec::new()
         }
         Msg::SessionTask(result) => {
             match result {
                 Ok(done) => {
                     state.flash(done, false);
-                    if let super::popup::Overlay::Sessions(_) = state.overlay {
+                    if let super::popups::Overlay::Sessions(_) = state.overlay {
                         return vec![Effect::ListSessions];
                     }
                 }
@@ -127,7 +131,7 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             index,
             outcome,
         } => {
-            super::matrix::on_outcome(state, run, index, outcome);
+            super::popups::matrix::on_outcome(state, run, index, outcome);
             Vec::new()
         }
         Msg::Terminate => {
@@ -137,25 +141,17 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
 }
 
-/// The region requests are signed for (picks inference-profile prefixes).
-pub(crate) fn region(state: &State) -> &str {
-    match &state.connection {
-        ConnectionState::Ready { region, .. } => region,
-        _ => crate::connect::EMULATOR_REGION,
-    }
-}
-
 fn on_models_listed(state: &mut State, result: Result<Vec<crate::listing::Row>, String>) {
     match result {
         Ok(rows) if !rows.is_empty() => {
             state.listed_models = Some(rows);
-            if let super::popup::Overlay::Picker(picker) = &state.overlay {
+            if let super::popups::Overlay::Picker(picker) = &state.overlay {
                 let mut fresh =
-                    Picker::new(state.listed_models.as_deref(), region(state), &state.model);
+                    Picker::new(state.listed_models.as_deref(), state.region(), &state.model);
                 fresh.filter.clone_from(&picker.filter);
                 fresh.compare.clone_from(&picker.compare);
                 fresh.refilter();
-                state.overlay = super::popup::Overlay::Picker(fresh);
+                state.overlay = super::popups::Overlay::Picker(fresh);
             }
         }
         Ok(_) => {}

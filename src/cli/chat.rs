@@ -221,7 +221,7 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
             .role
             .clone()
             .map(|name| (name, state.system.clone(), state.params.clone()));
-        crate::app::sessions::apply_loaded(&mut state, loaded);
+        crate::app::popups::sessions::apply_loaded(&mut state, loaded);
         // A model given on the command line wins over the session's last one, and so does a
         // role.
         if let Some((model, family)) = model {

@@ -27,7 +27,7 @@ pub(crate) fn looks_like_an_id(model: &str) -> bool {
 /// The catalog's models whose name best matches `query`, as the picker matches, each with the
 /// id to pass (and, for a model served through inference profiles only, the profiles to use).
 fn suggest_models(query: &str) -> Vec<String> {
-    let mut fuzzy = crate::app::picker::Fuzzy::new(query);
+    let mut fuzzy = crate::app::popups::picker::Fuzzy::new(query);
     let mut scored: Vec<(u32, &crate::models::catalog::ModelInfo)> = catalog::models()
         .iter()
         .filter_map(|m| {

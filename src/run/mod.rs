@@ -260,7 +260,7 @@ impl App {
         let enter_due = self.enter_guard.due();
         // A tool question that is not armed yet is drawn again when it is.
         let armed_due = match &self.state.overlay {
-            crate::app::popup::Overlay::Tools(question) if !question.armed(Instant::now()) => {
+            crate::app::popups::Overlay::Tools(question) if !question.armed(Instant::now()) => {
                 Some(question.armed_at)
             }
             _ => None,

@@ -14,7 +14,7 @@ use ratatui::widgets::{Block, Borders, Widget};
 /// following the end of its answer, with the figures at the bottom.
 pub fn compare(
     state: &State,
-    view: &crate::app::compare::CompareView,
+    view: &crate::app::popups::compare::CompareView,
     area: Rect,
     buf: &mut Buffer,
 ) {

@@ -15,7 +15,7 @@ use ratatui::text::{Line, Span};
 /// Enter opens the selected row's exchange.
 pub fn matrix(
     state: &State,
-    view: &crate::app::matrix::MatrixView,
+    view: &crate::app::popups::matrix::MatrixView,
     area: Rect,
     buf: &mut Buffer,
     cache: &mut crate::ui::ViewCache,
@@ -52,8 +52,8 @@ pub fn matrix(
         .collect();
     let done = view.rows.iter().filter(|(_, o)| o.is_some()).count();
     let what = match view.kind {
-        crate::app::matrix::MatrixKind::Types => "accept / content type",
-        crate::app::matrix::MatrixKind::Tiers => "latency / service tier",
+        crate::app::popups::matrix::MatrixKind::Types => "accept / content type",
+        crate::app::popups::matrix::MatrixKind::Tiers => "latency / service tier",
     };
     let same = constant.iter().fold(String::new(), |mut same, &c| {
         same.push_str(&format!(

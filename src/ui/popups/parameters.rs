@@ -2,7 +2,7 @@
 //! apply.
 
 use super::{centered, frame, put};
-use crate::app::params::{FIELDS, ParamsForm, capability_hint};
+use crate::app::popups::parameters::{FIELDS, ParamsForm, capability_hint};
 use crate::app::state::State;
 use crate::config::theme::Role;
 use crate::text::sanitize_for_terminal;

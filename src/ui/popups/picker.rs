@@ -4,7 +4,7 @@
 //! choosing models to compare.
 
 use super::{cell, centered, frame, put};
-use crate::app::picker::Picker;
+use crate::app::popups::picker::Picker;
 use crate::app::state::State;
 use crate::config::theme::Role;
 use crate::keymap::{Action, Context};
@@ -171,8 +171,8 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
         )),
     );
     let first = picker.selected.saturating_sub(rows.saturating_sub(1));
-    let mut fuzzy =
-        (!picker.filter.trim().is_empty()).then(|| crate::app::picker::Fuzzy::new(&picker.filter));
+    let mut fuzzy = (!picker.filter.trim().is_empty())
+        .then(|| crate::app::popups::picker::Fuzzy::new(&picker.filter));
     for (row, &index) in picker.matches.iter().enumerate().skip(first).take(rows) {
         let Some(item) = picker.items.get(index) else {
             continue;
@@ -212,7 +212,7 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
             )
         };
         let (prefix, text) = match &picker.compare {
-            Some(marked) if crate::app::picker::is_marked(marked, &item.id) => ("✓ ", text),
+            Some(marked) if crate::app::popups::picker::is_marked(marked, &item.id) => ("✓ ", text),
             Some(_) => ("  ", text),
             None => ("", text),
         };
@@ -273,7 +273,7 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
 }
 
 /// `text+image→text`.
-fn modalities_of(item: &crate::app::picker::PickerItem) -> String {
+fn modalities_of(item: &crate::app::popups::picker::PickerItem) -> String {
     let side = |kinds: &[String]| {
         if kinds.is_empty() {
             "?".to_string()
@@ -285,7 +285,7 @@ fn modalities_of(item: &crate::app::picker::PickerItem) -> String {
 }
 
 /// `$3/$15` per 1M tokens in and out, `-` when unknown.
-fn price_of(item: &crate::app::picker::PickerItem) -> String {
+fn price_of(item: &crate::app::popups::picker::PickerItem) -> String {
     item.price.map_or_else(
         || "-".to_string(),
         |(input, output)| {

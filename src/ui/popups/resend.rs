@@ -14,11 +14,11 @@ use ratatui::widgets::{Block, Borders, Widget};
 /// settings beside it, and the error or the keys at the bottom.
 pub(crate) fn resend(
     state: &State,
-    form: &crate::app::resend::ResendForm,
+    form: &crate::app::popups::resend::ResendForm,
     area: Rect,
     buf: &mut Buffer,
 ) {
-    use crate::app::resend::FIELDS;
+    use crate::app::popups::resend::FIELDS;
     use ratatui::layout::{Constraint, Direction, Layout};
     let theme = &state.theme;
     let rect = centered(

@@ -1,7 +1,7 @@
 //! The role picker: the filter, "no role", then one row per role (name and description).
 
 use super::{centered, frame, put};
-use crate::app::roles::RolePicker;
+use crate::app::popups::roles::RolePicker;
 use crate::app::state::State;
 use crate::config::theme::Role;
 use crate::text::sanitize_for_terminal;

@@ -2,7 +2,7 @@
 //! prompts.
 
 use super::{cell, centered, frame, put};
-use crate::app::sessions::{BrowserMode, SessionBrowser};
+use crate::app::popups::sessions::{BrowserMode, SessionBrowser};
 use crate::app::state::State;
 use crate::config::theme::Role;
 use crate::keymap::{Action, Context};

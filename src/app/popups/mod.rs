@@ -1,11 +1,24 @@
-//! The popups over the chat, dispatched in one place: [`Overlay`] names the open one, and each
+//! The popups over the chat, one module each (their views are `ui/popups/` of the same
+//! names), dispatched in one place: [`Overlay`] names the open one, and each
 //! popup module implements [`Popup`] (its key context, what its actions, unbound keys, pastes
 //! and wheel steps do). While a handler runs, the popup is taken out of the state, so a
 //! handler reads its own fields and the rest of the state without aliasing; its [`Reply`] says
 //! whether it stays, closes or gives way to another popup.
 
-use super::Effect;
-use super::state::State;
+pub mod compare;
+mod field;
+pub(crate) use field::edit_field;
+pub mod help;
+pub mod inspector;
+pub mod matrix;
+pub mod parameters;
+pub mod picker;
+pub(crate) mod resend;
+pub mod roles;
+pub mod sessions;
+
+use crate::app::Effect;
+use crate::app::state::State;
 use crate::keymap::{Action, Context};
 use crossterm::event::KeyEvent;
 
@@ -16,25 +29,25 @@ pub enum Overlay {
     #[default]
     None,
     /// The model picker.
-    Picker(super::picker::Picker),
+    Picker(crate::app::popups::picker::Picker),
     /// The parameters form.
-    Parameters(super::params::ParamsForm),
+    Parameters(crate::app::popups::parameters::ParamsForm),
     /// The help overlay.
-    Help(super::help::HelpView),
+    Help(crate::app::popups::help::HelpView),
     /// The saved-conversation browser.
-    Sessions(super::sessions::SessionBrowser),
+    Sessions(crate::app::popups::sessions::SessionBrowser),
     /// The accept / content-type matrix.
-    Matrix(super::matrix::MatrixView),
+    Matrix(crate::app::popups::matrix::MatrixView),
     /// Models side by side.
-    Compare(super::compare::CompareView),
+    Compare(crate::app::popups::compare::CompareView),
     /// Editing a request to send it again.
-    Resend(Box<super::resend::ResendForm>),
+    Resend(Box<crate::app::popups::resend::ResendForm>),
     /// The wire inspector for one answer.
-    Inspector(super::inspector::InspectorView),
+    Inspector(crate::app::popups::inspector::InspectorView),
     /// The role picker.
-    Roles(super::roles::RolePicker),
+    Roles(crate::app::popups::roles::RolePicker),
     /// A tool call waits for approval.
-    Tools(Box<super::tools::ToolApproval>),
+    Tools(Box<crate::app::tools::ToolApproval>),
 }
 
 /// What happens to a popup after it handled something.

@@ -2,8 +2,8 @@
 //! answer (transcript focus) or the last one that has an exchange; left and right step through the others; `e` opens the answer's
 //! request in the editor to send it again. A matrix row's exchange scrolls the same way.
 
-use super::popup::{Overlay, Popup, Reply};
-use super::state::State;
+use crate::app::popups::{Overlay, Popup, Reply};
+use crate::app::state::State;
 use crate::keymap::{Action, Context};
 
 /// The inspector popup.
@@ -31,7 +31,7 @@ pub fn open(state: &mut State) {
     let answers = inspectable(state);
     let selected = state
         .cursor
-        .filter(|_| state.focus == super::state::Focus::Transcript)
+        .filter(|_| state.focus == crate::app::state::Focus::Transcript)
         .filter(|id| answers.contains(id));
     match selected.or_else(|| answers.last().copied()) {
         Some(message) => state.overlay = Overlay::Inspector(InspectorView { message, scroll: 0 }),
@@ -58,7 +58,7 @@ impl Popup for InspectorView {
         match action {
             Action::Close | Action::ToggleInspector => return Reply::close(),
             Action::EditRequest => {
-                return match super::resend::form_for(state, self.message) {
+                return match crate::app::popups::resend::form_for(state, self.message) {
                     Ok(form) => Reply::open(Overlay::Resend(Box::new(form))),
                     Err(e) => {
                         state.flash(e, true);

@@ -1,8 +1,8 @@
 //! The help popup: the key bindings of every context, generated from the keymap, scrolled by
 //! line or page. Opened over another popup, it gives that popup back when it closes.
 
-use super::popup::{Overlay, Popup, Reply};
-use super::state::State;
+use crate::app::popups::{Overlay, Popup, Reply};
+use crate::app::state::State;
 use crate::keymap::{Action, Context};
 
 /// The help popup.

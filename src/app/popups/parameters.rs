@@ -2,8 +2,8 @@
 //! and reasoning budget as text fields, parsed and checked against the model's capabilities
 //! before they are applied; and the request's guardrail, latency and service tier.
 
-use super::popup::{Popup, Reply};
-use super::state::State;
+use crate::app::popups::{Popup, Reply};
+use crate::app::state::State;
 use crate::keymap::{Action, Context};
 use crate::models::{FamilyId, Parameters, capabilities, catalog};
 use crossterm::event::KeyEvent;
@@ -198,7 +198,7 @@ impl Popup for ParamsForm {
 
     fn on_key(&mut self, _state: &mut State, key: &KeyEvent) -> Reply {
         if let Some(field) = self.field_mut() {
-            super::keys::edit_field(field, key);
+            super::edit_field(field, key);
         }
         Reply::stay()
     }

@@ -5,9 +5,9 @@
 //! account the requests are billed: before any is sent, the matrix says how many and what they
 //! may cost, and waits for Enter.
 
-use super::popup::{Popup, Reply};
-use super::state::{Overlay, Speaker, State};
-use super::{Effect, MatrixSpec};
+use crate::app::popups::{Popup, Reply};
+use crate::app::state::{Overlay, Speaker, State};
+use crate::app::{Effect, MatrixSpec};
 use crate::compare::{Combination, Outcome, default_combinations, prepare_rows};
 use crate::keymap::{Action, Context};
 use crate::models::{Role, Turn, catalog};
@@ -120,7 +120,7 @@ fn start_with(state: &mut State, tiers: bool) -> Vec<Effect> {
     let spec = Box::new(MatrixSpec { run, rows });
     let billed = !matches!(
         state.connection,
-        super::state::ConnectionState::Ready { emulator: true, .. }
+        crate::app::state::ConnectionState::Ready { emulator: true, .. }
     );
     let pending = billed.then(|| {
         let question = cost_question(state, &spec);
@@ -151,7 +151,7 @@ fn cost_question(state: &State, spec: &MatrixSpec) -> String {
     let count = spec.rows.len();
     let model = catalog::display_name(&state.model);
     let region = match &state.connection {
-        super::state::ConnectionState::Ready { region, .. } => format!(" in {region}"),
+        crate::app::state::ConnectionState::Ready { region, .. } => format!(" in {region}"),
         _ => String::new(),
     };
     let input = spec.rows.first().map_or(0, |(_, prepared)| {
@@ -213,7 +213,7 @@ impl Popup for MatrixView {
                     self.selected = (self.selected + 1).min(last);
                     *scroll = 0;
                 }
-                other => super::inspector::scroll_exchange(state, scroll, other),
+                other => crate::app::popups::inspector::scroll_exchange(state, scroll, other),
             }
             return Reply::stay();
         }
@@ -239,7 +239,7 @@ impl Popup for MatrixView {
 
     fn on_scroll(&mut self, state: &mut State, delta: isize) {
         if let Some(scroll) = &mut self.inspect {
-            super::inspector::wheel_exchange(state, scroll, delta);
+            crate::app::popups::inspector::wheel_exchange(state, scroll, delta);
         }
     }
 }

@@ -2,12 +2,11 @@
 //! streams into its own pane (its own request id, cancel, retry and figures), and Enter keeps
 //! the focused answer in the conversation, which then goes on with that model.
 
-use super::picker::Picker;
-use super::popup::{Popup, Reply};
-use super::state::{AnswerStatus, Message, Overlay, Speaker, State};
-use super::turns::{apply_update, prepare_turn};
-use super::update::region;
-use super::{Effect, RequestSpec, StreamUpdate};
+use crate::app::popups::picker::Picker;
+use crate::app::popups::{Popup, Reply};
+use crate::app::state::{AnswerStatus, Message, Overlay, Speaker, State};
+use crate::app::turns::{apply_update, prepare_turn};
+use crate::app::{Effect, RequestSpec, StreamUpdate};
 use crate::keymap::{Action, Context};
 use crate::models::{Conversation, Role, Turn, catalog};
 
@@ -48,7 +47,7 @@ pub(crate) fn choose_models(state: &mut State) -> Vec<Effect> {
     if state.refuse_while_streaming() {
         return Vec::new();
     }
-    let mut picker = Picker::new(state.listed_models.as_deref(), region(state), &state.model);
+    let mut picker = Picker::new(state.listed_models.as_deref(), state.region(), &state.model);
     let current_chats = state
         .family()
         .is_some_and(|f| f.output() == crate::models::OutputKind::Text);
@@ -228,10 +227,10 @@ impl CompareView {
         answer.changed();
         state.push_message(answer);
         if kept.model != state.model {
-            effects.extend(super::turns::switch_model(state, kept.model.clone()));
+            effects.extend(crate::app::turns::switch_model(state, kept.model.clone()));
         }
         state.set_draft("");
-        state.scroll = super::state::Scroll::Follow;
+        state.scroll = crate::app::state::Scroll::Follow;
         state.flash(
             format!("kept the answer of {}", catalog::display_name(&kept.model)),
             false,

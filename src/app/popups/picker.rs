@@ -1,8 +1,8 @@
 //! The model picker's state: the catalog (merged with the live listing when it has arrived),
 //! a fuzzy filter and the selected row.
 
-use super::popup::{Popup, Reply};
-use super::state::State;
+use crate::app::popups::{Popup, Reply};
+use crate::app::state::State;
 use crate::keymap::{Action, Context};
 use crate::listing::Row;
 use crate::models::{FamilyId, OutputKind, catalog};
@@ -213,7 +213,7 @@ impl Popup for Picker {
             Action::PageUp => self.move_selection(-page),
             Action::PageDown => self.move_selection(page),
             Action::ToggleMark => {
-                if let Err(e) = self.toggle_mark(super::compare::MAX_PANES) {
+                if let Err(e) = self.toggle_mark(crate::app::popups::compare::MAX_PANES) {
                     state.flash(e, true);
                 }
             }
@@ -223,7 +223,7 @@ impl Popup for Picker {
     }
 
     fn on_key(&mut self, _state: &mut State, key: &KeyEvent) -> Reply {
-        if super::keys::edit_field(&mut self.filter, key) {
+        if super::edit_field(&mut self.filter, key) {
             self.refilter();
         }
         Reply::stay()
@@ -251,7 +251,7 @@ impl Picker {
                 state.flash(format!("mark 2 to 4 models with {mark}"), true);
                 return Reply::stay();
             }
-            return super::compare::start(state, &marked.clone());
+            return crate::app::popups::compare::start(state, &marked.clone());
         }
         let Some(item) = self.selected_item().cloned() else {
             return Reply::stay();
@@ -274,7 +274,7 @@ impl Picker {
         if same_model(&item.id, &state.model) {
             return Reply::close();
         }
-        Reply::close().with(super::turns::switch_model(state, item.id))
+        Reply::close().with(crate::app::turns::switch_model(state, item.id))
     }
 }
 

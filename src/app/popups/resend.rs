@@ -4,9 +4,9 @@
 //! anything is sent; the answer appears in the transcript as an edited request, outside the
 //! conversation, and its exchange can be inspected like any other.
 
-use super::popup::{Popup, Reply};
-use super::state::{Message, State, new_editor};
-use super::{Effect, RequestSpec};
+use crate::app::popups::{Popup, Reply};
+use crate::app::state::{Message, State, new_editor};
+use crate::app::{Effect, RequestSpec};
 use crate::bedrock::InvokeOptions;
 use crate::exchange::{Content, Intent};
 use crate::keymap::{Action, Context};
@@ -142,7 +142,7 @@ impl Popup for ResendForm {
             }
             return Reply::stay();
         }
-        super::keys::edit_field(field, key);
+        super::edit_field(field, key);
         Reply::stay()
     }
 

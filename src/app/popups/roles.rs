@@ -2,10 +2,10 @@
 //! descriptions), and a role put in use: its prompt becomes the system prompt, its model and
 //! parameters apply from the next turn. "No role" clears the prompt.
 
-use super::Effect;
-use super::picker::Fuzzy;
-use super::popup::{Popup, Reply};
-use super::state::{Overlay, Speaker, State};
+use crate::app::Effect;
+use crate::app::popups::picker::Fuzzy;
+use crate::app::popups::{Popup, Reply};
+use crate::app::state::{Overlay, Speaker, State};
 use crate::config::roles::RoleDef;
 use crate::keymap::{Action, Context};
 use crossterm::event::KeyEvent;
@@ -114,7 +114,7 @@ pub(crate) fn apply(state: &mut State, role: Option<&RoleDef>) -> Vec<Effect> {
     if let Some(model) = role.model.clone().filter(|m| *m != state.model) {
         note.push_str("; it asks for another model");
         state.push(Speaker::Notice, format!("{note}."));
-        effects = super::turns::switch_model(state, model);
+        effects = crate::app::turns::switch_model(state, model);
     } else {
         state.push(Speaker::Notice, format!("{note}."));
     }
@@ -144,7 +144,7 @@ impl Popup for RolePicker {
     }
 
     fn on_key(&mut self, _state: &mut State, key: &KeyEvent) -> Reply {
-        if super::keys::edit_field(&mut self.filter, key) {
+        if super::edit_field(&mut self.filter, key) {
             self.selected = 0;
             self.refilter();
         }

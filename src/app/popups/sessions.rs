@@ -2,11 +2,11 @@
 //! with confirmation, export) and news from the session writer; a loaded session is turned
 //! back into the transcript by `resume`.
 
-use super::picker::Fuzzy;
-use super::popup::{Popup, Reply};
-pub(crate) use super::resume::apply_loaded;
-use super::state::{Overlay, SessionInfo, Speaker, State};
-use super::{Effect, ExportWhat};
+use crate::app::popups::picker::Fuzzy;
+use crate::app::popups::{Popup, Reply};
+pub(crate) use crate::app::resume::apply_loaded;
+use crate::app::state::{Overlay, SessionInfo, Speaker, State};
+use crate::app::{Effect, ExportWhat};
 use crate::keymap::{Action, Context};
 use crate::transcript::export::Format;
 use crate::transcript::store::Summary;
@@ -185,7 +185,7 @@ impl Popup for SessionBrowser {
                 }
                 // The answer in flight (if any) is cancelled and recorded in its own session
                 // before the other one replaces it.
-                let mut effects = super::turns::cancel(state);
+                let mut effects = crate::app::turns::cancel(state);
                 effects.push(Effect::OpenSession(path));
                 state.flash("opening…", false);
                 return Reply::close().with(effects);
@@ -244,10 +244,10 @@ impl Popup for SessionBrowser {
                 self.mode = BrowserMode::Browse;
             }
             BrowserMode::Rename(title) => {
-                super::keys::edit_field(title, key);
+                super::edit_field(title, key);
             }
             BrowserMode::Browse => {
-                if super::keys::edit_field(&mut self.filter, key) {
+                if super::edit_field(&mut self.filter, key) {
                     self.selected = 0;
                     self.refilter();
                 }
