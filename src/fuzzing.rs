@@ -47,7 +47,7 @@ pub fn terminal_input(reads: &[&[u8]]) -> Vec<crossterm::event::Event> {
 /// A tool call a model sent, as its approval shows it (every line, stand-ins written out) and
 /// as its one-line summary.
 pub fn tool_call_shown(name: &str, input: &str) -> (String, String) {
-    let call = crate::models::tools::ToolCall {
+    let call = crate::models::tool_use::ToolCall {
         index: 0,
         id: "call".into(),
         name: name.into(),

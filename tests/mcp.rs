@@ -6,8 +6,8 @@
 
 mod common;
 
-use bedrock_tui::config::tools::{McpServerConfig, ToolsConfig};
-use bedrock_tui::models::tools::ToolCall;
+use bedrock_tui::config::tool_config::{McpServerConfig, ToolsConfig};
+use bedrock_tui::models::tool_use::ToolCall;
 use bedrock_tui::tools::{Toolbox, mcp};
 use common::cli::*;
 use common::*;

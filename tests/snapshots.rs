@@ -140,11 +140,12 @@ async fn a_tool_call_asked_about_and_its_results() {
     for (width, height) in [(80, 24), (40, 12)] {
         let size = format!("{width}x{height}");
         let mut h = harness(width, height).await;
-        h.app.state.toolbox =
-            bedrock_tui::tools::Toolbox::from_config(&bedrock_tui::config::tools::ToolsConfig {
+        h.app.state.toolbox = bedrock_tui::tools::Toolbox::from_config(
+            &bedrock_tui::config::tool_config::ToolsConfig {
                 builtin: vec!["list_directory".into()],
                 ..Default::default()
-            });
+            },
+        );
         // A directory of the test's own, at a path that reads the same on every machine.
         let dir = std::path::Path::new("target/snapshot-tools");
         std::fs::create_dir_all(dir).unwrap();

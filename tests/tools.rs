@@ -10,7 +10,7 @@
 mod common;
 
 use bedrock_tui::exchange::{self, Content, Intent, Outcome};
-use bedrock_tui::models::tools::{ToolCall, ToolResult, ToolSpec, name_calls};
+use bedrock_tui::models::tool_use::{ToolCall, ToolResult, ToolSpec, name_calls};
 use bedrock_tui::models::{Conversation, FamilyId, Role, Turn};
 use common::cli::*;
 use common::*;

@@ -7,7 +7,7 @@
 mod common;
 
 use bedrock_tui::app::state::{Overlay, Speaker};
-use bedrock_tui::config::tools::ToolsConfig;
+use bedrock_tui::config::tool_config::ToolsConfig;
 use bedrock_tui::tools::Toolbox;
 use common::tui::{Harness, Setup, wait_for_file};
 use crossterm::event::KeyCode;
@@ -225,7 +225,7 @@ async fn mcp_servers_start_in_the_background_and_their_tools_are_offered() {
     let mut servers = std::collections::BTreeMap::new();
     servers.insert(
         "calc".to_string(),
-        bedrock_tui::config::tools::McpServerConfig {
+        bedrock_tui::config::tool_config::McpServerConfig {
             command: Some("python3".into()),
             args: vec![script.display().to_string()],
             ..Default::default()
@@ -233,7 +233,7 @@ async fn mcp_servers_start_in_the_background_and_their_tools_are_offered() {
     );
     servers.insert(
         "broken".to_string(),
-        bedrock_tui::config::tools::McpServerConfig {
+        bedrock_tui::config::tool_config::McpServerConfig {
             command: Some("/no/such/server".into()),
             ..Default::default()
         },
@@ -483,7 +483,7 @@ async fn a_dead_mcp_server_has_its_tools_withdrawn_and_starts_again_on_mcp_resta
     let mut servers = std::collections::BTreeMap::new();
     servers.insert(
         "calc".to_string(),
-        bedrock_tui::config::tools::McpServerConfig {
+        bedrock_tui::config::tool_config::McpServerConfig {
             command: Some("python3".into()),
             args: vec![script.display().to_string()],
             ..Default::default()

@@ -192,7 +192,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             if state.in_flight.is_some() {
                 return turns::cancel(state);
             }
-            if let Some(effects) = super::tools::cancel(state) {
+            if let Some(effects) = super::tool_round::cancel(state) {
                 return effects;
             }
             leave_transcript(state);
@@ -219,7 +219,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
                 state.quit_armed = None;
                 return turns::cancel(state);
             }
-            if let Some(effects) = super::tools::cancel(state) {
+            if let Some(effects) = super::tool_round::cancel(state) {
                 state.quit_armed = None;
                 return effects;
             }
@@ -278,7 +278,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::CopyLastCodeBlock => return super::cursor::copy_code_block(state, 0),
         Action::NewConversation => {
             let mut effects = turns::cancel(state);
-            effects.extend(super::tools::abandon(state));
+            effects.extend(super::tool_round::abandon(state));
             turns::clear_conversation(state);
             state.session = None;
             state.focus = Focus::Editor;

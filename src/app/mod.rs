@@ -14,8 +14,8 @@ pub(crate) mod popups;
 mod resume;
 pub mod state;
 pub mod titles;
-mod tools;
-pub use tools::{ARMING, ToolApproval, ToolJob};
+mod tool_round;
+pub use tool_round::{ARMING, ToolApproval, ToolJob};
 mod turns;
 pub mod undo;
 pub(crate) mod update;
@@ -311,7 +311,7 @@ pub enum Effect {
         /// Its name.
         name: String,
         /// How to start or reach it.
-        config: Box<crate::config::tools::McpServerConfig>,
+        config: Box<crate::config::tool_config::McpServerConfig>,
     },
     /// Stop the tool calls of a round that still run.
     CancelTools {

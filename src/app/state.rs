@@ -189,11 +189,12 @@ pub struct State {
     /// The tools offered to models (config.toml's `[tools]`), and what runs unasked.
     pub toolbox: crate::tools::Toolbox,
     /// An answer's tool calls being approved and run.
-    pub(crate) tool_round: Option<super::tools::ToolRound>,
+    pub(crate) tool_round: Option<super::tool_round::ToolRound>,
     /// MCP servers still starting (a prompt waits for them).
     pub mcp_starting: Vec<String>,
     /// The MCP servers config.toml defines, to start again (`/mcp restart NAME`).
-    pub mcp_servers: std::collections::BTreeMap<String, crate::config::tools::McpServerConfig>,
+    pub mcp_servers:
+        std::collections::BTreeMap<String, crate::config::tool_config::McpServerConfig>,
     /// MCP servers that stopped (their tools withdrawn), by name.
     pub mcp_stopped: Vec<String>,
     /// Tool calls since the last prompt the user sent (the loop limit counts them).

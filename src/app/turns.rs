@@ -343,7 +343,7 @@ pub(crate) fn on_stream(state: &mut State, request_id: u64, update: StreamUpdate
         state.in_flight = None;
         summary_ended(state, flight.message_id, complete);
         let mut effects = super::titles::after_answer(state);
-        effects.extend(super::tools::after_answer(state, flight.message_id));
+        effects.extend(super::tool_round::after_answer(state, flight.message_id));
         if state.tool_round.is_none() && state.in_flight.is_none() {
             effects.extend(send_queued(state, complete));
         }

@@ -57,9 +57,9 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             effects
         }
         Msg::SessionsListed(result) => super::popups::sessions::on_listed(state, result),
-        Msg::ToolRan { round, index, ran } => super::tools::on_ran(state, round, index, *ran),
+        Msg::ToolRan { round, index, ran } => super::tool_round::on_ran(state, round, index, *ran),
         Msg::ToolViewed { round, index } => {
-            super::tools::on_viewed(state, round, index);
+            super::tool_round::on_viewed(state, round, index);
             Vec::new()
         }
         Msg::McpConnected { name, result } => super::mcp::on_mcp(state, &name, result),

@@ -33,7 +33,7 @@ pub struct Startup {
     /// Where roles are (`roles/` beside the config file).
     pub roles_dir: Option<std::path::PathBuf>,
     /// The MCP servers to start.
-    pub mcp: std::collections::BTreeMap<String, crate::config::tools::McpServerConfig>,
+    pub mcp: std::collections::BTreeMap<String, crate::config::tool_config::McpServerConfig>,
     /// How long the start of a key sequence waits for its rest.
     pub escape_wait: std::time::Duration,
 }

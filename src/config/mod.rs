@@ -5,7 +5,7 @@ mod lenient;
 pub mod paths;
 pub mod roles;
 pub mod theme;
-pub mod tools;
+pub mod tool_config;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -228,10 +228,10 @@ pub struct Config {
     pub input: InputConfig,
     /// Tools offered to models: built-ins, which run without asking, limits.
     #[serde(default, skip_serializing_if = "is_default_tools")]
-    pub tools: tools::ToolsConfig,
+    pub tools: tool_config::ToolsConfig,
     /// MCP servers whose tools are offered to models, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub mcp: BTreeMap<String, tools::McpServerConfig>,
+    pub mcp: BTreeMap<String, tool_config::McpServerConfig>,
     /// Key bindings per context, merged over the defaults: `[keys.chat] "ctrl+p" = "open_model_picker"`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub keys: BTreeMap<String, BTreeMap<String, String>>,
@@ -241,8 +241,8 @@ fn is_default_request(request: &RequestConfig) -> bool {
     *request == RequestConfig::default()
 }
 
-fn is_default_tools(tools: &tools::ToolsConfig) -> bool {
-    *tools == tools::ToolsConfig::default()
+fn is_default_tools(tools: &tool_config::ToolsConfig) -> bool {
+    *tools == tool_config::ToolsConfig::default()
 }
 
 fn is_default_display(display: &DisplayConfig) -> bool {
@@ -271,7 +271,7 @@ impl Config {
     /// family narrows the parameters further when a request is prepared.)
     fn check(&self) -> Result<(), ConfigError> {
         self.parameters.check("parameters")?;
-        tools::check_servers(&self.mcp)?;
+        tool_config::check_servers(&self.mcp)?;
         self.tools.check(&self.mcp)?;
         if let Some(ms) = self.input.escape_wait_ms
             && !(5..=1000).contains(&ms)

@@ -60,7 +60,7 @@ impl EmulatedFamily for Jurassic2 {
             options: json!({"prompt": prompt}),
             received: super::media::Received::default(),
             cache: super::cache::CacheUse::default(),
-            tool_use: super::tools::ToolUse::default(),
+            tool_use: super::tool_use::ToolUse::default(),
         })
     }
 

@@ -68,7 +68,7 @@ impl EmulatedFamily for TitanText {
             options: Value::Null,
             received: super::media::Received::default(),
             cache: super::cache::CacheUse::default(),
-            tool_use: super::tools::ToolUse::default(),
+            tool_use: super::tool_use::ToolUse::default(),
         })
     }
 
@@ -341,7 +341,7 @@ impl EmulatedFamily for Nova {
         }
         let nova_2 = request.model.id.starts_with("amazon.nova-2");
         received.within(nova_2.then_some(5), 1)?;
-        let tool_use = super::tools::nova::read(object, messages)?;
+        let tool_use = super::tool_use::nova::read(object, messages)?;
         Ok(Prompt {
             last_user_text,
             input_tokens: estimate_tokens(&input) + 4,
@@ -368,7 +368,7 @@ impl EmulatedFamily for Nova {
             content.push(json!({"reasoningContent": {"reasoningText": {"text": "[REDACTED]"}}}));
         }
         content.push(json!({"text": answer.text()}));
-        content.extend(super::tools::nova::blocks(answer, id));
+        content.extend(super::tool_use::nova::blocks(answer, id));
         let output = answer.output_tokens();
         to_bytes(&json!({
             "output": {"message": {"content": content, "role": "assistant"}},
@@ -404,7 +404,7 @@ impl EmulatedFamily for Nova {
             ));
             index += 1;
         }
-        chunks.extend(super::tools::nova::chunks(answer, id, index));
+        chunks.extend(super::tool_use::nova::chunks(answer, id, index));
         chunks.push(to_bytes(
             &json!({"messageStop": {"stopReason": nova_reason(answer)}}),
         ));

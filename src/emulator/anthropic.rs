@@ -229,7 +229,7 @@ impl EmulatedFamily for AnthropicMessages {
             }
             input.push_str(&text);
         }
-        let tool_use = super::tools::claude::read(object, messages, thinking.is_some())?;
+        let tool_use = super::tool_use::claude::read(object, messages, thinking.is_some())?;
         received.within(Some(20), 0)?;
         if received.pdf_pages > 100 {
             return Err("A maximum of 100 PDF pages may be provided.".to_string());
@@ -265,7 +265,7 @@ impl EmulatedFamily for AnthropicMessages {
         if !answer.tokens.is_empty() {
             content.push(json!({"type": "text", "text": answer.text()}));
         }
-        content.extend(super::tools::claude::blocks(answer, request_id));
+        content.extend(super::tool_use::claude::blocks(answer, request_id));
         to_bytes(&json!({
             "id": message_id(request_id),
             "type": "message",
@@ -327,7 +327,11 @@ impl EmulatedFamily for AnthropicMessages {
         chunks.push(to_bytes(
             &json!({"type": "content_block_stop", "index": index}),
         ));
-        chunks.extend(super::tools::claude::chunks(answer, request_id, index + 1));
+        chunks.extend(super::tool_use::claude::chunks(
+            answer,
+            request_id,
+            index + 1,
+        ));
         chunks.push(to_bytes(&json!({"type": "message_delta",
             "delta": {"stop_reason": stop_reason, "stop_sequence": stop_sequence},
             "usage": {"output_tokens": answer.output_tokens()}})));
@@ -431,7 +435,7 @@ impl EmulatedFamily for AnthropicText {
             options: Value::Null,
             received: super::media::Received::default(),
             cache: super::cache::CacheUse::default(),
-            tool_use: super::tools::ToolUse::default(),
+            tool_use: super::tool_use::ToolUse::default(),
         })
     }
 

@@ -249,7 +249,7 @@ impl EmulatedFamily for Chat {
         }
         received.within(Some(8), 0)?;
         let tool_use =
-            super::tools::chat::read(object, messages, self.dialect == Dialect::Mistral)?;
+            super::tool_use::chat::read(object, messages, self.dialect == Dialect::Mistral)?;
         let stop_sequences = match object.get("stop") {
             Some(Value::String(s)) => vec![s.clone()],
             _ => string_list(object, "#", "stop", 4)?,
@@ -279,7 +279,7 @@ impl EmulatedFamily for Chat {
             "total_tokens": answer.input_tokens + output});
         let reason = finish_reason(answer);
         let mistral = self.dialect == Dialect::Mistral;
-        let tool_calls = super::tools::chat::calls(answer, request_id, mistral);
+        let tool_calls = super::tool_use::chat::calls(answer, request_id, mistral);
         to_bytes(&match self.dialect {
             Dialect::OpenAi => json!({
                 "choices": [{"finish_reason": reason, "index": 0, "message": {"annotations": [],
@@ -313,7 +313,7 @@ impl EmulatedFamily for Chat {
         let id = format!("chatcmpl-{request_id}");
         let reason = finish_reason(answer);
         let tool_deltas =
-            super::tools::chat::deltas(answer, request_id, self.dialect == Dialect::Mistral);
+            super::tool_use::chat::deltas(answer, request_id, self.dialect == Dialect::Mistral);
         let output = answer.output_tokens();
         let usage = json!({"prompt_tokens": answer.input_tokens, "completion_tokens": output,
             "total_tokens": answer.input_tokens + output});

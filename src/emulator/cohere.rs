@@ -96,7 +96,7 @@ impl EmulatedFamily for Command {
             options: json!({"stream": stream_flag, "generations": generations, "prompt": prompt}),
             received: super::media::Received::default(),
             cache: super::cache::CacheUse::default(),
-            tool_use: super::tools::ToolUse::default(),
+            tool_use: super::tool_use::ToolUse::default(),
         })
     }
 
@@ -212,7 +212,7 @@ impl EmulatedFamily for CommandR {
             options: json!({"history": history}),
             received: super::media::Received::default(),
             cache: super::cache::CacheUse::default(),
-            tool_use: super::tools::cohere::read(object)?,
+            tool_use: super::tool_use::cohere::read(object)?,
         })
     }
 
@@ -240,7 +240,7 @@ impl EmulatedFamily for CommandR {
                 to_bytes(&json!({"is_finished": false, "event_type": "text-generation", "text": t}))
             })
             .collect();
-        if let Some(calls) = super::tools::cohere::calls(answer) {
+        if let Some(calls) = super::tool_use::cohere::calls(answer) {
             chunks.push(to_bytes(&json!({"is_finished": false,
                 "event_type": "tool-calls-generation", "text": answer.text(),
                 "tool_calls": calls})));
@@ -269,7 +269,7 @@ fn command_r_response(prompt: &Prompt, answer: &Answer, request_id: &str, meta: 
     let mut response = json!({"response_id": request_id, "text": answer.text(),
         "generation_id": format!("{request_id}-0"), "chat_history": history,
         "finish_reason": cohere_reason(&answer.stop)});
-    if let Some(calls) = super::tools::cohere::calls(answer) {
+    if let Some(calls) = super::tool_use::cohere::calls(answer) {
         response["tool_calls"] = calls;
     }
     if meta {

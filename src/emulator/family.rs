@@ -42,7 +42,7 @@ pub(crate) struct Prompt {
     /// What the request did with the prompt cache.
     pub cache: super::cache::CacheUse,
     /// The tools it offers and the results it gives back.
-    pub tool_use: super::tools::ToolUse,
+    pub tool_use: super::tool_use::ToolUse,
 }
 
 /// Why the model stopped.
@@ -79,7 +79,7 @@ pub struct Answer {
     /// Response headers naming the latency and tier the request was served at.
     pub(crate) served: Vec<(&'static str, String)>,
     /// The tools the answer calls (after the text; the family's stop reason for tool use).
-    pub(crate) tool_calls: Vec<super::tools::Call>,
+    pub(crate) tool_calls: Vec<super::tool_use::Call>,
 }
 
 impl Answer {
@@ -104,13 +104,13 @@ impl Answer {
 pub(crate) fn generate(prompt: &Prompt) -> Answer {
     let requested = faults::requested_tokens(&prompt.last_user_text).unwrap_or(0);
     let seed_text = faults::strip_markers(&prompt.last_user_text);
-    let tool_calls = super::tools::decide(
+    let tool_calls = super::tool_use::decide(
         &prompt.tool_use.offered,
         &prompt.tool_use.given,
         &prompt.last_user_text,
     );
     let mut tokens = if !tool_calls.is_empty() {
-        corpus::tokenize(&super::tools::preface(&tool_calls))
+        corpus::tokenize(&super::tool_use::preface(&tool_calls))
     } else if faults::hostile_requested(&prompt.last_user_text) {
         corpus::tokenize(faults::HOSTILE_ANSWER)
     } else if faults::echo_requested(&prompt.last_user_text) {
@@ -131,7 +131,7 @@ pub(crate) fn generate(prompt: &Prompt) -> Answer {
         // An answer to results quotes them and ends there.
         tokens = corpus::tokenize(&format!(
             "{}That is what the tools said.",
-            super::tools::quoted(&prompt.tool_use.given)
+            super::tool_use::quoted(&prompt.tool_use.given)
         ));
     }
     let mut stop = Stop::EndTurn;

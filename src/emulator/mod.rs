@@ -27,7 +27,7 @@ pub(crate) mod sigv4;
 mod streaming;
 mod templates;
 mod tiers;
-mod tools;
+mod tool_use;
 mod validate;
 
 pub use sigv4::EmulatorCredentials;

@@ -184,12 +184,12 @@ impl EmulatedFamily for Templated {
             integer_in(object, "#", max_key, 1, limit)?.unwrap_or(default_max.min(limit));
         let stop_sequences = string_list(object, "#", "stop", 10)?;
         let tool_use = if matches!(self.template, Template::Llama3) {
-            super::tools::llama::read(prompt)
+            super::tool_use::llama::read(prompt)
         } else {
-            super::tools::ToolUse::default()
+            super::tool_use::ToolUse::default()
         };
         let last_user_text = match self.template.last_user_text(prompt) {
-            Ok(text) => super::tools::llama::question(&text),
+            Ok(text) => super::tool_use::llama::question(&text),
             Err(why) if request.strict_templates => {
                 return Err(format!(
                     "The prompt does not follow the {} chat template: {why} (strict templates).",
@@ -221,7 +221,7 @@ impl EmulatedFamily for Templated {
         let reason = simple_reason(&answer.stop);
         to_bytes(&match self.template {
             Template::Llama2 | Template::Llama3 | Template::Llama4 => json!({
-                "generation": super::tools::llama::generation(answer)
+                "generation": super::tool_use::llama::generation(answer)
                     .map_or_else(|| answer.text(), |t| t.concat()),
                 "prompt_token_count": answer.input_tokens,
                 "generation_token_count": answer.output_tokens(), "stop_reason": reason}),
@@ -246,7 +246,7 @@ impl EmulatedFamily for Templated {
         let mut chunks = Vec::with_capacity(answer.tokens.len() + answer.reasoning.len() + 2);
         match self.template {
             Template::Llama2 | Template::Llama3 | Template::Llama4 => {
-                let tokens = super::tools::llama::generation(answer)
+                let tokens = super::tool_use::llama::generation(answer)
                     .unwrap_or_else(|| answer.tokens.clone());
                 for (i, token) in tokens.iter().enumerate() {
                     let prompt_count = if i == 0 {

@@ -33,9 +33,9 @@ pub struct Figures {
     /// What a guardrail did, when the answer said.
     pub guardrail: Option<crate::models::guardrail::Guardrail>,
     /// The tool calls the answer made.
-    pub tool_calls: Vec<crate::models::tools::ToolCall>,
+    pub tool_calls: Vec<crate::models::tool_use::ToolCall>,
     /// Its thinking's signature and redacted blocks (Claude), given back with its tool calls.
-    pub signed: crate::models::tools::SignedThinking,
+    pub signed: crate::models::tool_use::SignedThinking,
 }
 
 /// Shortest span after the first token for a rate to mean anything.
@@ -73,7 +73,7 @@ impl Figures {
             self.stop_reason.clone_from(&delta.stop_reason);
         }
         for piece in &delta.tool_calls {
-            crate::models::tools::merge(&mut self.tool_calls, piece);
+            crate::models::tool_use::merge(&mut self.tool_calls, piece);
         }
         self.signed.add(&delta.signed);
         if let Some(news) = &delta.guardrail {

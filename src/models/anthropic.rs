@@ -1,7 +1,7 @@
 //! Anthropic Claude through the Messages API (`anthropic_version: bedrock-2023-05-31`): request
 //! body, response body and the stream events (`message_start` … `message_stop`).
 
-use super::tools::{ToolResult, ToolSpec};
+use super::tool_use::{ToolResult, ToolSpec};
 use super::turns::{alternating_with_tools, system};
 use super::{
     ChunkDelta, Completion, Conversation, FamilyId, InvocationMetrics, ModelError, ModelFamily,
@@ -133,8 +133,8 @@ fn tool_piece(
     index: u64,
     block: &Block<'_>,
     with_input: bool,
-) -> crate::models::tools::ToolCallDelta {
-    crate::models::tools::ToolCallDelta {
+) -> crate::models::tool_use::ToolCallDelta {
+    crate::models::tool_use::ToolCallDelta {
         index,
         id: block.id.clone(),
         name: block.name.clone(),
@@ -348,11 +348,13 @@ impl ModelFamily for Anthropic {
                             delta.signed.signature = d.signature.unwrap_or_default();
                         }
                         Some("input_json_delta") => {
-                            delta.tool_calls.push(crate::models::tools::ToolCallDelta {
-                                index: event.index.unwrap_or(0),
-                                input: d.partial_json.unwrap_or_default(),
-                                ..crate::models::tools::ToolCallDelta::default()
-                            });
+                            delta
+                                .tool_calls
+                                .push(crate::models::tool_use::ToolCallDelta {
+                                    index: event.index.unwrap_or(0),
+                                    input: d.partial_json.unwrap_or_default(),
+                                    ..crate::models::tool_use::ToolCallDelta::default()
+                                });
                         }
                         _ => {}
                     }

@@ -6,7 +6,7 @@
 //! `delta` and `stop_reason` instead of `finish_reason`; gpt-oss reasoning may arrive as
 //! `reasoning_content` or `reasoning`.
 
-use super::tools::ToolCallDelta;
+use super::tool_use::ToolCallDelta;
 use super::turns::{
     alternating, alternating_with_tools, count_at, delta_with_metrics, parse, str_at, string_at,
     system,

@@ -2,7 +2,7 @@
 //! and Command R / R+ (`message`, `chat_history` of USER/CHATBOT, `preamble`; text in `text`,
 //! per chunk in `text` of `text-generation` events, then a `stream-end` event).
 
-use super::tools::{ToolCall, ToolCallDelta, ToolResult, ToolSpec};
+use super::tool_use::{ToolCall, ToolCallDelta, ToolResult, ToolSpec};
 use super::turns::{
     ParamNames, alternating_with_tools, count_at, delta_with_metrics, parse, put_params, str_at,
     string_at, system, transcript,

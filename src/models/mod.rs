@@ -29,7 +29,7 @@ pub mod titan;
 pub use ids::family_of;
 pub(crate) use ids::{base_model_id, parse_model_ref};
 pub(crate) mod tool_text;
-pub mod tools;
+pub mod tool_use;
 pub mod turns;
 
 use serde::{Deserialize, Deserializer};
@@ -54,12 +54,12 @@ pub struct Turn {
     /// Files attached to it (prompts only).
     pub attachments: Vec<crate::attachments::Attachment>,
     /// The tools the model called in it (answers only).
-    pub tool_calls: Vec<tools::ToolCall>,
+    pub tool_calls: Vec<tool_use::ToolCall>,
     /// Results of the previous answer's tool calls, given back (prompts only).
-    pub tool_results: Vec<tools::ToolResult>,
+    pub tool_results: Vec<tool_use::ToolResult>,
     /// The answer's reasoning, with what Claude needs to take it back (given back only with
     /// tool calls: a tool turn must begin with its thinking block).
-    pub thinking: Option<(String, tools::SignedThinking)>,
+    pub thinking: Option<(String, tool_use::SignedThinking)>,
 }
 
 impl Turn {
@@ -92,7 +92,7 @@ pub struct Conversation {
     /// The turns, oldest first; the last one is the user's.
     pub turns: Vec<Turn>,
     /// The tools offered to the model (families that take none get them left out, with a note).
-    pub tools: Vec<tools::ToolSpec>,
+    pub tools: Vec<tool_use::ToolSpec>,
 }
 
 impl Conversation {
@@ -196,9 +196,9 @@ pub struct ChunkDelta {
     /// A guardrail's action and trace, when the chunk carried them.
     pub guardrail: Option<Box<guardrail::Guardrail>>,
     /// Pieces of tool calls.
-    pub tool_calls: Vec<tools::ToolCallDelta>,
+    pub tool_calls: Vec<tool_use::ToolCallDelta>,
     /// A thinking block's signature, or a redacted thinking block (Claude).
-    pub signed: tools::SignedThinking,
+    pub signed: tool_use::SignedThinking,
 }
 
 /// A whole non-streamed answer.
@@ -217,9 +217,9 @@ pub struct Completion {
     /// Decoded images, PNG or JPEG bytes (image models).
     pub images: Vec<Vec<u8>>,
     /// Tool calls, whole.
-    pub tool_calls: Vec<tools::ToolCallDelta>,
+    pub tool_calls: Vec<tool_use::ToolCallDelta>,
     /// The thinking's signature and redacted blocks (Claude).
-    pub signed: tools::SignedThinking,
+    pub signed: tool_use::SignedThinking,
 }
 
 /// A body that a family could not build or a response it could not read.

@@ -49,7 +49,7 @@ fn media_block(attachment: &crate::attachments::Attachment) -> Value {
 
 /// A tool's result as a `toolResult` block: a JSON object as `json`, anything else as `text`,
 /// `status: "error"` when it failed (Converse's shape, which Invoke shares).
-fn result_block(result: &crate::models::tools::ToolResult) -> Value {
+fn result_block(result: &crate::models::tool_use::ToolResult) -> Value {
     let content = match result.json_object() {
         Some(object) => json!([{ "json": object }]),
         None => json!([{ "text": result.content }]),
@@ -148,7 +148,7 @@ impl ModelFamily for Nova {
             if let Some(tool) = block.get("toolUse") {
                 completion
                     .tool_calls
-                    .push(crate::models::tools::ToolCallDelta {
+                    .push(crate::models::tool_use::ToolCallDelta {
                         index: index as u64,
                         id: string_at(tool, "/toolUseId"),
                         name: string_at(tool, "/name"),
@@ -172,20 +172,24 @@ impl ModelFamily for Nova {
             .and_then(Value::as_u64)
             .unwrap_or(0);
         if let Some(tool) = value.pointer("/contentBlockStart/start/toolUse") {
-            delta.tool_calls.push(crate::models::tools::ToolCallDelta {
-                index,
-                id: string_at(tool, "/toolUseId"),
-                name: string_at(tool, "/name"),
-                input: String::new(),
-            });
+            delta
+                .tool_calls
+                .push(crate::models::tool_use::ToolCallDelta {
+                    index,
+                    id: string_at(tool, "/toolUseId"),
+                    name: string_at(tool, "/name"),
+                    input: String::new(),
+                });
         } else if let Some(input) = value.pointer("/contentBlockDelta/delta/toolUse/input") {
-            delta.tool_calls.push(crate::models::tools::ToolCallDelta {
-                index,
-                input: input
-                    .as_str()
-                    .map_or_else(|| input.to_string(), str::to_string),
-                ..crate::models::tools::ToolCallDelta::default()
-            });
+            delta
+                .tool_calls
+                .push(crate::models::tool_use::ToolCallDelta {
+                    index,
+                    input: input
+                        .as_str()
+                        .map_or_else(|| input.to_string(), str::to_string),
+                    ..crate::models::tool_use::ToolCallDelta::default()
+                });
         } else if let Some(d) = value.pointer("/contentBlockDelta/delta") {
             delta.text = string_at(d, "/text").unwrap_or_default();
             delta.reasoning = str_at(d, "/reasoningContent/text")

@@ -4,7 +4,7 @@
 //! while streaming, text that may be a call is held back until the answer ends, so that a call
 //! is never shown as text first.
 
-use super::tools::ToolCallDelta;
+use super::tool_use::ToolCallDelta;
 use serde_json::Value;
 
 /// The marker Llama may put before a call.

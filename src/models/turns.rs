@@ -71,7 +71,7 @@ fn fold_tools(turn: &mut Turn) {
     let mut parts: Vec<String> = turn
         .tool_results
         .drain(..)
-        .map(|r| super::tools::result_as_text(&r))
+        .map(|r| super::tool_use::result_as_text(&r))
         .collect();
     if !turn.text.trim().is_empty() {
         parts.push(std::mem::take(&mut turn.text));
@@ -79,7 +79,7 @@ fn fold_tools(turn: &mut Turn) {
     parts.extend(
         turn.tool_calls
             .drain(..)
-            .map(|c| super::tools::call_as_text(&c)),
+            .map(|c| super::tool_use::call_as_text(&c)),
     );
     turn.text = parts.join("\n\n");
 }

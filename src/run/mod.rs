@@ -186,7 +186,7 @@ impl App {
     /// sent before they all are waits for them.
     pub fn start_mcp(
         &mut self,
-        servers: std::collections::BTreeMap<String, crate::config::tools::McpServerConfig>,
+        servers: std::collections::BTreeMap<String, crate::config::tool_config::McpServerConfig>,
     ) {
         self.state.mcp_servers.clone_from(&servers);
         for (name, config) in servers {
@@ -198,7 +198,7 @@ impl App {
     pub(crate) fn start_one_mcp(
         &mut self,
         name: String,
-        config: crate::config::tools::McpServerConfig,
+        config: crate::config::tool_config::McpServerConfig,
     ) {
         if !self.state.mcp_starting.contains(&name) {
             self.state.mcp_starting.push(name.clone());

@@ -3,7 +3,7 @@
 //! or memory, or the AWS stores of credentials), `list_directory` (names, kinds and sizes, at most 1,000 entries) and
 //! `run_shell` (`sh -c`, see [`super::shell`]; it always asks first).
 
-use crate::models::tools::ToolSpec;
+use crate::models::tool_use::ToolSpec;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 

@@ -9,8 +9,8 @@ mod private;
 mod shell;
 pub mod shown;
 
-use crate::config::tools::{ALWAYS_ASK, AllowEntry, ToolsConfig};
-use crate::models::tools::{ToolCall, ToolResult, ToolSpec};
+use crate::config::tool_config::{ALWAYS_ASK, AllowEntry, ToolsConfig};
+use crate::models::tool_use::{ToolCall, ToolResult, ToolSpec};
 use std::time::{Duration, Instant};
 
 /// Tool calls one prompt may lead to, when config.toml sets none.
@@ -60,10 +60,10 @@ impl Ran {
 
     /// One line for people: `read_file {"path":"x"} → 1.2 KiB in 3 ms`, or why it did not run.
     pub fn summary(&self) -> String {
-        let what = crate::models::tools::summary(&self.result.name, &self.result.input);
+        let what = crate::models::tool_use::summary(&self.result.name, &self.result.input);
         let first = crate::text::cut_chars(
             &crate::text::sanitize_for_terminal(self.result.content.lines().next().unwrap_or("")),
-            crate::models::tools::SUMMARY_CAP,
+            crate::models::tool_use::SUMMARY_CAP,
         );
         let millis = self.elapsed.as_millis();
         if !self.ran {
@@ -378,7 +378,7 @@ pub struct Answered {
     /// Its reasoning.
     pub reasoning: String,
     /// Its thinking's signature and redacted blocks.
-    pub signed: crate::models::tools::SignedThinking,
+    pub signed: crate::models::tool_use::SignedThinking,
 }
 
 impl Answered {

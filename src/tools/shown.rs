@@ -5,7 +5,7 @@
 //! selectors) shown by name and counted, so that nothing the call does can hide in what looks
 //! like blank space. What is longer than [`SHOWN_CAP`] is cut and said to be.
 
-use crate::models::tools::ToolCall;
+use crate::models::tool_use::ToolCall;
 use crate::text;
 
 /// The most of a call shown in its approval, in bytes of the text shown; a longer call is cut

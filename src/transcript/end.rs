@@ -47,13 +47,13 @@ pub struct End {
     pub guardrail: Option<crate::models::guardrail::Guardrail>,
     /// The tools the answer called, with their ids.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tool_calls: Vec<crate::models::tools::ToolCall>,
+    pub tool_calls: Vec<crate::models::tool_use::ToolCall>,
     /// Its thinking's signature and redacted blocks (Claude), given back with its tool calls.
     #[serde(
         default,
-        skip_serializing_if = "crate::models::tools::SignedThinking::is_empty"
+        skip_serializing_if = "crate::models::tool_use::SignedThinking::is_empty"
     )]
-    pub signed: crate::models::tools::SignedThinking,
+    pub signed: crate::models::tool_use::SignedThinking,
 }
 
 /// A tool call's result as saved: what went back to the model, how long the call took, and
@@ -62,7 +62,7 @@ pub struct End {
 pub struct SavedToolRun {
     /// The result.
     #[serde(flatten)]
-    pub result: crate::models::tools::ToolResult,
+    pub result: crate::models::tool_use::ToolResult,
     /// Milliseconds it took.
     #[serde(default)]
     pub ms: u64,

@@ -47,7 +47,7 @@ pub enum Overlay {
     /// The role picker.
     Roles(crate::app::popups::roles::RolePicker),
     /// A tool call waits for approval.
-    Tools(Box<crate::app::tools::ToolApproval>),
+    Tools(Box<crate::app::tool_round::ToolApproval>),
 }
 
 /// What happens to a popup after it handled something.

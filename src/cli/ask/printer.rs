@@ -64,7 +64,7 @@ impl<'a> Printer<'a> {
         &mut self,
         model: &str,
         outcome: &Outcome,
-        calls: &[crate::models::tools::ToolCall],
+        calls: &[crate::models::tool_use::ToolCall],
         runs: &[crate::tools::Ran],
     ) {
         let Some(saving) = self.session.as_mut().filter(|s| s.working) else {

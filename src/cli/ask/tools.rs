@@ -7,8 +7,8 @@
 
 use crate::cli::AskArgs;
 use crate::config::Config;
-use crate::config::tools::AllowEntry;
-use crate::models::tools::{ToolCall, name_calls};
+use crate::config::tool_config::AllowEntry;
+use crate::models::tool_use::{ToolCall, name_calls};
 use crate::tools::{Approval, Ran, Toolbox};
 use serde_json::{Value, json};
 
@@ -41,7 +41,7 @@ impl ToolLoop {
         let mut toolbox = if args.tools || !args.allow_tool.is_empty() {
             Toolbox::from_config(&config.tools)
         } else {
-            Toolbox::from_config(&crate::config::tools::ToolsConfig {
+            Toolbox::from_config(&crate::config::tool_config::ToolsConfig {
                 builtin: Vec::new(),
                 ..config.tools.clone()
             })
@@ -101,7 +101,7 @@ impl ToolLoop {
     }
 
     /// The definitions to offer.
-    pub(super) fn specs(&self) -> Vec<crate::models::tools::ToolSpec> {
+    pub(super) fn specs(&self) -> Vec<crate::models::tool_use::ToolSpec> {
         self.toolbox.specs()
     }
 

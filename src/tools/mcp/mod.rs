@@ -10,8 +10,8 @@
 //! pages, [`MAX_TOOLS`] tools and [`MAX_TOOL_BYTES`] of definitions, and a server over a limit
 //! is not used, with an error that names it and the limit.
 
-use crate::config::tools::McpServerConfig;
-use crate::models::tools::ToolSpec;
+use crate::config::tool_config::McpServerConfig;
+use crate::models::tool_use::ToolSpec;
 use rmcp::ServiceExt;
 use rmcp::model::{
     CallToolRequestParams, ClientCapabilities, ClientConfig, Implementation, PaginatedRequestParams,

@@ -329,7 +329,7 @@ mod tests {
     fn tool_calls_are_shown_under_the_answer_and_their_results_folded() {
         let mut state = new_state();
         let id = state.push(Speaker::Assistant, "Let me check.");
-        let call = crate::models::tools::ToolCall {
+        let call = crate::models::tool_use::ToolCall {
             index: 1,
             id: "toolu_1".into(),
             name: "weather".into(),
@@ -340,7 +340,7 @@ mod tests {
         }
         let mut results = crate::app::message::Message::new(Speaker::Tool, "");
         results.tool_runs.push(crate::tools::Ran {
-            result: crate::models::tools::ToolResult {
+            result: crate::models::tool_use::ToolResult {
                 id: call.id.clone(),
                 name: call.name.clone(),
                 input: call.input.clone(),

@@ -14,7 +14,7 @@ use super::popups::{Popup, Reply};
 use super::state::{AnswerStatus, Message, Speaker, State};
 use super::{Effect, Msg};
 use crate::keymap::{Action, Context};
-use crate::models::tools::{ToolCall, name_calls};
+use crate::models::tool_use::{ToolCall, name_calls};
 use crate::tools::{Approval, Ran, Toolbox};
 use std::time::{Duration, Instant};
 
@@ -417,7 +417,7 @@ impl Popup for ToolApproval {
 mod tests {
     use super::*;
     use crate::config::theme::Theme;
-    use crate::config::tools::ToolsConfig;
+    use crate::config::tool_config::ToolsConfig;
     use crate::keymap::Keymap;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
