@@ -72,10 +72,9 @@ pub(crate) fn ensure_regular(file: &File) -> std::io::Result<std::fs::Metadata> 
     }
 }
 
-/// Reads a regular file of at most `cap` bytes (a symbolic link to one is followed). A FIFO, a
-/// device, a directory or a longer file is an error that says so; a missing file is
-/// `ErrorKind::NotFound`.
-pub fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+/// Opens a file to read without waiting on it: a FIFO with no writer opens at once (and is
+/// then refused by [`ensure_regular`]) instead of hanging the caller.
+pub(crate) fn open_to_read(path: &Path) -> std::io::Result<File> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -83,7 +82,14 @@ pub fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK);
     }
-    read_open_capped(options.open(path)?, cap)
+    options.open(path)
+}
+
+/// Reads a regular file of at most `cap` bytes (a symbolic link to one is followed). A FIFO, a
+/// device, a directory or a longer file is an error that says so; a missing file is
+/// `ErrorKind::NotFound`.
+pub fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    read_open_capped(open_to_read(path)?, cap)
 }
 
 /// [`read_capped`] of a file already open.

@@ -111,14 +111,7 @@ async fn blocking(
 
 fn read_file(path: &std::path::Path) -> Result<String, String> {
     let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(cannot)?;
+    let file = crate::files::open_to_read(path).map_err(cannot)?;
     if let Some(why) = super::private::refusal(&super::private::opened_path(&file, path)) {
         return Err(why);
     }

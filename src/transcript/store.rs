@@ -262,14 +262,7 @@ const WARNINGS_SHOWN: usize = 5;
 /// are skipped with a warning; a last line cut short is reported as such. The file is read a
 /// line at a time: what stays in memory is the conversation, not the file besides.
 pub fn load(path: &Path) -> Result<Loaded, StoreError> {
-    let mut options = OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(io_error(path))?;
+    let file = crate::files::open_to_read(path).map_err(io_error(path))?;
     let meta = crate::files::ensure_regular(&file).map_err(io_error(path))?;
     if meta.len() > SESSION_CAP {
         return Err(StoreError::TooLarge {
@@ -330,6 +323,17 @@ fn parse_from(path: &Path, mut reader: impl std::io::BufRead) -> std::io::Result
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
+        // Most lines are whole records: parsed once. Only a line that is not is looked at
+        // again, to say what is wrong with it.
+        let record_error = match serde_json::from_slice::<Record>(&raw) {
+            Ok(record) => {
+                if let Err(e) = transcript.apply(record) {
+                    warn(format!("line {number}: {e}; skipped"));
+                }
+                continue;
+            }
+            Err(e) => e,
+        };
         let kind = match serde_json::from_slice::<KindOnly<'_>>(&raw) {
             Ok(found) => found
                 .kind
@@ -351,22 +355,15 @@ fn parse_from(path: &Path, mut reader: impl std::io::BufRead) -> std::io::Result
                 continue;
             }
         };
-        if !Record::KINDS.contains(&kind.as_str()) {
+        if Record::KINDS.contains(&kind.as_str()) {
+            warn(format!(
+                "line {number}: a damaged {kind} record ({}); skipped",
+                crate::parse_error::ParseError::json(&record_error).message
+            ));
+        } else {
             warn(format!(
                 "line {number}: unknown record kind {kind:?} (written by a newer bedrock-tui?); skipped"
             ));
-            continue;
-        }
-        match serde_json::from_slice::<Record>(&raw) {
-            Ok(record) => {
-                if let Err(e) = transcript.apply(record) {
-                    warn(format!("line {number}: {e}; skipped"));
-                }
-            }
-            Err(e) => warn(format!(
-                "line {number}: a damaged {kind} record ({}); skipped",
-                crate::parse_error::ParseError::json(&e).message
-            )),
         }
     }
     if skipped > WARNINGS_SHOWN {
