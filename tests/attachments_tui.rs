@@ -64,7 +64,7 @@ async fn files_are_attached_listed_sent_saved_and_sent_again_when_reopened() {
         "{answer}"
     );
     assert!(
-        h.app.state.attached.is_empty(),
+        h.app.state.composer.attached.is_empty(),
         "the files went with the prompt"
     );
     // The prompt shows its files.
@@ -134,16 +134,16 @@ async fn detach_alt_x_a_pasted_path_and_a_refusal() {
         "{}",
         flash(&h)
     );
-    assert!(h.app.state.attached.is_empty());
+    assert!(h.app.state.composer.attached.is_empty());
     // The refused command stays in the prompt to be corrected.
     assert_eq!(h.app.state.draft(), format!("/attach {}", image.display()));
     h.ctrl('g');
     // A text file goes to any text model.
     attach(&mut h, &text).await;
-    assert_eq!(h.app.state.attached.len(), 1);
+    assert_eq!(h.app.state.composer.attached.len(), 1);
     h.key(KeyCode::Char('x'), KeyModifiers::ALT);
     h.settle().await;
-    assert!(h.app.state.attached.is_empty());
+    assert!(h.app.state.composer.attached.is_empty());
     assert_eq!(flash(&h), "removed log.txt");
 
     // A pasted path (as a terminal pastes a dropped file) is offered; Alt+A takes it.
@@ -158,7 +158,7 @@ async fn detach_alt_x_a_pasted_path_and_a_refusal() {
     );
     h.key(KeyCode::Char('a'), KeyModifiers::ALT);
     h.settle().await;
-    assert_eq!(h.app.state.attached.len(), 1);
+    assert_eq!(h.app.state.composer.attached.len(), 1);
     assert_eq!(h.app.state.draft(), "look at ");
     h.send("this").await;
     h.finish_answer().await;
@@ -222,12 +222,12 @@ async fn the_same_file_is_not_attached_twice() {
     let notes = files.path().join("notes.md");
     std::fs::write(&notes, "# Notes\nship it\n").unwrap();
     attach(&mut h, &notes).await;
-    assert_eq!(h.app.state.attached.len(), 1);
+    assert_eq!(h.app.state.composer.attached.len(), 1);
     // The same bytes under another name too.
     let copy = files.path().join("copy.md");
     std::fs::copy(&notes, &copy).unwrap();
     attach(&mut h, &copy).await;
-    assert_eq!(h.app.state.attached.len(), 1);
+    assert_eq!(h.app.state.composer.attached.len(), 1);
     assert!(flash(&h).contains("is attached already"), "{}", flash(&h));
 }
 
@@ -251,7 +251,7 @@ async fn the_loop_stays_responsive_while_a_32_mib_file_attaches() {
         h.app.state.draft().is_empty()
     })
     .await;
-    assert!(h.app.state.attached.is_empty(), "read on the loop");
+    assert!(h.app.state.composer.attached.is_empty(), "read on the loop");
     assert!(h.screen().contains("… big.txt · reading"), "{}", h.screen());
     h.type_text("meanwhile");
     h.until("the keys typed meanwhile", |h| {
@@ -264,6 +264,6 @@ async fn the_loop_stays_responsive_while_a_32_mib_file_attaches() {
         flash(&h),
         "attached big.txt (text, 32.0 MiB): it goes with the next prompt (Alt+X removes the last)"
     );
-    assert_eq!(h.app.state.attached.len(), 1);
+    assert_eq!(h.app.state.composer.attached.len(), 1);
     assert_eq!(h.app.state.draft(), "meanwhile");
 }

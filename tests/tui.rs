@@ -348,7 +348,7 @@ async fn a_large_paste_lands_in_the_editor_at_once_and_is_sent_as_one_prompt() {
     );
     assert!(h.app.state.messages.is_empty(), "a paste never sends");
     // Too large to edit as text: one token in the editor, the text kept aside.
-    assert_eq!(h.app.state.editor.lines().len(), 1);
+    assert_eq!(h.app.state.composer.editor.lines().len(), 1);
     assert!(
         h.screen().contains("⟦pasted text #1: 20001 lines"),
         "{}",
@@ -368,8 +368,11 @@ async fn a_large_paste_lands_in_the_editor_at_once_and_is_sent_as_one_prompt() {
         sent,
         &format!("Review this: {} Thanks.", paste.replace("\r\n", "\n"))
     );
-    assert!(h.app.state.pastes.is_empty(), "sent blocks are cleared");
-    assert_eq!(h.app.state.editor.lines(), [""]);
+    assert!(
+        h.app.state.composer.pastes.is_empty(),
+        "sent blocks are cleared"
+    );
+    assert_eq!(h.app.state.composer.editor.lines(), [""]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -377,13 +380,13 @@ async fn a_pasted_block_whose_token_is_deleted_is_not_sent() {
     let mut h = Harness::start(Setup::default()).await;
     h.event(Event::Paste("x\n".repeat(6_000)));
     h.settle().await;
-    assert_eq!(h.app.state.pastes.len(), 1);
+    assert_eq!(h.app.state.composer.pastes.len(), 1);
     // The token erased with Backspace, then a short prompt.
     for _ in 0..80 {
         h.key(KeyCode::Backspace, KeyModifiers::NONE);
     }
     h.settle().await;
-    assert_eq!(h.app.state.editor.lines(), [""]);
+    assert_eq!(h.app.state.composer.editor.lines(), [""]);
     h.type_text("just this");
     h.settle().await;
     h.press(KeyCode::Enter);
@@ -439,12 +442,15 @@ async fn the_draft_survives_errors_refusals_and_model_switches() {
     h.press(KeyCode::Enter);
     h.settle().await;
     // Enter during a stream queues the prompt; Esc takes it back into the editor.
-    assert_eq!(h.app.state.queued_prompt.as_deref(), Some("my draft"));
+    assert_eq!(
+        h.app.state.composer.queued_prompt.as_deref(),
+        Some("my draft")
+    );
     assert_eq!(h.app.state.draft(), "");
     assert!(h.screen().contains("queued"), "{}", h.screen());
     h.press(KeyCode::Esc);
     h.settle().await;
-    assert_eq!(h.app.state.queued_prompt, None);
+    assert_eq!(h.app.state.composer.queued_prompt, None);
     assert_eq!(h.app.state.draft(), "my draft");
     assert!(
         h.app.state.in_flight.is_some(),
@@ -690,7 +696,7 @@ async fn escape_sequences_in_model_output_are_shown_not_executed() {
     let hostile = "[[emulator:echo]] before \x1b[2J\x1b[31mred \x1b]52;c;ZXZpbA==\x07 \
                    \x1b]8;;https://example.invalid\x1b\\link\x1b]8;;\x1b\\ \x1bP1$qm\x1b\\ \
                    \u{9b}31m over\rwrite \x7f after";
-    h.app.state.editor.insert_str(hostile);
+    h.app.state.composer.editor.insert_str(hostile);
     h.press(KeyCode::Enter);
     h.finish_answer().await;
     let answer = h.last_answer();
@@ -876,7 +882,7 @@ async fn enter_during_an_answer_queues_the_prompt_until_it_ends() {
     h.press(KeyCode::Enter);
     h.settle().await;
     assert_eq!(
-        h.app.state.queued_prompt.as_deref(),
+        h.app.state.composer.queued_prompt.as_deref(),
         Some("second question")
     );
     let queued_note = |h: &Harness| {
@@ -894,7 +900,7 @@ async fn enter_during_an_answer_queues_the_prompt_until_it_ends() {
     let prompts = h.prompts();
     assert_eq!(prompts, ["first question", "second question"]);
     assert_eq!(h.status_of_last(), AnswerStatus::Complete);
-    assert_eq!(h.app.state.queued_prompt, None);
+    assert_eq!(h.app.state.composer.queued_prompt, None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -909,7 +915,7 @@ async fn a_queued_escaped_prompt_is_sent_as_a_prompt_never_run_as_a_command() {
     // `//help` asks the model about `/help`; queued, it must not open the help when the
     // answer ends.
     h.send("//help").await;
-    assert_eq!(h.app.state.queued_prompt.as_deref(), Some("/help"));
+    assert_eq!(h.app.state.composer.queued_prompt.as_deref(), Some("/help"));
     h.until("the queued prompt to be sent", |h| h.prompts().len() == 2)
         .await;
     h.finish_answer().await;
@@ -927,10 +933,10 @@ async fn a_new_conversation_gives_a_queued_prompt_back_instead_of_sending_it_the
     h.send("first question").await;
     h.until_text_streams().await;
     h.send("second question").await;
-    assert!(h.app.state.queued_prompt.is_some());
+    assert!(h.app.state.composer.queued_prompt.is_some());
     h.ctrl('n');
     h.settle().await;
-    assert_eq!(h.app.state.queued_prompt, None);
+    assert_eq!(h.app.state.composer.queued_prompt, None);
     assert_eq!(h.app.state.draft(), "second question");
     assert!(h.app.state.messages.is_empty(), "no note of it is left");
 }
@@ -947,10 +953,10 @@ async fn esc_takes_a_queued_prompt_back_into_the_editor_and_off_the_transcript()
     h.type_text("second question");
     h.press(KeyCode::Enter);
     h.settle().await;
-    assert!(h.app.state.queued_prompt.is_some());
+    assert!(h.app.state.composer.queued_prompt.is_some());
     h.press(KeyCode::Esc);
     h.settle().await;
-    assert_eq!(h.app.state.queued_prompt, None);
+    assert_eq!(h.app.state.composer.queued_prompt, None);
     assert_eq!(h.app.state.draft(), "second question");
     assert!(
         !h.app

@@ -50,7 +50,7 @@ pub(crate) fn attach_path(state: &mut State, raw: &str) -> Vec<Effect> {
 }
 
 fn read(state: &mut State, path: PathBuf) -> Vec<Effect> {
-    state.attaching.push(path.clone());
+    state.composer.attaching.push(path.clone());
     vec![Effect::ReadAttachment(path)]
 }
 
@@ -61,10 +61,10 @@ pub(crate) fn on_read(
     path: &Path,
     result: Result<Attachment, String>,
 ) -> Vec<Effect> {
-    if let Some(at) = state.attaching.iter().position(|p| p == path) {
-        state.attaching.remove(at);
+    if let Some(at) = state.composer.attaching.iter().position(|p| p == path) {
+        state.composer.attaching.remove(at);
     }
-    let before = state.attached.len();
+    let before = state.composer.attached.len();
     let effects = match result {
         Ok(attachment) => attach(state, attachment),
         Err(e) => {
@@ -72,7 +72,7 @@ pub(crate) fn on_read(
             Vec::new()
         }
     };
-    if state.attached.len() == before && state.draft().is_empty() {
+    if state.composer.attached.len() == before && state.draft().is_empty() {
         state.set_draft(&format!("{ATTACH} {}", path.display()));
     }
     effects
@@ -83,6 +83,7 @@ pub(crate) fn on_read(
 pub(crate) fn attach(state: &mut State, attachment: Attachment) -> Vec<Effect> {
     // The same bytes twice would be sent twice.
     if state
+        .composer
         .attached
         .iter()
         .any(|a| a.sha256() == attachment.sha256())
@@ -108,7 +109,7 @@ pub(crate) fn attach(state: &mut State, attachment: Attachment) -> Vec<Effect> {
             format!("attached {described}, but it is not kept for later: no data directory"),
             true,
         );
-        state.attached.push(attachment);
+        state.composer.attached.push(attachment);
         return Vec::new();
     };
     state.flash(
@@ -119,7 +120,7 @@ pub(crate) fn attach(state: &mut State, attachment: Attachment) -> Vec<Effect> {
         dir,
         attachment: Box::new(attachment.clone()),
     }];
-    state.attached.push(attachment);
+    state.composer.attached.push(attachment);
     keep
 }
 
@@ -133,21 +134,24 @@ pub(crate) fn keep(dir: &Path, attachment: &Attachment) -> Result<(), String> {
 /// Removes attached file `n` (1-based), or the last one.
 pub(crate) fn detach(state: &mut State, n: Option<usize>) {
     let at = match n {
-        Some(n) if n >= 1 && n <= state.attached.len() => n - 1,
+        Some(n) if n >= 1 && n <= state.composer.attached.len() => n - 1,
         Some(n) => {
             state.flash(
-                format!("no attached file {n} (there are {})", state.attached.len()),
+                format!(
+                    "no attached file {n} (there are {})",
+                    state.composer.attached.len()
+                ),
                 true,
             );
             return;
         }
-        None if state.attached.is_empty() => {
+        None if state.composer.attached.is_empty() => {
             state.flash("no file is attached", true);
             return;
         }
-        None => state.attached.len() - 1,
+        None => state.composer.attached.len() - 1,
     };
-    let removed = state.attached.remove(at);
+    let removed = state.composer.attached.remove(at);
     state.flash(format!("removed {}", removed.name), false);
 }
 
@@ -294,7 +298,7 @@ pub(crate) fn on_pasted_file(state: &mut State, path: PathBuf, pasted: String) {
     let name = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    state.offered_path = Some((path, pasted));
+    state.composer.offered_path = Some((path, pasted));
     state.flash(
         format!("pasted the path of {name}: Alt+A attaches the file instead"),
         false,
@@ -304,7 +308,7 @@ pub(crate) fn on_pasted_file(state: &mut State, path: PathBuf, pasted: String) {
 /// Alt+A: attaches the offered pasted path (taking its text out of the prompt), else starts
 /// an `/attach` command.
 pub(crate) fn attach_key(state: &mut State) -> Vec<Effect> {
-    if let Some((path, pasted)) = state.offered_path.take() {
+    if let Some((path, pasted)) = state.composer.offered_path.take() {
         let draft = state.draft();
         if let Some(at) = draft.rfind(&pasted) {
             let mut without = draft.clone();
@@ -331,7 +335,7 @@ pub(crate) fn attach_key(state: &mut State) -> Vec<Effect> {
 /// One line per attached file for the list above the prompt: `1 red.png · PNG 4×3, 93 B`,
 /// then one per file still being read.
 pub(crate) fn listed(state: &State) -> Vec<String> {
-    let reading = state.attaching.iter().map(|path| {
+    let reading = state.composer.attaching.iter().map(|path| {
         let name = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
@@ -339,6 +343,7 @@ pub(crate) fn listed(state: &State) -> Vec<String> {
         format!("… {name} · reading")
     });
     state
+        .composer
         .attached
         .iter()
         .enumerate()

@@ -239,7 +239,7 @@ pub(crate) fn send_edited(state: &mut State, editing: &Editing, text: String) ->
     let mut conversation = state.conversation_until(index);
     // The edited prompt keeps its files, with any attached since.
     let mut files = state.messages[index].attachments.clone();
-    files.extend(state.attached.iter().cloned());
+    files.extend(state.composer.attached.iter().cloned());
     conversation.turns.push(Turn {
         role: Role::User,
         text: text.clone(),
@@ -259,9 +259,9 @@ pub(crate) fn send_edited(state: &mut State, editing: &Editing, text: String) ->
     if let Some(message) = state.message_mut(prompt) {
         message.attachments = files;
     }
-    state.attached.clear();
+    state.composer.attached.clear();
     attach(state, index, alternatives);
-    state.history_cursor = None;
+    state.composer.history_cursor = None;
     state.set_draft(&editing.draft_before);
     state.cursor = None;
     // The edit is sent: the prompt is the prompt again.
@@ -425,12 +425,12 @@ pub(crate) fn fork(state: &mut State) -> Vec<Effect> {
         Some((text, files)) => {
             // Files attached since stay attached, after the prompt's own.
             let mut attached = files;
-            for file in std::mem::take(&mut state.attached) {
+            for file in std::mem::take(&mut state.composer.attached) {
                 if !attached.iter().any(|a| a.sha256() == file.sha256()) {
                     attached.push(file);
                 }
             }
-            state.attached = attached;
+            state.composer.attached = attached;
             turns::put_back(state, &text);
             state.focus = super::state::Focus::Editor;
             format!(

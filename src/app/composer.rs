@@ -10,15 +10,17 @@ impl State {
     /// [`super::commands::as_typed`]); an empty one or the same as the last is not kept.
     pub(crate) fn remember_prompt(&mut self, prompt: &str) {
         let typed = super::commands::as_typed(prompt);
-        if !prompt.trim().is_empty() && self.history.last().map(String::as_str) != Some(&*typed) {
-            self.history.push(typed.into_owned());
+        if !prompt.trim().is_empty()
+            && self.composer.history.last().map(String::as_str) != Some(&*typed)
+        {
+            self.composer.history.push(typed.into_owned());
         }
     }
 
     /// The text in the prompt editor, with each pasted block's token replaced by its text.
     pub fn draft(&self) -> String {
-        let mut text = self.editor.lines().join("\n");
-        for block in &self.pastes {
+        let mut text = self.composer.editor.lines().join("\n");
+        for block in &self.composer.pastes {
             if let Some(at) = text.find(&block.token) {
                 text.replace_range(at..at + block.token.len(), &block.text);
             }
@@ -28,33 +30,39 @@ impl State {
 
     /// Whether the prompt editor is empty.
     pub(crate) fn draft_is_empty(&self) -> bool {
-        self.editor.lines().iter().all(String::is_empty)
+        self.composer.editor.lines().iter().all(String::is_empty)
     }
 
     /// Replaces the prompt editor's text (cursor at the end); one undo step brings the old
     /// text back.
     pub fn set_draft(&mut self, text: &str) {
         if self.draft() != text {
-            let added = self
-                .undo
-                .before(super::undo::Edit::Other, &self.editor, &self.pastes);
-            self.undo.after(added, true);
+            let added = self.composer.undo.before(
+                super::undo::Edit::Other,
+                &self.composer.editor,
+                &self.composer.pastes,
+            );
+            self.composer.undo.after(added, true);
         }
-        let placeholder = self.editor.placeholder_text().to_string();
-        self.editor = new_editor();
-        self.editor.set_placeholder_text(placeholder);
-        self.pastes.clear();
+        let placeholder = self.composer.editor.placeholder_text().to_string();
+        self.composer.editor = new_editor();
+        self.composer.editor.set_placeholder_text(placeholder);
+        self.composer.pastes.clear();
         self.insert_into_editor(text);
     }
 
     /// A key given to the prompt editor, with its undo step; true when the text changed.
     pub(crate) fn edit_with_key(&mut self, key: crossterm::event::KeyEvent) -> bool {
         let kind = super::undo::kind_of_key(&key);
-        let added = kind.is_some_and(|k| self.undo.before(k, &self.editor, &self.pastes));
-        let changed = self.editor.input(key);
+        let added = kind.is_some_and(|k| {
+            self.composer
+                .undo
+                .before(k, &self.composer.editor, &self.composer.pastes)
+        });
+        let changed = self.composer.editor.input(key);
         match kind {
-            Some(_) => self.undo.after(added, changed),
-            None => self.undo.break_group(),
+            Some(_) => self.composer.undo.after(added, changed),
+            None => self.composer.undo.break_group(),
         }
         changed
     }
@@ -62,11 +70,13 @@ impl State {
     /// An edit of the prompt that is one undo step of its own (a newline, a kill); `edit`
     /// says whether it changed the text.
     pub(crate) fn edit_step(&mut self, edit: impl FnOnce(&mut TextArea<'static>) -> bool) {
-        let added = self
-            .undo
-            .before(super::undo::Edit::Other, &self.editor, &self.pastes);
-        let changed = edit(&mut self.editor);
-        self.undo.after(added, changed);
+        let added = self.composer.undo.before(
+            super::undo::Edit::Other,
+            &self.composer.editor,
+            &self.composer.pastes,
+        );
+        let changed = edit(&mut self.composer.editor);
+        self.composer.undo.after(added, changed);
     }
 
     /// Inserts text at the cursor (a paste) as one undo step, or as part of the step of the
@@ -77,9 +87,12 @@ impl State {
         } else {
             super::undo::Edit::Paste
         };
-        let added = self.undo.before(kind, &self.editor, &self.pastes);
+        let added = self
+            .composer
+            .undo
+            .before(kind, &self.composer.editor, &self.composer.pastes);
         self.insert_into_editor(text);
-        self.undo.after(added, !text.is_empty());
+        self.composer.undo.after(added, !text.is_empty());
     }
 
     /// Inserts text at the cursor: a text too large to edit comfortably goes in as a pasted
@@ -87,16 +100,16 @@ impl State {
     fn insert_into_editor(&mut self, text: &str) {
         let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
         if text.len() <= PASTE_BLOCK_BYTES && lines <= PASTE_BLOCK_LINES {
-            self.editor.insert_str(text);
+            self.composer.editor.insert_str(text);
             return;
         }
-        let number = self.pastes.len() + 1;
+        let number = self.composer.pastes.len() + 1;
         let token = format!(
             "⟦pasted text #{number}: {lines} lines, {}⟧",
             crate::files::human_size(text.len() as u64)
         );
-        self.editor.insert_str(&token);
-        self.pastes.push(PastedBlock {
+        self.composer.editor.insert_str(&token);
+        self.composer.pastes.push(PastedBlock {
             token,
             text: std::sync::Arc::from(text),
         });

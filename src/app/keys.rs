@@ -46,12 +46,12 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     });
     // Ctrl+X Ctrl+E, as in bash and zsh: the prompt in the editor.
     let ctrl = |c: char| key.code == KeyCode::Char(c) && key.modifiers == KeyModifiers::CONTROL;
-    if context == Context::Chat && std::mem::take(&mut state.ctrl_x) && ctrl('e') {
+    if context == Context::Chat && std::mem::take(&mut state.composer.ctrl_x) && ctrl('e') {
         return vec![Effect::EditDraft];
     }
     let own = state.keymap.action(context, &key);
     if context == Context::Chat && own.is_none() && ctrl('x') {
-        state.ctrl_x = true;
+        state.composer.ctrl_x = true;
         return Vec::new();
     }
     let mut action = own.or_else(|| state.keymap.action(Context::Global, &key));
@@ -79,7 +79,7 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         None if context == Context::Transcript => typed_in_transcript(state, key),
         None => {
             if context == Context::Chat && state.edit_with_key(key) {
-                state.history_cursor = None;
+                state.composer.history_cursor = None;
             }
             Vec::new()
         }
@@ -108,7 +108,7 @@ fn typed_in_transcript(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     leave_transcript(state);
     if state.edit_with_key(key) {
-        state.history_cursor = None;
+        state.composer.history_cursor = None;
     }
     Vec::new()
 }
@@ -172,7 +172,7 @@ pub(crate) fn on_paste(state: &mut State, text: &str, goes_on: bool) -> Vec<Effe
     }
     state.focus = Focus::Editor;
     state.insert_paste(clean.as_ref(), goes_on);
-    state.history_cursor = None;
+    state.composer.history_cursor = None;
     super::attach::offer_pasted_path(&clean)
 }
 
@@ -205,8 +205,8 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ClearDraft => {
             let draft = state.draft();
             if !draft.trim().is_empty() {
-                if state.history.last() != Some(&draft) {
-                    state.history.push(draft);
+                if state.composer.history.last() != Some(&draft) {
+                    state.composer.history.push(draft);
                 }
                 state.set_draft("");
                 state.flash("draft cleared (Up brings it back)", false);
@@ -319,12 +319,20 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::HistoryPrevious => history(state, true),
         Action::HistoryNext => history(state, false),
         Action::Undo => {
-            if !state.undo.undo(&mut state.editor, &mut state.pastes) {
+            if !state
+                .composer
+                .undo
+                .undo(&mut state.composer.editor, &mut state.composer.pastes)
+            {
                 state.flash("nothing to undo", false);
             }
         }
         Action::Redo => {
-            if !state.undo.redo(&mut state.editor, &mut state.pastes) {
+            if !state
+                .composer
+                .undo
+                .redo(&mut state.composer.editor, &mut state.composer.pastes)
+            {
                 state.flash("nothing to redo", false);
             }
         }
@@ -360,22 +368,28 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
 
 /// Up / Down: earlier prompts on an empty prompt (or while recalling); else the cursor moves.
 fn history(state: &mut State, back: bool) {
-    let browsing = state.history_cursor.is_some();
-    if state.history.is_empty() || (!browsing && !state.draft_is_empty()) || (!browsing && !back) {
+    let browsing = state.composer.history_cursor.is_some();
+    if state.composer.history.is_empty()
+        || (!browsing && !state.draft_is_empty())
+        || (!browsing && !back)
+    {
         let code = if back { KeyCode::Up } else { KeyCode::Down };
-        state.editor.input(KeyEvent::new(code, KeyModifiers::NONE));
+        state
+            .composer
+            .editor
+            .input(KeyEvent::new(code, KeyModifiers::NONE));
         return;
     }
-    let last = state.history.len() - 1;
-    let next = match (state.history_cursor, back) {
+    let last = state.composer.history.len() - 1;
+    let next = match (state.composer.history_cursor, back) {
         (None, _) => Some(last),
         (Some(c), true) => Some(c.saturating_sub(1)),
         (Some(c), false) if c < last => Some(c + 1),
         (Some(_), false) => None,
     };
-    state.history_cursor = next;
+    state.composer.history_cursor = next;
     let text = next
-        .and_then(|i| state.history.get(i))
+        .and_then(|i| state.composer.history.get(i))
         .cloned()
         .unwrap_or_default();
     state.set_draft(&text);

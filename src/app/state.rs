@@ -81,6 +81,8 @@ pub struct InFlight {
 
 /// Everything the chat screen shows and remembers.
 pub struct State {
+    /// The prompt being written: the editor, its undo, pastes, files, history and queue.
+    pub composer: Composer,
     /// The transcript.
     pub messages: Vec<Message>,
     /// Which conversation the transcript holds: changes when a new one starts or a saved one
@@ -100,19 +102,9 @@ pub struct State {
     pub family_override: Option<FamilyId>,
     /// What lookups of opaque model ARNs found, by model.
     pub looked_up: HashMap<String, Found>,
-    /// The prompt editor.
-    pub editor: TextArea<'static>,
-    /// Undo and redo of the prompt editor, by edit group.
-    pub undo: super::undo::Undo,
     /// When the answer in flight was asked for, and when news of it last came: the status bar
     /// counts the time, the tokens so far and a silence from them.
     pub in_flight_clock: Option<(std::time::Instant, std::time::Instant)>,
-    /// Ctrl+X was pressed in the prompt: a Ctrl+E next opens the editor.
-    pub(crate) ctrl_x: bool,
-    /// A prompt sent while an answer streamed: it goes when that answer ends.
-    pub queued_prompt: Option<String>,
-    /// The transcript's note of the queued prompt (taken away when it is sent).
-    pub(crate) queued_note: Option<u64>,
     /// Place prompt-cache breakpoints (config `prompt_caching`).
     pub prompt_cache: bool,
     /// Guardrail, latency and tier of every request (config `[request]`, F2).
@@ -120,15 +112,6 @@ pub struct State {
     /// A summary being written: its answer's message id, and the messages it replaces once it
     /// completes.
     pub(crate) pending_summary: Option<(u64, Vec<u64>)>,
-    /// Files attached to the draft: they go with the next prompt.
-    pub attached: Vec<crate::attachments::Attachment>,
-    /// A pasted file path Alt+A would attach, with the text the paste inserted.
-    pub(crate) offered_path: Option<(std::path::PathBuf, String)>,
-    /// Files being read to attach.
-    pub(crate) attaching: Vec<std::path::PathBuf>,
-    /// Pastes too large to edit as text, shown in the editor as a token and put back in their
-    /// place when the prompt is sent (see [`PastedBlock`]).
-    pub pastes: Vec<PastedBlock>,
     /// Which pane has the keyboard.
     pub focus: Focus,
     /// The message cursor (transcript focus): the id of the selected message.
@@ -166,10 +149,6 @@ pub struct State {
     pub picture_sizes: std::collections::HashMap<std::path::PathBuf, crate::pictures::Probe>,
     /// Pictures whose size is being read.
     pub(crate) pictures_probing: std::collections::HashSet<std::path::PathBuf>,
-    /// Prompts sent, oldest first.
-    pub history: Vec<String>,
-    /// Position while recalling prompts with Up/Down.
-    pub history_cursor: Option<usize>,
     /// A first Ctrl+C was pressed while idle: the next one before this moment quits.
     pub quit_armed: Option<std::time::Instant>,
     /// The loop should end.
@@ -201,6 +180,36 @@ pub struct State {
     pub(crate) tool_calls_this_prompt: u32,
     pub(crate) next_message_id: u64,
     pub(crate) next_request_id: u64,
+}
+
+/// The prompt being written and what goes with it: the editor and its undo, large pastes, the
+/// files attached (and being read), the history Up recalls, and a prompt queued behind an
+/// answer.
+#[derive(Debug)]
+pub struct Composer {
+    /// The prompt editor.
+    pub editor: TextArea<'static>,
+    /// Undo and redo of the prompt editor, by edit group.
+    pub undo: super::undo::Undo,
+    /// Ctrl+X was pressed in the prompt: a Ctrl+E next opens the editor.
+    pub(crate) ctrl_x: bool,
+    /// A prompt sent while an answer streamed: it goes when that answer ends.
+    pub queued_prompt: Option<String>,
+    /// The transcript's note of the queued prompt (taken away when it is sent).
+    pub(crate) queued_note: Option<u64>,
+    /// Files attached to the draft: they go with the next prompt.
+    pub attached: Vec<crate::attachments::Attachment>,
+    /// A pasted file path Alt+A would attach, with the text the paste inserted.
+    pub(crate) offered_path: Option<(std::path::PathBuf, String)>,
+    /// Files being read to attach.
+    pub(crate) attaching: Vec<std::path::PathBuf>,
+    /// Pastes too large to edit as text, shown in the editor as a token and put back in their
+    /// place when the prompt is sent (see [`PastedBlock`]).
+    pub pastes: Vec<PastedBlock>,
+    /// Prompts sent, oldest first.
+    pub history: Vec<String>,
+    /// Position while recalling prompts with Up/Down.
+    pub history_cursor: Option<usize>,
 }
 
 /// The session file of the conversation.
@@ -237,6 +246,7 @@ pub struct Flash {
 impl State {
     /// A fresh state for `model`.
     pub fn new(model: String, keymap: Keymap, theme: Theme) -> State {
+        let placeholder = super::composer::placeholder(&keymap);
         State {
             messages: Vec::new(),
             conversation: 1,
@@ -247,22 +257,9 @@ impl State {
             model,
             family_override: None,
             looked_up: HashMap::new(),
-            editor: {
-                let mut editor = new_editor();
-                editor.set_placeholder_text(super::composer::placeholder(&keymap));
-                editor
-            },
-            undo: super::undo::Undo::default(),
-            pastes: Vec::new(),
-            queued_prompt: None,
-            queued_note: None,
             prompt_cache: true,
             request_options: crate::bedrock::InvokeOptions::default(),
-            attached: Vec::new(),
             pending_summary: None,
-            offered_path: None,
-            attaching: Vec::new(),
-            ctrl_x: false,
             in_flight_clock: None,
             focus: Focus::Editor,
             cursor: None,
@@ -282,8 +279,6 @@ impl State {
             attachments_dir: None,
             picture_sizes: std::collections::HashMap::new(),
             pictures_probing: std::collections::HashSet::new(),
-            history: Vec::new(),
-            history_cursor: None,
             quit_armed: None,
             quit: false,
             flash: None,
@@ -300,6 +295,23 @@ impl State {
             tool_calls_this_prompt: 0,
             next_message_id: 1,
             next_request_id: 1,
+            composer: Composer {
+                editor: {
+                    let mut editor = new_editor();
+                    editor.set_placeholder_text(placeholder);
+                    editor
+                },
+                undo: super::undo::Undo::default(),
+                pastes: Vec::new(),
+                queued_prompt: None,
+                queued_note: None,
+                attached: Vec::new(),
+                offered_path: None,
+                attaching: Vec::new(),
+                ctrl_x: false,
+                history: Vec::new(),
+                history_cursor: None,
+            },
         }
     }
 

@@ -88,7 +88,7 @@ pub(crate) fn send(state: &mut State) -> Vec<Effect> {
 /// Sends `text` as the prompt (never read as a command: it is one already told apart), or
 /// queues it while an answer streams or MCP servers start; on a refusal the draft stays.
 pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
-    if text.trim().is_empty() && state.attached.is_empty() {
+    if text.trim().is_empty() && state.composer.attached.is_empty() {
         return Vec::new();
     }
     if let Some(editing) = state.editing.clone() {
@@ -120,8 +120,8 @@ pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
                 crate::text::cut_chars(&text, 400)
             ),
         );
-        state.queued_note = Some(note);
-        state.queued_prompt = Some(text);
+        state.composer.queued_note = Some(note);
+        state.composer.queued_prompt = Some(text);
         state.set_draft("");
         state.flash(
             format!("queued: sent when {when} (Esc takes it back)"),
@@ -133,7 +133,7 @@ pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
     conversation.turns.push(Turn {
         role: Role::User,
         text: text.clone(),
-        attachments: state.attached.clone(),
+        attachments: state.composer.attached.clone(),
         ..Turn::new(Role::User, "")
     });
     let prepared = match prepare_turn(state, &state.model, &conversation) {
@@ -154,13 +154,13 @@ pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
         message.changed();
     }
     let prompt = state.push(Speaker::User, text.clone());
-    let attached = std::mem::take(&mut state.attached);
+    let attached = std::mem::take(&mut state.composer.attached);
     if let Some(message) = state.message_mut(prompt) {
         message.attachments = attached;
     }
-    state.offered_path = None;
+    state.composer.offered_path = None;
     state.remember_prompt(&text);
-    state.history_cursor = None;
+    state.composer.history_cursor = None;
     state.set_draft("");
     state.tool_calls_this_prompt = 0;
     // Its attached pictures are shown under it: their sizes are read.
@@ -263,7 +263,7 @@ fn files_that_stay_behind(state: &State) -> String {
             left.push(format!(" Earlier file left out: {why}."));
         }
     }
-    for file in &state.attached {
+    for file in &state.composer.attached {
         if let Err(why) = crate::models::attachment_rules::check_one(&state.model, family, file) {
             left.push(format!(
                 " Attached file cannot go to it (Alt+X removes it): {why}."
@@ -451,7 +451,7 @@ fn summary_ended(state: &mut State, answer: u64, complete: bool) {
 /// After an answer ends: a queued prompt is sent if the answer completed, else it goes back
 /// into the editor (in front of any draft) so that nothing is sent after a failure unasked.
 pub(crate) fn send_queued(state: &mut State, complete: bool) -> Vec<Effect> {
-    let Some(queued) = state.queued_prompt.take() else {
+    let Some(queued) = state.composer.queued_prompt.take() else {
         return Vec::new();
     };
     drop_queued_note(state);
@@ -471,7 +471,7 @@ pub(crate) fn send_queued(state: &mut State, complete: bool) -> Vec<Effect> {
 
 /// Takes the transcript's note of a queued prompt away: it was sent or taken back.
 fn drop_queued_note(state: &mut State) {
-    if let Some(note) = state.queued_note.take() {
+    if let Some(note) = state.composer.queued_note.take() {
         state.messages.retain(|m| m.id != note);
     }
 }
@@ -500,7 +500,7 @@ pub(crate) fn clear_conversation(state: &mut State) {
 
 /// Takes a queued prompt back into the editor; true when there was one.
 pub(crate) fn unqueue(state: &mut State) -> bool {
-    let Some(queued) = state.queued_prompt.take() else {
+    let Some(queued) = state.composer.queued_prompt.take() else {
         return false;
     };
     drop_queued_note(state);

@@ -454,7 +454,7 @@ impl App {
             && !state.overlay.is_open()
             && state.focus == crate::app::state::Focus::Editor
             && state.pending_delete.is_none()
-            && !state.ctrl_x
+            && !state.composer.ctrl_x
             && state.keymap.action(Context::Chat, key).is_none()
             && state.keymap.action(Context::Global, key).is_none())
         .then_some(c)

@@ -125,6 +125,7 @@ fn popup(
 fn editor_height(state: &State, area: Rect) -> u16 {
     let inner_width = area.width.saturating_sub(2).max(1) as usize;
     let rows: usize = state
+        .composer
         .editor
         .lines()
         .iter()
@@ -141,7 +142,7 @@ fn editor_height(state: &State, area: Rect) -> u16 {
 /// Rows of the list of attached files above the prompt: one per file, at most four (the
 /// fourth then says how many more).
 fn attachment_rows(state: &State) -> u16 {
-    (state.attached.len() + state.attaching.len()).min(4) as u16
+    (state.composer.attached.len() + state.composer.attaching.len()).min(4) as u16
 }
 
 /// The attached files, listed at the top of the prompt box.
@@ -177,7 +178,7 @@ fn render_editor(state: &State, area: Rect, frame: &mut Frame<'_>, border: ratat
     if area.height == 0 {
         return;
     }
-    let lines = state.editor.lines();
+    let lines = state.composer.editor.lines();
     let mut title = if lines.len() > 1 || lines.first().is_some_and(|l| l.chars().count() > 200) {
         let chars: usize = lines.iter().map(|l| l.chars().count()).sum::<usize>() + lines.len() - 1;
         let count = match lines.len() {
@@ -197,12 +198,16 @@ fn render_editor(state: &State, area: Rect, frame: &mut Frame<'_>, border: ratat
             1,
         );
     }
-    if !state.pastes.is_empty() {
-        let bytes: usize = state.pastes.iter().map(|p| p.text.len()).sum();
+    if !state.composer.pastes.is_empty() {
+        let bytes: usize = state.composer.pastes.iter().map(|p| p.text.len()).sum();
         title.push_str(&format!(
             "· {} pasted block{} ({}) ",
-            state.pastes.len(),
-            if state.pastes.len() == 1 { "" } else { "s" },
+            state.composer.pastes.len(),
+            if state.composer.pastes.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
             crate::files::human_size(bytes as u64)
         ));
     }
@@ -214,5 +219,5 @@ fn render_editor(state: &State, area: Rect, frame: &mut Frame<'_>, border: ratat
     let inner = block.inner(area);
     block.render(area, frame.buffer_mut());
     let inner = render_attachments(state, inner, frame);
-    frame.render_widget(&state.editor, inner);
+    frame.render_widget(&state.composer.editor, inner);
 }

@@ -70,7 +70,7 @@ fn with_prompt(state: &State, prompt: &str) -> Conversation {
     conversation.turns.push(Turn {
         role: Role::User,
         text: prompt.to_string(),
-        attachments: state.attached.clone(),
+        attachments: state.composer.attached.clone(),
         ..Turn::new(Role::User, "")
     });
     conversation
@@ -220,8 +220,8 @@ impl CompareView {
         let mut effects: Vec<Effect> = self.panes.iter_mut().flat_map(cancel_pane).collect();
         let kept = self.panes.swap_remove(self.focus);
         state.push(Speaker::User, self.prompt.clone());
-        if state.history.last() != Some(&self.prompt) {
-            state.history.push(self.prompt.clone());
+        if state.composer.history.last() != Some(&self.prompt) {
+            state.composer.history.push(self.prompt.clone());
         }
         let mut answer = kept.answer;
         answer.changed();

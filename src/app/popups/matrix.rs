@@ -85,7 +85,7 @@ fn start_with(state: &mut State, tiers: bool) -> Vec<Effect> {
         conversation.turns.push(Turn {
             role: Role::User,
             text: draft,
-            attachments: state.attached.clone(),
+            attachments: state.composer.attached.clone(),
             ..Turn::new(Role::User, "")
         });
     }
