@@ -352,7 +352,11 @@ async fn the_chat_looks_an_application_profile_up_and_answers_through_it() {
     })
     .await;
     h.until("the lookup", |h| {
-        h.app.state.looked_up.contains_key(CLAUDE_2_PROFILE)
+        h.app
+            .state
+            .requests
+            .looked_up
+            .contains_key(CLAUDE_2_PROFILE)
     })
     .await;
     assert!(

@@ -159,7 +159,7 @@ async fn the_matrices_keep_their_figures_name_what_they_compare_and_ask_before_b
 
     // On a real account, nothing is sent until the user has read how many and what they cost.
     if let bedrock_tui::app::state::ConnectionState::Ready { emulator, .. } =
-        &mut h.app.state.connection
+        &mut h.app.state.requests.connection
     {
         *emulator = false;
     }

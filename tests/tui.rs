@@ -172,7 +172,7 @@ async fn esc_cancels_and_keeps_the_partial_answer_then_retry_answers() {
     .await;
     let kept = h.last_answer().text.clone();
     assert!(!kept.is_empty());
-    assert!(h.app.state.in_flight.is_none());
+    assert!(h.app.state.requests.in_flight.is_none());
     // Events of the cancelled request that were already in flight are dropped.
     tokio::time::sleep(Duration::from_millis(100)).await;
     h.settle().await;
@@ -453,7 +453,7 @@ async fn the_draft_survives_errors_refusals_and_model_switches() {
     assert_eq!(h.app.state.composer.queued_prompt, None);
     assert_eq!(h.app.state.draft(), "my draft");
     assert!(
-        h.app.state.in_flight.is_some(),
+        h.app.state.requests.in_flight.is_some(),
         "taking back a prompt cancels nothing"
     );
     h.ctrl('p');
@@ -462,12 +462,12 @@ async fn the_draft_survives_errors_refusals_and_model_switches() {
     h.settle().await;
     assert_eq!(h.app.state.draft(), "my draft");
     assert!(
-        h.app.state.in_flight.is_some(),
+        h.app.state.requests.in_flight.is_some(),
         "the stream in flight goes on"
     );
     h.press(KeyCode::Esc);
     h.settle().await;
-    assert!(h.app.state.in_flight.is_none());
+    assert!(h.app.state.requests.in_flight.is_none());
     assert_eq!(h.app.state.draft(), "my draft");
     // Parameters the model refuses keep the draft too.
     h.app.state.params.top_p = Some(3.0);
@@ -1026,7 +1026,7 @@ async fn the_status_bar_counts_tokens_time_and_silence_while_an_answer_streams()
     h.send("Now stall [[fault:stall after=2]]").await;
     h.until("the silence to show", |h| h.screen().contains("silent 2 s"))
         .await;
-    assert!(h.app.state.in_flight.is_some());
+    assert!(h.app.state.requests.in_flight.is_some());
     h.press(KeyCode::Esc);
     h.settle().await;
 }

@@ -189,7 +189,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             if turns::unqueue(state) || super::branches::stop_editing(state) {
                 return Vec::new();
             }
-            if state.in_flight.is_some() {
+            if state.requests.in_flight.is_some() {
                 return turns::cancel(state);
             }
             if let Some(effects) = super::tool_round::cancel(state) {
@@ -215,7 +215,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Quit => {
             // While an answer streams, Ctrl+C stops it (as Esc does); idle, it quits when
             // pressed twice within two seconds.
-            if state.in_flight.is_some() {
+            if state.requests.in_flight.is_some() {
                 state.quit_armed = None;
                 return turns::cancel(state);
             }
@@ -245,7 +245,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ToggleFold => super::cursor::toggle_fold(state),
         Action::OpenModelPicker => {
             state.overlay = Overlay::Picker(Picker::new(
-                state.listed_models.as_deref(),
+                state.requests.listed_models.as_deref(),
                 state.region(),
                 &state.model,
             ));

@@ -157,7 +157,10 @@ pub(crate) fn on_mcp(
             );
         }
     }
-    if state.mcp_starting.is_empty() && state.in_flight.is_none() && state.tool_round.is_none() {
+    if state.mcp_starting.is_empty()
+        && state.requests.in_flight.is_none()
+        && state.tool_round.is_none()
+    {
         return super::turns::send_queued(state, true);
     }
     Vec::new()

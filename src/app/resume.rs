@@ -20,7 +20,7 @@ pub(crate) fn apply_loaded(state: &mut State, loaded: &mut Loaded) {
     let texts = take_texts(&mut loaded.transcript);
     let t = &loaded.transcript;
     super::turns::clear_conversation(state);
-    state.in_flight = None;
+    state.requests.in_flight = None;
     state.focus = super::state::Focus::Editor;
     for warning in &loaded.warnings {
         state.push(

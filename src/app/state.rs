@@ -81,6 +81,8 @@ pub struct InFlight {
 
 /// Everything the chat screen shows and remembers.
 pub struct State {
+    /// The requests: the one in flight and its clock, the connection, what lookups and the live listing found, a summary under way, the next request's id.
+    pub requests: Requests,
     /// The prompt being written: the editor, its undo, pastes, files, history and queue.
     pub composer: Composer,
     /// The transcript.
@@ -100,18 +102,10 @@ pub struct State {
     pub model: String,
     /// The request format, when the id does not reveal it (`--family`).
     pub family_override: Option<FamilyId>,
-    /// What lookups of opaque model ARNs found, by model.
-    pub looked_up: HashMap<String, Found>,
-    /// When the answer in flight was asked for, and when news of it last came: the status bar
-    /// counts the time, the tokens so far and a silence from them.
-    pub in_flight_clock: Option<(std::time::Instant, std::time::Instant)>,
     /// Place prompt-cache breakpoints (config `prompt_caching`).
     pub prompt_cache: bool,
     /// Guardrail, latency and tier of every request (config `[request]`, F2).
     pub request_options: crate::bedrock::InvokeOptions,
-    /// A summary being written: its answer's message id, and the messages it replaces once it
-    /// completes.
-    pub(crate) pending_summary: Option<(u64, Vec<u64>)>,
     /// Which pane has the keyboard.
     pub focus: Focus,
     /// The message cursor (transcript focus): the id of the selected message.
@@ -132,10 +126,6 @@ pub struct State {
     pub scroll: Scroll,
     /// Sizes of the last frame.
     pub view: ViewMetrics,
-    /// The request in flight.
-    pub in_flight: Option<InFlight>,
-    /// Where requests go.
-    pub connection: ConnectionState,
     /// Show reasoning unfolded.
     pub show_reasoning: bool,
     /// How Markdown is drawn (config).
@@ -159,8 +149,6 @@ pub struct State {
     pub status_log: Vec<String>,
     /// The notes under answers said so far, by conversation (each is said once in one).
     pub(crate) notes_said: std::collections::HashSet<(u64, String)>,
-    /// Models from the live listing, merged with the catalog, once they arrive.
-    pub listed_models: Option<Vec<crate::listing::Row>>,
     /// Key bindings.
     pub keymap: Keymap,
     /// Colours.
@@ -179,6 +167,25 @@ pub struct State {
     /// Tool calls since the last prompt the user sent (the loop limit counts them).
     pub(crate) tool_calls_this_prompt: u32,
     pub(crate) next_message_id: u64,
+}
+
+/// The requests: the one in flight and its clock, the connection, what lookups and the live listing found, a summary under way, the next request's id.
+#[derive(Debug)]
+pub struct Requests {
+    /// The request in flight.
+    pub in_flight: Option<InFlight>,
+    /// When the answer in flight was asked for, and when news of it last came: the status bar
+    /// counts the time, the tokens so far and a silence from them.
+    pub in_flight_clock: Option<(std::time::Instant, std::time::Instant)>,
+    /// Where requests go.
+    pub connection: ConnectionState,
+    /// What lookups of opaque model ARNs found, by model.
+    pub looked_up: HashMap<String, Found>,
+    /// Models from the live listing, merged with the catalog, once they arrive.
+    pub listed_models: Option<Vec<crate::listing::Row>>,
+    /// A summary being written: its answer's message id, and the messages it replaces once it
+    /// completes.
+    pub(crate) pending_summary: Option<(u64, Vec<u64>)>,
     pub(crate) next_request_id: u64,
 }
 
@@ -256,11 +263,8 @@ impl State {
             params: Parameters::default(),
             model,
             family_override: None,
-            looked_up: HashMap::new(),
             prompt_cache: true,
             request_options: crate::bedrock::InvokeOptions::default(),
-            pending_summary: None,
-            in_flight_clock: None,
             focus: Focus::Editor,
             cursor: None,
             editing: None,
@@ -271,8 +275,6 @@ impl State {
             overlay: Overlay::None,
             scroll: Scroll::Follow,
             view: ViewMetrics::default(),
-            in_flight: None,
-            connection: ConnectionState::Pending,
             show_reasoning: false,
             markdown: crate::config::MarkdownOptions::default(),
             pictures_dir: None,
@@ -284,9 +286,6 @@ impl State {
             flash: None,
             status_log: Vec::new(),
             notes_said: std::collections::HashSet::new(),
-            listed_models: None,
-            keymap,
-            theme,
             toolbox: crate::tools::Toolbox::default(),
             tool_round: None,
             mcp_starting: Vec::new(),
@@ -294,7 +293,6 @@ impl State {
             mcp_stopped: Vec::new(),
             tool_calls_this_prompt: 0,
             next_message_id: 1,
-            next_request_id: 1,
             composer: Composer {
                 editor: {
                     let mut editor = new_editor();
@@ -312,12 +310,23 @@ impl State {
                 history: Vec::new(),
                 history_cursor: None,
             },
+            keymap,
+            theme,
+            requests: Requests {
+                in_flight: None,
+                in_flight_clock: None,
+                connection: ConnectionState::Pending,
+                looked_up: HashMap::new(),
+                listed_models: None,
+                pending_summary: None,
+                next_request_id: 1,
+            },
         }
     }
 
     /// The region requests are signed for (picks inference-profile prefixes).
     pub(crate) fn region(&self) -> &str {
-        match &self.connection {
+        match &self.requests.connection {
             ConnectionState::Ready { region, .. } => region,
             _ => crate::connect::EMULATOR_REGION,
         }
@@ -349,7 +358,7 @@ impl State {
 
     /// The family a lookup of `model` (an opaque ARN) found.
     pub(crate) fn found_family(&self, model: &str) -> Option<FamilyId> {
-        match self.looked_up.get(model) {
+        match self.requests.looked_up.get(model) {
             Some(Found::Family(family, _)) => Some(*family),
             _ => None,
         }
@@ -449,7 +458,7 @@ impl State {
             );
             return true;
         }
-        if self.in_flight.is_none() {
+        if self.requests.in_flight.is_none() {
             return false;
         }
         self.flash(
@@ -463,19 +472,19 @@ impl State {
     pub(crate) fn start_answer(&mut self, mut answer: Message, request_id: u64) {
         answer.status = AnswerStatus::Waiting;
         let message_id = self.push_message(answer);
-        self.in_flight = Some(InFlight {
+        self.requests.in_flight = Some(InFlight {
             request_id,
             message_id,
         });
         let now = std::time::Instant::now();
-        self.in_flight_clock = Some((now, now));
+        self.requests.in_flight_clock = Some((now, now));
         self.scroll = Scroll::Follow;
     }
 
     /// A fresh request id.
     pub(crate) fn new_request_id(&mut self) -> u64 {
-        self.next_request_id += 1;
-        self.next_request_id - 1
+        self.requests.next_request_id += 1;
+        self.requests.next_request_id - 1
     }
 
     /// Sets the status-bar message.
@@ -523,7 +532,7 @@ impl State {
 
     /// The state word of the status bar.
     pub fn activity(&self) -> &'static str {
-        match (&self.connection, self.in_flight) {
+        match (&self.requests.connection, self.requests.in_flight) {
             (_, Some(flight)) => match self
                 .messages
                 .iter()

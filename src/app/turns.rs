@@ -61,7 +61,7 @@ pub(crate) fn prepare_turn(
         let picker = state.keymap.hint(Context::Chat, Action::OpenModelPicker);
         match refusal {
             Refusal::UnknownFormat { .. } if crate::exchange::needs_lookup(model) => {
-                match state.looked_up.get(model) {
+                match state.requests.looked_up.get(model) {
                     Some(crate::exchange::Found::Unknown(why)) => format!(
                         "{refusal}: {why}; start with --family NAME or pick a model with {picker}"
                     ),
@@ -92,7 +92,7 @@ pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
         return Vec::new();
     }
     if let Some(editing) = state.editing.clone() {
-        if state.in_flight.is_some() || state.tool_round.is_some() {
+        if state.requests.in_flight.is_some() || state.tool_round.is_some() {
             state.flash(
                 "an answer is still streaming: send the edited prompt when it ends (Esc stops editing)",
                 true,
@@ -101,7 +101,10 @@ pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
         }
         return super::branches::send_edited(state, &editing, text);
     }
-    if state.in_flight.is_some() || state.tool_round.is_some() || !state.mcp_starting.is_empty() {
+    if state.requests.in_flight.is_some()
+        || state.tool_round.is_some()
+        || !state.mcp_starting.is_empty()
+    {
         // Queued: sent when the answer ends well (or the MCP servers are ready); Esc takes it
         // back into the editor.
         let when = if state.mcp_starting.is_empty() {
@@ -209,7 +212,7 @@ pub(crate) fn begin(state: &mut State, prepared: Prepared) -> Vec<Effect> {
 
 /// Cancels the answer in flight, if any.
 pub(crate) fn cancel(state: &mut State) -> Vec<Effect> {
-    let Some(flight) = state.in_flight.take() else {
+    let Some(flight) = state.requests.in_flight.take() else {
         return Vec::new();
     };
     if let Some(m) = state.message_mut(flight.message_id) {
@@ -235,7 +238,7 @@ pub fn switch_model(state: &mut State, model: String) -> Vec<Effect> {
         "Next turns go to {} ({model}, {family} format); the conversation so far is re-encoded for it.",
         catalog::display_name(&model)
     );
-    if state.in_flight.is_some() {
+    if state.requests.in_flight.is_some() {
         text.push_str(" The answer in flight finishes from the previous model; Esc cancels it.");
     }
     state.model = model;
@@ -313,11 +316,11 @@ fn tools_that_stay_behind(state: &State) -> String {
 
 /// Asks for the format behind the current model when only a lookup can tell it.
 pub(crate) fn look_up_if_needed(state: &State) -> Vec<Effect> {
-    let ready = matches!(state.connection, ConnectionState::Ready { .. });
+    let ready = matches!(state.requests.connection, ConnectionState::Ready { .. });
     if ready
         && state.family().is_none()
         && crate::exchange::needs_lookup(&state.model)
-        && !state.looked_up.contains_key(&state.model)
+        && !state.requests.looked_up.contains_key(&state.model)
     {
         vec![Effect::LookUpModel(state.model.clone())]
     } else {
@@ -328,23 +331,27 @@ pub(crate) fn look_up_if_needed(state: &State) -> Vec<Effect> {
 /// News of the chat's request, given to the answer in flight (`update` gives a side-by-side
 /// pane its own); the news of a cancelled or superseded request is dropped.
 pub(crate) fn on_stream(state: &mut State, request_id: u64, update: StreamUpdate) -> Vec<Effect> {
-    let Some(flight) = state.in_flight.filter(|f| f.request_id == request_id) else {
+    let Some(flight) = state
+        .requests
+        .in_flight
+        .filter(|f| f.request_id == request_id)
+    else {
         return Vec::new();
     };
-    if let Some((_, news)) = state.in_flight_clock.as_mut() {
+    if let Some((_, news)) = state.requests.in_flight_clock.as_mut() {
         *news = std::time::Instant::now();
     }
     let Some(message) = state.message_mut(flight.message_id) else {
-        state.in_flight = None;
+        state.requests.in_flight = None;
         return Vec::new();
     };
     if apply_update(message, update) {
         let complete = message.status == AnswerStatus::Complete;
-        state.in_flight = None;
+        state.requests.in_flight = None;
         summary_ended(state, flight.message_id, complete);
         let mut effects = super::titles::after_answer(state);
         effects.extend(super::tool_round::after_answer(state, flight.message_id));
-        if state.tool_round.is_none() && state.in_flight.is_none() {
+        if state.tool_round.is_none() && state.requests.in_flight.is_none() {
             effects.extend(send_queued(state, complete));
         }
         return effects;
@@ -364,7 +371,7 @@ fn summary_prompt(turns: usize) -> String {
 /// its own turn (and saved); once it is complete, the turns it covers are deleted from the
 /// conversation (kept in the session file), so the summary stands in for them.
 pub(crate) fn summarize_oldest(state: &mut State) -> Vec<Effect> {
-    if state.in_flight.is_some() {
+    if state.requests.in_flight.is_some() {
         state.flash("an answer is streaming: summarize when it ends", true);
         return Vec::new();
     }
@@ -403,8 +410,8 @@ pub(crate) fn summarize_oldest(state: &mut State) -> Vec<Effect> {
     };
     state.push(Speaker::User, prompt);
     let effects = begin(state, prepared);
-    if let Some(flight) = state.in_flight {
-        state.pending_summary = Some((flight.message_id, covered));
+    if let Some(flight) = state.requests.in_flight {
+        state.requests.pending_summary = Some((flight.message_id, covered));
         state.flash(
             format!(
                 "summarizing the first {}: they stay sent until the summary is complete",
@@ -418,11 +425,11 @@ pub(crate) fn summarize_oldest(state: &mut State) -> Vec<Effect> {
 
 /// A summary's answer ended: when complete, the turns it covers are no longer sent.
 fn summary_ended(state: &mut State, answer: u64, complete: bool) {
-    let Some((summary, covered)) = state.pending_summary.take() else {
+    let Some((summary, covered)) = state.requests.pending_summary.take() else {
         return;
     };
     if summary != answer {
-        state.pending_summary = Some((summary, covered));
+        state.requests.pending_summary = Some((summary, covered));
         return;
     }
     if !complete {

@@ -144,10 +144,13 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
 fn on_models_listed(state: &mut State, result: Result<Vec<crate::listing::Row>, String>) {
     match result {
         Ok(rows) if !rows.is_empty() => {
-            state.listed_models = Some(rows);
+            state.requests.listed_models = Some(rows);
             if let super::popups::Overlay::Picker(picker) = &state.overlay {
-                let mut fresh =
-                    Picker::new(state.listed_models.as_deref(), state.region(), &state.model);
+                let mut fresh = Picker::new(
+                    state.requests.listed_models.as_deref(),
+                    state.region(),
+                    &state.model,
+                );
                 fresh.filter.clone_from(&picker.filter);
                 fresh.compare.clone_from(&picker.compare);
                 fresh.refilter();
@@ -174,7 +177,7 @@ fn on_looked_up(state: &mut State, model: String, found: Found) {
     if model == state.model {
         state.push(Speaker::Notice, text);
     }
-    state.looked_up.insert(model, found);
+    state.requests.looked_up.insert(model, found);
 }
 
 fn on_connected(state: &mut State, result: Result<super::ConnectionInfo, String>) -> Vec<Effect> {
@@ -189,7 +192,7 @@ fn on_connected(state: &mut State, result: Result<super::ConnectionInfo, String>
                     ),
                 );
             }
-            state.connection = ConnectionState::Ready {
+            state.requests.connection = ConnectionState::Ready {
                 description: info.description,
                 region: info.region,
                 emulator: info.emulator,
@@ -199,7 +202,7 @@ fn on_connected(state: &mut State, result: Result<super::ConnectionInfo, String>
             effects
         }
         Err(e) => {
-            let failed_flight = state.in_flight.take();
+            let failed_flight = state.requests.in_flight.take();
             if let Some(flight) = failed_flight
                 && let Some(m) = state.message_mut(flight.message_id)
             {
@@ -214,7 +217,7 @@ fn on_connected(state: &mut State, result: Result<super::ConnectionInfo, String>
                 m.changed();
             }
             state.push(Speaker::Notice, format!("cannot connect: {e}"));
-            state.connection = ConnectionState::Failed(e);
+            state.requests.connection = ConnectionState::Failed(e);
             Vec::new()
         }
     }

@@ -115,7 +115,7 @@ fn news_of_a_cancelled_request_is_dropped() {
     let versions = all[0].alternatives.as_ref().expect("two versions");
     assert_eq!(versions.position(), (2, 2));
     assert_eq!(versions.versions[0][0].text, "Hel");
-    assert_eq!(s.in_flight.map(|f| f.request_id), Some(second));
+    assert_eq!(s.requests.in_flight.map(|f| f.request_id), Some(second));
 }
 
 #[test]
@@ -170,12 +170,12 @@ fn keeping_a_side_by_side_answer_then_retrying_makes_it_another_version() {
 #[test]
 fn a_failed_connection_fails_the_request_that_waited_for_it() {
     let mut s = state();
-    assert_eq!(s.connection, ConnectionState::Pending);
+    assert_eq!(s.requests.connection, ConnectionState::Pending);
     let waiting = send(&mut s, "are you there?");
     assert_eq!(waiting.len(), 1, "the request waits for the connection");
     assert_eq!(answers(&s)[0].status, AnswerStatus::Waiting);
     update(&mut s, Msg::Connected(Err("no route to host".into())));
-    assert!(s.in_flight.is_none());
+    assert!(s.requests.in_flight.is_none());
     match &answers(&s)[0].status {
         AnswerStatus::Failed(e) => {
             assert_eq!(e.name, "ConnectionError");
@@ -183,7 +183,7 @@ fn a_failed_connection_fails_the_request_that_waited_for_it() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(s.connection, ConnectionState::Failed(_)));
+    assert!(matches!(s.requests.connection, ConnectionState::Failed(_)));
     assert!(
         s.messages
             .iter()

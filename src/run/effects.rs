@@ -251,7 +251,7 @@ impl App {
             return;
         }
         if let Some(options) = self.reconnect.clone() {
-            self.state.connection = crate::app::state::ConnectionState::Pending;
+            self.state.requests.connection = crate::app::state::ConnectionState::Pending;
             self.connect(async move { crate::connect::connect(&options).await });
         }
     }

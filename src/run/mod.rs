@@ -266,7 +266,7 @@ impl App {
             _ => None,
         };
         // While an answer is in flight the status bar's clock moves: a frame a second at least.
-        let in_flight = self.state.in_flight.is_some();
+        let in_flight = self.state.requests.in_flight.is_some();
         let rx = &mut self.rx;
         let connecting = &mut self.connecting;
         tokio::select! {

@@ -34,7 +34,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
                 .bg(base.bg.unwrap_or_default()),
         ),
     ];
-    let place = match &state.connection {
+    let place = match &state.requests.connection {
         ConnectionState::Pending => "resolving credentials…".to_string(),
         ConnectionState::Ready { emulator: true, .. } => "emulator".to_string(),
         ConnectionState::Ready { description, .. } => description.clone(),
@@ -133,7 +133,8 @@ fn figures(state: &State) -> Vec<String> {
     };
     let stats = &answer.stats;
     let mut parts = Vec::new();
-    if let (Some(flight), Some((asked, news))) = (state.in_flight, state.in_flight_clock)
+    if let (Some(flight), Some((asked, news))) =
+        (state.requests.in_flight, state.requests.in_flight_clock)
         && flight.message_id == answer.id
     {
         return live_figures(answer, asked, news);

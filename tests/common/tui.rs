@@ -290,7 +290,8 @@ impl Harness {
     }
 
     pub fn answer_done(&self) -> bool {
-        self.app.state.in_flight.is_none() && self.answers().last().is_some_and(|m| !m.in_flight())
+        self.app.state.requests.in_flight.is_none()
+            && self.answers().last().is_some_and(|m| !m.in_flight())
     }
 
     pub async fn finish_answer(&mut self) {

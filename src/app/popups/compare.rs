@@ -47,7 +47,11 @@ pub(crate) fn choose_models(state: &mut State) -> Vec<Effect> {
     if state.refuse_while_streaming() {
         return Vec::new();
     }
-    let mut picker = Picker::new(state.listed_models.as_deref(), state.region(), &state.model);
+    let mut picker = Picker::new(
+        state.requests.listed_models.as_deref(),
+        state.region(),
+        &state.model,
+    );
     let current_chats = state
         .family()
         .is_some_and(|f| f.output() == crate::models::OutputKind::Text);

@@ -119,7 +119,7 @@ fn start_with(state: &mut State, tiers: bool) -> Vec<Effect> {
     let run = state.new_request_id();
     let spec = Box::new(MatrixSpec { run, rows });
     let billed = !matches!(
-        state.connection,
+        state.requests.connection,
         crate::app::state::ConnectionState::Ready { emulator: true, .. }
     );
     let pending = billed.then(|| {
@@ -150,7 +150,7 @@ fn start_with(state: &mut State, tiers: bool) -> Vec<Effect> {
 fn cost_question(state: &State, spec: &MatrixSpec) -> String {
     let count = spec.rows.len();
     let model = catalog::display_name(&state.model);
-    let region = match &state.connection {
+    let region = match &state.requests.connection {
         crate::app::state::ConnectionState::Ready { region, .. } => format!(" in {region}"),
         _ => String::new(),
     };

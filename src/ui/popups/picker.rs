@@ -91,7 +91,7 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
         area.width.saturating_sub(4).max(20),
         area.height.saturating_sub(2),
     );
-    let source = if state.listed_models.is_some() {
+    let source = if state.requests.listed_models.is_some() {
         "live listing"
     } else {
         "catalog"
