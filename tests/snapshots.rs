@@ -140,7 +140,7 @@ async fn a_tool_call_asked_about_and_its_results() {
     for (width, height) in [(80, 24), (40, 12)] {
         let size = format!("{width}x{height}");
         let mut h = harness(width, height).await;
-        h.app.state.toolbox = bedrock_tui::tools::Toolbox::from_config(
+        h.app.state.tools.toolbox = bedrock_tui::tools::Toolbox::from_config(
             &bedrock_tui::config::tool_config::ToolsConfig {
                 builtin: vec!["list_directory".into()],
                 ..Default::default()

@@ -15,7 +15,7 @@ use crossterm::event::KeyCode;
 /// A chat with `read_file` and `list_directory` offered, `list_directory` allowed.
 async fn chat(limit: Option<u32>) -> (Harness, tempfile::TempDir) {
     let mut h = Harness::start(Setup::default()).await;
-    h.app.state.toolbox = Toolbox::from_config(&ToolsConfig {
+    h.app.state.tools.toolbox = Toolbox::from_config(&ToolsConfig {
         builtin: vec!["read_file".into(), "list_directory".into()],
         allow: vec!["list_directory".into()],
         max_calls_per_turn: limit,
@@ -244,7 +244,7 @@ async fn mcp_servers_start_in_the_background_and_their_tools_are_offered() {
     h.settle().await;
     h.press(KeyCode::Enter);
     until_asked(&mut h).await;
-    assert!(h.app.state.mcp_starting.is_empty());
+    assert!(h.app.state.tools.mcp_starting.is_empty());
     let notices: Vec<&str> = h
         .app
         .state
@@ -348,7 +348,7 @@ async fn shell_chat(width: u16, height: u16) -> (Harness, tempfile::TempDir) {
         ..Setup::default()
     })
     .await;
-    h.app.state.toolbox = Toolbox::from_config(&ToolsConfig {
+    h.app.state.tools.toolbox = Toolbox::from_config(&ToolsConfig {
         builtin: vec!["run_shell".into()],
         ..ToolsConfig::default()
     });
@@ -490,7 +490,7 @@ async fn a_dead_mcp_server_has_its_tools_withdrawn_and_starts_again_on_mcp_resta
         },
     );
     h.app.start_mcp(servers);
-    h.until("the server", |h| h.app.state.mcp_starting.is_empty())
+    h.until("the server", |h| h.app.state.tools.mcp_starting.is_empty())
         .await;
     // The model calls `die`, then `echo`: the server exits, and the call after it is told so
     // (not taken for a tool never offered).
@@ -528,7 +528,7 @@ async fn a_dead_mcp_server_has_its_tools_withdrawn_and_starts_again_on_mcp_resta
         .filter(|n| n.contains("The MCP server calc has stopped"))
         .collect();
     assert_eq!(stopped.len(), 1, "said once: {notices:?}");
-    assert_eq!(h.app.state.toolbox.source("echo"), None, "withdrawn");
+    assert_eq!(h.app.state.tools.toolbox.source("echo"), None, "withdrawn");
     // Its tools are not asked about any more (they are not offered).
     h.send("Use echo with hi").await;
     h.finish_answer().await;
@@ -548,7 +548,7 @@ async fn a_dead_mcp_server_has_its_tools_withdrawn_and_starts_again_on_mcp_resta
     h.settle().await;
     h.press(KeyCode::Enter);
     h.until("the server again", |h| {
-        h.app.state.toolbox.source("echo").is_some()
+        h.app.state.tools.toolbox.source("echo").is_some()
     })
     .await;
     h.send("Use echo with again").await;

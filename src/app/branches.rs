@@ -137,7 +137,7 @@ pub(crate) fn regenerate(state: &mut State, answer_at: usize) -> Vec<Effect> {
     if state.refuse_while_streaming() {
         return Vec::new();
     }
-    state.tool_calls_this_prompt = 0;
+    state.tools.tool_calls_this_prompt = 0;
     let has_prompt = state.messages[..answer_at.min(state.messages.len())]
         .iter()
         .rev()
@@ -230,7 +230,7 @@ pub(crate) fn stop_editing(state: &mut State) -> bool {
 /// Sends `text` in place of the prompt being edited: the transcript from that prompt on
 /// becomes another version, and the new prompt's answer streams in.
 pub(crate) fn send_edited(state: &mut State, editing: &Editing, text: String) -> Vec<Effect> {
-    state.tool_calls_this_prompt = 0;
+    state.tools.tool_calls_this_prompt = 0;
     let Some(index) = state.index_of(editing.message) else {
         // The prompt is no longer on screen (another version was shown): send normally.
         state.editing = None;

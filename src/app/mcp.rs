@@ -9,10 +9,10 @@ use crate::tools::Approval;
 /// Withdraws the tools of MCP servers that stopped, saying so once per server (the toolbox
 /// remembers which server each withdrawn tool was of).
 pub(crate) fn withdraw_gone(state: &mut State) {
-    for server in state.toolbox.gone_servers() {
-        state.toolbox.withdraw(&server);
-        if !state.mcp_stopped.contains(&server) {
-            state.mcp_stopped.push(server.clone());
+    for server in state.tools.toolbox.gone_servers() {
+        state.tools.toolbox.withdraw(&server);
+        if !state.tools.mcp_stopped.contains(&server) {
+            state.tools.mcp_stopped.push(server.clone());
         }
         state.push(
             Speaker::Notice,
@@ -31,23 +31,23 @@ pub(crate) fn command(state: &mut State, args: &str) -> Vec<Effect> {
     match words.as_slice() {
         [] => {
             state.set_draft("");
-            let offered = state.toolbox.servers();
+            let offered = state.tools.toolbox.servers();
             let mut lines = vec!["MCP servers (config.toml's [mcp.NAME]):".to_string()];
-            if state.mcp_servers.is_empty() {
+            if state.tools.mcp_servers.is_empty() {
                 lines = vec![
                     "No MCP servers: add [mcp.NAME] with command or url to config.toml."
                         .to_string(),
                 ];
             }
-            for name in state.mcp_servers.keys() {
+            for name in state.tools.mcp_servers.keys() {
                 let status = if let Some((_, count)) = offered.iter().find(|(n, _)| n == name) {
                     format!(
                         "{} offered",
                         crate::text::count(*count as u64, "tool", "tools")
                     )
-                } else if state.mcp_starting.contains(name) {
+                } else if state.tools.mcp_starting.contains(name) {
                     "starting…".to_string()
-                } else if state.mcp_stopped.contains(name) {
+                } else if state.tools.mcp_stopped.contains(name) {
                     format!("stopped (/mcp restart {name})")
                 } else {
                     format!("not in use (it did not start; /mcp restart {name} tries again)")
@@ -58,8 +58,8 @@ pub(crate) fn command(state: &mut State, args: &str) -> Vec<Effect> {
             Vec::new()
         }
         ["restart", name] => {
-            let Some(config) = state.mcp_servers.get(*name).cloned() else {
-                let known: Vec<&str> = state.mcp_servers.keys().map(String::as_str).collect();
+            let Some(config) = state.tools.mcp_servers.get(*name).cloned() else {
+                let known: Vec<&str> = state.tools.mcp_servers.keys().map(String::as_str).collect();
                 state.flash(
                     format!(
                         "/mcp restart {name}: no MCP server of that name in config.toml ({})",
@@ -73,14 +73,14 @@ pub(crate) fn command(state: &mut State, args: &str) -> Vec<Effect> {
                 );
                 return Vec::new();
             };
-            if state.mcp_starting.iter().any(|n| n == name) {
+            if state.tools.mcp_starting.iter().any(|n| n == name) {
                 state.flash(format!("the MCP server {name} is starting already"), true);
                 return Vec::new();
             }
             state.set_draft("");
-            state.toolbox.withdraw(name);
-            state.mcp_stopped.retain(|n| n != name);
-            state.mcp_starting.push((*name).to_string());
+            state.tools.toolbox.withdraw(name);
+            state.tools.mcp_stopped.retain(|n| n != name);
+            state.tools.mcp_starting.push((*name).to_string());
             state.flash(format!("starting the MCP server {name}…"), false);
             vec![Effect::StartMcp {
                 name: (*name).to_string(),
@@ -99,7 +99,7 @@ pub(crate) fn command(state: &mut State, args: &str) -> Vec<Effect> {
 
 /// `/tools`: the tools offered, where they come from and whether they ask.
 pub(crate) fn list(state: &mut State) {
-    let toolbox = &state.toolbox;
+    let toolbox = &state.tools.toolbox;
     let mut lines = Vec::new();
     if toolbox.is_empty() {
         lines.push("No tools are offered to models. Turn built-ins on in config.toml: [tools] builtin = [\"read_file\", \"list_directory\", \"run_shell\"]; [mcp.NAME] adds an MCP server's; allow = [\"read_file\"] lets a tool run without asking.".to_string());
@@ -121,7 +121,7 @@ pub(crate) fn list(state: &mut State) {
             ));
         }
     }
-    for name in &state.mcp_starting {
+    for name in &state.tools.mcp_starting {
         lines.push(format!("  MCP server {name} · starting…"));
     }
     state.push(Speaker::Notice, lines.join("\n"));
@@ -134,11 +134,11 @@ pub(crate) fn on_mcp(
     name: &str,
     result: Result<Vec<crate::tools::mcp::McpTool>, String>,
 ) -> Vec<Effect> {
-    state.mcp_starting.retain(|n| n != name);
+    state.tools.mcp_starting.retain(|n| n != name);
     match result {
         Ok(tools) => {
             let count = tools.len();
-            let notes = state.toolbox.add_mcp(tools);
+            let notes = state.tools.toolbox.add_mcp(tools);
             for note in notes {
                 state.push(Speaker::Notice, format!("MCP: {note}."));
             }
@@ -157,9 +157,9 @@ pub(crate) fn on_mcp(
             );
         }
     }
-    if state.mcp_starting.is_empty()
+    if state.tools.mcp_starting.is_empty()
         && state.requests.in_flight.is_none()
-        && state.tool_round.is_none()
+        && state.tools.tool_round.is_none()
     {
         return super::turns::send_queued(state, true);
     }

@@ -81,7 +81,11 @@ pub struct InFlight {
 
 /// Everything the chat screen shows and remembers.
 pub struct State {
-    /// The requests: the one in flight and its clock, the connection, what lookups and the live listing found, a summary under way, the next request's id.
+    /// The tools: the toolbox offered, a round of calls under way and the calls this prompt made,
+    /// and the MCP servers (configured, starting, stopped).
+    pub tools: Tools,
+    /// The requests: the one in flight and its clock, the connection, what lookups and the live
+    /// listing found, a summary under way, the next request's id.
     pub requests: Requests,
     /// The prompt being written: the editor, its undo, pastes, files, history and queue.
     pub composer: Composer,
@@ -153,23 +157,31 @@ pub struct State {
     pub keymap: Keymap,
     /// Colours.
     pub theme: Theme,
+    /// The id the next message gets.
+    pub(crate) next_message_id: u64,
+}
+
+/// The tools: the toolbox offered, a round of calls under way and the calls this prompt made,
+/// and the MCP servers (configured, starting, stopped).
+#[derive(Debug)]
+pub struct Tools {
     /// The tools offered to models (config.toml's `[tools]`), and what runs unasked.
     pub toolbox: crate::tools::Toolbox,
     /// An answer's tool calls being approved and run.
     pub(crate) tool_round: Option<super::tool_round::ToolRound>,
-    /// MCP servers still starting (a prompt waits for them).
-    pub mcp_starting: Vec<String>,
+    /// Tool calls since the last prompt the user sent (the loop limit counts them).
+    pub(crate) tool_calls_this_prompt: u32,
     /// The MCP servers config.toml defines, to start again (`/mcp restart NAME`).
     pub mcp_servers:
         std::collections::BTreeMap<String, crate::config::tool_config::McpServerConfig>,
+    /// MCP servers still starting (a prompt waits for them).
+    pub mcp_starting: Vec<String>,
     /// MCP servers that stopped (their tools withdrawn), by name.
     pub mcp_stopped: Vec<String>,
-    /// Tool calls since the last prompt the user sent (the loop limit counts them).
-    pub(crate) tool_calls_this_prompt: u32,
-    pub(crate) next_message_id: u64,
 }
 
-/// The requests: the one in flight and its clock, the connection, what lookups and the live listing found, a summary under way, the next request's id.
+/// The requests: the one in flight and its clock, the connection, what lookups and the live
+/// listing found, a summary under way, the next request's id.
 #[derive(Debug)]
 pub struct Requests {
     /// The request in flight.
@@ -286,12 +298,6 @@ impl State {
             flash: None,
             status_log: Vec::new(),
             notes_said: std::collections::HashSet::new(),
-            toolbox: crate::tools::Toolbox::default(),
-            tool_round: None,
-            mcp_starting: Vec::new(),
-            mcp_servers: std::collections::BTreeMap::new(),
-            mcp_stopped: Vec::new(),
-            tool_calls_this_prompt: 0,
             next_message_id: 1,
             composer: Composer {
                 editor: {
@@ -321,6 +327,14 @@ impl State {
                 pending_summary: None,
                 next_request_id: 1,
             },
+            tools: Tools {
+                toolbox: crate::tools::Toolbox::default(),
+                tool_round: None,
+                tool_calls_this_prompt: 0,
+                mcp_servers: std::collections::BTreeMap::new(),
+                mcp_starting: Vec::new(),
+                mcp_stopped: Vec::new(),
+            },
         }
     }
 
@@ -334,7 +348,7 @@ impl State {
 
     /// Whether an answer's tool calls are being approved or run.
     pub fn tools_pending(&self) -> bool {
-        self.tool_round.is_some()
+        self.tools.tool_round.is_some()
     }
 
     /// The family of the current model: `--family`, else what a lookup found, else the id's.
@@ -430,7 +444,7 @@ impl State {
         }
         Conversation {
             system: self.system.clone().filter(|s| !s.trim().is_empty()),
-            tools: self.toolbox.specs(),
+            tools: self.tools.toolbox.specs(),
             turns,
         }
     }
@@ -451,7 +465,7 @@ impl State {
     /// Whether an answer is streaming; if so, says so in the status bar (what would start
     /// another request waits or is cancelled first).
     pub(crate) fn refuse_while_streaming(&mut self) -> bool {
-        if self.tool_round.is_some() {
+        if self.tools.tool_round.is_some() {
             self.flash(
                 "tool calls are under way: answer them, or Esc to cancel them",
                 true,
@@ -542,7 +556,7 @@ impl State {
                 Some(m) if m.status == AnswerStatus::Streaming => "streaming",
                 _ => "waiting",
             },
-            (_, None) if self.tool_round.is_some() => "tools",
+            (_, None) if self.tools.tool_round.is_some() => "tools",
             (ConnectionState::Pending, None) => "connecting",
             (ConnectionState::Failed(_), None) => "error",
             _ => match self

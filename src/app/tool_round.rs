@@ -128,7 +128,7 @@ impl ToolApproval {
 /// The answer `answer` ended: its tool calls get ids, and a round begins when tools are on,
 /// the answer completed, and the limit of calls per prompt allows it.
 pub(crate) fn after_answer(state: &mut State, answer: u64) -> Vec<Effect> {
-    let toolbox_empty = state.toolbox.is_empty();
+    let toolbox_empty = state.tools.toolbox.is_empty();
     let Some(message) = state.message_mut(answer) else {
         return Vec::new();
     };
@@ -141,8 +141,8 @@ pub(crate) fn after_answer(state: &mut State, answer: u64) -> Vec<Effect> {
         return Vec::new();
     }
     let calls = message.stats.tool_calls.clone();
-    let limit = state.toolbox.max_calls();
-    if state.tool_calls_this_prompt + calls.len() as u32 > limit {
+    let limit = state.tools.toolbox.max_calls();
+    if state.tools.tool_calls_this_prompt + calls.len() as u32 > limit {
         state.push(
             Speaker::Notice,
             format!(
@@ -152,9 +152,9 @@ pub(crate) fn after_answer(state: &mut State, answer: u64) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    state.tool_calls_this_prompt += calls.len() as u32;
+    state.tools.tool_calls_this_prompt += calls.len() as u32;
     let id = state.new_request_id();
-    state.tool_round = Some(ToolRound {
+    state.tools.tool_round = Some(ToolRound {
         id,
         conversation: state.conversation,
         runs: vec![None; calls.len()],
@@ -169,6 +169,7 @@ pub(crate) fn after_answer(state: &mut State, answer: u64) -> Vec<Effect> {
 fn advance(state: &mut State) -> Vec<Effect> {
     let mut effects = Vec::new();
     if state
+        .tools
         .tool_round
         .as_ref()
         .is_some_and(|r| r.conversation != state.conversation)
@@ -177,7 +178,7 @@ fn advance(state: &mut State) -> Vec<Effect> {
     }
     // A server that stopped has its tools withdrawn before anything is asked about them.
     super::mcp::withdraw_gone(state);
-    let Some(round) = state.tool_round.as_mut() else {
+    let Some(round) = state.tools.tool_round.as_mut() else {
         return effects;
     };
     for index in 0..round.calls.len() {
@@ -187,14 +188,14 @@ fn advance(state: &mut State) -> Vec<Effect> {
         let call = &round.calls[index];
         let asking = matches!(&state.overlay,
             super::popups::Overlay::Tools(asked) if asked.round == round.id && asked.index == index);
-        match state.toolbox.approval(&call.name) {
+        match state.tools.toolbox.approval(&call.name) {
             Approval::Allowed => {
                 round.started[index] = true;
                 effects.push(Effect::RunTool(Box::new(ToolJob {
                     round: round.id,
                     index,
                     call: call.clone(),
-                    toolbox: state.toolbox.clone(),
+                    toolbox: state.tools.toolbox.clone(),
                 })));
             }
             Approval::Unknown => {
@@ -202,7 +203,7 @@ fn advance(state: &mut State) -> Vec<Effect> {
                 if asking {
                     state.overlay = super::popups::Overlay::None;
                 }
-                round.runs[index] = Some(match state.toolbox.withdrawn_from(&call.name) {
+                round.runs[index] = Some(match state.tools.toolbox.withdrawn_from(&call.name) {
                     Some(server) => Ran::refused(
                         call,
                         &format!("the MCP server {server} has stopped; its tools were withdrawn"),
@@ -214,7 +215,7 @@ fn advance(state: &mut State) -> Vec<Effect> {
             // as the user has it, read so far and armed.
             Approval::Ask if asking => return effects,
             Approval::Ask => {
-                let source = state.toolbox.source(&call.name).unwrap_or_default();
+                let source = state.tools.toolbox.source(&call.name).unwrap_or_default();
                 state.overlay = super::popups::Overlay::Tools(Box::new(ToolApproval::new(
                     round, index, source,
                 )));
@@ -230,7 +231,7 @@ fn advance(state: &mut State) -> Vec<Effect> {
 
 /// Every call has its result: they are shown and sent back, and the answer goes on.
 fn finish(state: &mut State) -> Vec<Effect> {
-    let Some(round) = state.tool_round.take() else {
+    let Some(round) = state.tools.tool_round.take() else {
         return Vec::new();
     };
     push_results(state, round);
@@ -256,7 +257,7 @@ fn push_results(state: &mut State, round: ToolRound) {
 pub(crate) fn on_ran(state: &mut State, round: u64, index: usize, ran: Ran) -> Vec<Effect> {
     // A call that failed because its server died: the server's tools go now.
     super::mcp::withdraw_gone(state);
-    match state.tool_round.as_mut() {
+    match state.tools.tool_round.as_mut() {
         Some(r) if r.id == round && index < r.runs.len() => r.runs[index] = Some(ran),
         _ => return Vec::new(),
     }
@@ -266,7 +267,7 @@ pub(crate) fn on_ran(state: &mut State, round: u64, index: usize, ran: Ran) -> V
 /// Drops the round of a conversation no longer on screen (a new one, another one opened): its
 /// calls still running are stopped, nothing is shown or sent.
 pub(crate) fn abandon(state: &mut State) -> Vec<Effect> {
-    let Some(round) = state.tool_round.take() else {
+    let Some(round) = state.tools.tool_round.take() else {
         return Vec::new();
     };
     if matches!(state.overlay, super::popups::Overlay::Tools(_)) {
@@ -278,7 +279,7 @@ pub(crate) fn abandon(state: &mut State) -> Vec<Effect> {
 /// Cancels the round under way, if any: calls without a result are given back as cancelled
 /// (so the conversation stays whole) and nothing more is sent; true when there was one.
 pub(crate) fn cancel(state: &mut State) -> Option<Vec<Effect>> {
-    let mut round = state.tool_round.take()?;
+    let mut round = state.tools.tool_round.take()?;
     if matches!(state.overlay, super::popups::Overlay::Tools(_)) {
         state.overlay = super::popups::Overlay::None;
     }
@@ -303,13 +304,18 @@ pub(crate) fn cancel(state: &mut State) -> Option<Vec<Effect>> {
 impl ToolApproval {
     /// The call runs (and its tool, with `always`, runs unasked from now on).
     fn allow(&self, state: &mut State, always: bool) -> Vec<Effect> {
-        if always && !state.toolbox.allow(&self.call.name) {
+        if always && !state.tools.toolbox.allow(&self.call.name) {
             state.flash(
                 format!("{} always asks; allowed this once", self.call.name),
                 false,
             );
         }
-        let Some(round) = state.tool_round.as_mut().filter(|r| r.id == self.round) else {
+        let Some(round) = state
+            .tools
+            .tool_round
+            .as_mut()
+            .filter(|r| r.id == self.round)
+        else {
             return Vec::new();
         };
         round.started[self.index] = true;
@@ -317,7 +323,7 @@ impl ToolApproval {
             round: self.round,
             index: self.index,
             call: self.call.clone(),
-            toolbox: state.toolbox.clone(),
+            toolbox: state.tools.toolbox.clone(),
         }))];
         effects.extend(advance(state));
         effects
@@ -325,7 +331,12 @@ impl ToolApproval {
 
     /// The call does not run; the model is told.
     fn deny(&self, state: &mut State) -> Vec<Effect> {
-        let Some(round) = state.tool_round.as_mut().filter(|r| r.id == self.round) else {
+        let Some(round) = state
+            .tools
+            .tool_round
+            .as_mut()
+            .filter(|r| r.id == self.round)
+        else {
             return Vec::new();
         };
         round.runs[self.index] = Some(Ran::refused(&self.call, "the user denied this call"));
@@ -425,7 +436,7 @@ mod tests {
     fn answered() -> (State, u64) {
         let model = "global.anthropic.claude-haiku-4-5-20251001-v1:0";
         let mut state = State::new(model.into(), Keymap::default(), Theme::default());
-        state.toolbox = Toolbox::from_config(&ToolsConfig {
+        state.tools.toolbox = Toolbox::from_config(&ToolsConfig {
             builtin: vec!["list_directory".into()],
             allow: vec!["list_directory".into()],
             ..ToolsConfig::default()

@@ -92,7 +92,7 @@ pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
         return Vec::new();
     }
     if let Some(editing) = state.editing.clone() {
-        if state.requests.in_flight.is_some() || state.tool_round.is_some() {
+        if state.requests.in_flight.is_some() || state.tools.tool_round.is_some() {
             state.flash(
                 "an answer is still streaming: send the edited prompt when it ends (Esc stops editing)",
                 true,
@@ -102,17 +102,17 @@ pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
         return super::branches::send_edited(state, &editing, text);
     }
     if state.requests.in_flight.is_some()
-        || state.tool_round.is_some()
-        || !state.mcp_starting.is_empty()
+        || state.tools.tool_round.is_some()
+        || !state.tools.mcp_starting.is_empty()
     {
         // Queued: sent when the answer ends well (or the MCP servers are ready); Esc takes it
         // back into the editor.
-        let when = if state.mcp_starting.is_empty() {
+        let when = if state.tools.mcp_starting.is_empty() {
             "this answer ends".to_string()
         } else {
             format!(
                 "the MCP servers are ready ({})",
-                state.mcp_starting.join(", ")
+                state.tools.mcp_starting.join(", ")
             )
         };
         // In the transcript too, where it will go, until it is sent or taken back.
@@ -165,7 +165,7 @@ pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
     state.remember_prompt(&text);
     state.composer.history_cursor = None;
     state.set_draft("");
-    state.tool_calls_this_prompt = 0;
+    state.tools.tool_calls_this_prompt = 0;
     // Its attached pictures are shown under it: their sizes are read.
     let mut effects = super::pictures::probe_message(state, prompt);
     effects.extend(begin(state, prepared));
@@ -308,7 +308,7 @@ fn tools_that_stay_behind(state: &State) -> String {
             " The {family} format takes no tools: earlier tool calls and results go to it as text."
         ));
     }
-    if !state.toolbox.is_empty() {
+    if !state.tools.toolbox.is_empty() {
         text.push_str(" No tools are offered to it.");
     }
     text
@@ -351,7 +351,7 @@ pub(crate) fn on_stream(state: &mut State, request_id: u64, update: StreamUpdate
         summary_ended(state, flight.message_id, complete);
         let mut effects = super::titles::after_answer(state);
         effects.extend(super::tool_round::after_answer(state, flight.message_id));
-        if state.tool_round.is_none() && state.requests.in_flight.is_none() {
+        if state.tools.tool_round.is_none() && state.requests.in_flight.is_none() {
             effects.extend(send_queued(state, complete));
         }
         return effects;

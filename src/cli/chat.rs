@@ -98,7 +98,7 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
     state.role = role;
     state.title_model = config.title_model.clone().filter(|m| !m.trim().is_empty());
     state.prompt_cache = !defaults.prompt_cache_off;
-    state.toolbox = crate::tools::Toolbox::from_config(&config.tools);
+    state.tools.toolbox = crate::tools::Toolbox::from_config(&config.tools);
     state.request_options = defaults.options.clone();
     // Flags over config.toml's [request]; a guardrail named by flag turns trace on.
     let options = &mut state.request_options;

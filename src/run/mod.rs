@@ -188,7 +188,7 @@ impl App {
         &mut self,
         servers: std::collections::BTreeMap<String, crate::config::tool_config::McpServerConfig>,
     ) {
-        self.state.mcp_servers.clone_from(&servers);
+        self.state.tools.mcp_servers.clone_from(&servers);
         for (name, config) in servers {
             self.start_one_mcp(name, config);
         }
@@ -200,8 +200,8 @@ impl App {
         name: String,
         config: crate::config::tool_config::McpServerConfig,
     ) {
-        if !self.state.mcp_starting.contains(&name) {
-            self.state.mcp_starting.push(name.clone());
+        if !self.state.tools.mcp_starting.contains(&name) {
+            self.state.tools.mcp_starting.push(name.clone());
         }
         let tx = self.tx.clone();
         tokio::spawn(async move {
