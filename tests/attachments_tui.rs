@@ -16,6 +16,7 @@ use std::path::Path;
 fn flash(h: &Harness) -> String {
     h.app
         .state
+        .screen
         .flash
         .as_ref()
         .map(|f| f.text.clone())

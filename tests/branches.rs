@@ -36,13 +36,13 @@ fn last_request(h: &Harness) -> String {
 
 /// Moves the message cursor to the message with this id, with k and j.
 async fn select(h: &mut Harness, id: u64) {
-    if h.app.state.focus != Focus::Transcript {
+    if h.app.state.screen.focus != Focus::Transcript {
         h.press(KeyCode::Tab);
         h.settle().await;
     }
     let index = |h: &Harness, id: u64| h.app.state.messages.iter().position(|m| m.id == id);
     for _ in 0..=h.app.state.messages.len() {
-        let Some(cursor) = h.app.state.cursor else {
+        let Some(cursor) = h.app.state.screen.cursor else {
             break;
         };
         if cursor == id {
@@ -68,7 +68,7 @@ async fn select(h: &mut Harness, id: u64) {
         .collect();
     panic!(
         "message {id} could not be selected (cursor {:?}): {messages:?}\n{}",
-        h.app.state.cursor,
+        h.app.state.screen.cursor,
         h.screen()
     );
 }
@@ -113,7 +113,7 @@ async fn edited_prompts_and_regenerated_answers_are_versions_that_survive_a_resu
     assert!(h.screen().contains("▶ You"), "{}", h.screen());
     h.press(KeyCode::Char('e'));
     h.settle().await;
-    assert_eq!(h.app.state.focus, Focus::Editor);
+    assert_eq!(h.app.state.screen.focus, Focus::Editor);
     assert_eq!(h.app.state.draft(), "first question");
     h.ctrl('g');
     turn(&mut h, "first question, edited").await;
@@ -145,7 +145,7 @@ async fn edited_prompts_and_regenerated_answers_are_versions_that_survive_a_resu
     h.press(KeyCode::Char('['));
     h.settle().await;
     assert_eq!(
-        h.app.state.flash.as_ref().unwrap().text,
+        h.app.state.screen.flash.as_ref().unwrap().text,
         "this is the first version (1/2)"
     );
     h.press(KeyCode::Char(']'));
@@ -359,7 +359,7 @@ async fn the_cursor_copies_messages_and_code_blocks_and_typing_goes_to_the_promp
     h.press(KeyCode::Char('w'));
     h.settle().await;
     assert!(
-        matches!(&h.app.state.overlay, Overlay::Inspector(v) if v.message == first_answer),
+        matches!(&h.app.state.screen.overlay, Overlay::Inspector(v) if v.message == first_answer),
         "{}",
         h.screen()
     );
@@ -369,15 +369,16 @@ async fn the_cursor_copies_messages_and_code_blocks_and_typing_goes_to_the_promp
     // A word typed in transcript focus lands in the prompt, not in commands (h is unbound).
     h.type_text("hello");
     h.settle().await;
-    assert_eq!(h.app.state.focus, Focus::Editor);
+    assert_eq!(h.app.state.screen.focus, Focus::Editor);
     assert_eq!(h.app.state.draft(), "hello");
-    assert!(matches!(h.app.state.overlay, Overlay::None));
+    assert!(matches!(h.app.state.screen.overlay, Overlay::None));
     // From the prompt, Alt+Y is about the last answer, wherever the cursor was left.
     h.key(KeyCode::Char('y'), crossterm::event::KeyModifiers::ALT);
     h.settle().await;
     let flash = h
         .app
         .state
+        .screen
         .flash
         .as_ref()
         .map(|f| f.text.clone())
@@ -434,7 +435,7 @@ async fn regenerating_says_which_model_answers() {
     select(&mut h, answer).await;
     h.press(KeyCode::Char('r'));
     h.settle().await;
-    let flash = h.app.state.flash.clone().unwrap().text;
+    let flash = h.app.state.screen.flash.clone().unwrap().text;
     assert!(
         flash.contains("asking Nova Lite again (the answer it replaces was Claude Haiku 4.5's"),
         "{flash}"
@@ -455,8 +456,8 @@ async fn a_fork_at_a_prompt_ends_before_it_with_the_prompt_in_the_editor() {
     // The fork holds the first turn; the prompt forked at waits in the editor.
     assert_eq!(shown_prompts(&h), ["alpha"]);
     assert_eq!(h.app.state.draft(), "beta");
-    assert_eq!(h.app.state.focus, Focus::Editor);
-    let flash = h.app.state.flash.clone().unwrap().text;
+    assert_eq!(h.app.state.screen.focus, Focus::Editor);
+    let flash = h.app.state.screen.flash.clone().unwrap().text;
     assert!(flash.contains("forked before this prompt"), "{flash}");
     // Sending it changed makes one prompt per turn, never two in a row.
     h.ctrl('u');

@@ -12,7 +12,7 @@ use crossterm::event::KeyCode;
 const HAIKU: &str = "global.anthropic.claude-haiku-4-5-20251001-v1:0";
 
 fn panes(h: &Harness) -> Vec<(String, AnswerStatus, String)> {
-    match &h.app.state.overlay {
+    match &h.app.state.screen.overlay {
         Overlay::Compare(view) => view
             .panes
             .iter()
@@ -124,7 +124,7 @@ async fn three_models_stream_side_by_side_and_a_fault_in_one_leaves_the_others()
     h.press(KeyCode::Left);
     h.press(KeyCode::Enter);
     h.settle().await;
-    assert!(matches!(h.app.state.overlay, Overlay::None));
+    assert!(matches!(h.app.state.screen.overlay, Overlay::None));
     assert_eq!(h.app.state.model, "amazon.nova-micro-v1:0");
     let kept: Vec<_> = h
         .app
@@ -184,7 +184,7 @@ async fn panes_cancel_one_at_a_time_and_esc_cancels_the_rest_then_closes() {
     );
     h.press(KeyCode::Esc);
     h.settle().await;
-    assert!(matches!(h.app.state.overlay, Overlay::None));
+    assert!(matches!(h.app.state.screen.overlay, Overlay::None));
     assert_eq!(h.app.state.model, HAIKU);
     assert_eq!(
         h.app.state.draft(),

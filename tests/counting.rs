@@ -134,7 +134,7 @@ async fn the_chat_refuses_what_cannot_fit_and_drops_the_oldest_turn() {
     h.settle().await;
     h.press(KeyCode::Enter);
     h.settle().await;
-    let flash = h.app.state.flash.clone().unwrap().text;
+    let flash = h.app.state.screen.flash.clone().unwrap().text;
     assert!(
         flash.starts_with("not sent: the conversation is ~"),
         "{flash}"
@@ -192,7 +192,7 @@ async fn a_summary_stands_in_for_the_older_half_once_it_is_complete() {
         sent.turns.iter().map(|t| &t.text).collect::<Vec<_>>()
     );
     assert_eq!(sent.turns[0].text, "Third question");
-    let flash = h.app.state.flash.clone().unwrap().text;
+    let flash = h.app.state.screen.flash.clone().unwrap().text;
     assert!(
         flash.starts_with("summarized: 4 earlier messages"),
         "{flash}"

@@ -121,10 +121,10 @@ async fn the_chat_ask_the_matrix_and_side_by_side_send_the_same_body_and_count_t
     h.type_text(prompt);
     h.press(KeyCode::F(4));
     h.until("the matrix rows", |h| {
-        matches!(&h.app.state.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
+        matches!(&h.app.state.screen.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
     })
     .await;
-    let Overlay::Matrix(view) = &h.app.state.overlay else {
+    let Overlay::Matrix(view) = &h.app.state.screen.overlay else {
         unreachable!()
     };
     let row = view
@@ -154,12 +154,12 @@ async fn the_chat_ask_the_matrix_and_side_by_side_send_the_same_body_and_count_t
     h.type_text("nova micro");
     h.press(KeyCode::Tab);
     h.press(KeyCode::Enter);
-    h.until("both panes", |h| match &h.app.state.overlay {
+    h.until("both panes", |h| match &h.app.state.screen.overlay {
         Overlay::Compare(view) => view.panes.iter().all(|p| !p.answer.in_flight()),
         _ => false,
     })
     .await;
-    let Overlay::Compare(view) = &h.app.state.overlay else {
+    let Overlay::Compare(view) = &h.app.state.screen.overlay else {
         unreachable!()
     };
     let pane = view

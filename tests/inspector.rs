@@ -43,7 +43,10 @@ async fn the_inspector_shows_request_response_and_frames_without_secrets() {
 
     h.press(KeyCode::F(3));
     h.settle().await;
-    assert!(matches!(h.app.state.overlay, Overlay::Inspector { .. }));
+    assert!(matches!(
+        h.app.state.screen.overlay,
+        Overlay::Inspector { .. }
+    ));
     let screen = h.screen();
     assert!(screen.contains("inspector · answer 2 of 2"), "{screen}");
     let pages = all_pages(&mut h).await;
@@ -124,7 +127,7 @@ async fn the_inspector_shows_request_response_and_frames_without_secrets() {
     assert!(!pages.contains("exception"), "{pages}");
     h.press(KeyCode::Esc);
     h.settle().await;
-    assert!(matches!(h.app.state.overlay, Overlay::None));
+    assert!(matches!(h.app.state.screen.overlay, Overlay::None));
 
     // An HTTP error shows the attempts and the error; the inspector survives tiny sizes. (A
     // new conversation: the failed second answer is not sent as context, so a third prompt
@@ -143,7 +146,7 @@ async fn the_inspector_shows_request_response_and_frames_without_secrets() {
 }
 
 fn matrix_done(h: &Harness) -> bool {
-    matches!(&h.app.state.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
+    matches!(&h.app.state.screen.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -204,7 +207,7 @@ async fn the_matrix_runs_every_combination_and_opens_rows_in_the_inspector() {
     );
     h.press(KeyCode::Esc);
     h.settle().await;
-    assert!(matches!(h.app.state.overlay, Overlay::None));
+    assert!(matches!(h.app.state.screen.overlay, Overlay::None));
 
     // Without a draft, the last prompt is used.
     h.app.state.set_draft("");
@@ -236,7 +239,7 @@ async fn a_request_is_edited_checked_and_sent_again_outside_the_conversation() {
     h.press(KeyCode::Char('e'));
     h.settle().await;
     assert!(
-        matches!(h.app.state.overlay, Overlay::Resend(_)),
+        matches!(h.app.state.screen.overlay, Overlay::Resend(_)),
         "{}",
         h.screen()
     );
@@ -256,7 +259,7 @@ async fn a_request_is_edited_checked_and_sent_again_outside_the_conversation() {
         "{}",
         h.screen()
     );
-    assert!(matches!(h.app.state.overlay, Overlay::Resend(_)));
+    assert!(matches!(h.app.state.screen.overlay, Overlay::Resend(_)));
     h.press(KeyCode::Backspace);
 
     // An unknown service tier is refused too.
@@ -267,7 +270,7 @@ async fn a_request_is_edited_checked_and_sent_again_outside_the_conversation() {
     h.ctrl('s');
     h.settle().await;
     assert!(h.screen().contains("gold"), "{}", h.screen());
-    assert!(matches!(h.app.state.overlay, Overlay::Resend(_)));
+    assert!(matches!(h.app.state.screen.overlay, Overlay::Resend(_)));
     h.ctrl('u');
 
     // Accept text/plain, not streamed: sent as an edited request.

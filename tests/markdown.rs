@@ -93,7 +93,7 @@ fn screen(answer: &str, width: u16, height: u16) -> String {
         message.status = AnswerStatus::Complete;
     }
     // The answer's first row at the top of the transcript.
-    state.scroll = Scroll::Line(3);
+    state.screen.scroll = Scroll::Line(3);
     let mut cache = ViewCache::default();
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal

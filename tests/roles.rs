@@ -84,7 +84,7 @@ async fn the_chat_picks_a_role_and_shows_it() {
     h.key(KeyCode::Char('r'), KeyModifiers::ALT);
     h.until(
         "the roles",
-        |h| matches!(&h.app.state.overlay, Overlay::Roles(p) if p.roles.is_some()),
+        |h| matches!(&h.app.state.screen.overlay, Overlay::Roles(p) if p.roles.is_some()),
     )
     .await;
     let screen = h.screen();
@@ -115,7 +115,7 @@ async fn the_chat_picks_a_role_and_shows_it() {
     h.key(KeyCode::Char('r'), KeyModifiers::ALT);
     h.until(
         "the roles",
-        |h| matches!(&h.app.state.overlay, Overlay::Roles(p) if p.roles.is_some()),
+        |h| matches!(&h.app.state.screen.overlay, Overlay::Roles(p) if p.roles.is_some()),
     )
     .await;
     h.type_text("review");
@@ -127,7 +127,7 @@ async fn the_chat_picks_a_role_and_shows_it() {
     h.key(KeyCode::Char('r'), KeyModifiers::ALT);
     h.until(
         "the roles",
-        |h| matches!(&h.app.state.overlay, Overlay::Roles(p) if p.roles.is_some()),
+        |h| matches!(&h.app.state.screen.overlay, Overlay::Roles(p) if p.roles.is_some()),
     )
     .await;
     // The role in use is selected; "no role" is the row above it.

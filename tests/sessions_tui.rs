@@ -29,13 +29,13 @@ async fn open_browser(h: &mut Harness) {
     h.ctrl('o');
     h.until(
         "the session list",
-        |h| matches!(&h.app.state.overlay, Overlay::Sessions(b) if b.items.is_some()),
+        |h| matches!(&h.app.state.screen.overlay, Overlay::Sessions(b) if b.items.is_some()),
     )
     .await;
 }
 
 fn browser_count(h: &Harness) -> usize {
-    match &h.app.state.overlay {
+    match &h.app.state.screen.overlay {
         Overlay::Sessions(b) => b.items.as_ref().map_or(0, Vec::len),
         _ => 0,
     }
@@ -166,13 +166,14 @@ async fn the_browser_renames_deletes_with_confirmation_and_exports() {
     h.until("the Markdown export", |h| {
         h.app
             .state
+            .screen
             .flash
             .as_ref()
             .is_some_and(|f| f.text.contains("exported to"))
     })
     .await;
     // Where it went, in full.
-    let said = h.app.state.flash.clone().unwrap().text;
+    let said = h.app.state.screen.flash.clone().unwrap().text;
     let exports_dir = std::fs::canonicalize(h.data.path().join("exports")).unwrap();
     assert!(
         said.starts_with(&format!("exported to {}/", exports_dir.display())),
@@ -269,10 +270,11 @@ async fn without_saving_nothing_is_written() {
     h.ctrl('o');
     h.settle().await;
     // The browser does not open on a list that can never come; the status bar says why.
-    assert!(matches!(h.app.state.overlay, Overlay::None));
+    assert!(matches!(h.app.state.screen.overlay, Overlay::None));
     let flash = h
         .app
         .state
+        .screen
         .flash
         .as_ref()
         .map(|f| f.text.clone())
@@ -301,7 +303,7 @@ async fn the_browser_searches_the_text_of_conversations_and_shows_the_line() {
     open_browser(&mut h).await;
     h.until(
         "the text to be gathered",
-        |h| matches!(&h.app.state.overlay, Overlay::Sessions(b) if b.index.is_some()),
+        |h| matches!(&h.app.state.screen.overlay, Overlay::Sessions(b) if b.index.is_some()),
     )
     .await;
     // A word of a prompt's second line (not in any title).
@@ -319,7 +321,7 @@ async fn the_browser_searches_the_text_of_conversations_and_shows_the_line() {
     h.ctrl('u');
     h.type_text(&word);
     h.settle().await;
-    let Overlay::Sessions(browser) = &h.app.state.overlay else {
+    let Overlay::Sessions(browser) = &h.app.state.screen.overlay else {
         panic!("the browser")
     };
     assert!(
@@ -506,12 +508,12 @@ async fn the_browser_counts_the_turns_opening_shows_and_names_a_model_once() {
     let summary = store::summarize(&path).unwrap();
     assert_eq!(summary.turns, 1, "the branch on screen");
     h.reopen(&path).await;
-    let flash = h.app.state.flash.clone().unwrap();
+    let flash = h.app.state.screen.flash.clone().unwrap();
     assert!(flash.text.contains("(1 turn)"), "{flash:?}");
     h.ctrl('o');
     h.until(
         "the session list",
-        |h| matches!(&h.app.state.overlay, Overlay::Sessions(b) if b.items.is_some()),
+        |h| matches!(&h.app.state.screen.overlay, Overlay::Sessions(b) if b.items.is_some()),
     )
     .await;
     let screen = h.screen();

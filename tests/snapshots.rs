@@ -65,7 +65,7 @@ async fn screens_at_80x24_and_40x12() {
         h.finish_answer().await;
         h.ctrl('o');
         h.until("the session list", |h| {
-            matches!(&h.app.state.overlay, bedrock_tui::app::state::Overlay::Sessions(b) if b.items.is_some() && b.index.is_some())
+            matches!(&h.app.state.screen.overlay, bedrock_tui::app::state::Overlay::Sessions(b) if b.items.is_some() && b.index.is_some())
         })
         .await;
         settings().bind(|| insta::assert_snapshot!(format!("sessions_{size}"), h.screen()));
@@ -79,7 +79,7 @@ async fn screens_at_80x24_and_40x12() {
         // The accept / content-type matrix once every combination has answered.
         h.press(KeyCode::F(4));
         h.until("the matrix", |h| {
-            matches!(&h.app.state.overlay, bedrock_tui::app::state::Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
+            matches!(&h.app.state.screen.overlay, bedrock_tui::app::state::Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
         })
         .await;
         settings().bind(|| insta::assert_snapshot!(format!("matrix_{size}"), h.screen()));
@@ -116,7 +116,7 @@ async fn layouts_with_wide_characters_at_130x40_and_40x12() {
 
         h.press(KeyCode::F(4));
         h.until("the matrix", |h| {
-            matches!(&h.app.state.overlay, bedrock_tui::app::state::Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
+            matches!(&h.app.state.screen.overlay, bedrock_tui::app::state::Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
         })
         .await;
         // The timings (and so the room left for the answer) differ from run to run.
@@ -127,7 +127,7 @@ async fn layouts_with_wide_characters_at_130x40_and_40x12() {
 
         h.ctrl('o');
         h.until("the session list", |h| {
-            matches!(&h.app.state.overlay, bedrock_tui::app::state::Overlay::Sessions(b) if b.items.is_some() && b.index.is_some())
+            matches!(&h.app.state.screen.overlay, bedrock_tui::app::state::Overlay::Sessions(b) if b.items.is_some() && b.index.is_some())
         })
         .await;
         settings().bind(|| insta::assert_snapshot!(format!("wide_sessions_{size}"), h.screen()));

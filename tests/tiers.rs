@@ -106,10 +106,10 @@ async fn f6_opens_the_latency_and_tier_matrix() {
     h.settle().await;
     h.press(KeyCode::F(6));
     h.until("every row to answer", |h| {
-        matches!(&h.app.state.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
+        matches!(&h.app.state.screen.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
     })
     .await;
-    let Overlay::Matrix(view) = &h.app.state.overlay else {
+    let Overlay::Matrix(view) = &h.app.state.screen.overlay else {
         panic!("no matrix");
     };
     assert_eq!(view.rows.len(), 6);
@@ -129,7 +129,7 @@ async fn the_matrices_keep_their_figures_name_what_they_compare_and_ask_before_b
     h.settle().await;
     h.press(KeyCode::F(6));
     h.until("every row to answer", |h| {
-        matches!(&h.app.state.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
+        matches!(&h.app.state.screen.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
     })
     .await;
     let screen = h.screen();
@@ -146,7 +146,7 @@ async fn the_matrices_keep_their_figures_name_what_they_compare_and_ask_before_b
     h.settle().await;
     h.press(KeyCode::F(4));
     h.until("every row to answer", |h| {
-        matches!(&h.app.state.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
+        matches!(&h.app.state.screen.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
     })
     .await;
     let screen = h.screen();
@@ -177,7 +177,7 @@ async fn the_matrices_keep_their_figures_name_what_they_compare_and_ask_before_b
     );
     assert!(joined.contains("billed to your AWS account"), "{screen}");
     assert!(joined.contains("at most $"), "{screen}");
-    let Overlay::Matrix(view) = &h.app.state.overlay else {
+    let Overlay::Matrix(view) = &h.app.state.screen.overlay else {
         panic!("no matrix");
     };
     assert!(
@@ -186,7 +186,7 @@ async fn the_matrices_keep_their_figures_name_what_they_compare_and_ask_before_b
     );
     h.press(KeyCode::Enter);
     h.until("every row to answer", |h| {
-        matches!(&h.app.state.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
+        matches!(&h.app.state.screen.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
     })
     .await;
 }

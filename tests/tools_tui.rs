@@ -365,7 +365,7 @@ async fn ask_to_run(h: &mut Harness, command: &str) {
     h.settle().await;
     h.press(KeyCode::Enter);
     h.until("the question", |h| {
-        matches!(h.app.state.overlay, Overlay::Tools(_))
+        matches!(h.app.state.screen.overlay, Overlay::Tools(_))
     })
     .await;
 }
@@ -381,7 +381,7 @@ async fn keys_typed_ahead_never_answer_the_question() {
     h.press(KeyCode::Char('y'));
     h.settle().await;
     assert!(!file.exists(), "a key typed ahead ran the command");
-    assert!(matches!(h.app.state.overlay, Overlay::Tools(_)));
+    assert!(matches!(h.app.state.screen.overlay, Overlay::Tools(_)));
     assert_eq!(h.app.state.draft(), "yes you are righty", "typing is kept");
     assert!(h.screen().contains("Not taking keys yet"), "{}", h.screen());
     // Once it has been on screen without a key, a key answers it.
@@ -431,13 +431,14 @@ async fn a_long_call_runs_only_once_read_to_its_end() {
     assert!(
         h.app
             .state
+            .screen
             .flash
             .as_ref()
             .is_some_and(|f| f.text.contains("read the whole call before it runs")),
         "{:?}",
-        h.app.state.flash
+        h.app.state.screen.flash
     );
-    assert!(matches!(h.app.state.overlay, Overlay::Tools(_)));
+    assert!(matches!(h.app.state.screen.overlay, Overlay::Tools(_)));
     h.press(KeyCode::End);
     h.settle().await;
     assert!(h.screen().contains("touch"), "{}", h.screen());
@@ -461,11 +462,11 @@ async fn a_long_call_runs_only_once_read_to_its_end() {
     h.settle().await;
     h.press(KeyCode::Char('y'));
     h.settle().await;
-    let flash = h.app.state.flash.clone().unwrap();
+    let flash = h.app.state.screen.flash.clone().unwrap();
     assert!(flash.text.contains("v shows it in the pager"), "{flash:?}");
     h.press(KeyCode::Char('v'));
     h.settle().await;
-    let flash = h.app.state.flash.clone().unwrap();
+    let flash = h.app.state.screen.flash.clone().unwrap();
     assert!(
         flash.text.contains("no terminal to hand to a pager"),
         "{flash:?}"
@@ -532,7 +533,7 @@ async fn a_dead_mcp_server_has_its_tools_withdrawn_and_starts_again_on_mcp_resta
     // Its tools are not asked about any more (they are not offered).
     h.send("Use echo with hi").await;
     h.finish_answer().await;
-    assert!(!matches!(h.app.state.overlay, Overlay::Tools(_)));
+    assert!(!matches!(h.app.state.screen.overlay, Overlay::Tools(_)));
     // /mcp says how it is; /mcp restart starts it again.
     h.type_text("/mcp");
     h.settle().await;
@@ -572,7 +573,7 @@ async fn slash_words_are_commands_never_prompts() {
     h.press(KeyCode::Enter);
     h.settle().await;
     assert!(
-        matches!(h.app.state.overlay, Overlay::Help(_)),
+        matches!(h.app.state.screen.overlay, Overlay::Help(_)),
         "{}",
         h.screen()
     );
@@ -590,7 +591,7 @@ async fn slash_words_are_commands_never_prompts() {
             .all(|m| m.speaker != Speaker::User),
         "nothing sent"
     );
-    let flash = h.app.state.flash.clone().unwrap();
+    let flash = h.app.state.screen.flash.clone().unwrap();
     assert!(
         flash.text.contains("/frobnicate is no command"),
         "{flash:?}"

@@ -52,7 +52,7 @@ async fn a_prompt_streams_token_by_token_and_renders_markdown() {
         last_row.ends_with(&last_word),
         "{last_row:?} {last_word:?}\n{screen}"
     );
-    assert_eq!(h.app.state.scroll, Scroll::Follow);
+    assert_eq!(h.app.state.screen.scroll, Scroll::Follow);
     assert!(screen.contains("IDLE"), "{screen}");
     assert!(screen.contains(" in · "), "status bar figures: {screen}");
     // The prompt went into the transcript and the editor is empty again.
@@ -255,7 +255,7 @@ async fn switching_models_mid_conversation_re_encodes_for_the_new_family() {
         h.ctrl('p');
         h.type_text(filter);
         h.settle().await;
-        let Overlay::Picker(picker) = &h.app.state.overlay else {
+        let Overlay::Picker(picker) = &h.app.state.screen.overlay else {
             panic!("picker not open");
         };
         let picked = picker.selected_item().expect("a match").id.clone();
@@ -294,7 +294,7 @@ async fn picker_filters_and_refuses_non_text_models() {
     h.ctrl('p');
     h.type_text("llama 70");
     h.settle().await;
-    let Overlay::Picker(picker) = &h.app.state.overlay else {
+    let Overlay::Picker(picker) = &h.app.state.screen.overlay else {
         panic!()
     };
     assert!(!picker.matches.is_empty());
@@ -308,7 +308,7 @@ async fn picker_filters_and_refuses_non_text_models() {
     // Backspace widens the filter again; Ctrl+U clears it.
     h.press(KeyCode::Backspace);
     h.settle().await;
-    let Overlay::Picker(picker) = &h.app.state.overlay else {
+    let Overlay::Picker(picker) = &h.app.state.screen.overlay else {
         panic!()
     };
     assert_eq!(picker.filter, "llama 7");
@@ -317,13 +317,13 @@ async fn picker_filters_and_refuses_non_text_models() {
     h.press(KeyCode::Enter);
     h.settle().await;
     assert!(
-        matches!(h.app.state.overlay, Overlay::Picker(_)),
+        matches!(h.app.state.screen.overlay, Overlay::Picker(_)),
         "an embedding model is refused"
     );
     assert!(h.screen().contains("makes embeddings"), "{}", h.screen());
     h.press(KeyCode::Esc);
     h.settle().await;
-    assert!(matches!(h.app.state.overlay, Overlay::None));
+    assert!(matches!(h.app.state.screen.overlay, Overlay::None));
     assert!(
         h.app.state.model.contains("claude-haiku-4-5"),
         "the model did not change"
@@ -491,7 +491,7 @@ async fn parameters_form_validates_against_the_model() {
     h.press(KeyCode::Enter);
     h.settle().await;
     // Claude Haiku 4.5 takes temperature or top_p, not both.
-    let Overlay::Parameters(form) = &h.app.state.overlay else {
+    let Overlay::Parameters(form) = &h.app.state.screen.overlay else {
         panic!("the form stays open: {}", h.screen());
     };
     assert!(
@@ -508,7 +508,7 @@ async fn parameters_form_validates_against_the_model() {
     h.press(KeyCode::Enter);
     h.settle().await;
     assert!(
-        matches!(h.app.state.overlay, Overlay::None),
+        matches!(h.app.state.screen.overlay, Overlay::None),
         "{}",
         h.screen()
     );
@@ -535,9 +535,9 @@ async fn transcript_scrolls_with_keys_and_wheel_and_sticks_only_at_the_bottom() 
     h.ctrl('y');
     h.ctrl('y');
     h.settle().await;
-    assert_eq!(h.app.state.focus, Focus::Transcript);
-    let Scroll::Line(top) = h.app.state.scroll else {
-        panic!("scrolled: {:?}", h.app.state.scroll)
+    assert_eq!(h.app.state.screen.focus, Focus::Transcript);
+    let Scroll::Line(top) = h.app.state.screen.scroll else {
+        panic!("scrolled: {:?}", h.app.state.screen.scroll)
     };
     h.event(Event::Mouse(crossterm::event::MouseEvent {
         kind: crossterm::event::MouseEventKind::ScrollUp,
@@ -546,13 +546,13 @@ async fn transcript_scrolls_with_keys_and_wheel_and_sticks_only_at_the_bottom() 
         modifiers: KeyModifiers::NONE,
     }));
     h.settle().await;
-    assert_eq!(h.app.state.scroll, Scroll::Line(top - 3));
+    assert_eq!(h.app.state.screen.scroll, Scroll::Line(top - 3));
     // g selects the first message and brings it into view.
     h.press(KeyCode::Char('g'));
     h.settle().await;
     let first = h.app.state.messages[0].id;
-    assert_eq!(h.app.state.scroll, Scroll::Message(first));
-    assert_eq!(h.app.state.cursor, Some(first));
+    assert_eq!(h.app.state.screen.scroll, Scroll::Message(first));
+    assert_eq!(h.app.state.screen.cursor, Some(first));
     assert!(
         h.screen().contains("▶ You"),
         "the top of the transcript, selected: {}",
@@ -560,15 +560,15 @@ async fn transcript_scrolls_with_keys_and_wheel_and_sticks_only_at_the_bottom() 
     );
     // New text while scrolled up does not move the view.
     h.press(KeyCode::Char('i'));
-    h.app.state.scroll = Scroll::Line(0);
+    h.app.state.screen.scroll = Scroll::Line(0);
     h.send("second").await;
-    h.app.state.scroll = Scroll::Line(0);
+    h.app.state.screen.scroll = Scroll::Line(0);
     h.until("the answer", |h| h.answers().len() == 2 && h.answer_done())
         .await;
     h.press(KeyCode::Tab);
     h.press(KeyCode::Char('G'));
     h.settle().await;
-    assert_eq!(h.app.state.scroll, Scroll::Follow);
+    assert_eq!(h.app.state.screen.scroll, Scroll::Follow);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -617,7 +617,7 @@ async fn copy_help_reasoning_and_quit() {
     // `?` on an empty prompt opens the help; the help lists the bindings.
     h.type_text("?");
     h.settle().await;
-    assert!(matches!(h.app.state.overlay, Overlay::Help { .. }));
+    assert!(matches!(h.app.state.screen.overlay, Overlay::Help { .. }));
     assert!(h.screen().contains("Send the prompt."), "{}", h.screen());
     h.press(KeyCode::Esc);
     // `?` inside a prompt is just a character.
@@ -920,7 +920,7 @@ async fn a_queued_escaped_prompt_is_sent_as_a_prompt_never_run_as_a_command() {
         .await;
     h.finish_answer().await;
     assert_eq!(h.prompts(), ["first question", "/help"]);
-    assert!(matches!(h.app.state.overlay, Overlay::None));
+    assert!(matches!(h.app.state.screen.overlay, Overlay::None));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1038,7 +1038,7 @@ async fn the_picker_matches_like_fzf_and_keeps_the_id_of_the_model_in_use() {
     h.ctrl('p');
     h.type_text("hk45");
     h.settle().await;
-    let Overlay::Picker(picker) = &h.app.state.overlay else {
+    let Overlay::Picker(picker) = &h.app.state.screen.overlay else {
         panic!("the picker is open: {}", h.screen());
     };
     let picked = picker.selected_item().expect("a match").id.clone();
@@ -1064,7 +1064,7 @@ async fn wide_characters_never_break_popup_borders() {
             h.ctrl('o');
             h.until(
                 "the session list",
-                |h| matches!(&h.app.state.overlay, Overlay::Sessions(b) if b.items.is_some()),
+                |h| matches!(&h.app.state.screen.overlay, Overlay::Sessions(b) if b.items.is_some()),
             )
             .await;
         } else {
@@ -1120,7 +1120,7 @@ async fn the_matrix_gives_the_answer_column_the_room_there_is() {
     let first_line = h.last_answer().text.lines().next().unwrap().to_string();
     h.press(KeyCode::F(4));
     h.until("the matrix", |h| {
-        matches!(&h.app.state.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
+        matches!(&h.app.state.screen.overlay, Overlay::Matrix(v) if v.rows.iter().all(|(_, o)| o.is_some()))
     })
     .await;
     let screen = h.screen();
@@ -1155,7 +1155,7 @@ async fn hints_and_refusals_are_shown_whole_when_there_is_room() {
     h.app.state.model = "amazon.titan-embed-text-v2:0".to_string();
     h.send("embed this").await;
     h.settle().await;
-    let refusal = h.app.state.flash.as_ref().unwrap().text.clone();
+    let refusal = h.app.state.screen.flash.as_ref().unwrap().text.clone();
     assert!(
         h.app
             .state

@@ -59,6 +59,7 @@ fn attach(state: &mut State, index: usize, alternatives: Alternatives) {
 /// The selected message and where it is, or a word in the status bar.
 fn selected(state: &mut State) -> Option<(usize, u64)> {
     let found = state
+        .screen
         .cursor
         .and_then(|id| state.index_of(id).map(|index| (index, id)));
     if found.is_none() {
@@ -105,8 +106,8 @@ pub(crate) fn step(state: &mut State, delta: isize) -> Vec<Effect> {
     state.messages.extend(coming);
     let first = state.messages.get(index).map(|m| m.id);
     attach(state, index, alternatives);
-    state.cursor = first;
-    state.scroll = first.map_or(Scroll::Follow, Scroll::Message);
+    state.screen.cursor = first;
+    state.screen.scroll = first.map_or(Scroll::Follow, Scroll::Message);
     state.flash(format!("version {}/{count}", next + 1), false);
     Vec::new()
 }
@@ -176,7 +177,7 @@ pub(crate) fn regenerate(state: &mut State, answer_at: usize) -> Vec<Effect> {
     if let Some(alternatives) = alternatives {
         attach(state, answer_at, alternatives);
     }
-    state.cursor = None;
+    state.screen.cursor = None;
     effects
 }
 
@@ -204,7 +205,7 @@ pub(crate) fn edit_selected(state: &mut State) -> Vec<Effect> {
         draft_before,
     });
     state.set_draft(&super::commands::as_typed(&text));
-    state.focus = Focus::Editor;
+    state.screen.focus = Focus::Editor;
     let send = state.keymap.hint(Context::Chat, Action::Send);
     let stop = state.keymap.hint(Context::Chat, Action::Cancel);
     state.flash(
@@ -263,7 +264,7 @@ pub(crate) fn send_edited(state: &mut State, editing: &Editing, text: String) ->
     attach(state, index, alternatives);
     state.composer.history_cursor = None;
     state.set_draft(&editing.draft_before);
-    state.cursor = None;
+    state.screen.cursor = None;
     // The edit is sent: the prompt is the prompt again.
     state.editing = None;
     turns::begin(state, prepared)
@@ -329,7 +330,7 @@ pub(crate) fn ask_drop_oldest(state: &mut State) -> Vec<Effect> {
         state.flash("there is no turn to drop", true);
         return Vec::new();
     };
-    state.cursor = Some(state.messages[index].id);
+    state.screen.cursor = Some(state.messages[index].id);
     ask_delete(state)
 }
 
@@ -352,7 +353,7 @@ pub(crate) fn answer_delete(state: &mut State, confirmed: bool) {
         }
     }
     // The cursor goes to the next message still shown, else the one before.
-    state.cursor = super::cursor::shown_from(state, end, true)
+    state.screen.cursor = super::cursor::shown_from(state, end, true)
         .or_else(|| super::cursor::shown_from(state, index, false));
     state.flash("turn deleted: no longer shown or sent", false);
 }
@@ -417,8 +418,8 @@ pub(crate) fn fork(state: &mut State) -> Vec<Effect> {
     state.pending_title = Some(title);
     // A fork keeps the title it was given.
     state.titled = Some(state.conversation);
-    state.cursor = state.messages.last().map(|m| m.id);
-    state.scroll = Scroll::Follow;
+    state.screen.cursor = state.messages.last().map(|m| m.id);
+    state.screen.scroll = Scroll::Follow;
     let kept = crate::text::count(count as u64, "message", "messages");
     let sessions = state.keymap.hint(Context::Chat, Action::OpenSessions);
     let said = match prompt {
@@ -432,7 +433,7 @@ pub(crate) fn fork(state: &mut State) -> Vec<Effect> {
             }
             state.composer.attached = attached;
             turns::put_back(state, &text);
-            state.focus = super::state::Focus::Editor;
+            state.screen.focus = super::state::Focus::Editor;
             format!(
                 "forked before this prompt: a new conversation with {kept}, the prompt is in the editor to send or change; the old one is unchanged ({sessions})"
             )

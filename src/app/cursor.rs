@@ -21,20 +21,21 @@ pub(crate) fn shown_from(state: &State, index: usize, forward: bool) -> Option<u
 /// Selects the last message (when the transcript gets the focus and nothing is selected).
 pub(crate) fn select_last(state: &mut State) {
     let still_there = state
+        .screen
         .cursor
         .and_then(|id| state.index_of(id))
         .is_some_and(|i| !state.messages[i].deleted);
     if !still_there {
-        state.cursor = shown_from(state, state.messages.len(), false);
+        state.screen.cursor = shown_from(state, state.messages.len(), false);
     }
-    if let Some(id) = state.cursor {
-        state.scroll = Scroll::Message(id);
+    if let Some(id) = state.screen.cursor {
+        state.screen.scroll = Scroll::Message(id);
     }
 }
 
 /// Moves the cursor to the previous (`-1`) or next (`1`) message shown.
 pub(crate) fn step(state: &mut State, delta: isize) {
-    let Some(index) = state.cursor.and_then(|id| state.index_of(id)) else {
+    let Some(index) = state.screen.cursor.and_then(|id| state.index_of(id)) else {
         select_last(state);
         return;
     };
@@ -44,19 +45,19 @@ pub(crate) fn step(state: &mut State, delta: isize) {
         shown_from(state, index + 1, true)
     };
     if let Some(id) = next {
-        state.cursor = Some(id);
-        state.scroll = Scroll::Message(id);
+        state.screen.cursor = Some(id);
+        state.screen.scroll = Scroll::Message(id);
     }
 }
 
 /// Selects the first or the last message shown.
 pub(crate) fn to_end(state: &mut State, last: bool) {
-    state.cursor = if last {
+    state.screen.cursor = if last {
         shown_from(state, state.messages.len(), false)
     } else {
         shown_from(state, 0, true)
     };
-    state.scroll = match (last, state.cursor) {
+    state.screen.scroll = match (last, state.screen.cursor) {
         (true, _) | (false, None) => Scroll::Follow,
         (false, Some(id)) => Scroll::Message(id),
     };
@@ -64,7 +65,7 @@ pub(crate) fn to_end(state: &mut State, last: bool) {
 
 /// Folds or unfolds the selected prompt when it is a long one.
 pub(crate) fn toggle_fold(state: &mut State) {
-    let Some(index) = state.cursor.and_then(|id| state.index_of(id)) else {
+    let Some(index) = state.screen.cursor.and_then(|id| state.index_of(id)) else {
         state.flash("no message selected (Tab, then ↑ ↓)", true);
         return;
     };
@@ -83,8 +84,9 @@ pub(crate) fn toggle_fold(state: &mut State) {
 fn target(state: &State) -> Option<(String, &'static str)> {
     // The cursor counts in transcript focus only: from the prompt, keys act on the last answer.
     let selected = state
+        .screen
         .cursor
-        .filter(|_| state.focus == super::state::Focus::Transcript)
+        .filter(|_| state.screen.focus == super::state::Focus::Transcript)
         .and_then(|id| state.index_of(id))
         .map(|i| &state.messages[i]);
     match selected {

@@ -15,9 +15,9 @@ use ratatui_textarea::TextArea;
 
 /// Opens the help over what is open (as `?` and F1 do).
 pub(crate) fn open_help(state: &mut State) {
-    if !matches!(state.overlay, Overlay::Help(_)) {
-        let under = std::mem::take(&mut state.overlay);
-        state.overlay = Overlay::Help(HelpView::over(under));
+    if !matches!(state.screen.overlay, Overlay::Help(_)) {
+        let under = std::mem::take(&mut state.screen.overlay);
+        state.screen.overlay = Overlay::Help(HelpView::over(under));
     }
 }
 
@@ -29,7 +29,7 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if key.kind == KeyEventKind::Release {
         return Vec::new();
     }
-    state.flash = None;
+    state.screen.flash = None;
     // A turn waiting to be deleted: `y` deletes it, any other key keeps it (and does nothing
     // else).
     if state.pending_delete.is_some() {
@@ -40,10 +40,14 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if let Some(effects) = super::popups::early_key(state, &key) {
         return effects;
     }
-    let context = state.overlay.context().unwrap_or(match state.focus {
-        Focus::Editor => Context::Chat,
-        Focus::Transcript => Context::Transcript,
-    });
+    let context = state
+        .screen
+        .overlay
+        .context()
+        .unwrap_or(match state.screen.focus {
+            Focus::Editor => Context::Chat,
+            Focus::Transcript => Context::Transcript,
+        });
     // Ctrl+X Ctrl+E, as in bash and zsh: the prompt in the editor.
     let ctrl = |c: char| key.code == KeyCode::Char(c) && key.modifiers == KeyModifiers::CONTROL;
     if context == Context::Chat && std::mem::take(&mut state.composer.ctrl_x) && ctrl('e') {
@@ -69,11 +73,11 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let global = own.is_none() && action.is_some();
     match action {
         // A global action (quit, help) is the chat's, whatever popup is open.
-        Some(action) if global || !state.overlay.is_open() => perform(state, action),
+        Some(action) if global || !state.screen.overlay.is_open() => perform(state, action),
         Some(action) => {
             dispatch(state, |popup, state| popup.on_action(state, action)).unwrap_or_default()
         }
-        None if state.overlay.is_open() => {
+        None if state.screen.overlay.is_open() => {
             dispatch(state, |popup, state| popup.on_key(state, &key)).unwrap_or_default()
         }
         None if context == Context::Transcript => typed_in_transcript(state, key),
@@ -136,9 +140,9 @@ fn is_editing(action: Action) -> bool {
 
 /// The prompt gets the focus back; a view held on the selected message stays where it is.
 fn leave_transcript(state: &mut State) {
-    state.focus = Focus::Editor;
-    if let Scroll::Message(_) = state.scroll {
-        state.scroll = Scroll::Line(state.view.top);
+    state.screen.focus = Focus::Editor;
+    if let Scroll::Message(_) = state.screen.scroll {
+        state.screen.scroll = Scroll::Line(state.screen.view.top);
     }
 }
 
@@ -163,14 +167,14 @@ pub(crate) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
 /// A bracketed paste: the whole text at once, into the popup's field or the prompt.
 pub(crate) fn on_paste(state: &mut State, text: &str, goes_on: bool) -> Vec<Effect> {
     state.quit_armed = None;
-    state.flash = None;
+    state.screen.flash = None;
     // Terminals send pasted newlines as CR, CRLF or LF.
     let unified = text.replace("\r\n", "\n").replace('\r', "\n");
     let clean = crate::text::sanitize_for_terminal(&unified);
     if let Some(effects) = dispatch(state, |popup, state| popup.on_paste(state, &clean)) {
         return effects;
     }
-    state.focus = Focus::Editor;
+    state.screen.focus = Focus::Editor;
     state.insert_paste(clean.as_ref(), goes_on);
     state.composer.history_cursor = None;
     super::attach::offer_pasted_path(&clean)
@@ -244,7 +248,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::CopyMessage => return super::cursor::copy_message(state),
         Action::ToggleFold => super::cursor::toggle_fold(state),
         Action::OpenModelPicker => {
-            state.overlay = Overlay::Picker(Picker::new(
+            state.screen.overlay = Overlay::Picker(Picker::new(
                 state.requests.listed_models.as_deref(),
                 state.region(),
                 &state.model,
@@ -252,15 +256,15 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::OpenRoles => return super::popups::roles::open(state),
         Action::OpenParameters => {
-            state.overlay = Overlay::Parameters(ParamsForm::new(
+            state.screen.overlay = Overlay::Parameters(ParamsForm::new(
                 state.system.as_deref(),
                 &state.params,
                 &state.request_options,
             ));
         }
         Action::ToggleHelp => {
-            let under = std::mem::take(&mut state.overlay);
-            state.overlay = match under {
+            let under = std::mem::take(&mut state.screen.overlay);
+            state.screen.overlay = match under {
                 Overlay::Help(mut help) => help.under.take().map_or(Overlay::None, |u| *u),
                 other => Overlay::Help(HelpView::over(other)),
             };
@@ -281,7 +285,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             effects.extend(super::tool_round::abandon(state));
             turns::clear_conversation(state);
             state.session = None;
-            state.focus = Focus::Editor;
+            state.screen.focus = Focus::Editor;
             state.flash("new conversation", false);
             return effects;
         }
@@ -312,7 +316,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::DropOldest => return super::branches::ask_drop_oldest(state),
         Action::SummarizeOldest => return turns::summarize_oldest(state),
         Action::FocusTranscript => {
-            state.focus = Focus::Transcript;
+            state.screen.focus = Focus::Transcript;
             super::cursor::select_last(state);
         }
         Action::FocusEditor => leave_transcript(state),
@@ -340,14 +344,14 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ScrollDown => scroll_transcript(state, 1),
         Action::PageUp => page(state, false),
         Action::PageDown => page(state, true),
-        Action::ScrollTop if state.focus == Focus::Transcript => {
+        Action::ScrollTop if state.screen.focus == Focus::Transcript => {
             super::cursor::to_end(state, false);
         }
-        Action::ScrollBottom if state.focus == Focus::Transcript => {
+        Action::ScrollBottom if state.screen.focus == Focus::Transcript => {
             super::cursor::to_end(state, true);
         }
-        Action::ScrollTop => state.scroll = Scroll::Line(0),
-        Action::ScrollBottom => state.scroll = Scroll::Follow,
+        Action::ScrollTop => state.screen.scroll = Scroll::Line(0),
+        Action::ScrollBottom => state.screen.scroll = Scroll::Follow,
         // Actions of popups, bound in the chat only by a user's keymap.
         Action::Confirm
         | Action::Close
@@ -396,23 +400,24 @@ fn history(state: &mut State, back: bool) {
 }
 
 fn page(state: &mut State, down: bool) {
-    let step = state.view.viewport_height.saturating_sub(2).max(1) as isize;
+    let step = state.screen.view.viewport_height.saturating_sub(2).max(1) as isize;
     scroll_transcript(state, if down { step } else { -step });
 }
 
 /// Scrolls the transcript; reaching the bottom follows the stream again.
 pub fn scroll_transcript(state: &mut State, delta: isize) {
     let max_top = state
+        .screen
         .view
         .content_height
-        .saturating_sub(state.view.viewport_height);
-    let top = match state.scroll {
+        .saturating_sub(state.screen.view.viewport_height);
+    let top = match state.screen.scroll {
         Scroll::Follow => max_top,
         Scroll::Line(t) => t.min(max_top),
-        Scroll::Message(_) => state.view.top.min(max_top),
+        Scroll::Message(_) => state.screen.view.top.min(max_top),
     };
     let next = top.saturating_add_signed(delta);
-    state.scroll = if next >= max_top {
+    state.screen.scroll = if next >= max_top {
         Scroll::Follow
     } else {
         Scroll::Line(next)

@@ -33,13 +33,13 @@ pub(crate) fn shown_by(state: &State, message: &Message) -> Vec<PathBuf> {
 pub(crate) fn probe(state: &mut State, paths: Vec<PathBuf>) -> Vec<Effect> {
     let new: Vec<PathBuf> = paths
         .into_iter()
-        .filter(|path| !state.picture_sizes.contains_key(path))
-        .filter(|path| !state.pictures_probing.contains(path))
+        .filter(|path| !state.screen.picture_sizes.contains_key(path))
+        .filter(|path| !state.screen.pictures_probing.contains(path))
         .collect();
     if new.is_empty() {
         return Vec::new();
     }
-    state.pictures_probing.extend(new.iter().cloned());
+    state.screen.pictures_probing.extend(new.iter().cloned());
     vec![Effect::ProbePictures(new)]
 }
 
@@ -66,14 +66,14 @@ pub(crate) fn probe_all(state: &mut State) -> Vec<Effect> {
 
 /// A picture's size arrived: kept, and the messages that show it laid out again.
 pub(crate) fn on_probed(state: &mut State, path: PathBuf, probe: Probe) {
-    state.pictures_probing.remove(&path);
+    state.screen.pictures_probing.remove(&path);
     let showing: Vec<u64> = state
         .messages
         .iter()
         .filter(|message| shows(state, message, &path))
         .map(|message| message.id)
         .collect();
-    state.picture_sizes.insert(path, probe);
+    state.screen.picture_sizes.insert(path, probe);
     for id in showing {
         if let Some(message) = state.message_mut(id) {
             message.changed();

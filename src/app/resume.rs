@@ -21,7 +21,7 @@ pub(crate) fn apply_loaded(state: &mut State, loaded: &mut Loaded) {
     let t = &loaded.transcript;
     super::turns::clear_conversation(state);
     state.requests.in_flight = None;
-    state.focus = super::state::Focus::Editor;
+    state.screen.focus = super::state::Focus::Editor;
     for warning in &loaded.warnings {
         state.push(
             Speaker::Notice,

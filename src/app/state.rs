@@ -81,6 +81,9 @@ pub struct InFlight {
 
 /// Everything the chat screen shows and remembers.
 pub struct State {
+    /// What is on screen: the focus, the message cursor and the scroll, the popup, the status bar's
+    /// message and its log, the sizes of the pictures shown.
+    pub screen: Screen,
     /// The tools: the toolbox offered, a round of calls under way and the calls this prompt made,
     /// and the MCP servers (configured, starting, stopped).
     pub tools: Tools,
@@ -110,10 +113,6 @@ pub struct State {
     pub prompt_cache: bool,
     /// Guardrail, latency and tier of every request (config `[request]`, F2).
     pub request_options: crate::bedrock::InvokeOptions,
-    /// Which pane has the keyboard.
-    pub focus: Focus,
-    /// The message cursor (transcript focus): the id of the selected message.
-    pub cursor: Option<u64>,
     /// An earlier prompt being edited: sending the draft starts a new branch there.
     pub editing: Option<Editing>,
     /// A turn waiting for `y` to be deleted (the id of a message of it).
@@ -124,12 +123,6 @@ pub struct State {
     pub title_model: Option<String>,
     /// The conversation a title was last asked for.
     pub titled: Option<u64>,
-    /// The popup.
-    pub overlay: Overlay,
-    /// Transcript scroll position.
-    pub scroll: Scroll,
-    /// Sizes of the last frame.
-    pub view: ViewMetrics,
     /// Show reasoning unfolded.
     pub show_reasoning: bool,
     /// How Markdown is drawn (config).
@@ -139,18 +132,10 @@ pub struct State {
     pub pictures_dir: Option<std::path::PathBuf>,
     /// Where attached files are kept by content (`attachments/` beside `sessions/`).
     pub attachments_dir: Option<std::path::PathBuf>,
-    /// The sizes of the pictures the transcript shows, as read off the loop.
-    pub picture_sizes: std::collections::HashMap<std::path::PathBuf, crate::pictures::Probe>,
-    /// Pictures whose size is being read.
-    pub(crate) pictures_probing: std::collections::HashSet<std::path::PathBuf>,
     /// A first Ctrl+C was pressed while idle: the next one before this moment quits.
     pub quit_armed: Option<std::time::Instant>,
     /// The loop should end.
     pub quit: bool,
-    /// A one-line message for the status bar, cleared by the next key.
-    pub flash: Option<Flash>,
-    /// Every status message of the run, with its time (the latest last).
-    pub status_log: Vec<String>,
     /// The notes under answers said so far, by conversation (each is said once in one).
     pub(crate) notes_said: std::collections::HashSet<(u64, String)>,
     /// Key bindings.
@@ -159,6 +144,30 @@ pub struct State {
     pub theme: Theme,
     /// The id the next message gets.
     pub(crate) next_message_id: u64,
+}
+
+/// What is on screen: the focus, the message cursor and the scroll, the popup, the status bar's
+/// message and its log, the sizes of the pictures shown.
+#[derive(Debug)]
+pub struct Screen {
+    /// Which pane has the keyboard.
+    pub focus: Focus,
+    /// The message cursor (transcript focus): the id of the selected message.
+    pub cursor: Option<u64>,
+    /// Transcript scroll position.
+    pub scroll: Scroll,
+    /// Sizes of the last frame.
+    pub view: ViewMetrics,
+    /// The popup.
+    pub overlay: Overlay,
+    /// A one-line message for the status bar, cleared by the next key.
+    pub flash: Option<Flash>,
+    /// Every status message of the run, with its time (the latest last).
+    pub status_log: Vec<String>,
+    /// The sizes of the pictures the transcript shows, as read off the loop.
+    pub picture_sizes: std::collections::HashMap<std::path::PathBuf, crate::pictures::Probe>,
+    /// Pictures whose size is being read.
+    pub(crate) pictures_probing: std::collections::HashSet<std::path::PathBuf>,
 }
 
 /// The tools: the toolbox offered, a round of calls under way and the calls this prompt made,
@@ -277,26 +286,17 @@ impl State {
             family_override: None,
             prompt_cache: true,
             request_options: crate::bedrock::InvokeOptions::default(),
-            focus: Focus::Editor,
-            cursor: None,
             editing: None,
             pending_delete: None,
             pending_title: None,
             title_model: None,
             titled: None,
-            overlay: Overlay::None,
-            scroll: Scroll::Follow,
-            view: ViewMetrics::default(),
             show_reasoning: false,
             markdown: crate::config::MarkdownOptions::default(),
             pictures_dir: None,
             attachments_dir: None,
-            picture_sizes: std::collections::HashMap::new(),
-            pictures_probing: std::collections::HashSet::new(),
             quit_armed: None,
             quit: false,
-            flash: None,
-            status_log: Vec::new(),
             notes_said: std::collections::HashSet::new(),
             next_message_id: 1,
             composer: Composer {
@@ -334,6 +334,17 @@ impl State {
                 mcp_servers: std::collections::BTreeMap::new(),
                 mcp_starting: Vec::new(),
                 mcp_stopped: Vec::new(),
+            },
+            screen: Screen {
+                focus: Focus::Editor,
+                cursor: None,
+                scroll: Scroll::Follow,
+                view: ViewMetrics::default(),
+                overlay: Overlay::None,
+                flash: None,
+                status_log: Vec::new(),
+                picture_sizes: std::collections::HashMap::new(),
+                pictures_probing: std::collections::HashSet::new(),
             },
         }
     }
@@ -492,7 +503,7 @@ impl State {
         });
         let now = std::time::Instant::now();
         self.requests.in_flight_clock = Some((now, now));
-        self.scroll = Scroll::Follow;
+        self.screen.scroll = Scroll::Follow;
     }
 
     /// A fresh request id.
@@ -505,25 +516,25 @@ impl State {
     pub fn flash(&mut self, text: impl Into<String>, error: bool) {
         let text = text.into();
         // Kept for F9 / `/notices`: the status bar may cut a long one.
-        if self.status_log.len() >= STATUS_LOG_KEPT {
-            self.status_log.remove(0);
+        if self.screen.status_log.len() >= STATUS_LOG_KEPT {
+            self.screen.status_log.remove(0);
         }
         let at = jiff::Zoned::now().strftime("%H:%M:%S").to_string();
-        self.status_log.push(format!("{at} {text}"));
-        self.flash = Some(Flash { text, error });
+        self.screen.status_log.push(format!("{at} {text}"));
+        self.screen.flash = Some(Flash { text, error });
     }
 
     /// The status messages of this run, the latest last, as a notice in the transcript.
     pub(crate) fn show_status_log(&mut self) {
-        let text = if self.status_log.is_empty() {
+        let text = if self.screen.status_log.is_empty() {
             "No status messages yet.".to_string()
         } else {
-            let shown = self.status_log.len().min(STATUS_LOG_SHOWN);
+            let shown = self.screen.status_log.len().min(STATUS_LOG_SHOWN);
             let mut lines = vec![format!(
                 "The last {shown} status messages, the latest last:"
             )];
             lines.extend(
-                self.status_log[self.status_log.len() - shown..]
+                self.screen.status_log[self.screen.status_log.len() - shown..]
                     .iter()
                     .map(|line| format!("  {line}")),
             );
@@ -536,8 +547,13 @@ impl State {
     pub(crate) fn expire_quit(&mut self, now: std::time::Instant) -> bool {
         if self.quit_armed.is_some_and(|until| now >= until) {
             self.quit_armed = None;
-            if self.flash.as_ref().is_some_and(|f| f.text == QUIT_AGAIN) {
-                self.flash = None;
+            if self
+                .screen
+                .flash
+                .as_ref()
+                .is_some_and(|f| f.text == QUIT_AGAIN)
+            {
+                self.screen.flash = None;
             }
             return true;
         }

@@ -114,14 +114,14 @@ impl ToolApproval {
     pub fn read_whole(&self, state: &State) -> bool {
         self.viewed
             || (self.shown.cut.is_none()
-                && state.view.overlay_content > 0
-                && self.seen.max(Self::in_view(state)) >= state.view.overlay_content)
+                && state.screen.view.overlay_content > 0
+                && self.seen.max(Self::in_view(state)) >= state.screen.view.overlay_content)
     }
 
     /// The rows from the top that the last frame had on screen (what was drawn, not what a
     /// scroll not yet drawn would show).
     fn in_view(state: &State) -> usize {
-        state.view.overlay_first + state.view.overlay_viewport
+        state.screen.view.overlay_first + state.screen.view.overlay_viewport
     }
 }
 
@@ -186,7 +186,7 @@ fn advance(state: &mut State) -> Vec<Effect> {
             continue;
         }
         let call = &round.calls[index];
-        let asking = matches!(&state.overlay,
+        let asking = matches!(&state.screen.overlay,
             super::popups::Overlay::Tools(asked) if asked.round == round.id && asked.index == index);
         match state.tools.toolbox.approval(&call.name) {
             Approval::Allowed => {
@@ -201,7 +201,7 @@ fn advance(state: &mut State) -> Vec<Effect> {
             Approval::Unknown => {
                 // Its server stopped while the user was reading the call: nothing to ask.
                 if asking {
-                    state.overlay = super::popups::Overlay::None;
+                    state.screen.overlay = super::popups::Overlay::None;
                 }
                 round.runs[index] = Some(match state.tools.toolbox.withdrawn_from(&call.name) {
                     Some(server) => Ran::refused(
@@ -216,7 +216,7 @@ fn advance(state: &mut State) -> Vec<Effect> {
             Approval::Ask if asking => return effects,
             Approval::Ask => {
                 let source = state.tools.toolbox.source(&call.name).unwrap_or_default();
-                state.overlay = super::popups::Overlay::Tools(Box::new(ToolApproval::new(
+                state.screen.overlay = super::popups::Overlay::Tools(Box::new(ToolApproval::new(
                     round, index, source,
                 )));
                 return effects;
@@ -270,8 +270,8 @@ pub(crate) fn abandon(state: &mut State) -> Vec<Effect> {
     let Some(round) = state.tools.tool_round.take() else {
         return Vec::new();
     };
-    if matches!(state.overlay, super::popups::Overlay::Tools(_)) {
-        state.overlay = super::popups::Overlay::None;
+    if matches!(state.screen.overlay, super::popups::Overlay::Tools(_)) {
+        state.screen.overlay = super::popups::Overlay::None;
     }
     vec![Effect::CancelTools { round: round.id }]
 }
@@ -280,8 +280,8 @@ pub(crate) fn abandon(state: &mut State) -> Vec<Effect> {
 /// (so the conversation stays whole) and nothing more is sent; true when there was one.
 pub(crate) fn cancel(state: &mut State) -> Option<Vec<Effect>> {
     let mut round = state.tools.tool_round.take()?;
-    if matches!(state.overlay, super::popups::Overlay::Tools(_)) {
-        state.overlay = super::popups::Overlay::None;
+    if matches!(state.screen.overlay, super::popups::Overlay::Tools(_)) {
+        state.screen.overlay = super::popups::Overlay::None;
     }
     for (call, run) in round.calls.iter().zip(round.runs.iter_mut()) {
         if run.is_none() {
@@ -346,7 +346,7 @@ impl ToolApproval {
 
 /// The pager showed the call whole: it may be answered.
 pub(crate) fn on_viewed(state: &mut State, round: u64, index: usize) {
-    if let super::popups::Overlay::Tools(approval) = &mut state.overlay
+    if let super::popups::Overlay::Tools(approval) = &mut state.screen.overlay
         && approval.round == round
         && approval.index == index
     {

@@ -464,7 +464,7 @@ pub(crate) fn send_queued(state: &mut State, complete: bool) -> Vec<Effect> {
     drop_queued_note(state);
     if complete && state.draft_is_empty() {
         // The "queued" message has done its work.
-        state.flash = None;
+        state.screen.flash = None;
         state.set_draft(&super::commands::as_typed(&queued));
         return send_prompt(state, queued);
     }
@@ -501,8 +501,8 @@ pub(crate) fn clear_conversation(state: &mut State) {
     state.messages.clear();
     state.conversation += 1;
     state.editing = None;
-    state.cursor = None;
-    state.scroll = super::state::Scroll::Follow;
+    state.screen.cursor = None;
+    state.screen.scroll = super::state::Scroll::Follow;
 }
 
 /// Takes a queued prompt back into the editor; true when there was one.

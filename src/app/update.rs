@@ -68,7 +68,7 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             result,
         } => super::titles::on_written(state, conversation, result),
         Msg::SessionsIndexed(index) => {
-            if let super::popups::Overlay::Sessions(browser) = &mut state.overlay {
+            if let super::popups::Overlay::Sessions(browser) = &mut state.screen.overlay {
                 browser.set_index(index);
             }
             Vec::new()
@@ -91,7 +91,7 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::AttachmentRead { path, result } => super::attach::on_read(state, &path, result),
         Msg::DraftEdited(Ok(text)) => {
             state.set_draft(&text);
-            state.focus = super::state::Focus::Editor;
+            state.screen.focus = super::state::Focus::Editor;
             Vec::new()
         }
         Msg::DraftEdited(Err(why)) | Msg::ProgramFailed(why) | Msg::AttachmentNotKept(why) => {
@@ -118,7 +118,7 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             match result {
                 Ok(done) => {
                     state.flash(done, false);
-                    if let super::popups::Overlay::Sessions(_) = state.overlay {
+                    if let super::popups::Overlay::Sessions(_) = state.screen.overlay {
                         return vec![Effect::ListSessions];
                     }
                 }
@@ -145,7 +145,7 @@ fn on_models_listed(state: &mut State, result: Result<Vec<crate::listing::Row>, 
     match result {
         Ok(rows) if !rows.is_empty() => {
             state.requests.listed_models = Some(rows);
-            if let super::popups::Overlay::Picker(picker) = &state.overlay {
+            if let super::popups::Overlay::Picker(picker) = &state.screen.overlay {
                 let mut fresh = Picker::new(
                     state.requests.listed_models.as_deref(),
                     state.region(),
@@ -154,7 +154,7 @@ fn on_models_listed(state: &mut State, result: Result<Vec<crate::listing::Row>, 
                 fresh.filter.clone_from(&picker.filter);
                 fresh.compare.clone_from(&picker.compare);
                 fresh.refilter();
-                state.overlay = super::popups::Overlay::Picker(fresh);
+                state.screen.overlay = super::popups::Overlay::Picker(fresh);
             }
         }
         Ok(_) => {}

@@ -134,7 +134,7 @@ fn keeping_a_side_by_side_answer_then_retrying_makes_it_another_version() {
     type_text(&mut s, "nova micro");
     key(&mut s, KeyCode::Tab, KeyModifiers::NONE);
     let panes = sent(&key(&mut s, KeyCode::Enter, KeyModifiers::NONE));
-    assert_eq!(panes.len(), 2, "{:?}", s.flash);
+    assert_eq!(panes.len(), 2, "{:?}", s.screen.flash);
     for (request, answer) in panes.iter().zip(["from haiku", "from nova"]) {
         news(&mut s, *request, text(answer));
         news(&mut s, *request, finished());
@@ -189,6 +189,85 @@ fn a_failed_connection_fails_the_request_that_waited_for_it() {
             .iter()
             .any(|m| m.speaker == Speaker::Notice && m.text.contains("cannot connect"))
     );
+    // Its prompt goes again with the next one, and says so.
+    assert!(answers(&s)[0].goes_again);
+}
+
+/// The body of the one request `effects` send.
+fn body_sent(effects: &[Effect]) -> String {
+    let bodies: Vec<String> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(spec) => Some(String::from_utf8_lossy(&spec.prepared.body).into_owned()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(bodies.len(), 1, "{effects:?}");
+    bodies[0].clone()
+}
+
+/// Sends `prompt` and gives it `answer`, whole.
+fn turn(s: &mut State, prompt: &str, answer: &str) {
+    let [request] = send(s, prompt)[..] else {
+        panic!("one request for {prompt}")
+    };
+    news(s, request, text(answer));
+    news(s, request, finished());
+}
+
+#[test]
+fn an_edited_earlier_prompt_is_sent_as_a_new_branch_without_the_turns_after_it() {
+    let mut s = state();
+    connected(&mut s);
+    turn(&mut s, "first question", "first answer");
+    turn(&mut s, "second question", "second answer");
+    // To the transcript, up to the first prompt, and edit it.
+    key(&mut s, KeyCode::Tab, KeyModifiers::NONE);
+    for _ in 0..8 {
+        key(&mut s, KeyCode::Up, KeyModifiers::NONE);
+    }
+    key(&mut s, KeyCode::Char('e'), KeyModifiers::NONE);
+    assert_eq!(s.draft(), "first question");
+    type_text(&mut s, ", edited");
+    let body = body_sent(&key(&mut s, KeyCode::Enter, KeyModifiers::NONE));
+    assert!(body.contains("first question, edited"), "{body}");
+    assert!(
+        !body.contains("second"),
+        "the turns after it stay on the old branch: {body}"
+    );
+    // On screen: the edited prompt, with the old one as its other version.
+    let prompts: Vec<&str> = s
+        .messages
+        .iter()
+        .filter(|m| m.speaker == Speaker::User)
+        .map(|m| m.text.as_str())
+        .collect();
+    assert_eq!(prompts, ["first question, edited"]);
+    let versions = s
+        .messages
+        .iter()
+        .find(|m| m.speaker == Speaker::User)
+        .and_then(|m| m.alternatives.as_ref())
+        .expect("the old branch as a version");
+    assert_eq!(versions.position(), (2, 2));
+}
+
+#[test]
+fn a_regenerated_answer_keeps_the_old_one_as_a_version_and_sends_the_same_prompt() {
+    let mut s = state();
+    connected(&mut s);
+    turn(&mut s, "a question", "an answer");
+    let body = body_sent(&key(&mut s, KeyCode::Char('r'), KeyModifiers::CONTROL));
+    assert!(body.contains("a question"), "{body}");
+    assert!(
+        !body.contains("an answer"),
+        "the answer it replaces is not sent: {body}"
+    );
+    let all = answers(&s);
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].status, AnswerStatus::Waiting);
+    let versions = all[0].alternatives.as_ref().expect("two versions");
+    assert_eq!(versions.versions[0][0].text, "an answer");
 }
 
 #[test]

@@ -259,7 +259,7 @@ impl App {
         let quit_window = self.state.quit_armed;
         let enter_due = self.enter_guard.due();
         // A tool question that is not armed yet is drawn again when it is.
-        let armed_due = match &self.state.overlay {
+        let armed_due = match &self.state.screen.overlay {
             crate::app::popups::Overlay::Tools(question) if !question.armed(Instant::now()) => {
                 Some(question.armed_at)
             }
@@ -451,8 +451,8 @@ impl App {
         (key.kind != KeyEventKind::Release
             && key.modifiers.difference(KeyModifiers::SHIFT).is_empty()
             && !c.is_control()
-            && !state.overlay.is_open()
-            && state.focus == crate::app::state::Focus::Editor
+            && !state.screen.overlay.is_open()
+            && state.screen.focus == crate::app::state::Focus::Editor
             && state.pending_delete.is_none()
             && !state.composer.ctrl_x
             && state.keymap.action(Context::Chat, key).is_none()
@@ -465,8 +465,8 @@ impl App {
         use crate::keymap::{Action, Context};
         key.code == crossterm::event::KeyCode::Enter
             && key.kind != crossterm::event::KeyEventKind::Release
-            && !self.state.overlay.is_open()
-            && self.state.focus == crate::app::state::Focus::Editor
+            && !self.state.screen.overlay.is_open()
+            && self.state.screen.focus == crate::app::state::Focus::Editor
             && self.state.keymap.action(Context::Chat, key) == Some(Action::Send)
     }
 
@@ -496,7 +496,7 @@ impl App {
             self.links_drawn = self.cache.links().to_vec();
         }
         self.slowest_frame = self.slowest_frame.max(started.elapsed());
-        self.state.view = self.cache.metrics();
+        self.state.screen.view = self.cache.metrics();
         // Pictures the frame wanted and had not decoded: decoded off the loop.
         for path in self.cache.take_wanted_pictures() {
             let tx = self.tx.clone();

@@ -41,7 +41,7 @@ pub fn render(state: &State, cache: &mut ViewCache, frame: &mut Frame<'_>) {
             theme.style(Role::Border)
         }
     };
-    let transcript_focused = state.focus == Focus::Transcript;
+    let transcript_focused = state.screen.focus == Focus::Transcript;
     let title = if transcript_focused {
         transcript_title(state)
     } else {
@@ -64,10 +64,16 @@ pub fn render(state: &State, cache: &mut ViewCache, frame: &mut Frame<'_>) {
         state,
         editor_area,
         frame,
-        border(state.focus == Focus::Editor),
+        border(state.screen.focus == Focus::Editor),
     );
     status::render(state, status_area, frame.buffer_mut());
-    popup(state, &state.overlay, area, frame.buffer_mut(), cache);
+    popup(
+        state,
+        &state.screen.overlay,
+        area,
+        frame.buffer_mut(),
+        cache,
+    );
 }
 
 /// The transcript's title in transcript focus: the keys of the message cursor.

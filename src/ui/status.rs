@@ -52,7 +52,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         }
         _ => {}
     }
-    let right = if let Some(flash) = &state.flash {
+    let right = if let Some(flash) = &state.screen.flash {
         let style = if flash.error {
             theme.style(Role::Error).bg(base.bg.unwrap_or_default())
         } else {
@@ -83,7 +83,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     if left_width + right_width < area.width {
         let x = area.x + area.width - right_width;
         buf.set_span(x, area.y, &right, right_width);
-    } else if state.flash.is_some() {
+    } else if state.screen.flash.is_some() {
         // A message goes after the state badge and the model name (the endpoint gives way);
         // when it does not fit there it wins over the model name, cut with an ellipsis only
         // when even that is too little room.

@@ -127,7 +127,7 @@ impl Harness {
         self.settle().await;
         self.ctrl('o');
         self.until("the session list", |h| {
-            matches!(&h.app.state.overlay, bedrock_tui::app::state::Overlay::Sessions(b) if b.items.is_some())
+            matches!(&h.app.state.screen.overlay, bedrock_tui::app::state::Overlay::Sessions(b) if b.items.is_some())
         })
         .await;
         self.press(KeyCode::Enter);
@@ -163,7 +163,7 @@ impl Harness {
     /// Types a prompt, presses Enter and lets the loop take it in.
     pub async fn send(&mut self, text: &str) {
         let before = self.last_user_id();
-        let refusal = self.app.state.flash.clone();
+        let refusal = self.app.state.screen.flash.clone();
         self.type_text(text);
         // Typed, not pasted: the Enter comes after the text is in (an Enter in the same burst
         // as the text before it is a pasted newline).
@@ -171,7 +171,7 @@ impl Harness {
         self.press(KeyCode::Enter);
         self.until("the prompt to be taken in", |h| {
             h.last_user_id() != before
-                || (h.app.state.flash.is_some() && h.app.state.flash != refusal)
+                || (h.app.state.screen.flash.is_some() && h.app.state.screen.flash != refusal)
         })
         .await;
     }
@@ -181,11 +181,11 @@ impl Harness {
     pub async fn until_tool_question(&mut self) {
         use bedrock_tui::app::state::Overlay;
         self.until("a tool call to be asked about", |h| {
-            matches!(h.app.state.overlay, Overlay::Tools(_))
+            matches!(h.app.state.screen.overlay, Overlay::Tools(_))
         })
         .await;
         self.until("the tool question to take keys", |h| {
-            matches!(&h.app.state.overlay, Overlay::Tools(q) if q.armed(std::time::Instant::now()))
+            matches!(&h.app.state.screen.overlay, Overlay::Tools(q) if q.armed(std::time::Instant::now()))
         })
         .await;
     }

@@ -60,7 +60,7 @@ pub(crate) fn choose_models(state: &mut State) -> Vec<Effect> {
     } else {
         Vec::new()
     });
-    state.overlay = Overlay::Picker(picker);
+    state.screen.overlay = Overlay::Picker(picker);
     Vec::new()
 }
 
@@ -125,7 +125,7 @@ pub(crate) fn route(
     request_id: u64,
     update: &StreamUpdate,
 ) -> Option<Vec<Effect>> {
-    let Overlay::Compare(view) = &mut state.overlay else {
+    let Overlay::Compare(view) = &mut state.screen.overlay else {
         return None;
     };
     let pane = view.panes.iter_mut().find(|p| p.request_id == request_id)?;
@@ -234,7 +234,7 @@ impl CompareView {
             effects.extend(crate::app::turns::switch_model(state, kept.model.clone()));
         }
         state.set_draft("");
-        state.scroll = crate::app::state::Scroll::Follow;
+        state.screen.scroll = crate::app::state::Scroll::Follow;
         state.flash(
             format!("kept the answer of {}", catalog::display_name(&kept.model)),
             false,

@@ -37,7 +37,7 @@ impl Popup for HelpView {
     }
 
     fn on_action(&mut self, state: &mut State, action: Action) -> Reply {
-        let page = state.view.viewport_height.saturating_sub(2).max(1);
+        let page = state.screen.view.viewport_height.saturating_sub(2).max(1);
         match action {
             Action::Close | Action::ToggleHelp => return self.close(),
             Action::ScrollUp => self.scroll = self.scroll.saturating_sub(1),

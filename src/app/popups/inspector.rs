@@ -30,22 +30,26 @@ fn inspectable(state: &State) -> Vec<u64> {
 pub fn open(state: &mut State) {
     let answers = inspectable(state);
     let selected = state
+        .screen
         .cursor
-        .filter(|_| state.focus == crate::app::state::Focus::Transcript)
+        .filter(|_| state.screen.focus == crate::app::state::Focus::Transcript)
         .filter(|id| answers.contains(id));
     match selected.or_else(|| answers.last().copied()) {
-        Some(message) => state.overlay = Overlay::Inspector(InspectorView { message, scroll: 0 }),
+        Some(message) => {
+            state.screen.overlay = Overlay::Inspector(InspectorView { message, scroll: 0 });
+        }
         None => state.flash("nothing to inspect yet: send a prompt first", true),
     }
 }
 
 /// The last row the scroll may start at, and a page, for the popup's last frame.
 fn bounds(state: &State) -> (usize, usize) {
-    let page = state.view.overlay_viewport.saturating_sub(2).max(1);
+    let page = state.screen.view.overlay_viewport.saturating_sub(2).max(1);
     let bottom = state
+        .screen
         .view
         .overlay_content
-        .saturating_sub(state.view.overlay_viewport);
+        .saturating_sub(state.screen.view.overlay_viewport);
     (bottom, page)
 }
 

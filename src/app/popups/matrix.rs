@@ -126,7 +126,7 @@ fn start_with(state: &mut State, tiers: bool) -> Vec<Effect> {
         let question = cost_question(state, &spec);
         (spec.clone(), question)
     });
-    state.overlay = Overlay::Matrix(MatrixView {
+    state.screen.overlay = Overlay::Matrix(MatrixView {
         kind: if tiers {
             MatrixKind::Tiers
         } else {
@@ -182,7 +182,7 @@ fn cost_question(state: &State, spec: &MatrixSpec) -> String {
 
 /// A combination answered.
 pub(crate) fn on_outcome(state: &mut State, run: u64, index: usize, outcome: Box<Outcome>) {
-    if let Overlay::Matrix(view) = &mut state.overlay
+    if let Overlay::Matrix(view) = &mut state.screen.overlay
         && view.run == run
         && let Some(row) = view.rows.get_mut(index)
     {

@@ -179,14 +179,14 @@ pub(crate) fn dispatch(
     state: &mut State,
     handle: impl FnOnce(&mut dyn Popup, &mut State) -> Reply,
 ) -> Option<Vec<Effect>> {
-    let mut overlay = std::mem::take(&mut state.overlay);
+    let mut overlay = std::mem::take(&mut state.screen.overlay);
     let popup = overlay.popup()?;
     let reply = handle(popup, state);
     match reply.after {
         // A handler that opened nothing else leaves its popup where it was.
-        After::Stay if !state.overlay.is_open() => state.overlay = overlay,
+        After::Stay if !state.screen.overlay.is_open() => state.screen.overlay = overlay,
         After::Stay | After::Close => {}
-        After::Open(next) => state.overlay = next,
+        After::Open(next) => state.screen.overlay = next,
     }
     Some(reply.effects)
 }

@@ -204,7 +204,7 @@ impl Popup for Picker {
     }
 
     fn on_action(&mut self, state: &mut State, action: Action) -> Reply {
-        let page = state.view.viewport_height.saturating_sub(2).max(1) as isize;
+        let page = state.screen.view.viewport_height.saturating_sub(2).max(1) as isize;
         match action {
             Action::Confirm => return self.confirm(state),
             Action::Close => return Reply::close(),

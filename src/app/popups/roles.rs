@@ -57,7 +57,7 @@ impl RolePicker {
 
 /// Opens the picker and asks for the roles.
 pub(crate) fn open(state: &mut State) -> Vec<Effect> {
-    state.overlay = Overlay::Roles(RolePicker::default());
+    state.screen.overlay = Overlay::Roles(RolePicker::default());
     vec![Effect::ListRoles]
 }
 
@@ -71,7 +71,7 @@ pub(crate) fn on_listed(
     for warning in warnings {
         state.push(Speaker::Notice, warning);
     }
-    if let Overlay::Roles(picker) = &mut state.overlay {
+    if let Overlay::Roles(picker) = &mut state.screen.overlay {
         picker.roles = Some(roles);
         picker.dir = dir;
         picker.refilter();

@@ -288,7 +288,7 @@ impl SessionBrowser {
 
 /// Opens the browser and asks for the list.
 pub fn open_browser(state: &mut State) -> Vec<Effect> {
-    state.overlay = Overlay::Sessions(SessionBrowser::new());
+    state.screen.overlay = Overlay::Sessions(SessionBrowser::new());
     vec![Effect::ListSessions]
 }
 
@@ -312,7 +312,7 @@ pub(crate) fn export_current(state: &mut State, format: Format) -> Vec<Effect> {
 pub(crate) fn on_listed(state: &mut State, result: Result<Vec<Summary>, String>) -> Vec<Effect> {
     match result {
         Ok(items) => {
-            if let Overlay::Sessions(browser) = &mut state.overlay {
+            if let Overlay::Sessions(browser) = &mut state.screen.overlay {
                 let paths = items.iter().map(|s| s.path.clone()).collect();
                 browser.set_items(items);
                 return vec![Effect::IndexSessions(paths)];
@@ -320,8 +320,8 @@ pub(crate) fn on_listed(state: &mut State, result: Result<Vec<Summary>, String>)
         }
         Err(e) => {
             // The browser has nothing to show: it closes, and the status bar says why.
-            if let Overlay::Sessions(_) = state.overlay {
-                state.overlay = Overlay::None;
+            if let Overlay::Sessions(_) = state.screen.overlay {
+                state.screen.overlay = Overlay::None;
             }
             state.flash(format!("no saved conversations to browse: {e}"), true);
         }

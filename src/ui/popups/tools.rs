@@ -93,7 +93,7 @@ pub(crate) fn approval(
         wrap_into(&StyledLine::plain(note, muted), inner_width, &mut foot);
     }
     // What the last key met with (the popup may cover the status bar).
-    if let Some(flash) = state.flash.as_ref().filter(|f| f.error) {
+    if let Some(flash) = state.screen.flash.as_ref().filter(|f| f.error) {
         wrap_into(
             &StyledLine::plain(
                 sanitize_for_terminal(&flash.text).into_owned(),

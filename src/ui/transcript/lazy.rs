@@ -31,7 +31,7 @@ pub(super) fn lay_out(
         state,
         layout,
         cursor,
-        held: match state.scroll {
+        held: match state.screen.scroll {
             Scroll::Message(id) => Some(id),
             _ => None,
         },
@@ -248,7 +248,7 @@ fn top_of(frame: &Frame<'_>, cache: &ViewCache) -> usize {
     let (state, viewport) = (frame.state, frame.viewport);
     let total = cache.starts.last().copied().unwrap_or(0);
     let max_top = total.saturating_sub(viewport);
-    match state.scroll {
+    match state.screen.scroll {
         Scroll::Follow => max_top,
         Scroll::Line(line) => line.saturating_add_signed(cache.shift).min(max_top),
         Scroll::Message(id) => state
@@ -298,7 +298,7 @@ fn in_view(frame: &Frame<'_>, cache: &mut ViewCache) -> usize {
             let after = view.estimated_height(message, layout);
             if after != before {
                 changed.get_or_insert(index);
-                if start < top && matches!(state.scroll, Scroll::Line(_)) {
+                if start < top && matches!(state.screen.scroll, Scroll::Line(_)) {
                     cache.shift += after as isize - before as isize;
                 }
             }
@@ -342,7 +342,7 @@ fn lay_out_more(frame: &Frame<'_>, cache: &mut ViewCache, top: usize) -> usize {
         let before = view.estimated_height(message, layout);
         budget = budget.saturating_sub(view.lay_out(message, layout, selected).max(1));
         let after = view.estimated_height(message, layout);
-        if index < first_visible && matches!(state.scroll, Scroll::Line(_)) {
+        if index < first_visible && matches!(state.screen.scroll, Scroll::Line(_)) {
             cache.shift += after as isize - before as isize;
         }
     }

@@ -130,7 +130,7 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
     let delete_key = state.keymap.hint(Context::Transcript, Action::DeleteTurn);
     let layout = Layout {
         pictures_dir: state.pictures_dir.as_deref(),
-        picture_sizes: Some(&state.picture_sizes),
+        picture_sizes: Some(&state.screen.picture_sizes),
         width: area.width as usize,
         show_reasoning: state.show_reasoning,
         theme: &state.theme,
@@ -149,9 +149,12 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
     };
     cache.links.clear();
     let viewport = area.height as usize;
-    let cursor = state.cursor.filter(|_| state.focus == Focus::Transcript);
-    if cache.scroll != state.scroll {
-        cache.scroll = state.scroll;
+    let cursor = state
+        .screen
+        .cursor
+        .filter(|_| state.screen.focus == Focus::Transcript);
+    if cache.scroll != state.screen.scroll {
+        cache.scroll = state.screen.scroll;
         cache.shift = 0;
     }
     let top = lazy::lay_out(state, cache, &layout, cursor, viewport);
@@ -271,7 +274,7 @@ pub(crate) fn lay_out(state: &State, message: &Message, width: usize) -> Vec<Lin
     let reasoning = state.keymap.hint(Context::Chat, Action::ToggleReasoning);
     let layout = Layout {
         pictures_dir: state.pictures_dir.as_deref(),
-        picture_sizes: Some(&state.picture_sizes),
+        picture_sizes: Some(&state.screen.picture_sizes),
         width: width.max(1),
         show_reasoning: state.show_reasoning,
         theme: &state.theme,
@@ -446,6 +449,7 @@ mod tests {
         // pixels, which the loop decodes and hands back.
         let id = state.messages[0].id;
         state
+            .screen
             .picture_sizes
             .insert(saved.path.clone(), crate::pictures::showable(&saved.path));
         state.message_mut(id).unwrap().changed();
@@ -460,7 +464,7 @@ mod tests {
         // A view of 12 rows: the picture takes 9, all of it drawn.
         assert_eq!(drawn(&state, &mut cache), 9);
         // Scrolled to the top, only its upper rows are in view: those are drawn.
-        state.scroll = Scroll::Line(0);
+        state.screen.scroll = Scroll::Line(0);
         let shown = drawn(&state, &mut cache);
         assert!(shown > 0 && shown < 9, "{shown} rows drawn");
     }
@@ -583,7 +587,7 @@ mod tests {
         let mut cache = ViewCache::default();
         rows_at(&state, &mut cache, 40, 10);
         let mut state = state;
-        state.scroll = Scroll::Line(cache.metrics().top.saturating_sub(25));
+        state.screen.scroll = Scroll::Line(cache.metrics().top.saturating_sub(25));
         let first = rows_at(&state, &mut cache, 40, 10);
         while cache.pending() {
             let again = rows_at(&state, &mut cache, 40, 10);
@@ -596,7 +600,7 @@ mod tests {
         let mut state = long_conversation(3_000);
         let mut cache = ViewCache::default();
         rows_at(&state, &mut cache, 40, 10);
-        state.scroll = Scroll::Line(0);
+        state.screen.scroll = Scroll::Line(0);
         let top = rows_at(&state, &mut cache, 40, 10);
         assert!(top[0].contains("You"), "{top:?}");
         assert_eq!(top[1], "question 0", "{top:?}");
