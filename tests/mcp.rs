@@ -122,29 +122,50 @@ async fn a_server_that_does_not_start_says_why() {
     assert!(why.contains("it said: not a server"), "{why}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ask_offers_a_servers_tools_and_runs_the_round_trip() {
-    let home = tempfile::tempdir().unwrap();
-    let emulator = emulator().await;
+/// Runs `ask --mcp calc --json` in `home` with the test server as `calc` (its tool `allow`ed,
+/// with `extra` config lines under `[mcp.calc]`) and `env` set for bedrock-tui; its JSON
+/// summary.
+fn ask_calc(
+    emulator: &bedrock_tui::emulator::Emulator,
+    home: &std::path::Path,
+    (allow, extra): (&str, &str),
+    env: &[(&str, &str)],
+    prompt: &str,
+) -> Value {
     std::fs::write(
-        home.path().join("config.toml"),
+        home.join("config.toml"),
         format!(
-            "[tools]\nallow = [\"mcp.calc.add\"]\n\n[mcp.calc]\ncommand = \"python3\"\nargs = [{:?}]\n",
+            "[tools]\nallow = [\"mcp.calc.{allow}\"]\n\n[mcp.calc]\ncommand = \"python3\"\nargs = [{:?}]\n{extra}",
             server_script().display().to_string()
         ),
     )
     .unwrap();
-    let out = run(against(&emulator, home.path()).args([
+    let mut command = against(emulator, home);
+    command.envs(env.iter().copied()).args([
         "ask",
         "--mcp",
         "calc",
         "--json",
         "--model",
         "amazon.nova-lite-v1:0",
-        "Use add for the sum",
-    ]));
+        prompt,
+    ]);
+    let out = run(&mut command);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_offers_a_servers_tools_and_runs_the_round_trip() {
+    let home = tempfile::tempdir().unwrap();
+    let emulator = emulator().await;
+    let summary = ask_calc(
+        &emulator,
+        home.path(),
+        ("add", ""),
+        &[],
+        "Use add for the sum",
+    );
     let runs = summary["tool_runs"].as_array().unwrap();
     assert_eq!(runs[0]["name"], "add");
     assert_eq!(runs[0]["result"], "2", "{summary}");
@@ -173,28 +194,10 @@ async fn ask_offers_a_servers_tools_and_runs_the_round_trip() {
 async fn a_server_gets_the_env_its_config_gives_and_none_of_the_shells_secrets() {
     let emulator = emulator().await;
     let env_of = |given: &str| {
+        let shell = [("BEDROCK_TUI_TEST_SECRET", "the shell's own")];
+        let prompt = "Use env BEDROCK_TUI_TEST_SECRET";
         let home = tempfile::tempdir().unwrap();
-        std::fs::write(
-            home.path().join("config.toml"),
-            format!(
-                "[tools]\nallow = [\"mcp.calc.env\"]\n\n[mcp.calc]\ncommand = \"python3\"\nargs = [{:?}]\n{given}",
-                server_script().display().to_string()
-            ),
-        )
-        .unwrap();
-        let out = run(against(&emulator, home.path())
-            .env("BEDROCK_TUI_TEST_SECRET", "the shell's own")
-            .args([
-                "ask",
-                "--mcp",
-                "calc",
-                "--json",
-                "--model",
-                "amazon.nova-lite-v1:0",
-                "Use env BEDROCK_TUI_TEST_SECRET",
-            ]));
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let summary = ask_calc(&emulator, home.path(), ("env", given), &shell, prompt);
         assert_eq!(summary["tool_runs"][0]["name"], "env", "{summary}");
         summary["tool_runs"][0]["result"]
             .as_str()
