@@ -44,22 +44,19 @@ pub(crate) fn connect_options(
     })
 }
 
-/// The most tokens a second the emulator can be paced at (as `demo_tokens_per_second` in
-/// config.toml).
-pub(crate) const MAX_DEMO_PACE: f64 = 1_000_000.0;
-
 /// The emulator's pacing: `BEDROCK_TUI_DEMO_TPS` over the given one; a value that is not a
-/// number from 0 to [`MAX_DEMO_PACE`] is an error that says so.
+/// number from 0 to [`crate::emulator::MAX_TOKENS_PER_SECOND`] is an error that says so.
 pub(crate) fn demo_pacing(given: f64) -> Result<f64, String> {
+    use crate::emulator::MAX_TOKENS_PER_SECOND as MOST;
     match std::env::var("BEDROCK_TUI_DEMO_TPS") {
         Ok(value) => value
             .trim()
             .parse::<f64>()
             .ok()
-            .filter(|v| v.is_finite() && (0.0..=MAX_DEMO_PACE).contains(v))
+            .filter(|v| v.is_finite() && (0.0..=MOST).contains(v))
             .ok_or_else(|| {
                 format!(
-                    "BEDROCK_TUI_DEMO_TPS={}: a number of tokens a second from 0 (as fast as it goes) to {MAX_DEMO_PACE}",
+                    "BEDROCK_TUI_DEMO_TPS={}: a number of tokens a second from 0 (as fast as it goes) to {MOST}",
                     crate::text::cut_chars(&crate::text::sanitize_for_terminal(&value), 40)
                 )
             }),

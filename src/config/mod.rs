@@ -136,6 +136,10 @@ impl Hyperlinks {
     }
 }
 
+/// The fastest pace the emulator may be set to, in tokens a second (`demo_tokens_per_second`,
+/// and the emulator's own flags and header).
+pub const MAX_DEMO_PACE: f64 = 1_000_000.0;
+
 /// How answers are drawn (from the config).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MarkdownOptions {
@@ -284,7 +288,7 @@ impl Config {
             "demo_tokens_per_second",
             self.demo_tokens_per_second,
             0.0,
-            1_000_000.0,
+            MAX_DEMO_PACE,
         )
     }
 

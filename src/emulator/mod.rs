@@ -41,11 +41,12 @@ use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-/// How the emulator runs.
 /// The fastest pace the emulator takes, in tokens a second (`--tokens-per-second`, the
-/// `X-Emulator-Tokens-Per-Second` header).
-pub const MAX_TOKENS_PER_SECOND: f64 = 1_000_000.0;
+/// `X-Emulator-Tokens-Per-Second` header, `demo_tokens_per_second` in config.toml and
+/// `BEDROCK_TUI_DEMO_TPS`): the config checks it, the emulator holds to it.
+pub use crate::config::MAX_DEMO_PACE as MAX_TOKENS_PER_SECOND;
 
+/// How the emulator runs.
 #[derive(Debug, Clone)]
 pub struct EmulatorConfig {
     /// Loopback port; 0 picks a free one.
