@@ -8,7 +8,7 @@ mod common;
 
 use bedrock_tui::config::tool_config::{McpServerConfig, ToolsConfig};
 use bedrock_tui::models::tool_use::ToolCall;
-use bedrock_tui::tools::{Toolbox, mcp};
+use bedrock_tui::tools::{Approval, Toolbox, mcp};
 use common::cli::*;
 use common::*;
 use serde_json::{Value, json};
@@ -333,6 +333,21 @@ async fn tool_names_no_model_takes_are_renamed_or_left_out_and_requests_go_throu
     assert_eq!(ran.result.content, "a:b: hi");
     assert_eq!(toolbox.source("a_b").as_deref(), Some("MCP server odd"));
     assert_eq!(toolbox.allow_name("a_b").as_deref(), Some("mcp.odd.a:b"));
+    // "Always" for a tool whose own name has a space holds (the entry is kept as read, not
+    // written out and parsed again).
+    let spaced = names
+        .iter()
+        .find(|n| toolbox.allow_name(n).as_deref() == Some("mcp.odd.read file"))
+        .expect("the server's \"read file\" is offered")
+        .clone();
+    assert_eq!(toolbox.approval(&spaced), Approval::Ask);
+    assert!(toolbox.allow(&spaced));
+    assert_eq!(toolbox.approval(&spaced), Approval::Allowed);
+    assert_eq!(
+        toolbox.approval("read_file"),
+        Approval::Ask,
+        "the built-in is not allowed by it"
+    );
 }
 
 #[test]

@@ -87,11 +87,47 @@ pub struct Toolbox {
     mcp: Vec<mcp::McpTool>,
     /// Tools withdrawn because their server stopped, with that server, until it is back.
     withdrawn: Vec<(String, String)>,
-    allowed: Vec<String>,
+    /// What runs unasked, as read once from `allow` (and added to by "always").
+    allowed: Vec<Allowed>,
     /// Allowed by the user for this run, even if they otherwise always ask.
-    explicit: Vec<String>,
+    explicit: Vec<Allowed>,
     max_calls: u32,
     timeout: Duration,
+}
+
+/// An entry of `allow`, read once: a built-in by its name, or an MCP server's tool by its
+/// name on the server (any name it has, spaces and dots too), or all of a server's tools.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Allowed {
+    Builtin(String),
+    Mcp {
+        server: String,
+        tool: Option<String>,
+    },
+}
+
+impl Allowed {
+    /// A checked entry of config.toml or `--allow-tool` (one that does not read names nothing).
+    fn read(entry: &str) -> Option<Allowed> {
+        Some(match AllowEntry::parse(entry).ok()? {
+            AllowEntry::Builtin(name) => Allowed::Builtin(name.to_string()),
+            AllowEntry::Mcp { server, tool } => Allowed::Mcp {
+                server: server.to_string(),
+                tool: tool.map(str::to_string),
+            },
+        })
+    }
+
+    /// Whether it names the tool `remote` of the MCP server `of` (`None`: a built-in).
+    fn names(&self, of: Option<&str>, remote: &str) -> bool {
+        match (self, of) {
+            (Allowed::Builtin(name), None) => name == remote,
+            (Allowed::Mcp { server, tool }, Some(of)) => {
+                server == of && tool.as_deref().is_none_or(|t| t == remote)
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Default for Toolbox {
@@ -112,7 +148,11 @@ impl Toolbox {
                 .collect(),
             mcp: Vec::new(),
             withdrawn: Vec::new(),
-            allowed: config.allow.clone(),
+            allowed: config
+                .allow
+                .iter()
+                .filter_map(|entry| Allowed::read(entry))
+                .collect(),
             explicit: Vec::new(),
             max_calls: config.max_calls_per_turn.unwrap_or(DEFAULT_MAX_CALLS),
             timeout: Duration::from_secs(config.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS)),
@@ -281,11 +321,7 @@ impl Toolbox {
             return Approval::Unknown;
         };
         let (server, remote) = source.map_or((None, name), |(s, r)| (Some(s), r));
-        let names = |entries: &[String]| {
-            entries.iter().any(|entry| {
-                AllowEntry::parse(entry).is_ok_and(|entry| entry.names(server, remote))
-            })
-        };
+        let names = |entries: &[Allowed]| entries.iter().any(|entry| entry.names(server, remote));
         let always_asks = server.is_none() && ALWAYS_ASK.contains(&name);
         if names(&self.explicit) || (names(&self.allowed) && !always_asks) {
             Approval::Allowed
@@ -308,10 +344,13 @@ impl Toolbox {
     /// Lets the tools `entry` names (a built-in's name, `mcp.SERVER.TOOL`) run unasked, even a
     /// tool that otherwise always asks: the user said so for this run (`ask --allow-tool`).
     pub fn allow_explicitly(&mut self, entry: &str) {
-        if !self.allowed.iter().any(|a| a == entry) {
-            self.allowed.push(entry.to_string());
+        let Some(entry) = Allowed::read(entry) else {
+            return;
+        };
+        if !self.allowed.contains(&entry) {
+            self.allowed.push(entry.clone());
         }
-        self.explicit.push(entry.to_string());
+        self.explicit.push(entry);
     }
 
     /// Lets the tool offered as `name` run unasked for as long as this toolbox lives ("always
@@ -320,7 +359,14 @@ impl Toolbox {
         if self.builtin(name).is_some() && ALWAYS_ASK.contains(&name) {
             return false;
         }
-        let Some(entry) = self.allow_name(name) else {
+        let entry = if self.builtin(name).is_some() {
+            Allowed::Builtin(name.to_string())
+        } else if let Some(tool) = self.mcp_tool(name) {
+            Allowed::Mcp {
+                server: tool.server.name.clone(),
+                tool: Some(tool.remote.clone()),
+            }
+        } else {
             return false;
         };
         if !self.allowed.contains(&entry) {
