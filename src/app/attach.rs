@@ -46,24 +46,28 @@ pub(crate) fn clean_path(raw: &str) -> PathBuf {
 
 /// Starts reading the file at `raw` to attach it; it is listed as being read until then.
 pub(crate) fn attach_path(state: &mut State, raw: &str) -> Vec<Effect> {
-    read(state, clean_path(raw))
+    read(state, clean_path(raw), None)
 }
 
-fn read(state: &mut State, path: PathBuf) -> Vec<Effect> {
-    state.composer.attaching.push(path.clone());
+/// Starts reading `path`; `pasted`: the text of a pasted path, taken out of the draft once
+/// the file is attached (and left there when it is not).
+fn read(state: &mut State, path: PathBuf, pasted: Option<String>) -> Vec<Effect> {
+    state.composer.attaching.push((path.clone(), pasted));
     vec![Effect::ReadAttachment(path)]
 }
 
-/// A file was read (or could not be): it is attached, or the status bar says why not and an
-/// empty prompt gets the command back to correct.
+/// A file was read (or could not be): it is attached (a pasted path's text then leaves the
+/// draft), or the status bar says why not and an empty prompt gets the command back to
+/// correct.
 pub(crate) fn on_read(
     state: &mut State,
     path: &Path,
     result: Result<Attachment, String>,
 ) -> Vec<Effect> {
-    if let Some(at) = state.composer.attaching.iter().position(|p| p == path) {
-        state.composer.attaching.remove(at);
-    }
+    let pasted = match state.composer.attaching.iter().position(|(p, _)| p == path) {
+        Some(at) => state.composer.attaching.remove(at).1,
+        None => None,
+    };
     let before = state.composer.attached.len();
     let effects = match result {
         Ok(attachment) => attach(state, attachment),
@@ -72,8 +76,20 @@ pub(crate) fn on_read(
             Vec::new()
         }
     };
-    if state.composer.attached.len() == before && state.draft().is_empty() {
-        state.set_draft(&format!("{ATTACH} {}", path.display()));
+    let attached = state.composer.attached.len() > before;
+    match pasted {
+        Some(pasted) if attached => {
+            let draft = state.draft();
+            if let Some(at) = draft.rfind(&pasted) {
+                let mut without = draft.clone();
+                without.replace_range(at..at + pasted.len(), "");
+                state.set_draft(&without);
+            }
+        }
+        None if !attached && state.draft_is_empty() => {
+            state.set_draft(&format!("{ATTACH} {}", path.display()));
+        }
+        _ => {}
     }
     effects
 }
@@ -309,13 +325,7 @@ pub(crate) fn on_pasted_file(state: &mut State, path: PathBuf, pasted: String) {
 /// an `/attach` command.
 pub(crate) fn attach_key(state: &mut State) -> Vec<Effect> {
     if let Some((path, pasted)) = state.composer.offered_path.take() {
-        let draft = state.draft();
-        if let Some(at) = draft.rfind(&pasted) {
-            let mut without = draft.clone();
-            without.replace_range(at..at + pasted.len(), "");
-            state.set_draft(&without);
-        }
-        return read(state, path);
+        return read(state, path, Some(pasted));
     }
     if state.draft().trim().is_empty() {
         state.set_draft(&format!("{ATTACH} "));
@@ -335,7 +345,7 @@ pub(crate) fn attach_key(state: &mut State) -> Vec<Effect> {
 /// One line per attached file for the list above the prompt: `1 red.png · PNG 4×3, 93 B`,
 /// then one per file still being read.
 pub(crate) fn listed(state: &State) -> Vec<String> {
-    let reading = state.composer.attaching.iter().map(|path| {
+    let reading = state.composer.attaching.iter().map(|(path, _)| {
         let name = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),

@@ -7,7 +7,7 @@ use super::Effect;
 use super::state::{Message, State};
 use crate::attachments::Media;
 use crate::pictures::Probe;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The pictures `message` shows: those its text links to in the pictures directory, and its
 /// attached PNG and JPEG files as kept in the attachments directory.
@@ -29,18 +29,39 @@ pub(crate) fn shown_by(state: &State, message: &Message) -> Vec<PathBuf> {
     paths
 }
 
-/// Asks for the sizes of `paths` not known or asked for yet.
-pub(crate) fn probe(state: &mut State, paths: Vec<PathBuf>) -> Vec<Effect> {
-    let new: Vec<PathBuf> = paths
-        .into_iter()
-        .filter(|path| !state.screen.picture_sizes.contains_key(path))
-        .filter(|path| !state.screen.pictures_probing.contains(path))
-        .collect();
-    if new.is_empty() {
-        return Vec::new();
+/// Asks for the sizes of `paths` not known or asked for yet; the message with id `shown_in`
+/// (when there is one on screen: a compare pane's is laid out every frame) is laid out again
+/// when each arrives.
+pub(crate) fn probe(state: &mut State, shown_in: Option<u64>, paths: Vec<PathBuf>) -> Vec<Effect> {
+    let new = wait_for(state, shown_in, paths);
+    ask(new)
+}
+
+/// Notes that `shown_in` waits for the sizes of `paths`; the ones not asked for yet.
+fn wait_for(state: &mut State, shown_in: Option<u64>, paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut new = Vec::new();
+    for path in paths {
+        if state.screen.picture_sizes.contains_key(&path) {
+            continue;
+        }
+        let waiting = state.screen.pictures_probing.entry(path.clone());
+        if matches!(waiting, std::collections::hash_map::Entry::Vacant(_)) {
+            new.push(path);
+        }
+        let ids = waiting.or_default();
+        if let Some(id) = shown_in.filter(|id| !ids.contains(id)) {
+            ids.push(id);
+        }
     }
-    state.screen.pictures_probing.extend(new.iter().cloned());
-    vec![Effect::ProbePictures(new)]
+    new
+}
+
+fn ask(paths: Vec<PathBuf>) -> Vec<Effect> {
+    if paths.is_empty() {
+        Vec::new()
+    } else {
+        vec![Effect::ProbePictures(paths)]
+    }
 }
 
 /// Asks for the sizes of the pictures the message with this id shows.
@@ -51,37 +72,79 @@ pub(crate) fn probe_message(state: &mut State, id: u64) -> Vec<Effect> {
         .rfind(|m| m.id == id)
         .map(|message| shown_by(state, message))
         .unwrap_or_default();
-    probe(state, paths)
+    probe(state, Some(id), paths)
 }
 
 /// Asks for the sizes of every picture the conversation shows (one opened).
 pub(crate) fn probe_all(state: &mut State) -> Vec<Effect> {
-    let paths: Vec<PathBuf> = state
+    let shown: Vec<(u64, Vec<PathBuf>)> = state
         .messages
         .iter()
-        .flat_map(|message| shown_by(state, message))
+        .map(|message| (message.id, shown_by(state, message)))
+        .filter(|(_, paths)| !paths.is_empty())
         .collect();
-    probe(state, paths)
+    let mut new = Vec::new();
+    for (id, paths) in shown {
+        new.extend(wait_for(state, Some(id), paths));
+    }
+    ask(new)
 }
 
-/// A picture's size arrived: kept, and the messages that show it laid out again.
+/// A picture's size arrived: kept, and the messages that wait for it laid out again.
 pub(crate) fn on_probed(state: &mut State, path: PathBuf, probe: Probe) {
-    state.screen.pictures_probing.remove(&path);
-    let showing: Vec<u64> = state
-        .messages
-        .iter()
-        .filter(|message| shows(state, message, &path))
-        .map(|message| message.id)
-        .collect();
+    let waiting = state
+        .screen
+        .pictures_probing
+        .remove(&path)
+        .unwrap_or_default();
     state.screen.picture_sizes.insert(path, probe);
-    for id in showing {
+    for id in waiting {
         if let Some(message) = state.message_mut(id) {
             message.changed();
         }
     }
 }
 
-fn shows(state: &State, message: &Message, path: &Path) -> bool {
-    path.to_str().is_some_and(|p| message.text.contains(p))
-        || (!message.attachments.is_empty() && shown_by(state, message).iter().any(|p| p == path))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::state::Speaker;
+
+    #[test]
+    fn a_size_read_lays_out_again_the_messages_that_wait_for_it_and_no_other() {
+        let mut state = State::new(
+            "m".into(),
+            crate::keymap::Keymap::default(),
+            crate::config::theme::Theme::default(),
+        );
+        let dir = PathBuf::from("/data/bedrock-tui/images");
+        state.pictures_dir = Some(dir.clone());
+        let picture = dir.join(format!("{}.png", "ab".repeat(16)));
+        let shown = format!("![picture 1]({})", picture.display());
+        let first = state.push(Speaker::Assistant, shown.clone());
+        let plain = state.push(Speaker::User, "no picture here");
+        let again = state.push(Speaker::Assistant, shown);
+        // One question for the picture, however many messages show it.
+        assert_eq!(
+            probe_all(&mut state),
+            [Effect::ProbePictures(vec![picture.clone()])]
+        );
+        assert!(probe_message(&mut state, first).is_empty(), "asked already");
+        let revision = |state: &State, id: u64| {
+            state
+                .messages
+                .iter()
+                .find(|m| m.id == id)
+                .unwrap()
+                .revision()
+        };
+        let before: Vec<u64> = [first, plain, again].map(|id| revision(&state, id)).into();
+        on_probed(&mut state, picture.clone(), Ok((4, 3)));
+        let after: Vec<u64> = [first, plain, again].map(|id| revision(&state, id)).into();
+        assert_eq!(after[0], before[0] + 1);
+        assert_eq!(after[1], before[1], "a message without the picture stays");
+        assert_eq!(after[2], before[2] + 1);
+        assert_eq!(state.screen.picture_sizes.get(&picture), Some(&Ok((4, 3))));
+        assert!(probe_all(&mut state).is_empty(), "known now");
+    }
 }

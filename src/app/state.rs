@@ -166,8 +166,8 @@ pub struct Screen {
     pub status_log: Vec<String>,
     /// The sizes of the pictures the transcript shows, as read off the loop.
     pub picture_sizes: std::collections::HashMap<std::path::PathBuf, crate::pictures::Probe>,
-    /// Pictures whose size is being read.
-    pub(crate) pictures_probing: std::collections::HashSet<std::path::PathBuf>,
+    /// Pictures whose size is being read, with the messages that wait for it.
+    pub(crate) pictures_probing: HashMap<std::path::PathBuf, Vec<u64>>,
 }
 
 /// The tools: the toolbox offered, a round of calls under way and the calls this prompt made,
@@ -229,8 +229,9 @@ pub struct Composer {
     pub attached: Vec<crate::attachments::Attachment>,
     /// A pasted file path Alt+A would attach, with the text the paste inserted.
     pub(crate) offered_path: Option<(std::path::PathBuf, String)>,
-    /// Files being read to attach.
-    pub(crate) attaching: Vec<std::path::PathBuf>,
+    /// Files being read to attach, each with the text of its pasted path (taken out of the
+    /// draft once the file is attached).
+    pub(crate) attaching: Vec<(std::path::PathBuf, Option<String>)>,
     /// Pastes too large to edit as text, shown in the editor as a token and put back in their
     /// place when the prompt is sent (see [`PastedBlock`]).
     pub pastes: Vec<PastedBlock>,
@@ -344,7 +345,7 @@ impl State {
                 flash: None,
                 status_log: Vec::new(),
                 picture_sizes: std::collections::HashMap::new(),
-                pictures_probing: std::collections::HashSet::new(),
+                pictures_probing: HashMap::new(),
             },
         }
     }

@@ -91,6 +91,20 @@ pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
     if text.trim().is_empty() && state.composer.attached.is_empty() {
         return Vec::new();
     }
+    // A file still being read goes with this prompt: it waits for it, the draft kept.
+    if let Some((path, _)) = state.composer.attaching.first() {
+        let name = path
+            .file_name()
+            .unwrap_or(path.as_os_str())
+            .to_string_lossy();
+        state.flash(
+            format!(
+                "{name} is still being read: send when it is attached (Alt+X removes it after)"
+            ),
+            true,
+        );
+        return Vec::new();
+    }
     if let Some(editing) = state.editing.clone() {
         if state.requests.in_flight.is_some() || state.tools.tool_round.is_some() {
             state.flash(

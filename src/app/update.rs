@@ -21,7 +21,12 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             let mut effects = match (&update, state.pictures_dir.as_deref()) {
                 (StreamUpdate::Pictures(markdown), Some(dir)) => {
                     let paths = crate::pictures::paths_in(markdown, dir);
-                    super::pictures::probe(state, paths)
+                    let answer = state
+                        .requests
+                        .in_flight
+                        .filter(|flight| flight.request_id == request_id)
+                        .map(|flight| flight.message_id);
+                    super::pictures::probe(state, answer, paths)
                 }
                 _ => Vec::new(),
             };

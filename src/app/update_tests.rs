@@ -310,3 +310,61 @@ fn cancelling_while_a_retry_waits_ends_the_answer_and_later_news_is_dropped() {
     assert_eq!(answers(&s)[0].status, AnswerStatus::Cancelled);
     assert_eq!(s.activity(), "idle");
 }
+
+#[test]
+fn a_prompt_waits_for_a_file_still_being_read_and_a_pasted_path_stays_until_its_file_is_attached() {
+    let mut s = state();
+    connected(&mut s);
+    type_text(&mut s, "/attach /nowhere/report.pdf");
+    let effects = key(&mut s, KeyCode::Enter, KeyModifiers::NONE);
+    let path = std::path::PathBuf::from("/nowhere/report.pdf");
+    assert_eq!(effects, vec![Effect::ReadAttachment(path.clone())]);
+    // Sent while the file is read: refused, the draft kept.
+    assert!(send(&mut s, "summarise it").is_empty());
+    assert_eq!(s.draft(), "summarise it");
+    assert!(
+        s.screen
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("report.pdf is still being read")),
+        "{:?}",
+        s.screen.flash
+    );
+    // It cannot be read: the draft typed meanwhile is not replaced.
+    update(
+        &mut s,
+        Msg::AttachmentRead {
+            path,
+            result: Err("no such file".into()),
+        },
+    );
+    assert_eq!(s.draft(), "summarise it");
+    // A pasted path offered and taken with Alt+A: its text leaves the draft only with a file.
+    key(&mut s, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    type_text(&mut s, "look at ");
+    let pasted = "/nowhere/photo.png".to_string();
+    update(&mut s, Msg::Paste(pasted.clone()));
+    let photo = std::path::PathBuf::from(&pasted);
+    update(
+        &mut s,
+        Msg::PastedFile {
+            path: photo.clone(),
+            pasted: pasted.clone(),
+        },
+    );
+    let effects = key(&mut s, KeyCode::Char('a'), KeyModifiers::ALT);
+    assert_eq!(effects, vec![Effect::ReadAttachment(photo.clone())]);
+    assert_eq!(s.draft(), "look at /nowhere/photo.png");
+    update(
+        &mut s,
+        Msg::AttachmentRead {
+            path: photo,
+            result: Err("gone".into()),
+        },
+    );
+    assert_eq!(
+        s.draft(),
+        "look at /nowhere/photo.png",
+        "the pasted text stays"
+    );
+}

@@ -35,10 +35,19 @@ pub fn keep(dir: &Path, attachment: &Attachment) -> std::io::Result<Reference> {
     let reference = attachment.reference();
     let path = dir.join(&reference.sha256);
     if !path.is_file() {
-        match crate::files::create_private(&path) {
-            Ok(mut file) => file.write_all(&attachment.data)?,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
+        // Written whole beside it, then renamed: a reader (the transcript drawing it, a crash
+        // halfway) never sees part of a file under its hash.
+        let part = dir.join(format!(
+            ".{}.{:08x}.part",
+            reference.sha256,
+            fastrand::u32(..)
+        ));
+        let written = crate::files::create_private(&part)
+            .and_then(|mut file| file.write_all(&attachment.data))
+            .and_then(|()| std::fs::rename(&part, &path));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&part);
+            return Err(e);
         }
     }
     Ok(reference)
