@@ -109,7 +109,9 @@ pub(crate) fn step(state: &mut State, delta: isize) -> Vec<Effect> {
     state.screen.cursor = first;
     state.screen.scroll = first.map_or(Scroll::Follow, Scroll::Message);
     state.flash(format!("version {}/{count}", next + 1), false);
-    Vec::new()
+    // The version now on screen may show pictures not measured yet.
+    let shown: Vec<u64> = state.messages[index..].iter().map(|m| m.id).collect();
+    super::pictures::probe_messages(state, &shown)
 }
 
 /// Regenerates the selected answer (or the answer of the selected prompt): the old one stays

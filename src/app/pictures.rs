@@ -37,8 +37,12 @@ pub(crate) fn probe(state: &mut State, shown_in: Option<u64>, paths: Vec<PathBuf
     ask(new)
 }
 
-/// Notes that `shown_in` waits for the sizes of `paths`; the ones not asked for yet.
+/// Notes that `shown_in` waits for the sizes of `paths`; the ones not asked for yet (none when
+/// pictures are not drawn: their captions need no size).
 fn wait_for(state: &mut State, shown_in: Option<u64>, paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    if state.markdown.pictures.is_none() {
+        return Vec::new();
+    }
     let mut new = Vec::new();
     for path in paths {
         if state.screen.picture_sizes.contains_key(&path) {
@@ -66,20 +70,26 @@ fn ask(paths: Vec<PathBuf>) -> Vec<Effect> {
 
 /// Asks for the sizes of the pictures the message with this id shows.
 pub(crate) fn probe_message(state: &mut State, id: u64) -> Vec<Effect> {
-    let paths = state
-        .messages
-        .iter()
-        .rfind(|m| m.id == id)
-        .map(|message| shown_by(state, message))
-        .unwrap_or_default();
-    probe(state, Some(id), paths)
+    probe_messages(state, &[id])
 }
 
-/// Asks for the sizes of every picture the conversation shows (one opened).
+/// Asks for the sizes of the pictures the messages with these ids show (a version brought on
+/// screen).
+pub(crate) fn probe_messages(state: &mut State, ids: &[u64]) -> Vec<Effect> {
+    probe_where(state, |message| ids.contains(&message.id))
+}
+
+/// Asks for the sizes of every picture the conversation on screen shows (one opened; its
+/// other versions are asked for when they are brought on screen).
 pub(crate) fn probe_all(state: &mut State) -> Vec<Effect> {
+    probe_where(state, |_| true)
+}
+
+fn probe_where(state: &mut State, pick: impl Fn(&Message) -> bool) -> Vec<Effect> {
     let shown: Vec<(u64, Vec<PathBuf>)> = state
         .messages
         .iter()
+        .filter(|message| pick(message))
         .map(|message| (message.id, shown_by(state, message)))
         .filter(|(_, paths)| !paths.is_empty())
         .collect();
@@ -119,6 +129,7 @@ mod tests {
         );
         let dir = PathBuf::from("/data/bedrock-tui/images");
         state.pictures_dir = Some(dir.clone());
+        state.markdown.pictures = Some((10, 20));
         let picture = dir.join(format!("{}.png", "ab".repeat(16)));
         let shown = format!("![picture 1]({})", picture.display());
         let first = state.push(Speaker::Assistant, shown.clone());
@@ -146,5 +157,13 @@ mod tests {
         assert_eq!(after[2], before[2] + 1);
         assert_eq!(state.screen.picture_sizes.get(&picture), Some(&Ok((4, 3))));
         assert!(probe_all(&mut state).is_empty(), "known now");
+        // Where pictures are not drawn, their captions need no size: nothing is read.
+        let other = dir.join(format!("{}.png", "cd".repeat(16)));
+        state.push(
+            Speaker::Assistant,
+            format!("![picture 2]({})", other.display()),
+        );
+        state.markdown.pictures = None;
+        assert!(probe_all(&mut state).is_empty());
     }
 }

@@ -214,7 +214,11 @@ pub(crate) fn begin(state: &mut State, prepared: Prepared) -> Vec<Effect> {
     answer.notes = prepared
         .notes
         .iter()
-        .filter(|note| state.notes_said.insert((conversation, note.kind.clone())))
+        // Per model: another model's note of the same kind says something new.
+        .filter(|note| {
+            let kind = format!("{} {}", prepared.model, note.kind);
+            state.notes_said.insert((conversation, kind))
+        })
         .map(|note| note.text.clone())
         .collect();
     state.start_answer(answer, request_id);

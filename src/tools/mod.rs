@@ -118,15 +118,17 @@ impl Allowed {
         })
     }
 
-    /// Whether it names the tool `remote` of the MCP server `of` (`None`: a built-in).
+    /// Whether it names the tool `remote` of the MCP server `of` (`None`: a built-in), by
+    /// config's own rule.
     fn names(&self, of: Option<&str>, remote: &str) -> bool {
-        match (self, of) {
-            (Allowed::Builtin(name), None) => name == remote,
-            (Allowed::Mcp { server, tool }, Some(of)) => {
-                server == of && tool.as_deref().is_none_or(|t| t == remote)
-            }
-            _ => false,
-        }
+        let entry = match self {
+            Allowed::Builtin(name) => AllowEntry::Builtin(name),
+            Allowed::Mcp { server, tool } => AllowEntry::Mcp {
+                server,
+                tool: tool.as_deref(),
+            },
+        };
+        entry.names(of, remote)
     }
 }
 

@@ -77,14 +77,18 @@ pub fn remember(secret: &str) {
     }
 }
 
-/// Adds `secret` to `loaded` unless it is there, the oldest making room past [`MOST_LOADED`].
+/// Adds `secret` to `loaded` as the newest (moved there when it is known already: a secret
+/// key that outlives its session tokens stays), the oldest making room past [`MOST_LOADED`].
 fn keep(loaded: &mut Vec<String>, secret: &str) {
-    if !loaded.iter().any(|s| s == secret) {
-        if loaded.len() == MOST_LOADED {
-            loaded.remove(0);
-        }
-        loaded.push(secret.to_string());
+    if let Some(at) = loaded.iter().position(|s| s == secret) {
+        let known = loaded.remove(at);
+        loaded.push(known);
+        return;
     }
+    if loaded.len() == MOST_LOADED {
+        loaded.remove(0);
+    }
+    loaded.push(secret.to_string());
 }
 
 /// The AWS and Bedrock secrets of this process's environment, read once.
@@ -343,11 +347,20 @@ mod tests {
         keep(&mut loaded, "first");
         keep(&mut loaded, "first");
         assert_eq!(loaded, ["first"]);
-        for n in 1..=MOST_LOADED {
+        keep(&mut loaded, "still in use");
+        for n in 1..MOST_LOADED {
             keep(&mut loaded, &format!("later {n}"));
+            // Remembered again as it is used: it never becomes the oldest.
+            keep(&mut loaded, "still in use");
         }
+        keep(&mut loaded, &format!("later {MOST_LOADED}"));
         assert_eq!(loaded.len(), MOST_LOADED);
-        assert_eq!(loaded[0], "later 1");
+        assert!(loaded.iter().any(|s| s == "still in use"));
+        assert!(
+            !loaded.iter().any(|s| s == "first"),
+            "the oldest unused went"
+        );
+        assert_eq!(loaded[0], "later 2", "the oldest still there");
         assert_eq!(loaded[MOST_LOADED - 1], format!("later {MOST_LOADED}"));
     }
 
