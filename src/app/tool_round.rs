@@ -186,8 +186,12 @@ fn advance(state: &mut State) -> Vec<Effect> {
             continue;
         }
         let call = &round.calls[index];
-        let asking = matches!(&state.screen.overlay,
-            super::popups::Overlay::Tools(asked) if asked.round == round.id && asked.index == index);
+        // Asked already (maybe with the help read over the question).
+        let asking = state
+            .screen
+            .overlay
+            .tool_question()
+            .is_some_and(|asked| asked.round == round.id && asked.index == index);
         match state.tools.toolbox.approval(&call.name) {
             Approval::Allowed => {
                 round.started[index] = true;
@@ -201,7 +205,7 @@ fn advance(state: &mut State) -> Vec<Effect> {
             Approval::Unknown => {
                 // Its server stopped while the user was reading the call: nothing to ask.
                 if asking {
-                    state.screen.overlay = super::popups::Overlay::None;
+                    state.screen.overlay.close_tool_question();
                 }
                 round.runs[index] = Some(match state.tools.toolbox.withdrawn_from(&call.name) {
                     Some(server) => Ran::refused(
@@ -270,9 +274,7 @@ pub(crate) fn abandon(state: &mut State) -> Vec<Effect> {
     let Some(round) = state.tools.tool_round.take() else {
         return Vec::new();
     };
-    if matches!(state.screen.overlay, super::popups::Overlay::Tools(_)) {
-        state.screen.overlay = super::popups::Overlay::None;
-    }
+    state.screen.overlay.close_tool_question();
     vec![Effect::CancelTools { round: round.id }]
 }
 
@@ -280,9 +282,7 @@ pub(crate) fn abandon(state: &mut State) -> Vec<Effect> {
 /// (so the conversation stays whole) and nothing more is sent; true when there was one.
 pub(crate) fn cancel(state: &mut State) -> Option<Vec<Effect>> {
     let mut round = state.tools.tool_round.take()?;
-    if matches!(state.screen.overlay, super::popups::Overlay::Tools(_)) {
-        state.screen.overlay = super::popups::Overlay::None;
-    }
+    state.screen.overlay.close_tool_question();
     for (call, run) in round.calls.iter().zip(round.runs.iter_mut()) {
         if run.is_none() {
             *run = Some(Ran::refused(
@@ -346,7 +346,7 @@ impl ToolApproval {
 
 /// The pager showed the call whole: it may be answered.
 pub(crate) fn on_viewed(state: &mut State, round: u64, index: usize) {
-    if let super::popups::Overlay::Tools(approval) = &mut state.screen.overlay
+    if let Some(approval) = state.screen.overlay.tool_question_mut()
         && approval.round == round
         && approval.index == index
     {
@@ -427,6 +427,7 @@ impl Popup for ToolApproval {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::popups::Overlay;
     use crate::config::theme::Theme;
     use crate::config::tool_config::ToolsConfig;
     use crate::keymap::Keymap;
@@ -480,6 +481,56 @@ mod tests {
         let late = Ran::refused(&job.call, "late");
         assert!(on_ran(&mut state, job.round, 0, late).is_empty());
         assert!(state.messages.iter().all(|m| m.speaker != Speaker::Tool));
+    }
+
+    #[test]
+    fn a_question_read_under_the_help_stays_as_it_is_when_another_call_finishes() {
+        let (mut state, answer) = answered();
+        state.tools.toolbox.offer("read_file");
+        let id = state.messages.iter().position(|m| m.id == answer).unwrap();
+        state.messages[id].stats.tool_calls.push(ToolCall {
+            index: 1,
+            id: String::new(),
+            name: "read_file".into(),
+            input: r#"{"path":"Cargo.toml"}"#.into(),
+        });
+        let effects = after_answer(&mut state, answer);
+        let Some(Effect::RunTool(job)) = effects.first() else {
+            panic!("{effects:?}");
+        };
+        let job = (**job).clone();
+        if let Some(question) = state.screen.overlay.tool_question_mut() {
+            question.armed_at = Instant::now() - ARMING;
+        }
+        let asked_at = state
+            .screen
+            .overlay
+            .tool_question()
+            .map(|q| (q.index, q.armed_at));
+        assert_eq!(asked_at.map(|(index, _)| index), Some(1));
+        // F1 over the question, then the other call finishes.
+        crate::app::update::update(
+            &mut state,
+            Msg::Key(KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE)),
+        );
+        assert!(matches!(state.screen.overlay, Overlay::Help(_)));
+        on_ran(&mut state, job.round, 0, Ran::refused(&job.call, "done"));
+        assert!(
+            matches!(state.screen.overlay, Overlay::Help(_)),
+            "the help stays"
+        );
+        assert_eq!(
+            state
+                .screen
+                .overlay
+                .tool_question()
+                .map(|q| (q.index, q.armed_at)),
+            asked_at,
+            "the same question under it, armed as it was"
+        );
+        // A new conversation closes it, under the help too.
+        abandon(&mut state);
+        assert!(state.screen.overlay.tool_question().is_none());
     }
 
     #[test]

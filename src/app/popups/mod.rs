@@ -132,6 +132,43 @@ pub(crate) trait Popup {
 }
 
 impl Overlay {
+    /// The tool question open, on top or under the help read over it.
+    pub(crate) fn tool_question(&self) -> Option<&crate::app::ToolApproval> {
+        match self {
+            Overlay::Tools(question) => Some(question),
+            Overlay::Help(help) => help.under.as_deref().and_then(Overlay::tool_question),
+            _ => None,
+        }
+    }
+
+    /// The tool question, on top or under the help, to change it in place.
+    pub(crate) fn tool_question_mut(&mut self) -> Option<&mut crate::app::ToolApproval> {
+        match self {
+            Overlay::Tools(question) => Some(question),
+            Overlay::Help(help) => help
+                .under
+                .as_deref_mut()
+                .and_then(Overlay::tool_question_mut),
+            _ => None,
+        }
+    }
+
+    /// Closes the tool question wherever it is (help read over it stays, over nothing).
+    pub(crate) fn close_tool_question(&mut self) {
+        match self {
+            Overlay::Tools(_) => *self = Overlay::None,
+            Overlay::Help(help)
+                if help
+                    .under
+                    .as_deref()
+                    .is_some_and(|u| u.tool_question().is_some()) =>
+            {
+                help.under = None;
+            }
+            _ => {}
+        }
+    }
+
     /// The open popup, if any.
     fn popup(&mut self) -> Option<&mut dyn Popup> {
         Some(match self {
