@@ -500,7 +500,7 @@ mod tests {
         };
         let job = (**job).clone();
         if let Some(question) = state.screen.overlay.tool_question_mut() {
-            question.armed_at = Instant::now() - ARMING;
+            question.armed_at = Instant::now().checked_sub(ARMING).unwrap();
         }
         let asked_at = state
             .screen
