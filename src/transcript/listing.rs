@@ -254,16 +254,21 @@ impl ListingScan {
             std::collections::HashMap::with_capacity(self.entries.len());
         let mut previous = None;
         for &(id, parent, prompt) in &self.entries {
-            // Parent 0 is the start of the conversation; none, the entry before in the file.
+            // As opening the session reads it (`Transcript::add`): parent 0 is the start of the
+            // conversation; none, or one the file does not have before it, the entry before.
             let parent = match parent {
                 Some(0) => None,
-                Some(parent) => Some(parent),
-                None => previous,
+                Some(parent) if parent < id && index.contains_key(&parent) => Some(parent),
+                _ => previous,
             };
             index.insert(id, (parent, prompt));
             previous = Some(id);
         }
-        let mut next = self.head.or(previous);
+        // A select of an entry the file does not have is passed over, as when it is opened.
+        let mut next = self
+            .head
+            .filter(|head| index.contains_key(head))
+            .or(previous);
         let mut turns = 0;
         let mut steps = 0;
         while let Some(id) = next {
@@ -409,7 +414,7 @@ mod tests {
     #[test]
     fn the_listing_counts_the_turns_opening_the_session_shows() {
         let dir = tempfile::tempdir().unwrap();
-        let shapes: [&[&str]; 4] = [
+        let shapes: [&[&str]; 6] = [
             &["user 1", "answer 2", "user 3", "answer 4"],
             // Back to the first answer: one turn on screen.
             &["user 1", "answer 2", "user 3", "answer 4", "select 2"],
@@ -425,6 +430,10 @@ mod tests {
             ],
             // A fork at the start: the newest entry's branch.
             &["user 1", "answer 2", "select 1", "user 3 0", "answer 4 3"],
+            // A parent the file does not have before it: the entry before it in the file.
+            &["user 1", "answer 2", "user 3 9", "answer 4 3"],
+            // A select of an entry the file does not have is passed over.
+            &["user 1", "answer 2", "user 3", "answer 4", "select 7"],
         ];
         let mut counted = Vec::new();
         for (n, records) in shapes.iter().enumerate() {
@@ -435,6 +444,6 @@ mod tests {
             assert_eq!(listed.turns, opened.on_screen().turns(), "{records:?}");
             counted.push(listed.turns);
         }
-        assert_eq!(counted, [2, 1, 2, 1]);
+        assert_eq!(counted, [2, 1, 2, 1, 2, 2]);
     }
 }
