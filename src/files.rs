@@ -7,6 +7,8 @@ use std::fs::{File, OpenOptions};
 use std::io::{Error, ErrorKind, Read};
 use std::path::Path;
 
+pub use bedrock_tui_models::text::human_size;
+
 /// The largest config, theme or keymap file read.
 pub const SETTINGS_FILE_CAP: u64 = 1 << 20;
 
@@ -124,21 +126,6 @@ fn too_large(len: u64, cap: u64) -> Error {
     )
 }
 
-/// A byte count for people: `512 B`, `1.0 MiB`, `1.0 GiB`.
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
-}
-
 /// Before replacing `path`: `Ok(None)` when nothing is there, `Ok(Some(mode))` for a regular
 /// file (its permission bits), and an error for a symbolic link, a device, a FIFO or a
 /// directory, which are never replaced.
@@ -238,6 +225,5 @@ mod tests {
         );
         assert_eq!(replaceable(&dir.path().join("none")).unwrap(), None);
         assert!(replaceable(&small).unwrap().is_some());
-        assert_eq!(human_size(1 << 30), "1.0 GiB");
     }
 }

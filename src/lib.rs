@@ -12,7 +12,8 @@ pub(crate) mod clock;
 pub(crate) mod compare;
 pub mod config;
 pub mod connect;
-pub mod emulator;
+/// The Bedrock Runtime emulator, a crate of its own (`crates/emulator`).
+pub use bedrock_tui_emulator as emulator;
 pub mod exchange;
 pub(crate) mod files;
 #[doc(hidden)]
@@ -20,7 +21,8 @@ pub mod fuzzing;
 pub(crate) mod inspect;
 pub mod keymap;
 pub(crate) mod listing;
-pub mod models;
+/// The model families, a crate of its own (`crates/models`), pure.
+pub use bedrock_tui_models as models;
 pub(crate) mod parse_error;
 pub(crate) mod pictures;
 pub mod run;

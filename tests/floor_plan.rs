@@ -138,7 +138,6 @@ fn the_chats_state_and_rules_know_nothing_of_the_loop_the_screen_or_the_terminal
     }
     // The layers below the app: none reaches up into it.
     for low in [
-        "models",
         "attachments",
         "files",
         "text",
@@ -152,6 +151,80 @@ fn the_chats_state_and_rules_know_nothing_of_the_loop_the_screen_or_the_terminal
                 "{low} imports {high}: {:?}",
                 graph[low]
             );
+        }
+    }
+}
+
+/// The path dependencies of a workspace crate (`crates/NAME`), and its other dependencies.
+fn crate_dependencies(name: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates")
+        .join(name)
+        .join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let (mut ours, mut others) = (BTreeSet::new(), BTreeSet::new());
+    let mut in_dependencies = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            in_dependencies = line == "[dependencies]";
+            continue;
+        }
+        let Some((dependency, _)) = line.split_once(['=', '.']) else {
+            continue;
+        };
+        if in_dependencies {
+            let dependency = dependency.trim().to_string();
+            if line.contains("path = ") {
+                ours.insert(dependency);
+            } else {
+                others.insert(dependency);
+            }
+        }
+    }
+    (ours, others)
+}
+
+#[test]
+fn the_crates_stack_in_one_order_and_the_model_families_do_no_io() {
+    let names = |list: &[&str]| {
+        list.iter()
+            .map(ToString::to_string)
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(crate_dependencies("eventstream").0, names(&[]));
+    assert_eq!(crate_dependencies("models").0, names(&[]));
+    assert_eq!(
+        crate_dependencies("wire").0,
+        names(&["bedrock-tui-eventstream"])
+    );
+    assert_eq!(
+        crate_dependencies("emulator").0,
+        names(&["bedrock-tui-models", "bedrock-tui-wire"])
+    );
+    // The model families are pure: nothing that reaches a network, a process, a clock or files.
+    let (_, others) = crate_dependencies("models");
+    for io in ["tokio", "reqwest", "hyper", "aws-config", "futures-util"] {
+        assert!(!others.contains(io), "the model families depend on {io}");
+    }
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/models/src");
+    let mut stack = vec![src];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let code = code_of(&path);
+            for io in [
+                "std::fs",
+                "std::net",
+                "std::process",
+                "std::env",
+                "Instant::now",
+            ] {
+                assert!(!code.contains(io), "{} uses {io}", path.display());
+            }
         }
     }
 }

@@ -138,7 +138,7 @@ impl Hyperlinks {
 
 /// The fastest pace the emulator may be set to, in tokens a second (`demo_tokens_per_second`,
 /// and the emulator's own flags and header).
-pub const MAX_DEMO_PACE: f64 = 1_000_000.0;
+pub const MAX_DEMO_PACE: f64 = crate::emulator::MAX_TOKENS_PER_SECOND;
 
 /// How answers are drawn (from the config).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -68,7 +68,12 @@ pub async fn input_tokens(
     prepared: &Prepared,
 ) -> Result<TokenCount, BedrockError> {
     if counts_exactly(&prepared.model) {
-        let tokens = client.count_tokens(&prepared.model, &prepared.body).await?;
+        let tokens = client
+            .count_tokens(
+                crate::models::base_model_id(&prepared.model),
+                &prepared.body,
+            )
+            .await?;
         return Ok(TokenCount {
             tokens,
             exact: true,

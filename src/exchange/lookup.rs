@@ -144,5 +144,10 @@ mod tests {
         ] {
             assert!(!needs_lookup(id), "{id}");
         }
+        // The emulator's sample resources are opaque the way Bedrock's are.
+        for resource in crate::emulator::resources::Resource::samples() {
+            let arn = resource.arn("us-east-1");
+            assert!(needs_lookup(&arn), "{arn}");
+        }
     }
 }

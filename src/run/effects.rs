@@ -29,7 +29,7 @@ impl App {
             Effect::ReadAttachment(path) => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let result = crate::attachments::Attachment::read(&path);
+                    let result = crate::attachments::read(&path);
                     let _ = tx.send(Msg::AttachmentRead { path, result });
                 });
             }

@@ -207,17 +207,21 @@ impl Client {
         })
     }
 
-    /// `CountTokens` for an InvokeModel body: the input tokens the model would count, asked
-    /// of the foundation model's own id (inference profiles are not counted).
-    pub async fn count_tokens(&self, model_id: &str, body: &[u8]) -> Result<u64, BedrockError> {
+    /// `CountTokens` for an InvokeModel body: the input tokens the model would count. It takes
+    /// a foundation model's own id (inference profiles are not counted): the caller gives the
+    /// base id of a profile (the models crate's `base_model_id`).
+    pub async fn count_tokens(
+        &self,
+        base_model_id: &str,
+        body: &[u8],
+    ) -> Result<u64, BedrockError> {
         use base64::Engine;
         let request = serde_json::json!({"input": {"invokeModel": {
             "body": base64::engine::general_purpose::STANDARD.encode(body)}}});
         let started = Instant::now();
-        let base = super::model_id::base_model_id(model_id);
         let (response, _meta) = self
             .send(
-                base,
+                base_model_id,
                 Operation::CountTokens,
                 Bytes::from(request.to_string()),
                 &InvokeOptions::default(),

@@ -7,7 +7,6 @@ mod body;
 pub mod client;
 pub mod control;
 pub mod error;
-pub mod model_id;
 /// The event-stream codec, a crate of its own (`crates/eventstream`).
 pub use bedrock_tui_eventstream as eventstream;
 mod process;

@@ -95,7 +95,7 @@ pub(super) fn read_attachments(
                     .map_err(|e| format!("standard input: {e}"))
                     .and_then(|_| Attachment::from_bytes("stdin", bytes))
             } else {
-                Attachment::read(path)
+                crate::attachments::read(path)
             };
             read.map_err(|e| UsageError(format!("--attach: {e}")))
         })
