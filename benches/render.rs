@@ -67,7 +67,7 @@ fn conversation(turns: usize) -> State {
 }
 
 fn text_bytes(state: &State) -> usize {
-    state.messages.iter().map(|m| m.text.len()).sum()
+    state.chat.messages.iter().map(|m| m.text.len()).sum()
 }
 
 fn terminal() -> Terminal<TestBackend> {
@@ -90,7 +90,7 @@ struct Reference {
 impl Reference {
     fn new(state: &State, content_height: usize) -> Reference {
         let mut lines = Vec::new();
-        for message in &state.messages {
+        for message in &state.chat.messages {
             let who = match message.speaker {
                 Speaker::User => "You".to_string(),
                 _ => bedrock_tui::models::catalog::display_name(
@@ -164,7 +164,7 @@ fn stream_ours(
         draw_ours(&mut terminal, state, cache);
         total += start.elapsed();
     }
-    state.messages.pop();
+    state.chat.messages.pop();
     total
 }
 

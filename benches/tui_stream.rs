@@ -125,7 +125,7 @@ fn main() {
     runtime.block_on(async {
         let mut state = State::new(MODEL.to_string(), Keymap::default(), Theme::default());
         // Claude Opus 4.6 takes 128,000 output tokens: room for 20 s at 5,000 tokens/s.
-        state.params.max_tokens = Some(128_000);
+        state.chat.params.max_tokens = Some(128_000);
         let mut app = App::new(state, Box::new(RecordingClipboard::default()));
         let connection = connection(&emulator);
         app.connect(async move { Ok(connection) });
@@ -151,7 +151,7 @@ fn main() {
         // Wait for the first text, then measure.
         while app
             .state
-            .messages
+            .chat.messages
             .last()
             .is_none_or(|m| m.text.is_empty())
         {
@@ -186,7 +186,7 @@ fn main() {
         let cpu = cpu_time().zip(cpu_start).map(|(end, start)| end.checked_sub(start).unwrap());
         let frames = app.frames - frames_start;
         let slowest = app.slowest_frame;
-        let answer = app.state.messages.last().map_or(0, |m| m.text.len());
+        let answer = app.state.chat.messages.last().map_or(0, |m| m.text.len());
         // Stop the stream and look at an idle screen.
         input
             .send(Ok(Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))))

@@ -79,9 +79,9 @@ async fn files_are_attached_listed_sent_saved_and_sent_again_when_reopened() {
     h.press(KeyCode::Tab);
     h.settle().await;
     // Saved with the session, by content, 0600.
-    h.until("the session file", |h| h.app.state.session.is_some())
+    h.until("the session file", |h| h.app.state.chat.session.is_some())
         .await;
-    let path = h.app.state.session.as_ref().unwrap().path.clone();
+    let path = h.app.state.chat.session.as_ref().unwrap().path.clone();
     let saved = wait_for_file(&path, "the answer's end", |t| {
         t.entries.last().is_some_and(|e| e.end.is_some())
     });
@@ -101,6 +101,7 @@ async fn files_are_attached_listed_sent_saved_and_sent_again_when_reopened() {
     let first = h
         .app
         .state
+        .chat
         .messages
         .iter()
         .find(|m| m.speaker == Speaker::User)
@@ -194,7 +195,7 @@ async fn a_model_switch_says_which_files_stay_behind() {
     h.type_text("titan text express");
     h.press(KeyCode::Enter);
     h.settle().await;
-    assert_eq!(h.app.state.model, "amazon.titan-text-express-v1");
+    assert_eq!(h.app.state.chat.model, "amazon.titan-text-express-v1");
     let notice = h.last_notice().to_string();
     assert!(
         notice.contains("Earlier file left out: red.png: Titan Text Express takes no images"),
@@ -212,7 +213,7 @@ async fn a_model_switch_says_which_files_stay_behind() {
         "{:?}",
         answer.notes
     );
-    let saved = store::load(&h.app.state.session.as_ref().unwrap().path).unwrap();
+    let saved = store::load(&h.app.state.chat.session.as_ref().unwrap().path).unwrap();
     assert_eq!(saved.transcript.entries[0].attachments.len(), 1);
 }
 

@@ -21,6 +21,7 @@ async fn turn(h: &mut Harness, prompt: &str) {
 fn shown_prompts(h: &Harness) -> Vec<String> {
     h.app
         .state
+        .chat
         .messages
         .iter()
         .filter(|m| m.speaker == Speaker::User && !m.deleted)
@@ -40,8 +41,8 @@ async fn select(h: &mut Harness, id: u64) {
         h.press(KeyCode::Tab);
         h.settle().await;
     }
-    let index = |h: &Harness, id: u64| h.app.state.messages.iter().position(|m| m.id == id);
-    for _ in 0..=h.app.state.messages.len() {
+    let index = |h: &Harness, id: u64| h.app.state.chat.messages.iter().position(|m| m.id == id);
+    for _ in 0..=h.app.state.chat.messages.len() {
         let Some(cursor) = h.app.state.screen.cursor else {
             break;
         };
@@ -55,6 +56,7 @@ async fn select(h: &mut Harness, id: u64) {
     let messages: Vec<(u64, Speaker, &str, bool)> = h
         .app
         .state
+        .chat
         .messages
         .iter()
         .map(|m| {
@@ -76,6 +78,7 @@ async fn select(h: &mut Harness, id: u64) {
 fn id_of(h: &Harness, text: &str) -> u64 {
     h.app
         .state
+        .chat
         .messages
         .iter()
         .rfind(|m| m.text == text)
@@ -84,7 +87,14 @@ fn id_of(h: &Harness, text: &str) -> u64 {
 }
 
 fn session_path(h: &Harness) -> PathBuf {
-    h.app.state.session.as_ref().expect("saved").path.clone()
+    h.app
+        .state
+        .chat
+        .session
+        .as_ref()
+        .expect("saved")
+        .path
+        .clone()
 }
 
 fn path_texts(t: &Transcript) -> Vec<String> {
@@ -119,7 +129,7 @@ async fn edited_prompts_and_regenerated_answers_are_versions_that_survive_a_resu
     turn(&mut h, "first question, edited").await;
     assert_eq!(shown_prompts(&h), ["first question, edited"]);
     // Sent: the prompt no longer says it edits an earlier one.
-    assert!(h.app.state.editing.is_none());
+    assert!(h.app.state.chat.editing.is_none());
     assert!(
         !h.screen().contains("editing an earlier prompt"),
         "{}",
@@ -131,7 +141,7 @@ async fn edited_prompts_and_regenerated_answers_are_versions_that_survive_a_resu
         !sent.contains("second question"),
         "the old branch is not sent: {sent}"
     );
-    let versions = h.app.state.messages[0].alternatives.as_ref().unwrap();
+    let versions = h.app.state.chat.messages[0].alternatives.as_ref().unwrap();
     assert_eq!(versions.position(), (2, 2));
 
     // [ shows the old branch whole, ] comes back.
@@ -177,6 +187,7 @@ async fn edited_prompts_and_regenerated_answers_are_versions_that_survive_a_resu
     let first_shown = h
         .app
         .state
+        .chat
         .messages
         .iter()
         .find(|m| m.speaker == Speaker::User)
@@ -281,6 +292,7 @@ async fn partial_answers_are_sent_only_when_kept_turns_delete_and_forks_save_apa
     let alpha_answer = h
         .app
         .state
+        .chat
         .messages
         .iter()
         .find(|m| m.speaker == Speaker::Assistant)
@@ -290,7 +302,12 @@ async fn partial_answers_are_sent_only_when_kept_turns_delete_and_forks_save_apa
     select(&mut h, alpha_answer).await;
     h.press(KeyCode::Char('f'));
     h.until("the fork's file", |h| {
-        h.app.state.session.as_ref().is_some_and(|s| s.path != file)
+        h.app
+            .state
+            .chat
+            .session
+            .as_ref()
+            .is_some_and(|s| s.path != file)
     })
     .await;
     let fork_file = session_path(&h);
@@ -410,7 +427,7 @@ async fn a_long_pasted_prompt_is_folded_in_the_transcript_and_sent_whole() {
         sent.contains("line 1 of the log") && sent.contains("line 2000 of the log"),
         "sent whole"
     );
-    let prompt = h.app.state.messages[0].id;
+    let prompt = h.app.state.chat.messages[0].id;
     select(&mut h, prompt).await;
     h.press(KeyCode::Char('g'));
     h.settle().await;
@@ -431,7 +448,7 @@ async fn regenerating_says_which_model_answers() {
     turn(&mut h, "a question").await;
     let answer = h.last_answer().id;
     // Another model now: regenerating the old answer asks it, and says so.
-    h.app.state.model = "amazon.nova-lite-v1:0".into();
+    h.app.state.chat.model = "amazon.nova-lite-v1:0".into();
     select(&mut h, answer).await;
     h.press(KeyCode::Char('r'));
     h.settle().await;
@@ -465,6 +482,7 @@ async fn a_fork_at_a_prompt_ends_before_it_with_the_prompt_in_the_editor() {
     let speakers: Vec<Speaker> = h
         .app
         .state
+        .chat
         .messages
         .iter()
         .filter(|m| m.speaker != Speaker::Notice)

@@ -109,6 +109,7 @@ async fn three_models_stream_side_by_side_and_a_fault_in_one_leaves_the_others()
     assert!(
         h.app
             .state
+            .chat
             .messages
             .iter()
             .all(|m| m.speaker == Speaker::Notice)
@@ -125,10 +126,11 @@ async fn three_models_stream_side_by_side_and_a_fault_in_one_leaves_the_others()
     h.press(KeyCode::Enter);
     h.settle().await;
     assert!(matches!(h.app.state.screen.overlay, Overlay::None));
-    assert_eq!(h.app.state.model, "amazon.nova-micro-v1:0");
+    assert_eq!(h.app.state.chat.model, "amazon.nova-micro-v1:0");
     let kept: Vec<_> = h
         .app
         .state
+        .chat
         .messages
         .iter()
         .filter(|m| m.speaker != Speaker::Notice)
@@ -185,7 +187,7 @@ async fn panes_cancel_one_at_a_time_and_esc_cancels_the_rest_then_closes() {
     h.press(KeyCode::Esc);
     h.settle().await;
     assert!(matches!(h.app.state.screen.overlay, Overlay::None));
-    assert_eq!(h.app.state.model, HAIKU);
+    assert_eq!(h.app.state.chat.model, HAIKU);
     assert_eq!(
         h.app.state.draft(),
         "slow ones [[emulator:tokens=2000]]",

@@ -113,6 +113,7 @@ fn start(args: &[&str]) -> bedrock_tui::cli::chat::Startup {
 
 fn notices(state: &bedrock_tui::app::state::State) -> Vec<String> {
     state
+        .chat
         .messages
         .iter()
         .filter(|m| m.speaker == Speaker::Notice)
@@ -146,20 +147,20 @@ temperature = 0.2
     let started = start(&["--config", &path]);
     let state = &started.state;
     assert!(notices(state).is_empty(), "{:?}", notices(state));
-    assert_eq!(state.model, "amazon.nova-micro-v1:0");
-    assert_eq!(state.system.as_deref(), Some("Be brief."));
-    assert_eq!(state.params.max_tokens, Some(512));
-    assert_eq!(state.params.temperature, Some(0.2));
+    assert_eq!(state.chat.model, "amazon.nova-micro-v1:0");
+    assert_eq!(state.chat.system.as_deref(), Some("Be brief."));
+    assert_eq!(state.chat.params.max_tokens, Some(512));
+    assert_eq!(state.chat.params.temperature, Some(0.2));
     assert_eq!(
-        state.theme.style(Role::Text),
+        state.settings.theme.style(Role::Text),
         Theme::load("light").unwrap().style(Role::Text)
     );
     let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
     assert_eq!(
-        state.keymap.action(Context::Chat, &key('o')),
+        state.settings.keymap.action(Context::Chat, &key('o')),
         Some(Action::OpenModelPicker)
     );
-    assert_eq!(state.keymap.action(Context::Chat, &key('p')), None);
+    assert_eq!(state.settings.keymap.action(Context::Chat, &key('p')), None);
     assert_eq!(
         started
             .options
@@ -181,9 +182,12 @@ temperature = 0.2
         "--region",
         "us-west-2",
     ]);
-    assert_eq!(started.state.model, "us.meta.llama3-3-70b-instruct-v1:0");
     assert_eq!(
-        started.state.theme.style(Role::Text),
+        started.state.chat.model,
+        "us.meta.llama3-3-70b-instruct-v1:0"
+    );
+    assert_eq!(
+        started.state.settings.theme.style(Role::Text),
         Theme::load("high-contrast").unwrap().style(Role::Text)
     );
     assert_eq!(
@@ -220,7 +224,10 @@ fn a_broken_file_is_reported_with_its_line_and_the_defaults_apply() {
             notes.iter().any(|n| n.contains(expected)),
             "{text:?}: {notes:?}"
         );
-        assert_eq!(started.state.model, default.state.model, "{text:?}");
+        assert_eq!(
+            started.state.chat.model, default.state.chat.model,
+            "{text:?}"
+        );
         // The file is left as the user wrote it.
         assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
     }
@@ -244,9 +251,9 @@ fn a_theme_by_name_is_found_in_the_themes_directory_beside_the_config() {
         "{:?}",
         notices(&started.state)
     );
-    assert_eq!(started.state.theme.name, "ocean");
+    assert_eq!(started.state.settings.theme.name, "ocean");
     assert_ne!(
-        started.state.theme.style(Role::Text),
+        started.state.settings.theme.style(Role::Text),
         Theme::default().style(Role::Text)
     );
     // A name that is neither built in nor a user theme says where it looked.
@@ -350,8 +357,8 @@ fn a_typo_costs_its_own_key_and_the_rest_of_the_file_applies() {
     )
     .unwrap();
     let started = start(&["--config", &file.to_string_lossy()]);
-    assert_eq!(started.state.model, "amazon.nova-lite-v1:0");
-    assert!(started.state.markdown.heading_marks);
+    assert_eq!(started.state.chat.model, "amazon.nova-lite-v1:0");
+    assert!(started.state.settings.markdown.heading_marks);
     let notes = notices(&started.state).join("\n");
     assert!(notes.contains("mouse (line 2) is left out"), "{notes}");
     assert!(
@@ -372,7 +379,7 @@ fn a_copied_built_in_theme_is_named_by_its_file() {
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "theme = \"mine\"\n").unwrap();
     let started = start(&["--config", &config.to_string_lossy()]);
-    assert_eq!(started.state.theme.name, "mine");
+    assert_eq!(started.state.settings.theme.name, "mine");
 }
 
 #[test]
@@ -382,13 +389,13 @@ fn display_breaks_is_read_and_a_wrong_value_names_the_choices() {
     std::fs::write(&file, "[display]\nbreaks = \"soft\"\n").unwrap();
     let started = start(&["--config", &file.to_string_lossy()]);
     assert_eq!(
-        started.state.markdown.breaks,
+        started.state.settings.markdown.breaks,
         bedrock_tui::config::Breaks::Soft
     );
     std::fs::write(&file, "[display]\nbreaks = \"wrap\"\n").unwrap();
     let started = start(&["--config", &file.to_string_lossy()]);
     assert_eq!(
-        started.state.markdown.breaks,
+        started.state.settings.markdown.breaks,
         bedrock_tui::config::Breaks::Auto,
         "the default applies"
     );

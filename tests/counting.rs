@@ -153,6 +153,7 @@ async fn the_chat_refuses_what_cannot_fit_and_drops_the_oldest_turn() {
     let first = h
         .app
         .state
+        .chat
         .messages
         .iter()
         .find(|m| m.speaker == Speaker::User)
@@ -199,7 +200,7 @@ async fn a_summary_stands_in_for_the_older_half_once_it_is_complete() {
         "{flash}"
     );
     // The session file keeps them, marked deleted.
-    let path = h.app.state.session.as_ref().unwrap().path.clone();
+    let path = h.app.state.chat.session.as_ref().unwrap().path.clone();
     let saved = common::tui::wait_for_file(&path, "the deleted marks", |t| {
         t.entries.iter().filter(|e| e.deleted).count() == 4
     });

@@ -73,8 +73,8 @@ async fn the_chat_ask_the_matrix_and_side_by_side_send_the_same_body_and_count_t
         bedrock_tui::cli::Cli::parse_from(["bedrock-tui", "--config", config.to_str().unwrap()])
     };
     let startup = bedrock_tui::cli::chat::startup(&cli.chat, &cli.global);
-    assert_eq!(startup.state.model, HAIKU);
-    assert_eq!(startup.state.params.max_tokens, Some(77));
+    assert_eq!(startup.state.chat.model, HAIKU);
+    assert_eq!(startup.state.chat.params.max_tokens, Some(77));
 
     let mut h = Harness::start(Setup {
         width: 150,
@@ -82,7 +82,7 @@ async fn the_chat_ask_the_matrix_and_side_by_side_send_the_same_body_and_count_t
         ..Setup::default()
     })
     .await;
-    h.app.state.params = startup.state.params.clone();
+    h.app.state.chat.params = startup.state.chat.params.clone();
     let prompt = "Same request everywhere [[emulator:tokens=9]]";
     let stream_path = "/invoke-with-response-stream";
     h.send(prompt).await;

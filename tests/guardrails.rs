@@ -162,7 +162,7 @@ async fn the_chat_shows_the_intervention_inline_with_the_guardrail_set_in_f2() {
     h.type_text("DRAFT");
     h.press(KeyCode::Enter);
     h.settle().await;
-    let options = &h.app.state.request_options;
+    let options = &h.app.state.settings.request_options;
     assert_eq!(options.guardrail_identifier.as_deref(), Some("gr7demo"));
     assert_eq!(options.trace.as_deref(), Some("ENABLED"));
     h.send("Say something forbidden").await;

@@ -100,7 +100,7 @@ async fn the_chat_picks_a_role_and_shows_it() {
     h.type_text("ters");
     h.press(KeyCode::Enter);
     h.settle().await;
-    assert_eq!(h.app.state.role.as_deref(), Some("terse"));
+    assert_eq!(h.app.state.chat.role.as_deref(), Some("terse"));
     assert!(h.screen().contains("role terse"), "{}", h.screen());
     h.send("hello").await;
     h.finish_answer().await;
@@ -121,8 +121,8 @@ async fn the_chat_picks_a_role_and_shows_it() {
     h.type_text("review");
     h.press(KeyCode::Enter);
     h.settle().await;
-    assert_eq!(h.app.state.model, NOVA_MICRO);
-    assert_eq!(h.app.state.params.temperature, Some(0.1));
+    assert_eq!(h.app.state.chat.model, NOVA_MICRO);
+    assert_eq!(h.app.state.chat.params.temperature, Some(0.1));
     // No role: no system prompt.
     h.key(KeyCode::Char('r'), KeyModifiers::ALT);
     h.until(
@@ -134,7 +134,7 @@ async fn the_chat_picks_a_role_and_shows_it() {
     h.press(KeyCode::Up);
     h.press(KeyCode::Enter);
     h.settle().await;
-    assert_eq!(h.app.state.role, None);
-    assert_eq!(h.app.state.system, None);
+    assert_eq!(h.app.state.chat.role, None);
+    assert_eq!(h.app.state.chat.system, None);
     assert!(!h.screen().contains("role "), "{}", h.screen());
 }

@@ -20,9 +20,9 @@ const NOVA_MICRO: &str = "amazon.nova-micro-v1:0";
 async fn turn(h: &mut Harness, prompt: &str) -> PathBuf {
     h.send(prompt).await;
     h.finish_answer().await;
-    h.until("the session file", |h| h.app.state.session.is_some())
+    h.until("the session file", |h| h.app.state.chat.session.is_some())
         .await;
-    h.app.state.session.as_ref().unwrap().path.clone()
+    h.app.state.chat.session.as_ref().unwrap().path.clone()
 }
 
 async fn open_browser(h: &mut Harness) {
@@ -57,7 +57,7 @@ async fn conversations_are_saved_browsed_opened_and_continued_with_another_model
     // A new conversation gets a file of its own from its first prompt.
     h.ctrl('n');
     h.settle().await;
-    assert!(h.app.state.session.is_none());
+    assert!(h.app.state.chat.session.is_none());
     let lakes = turn(&mut h, "Lakes of Asia").await;
     assert_ne!(rivers, lakes);
 
@@ -76,6 +76,7 @@ async fn conversations_are_saved_browsed_opened_and_continued_with_another_model
     h.until("the opened conversation", |h| {
         h.app
             .state
+            .chat
             .session
             .as_ref()
             .is_some_and(|s| s.path == rivers)
@@ -84,14 +85,14 @@ async fn conversations_are_saved_browsed_opened_and_continued_with_another_model
     let screen = h.screen();
     assert!(screen.contains("Rivers of Europe"), "{screen}");
     assert!(!screen.contains("Lakes of Asia"), "{screen}");
-    assert_eq!(h.app.state.model, HAIKU);
+    assert_eq!(h.app.state.chat.model, HAIKU);
 
     // It goes on with another model; the new turns land in the same file.
     h.ctrl('p');
     h.type_text("nova micro");
     h.press(KeyCode::Enter);
     h.settle().await;
-    assert_eq!(h.app.state.model, NOVA_MICRO);
+    assert_eq!(h.app.state.chat.model, NOVA_MICRO);
     h.send("And their lengths?").await;
     h.finish_answer().await;
     let answer = h.last_answer().text.clone();
@@ -236,9 +237,9 @@ async fn a_cancelled_answer_and_a_new_conversation_mid_stream_are_recorded_as_ca
     .await;
     h.send("long answer please [[emulator:tokens=2000]]").await;
     h.until("text", |h| h.last_answer().text.len() > 20).await;
-    h.until("the session file", |h| h.app.state.session.is_some())
+    h.until("the session file", |h| h.app.state.chat.session.is_some())
         .await;
-    let first = h.app.state.session.as_ref().unwrap().path.clone();
+    let first = h.app.state.chat.session.as_ref().unwrap().path.clone();
     // Ctrl+N while streaming: the answer is cancelled and recorded so in its own file.
     h.ctrl('n');
     h.settle().await;
@@ -265,7 +266,7 @@ async fn without_saving_nothing_is_written() {
     h.send("not saved").await;
     h.finish_answer().await;
     h.settle().await;
-    assert!(h.app.state.session.is_none());
+    assert!(h.app.state.chat.session.is_none());
     assert!(!h.data.path().join("sessions").exists());
     h.ctrl('o');
     h.settle().await;
@@ -333,6 +334,7 @@ async fn the_browser_searches_the_text_of_conversations_and_shows_the_line() {
     h.until("the found conversation", |h| {
         h.app
             .state
+            .chat
             .session
             .as_ref()
             .is_some_and(|s| s.path == lakes)
@@ -343,17 +345,18 @@ async fn the_browser_searches_the_text_of_conversations_and_shows_the_line() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_title_model_titles_the_conversation_after_its_first_answer() {
     let mut h = Harness::start(Setup::default()).await;
-    h.app.state.title_model = Some(NOVA_MICRO.to_string());
+    h.app.state.settings.title_model = Some(NOVA_MICRO.to_string());
     let path = turn(&mut h, "Rivers of Europe [[emulator:tokens=12]]").await;
     h.until("the model's title", |h| {
         h.app
             .state
+            .chat
             .session
             .as_ref()
             .is_some_and(|s| !s.title.starts_with("Rivers of Europe"))
     })
     .await;
-    let title = h.app.state.session.as_ref().unwrap().title.clone();
+    let title = h.app.state.chat.session.as_ref().unwrap().title.clone();
     assert!(!title.is_empty() && title.chars().count() <= 61, "{title}");
     let saved = wait_for_file(&path, "the title record", |t| t.title == title);
     assert_eq!(
@@ -365,7 +368,7 @@ async fn a_title_model_titles_the_conversation_after_its_first_answer() {
     // Only the first answer asks for a title.
     turn(&mut h, "And lakes?").await;
     h.settle().await;
-    assert_eq!(h.app.state.session.as_ref().unwrap().title, title);
+    assert_eq!(h.app.state.chat.session.as_ref().unwrap().title, title);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -426,7 +429,7 @@ async fn a_resumed_conversation_keeps_every_figure_of_its_answers() {
     })
     .await;
     // A long system prompt: the first answer writes the cache, the second reads it.
-    h.app.state.system = Some(
+    h.app.state.chat.system = Some(
         "You answer questions about the handbook below.\n".to_string()
             + &"handbook text ".repeat(900),
     );
@@ -487,7 +490,7 @@ async fn the_browser_counts_the_turns_opening_shows_and_names_a_model_once() {
     h.ctrl('p');
     h.type_text("anthropic.claude-haiku-4-5-20251001-v1:0");
     h.settle().await;
-    h.app.state.model = "anthropic.claude-haiku-4-5-20251001-v1:0".into();
+    h.app.state.chat.model = "anthropic.claude-haiku-4-5-20251001-v1:0".into();
     h.press(KeyCode::Esc);
     h.settle().await;
     turn(&mut h, "third question").await;

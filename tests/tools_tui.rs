@@ -33,6 +33,7 @@ async fn until_asked(h: &mut Harness) {
 fn tool_messages(h: &Harness) -> Vec<&bedrock_tui::app::state::Message> {
     h.app
         .state
+        .chat
         .messages
         .iter()
         .filter(|m| m.speaker == Speaker::Tool)
@@ -185,9 +186,9 @@ async fn the_session_keeps_calls_and_results_and_goes_on_after_a_resume() {
     h.send(&format!("Use list_directory on {}", dir.path().display()))
         .await;
     until_answers(&mut h, 2).await;
-    h.until("the session file", |h| h.app.state.session.is_some())
+    h.until("the session file", |h| h.app.state.chat.session.is_some())
         .await;
-    let path = h.app.state.session.as_ref().unwrap().path.clone();
+    let path = h.app.state.chat.session.as_ref().unwrap().path.clone();
     let saved = wait_for_file(&path, "the answer after the tool", |t| {
         t.entries.len() == 4
             && t.entries[3]
@@ -248,6 +249,7 @@ async fn mcp_servers_start_in_the_background_and_their_tools_are_offered() {
     let notices: Vec<&str> = h
         .app
         .state
+        .chat
         .messages
         .iter()
         .filter(|m| m.speaker == Speaker::Notice)
@@ -314,7 +316,7 @@ async fn each_round_trip_is_inspected_and_a_family_without_tools_gets_them_as_te
     h.type_text("titan text express");
     h.press(KeyCode::Enter);
     h.settle().await;
-    assert_eq!(h.app.state.model, "amazon.titan-text-express-v1");
+    assert_eq!(h.app.state.chat.model, "amazon.titan-text-express-v1");
     let notice = h.last_notice();
     assert!(
         notice.contains("The titan-text format takes no tools: earlier tool calls and results go to it as text. No tools are offered to it."),
@@ -502,6 +504,7 @@ async fn a_dead_mcp_server_has_its_tools_withdrawn_and_starts_again_on_mcp_resta
     let runs: Vec<(String, String)> = h
         .app
         .state
+        .chat
         .messages
         .iter()
         .flat_map(|m| &m.tool_runs)
@@ -519,6 +522,7 @@ async fn a_dead_mcp_server_has_its_tools_withdrawn_and_starts_again_on_mcp_resta
     let notices: Vec<String> = h
         .app
         .state
+        .chat
         .messages
         .iter()
         .filter(|m| m.speaker == Speaker::Notice)
@@ -558,6 +562,7 @@ async fn a_dead_mcp_server_has_its_tools_withdrawn_and_starts_again_on_mcp_resta
     h.until("the echo", |h| {
         h.app
             .state
+            .chat
             .messages
             .iter()
             .any(|m| m.tool_runs.iter().any(|r| r.result.content == "again"))
@@ -586,6 +591,7 @@ async fn slash_words_are_commands_never_prompts() {
     assert!(
         h.app
             .state
+            .chat
             .messages
             .iter()
             .all(|m| m.speaker != Speaker::User),

@@ -56,7 +56,7 @@ async fn a_prompt_streams_token_by_token_and_renders_markdown() {
     assert!(screen.contains("IDLE"), "{screen}");
     assert!(screen.contains(" in · "), "status bar figures: {screen}");
     // The prompt went into the transcript and the editor is empty again.
-    assert_eq!(h.app.state.messages[0].text, "Hello there");
+    assert_eq!(h.app.state.chat.messages[0].text, "Hello there");
     assert!(h.app.state.draft().is_empty());
 }
 
@@ -280,6 +280,7 @@ async fn switching_models_mid_conversation_re_encodes_for_the_new_family() {
     let notices = h
         .app
         .state
+        .chat
         .messages
         .iter()
         .filter(|m| m.speaker == Speaker::Notice)
@@ -325,7 +326,7 @@ async fn picker_filters_and_refuses_non_text_models() {
     h.settle().await;
     assert!(matches!(h.app.state.screen.overlay, Overlay::None));
     assert!(
-        h.app.state.model.contains("claude-haiku-4-5"),
+        h.app.state.chat.model.contains("claude-haiku-4-5"),
         "the model did not change"
     );
 }
@@ -346,7 +347,7 @@ async fn a_large_paste_lands_in_the_editor_at_once_and_is_sent_as_one_prompt() {
         "took {:?}",
         started.elapsed()
     );
-    assert!(h.app.state.messages.is_empty(), "a paste never sends");
+    assert!(h.app.state.chat.messages.is_empty(), "a paste never sends");
     // Too large to edit as text: one token in the editor, the text kept aside.
     assert_eq!(h.app.state.composer.editor.lines().len(), 1);
     assert!(
@@ -363,7 +364,7 @@ async fn a_large_paste_lands_in_the_editor_at_once_and_is_sent_as_one_prompt() {
     h.settle().await;
     h.press(KeyCode::Enter);
     h.finish_answer().await;
-    let sent = &h.app.state.messages[0].text;
+    let sent = &h.app.state.chat.messages[0].text;
     assert_eq!(
         sent,
         &format!("Review this: {} Thanks.", paste.replace("\r\n", "\n"))
@@ -391,7 +392,7 @@ async fn a_pasted_block_whose_token_is_deleted_is_not_sent() {
     h.settle().await;
     h.press(KeyCode::Enter);
     h.finish_answer().await;
-    assert_eq!(h.app.state.messages[0].text, "just this");
+    assert_eq!(h.app.state.chat.messages[0].text, "just this");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -470,7 +471,7 @@ async fn the_draft_survives_errors_refusals_and_model_switches() {
     assert!(h.app.state.requests.in_flight.is_none());
     assert_eq!(h.app.state.draft(), "my draft");
     // Parameters the model refuses keep the draft too.
-    h.app.state.params.top_p = Some(3.0);
+    h.app.state.chat.params.top_p = Some(3.0);
     h.press(KeyCode::Enter);
     h.settle().await;
     assert_eq!(h.app.state.draft(), "my draft");
@@ -512,9 +513,12 @@ async fn parameters_form_validates_against_the_model() {
         "{}",
         h.screen()
     );
-    assert_eq!(h.app.state.system.as_deref(), Some("Answer in French."));
-    assert_eq!(h.app.state.params.max_tokens, Some(256));
-    assert_eq!(h.app.state.params.temperature, Some(0.5));
+    assert_eq!(
+        h.app.state.chat.system.as_deref(),
+        Some("Answer in French.")
+    );
+    assert_eq!(h.app.state.chat.params.max_tokens, Some(256));
+    assert_eq!(h.app.state.chat.params.temperature, Some(0.5));
     h.send("bonjour").await;
     h.finish_answer().await;
     assert_eq!(h.status_of_last(), AnswerStatus::Complete);
@@ -550,7 +554,7 @@ async fn transcript_scrolls_with_keys_and_wheel_and_sticks_only_at_the_bottom() 
     // g selects the first message and brings it into view.
     h.press(KeyCode::Char('g'));
     h.settle().await;
-    let first = h.app.state.messages[0].id;
+    let first = h.app.state.chat.messages[0].id;
     assert_eq!(h.app.state.screen.scroll, Scroll::Message(first));
     assert_eq!(h.app.state.screen.cursor, Some(first));
     assert!(
@@ -684,7 +688,7 @@ async fn reasoning_is_folded_and_unfolds() {
     h.ctrl('t');
     h.settle().await;
     assert!(h.screen().contains("▾ thinking"), "{}", h.screen());
-    assert!(h.app.state.show_reasoning);
+    assert!(h.app.state.settings.show_reasoning);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -799,7 +803,7 @@ async fn a_paste_without_bracketed_paste_never_sends_a_prompt() {
     }
     h.settle().await;
     assert!(
-        h.app.state.messages.is_empty(),
+        h.app.state.chat.messages.is_empty(),
         "a prompt was sent from inside a paste"
     );
     assert_eq!(h.app.state.draft(), "first line\nsecond line\nthird line\n");
@@ -853,7 +857,7 @@ async fn a_long_paste_without_bracketed_paste_goes_in_as_one_edit() {
     .await;
     let took = started.elapsed();
     assert!(took < Duration::from_secs(10), "the paste took {took:?}");
-    assert!(h.app.state.messages.is_empty(), "nothing was sent");
+    assert!(h.app.state.chat.messages.is_empty(), "nothing was sent");
     assert!(h.app.state.draft().starts_with("before: 0123456789 abc"));
     // Undo takes the paste back in one step, leaving what was typed before it.
     h.ctrl('z');
@@ -888,6 +892,7 @@ async fn enter_during_an_answer_queues_the_prompt_until_it_ends() {
     let queued_note = |h: &Harness| {
         h.app
             .state
+            .chat
             .messages
             .iter()
             .any(|m| m.speaker == Speaker::Notice && m.text.starts_with("⏳ queued"))
@@ -938,7 +943,10 @@ async fn a_new_conversation_gives_a_queued_prompt_back_instead_of_sending_it_the
     h.settle().await;
     assert_eq!(h.app.state.composer.queued_prompt, None);
     assert_eq!(h.app.state.draft(), "second question");
-    assert!(h.app.state.messages.is_empty(), "no note of it is left");
+    assert!(
+        h.app.state.chat.messages.is_empty(),
+        "no note of it is left"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -961,6 +969,7 @@ async fn esc_takes_a_queued_prompt_back_into_the_editor_and_off_the_transcript()
     assert!(
         !h.app
             .state
+            .chat
             .messages
             .iter()
             .any(|m| m.text.starts_with("⏳ queued")),
@@ -1034,7 +1043,7 @@ async fn the_status_bar_counts_tokens_time_and_silence_while_an_answer_streams()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_picker_matches_like_fzf_and_keeps_the_id_of_the_model_in_use() {
     let mut h = Harness::start(Setup::default()).await;
-    let before = h.app.state.model.clone();
+    let before = h.app.state.chat.model.clone();
     h.ctrl('p');
     h.type_text("hk45");
     h.settle().await;
@@ -1045,7 +1054,7 @@ async fn the_picker_matches_like_fzf_and_keeps_the_id_of_the_model_in_use() {
     assert!(picked.contains("claude-haiku-4-5"), "{picked}");
     h.press(KeyCode::Enter);
     h.settle().await;
-    assert_eq!(h.app.state.model, before, "the id in use is kept");
+    assert_eq!(h.app.state.chat.model, before, "the id in use is kept");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1152,13 +1161,14 @@ async fn hints_and_refusals_are_shown_whole_when_there_is_room() {
     assert!(screen.contains("both)"), "{screen}");
     h.press(KeyCode::Esc);
     // A refusal longer than the status bar is in the transcript whole; the draft stays.
-    h.app.state.model = "amazon.titan-embed-text-v2:0".to_string();
+    h.app.state.chat.model = "amazon.titan-embed-text-v2:0".to_string();
     h.send("embed this").await;
     h.settle().await;
     let refusal = h.app.state.screen.flash.as_ref().unwrap().text.clone();
     assert!(
         h.app
             .state
+            .chat
             .messages
             .iter()
             .any(|m| m.speaker == Speaker::Notice && m.text == refusal),
@@ -1310,7 +1320,7 @@ async fn a_note_is_said_once_a_conversation() {
         ..Setup::default()
     })
     .await;
-    h.app.state.system = Some(
+    h.app.state.chat.system = Some(
         "You answer questions about the handbook below.\n".to_string()
             + &"handbook text ".repeat(900),
     );

@@ -112,7 +112,7 @@ pub(crate) fn attach(state: &mut State, attachment: Attachment) -> Vec<Effect> {
     }
     let family = state.family();
     if let Some(family) = family
-        && let Err(why) = rules::check_one(&state.model, family, &attachment)
+        && let Err(why) = rules::check_one(&state.chat.model, family, &attachment)
     {
         state.flash(format!("not attached: {why}"), true);
         return Vec::new();
@@ -120,7 +120,7 @@ pub(crate) fn attach(state: &mut State, attachment: Attachment) -> Vec<Effect> {
     // Kept by content: the transcript draws it from there and a resumed conversation reads it
     // back (pictures a model makes are kept the same way).
     let described = attachment.describe();
-    let Some(dir) = state.attachments_dir.clone() else {
+    let Some(dir) = state.settings.attachments_dir.clone() else {
         state.flash(
             format!("attached {described}, but it is not kept for later: no data directory"),
             true,

@@ -29,7 +29,10 @@ impl Alternatives {
 /// Takes the transcript from `index` on off the screen, as one version among the others kept
 /// there; a new version is added (empty) and made current, for the caller to fill.
 fn stash_from(state: &mut State, index: usize) -> Alternatives {
-    let mut old = state.messages.split_off(index.min(state.messages.len()));
+    let mut old = state
+        .chat
+        .messages
+        .split_off(index.min(state.chat.messages.len()));
     let mut alternatives = old
         .first_mut()
         .and_then(|m| m.alternatives.take())
@@ -50,7 +53,7 @@ fn stash_from(state: &mut State, index: usize) -> Alternatives {
 
 /// Puts the versions back on the message now at `index` (the first of the new version).
 fn attach(state: &mut State, index: usize, alternatives: Alternatives) {
-    if let Some(first) = state.messages.get_mut(index) {
+    if let Some(first) = state.chat.messages.get_mut(index) {
         first.alternatives = Some(Box::new(alternatives));
         first.changed();
     }
@@ -73,7 +76,7 @@ pub(crate) fn step(state: &mut State, delta: isize) -> Vec<Effect> {
     let Some((index, _)) = selected(state) else {
         return Vec::new();
     };
-    let Some((current, count)) = state.messages[index]
+    let Some((current, count)) = state.chat.messages[index]
         .alternatives
         .as_ref()
         .map(|a| (a.current, a.versions.len()))
@@ -95,22 +98,22 @@ pub(crate) fn step(state: &mut State, delta: isize) -> Vec<Effect> {
     if state.refuse_while_streaming() {
         return Vec::new();
     }
-    let mut alternatives = state.messages[index]
+    let mut alternatives = state.chat.messages[index]
         .alternatives
         .take()
         .map_or_else(Alternatives::default, |a| *a);
-    let shown = state.messages.split_off(index);
+    let shown = state.chat.messages.split_off(index);
     alternatives.versions[current] = shown;
     let coming = std::mem::take(&mut alternatives.versions[next]);
     alternatives.current = next;
-    state.messages.extend(coming);
-    let first = state.messages.get(index).map(|m| m.id);
+    state.chat.messages.extend(coming);
+    let first = state.chat.messages.get(index).map(|m| m.id);
     attach(state, index, alternatives);
     state.screen.cursor = first;
     state.screen.scroll = first.map_or(Scroll::Follow, Scroll::Message);
     state.flash(format!("version {}/{count}", next + 1), false);
     // The version now on screen may show pictures not measured yet.
-    let shown: Vec<u64> = state.messages[index..].iter().map(|m| m.id).collect();
+    let shown: Vec<u64> = state.chat.messages[index..].iter().map(|m| m.id).collect();
     super::pictures::probe_messages(state, &shown)
 }
 
@@ -120,12 +123,12 @@ pub(crate) fn regenerate_selected(state: &mut State) -> Vec<Effect> {
     let Some((index, _)) = selected(state) else {
         return Vec::new();
     };
-    let answer_at = match state.messages[index].speaker {
+    let answer_at = match state.chat.messages[index].speaker {
         Speaker::Assistant => index,
-        Speaker::User => state.messages[index + 1..]
+        Speaker::User => state.chat.messages[index + 1..]
             .iter()
             .position(|m| m.speaker != Speaker::Notice)
-            .map_or(state.messages.len(), |i| index + 1 + i),
+            .map_or(state.chat.messages.len(), |i| index + 1 + i),
         Speaker::Notice | Speaker::Tool => {
             state.flash("select a prompt or an answer to regenerate", true);
             return Vec::new();
@@ -141,7 +144,7 @@ pub(crate) fn regenerate(state: &mut State, answer_at: usize) -> Vec<Effect> {
         return Vec::new();
     }
     state.tools.tool_calls_this_prompt = 0;
-    let has_prompt = state.messages[..answer_at.min(state.messages.len())]
+    let has_prompt = state.chat.messages[..answer_at.min(state.chat.messages.len())]
         .iter()
         .rev()
         .find(|m| m.speaker != Speaker::Notice)
@@ -151,7 +154,7 @@ pub(crate) fn regenerate(state: &mut State, answer_at: usize) -> Vec<Effect> {
         return Vec::new();
     }
     let conversation = state.conversation_until(answer_at);
-    let prepared = match turns::prepare_turn(state, &state.model, &conversation) {
+    let prepared = match turns::prepare_turn(state, &state.chat.model, &conversation) {
         Ok(p) => p,
         Err(e) => {
             state.flash(e, true);
@@ -160,20 +163,25 @@ pub(crate) fn regenerate(state: &mut State, answer_at: usize) -> Vec<Effect> {
     };
     // Which model answers: the current one, which may not be the old answer's.
     let before = state
+        .chat
         .messages
         .get(answer_at)
         .filter(|m| m.speaker == Speaker::Assistant)
         .and_then(|m| m.model.clone());
-    let now = crate::models::catalog::display_name(&state.model);
+    let now = crate::models::catalog::display_name(&state.chat.model);
     let said = match before {
-        Some(old) if old != state.model => format!(
+        Some(old) if old != state.chat.model => format!(
             "asking {now} again (the answer it replaces was {}'s; another model: {} first)",
             crate::models::catalog::display_name(&old),
-            state.keymap.hint(Context::Chat, Action::OpenModelPicker)
+            state
+                .settings
+                .keymap
+                .hint(Context::Chat, Action::OpenModelPicker)
         ),
         _ => format!("asking {now} again"),
     };
-    let alternatives = (answer_at < state.messages.len()).then(|| stash_from(state, answer_at));
+    let alternatives =
+        (answer_at < state.chat.messages.len()).then(|| stash_from(state, answer_at));
     let effects = turns::begin(state, prepared);
     state.flash(said, false);
     if let Some(alternatives) = alternatives {
@@ -189,7 +197,7 @@ pub(crate) fn edit_selected(state: &mut State) -> Vec<Effect> {
     let Some((index, _)) = selected(state) else {
         return Vec::new();
     };
-    let Some(prompt) = state.messages[..=index]
+    let Some(prompt) = state.chat.messages[..=index]
         .iter()
         .rev()
         .find(|m| m.speaker == Speaker::User && !m.deleted)
@@ -198,18 +206,18 @@ pub(crate) fn edit_selected(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     let (id, text) = (prompt.id, prompt.text.clone());
-    let draft_before = match &state.editing {
+    let draft_before = match &state.chat.editing {
         Some(editing) => editing.draft_before.clone(),
         None => state.draft(),
     };
-    state.editing = Some(Editing {
+    state.chat.editing = Some(Editing {
         message: id,
         draft_before,
     });
     state.set_draft(&super::commands::as_typed(&text));
     state.screen.focus = Focus::Editor;
-    let send = state.keymap.hint(Context::Chat, Action::Send);
-    let stop = state.keymap.hint(Context::Chat, Action::Cancel);
+    let send = state.settings.keymap.hint(Context::Chat, Action::Send);
+    let stop = state.settings.keymap.hint(Context::Chat, Action::Cancel);
     state.flash(
         format!(
             "editing an earlier prompt: {send} sends it as a new branch (the old one stays), {stop} stops"
@@ -222,7 +230,7 @@ pub(crate) fn edit_selected(state: &mut State) -> Vec<Effect> {
 /// Stops editing an earlier prompt; the draft from before comes back. True when there was an
 /// edit to stop.
 pub(crate) fn stop_editing(state: &mut State) -> bool {
-    let Some(editing) = state.editing.take() else {
+    let Some(editing) = state.chat.editing.take() else {
         return false;
     };
     state.set_draft(&editing.draft_before);
@@ -236,12 +244,12 @@ pub(crate) fn send_edited(state: &mut State, editing: &Editing, text: String) ->
     state.tools.tool_calls_this_prompt = 0;
     let Some(index) = state.index_of(editing.message) else {
         // The prompt is no longer on screen (another version was shown): send normally.
-        state.editing = None;
+        state.chat.editing = None;
         return turns::send_prompt(state, text);
     };
     let mut conversation = state.conversation_until(index);
     // The edited prompt keeps its files, with any attached since.
-    let mut files = state.messages[index].attachments.clone();
+    let mut files = state.chat.messages[index].attachments.clone();
     files.extend(state.composer.attached.iter().cloned());
     conversation.turns.push(Turn {
         role: Role::User,
@@ -249,7 +257,7 @@ pub(crate) fn send_edited(state: &mut State, editing: &Editing, text: String) ->
         attachments: files.clone(),
         ..Turn::new(Role::User, "")
     });
-    let prepared = match turns::prepare_turn(state, &state.model, &conversation) {
+    let prepared = match turns::prepare_turn(state, &state.chat.model, &conversation) {
         Ok(p) => p,
         Err(e) => {
             state.flash(e, true);
@@ -268,21 +276,21 @@ pub(crate) fn send_edited(state: &mut State, editing: &Editing, text: String) ->
     state.set_draft(&editing.draft_before);
     state.screen.cursor = None;
     // The edit is sent: the prompt is the prompt again.
-    state.editing = None;
+    state.chat.editing = None;
     turns::begin(state, prepared)
 }
 
 /// The messages of the turn the selected message belongs to: its prompt and what follows up
 /// to the next prompt.
 fn turn_of(state: &State, index: usize) -> std::ops::Range<usize> {
-    let start = state.messages[..=index]
+    let start = state.chat.messages[..=index]
         .iter()
         .rposition(|m| m.speaker == Speaker::User)
         .unwrap_or(index);
-    let end = state.messages[start + 1..]
+    let end = state.chat.messages[start + 1..]
         .iter()
         .position(|m| m.speaker == Speaker::User)
-        .map_or(state.messages.len(), |i| start + 1 + i);
+        .map_or(state.chat.messages.len(), |i| start + 1 + i);
     start..end
 }
 
@@ -291,19 +299,22 @@ pub(crate) fn ask_delete(state: &mut State) -> Vec<Effect> {
     let Some((index, id)) = selected(state) else {
         return Vec::new();
     };
-    if state.messages[index].speaker == Speaker::Notice {
+    if state.chat.messages[index].speaker == Speaker::Notice {
         state.flash("select a prompt or an answer to delete its turn", true);
         return Vec::new();
     }
     let turn = turn_of(state, index);
-    if state.messages[turn.clone()].iter().any(Message::in_flight) {
+    if state.chat.messages[turn.clone()]
+        .iter()
+        .any(Message::in_flight)
+    {
         state.flash(
             "this turn's answer is still streaming: cancel it first (Esc)",
             true,
         );
         return Vec::new();
     }
-    if state.messages[turn.clone()]
+    if state.chat.messages[turn.clone()]
         .iter()
         .any(|m| m.alternatives.is_some())
     {
@@ -313,7 +324,7 @@ pub(crate) fn ask_delete(state: &mut State) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    state.pending_delete = Some(id);
+    state.chat.pending_delete = Some(id);
     state.flash(
         "delete this turn (the prompt and its answer)? y deletes, any other key keeps it",
         true,
@@ -325,6 +336,7 @@ pub(crate) fn ask_delete(state: &mut State) -> Vec<Effect> {
 /// next key `y` deletes it.
 pub(crate) fn ask_drop_oldest(state: &mut State) -> Vec<Effect> {
     let Some(index) = state
+        .chat
         .messages
         .iter()
         .position(|m| m.speaker == Speaker::User && !m.deleted && !m.detached)
@@ -332,14 +344,14 @@ pub(crate) fn ask_drop_oldest(state: &mut State) -> Vec<Effect> {
         state.flash("there is no turn to drop", true);
         return Vec::new();
     };
-    state.screen.cursor = Some(state.messages[index].id);
+    state.screen.cursor = Some(state.chat.messages[index].id);
     ask_delete(state)
 }
 
 /// The key after [`ask_delete`]: `y` deletes the turn (kept in the session file, no longer
 /// shown or sent); anything else keeps it.
 pub(crate) fn answer_delete(state: &mut State, confirmed: bool) {
-    let Some(id) = state.pending_delete.take() else {
+    let Some(id) = state.chat.pending_delete.take() else {
         return;
     };
     let Some(index) = state.index_of(id).filter(|_| confirmed) else {
@@ -348,7 +360,7 @@ pub(crate) fn answer_delete(state: &mut State, confirmed: bool) {
     };
     let turn = turn_of(state, index);
     let end = turn.end;
-    for message in &mut state.messages[turn] {
+    for message in &mut state.chat.messages[turn] {
         if message.speaker != Speaker::Notice {
             message.deleted = true;
             message.changed();
@@ -365,7 +377,7 @@ pub(crate) fn toggle_kept(state: &mut State) -> Vec<Effect> {
     let Some((index, _)) = selected(state) else {
         return Vec::new();
     };
-    let message = &mut state.messages[index];
+    let message = &mut state.chat.messages[index];
     if !message.is_partial() {
         state.flash(
             "only a cancelled or failed answer with text can be kept as context",
@@ -395,7 +407,7 @@ pub(crate) fn fork(state: &mut State) -> Vec<Effect> {
     if state.refuse_while_streaming() {
         return Vec::new();
     }
-    let mut copies: Vec<Message> = state.messages[..=index]
+    let mut copies: Vec<Message> = state.chat.messages[..=index]
         .iter()
         .filter(|m| m.speaker != Speaker::Notice && !m.deleted && !m.superseded && !m.detached)
         .map(Message::fresh_copy)
@@ -405,6 +417,7 @@ pub(crate) fn fork(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     let title = state
+        .chat
         .session
         .as_ref()
         .map_or_else(|| "fork".to_string(), |s| format!("{} (fork)", s.title));
@@ -413,17 +426,20 @@ pub(crate) fn fork(state: &mut State) -> Vec<Effect> {
         .map(|m| (m.text, m.attachments));
     let count = copies.len();
     turns::clear_conversation(state);
-    state.session = None;
+    state.chat.session = None;
     for message in copies {
         state.push_message(message);
     }
-    state.pending_title = Some(title);
+    state.chat.pending_title = Some(title);
     // A fork keeps the title it was given.
-    state.titled = Some(state.conversation);
-    state.screen.cursor = state.messages.last().map(|m| m.id);
+    state.chat.titled = Some(state.chat.id);
+    state.screen.cursor = state.chat.messages.last().map(|m| m.id);
     state.screen.scroll = Scroll::Follow;
     let kept = crate::text::count(count as u64, "message", "messages");
-    let sessions = state.keymap.hint(Context::Chat, Action::OpenSessions);
+    let sessions = state
+        .settings
+        .keymap
+        .hint(Context::Chat, Action::OpenSessions);
     let said = match prompt {
         Some((text, files)) => {
             // Files attached since stay attached, after the prompt's own.

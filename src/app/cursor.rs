@@ -8,9 +8,15 @@ use super::state::{Scroll, Speaker, State};
 pub(crate) fn shown_from(state: &State, index: usize, forward: bool) -> Option<u64> {
     let shown = |m: &&super::state::Message| !m.deleted;
     if forward {
-        state.messages.iter().skip(index).find(shown).map(|m| m.id)
+        state
+            .chat
+            .messages
+            .iter()
+            .skip(index)
+            .find(shown)
+            .map(|m| m.id)
     } else {
-        state.messages[..index.min(state.messages.len())]
+        state.chat.messages[..index.min(state.chat.messages.len())]
             .iter()
             .rev()
             .find(shown)
@@ -24,9 +30,9 @@ pub(crate) fn select_last(state: &mut State) {
         .screen
         .cursor
         .and_then(|id| state.index_of(id))
-        .is_some_and(|i| !state.messages[i].deleted);
+        .is_some_and(|i| !state.chat.messages[i].deleted);
     if !still_there {
-        state.screen.cursor = shown_from(state, state.messages.len(), false);
+        state.screen.cursor = shown_from(state, state.chat.messages.len(), false);
     }
     if let Some(id) = state.screen.cursor {
         state.screen.scroll = Scroll::Message(id);
@@ -53,7 +59,7 @@ pub(crate) fn step(state: &mut State, delta: isize) {
 /// Selects the first or the last message shown.
 pub(crate) fn to_end(state: &mut State, last: bool) {
     state.screen.cursor = if last {
-        shown_from(state, state.messages.len(), false)
+        shown_from(state, state.chat.messages.len(), false)
     } else {
         shown_from(state, 0, true)
     };
@@ -69,7 +75,7 @@ pub(crate) fn toggle_fold(state: &mut State) {
         state.flash("no message selected (Tab, then ↑ ↓)", true);
         return;
     };
-    let message = &mut state.messages[index];
+    let message = &mut state.chat.messages[index];
     let long = message.unfolded || message.fold().is_some();
     let tools = message.speaker == Speaker::Tool;
     if !tools && (message.speaker != Speaker::User || !long) {
@@ -88,7 +94,7 @@ fn target(state: &State) -> Option<(String, &'static str)> {
         .cursor
         .filter(|_| state.screen.focus == super::state::Focus::Transcript)
         .and_then(|id| state.index_of(id))
-        .map(|i| &state.messages[i]);
+        .map(|i| &state.chat.messages[i]);
     match selected {
         Some(m) if m.speaker == Speaker::Tool => Some((
             m.tool_runs

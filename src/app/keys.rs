@@ -32,7 +32,7 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     state.screen.flash = None;
     // A turn waiting to be deleted: `y` deletes it, any other key keeps it (and does nothing
     // else).
-    if state.pending_delete.is_some() {
+    if state.chat.pending_delete.is_some() {
         let yes = key.code == KeyCode::Char('y') && !key.modifiers.contains(KeyModifiers::CONTROL);
         super::branches::answer_delete(state, yes);
         return Vec::new();
@@ -53,12 +53,12 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if context == Context::Chat && std::mem::take(&mut state.composer.ctrl_x) && ctrl('e') {
         return vec![Effect::EditDraft];
     }
-    let own = state.keymap.action(context, &key);
+    let own = state.settings.keymap.action(context, &key);
     if context == Context::Chat && own.is_none() && ctrl('x') {
         state.composer.ctrl_x = true;
         return Vec::new();
     }
-    let mut action = own.or_else(|| state.keymap.action(Context::Global, &key));
+    let mut action = own.or_else(|| state.settings.keymap.action(Context::Global, &key));
     // `?` on an empty prompt opens the help; anywhere else it is just a character.
     if action.is_none()
         && context == Context::Chat
@@ -101,7 +101,7 @@ fn typed_in_transcript(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let c = match key.code {
         KeyCode::Char(c) if !chord => c,
         _ => {
-            return match state.keymap.action(Context::Chat, &key) {
+            return match state.settings.keymap.action(Context::Chat, &key) {
                 Some(action) if !is_editing(action) => perform(state, action),
                 _ => Vec::new(),
             };
@@ -251,15 +251,15 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             state.screen.overlay = Overlay::Picker(Picker::new(
                 state.requests.listed_models.as_deref(),
                 state.region(),
-                &state.model,
+                &state.chat.model,
             ));
         }
         Action::OpenRoles => return super::popups::roles::open(state),
         Action::OpenParameters => {
             state.screen.overlay = Overlay::Parameters(ParamsForm::new(
-                state.system.as_deref(),
-                &state.params,
-                &state.request_options,
+                state.chat.system.as_deref(),
+                &state.chat.params,
+                &state.settings.request_options,
             ));
         }
         Action::ToggleHelp => {
@@ -270,8 +270,8 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             };
         }
         Action::ToggleReasoning => {
-            state.show_reasoning = !state.show_reasoning;
-            let shown = if state.show_reasoning {
+            state.settings.show_reasoning = !state.settings.show_reasoning;
+            let shown = if state.settings.show_reasoning {
                 "unfolded"
             } else {
                 "folded"
@@ -284,7 +284,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             let mut effects = turns::cancel(state);
             effects.extend(super::tool_round::abandon(state));
             turns::clear_conversation(state);
-            state.session = None;
+            state.chat.session = None;
             state.screen.focus = Focus::Editor;
             state.flash("new conversation", false);
             return effects;

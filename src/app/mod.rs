@@ -9,6 +9,7 @@ mod cursor;
 mod keys;
 mod mcp;
 pub mod message;
+mod parts;
 pub(crate) mod pictures;
 pub(crate) mod popups;
 mod resume;

@@ -13,11 +13,12 @@ use std::path::PathBuf;
 /// attached PNG and JPEG files as kept in the attachments directory.
 pub(crate) fn shown_by(state: &State, message: &Message) -> Vec<PathBuf> {
     let mut paths = state
+        .settings
         .pictures_dir
         .as_deref()
         .map(|dir| crate::pictures::paths_in(&message.text, dir))
         .unwrap_or_default();
-    if let Some(kept) = &state.attachments_dir {
+    if let Some(kept) = &state.settings.attachments_dir {
         paths.extend(
             message
                 .attachments
@@ -40,7 +41,7 @@ pub(crate) fn probe(state: &mut State, shown_in: Option<u64>, paths: Vec<PathBuf
 /// Notes that `shown_in` waits for the sizes of `paths`; the ones not asked for yet (none when
 /// pictures are not drawn: their captions need no size).
 fn wait_for(state: &mut State, shown_in: Option<u64>, paths: Vec<PathBuf>) -> Vec<PathBuf> {
-    if state.markdown.pictures.is_none() {
+    if state.settings.markdown.pictures.is_none() {
         return Vec::new();
     }
     let mut new = Vec::new();
@@ -87,6 +88,7 @@ pub(crate) fn probe_all(state: &mut State) -> Vec<Effect> {
 
 fn probe_where(state: &mut State, pick: impl Fn(&Message) -> bool) -> Vec<Effect> {
     let shown: Vec<(u64, Vec<PathBuf>)> = state
+        .chat
         .messages
         .iter()
         .filter(|message| pick(message))
@@ -128,8 +130,8 @@ mod tests {
             crate::config::theme::Theme::default(),
         );
         let dir = PathBuf::from("/data/bedrock-tui/images");
-        state.pictures_dir = Some(dir.clone());
-        state.markdown.pictures = Some((10, 20));
+        state.settings.pictures_dir = Some(dir.clone());
+        state.settings.markdown.pictures = Some((10, 20));
         let picture = dir.join(format!("{}.png", "ab".repeat(16)));
         let shown = format!("![picture 1]({})", picture.display());
         let first = state.push(Speaker::Assistant, shown.clone());
@@ -143,6 +145,7 @@ mod tests {
         assert!(probe_message(&mut state, first).is_empty(), "asked already");
         let revision = |state: &State, id: u64| {
             state
+                .chat
                 .messages
                 .iter()
                 .find(|m| m.id == id)
@@ -163,7 +166,7 @@ mod tests {
             Speaker::Assistant,
             format!("![picture 2]({})", other.display()),
         );
-        state.markdown.pictures = None;
+        state.settings.markdown.pictures = None;
         assert!(probe_all(&mut state).is_empty());
     }
 }

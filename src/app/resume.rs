@@ -52,10 +52,11 @@ pub(crate) fn apply_loaded(state: &mut State, loaded: &mut Loaded) {
         {
             state.remember_prompt(&message.text);
         }
-        state.messages.push(message);
+        state.chat.messages.push(message);
     }
     // An answer that failed last time: its prompt goes again with the next one, as then.
     if let Some(last) = state
+        .chat
         .messages
         .iter_mut()
         .rev()
@@ -65,21 +66,22 @@ pub(crate) fn apply_loaded(state: &mut State, loaded: &mut Loaded) {
         last.goes_again = true;
     }
     if let Some(model) = &t.model {
-        state.model.clone_from(model);
-        state.family_override = t.family.as_deref().and_then(FamilyId::from_name);
+        state.chat.model.clone_from(model);
+        state.chat.family_override = t.family.as_deref().and_then(FamilyId::from_name);
     }
-    state.system.clone_from(&t.system);
-    state.role = None;
+    state.chat.system.clone_from(&t.system);
+    state.chat.role = None;
     // A saved conversation keeps the title it has.
-    state.titled = Some(state.conversation);
-    state.params = t.parameters.clone();
-    state.session = Some(SessionInfo {
+    state.chat.titled = Some(state.chat.id);
+    state.chat.params = t.parameters.clone();
+    state.chat.session = Some(SessionInfo {
         id: t.id.clone(),
         title: t.title.clone(),
         path: loaded.path.clone(),
         last_entry: t.last_id(),
     });
     let turns = state
+        .chat
         .messages
         .iter()
         .filter(|m| m.speaker == Speaker::User && !m.deleted)
@@ -175,8 +177,8 @@ fn message_of(state: &mut State, entry: &Entry, text: String, reasoning: String)
         Author::Assistant => Speaker::Assistant,
     };
     let mut message = Message::new(speaker, text);
-    message.id = state.next_message_id;
-    state.next_message_id += 1;
+    message.id = state.chat.next_message_id;
+    state.chat.next_message_id += 1;
     message.superseded = entry.superseded;
     message.deleted = entry.deleted;
     message.kept = entry.kept;
@@ -189,7 +191,7 @@ fn message_of(state: &mut State, entry: &Entry, text: String, reasoning: String)
     if !entry.attachments.is_empty() {
         let mut problems = Vec::new();
         message.attachments = crate::transcript::load_attachments(
-            state.attachments_dir.as_deref(),
+            state.settings.attachments_dir.as_deref(),
             &entry.attachments,
             &mut problems,
         );

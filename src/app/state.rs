@@ -6,12 +6,12 @@ pub use super::composer::{PASTE_BLOCK_BYTES, PASTE_BLOCK_LINES, PastedBlock};
 pub use super::message::{
     AnswerStatus, ErrorInfo, FOLD_OVER_LINES, FOLD_SHOWS_LINES, Message, Speaker,
 };
+pub use super::parts::{Chat, Composer, Requests, Screen, Settings, Tools};
 pub use super::popups::Overlay;
 use crate::config::theme::Theme;
 use crate::exchange::Found;
 use crate::keymap::Keymap;
 use crate::models::{Conversation, FamilyId, Parameters, Role, Turn};
-use ratatui_textarea::TextArea;
 use std::collections::HashMap;
 
 /// Which pane has the keyboard.
@@ -79,8 +79,12 @@ pub struct InFlight {
     pub message_id: u64,
 }
 
-/// Everything the chat screen shows and remembers.
+/// Everything the chat screen shows and remembers, in parts.
+#[derive(Debug)]
 pub struct State {
+    /// The conversation: its messages, its session file, and what its next turn is sent with
+    /// (model, system prompt, parameters), the prompt being edited again, a delete asked for.
+    pub chat: Chat,
     /// What is on screen: the focus, the message cursor and the scroll, the popup, the status bar's
     /// message and its log, the sizes of the pictures shown.
     pub screen: Screen,
@@ -92,153 +96,13 @@ pub struct State {
     pub requests: Requests,
     /// The prompt being written: the editor, its undo, pastes, files, history and queue.
     pub composer: Composer,
-    /// The transcript.
-    pub messages: Vec<Message>,
-    /// Which conversation the transcript holds: changes when a new one starts or a saved one
-    /// is opened (the session recorder starts or switches files then).
-    pub conversation: u64,
-    /// The saved session this conversation is written to, once it has one.
-    pub session: Option<SessionInfo>,
-    /// System prompt.
-    pub system: Option<String>,
-    /// The role whose prompt `system` is, while it is unchanged.
-    pub role: Option<String>,
-    /// Inference parameters.
-    pub params: Parameters,
-    /// The model the next turn goes to.
-    pub model: String,
-    /// The request format, when the id does not reveal it (`--family`).
-    pub family_override: Option<FamilyId>,
-    /// Place prompt-cache breakpoints (config `prompt_caching`).
-    pub prompt_cache: bool,
-    /// Guardrail, latency and tier of every request (config `[request]`, F2).
-    pub request_options: crate::bedrock::InvokeOptions,
-    /// An earlier prompt being edited: sending the draft starts a new branch there.
-    pub editing: Option<Editing>,
-    /// A turn waiting for `y` to be deleted (the id of a message of it).
-    pub pending_delete: Option<u64>,
-    /// The title the next saved conversation gets (a fork's), instead of its first prompt.
-    pub pending_title: Option<String>,
-    /// The model that writes titles (config.toml `title_model`; none: the first prompt's).
-    pub title_model: Option<String>,
-    /// The conversation a title was last asked for.
-    pub titled: Option<u64>,
-    /// Show reasoning unfolded.
-    pub show_reasoning: bool,
-    /// How Markdown is drawn (config).
-    pub markdown: crate::config::MarkdownOptions,
-    /// Where pictures of image models are saved (and the only place the transcript draws
-    /// pictures from).
-    pub pictures_dir: Option<std::path::PathBuf>,
-    /// Where attached files are kept by content (`attachments/` beside `sessions/`).
-    pub attachments_dir: Option<std::path::PathBuf>,
+    /// What the config and the command line set for the run: keys, colours, Markdown, where
+    /// pictures and attachments are kept, request options, caching, titles, reasoning shown.
+    pub settings: Settings,
     /// A first Ctrl+C was pressed while idle: the next one before this moment quits.
     pub quit_armed: Option<std::time::Instant>,
     /// The loop should end.
     pub quit: bool,
-    /// The notes under answers said so far, by conversation (each is said once in one).
-    pub(crate) notes_said: std::collections::HashSet<(u64, String)>,
-    /// Key bindings.
-    pub keymap: Keymap,
-    /// Colours.
-    pub theme: Theme,
-    /// The id the next message gets.
-    pub(crate) next_message_id: u64,
-}
-
-/// What is on screen: the focus, the message cursor and the scroll, the popup, the status bar's
-/// message and its log, the sizes of the pictures shown.
-#[derive(Debug)]
-pub struct Screen {
-    /// Which pane has the keyboard.
-    pub focus: Focus,
-    /// The message cursor (transcript focus): the id of the selected message.
-    pub cursor: Option<u64>,
-    /// Transcript scroll position.
-    pub scroll: Scroll,
-    /// Sizes of the last frame.
-    pub view: ViewMetrics,
-    /// The popup.
-    pub overlay: Overlay,
-    /// A one-line message for the status bar, cleared by the next key.
-    pub flash: Option<Flash>,
-    /// Every status message of the run, with its time (the latest last).
-    pub status_log: Vec<String>,
-    /// The sizes of the pictures the transcript shows, as read off the loop.
-    pub picture_sizes: std::collections::HashMap<std::path::PathBuf, crate::pictures::Probe>,
-    /// Pictures whose size is being read, with the messages that wait for it.
-    pub(crate) pictures_probing: HashMap<std::path::PathBuf, Vec<u64>>,
-}
-
-/// The tools: the toolbox offered, a round of calls under way and the calls this prompt made,
-/// and the MCP servers (configured, starting, stopped).
-#[derive(Debug)]
-pub struct Tools {
-    /// The tools offered to models (config.toml's `[tools]`), and what runs unasked.
-    pub toolbox: crate::tools::Toolbox,
-    /// An answer's tool calls being approved and run.
-    pub(crate) tool_round: Option<super::tool_round::ToolRound>,
-    /// Tool calls since the last prompt the user sent (the loop limit counts them).
-    pub(crate) tool_calls_this_prompt: u32,
-    /// The MCP servers config.toml defines, to start again (`/mcp restart NAME`).
-    pub mcp_servers:
-        std::collections::BTreeMap<String, crate::config::tool_config::McpServerConfig>,
-    /// MCP servers still starting (a prompt waits for them).
-    pub mcp_starting: Vec<String>,
-    /// MCP servers that stopped (their tools withdrawn), by name.
-    pub mcp_stopped: Vec<String>,
-}
-
-/// The requests: the one in flight and its clock, the connection, what lookups and the live
-/// listing found, a summary under way, the next request's id.
-#[derive(Debug)]
-pub struct Requests {
-    /// The request in flight.
-    pub in_flight: Option<InFlight>,
-    /// When the answer in flight was asked for, and when news of it last came: the status bar
-    /// counts the time, the tokens so far and a silence from them.
-    pub in_flight_clock: Option<(std::time::Instant, std::time::Instant)>,
-    /// Where requests go.
-    pub connection: ConnectionState,
-    /// What lookups of opaque model ARNs found, by model.
-    pub looked_up: HashMap<String, Found>,
-    /// Models from the live listing, merged with the catalog, once they arrive.
-    pub listed_models: Option<Vec<crate::listing::Row>>,
-    /// A summary being written: its answer's message id, and the messages it replaces once it
-    /// completes.
-    pub(crate) pending_summary: Option<(u64, Vec<u64>)>,
-    pub(crate) next_request_id: u64,
-}
-
-/// The prompt being written and what goes with it: the editor and its undo, large pastes, the
-/// files attached (and being read), the history Up recalls, and a prompt queued behind an
-/// answer.
-#[derive(Debug)]
-pub struct Composer {
-    /// The prompt editor.
-    pub editor: TextArea<'static>,
-    /// Undo and redo of the prompt editor, by edit group.
-    pub undo: super::undo::Undo,
-    /// Ctrl+X was pressed in the prompt: a Ctrl+E next opens the editor.
-    pub(crate) ctrl_x: bool,
-    /// A prompt sent while an answer streamed: it goes when that answer ends.
-    pub queued_prompt: Option<String>,
-    /// The transcript's note of the queued prompt (taken away when it is sent).
-    pub(crate) queued_note: Option<u64>,
-    /// Files attached to the draft: they go with the next prompt.
-    pub attached: Vec<crate::attachments::Attachment>,
-    /// A pasted file path Alt+A would attach, with the text the paste inserted.
-    pub(crate) offered_path: Option<(std::path::PathBuf, String)>,
-    /// Files being read to attach, each with the text of its pasted path (taken out of the
-    /// draft once the file is attached).
-    pub(crate) attaching: Vec<(std::path::PathBuf, Option<String>)>,
-    /// Pastes too large to edit as text, shown in the editor as a token and put back in their
-    /// place when the prompt is sent (see [`PastedBlock`]).
-    pub pastes: Vec<PastedBlock>,
-    /// Prompts sent, oldest first.
-    pub history: Vec<String>,
-    /// Position while recalling prompts with Up/Down.
-    pub history_cursor: Option<usize>,
 }
 
 /// The session file of the conversation.
@@ -277,29 +141,35 @@ impl State {
     pub fn new(model: String, keymap: Keymap, theme: Theme) -> State {
         let placeholder = super::composer::placeholder(&keymap);
         State {
-            messages: Vec::new(),
-            conversation: 1,
-            session: None,
-            system: None,
-            role: None,
-            params: Parameters::default(),
-            model,
-            family_override: None,
-            prompt_cache: true,
-            request_options: crate::bedrock::InvokeOptions::default(),
-            editing: None,
-            pending_delete: None,
-            pending_title: None,
-            title_model: None,
-            titled: None,
-            show_reasoning: false,
-            markdown: crate::config::MarkdownOptions::default(),
-            pictures_dir: None,
-            attachments_dir: None,
+            chat: Chat {
+                id: 1,
+                messages: Vec::new(),
+                session: None,
+                system: None,
+                role: None,
+                params: Parameters::default(),
+                model,
+                family_override: None,
+                editing: None,
+                pending_delete: None,
+                pending_title: None,
+                titled: None,
+                notes_said: std::collections::HashSet::new(),
+                next_message_id: 1,
+            },
+            settings: Settings {
+                prompt_cache: true,
+                request_options: crate::bedrock::InvokeOptions::default(),
+                title_model: None,
+                show_reasoning: false,
+                markdown: crate::config::MarkdownOptions::default(),
+                pictures_dir: None,
+                attachments_dir: None,
+                keymap,
+                theme,
+            },
             quit_armed: None,
             quit: false,
-            notes_said: std::collections::HashSet::new(),
-            next_message_id: 1,
             composer: Composer {
                 editor: {
                     let mut editor = new_editor();
@@ -317,8 +187,6 @@ impl State {
                 history: Vec::new(),
                 history_cursor: None,
             },
-            keymap,
-            theme,
             requests: Requests {
                 in_flight: None,
                 in_flight_clock: None,
@@ -365,7 +233,7 @@ impl State {
 
     /// The family of the current model: `--family`, else what a lookup found, else the id's.
     pub fn family(&self) -> Option<FamilyId> {
-        self.family_of(&self.model)
+        self.family_of(&self.chat.model)
     }
 
     /// The family of `model` as the chat knows it.
@@ -377,8 +245,8 @@ impl State {
 
     /// The family named on the command line (`--family`), for the model it was named for.
     pub(crate) fn given_family(&self, model: &str) -> Option<FamilyId> {
-        (model == self.model)
-            .then_some(self.family_override)
+        (model == self.chat.model)
+            .then_some(self.chat.family_override)
             .flatten()
     }
 
@@ -398,27 +266,27 @@ impl State {
     /// Appends a message, giving it its id (ids are unique in the run, and say nothing about
     /// the order of the transcript).
     pub(crate) fn push_message(&mut self, mut message: Message) -> u64 {
-        message.id = self.next_message_id;
-        self.next_message_id += 1;
+        message.id = self.chat.next_message_id;
+        self.chat.next_message_id += 1;
         let id = message.id;
-        self.messages.push(message);
+        self.chat.messages.push(message);
         id
     }
 
     /// The message with this id.
     pub fn message_mut(&mut self, id: u64) -> Option<&mut Message> {
-        self.messages.iter_mut().rev().find(|m| m.id == id)
+        self.chat.messages.iter_mut().rev().find(|m| m.id == id)
     }
 
     /// The conversation to send: the prompts and answers on screen that are sent as context
     /// (a cancelled or failed answer only when kept).
     pub fn conversation(&self) -> Conversation {
-        self.conversation_until(self.messages.len())
+        self.conversation_until(self.chat.messages.len())
     }
 
     /// The conversation formed by the first `end` messages.
     pub(crate) fn conversation_until(&self, end: usize) -> Conversation {
-        let sent: Vec<&Message> = self.messages[..end.min(self.messages.len())]
+        let sent: Vec<&Message> = self.chat.messages[..end.min(self.chat.messages.len())]
             .iter()
             .filter(|m| m.sent_as_context())
             .collect();
@@ -455,7 +323,7 @@ impl State {
             turns.push(turn);
         }
         Conversation {
-            system: self.system.clone().filter(|s| !s.trim().is_empty()),
+            system: self.chat.system.clone().filter(|s| !s.trim().is_empty()),
             tools: self.tools.toolbox.specs(),
             turns,
         }
@@ -463,12 +331,13 @@ impl State {
 
     /// Where the message with this id is in the transcript.
     pub(crate) fn index_of(&self, id: u64) -> Option<usize> {
-        self.messages.iter().rposition(|m| m.id == id)
+        self.chat.messages.iter().rposition(|m| m.id == id)
     }
 
     /// The last answer with text.
     pub fn last_answer(&self) -> Option<&Message> {
-        self.messages
+        self.chat
+            .messages
             .iter()
             .rev()
             .find(|m| m.speaker == Speaker::Assistant && !m.text.is_empty())
@@ -565,6 +434,7 @@ impl State {
     pub fn activity(&self) -> &'static str {
         match (&self.requests.connection, self.requests.in_flight) {
             (_, Some(flight)) => match self
+                .chat
                 .messages
                 .iter()
                 .rev()
@@ -577,6 +447,7 @@ impl State {
             (ConnectionState::Pending, None) => "connecting",
             (ConnectionState::Failed(_), None) => "error",
             _ => match self
+                .chat
                 .messages
                 .iter()
                 .rev()

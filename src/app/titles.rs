@@ -28,13 +28,14 @@ pub struct TitleRequest {
 /// After an answer ends (or the session file opens): asks for a title when a title model is
 /// set, the conversation is saved, and its one answer so far completed.
 pub(crate) fn after_answer(state: &mut State) -> Vec<Effect> {
-    let Some(model) = state.title_model.clone() else {
+    let Some(model) = state.settings.title_model.clone() else {
         return Vec::new();
     };
-    if state.titled == Some(state.conversation) || state.session.is_none() {
+    if state.chat.titled == Some(state.chat.id) || state.chat.session.is_none() {
         return Vec::new();
     }
     let mut shown = state
+        .chat
         .messages
         .iter()
         .filter(|m| m.speaker != Speaker::Notice && !m.deleted);
@@ -69,10 +70,10 @@ pub(crate) fn after_answer(state: &mut State) -> Vec<Effect> {
         text_only: true,
         prompt_cache: false,
     };
-    state.titled = Some(state.conversation);
+    state.chat.titled = Some(state.chat.id);
     match exchange::prepare(&intent) {
         Ok(prepared) => vec![Effect::WriteTitle(Box::new(TitleRequest {
-            conversation: state.conversation,
+            conversation: state.chat.id,
             prepared,
         }))],
         Err(refusal) => {
@@ -101,10 +102,10 @@ pub(crate) fn on_written(
     conversation: u64,
     result: Result<String, String>,
 ) -> Vec<Effect> {
-    if conversation != state.conversation {
+    if conversation != state.chat.id {
         return Vec::new();
     }
-    let Some(session) = &state.session else {
+    let Some(session) = &state.chat.session else {
         return Vec::new();
     };
     match result.map(|text| clean(&text)) {

@@ -156,7 +156,7 @@ pub(crate) fn after_answer(state: &mut State, answer: u64) -> Vec<Effect> {
     let id = state.new_request_id();
     state.tools.tool_round = Some(ToolRound {
         id,
-        conversation: state.conversation,
+        conversation: state.chat.id,
         runs: vec![None; calls.len()],
         started: vec![false; calls.len()],
         calls,
@@ -172,7 +172,7 @@ fn advance(state: &mut State) -> Vec<Effect> {
         .tools
         .tool_round
         .as_ref()
-        .is_some_and(|r| r.conversation != state.conversation)
+        .is_some_and(|r| r.conversation != state.chat.id)
     {
         return abandon(state);
     }
@@ -240,7 +240,7 @@ fn finish(state: &mut State) -> Vec<Effect> {
     };
     push_results(state, round);
     let conversation = state.conversation();
-    match super::turns::prepare_turn(state, &state.model, &conversation) {
+    match super::turns::prepare_turn(state, &state.chat.model, &conversation) {
         Ok(prepared) => super::turns::begin(state, prepared),
         Err(e) => {
             state.push(Speaker::Notice, e.clone());
@@ -370,7 +370,7 @@ impl Popup for ToolApproval {
             self.seen = self.seen.max(Self::in_view(state));
             return None;
         }
-        if state.keymap.action(Context::Tools, key) == Some(Action::Cancel) {
+        if state.settings.keymap.action(Context::Tools, key) == Some(Action::Cancel) {
             return None;
         }
         self.armed_at = now + ARMING;
@@ -390,7 +390,10 @@ impl Popup for ToolApproval {
             let how = if self.shown.cut.is_some() {
                 format!(
                     "{} shows it in the pager",
-                    state.keymap.hint(Context::Tools, Action::ViewWhole)
+                    state
+                        .settings
+                        .keymap
+                        .hint(Context::Tools, Action::ViewWhole)
                 )
             } else {
                 "scroll to its end first".to_string()
@@ -480,15 +483,26 @@ mod tests {
         assert!(!state.tools_pending());
         let late = Ran::refused(&job.call, "late");
         assert!(on_ran(&mut state, job.round, 0, late).is_empty());
-        assert!(state.messages.iter().all(|m| m.speaker != Speaker::Tool));
+        assert!(
+            state
+                .chat
+                .messages
+                .iter()
+                .all(|m| m.speaker != Speaker::Tool)
+        );
     }
 
     #[test]
     fn a_question_read_under_the_help_stays_as_it_is_when_another_call_finishes() {
         let (mut state, answer) = answered();
         state.tools.toolbox.offer("read_file");
-        let id = state.messages.iter().position(|m| m.id == answer).unwrap();
-        state.messages[id].stats.tool_calls.push(ToolCall {
+        let id = state
+            .chat
+            .messages
+            .iter()
+            .position(|m| m.id == answer)
+            .unwrap();
+        state.chat.messages[id].stats.tool_calls.push(ToolCall {
             index: 1,
             id: String::new(),
             name: "read_file".into(),

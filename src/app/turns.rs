@@ -21,12 +21,12 @@ pub(crate) fn prepare_turn(
         looked_up: state.found_family(model),
         content: Content::Conversation {
             conversation: conversation.clone(),
-            params: state.params.clone(),
+            params: state.chat.params.clone(),
         },
-        options: state.request_options.clone(),
+        options: state.settings.request_options.clone(),
         stream: true,
         text_only: false,
-        prompt_cache: state.prompt_cache,
+        prompt_cache: state.settings.prompt_cache,
     };
     let prepared = exchange::prepare(&intent);
     // A request that cannot fit the model's context window is not sent.
@@ -38,8 +38,14 @@ pub(crate) fn prepare_turn(
         // Room is kept for the answer when its length is set.
         let answer_room = prepared.params.max_tokens.unwrap_or(0);
         if let Err(why) = exchange::count::fits(model, count, answer_room) {
-            let drop = state.keymap.hint(Context::Chat, Action::DropOldest);
-            let summarize = state.keymap.hint(Context::Chat, Action::SummarizeOldest);
+            let drop = state
+                .settings
+                .keymap
+                .hint(Context::Chat, Action::DropOldest);
+            let summarize = state
+                .settings
+                .keymap
+                .hint(Context::Chat, Action::SummarizeOldest);
             return Err(format!(
                 "not sent: {why}; {drop} drops the oldest turn, {summarize} summarizes the older half (or start a new conversation)"
             ));
@@ -51,14 +57,20 @@ pub(crate) fn prepare_turn(
             .reader
             .is_some_and(|f| f.output() == crate::models::OutputKind::Embedding)
     {
-        let picker = state.keymap.hint(Context::Chat, Action::OpenModelPicker);
+        let picker = state
+            .settings
+            .keymap
+            .hint(Context::Chat, Action::OpenModelPicker);
         return Err(format!(
             "{} makes embeddings, not text; pick a model with {picker}",
             catalog::display_name(model)
         ));
     }
     prepared.map_err(|refusal| {
-        let picker = state.keymap.hint(Context::Chat, Action::OpenModelPicker);
+        let picker = state
+            .settings
+            .keymap
+            .hint(Context::Chat, Action::OpenModelPicker);
         match refusal {
             Refusal::UnknownFormat { .. } if crate::exchange::needs_lookup(model) => {
                 match state.requests.looked_up.get(model) {
@@ -105,7 +117,7 @@ pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    if let Some(editing) = state.editing.clone() {
+    if let Some(editing) = state.chat.editing.clone() {
         if state.requests.in_flight.is_some() || state.tools.tool_round.is_some() {
             state.flash(
                 "an answer is still streaming: send the edited prompt when it ends (Esc stops editing)",
@@ -153,12 +165,12 @@ pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
         attachments: state.composer.attached.clone(),
         ..Turn::new(Role::User, "")
     });
-    let prepared = match prepare_turn(state, &state.model, &conversation) {
+    let prepared = match prepare_turn(state, &state.chat.model, &conversation) {
         Ok(p) => p,
         Err(e) => {
             // The draft stays in the editor; the refusal is in the status bar and, whole (it
             // may be longer than the bar), in the transcript.
-            if state.messages.last().is_none_or(|m| m.text != e) {
+            if state.chat.messages.last().is_none_or(|m| m.text != e) {
                 state.push(Speaker::Notice, e.clone());
             }
             state.flash(e, true);
@@ -166,7 +178,7 @@ pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
         }
     };
     // A prompt whose answer failed went with this one: its note is done.
-    for message in state.messages.iter_mut().filter(|m| m.goes_again) {
+    for message in state.chat.messages.iter_mut().filter(|m| m.goes_again) {
         message.goes_again = false;
         message.changed();
     }
@@ -189,18 +201,18 @@ pub(crate) fn send_prompt(state: &mut State, text: String) -> Vec<Effect> {
 /// Asks again for the last answer (or for the last prompt's, when it has none); the old
 /// answer stays as another version of it.
 pub(crate) fn retry(state: &mut State) -> Vec<Effect> {
-    let Some(last_user) = state
-        .messages
-        .iter()
-        .rposition(|m| m.speaker == Speaker::User && !m.superseded && !m.detached && !m.deleted)
+    let Some(last_user) =
+        state.chat.messages.iter().rposition(|m| {
+            m.speaker == Speaker::User && !m.superseded && !m.detached && !m.deleted
+        })
     else {
         state.flash("nothing to retry yet", true);
         return Vec::new();
     };
-    let answer_at = state.messages[last_user + 1..]
+    let answer_at = state.chat.messages[last_user + 1..]
         .iter()
         .position(|m| m.speaker == Speaker::Assistant && !m.superseded && !m.detached)
-        .map_or(state.messages.len(), |i| last_user + 1 + i);
+        .map_or(state.chat.messages.len(), |i| last_user + 1 + i);
     super::branches::regenerate(state, answer_at)
 }
 
@@ -210,14 +222,14 @@ pub(crate) fn begin(state: &mut State, prepared: Prepared) -> Vec<Effect> {
     let mut answer = Message::answer(&prepared.model);
     // A kind of note is said once a conversation (the cache's breakpoints, a file that stays
     // out): under every answer it would be noise. Its kind is named where it is made.
-    let conversation = state.conversation;
+    let conversation = state.chat.id;
     answer.notes = prepared
         .notes
         .iter()
         // Per model: another model's note of the same kind says something new.
         .filter(|note| {
             let kind = format!("{} {}", prepared.model, note.kind);
-            state.notes_said.insert((conversation, kind))
+            state.chat.notes_said.insert((conversation, kind))
         })
         .map(|note| note.text.clone())
         .collect();
@@ -245,7 +257,7 @@ pub(crate) fn cancel(state: &mut State) -> Vec<Effect> {
 
 /// Switches the model for the next turn; the conversation is re-encoded for its family then.
 pub fn switch_model(state: &mut State, model: String) -> Vec<Effect> {
-    if model == state.model {
+    if model == state.chat.model {
         return Vec::new();
     }
     let family = state
@@ -259,8 +271,8 @@ pub fn switch_model(state: &mut State, model: String) -> Vec<Effect> {
     if state.requests.in_flight.is_some() {
         text.push_str(" The answer in flight finishes from the previous model; Esc cancels it.");
     }
-    state.model = model;
-    state.family_override = None;
+    state.chat.model = model;
+    state.chat.family_override = None;
     text.push_str(&files_that_stay_behind(state));
     text.push_str(&tools_that_stay_behind(state));
     state.push(Speaker::Notice, text);
@@ -274,24 +286,30 @@ fn files_that_stay_behind(state: &State) -> String {
         return String::new();
     };
     let earlier = state
+        .chat
         .messages
         .iter()
         .filter(|m| !m.deleted && !m.superseded)
         .flat_map(|m| &m.attachments);
     let mut left = Vec::new();
     for file in earlier {
-        if let Err(why) = crate::models::attachment_rules::check_one(&state.model, family, file) {
+        if let Err(why) =
+            crate::models::attachment_rules::check_one(&state.chat.model, family, file)
+        {
             left.push(format!(" Earlier file left out: {why}."));
         }
     }
     for file in &state.composer.attached {
-        if let Err(why) = crate::models::attachment_rules::check_one(&state.model, family, file) {
+        if let Err(why) =
+            crate::models::attachment_rules::check_one(&state.chat.model, family, file)
+        {
             left.push(format!(
                 " Attached file cannot go to it (Alt+X removes it): {why}."
             ));
         }
     }
     let carried = state
+        .chat
         .messages
         .iter()
         .filter(|m| !m.deleted)
@@ -317,6 +335,7 @@ fn tools_that_stay_behind(state: &State) -> String {
         return String::new();
     }
     let earlier = state
+        .chat
         .messages
         .iter()
         .any(|m| m.speaker == Speaker::Tool && !m.deleted && !m.superseded);
@@ -337,10 +356,10 @@ pub(crate) fn look_up_if_needed(state: &State) -> Vec<Effect> {
     let ready = matches!(state.requests.connection, ConnectionState::Ready { .. });
     if ready
         && state.family().is_none()
-        && crate::exchange::needs_lookup(&state.model)
-        && !state.requests.looked_up.contains_key(&state.model)
+        && crate::exchange::needs_lookup(&state.chat.model)
+        && !state.requests.looked_up.contains_key(&state.chat.model)
     {
-        vec![Effect::LookUpModel(state.model.clone())]
+        vec![Effect::LookUpModel(state.chat.model.clone())]
     } else {
         Vec::new()
     }
@@ -394,6 +413,7 @@ pub(crate) fn summarize_oldest(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     let prompts: Vec<usize> = state
+        .chat
         .messages
         .iter()
         .enumerate()
@@ -409,7 +429,7 @@ pub(crate) fn summarize_oldest(state: &mut State) -> Vec<Effect> {
     }
     let turns = prompts.len() / 2;
     let cut = prompts[turns];
-    let covered: Vec<u64> = state.messages[..cut]
+    let covered: Vec<u64> = state.chat.messages[..cut]
         .iter()
         .filter(|m| m.speaker != Speaker::Notice && !m.deleted)
         .map(|m| m.id)
@@ -419,7 +439,7 @@ pub(crate) fn summarize_oldest(state: &mut State) -> Vec<Effect> {
     conversation
         .turns
         .push(Turn::new(Role::User, prompt.clone()));
-    let prepared = match prepare_turn(state, &state.model, &conversation) {
+    let prepared = match prepare_turn(state, &state.chat.model, &conversation) {
         Ok(p) => p,
         Err(e) => {
             state.flash(e, true);
@@ -459,6 +479,7 @@ fn summary_ended(state: &mut State, answer: u64, complete: bool) {
     }
     let mut dropped = 0;
     for message in state
+        .chat
         .messages
         .iter_mut()
         .filter(|m| covered.contains(&m.id))
@@ -497,7 +518,7 @@ pub(crate) fn send_queued(state: &mut State, complete: bool) -> Vec<Effect> {
 /// Takes the transcript's note of a queued prompt away: it was sent or taken back.
 fn drop_queued_note(state: &mut State) {
     if let Some(note) = state.composer.queued_note.take() {
-        state.messages.retain(|m| m.id != note);
+        state.chat.messages.retain(|m| m.id != note);
     }
 }
 
@@ -516,9 +537,9 @@ pub(crate) fn put_back(state: &mut State, queued: &str) {
 /// for the old one goes back into the editor, never into the next one unasked.
 pub(crate) fn clear_conversation(state: &mut State) {
     unqueue(state);
-    state.messages.clear();
-    state.conversation += 1;
-    state.editing = None;
+    state.chat.messages.clear();
+    state.chat.id += 1;
+    state.chat.editing = None;
     state.screen.cursor = None;
     state.screen.scroll = super::state::Scroll::Follow;
 }

@@ -18,7 +18,7 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Resize | Msg::PictureDecoded { .. } => Vec::new(),
         Msg::Stream { request_id, update } => {
             // An answer's pictures (the chat's or a compare pane's): their sizes are read.
-            let mut effects = match (&update, state.pictures_dir.as_deref()) {
+            let mut effects = match (&update, state.settings.pictures_dir.as_deref()) {
                 (StreamUpdate::Pictures(markdown), Some(dir)) => {
                     let paths = crate::pictures::paths_in(markdown, dir);
                     let answer = state
@@ -154,7 +154,7 @@ fn on_models_listed(state: &mut State, result: Result<Vec<crate::listing::Row>, 
                 let mut fresh = Picker::new(
                     state.requests.listed_models.as_deref(),
                     state.region(),
-                    &state.model,
+                    &state.chat.model,
                 );
                 fresh.filter.clone_from(&picker.filter);
                 fresh.compare.clone_from(&picker.compare);
@@ -179,7 +179,7 @@ fn on_looked_up(state: &mut State, model: String, found: Found) {
             "The request format of {model} is not known: {why}. Start with --family NAME to name it."
         ),
     };
-    if model == state.model {
+    if model == state.chat.model {
         state.push(Speaker::Notice, text);
     }
     state.requests.looked_up.insert(model, found);

@@ -83,6 +83,7 @@ fn finished() -> StreamUpdate {
 
 fn answers(state: &State) -> Vec<&super::state::Message> {
     state
+        .chat
         .messages
         .iter()
         .filter(|m| m.speaker == Speaker::Assistant)
@@ -143,7 +144,7 @@ fn keeping_a_side_by_side_answer_then_retrying_makes_it_another_version() {
     key(&mut s, KeyCode::Enter, KeyModifiers::NONE);
     let kept = answers(&s).last().map(|m| (m.id, m.text.clone()));
     assert_eq!(kept.as_ref().map(|k| k.1.as_str()), Some("from haiku"));
-    let ids: Vec<u64> = s.messages.iter().map(|m| m.id).collect();
+    let ids: Vec<u64> = s.chat.messages.iter().map(|m| m.id).collect();
     let mut unique = ids.clone();
     unique.dedup();
     assert_eq!(ids, unique, "every message has its own id");
@@ -151,13 +152,16 @@ fn keeping_a_side_by_side_answer_then_retrying_makes_it_another_version() {
     assert_eq!(retried.len(), 1);
     let (kept_id, _) = kept.unwrap();
     assert!(
-        s.messages.iter().all(|m| m.id != kept_id),
+        s.chat.messages.iter().all(|m| m.id != kept_id),
         "the kept answer is off screen, another version of the retry's"
     );
-    assert_eq!(s.messages.last().unwrap().status, AnswerStatus::Waiting);
+    assert_eq!(
+        s.chat.messages.last().unwrap().status,
+        AnswerStatus::Waiting
+    );
     // The retry's news reaches the new answer, not the kept one.
     news(&mut s, retried[0], text("again"));
-    let last = s.messages.last().unwrap();
+    let last = s.chat.messages.last().unwrap();
     assert_eq!(last.text, "again");
     let versions = last
         .alternatives
@@ -185,7 +189,8 @@ fn a_failed_connection_fails_the_request_that_waited_for_it() {
     }
     assert!(matches!(s.requests.connection, ConnectionState::Failed(_)));
     assert!(
-        s.messages
+        s.chat
+            .messages
             .iter()
             .any(|m| m.speaker == Speaker::Notice && m.text.contains("cannot connect"))
     );
@@ -237,6 +242,7 @@ fn an_edited_earlier_prompt_is_sent_as_a_new_branch_without_the_turns_after_it()
     );
     // On screen: the edited prompt, with the old one as its other version.
     let prompts: Vec<&str> = s
+        .chat
         .messages
         .iter()
         .filter(|m| m.speaker == Speaker::User)
@@ -244,6 +250,7 @@ fn an_edited_earlier_prompt_is_sent_as_a_new_branch_without_the_turns_after_it()
         .collect();
     assert_eq!(prompts, ["first question, edited"]);
     let versions = s
+        .chat
         .messages
         .iter()
         .find(|m| m.speaker == Speaker::User)

@@ -92,16 +92,16 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
         }
     }
     let mut state = State::new(defaults.model(args.model.as_deref()), keymap, theme);
-    state.family_override = args.family;
-    state.system = defaults.system(None);
-    state.params = defaults.params(&Parameters::default());
-    state.role = role;
-    state.title_model = config.title_model.clone().filter(|m| !m.trim().is_empty());
-    state.prompt_cache = !defaults.prompt_cache_off;
+    state.chat.family_override = args.family;
+    state.chat.system = defaults.system(None);
+    state.chat.params = defaults.params(&Parameters::default());
+    state.chat.role = role;
+    state.settings.title_model = config.title_model.clone().filter(|m| !m.trim().is_empty());
+    state.settings.prompt_cache = !defaults.prompt_cache_off;
     state.tools.toolbox = crate::tools::Toolbox::from_config(&config.tools);
-    state.request_options = defaults.options.clone();
+    state.settings.request_options = defaults.options.clone();
     // Flags over config.toml's [request]; a guardrail named by flag turns trace on.
-    let options = &mut state.request_options;
+    let options = &mut state.settings.request_options;
     if let Some(id) = &args.guardrail_id {
         options.guardrail_identifier = Some(id.clone());
         options.trace.get_or_insert_with(|| "ENABLED".to_string());
@@ -115,7 +115,7 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
             slot.clone_from(flag);
         }
     }
-    if let Err(e) = state.request_options.validate() {
+    if let Err(e) = state.settings.request_options.validate() {
         state.push(
             Speaker::Notice,
             format!("{e}: requests are refused until it is fixed (F2 has the fields)"),
@@ -145,15 +145,15 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
         demo_tokens_per_second: pace,
         fallback_to_demo: true,
     };
-    state.markdown.heading_marks = config.display.heading_marks.unwrap_or(false);
-    state.markdown.breaks = config.display.breaks.unwrap_or_default();
-    state.markdown.hyperlinks = match config.display.hyperlinks.unwrap_or_default() {
+    state.settings.markdown.heading_marks = config.display.heading_marks.unwrap_or(false);
+    state.settings.markdown.breaks = config.display.breaks.unwrap_or_default();
+    state.settings.markdown.hyperlinks = match config.display.hyperlinks.unwrap_or_default() {
         crate::config::Hyperlinks::Always => true,
         crate::config::Hyperlinks::Never => false,
         crate::config::Hyperlinks::Auto => crate::ui::links::terminal_supports_them(),
     };
-    state.pictures_dir = crate::pictures::images_dir();
-    state.attachments_dir = crate::attachments::store::attachments_dir();
+    state.settings.pictures_dir = crate::pictures::images_dir();
+    state.settings.attachments_dir = crate::attachments::store::attachments_dir();
     Startup {
         state,
         options,
@@ -216,22 +216,23 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
         }
     };
     if let Some((_, loaded)) = &mut resumed {
-        let model = args.model.clone().map(|m| (m, state.family_override));
+        let model = args.model.clone().map(|m| (m, state.chat.family_override));
         let role = state
+            .chat
             .role
             .clone()
-            .map(|name| (name, state.system.clone(), state.params.clone()));
+            .map(|name| (name, state.chat.system.clone(), state.chat.params.clone()));
         crate::app::popups::sessions::apply_loaded(&mut state, loaded);
         // A model given on the command line wins over the session's last one, and so does a
         // role.
         if let Some((model, family)) = model {
-            state.model = model;
-            state.family_override = family;
+            state.chat.model = model;
+            state.chat.family_override = family;
         }
         if let Some((name, system, params)) = role {
-            state.role = Some(name);
-            state.system = system;
-            state.params = params;
+            state.chat.role = Some(name);
+            state.chat.system = system;
+            state.chat.params = params;
         }
     }
     let sessions_dir = if save {
@@ -265,9 +266,10 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
     // Asked in raw mode, before anything reads the input.
     let graphics = crate::tui::graphics::detect(display.images.unwrap_or_default());
     if graphics.protocol != crate::tui::graphics::Graphics::Off {
-        state.markdown.pictures = Some(graphics.cell.unwrap_or(crate::ui::pictures::DEFAULT_CELL));
+        state.settings.markdown.pictures =
+            Some(graphics.cell.unwrap_or(crate::ui::pictures::DEFAULT_CELL));
     }
-    let hyperlinks = state.markdown.hyperlinks;
+    let hyperlinks = state.settings.markdown.hyperlinks;
     let mut app = App::new(state, Box::new(SystemClipboard));
     app.cache.set_graphics(graphics);
     if hyperlinks {
@@ -285,6 +287,7 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
     app.finish();
     let saved = app
         .state
+        .chat
         .session
         .as_ref()
         .map(|s| (s.id.clone(), s.title.clone()));

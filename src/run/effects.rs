@@ -152,13 +152,18 @@ impl App {
                 }
             }
             Effect::RenameSession { path, title } => {
-                let current = self.state.session.as_ref().is_some_and(|s| s.path == path);
+                let current = self
+                    .state
+                    .chat
+                    .session
+                    .as_ref()
+                    .is_some_and(|s| s.path == path);
                 if let (true, Some(writer)) = (current, &self.writer) {
                     // The writer holds this file: the title goes through it.
                     writer.send(vec![SessionCommand::Append(vec![Record::Title {
                         title: title.clone(),
                     }])]);
-                    if let Some(session) = &mut self.state.session {
+                    if let Some(session) = &mut self.state.chat.session {
                         session.title.clone_from(&title);
                     }
                     let _ = self
@@ -277,7 +282,7 @@ impl App {
         let task = tokio::spawn(run_request(
             connection.client.clone(),
             spec,
-            self.state.pictures_dir.clone(),
+            self.state.settings.pictures_dir.clone(),
             self.tx.clone(),
         ));
         self.requests.insert(id, task.abort_handle());

@@ -453,10 +453,10 @@ impl App {
             && !c.is_control()
             && !state.screen.overlay.is_open()
             && state.screen.focus == crate::app::state::Focus::Editor
-            && state.pending_delete.is_none()
+            && state.chat.pending_delete.is_none()
             && !state.composer.ctrl_x
-            && state.keymap.action(Context::Chat, key).is_none()
-            && state.keymap.action(Context::Global, key).is_none())
+            && state.settings.keymap.action(Context::Chat, key).is_none()
+            && state.settings.keymap.action(Context::Global, key).is_none())
         .then_some(c)
     }
 
@@ -467,7 +467,7 @@ impl App {
             && key.kind != crossterm::event::KeyEventKind::Release
             && !self.state.screen.overlay.is_open()
             && self.state.screen.focus == crate::app::state::Focus::Editor
-            && self.state.keymap.action(Context::Chat, key) == Some(Action::Send)
+            && self.state.settings.keymap.action(Context::Chat, key) == Some(Action::Send)
     }
 
     /// Handles one terminal event at once, outside the loop (for benchmarks and tests that

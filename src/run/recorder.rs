@@ -44,7 +44,7 @@ impl Recorder {
     /// A recorder for the state's conversation; nothing of it is written yet.
     pub fn new(state: &State) -> Recorder {
         Recorder {
-            conversation: state.conversation,
+            conversation: state.chat.id,
             next_entry: 1,
             ..Recorder::default()
         }
@@ -55,8 +55,8 @@ impl Recorder {
     pub(crate) fn adopt(state: &State) -> Recorder {
         let mut recorder = Recorder::new(state);
         recorder.active = true;
-        let mut last = state.session.as_ref().map_or(0, |s| s.last_entry);
-        let mut pending: Vec<&Message> = state.messages.iter().collect();
+        let mut last = state.chat.session.as_ref().map_or(0, |s| s.last_entry);
+        let mut pending: Vec<&Message> = state.chat.messages.iter().collect();
         while let Some(message) = pending.pop() {
             if let Some(alternatives) = &message.alternatives {
                 pending.extend(alternatives.versions.iter().flatten());
@@ -90,7 +90,7 @@ impl Recorder {
     pub fn sync(&mut self, state: &State) -> Vec<SessionCommand> {
         let mut commands = Vec::new();
         let mut records = Vec::new();
-        if state.conversation != self.conversation {
+        if state.chat.id != self.conversation {
             // Answers still open in the old conversation were cut off by the switch.
             let mut open: Vec<u64> = self
                 .progress
@@ -118,11 +118,17 @@ impl Recorder {
             *self = Recorder::new(state);
         }
         if !self.active {
-            let Some(first) = state.messages.iter().find(|m| m.speaker == Speaker::User) else {
+            let Some(first) = state
+                .chat
+                .messages
+                .iter()
+                .find(|m| m.speaker == Speaker::User)
+            else {
                 return commands;
             };
             commands.push(SessionCommand::Begin {
                 title: state
+                    .chat
                     .pending_title
                     .clone()
                     .unwrap_or_else(|| title_from_prompt(&first.text)),
@@ -138,7 +144,7 @@ impl Recorder {
             });
             self.model = Some(model);
         }
-        let parameters = (state.system.clone(), state.params.clone());
+        let parameters = (state.chat.system.clone(), state.chat.params.clone());
         if self.parameters.as_ref() != Some(&parameters) {
             records.push(Record::Parameters {
                 at: now(),
@@ -150,7 +156,7 @@ impl Recorder {
         let mut ended = false;
         // The entry each message follows: the prompt or answer before it on screen.
         let mut parent = 0;
-        for message in &state.messages {
+        for message in &state.chat.messages {
             if message.speaker == Speaker::Notice {
                 continue;
             }
@@ -231,14 +237,15 @@ impl Recorder {
 
 fn model_of(state: &State) -> (String, Option<String>) {
     (
-        state.model.clone(),
-        state.family_override.map(|f| f.name().to_string()),
+        state.chat.model.clone(),
+        state.chat.family_override.map(|f| f.name().to_string()),
     )
 }
 
 /// The last prompt or answer on screen that has an entry.
 fn leaf(state: &State, progress: &HashMap<u64, Progress>) -> u64 {
     state
+        .chat
         .messages
         .iter()
         .rev()
@@ -416,8 +423,8 @@ mod tests {
         let open = state.push(Speaker::Assistant, "");
         state.message_mut(open).unwrap().status = AnswerStatus::Waiting;
         recorder.sync(&state);
-        state.messages.clear();
-        state.conversation += 1;
+        state.chat.messages.clear();
+        state.chat.id += 1;
         let commands = recorder.sync(&state);
         assert!(matches!(
             records(&commands)[..],

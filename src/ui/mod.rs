@@ -33,7 +33,7 @@ pub fn render(state: &State, cache: &mut ViewCache, frame: &mut Frame<'_>) {
         Constraint::Length(1),
     ])
     .areas(area);
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let border = |focused: bool| {
         if focused {
             theme.style(Role::BorderFocused)
@@ -79,7 +79,7 @@ pub fn render(state: &State, cache: &mut ViewCache, frame: &mut Frame<'_>) {
 /// The transcript's title in transcript focus: the keys of the message cursor.
 fn transcript_title(state: &State) -> String {
     use crate::keymap::{Action, Context};
-    let key = |action| state.keymap.hint(Context::Transcript, action);
+    let key = |action| state.settings.keymap.hint(Context::Transcript, action);
     format!(
         " transcript · {}/{} select · {} edit · {} regenerate · {}/{} versions · {} copy · {} delete · {} fork · {} keep ",
         key(Action::MessagePrevious),
@@ -164,7 +164,7 @@ fn render_attachments(state: &State, area: Rect, frame: &mut Frame<'_>) -> Rect 
         lines.truncate(rows as usize - 1);
         lines.push(format!("… and {more} more (/detach N removes file N)"));
     }
-    let style = state.theme.style(Role::Muted);
+    let style = state.settings.theme.style(Role::Muted);
     for (i, line) in lines.iter().enumerate() {
         let row = Rect {
             y: list.y + i as u16,
@@ -195,9 +195,9 @@ fn render_editor(state: &State, area: Rect, frame: &mut Frame<'_>, border: ratat
     } else {
         " prompt ".to_string()
     };
-    if state.editing.is_some() {
-        let send = state.keymap.hint(Context::Chat, Action::Send);
-        let stop = state.keymap.hint(Context::Chat, Action::Cancel);
+    if state.chat.editing.is_some() {
+        let send = state.settings.keymap.hint(Context::Chat, Action::Send);
+        let stop = state.settings.keymap.hint(Context::Chat, Action::Cancel);
         title = title.replacen(
             " prompt ",
             &format!(" editing an earlier prompt: {send} sends it as a new branch, {stop} stops "),

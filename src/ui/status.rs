@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthStr;
 
 /// Draws the status bar into a one-row area.
 pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let base = theme.style(Role::Status);
     buf.set_style(area, base);
     let activity = state.activity();
@@ -28,8 +28,10 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         Span::styled(format!(" {} ", activity.to_uppercase()), badge_style),
         Span::styled(" ", base),
         Span::styled(
-            crate::text::sanitize_for_terminal(&crate::models::catalog::display_name(&state.model))
-                .into_owned(),
+            crate::text::sanitize_for_terminal(&crate::models::catalog::display_name(
+                &state.chat.model,
+            ))
+            .into_owned(),
             base.patch(theme.style(Role::Accent))
                 .bg(base.bg.unwrap_or_default()),
         ),
@@ -42,7 +44,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     };
     spans.push(Span::styled(format!(" · {place}"), base));
     // The role in use, or that a system prompt is set.
-    match (&state.role, &state.system) {
+    match (&state.chat.role, &state.chat.system) {
         (Some(role), _) => spans.push(Span::styled(
             format!(" · role {}", crate::text::sanitize_for_terminal(role)),
             base,
@@ -120,12 +122,13 @@ fn spans_head(left: &Line<'static>) -> Vec<Span<'static>> {
 /// `ttft 120 ms`, `48 tok/s`, `12 in`, `345 out`, `$0.0012`: figures of the latest answer.
 fn figures(state: &State) -> Vec<String> {
     let Some(answer) = state
+        .chat
         .messages
         .iter()
         .rev()
         .find(|m| m.speaker == Speaker::Assistant)
     else {
-        let help = state.keymap.hint(
+        let help = state.settings.keymap.hint(
             crate::keymap::Context::Chat,
             crate::keymap::Action::ToggleHelp,
         );
@@ -166,7 +169,7 @@ fn figures(state: &State) -> Vec<String> {
 /// `ctx 12.3k/200k`: how much of the model's context window the conversation fills, by what
 /// Bedrock metered for the last answer (its prompt, cached or not, and its output).
 fn context_gauge(state: &State, stats: &crate::exchange::Figures) -> Option<String> {
-    let window = crate::models::catalog::lookup(&state.model)?.context_window;
+    let window = crate::models::catalog::lookup(&state.chat.model)?.context_window;
     let used = stats.input_tokens()?
         + stats.cache_read_tokens.unwrap_or(0)
         + stats.cache_write_tokens.unwrap_or(0)

@@ -67,7 +67,7 @@ impl Harness {
         let data = tempfile::tempdir().expect("data dir");
         std::fs::create_dir_all(data.path().join("exports")).expect("exports dir");
         app.export_dir = data.path().join("exports");
-        app.state.attachments_dir = Some(data.path().join("attachments"));
+        app.state.settings.attachments_dir = Some(data.path().join("attachments"));
         if setup.save {
             app.save_sessions(data.path().join("sessions"), None);
         }
@@ -132,8 +132,13 @@ impl Harness {
         .await;
         self.press(KeyCode::Enter);
         self.until("the conversation to open", |h| {
-            h.app.state.session.as_ref().is_some_and(|s| s.path == path)
-                && !h.app.state.messages.is_empty()
+            h.app
+                .state
+                .chat
+                .session
+                .as_ref()
+                .is_some_and(|s| s.path == path)
+                && !h.app.state.chat.messages.is_empty()
         })
         .await;
     }
@@ -204,6 +209,7 @@ impl Harness {
     pub fn prompts(&self) -> Vec<&str> {
         self.app
             .state
+            .chat
             .messages
             .iter()
             .filter(|m| m.speaker == Speaker::User)
@@ -214,6 +220,7 @@ impl Harness {
     pub fn last_user_id(&self) -> Option<u64> {
         self.app
             .state
+            .chat
             .messages
             .iter()
             .rev()
@@ -266,6 +273,7 @@ impl Harness {
     pub fn answers(&self) -> Vec<&Message> {
         self.app
             .state
+            .chat
             .messages
             .iter()
             .filter(|m| m.speaker == Speaker::Assistant)
@@ -277,6 +285,7 @@ impl Harness {
         &self
             .app
             .state
+            .chat
             .messages
             .iter()
             .rev()

@@ -50,13 +50,13 @@ pub(crate) fn choose_models(state: &mut State) -> Vec<Effect> {
     let mut picker = Picker::new(
         state.requests.listed_models.as_deref(),
         state.region(),
-        &state.model,
+        &state.chat.model,
     );
     let current_chats = state
         .family()
         .is_some_and(|f| f.output() == crate::models::OutputKind::Text);
     picker.compare = Some(if current_chats {
-        vec![state.model.clone()]
+        vec![state.chat.model.clone()]
     } else {
         Vec::new()
     });
@@ -156,7 +156,7 @@ impl Popup for CompareView {
                 if effects.is_empty() {
                     return Reply::close();
                 }
-                let close = state.keymap.hint(Context::Compare, Action::Close);
+                let close = state.settings.keymap.hint(Context::Compare, Action::Close);
                 state.flash(format!("cancelled; {close} again closes"), false);
                 return Reply::stay().with(effects);
             }
@@ -230,7 +230,7 @@ impl CompareView {
         let mut answer = kept.answer;
         answer.changed();
         state.push_message(answer);
-        if kept.model != state.model {
+        if kept.model != state.chat.model {
             effects.extend(crate::app::turns::switch_model(state, kept.model.clone()));
         }
         state.set_draft("");

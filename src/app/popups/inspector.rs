@@ -18,6 +18,7 @@ pub struct InspectorView {
 /// Answers (message ids) that have an exchange to show, oldest first.
 fn inspectable(state: &State) -> Vec<u64> {
     state
+        .chat
         .messages
         .iter()
         .filter(|m| m.exchange.is_some())

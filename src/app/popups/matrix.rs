@@ -62,6 +62,7 @@ fn start_with(state: &mut State, tiers: bool) -> Vec<Effect> {
     let draft = state.draft();
     let mut conversation = if draft.trim().is_empty() {
         let Some(last_user) = state
+            .chat
             .messages
             .iter()
             .rposition(|m| m.speaker == Speaker::User && !m.superseded)
@@ -91,23 +92,23 @@ fn start_with(state: &mut State, tiers: bool) -> Vec<Effect> {
     }
     let Some(family) = state.family() else {
         state.flash(
-            format!("cannot tell the request format of {:?}", state.model),
+            format!("cannot tell the request format of {:?}", state.chat.model),
             true,
         );
         return Vec::new();
     };
     let streams =
-        catalog::entry_for(&state.model, family).map_or(family.streams(), |m| m.streaming);
+        catalog::entry_for(&state.chat.model, family).map_or(family.streams(), |m| m.streaming);
     let combinations = if tiers {
         crate::compare::tier_combinations(streams)
     } else {
         default_combinations(family, streams)
     };
     let rows = match prepare_rows(
-        &state.model,
+        &state.chat.model,
         Some(family),
         &conversation,
-        &state.params,
+        &state.chat.params,
         &combinations,
     ) {
         Ok(rows) => rows,
@@ -134,7 +135,7 @@ fn start_with(state: &mut State, tiers: bool) -> Vec<Effect> {
         },
         run,
         pending: pending.clone(),
-        model: state.model.clone(),
+        model: state.chat.model.clone(),
         rows: combinations.iter().map(|c| (c.clone(), None)).collect(),
         selected: 0,
         inspect: None,
@@ -149,7 +150,7 @@ fn start_with(state: &mut State, tiers: bool) -> Vec<Effect> {
 /// cost by the catalog's prices (the prompt's tokens estimated, every answer at its limit).
 fn cost_question(state: &State, spec: &MatrixSpec) -> String {
     let count = spec.rows.len();
-    let model = catalog::display_name(&state.model);
+    let model = catalog::display_name(&state.chat.model);
     let region = match &state.requests.connection {
         crate::app::state::ConnectionState::Ready { region, .. } => format!(" in {region}"),
         _ => String::new(),
@@ -167,7 +168,7 @@ fn cost_question(state: &State, spec: &MatrixSpec) -> String {
         output,
         ..Default::default()
     };
-    let cost = crate::exchange::priced(&state.model, each).map(|one| count as f64 * one);
+    let cost = crate::exchange::priced(&state.chat.model, each).map(|one| count as f64 * one);
     let cost = match cost {
         Some(cost) => format!(
             "at most {} in all by the catalog's prices",

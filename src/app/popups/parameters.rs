@@ -167,27 +167,30 @@ impl Popup for ParamsForm {
 
     fn on_action(&mut self, state: &mut State, action: Action) -> Reply {
         match action {
-            Action::Confirm => match self
-                .parse(&state.model, state.family())
-                .and_then(|parsed| Ok((parsed, self.parse_options(&state.request_options)?)))
-            {
-                Ok(((system, params, notes), options)) => {
-                    state.request_options = options;
-                    // A system prompt edited away from the role's is no longer the role.
-                    if system != state.system {
-                        state.role = None;
+            Action::Confirm => {
+                match self
+                    .parse(&state.chat.model, state.family())
+                    .and_then(|parsed| {
+                        Ok((parsed, self.parse_options(&state.settings.request_options)?))
+                    }) {
+                    Ok(((system, params, notes), options)) => {
+                        state.settings.request_options = options;
+                        // A system prompt edited away from the role's is no longer the role.
+                        if system != state.chat.system {
+                            state.chat.role = None;
+                        }
+                        state.chat.system = system;
+                        state.chat.params = params;
+                        let mut text = "parameters applied".to_string();
+                        if !notes.is_empty() {
+                            text = format!("{text}; {}", notes.join("; "));
+                        }
+                        state.flash(text, false);
+                        return Reply::close();
                     }
-                    state.system = system;
-                    state.params = params;
-                    let mut text = "parameters applied".to_string();
-                    if !notes.is_empty() {
-                        text = format!("{text}; {}", notes.join("; "));
-                    }
-                    state.flash(text, false);
-                    return Reply::close();
+                    Err(e) => self.error = Some(e),
                 }
-                Err(e) => self.error = Some(e),
-            },
+            }
             Action::Close => return Reply::close(),
             Action::SelectPrevious => self.move_field(false),
             Action::SelectNext => self.move_field(true),

@@ -247,7 +247,10 @@ impl Picker {
     fn confirm(&mut self, state: &mut State) -> Reply {
         if let Some(marked) = &self.compare {
             if marked.len() < 2 {
-                let mark = state.keymap.hint(Context::Picker, Action::ToggleMark);
+                let mark = state
+                    .settings
+                    .keymap
+                    .hint(Context::Picker, Action::ToggleMark);
                 state.flash(format!("mark 2 to 4 models with {mark}"), true);
                 return Reply::stay();
             }
@@ -271,7 +274,7 @@ impl Picker {
             return Reply::stay();
         }
         // The model in use picked again keeps its id (a `global.` profile stays `global.`).
-        if same_model(&item.id, &state.model) {
+        if same_model(&item.id, &state.chat.model) {
             return Reply::close();
         }
         Reply::close().with(crate::app::turns::switch_model(state, item.id))

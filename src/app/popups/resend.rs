@@ -56,7 +56,7 @@ impl ResendForm {
 
 /// The form for the request of the answer `message` (shown in the inspector).
 pub(crate) fn form_for(state: &State, message: u64) -> Result<ResendForm, String> {
-    let Some(answer) = state.messages.iter().find(|m| m.id == message) else {
+    let Some(answer) = state.chat.messages.iter().find(|m| m.id == message) else {
         return Err("that answer is gone".to_string());
     };
     let Some(request) = answer
@@ -67,7 +67,10 @@ pub(crate) fn form_for(state: &State, message: u64) -> Result<ResendForm, String
     else {
         return Err("this answer has no request to edit".to_string());
     };
-    let model = answer.model.clone().unwrap_or_else(|| state.model.clone());
+    let model = answer
+        .model
+        .clone()
+        .unwrap_or_else(|| state.chat.model.clone());
     let family = state.given_family(&model);
     let looked_up = state.found_family(&model);
     let header = |name: &str| {

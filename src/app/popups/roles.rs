@@ -76,7 +76,7 @@ pub(crate) fn on_listed(
         picker.dir = dir;
         picker.refilter();
         // The role in use is selected.
-        if let Some(current) = &state.role {
+        if let Some(current) = &state.chat.role {
             let at = (0..picker.matches.len())
                 .find(|&row| picker.role_at(row).is_some_and(|r| &r.name == current));
             picker.selected = at.unwrap_or(0);
@@ -88,8 +88,8 @@ pub(crate) fn on_listed(
 /// parameters when it sets them.
 pub(crate) fn apply(state: &mut State, role: Option<&RoleDef>) -> Vec<Effect> {
     let Some(role) = role else {
-        let had = state.role.take().is_some() || state.system.is_some();
-        state.system = None;
+        let had = state.chat.role.take().is_some() || state.chat.system.is_some();
+        state.chat.system = None;
         if had {
             state.push(
                 Speaker::Notice,
@@ -98,20 +98,20 @@ pub(crate) fn apply(state: &mut State, role: Option<&RoleDef>) -> Vec<Effect> {
         }
         return Vec::new();
     };
-    state.system = Some(role.prompt.clone());
-    state.role = Some(role.name.clone());
+    state.chat.system = Some(role.prompt.clone());
+    state.chat.role = Some(role.name.clone());
     let defaults = crate::exchange::Defaults {
-        params: state.params.clone(),
+        params: state.chat.params.clone(),
         ..crate::exchange::Defaults::default()
     }
     .with_role(role);
-    state.params = defaults.params(&crate::models::Parameters::default());
+    state.chat.params = defaults.params(&crate::models::Parameters::default());
     let mut note = format!(
         "Role {}: its prompt is the system prompt of the next turns",
         crate::text::sanitize_for_terminal(&role.name)
     );
     let mut effects = Vec::new();
-    if let Some(model) = role.model.clone().filter(|m| *m != state.model) {
+    if let Some(model) = role.model.clone().filter(|m| *m != state.chat.model) {
         note.push_str("; it asks for another model");
         state.push(Speaker::Notice, format!("{note}."));
         effects = crate::app::turns::switch_model(state, model);

@@ -153,7 +153,7 @@ impl Popup for SessionBrowser {
     }
 
     fn on_action(&mut self, state: &mut State, action: Action) -> Reply {
-        let current = state.session.as_ref().map(|s| s.path.clone());
+        let current = state.chat.session.as_ref().map(|s| s.path.clone());
         match (&self.mode, action) {
             (BrowserMode::Rename(_) | BrowserMode::ConfirmDelete, Action::Close) => {
                 self.mode = BrowserMode::Browse;
@@ -294,7 +294,7 @@ pub fn open_browser(state: &mut State) -> Vec<Effect> {
 
 /// The export action outside the browser: the conversation on screen.
 pub(crate) fn export_current(state: &mut State, format: Format) -> Vec<Effect> {
-    if let Some(session) = &state.session {
+    if let Some(session) = &state.chat.session {
         vec![Effect::Export {
             what: ExportWhat::Current(session.path.clone()),
             format,
@@ -333,7 +333,7 @@ pub(crate) fn on_listed(state: &mut State, result: Result<Vec<Summary>, String>)
 pub(crate) fn on_news(state: &mut State, news: WriterNews) {
     match news {
         WriterNews::Opened { id, title, path } => {
-            state.session = Some(SessionInfo {
+            state.chat.session = Some(SessionInfo {
                 id,
                 title,
                 path,

@@ -19,9 +19,9 @@ pub fn compare(
     buf: &mut Buffer,
 ) {
     use ratatui::layout::{Constraint, Direction, Layout};
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let rect = centered(area, area.width, area.height.saturating_sub(1));
-    let keys = |action| state.keymap.hint(Context::Compare, action);
+    let keys = |action| state.settings.keymap.hint(Context::Compare, action);
     let title = format!(
         "compare · {} · {} keeps · {} cancels · {} retries · ←/→ · Esc",
         sanitize_for_terminal(

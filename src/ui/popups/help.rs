@@ -12,7 +12,7 @@ use unicode_width::UnicodeWidthStr;
 
 /// The help overlay: every binding of every context, from the keymap.
 pub fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let rect = centered(area, 96, area.height.saturating_sub(2));
     let inner = frame(state, rect, "help · Esc closes", buf);
     if inner.width == 0 || inner.height == 0 {
@@ -23,7 +23,7 @@ pub fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
     // its own and the description goes under it.
     let column = (width / 3).clamp(6, 18);
     let mut lines: Vec<Line<'static>> = Vec::new();
-    for (context, rows) in state.keymap.help() {
+    for (context, rows) in state.settings.keymap.help() {
         if rows.is_empty() {
             continue;
         }
@@ -89,7 +89,7 @@ fn key_row(
     width: usize,
     lines: &mut Vec<Line<'static>>,
 ) {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let continuation = vec![Span::raw(" ".repeat(column + 2))];
     let prefix = if UnicodeWidthStr::width(keys) <= column {
         vec![Span::styled(

@@ -19,6 +19,7 @@ pub fn inspector(
     cache: &mut crate::ui::ViewCache,
 ) {
     let answers: Vec<&crate::app::state::Message> = state
+        .chat
         .messages
         .iter()
         .filter(|m| m.exchange.is_some())
@@ -54,7 +55,7 @@ pub(crate) fn exchange_view(
     cache: &mut crate::ui::ViewCache,
 ) {
     use crate::inspect::{LineKind, describe};
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let rect = centered(
         area,
         area.width.saturating_sub(2),

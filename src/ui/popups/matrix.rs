@@ -20,7 +20,7 @@ pub fn matrix(
     buf: &mut Buffer,
     cache: &mut crate::ui::ViewCache,
 ) {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     if let (Some(scroll), Some(outcome)) = (view.inspect, view.selected_outcome()) {
         let c = &outcome.combination;
         let title = format!(

@@ -54,7 +54,7 @@ pub(crate) fn frame(state: &State, rect: Rect, title: &str, buf: &mut Buffer) ->
             Clear.render(Rect::new(x, rect.y, gap, rect.height), buf);
         }
     }
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(Role::BorderFocused))
@@ -73,7 +73,7 @@ pub(crate) fn put(buf: &mut Buffer, area: Rect, row: u16, line: &Line<'_>) {
 
 /// The filter row of a list popup: `> text▏`.
 pub(crate) fn filter_line(state: &State, filter: &str) -> Line<'static> {
-    let accent = state.theme.style(Role::Accent);
+    let accent = state.settings.theme.style(Role::Accent);
     Line::from(vec![
         ratatui::text::Span::styled("> ", accent),
         ratatui::text::Span::raw(crate::text::sanitize_for_terminal(filter).into_owned()),

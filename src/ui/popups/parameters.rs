@@ -12,8 +12,8 @@ use ratatui::text::{Line, Span};
 
 /// The parameters form.
 pub fn parameters(state: &State, form: &ParamsForm, area: Rect, buf: &mut Buffer) {
-    let theme = &state.theme;
-    let hint = capability_hint(&state.model);
+    let theme = &state.settings.theme;
+    let hint = capability_hint(&state.chat.model);
     let keys =
         "↑↓/Tab field · empty = model default · stops comma-separated · Enter apply · Esc cancel";
     // As wide as the hint and the keys need (at least 76), as the screen allows; a hint wider

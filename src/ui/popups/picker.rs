@@ -85,7 +85,7 @@ impl Widths {
 
 /// The model picker: filter, then one row per model.
 pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let rect = centered(
         area,
         area.width.saturating_sub(4).max(20),
@@ -261,7 +261,10 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
                 .map(|m| crate::models::catalog::display_name(m))
                 .collect::<Vec<_>>()
                 .join(", "),
-            state.keymap.hint(Context::Picker, Action::ToggleMark),
+            state
+                .settings
+                .keymap
+                .hint(Context::Picker, Action::ToggleMark),
         ),
         None => " · Enter switches · Esc closes · USD per 1M tokens in/out".to_string(),
     };

@@ -20,7 +20,7 @@ pub(crate) fn resend(
 ) {
     use crate::app::popups::resend::FIELDS;
     use ratatui::layout::{Constraint, Direction, Layout};
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let rect = centered(
         area,
         area.width.saturating_sub(2),
@@ -87,7 +87,7 @@ pub(crate) fn resend(
         ]);
         put(buf, fields_area, y, &line);
     }
-    let keys = |action| state.keymap.hint(Context::Resend, action);
+    let keys = |action| state.settings.keymap.hint(Context::Resend, action);
     let line = match &form.error {
         Some(error) => Line::from(Span::styled(
             format!("✗ {}", sanitize_for_terminal(error)),

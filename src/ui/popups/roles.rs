@@ -12,7 +12,7 @@ use unicode_width::UnicodeWidthStr;
 
 /// Draws the role picker.
 pub fn roles(state: &State, picker: &RolePicker, area: Rect, buf: &mut Buffer) {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let rect = centered(
         area,
         area.width.saturating_sub(4).clamp(20, 100),
@@ -47,8 +47,8 @@ pub fn roles(state: &State, picker: &RolePicker, area: Rect, buf: &mut Buffer) {
             None => ("(no role)".to_string(), "no system prompt".to_string()),
         };
         let current = match picker.role_at(row) {
-            Some(role) => state.role.as_deref() == Some(role.name.as_str()),
-            None => state.role.is_none() && state.system.is_none(),
+            Some(role) => state.chat.role.as_deref() == Some(role.name.as_str()),
+            None => state.chat.role.is_none() && state.chat.system.is_none(),
         };
         let mark = if current { "●" } else { " " };
         // Padded by display width; the row is cut at the popup's edge.

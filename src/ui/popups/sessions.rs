@@ -15,7 +15,7 @@ use unicode_width::UnicodeWidthStr;
 /// The saved-conversation browser: filter, one row per session (date, turns, title, models),
 /// and a footer that asks for a new title or a delete confirmation when one is under way.
 pub fn sessions(state: &State, browser: &SessionBrowser, area: Rect, buf: &mut Buffer) {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let rect = centered(
         area,
         area.width.saturating_sub(4).max(20),
@@ -44,7 +44,7 @@ pub fn sessions(state: &State, browser: &SessionBrowser, area: Rect, buf: &mut B
         ));
         put(buf, inner, 1, &empty);
     }
-    let current = state.session.as_ref().map(|s| &s.path);
+    let current = state.chat.session.as_ref().map(|s| &s.path);
     let first = browser.selected.saturating_sub(rows.saturating_sub(1));
     for (row, &index) in browser.matches.iter().enumerate().skip(first).take(rows) {
         let Some(item) = items.get(index) else {
@@ -101,7 +101,7 @@ pub fn sessions(state: &State, browser: &SessionBrowser, area: Rect, buf: &mut B
             &Line::from(Span::styled(text, style)),
         );
     }
-    let keys = |action| state.keymap.hint(Context::Sessions, action);
+    let keys = |action| state.settings.keymap.hint(Context::Sessions, action);
     let footer = match &browser.mode {
         BrowserMode::Browse => Line::from(Span::styled(
             format!(

@@ -22,7 +22,7 @@ pub(crate) fn approval(
     buf: &mut Buffer,
     cache: &mut crate::ui::ViewCache,
 ) {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let width = area.width.saturating_sub(4).clamp(20, 100);
     let inner_width = width.saturating_sub(2) as usize;
     let call = &approval.call;
@@ -184,12 +184,12 @@ pub(crate) fn approval(
 
 /// The key shown for an action: Esc when it is one of them (the key people look for).
 fn key_for(state: &State, action: Action) -> String {
-    let keys = state.keymap.keys_for(Context::Tools, action);
+    let keys = state.settings.keymap.keys_for(Context::Tools, action);
     keys.iter()
         .find(|k| k.to_string() == "esc")
         .or(keys.first())
         .map_or_else(
-            || state.keymap.hint(Context::Tools, action),
+            || state.settings.keymap.hint(Context::Tools, action),
             ToString::to_string,
         )
 }

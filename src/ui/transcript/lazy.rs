@@ -50,7 +50,7 @@ pub(super) fn lay_out(
     let (mut stale, waits) = if let Some(stale) = steady {
         (stale, false)
     } else {
-        cache.align(&state.messages);
+        cache.align(&state.chat.messages);
         measure(&frame, cache)
     };
     cache.key = Some(key);
@@ -82,7 +82,14 @@ fn forget_far_rows(frame: &Frame<'_>, cache: &mut ViewCache, top: usize) {
     }
     let bottom = top + frame.viewport;
     let mut far: Vec<(usize, usize)> = Vec::new();
-    for (index, (message, view)) in frame.state.messages.iter().zip(&cache.views).enumerate() {
+    for (index, (message, view)) in frame
+        .state
+        .chat
+        .messages
+        .iter()
+        .zip(&cache.views)
+        .enumerate()
+    {
         let (Some(&start), Some(&end)) = (cache.starts.get(index), cache.starts.get(index + 1))
         else {
             break;
@@ -103,9 +110,10 @@ fn forget_far_rows(frame: &Frame<'_>, cache: &mut ViewCache, top: usize) {
         if held <= ROWS_KEPT {
             break;
         }
-        if let (Some(message), Some(view)) =
-            (frame.state.messages.get(index), cache.views.get_mut(index))
-        {
+        if let (Some(message), Some(view)) = (
+            frame.state.chat.messages.get(index),
+            cache.views.get_mut(index),
+        ) {
             held -= view.forget_rows(message);
         }
     }
@@ -156,12 +164,14 @@ pub(super) struct FrameKey {
 /// messages wait for their layout.
 fn steady_frame(frame: &Frame<'_>, cache: &mut ViewCache) -> Option<usize> {
     let (state, layout) = (frame.state, frame.layout);
-    if cache.seen.len() != state.messages.len() || cache.views.len() != state.messages.len() {
+    if cache.seen.len() != state.chat.messages.len()
+        || cache.views.len() != state.chat.messages.len()
+    {
         return None;
     }
     let mut first_changed = None;
     let mut stale = 0;
-    for (index, message) in state.messages.iter().enumerate() {
+    for (index, message) in state.chat.messages.iter().enumerate() {
         let seen = cache.seen.get(index).copied();
         if seen == Some((message.id, message.revision())) {
             continue;
@@ -181,8 +191,9 @@ fn steady_frame(frame: &Frame<'_>, cache: &mut ViewCache) -> Option<usize> {
         }
     }
     if let Some(held) = frame.held
-        && let Some(index) = state.messages.iter().position(|m| m.id == held)
-        && let (Some(message), Some(view)) = (state.messages.get(index), cache.views.get_mut(index))
+        && let Some(index) = state.chat.messages.iter().position(|m| m.id == held)
+        && let (Some(message), Some(view)) =
+            (state.chat.messages.get(index), cache.views.get_mut(index))
         && !view.is_current(message, layout, frame.selected(held))
     {
         view.lay_out(message, layout, frame.selected(held));
@@ -199,7 +210,7 @@ fn remember(state: &State, cache: &mut ViewCache) {
     cache.seen.clear();
     cache
         .seen
-        .extend(state.messages.iter().map(|m| (m.id, m.revision())));
+        .extend(state.chat.messages.iter().map(|m| (m.id, m.revision())));
 }
 
 /// One pass: lays out the streaming answers and the held message, and counts every message's
@@ -211,7 +222,7 @@ fn measure(frame: &Frame<'_>, cache: &mut ViewCache) -> (usize, bool) {
     let mut waits = false;
     let mut total = 0;
     cache.starts.clear();
-    for (message, view) in state.messages.iter().zip(cache.views.iter_mut()) {
+    for (message, view) in state.chat.messages.iter().zip(cache.views.iter_mut()) {
         let selected = frame.selected(message.id);
         if !view.is_current(message, layout, selected) {
             if frame.always(message) {
@@ -236,7 +247,7 @@ fn starts_from(frame: &Frame<'_>, cache: &mut ViewCache, from: usize) {
         cache.starts.push(0);
     }
     let mut total = cache.starts.last().copied().unwrap_or(0);
-    let messages = frame.state.messages.iter().skip(from);
+    let messages = frame.state.chat.messages.iter().skip(from);
     for (message, view) in messages.zip(cache.views.iter_mut().skip(from)) {
         total += view.estimated_height(message, frame.layout);
         cache.starts.push(total);
@@ -252,6 +263,7 @@ fn top_of(frame: &Frame<'_>, cache: &ViewCache) -> usize {
         Scroll::Follow => max_top,
         Scroll::Line(line) => line.saturating_add_signed(cache.shift).min(max_top),
         Scroll::Message(id) => state
+            .chat
             .messages
             .iter()
             .position(|m| m.id == id)
@@ -277,9 +289,9 @@ fn in_view(frame: &Frame<'_>, cache: &mut ViewCache) -> usize {
     for _ in 0..8 {
         let first = first_at(&cache.starts, top);
         let mut changed = None;
-        for index in first..state.messages.len() {
+        for index in first..state.chat.messages.len() {
             let (Some(&start), Some(message)) =
-                (cache.starts.get(index), state.messages.get(index))
+                (cache.starts.get(index), state.chat.messages.get(index))
             else {
                 break;
             };
@@ -323,11 +335,12 @@ fn lay_out_more(frame: &Frame<'_>, cache: &mut ViewCache, top: usize) -> usize {
         BACKGROUND_BYTES
     };
     cache.frames += 1;
-    let first_visible = first_at(&cache.starts, top).min(state.messages.len());
-    let order = (first_visible..state.messages.len()).chain((0..first_visible).rev());
+    let first_visible = first_at(&cache.starts, top).min(state.chat.messages.len());
+    let order = (first_visible..state.chat.messages.len()).chain((0..first_visible).rev());
     let mut waiting = 0;
     for index in order {
-        let (Some(message), Some(view)) = (state.messages.get(index), cache.views.get_mut(index))
+        let (Some(message), Some(view)) =
+            (state.chat.messages.get(index), cache.views.get_mut(index))
         else {
             continue;
         };

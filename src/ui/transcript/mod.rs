@@ -123,21 +123,33 @@ impl ViewCache {
 
 /// Draws the transcript into `area`.
 pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer) {
-    let retry_key = state.keymap.hint(Context::Chat, Action::Retry);
-    let reasoning_key = state.keymap.hint(Context::Chat, Action::ToggleReasoning);
-    let keep_key = state.keymap.hint(Context::Transcript, Action::KeepPartial);
-    let fold_key = state.keymap.hint(Context::Transcript, Action::ToggleFold);
-    let delete_key = state.keymap.hint(Context::Transcript, Action::DeleteTurn);
+    let retry_key = state.settings.keymap.hint(Context::Chat, Action::Retry);
+    let reasoning_key = state
+        .settings
+        .keymap
+        .hint(Context::Chat, Action::ToggleReasoning);
+    let keep_key = state
+        .settings
+        .keymap
+        .hint(Context::Transcript, Action::KeepPartial);
+    let fold_key = state
+        .settings
+        .keymap
+        .hint(Context::Transcript, Action::ToggleFold);
+    let delete_key = state
+        .settings
+        .keymap
+        .hint(Context::Transcript, Action::DeleteTurn);
     let layout = Layout {
-        pictures_dir: state.pictures_dir.as_deref(),
+        pictures_dir: state.settings.pictures_dir.as_deref(),
         picture_sizes: Some(&state.screen.picture_sizes),
         width: area.width as usize,
-        show_reasoning: state.show_reasoning,
-        theme: &state.theme,
+        show_reasoning: state.settings.show_reasoning,
+        theme: &state.settings.theme,
         // A picture fits in the view with its caption and a row to spare.
         options: crate::ui::markdown::MarkdownOptions {
             picture_rows: area.height.saturating_sub(3).max(1),
-            ..state.markdown
+            ..state.settings.markdown
         },
         keys: Keys {
             retry: &retry_key,
@@ -165,11 +177,11 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
         top,
         ..cache.metrics
     };
-    if state.messages.is_empty() {
-        let send = state.keymap.hint(Context::Chat, Action::Send);
+    if state.chat.messages.is_empty() {
+        let send = state.settings.keymap.hint(Context::Chat, Action::Send);
         let hint = Line::from(Span::styled(
             format!("No messages yet. Type a prompt below and press {send}."),
-            state.theme.style(Role::Muted),
+            state.settings.theme.style(Role::Muted),
         ));
         buf.set_line(area.x, area.y, &hint, area.width);
         return;
@@ -178,7 +190,7 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
     // the pictures wholly in view over the rows kept for them.
     let mut y = 0;
     let mut pictures = Vec::new();
-    let link_style = state.theme.style(Role::Link);
+    let link_style = state.settings.theme.style(Role::Link);
     let first = lazy::first_at(&cache.starts, top);
     for (index, view) in cache.views.iter().enumerate().skip(first) {
         let (Some(&row), Some(&end)) = (cache.starts.get(index), cache.starts.get(index + 1))
@@ -194,7 +206,7 @@ pub fn render(state: &State, cache: &mut ViewCache, area: Rect, buf: &mut Buffer
             }
             if let Some(line) = view.row(offset) {
                 let y = area.y + y as u16;
-                if state.markdown.hyperlinks {
+                if state.settings.markdown.hyperlinks {
                     let line = take_links(line, area.x, y, link_style, &mut cache.links);
                     buf.set_line(area.x, y, &line, area.width);
                 } else {
@@ -270,15 +282,18 @@ fn keep_in_view(top: usize, start: usize, height: usize, viewport: usize) -> usi
 /// One message laid out on its own at `width` (compare panes): body and footer, without the
 /// header (the pane's title says whose answer it is).
 pub(crate) fn lay_out(state: &State, message: &Message, width: usize) -> Vec<Line<'static>> {
-    let retry = state.keymap.hint(Context::Compare, Action::Retry);
-    let reasoning = state.keymap.hint(Context::Chat, Action::ToggleReasoning);
+    let retry = state.settings.keymap.hint(Context::Compare, Action::Retry);
+    let reasoning = state
+        .settings
+        .keymap
+        .hint(Context::Chat, Action::ToggleReasoning);
     let layout = Layout {
-        pictures_dir: state.pictures_dir.as_deref(),
+        pictures_dir: state.settings.pictures_dir.as_deref(),
         picture_sizes: Some(&state.screen.picture_sizes),
         width: width.max(1),
-        show_reasoning: state.show_reasoning,
-        theme: &state.theme,
-        options: state.markdown,
+        show_reasoning: state.settings.show_reasoning,
+        theme: &state.settings.theme,
+        options: state.settings.markdown,
         keys: Keys {
             retry: &retry,
             reasoning: &reasoning,
@@ -291,7 +306,7 @@ pub(crate) fn lay_out(state: &State, message: &Message, width: usize) -> Vec<Lin
     view.lay_out(message, &layout, false);
     let head = view.head_rows();
     // Panes show links as text (their URL after them), not as hyperlinks.
-    let link_style = state.theme.style(Role::Link);
+    let link_style = state.settings.theme.style(Role::Link);
     (head..view.height())
         .filter_map(|i| view.row(i))
         .map(|row| take_links(row, 0, 0, link_style, &mut Vec::new()))

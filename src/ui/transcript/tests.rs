@@ -116,8 +116,8 @@ fn a_picture_fits_the_view_and_its_part_in_view_is_drawn_when_scrolled() {
     .unwrap();
     let saved = crate::pictures::save(&images, &png).unwrap();
     let mut state = new_state();
-    state.pictures_dir = Some(images);
-    state.markdown.pictures = Some((10, 20));
+    state.settings.pictures_dir = Some(images);
+    state.settings.markdown.pictures = Some((10, 20));
     state.push(
         Speaker::Assistant,
         format!("Here:\n\n{}\n\nThe end.", saved.markdown(1)),
@@ -147,7 +147,7 @@ fn a_picture_fits_the_view_and_its_part_in_view_is_drawn_when_scrolled() {
     );
     // The loop read its size (a message laid out again), then the frame asks for its
     // pixels, which the loop decodes and hands back.
-    let id = state.messages[0].id;
+    let id = state.chat.messages[0].id;
     state
         .screen
         .picture_sizes
@@ -178,11 +178,11 @@ fn views_follow_messages_that_are_removed_or_replaced() {
     let mut cache = ViewCache::default();
     let before = rows(&state, &mut cache);
     assert!(before.iter().any(|r| r == "second"), "{before:?}");
-    state.messages.remove(1);
+    state.chat.messages.remove(1);
     let after = rows(&state, &mut cache);
     assert!(!after.iter().any(|r| r == "second"), "{after:?}");
     assert!(after.iter().any(|r| r == "third"), "{after:?}");
-    state.messages.clear();
+    state.chat.messages.clear();
     state.push(Speaker::User, "fresh");
     let fresh = rows(&state, &mut cache);
     assert!(fresh.iter().any(|r| r == "fresh"), "{fresh:?}");
@@ -251,6 +251,7 @@ fn the_end_of_a_long_conversation_is_shown_first_and_the_rest_follows() {
         assert!(frames < 1_000);
     }
     let exact: usize = state
+        .chat
         .messages
         .iter()
         .map(|m| {
@@ -269,8 +270,8 @@ fn test_layout(state: &State, width: usize) -> Layout<'_> {
         picture_sizes: None,
         width,
         show_reasoning: false,
-        theme: &state.theme,
-        options: state.markdown,
+        theme: &state.settings.theme,
+        options: state.settings.markdown,
         keys: Keys {
             retry: "",
             reasoning: "",
