@@ -53,6 +53,7 @@ fn intent(photo: &Attachment) -> Intent {
         stream: true,
         text_only: false,
         prompt_cache: true,
+        api: bedrock_tui::bedrock::Api::Invoke,
     }
 }
 

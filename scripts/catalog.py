@@ -4,7 +4,8 @@
 Edit the table below and run `python3 scripts/catalog.py`; a unit test checks the result parses.
 Columns: id, family, name, provider, streaming, input modalities, output modalities, context
 window, max output tokens, inference profile required (in every region: a model some regions
-serve on demand, as recordings show for Claude 3.5 Haiku and 3.5 Sonnet v2, is not marked), params (t=temperature, p=top_p, k=top_k,
+serve on demand, as recordings show for Claude 3.5 Haiku and 3.5 Sonnet v2 and, through
+Converse, Llama 3.2 1B, is not marked), params (t=temperature, p=top_p, k=top_k,
 s=stop sequences, x=temperature xor top_p), max temperature, reasoning, price per 1k in/out.
 """
 import json, pathlib
@@ -49,7 +50,7 @@ ROWS = [
   ("meta.llama3-2-90b-instruct-v1:0", "llama3", "Llama 3.2 90B Instruct", "Meta", True, TI, T, 128000, 8192, True, "tp", 1, False, (0.00072, 0.00072)),
   ("meta.llama3-2-11b-instruct-v1:0", "llama3", "Llama 3.2 11B Instruct", "Meta", True, TI, T, 128000, 8192, True, "tp", 1, False, (0.00016, 0.00016)),
   ("meta.llama3-2-3b-instruct-v1:0", "llama3", "Llama 3.2 3B Instruct", "Meta", True, T, T, 128000, 8192, True, "tp", 1, False, (0.00015, 0.00015)),
-  ("meta.llama3-2-1b-instruct-v1:0", "llama3", "Llama 3.2 1B Instruct", "Meta", True, T, T, 128000, 8192, True, "tp", 1, False, (0.0001, 0.0001)),
+  ("meta.llama3-2-1b-instruct-v1:0", "llama3", "Llama 3.2 1B Instruct", "Meta", True, T, T, 128000, 8192, False, "tp", 1, False, (0.0001, 0.0001)),
   ("meta.llama3-1-405b-instruct-v1:0", "llama3", "Llama 3.1 405B Instruct", "Meta", True, T, T, 128000, 8192, False, "tp", 1, False, (0.0024, 0.0024)),
   ("meta.llama3-1-70b-instruct-v1:0", "llama3", "Llama 3.1 70B Instruct", "Meta", True, T, T, 128000, 8192, False, "tp", 1, False, (0.00072, 0.00072)),
   ("meta.llama3-1-8b-instruct-v1:0", "llama3", "Llama 3.1 8B Instruct", "Meta", True, T, T, 128000, 8192, False, "tp", 1, False, (0.00022, 0.00022)),

@@ -260,6 +260,7 @@ pub(crate) fn prepare_rows(
                 stream: combination.stream,
                 text_only: false,
                 prompt_cache: false,
+                api: crate::bedrock::Api::Invoke,
             };
             exchange::prepare(&intent).map(|prepared| (combination.clone(), prepared))
         })

@@ -24,6 +24,7 @@ fn intent(model: &str, question: &str, stream: bool, cache: bool) -> Intent {
     conversation.system = Some(long_system());
     Intent {
         prompt_cache: cache,
+        api: bedrock_tui::bedrock::Api::Invoke,
         ..common::conversation_intent(model, conversation, 100, stream)
     }
 }

@@ -8,7 +8,7 @@
 
 mod common;
 
-use bedrock_tui::bedrock::{InvokeOptions, StreamEvent};
+use bedrock_tui::bedrock::{Api, InvokeOptions, StreamEvent};
 use bedrock_tui::models::catalog::{self, ModelInfo};
 use bedrock_tui::models::{
     Conversation, FamilyId, OutputKind, Parameters, Role, StreamDecoder, Turn,
@@ -44,12 +44,17 @@ fn params() -> Parameters {
     }
 }
 
-/// A catalog model of the family, called the way Bedrock accepts it.
+/// A catalog model of the family, called the way Bedrock accepts it; for Converse, a route
+/// every text model has, Claude 3 Haiku.
 fn model_of(family: FamilyId) -> (&'static ModelInfo, String) {
-    let model = catalog::models()
-        .iter()
-        .find(|m| m.family == family)
-        .expect("every family has a model");
+    let model = if family == FamilyId::Converse {
+        catalog::lookup("anthropic.claude-3-haiku-20240307-v1:0").unwrap()
+    } else {
+        catalog::models()
+            .iter()
+            .find(|m| m.family == family)
+            .expect("every family has a model")
+    };
     let id = if model.inference_profile_required {
         format!("us.{}", model.id)
     } else {
@@ -494,11 +499,22 @@ async fn round_trip(
     conversation: &Conversation,
 ) -> String {
     let adapter = family.adapter();
+    let api = if family == FamilyId::Converse {
+        Api::Converse
+    } else {
+        Api::Invoke
+    };
     let body = adapter
         .build_body(conversation, &params_for(model), false)
         .unwrap();
     let response = client
-        .invoke(model_id, body.to_string().into(), &InvokeOptions::default())
+        .send_whole(
+            api,
+            model_id,
+            body.to_string().into(),
+            &InvokeOptions::default(),
+            None,
+        )
         .await
         .unwrap_or_else(|e| panic!("{model_id}: {e}\n{body}"));
     let whole = adapter.parse_response(&response.body).unwrap();
@@ -523,7 +539,13 @@ async fn round_trip(
             .build_body(conversation, &params_for(model), true)
             .unwrap();
         let mut stream = client
-            .invoke_stream(model_id, body.to_string().into(), &InvokeOptions::default())
+            .send_streamed(
+                api,
+                model_id,
+                body.to_string().into(),
+                &InvokeOptions::default(),
+                None,
+            )
             .await
             .unwrap_or_else(|e| panic!("{model_id}: {e}\n{body}"));
         let mut decoder = StreamDecoder::new(family);
@@ -631,8 +653,8 @@ async fn a_conversation_moves_through_every_text_family() {
         ));
         asked += 1;
     }
-    assert_eq!(asked, 15);
-    assert_eq!(conversation.turns.len(), 31);
+    assert_eq!(asked, 16);
+    assert_eq!(conversation.turns.len(), 33);
 }
 
 #[tokio::test]

@@ -77,6 +77,7 @@ async fn the_emulator_blocks_and_traces_streamed_and_invoked() {
                 stream,
                 text_only: false,
                 prompt_cache: false,
+                api: bedrock_tui::bedrock::Api::Invoke,
             };
             let outcome =
                 exchange::call(&client, &exchange::prepare(&intent).unwrap(), |_| {}).await;

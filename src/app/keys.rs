@@ -278,6 +278,19 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             };
             state.flash(format!("reasoning {shown}"), false);
         }
+        Action::SwitchApi => {
+            state.chat.api = match state.chat.api {
+                crate::bedrock::Api::Invoke => crate::bedrock::Api::Converse,
+                crate::bedrock::Api::Converse => crate::bedrock::Api::Invoke,
+            };
+            let said = match state.chat.api {
+                crate::bedrock::Api::Invoke => {
+                    "the next turn goes through InvokeModel (the model's native body)"
+                }
+                crate::bedrock::Api::Converse => "the next turn goes through Converse",
+            };
+            state.flash(said, false);
+        }
         Action::CopyLastAnswer => return super::cursor::copy_last_answer(state),
         Action::CopyLastCodeBlock => return super::cursor::copy_code_block(state, 0),
         Action::NewConversation => {

@@ -34,6 +34,8 @@ pub struct Chat {
     pub model: String,
     /// The request format, when the id does not reveal it (`--family`).
     pub family_override: Option<FamilyId>,
+    /// The API the next turn goes through (`--api`, config `api`, Alt+C).
+    pub api: crate::bedrock::Api,
     /// An earlier prompt being edited: sending the draft starts a new branch there.
     pub editing: Option<Editing>,
     /// A turn waiting for `y` to be deleted (the id of a message of it).

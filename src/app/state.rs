@@ -150,6 +150,7 @@ impl State {
                 params: Parameters::default(),
                 model,
                 family_override: None,
+                api: crate::bedrock::Api::Invoke,
                 editing: None,
                 pending_delete: None,
                 pending_title: None,
@@ -234,6 +235,18 @@ impl State {
     /// The family of the current model: `--family`, else what a lookup found, else the id's.
     pub fn family(&self) -> Option<FamilyId> {
         self.family_of(&self.chat.model)
+    }
+
+    /// The API the next turn goes through: the one chosen, or Converse for a model whose native
+    /// body is not known.
+    pub fn route(&self) -> crate::bedrock::Api {
+        if self.chat.api == crate::bedrock::Api::Invoke
+            && self.family().is_none()
+            && crate::models::model_id::names_a_provider_model(&self.chat.model)
+        {
+            return crate::bedrock::Api::Converse;
+        }
+        self.chat.api
     }
 
     /// The family of `model` as the chat knows it.

@@ -69,6 +69,7 @@ pub(crate) fn after_answer(state: &mut State) -> Vec<Effect> {
         stream: false,
         text_only: true,
         prompt_cache: false,
+        api: crate::bedrock::Api::Invoke,
     };
     state.chat.titled = Some(state.chat.id);
     match exchange::prepare(&intent) {

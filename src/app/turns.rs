@@ -27,6 +27,7 @@ pub(crate) fn prepare_turn(
         stream: true,
         text_only: false,
         prompt_cache: state.settings.prompt_cache,
+        api: state.chat.api,
     };
     let prepared = exchange::prepare(&intent);
     // A request that cannot fit the model's context window is not sent.

@@ -375,3 +375,70 @@ fn a_prompt_waits_for_a_file_still_being_read_and_a_pasted_path_stays_until_its_
         "the pasted text stays"
     );
 }
+
+#[test]
+fn the_route_switches_between_turns_and_the_history_is_encoded_again() {
+    let mut s = state();
+    connected(&mut s);
+    turn(&mut s, "first question", "first answer");
+    // Alt+C: the next turn goes through Converse, with the first turn in Converse's shapes.
+    key(&mut s, KeyCode::Char('c'), KeyModifiers::ALT);
+    assert_eq!(s.route(), crate::bedrock::Api::Converse);
+    type_text(&mut s, "second question");
+    let effects = key(&mut s, KeyCode::Enter, KeyModifiers::NONE);
+    let spec = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Send(spec) => Some(spec),
+            _ => None,
+        })
+        .expect("a request");
+    assert_eq!(spec.prepared.api, crate::bedrock::Api::Converse);
+    let body: serde_json::Value = serde_json::from_slice(&spec.prepared.body).unwrap();
+    assert!(body.get("anthropic_version").is_none(), "{body}");
+    assert_eq!(
+        body["messages"][1],
+        serde_json::json!({"role": "assistant", "content": [{"text": "first answer"}]})
+    );
+    assert_eq!(body["messages"][2]["content"][0]["text"], "second question");
+    let request = spec.request_id;
+    news(&mut s, request, text("second answer"));
+    news(&mut s, request, finished());
+    // And back: the whole conversation in Claude's own body again.
+    key(&mut s, KeyCode::Char('c'), KeyModifiers::ALT);
+    let body = body_sent(&{
+        type_text(&mut s, "third question");
+        key(&mut s, KeyCode::Enter, KeyModifiers::NONE)
+    });
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["anthropic_version"], "bedrock-2023-05-31");
+    assert_eq!(body["messages"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn a_model_of_an_unknown_format_goes_through_converse_and_says_so() {
+    let mut s = State::new(
+        "qwen.qwen3-32b-v1:0".to_string(),
+        Keymap::default(),
+        Theme::default(),
+    );
+    connected(&mut s);
+    assert_eq!(s.route(), crate::bedrock::Api::Converse);
+    type_text(&mut s, "hello");
+    let effects = key(&mut s, KeyCode::Enter, KeyModifiers::NONE);
+    let spec = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Send(spec) => Some(spec),
+            _ => None,
+        })
+        .expect("sent, never refused");
+    assert_eq!(spec.prepared.api, crate::bedrock::Api::Converse);
+    assert!(
+        crate::models::note::texts(&spec.prepared.notes)
+            .iter()
+            .any(|n| n.contains("sent through Converse")),
+        "{:?}",
+        spec.prepared.notes
+    );
+}

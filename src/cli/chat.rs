@@ -93,6 +93,7 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
     }
     let mut state = State::new(defaults.model(args.model.as_deref()), keymap, theme);
     state.chat.family_override = args.family;
+    state.chat.api = args.api.or(defaults.api).unwrap_or_default();
     state.chat.system = defaults.system(None);
     state.chat.params = defaults.params(&Parameters::default());
     state.chat.role = role;

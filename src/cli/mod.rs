@@ -14,6 +14,7 @@ mod setup;
 mod term;
 pub mod transcripts;
 
+use crate::bedrock::Api;
 use crate::models::FamilyId;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -43,6 +44,10 @@ pub struct ChatArgs {
     /// Request format, for ids that do not reveal it.
     #[arg(long, value_name = "NAME", value_parser = parse_family)]
     pub family: Option<FamilyId>,
+    /// The API requests go through: invoke (each model's native body; default) or converse.
+    /// F6 switches it in the chat.
+    #[arg(long, value_name = "API", value_parser = parse_api)]
+    pub api: Option<Api>,
     /// Theme: dark, light, high-contrast, or a path to a theme file.
     #[arg(long, value_name = "NAME|PATH")]
     pub theme: Option<String>,
@@ -428,6 +433,11 @@ pub struct AskArgs {
     /// provisioned, imported and custom models): see `bedrock-tui models --families`.
     #[arg(long, value_name = "NAME", value_parser = parse_family)]
     pub family: Option<FamilyId>,
+    /// The API the request goes through: invoke (the model's native body; default) or
+    /// converse (Converse, or ConverseStream unless --no-stream; --body is then a Converse
+    /// body).
+    #[arg(long, value_name = "API", value_parser = parse_api)]
+    pub api: Option<Api>,
     /// System prompt.
     #[arg(long, value_name = "TEXT")]
     pub system: Option<String>,
@@ -558,6 +568,10 @@ pub fn print_man() -> i32 {
 }
 
 /// Parses a `--family` name.
+fn parse_api(name: &str) -> Result<Api, String> {
+    Api::from_name(name).ok_or_else(|| format!("unknown API {name:?}; one of: invoke, converse"))
+}
+
 fn parse_family(name: &str) -> Result<FamilyId, String> {
     FamilyId::from_name(name).ok_or_else(|| {
         let names: Vec<&str> = FamilyId::ALL.iter().map(|f| f.name()).collect();

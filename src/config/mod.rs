@@ -140,6 +140,24 @@ impl Hyperlinks {
 /// and the emulator's own flags and header).
 pub const MAX_DEMO_PACE: f64 = crate::emulator::MAX_TOKENS_PER_SECOND;
 
+/// The API an `api` setting names; an error names the setting and the values it takes.
+pub(crate) fn check_api(
+    setting: &str,
+    name: Option<&str>,
+) -> Result<Option<crate::bedrock::Api>, ConfigError> {
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    crate::bedrock::Api::from_name(name)
+        .map(Some)
+        .ok_or_else(|| {
+            ConfigError(format!(
+                "{setting} must be \"invoke\" or \"converse\", not {:?}",
+                crate::text::sanitize_for_terminal(name)
+            ))
+        })
+}
+
 /// How answers are drawn (from the config).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MarkdownOptions {
@@ -196,6 +214,9 @@ fn in_range(name: &str, value: Option<f64>, low: f64, high: f64) -> Result<(), C
 pub struct Config {
     /// Model to start with (default: the catalog's default model).
     pub model: Option<String>,
+    /// The API requests go through: `invoke` (each model's native body, the default) or
+    /// `converse`.
+    pub api: Option<String>,
     /// AWS region.
     pub region: Option<String>,
     /// AWS profile.
@@ -275,6 +296,7 @@ impl Config {
     /// family narrows the parameters further when a request is prepared.)
     fn check(&self) -> Result<(), ConfigError> {
         self.parameters.check("parameters")?;
+        check_api("api", self.api.as_deref())?;
         tool_config::check_servers(&self.mcp)?;
         self.tools.check(&self.mcp)?;
         if let Some(ms) = self.input.escape_wait_ms

@@ -18,6 +18,8 @@ pub struct RoleDef {
     pub description: String,
     /// The model the role asks for.
     pub model: Option<String>,
+    /// The API the role asks for (`invoke` or `converse`).
+    pub api: Option<crate::bedrock::Api>,
     /// Parameters the role sets.
     pub parameters: ParametersConfig,
     /// The file.
@@ -30,6 +32,7 @@ struct RoleToml {
     prompt: String,
     description: Option<String>,
     model: Option<String>,
+    api: Option<String>,
     #[serde(default)]
     parameters: ParametersConfig,
 }
@@ -71,11 +74,13 @@ pub fn read(path: &Path) -> Result<RoleDef, String> {
             .parameters
             .check("parameters")
             .map_err(|ConfigError(e)| at(e))?;
+        let api = super::check_api("api", parsed.api.as_deref()).map_err(|ConfigError(e)| at(e))?;
         RoleDef {
             name,
             prompt: parsed.prompt,
             description: parsed.description.unwrap_or_default(),
             model: parsed.model.filter(|m| !m.trim().is_empty()),
+            api,
             parameters: parsed.parameters,
             path: path.to_path_buf(),
         }

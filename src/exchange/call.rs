@@ -90,7 +90,8 @@ where
         ..Outcome::default()
     };
     if prepared.stream {
-        let sending = client.invoke_stream_logged(
+        let sending = client.send_streamed(
+            prepared.api,
             &prepared.model,
             prepared.body.clone(),
             &prepared.options,
@@ -101,7 +102,8 @@ where
             Err(e) => outcome.error = Some(e),
         }
     } else {
-        let sending = client.invoke_logged(
+        let sending = client.send_whole(
+            prepared.api,
             &prepared.model,
             prepared.body.clone(),
             &prepared.options,

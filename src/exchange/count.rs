@@ -68,12 +68,24 @@ pub async fn input_tokens(
     prepared: &Prepared,
 ) -> Result<TokenCount, BedrockError> {
     if counts_exactly(&prepared.model) {
-        let tokens = client
-            .count_tokens(
-                crate::models::base_model_id(&prepared.model),
-                &prepared.body,
-            )
-            .await?;
+        let base = crate::models::base_model_id(&prepared.model);
+        let tokens = match prepared.api {
+            crate::bedrock::Api::Invoke => client.count_tokens(base, &prepared.body).await?,
+            // Converse's input as CountTokens takes it: the messages and the system prompt (as
+            // recorded; tools are not counted [unverified]).
+            crate::bedrock::Api::Converse => {
+                let body: Value = serde_json::from_slice(&prepared.body).unwrap_or_default();
+                let mut input = serde_json::Map::new();
+                for member in ["messages", "system"] {
+                    if let Some(value) = body.get(member) {
+                        input.insert(member.to_string(), value.clone());
+                    }
+                }
+                client
+                    .count_tokens_of(base, serde_json::json!({ "converse": input }))
+                    .await?
+            }
+        };
         return Ok(TokenCount {
             tokens,
             exact: true,

@@ -19,6 +19,8 @@ pub struct Defaults {
     pub prompt_cache_off: bool,
     /// Guardrail, latency and tier (`[request]`).
     pub options: crate::bedrock::InvokeOptions,
+    /// The API requests go through (`api`; InvokeModel when unset).
+    pub api: Option<crate::bedrock::Api>,
 }
 
 impl Defaults {
@@ -38,6 +40,11 @@ impl Defaults {
             },
             prompt_cache_off: config.prompt_caching == Some(false),
             options: config.request.options(),
+            // A config file is checked when it is read: a bad name never gets here.
+            api: config
+                .api
+                .as_deref()
+                .and_then(crate::bedrock::Api::from_name),
         }
     }
 
@@ -56,6 +63,7 @@ impl Defaults {
             params,
             prompt_cache_off: self.prompt_cache_off,
             options: self.options.clone(),
+            api: role.api.or(self.api),
         }
     }
 

@@ -4,7 +4,7 @@
 //! note, impossible combinations refused, `max_tokens` clamped, invoke-only models not
 //! streamed); a verbatim body is sent as it is, and its shape decides how the answer is read.
 
-use crate::bedrock::InvokeOptions;
+use crate::bedrock::{Api, InvokeOptions};
 pub use crate::models::note::Note;
 use crate::models::{
     Conversation, FamilyId, OutputKind, Parameters, capabilities, catalog, detect, family_of,
@@ -32,6 +32,9 @@ pub struct Intent {
     /// Place prompt-cache breakpoints where the model caches prompts (config
     /// `prompt_caching`, on by default).
     pub prompt_cache: bool,
+    /// The API asked for (`--api`): a model's native body on InvokeModel, or Converse. A
+    /// conversation for a model whose native body is not known goes through Converse anyway.
+    pub api: Api,
 }
 
 /// The body of an [`Intent`].
@@ -71,6 +74,8 @@ pub struct Prepared {
     /// Tools are offered to a family that writes calls as text (Llama): an answer that is
     /// wholly calls is read as calls.
     pub calls_as_text: bool,
+    /// The API it goes through (InvokeModel or Converse, streamed or not as `stream` says).
+    pub api: Api,
 }
 
 /// Why a request was not prepared.
@@ -138,13 +143,37 @@ fn conversation_request(
     mut params: Parameters,
 ) -> Result<Prepared, Refusal> {
     let model = &intent.model;
-    let family = intent
+    let native = intent
         .family
+        .filter(|f| *f != FamilyId::Converse)
         .or(intent.looked_up)
-        .or_else(|| family_of(model))
-        .ok_or_else(|| Refusal::UnknownFormat {
+        .or_else(|| family_of(model));
+    let mut notes = Vec::new();
+    // A provider's model id whose native body is not known (a new provider, a new model)
+    // goes through Converse; an opaque ARN waits for its lookup, and a word is not an id.
+    let named_by_provider = crate::models::model_id::names_a_provider_model(model);
+    let api = match (intent.api, native) {
+        _ if intent.family == Some(FamilyId::Converse) => Api::Converse,
+        (Api::Invoke, None) if named_by_provider => {
+            notes.push(Note::new(
+                "through converse",
+                format!(
+                    "{} has no native request format bedrock-tui knows; sent through Converse",
+                    catalog::display_name(model)
+                ),
+            ));
+            Api::Converse
+        }
+        (api, _) => api,
+    };
+    if api == Api::Converse {
+        return converse_request(intent, conversation, params, native, notes);
+    }
+    let Some(family) = native else {
+        return Err(Refusal::UnknownFormat {
             model: model.clone(),
-        })?;
+        });
+    };
     if intent.text_only && family.output() != OutputKind::Text {
         return Err(Refusal::NotText {
             model: model.clone(),
@@ -154,7 +183,7 @@ fn conversation_request(
     let info = catalog::entry_for(model, family);
     let adjusted = capabilities::apply(info, family, &mut params, intent.stream)
         .map_err(|e| Refusal::Invalid(e.to_string()))?;
-    let mut notes = adjusted.notes;
+    notes.extend(adjusted.notes);
     if let Some(hint) = info.and_then(|m| capabilities::profile_hint(model, m)) {
         notes.push(Note::new("inference profile", hint));
     }
@@ -238,6 +267,109 @@ fn conversation_request(
         params,
         notes,
         calls_as_text,
+        api: Api::Invoke,
+    })
+}
+
+/// A conversation through Converse: the model's own family (when known) decides its
+/// capabilities, its files and tools and what goes in `additionalModelRequestFields`; the
+/// guardrail, latency and tier go into the body, where Converse takes them.
+fn converse_request(
+    intent: &Intent,
+    conversation: &Conversation,
+    mut params: Parameters,
+    native: Option<FamilyId>,
+    mut notes: Vec<Note>,
+) -> Result<Prepared, Refusal> {
+    let model = &intent.model;
+    let family = native.unwrap_or(FamilyId::Converse);
+    if family.output() != OutputKind::Text {
+        return Err(Refusal::Invalid(format!(
+            "{} {}: Converse serves text models only",
+            catalog::display_name(model),
+            makes(family.output())
+        )));
+    }
+    let info = match native {
+        Some(family) => catalog::entry_for(model, family),
+        None => catalog::lookup(model),
+    };
+    let adjusted = capabilities::apply(info, family, &mut params, intent.stream)
+        .map_err(|e| Refusal::Invalid(e.to_string()))?;
+    notes.extend(adjusted.notes.into_iter().map(|note| Note {
+        text: note.text.replace("using InvokeModel", "using Converse"),
+        ..note
+    }));
+    if let Some(hint) = info.and_then(|m| capabilities::profile_hint(model, m)) {
+        notes.push(Note::new("inference profile", hint));
+    }
+    let with_files = conversation.turns.iter().any(|t| !t.attachments.is_empty());
+    let mut conversation = conversation.clone();
+    if with_files {
+        notes.extend(
+            crate::models::attachment_rules::fit(model, family, &mut conversation)
+                .map_err(Refusal::Invalid)?,
+        );
+    }
+    // Tools go to any model Converse serves them for; a family known to take none gets
+    // earlier calls and results as text, as on InvokeModel.
+    let takes_tools = native.is_none_or(|f| f.takes_tools_for(model));
+    if !takes_tools || (conversation.tools.is_empty() && conversation.has_tool_turns()) {
+        if !conversation.tools.is_empty() {
+            notes.push(Note::new(
+                "takes no tools",
+                format!(
+                    "{} takes no tools; none are offered to it",
+                    catalog::display_name(model)
+                ),
+            ));
+        }
+        if conversation.has_tool_turns() {
+            notes.push(Note::new(
+                "tool turns as text",
+                "earlier tool calls and results go as text",
+            ));
+        }
+        conversation.tools.clear();
+        crate::models::turns::fold_all_tools(&mut conversation);
+    }
+    let (mut body, said) = crate::models::converse::body(&conversation, &params, native)
+        .map_err(|e| Refusal::Invalid(e.to_string()))?;
+    notes.extend(said);
+    if intent.prompt_cache
+        && let Some(placed) = crate::models::cache::place(FamilyId::Converse, info, &mut body)
+    {
+        notes.push(placed);
+    }
+    let options = &intent.options;
+    if let Some(identifier) = &options.guardrail_identifier {
+        body["guardrailConfig"] = serde_json::json!({
+            "guardrailIdentifier": identifier,
+            "guardrailVersion": options.guardrail_version.as_deref().unwrap_or("DRAFT"),
+            "trace": options.trace.as_deref().unwrap_or("ENABLED").to_ascii_lowercase(),
+        });
+    }
+    if let Some(latency) = &options.performance_latency {
+        body["performanceConfig"] = serde_json::json!({ "latency": latency });
+    }
+    if let Some(tier) = &options.service_tier {
+        body["serviceTier"] = serde_json::json!({ "type": tier });
+    }
+    let body = body.to_string();
+    if with_files {
+        crate::models::attachment_rules::check_body(model, family, body.len())
+            .map_err(Refusal::Invalid)?;
+    }
+    Ok(Prepared {
+        model: model.clone(),
+        body: Bytes::from(body),
+        stream: adjusted.stream,
+        options: options.clone(),
+        reader: Some(FamilyId::Converse),
+        params,
+        notes,
+        calls_as_text: false,
+        api: Api::Converse,
     })
 }
 
@@ -245,6 +377,9 @@ fn conversation_request(
 /// the id's family (Claude 2 takes Messages and Text Completions bodies alike); else the id's.
 fn verbatim_request(intent: &Intent, body: Bytes) -> Prepared {
     let model = &intent.model;
+    if intent.api == Api::Converse || intent.family == Some(FamilyId::Converse) {
+        return verbatim_converse(intent, body);
+    }
     let by_id = family_of(model).or(intent.looked_up);
     let by_body = detect::json_object(&body).and_then(|value| detect::of_request(&value));
     let mut notes = Vec::new();
@@ -296,6 +431,34 @@ fn verbatim_request(intent: &Intent, body: Bytes) -> Prepared {
         params: Parameters::default(),
         notes,
         calls_as_text: false,
+        api: Api::Invoke,
+    }
+}
+
+/// A Converse body sent verbatim (`--api converse --body FILE`): read as Converse, streamed
+/// unless the catalog knows the model does not stream.
+fn verbatim_converse(intent: &Intent, body: Bytes) -> Prepared {
+    let model = &intent.model;
+    let info = catalog::lookup(model);
+    let streams = info.is_none_or(|m| m.streaming);
+    let mut notes = Vec::new();
+    if intent.stream && !streams {
+        let name = info.map_or_else(|| model.clone(), |m| m.name.clone());
+        notes.push(Note::new(
+            "no stream",
+            format!("{name} does not stream; using Converse"),
+        ));
+    }
+    Prepared {
+        model: model.clone(),
+        body,
+        stream: intent.stream && streams,
+        options: intent.options.clone(),
+        reader: Some(FamilyId::Converse),
+        params: Parameters::default(),
+        notes,
+        calls_as_text: false,
+        api: Api::Converse,
     }
 }
 
@@ -313,6 +476,7 @@ mod tests {
             stream: true,
             text_only: false,
             prompt_cache: false,
+            api: Api::Invoke,
         }
     }
 

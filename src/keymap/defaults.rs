@@ -16,6 +16,7 @@ pub(super) const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Chat, "f2", Action::OpenParameters),
     (Context::Chat, "alt+r", Action::OpenRoles),
     (Context::Chat, "ctrl+t", Action::ToggleReasoning),
+    (Context::Chat, "alt+c", Action::SwitchApi),
     (Context::Chat, "ctrl+y", Action::CopyLastAnswer),
     (Context::Chat, "alt+y", Action::CopyLastCodeBlock),
     (Context::Chat, "ctrl+n", Action::NewConversation),

@@ -36,6 +36,9 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
                 .bg(base.bg.unwrap_or_default()),
         ),
     ];
+    if state.route() == crate::bedrock::Api::Converse {
+        spans.push(Span::styled(" via Converse", base));
+    }
     let place = match &state.requests.connection {
         ConnectionState::Pending => "resolving credentials…".to_string(),
         ConnectionState::Ready { emulator: true, .. } => "emulator".to_string(),

@@ -210,5 +210,6 @@ pub fn conversation_intent(
         stream,
         text_only: false,
         prompt_cache: false,
+        api: bedrock_tui::bedrock::Api::Invoke,
     }
 }

@@ -97,6 +97,26 @@ pub(crate) fn chunk_frame(model_json: &[u8], index: usize, out: &mut Vec<u8>) {
     let _ = encode_message(&headers, payload.as_bytes(), out);
 }
 
+/// The event-stream frame of one ConverseStream event given as `{"<event type>": {…}}`: the
+/// type in `:event-type`, the member's own object (with `p` padding) as the payload, as
+/// recorded.
+pub(crate) fn converse_frame(event: &[u8], index: usize, out: &mut Vec<u8>) {
+    let Some((kind, mut payload)) = super::converse::event_parts(event) else {
+        return;
+    };
+    payload.insert(
+        "p".to_string(),
+        serde_json::Value::String(padding(index).to_string()),
+    );
+    let payload = serde_json::Value::Object(payload).to_string();
+    let headers = [
+        Header::string(":event-type", &kind),
+        Header::string(":content-type", "application/json"),
+        Header::string(":message-type", "event"),
+    ];
+    let _ = encode_message(&headers, payload.as_bytes(), out);
+}
+
 /// A large frame: an event of `event_type` carrying `model_json` with `p` padding up to
 /// `payload_len` bytes, and `header_len` bytes of an extra string header.
 pub(crate) fn padded_frame(

@@ -7,9 +7,9 @@ use super::response::{
     Body, abort, channel_body, error_response, exception_message, full, insert, request_id, send,
     stall,
 };
-use super::streaming::{replay_response, replayed, stream_response};
+use super::streaming::{Framing, replay_response, replayed, stream_response};
 use super::{EmulatorState, ai21, amazon, anthropic, chat, cohere, embeddings, images, templates};
-use bedrock_tui_models::catalog::{ModelInfo, lookup};
+use bedrock_tui_models::catalog::ModelInfo;
 use bedrock_tui_models::{FamilyId, parse_model_ref};
 use bedrock_tui_wire::ExceptionKind;
 use http::{HeaderValue, Request, Response};
@@ -48,6 +48,7 @@ fn family(id: FamilyId) -> &'static dyn EmulatedFamily {
         FamilyId::TitanImage => &images::TitanImage,
         FamilyId::StabilitySdxl => &images::StabilitySdxl,
         FamilyId::StabilityImage => &images::StabilityImage,
+        FamilyId::Converse => &super::converse::Converse,
     }
 }
 
@@ -104,9 +105,11 @@ async fn route(
         })?
         .to_bytes();
     let segments: Vec<&str> = parts.uri.path().split('/').collect();
-    let streaming = match (parts.method.as_str(), segments.as_slice()) {
-        ("POST", ["", "model", _, "invoke"]) => false,
-        ("POST", ["", "model", _, "invoke-with-response-stream"]) => true,
+    let (streaming, converse) = match (parts.method.as_str(), segments.as_slice()) {
+        ("POST", ["", "model", _, "invoke"]) => (false, false),
+        ("POST", ["", "model", _, "invoke-with-response-stream"]) => (true, false),
+        ("POST", ["", "model", _, "converse"]) => (false, true),
+        ("POST", ["", "model", _, "converse-stream"]) => (true, true),
         ("POST", ["", "model", id, "count-tokens"]) => {
             authenticate(&state, &parts, &path_and_query, &body)?;
             state.receive(parts.uri.path(), &body);
@@ -176,16 +179,45 @@ async fn route(
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
     check_media_types(
         header("content-type"),
-        header(if streaming {
-            "x-amzn-bedrock-accept"
-        } else {
-            "accept"
-        }),
+        match (converse, streaming) {
+            // Converse answers JSON or an event stream whatever it is asked for.
+            (true, _) => None,
+            (false, true) => header("x-amzn-bedrock-accept"),
+            (false, false) => header("accept"),
+        },
     )?;
     let json: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
         validation("Malformed input request, please reformat your input and try again.")
     })?;
-    let family = family(body_family(model, &json));
+    if !converse && model.family == FamilyId::Converse {
+        return Err(validation(format!(
+            "The emulator serves {} through Converse only: its InvokeModel body is not documented.",
+            model.id
+        )));
+    }
+    let family = if converse {
+        if model.family.output() != bedrock_tui_models::OutputKind::Text {
+            return Err(validation(super::converse::NOT_A_TEXT_MODEL));
+        }
+        &super::converse::Converse
+    } else {
+        family(body_family(model, &json))
+    };
+    // Converse names the guardrail, latency and tier in its body; InvokeModel in headers.
+    let in_body = super::converse::body_options(&json);
+    let option = |name: &str| -> Option<&str> {
+        if !converse {
+            return header(name);
+        }
+        match name {
+            "x-amzn-bedrock-performanceconfig-latency" => in_body.latency.as_deref(),
+            "x-amzn-bedrock-service-tier" => in_body.tier.as_deref(),
+            "x-amzn-bedrock-guardrailidentifier" => in_body.guardrail_identifier.as_deref(),
+            "x-amzn-bedrock-guardrailversion" => in_body.guardrail_version.as_deref(),
+            "x-amzn-bedrock-trace" => in_body.trace.then_some("ENABLED"),
+            _ => None,
+        }
+    };
     let mut prompt = family
         .parse_request(&FamilyRequest {
             model,
@@ -227,8 +259,8 @@ async fn route(
         return Err(validation("The model is unsupported for streaming."));
     }
     let service = super::tiers::read(
-        header("x-amzn-bedrock-performanceconfig-latency"),
-        header("x-amzn-bedrock-service-tier"),
+        option("x-amzn-bedrock-performanceconfig-latency"),
+        option("x-amzn-bedrock-service-tier"),
     )
     .map_err(validation)?;
     let tokens_per_second = match header("x-emulator-tokens-per-second") {
@@ -259,14 +291,14 @@ async fn route(
     }
     // A guardrail named by the request checks the prompt; a blocked one is answered with
     // Bedrock's message.
-    let verdict = match header("x-amzn-bedrock-guardrailidentifier").filter(|id| !id.is_empty()) {
+    let verdict = match option("x-amzn-bedrock-guardrailidentifier").filter(|id| !id.is_empty()) {
         Some(id) => {
-            if header("x-amzn-bedrock-guardrailversion").is_none_or(str::is_empty) {
+            if option("x-amzn-bedrock-guardrailversion").is_none_or(str::is_empty) {
                 return Err(validation(
                     "A guardrail version is required when a guardrail identifier is specified.",
                 ));
             }
-            let trace = header("x-amzn-bedrock-trace").is_some_and(|t| {
+            let trace = option("x-amzn-bedrock-trace").is_some_and(|t| {
                 t.eq_ignore_ascii_case("ENABLED") || t.eq_ignore_ascii_case("ENABLED_FULL")
             });
             Some(super::guardrail::assess(
@@ -303,9 +335,14 @@ async fn route(
             tokens_per_second,
             request_id,
             replay_key.map(|key| (key, state.clone())),
+            if converse {
+                Framing::Converse
+            } else {
+                Framing::Chunk
+            },
         ))
     } else {
-        invoke_response(family, model, &prompt, &answer, fault, request_id)
+        invoke_response(family, model, &prompt, &answer, fault, request_id, converse)
     }
 }
 
@@ -352,7 +389,7 @@ fn resolve_model(state: &EmulatorState, model_id: &str) -> Result<&'static Model
             model_id,
         )
     };
-    let model = lookup(model_id)
+    let model = super::newer::served(model_id)
         .or_else(behind)
         .ok_or_else(|| validation("The provided model identifier is invalid."))?;
     // A profile, or a custom or provisioned model ARN, is not the base model on demand.
@@ -406,9 +443,10 @@ fn invoke_response(
     answer: &Answer,
     fault: Option<Fault>,
     request_id: &str,
+    converse: bool,
 ) -> Result<Response<Body>, Rejection> {
     let mut body = family.response_body(model, prompt, answer, request_id);
-    if let Some(verdict) = &answer.guardrail {
+    if let Some(verdict) = answer.guardrail.as_ref().filter(|_| !converse) {
         body = super::guardrail::decorate(&body, verdict);
     }
     let body = match fault {
@@ -439,6 +477,10 @@ fn invoke_response(
     let headers = response.headers_mut();
     headers.insert("content-type", HeaderValue::from_static("application/json"));
     insert(headers, "x-amzn-requestid", request_id);
+    if converse {
+        // Converse's figures are in its body; no X-Amzn-Bedrock-* headers (recorded).
+        return Ok(response);
+    }
     for (name, value) in &answer.served {
         insert(headers, name, value);
     }

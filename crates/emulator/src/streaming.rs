@@ -5,8 +5,8 @@ use super::EmulatorState;
 use super::family::{Answer, EmulatedFamily, Prompt};
 use super::faults::Fault;
 use super::response::{
-    Body, BodyItem, abort, channel_body, chunk_frame, exception_frame, insert, padded_frame, send,
-    stall, stream_exception_message,
+    Body, BodyItem, abort, channel_body, chunk_frame, converse_frame, exception_frame, insert,
+    padded_frame, send, stall, stream_exception_message,
 };
 use bedrock_tui_models::catalog::ModelInfo;
 use bytes::Bytes;
@@ -56,6 +56,7 @@ pub(super) fn stream_response(
     tokens_per_second: f64,
     request_id: &str,
     keep: Option<(u64, Arc<EmulatorState>)>,
+    framing: Framing,
 ) -> Response<Body> {
     let mut chunks = family.stream_chunks(model, prompt, answer, request_id);
     if model.family == bedrock_tui_models::FamilyId::TitanText
@@ -70,13 +71,17 @@ pub(super) fn stream_response(
                 .into_bytes(),
         ];
     }
-    if let Some(verdict) = &answer.guardrail {
+    if let Some(verdict) = answer
+        .guardrail
+        .as_ref()
+        .filter(|_| framing == Framing::Chunk)
+    {
         for chunk in &mut chunks {
             *chunk = super::guardrail::decorate(chunk, verdict);
         }
     }
     let (tx, body) = channel_body();
-    tokio::spawn(produce(tx, chunks, fault, tokens_per_second, keep));
+    tokio::spawn(produce(tx, chunks, fault, tokens_per_second, keep, framing));
     stream_headers(Response::new(body), request_id, &answer.served)
 }
 
@@ -102,6 +107,15 @@ fn stream_headers(
     response
 }
 
+/// How a stream's events are framed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Framing {
+    /// InvokeModelWithResponseStream: `chunk` events of `{"bytes": base64(model JSON)}`.
+    Chunk,
+    /// ConverseStream: the event's type in `:event-type`, its own JSON as the payload.
+    Converse,
+}
+
 /// The gap between two chunks at `tokens_per_second`: none for 0, anything not a number or
 /// above a million a second; at most a minute (a rate below one a minute).
 fn pace(tokens_per_second: f64) -> Option<Duration> {
@@ -118,7 +132,12 @@ async fn produce(
     fault: Option<Fault>,
     tokens_per_second: f64,
     keep: Option<(u64, Arc<EmulatorState>)>,
+    framing: Framing,
 ) {
+    let write_event = |chunk: &[u8], index: usize, out: &mut Vec<u8>| match framing {
+        Framing::Chunk => chunk_frame(chunk, index, out),
+        Framing::Converse => converse_frame(chunk, index, out),
+    };
     let mut kept: Vec<Bytes> = Vec::new();
     let interval = pace(tokens_per_second);
     let break_at = match &fault {
@@ -150,7 +169,7 @@ async fn produce(
                 bedrock_tui_wire::eventstream::MAX_PAYLOAD_LEN,
                 &mut pending,
             ),
-            _ => chunk_frame(chunk, index, &mut pending),
+            _ => write_event(chunk, index, &mut pending),
         }
         if matches!(fault, Some(Fault::Flood { after }) if after == index) {
             // 1 GiB of 1 MiB frames of an event type clients skip, until the client leaves.
@@ -178,7 +197,7 @@ async fn produce(
             }
             Fault::BadCrc { after } => {
                 let mut frame = Vec::new();
-                chunk_frame(
+                write_event(
                     chunks.get(after).map_or(&b"{}"[..], Vec::as_slice),
                     after,
                     &mut frame,
@@ -190,7 +209,7 @@ async fn produce(
             }
             Fault::Truncate { after } => {
                 let mut frame = Vec::new();
-                chunk_frame(
+                write_event(
                     chunks.get(after).map_or(&b"{}"[..], Vec::as_slice),
                     after,
                     &mut frame,

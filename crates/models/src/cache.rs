@@ -54,7 +54,7 @@ fn note(system: bool, prompts: usize, min: u32) -> Option<super::note::Note> {
 /// Puts a breakpoint into a body or a message.
 type Mark = fn(&mut Value);
 
-/// Places breakpoints in `body` (a Messages or Nova body) when `model` caches prompts; the
+/// Places breakpoints in `body` (a Messages, Nova or Converse body) when `model` caches prompts; the
 /// note says where, or `None` when none went in.
 pub fn place(
     family: FamilyId,
@@ -65,7 +65,7 @@ pub fn place(
     let min = u64::from(cache.min_tokens);
     let (system_mark, message_mark): (Mark, Mark) = match family {
         FamilyId::Anthropic => (mark_claude_system, mark_claude_message),
-        FamilyId::Nova => (mark_nova_system, mark_nova_message),
+        FamilyId::Nova | FamilyId::Converse => (mark_nova_system, mark_nova_message),
         _ => return None,
     };
     let mut points = usize::from(cache.points.max(1));

@@ -14,6 +14,8 @@ fn reader_group(family: FamilyId) -> u8 {
     match family {
         FamilyId::Llama2 | FamilyId::Llama3 | FamilyId::Llama4 => 1,
         FamilyId::MistralChat | FamilyId::Ai21Jamba | FamilyId::OpenAi => 2,
+        // Converse's reader reads Nova's answers (the same shapes, and more).
+        FamilyId::Nova | FamilyId::Converse => 3,
         // Every other family has a reader of its own.
         other => 100 + other as u8,
     }

@@ -14,6 +14,7 @@ pub mod capabilities;
 pub mod catalog;
 pub(crate) mod chat_completions;
 pub mod cohere;
+pub mod converse;
 pub mod deepseek;
 pub mod detect;
 pub mod embeddings;
@@ -312,6 +313,9 @@ families! {
     StabilitySdxl = "stability-sdxl",
     /// Stability Stable Image / SD3 (`prompt`, `images`).
     StabilityImage = "stability-image",
+    /// Converse and ConverseStream: Bedrock's one format for every text model (a route, not a
+    /// model's native body).
+    Converse = "converse",
 }
 
 impl FamilyId {
@@ -343,6 +347,7 @@ impl FamilyId {
             self,
             FamilyId::Anthropic
                 | FamilyId::Nova
+                | FamilyId::Converse
                 | FamilyId::MistralChat
                 | FamilyId::OpenAi
                 | FamilyId::CohereR
@@ -389,6 +394,7 @@ impl FamilyId {
             FamilyId::TitanImage => &images::TitanImage,
             FamilyId::StabilitySdxl => &images::StabilitySdxl,
             FamilyId::StabilityImage => &images::StabilityImage,
+            FamilyId::Converse => &converse::Converse,
         }
     }
 }

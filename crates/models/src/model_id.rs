@@ -68,6 +68,16 @@ fn strip_profile_prefix(id: &str) -> (&str, bool) {
     }
 }
 
+/// Whether the identifier names a provider's model (`provider.model…`, through a profile or an
+/// ARN that carries it): such a model can be reached through Converse even when its native body
+/// is not known. Opaque ARNs and bare words do not.
+pub fn names_a_provider_model(model_id: &str) -> bool {
+    parse_model_ref(model_id).base.is_some_and(|base| {
+        base.split_once('.')
+            .is_some_and(|(p, m)| !p.is_empty() && !m.is_empty())
+    })
+}
+
 /// Strips an inference-profile geography prefix and an ARN to the base model id:
 /// `us.anthropic.claude-…` and
 /// `arn:aws:bedrock:…:inference-profile/eu.anthropic.claude-…` give `anthropic.claude-…`.

@@ -126,7 +126,11 @@ mod tests {
 
     #[test]
     fn a_stream_a_guardrail_ends_is_whole_in_every_family() {
-        for &family in FamilyId::ALL.iter().filter(|f| f.streams()) {
+        // Converse says an intervention by its stop reason and ends with `metadata` anyway.
+        for &family in FamilyId::ALL
+            .iter()
+            .filter(|f| f.streams() && **f != FamilyId::Converse)
+        {
             let mut chunk: serde_json::Value = serde_json::from_str(text_chunk(family)).unwrap();
             let mut decoder = StreamDecoder::new(family);
             let plain = decoder.decode(chunk.to_string().as_bytes()).unwrap();

@@ -5,7 +5,7 @@
 use super::auth::{BearerToken, CredentialsCache, sign_sigv4};
 use super::body::{read_body, service_error};
 use super::error::{BedrockError, ExceptionKind, TimeoutKind, source_chain};
-use super::request::{InvokeOptions, Operation, operation_path};
+use super::request::{Api, InvokeOptions, Operation, operation_path};
 use super::stream::{ResponseMeta, ResponseStream};
 use super::wire::WireLog;
 use bytes::Bytes;
@@ -183,15 +183,30 @@ impl Client {
         options: &InvokeOptions,
         log: Option<&WireLog>,
     ) -> Result<InvokeResponse, BedrockError> {
+        self.send_whole(Api::Invoke, model_id, body, options, log)
+            .await
+    }
+
+    /// `InvokeModel` or `Converse`: sends `body` and reads the whole response, keeping each
+    /// attempt as sent (secrets redacted) in `log`.
+    pub async fn send_whole(
+        &self,
+        api: Api,
+        model_id: &str,
+        body: Bytes,
+        options: &InvokeOptions,
+        log: Option<&WireLog>,
+    ) -> Result<InvokeResponse, BedrockError> {
         let started = Instant::now();
         let (response, meta) = self
-            .send(model_id, Operation::Invoke, body, options, started, log)
+            .send(model_id, api.operation(false), body, options, started, log)
             .await?;
         // The model's JSON was asked for: an HTML error page from a proxy is not a model error.
-        let wants_json = options
-            .accept
-            .as_deref()
-            .is_none_or(|a| a.eq_ignore_ascii_case("application/json"));
+        let wants_json = api == Api::Converse
+            || options
+                .accept
+                .as_deref()
+                .is_none_or(|a| a.eq_ignore_ascii_case("application/json"));
         let got = meta.http_content_type.as_deref().unwrap_or("");
         if wants_json && !got.trim().is_empty() && !media_type_is(got, "application/json") {
             return Err(BedrockError::UnexpectedContentType {
@@ -216,8 +231,19 @@ impl Client {
         body: &[u8],
     ) -> Result<u64, BedrockError> {
         use base64::Engine;
-        let request = serde_json::json!({"input": {"invokeModel": {
-            "body": base64::engine::general_purpose::STANDARD.encode(body)}}});
+        let input = serde_json::json!({"invokeModel": {
+            "body": base64::engine::general_purpose::STANDARD.encode(body)}});
+        self.count_tokens_of(base_model_id, input).await
+    }
+
+    /// `CountTokens` for any input it takes: `{"invokeModel": {"body": base64}}` or
+    /// `{"converse": {"messages": …, "system": …}}`.
+    pub async fn count_tokens_of(
+        &self,
+        base_model_id: &str,
+        input: serde_json::Value,
+    ) -> Result<u64, BedrockError> {
+        let request = serde_json::json!({ "input": input });
         let started = Instant::now();
         let (response, _meta) = self
             .send(
@@ -261,16 +287,24 @@ impl Client {
         options: &InvokeOptions,
         log: Option<&WireLog>,
     ) -> Result<ResponseStream, BedrockError> {
+        self.send_streamed(Api::Invoke, model_id, body, options, log)
+            .await
+    }
+
+    /// `InvokeModelWithResponseStream` or `ConverseStream`: sends `body` and returns the stream
+    /// once the response headers have arrived, keeping each attempt as sent (secrets redacted)
+    /// in `log`. A ConverseStream event is handed on as one object keyed by its event type.
+    pub async fn send_streamed(
+        &self,
+        api: Api,
+        model_id: &str,
+        body: Bytes,
+        options: &InvokeOptions,
+        log: Option<&WireLog>,
+    ) -> Result<ResponseStream, BedrockError> {
         let started = Instant::now();
         let (response, meta) = self
-            .send(
-                model_id,
-                Operation::InvokeStream,
-                body,
-                options,
-                started,
-                log,
-            )
+            .send(model_id, api.operation(true), body, options, started, log)
             .await?;
         let content_type = meta.http_content_type.as_deref().unwrap_or("");
         if !media_type_is(content_type, "application/vnd.amazon.eventstream") {

@@ -17,6 +17,6 @@ pub mod wire;
 
 pub use client::{Auth, Client, ClientConfig, InvokeResponse, RetryPolicy, Timeouts};
 pub use error::{BedrockError, ExceptionKind, ServiceError, TimeoutKind};
-pub use request::InvokeOptions;
+pub use request::{Api, InvokeOptions};
 pub use stream::{Frame, ResponseMeta, ResponseStream, StreamEvent};
 pub use wire::{RetryNotice, SentRequest, WireLog, WireNews};

@@ -42,13 +42,17 @@ pub fn encode_model_id(model_id: &str) -> String {
     utf8_percent_encode(model_id, LABEL_SET).to_string()
 }
 
-/// The two runtime operations.
+/// The runtime operations on a model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     /// `InvokeModel`.
     Invoke,
     /// `InvokeModelWithResponseStream`.
     InvokeStream,
+    /// `Converse`.
+    Converse,
+    /// `ConverseStream`.
+    ConverseStream,
     /// `CountTokens`.
     CountTokens,
 }
@@ -59,8 +63,55 @@ impl Operation {
         match self {
             Operation::Invoke => "invoke",
             Operation::InvokeStream => "invoke-with-response-stream",
+            Operation::Converse => "converse",
+            Operation::ConverseStream => "converse-stream",
             Operation::CountTokens => "count-tokens",
         }
+    }
+}
+
+/// Which of Bedrock Runtime's APIs a request goes through: a model's native body on
+/// InvokeModel, or the one format of Converse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Api {
+    /// `InvokeModel` and `InvokeModelWithResponseStream`.
+    #[default]
+    Invoke,
+    /// `Converse` and `ConverseStream`.
+    Converse,
+}
+
+impl Api {
+    /// Every API, as `--api` names them.
+    pub const ALL: &'static [Api] = &[Api::Invoke, Api::Converse];
+
+    /// Its name on the command line and in config.toml (`invoke`, `converse`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Api::Invoke => "invoke",
+            Api::Converse => "converse",
+        }
+    }
+
+    /// The API named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Api> {
+        Api::ALL.iter().copied().find(|api| api.name() == name)
+    }
+
+    /// The operation that sends a request of this API, streamed or not.
+    pub fn operation(self, stream: bool) -> Operation {
+        match (self, stream) {
+            (Api::Invoke, false) => Operation::Invoke,
+            (Api::Invoke, true) => Operation::InvokeStream,
+            (Api::Converse, false) => Operation::Converse,
+            (Api::Converse, true) => Operation::ConverseStream,
+        }
+    }
+}
+
+impl std::fmt::Display for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -105,10 +156,12 @@ impl InvokeOptions {
         let accept_header = match operation {
             Operation::Invoke => "accept",
             Operation::InvokeStream => "x-amzn-bedrock-accept",
-            // A JSON operation of its own: no model headers.
-            Operation::CountTokens => {
+            // JSON operations of their own: no model headers (Converse carries the guardrail,
+            // latency and tier in its body).
+            Operation::CountTokens | Operation::Converse => {
                 return vec![("content-type", json()), ("accept", json())];
             }
+            Operation::ConverseStream => return vec![("content-type", json())],
         };
         let mut headers = vec![
             (

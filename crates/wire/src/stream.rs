@@ -119,7 +119,8 @@ impl ResponseMeta {
 /// What one event-stream frame means.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StreamEvent {
-    /// A `chunk` event: the base64-decoded model JSON.
+    /// A `chunk` event: the base64-decoded model JSON; or a ConverseStream event as one
+    /// object keyed by its event type (`{"contentBlockDelta":{…}}`).
     Chunk(Bytes),
     /// An exception frame (`:message-type: exception`).
     Exception(ServiceError),
@@ -208,6 +209,16 @@ fn exact_payload_shape(payload: &[u8]) -> Option<&[u8]> {
         .then_some(encoded)
 }
 
+/// The event members of a ConverseStream (botocore `ConverseStreamOutput`).
+pub const CONVERSE_EVENTS: &[&str] = &[
+    "messageStart",
+    "contentBlockStart",
+    "contentBlockDelta",
+    "contentBlockStop",
+    "messageStop",
+    "metadata",
+];
+
 /// Classifies a decoded message by its `:message-type`.
 pub fn classify(message: &Message) -> Result<StreamEvent, BedrockError> {
     match message.header_str(":message-type") {
@@ -215,6 +226,18 @@ pub fn classify(message: &Message) -> Result<StreamEvent, BedrockError> {
             Some("chunk") => {
                 let mut out = Vec::new();
                 decode_chunk_payload(message.payload(), &mut out)?;
+                Ok(StreamEvent::Chunk(Bytes::from(out)))
+            }
+            // A ConverseStream event: its payload is the member's own JSON, its name only in
+            // the header; handed on as one object keyed by it, as boto3 hands it over.
+            Some(kind) if CONVERSE_EVENTS.contains(&kind) => {
+                let payload = message.payload();
+                let mut out = Vec::with_capacity(payload.len() + kind.len() + 5);
+                out.extend_from_slice(b"{\"");
+                out.extend_from_slice(kind.as_bytes());
+                out.extend_from_slice(b"\":");
+                out.extend_from_slice(if payload.is_empty() { b"{}" } else { payload });
+                out.push(b'}');
                 Ok(StreamEvent::Chunk(Bytes::from(out)))
             }
             _ => Ok(StreamEvent::Unknown),

@@ -203,6 +203,7 @@ impl ResendForm {
             stream: value(2).as_deref() == Some("on"),
             text_only: false,
             prompt_cache: false,
+            api: state.chat.api,
         };
         let prepared = match crate::exchange::prepare(&intent) {
             Ok(prepared) => prepared,

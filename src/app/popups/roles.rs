@@ -110,6 +110,10 @@ pub(crate) fn apply(state: &mut State, role: Option<&RoleDef>) -> Vec<Effect> {
         "Role {}: its prompt is the system prompt of the next turns",
         crate::text::sanitize_for_terminal(&role.name)
     );
+    if let Some(api) = role.api.filter(|api| *api != state.chat.api) {
+        state.chat.api = api;
+        note.push_str(&format!("; they go through {}", api_name(api)));
+    }
     let mut effects = Vec::new();
     if let Some(model) = role.model.clone().filter(|m| *m != state.chat.model) {
         note.push_str("; it asks for another model");
@@ -163,5 +167,13 @@ impl Popup for RolePicker {
             .selected
             .saturating_add_signed(delta.signum())
             .min(self.matches.len().saturating_sub(1));
+    }
+}
+
+/// An API in words: `InvokeModel`, `Converse`.
+pub(crate) fn api_name(api: crate::bedrock::Api) -> &'static str {
+    match api {
+        crate::bedrock::Api::Invoke => "InvokeModel",
+        crate::bedrock::Api::Converse => "Converse",
     }
 }

@@ -430,6 +430,7 @@ fn plan(
         stream: !args.no_stream,
         text_only: false,
         prompt_cache: !defaults.prompt_cache_off && !args.no_cache,
+        api: args.api.or(defaults.api).unwrap_or_default(),
     })
 }
 

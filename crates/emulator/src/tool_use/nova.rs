@@ -16,6 +16,11 @@ pub(crate) fn read(object: &Map<String, Value>, messages: &[Value]) -> Result<To
             .and_then(Value::as_array)
             .ok_or_else(|| malformed("#/toolConfig: required key [tools] not found"))?;
         for (i, tool) in tools.iter().enumerate() {
+            // A tool the service runs itself (`nova_grounding`, a code interpreter) and a
+            // cache point among the tools are taken as they are.
+            if tool.get("systemTool").is_some() || tool.get("cachePoint").is_some() {
+                continue;
+            }
             let at = format!("#/toolConfig/tools/{i}/toolSpec");
             let spec = tool.get("toolSpec").ok_or_else(|| {
                 malformed(&format!(
