@@ -54,6 +54,7 @@ fn intent(photo: &Attachment) -> Intent {
         text_only: false,
         prompt_cache: true,
         api: bedrock_tui::bedrock::Api::Invoke,
+        region: None,
     }
 }
 

@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 
 use base64::Engine;
-use bedrock_tui::bedrock::eventstream::{Decoder, Header, encode_message};
 use bedrock_tui::bedrock::StreamEvent;
+use bedrock_tui::bedrock::eventstream::{Decoder, Header, encode_message};
 use bedrock_tui::bedrock::stream::{classify, decode_chunk_payload};
 use bedrock_tui::models::ModelFamily;
 use bedrock_tui::models::anthropic::Anthropic;

@@ -261,6 +261,7 @@ pub(crate) fn prepare_rows(
                 text_only: false,
                 prompt_cache: false,
                 api: crate::bedrock::Api::Invoke,
+                region: None,
             };
             exchange::prepare(&intent).map(|prepared| (combination.clone(), prepared))
         })

@@ -684,7 +684,7 @@ fn several_models_answer_one_after_another_with_their_figures() {
         "meta.llama4-scout-17b-instruct-v1:0",
         "-m",
         "amazon.nova-micro-v1:0",
-        "Compare us [[emulator:tokens=6]]",
+        "Compare us [[emulator:tokens=6]] [[fault:http-validation model=llama4]]",
     ]));
     assert_eq!(out.status.code(), Some(1), "one of the three failed");
     let stdout = text(&out.stdout);
@@ -958,23 +958,37 @@ fn json_counts_the_attempts_and_names_the_request_of_an_http_error() {
 }
 
 #[test]
-fn a_models_name_where_an_id_belongs_gets_the_ids_it_may_mean_never_family_advice() {
+fn a_models_name_where_an_id_belongs_is_the_model_it_names_or_the_ids_it_may_mean() {
     let home = tempfile::tempdir().unwrap();
-    for (name, meant) in [
+    // One model matches best: it is taken, said, and (served through profiles only) sent
+    // through the profile of the region's geography.
+    for (name, meant, sent) in [
         (
             "sonnet45",
-            "Claude Sonnet 4.5 (-m us.anthropic.claude-sonnet-4-5",
+            "\"sonnet45\" is Claude Sonnet 4.5",
+            "sent through us.anthropic.claude-sonnet-4-5-20250929-v1:0",
         ),
-        ("nova pro", "Nova Pro (-m amazon.nova-pro-v1:0)"),
+        ("nova pro", "\"nova pro\" is Nova Pro", ""),
     ] {
         let out = run(demo(home.path()).args(["ask", "-m", name, "hi"]));
-        assert_eq!(out.status.code(), Some(2), "{name}");
         let said = text(&out.stderr);
-        assert!(
-            said.contains("is no model id: did you mean"),
-            "{name}: {said}"
-        );
+        assert!(out.status.success(), "{name}: {said}");
         assert!(said.contains(meant), "{name}: {said}");
-        assert!(!said.contains("--family"), "{name}: {said}");
+        assert!(said.contains(sent), "{name}: {said}");
+        assert!(!text(&out.stdout).is_empty());
     }
+    // Several equally good: the ids it may mean, never family advice.
+    let out = run(demo(home.path()).args(["ask", "-m", "claude", "hi"]));
+    assert_eq!(out.status.code(), Some(2));
+    let said = text(&out.stderr);
+    assert!(said.contains("names several models equally well"), "{said}");
+    assert!(said.contains("(-m "), "{said}");
+    assert!(!said.contains("--family"), "{said}");
+    let out = run(demo(home.path()).args(["ask", "-m", "zzzzqqq", "hi"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("names no model"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -186,7 +186,10 @@ fn files_a_model_cannot_take_are_refused_before_sending() {
     );
     let docx =
         Attachment::from_bytes("plan.docx", b"PK\x03\x04....word/document.xml".to_vec()).unwrap();
-    assert!(refusal(CLAUDE, vec![docx]).contains("Converse API, not InvokeModel"));
+    assert!(
+        refusal(CLAUDE, vec![docx])
+            .contains("only through the Converse API: send it with --api converse")
+    );
     let two = refusal(LLAMA_32, vec![image_file(), image_file()]);
     assert!(two.contains("takes at most 1"), "{two}");
     let huge = Attachment::from_bytes("wide.png", png_header(9000, 10)).unwrap();

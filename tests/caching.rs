@@ -25,6 +25,7 @@ fn intent(model: &str, question: &str, stream: bool, cache: bool) -> Intent {
     Intent {
         prompt_cache: cache,
         api: bedrock_tui::bedrock::Api::Invoke,
+        region: None,
         ..common::conversation_intent(model, conversation, 100, stream)
     }
 }

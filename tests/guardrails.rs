@@ -78,6 +78,7 @@ async fn the_emulator_blocks_and_traces_streamed_and_invoked() {
                 text_only: false,
                 prompt_cache: false,
                 api: bedrock_tui::bedrock::Api::Invoke,
+                region: None,
             };
             let outcome =
                 exchange::call(&client, &exchange::prepare(&intent).unwrap(), |_| {}).await;

@@ -207,6 +207,7 @@ async fn replayed(json: &Value) -> Outcome {
         text_only: false,
         prompt_cache: false,
         api,
+        region: None,
     })
     .unwrap();
     // The operation as recorded, whatever the catalog says of the model.
@@ -264,6 +265,17 @@ async fn every_recorded_answer_gives_its_text_through_the_exchange() {
                     expected
                 };
                 assert_eq!(outcome.text, expected, "{name}");
+                // A guardrail's block, in Converse's words, is read as the guardrail's.
+                let raw = base64::engine::general_purpose::STANDARD
+                    .decode(json["response_body_base64"].as_str().unwrap())
+                    .unwrap();
+                if api == Api::Converse && contains_bytes(&raw, b"guardrail_intervened") {
+                    let guardrail = outcome.figures.guardrail.as_ref();
+                    assert!(
+                        guardrail.is_some_and(|g| g.intervened() && !g.policies.is_empty()),
+                        "{name}: {guardrail:?}"
+                    );
+                }
                 let reader = match api {
                     Api::Converse => Some(FamilyId::Converse),
                     Api::Invoke => family.map(family_reader),
@@ -352,6 +364,11 @@ fn cited_text(json: &Value) -> Option<String> {
     // The recorded text is the same answer without the cited passages.
     assert_eq!(without, json["expected_text"].as_str().unwrap());
     Some(text)
+}
+
+/// Whether `needle` occurs in `haystack`.
+fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Families whose answers one reader reads (the Llamas; the chat-completions formats).

@@ -240,10 +240,9 @@ impl State {
     /// The API the next turn goes through: the one chosen, or Converse for a model whose native
     /// body is not known.
     pub fn route(&self) -> crate::bedrock::Api {
-        if self.chat.api == crate::bedrock::Api::Invoke
-            && self.family().is_none()
-            && crate::models::model_id::names_a_provider_model(&self.chat.model)
-        {
+        let unknown_format = self.family().is_none()
+            && crate::models::model_id::names_a_provider_model(&self.chat.model);
+        if self.family() == Some(FamilyId::Converse) || unknown_format {
             return crate::bedrock::Api::Converse;
         }
         self.chat.api

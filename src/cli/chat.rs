@@ -91,7 +91,17 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
             Err(e) => warnings.push(format!("{e}; no role is in use")),
         }
     }
-    let mut state = State::new(defaults.model(args.model.as_deref()), keymap, theme);
+    // A model's name where an id belongs is taken as the one model it names best, or said.
+    let mut model = defaults.model(args.model.as_deref());
+    match super::model_names::resolve(&model) {
+        Ok(Some((id, said))) => {
+            warnings.push(said);
+            model = id;
+        }
+        Ok(None) => {}
+        Err(why) => warnings.push(why),
+    }
+    let mut state = State::new(model, keymap, theme);
     state.chat.family_override = args.family;
     state.chat.api = args.api.or(defaults.api).unwrap_or_default();
     state.chat.system = defaults.system(None);

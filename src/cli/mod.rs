@@ -45,7 +45,7 @@ pub struct ChatArgs {
     #[arg(long, value_name = "NAME", value_parser = parse_family)]
     pub family: Option<FamilyId>,
     /// The API requests go through: invoke (each model's native body; default) or converse.
-    /// F6 switches it in the chat.
+    /// Alt+C switches it in the chat.
     #[arg(long, value_name = "API", value_parser = parse_api)]
     pub api: Option<Api>,
     /// Theme: dark, light, high-contrast, or a path to a theme file.

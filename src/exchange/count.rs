@@ -71,12 +71,17 @@ pub async fn input_tokens(
         let base = crate::models::base_model_id(&prepared.model);
         let tokens = match prepared.api {
             crate::bedrock::Api::Invoke => client.count_tokens(base, &prepared.body).await?,
-            // Converse's input as CountTokens takes it: the messages and the system prompt (as
-            // recorded; tools are not counted [unverified]).
+            // Converse's input as CountTokens takes it: the messages, the system prompt, the
+            // tools (which a history of tool calls needs) and the family's own fields.
             crate::bedrock::Api::Converse => {
                 let body: Value = serde_json::from_slice(&prepared.body).unwrap_or_default();
                 let mut input = serde_json::Map::new();
-                for member in ["messages", "system"] {
+                for member in [
+                    "messages",
+                    "system",
+                    "toolConfig",
+                    "additionalModelRequestFields",
+                ] {
                     if let Some(value) = body.get(member) {
                         input.insert(member.to_string(), value.clone());
                     }

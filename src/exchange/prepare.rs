@@ -35,6 +35,10 @@ pub struct Intent {
     /// The API asked for (`--api`): a model's native body on InvokeModel, or Converse. A
     /// conversation for a model whose native body is not known goes through Converse anyway.
     pub api: Api,
+    /// The region requests are signed for: a bare id of a model served through inference
+    /// profiles only is sent through its geography's profile, with a note. `None` when it is not
+    /// known yet: a hint then says which profile to use.
+    pub region: Option<String>,
 }
 
 /// The body of an [`Intent`].
@@ -184,9 +188,7 @@ fn conversation_request(
     let adjusted = capabilities::apply(info, family, &mut params, intent.stream)
         .map_err(|e| Refusal::Invalid(e.to_string()))?;
     notes.extend(adjusted.notes);
-    if let Some(hint) = info.and_then(|m| capabilities::profile_hint(model, m)) {
-        notes.push(Note::new("inference profile", hint));
-    }
+    let sent = sent_model(intent, info, &mut notes);
     // Files go only where the model takes them, within its limits; earlier turns' files a
     // newly chosen model cannot take stay out, with a note.
     let with_files = conversation.turns.iter().any(|t| !t.attachments.is_empty());
@@ -259,7 +261,7 @@ fn conversation_request(
             .map_err(Refusal::Invalid)?;
     }
     Ok(Prepared {
-        model: model.clone(),
+        model: sent,
         body: Bytes::from(body),
         stream: adjusted.stream,
         options: intent.options.clone(),
@@ -296,18 +298,23 @@ fn converse_request(
     };
     let adjusted = capabilities::apply(info, family, &mut params, intent.stream)
         .map_err(|e| Refusal::Invalid(e.to_string()))?;
+    // Converse's inferenceConfig takes a temperature from 0 to 1, whatever the model's own.
+    if let Some(t) = params.temperature.filter(|t| *t > 1.0) {
+        return Err(Refusal::Invalid(format!(
+            "Converse takes a temperature from 0 to 1, not {t}"
+        )));
+    }
     notes.extend(adjusted.notes.into_iter().map(|note| Note {
         text: note.text.replace("using InvokeModel", "using Converse"),
         ..note
     }));
-    if let Some(hint) = info.and_then(|m| capabilities::profile_hint(model, m)) {
-        notes.push(Note::new("inference profile", hint));
-    }
+    let sent = sent_model(intent, info, &mut notes);
     let with_files = conversation.turns.iter().any(|t| !t.attachments.is_empty());
     let mut conversation = conversation.clone();
+    // Files by Converse's own limits (documents of every format it takes).
     if with_files {
         notes.extend(
-            crate::models::attachment_rules::fit(model, family, &mut conversation)
+            crate::models::attachment_rules::fit(model, FamilyId::Converse, &mut conversation)
                 .map_err(Refusal::Invalid)?,
         );
     }
@@ -341,30 +348,17 @@ fn converse_request(
     {
         notes.push(placed);
     }
-    let options = &intent.options;
-    if let Some(identifier) = &options.guardrail_identifier {
-        body["guardrailConfig"] = serde_json::json!({
-            "guardrailIdentifier": identifier,
-            "guardrailVersion": options.guardrail_version.as_deref().unwrap_or("DRAFT"),
-            "trace": options.trace.as_deref().unwrap_or("ENABLED").to_ascii_lowercase(),
-        });
-    }
-    if let Some(latency) = &options.performance_latency {
-        body["performanceConfig"] = serde_json::json!({ "latency": latency });
-    }
-    if let Some(tier) = &options.service_tier {
-        body["serviceTier"] = serde_json::json!({ "type": tier });
-    }
+    put_request_options(&mut body, &intent.options);
     let body = body.to_string();
     if with_files {
-        crate::models::attachment_rules::check_body(model, family, body.len())
+        crate::models::attachment_rules::check_body(model, FamilyId::Converse, body.len())
             .map_err(Refusal::Invalid)?;
     }
     Ok(Prepared {
-        model: model.clone(),
+        model: sent,
         body: Bytes::from(body),
         stream: adjusted.stream,
-        options: options.clone(),
+        options: intent.options.clone(),
         reader: Some(FamilyId::Converse),
         params,
         notes,
@@ -419,11 +413,9 @@ fn verbatim_request(intent: &Intent, body: Bytes) -> Prepared {
             format!("{name} does not stream; using InvokeModel"),
         ));
     }
-    if let Some(hint) = info.and_then(|m| capabilities::profile_hint(model, m)) {
-        notes.push(Note::new("inference profile", hint));
-    }
+    let sent = sent_model(intent, info, &mut notes);
     Prepared {
-        model: model.clone(),
+        model: sent,
         body,
         stream: intent.stream && streams,
         options: intent.options.clone(),
@@ -435,13 +427,83 @@ fn verbatim_request(intent: &Intent, body: Bytes) -> Prepared {
     }
 }
 
+/// The model id to send: a bare id of a model served through inference profiles only goes
+/// through its geography's profile when the region is known (`us.` in `us-east-1`), with a
+/// note; else a hint says which profile to use.
+fn sent_model(intent: &Intent, info: Option<&catalog::ModelInfo>, notes: &mut Vec<Note>) -> String {
+    let model = &intent.model;
+    let Some(info) = info else {
+        return model.clone();
+    };
+    if let Some(region) = intent.region.as_deref()
+        && let Some((id, note)) = capabilities::through_profile(model, info, region)
+    {
+        notes.push(note);
+        return id;
+    }
+    if let Some(hint) = capabilities::profile_hint(model, info) {
+        notes.push(Note::new("inference profile", hint));
+    }
+    model.clone()
+}
+
+/// The guardrail, latency and tier as Converse takes them, in its body (InvokeModel's headers):
+/// `guardrailConfig` (its trace in lower case, left out when unset, as the header is),
+/// `performanceConfig` and `serviceTier`. Members the body already has are kept; what was put
+/// in is named.
+fn put_request_options(body: &mut serde_json::Value, options: &InvokeOptions) -> Vec<&'static str> {
+    let mut put = Vec::new();
+    let absent = |body: &serde_json::Value, key: &str| body.get(key).is_none();
+    if let Some(identifier) = &options.guardrail_identifier
+        && absent(body, "guardrailConfig")
+    {
+        let mut config = serde_json::json!({
+            "guardrailIdentifier": identifier,
+            "guardrailVersion": options.guardrail_version.as_deref().unwrap_or("DRAFT"),
+        });
+        if let Some(trace) = &options.trace {
+            config["trace"] = serde_json::json!(trace.to_ascii_lowercase());
+        }
+        body["guardrailConfig"] = config;
+        put.push("guardrailConfig");
+    }
+    if let Some(latency) = &options.performance_latency
+        && absent(body, "performanceConfig")
+    {
+        body["performanceConfig"] = serde_json::json!({ "latency": latency });
+        put.push("performanceConfig");
+    }
+    if let Some(tier) = &options.service_tier
+        && absent(body, "serviceTier")
+    {
+        body["serviceTier"] = serde_json::json!({ "type": tier });
+        put.push("serviceTier");
+    }
+    put
+}
+
 /// A Converse body sent verbatim (`--api converse --body FILE`): read as Converse, streamed
-/// unless the catalog knows the model does not stream.
+/// unless the catalog knows the model does not stream. The guardrail, latency and tier asked
+/// for go into it where it has none (Converse has no headers for them), with a note.
 fn verbatim_converse(intent: &Intent, body: Bytes) -> Prepared {
     let model = &intent.model;
     let info = catalog::lookup(model);
     let streams = info.is_none_or(|m| m.streaming);
     let mut notes = Vec::new();
+    let mut body = body;
+    if let Some(mut value) = detect::json_object(&body) {
+        let put = put_request_options(&mut value, &intent.options);
+        if !put.is_empty() {
+            notes.push(Note::new(
+                "converse options",
+                format!(
+                    "Converse takes these in its body: {} added to it",
+                    put.join(", ")
+                ),
+            ));
+            body = Bytes::from(value.to_string());
+        }
+    }
     if intent.stream && !streams {
         let name = info.map_or_else(|| model.clone(), |m| m.name.clone());
         notes.push(Note::new(
@@ -449,8 +511,9 @@ fn verbatim_converse(intent: &Intent, body: Bytes) -> Prepared {
             format!("{name} does not stream; using Converse"),
         ));
     }
+    let sent = sent_model(intent, info, &mut notes);
     Prepared {
-        model: model.clone(),
+        model: sent,
         body,
         stream: intent.stream && streams,
         options: intent.options.clone(),
@@ -477,6 +540,7 @@ mod tests {
             text_only: false,
             prompt_cache: false,
             api: Api::Invoke,
+            region: None,
         }
     }
 

@@ -211,5 +211,6 @@ pub fn conversation_intent(
         text_only: false,
         prompt_cache: false,
         api: bedrock_tui::bedrock::Api::Invoke,
+        region: None,
     }
 }

@@ -48,6 +48,8 @@ const BLOCK_KEYS: &[&str] = &[
     "guardContent",
     "citationsContent",
     "searchResult",
+    "toolAddition",
+    "toolRemoval",
 ];
 
 /// Document formats Converse takes.
@@ -189,7 +191,7 @@ fn read_blocks(
                     }
                     // Text formats are taken as they are; a binary one is told by its bytes.
                     if !matches!(format, "csv" | "html" | "txt" | "md") {
-                        received.take(model, &at, file_kind, format, &bytes)?;
+                        received.take_document(&at, format, &bytes)?;
                     }
                 } else {
                     received.take(model, &at, file_kind, format, &bytes)?;
@@ -225,6 +227,9 @@ fn reasoning_asked(fields: Option<&Value>) -> bool {
 }
 
 fn stop_reason(answer: &Answer) -> &'static str {
+    if answer.guardrail.as_ref().is_some_and(|v| v.intervened) {
+        return "guardrail_intervened";
+    }
     if !answer.tool_calls.is_empty() {
         return "tool_use";
     }
@@ -246,6 +251,19 @@ fn usage(answer: &Answer) -> Value {
         "cacheWriteInputTokens": answer.cache.write,
         "serverToolUsage": {},
     })
+}
+
+/// The guardrail's trace as Converse carries it (`trace.guardrail` with `inputAssessment` by
+/// guardrail id), from the assessment InvokeModel's trace would carry.
+fn trace(answer: &Answer) -> Option<Value> {
+    let input = answer
+        .guardrail
+        .as_ref()?
+        .trace
+        .as_ref()?
+        .pointer("/guardrail/input")?
+        .clone();
+    Some(json!({"guardrail": {"inputAssessment": input}}))
 }
 
 /// A signature the emulator gives a reasoning block (what it hands back unchanged).
@@ -288,7 +306,8 @@ impl EmulatedFamily for Converse {
                 .get("role")
                 .and_then(Value::as_str)
                 .ok_or_else(|| malformed(&format!("{at}: required key [role] not found")))?;
-            if role != "user" && role != "assistant" {
+            // `system` became a role on 2026-05-28.
+            if !matches!(role, "user" | "assistant" | "system") {
                 return Err(malformed(&format!(
                     "{at}/role: {role} is not a valid enum value"
                 )));
@@ -308,6 +327,12 @@ impl EmulatedFamily for Converse {
             input.push_str(&text);
         }
         received.within(Some(20), 1)?;
+        if received.documents > 5 {
+            return Err(format!(
+                "Too many documents: {} were provided; the maximum is 5.",
+                received.documents
+            ));
+        }
         let limit = u64::from(model.max_output_tokens);
         let mut max_tokens = limit.min(4096);
         let mut stop_sequences = Vec::new();
@@ -363,12 +388,16 @@ impl EmulatedFamily for Converse {
         }
         content.push(json!({"text": answer.text()}));
         content.extend(super::tool_use::nova::blocks(answer, id));
-        to_bytes(&json!({
+        let mut body = json!({
             "metrics": {"latencyMs": answer.metrics.invocation_latency.unwrap_or(0)},
             "output": {"message": {"content": content, "role": "assistant"}},
             "stopReason": stop_reason(answer),
             "usage": usage(answer),
-        }))
+        });
+        if let Some(trace) = trace(answer) {
+            body["trace"] = trace;
+        }
+        to_bytes(&body)
     }
 
     fn stream_chunks(
@@ -410,10 +439,14 @@ impl EmulatedFamily for Converse {
         events.push(to_bytes(
             &json!({"messageStop": {"stopReason": stop_reason(answer)}}),
         ));
-        events.push(to_bytes(&json!({"metadata": {
+        let mut metadata = json!({
             "metrics": {"latencyMs": answer.metrics.invocation_latency.unwrap_or(0)},
             "usage": usage(answer),
-        }})));
+        });
+        if let Some(trace) = trace(answer) {
+            metadata["trace"] = trace;
+        }
+        events.push(to_bytes(&json!({ "metadata": metadata })));
         events
     }
 }

@@ -4,7 +4,7 @@
 //! that count tokens are taken, as on Bedrock (inference profiles are refused).
 
 use super::corpus::estimate_tokens;
-use super::family::Request;
+use super::family::{EmulatedFamily, Request};
 use super::response::{Body, full, insert};
 use bedrock_tui_wire::ExceptionKind;
 use http::{HeaderValue, Response};
@@ -70,6 +70,15 @@ pub(crate) fn respond(
             .map_err(refuse)?;
         prompt.input_tokens
     } else if let Some(converse) = input.get("converse") {
+        // Checked as Converse checks a request (a history of tool calls needs its tools).
+        super::converse::Converse
+            .parse_request(&Request {
+                model,
+                body: converse,
+                streaming: false,
+                strict_templates,
+            })
+            .map_err(refuse)?;
         let mut text = String::new();
         converse_text(converse, &mut text);
         estimate_tokens(&text) + 4

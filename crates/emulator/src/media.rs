@@ -14,6 +14,8 @@ pub(crate) struct Received {
     pub files: Vec<String>,
     images: usize,
     videos: usize,
+    /// Documents taken through Converse.
+    pub documents: usize,
     /// Pages of the PDFs received.
     pub pdf_pages: u32,
 }
@@ -130,6 +132,32 @@ impl Received {
                 "{at}: image dimensions exceed max allowed size: 8000 pixels"
             ));
         }
+        self.files.push(attachments::describe(media, bytes));
+        Ok(())
+    }
+
+    /// Checks one document of a Converse request (any text model takes them there) that
+    /// declares `format`, and adds it.
+    pub(crate) fn take_document(
+        &mut self,
+        at: &str,
+        format: &str,
+        bytes: &[u8],
+    ) -> Result<(), String> {
+        let actual = attachments::detect("", bytes)
+            .ok()
+            .filter(|m| m.kind() == Kind::Document && m.format().eq_ignore_ascii_case(format));
+        let Some(media) = actual else {
+            return Err(format!(
+                "{at}: Document does not match the provided media type {format}"
+            ));
+        };
+        if bytes.len() > 4_500_000 {
+            return Err(format!(
+                "{at}: the document is larger than the maximum of 4.5 MB"
+            ));
+        }
+        self.documents += 1;
         self.files.push(attachments::describe(media, bytes));
         Ok(())
     }

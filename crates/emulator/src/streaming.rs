@@ -59,7 +59,8 @@ pub(super) fn stream_response(
     framing: Framing,
 ) -> Response<Body> {
     let mut chunks = family.stream_chunks(model, prompt, answer, request_id);
-    if model.family == bedrock_tui_models::FamilyId::TitanText
+    if framing == Framing::Chunk
+        && model.family == bedrock_tui_models::FamilyId::TitanText
         && answer.guardrail.as_ref().is_some_and(|v| v.intervened)
     {
         // A blocked Titan stream is one chunk with the blocked text and the guardrail's
@@ -134,6 +135,13 @@ async fn produce(
     keep: Option<(u64, Arc<EmulatorState>)>,
     framing: Framing,
 ) {
+    // What a fault breaks when it comes after the last event.
+    let filler: &[u8] = match framing {
+        Framing::Chunk => b"{}",
+        Framing::Converse => {
+            br#"{"contentBlockDelta":{"contentBlockIndex":0,"delta":{"text":""}}}"#
+        }
+    };
     let write_event = |chunk: &[u8], index: usize, out: &mut Vec<u8>| match framing {
         Framing::Chunk => chunk_frame(chunk, index, out),
         Framing::Converse => converse_frame(chunk, index, out),
@@ -162,7 +170,7 @@ async fn produce(
         }
         match (&fault, index) {
             // The largest frame the format allows, carrying this chunk.
-            (Some(Fault::BigFrame), 1) => padded_frame(
+            (Some(Fault::BigFrame), 1) if framing == Framing::Chunk => padded_frame(
                 "chunk",
                 chunk,
                 i16::MAX as usize,
@@ -198,7 +206,7 @@ async fn produce(
             Fault::BadCrc { after } => {
                 let mut frame = Vec::new();
                 write_event(
-                    chunks.get(after).map_or(&b"{}"[..], Vec::as_slice),
+                    chunks.get(after).map_or(filler, Vec::as_slice),
                     after,
                     &mut frame,
                 );
@@ -210,7 +218,7 @@ async fn produce(
             Fault::Truncate { after } => {
                 let mut frame = Vec::new();
                 write_event(
-                    chunks.get(after).map_or(&b"{}"[..], Vec::as_slice),
+                    chunks.get(after).map_or(filler, Vec::as_slice),
                     after,
                     &mut frame,
                 );

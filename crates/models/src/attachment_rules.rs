@@ -33,6 +33,9 @@ pub struct Limits {
     pub images: Option<ImageLimits>,
     /// PDFs in one request and their pages in all; `None`: no PDFs.
     pub pdfs: Option<(usize, u32)>,
+    /// Word and Excel files too, counted with the PDFs, each of at most this many bytes
+    /// (Converse); `None`: PDFs only.
+    pub office: Option<u64>,
     /// Videos in one request; `None`: no videos.
     pub videos: Option<usize>,
     /// Text files (put into the prompt as text).
@@ -44,6 +47,7 @@ pub struct Limits {
 const NONE: Limits = Limits {
     images: None,
     pdfs: None,
+    office: None,
     videos: None,
     text_files: false,
     body_bytes: None,
@@ -52,6 +56,10 @@ const NONE: Limits = Limits {
 /// Whether a model takes images, by the catalog; a model the catalog does not know is given the
 /// benefit of the doubt (the service answers for it).
 fn sees(model: &str, family: FamilyId) -> bool {
+    if family == FamilyId::Converse {
+        return catalog::lookup(model)
+            .is_none_or(|m| m.input_modalities.iter().any(|i| i == "IMAGE"));
+    }
     catalog::entry_for(model, family)
         .is_none_or(|m| m.input_modalities.iter().any(|i| i == "IMAGE"))
 }
@@ -77,6 +85,22 @@ pub fn limits(model: &str, family: FamilyId) -> Limits {
         },
         FamilyId::Anthropic => Limits {
             body_bytes: Some(20_000_000),
+            ..text
+        },
+        // Converse, for any text model: 20 images of at most 3.75 MB and 8,000 px, 5
+        // documents (PDF, Word, Excel) of at most 4.5 MB, one video for Nova (§7.2).
+        FamilyId::Converse => Limits {
+            images: vision.then_some(ImageLimits {
+                formats: IMAGE_FORMATS,
+                count: Some(20),
+                bytes: Some(3_750_000),
+                side: Some(8000),
+            }),
+            pdfs: Some((5, u32::MAX)),
+            office: Some(4_500_000),
+            videos: super::base_model_id(model)
+                .starts_with("amazon.nova")
+                .then_some(1),
             ..text
         },
         FamilyId::Nova if vision => Limits {
@@ -152,7 +176,7 @@ impl Limits {
     pub fn takes(&self, media: Media) -> bool {
         match media.kind() {
             Kind::Image => self.images.is_some_and(|i| i.formats.contains(&media)),
-            Kind::Document => media == Media::Pdf && self.pdfs.is_some(),
+            Kind::Document => self.pdfs.is_some() && (media == Media::Pdf || self.office.is_some()),
             Kind::Text => self.text_files,
             Kind::Video => self.videos.is_some(),
         }
@@ -189,16 +213,18 @@ pub fn models_that_take(media: Media) -> Vec<&'static str> {
 fn refusal(model: &str, family: FamilyId, attachment: &Attachment) -> String {
     let shown = catalog::display_name(model);
     let media = attachment.media;
-    if matches!(media, Media::Doc | Media::Docx | Media::Xls | Media::Xlsx) {
+    if family != FamilyId::Converse
+        && matches!(media, Media::Doc | Media::Docx | Media::Xls | Media::Xlsx)
+    {
         return format!(
-            "{}: {} files reach models on Bedrock only through the Converse API, not InvokeModel; save it as PDF (Claude takes PDFs) or as text",
+            "{}: {} files reach models on Bedrock only through the Converse API: send it with --api converse (Alt+C in the chat), or save it as PDF (Claude takes PDFs) or as text",
             attachment.name,
             media.label()
         );
     }
     if media == Media::Pdf && family == FamilyId::Nova {
         return format!(
-            "{}: Nova takes documents only through the Converse API, not InvokeModel; models that take PDFs: {}",
+            "{}: Nova takes documents only through the Converse API: send it with --api converse (Alt+C in the chat); models that take PDFs on InvokeModel: {}",
             attachment.name,
             models_that_take(media).join(", ")
         );
@@ -234,6 +260,17 @@ pub fn check_one(model: &str, family: FamilyId, attachment: &Attachment) -> Resu
     }
     if !limits.takes(attachment.media) {
         return Err(refusal(model, family, attachment));
+    }
+    if let (Kind::Document, Some(max)) = (attachment.kind(), limits.office)
+        && attachment.data.len() as u64 > max
+    {
+        return Err(format!(
+            "{} is {}: {} takes documents of at most {} through Converse",
+            attachment.name,
+            crate::text::human_size(attachment.data.len() as u64),
+            catalog::display_name(model),
+            megabytes(max)
+        ));
     }
     if let (Kind::Image, Some(image)) = (attachment.kind(), limits.images) {
         let name = &attachment.name;
@@ -320,13 +357,18 @@ pub fn fit(
         }
     }
     if let Some((max, max_pages)) = limits.pdfs {
-        let pdfs: Vec<&&Attachment> = all.iter().filter(|a| a.media == Media::Pdf).collect();
-        if pdfs.len() > max {
+        let documents = all.iter().filter(|a| a.kind() == Kind::Document).count();
+        if documents > max {
+            let what = if limits.office.is_some() {
+                "documents"
+            } else {
+                "PDFs"
+            };
             return Err(format!(
-                "{} PDFs in the conversation: {shown} takes at most {max} documents in a request",
-                pdfs.len()
+                "{documents} {what} in the conversation: {shown} takes at most {max} documents in a request"
             ));
         }
+        let pdfs: Vec<&&Attachment> = all.iter().filter(|a| a.media == Media::Pdf).collect();
         let pages: u32 = pdfs
             .iter()
             .filter_map(|a| crate::attachments::pdf_pages(&a.data))

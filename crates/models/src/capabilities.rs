@@ -147,6 +147,29 @@ pub fn apply(
     Ok(adjusted)
 }
 
+/// The id to send a bare id of a model served through inference profiles only by: its profile
+/// for the geography of `region` (`us.anthropic.claude-…` in `us-east-1`), with the note that
+/// says so. `None` when the id needs no profile or the region has no geography profile.
+pub fn through_profile(
+    model_id: &str,
+    model: &ModelInfo,
+    region: &str,
+) -> Option<(String, super::note::Note)> {
+    if !model.inference_profile_required || !super::parse_model_ref(model_id).on_demand() {
+        return None;
+    }
+    let geography = super::model_id::geography_prefix(region)?;
+    let id = format!("{geography}{}", model.id);
+    let note = super::note::Note::new(
+        "inference profile",
+        format!(
+            "{} is served through inference profiles only: sent through {id}, its profile for the geography of {region}",
+            model.name
+        ),
+    );
+    Some((id, note))
+}
+
 /// A hint when a model that needs an inference profile is called by its bare id.
 pub fn profile_hint(model_id: &str, model: &ModelInfo) -> Option<String> {
     (model.inference_profile_required && super::parse_model_ref(model_id).on_demand()).then(|| {
@@ -161,6 +184,35 @@ pub fn profile_hint(model_id: &str, model: &ModelInfo) -> Option<String> {
 mod tests {
     use super::*;
     use crate::catalog::lookup;
+
+    #[test]
+    fn a_bare_id_served_through_profiles_only_goes_through_its_geography() {
+        let sonnet = lookup("anthropic.claude-sonnet-4-5-20250929-v1:0").unwrap();
+        let sent = |id: &str, region: &str| through_profile(id, sonnet, region).map(|(id, _)| id);
+        assert_eq!(
+            sent(&sonnet.id, "eu-west-3").as_deref(),
+            Some("eu.anthropic.claude-sonnet-4-5-20250929-v1:0")
+        );
+        assert_eq!(
+            sent(&sonnet.id, "ap-northeast-1").as_deref(),
+            Some("apac.anthropic.claude-sonnet-4-5-20250929-v1:0")
+        );
+        assert_eq!(
+            sent(&sonnet.id, "us-gov-west-1").as_deref(),
+            Some("us-gov.anthropic.claude-sonnet-4-5-20250929-v1:0")
+        );
+        // A profile already, a region of no geography profile, a model served on demand.
+        assert_eq!(sent(&format!("global.{}", sonnet.id), "us-east-1"), None);
+        assert_eq!(sent(&sonnet.id, "sa-east-1"), None);
+        let haiku3 = lookup("anthropic.claude-3-haiku-20240307-v1:0").unwrap();
+        assert!(through_profile(&haiku3.id, haiku3, "us-east-1").is_none());
+        let (_, note) = through_profile(&sonnet.id, sonnet, "us-east-1").unwrap();
+        assert!(
+            note.text
+                .contains("its profile for the geography of us-east-1"),
+            "{note:?}"
+        );
+    }
 
     #[test]
     fn drops_clamps_and_refuses() {

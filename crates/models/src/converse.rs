@@ -39,7 +39,11 @@ pub fn body(
                 Role::Assistant => "assistant",
             };
             let mut content: Vec<Value> = Vec::new();
-            if let Some((text, signed)) = &turn.thinking {
+            // Signed thinking goes back to Claude with thinking on, as in its own body; no
+            // other model takes Claude's signature.
+            if let Some((text, signed)) = turn.thinking.as_ref().filter(|_| {
+                native == Some(FamilyId::Anthropic) && params.reasoning_budget.is_some()
+            }) {
                 content.extend(reasoning_blocks(text, signed));
             }
             content.extend(turn.tool_results.iter().map(result_block));
@@ -185,13 +189,13 @@ fn media_block(attachment: &Attachment) -> Value {
     }
 }
 
-/// A document's name as Converse takes it: letters, digits, whitespace (never two in a row),
+/// A document's name as Converse takes it: ASCII letters, digits, whitespace (never two in a row),
 /// hyphens, parentheses and square brackets; the extension's dot becomes a space; at most 200
 /// characters; `document` when nothing is left.
 pub fn document_name(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
-        let c = if c.is_alphanumeric() || matches!(c, '-' | '(' | ')' | '[' | ']') {
+        let c = if c.is_ascii_alphanumeric() || matches!(c, '-' | '(' | ')' | '[' | ']') {
             c
         } else {
             ' '
@@ -462,6 +466,21 @@ mod tests {
             body["toolConfig"]["tools"][0]["toolSpec"]["name"],
             "weather"
         );
+        // Claude's signature goes to no other model, nor to Claude with thinking off.
+        for (native, budget) in [
+            (Some(FamilyId::Nova), Some(2048)),
+            (Some(FamilyId::Anthropic), None),
+        ] {
+            let params = Parameters {
+                reasoning_budget: budget,
+                ..params()
+            };
+            let (other, _) = super::body(&conversation, &params, native).unwrap();
+            assert!(
+                other["messages"][1]["content"][0].get("toolUse").is_some(),
+                "{other}"
+            );
+        }
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! A guardrail's word on a request: `amazon-bedrock-guardrailAction` (`INTERVENED` or `NONE`)
 //! and, with trace enabled, `amazon-bedrock-trace.guardrail`, whose input and output
 //! assessments name the policies that acted. Read from any family's chunk or body, where Bedrock
-//! adds them beside the model's own members. Matched text is never repeated (it may be the very
-//! PII the guardrail caught).
+//! adds them beside the model's own members; and from Converse's answers, which say an
+//! intervention by the stop reason `guardrail_intervened` and carry the trace in
+//! `trace.guardrail` (a whole answer) or `metadata.trace.guardrail` (a stream). Matched text is
+//! never repeated (it may be the very PII the guardrail caught).
 
 use serde_json::Value;
 
@@ -54,7 +56,11 @@ pub fn read(json: &[u8]) -> Option<Guardrail> {
     if finder(json, b"amazon-bedrock-guardrailAction").is_none()
         && finder(json, b"amazon-bedrock-trace").is_none()
     {
-        return None;
+        return if finder(json, b"guardrail").is_some() {
+            read_converse(&serde_json::from_slice(json).ok()?)
+        } else {
+            None
+        };
     }
     let value: Value = serde_json::from_slice(json).ok()?;
     let action = value
@@ -82,6 +88,44 @@ pub fn read(json: &[u8]) -> Option<Guardrail> {
             for assessment in output.values() {
                 assessed("output", assessment, &mut policies);
             }
+        }
+    }
+    Some(Guardrail { action, policies })
+}
+
+/// Converse's guardrail news: the stop reason `guardrail_intervened` (of a whole answer or a
+/// `messageStop` event) and the trace's `inputAssessment` and `outputAssessments`.
+fn read_converse(value: &Value) -> Option<Guardrail> {
+    let stop = value
+        .get("stopReason")
+        .or_else(|| value.pointer("/messageStop/stopReason"))
+        .and_then(Value::as_str);
+    let action = (stop == Some("guardrail_intervened")).then(|| "INTERVENED".to_string());
+    let trace = value
+        .pointer("/trace/guardrail")
+        .or_else(|| value.pointer("/metadata/trace/guardrail"));
+    if action.is_none() && trace.is_none() {
+        return None;
+    }
+    let mut policies = Vec::new();
+    if let Some(trace) = trace {
+        for assessment in trace
+            .get("inputAssessment")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|by_id| by_id.values())
+        {
+            assessed("input", assessment, &mut policies);
+        }
+        for assessment in trace
+            .get("outputAssessments")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|by_id| by_id.values())
+            .filter_map(Value::as_array)
+            .flatten()
+        {
+            assessed("output", assessment, &mut policies);
         }
     }
     Some(Guardrail { action, policies })

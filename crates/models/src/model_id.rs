@@ -68,6 +68,27 @@ fn strip_profile_prefix(id: &str) -> (&str, bool) {
     }
 }
 
+/// The geography prefix of the system-defined inference profiles that serve `region` (`us.`
+/// for `us-east-1`, `eu.` for `eu-west-3`, `apac.` for `ap-northeast-1`); `None` for a region of
+/// no geography profile (the `global.` profiles then, which send a request anywhere, are the
+/// user's choice, never made for them).
+pub fn geography_prefix(region: &str) -> Option<&'static str> {
+    let prefix = if region.starts_with("us-gov-") {
+        "us-gov."
+    } else if region.starts_with("us-") {
+        "us."
+    } else if region.starts_with("eu-") {
+        "eu."
+    } else if region.starts_with("ap-") {
+        "apac."
+    } else if region.starts_with("ca-") {
+        "ca."
+    } else {
+        return None;
+    };
+    Some(prefix)
+}
+
 /// Whether the identifier names a provider's model (`provider.model…`, through a profile or an
 /// ARN that carries it): such a model can be reached through Converse even when its native body
 /// is not known. Opaque ARNs and bare words do not.

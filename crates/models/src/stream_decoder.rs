@@ -54,7 +54,9 @@ impl StreamDecoder {
     pub fn decode(&mut self, chunk: &[u8]) -> Result<ChunkDelta, ModelError> {
         let adapter = self.family.adapter();
         let mut delta = adapter.parse_chunk(chunk)?;
-        delta.guardrail = super::guardrail::read(chunk).map(Box::new);
+        if let Some(guardrail) = super::guardrail::read(chunk) {
+            delta.guardrail = Some(Box::new(guardrail));
+        }
         self.intervened = delta.guardrail.as_ref().is_some_and(|g| g.intervened());
         delta.ended |= delta.metrics.is_some()
             || (delta.stop_reason.is_some() && !adapter.stop_reason_before_end());

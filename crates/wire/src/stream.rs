@@ -231,12 +231,20 @@ pub fn classify(message: &Message) -> Result<StreamEvent, BedrockError> {
             // A ConverseStream event: its payload is the member's own JSON, its name only in
             // the header; handed on as one object keyed by it, as boto3 hands it over.
             Some(kind) if CONVERSE_EVENTS.contains(&kind) => {
+                // The payload must be one JSON object, checked without building it.
                 let payload = message.payload();
+                let one_object = serde_json::from_slice::<&serde_json::value::RawValue>(payload)
+                    .is_ok_and(|raw| raw.get().starts_with('{'));
+                if !one_object {
+                    return Err(BedrockError::MalformedResponse(format!(
+                        "a ConverseStream {kind} event whose payload is not one JSON object"
+                    )));
+                }
                 let mut out = Vec::with_capacity(payload.len() + kind.len() + 5);
                 out.extend_from_slice(b"{\"");
                 out.extend_from_slice(kind.as_bytes());
                 out.extend_from_slice(b"\":");
-                out.extend_from_slice(if payload.is_empty() { b"{}" } else { payload });
+                out.extend_from_slice(payload);
                 out.push(b'}');
                 Ok(StreamEvent::Chunk(Bytes::from(out)))
             }

@@ -67,16 +67,11 @@ pub(crate) fn is_marked(marked: &[String], id: &str) -> bool {
     marked.iter().any(|m| same_model(m, id))
 }
 
-/// The inference-profile prefix for a region: `us.` for us-*, `eu.` for eu-*, `apac.` for
-/// ap-*, else `global.`.
+/// The inference-profile prefix the picker offers a model through in a region: the region's
+/// geography's (the models crate's rule), else `global.` (the picker lists the profile it
+/// picks, so the choice is seen before it is made).
 pub(crate) fn geography_prefix(region: &str) -> &'static str {
-    match region.split('-').next() {
-        Some("us") => "us.",
-        Some("eu") => "eu.",
-        Some("ap") => "apac.",
-        Some("ca") => "ca.",
-        _ => "global.",
-    }
+    crate::models::model_id::geography_prefix(region).unwrap_or("global.")
 }
 
 fn lower(list: &[String]) -> Vec<String> {

@@ -82,15 +82,10 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
         conversation.tools = tool_loop.specs();
     }
     // What can be checked without the network is checked before connecting.
-    let ready = if intent.family.is_none() && needs_lookup(&intent.model) {
-        // The format behind an opaque ARN is asked of the control plane first.
-        None
-    } else {
-        match exchange::prepare(&intent) {
-            Ok(prepared) => Some(prepared),
-            Err(refusal) => return usage(&refusal_text(&refusal)),
-        }
-    };
+    let looked_up_first = intent.family.is_none() && needs_lookup(&intent.model);
+    if !looked_up_first && let Err(refusal) = exchange::prepare(&intent) {
+        return usage(&refusal_text(&refusal));
+    }
     let connection = match connect(&options).await {
         Ok(c) => c,
         Err(e) => {
@@ -119,19 +114,20 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
             ),
         }
     }
-    let prepared = if let Some(prepared) = ready {
-        prepared
-    } else {
+    // Prepared again with the region now known: a model served through inference profiles
+    // only, named by its bare id, goes through its geography's profile.
+    intent.region = Some(connection.client.config().region.clone());
+    if looked_up_first {
         let found = exchange::Lookups::new()
             .find(&connection.client, &intent.model)
             .await;
         if let Err(message) = take_lookup(&mut intent, found) {
             return usage(&message);
         }
-        match exchange::prepare(&intent) {
-            Ok(prepared) => prepared,
-            Err(refusal) => return usage(&refusal_text(&refusal)),
-        }
+    }
+    let prepared = match exchange::prepare(&intent) {
+        Ok(prepared) => prepared,
+        Err(refusal) => return usage(&refusal_text(&refusal)),
     };
     for note in &prepared.notes {
         crate::cli::term::err_line(&format!("bedrock-tui: {note}"));
@@ -334,6 +330,14 @@ fn plan(
         .map(String::as_str)
         .or_else(|| session.and_then(SessionLog::model));
     let model = defaults.model(named);
+    // A model's name where an id belongs is taken as the one model it names best.
+    let model = match super::model_names::resolve(&model).map_err(UsageError)? {
+        Some((id, said)) => {
+            crate::cli::term::err_line(&format!("bedrock-tui: {said}"));
+            id
+        }
+        None => model,
+    };
     // Flags over config.toml's `[request]`; a guardrail named by flag turns trace on.
     let configured = &defaults.options;
     let guardrail_flag = args.guardrail_id.is_some();
@@ -431,6 +435,7 @@ fn plan(
         text_only: false,
         prompt_cache: !defaults.prompt_cache_off && !args.no_cache,
         api: args.api.or(defaults.api).unwrap_or_default(),
+        region: None,
     })
 }
 
