@@ -327,7 +327,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Detach => super::attach::detach(state, None),
         Action::PasteImage => return vec![Effect::PasteImage],
         Action::DropOldest => return super::branches::ask_drop_oldest(state),
-        Action::SummarizeOldest => return turns::summarize_oldest(state),
+        Action::SummarizeOldest => return super::summary::summarize_oldest(state),
         Action::FocusTranscript => {
             state.screen.focus = Focus::Transcript;
             super::cursor::select_last(state);

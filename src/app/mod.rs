@@ -14,6 +14,7 @@ pub(crate) mod pictures;
 pub(crate) mod popups;
 mod resume;
 pub mod state;
+mod summary;
 pub mod titles;
 mod tool_round;
 pub use tool_round::{ARMING, ToolApproval, ToolJob};

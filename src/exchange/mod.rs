@@ -11,6 +11,7 @@
 //! - [`Defaults`]: what config.toml adds to a request.
 
 mod call;
+mod converse;
 pub mod count;
 mod defaults;
 mod failure;

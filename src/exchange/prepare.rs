@@ -118,7 +118,7 @@ impl fmt::Display for Refusal {
 impl std::error::Error for Refusal {}
 
 /// What a family's output is, in words.
-fn makes(output: OutputKind) -> &'static str {
+pub(super) fn makes(output: OutputKind) -> &'static str {
     match output {
         OutputKind::Text => "writes text",
         OutputKind::Embedding => "makes embeddings",
@@ -171,7 +171,7 @@ fn conversation_request(
         (api, _) => api,
     };
     if api == Api::Converse {
-        return converse_request(intent, conversation, params, native, notes);
+        return super::converse::conversation_request(intent, conversation, params, native, notes);
     }
     let Some(family) = native else {
         return Err(Refusal::UnknownFormat {
@@ -273,106 +273,12 @@ fn conversation_request(
     })
 }
 
-/// A conversation through Converse: the model's own family (when known) decides its
-/// capabilities, its files and tools and what goes in `additionalModelRequestFields`; the
-/// guardrail, latency and tier go into the body, where Converse takes them.
-fn converse_request(
-    intent: &Intent,
-    conversation: &Conversation,
-    mut params: Parameters,
-    native: Option<FamilyId>,
-    mut notes: Vec<Note>,
-) -> Result<Prepared, Refusal> {
-    let model = &intent.model;
-    let family = native.unwrap_or(FamilyId::Converse);
-    if family.output() != OutputKind::Text {
-        return Err(Refusal::Invalid(format!(
-            "{} {}: Converse serves text models only",
-            catalog::display_name(model),
-            makes(family.output())
-        )));
-    }
-    let info = match native {
-        Some(family) => catalog::entry_for(model, family),
-        None => catalog::lookup(model),
-    };
-    let adjusted = capabilities::apply(info, family, &mut params, intent.stream)
-        .map_err(|e| Refusal::Invalid(e.to_string()))?;
-    // Converse's inferenceConfig takes a temperature from 0 to 1, whatever the model's own.
-    if let Some(t) = params.temperature.filter(|t| *t > 1.0) {
-        return Err(Refusal::Invalid(format!(
-            "Converse takes a temperature from 0 to 1, not {t}"
-        )));
-    }
-    notes.extend(adjusted.notes.into_iter().map(|note| Note {
-        text: note.text.replace("using InvokeModel", "using Converse"),
-        ..note
-    }));
-    let sent = sent_model(intent, info, &mut notes);
-    let with_files = conversation.turns.iter().any(|t| !t.attachments.is_empty());
-    let mut conversation = conversation.clone();
-    // Files by Converse's own limits (documents of every format it takes).
-    if with_files {
-        notes.extend(
-            crate::models::attachment_rules::fit(model, FamilyId::Converse, &mut conversation)
-                .map_err(Refusal::Invalid)?,
-        );
-    }
-    // Tools go to any model Converse serves them for; a family known to take none gets
-    // earlier calls and results as text, as on InvokeModel.
-    let takes_tools = native.is_none_or(|f| f.takes_tools_for(model));
-    if !takes_tools || (conversation.tools.is_empty() && conversation.has_tool_turns()) {
-        if !conversation.tools.is_empty() {
-            notes.push(Note::new(
-                "takes no tools",
-                format!(
-                    "{} takes no tools; none are offered to it",
-                    catalog::display_name(model)
-                ),
-            ));
-        }
-        if conversation.has_tool_turns() {
-            notes.push(Note::new(
-                "tool turns as text",
-                "earlier tool calls and results go as text",
-            ));
-        }
-        conversation.tools.clear();
-        crate::models::turns::fold_all_tools(&mut conversation);
-    }
-    let (mut body, said) = crate::models::converse::body(&conversation, &params, native)
-        .map_err(|e| Refusal::Invalid(e.to_string()))?;
-    notes.extend(said);
-    if intent.prompt_cache
-        && let Some(placed) = crate::models::cache::place(FamilyId::Converse, info, &mut body)
-    {
-        notes.push(placed);
-    }
-    put_request_options(&mut body, &intent.options);
-    let body = body.to_string();
-    if with_files {
-        crate::models::attachment_rules::check_body(model, FamilyId::Converse, body.len())
-            .map_err(Refusal::Invalid)?;
-    }
-    Ok(Prepared {
-        model: sent,
-        body: Bytes::from(body),
-        stream: adjusted.stream,
-        options: intent.options.clone(),
-        reader: Some(FamilyId::Converse),
-        params,
-        notes,
-        calls_as_text: false,
-        api: Api::Converse,
-    })
-}
-
 /// A verbatim body: the explicit family wins; else the body's shape, when it tells one, over
 /// the id's family (Claude 2 takes Messages and Text Completions bodies alike); else the id's.
 fn verbatim_request(intent: &Intent, body: Bytes) -> Prepared {
     let model = &intent.model;
     if intent.api == Api::Converse || intent.family == Some(FamilyId::Converse) {
-        return verbatim_converse(intent, body);
+        return super::converse::verbatim_request(intent, body);
     }
     let by_id = family_of(model).or(intent.looked_up);
     let by_body = detect::json_object(&body).and_then(|value| detect::of_request(&value));
@@ -430,7 +336,11 @@ fn verbatim_request(intent: &Intent, body: Bytes) -> Prepared {
 /// The model id to send: a bare id of a model served through inference profiles only goes
 /// through its geography's profile when the region is known (`us.` in `us-east-1`), with a
 /// note; else a hint says which profile to use.
-fn sent_model(intent: &Intent, info: Option<&catalog::ModelInfo>, notes: &mut Vec<Note>) -> String {
+pub(super) fn sent_model(
+    intent: &Intent,
+    info: Option<&catalog::ModelInfo>,
+    notes: &mut Vec<Note>,
+) -> String {
     let model = &intent.model;
     let Some(info) = info else {
         return model.clone();
@@ -445,84 +355,6 @@ fn sent_model(intent: &Intent, info: Option<&catalog::ModelInfo>, notes: &mut Ve
         notes.push(Note::new("inference profile", hint));
     }
     model.clone()
-}
-
-/// The guardrail, latency and tier as Converse takes them, in its body (InvokeModel's headers):
-/// `guardrailConfig` (its trace in lower case, left out when unset, as the header is),
-/// `performanceConfig` and `serviceTier`. Members the body already has are kept; what was put
-/// in is named.
-fn put_request_options(body: &mut serde_json::Value, options: &InvokeOptions) -> Vec<&'static str> {
-    let mut put = Vec::new();
-    let absent = |body: &serde_json::Value, key: &str| body.get(key).is_none();
-    if let Some(identifier) = &options.guardrail_identifier
-        && absent(body, "guardrailConfig")
-    {
-        let mut config = serde_json::json!({
-            "guardrailIdentifier": identifier,
-            "guardrailVersion": options.guardrail_version.as_deref().unwrap_or("DRAFT"),
-        });
-        if let Some(trace) = &options.trace {
-            config["trace"] = serde_json::json!(trace.to_ascii_lowercase());
-        }
-        body["guardrailConfig"] = config;
-        put.push("guardrailConfig");
-    }
-    if let Some(latency) = &options.performance_latency
-        && absent(body, "performanceConfig")
-    {
-        body["performanceConfig"] = serde_json::json!({ "latency": latency });
-        put.push("performanceConfig");
-    }
-    if let Some(tier) = &options.service_tier
-        && absent(body, "serviceTier")
-    {
-        body["serviceTier"] = serde_json::json!({ "type": tier });
-        put.push("serviceTier");
-    }
-    put
-}
-
-/// A Converse body sent verbatim (`--api converse --body FILE`): read as Converse, streamed
-/// unless the catalog knows the model does not stream. The guardrail, latency and tier asked
-/// for go into it where it has none (Converse has no headers for them), with a note.
-fn verbatim_converse(intent: &Intent, body: Bytes) -> Prepared {
-    let model = &intent.model;
-    let info = catalog::lookup(model);
-    let streams = info.is_none_or(|m| m.streaming);
-    let mut notes = Vec::new();
-    let mut body = body;
-    if let Some(mut value) = detect::json_object(&body) {
-        let put = put_request_options(&mut value, &intent.options);
-        if !put.is_empty() {
-            notes.push(Note::new(
-                "converse options",
-                format!(
-                    "Converse takes these in its body: {} added to it",
-                    put.join(", ")
-                ),
-            ));
-            body = Bytes::from(value.to_string());
-        }
-    }
-    if intent.stream && !streams {
-        let name = info.map_or_else(|| model.clone(), |m| m.name.clone());
-        notes.push(Note::new(
-            "no stream",
-            format!("{name} does not stream; using Converse"),
-        ));
-    }
-    let sent = sent_model(intent, info, &mut notes);
-    Prepared {
-        model: sent,
-        body,
-        stream: intent.stream && streams,
-        options: intent.options.clone(),
-        reader: Some(FamilyId::Converse),
-        params: Parameters::default(),
-        notes,
-        calls_as_text: false,
-        api: Api::Converse,
-    }
 }
 
 #[cfg(test)]

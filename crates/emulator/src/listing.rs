@@ -6,7 +6,7 @@
 use super::response::{Body, full, insert};
 use base64::Engine;
 use bedrock_tui_models::FamilyId;
-use bedrock_tui_models::catalog::{ModelInfo, models};
+use bedrock_tui_models::catalog::ModelInfo;
 use bedrock_tui_wire::ExceptionKind;
 use http::{HeaderValue, Response};
 use serde_json::{Value, json};
@@ -88,8 +88,7 @@ fn foundation_models<'a>(
             "1 validation error detected: Value '{t}' at 'byInferenceType' failed to satisfy constraint: Member must satisfy enum value set: [ON_DEMAND, PROVISIONED]"
         )));
     }
-    let summaries: Vec<Value> = models()
-        .iter()
+    let summaries: Vec<Value> = super::newer::all()
         .filter(|m| {
             provider.as_deref().is_none_or(|p| {
                 m.provider.to_ascii_lowercase().replace(' ', "") == p.replace(' ', "")
@@ -135,7 +134,7 @@ fn geographies(model: &ModelInfo) -> &'static [&'static str] {
 /// Every system-defined profile of the catalog.
 pub(super) fn all_profiles(region: &str) -> Vec<Value> {
     let mut out = Vec::new();
-    for model in models() {
+    for model in super::newer::all() {
         for geo in geographies(model) {
             let id = format!("{geo}.{}", model.id);
             let label = match *geo {

@@ -73,6 +73,11 @@ pub fn models() -> &'static [ModelInfo] {
     })
 }
 
+/// Every model the emulator serves: the catalog's, then the newer ones.
+pub fn all() -> impl Iterator<Item = &'static ModelInfo> {
+    bedrock_tui_models::catalog::models().iter().chain(models())
+}
+
 /// A model the emulator serves: the catalog's, else a newer one.
 pub fn served(model_id: &str) -> Option<&'static ModelInfo> {
     lookup(model_id).or_else(|| {

@@ -9,6 +9,7 @@ pub mod control;
 pub mod error;
 /// The event-stream codec, a crate of its own (`crates/eventstream`).
 pub use bedrock_tui_eventstream as eventstream;
+mod policy;
 mod process;
 pub mod request;
 pub mod scrub;

@@ -34,11 +34,22 @@ pub struct PickerItem {
 }
 
 impl PickerItem {
-    /// Whether the chat can use it (a text or image model of a known family; an image model's
-    /// pictures are drawn in the transcript).
+    /// Whether the chat can use it: a text or image model of a known family (an image model's
+    /// pictures are drawn in the transcript), or a text model of a provider's whose native body
+    /// is not known, through Converse.
     pub(crate) fn chats(&self) -> bool {
-        self.family
-            .is_some_and(|f| matches!(f.output(), OutputKind::Text | OutputKind::Image))
+        match self.family {
+            Some(family) => matches!(family.output(), OutputKind::Text | OutputKind::Image),
+            None => self.via_converse(),
+        }
+    }
+
+    /// A text model whose native body bedrock-tui does not know: the chat reaches it through
+    /// Converse.
+    pub(crate) fn via_converse(&self) -> bool {
+        self.family.is_none()
+            && self.output.iter().any(|o| o == "text")
+            && crate::models::model_id::names_a_provider_model(&self.id)
     }
 }
 
@@ -323,6 +334,35 @@ impl Fuzzy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_live_model_of_an_unknown_format_is_offered_through_converse() {
+        let row = |id: &str, output: &str| Row {
+            id: id.into(),
+            name: id.into(),
+            provider: "Qwen".into(),
+            family: crate::models::family_of(id),
+            streaming: true,
+            output: vec![output.into()],
+            context: None,
+            max_output: None,
+            profile_required: false,
+            profiles: Vec::new(),
+            price: None,
+            in_catalog: false,
+        };
+        let rows = [
+            row("qwen.qwen3-32b-v1:0", "TEXT"),
+            row("acme.embedder-v1", "EMBEDDING"),
+            row("amazon.nova-lite-v1:0", "TEXT"),
+        ];
+        let picker = Picker::new(Some(&rows), "us-east-1", "amazon.nova-lite-v1:0");
+        let item = |id: &str| picker.items.iter().find(|i| i.id == id).unwrap();
+        assert!(item("qwen.qwen3-32b-v1:0").via_converse());
+        assert!(item("qwen.qwen3-32b-v1:0").chats());
+        assert!(!item("acme.embedder-v1").chats());
+        assert!(!item("amazon.nova-lite-v1:0").via_converse());
+    }
 
     #[test]
     fn fuzzy_matches_in_order_and_ranks_contiguous_first() {

@@ -186,7 +186,11 @@ pub fn picker(state: &State, picker: &Picker, area: Rect, buf: &mut Buffer) {
         if selected {
             style = theme.style(Role::Selection);
         }
-        let stream = if item.streaming { "stream" } else { "invoke" };
+        let stream = match (item.via_converse(), item.streaming) {
+            (true, _) => "conv",
+            (false, true) => "stream",
+            (false, false) => "invoke",
+        };
         let name = sanitize_for_terminal(&item.name);
         let id = sanitize_for_terminal(&item.id);
         let text = if w.columns {
