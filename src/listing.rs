@@ -35,6 +35,69 @@ pub struct Row {
     pub price: Option<(f64, f64)>,
     /// Known to the built-in catalog.
     pub in_catalog: bool,
+    /// Where the model is in its lifecycle, when it is not plain `ACTIVE`.
+    pub lifecycle: Option<Lifecycle>,
+}
+
+/// A model's lifecycle as ListFoundationModels reports it (`modelLifecycle`), when it is not
+/// plain `ACTIVE`: `LEGACY` and the day it ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lifecycle {
+    /// `LEGACY` (or another status the service names).
+    pub status: String,
+    /// The day it stops being served (`endOfLifeTime`), `YYYY-MM-DD`.
+    pub end_of_life: Option<String>,
+}
+
+impl Lifecycle {
+    /// Read from a summary's `modelLifecycle`; `None` for `ACTIVE` or nothing readable. The
+    /// status keeps only the characters an enum value has; a time is epoch seconds or an
+    /// ISO 8601 string [unverified which one the service sends].
+    pub(crate) fn read(value: &Value) -> Option<Lifecycle> {
+        let status: String = value
+            .get("status")
+            .and_then(Value::as_str)?
+            .chars()
+            .filter(|c| c.is_ascii_alphabetic() || *c == '_')
+            .take(32)
+            .collect();
+        if status.is_empty() || status == "ACTIVE" {
+            return None;
+        }
+        let end_of_life = value.get("endOfLifeTime").and_then(|time| match time {
+            Value::Number(n) => n
+                .as_i64()
+                .or_else(|| n.as_f64().map(|f| f as i64))
+                .and_then(|seconds| jiff::Timestamp::from_second(seconds).ok())
+                .map(|t| t.strftime("%Y-%m-%d").to_string()),
+            Value::String(text) => text
+                .get(..10)
+                .filter(|day| {
+                    day.bytes().enumerate().all(|(i, b)| {
+                        if i == 4 || i == 7 {
+                            b == b'-'
+                        } else {
+                            b.is_ascii_digit()
+                        }
+                    })
+                })
+                .map(str::to_string),
+            _ => None,
+        });
+        Some(Lifecycle {
+            status,
+            end_of_life,
+        })
+    }
+
+    /// `legacy until 2027-03-01`, `legacy`.
+    pub fn words(&self) -> String {
+        let status = self.status.to_ascii_lowercase();
+        match &self.end_of_life {
+            Some(day) => format!("{status} until {day}"),
+            None => status,
+        }
+    }
 }
 
 impl Row {
@@ -53,6 +116,7 @@ impl Row {
             profiles: Vec::new(),
             price: m.price_per_1k.map(|p| (p.input, p.output)),
             in_catalog: true,
+            lifecycle: None,
         }
     }
 
@@ -68,6 +132,9 @@ impl Row {
             "price_per_1k": self.price.map(|(i, o)| json!({"input": i, "output": o})),
             "price_per_1m": self.price.map(|(i, o)| json!({"input": i * 1000.0, "output": o * 1000.0})),
             "in_catalog": self.in_catalog,
+            "route": if self.family.is_some() { "invoke" } else { "converse" },
+            "lifecycle": self.lifecycle.as_ref().map(|l| json!({
+                "status": l.status, "end_of_life": l.end_of_life})),
         })
     }
 }
@@ -109,8 +176,10 @@ pub(crate) async fn remote_rows(client: &Client) -> Result<Vec<Row>, BedrockErro
                 profiles: Vec::new(),
                 price: None,
                 in_catalog: false,
+                lifecycle: None,
             },
         };
+        row.lifecycle = Lifecycle::read(&summary["modelLifecycle"]);
         // The service's word wins over the catalog's where both speak.
         if let Some(name) = summary.get("modelName").and_then(Value::as_str) {
             row.name = name.to_string();
@@ -144,4 +213,29 @@ pub(crate) async fn remote_rows(client: &Client) -> Result<Vec<Row>, BedrockErro
         }
     }
     Ok(rows.into_values().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lifecycle_is_read_from_seconds_or_a_date_and_active_is_nothing() {
+        let read = |value: Value| Lifecycle::read(&value).map(|l| l.words());
+        assert_eq!(
+            read(json!({"status": "LEGACY", "endOfLifeTime": 1_803_859_200})).as_deref(),
+            Some("legacy until 2027-03-01")
+        );
+        assert_eq!(
+            read(json!({"status": "LEGACY", "endOfLifeTime": "2026-09-01T00:00:00Z"})).as_deref(),
+            Some("legacy until 2026-09-01")
+        );
+        assert_eq!(read(json!({"status": "LEGACY"})).as_deref(), Some("legacy"));
+        assert_eq!(read(json!({"status": "ACTIVE"})), None);
+        assert_eq!(
+            read(json!({"status": "\u{1b}[;LEGACY\u{7}", "endOfLifeTime": "soon"})).as_deref(),
+            Some("legacy")
+        );
+        assert_eq!(read(json!(null)), None);
+    }
 }

@@ -517,6 +517,30 @@ async fn models_lists_the_catalog_and_the_remote_listing() {
         .expect("a live model the catalog does not know");
     assert_eq!(qwen["in_catalog"], false);
     assert!(qwen["family"].is_null(), "{qwen}");
+    assert_eq!(qwen["route"], "converse");
+    // A legacy model says so, and until when.
+    let legacy = models
+        .iter()
+        .find(|m| m["id"] == "anthropic.claude-v2:1")
+        .unwrap();
+    assert_eq!(
+        legacy["lifecycle"],
+        serde_json::json!({"status": "LEGACY", "end_of_life": "2027-03-01"})
+    );
+    let table = run(against(&emulator, home.path())
+        .env("AWS_ENDPOINT_URL_BEDROCK", emulator.endpoint())
+        .args(["models", "--remote"]));
+    let table = text(&table.stdout);
+    let v21 = table
+        .lines()
+        .find(|l| l.starts_with("anthropic.claude-v2:1 "))
+        .unwrap();
+    assert!(v21.contains("LEGACY UNTIL 2027-03-01"), "{v21}");
+    let qwen = table
+        .lines()
+        .find(|l| l.starts_with("qwen.qwen3-32b-v1:0 "))
+        .unwrap();
+    assert!(qwen.contains("(converse)"), "{qwen}");
     let haiku = models
         .iter()
         .find(|m| m["id"] == "anthropic.claude-haiku-4-5-20251001-v1:0")

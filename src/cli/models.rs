@@ -85,6 +85,12 @@ fn print_table(rows: &[Row], remote: bool) {
                 .filter_map(|p| p.split_once('.').map(|(g, _)| g))
                 .collect();
             let mut text = geos.join(" ");
+            if let Some(lifecycle) = &row.lifecycle {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(&lifecycle.words().to_uppercase());
+            }
             if !row.in_catalog {
                 text.push_str(if text.is_empty() {
                     "(not in catalog)"
@@ -100,8 +106,19 @@ fn print_table(rows: &[Row], remote: bool) {
         };
         lines.push([
             row.id.clone(),
-            row.family
-                .map_or_else(|| "?".to_string(), |f| f.name().to_string()),
+            // A text model of an unknown format is reached through Converse.
+            row.family.map_or_else(
+                || {
+                    if row.output.iter().any(|o| o.eq_ignore_ascii_case("TEXT"))
+                        && crate::models::model_id::names_a_provider_model(&row.id)
+                    {
+                        "(converse)".to_string()
+                    } else {
+                        "?".to_string()
+                    }
+                },
+                |f| f.name().to_string(),
+            ),
             if row.streaming { "yes" } else { "no" }.to_string(),
             row.context.map(|c| c.to_string()).unwrap_or_default(),
             row.max_output.map(|c| c.to_string()).unwrap_or_default(),

@@ -108,11 +108,28 @@ fn foundation_models<'a>(
                 "responseStreamingSupported": m.streaming,
                 "customizationsSupported": [],
                 "inferenceTypesSupported": inference_types(m),
-                "modelLifecycle": {"status": "ACTIVE"},
+                "modelLifecycle": lifecycle(&m.id),
             })
         })
         .collect();
     Ok(json!({ "modelSummaries": summaries }))
+}
+
+/// Models the emulator reports as `LEGACY`, with the end of their life in epoch seconds
+/// (Claude's Text Completions generation, as on Bedrock; the dates are the emulator's).
+const LEGACY: &[(&str, i64)] = &[
+    ("anthropic.claude-instant-v1", 1_788_220_800),
+    ("anthropic.claude-v2", 1_803_859_200),
+    ("anthropic.claude-v2:1", 1_803_859_200),
+];
+
+/// A model's `modelLifecycle`: `LEGACY` with its times for the models above, else `ACTIVE`.
+fn lifecycle(id: &str) -> Value {
+    match LEGACY.iter().find(|(legacy, _)| *legacy == id) {
+        Some((_, end)) => json!({"status": "LEGACY", "legacyTime": end - 15_552_000,
+            "endOfLifeTime": end}),
+        None => json!({"status": "ACTIVE"}),
+    }
 }
 
 /// The geographies a model has system-defined profiles in.

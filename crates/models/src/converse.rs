@@ -231,7 +231,7 @@ fn result_block(result: &ToolResult) -> Value {
 }
 
 /// Converse's `usage`: its own cache names, and the Invoke-style duplicates Claude adds.
-fn usage_of(usage: &Value) -> Usage {
+pub(crate) fn usage_of(usage: &Value) -> Usage {
     Usage {
         input_tokens: count_at(usage, "/inputTokens"),
         output_tokens: count_at(usage, "/outputTokens"),
@@ -244,7 +244,7 @@ fn usage_of(usage: &Value) -> Usage {
 
 /// The figures of a `metadata` event as invocation metrics (Converse sends only the total
 /// latency).
-fn metrics_of(metadata: &Value) -> InvocationMetrics {
+pub(crate) fn metrics_of(metadata: &Value) -> InvocationMetrics {
     let usage = metadata.get("usage").unwrap_or(&Value::Null);
     let usage_figures = usage_of(usage);
     InvocationMetrics {
@@ -327,52 +327,7 @@ impl ModelFamily for Converse {
     }
 
     fn parse_chunk(&self, chunk: &[u8]) -> Result<ChunkDelta, ModelError> {
-        let value = parse(chunk)?;
-        let mut delta = ChunkDelta::default();
-        let index = |event: &Value| {
-            event
-                .get("contentBlockIndex")
-                .and_then(Value::as_u64)
-                .unwrap_or(0)
-        };
-        if let Some(start) = value.get("contentBlockStart") {
-            if let Some(tool) = start.pointer("/start/toolUse") {
-                delta.tool_calls.push(ToolCallDelta {
-                    index: index(start),
-                    id: string_at(tool, "/toolUseId"),
-                    name: string_at(tool, "/name"),
-                    input: String::new(),
-                });
-            }
-        } else if let Some(event) = value.get("contentBlockDelta") {
-            let piece = event.get("delta").unwrap_or(&Value::Null);
-            if let Some(input) = piece.pointer("/toolUse/input") {
-                delta.tool_calls.push(ToolCallDelta {
-                    index: index(event),
-                    input: input
-                        .as_str()
-                        .map_or_else(|| input.to_string(), str::to_string),
-                    ..ToolCallDelta::default()
-                });
-            } else if let Some(reasoning) = piece.get("reasoningContent") {
-                delta.reasoning = string_at(reasoning, "/text").unwrap_or_default();
-                delta.signed = SignedThinking {
-                    signature: string_at(reasoning, "/signature").unwrap_or_default(),
-                    redacted: string_at(reasoning, "/redactedContent")
-                        .into_iter()
-                        .collect(),
-                };
-            } else {
-                delta.text = string_at(piece, "/text").unwrap_or_default();
-            }
-        } else if let Some(stop) = value.get("messageStop") {
-            delta.stop_reason = string_at(stop, "/stopReason");
-        } else if let Some(metadata) = value.get("metadata") {
-            delta.usage = usage_of(metadata.get("usage").unwrap_or(&Value::Null));
-            delta.metrics = Some(metrics_of(metadata));
-            delta.ended = true;
-        }
-        Ok(delta)
+        super::converse_stream::read_event(chunk)
     }
 }
 
@@ -564,6 +519,17 @@ mod tests {
         assert_eq!(last.usage.output_tokens, Some(21));
         assert_eq!(last.metrics.unwrap().invocation_latency, Some(481));
         assert_eq!((text.as_str(), reasoning.as_str()), ("Sure", "hmm"));
+        // Members of other types are read as far as they can be; two events in one object are
+        // refused (a payload cannot smuggle an event in beside its own).
+        let odd = Converse
+            .parse_chunk(br#"{"contentBlockDelta":{"contentBlockIndex":"2","delta":{"text":"x","toolUse":{"input":{"a":1}}}}}"#)
+            .unwrap();
+        assert_eq!(odd.tool_calls[0].input, r#"{"a":1}"#);
+        assert!(
+            Converse
+                .parse_chunk(br#"{"contentBlockDelta":{"delta":{"text":"x"}},"metadata":{}}"#)
+                .is_err()
+        );
         assert_eq!(signature, "EsAd");
         assert_eq!(input, r#"{"city":"Oslo"}"#);
     }

@@ -15,6 +15,7 @@ pub mod catalog;
 pub(crate) mod chat_completions;
 pub mod cohere;
 pub mod converse;
+mod converse_stream;
 pub mod deepseek;
 pub mod detect;
 pub mod embeddings;

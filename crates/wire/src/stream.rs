@@ -231,11 +231,12 @@ pub fn classify(message: &Message) -> Result<StreamEvent, BedrockError> {
             // A ConverseStream event: its payload is the member's own JSON, its name only in
             // the header; handed on as one object keyed by it, as boto3 hands it over.
             Some(kind) if CONVERSE_EVENTS.contains(&kind) => {
-                // The payload must be one JSON object, checked without building it.
+                // The payload must be a JSON object (the reader refuses one that holds more than
+                // one event once it is wrapped).
                 let payload = message.payload();
-                let one_object = serde_json::from_slice::<&serde_json::value::RawValue>(payload)
-                    .is_ok_and(|raw| raw.get().starts_with('{'));
-                if !one_object {
+                let trimmed = payload.trim_ascii();
+                let an_object = trimmed.first() == Some(&b'{') && trimmed.last() == Some(&b'}');
+                if !an_object {
                     return Err(BedrockError::MalformedResponse(format!(
                         "a ConverseStream {kind} event whose payload is not one JSON object"
                     )));

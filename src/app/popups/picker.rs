@@ -29,6 +29,8 @@ pub struct PickerItem {
     pub price: Option<(f64, f64)>,
     /// Seen in the live listing of the region.
     pub live: bool,
+    /// Where the model is in its lifecycle, when not plain active (`legacy until …`).
+    pub lifecycle: Option<String>,
     /// Lower-case text the filter searches: id, name, provider.
     haystack: String,
 }
@@ -112,11 +114,15 @@ impl Picker {
                     row.id.clone()
                 };
                 let known = catalog::lookup(&row.id);
-                let name = if row.name.is_empty() {
+                let mut name = if row.name.is_empty() {
                     row.id.clone()
                 } else {
                     row.name.clone()
                 };
+                // A legacy model says so (and until when, once picked).
+                if let Some(lifecycle) = &row.lifecycle {
+                    name = format!("{name} ({})", lifecycle.status.to_ascii_lowercase());
+                }
                 let haystack = format!("{id} {name} {}", row.provider).to_lowercase();
                 PickerItem {
                     id,
@@ -130,6 +136,7 @@ impl Picker {
                     output: lower(&row.output),
                     price: row.price,
                     live: listed.is_some(),
+                    lifecycle: row.lifecycle.as_ref().map(crate::listing::Lifecycle::words),
                     haystack,
                 }
             })
@@ -283,7 +290,17 @@ impl Picker {
         if same_model(&item.id, &state.chat.model) {
             return Reply::close();
         }
-        Reply::close().with(crate::app::turns::switch_model(state, item.id))
+        let effects = crate::app::turns::switch_model(state, item.id);
+        if let Some(lifecycle) = &item.lifecycle {
+            state.flash(
+                format!(
+                    "{} is {lifecycle} on Bedrock",
+                    crate::models::catalog::display_name(&state.chat.model)
+                ),
+                false,
+            );
+        }
+        Reply::close().with(effects)
     }
 }
 
@@ -350,6 +367,7 @@ mod tests {
             profiles: Vec::new(),
             price: None,
             in_catalog: false,
+            lifecycle: None,
         };
         let rows = [
             row("qwen.qwen3-32b-v1:0", "TEXT"),
@@ -362,6 +380,18 @@ mod tests {
         assert!(item("qwen.qwen3-32b-v1:0").chats());
         assert!(!item("acme.embedder-v1").chats());
         assert!(!item("amazon.nova-lite-v1:0").via_converse());
+        // A legacy model says so, and when it ends once picked.
+        let mut old = row("anthropic.claude-v2:1", "TEXT");
+        old.lifecycle = Some(crate::listing::Lifecycle {
+            status: "LEGACY".into(),
+            end_of_life: Some("2027-03-01".into()),
+        });
+        let picker = Picker::new(Some(&[old]), "us-east-1", "amazon.nova-lite-v1:0");
+        assert!(picker.items[0].name.ends_with("(legacy)"));
+        assert_eq!(
+            picker.items[0].lifecycle.as_deref(),
+            Some("legacy until 2027-03-01")
+        );
     }
 
     #[test]
