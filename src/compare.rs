@@ -231,13 +231,15 @@ impl Outcome {
 }
 
 /// The requests of the matrix: `conversation` for `model`, once per combination, each
-/// prepared by the exchange layer with that combination's headers and operation.
+/// prepared by the exchange layer with that combination's headers and operation (in `region`,
+/// when known, a bare id served through profiles only goes through its geography's).
 pub(crate) fn prepare_rows(
     model: &str,
     family: Option<FamilyId>,
     conversation: &Conversation,
     params: &Parameters,
     combinations: &[Combination],
+    region: Option<&str>,
 ) -> Result<Vec<(Combination, Prepared)>, Refusal> {
     combinations
         .iter()
@@ -261,7 +263,7 @@ pub(crate) fn prepare_rows(
                 text_only: false,
                 prompt_cache: false,
                 api: crate::bedrock::Api::Invoke,
-                region: None,
+                region: region.map(str::to_string),
             };
             exchange::prepare(&intent).map(|prepared| (combination.clone(), prepared))
         })

@@ -120,6 +120,17 @@ impl Row {
         }
     }
 
+    /// How the chat and `ask` reach the model: `invoke` (its native body), `converse` (a text
+    /// model of a provider's whose native body is not known), or nothing (no way known).
+    pub(crate) fn route(&self) -> Option<&'static str> {
+        if self.family.is_some() {
+            return Some("invoke");
+        }
+        (self.output.iter().any(|o| o.eq_ignore_ascii_case("TEXT"))
+            && crate::models::model_id::names_a_provider_model(&self.id))
+        .then_some("converse")
+    }
+
     /// The row as JSON, for `models --json`.
     pub(crate) fn to_json(&self) -> Value {
         json!({
@@ -132,7 +143,7 @@ impl Row {
             "price_per_1k": self.price.map(|(i, o)| json!({"input": i, "output": o})),
             "price_per_1m": self.price.map(|(i, o)| json!({"input": i * 1000.0, "output": o * 1000.0})),
             "in_catalog": self.in_catalog,
-            "route": if self.family.is_some() { "invoke" } else { "converse" },
+            "route": self.route(),
             "lifecycle": self.lifecycle.as_ref().map(|l| json!({
                 "status": l.status, "end_of_life": l.end_of_life})),
         })

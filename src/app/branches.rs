@@ -170,7 +170,7 @@ pub(crate) fn regenerate(state: &mut State, answer_at: usize) -> Vec<Effect> {
         .and_then(|m| m.model.clone());
     let now = crate::models::catalog::display_name(&state.chat.model);
     let said = match before {
-        Some(old) if old != state.chat.model => format!(
+        Some(old) if !crate::app::popups::picker::same_model(&old, &state.chat.model) => format!(
             "asking {now} again (the answer it replaces was {}'s; another model: {} first)",
             crate::models::catalog::display_name(&old),
             state

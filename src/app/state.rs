@@ -227,6 +227,15 @@ impl State {
         }
     }
 
+    /// The region requests are signed for, once connected (a request prepared before, which
+    /// waits for the connection, is sent by the id it was given).
+    pub(crate) fn connected_region(&self) -> Option<String> {
+        match &self.requests.connection {
+            ConnectionState::Ready { region, .. } => Some(region.clone()),
+            _ => None,
+        }
+    }
+
     /// Whether an answer's tool calls are being approved or run.
     pub fn tools_pending(&self) -> bool {
         self.tools.tool_round.is_some()

@@ -70,7 +70,7 @@ pub(crate) fn after_answer(state: &mut State) -> Vec<Effect> {
         text_only: true,
         prompt_cache: false,
         api: crate::bedrock::Api::Invoke,
-        region: Some(state.region().to_string()),
+        region: state.connected_region(),
     };
     state.chat.titled = Some(state.chat.id);
     match exchange::prepare(&intent) {

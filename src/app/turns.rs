@@ -28,7 +28,7 @@ pub(crate) fn prepare_turn(
         text_only: false,
         prompt_cache: state.settings.prompt_cache,
         api: state.chat.api,
-        region: Some(state.region().to_string()),
+        region: state.connected_region(),
     };
     let prepared = exchange::prepare(&intent);
     // A request that cannot fit the model's context window is not sent.

@@ -93,7 +93,13 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
     }
     // A model's name where an id belongs is taken as the one model it names best, or said.
     let mut model = defaults.model(args.model.as_deref());
-    match super::model_names::resolve(&model) {
+    // Not with --family: an id of no dot is then the user's own (an imported model).
+    let resolved = if args.family.is_some() {
+        Ok(None)
+    } else {
+        super::model_names::resolve(&model)
+    };
+    match resolved {
         Ok(Some((id, said))) => {
             warnings.push(said);
             model = id;
@@ -227,7 +233,11 @@ pub async fn run(args: ChatArgs, global: GlobalArgs) -> i32 {
         }
     };
     if let Some((_, loaded)) = &mut resumed {
-        let model = args.model.clone().map(|m| (m, state.chat.family_override));
+        // The model as resolved above (a name typed becomes its id).
+        let model = args
+            .model
+            .is_some()
+            .then(|| (state.chat.model.clone(), state.chat.family_override));
         let role = state
             .chat
             .role

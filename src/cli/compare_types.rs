@@ -77,19 +77,22 @@ pub async fn run(args: CompareTypesArgs, global: &super::GlobalArgs) -> i32 {
         system: defaults.system(None),
         ..Conversation::single(prompt)
     };
-    let rows = match compare::prepare_rows(
-        &model,
-        Some(family),
-        &conversation,
-        &defaults.params(&Parameters::default()),
-        &combinations,
-    ) {
-        Ok(rows) => rows,
-        Err(e) => {
-            crate::cli::term::err_line(&format!("error: {e}"));
-            return EXIT_USAGE;
-        }
+    let params = defaults.params(&Parameters::default());
+    let prepare = |region: Option<&str>| {
+        compare::prepare_rows(
+            &model,
+            Some(family),
+            &conversation,
+            &params,
+            &combinations,
+            region,
+        )
     };
+    // Checked before connecting; prepared again with the region once it is known.
+    if let Err(e) = prepare(None) {
+        crate::cli::term::err_line(&format!("error: {e}"));
+        return EXIT_USAGE;
+    }
     let connection = match connect(&options).await {
         Ok(c) => c,
         Err(e) => return report(&e),
@@ -100,6 +103,13 @@ pub async fn run(args: CompareTypesArgs, global: &super::GlobalArgs) -> i32 {
             emulator.endpoint()
         );
     }
+    let rows = match prepare(Some(&connection.client.config().region)) {
+        Ok(rows) => rows,
+        Err(e) => {
+            crate::cli::term::err_line(&format!("error: {e}"));
+            return EXIT_USAGE;
+        }
+    };
     let mut outcomes = Vec::new();
     for (combination, prepared) in rows {
         let outcome = compare::run(&connection.client, combination, &prepared).await;

@@ -22,7 +22,20 @@ pub(crate) fn not_an_id(model: &str) -> String {
 /// Whether `model` is written as a model id, profile id or ARN (`provider.name…`), not as a
 /// model's name (`sonnet45`, `nova pro`).
 pub(crate) fn looks_like_an_id(model: &str) -> bool {
-    model.contains('.') || model.contains(':') || model.starts_with("arn:")
+    if model.starts_with("arn:") {
+        return true;
+    }
+    if model.contains(char::is_whitespace) {
+        return false;
+    }
+    // `provider.model…` (`ai21.j2-…`, or a profile's `us.…`): a letter after the first dot; a
+    // version's dot (`sonnet4.5`) is a name's.
+    let provider = model.split_once('.').is_some_and(|(head, rest)| {
+        !head.is_empty()
+            && head.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && rest.starts_with(|c: char| c.is_ascii_alphabetic())
+    });
+    provider || model.contains(':')
 }
 
 /// The model a name given where an id belongs means: `Ok(None)` for an id (left as it is),
@@ -32,7 +45,15 @@ pub(crate) fn resolve(model: &str) -> Result<Option<(String, String)>, String> {
     if looks_like_an_id(model) {
         return Ok(None);
     }
-    let scored = scored_models(model);
+    // A number typed must be one of the name's own (`opus5` is no Opus 4.5).
+    let numbers = numbers_in(model);
+    let scored: Vec<_> = scored_models(model)
+        .into_iter()
+        .filter(|(_, m)| {
+            let own = numbers_in(&m.name);
+            numbers.iter().all(|n| own.contains(n))
+        })
+        .collect();
     match scored.as_slice() {
         [] => Err(not_an_id(model)),
         [(best, m), rest @ ..] if rest.first().is_none_or(|(next, _)| next < best) => Ok(Some((
@@ -44,6 +65,27 @@ pub(crate) fn resolve(model: &str) -> Result<Option<(String, String)>, String> {
             suggest_models(model).join(", or ")
         )),
     }
+}
+
+/// The numbers in a name, a version's dots left out: `Claude Sonnet 4.5` has `45`, `Llama 3.1
+/// 70B` has `31` and `70`; `sonnet45` has `45`.
+fn numbers_in(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut numbers = Vec::new();
+    let mut current = String::new();
+    for (at, &c) in chars.iter().enumerate() {
+        let dot_in_number =
+            c == '.' && !current.is_empty() && chars.get(at + 1).is_some_and(char::is_ascii_digit);
+        if c.is_ascii_digit() {
+            current.push(c);
+        } else if !dot_in_number && !current.is_empty() {
+            numbers.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        numbers.push(current);
+    }
+    numbers
 }
 
 /// The catalog's models that match `query`, best first, as the picker matches.
@@ -99,5 +141,17 @@ mod tests {
         assert!(several.contains("several models"), "{several}");
         let none = resolve("zzzzqqq").unwrap_err();
         assert!(none.contains("names no model"), "{none}");
+        // A number that is no model's own is no match.
+        assert!(resolve("opus5").is_err());
+        assert_eq!(
+            id("llama 3.1 70b").unwrap().as_deref(),
+            Some("meta.llama3-1-70b-instruct-v1:0")
+        );
+        assert_eq!(numbers_in("Llama 3.1 70B Instruct"), ["31", "70"]);
+        assert!(looks_like_an_id(
+            "us-gov.anthropic.claude-3-haiku-20240307-v1:0"
+        ));
+        assert!(!looks_like_an_id("sonnet4.5"));
+        assert!(looks_like_an_id("ai21.j2-ultra-v1"));
     }
 }

@@ -107,18 +107,11 @@ fn print_table(rows: &[Row], remote: bool) {
         lines.push([
             row.id.clone(),
             // A text model of an unknown format is reached through Converse.
-            row.family.map_or_else(
-                || {
-                    if row.output.iter().any(|o| o.eq_ignore_ascii_case("TEXT"))
-                        && crate::models::model_id::names_a_provider_model(&row.id)
-                    {
-                        "(converse)".to_string()
-                    } else {
-                        "?".to_string()
-                    }
-                },
-                |f| f.name().to_string(),
-            ),
+            match (row.family, row.route()) {
+                (Some(family), _) => family.name().to_string(),
+                (None, Some(route)) => format!("({route})"),
+                (None, None) => "?".to_string(),
+            },
             if row.streaming { "yes" } else { "no" }.to_string(),
             row.context.map(|c| c.to_string()).unwrap_or_default(),
             row.max_output.map(|c| c.to_string()).unwrap_or_default(),

@@ -155,10 +155,26 @@ pub fn through_profile(
     model: &ModelInfo,
     region: &str,
 ) -> Option<(String, super::note::Note)> {
-    if !model.inference_profile_required || !super::parse_model_ref(model_id).on_demand() {
+    let reference = super::parse_model_ref(model_id);
+    // Only a bare id typed as such: an ARN names exactly what it means.
+    if !model.inference_profile_required
+        || !reference.on_demand()
+        || reference.arn_resource.is_some()
+    {
         return None;
     }
     let geography = super::model_id::geography_prefix(region)?;
+    // The geographies every such model has a profile in, as Bedrock's inference-profile pages
+    // list them: the US for all; Europe and Asia Pacific for Claude and Nova. Elsewhere the
+    // hint says which profiles to try.
+    let served = match geography {
+        "us." => true,
+        "eu." | "apac." => matches!(model.family, FamilyId::Anthropic | FamilyId::Nova),
+        _ => false,
+    };
+    if !served {
+        return None;
+    }
     let id = format!("{geography}{}", model.id);
     let note = super::note::Note::new(
         "inference profile",
@@ -197,10 +213,14 @@ mod tests {
             sent(&sonnet.id, "ap-northeast-1").as_deref(),
             Some("apac.anthropic.claude-sonnet-4-5-20250929-v1:0")
         );
-        assert_eq!(
-            sent(&sonnet.id, "us-gov-west-1").as_deref(),
-            Some("us-gov.anthropic.claude-sonnet-4-5-20250929-v1:0")
-        );
+        // No rewrite where a profile is not known to exist, nor for an ARN.
+        assert_eq!(sent(&sonnet.id, "us-gov-west-1"), None);
+        assert_eq!(sent(&sonnet.id, "ca-central-1"), None);
+        let llama = lookup("meta.llama3-2-11b-instruct-v1:0").unwrap();
+        assert!(through_profile(&llama.id, llama, "eu-west-1").is_none());
+        assert!(through_profile(&llama.id, llama, "us-west-2").is_some());
+        let arn = format!("arn:aws:bedrock:us-east-1::foundation-model/{}", sonnet.id);
+        assert_eq!(sent(&arn, "us-east-1"), None);
         // A profile already, a region of no geography profile, a model served on demand.
         assert_eq!(sent(&format!("global.{}", sonnet.id), "us-east-1"), None);
         assert_eq!(sent(&sonnet.id, "sa-east-1"), None);

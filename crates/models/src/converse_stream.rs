@@ -43,9 +43,9 @@ struct Start<'a> {
 #[serde(rename_all = "camelCase")]
 struct ToolStart<'a> {
     #[serde(borrow, default)]
-    tool_use_id: Option<Cow<'a, str>>,
+    tool_use_id: Option<Text<'a>>,
     #[serde(borrow, default)]
-    name: Option<Cow<'a, str>>,
+    name: Option<Text<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -62,7 +62,7 @@ struct BlockDelta<'a> {
 #[serde(rename_all = "camelCase")]
 struct Delta<'a> {
     #[serde(borrow, default)]
-    text: Option<Cow<'a, str>>,
+    text: Option<Text<'a>>,
     #[serde(borrow, default)]
     tool_use: Option<ToolInput<'a>>,
     #[serde(borrow, default)]
@@ -72,25 +72,35 @@ struct Delta<'a> {
 #[derive(Deserialize)]
 struct ToolInput<'a> {
     #[serde(borrow)]
-    input: Cow<'a, str>,
+    input: Text<'a>,
+}
+
+/// A string borrowed from the event when it has no escapes (serde borrows a bare `Cow` only).
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl Text<'_> {
+    fn owned(self) -> String {
+        self.0.into_owned()
+    }
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Reasoning<'a> {
     #[serde(borrow, default)]
-    text: Option<Cow<'a, str>>,
+    text: Option<Text<'a>>,
     #[serde(borrow, default)]
-    signature: Option<Cow<'a, str>>,
+    signature: Option<Text<'a>>,
     #[serde(borrow, default)]
-    redacted_content: Option<Cow<'a, str>>,
+    redacted_content: Option<Text<'a>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Stop<'a> {
     #[serde(borrow, default)]
-    stop_reason: Option<Cow<'a, str>>,
+    stop_reason: Option<Text<'a>>,
 }
 
 /// Reads one event.
@@ -110,8 +120,8 @@ fn typed(event: Event<'_>) -> ChunkDelta {
             if let Some(tool) = start.start.and_then(|s| s.tool_use) {
                 delta.tool_calls.push(ToolCallDelta {
                     index: start.content_block_index,
-                    id: tool.tool_use_id.map(Cow::into_owned),
-                    name: tool.name.map(Cow::into_owned),
+                    id: tool.tool_use_id.map(Text::owned),
+                    name: tool.name.map(Text::owned),
                     input: String::new(),
                 });
             }
@@ -123,25 +133,25 @@ fn typed(event: Event<'_>) -> ChunkDelta {
             if let Some(tool) = piece.tool_use {
                 delta.tool_calls.push(ToolCallDelta {
                     index: content_block_index,
-                    input: tool.input.into_owned(),
+                    input: tool.input.owned(),
                     ..ToolCallDelta::default()
                 });
             } else if let Some(reasoning) = piece.reasoning_content {
-                delta.reasoning = reasoning.text.map(Cow::into_owned).unwrap_or_default();
+                delta.reasoning = reasoning.text.map(Text::owned).unwrap_or_default();
                 delta.signed = SignedThinking {
-                    signature: reasoning.signature.map(Cow::into_owned).unwrap_or_default(),
+                    signature: reasoning.signature.map(Text::owned).unwrap_or_default(),
                     redacted: reasoning
                         .redacted_content
-                        .map(Cow::into_owned)
+                        .map(Text::owned)
                         .into_iter()
                         .collect(),
                 };
             } else {
-                delta.text = piece.text.map(Cow::into_owned).unwrap_or_default();
+                delta.text = piece.text.map(Text::owned).unwrap_or_default();
             }
         }
         Event::MessageStop(stop) => {
-            delta.stop_reason = stop.stop_reason.map(Cow::into_owned);
+            delta.stop_reason = stop.stop_reason.map(Text::owned);
         }
     }
     delta

@@ -231,11 +231,11 @@ pub fn classify(message: &Message) -> Result<StreamEvent, BedrockError> {
             // A ConverseStream event: its payload is the member's own JSON, its name only in
             // the header; handed on as one object keyed by it, as boto3 hands it over.
             Some(kind) if CONVERSE_EVENTS.contains(&kind) => {
-                // The payload must be a JSON object (the reader refuses one that holds more than
-                // one event once it is wrapped).
+                // The payload must be one JSON object and nothing after it, or wrapping it could
+                // let it carry a second event; checked without building it.
                 let payload = message.payload();
-                let trimmed = payload.trim_ascii();
-                let an_object = trimmed.first() == Some(&b'{') && trimmed.last() == Some(&b'}');
+                let an_object = payload.trim_ascii_start().first() == Some(&b'{')
+                    && serde_json::from_slice::<serde::de::IgnoredAny>(payload).is_ok();
                 if !an_object {
                     return Err(BedrockError::MalformedResponse(format!(
                         "a ConverseStream {kind} event whose payload is not one JSON object"
@@ -395,6 +395,40 @@ mod tests {
         let mut decoder = Decoder::new();
         decoder.push(Bytes::from(out));
         decoder.next_message().unwrap().unwrap()
+    }
+
+    #[test]
+    fn a_converse_event_is_wrapped_by_its_type_and_must_be_one_object() {
+        let event = |payload: &[u8]| {
+            classify(&message(
+                &[
+                    Header::string(":event-type", "contentBlockDelta"),
+                    Header::string(":content-type", "application/json"),
+                    Header::string(":message-type", "event"),
+                ],
+                payload,
+            ))
+        };
+        match event(br#"{"contentBlockIndex":0,"delta":{"text":"a"},"p":"ab"}"#).unwrap() {
+            StreamEvent::Chunk(bytes) => assert_eq!(
+                &bytes[..],
+                br#"{"contentBlockDelta":{"contentBlockIndex":0,"delta":{"text":"a"},"p":"ab"}}"#
+            ),
+            other => panic!("{other:?}"),
+        }
+        // A payload that would carry a second event once wrapped, two objects, or no object.
+        for payload in [
+            &br#"{"delta":{"text":"a"}},"metadata":{"usage":{}}"#[..],
+            br#"{"a":1}{"b":2}"#,
+            b"[1]",
+            b"",
+        ] {
+            assert!(
+                event(payload).is_err(),
+                "{}",
+                String::from_utf8_lossy(payload)
+            );
+        }
     }
 
     #[test]

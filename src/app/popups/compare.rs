@@ -230,7 +230,7 @@ impl CompareView {
         let mut answer = kept.answer;
         answer.changed();
         state.push_message(answer);
-        if kept.model != state.chat.model {
+        if !crate::app::popups::picker::same_model(&kept.model, &state.chat.model) {
             effects.extend(crate::app::turns::switch_model(state, kept.model.clone()));
         }
         state.set_draft("");

@@ -110,6 +110,7 @@ fn start_with(state: &mut State, tiers: bool) -> Vec<Effect> {
         &conversation,
         &state.chat.params,
         &combinations,
+        state.connected_region().as_deref(),
     ) {
         Ok(rows) => rows,
         Err(e) => {

@@ -204,7 +204,7 @@ impl ResendForm {
             text_only: false,
             prompt_cache: false,
             api: state.chat.api,
-            region: Some(state.region().to_string()),
+            region: state.connected_region(),
         };
         let prepared = match crate::exchange::prepare(&intent) {
             Ok(prepared) => prepared,

@@ -141,8 +141,9 @@ pub async fn run(mut args: AskArgs, global: &GlobalArgs) -> i32 {
             Content::Verbatim(_) => None,
         };
         let prompt = log.prompt().to_string();
+        // The model asked for is recorded (a profile chosen for this region is not).
         let begun = log.begin(
-            &prepared.model,
+            &intent.model,
             system,
             &prepared.params,
             &prompt,
@@ -331,7 +332,13 @@ fn plan(
         .or_else(|| session.and_then(SessionLog::model));
     let model = defaults.model(named);
     // A model's name where an id belongs is taken as the one model it names best.
-    let model = match super::model_names::resolve(&model).map_err(UsageError)? {
+    let resolved = if args.family.is_some() {
+        // With --family the id is the user's own, whatever it looks like.
+        None
+    } else {
+        super::model_names::resolve(&model).map_err(UsageError)?
+    };
+    let model = match resolved {
         Some((id, said)) => {
             crate::cli::term::err_line(&format!("bedrock-tui: {said}"));
             id
@@ -515,7 +522,13 @@ async fn run_models(args: AskArgs, global: &GlobalArgs) -> i32 {
         Err(UsageError(message)) => return usage(&message),
     };
     let mut status = 0;
-    for (index, model) in args.model.iter().enumerate() {
+    for (index, given) in args.model.iter().enumerate() {
+        // A name is taken as the model it names, and shown so in the heading.
+        let model = match super::model_names::resolve(given) {
+            Ok(Some((id, _))) if args.family.is_none() => id,
+            _ => given.clone(),
+        };
+        let model = &model;
         if !args.json {
             if index > 0 {
                 crate::cli::term::out_line("");
