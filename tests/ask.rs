@@ -527,9 +527,24 @@ async fn models_lists_the_catalog_and_the_remote_listing() {
         legacy["lifecycle"],
         serde_json::json!({"status": "LEGACY", "end_of_life": "2027-03-01"})
     );
-    let table = run(against(&emulator, home.path())
+    // The listing is kept for a day: the next run answers from it, and says so.
+    let kept = run(against(&emulator, home.path())
         .env("AWS_ENDPOINT_URL_BEDROCK", emulator.endpoint())
         .args(["models", "--remote"]));
+    assert!(
+        text(&kept.stderr).contains("the region's listing of just now (kept for a day"),
+        "{}",
+        text(&kept.stderr)
+    );
+    assert!(home.path().join("data/listings").is_dir());
+    let table = run(against(&emulator, home.path())
+        .env("AWS_ENDPOINT_URL_BEDROCK", emulator.endpoint())
+        .args(["models", "--remote", "--refresh"]));
+    assert!(
+        !text(&table.stderr).contains("kept for a day"),
+        "{}",
+        text(&table.stderr)
+    );
     let table = text(&table.stdout);
     let v21 = table
         .lines()
@@ -570,11 +585,22 @@ async fn models_lists_the_catalog_and_the_remote_listing() {
         .stdout,
     );
     assert!(table.contains("us eu apac jp au global"), "{table}");
-    // Wrong credentials on the control plane are the same typed error as on the runtime.
+    // Wrong credentials on the control plane are the same typed error as on the runtime (the
+    // region asked again: a kept listing is the same access key's).
     let denied = run(against(&emulator, home.path())
         .env("AWS_ENDPOINT_URL_BEDROCK", emulator.endpoint())
         .env("AWS_SECRET_ACCESS_KEY", "wrong")
+        .args(["models", "--remote", "--refresh"]));
+    // Another access key is another place: its listing is asked for, not the kept one.
+    let other = run(against(&emulator, home.path())
+        .env("AWS_ENDPOINT_URL_BEDROCK", emulator.endpoint())
+        .env("AWS_ACCESS_KEY_ID", "AKIAOTHERKEY")
         .args(["models", "--remote"]));
+    assert!(
+        !text(&other.stderr).contains("kept for a day"),
+        "{}",
+        text(&other.stderr)
+    );
     assert_eq!(denied.status.code(), Some(1));
     assert!(
         text(&denied.stderr).starts_with("error: InvalidSignatureException"),

@@ -371,6 +371,7 @@ fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::SelectPrevious
         | Action::SelectNext
         | Action::ToggleMark
+        | Action::RefreshModels
         | Action::Rename
         | Action::Delete
         | Action::EditRequest

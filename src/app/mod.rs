@@ -248,8 +248,12 @@ pub enum Effect {
     },
     /// Put text on the clipboard.
     Copy(String),
-    /// Fetch the live model listing.
-    ListModels,
+    /// Fetch the live model listing: the one kept on disk when it is less than a day old,
+    /// unless `refresh`.
+    ListModels {
+        /// Ask the region again, whatever is kept.
+        refresh: bool,
+    },
     /// Ask the control plane what format an opaque model ARN speaks.
     LookUpModel(String),
     /// List the saved sessions.

@@ -202,7 +202,7 @@ fn on_connected(state: &mut State, result: Result<super::ConnectionInfo, String>
                 region: info.region,
                 emulator: info.emulator,
             };
-            let mut effects = vec![Effect::ListModels];
+            let mut effects = vec![Effect::ListModels { refresh: false }];
             effects.extend(turns::look_up_if_needed(state));
             effects
         }

@@ -528,6 +528,10 @@ pub struct ModelsArgs {
     /// Only models of this provider (e.g. anthropic, amazon, meta).
     #[arg(long, value_name = "NAME")]
     pub provider: Option<String>,
+    /// With --remote: ask the region again instead of using the listing kept from the last
+    /// day.
+    #[arg(long)]
+    pub refresh: bool,
     /// List the request formats (families) instead of models.
     #[arg(long)]
     pub families: bool,

@@ -5,7 +5,7 @@
 use super::ModelsArgs;
 use super::ask::{EXIT_FAILURE, report};
 use crate::connect::connect;
-use crate::listing::{Row, remote_rows, strings};
+use crate::listing::{Row, strings};
 use crate::models::FamilyId;
 use crate::models::catalog;
 use serde_json::{Value, json};
@@ -32,8 +32,25 @@ pub async fn run(args: ModelsArgs, global: &super::GlobalArgs) -> i32 {
         if connection.emulator.is_some() {
             eprintln!("bedrock-tui: listing from the built-in Bedrock emulator (--demo)");
         }
-        match remote_rows(&connection.client).await {
-            Ok(rows) => rows,
+        let place = if connection.emulator.is_none() {
+            Some(
+                crate::listing::cache::place_of(&connection.client, &connection.credentials_source)
+                    .await,
+            )
+        } else {
+            None
+        };
+        match crate::listing::cache::rows(&connection.client, place.as_deref(), args.refresh).await
+        {
+            Ok((rows, kept)) => {
+                if let Some(age) = kept {
+                    eprintln!(
+                        "bedrock-tui: the region's listing of {} (kept for a day; --refresh asks again)",
+                        crate::listing::cache::age_in_words(age)
+                    );
+                }
+                rows
+            }
             Err(e) => return report(&e),
         }
     } else {

@@ -134,6 +134,7 @@ pub(super) const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Sessions, "ctrl+e", Action::ExportMarkdown),
     (Context::Sessions, "alt+e", Action::ExportJson),
     (Context::Picker, "esc", Action::Close),
+    (Context::Picker, "ctrl+r", Action::RefreshModels),
     (Context::Picker, "enter", Action::Confirm),
     (Context::Picker, "up", Action::SelectPrevious),
     (Context::Picker, "ctrl+p", Action::SelectPrevious),

@@ -59,6 +59,7 @@ actions! {
     OpenRoles => "open_roles": "Choose a role: a named system prompt from roles/ beside the config file.",
     ToggleHelp => "toggle_help": "Show or hide this help.",
     ToggleReasoning => "toggle_reasoning": "Fold or unfold reasoning (thinking) text.",
+    RefreshModels => "refresh_models": "Ask the region for its models again (the listing is kept for a day).",
     SwitchApi => "switch_api": "Send the next turn through the other API: InvokeModel (native bodies) or Converse.",
     CopyLastAnswer => "copy_last_answer": "Copy the last answer (OSC 52, then the system clipboard).",
     CopyLastCodeBlock => "copy_last_code_block": "Copy the last code block of the selected message (or of the last answer).",

@@ -235,14 +235,24 @@ impl App {
                     });
                 }
             }
-            Effect::ListModels => {
+            Effect::ListModels { refresh } => {
                 if let Some(connection) = &self.connection {
                     let client = connection.client.clone();
+                    // The built-in emulator's listing is not kept: it is local and instant.
+                    let kept = connection.emulator.is_none();
+                    let source = connection.credentials_source.clone();
                     let tx = self.tx.clone();
                     tokio::spawn(async move {
-                        let result = crate::listing::remote_rows(&client)
-                            .await
-                            .map_err(|e| e.to_string());
+                        let place = if kept {
+                            Some(crate::listing::cache::place_of(&client, &source).await)
+                        } else {
+                            None
+                        };
+                        let result =
+                            crate::listing::cache::rows(&client, place.as_deref(), refresh)
+                                .await
+                                .map(|(rows, _)| rows)
+                                .map_err(|e| e.to_string());
                         let _ = tx.send(Msg::ModelsListed(result));
                     });
                 }

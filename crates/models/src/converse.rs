@@ -218,7 +218,7 @@ pub fn document_name(name: &str) -> String {
 
 /// A tool's result as a `toolResult` block: a JSON object as `json`, anything else as `text`,
 /// `status: "error"` when it failed.
-fn result_block(result: &ToolResult) -> Value {
+pub(crate) fn result_block(result: &ToolResult) -> Value {
     let content = match result.json_object() {
         Some(object) => json!([{ "json": object }]),
         None => json!([{ "text": result.content }]),

@@ -6,12 +6,11 @@
 //! them on Invoke, so they are read where they appear and ignored otherwise.
 
 use super::turns::{
-    ParamNames, alternating_with_tools, count_at, delta_with_metrics, parse, put_params, str_at,
-    string_at, system,
+    ParamNames, alternating_with_tools, delta_with_metrics, parse, put_params, str_at, string_at,
+    system,
 };
 use super::{
     ChunkDelta, Completion, Conversation, FamilyId, ModelError, ModelFamily, Parameters, Role,
-    Usage,
 };
 use serde_json::{Map, Value, json};
 
@@ -28,15 +27,6 @@ pub(crate) fn reasoning_effort(budget: u32) -> &'static str {
     }
 }
 
-fn usage_of(value: &Value, pointer: &str) -> Usage {
-    Usage {
-        input_tokens: count_at(value, &format!("{pointer}/inputTokens")),
-        output_tokens: count_at(value, &format!("{pointer}/outputTokens")),
-        cache_read_tokens: count_at(value, &format!("{pointer}/cacheReadInputTokenCount")),
-        cache_write_tokens: count_at(value, &format!("{pointer}/cacheWriteInputTokenCount")),
-    }
-}
-
 /// An image or a video as a Nova content block: `{"image": {"format", "source": {"bytes"}}}`,
 /// the bytes base64 as the Invoke API wants them.
 fn media_block(attachment: &crate::attachments::Attachment) -> Value {
@@ -45,20 +35,6 @@ fn media_block(attachment: &crate::attachments::Attachment) -> Value {
         _ => "image",
     };
     json!({kind: {"format": attachment.media.format(), "source": {"bytes": attachment.base64()}}})
-}
-
-/// A tool's result as a `toolResult` block: a JSON object as `json`, anything else as `text`,
-/// `status: "error"` when it failed (Converse's shape, which Invoke shares).
-fn result_block(result: &crate::tool_use::ToolResult) -> Value {
-    let content = match result.json_object() {
-        Some(object) => json!([{ "json": object }]),
-        None => json!([{ "text": result.content }]),
-    };
-    let mut block = json!({"toolUseId": result.id, "content": content});
-    if result.is_error {
-        block["status"] = json!("error");
-    }
-    json!({ "toolResult": block })
 }
 
 impl ModelFamily for Nova {
@@ -79,7 +55,11 @@ impl ModelFamily for Nova {
                     Role::User => "user",
                     Role::Assistant => "assistant",
                 };
-                let mut content: Vec<Value> = turn.tool_results.iter().map(result_block).collect();
+                let mut content: Vec<Value> = turn
+                    .tool_results
+                    .iter()
+                    .map(super::converse::result_block)
+                    .collect();
                 content.extend(turn.attachments.iter().map(media_block));
                 if !turn.text.trim().is_empty() {
                     content.push(json!({"text": turn.text}));
@@ -131,34 +111,12 @@ impl ModelFamily for Nova {
         Ok(body)
     }
 
+    /// Nova's answer is Converse's shape (`output.message.content`, `stopReason`, `usage`,
+    /// with Invoke's cache counters): read by the one reader of it.
     fn parse_response(&self, body: &[u8]) -> Result<Completion, ModelError> {
-        let value = parse(body)?;
-        let content = value
-            .pointer("/output/message/content")
-            .and_then(Value::as_array)
-            .ok_or_else(|| {
-                ModelError::Response("no `output.message.content` in the Nova response".into())
-            })?;
-        let mut completion = Completion {
-            stop_reason: string_at(&value, "/stopReason"),
-            usage: usage_of(&value, "/usage"),
-            ..Completion::default()
-        };
-        for (index, block) in content.iter().enumerate() {
-            if let Some(tool) = block.get("toolUse") {
-                completion.tool_calls.push(crate::tool_use::ToolCallDelta {
-                    index: index as u64,
-                    id: string_at(tool, "/toolUseId"),
-                    name: string_at(tool, "/name"),
-                    input: tool.get("input").map(Value::to_string).unwrap_or_default(),
-                });
-            } else if let Some(text) = str_at(block, "/text") {
-                completion.text.push_str(text);
-            } else if let Some(text) = str_at(block, "/reasoningContent/reasoningText/text") {
-                completion.reasoning.push_str(text);
-            }
-        }
-        Ok(completion)
+        super::converse::Converse
+            .parse_response(body)
+            .map_err(|e| ModelError::Response(e.to_string().replace("Converse", "Nova")))
     }
 
     fn parse_chunk(&self, chunk: &[u8]) -> Result<ChunkDelta, ModelError> {
@@ -193,7 +151,8 @@ impl ModelFamily for Nova {
         } else if let Some(stop) = value.pointer("/messageStop") {
             delta.stop_reason = string_at(stop, "/stopReason");
         } else if value.get("metadata").is_some() {
-            delta.usage = usage_of(&value, "/metadata/usage");
+            delta.usage =
+                super::converse::usage_of(value.pointer("/metadata/usage").unwrap_or(&Value::Null));
         }
         Ok(delta)
     }

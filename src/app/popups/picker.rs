@@ -1,6 +1,7 @@
 //! The model picker's state: the catalog (merged with the live listing when it has arrived),
 //! a fuzzy filter and the selected row.
 
+use crate::app::Effect;
 use crate::app::popups::{Popup, Reply};
 use crate::app::state::State;
 use crate::keymap::{Action, Context};
@@ -229,6 +230,10 @@ impl Popup for Picker {
                 if let Err(e) = self.toggle_mark(crate::app::popups::compare::MAX_PANES) {
                     state.flash(e, true);
                 }
+            }
+            Action::RefreshModels => {
+                state.flash("asking the region for its models…", false);
+                return Reply::stay().with(vec![Effect::ListModels { refresh: true }]);
             }
             _ => {}
         }

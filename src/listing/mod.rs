@@ -1,6 +1,8 @@
 //! The model listing shared by the chat's picker and `bedrock-tui models`: the catalog's rows,
 //! or what ListFoundationModels and ListInferenceProfiles report merged with the catalog's
-//! families, limits and prices.
+//! families, limits and prices (kept on disk for a day: `cache`).
+
+pub(crate) mod cache;
 
 use crate::bedrock::{BedrockError, Client, control};
 use crate::models::catalog::{self, ModelInfo};
@@ -9,7 +11,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 /// One line of the listing.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Row {
     /// Model id.
     pub id: String,
@@ -41,7 +43,7 @@ pub struct Row {
 
 /// A model's lifecycle as ListFoundationModels reports it (`modelLifecycle`), when it is not
 /// plain `ACTIVE`: `LEGACY` and the day it ends.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Lifecycle {
     /// `LEGACY` (or another status the service names).
     pub status: String,
