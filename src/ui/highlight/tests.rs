@@ -1,3 +1,5 @@
+//! Tests of syntax highlighting: scopes mapped to theme roles, and the keyword fallback.
+
 use super::*;
 
 fn roles_in(language: &str, line: &str) -> Vec<(String, Style)> {

@@ -1,3 +1,6 @@
+//! Tests of the Markdown renderer: blocks, tables, code, pictures and the streaming tail laid out
+//! as the transcript shows them.
+
 use super::*;
 use crate::config::theme::{Role, Theme};
 use crate::text::markdown::code_blocks;
