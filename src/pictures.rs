@@ -2,7 +2,6 @@
 //! data directory, mode 0600), and written into the answer as a Markdown image whose target is
 //! that file, so the transcript draws it, the session file keeps it and exports link it.
 
-use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -159,13 +158,8 @@ pub fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
 pub fn save(dir: &Path, bytes: &[u8]) -> std::io::Result<SavedPicture> {
     crate::files::ensure_private_dir(dir).map_err(|e| crate::files::at_path(dir, &e))?;
     let (format, extension) = format_of(bytes);
-    let digest = Sha256::digest(bytes);
-    let name = digest.iter().take(16).fold(String::new(), |mut name, b| {
-        use std::fmt::Write;
-        let _ = write!(name, "{b:02x}");
-        name
-    });
-    let path = dir.join(format!("{name}.{extension}"));
+    let name = crate::attachments::sha256_hex(bytes);
+    let path = dir.join(format!("{}.{extension}", &name[..32]));
     if !path.is_file() {
         match crate::files::create_private(&path) {
             Ok(mut file) => file.write_all(bytes)?,

@@ -587,7 +587,8 @@ async fn expired_credentials_are_refreshed_from_the_provider_without_a_restart()
     *provider.current.lock().unwrap() = to_credentials(&fresh);
     let wire = WireLog::new();
     let second = client
-        .invoke_logged(
+        .send_whole(
+            bedrock_tui::bedrock::Api::Invoke,
             HAIKU_3,
             claude_body("after the rotation"),
             &InvokeOptions::default(),

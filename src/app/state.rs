@@ -249,12 +249,13 @@ impl State {
     /// The API the next turn goes through: the one chosen, or Converse for a model whose native
     /// body is not known.
     pub fn route(&self) -> crate::bedrock::Api {
-        let unknown_format = self.family().is_none()
-            && crate::models::model_id::names_a_provider_model(&self.chat.model);
-        if self.family() == Some(FamilyId::Converse) || unknown_format {
-            return crate::bedrock::Api::Converse;
+        match self.family() {
+            Some(FamilyId::Converse) => crate::bedrock::Api::Converse,
+            None if crate::models::model_id::names_a_provider_model(&self.chat.model) => {
+                crate::bedrock::Api::Converse
+            }
+            _ => self.chat.api,
         }
-        self.chat.api
     }
 
     /// The family of `model` as the chat knows it.

@@ -93,13 +93,7 @@ pub fn startup(args: &ChatArgs, global: &GlobalArgs) -> Startup {
     }
     // A model's name where an id belongs is taken as the one model it names best, or said.
     let mut model = defaults.model(args.model.as_deref());
-    // Not with --family: an id of no dot is then the user's own (an imported model).
-    let resolved = if args.family.is_some() {
-        Ok(None)
-    } else {
-        super::model_names::resolve(&model)
-    };
-    match resolved {
+    match super::model_names::resolve(&model, args.family) {
         Ok(Some((id, said))) => {
             warnings.push(said);
             model = id;

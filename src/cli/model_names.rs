@@ -40,9 +40,13 @@ pub(crate) fn looks_like_an_id(model: &str) -> bool {
 
 /// The model a name given where an id belongs means: `Ok(None)` for an id (left as it is),
 /// `Ok(Some((id, note)))` when one model matches best (`sonnet45` is Claude Sonnet 4.5), and
-/// an error naming the candidates when none or several match equally well.
-pub(crate) fn resolve(model: &str) -> Result<Option<(String, String)>, String> {
-    if looks_like_an_id(model) {
+/// an error naming the candidates when none or several match equally well. With a `--family`
+/// the id is the user's own, whatever it looks like (an imported model's), and is left as it is.
+pub(crate) fn resolve(
+    model: &str,
+    family: Option<crate::models::FamilyId>,
+) -> Result<Option<(String, String)>, String> {
+    if family.is_some() || looks_like_an_id(model) {
         return Ok(None);
     }
     // A number typed must be one of the name's own (`opus5` is no Opus 4.5).
@@ -127,7 +131,7 @@ mod tests {
 
     #[test]
     fn names_people_type_resolve_to_one_model_or_say_which_they_may_mean() {
-        let id = |name: &str| resolve(name).map(|found| found.map(|(id, _)| id));
+        let id = |name: &str| resolve(name, None).map(|found| found.map(|(id, _)| id));
         assert_eq!(
             id("sonnet45").unwrap().as_deref(),
             Some("anthropic.claude-sonnet-4-5-20250929-v1:0")
@@ -137,12 +141,16 @@ mod tests {
             Some("amazon.nova-pro-v1:0")
         );
         assert_eq!(id("us.amazon.nova-pro-v1:0").unwrap(), None);
-        let several = resolve("claude").unwrap_err();
+        let several = resolve("claude", None).unwrap_err();
         assert!(several.contains("several models"), "{several}");
-        let none = resolve("zzzzqqq").unwrap_err();
+        let none = resolve("zzzzqqq", None).unwrap_err();
         assert!(none.contains("names no model"), "{none}");
         // A number that is no model's own is no match.
-        assert!(resolve("opus5").is_err());
+        assert!(resolve("opus5", None).is_err());
+        assert_eq!(
+            resolve("opus5", Some(crate::models::FamilyId::Anthropic)),
+            Ok(None)
+        );
         assert_eq!(
             id("llama 3.1 70b").unwrap().as_deref(),
             Some("meta.llama3-1-70b-instruct-v1:0")

@@ -40,10 +40,7 @@ pub(super) fn conversation_request(
             "Converse takes a temperature from 0 to 1, not {t}"
         )));
     }
-    notes.extend(adjusted.notes.into_iter().map(|note| Note {
-        text: note.text.replace("using InvokeModel", "using Converse"),
-        ..note
-    }));
+    notes.extend(adjusted.notes);
     let sent = sent_model(intent, info, &mut notes);
     let with_files = conversation.turns.iter().any(|t| !t.attachments.is_empty());
     let mut conversation = conversation.clone();
@@ -164,7 +161,7 @@ pub(super) fn verbatim_request(intent: &Intent, body: Bytes) -> Prepared {
         let name = info.map_or_else(|| model.clone(), |m| m.name.clone());
         notes.push(Note::new(
             "no stream",
-            format!("{name} does not stream; using Converse"),
+            format!("{name} does not stream; the answer comes whole"),
         ));
     }
     let sent = sent_model(intent, info, &mut notes);

@@ -316,7 +316,7 @@ fn verbatim_request(intent: &Intent, body: Bytes) -> Prepared {
         let name = info.map_or_else(|| model.clone(), |m| m.name.clone());
         notes.push(Note::new(
             "no stream",
-            format!("{name} does not stream; using InvokeModel"),
+            format!("{name} does not stream; the answer comes whole"),
         ));
     }
     let sent = sent_model(intent, info, &mut notes);

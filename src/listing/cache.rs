@@ -54,14 +54,7 @@ pub(crate) async fn place_of(client: &Client, credentials_source: &str) -> Strin
 
 /// The SHA-256 of `text`, hex.
 fn hash(text: &str) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(text.as_bytes())
-        .iter()
-        .fold(String::new(), |mut hex, b| {
-            use std::fmt::Write;
-            let _ = write!(hex, "{b:02x}");
-            hex
-        })
+    crate::attachments::sha256_hex(text.as_bytes())
 }
 
 fn path_for(dir: &Path, place: &str) -> PathBuf {

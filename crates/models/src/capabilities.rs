@@ -42,7 +42,7 @@ pub fn apply(
         if family.output() == OutputKind::Text {
             adjusted.notes.push(super::note::Note::new(
                 "no stream",
-                format!("{name} does not stream; using InvokeModel"),
+                format!("{name} does not stream; the answer comes whole"),
             ));
         }
     }

@@ -108,18 +108,7 @@ impl Client {
         body: Bytes,
         options: &InvokeOptions,
     ) -> Result<InvokeResponse, BedrockError> {
-        self.invoke_logged(model_id, body, options, None).await
-    }
-
-    /// `invoke`, keeping each attempt as sent (secrets redacted) in `log`.
-    pub async fn invoke_logged(
-        &self,
-        model_id: &str,
-        body: Bytes,
-        options: &InvokeOptions,
-        log: Option<&WireLog>,
-    ) -> Result<InvokeResponse, BedrockError> {
-        self.send_whole(Api::Invoke, model_id, body, options, log)
+        self.send_whole(Api::Invoke, model_id, body, options, None)
             .await
     }
 
@@ -211,19 +200,7 @@ impl Client {
         body: Bytes,
         options: &InvokeOptions,
     ) -> Result<ResponseStream, BedrockError> {
-        self.invoke_stream_logged(model_id, body, options, None)
-            .await
-    }
-
-    /// `invoke_stream`, keeping each attempt as sent (secrets redacted) in `log`.
-    pub async fn invoke_stream_logged(
-        &self,
-        model_id: &str,
-        body: Bytes,
-        options: &InvokeOptions,
-        log: Option<&WireLog>,
-    ) -> Result<ResponseStream, BedrockError> {
-        self.send_streamed(Api::Invoke, model_id, body, options, log)
+        self.send_streamed(Api::Invoke, model_id, body, options, None)
             .await
     }
 

@@ -332,13 +332,7 @@ fn plan(
         .or_else(|| session.and_then(SessionLog::model));
     let model = defaults.model(named);
     // A model's name where an id belongs is taken as the one model it names best.
-    let resolved = if args.family.is_some() {
-        // With --family the id is the user's own, whatever it looks like.
-        None
-    } else {
-        super::model_names::resolve(&model).map_err(UsageError)?
-    };
-    let model = match resolved {
+    let model = match super::model_names::resolve(&model, args.family).map_err(UsageError)? {
         Some((id, said)) => {
             crate::cli::term::err_line(&format!("bedrock-tui: {said}"));
             id
@@ -524,8 +518,8 @@ async fn run_models(args: AskArgs, global: &GlobalArgs) -> i32 {
     let mut status = 0;
     for (index, given) in args.model.iter().enumerate() {
         // A name is taken as the model it names, and shown so in the heading.
-        let model = match super::model_names::resolve(given) {
-            Ok(Some((id, _))) if args.family.is_none() => id,
+        let model = match super::model_names::resolve(given, args.family) {
+            Ok(Some((id, _))) => id,
             _ => given.clone(),
         };
         let model = &model;

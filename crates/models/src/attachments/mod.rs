@@ -76,7 +76,7 @@ impl Attachment {
             ));
         }
         let media = detect(&name, &data)?;
-        let digest = digest_of(&data);
+        let digest = sha256_hex(&data);
         Ok(Attachment {
             name,
             media,
@@ -114,7 +114,7 @@ impl Attachment {
 
     /// An attachment read back from the store: `media` as the session saved it.
     pub fn restored(name: &str, media: Media, data: Bytes) -> Attachment {
-        let digest = digest_of(&data);
+        let digest = sha256_hex(&data);
         Attachment {
             name: clean_name(name),
             media,
@@ -151,8 +151,8 @@ impl Attachment {
     }
 }
 
-/// The SHA-256 of `data`, hex.
-fn digest_of(data: &[u8]) -> String {
+/// The SHA-256 of `data`, hex (an attachment's name in the store; kept files' names).
+pub fn sha256_hex(data: &[u8]) -> String {
     Sha256::digest(data)
         .iter()
         .fold(String::with_capacity(64), |mut hex, b| {
